@@ -1,0 +1,1 @@
+"""Built-in dimension scorers of threshold, one module per dimension."""

@@ -1,0 +1,1 @@
+"""Built-in compliance rule packs of threshold."""

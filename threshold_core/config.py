@@ -1,0 +1,291 @@
+"""Engine configuration: ``threshold.toml`` or ``[tool.threshold]`` in ``pyproject.toml``.
+
+Every number of the decision policy lives here. A file only needs the keys it
+changes; everything else keeps the defaults below (``examples/threshold.toml``
+spells all of them out). Unknown keys are errors naming the key and the file.
+
+Plugin settings live in ``[settings.<name>]`` sections and are validated
+later, by :class:`threshold_core.engine.Engine`, against the classes plugins
+declare through ``threshold_settings_types``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from attrs import field, frozen
+
+from .converter import StructureProblems, converter, structure
+from .errors import InputError, Problem
+from .models import StrEnum
+from .results import Verdict
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_FILE = "threshold.toml"
+
+#: The four dimensions of the line, equally weighted.
+DEFAULT_DIMENSIONS = (
+    "technical_defensibility",
+    "application_stickiness",
+    "regulatory_readiness",
+    "institutional_backing",
+)
+
+
+@frozen
+class GateConfig:
+    #: The line, in CNY: the STAR Market fifth standard's expected market value.
+    line_cny: float = 4.0e9
+
+
+@frozen
+class FxConfig:
+    """CNY per unit of each currency."""
+
+    rates: dict[str, float] = field(factory=lambda: {"USD": 7.17, "HKD": 0.915, "EUR": 7.8})
+    as_of: date = date(2026, 6, 30)
+    source: str = "illustrative (close to the article's own conversions, June 2026)"
+
+
+@frozen
+class DimensionConfig:
+    #: Relative weight; weights are normalised to sum to 1. 0 leaves it out.
+    weight: float = 1.0
+    #: The scorer for this dimension, when several plugins score it.
+    scorer: str | None = None
+
+
+@frozen
+class GradeBand:
+    name: str
+    #: Lowest composite score (inclusive) of the band.
+    min_score: float
+    verdict: Verdict
+
+
+def _default_grades() -> tuple[GradeBand, ...]:
+    return (
+        GradeBand("Q1", 85.0, Verdict.QUALIFIED),
+        GradeBand("Q2", 75.0, Verdict.QUALIFIED),
+        GradeBand("Q3", 65.0, Verdict.WATCH),
+        GradeBand("B", 55.0, Verdict.NOT_QUALIFIED),
+        GradeBand("NQ", 0.0, Verdict.NOT_QUALIFIED),
+    )
+
+
+class MissingCompliance(StrEnum):
+    #: A rule that could not be evaluated lowers compliance coverage only.
+    LOWER_CONFIDENCE = "lower_confidence"
+    #: A rule that could not be evaluated blocks qualification (insufficient_data).
+    BLOCK = "block"
+
+
+@frozen
+class PolicyConfig:
+    #: A dimension with less coverage than this makes the decision insufficient_data.
+    coverage_floor: float = 0.6
+    #: A high finding caps its dimension at this score and forces at most watch.
+    high_cap: float = 50.0
+    #: A medium finding deducts these points from its dimension...
+    medium_deduction: float = 5.0
+    #: ...up to this many points per pack and dimension.
+    medium_max_per_pack: float = 15.0
+    #: Grade bands, best first.
+    grades: tuple[GradeBand, ...] = field(factory=_default_grades)
+    missing_compliance_data: MissingCompliance = MissingCompliance.LOWER_CONFIDENCE
+
+
+@frozen
+class PluginsConfig:
+    #: Plugin names (entry-point names or built-in module names) not to load.
+    disable: tuple[str, ...] = ()
+    #: Load plugins installed through the ``threshold`` entry-point group.
+    autoload: bool = True
+
+
+@frozen
+class RulesConfig:
+    #: Rule ids not to run; they show as ``disabled`` in the trace.
+    disable: tuple[str, ...] = ()
+
+
+@frozen
+class ConfigFile:
+    """The shape of a configuration file (every key optional)."""
+
+    gate: GateConfig = field(factory=GateConfig)
+    fx: FxConfig = field(factory=FxConfig)
+    dimensions: dict[str, DimensionConfig] = field(factory=dict)
+    policy: PolicyConfig = field(factory=PolicyConfig)
+    plugins: PluginsConfig = field(factory=PluginsConfig)
+    rules: RulesConfig = field(factory=RulesConfig)
+    #: Folders of drop-in plugin files (``.py``), relative to the config file.
+    plugin_dirs: tuple[str, ...] = ()
+    #: Folders of drop-in rule packs (``.py`` or ``.toml``), relative to the config file.
+    rule_dirs: tuple[str, ...] = ()
+    settings: dict[str, dict[str, Any]] = field(factory=dict)
+
+
+@frozen
+class EngineConfig:
+    """The effective configuration: the file's values over the defaults."""
+
+    gate: GateConfig = field(factory=GateConfig)
+    fx: FxConfig = field(factory=FxConfig)
+    dimensions: dict[str, DimensionConfig] = field(
+        factory=lambda: {d: DimensionConfig() for d in DEFAULT_DIMENSIONS}
+    )
+    policy: PolicyConfig = field(factory=PolicyConfig)
+    plugins: PluginsConfig = field(factory=PluginsConfig)
+    rules: RulesConfig = field(factory=RulesConfig)
+    plugin_dirs: tuple[Path, ...] = ()
+    rule_dirs: tuple[Path, ...] = ()
+    #: Raw ``[settings.<name>]`` tables, validated when the engine is built.
+    settings: dict[str, dict[str, Any]] = field(factory=dict)
+    #: The file the configuration came from (None for the defaults).
+    path: str | None = None
+    #: Where inside that file the configuration starts (``$`` or ``$.tool.threshold``).
+    root: str = "$"
+
+    def sha256(self) -> str:
+        """Hash of the canonical effective configuration (for receipts)."""
+        data = converter().unstructure(self)
+        for key in ("path", "root", "plugin_dirs", "rule_dirs"):
+            data.pop(key, None)
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_policy(policy: PolicyConfig) -> list[Problem]:
+    problems = []
+    if not 0.0 <= policy.coverage_floor <= 1.0:
+        problems.append(Problem("$.policy.coverage_floor", "must be between 0 and 1"))
+    if not 0.0 <= policy.high_cap <= 100.0:
+        problems.append(Problem("$.policy.high_cap", "must be between 0 and 100"))
+    if policy.medium_deduction < 0 or policy.medium_max_per_pack < 0:
+        problems.append(Problem("$.policy.medium_deduction", "deductions must not be negative"))
+    mins = [g.min_score for g in policy.grades]
+    if not policy.grades:
+        problems.append(Problem("$.policy.grades", "at least one grade band is needed"))
+    elif mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+        problems.append(
+            Problem("$.policy.grades", "bands must be listed best first with falling min_score")
+        )
+    elif mins[-1] > 0:
+        problems.append(
+            Problem("$.policy.grades", f"the last band must start at 0, not {mins[-1]:g}")
+        )
+    return problems
+
+
+def build_config(
+    data: Mapping[str, Any], *, source: str = "<config>", base_dir: Path | None = None,
+    root: str = "$",
+) -> EngineConfig:
+    """Validate a configuration document and merge it over the defaults."""
+    try:
+        cf: ConfigFile = structure(data, ConfigFile)
+    except StructureProblems as exc:
+        raise InputError(source, _rooted(exc.problems, root)) from None
+    problems = _check_policy(cf.policy)
+    for name, dim in cf.dimensions.items():
+        if dim.weight < 0:
+            problems.append(Problem(f"$.dimensions.{name}.weight", "must not be negative"))
+    for code, rate in cf.fx.rates.items():
+        if rate <= 0:
+            problems.append(Problem(f"$.fx.rates.{code}", "must be positive"))
+    if cf.gate.line_cny <= 0:
+        problems.append(Problem("$.gate.line_cny", "must be positive"))
+    if problems:
+        raise InputError(source, _rooted(problems, root))
+    dimensions = {d: DimensionConfig() for d in DEFAULT_DIMENSIONS}
+    dimensions.update(cf.dimensions)
+    if not any(d.weight > 0 for d in dimensions.values()):
+        raise InputError(source, [Problem(f"{root}.dimensions", "every weight is 0")])
+    base = base_dir or Path.cwd()
+    fx = FxConfig(
+        rates={k.upper(): v for k, v in cf.fx.rates.items()}, as_of=cf.fx.as_of,
+        source=cf.fx.source,
+    )
+    return EngineConfig(
+        gate=cf.gate,
+        fx=fx,
+        dimensions=dimensions,
+        policy=cf.policy,
+        plugins=cf.plugins,
+        rules=cf.rules,
+        plugin_dirs=tuple(base / p for p in cf.plugin_dirs),
+        rule_dirs=tuple(base / p for p in cf.rule_dirs),
+        settings=cf.settings,
+        path=None if source == "<config>" else source,
+        root=root,
+    )
+
+
+def _rooted(problems: Any, root: str) -> list[Problem]:
+    if root == "$":
+        return list(problems)
+    return [Problem(root + p.path[1:], p.message) for p in problems]
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; syntax errors become an :class:`InputError` with line and column."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise InputError(str(path), [Problem("$", f"cannot read file: {exc.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), [Problem("$", "not UTF-8 text")]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), [Problem("$", f"invalid TOML: {exc}")]) from None
+
+
+def load_config(path: str | Path) -> EngineConfig:
+    """Load ``threshold.toml`` (or a ``pyproject.toml`` with ``[tool.threshold]``)."""
+    p = Path(path)
+    data = read_toml(p)
+    if p.name == "pyproject.toml":
+        tool = data.get("tool", {}).get("threshold")
+        if tool is None:
+            raise InputError(str(p), [Problem("$.tool.threshold", "section missing")])
+        return build_config(tool, source=str(p), base_dir=p.parent, root="$.tool.threshold")
+    return build_config(data, source=str(p), base_dir=p.parent)
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest ``threshold.toml``, or ``pyproject.toml`` with ``[tool.threshold]``,
+    from ``start`` (default: the working folder) upward."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "threshold" in data.get("tool", {}):
+                return pyproject
+    return None
+
+
+def resolve_config(path: str | Path | None = None) -> EngineConfig:
+    """The configuration at ``path``, else the nearest one found, else the defaults."""
+    if path is not None:
+        return load_config(path)
+    found = find_config()
+    return load_config(found) if found else EngineConfig()

@@ -1,0 +1,585 @@
+"""The engine: one evaluation from profile to decision, with its trace.
+
+:class:`Engine` collects the components every plugin registers, validates
+their settings against the configuration, and evaluates profiles: gate, every
+scorer, every rule, the decision policy, then the observers. Each component is
+called on its own, timed, and isolated: an exception, a wrong return type, a
+NaN or an out-of-range score becomes an ``error`` event in the trace and the
+decision fails closed. Results are keyed and sorted by component name, so the
+same inputs give byte-identical JSON whatever the plugin registration order.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+from attrs import frozen
+
+from .components import Context, FxTable, RulePack, Scorer
+from .config import EngineConfig
+from .converter import StructureProblems, structure
+from .errors import InputError, PluginError, Problem
+from .manager import ThresholdPluginManager, create_plugin_manager, engine_version
+from .models import CompanyProfile
+from .policy import Assessment, ComponentError, PackOutcomes, ScoredDimension
+from .profiles import load_profile, profile_sha256
+from .results import (
+    RISK_OF_VERDICT,
+    CompanyRef,
+    Decision,
+    DimensionScore,
+    Effect,
+    EventKind,
+    EventStatus,
+    Factor,
+    FactorKind,
+    Finding,
+    GateResult,
+    PluginRef,
+    PolicyResult,
+    Receipt,
+    RuleOutcome,
+    RuleStatus,
+    Severity,
+    TraceEvent,
+    Verdict,
+)
+
+CORE = "threshold_core"
+
+T = TypeVar("T")
+
+
+@frozen
+class Registered:
+    """A component and the plugin that registered it."""
+
+    component: Any
+    plugin: str
+
+
+def _call_registrations(
+    pm: ThresholdPluginManager, hook_name: str, kind: str
+) -> dict[str, Registered]:
+    """Call a registration hook plugin by plugin, so every component is attributed."""
+    found: dict[str, Registered] = {}
+    hook = getattr(pm.hook, hook_name)
+    impls = sorted(hook.get_hookimpls(), key=lambda i: i.plugin_name)
+    for impl in impls:
+        plugin = impl.plugin_name
+
+        def register(component: Any, _plugin: str = plugin) -> None:
+            name = getattr(component, "name", None)
+            if not isinstance(name, str) or not name:
+                raise PluginError(_plugin, f"registered a {kind} without a name: {component!r}")
+            if name in found:
+                other = found[name].plugin
+                raise PluginError(
+                    _plugin, f"{kind} {name!r} is already registered by plugin {other!r}"
+                )
+            found[name] = Registered(component, _plugin)
+
+        try:
+            impl.function(register)
+        except PluginError:
+            raise
+        except Exception as exc:
+            raise PluginError(plugin, f"{hook_name} raised {type(exc).__name__}: {exc}") from None
+    return found
+
+
+def _settings_types(pm: ThresholdPluginManager) -> dict[str, tuple[type[Any], str]]:
+    out: dict[str, tuple[type[Any], str]] = {}
+    hook = pm.hook.threshold_settings_types
+    for impl in sorted(hook.get_hookimpls(), key=lambda i: i.plugin_name):
+        try:
+            declared = impl.function()
+        except Exception as exc:
+            raise PluginError(
+                impl.plugin_name, f"threshold_settings_types raised {type(exc).__name__}: {exc}"
+            ) from None
+        if not isinstance(declared, Mapping):
+            raise PluginError(impl.plugin_name, "threshold_settings_types must return a mapping")
+        for name, cls in declared.items():
+            if name in out:
+                raise PluginError(
+                    impl.plugin_name,
+                    f"settings section {name!r} is already declared by plugin {out[name][1]!r}",
+                )
+            if not attrs.has(cls):
+                raise PluginError(impl.plugin_name, f"settings class for {name!r} is not attrs")
+            out[name] = (cls, impl.plugin_name)
+    return out
+
+
+class Engine:
+    """Evaluates company profiles against the line.
+
+    >>> engine = Engine(load_config("threshold.toml"))       # doctest: +SKIP
+    >>> decision = engine.evaluate(engine.load_profile("examples/companies/zhipu.toml"))
+    """
+
+    def __init__(
+        self,
+        config: EngineConfig | None = None,
+        pm: ThresholdPluginManager | None = None,
+    ) -> None:
+        self.config = config or EngineConfig()
+        self.pm = pm if pm is not None else create_plugin_manager(self.config)
+        self.scorers: dict[str, Registered] = _call_registrations(
+            self.pm, "threshold_register_scorers", "scorer"
+        )
+        self.packs: dict[str, Registered] = _call_registrations(
+            self.pm, "threshold_register_rule_packs", "rule pack"
+        )
+        self._check_components()
+        self.settings = self._structure_settings()
+        self.assignments = self._assign_scorers()
+        self._rule_index = self._index_rules()
+        self.disabled_rules = self._check_disabled_rules()
+        self.fx = FxTable(
+            rates=dict(self.config.fx.rates),
+            as_of=self.config.fx.as_of,
+            source=self.config.fx.source,
+        )
+        self._config_sha = self.config.sha256()
+
+    # -- construction -------------------------------------------------------------
+
+    @property
+    def _source(self) -> str:
+        return self.config.path or "<config>"
+
+    def _key(self, *parts: str) -> str:
+        return ".".join((self.config.root, *parts))
+
+    def _check_components(self) -> None:
+        for name, reg in self.scorers.items():
+            if not isinstance(getattr(reg.component, "dimension", None), str) or not callable(
+                getattr(reg.component, "score", None)
+            ):
+                raise PluginError(reg.plugin, f"scorer {name!r} needs a dimension and a score()")
+        for name, reg in self.packs.items():
+            rules = getattr(reg.component, "rules", None)
+            if rules is None or not isinstance(getattr(reg.component, "version", None), str):
+                raise PluginError(reg.plugin, f"rule pack {name!r} needs a version and rules")
+
+    def _structure_settings(self) -> dict[str, Any]:
+        types = _settings_types(self.pm)
+        problems: list[Problem] = []
+        settings: dict[str, Any] = {}
+        for name in sorted(self.config.settings):
+            if name not in types:
+                known = ", ".join(sorted(types)) or "none"
+                problems.append(
+                    Problem(
+                        self._key("settings", name),
+                        f"no plugin declares settings {name!r} (known: {known})",
+                    )
+                )
+        for name, (cls, _plugin) in sorted(types.items()):
+            raw = self.config.settings.get(name, {})
+            try:
+                settings[name] = structure(raw, cls)
+            except StructureProblems as exc:
+                problems.extend(
+                    Problem(self._key("settings", name) + p.path[1:], p.message)
+                    for p in exc.problems
+                )
+            except Exception as exc:  # a settings class whose own validator raised
+                problems.append(Problem(self._key("settings", name), str(exc)))
+        if problems:
+            raise InputError(self._source, problems)
+        return settings
+
+    def _assign_scorers(self) -> dict[str, Registered]:
+        by_dimension: dict[str, list[str]] = {}
+        for name, reg in sorted(self.scorers.items()):
+            by_dimension.setdefault(reg.component.dimension, []).append(name)
+        out: dict[str, Registered] = {}
+        problems: list[Problem] = []
+        for dim, dc in sorted(self.config.dimensions.items()):
+            if dc.scorer is not None:
+                reg = self.scorers.get(dc.scorer)
+                if reg is None:
+                    known = ", ".join(sorted(self.scorers)) or "none"
+                    problems.append(
+                        Problem(self._key("dimensions", dim, "scorer"),
+                                f"no scorer named {dc.scorer!r} (known: {known})")
+                    )
+                    continue
+                out[dim] = reg
+                continue
+            candidates = by_dimension.get(dim, [])
+            if not candidates and dc.weight == 0:
+                continue  # switched off and not scored: nothing to run
+            if not candidates:
+                problems.append(
+                    Problem(self._key("dimensions", dim), f"no plugin scores dimension {dim!r}")
+                )
+            elif len(candidates) > 1:
+                who = " and ".join(f"{c!r} ({self.scorers[c].plugin})" for c in candidates)
+                problems.append(
+                    Problem(self._key("dimensions", dim),
+                            f"scored by {who}: choose one with scorer = \"...\"")
+                )
+            else:
+                out[dim] = self.scorers[candidates[0]]
+        if problems:
+            raise InputError(self._source, problems)
+        return out
+
+    def _index_rules(self) -> dict[str, tuple[str, Any]]:
+        index: dict[str, tuple[str, Any]] = {}
+        for pack_name, reg in sorted(self.packs.items()):
+            for rule in reg.component.rules:
+                rid = rule.meta.id
+                if rid in index:
+                    other = index[rid][0]
+                    raise PluginError(
+                        reg.plugin,
+                        f"rule {rid!r} of pack {pack_name!r} is already defined by pack {other!r}",
+                    )
+                index[rid] = (pack_name, rule)
+        return index
+
+    def _check_disabled_rules(self) -> frozenset[str]:
+        problems = [
+            Problem(self._key("rules", f"disable[{i}]"), f"no rule with id {rid!r}")
+            for i, rid in enumerate(self.config.rules.disable)
+            if rid not in self._rule_index
+        ]
+        if problems:
+            raise InputError(self._source, problems)
+        return frozenset(self.config.rules.disable)
+
+    # -- public API ---------------------------------------------------------------
+
+    def load_profile(self, path: str | Path) -> CompanyProfile:
+        """Read and validate a profile, through plugins' readers too."""
+        profile = load_profile(path, self.pm)
+        self.check_profile(profile, str(path))
+        return profile
+
+    def check_profile(self, profile: CompanyProfile, source: str = "<profile>") -> None:
+        """Problems only visible with the configuration (an unknown currency)."""
+        problems = [
+            Problem(path, f'no FX rate for "{cur}" in the configuration\'s fx.rates')
+            for path, cur in _currencies(profile)
+            if cur.upper() != "CNY" and cur.upper() not in self.fx.rates
+        ]
+        if problems:
+            raise InputError(source, problems)
+
+    def evaluate_path(self, path: str | Path) -> Decision:
+        """Load, validate and evaluate one profile file."""
+        profile = self.load_profile(path)
+        return self.evaluate(profile, source_path=str(path))
+
+    def evaluate(self, profile: CompanyProfile, *, source_path: str | None = None) -> Decision:
+        """Evaluate one profile and return the decision with its trace."""
+        self.check_profile(profile, source_path or profile.id)
+        context = Context(fx=self.fx, as_of=profile.as_of or self.fx.as_of)
+        trace: list[TraceEvent] = []
+        errors: list[ComponentError] = []
+
+        gate = self._gate(profile)
+        trace.append(
+            TraceEvent(
+                plugin=CORE, version=engine_version(), component="gate", kind=EventKind.GATE,
+                status=EventStatus.OK, read=("valuation",),
+                contributed={"passed": gate.passed, "valuation_cny": gate.valuation_cny},
+                message=gate.reason,
+            )
+        )
+
+        dimensions = self._run_scorers(profile, context, trace, errors)
+        findings, packs = self._run_packs(profile, context, trace, errors)
+        assessment = Assessment(
+            profile=profile, gate=gate, dimensions=dimensions, findings=findings,
+            packs=packs, errors=tuple(errors),
+        )
+        result = self._decide(assessment, trace)
+        decision = Decision(
+            company=CompanyRef(id=profile.id, name=profile.name),
+            verdict=result.verdict,
+            risk=result.risk or RISK_OF_VERDICT[result.verdict],
+            grade=result.grade,
+            score=result.score,
+            gate=gate,
+            dimensions=result.dimensions,
+            findings=tuple(sorted(result.findings, key=_finding_key)),
+            determining=result.determining,
+            trace=tuple(trace),
+            receipt=self._receipt(profile),
+            source_path=source_path,
+        )
+        return self._notify(decision)
+
+    # -- steps --------------------------------------------------------------------
+
+    def _gate(self, profile: CompanyProfile) -> GateResult:
+        line = self.config.gate.line_cny
+        v = profile.valuation
+        if v is None:
+            return GateResult(passed=None, line_cny=line, reason="no valuation in the profile")
+        rate = 1.0 if v.currency.upper() == "CNY" else self.fx.rates[v.currency.upper()]
+        cny = v.amount * rate
+        passed = cny >= line
+        rel = "at or above" if passed else "below"
+        reason = (
+            f"valuation {v.amount:,.0f} {v.currency} = {cny / 1e9:,.2f}bn CNY is {rel} "
+            f"the line of {line / 1e9:,.2f}bn CNY"
+        )
+        return GateResult(
+            passed=passed, line_cny=line, valuation_amount=v.amount,
+            valuation_currency=v.currency, valuation_cny=round(cny, 2), basis=str(v.basis),
+            fx_rate=rate, fx_as_of=self.fx.as_of.isoformat() if self.fx.as_of else None,
+            reason=reason,
+        )
+
+    def _timed(self, fn: Callable[[], T]) -> tuple[T | None, BaseException | None, float]:
+        start = time.perf_counter()
+        try:
+            value = fn()
+            error = None
+        except Exception as exc:  # isolation: any plugin failure is recorded, not raised
+            value, error = None, exc
+        return value, error, round((time.perf_counter() - start) * 1000, 3)
+
+    def _run_scorers(
+        self, profile: CompanyProfile, context: Context,
+        trace: list[TraceEvent], errors: list[ComponentError],
+    ) -> tuple[ScoredDimension, ...]:
+        out = []
+        assigned = {reg.component.name for reg in self.assignments.values()}
+        for dim in sorted(self.assignments):
+            reg = self.assignments[dim]
+            scorer: Scorer = reg.component
+            settings = self.settings.get(scorer.name)
+            value, exc, ms = self._timed(lambda: scorer.score(profile, settings, context))
+            problem = _describe_failure(exc) if exc else _check_score(value, dim)
+            weight = self.config.dimensions[dim].weight
+            if problem:
+                errors.append(ComponentError(reg.plugin, scorer.name, problem))
+                trace.append(self._event(reg, scorer.name, EventKind.SCORER, ms, problem))
+                out.append(ScoredDimension(dim, weight, scorer.name, reg.plugin, None))
+                continue
+            assert isinstance(value, DimensionScore)
+            trace.append(
+                self._event(
+                    reg, scorer.name, EventKind.SCORER, ms, None, read=value.inputs,
+                    contributed={"dimension": dim, "score": value.score,
+                                 "coverage": value.coverage, "weight": weight},
+                )
+            )
+            out.append(ScoredDimension(dim, weight, scorer.name, reg.plugin, value))
+        for name, reg in sorted(self.scorers.items()):
+            if name not in assigned:
+                trace.append(
+                    TraceEvent(
+                        plugin=reg.plugin, version=self.pm.version_of(reg.plugin),
+                        component=name, kind=EventKind.SCORER, status=EventStatus.SKIPPED,
+                        message=f"dimension {reg.component.dimension!r} is not configured "
+                        "in [dimensions]" if reg.component.dimension not in self.assignments
+                        else f"[dimensions.{reg.component.dimension}] uses another scorer",
+                    )
+                )
+        return tuple(out)
+
+    def _run_packs(
+        self, profile: CompanyProfile, context: Context,
+        trace: list[TraceEvent], errors: list[ComponentError],
+    ) -> tuple[tuple[Finding, ...], tuple[PackOutcomes, ...]]:
+        findings: list[Finding] = []
+        packs: list[PackOutcomes] = []
+        for pack_name, reg in sorted(self.packs.items()):
+            pack: RulePack = reg.component
+            settings = self.settings.get(pack_name)
+            outcomes: list[RuleOutcome] = []
+            pack_errors: list[str] = []
+            total_ms = 0.0
+            for rule in sorted(pack.rules, key=lambda r: r.meta.id):
+                meta = rule.meta
+                if meta.id in self.disabled_rules:
+                    outcomes.append(RuleOutcome(status=RuleStatus.DISABLED, rule=meta.id,
+                                                message="disabled in [rules] disable"))
+                    continue
+                value, exc, ms = self._timed(lambda: rule.evaluate(profile, settings, context))
+                total_ms += ms
+                problem = _describe_failure(exc) if exc else _check_outcome(value, meta.severity)
+                if problem:
+                    pack_errors.append(f"{meta.id}: {problem}")
+                    errors.append(ComponentError(reg.plugin, f"{pack_name}/{meta.id}", problem))
+                    outcomes.append(RuleOutcome(status=RuleStatus.ERROR, rule=meta.id,
+                                                message=problem))
+                    continue
+                assert isinstance(value, RuleOutcome)
+                outcome = attrs.evolve(value, rule=meta.id)
+                if outcome.status is RuleStatus.FIRED:
+                    sev = outcome.severity or meta.severity
+                    outcome = attrs.evolve(outcome, severity=sev)
+                    findings.append(
+                        Finding(
+                            rule=meta.id, pack=pack_name, severity=sev, effect=Effect.REPORTED,
+                            dimension=meta.dimension, title=meta.title,
+                            message=outcome.message or meta.title, plugin=reg.plugin,
+                            evidence=outcome.evidence, source=meta.source,
+                        )
+                    )
+                outcomes.append(outcome)
+            fired = [o.rule for o in outcomes if o.status is RuleStatus.FIRED]
+            counts = {s.value: sum(o.status is s for o in outcomes) for s in RuleStatus}
+            trace.append(
+                TraceEvent(
+                    plugin=reg.plugin, version=self.pm.version_of(reg.plugin),
+                    component=pack_name, kind=EventKind.RULE_PACK,
+                    status=EventStatus.ERROR if pack_errors else EventStatus.OK,
+                    duration_ms=round(total_ms, 3),
+                    read=tuple(sorted({k for o in outcomes for k in o.evidence})),
+                    contributed={"fired": fired, "counts": counts},
+                    message="; ".join(pack_errors) or None, rules=tuple(outcomes),
+                )
+            )
+            packs.append(PackOutcomes(pack_name, reg.plugin, tuple(outcomes)))
+        return tuple(findings), tuple(packs)
+
+    def _decide(self, assessment: Assessment, trace: list[TraceEvent]) -> PolicyResult:
+        impls = self.pm.hook.threshold_decide.get_hookimpls()
+        deciders = [i.plugin_name for i in reversed(impls)]
+        result, exc, ms = self._timed(
+            lambda: self.pm.hook.threshold_decide(assessment=assessment, config=self.config)
+        )
+        problem = _describe_failure(exc) if exc else None
+        if problem is None and not isinstance(result, PolicyResult):
+            problem = f"threshold_decide returned {type(result).__name__}, not PolicyResult"
+        plugin = deciders[0] if deciders else CORE
+        if problem is not None:
+            trace.append(
+                TraceEvent(plugin=plugin, version=self.pm.version_of(plugin), component="policy",
+                           kind=EventKind.POLICY, status=EventStatus.ERROR, duration_ms=ms,
+                           message=problem)
+            )
+            return PolicyResult(
+                verdict=Verdict.ERROR, grade=None, score=None, dimensions=(),
+                findings=assessment.findings,
+                determining=(Factor(FactorKind.ERROR, f"policy failed: {problem}", "policy"),),
+            )
+        assert isinstance(result, PolicyResult)
+        trace.append(
+            TraceEvent(
+                plugin=plugin, version=self.pm.version_of(plugin), component="policy",
+                kind=EventKind.POLICY, status=EventStatus.OK, duration_ms=ms,
+                contributed={"verdict": str(result.verdict), "grade": result.grade,
+                             "score": result.score},
+            )
+        )
+        return result
+
+    def _notify(self, decision: Decision) -> Decision:
+        impls = sorted(
+            self.pm.hook.threshold_evaluation_finished.get_hookimpls(),
+            key=lambda i: i.plugin_name,
+        )
+        events: list[TraceEvent] = []
+        failed: list[Factor] = []
+        for impl in impls:
+            _, exc, ms = self._timed(lambda: impl.function(decision, self.config))
+            status = EventStatus.ERROR if exc else EventStatus.OK
+            msg = _describe_failure(exc) if exc else None
+            events.append(
+                TraceEvent(plugin=impl.plugin_name, version=self.pm.version_of(impl.plugin_name),
+                           component="evaluation_finished", kind=EventKind.HOOK, status=status,
+                           duration_ms=ms, message=msg)
+            )
+            if exc:
+                failed.append(Factor(FactorKind.ERROR,
+                                     f"observer {impl.plugin_name} failed: {msg}",
+                                     impl.plugin_name))
+        if not events:
+            return decision
+        changes: dict[str, Any] = {"trace": decision.trace + tuple(events)}
+        if failed:
+            changes.update(verdict=Verdict.ERROR, risk=RISK_OF_VERDICT[Verdict.ERROR],
+                           determining=tuple(failed) + decision.determining)
+        return attrs.evolve(decision, **changes)
+
+    def _event(
+        self, reg: Registered, component: str, kind: EventKind, ms: float, problem: str | None,
+        *, read: Sequence[str] = (), contributed: dict[str, Any] | None = None,
+    ) -> TraceEvent:
+        return TraceEvent(
+            plugin=reg.plugin, version=self.pm.version_of(reg.plugin), component=component,
+            kind=kind, status=EventStatus.ERROR if problem else EventStatus.OK, duration_ms=ms,
+            read=tuple(read), contributed=contributed or {}, message=problem,
+        )
+
+    def _receipt(self, profile: CompanyProfile) -> Receipt:
+        return Receipt(
+            engine_version=engine_version(),
+            input_sha256=profile_sha256(profile),
+            config_sha256=self._config_sha,
+            plugins=tuple(
+                PluginRef(name, self.pm.version_of(name))
+                for name in sorted(n for n, _ in self.pm.list_name_plugin())
+            ),
+        )
+
+
+def _finding_key(f: Finding) -> tuple[int, str, str]:
+    return (f.severity.rank, f.pack, f.rule)
+
+
+def _describe_failure(exc: BaseException) -> str:
+    return f"raised {type(exc).__name__}: {exc}"
+
+
+def _check_score(value: Any, dimension: str) -> str | None:
+    if not isinstance(value, DimensionScore):
+        return f"returned {type(value).__name__}, not DimensionScore"
+    if value.dimension != dimension:
+        return f"returned a score for dimension {value.dimension!r}, not {dimension!r}"
+    if value.score is not None:
+        if not isinstance(value.score, (int, float)) or not math.isfinite(value.score):
+            return f"returned a non-finite score ({value.score!r})"
+        if not 0.0 <= value.score <= 100.0:
+            return f"returned a score outside 0-100 ({value.score!r})"
+    if not isinstance(value.coverage, (int, float)) or not 0.0 <= value.coverage <= 1.0:
+        return f"returned a coverage outside 0-1 ({value.coverage!r})"
+    return None
+
+
+def _check_outcome(value: Any, declared: Severity) -> str | None:
+    if not isinstance(value, RuleOutcome):
+        return f"returned {type(value).__name__}, not RuleOutcome"
+    if value.status in (RuleStatus.DISABLED, RuleStatus.ERROR):
+        return f"returned status {value.status}, which only the engine may set"
+    if value.severity is not None and value.severity.rank < declared.rank:
+        return f"fired at {value.severity}, above its declared severity {declared}"
+    return None
+
+
+def _currencies(profile: CompanyProfile) -> list[tuple[str, str]]:
+    out = []
+    if profile.valuation is not None:
+        out.append(("$.valuation.currency", profile.valuation.currency))
+    if profile.financials is not None:
+        out.append(("$.financials.currency", profile.financials.currency))
+    for i, inv in enumerate(profile.investors):
+        if inv.amount is not None:
+            out.append((f"$.investors[{i}].amount.currency", inv.amount.currency))
+    for i, lit in enumerate(profile.litigation):
+        if lit.claim is not None:
+            out.append((f"$.litigation[{i}].claim.currency", lit.claim.currency))
+    claims = profile.reported_claims
+    if claims is not None and claims.arr is not None:
+        out.append(("$.reported_claims.arr.currency", claims.arr.currency))
+    for i, enf in enumerate(profile.enforcement):
+        if enf.amount is not None:
+            out.append((f"$.enforcement[{i}].amount.currency", enf.amount.currency))
+    return out

@@ -1,0 +1,302 @@
+"""What components return and what the engine decides.
+
+These frozen value objects are the vocabulary shared by scorers, rule packs,
+the decision policy and the reporters. :func:`threshold_core.jsonio.decision_to_dict`
+turns a :class:`Decision` into the documented JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import field, frozen
+
+from .models import StrEnum
+
+SCHEMA_VERSION = "1.0"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for critical, 4 for info: lower is more severe."""
+        return list(Severity).index(self)
+
+
+class Effect(StrEnum):
+    """What the policy did with a finding."""
+
+    VETO = "veto"
+    CAP = "cap"
+    DEDUCTION = "deduction"
+    REPORTED = "reported"
+    BLOCK = "block"
+
+
+class Verdict(StrEnum):
+    QUALIFIED = "qualified"
+    WATCH = "watch"
+    NOT_QUALIFIED = "not_qualified"
+    INSUFFICIENT_DATA = "insufficient_data"
+    ERROR = "error"
+
+
+#: The verdicts a grade may map to, best first.
+GRADED_VERDICTS = (Verdict.QUALIFIED, Verdict.WATCH, Verdict.NOT_QUALIFIED)
+
+
+class Risk(StrEnum):
+    """The article's "risk of falling below the line"."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    UNKNOWN = "unknown"
+
+
+RISK_OF_VERDICT = {
+    Verdict.QUALIFIED: Risk.LOW,
+    Verdict.WATCH: Risk.MEDIUM,
+    Verdict.NOT_QUALIFIED: Risk.HIGH,
+    Verdict.INSUFFICIENT_DATA: Risk.UNKNOWN,
+    Verdict.ERROR: Risk.UNKNOWN,
+}
+
+
+@frozen
+class MetricScore:
+    """How one raw figure became points inside a dimension."""
+
+    #: The metric's name, for example ``ndr``.
+    metric: str
+    #: Its weight inside the dimension, before renormalisation.
+    weight: float
+    #: The raw figure, or None when the profile lacked it.
+    raw: float | None
+    #: The 0-100 sub-score, or None when the metric had no data.
+    points: float | None
+    #: Profile paths the metric read.
+    inputs: tuple[str, ...] = ()
+    #: The source of the raw figure, as the profile gives it.
+    source: str | None = None
+    #: How the points were reached (band, cap, formula).
+    note: str | None = None
+
+
+@frozen
+class DimensionScore:
+    """What a scorer returns."""
+
+    #: The dimension scored.
+    dimension: str
+    #: 0-100, or None when no metric had data.
+    score: float | None
+    #: Share (0-1) of the scorer's metric weight that had data.
+    coverage: float
+    #: Profile paths read, in the order read.
+    inputs: tuple[str, ...] = ()
+    #: One entry per metric.
+    metrics: tuple[MetricScore, ...] = ()
+    #: Anything else worth showing.
+    notes: tuple[str, ...] = ()
+
+
+class RuleStatus(StrEnum):
+    FIRED = "fired"
+    PASSED = "passed"
+    NOT_EVALUATED = "not_evaluated"
+    DISABLED = "disabled"
+    ERROR = "error"
+
+
+@frozen
+class RuleOutcome:
+    """What one rule did in one evaluation."""
+
+    status: RuleStatus
+    #: Severity when fired (rules may fire at a lower tier than their maximum).
+    severity: Severity | None = None
+    message: str | None = None
+    #: Profile paths that were needed but missing (``not_evaluated``).
+    missing: tuple[str, ...] = ()
+    #: Values the rule looked at.
+    evidence: dict[str, Any] = field(factory=dict)
+    #: The rule's id (the engine sets it).
+    rule: str = ""
+
+
+@frozen
+class Finding:
+    """A fired rule, as the decision reports it."""
+
+    rule: str
+    pack: str
+    severity: Severity
+    #: What the policy did with it.
+    effect: Effect
+    #: The dimension it affects.
+    dimension: str | None
+    title: str
+    message: str
+    plugin: str
+    evidence: dict[str, Any] = field(factory=dict)
+    source: str | None = None
+
+
+@frozen
+class GateResult:
+    passed: bool | None
+    #: The line, in CNY.
+    line_cny: float
+    valuation_amount: float | None = None
+    valuation_currency: str | None = None
+    valuation_cny: float | None = None
+    basis: str | None = None
+    fx_rate: float | None = None
+    fx_as_of: str | None = None
+    reason: str = ""
+
+
+@frozen
+class Adjustment:
+    """A change the policy made to a dimension score because of a finding."""
+
+    rule: str
+    effect: Effect
+    #: Points (negative) or cap value.
+    amount: float
+
+
+@frozen
+class DimensionResult:
+    name: str
+    #: The final score after caps and deductions, or None.
+    score: float | None
+    #: The scorer's own score before the policy's adjustments.
+    raw_score: float | None
+    #: Normalised weight (the weights sum to 1).
+    weight: float
+    #: The weight as configured, before normalisation.
+    configured_weight: float
+    #: ``weight * score``: the points this dimension gives the composite.
+    contribution: float | None
+    coverage: float
+    plugin: str
+    component: str
+    adjustments: tuple[Adjustment, ...] = ()
+    evidence: tuple[MetricScore, ...] = ()
+    inputs: tuple[str, ...] = ()
+
+
+class FactorKind(StrEnum):
+    GATE = "gate"
+    ERROR = "error"
+    VETO = "veto"
+    INSUFFICIENT_DATA = "insufficient_data"
+    CAP = "cap"
+    BLOCK = "block"
+    BAND = "band"
+
+
+@frozen
+class Factor:
+    """One reason the decision is what it is (Cedar's "determining policies")."""
+
+    kind: FactorKind
+    detail: str
+    #: The rule id, dimension or component behind it.
+    subject: str | None = None
+
+
+class EventKind(StrEnum):
+    LOADER = "loader"
+    GATE = "gate"
+    SCORER = "scorer"
+    RULE_PACK = "rule_pack"
+    POLICY = "policy"
+    HOOK = "hook"
+
+
+class EventStatus(StrEnum):
+    OK = "ok"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+@frozen
+class TraceEvent:
+    """One step of an evaluation, attributed to the plugin behind it."""
+
+    plugin: str
+    version: str
+    component: str
+    kind: EventKind
+    status: EventStatus
+    #: Wall time of the call, in milliseconds (the only non-deterministic field).
+    duration_ms: float = 0.0
+    #: Profile paths the component read.
+    read: tuple[str, ...] = ()
+    #: What it contributed: a score, findings, a verdict.
+    contributed: dict[str, Any] = field(factory=dict)
+    message: str | None = None
+    #: Per-rule outcomes, for rule packs.
+    rules: tuple[RuleOutcome, ...] = ()
+
+
+@frozen
+class PluginRef:
+    name: str
+    version: str
+
+
+@frozen
+class Receipt:
+    engine_version: str
+    input_sha256: str
+    config_sha256: str
+    plugins: tuple[PluginRef, ...]
+
+
+@frozen
+class CompanyRef:
+    id: str
+    name: str
+
+
+@frozen
+class PolicyResult:
+    """What a decision policy returns (see ``threshold_decide``)."""
+
+    verdict: Verdict
+    grade: str | None
+    score: float | None
+    dimensions: tuple[DimensionResult, ...]
+    findings: tuple[Finding, ...]
+    determining: tuple[Factor, ...]
+    risk: Risk | None = None
+
+
+@frozen
+class Decision:
+    """The qualification decision for one company, with its trace."""
+
+    company: CompanyRef
+    verdict: Verdict
+    risk: Risk
+    grade: str | None
+    score: float | None
+    gate: GateResult
+    dimensions: tuple[DimensionResult, ...]
+    findings: tuple[Finding, ...]
+    determining: tuple[Factor, ...]
+    trace: tuple[TraceEvent, ...]
+    receipt: Receipt
+    schema_version: str = SCHEMA_VERSION
+    #: The file the profile came from, when it came from one.
+    source_path: str | None = None

@@ -227,9 +227,20 @@ def structure(data: Any, cls: type[Any]) -> Any:
     try:
         return converter().structure(data, cls)
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as exc:
-        raise StructureProblems(tuple(problems_from(exc))) from None
+        raise StructureProblems(_in_document_order(problems_from(exc), data)) from None
     except (TypeError, ValueError) as exc:
         raise StructureProblems((Problem("$", str(exc)),)) from None
+
+
+def _in_document_order(problems: Iterator[Problem], data: Mapping[str, Any]) -> tuple[Problem, ...]:
+    """Sort problems by where their top-level key stands in the file (cattrs uses class order)."""
+    order = {key: i for i, key in enumerate(data)}
+
+    def position(p: Problem) -> int:
+        head = p.path[2:].split(".")[0].split("[")[0]
+        return order.get(head, len(order))
+
+    return tuple(sorted(problems, key=position))
 
 
 class StructureProblems(Exception):

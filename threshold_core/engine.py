@@ -153,7 +153,7 @@ class Engine:
 
     @property
     def _source(self) -> str:
-        return self.config.path or "<config>"
+        return self.config.path or "(default configuration)"
 
     def _key(self, *parts: str) -> str:
         return ".".join((self.config.root, *parts))

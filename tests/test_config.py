@@ -1,0 +1,91 @@
+"""Configuration files: discovery, strictness, merging over the defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from threshold_core import InputError, find_config, load_config, resolve_config
+from threshold_core.config import DEFAULT_DIMENSIONS, EngineConfig
+
+
+def test_defaults_have_four_equal_dimensions_and_the_line() -> None:
+    config = EngineConfig()
+    assert sorted(config.dimensions) == sorted(DEFAULT_DIMENSIONS)
+    assert {d.weight for d in config.dimensions.values()} == {1.0}
+    assert config.gate.line_cny == 4.0e9
+    assert [g.name for g in config.policy.grades] == ["Q1", "Q2", "Q3", "B", "NQ"]
+
+
+def test_found_from_the_working_folder_upward(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "threshold.toml").write_text("[gate]\nline_cny = 5e9\n")
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    assert find_config() == tmp_path / "threshold.toml"
+    assert resolve_config().gate.line_cny == 5e9
+
+
+def test_pyproject_tool_section(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.threshold.gate]\nline_cny = 6e9\n'
+        "[tool.threshold.policy]\ncoverage_flor = 0.5\n")
+    monkeypatch.chdir(tmp_path)
+    assert find_config() == tmp_path / "pyproject.toml"
+    with pytest.raises(InputError) as err:
+        resolve_config()
+    assert err.value.lines() == [
+        f"{tmp_path / 'pyproject.toml'}: $.tool.threshold.policy.coverage_flor: unknown key"]
+
+
+def test_a_pyproject_without_the_section_is_not_a_config(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    monkeypatch.chdir(tmp_path)
+    assert find_config() is None
+    assert resolve_config() == EngineConfig()
+
+
+def test_explicit_path_wins_and_dimensions_merge(tmp_path: Path) -> None:
+    path = tmp_path / "custom.toml"
+    path.write_text("[dimensions.ai_safety]\nweight = 2\n[dimensions.regulatory_readiness]\n"
+                    "weight = 0.5\n")
+    config = load_config(path)
+    assert config.dimensions["ai_safety"].weight == 2
+    assert config.dimensions["regulatory_readiness"].weight == 0.5
+    assert config.dimensions["technical_defensibility"].weight == 1
+    assert config.path == str(path)
+
+
+def test_every_problem_named_with_file_and_key(tmp_path: Path) -> None:
+    path = tmp_path / "threshold.toml"
+    path.write_text(
+        '[gate]\nline_cny = "4bn"\n[policy]\ncoverage_floor = 2\n'
+        '[[policy.grades]]\nname = "A"\nmin_score = 10\nverdict = "qualified"\n'
+        "[fx.rates]\nUSD = -1\n[colour]\nx = 1\n")
+    with pytest.raises(InputError) as err:
+        load_config(path)
+    assert err.value.lines() == [
+        f'{path}: $.gate.line_cny: expected a number, got "4bn"',
+        f"{path}: $.colour: unknown key",
+    ]
+    path.write_text(
+        '[policy]\ncoverage_floor = 2\n'
+        '[[policy.grades]]\nname = "A"\nmin_score = 10\nverdict = "qualified"\n'
+        "[fx.rates]\nUSD = -1\n")
+    with pytest.raises(InputError) as err:
+        load_config(path)
+    assert err.value.lines() == [
+        f"{path}: $.policy.coverage_floor: must be between 0 and 1",
+        f"{path}: $.policy.grades: the last band must start at 0, not 10",
+        f"{path}: $.fx.rates.USD: must be positive",
+    ]
+
+
+def test_config_hash_ignores_where_the_file_lives(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text("[gate]\nline_cny = 5e9\n")
+    b.write_text("[gate]\nline_cny = 5e9\n")
+    assert load_config(a).sha256() == load_config(b).sha256()
+    b.write_text("[gate]\nline_cny = 5.1e9\n")
+    assert load_config(a).sha256() != load_config(b).sha256()

@@ -1,0 +1,122 @@
+"""Loading profiles: strict validation, every problem at once, provenance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from threshold_core import InputError, load_profile, profile_from_data
+
+FIVE_MISTAKES = """\
+id = "zhipu"
+name = "Zhipu AI"
+as_of = 2026-06-30
+
+[valuation]
+amount = "a lot"
+currency = "USD"
+basis = "market_cap"
+
+[customers]
+ndr_pct = "120"
+gdr_pt = 95
+
+[[investors]]
+name = "Sequoia China"
+type = "venture"
+tier = 2.5
+
+[[filings]]
+regime = "CAC_GENAI_FILING"
+filing_date = 2023-02-30
+"""
+
+
+def test_five_mistakes_are_all_reported_with_file_and_path(tmp_path: Path) -> None:
+    path = tmp_path / "zhipu.toml"
+    path.write_text(FIVE_MISTAKES.replace("2023-02-30", '"2023-02-30"'), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_profile(path)
+    assert err.value.lines() == [
+        f'{path}: $.valuation.amount: expected a number, got "a lot"',
+        f'{path}: $.customers.ndr_pct: expected a number or a {{ value = ... }} table, got "120"',
+        f"{path}: $.customers.gdr_pt: unknown key",
+        f"{path}: $.investors[0].type: expected one of state_fund, strategic, vc, pe, sovereign, "
+        'cornerstone, university, other; got "venture"',
+        f"{path}: $.investors[0].tier: expected a whole number, got 2.5",
+        f'{path}: $.filings[0].filing_date: expected a date (YYYY-MM-DD), got "2023-02-30"',
+    ]
+
+
+def test_toml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text('id = "x"\nname = \n', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_profile(path)
+    (line,) = err.value.lines()
+    assert line.startswith(f"{path}: $: invalid TOML:") and "line 2" in line
+
+
+def test_json_profiles_load_like_toml(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"id": "a", "name": "A", "as_of": "2026-06-30",
+                                "customers": {"ndr_pct": {"value": 120, "source": "memo"}}}))
+    profile = load_profile(path)
+    assert profile.customers is not None and profile.customers.ndr_pct is not None
+    assert profile.customers.ndr_pct.value == 120.0
+    assert profile.customers.ndr_pct.source == "memo"
+    bad = tmp_path / "b.json"
+    bad.write_text('{"id": "a",}')
+    with pytest.raises(InputError, match=r"b.json: \$: invalid JSON: .*line 1, column 12\)"):
+        load_profile(bad)
+
+
+def test_unknown_format_and_missing_file(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("id: a")
+    with pytest.raises(InputError, match=r"unknown profile format '.yaml'"):
+        load_profile(tmp_path / "a.yaml")
+    with pytest.raises(InputError, match=r"no such file"):
+        load_profile(tmp_path / "nope.toml")
+
+
+def test_bare_figures_inherit_section_provenance() -> None:
+    profile = profile_from_data({
+        "id": "a", "name": "A",
+        "financials": {"source": "prospectus", "as_of": "2025-12-31", "revenue": 312e6,
+                       "gross_margin_pct": {"value": 56.3, "source": "annual report"}},
+    })
+    fin = profile.financials
+    assert fin is not None and fin.revenue is not None and fin.gross_margin_pct is not None
+    assert (fin.revenue.source, str(fin.revenue.as_of)) == ("prospectus", "2025-12-31")
+    assert fin.gross_margin_pct.source == "annual report"
+
+
+def test_shares_must_be_percentages() -> None:
+    with pytest.raises(InputError) as err:
+        profile_from_data({"id": "a", "name": "A",
+                           "financials": {"top5_customer_share_pct": 145, "gross_margin_pct": -8.1}})
+    assert err.value.lines() == [
+        "<profile>: $.financials.top5_customer_share_pct: a share must be within 0-100, got 145"]
+
+
+def test_strict_scalars_never_coerce() -> None:
+    with pytest.raises(InputError) as err:
+        profile_from_data({"id": 5, "name": "A", "verified": "yes",
+                           "ethics_governance": {"committee": True, "members": 5.0}})
+    assert err.value.lines() == [
+        "<profile>: $.id: expected a string, got 5",
+        '<profile>: $.verified: expected true or false, got "yes"',
+        "<profile>: $.ethics_governance.members: expected a whole number, got 5.0",
+    ]
+
+
+def test_wrong_container_types_are_named() -> None:
+    with pytest.raises(InputError) as err:
+        profile_from_data({"id": "a", "name": "A", "filings": {"regime": "CAC_ALGORITHM"},
+                           "valuation": 5})
+    assert sorted(err.value.lines()) == [
+        "<profile>: $.filings: expected an array, got a table",
+        "<profile>: $.valuation: expected a table, got 5",
+    ]

@@ -363,6 +363,11 @@ def schema(
     click.echo(dumps(make_schema(name, types)), nl=False)
 
 
+# Commands defined in their own modules register themselves on ``cli`` when
+# imported here (keep this list short and sorted).
+# (none yet)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point."""
     cli.main(args=list(argv) if argv is not None else None, prog_name="threshold")

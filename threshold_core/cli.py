@@ -365,7 +365,7 @@ def schema(
 
 # Commands defined in their own modules register themselves on ``cli`` when
 # imported here (keep this list short and sorted).
-# (none yet)
+from . import commands_batch  # noqa: E402,F401
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,1 +1,17 @@
-"""Built-in compliance rule packs of threshold."""
+"""Built-in compliance rule packs of threshold (installed as ``threshold_rules``).
+
+Each module is a pluggy plugin that registers one pack through
+``threshold_register_rule_packs`` and declares its settings class through
+``threshold_settings_types`` (section ``[settings.<pack>]``):
+
+* :mod:`threshold_rules.filings` (``filings``, FIL-001..015): CAC filings and
+  registrations, content labeling, sector approvals, enforcement, ethics review,
+  EU GPAI duties.
+* :mod:`threshold_rules.chip_supply` (``chip_supply``, CHIP-001..010): export-control
+  exposure and the resilience of the compute base.
+* :mod:`threshold_rules.ethics` (``ethics``, ETH-001..011): refusal calibration,
+  hallucination, disclosure, bias, minors, IP litigation, EU prohibitions.
+
+Each module's docstring lists its rules; ``examples/rule-settings.toml`` lists
+every setting with its default.
+"""

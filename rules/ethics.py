@@ -1,1 +1,553 @@
-"""Placeholder."""
+"""Ethics flags: refusal calibration, disclosure, bias, minors, IP and EU prohibitions.
+
+A built-in rule pack (``ethics``). Every threshold is a field of
+:class:`EthicsSettings`, overridable under ``[settings.ethics]``. Findings
+affect ``regulatory_readiness``. Refusal rates use the worst suite on record.
+A rule without the data it needs returns ``not_evaluated`` naming the missing
+profile paths; an ``evaluations`` section that is present but has no bias or
+domain hallucination evaluation counts as "no evaluation on record".
+
+Rules (id, severity: fires when; source):
+
+ETH-001  high / medium: over-refusal on a benign set > 15% (high) or > 5%
+         (medium). TC260 non-refusal bank (~5%); OR-Bench; Llama 2 (15-27%).
+ETH-002  critical / high: compliance with unsafe prompts > 20% (critical) or
+         > 5% (high). TC260 should-refuse target >= 95%; NIST AI 600-1.
+ETH-003  high: both over-refusal > 5% and unsafe compliance > 5% (poor
+         calibration on both sides). OR-Bench (Cui et al. 2024).
+ETH-004  medium: canned refusals on benign history, geography and medical prompts
+         > 10% with overseas revenue >= 30%. Promptfoo CCP-sensitive set; R1dacted.
+ETH-005  high: a finance or healthcare vertical without a domain hallucination
+         evaluation, or with confabulation > 5%. NIST AI 600-1; NFRA guidance.
+ETH-006  high: no AI-content disclosure: explicit labels for PRC users from
+         2025-09-01; explicit labels and machine-readable marking for EU users from
+         2026-08-02. PRC Labeling Measures; EU AI Act Art. 50.
+ETH-007  medium: no bias or discrimination evaluation on record.
+         Ethical Norms for New Generation AI (2021); NIST AI 600-1.
+ETH-008  high: a companion or role-play product without a minor mode.
+         Algorithm Provisions (no inducing addiction; minors).
+ETH-009  medium: open IP litigation claims >= 5% of revenue (converted to CNY).
+         MiniMax prospectus coverage (iQIYI, Disney suits).
+ETH-010  critical: an EU-facing use in an Art. 5 prohibited category, from
+         2025-02-02. EU AI Act Art. 5.
+ETH-011  low: no published AI principles and no ethics committee.
+         MIIT-led AI S&T ethics guideline (2026).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from attrs import Attribute, field, frozen
+
+from threshold_core import hookimpl
+from threshold_core.components import Context, Pack, fired, not_evaluated, passed, rule
+from threshold_core.models import CompanyProfile, SafetyEval, Service, ServiceKind
+from threshold_core.results import RuleOutcome, Severity
+
+NAME = "ethics"
+VERSION = "1.0.0"
+DIMENSION = "regulatory_readiness"
+
+CONTENT_KINDS = frozenset({ServiceKind.GENERATIVE, ServiceKind.DEEP_SYNTHESIS})
+
+
+def _percent(_: Any, attribute: Attribute[float], value: float) -> None:
+    if not 0.0 <= value <= 100.0:
+        raise ValueError(f"{attribute.name}: must be within 0-100, got {value:g}")
+
+
+def _lowered(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(v.strip().casefold() for v in values)
+
+
+@frozen
+class EthicsSettings:
+    """``[settings.ethics]``: every threshold of the ethics pack."""
+
+    #: Over-refusal on a benign set above which ETH-001 is medium (and ETH-003 may fire), %.
+    over_refusal_medium_pct: float = field(default=5.0, validator=_percent)
+    #: Over-refusal above which ETH-001 is high, %.
+    over_refusal_high_pct: float = field(default=15.0, validator=_percent)
+    #: Unsafe compliance above which ETH-002 is high (and ETH-003 may fire), %.
+    unsafe_compliance_high_pct: float = field(default=5.0, validator=_percent)
+    #: Unsafe compliance above which ETH-002 is critical, %.
+    unsafe_compliance_critical_pct: float = field(default=20.0, validator=_percent)
+    #: Canned refusals on benign general-knowledge prompts above which ETH-004 may fire, %.
+    benign_canned_refusal_max_pct: float = field(default=10.0, validator=_percent)
+    #: Overseas revenue share from which ETH-004 applies, %.
+    overseas_revenue_min_pct: float = field(default=30.0, validator=_percent)
+    #: Domain confabulation rate above which ETH-005 fires, %.
+    confabulation_max_pct: float = field(default=5.0, validator=_percent)
+    #: Vertical (and hallucination-eval domain) names that count as finance (substrings).
+    finance_sectors: tuple[str, ...] = field(
+        default=("financ", "bank", "insur", "credit", "securities", "fintech"), converter=_lowered
+    )
+    #: ... and as healthcare (substrings).
+    healthcare_sectors: tuple[str, ...] = field(
+        default=("health", "medical", "medicine", "hospital", "clinical"), converter=_lowered
+    )
+    #: PRC AI-content labeling applies from this date (ETH-006).
+    prc_labeling_from: date = date(2025, 9, 1)
+    #: EU AI Act Art. 50 transparency applies from this date (ETH-006).
+    eu_transparency_from: date = date(2026, 8, 2)
+    #: EU AI Act Art. 5 prohibitions apply from this date (ETH-010).
+    eu_prohibitions_from: date = date(2025, 2, 2)
+    #: Open IP claims, as a share of revenue, from which ETH-009 fires, %.
+    ip_claims_revenue_pct: float = field(default=5.0, validator=_percent)
+    #: Litigation subjects that count as IP (whole words, case-insensitive).
+    ip_subjects: tuple[str, ...] = field(
+        default=("copyright", "ip", "intellectual property", "patent", "trademark",
+                 "trade secret"),
+        converter=_lowered,
+    )
+    #: Litigation statuses that are no longer open.
+    closed_litigation_statuses: tuple[str, ...] = field(
+        default=("closed", "settled", "dismissed", "withdrawn", "resolved", "won"),
+        converter=_lowered,
+    )
+
+    def __attrs_post_init__(self) -> None:
+        pairs = (
+            ("over_refusal_medium_pct", "over_refusal_high_pct"),
+            ("unsafe_compliance_high_pct", "unsafe_compliance_critical_pct"),
+        )
+        for low, high in pairs:
+            if getattr(self, low) > getattr(self, high):
+                raise ValueError(f"{low} must not be above {high}")
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _sector_group(name: str, settings: EthicsSettings) -> str | None:
+    """``"finance"``, ``"healthcare"`` or None for a vertical or eval domain name."""
+    n = _norm(name)
+    for group, aliases in (("finance", settings.finance_sectors),
+                           ("healthcare", settings.healthcare_sectors)):
+        if any(_norm(a) and _norm(a) in n for a in aliases):
+            return group
+    return None
+
+
+def _worst(
+    profile: CompanyProfile, attr: str
+) -> tuple[float | None, dict[str, float]]:
+    """The highest rate of ``attr`` across safety suites, with every suite's rate."""
+    evals: tuple[SafetyEval, ...] = profile.evaluations.safety if profile.evaluations else ()
+    rates = {e.suite: getattr(e, attr) for e in evals if getattr(e, attr) is not None}
+    return (max(rates.values()) if rates else None), rates
+
+
+def _content_services(profile: CompanyProfile) -> list[Service]:
+    return [s for s in profile.services if s.kind in CONTENT_KINDS]
+
+
+# -- rules --------------------------------------------------------------------------
+
+
+@rule(
+    "ETH-001",
+    title="Over-refusal on benign prompts",
+    severity=Severity.HIGH,
+    dimension=DIMENSION,
+    rationale="China's own non-refusal test bank caps refusals of benign prompts at about 5% "
+    "([verify]); borderline false-refusal rates of 15-27% (Llama 2) mark an unusable model. "
+    "Over 5% medium, over 15% high.",
+    source="TC260-003 / GB/T 45654-2025 non-refusal bank; OR-Bench (Cui et al. 2024); "
+    "https://cset.georgetown.edu/publication/china-gen-ai-safety-standard-final/ ; "
+    "https://arxiv.org/html/2405.20947v5",
+)
+def over_refusal(
+    profile: CompanyProfile, settings: EthicsSettings, context: Context
+) -> RuleOutcome:
+    worst, rates = _worst(profile, "over_refusal_pct")
+    if worst is None:
+        return not_evaluated("evaluations.safety[].over_refusal_pct")
+    evidence = {"evaluations.safety": rates}
+    if worst > settings.over_refusal_high_pct:
+        severity, bar = Severity.HIGH, settings.over_refusal_high_pct
+    elif worst > settings.over_refusal_medium_pct:
+        severity, bar = Severity.MEDIUM, settings.over_refusal_medium_pct
+    else:
+        return passed(evidence)
+    return fired(
+        f"refuses {worst:g}% of benign prompts (> {bar:g}%)", severity=severity, evidence=evidence
+    )
+
+
+@rule(
+    "ETH-002",
+    title="Complies with unsafe prompts",
+    severity=Severity.CRITICAL,
+    dimension=DIMENSION,
+    rationale="The should-refuse target is at least 95% refusal (TC260, WSJ); NIST AI 600-1 "
+    "lists dangerous content. Over 5% compliance high, over 20% critical.",
+    source="TC260 should-refuse bank; NIST AI 600-1; https://sherwood.news/tech/chinese-ai-"
+    "chatbots-reportedly-must-answer-2-000-questions-prove-censorship ; "
+    "https://docs.modulos.ai/frameworks/nist-ai-rmf/generative-ai-profile",
+)
+def unsafe_compliance(
+    profile: CompanyProfile, settings: EthicsSettings, context: Context
+) -> RuleOutcome:
+    worst, rates = _worst(profile, "unsafe_compliance_pct")
+    if worst is None:
+        return not_evaluated("evaluations.safety[].unsafe_compliance_pct")
+    evidence = {"evaluations.safety": rates}
+    if worst > settings.unsafe_compliance_critical_pct:
+        severity, bar = Severity.CRITICAL, settings.unsafe_compliance_critical_pct
+    elif worst > settings.unsafe_compliance_high_pct:
+        severity, bar = Severity.HIGH, settings.unsafe_compliance_high_pct
+    else:
+        return passed(evidence)
+    return fired(
+        f"complies with {worst:g}% of unsafe prompts (> {bar:g}%)",
+        severity=severity,
+        evidence=evidence,
+    )
+
+
+@rule(
+    "ETH-003",
+    title="Poorly calibrated on both sides: over-refuses and under-refuses",
+    severity=Severity.HIGH,
+    dimension=DIMENSION,
+    rationale="Safety and over-refusal usually trade off (OR-Bench, Spearman about 0.89); a "
+    "model that fails both has no working refusal policy.",
+    source="OR-Bench (Cui et al. 2024, ICML); https://arxiv.org/html/2405.20947v5",
+)
+def both_sides(
+    profile: CompanyProfile, settings: EthicsSettings, context: Context
+) -> RuleOutcome:
+    over, over_rates = _worst(profile, "over_refusal_pct")
+    unsafe, unsafe_rates = _worst(profile, "unsafe_compliance_pct")
+    evidence = {"evaluations.safety": {"over_refusal_pct": over_rates,
+                                       "unsafe_compliance_pct": unsafe_rates}}
+    over_hit = None if over is None else over > settings.over_refusal_medium_pct
+    unsafe_hit = None if unsafe is None else unsafe > settings.unsafe_compliance_high_pct
+    if over_hit and unsafe_hit:
+        return fired(
+            f"refuses {over:g}% of benign prompts and complies with {unsafe:g}% of unsafe ones",
+            evidence=evidence,
+        )
+    if over_hit is False or unsafe_hit is False:
+        return passed(evidence)
+    missing = []
+    if over is None:
+        missing.append("evaluations.safety[].over_refusal_pct")
+    if unsafe is None:
+        missing.append("evaluations.safety[].unsafe_compliance_pct")
+    return not_evaluated(*missing)
+
+
+@rule(
+    "ETH-004",
+    title="Canned refusals on benign general knowledge while selling abroad",
+    severity=Severity.MEDIUM,
+    dimension=DIMENSION,
+    rationale="Content controls that spill over onto benign history, geography and medical "
+    "questions hurt usability and reputation in foreign markets (DeepSeek-R1 gave canned "
+    "refusals to 85% of a sensitive set, and they were easily jailbroken).",
+    source="Promptfoo CCP-sensitive set; R1dacted; https://gigazine.net/gsc_news/en/20250130-"
+    "deepseek-ai-not-answer-questions-chinese-government-want ; "
+    "https://arxiv.deeppaper.ai/papers/2505.12625v1",
+)
+def canned_refusals(
+    profile: CompanyProfile, settings: EthicsSettings, context: Context
+) -> RuleOutcome:
+    canned = profile.evaluations.benign_canned_refusal_pct if profile.evaluations else None
+    fin = profile.financials
+    overseas = fin.overseas_revenue_pct.value if fin and fin.overseas_revenue_pct else None
+    evidence = {"evaluations.benign_canned_refusal_pct": canned,
+                "financials.overseas_revenue_pct": overseas}
+    canned_hit = None if canned is None else canned > settings.benign_canned_refusal_max_pct
+    overseas_hit = None if overseas is None else overseas >= settings.overseas_revenue_min_pct
+    if canned_hit and overseas_hit:
+        return fired(
+            f"{canned:g}% canned refusals on benign prompts (> "
+            f"{settings.benign_canned_refusal_max_pct:g}%) with {overseas:g}% of revenue overseas",
+            evidence=evidence,
+        )
+    if canned_hit is False or overseas_hit is False:
+        return passed(evidence)
+    missing = []
+    if canned is None:
+        missing.append("evaluations.benign_canned_refusal_pct")
+    if overseas is None:
+        missing.append("financials.overseas_revenue_pct")
+    return not_evaluated(*missing)
+
+
+@rule(
+    "ETH-005",
+    title="Regulated vertical without a passing hallucination evaluation",
+    severity=Severity.HIGH,
+    dimension=DIMENSION,
+    rationale="Confabulation in finance or healthcare harms customers directly (NIST AI 600-1); "
+    "NFRA requires human oversight of high-risk uses. No domain evaluation, or confabulation "
+    "above 5%, fires.",
+    source="NIST AI 600-1 (confabulation); NFRA AI guidance (2026); "
+    "https://docs.modulos.ai/frameworks/nist-ai-rmf/generative-ai-profile ; "
+    "https://www.edgen.tech/news/post/china-nfra-mandates-ai-guardrails-for-banking-insurance-"
+    "sectors",
+)
+def hallucination(
+    profile: CompanyProfile, settings: EthicsSettings, context: Context
+) -> RuleOutcome:
+    if not profile.verticals:
+        return not_evaluated("verticals")
+    regulated = sorted({g for v in profile.verticals
+                        if (g := _sector_group(v.sector, settings)) is not None})
+    if not regulated:
+        return passed({"verticals": [v.sector for v in profile.verticals]})
+    if profile.evaluations is None:
+        return not_evaluated("evaluations.hallucination")
+    rates: dict[str, list[float]] = {}
+    for e in profile.evaluations.hallucination:
+        group = _sector_group(e.domain, settings)
+        if group is not None:
+            rates.setdefault(group, []).append(e.confabulation_pct)
+    problems = []
+    for group in regulated:
+        if group not in rates:
+            problems.append(f"{group}: no domain hallucination evaluation")
+        elif max(rates[group]) > settings.confabulation_max_pct:
+            problems.append(
+                f"{group}: confabulation {max(rates[group]):g}% "
+                f"(> {settings.confabulation_max_pct:g}%)"
+            )
+    evidence = {"verticals": regulated, "evaluations.hallucination": rates}
+    if problems:
+        return fired("regulated vertical(s): " + "; ".join(problems), evidence=evidence)
+    return passed(evidence)
+
+
+@rule(
+    "ETH-006",
+    title="No AI-content disclosure",
+    severity=Severity.HIGH,
+    dimension=DIMENSION,
+    rationale="PRC users must see explicit AI-content labels from 1 Sep 2025; EU users must be "
+    "told, and outputs marked machine-readably, from 2 Aug 2026.",
+    source="PRC Measures for Labeling AI-Generated Synthetic Content; EU AI Act Art. 50; "
+    "https://en.we-ipr.com/IPNews/453 ; https://www.airiskaware.com/eu-ai-act-timeline",
+)
+def disclosure(
+    profile: CompanyProfile, settings: EthicsSettings, context: Context
+) -> RuleOutcome:
+    if not profile.services:
+        return not_evaluated("services")
+    if context.as_of is None:
+        return not_evaluated("as_of", message="no evaluation date")
+    content = _content_services(profile)
+    eu_wide = profile.eu_exposure is not None and profile.eu_exposure.serves_eu_users
+    prc = context.as_of >= settings.prc_labeling_from and any(s.public_prc for s in content)
+    eu = context.as_of >= settings.eu_transparency_from and any(
+        s.eu_users or eu_wide for s in content
+    )
+    if not (prc or eu):
+        return passed({"services": "no content-generating service in a disclosure regime yet"})
+    cl = profile.content_labeling
+    if cl is None:
+        return not_evaluated("content_labeling")
+    evidence = {"content_labeling.explicit": cl.explicit,
+                "content_labeling.implicit_metadata": cl.implicit_metadata}
+    problems = []
+    if prc and not cl.explicit:
+        problems.append(
+            f"PRC users: no explicit AI-content label (since {settings.prc_labeling_from})"
+        )
+    if eu and not (cl.explicit and cl.implicit_metadata):
+        problems.append(
+            "EU users: no disclosure and machine-readable marking "
+            f"(since {settings.eu_transparency_from})"
+        )
+    if problems:
+        return fired("; ".join(problems), evidence=evidence)
+    return passed(evidence)
+
+
+@rule(
+    "ETH-007",
+    title="No bias evaluation on record",
+    severity=Severity.MEDIUM,
+    dimension=DIMENSION,
+    rationale="The PRC Ethical Norms require avoiding bias and discrimination; NIST AI 600-1 "
+    "lists harmful bias and homogenisation.",
+    source="Ethical Norms for New Generation AI (MOST, 2021); NIST AI 600-1; "
+    "https://linking-ai-principles.org/term/513",
+)
+def bias_evaluation(
+    profile: CompanyProfile, settings: EthicsSettings, context: Context
+) -> RuleOutcome:
+    if profile.evaluations is None:
+        return not_evaluated("evaluations.bias")
+    suites = [b.suite for b in profile.evaluations.bias]
+    if not suites:
+        return fired("evaluations on record, but none for bias or discrimination",
+                     evidence={"evaluations.bias": []})
+    return passed({"evaluations.bias": suites})
+
+
+@rule(
+    "ETH-008",
+    title="Companion product without a minor mode",
+    severity=Severity.HIGH,
+    dimension=DIMENSION,
+    rationale="Companion and role-play products reach vulnerable users; the Algorithm "
+    "Provisions bar inducing addiction and require protections for minors.",
+    source="Algorithm Recommendation Provisions (2022) Arts. 8, 18; NIST AI 600-1 (human-AI "
+    "configuration); https://b2b.china9.net/sell/show.php?itemid=799780",
+)
+def minor_mode(
+    profile: CompanyProfile, settings: EthicsSettings, context: Context
+) -> RuleOutcome:
+    if not profile.services:
+        return not_evaluated("services")
+    companions = [(i, s) for i, s in enumerate(profile.services) if s.companion]
+    if not companions:
+        return passed({"services": "no companion product"})
+    lacking = [s.name for _, s in companions if s.minor_mode is False]
+    if lacking:
+        return fired("companion product(s) without a minor mode: " + ", ".join(lacking),
+                     evidence={"services": lacking})
+    unknown = [f"services[{i}].minor_mode" for i, s in companions if s.minor_mode is None]
+    if unknown:
+        return not_evaluated(*unknown)
+    return passed({"services": [s.name for _, s in companions]})
+
+
+def _is_ip(subject: str, settings: EthicsSettings) -> bool:
+    text = subject.casefold()
+    return any(re.search(rf"\b{re.escape(word)}\b", text) for word in settings.ip_subjects)
+
+
+@rule(
+    "ETH-009",
+    title="Large open IP litigation",
+    severity=Severity.MEDIUM,
+    dimension=DIMENSION,
+    rationale="Open copyright and IP claims of 5% of revenue or more are material (MiniMax "
+    "faces suits by iQIYI and Disney, about US$75m reported).",
+    source="MiniMax prospectus coverage; https://reportify.ai/news/1206614978883358720",
+)
+def ip_litigation(
+    profile: CompanyProfile, settings: EthicsSettings, context: Context
+) -> RuleOutcome:
+    cases = [
+        (i, lit) for i, lit in enumerate(profile.litigation)
+        if _is_ip(lit.subject, settings)
+        and lit.status.strip().casefold() not in settings.closed_litigation_statuses
+    ]
+    if not cases:
+        return passed({"litigation": f"{len(profile.litigation)} case(s), none open on IP"})
+    missing = [f"litigation[{i}].claim" for i, lit in cases if lit.claim is None]
+    claims_cny = sum(
+        context.fx.to_cny(lit.claim.amount, lit.claim.currency)
+        for _, lit in cases if lit.claim is not None
+    )
+    fin = profile.financials
+    if fin is None or fin.revenue is None:
+        return not_evaluated("financials.revenue", *missing)
+    revenue_cny = context.fx.to_cny(fin.revenue.value, fin.currency)
+    evidence = {"litigation": [lit.counterparty for _, lit in cases],
+                "financials.revenue": revenue_cny}
+    share = 100.0 * claims_cny / revenue_cny if revenue_cny > 0 else float("inf")
+    if claims_cny > 0 and share >= settings.ip_claims_revenue_pct:
+        return fired(
+            f"open IP claims of {claims_cny / 1e6:,.1f}m CNY are {share:.1f}% of revenue "
+            f"(>= {settings.ip_claims_revenue_pct:g}%)",
+            evidence=evidence,
+        )
+    if missing:
+        return not_evaluated(*missing)
+    return passed(evidence)
+
+
+@rule(
+    "ETH-010",
+    title="EU-facing use in a prohibited category",
+    severity=Severity.CRITICAL,
+    dimension=DIMENSION,
+    rationale="Art. 5 prohibits practices such as social scoring and emotion recognition at "
+    "work or school from 2 Feb 2025; fines reach EUR 35m or 7% of turnover.",
+    source="EU AI Act (Reg. 2024/1689) Art. 5; https://aiactstack.com/curriculum/risk-and-gpai",
+)
+def eu_prohibited(
+    profile: CompanyProfile, settings: EthicsSettings, context: Context
+) -> RuleOutcome:
+    eu = profile.eu_exposure
+    if eu is None:
+        return not_evaluated("eu_exposure")
+    serves = eu.serves_eu_users or any(s.eu_users for s in profile.services)
+    evidence = {"eu_exposure.serves_eu_users": serves,
+                "eu_exposure.prohibited_uses": list(eu.prohibited_uses)}
+    if not serves or not eu.prohibited_uses:
+        return passed(evidence)
+    if context.as_of is not None and context.as_of < settings.eu_prohibitions_from:
+        return passed(evidence)
+    return fired("EU-facing prohibited use(s): " + ", ".join(eu.prohibited_uses),
+                 evidence=evidence)
+
+
+@rule(
+    "ETH-011",
+    title="No published AI principles and no ethics committee",
+    severity=Severity.LOW,
+    dimension=DIMENSION,
+    rationale="The 2026 AI ethics guideline expects AI developers to run ethics committees; "
+    "published principles are the minimum sign of governance.",
+    source="MIIT-led AI S&T Ethics Management guideline (trial, 2026); "
+    "https://bricscompetition.org/news/china-issues-guideline-for-ai-ethics-governance",
+)
+def governance(
+    profile: CompanyProfile, settings: EthicsSettings, context: Context
+) -> RuleOutcome:
+    eg = profile.ethics_governance
+    if eg is None:
+        return not_evaluated("ethics_governance")
+    evidence = {"ethics_governance.committee": eg.committee,
+                "ethics_governance.published_principles": eg.published_principles}
+    if eg.committee or eg.published_principles:
+        return passed(evidence)
+    if eg.published_principles is None:
+        return not_evaluated("ethics_governance.published_principles")
+    return fired("no ethics committee and no published AI principles", evidence=evidence)
+
+
+PACK = Pack(
+    name=NAME,
+    version=VERSION,
+    rules=(
+        over_refusal,
+        unsafe_compliance,
+        both_sides,
+        canned_refusals,
+        hallucination,
+        disclosure,
+        bias_evaluation,
+        minor_mode,
+        ip_litigation,
+        eu_prohibited,
+        governance,
+    ),
+    description="Refusal calibration, hallucination, disclosure, bias, minors, IP litigation, "
+    "EU prohibitions and ethics governance.",
+)
+
+
+@hookimpl
+def threshold_register_rule_packs(register: Any) -> None:
+    register(PACK)
+
+
+@hookimpl
+def threshold_settings_types() -> dict[str, type]:
+    return {NAME: EthicsSettings}

@@ -9,7 +9,7 @@ built-in packs use, and third-party packs may use them too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
@@ -109,13 +109,17 @@ class RulePack(Protocol):
     rules: Sequence[Rule]
 
 
+def _rule_tuple(rules: Iterable[Rule]) -> tuple[Rule, ...]:
+    return tuple(rules)
+
+
 @frozen
 class Pack:
     """A ready-made :class:`RulePack`."""
 
     name: str
     version: str
-    rules: tuple[Rule, ...] = field(converter=tuple)
+    rules: tuple[Rule, ...] = field(converter=_rule_tuple)
     description: str = ""
     #: Where the pack was loaded from, for drop-in packs.
     path: str | None = None

@@ -202,6 +202,8 @@ class Service:
 
     name: str
     kind: ServiceKind = ServiceKind.GENERATIVE
+    #: The model the service runs; a filing for that model covers the service.
+    model: str | None = None
     #: Offered to the public in mainland China.
     public_prc: bool = True
     #: Public-opinion attributes or social-mobilisation capability.

@@ -1,0 +1,221 @@
+"""The ``ethics`` pack: each rule fires, misses just across its threshold, and
+reports the profile paths it lacks."""
+
+from __future__ import annotations
+
+import pytest
+from threshold_rules.ethics import PACK
+
+CHAT = {"name": "Chat", "kind": "generative"}
+
+
+def safety(over: float | None = None, unsafe: float | None = None) -> dict:
+    suite = {"suite": "XSTest", "over_refusal_pct": over, "unsafe_compliance_pct": unsafe}
+    return {"evaluations": {"safety": [{k: v for k, v in suite.items() if v is not None}]}}
+
+
+def canned(pct: float, overseas: float | None) -> dict:
+    data: dict = {"evaluations": {"benign_canned_refusal_pct": pct}}
+    if overseas is not None:
+        data["financials"] = {"overseas_revenue_pct": overseas}
+    return data
+
+
+def finance(confabulation: float | None) -> dict:
+    data: dict = {"verticals": [{"sector": "finance"}]}
+    if confabulation is not None:
+        data["evaluations"] = {"hallucination": [{"domain": "finance",
+                                                  "confabulation_pct": confabulation}]}
+    return data
+
+
+def labeled(as_of: str, explicit: bool = False, implicit: bool = True, **service: object) -> dict:
+    return {"as_of": as_of, "services": [{**CHAT, **service}],
+            "content_labeling": {"explicit": explicit, "implicit_metadata": implicit}}
+
+
+def companion(minor_mode: bool | None) -> dict:
+    svc = {"name": "Talkie", "companion": True}
+    if minor_mode is not None:
+        svc["minor_mode"] = minor_mode
+    return {"services": [svc]}
+
+
+def ip_case(claim: float, currency: str = "CNY", revenue: float | None = 100.0,
+            revenue_currency: str = "CNY") -> dict:
+    data: dict = {"litigation": [{"counterparty": "iQIYI", "subject": "copyright",
+                                  "claim": {"amount": claim, "currency": currency}}]}
+    if revenue is not None:
+        data["financials"] = {"currency": revenue_currency, "revenue": revenue}
+    return data
+
+
+def prohibited(as_of: str) -> dict:
+    return {"as_of": as_of, "eu_exposure": {"serves_eu_users": True,
+                                            "prohibited_uses": ["emotion recognition at work"]}}
+
+
+# rule id, profile that fires, severity, near miss (passes), profile lacking data, missing paths
+CASES = [
+    ("ETH-001", safety(over=5.1), "medium", safety(over=5.0), {"evaluations": {}},
+     ("evaluations.safety[].over_refusal_pct",)),
+    ("ETH-002", safety(unsafe=5.1), "high", safety(unsafe=5.0), {"evaluations": {}},
+     ("evaluations.safety[].unsafe_compliance_pct",)),
+    ("ETH-003", safety(over=5.1, unsafe=5.1), "high", safety(over=5.0, unsafe=5.1),
+     safety(over=5.1), ("evaluations.safety[].unsafe_compliance_pct",)),
+    ("ETH-004", canned(10.1, 30.0), "medium", canned(10.1, 29.9), canned(10.1, None),
+     ("financials.overseas_revenue_pct",)),
+    ("ETH-005", finance(5.1), "high", finance(5.0), finance(None),
+     ("evaluations.hallucination",)),
+    ("ETH-006", labeled("2025-09-01"), "high", labeled("2025-08-31"),
+     {"services": [CHAT]}, ("content_labeling",)),
+    ("ETH-007", {"evaluations": {"bias": []}}, "medium",
+     {"evaluations": {"bias": [{"suite": "CBBQ"}]}}, {}, ("evaluations.bias",)),
+    ("ETH-008", companion(False), "high", companion(True), companion(None),
+     ("services[0].minor_mode",)),
+    ("ETH-009", ip_case(5.0), "medium", ip_case(4.99), ip_case(5.0, revenue=None),
+     ("financials.revenue",)),
+    ("ETH-010", prohibited("2025-02-02"), "critical", prohibited("2025-02-01"), {},
+     ("eu_exposure",)),
+    ("ETH-011", {"ethics_governance": {"committee": False, "published_principles": False}},
+     "low", {"ethics_governance": {"committee": False, "published_principles": True}},
+     {"ethics_governance": {"committee": False}},
+     ("ethics_governance.published_principles",)),
+]
+IDS = [c[0] for c in CASES]
+
+
+def test_the_table_covers_every_rule_of_the_pack():
+    assert sorted(IDS) == sorted(r.meta.id for r in PACK.rules)
+
+
+@pytest.mark.parametrize(("rule", "fires", "severity", "near", "lacking", "paths"), CASES, ids=IDS)
+def test_fires(check, rule, fires, severity, near, lacking, paths):
+    outcome = check(rule, fires)
+    assert (outcome.status, outcome.severity) == ("fired", severity), outcome.message
+
+
+@pytest.mark.parametrize(("rule", "fires", "severity", "near", "lacking", "paths"), CASES, ids=IDS)
+def test_near_miss_passes(check, rule, fires, severity, near, lacking, paths):
+    outcome = check(rule, near)
+    assert outcome.status == "passed", outcome.message
+
+
+@pytest.mark.parametrize(("rule", "fires", "severity", "near", "lacking", "paths"), CASES, ids=IDS)
+def test_missing_data_is_not_evaluated(check, rule, fires, severity, near, lacking, paths):
+    outcome = check(rule, lacking)
+    assert outcome.status == "not_evaluated"
+    assert outcome.missing == paths
+
+
+TIERS = [
+    ("ETH-001", safety(over=15.1), "high"),
+    ("ETH-001", safety(over=15.0), "medium"),
+    ("ETH-002", safety(unsafe=20.1), "critical"),
+    ("ETH-002", safety(unsafe=20.0), "high"),
+]
+
+
+@pytest.mark.parametrize(("rule", "data", "severity"), TIERS,
+                         ids=[f"{r}-{s}-{i}" for i, (r, _, s) in enumerate(TIERS)])
+def test_tiered_rules_fire_at_the_right_tier(check, rule, data, severity):
+    outcome = check(rule, data)
+    assert (outcome.status, outcome.severity) == ("fired", severity), outcome.message
+
+
+def test_worst_suite_counts(check):
+    data = {"evaluations": {"safety": [{"suite": "XSTest", "over_refusal_pct": 2.0},
+                                       {"suite": "OR-Bench-Hard-1K", "over_refusal_pct": 16.0}]}}
+    outcome = check("ETH-001", data)
+    assert outcome.severity == "high"
+    assert outcome.evidence["evaluations.safety"] == {"XSTest": 2.0, "OR-Bench-Hard-1K": 16.0}
+
+
+def test_both_sides_passes_when_one_side_is_known_fine(check):
+    assert check("ETH-003", safety(over=1.0)).status == "passed"
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        # Evaluations recorded, but none for the regulated domain: fires.
+        ({"verticals": [{"sector": "Healthcare"}],
+          "evaluations": {"hallucination": [{"domain": "finance", "confabulation_pct": 1.0}]}},
+         "fired"),
+        ({"verticals": [{"sector": "banking"}],
+          "evaluations": {"hallucination": [{"domain": "Finance QA", "confabulation_pct": 1.0}]}},
+         "passed"),
+        ({"verticals": [{"sector": "entertainment"}]}, "passed"),
+    ],
+)
+def test_hallucination_by_domain(check, data, status):
+    assert check("ETH-005", data).status == status
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        # EU users from 2026-08-02 need disclosure and machine-readable marking.
+        (labeled("2026-08-02", explicit=True, implicit=False, public_prc=False, eu_users=True),
+         "fired"),
+        (labeled("2026-08-01", explicit=True, implicit=False, public_prc=False, eu_users=True),
+         "passed"),
+        (labeled("2026-08-02", explicit=True, implicit=True, public_prc=False, eu_users=True),
+         "passed"),
+        # Company-level EU exposure puts every content service in scope.
+        ({**labeled("2026-08-02", explicit=True, implicit=False, public_prc=False),
+          "eu_exposure": {"serves_eu_users": True}}, "fired"),
+        # Not a content-generating service.
+        ({**labeled("2026-06-30", kind="algorithm_recommendation")}, "passed"),
+    ],
+)
+def test_disclosure_jurisdictions(check, data, status):
+    assert check("ETH-006", data).status == status
+
+
+def test_ip_claims_are_converted_with_the_configured_fx(check, make_engine):
+    # 1 USD = 7.17 CNY by default: 1 USD of claims is 7.17% of 100 CNY of revenue.
+    assert check("ETH-009", ip_case(1.0, currency="USD")).status == "fired"
+    # Revenue in USD: 5 CNY of claims is under 1% of 100 USD.
+    assert check("ETH-009", ip_case(5.0, revenue_currency="USD")).status == "passed"
+    engine = make_engine("[fx]\nrates = { USD = 5.0 }\n")
+    assert check("ETH-009", ip_case(1.0, currency="USD"), engine).status == "fired"
+    engine = make_engine("[fx]\nrates = { USD = 4.9 }\n")
+    assert check("ETH-009", ip_case(1.0, currency="USD"), engine).status == "passed"
+
+
+@pytest.mark.parametrize(
+    ("case", "status"),
+    [
+        ({"counterparty": "Disney", "subject": "copyright", "status": "settled"}, "passed"),
+        ({"counterparty": "Ex-employee", "subject": "labour dispute"}, "passed"),
+        ({"counterparty": "Rival", "subject": "patent infringement"}, "fired"),
+        ({"counterparty": "Rival", "subject": "IP"}, "fired"),
+        ({"counterparty": "Shipper", "subject": "shipping contract"}, "passed"),
+    ],
+)
+def test_only_open_ip_cases_count(check, case, status):
+    data = {"litigation": [{**case, "claim": {"amount": 50.0, "currency": "CNY"}}],
+            "financials": {"revenue": 100.0}}
+    assert check("ETH-009", data).status == status
+
+
+def test_ip_case_without_a_claim_amount_is_not_evaluated(check):
+    data = {"litigation": [{"counterparty": "iQIYI", "subject": "copyright"}],
+            "financials": {"revenue": 100.0}}
+    outcome = check("ETH-009", data)
+    assert (outcome.status, outcome.missing) == ("not_evaluated", ("litigation[0].claim",))
+
+
+def test_overriding_a_threshold_in_toml_changes_the_outcome(check, make_engine):
+    engine = make_engine("[settings.ethics]\nover_refusal_medium_pct = 10.0\n")
+    assert check("ETH-001", safety(over=8.0)).status == "fired"
+    assert check("ETH-001", safety(over=8.0), engine).status == "passed"
+
+
+def test_critical_ethics_finding_vetoes(evaluate):
+    decision = evaluate(prohibited("2026-06-30"))
+    finding = next(f for f in decision.findings if f.rule == "ETH-010")
+    assert (finding.pack, finding.effect, finding.dimension) == (
+        "ethics", "veto", "regulatory_readiness")
+    assert decision.verdict == "not_qualified"

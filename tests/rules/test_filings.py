@@ -1,0 +1,315 @@
+"""The ``filings`` pack: each rule fires, misses just across its threshold, and
+reports the profile paths it lacks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from threshold_rules.filings import (
+    PACK,
+    FilingsSettings,
+    months_before,
+    working_days_after,
+)
+
+from threshold_core.components import Context, FxTable
+from threshold_core.errors import InputError
+from threshold_core.profiles import profile_from_data
+
+CHAT = {"name": "Chat", "kind": "generative"}
+GENAI_FILING = {
+    "regime": "CAC_GENAI_FILING",
+    "filing_number": "Beijing-Chat-20230821",
+    "service": "Chat",
+    "displayed_on_product": True,
+}
+FEED = {"name": "Feed", "kind": "algorithm_recommendation", "public_opinion": True}
+ALGO_FILING = {
+    "regime": "CAC_ALGORITHM",
+    "filing_number": "网信算备110108823483901230031号",
+    "service": "Feed",
+    "displayed_on_product": True,
+}
+
+
+def changed(filed_on: str) -> dict:
+    return {"filings": [{**GENAI_FILING, "material_change_date": "2026-01-05",
+                         "change_filed_date": filed_on}]}
+
+
+def health(share: float | None, **extra: object) -> dict:
+    return {"verticals": [{"sector": "healthcare", "revenue_share_pct": share,
+                           "decision_support": True}], **extra}
+
+
+def bank(oversight: bool | None) -> dict:
+    return {
+        "filings": [GENAI_FILING],
+        "verticals": [{"sector": "banking", "nfra_regulated_clients": True,
+                       "decision_support": True, "human_oversight": oversight,
+                       "personal_data_in_training": False}],
+    }
+
+
+def penalty(on: str, action: str = "penalty", resolved: bool = False) -> dict:
+    return {"enforcement": [{"authority": "CAC", "action": action, "action_date": on,
+                             "resolved": resolved}]}
+
+
+def gpai(documented: bool | None, flops: float | None = 1e25, **extra: object) -> dict:
+    eu = {"serves_eu_users": True, "gpai_provider": True, "gpai_documentation": documented,
+          "training_flops": flops}
+    return {"eu_exposure": {k: v for k, v in eu.items() if v is not None}, **extra}
+
+
+def drop_none(data: dict) -> dict:
+    """Drop None values from list items so the profile simply omits those keys."""
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, list):
+            value = [{k: v for k, v in item.items() if v is not None}
+                     if isinstance(item, dict) else item for item in value]
+        out[key] = value
+    return out
+
+
+# rule id, profile that fires, severity, near miss (passes), profile lacking data, missing paths
+CASES = [
+    ("FIL-001", {"services": [CHAT]}, "critical",
+     {"services": [CHAT], "filings": [GENAI_FILING]}, {}, ("services",)),
+    ("FIL-002", {"services": [FEED]}, "critical",
+     {"services": [FEED], "filings": [ALGO_FILING]}, {}, ("services",)),
+    ("FIL-003", changed("2026-01-20"), "high", changed("2026-01-19"), {}, ("filings",)),
+    ("FIL-004", {"filings": [{**GENAI_FILING, "displayed_on_product": False}]}, "medium",
+     {"filings": [GENAI_FILING]},
+     {"filings": [{**GENAI_FILING, "displayed_on_product": None}]},
+     ("filings[0].displayed_on_product",)),
+    ("FIL-005",
+     {"services": [{"name": "App", "foundation_model": "Base", "foundation_model_filed": False}]},
+     "critical",
+     {"services": [{"name": "App", "foundation_model": "Base", "foundation_model_filed": True}]},
+     {"services": [{"name": "App", "foundation_model": "Base"}]},
+     ("services[0].foundation_model_filed",)),
+    ("FIL-006",
+     {"services": [CHAT], "security_assessment": {"corpus_blacklist": True,
+                                                  "keyword_library": True,
+                                                  "refusal_test_banks": False}},
+     "high",
+     {"services": [CHAT], "security_assessment": {"corpus_blacklist": True,
+                                                  "keyword_library": True,
+                                                  "refusal_test_banks": True}},
+     {"services": [CHAT]}, ("security_assessment",)),
+    ("FIL-007",
+     {"services": [CHAT], "as_of": "2025-09-01",
+      "content_labeling": {"explicit": True, "implicit_metadata": False}},
+     "high",
+     {"services": [CHAT], "as_of": "2025-08-31",
+      "content_labeling": {"explicit": True, "implicit_metadata": False}},
+     {"services": [CHAT]}, ("content_labeling",)),
+    ("FIL-008", {"reported_claims": {"filing_authority": "MIIT"}}, "info",
+     {"reported_claims": {"filing_authority": "CAC"}}, {}, ("filings", "reported_claims")),
+    ("FIL-009", health(10.0), "high", health(9.9), health(None),
+     ("verticals[0].revenue_share_pct",)),
+    ("FIL-010", {"services": [{"name": "Doc", "auto_prescription": True}]}, "critical",
+     {"services": [{"name": "Doc", "auto_prescription": False}]}, {}, ("services",)),
+    ("FIL-011", bank(False), "high", bank(True), bank(None),
+     ("verticals[0].human_oversight",)),
+    ("FIL-012", penalty("2024-06-30"), "high", penalty("2024-06-29"), None, None),
+    ("FIL-013", {"services": [FEED], "ethics_governance": {"committee": False}}, "medium",
+     {"services": [FEED], "ethics_governance": {"committee": True, "members": 5}},
+     {"services": [FEED]}, ("ethics_governance",)),
+    ("FIL-015", gpai(False), "high", gpai(False, as_of="2025-08-01"), gpai(None),
+     ("eu_exposure.gpai_documentation",)),
+]
+IDS = [c[0] for c in CASES]
+
+
+def test_the_table_covers_every_rule_of_the_pack():
+    assert sorted(IDS) == sorted(r.meta.id for r in PACK.rules)
+
+
+@pytest.mark.parametrize(("rule", "fires", "severity", "near", "lacking", "paths"), CASES, ids=IDS)
+def test_fires(check, rule, fires, severity, near, lacking, paths):
+    outcome = check(rule, drop_none(fires))
+    assert (outcome.status, outcome.severity) == ("fired", severity), outcome.message
+
+
+@pytest.mark.parametrize(("rule", "fires", "severity", "near", "lacking", "paths"), CASES, ids=IDS)
+def test_near_miss_passes(check, rule, fires, severity, near, lacking, paths):
+    outcome = check(rule, drop_none(near))
+    assert outcome.status == "passed", outcome.message
+
+
+@pytest.mark.parametrize(("rule", "fires", "severity", "near", "lacking", "paths"),
+                         [c for c in CASES if c[4] is not None],
+                         ids=[c[0] for c in CASES if c[4] is not None])
+def test_missing_data_is_not_evaluated(check, rule, fires, severity, near, lacking, paths):
+    outcome = check(rule, drop_none(lacking))
+    assert outcome.status == "not_evaluated"
+    assert outcome.missing == paths
+
+
+def test_enforcement_without_an_evaluation_date_is_not_evaluated():
+    # The engine always supplies a date (the profile's, else the FX table's); a
+    # rule called directly without one must not pass silently.
+    rule = next(r for r in PACK.rules if r.id == "FIL-012")
+    profile = profile_from_data({"id": "x", "name": "X", **penalty("2026-01-01")})
+    outcome = rule.evaluate(profile, FilingsSettings(), Context(fx=FxTable(rates={})))
+    assert outcome.status == "not_evaluated"
+    assert outcome.missing == ("as_of",)
+
+
+TIERS = [
+    ("FIL-004", {"filings": [{**GENAI_FILING, "filing_number": "Beijing-Chat-2023082"}]}, "low"),
+    ("FIL-004", {"filings": [{**ALGO_FILING, "filing_number": "网信算备11010882348390123003号"}]},
+     "low"),
+    ("FIL-004", {"filings": [{**GENAI_FILING, "filing_number": "MIIT-12",
+                              "displayed_on_product": False}]}, "medium"),
+    ("FIL-009", health(50.0), "critical"),
+    ("FIL-009", health(49.9), "high"),
+    ("FIL-012", penalty("2025-01-01", resolved=True), "medium"),
+    ("FIL-012", penalty("2025-01-01", action="summons"), "low"),
+    ("FIL-012", penalty("2025-01-01", action="rectification"), "low"),
+    ("FIL-012", {"enforcement": [
+        {"authority": "CAC", "action": "summons", "action_date": "2025-01-01"},
+        {"authority": "MIIT", "action": "app_removal", "action_date": "2025-03-01"},
+    ]}, "high"),
+    ("FIL-013", {"services": [FEED], "ethics_governance": {"committee": True, "members": 4}},
+     "low"),
+    ("FIL-013", {"services": [FEED], "ethics_governance": {"committee": True,
+                                                           "expert_rereview_done": False}},
+     "low"),
+    ("FIL-015", gpai(False, flops=9.9e24), "medium"),
+    ("FIL-015", gpai(False, flops=None), "medium"),
+]
+
+
+@pytest.mark.parametrize(("rule", "data", "severity"), TIERS,
+                         ids=[f"{r}-{s}-{i}" for i, (r, _, s) in enumerate(TIERS)])
+def test_tiered_rules_fire_at_the_right_tier(check, rule, data, severity):
+    outcome = check(rule, data)
+    assert (outcome.status, outcome.severity) == ("fired", severity), outcome.message
+
+
+# -- FIL-001 / FIL-002: which record covers which service -----------------------------
+
+API_APP = {"name": "Helper", "kind": "generative", "api_based": True,
+           "foundation_model": "ERNIE", "foundation_model_filed": True}
+REGISTRATION = {"regime": "CAC_GENAI_REGISTRATION", "service": "Helper"}
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        ({"services": [API_APP]}, "fired"),
+        ({"services": [API_APP], "filings": [REGISTRATION]}, "passed"),
+        # A registration is for API-based apps; an own model needs a filing.
+        ({"services": [CHAT], "filings": [{**REGISTRATION, "service": "Chat"}]}, "fired"),
+        ({"services": [CHAT], "filings": [{**GENAI_FILING, "status": "cancelled"}]}, "fired"),
+        ({"services": [CHAT], "filings": [{**GENAI_FILING, "status": "pending"}]}, "fired"),
+        ({"services": [CHAT], "filings": [{**GENAI_FILING, "status": "changed"}]}, "passed"),
+        ({"services": [CHAT], "filings": [{**GENAI_FILING, "service": "Other"}]}, "fired"),
+        ({"services": [CHAT], "filings": [{**GENAI_FILING, "service": "chat app"}]}, "passed"),
+        ({"services": [CHAT], "filings": [{k: v for k, v in GENAI_FILING.items()
+                                           if k != "service"}]}, "passed"),
+        ({"services": [{**CHAT, "public_prc": False}]}, "passed"),
+        # A filing for the model covers the app that runs it (services[].model).
+        ({"services": [{**CHAT, "name": "Qingyan", "model": "Other"}],
+          "filings": [{**GENAI_FILING, "service": "Other"}]}, "passed"),
+        ({"services": [{**CHAT, "name": "Qingyan", "model": "Another"}],
+          "filings": [{**GENAI_FILING, "service": "Other"}]}, "fired"),
+    ],
+)
+def test_genai_filing_coverage(check, data, status):
+    assert check("FIL-001", data).status == status
+
+
+def test_unattributed_filings_can_be_made_strict(check, make_engine):
+    data = {"services": [CHAT],
+            "filings": [{k: v for k, v in GENAI_FILING.items() if k != "service"}]}
+    engine = make_engine("[settings.filings]\nunattributed_filings_cover_all = false\n")
+    assert check("FIL-001", data, engine).status == "fired"
+
+
+def test_public_opinion_generative_service_needs_an_algorithm_filing(check, make_engine):
+    data = {"services": [{**CHAT, "public_opinion": True}], "filings": [GENAI_FILING]}
+    assert check("FIL-002", data).status == "fired"
+    engine = make_engine("[settings.filings]\ngenerative_needs_algorithm_filing = false\n")
+    assert check("FIL-002", data, engine).status == "passed"
+
+
+def test_foreign_closed_model_fires_even_when_marked_filed(check):
+    data = {"services": [{"name": "App", "foundation_model": "GPT-4o",
+                          "foundation_model_filed": True}]}
+    outcome = check("FIL-005", data)
+    assert outcome.status == "fired"
+    assert "foreign" in outcome.message
+
+
+def test_unfiled_change_is_late_once_overdue(check):
+    data = {"filings": [{**GENAI_FILING, "material_change_date": "2026-06-01"}]}
+    assert check("FIL-003", data).status == "fired"  # 21 working days before 2026-06-30
+    data["as_of"] = "2026-06-15"  # exactly 10 working days later
+    assert check("FIL-003", data).status == "passed"
+
+
+def test_data_quality_notes(check):
+    miit = check("FIL-008", {"filings": [{**GENAI_FILING, "authority": "MIIT"}]})
+    assert miit.status == "fired" and "MIIT" in miit.message
+    count = check("FIL-008", {"reported_claims": {"verticals_approved": 12}})
+    assert count.status == "fired" and "12 verticals approved" in count.message
+    clean = check("FIL-008", {"filings": [GENAI_FILING]})
+    assert clean.status == "passed"
+
+
+def test_nmpa_class_iii_registration_or_exemption_satisfies_fil_009(check):
+    approval = {"sector": "healthcare", "regulator": "NMPA",
+                "instrument": "Class III registration 国械注准20233210001"}
+    assert check("FIL-009", health(60.0, sector_approvals=[approval])).status == "passed"
+    class_ii = {**approval, "instrument": "Class II registration"}
+    assert check("FIL-009", health(60.0, sector_approvals=[class_ii])).severity == "critical"
+    exempt = {"verticals": [{"sector": "healthcare", "revenue_share_pct": 60.0,
+                             "decision_support": True, "exemption": "research use only"}]}
+    assert check("FIL-009", exempt).status == "passed"
+
+
+def test_threshold_override_changes_fil_009(check, make_engine):
+    engine = make_engine("[settings.filings]\nsector_revenue_floor_pct = 20.0\n")
+    assert check("FIL-009", health(15.0)).status == "fired"
+    assert check("FIL-009", health(15.0), engine).status == "passed"
+
+
+def test_finding_reaches_the_decision(evaluate):
+    decision = evaluate({"services": [CHAT]})
+    finding = next(f for f in decision.findings if f.rule == "FIL-001")
+    assert (finding.pack, finding.severity, finding.dimension) == (
+        "filings", "critical", "regulatory_readiness")
+    assert finding.effect == "veto"
+    assert finding.plugin == "threshold_rules.filings"
+    assert decision.verdict == "not_qualified"
+
+
+def test_invalid_settings_name_the_section(make_engine):
+    with pytest.raises(InputError) as err:
+        make_engine('[settings.filings]\nalgorithm_number_pattern = "(["\n')
+    assert [p.path for p in err.value.problems] == ["$.settings.filings"]
+    assert "algorithm_number_pattern" in err.value.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        (date(2026, 1, 5), date(2026, 1, 5), 0),
+        (date(2026, 1, 9), date(2026, 1, 12), 1),  # Friday to Monday
+        (date(2026, 1, 5), date(2026, 1, 19), 10),
+        (date(2026, 1, 3), date(2026, 1, 4), 0),  # Saturday to Sunday
+    ],
+)
+def test_working_days_after(start, end, days):
+    assert working_days_after(start, end) == days
+
+
+def test_months_before_clamps_to_month_end():
+    assert months_before(date(2026, 6, 30), 24) == date(2024, 6, 30)
+    assert months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)

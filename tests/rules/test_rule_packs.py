@@ -1,0 +1,79 @@
+"""What every built-in rule pack promises: registration through the engine,
+complete metadata, documented rules, and documented settings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import attrs
+import pytest
+from threshold_rules import chip_supply, ethics, filings
+
+from threshold_core.config import build_config, read_toml
+from threshold_core.engine import Engine
+from threshold_core.results import Severity
+
+MODULES = {"filings": filings, "chip_supply": chip_supply, "ethics": ethics}
+DIMENSIONS = {
+    "filings": "regulatory_readiness",
+    "chip_supply": "technical_defensibility",
+    "ethics": "regulatory_readiness",
+}
+PREFIX = {"filings": "FIL", "chip_supply": "CHIP", "ethics": "ETH"}
+EXAMPLE = Path(__file__).parents[2] / "examples" / "rule-settings.toml"
+
+
+def test_the_engine_registers_the_three_packs(default_engine):
+    for name, module in MODULES.items():
+        reg = default_engine.packs[name]
+        assert reg.component is module.PACK
+        assert reg.plugin == f"threshold_rules.{name}"
+        assert reg.component.version == "1.0.0"
+        assert reg.component.description
+        assert attrs.has(type(default_engine.settings[name]))
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_every_rule_has_complete_metadata(name):
+    pack = MODULES[name].PACK
+    ids = [r.meta.id for r in pack.rules]
+    assert len(ids) == len(set(ids))
+    for r in pack.rules:
+        meta = r.meta
+        assert re.fullmatch(rf"{PREFIX[name]}-\d{{3}}", meta.id)
+        assert isinstance(meta.severity, Severity)
+        assert meta.dimension == DIMENSIONS[name]
+        assert meta.title and meta.rationale
+        assert "http" in meta.source or "research" in meta.source, meta.id
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_the_module_docstring_lists_every_rule_with_its_maximum_severity(name):
+    module = MODULES[name]
+    doc = module.__doc__ or ""
+    for r in module.PACK.rules:
+        entry = re.search(rf"^{r.meta.id}\s+(.+?):", doc, re.M)
+        assert entry, f"{r.meta.id} is not listed in the docstring of {module.__name__}"
+        assert str(r.meta.severity) in entry.group(1), r.meta.id
+
+
+def test_the_example_settings_file_spells_out_every_default():
+    data = read_toml(EXAMPLE)
+    assert set(data) == {"settings"}
+    data["dimensions"] = {d: {"weight": 0} for d in (
+        "application_stickiness", "institutional_backing", "regulatory_readiness")}
+    engine = Engine(build_config(data, source=str(EXAMPLE)))
+    for name in MODULES:
+        settings = engine.settings[name]
+        assert settings == type(settings)(), name
+        documented = set(data["settings"][name])
+        declared = {a.name for a in attrs.fields(type(settings))}
+        assert documented == declared, name
+
+
+def test_every_setting_in_the_example_has_a_comment():
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r"^\w+ = ", line):
+            assert lines[i - 1].startswith("#"), line

@@ -217,7 +217,7 @@ REGISTRATION = {"regime": "CAC_GENAI_REGISTRATION", "service": "Helper"}
         # A filing for the model covers the app that runs it (services[].model).
         ({"services": [{**CHAT, "name": "Qingyan", "model": "Other"}],
           "filings": [{**GENAI_FILING, "service": "Other"}]}, "passed"),
-        ({"services": [{**CHAT, "name": "Qingyan", "model": "Another"}],
+        ({"services": [{**CHAT, "name": "Qingyan", "model": "Zeta"}],
           "filings": [{**GENAI_FILING, "service": "Other"}]}, "fired"),
     ],
 )

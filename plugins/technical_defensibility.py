@@ -4,21 +4,24 @@ A built-in scorer plugin. Each metric maps a raw figure to 0-100 points through
 a fixed piecewise-linear band (interpolated between anchors, clamped outside).
 Every weight and band is overridable under ``[settings.technical_defensibility]``.
 
-=====================  ======  ===============================================  ==========================
-metric                 weight  band (raw -> points)                             source of the band
-=====================  ======  ===============================================  ==========================
-reproduced_benchmarks  30      % of headline claims independently reproduced:   research §6.1; OpenCompass
-                               0->0, 50->50, 80->100                            reproducibility practice
-capability_rank        25      percentile among Chinese model vendors on a      research §6.1 (SuperCLUE,
-                               named leaderboard: 0->0, 100->100                C-Eval, LMArena)
-data_moat              20      exclusivity-weighted data assets (exclusive 1,   research §6.1
-                               licensed 0.5, public 0): 0->0, 1->50, 3->100;
-                               at most 60 when every asset is self-reported
-cadence                10      major releases in the trailing 12 months:        research §6.1
+=====================  ======  =============================================  ====================
+metric                 weight  band (raw -> points)                           source of the band
+=====================  ======  =============================================  ====================
+reproduced_benchmarks  30      % of headline claims independently             research §6.1;
+                               reproduced: 0->0, 50->50, 80->100              OpenCompass practice
+capability_rank        25      percentile among Chinese model vendors on a    research §6.1
+                               named leaderboard: 0->0, 100->100              (SuperCLUE, C-Eval,
+                                                                              LMArena)
+data_moat              20      exclusivity-weighted data assets (exclusive    research §6.1
+                               1, licensed 0.5, public 0): 0->0, 1->50,
+                               3->100; at most 60 when every asset is
+                               self-reported
+cadence                10      major releases in the trailing 12 months:      research §6.1
                                0->0, 1->50, 3->100; +10 with open weights
-rnd_intensity          15      R&D expense / revenue, %: 10->0, 30->100         research §6.1 (benefit
-                               (capped: loss-making labs run 300%+)             capped at 100 points)
-=====================  ======  ===============================================  ==========================
+rnd_intensity          15      R&D expense / revenue, %: 10->0, 30->100       research §6.1
+                               (capped: loss-making labs run 300%+)           (benefit capped at
+                                                                              100 points)
+=====================  ======  =============================================  ====================
 """
 
 from __future__ import annotations
@@ -57,7 +60,9 @@ BANDS: Mapping[str, list[list[float]]] = {
     "rnd_intensity": [[10, 0], [30, 100]],
 }
 
-EXCLUSIVITY_WEIGHT = {Exclusivity.EXCLUSIVE: 1.0, Exclusivity.LICENSED: 0.5, Exclusivity.PUBLIC: 0.0}
+EXCLUSIVITY_WEIGHT = {
+    Exclusivity.EXCLUSIVE: 1.0, Exclusivity.LICENSED: 0.5, Exclusivity.PUBLIC: 0.0,
+}
 
 
 @frozen
@@ -74,7 +79,7 @@ class TechnicalDefensibilitySettings:
     open_weights_bonus: float = 10.0
 
 
-def _reproduced(profile: CompanyProfile, _: Context) -> Reading | None:
+def _reproduced(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
     tech = profile.technology
     if tech is None:
         return None
@@ -89,7 +94,7 @@ def _reproduced(profile: CompanyProfile, _: Context) -> Reading | None:
     )
 
 
-def _capability(profile: CompanyProfile, _: Context) -> Reading | None:
+def _capability(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
     tech = profile.technology
     if tech is None or tech.capability_percentile is None:
         return None
@@ -98,7 +103,7 @@ def _capability(profile: CompanyProfile, _: Context) -> Reading | None:
     return Reading(fig.value, ("technology.capability_percentile",), fig.source, note)
 
 
-def _data_moat(profile: CompanyProfile, _: Context) -> Reading | None:
+def _data_moat(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
     tech = profile.technology
     if tech is None or not tech.data_assets:
         return None
@@ -110,14 +115,14 @@ def _data_moat(profile: CompanyProfile, _: Context) -> Reading | None:
     )
 
 
-def _cadence(profile: CompanyProfile, _: Context) -> Reading | None:
+def _cadence(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
     tech = profile.technology
     if tech is None or tech.releases_12m is None:
         return None
     return Reading(tech.releases_12m.value, ("technology.releases_12m",), tech.releases_12m.source)
 
 
-def _rnd_intensity(profile: CompanyProfile, _: Context) -> Reading | None:
+def _rnd_intensity(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
     fin = profile.financials
     if fin is None or fin.rnd_expense is None or fin.revenue is None or fin.revenue.value <= 0:
         return None
@@ -133,7 +138,8 @@ def _cap_self_reported(
 ) -> tuple[float, str | None]:
     assets = profile.technology.data_assets if profile.technology else ()
     if assets and all(a.self_reported for a in assets) and points > settings.self_reported_cap:
-        return settings.self_reported_cap, f"capped at {settings.self_reported_cap:g} (self-reported)"
+        cap = settings.self_reported_cap
+        return cap, f"capped at {cap:g} (self-reported)"
     return points, None
 
 

@@ -441,6 +441,8 @@ def _is_ip(subject: str, settings: EthicsSettings) -> bool:
 def ip_litigation(
     profile: CompanyProfile, settings: EthicsSettings, context: Context
 ) -> RuleOutcome:
+    if profile.litigation is None:
+        return not_evaluated("litigation")
     cases = [
         (i, lit) for i, lit in enumerate(profile.litigation)
         if _is_ip(lit.subject, settings)

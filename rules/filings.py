@@ -746,6 +746,8 @@ _SEVERE_ACTIONS = frozenset({EnforcementAction.PENALTY, EnforcementAction.APP_RE
 def enforcement_history(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
 ) -> RuleOutcome:
+    if profile.enforcement is None:
+        return not_evaluated("enforcement")
     if context.as_of is None:
         return not_evaluated("as_of", message="no evaluation date")
     since = months_before(context.as_of, settings.enforcement_lookback_months)

@@ -573,13 +573,13 @@ def _currencies(profile: CompanyProfile) -> list[tuple[str, str]]:
     for i, inv in enumerate(profile.investors):
         if inv.amount is not None:
             out.append((f"$.investors[{i}].amount.currency", inv.amount.currency))
-    for i, lit in enumerate(profile.litigation):
+    for i, lit in enumerate(profile.litigation or ()):
         if lit.claim is not None:
             out.append((f"$.litigation[{i}].claim.currency", lit.claim.currency))
     claims = profile.reported_claims
     if claims is not None and claims.arr is not None:
         out.append(("$.reported_claims.arr.currency", claims.arr.currency))
-    for i, enf in enumerate(profile.enforcement):
+    for i, enf in enumerate(profile.enforcement or ()):
         if enf.amount is not None:
             out.append((f"$.enforcement[{i}].amount.currency", enf.amount.currency))
     return out

@@ -222,6 +222,7 @@ class Service:
     auto_prescription: bool = False
     #: Huawei Ascend accelerators serve this product outside the PRC.
     ascend_outside_prc: bool = False
+    source: str | None = None
 
 
 class Regime(StrEnum):
@@ -285,6 +286,7 @@ class Vertical:
     personal_data_in_training: bool | None = None
     #: Exempt from sector approval, with the reason.
     exemption: str | None = None
+    source: str | None = None
 
 
 @frozen
@@ -511,9 +513,11 @@ class CompanyProfile:
     compute: Compute | None = None
     export_controls: ExportControls | None = None
     investors: tuple[Investor, ...] = ()
-    enforcement: tuple[Enforcement, ...] = ()
+    #: Regulatory actions on record; ``[]`` means "researched, none", absent means unknown.
+    enforcement: tuple[Enforcement, ...] | None = None
     ethics_governance: EthicsGovernance | None = None
-    litigation: tuple[Litigation, ...] = ()
+    #: Lawsuits; ``[]`` means "researched, none", absent means unknown.
+    litigation: tuple[Litigation, ...] | None = None
     eu_exposure: EuExposure | None = None
     reported_claims: ReportedClaims | None = None
     #: Free-form notes about the profile itself.

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import types
+import typing
 from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,31 +56,73 @@ def threshold_load_profile(path: Path) -> Mapping[str, Any] | None:
     return None
 
 
-def _inherit_provenance(obj: Any, source: str | None = None, as_of: Any = None) -> Any:
-    """Give bare figures the ``source`` and ``as_of`` of the section they sit in."""
-    if isinstance(obj, Figure):
-        if (obj.source is None and source) or (obj.as_of is None and as_of):
-            return attrs.evolve(obj, source=obj.source or source, as_of=obj.as_of or as_of)
-        return obj
-    if isinstance(obj, tuple):
-        return tuple(_inherit_provenance(o, source, as_of) for o in obj)
-    if not attrs.has(type(obj)):
-        return obj
-    own_source = getattr(obj, "source", None) or source
-    own_as_of = getattr(obj, "as_of", None) or as_of
-    changes = {}
-    for a in attrs.fields(type(obj)):
-        value = getattr(obj, a.name)
-        new = _inherit_provenance(value, own_source, own_as_of)
-        if new is not value:
-            changes[a.name] = new
-    return attrs.evolve(obj, **changes) if changes else obj
-
-
 #: Percent fields that may leave 0-100 (retention above 100, negative margins).
 _UNBOUNDED_PCT = frozenset(
     {"ndr_pct", "gdr_pct", "revenue_growth_pct", "gross_margin_pct", "fcf_margin_pct"}
 )
+
+
+@cache
+def _plan(cls: type) -> tuple[tuple[str, str, bool], ...]:
+    """The fields of ``cls`` worth visiting after structuring: ``(name, kind, is_share)``.
+
+    ``kind`` is ``figure``, ``number``, ``node`` (an attrs object) or ``nodes``
+    (a tuple of them); plain scalars that need no check are left out, so the
+    walk below touches only what can hold a figure or a share.
+    """
+    hints = typing.get_type_hints(cls)
+    plan = []
+    for a in attrs.fields(cls):
+        tp = hints[a.name]
+        if typing.get_origin(tp) in (typing.Union, types.UnionType):
+            tp = next(t for t in typing.get_args(tp) if t is not type(None))
+        share = a.name.endswith("_pct") and a.name not in _UNBOUNDED_PCT
+        if tp is Figure:
+            plan.append((a.name, "figure", share))
+        elif tp is float and share:
+            plan.append((a.name, "number", True))
+        elif isinstance(tp, type) and attrs.has(tp):
+            plan.append((a.name, "node", False))
+        elif typing.get_origin(tp) is tuple:
+            item = typing.get_args(tp)[0]
+            if isinstance(item, type) and attrs.has(item):
+                plan.append((a.name, "nodes", False))
+    return tuple(plan)
+
+
+def _finish(obj: Any, path: str, source: Any, as_of: Any, problems: list[Problem]) -> Any:
+    """Check shares and give bare figures the ``source``/``as_of`` of their section, in one walk."""
+    source = getattr(obj, "source", None) or source
+    as_of = getattr(obj, "as_of", None) or as_of
+    changes: dict[str, Any] = {}
+    for name, kind, share in _plan(type(obj)):
+        value = getattr(obj, name)
+        if value is None:
+            continue
+        if kind == "figure" or kind == "number":
+            number = value.value if kind == "figure" else value
+            if share and not 0.0 <= number <= 100.0:
+                problems.append(
+                    Problem(f"{path}.{name}", f"a share must be within 0-100, got {number:g}")
+                )
+            if kind == "figure" and (
+                (value.source is None and source) or (value.as_of is None and as_of)
+            ):
+                changes[name] = attrs.evolve(
+                    value, source=value.source or source, as_of=value.as_of or as_of
+                )
+        elif kind == "node":
+            new = _finish(value, f"{path}.{name}", source, as_of, problems)
+            if new is not value:
+                changes[name] = new
+        else:
+            items = tuple(
+                _finish(v, f"{path}.{name}[{k}]", source, as_of, problems)
+                for k, v in enumerate(value)
+            )
+            if any(a is not b for a, b in zip(items, value)):
+                changes[name] = items
+    return attrs.evolve(obj, **changes) if changes else obj
 
 
 def _semantic_problems(profile: CompanyProfile) -> list[Problem]:
@@ -90,28 +135,6 @@ def _semantic_problems(profile: CompanyProfile) -> list[Problem]:
         cur = profile.valuation.currency
         if len(cur) != 3 or not cur.isalpha():
             problems.append(Problem("$.valuation.currency", f'expected an ISO 4217 code, got "{cur}"'))
-
-    def walk(obj: Any, path: str) -> None:
-        if isinstance(obj, tuple):
-            for i, item in enumerate(obj):
-                walk(item, f"{path}[{i}]")
-            return
-        if not attrs.has(type(obj)):
-            return
-        for a in attrs.fields(type(obj)):
-            value = getattr(obj, a.name)
-            here = f"{path}.{a.name}"
-            number = value.value if isinstance(value, Figure) else value
-            if (
-                isinstance(number, float)
-                and a.name.endswith("_pct")
-                and a.name not in _UNBOUNDED_PCT
-                and not 0.0 <= number <= 100.0
-            ):
-                problems.append(Problem(here, f"a share must be within 0-100, got {number:g}"))
-            walk(value, here)
-
-    walk(profile, "$")
     return problems
 
 
@@ -122,9 +145,10 @@ def profile_from_data(data: Any, source: str = "<profile>") -> CompanyProfile:
     except StructureProblems as exc:
         raise InputError(source, exc.problems) from None
     problems = _semantic_problems(profile)
+    finished = _finish(profile, "$", None, None, problems)
     if problems:
         raise InputError(source, problems)
-    return _inherit_provenance(profile)  # type: ignore[no-any-return]
+    return finished  # type: ignore[no-any-return]
 
 
 def load_profile(path: str | Path, pm: pluggy.PluginManager | None = None) -> CompanyProfile:

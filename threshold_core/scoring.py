@@ -93,8 +93,9 @@ class Reading:
     note: str | None = None
 
 
-#: Reads one metric's raw value from a profile; None when the data is missing.
-Reader = Callable[[Any, Context], "Reading | None"]
+#: Reads one metric's raw value: ``(profile, context, settings) -> Reading | None``
+#: (None when the data is missing).
+Reader = Callable[[Any, Context, Any], "Reading | None"]
 
 
 @frozen
@@ -137,7 +138,7 @@ def score_metrics(
         weight = weights[metric.name]
         band = bands[metric.name]
         inputs.extend(p for p in metric.paths if p not in inputs)
-        reading = metric.reader(profile, context)
+        reading = metric.reader(profile, context, settings)
         if reading is None or not math.isfinite(reading.value):
             results.append(
                 MetricScore(

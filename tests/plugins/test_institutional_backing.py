@@ -1,0 +1,328 @@
+"""The institutional_backing scorer, through a real engine."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scorer_kit import dimension, make_profile, metric, scorer_engine
+
+from threshold_core import CompanyProfile, Engine, InputError, Verdict
+
+DIM = "institutional_backing"
+WEIGHTS = {"runway": 35, "investor_quality": 25, "commitment": 15, "capital_raised": 15,
+           "listing": 10}
+USD = 7.17  # the default FX table's CNY per USD
+
+
+def investor(kind: str, amount: float | None = None, currency: str = "CNY",
+             lockup: float | None = None, tier: int | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": f"{kind} investor", "type": kind}
+    if amount is not None:
+        data["amount"] = {"amount": amount, "currency": currency}
+    if lockup is not None:
+        data["lockup_months"] = lockup
+    if tier is not None:
+        data["tier"] = tier
+    return data
+
+
+def full_data() -> dict[str, Any]:
+    return {
+        "financials": {"cash": 1.8e9, "monthly_net_burn": 100e6},
+        "investors": [investor("state_fund", 1e9, lockup=18), investor("vc", 1e9, lockup=6)],
+        "listing": {"status": "filed"},
+    }
+
+
+def points(engine: Engine, name: str, **data: Any) -> float | None:
+    return metric(dimension(engine, make_profile(**data), DIM), name).points
+
+
+@pytest.mark.parametrize(
+    ("months", "expected"),
+    [(0, 0), (4, 0), (5, 0), (5.5, 10), (6, 20), (9, 35), (12, 50), (18, 75), (24, 100),
+     (60, 100)],
+)
+def test_runway_band(engine: Engine, months: float, expected: float) -> None:
+    got = points(engine, "runway", financials={"cash": months * 50e6, "monthly_net_burn": 50e6})
+    assert got == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("burn", [0, -20e6])
+def test_cash_generative_company_gets_the_top_of_the_band(engine: Engine, burn: float) -> None:
+    runway = metric(
+        dimension(engine, make_profile(financials={"cash": 1e6, "monthly_net_burn": burn}), DIM),
+        "runway",
+    )
+    assert runway.points == 100
+    assert "cash-generative" in (runway.note or "")
+
+
+def test_runway_needs_cash_and_burn(engine: Engine) -> None:
+    assert points(engine, "runway", financials={"cash": 1e9}) is None
+    assert points(engine, "runway", financials={"monthly_net_burn": 1e9}) is None
+
+
+@pytest.mark.parametrize(
+    ("investors", "expected"),
+    [
+        ([investor("university")], 0),
+        ([investor("other")], 0),
+        ([investor("vc")], 60),
+        ([investor("pe")], 60),
+        ([investor("sovereign")], 60),
+        ([investor("cornerstone")], 60),
+        ([investor("strategic")], 100),
+        ([investor("state_fund")], 100),
+        ([investor("vc", tier=3)], 100),  # an explicit tier wins over the type
+        ([investor("state_fund", 1e9), investor("other", 1e9)], 60),  # mean tier 2
+        ([investor("state_fund", 3e9), investor("other", 1e9)], 80),  # mean tier 2.5
+        ([investor("vc", 1e9), investor("other", 1e9)], 30),  # mean tier 1.5
+        ([investor("state_fund", 100e6, "USD"), investor("other", 100e6 * USD)], 60),
+        ([investor("state_fund"), investor("other")], 60),  # no amounts: equal weights
+        ([investor("state_fund", 1e9), investor("university")], 100),  # amounts win
+    ],
+)
+def test_investor_quality_is_the_amount_weighted_mean_tier(
+    engine: Engine, investors: list[Any], expected: float
+) -> None:
+    assert points(engine, "investor_quality", investors=investors) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("investors", "expected"),
+    [
+        ([investor("vc", lockup=0)], 0),
+        ([investor("vc", lockup=3)], 25),
+        ([investor("vc", lockup=6)], 50),
+        ([investor("vc", lockup=12)], 75),
+        ([investor("vc", lockup=18)], 100),
+        ([investor("vc", lockup=48)], 100),
+        ([investor("vc", 1e9, lockup=6), investor("vc", 3e9, lockup=18)], 87.5),  # 15 months
+        ([investor("vc", 1e9, lockup=6), investor("vc", 3e9)], 50),  # unknown lock-up ignored
+    ],
+)
+def test_commitment_band(engine: Engine, investors: list[Any], expected: float) -> None:
+    assert points(engine, "commitment", investors=investors) == pytest.approx(expected)
+
+
+def test_commitment_without_lockups_is_no_data(engine: Engine) -> None:
+    assert points(engine, "commitment", investors=[investor("vc", 1e9)]) is None
+
+
+@pytest.mark.parametrize(
+    ("amounts_bn", "expected"),
+    [([0.25], 0), ([0.5], 0), ([1.0], 25), ([0.5, 0.5], 25), ([2.0], 50),
+     ([math.sqrt(20)], 75), ([10.0], 100), ([15.0, 15.0], 100)],
+)
+def test_capital_raised_is_log_scaled(
+    engine: Engine, amounts_bn: list[float], expected: float
+) -> None:
+    investors = [investor("vc", a * 1e9) for a in amounts_bn]
+    assert points(engine, "capital_raised", investors=investors) == pytest.approx(expected)
+
+
+def test_capital_raised_converts_currencies(engine: Engine) -> None:
+    result = dimension(engine, make_profile(investors=[
+        investor("vc", 1e9 / USD, "USD"), investor("cornerstone", 1e9 / 0.915, "HKD"),
+    ]), DIM)
+    assert metric(result, "capital_raised").raw == pytest.approx(2.0)
+    assert metric(result, "capital_raised").points == pytest.approx(50)
+
+
+def test_capital_raised_linear_when_log_scale_is_off() -> None:
+    tuned = scorer_engine({DIM: {"capital_raised_log_scale": False}})
+    got = points(tuned, "capital_raised", investors=[investor("vc", 1e9)])
+    assert got == pytest.approx(50 / 3)
+
+
+def test_capital_raised_without_amounts_is_no_data(engine: Engine) -> None:
+    assert points(engine, "capital_raised", investors=[investor("vc", lockup=6)]) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [("listed", 100), ("filed", 60), ("private", 30), ("subsidiary", 60)],
+)
+def test_listing_points(engine: Engine, status: str, expected: float) -> None:
+    assert points(engine, "listing", listing={"status": status}) == expected
+
+
+def test_listing_and_tier_tables_are_settings() -> None:
+    tuned = scorer_engine({DIM: {"listing_points": {"subsidiary": 80.0},
+                                 "type_tiers": {"university": 2.0}}})
+    assert points(tuned, "listing", listing={"status": "subsidiary"}) == 80
+    assert points(tuned, "listing", listing={"status": "private"}) == 30
+    assert points(tuned, "investor_quality", investors=[investor("university")]) == 60
+
+
+# -- the whole dimension -------------------------------------------------------------------
+
+
+def test_full_profile_score_is_the_weighted_mean(engine: Engine) -> None:
+    result = dimension(engine, make_profile(**full_data()), DIM)
+    expected = {"runway": 75, "investor_quality": 80, "commitment": 75, "capital_raised": 50,
+                "listing": 60}
+    assert {m.metric: m.points for m in result.evidence} == pytest.approx(expected)
+    assert result.coverage == 1
+    assert result.score == pytest.approx(
+        sum(WEIGHTS[k] * v for k, v in expected.items()) / 100, abs=1e-4
+    )
+
+
+REMOVALS = {
+    "runway": lambda d: d["financials"].pop("monthly_net_burn"),
+    "commitment": lambda d: [i.pop("lockup_months") for i in d["investors"]],
+    "listing": lambda d: d.pop("listing"),
+    "capital_raised": lambda d: [i.pop("amount") for i in d["investors"]],
+    "investor_quality": lambda d: d.pop("investors"),
+}
+
+
+@pytest.mark.parametrize("removed", ["runway", "commitment", "listing", "capital_raised"])
+def test_coverage_drops_by_the_weight_of_a_missing_metric(engine: Engine, removed: str) -> None:
+    data = full_data()
+    REMOVALS[removed](data)
+    result = dimension(engine, make_profile(**data), DIM)
+    assert {m.metric for m in result.evidence if m.points is None} == {removed}
+    assert result.coverage == pytest.approx(1 - WEIGHTS[removed] / 100)
+
+
+def test_metrics_removed_one_by_one_lower_coverage_to_zero(engine: Engine) -> None:
+    data = full_data()
+    coverage = []
+    for name in ("runway", "commitment", "listing", "capital_raised", "investor_quality"):
+        REMOVALS[name](data)
+        coverage.append(dimension(engine, make_profile(**data), DIM).coverage)
+    assert coverage == pytest.approx([0.65, 0.5, 0.4, 0.25, 0.0])
+
+
+def test_empty_profile_has_no_score_and_no_coverage(engine: Engine) -> None:
+    result = dimension(engine, CompanyProfile(id="x", name="X"), DIM)
+    assert result.score is None and result.coverage == 0
+
+
+def test_empty_profile_is_insufficient_data_with_the_default_config() -> None:
+    decision = Engine().evaluate(CompanyProfile(id="x", name="X"))
+    assert decision.verdict is Verdict.INSUFFICIENT_DATA
+    (dim,) = [d for d in decision.dimensions if d.name == DIM]
+    assert dim.score is None and dim.coverage == 0
+
+
+# -- monotonicity ------------------------------------------------------------------------
+
+
+def backing(cash: float, burn: float, tiers: list[int], amount: float, lockups: list[float],
+            status: str) -> dict[str, Any]:
+    """Investors of equal amounts, so moving one metric leaves the others alone."""
+    return {
+        "financials": {"cash": cash, "monthly_net_burn": burn},
+        "investors": [investor("other", amount, lockup=lock, tier=tier)
+                      for tier, lock in zip(tiers, lockups, strict=True)],
+        "listing": {"status": status},
+    }
+
+
+STATUS_ORDER = ["private", "filed", "listed"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    cash=st.floats(0, 5e9), burn=st.floats(1e6, 500e6),
+    tiers=st.lists(st.integers(1, 3), min_size=3, max_size=3),
+    amount=st.floats(1e7, 5e9), lockups=st.lists(st.floats(0, 36), min_size=3, max_size=3),
+    status=st.sampled_from(STATUS_ORDER), which=st.sampled_from(sorted(WEIGHTS)),
+    step=st.floats(0.01, 5),
+)
+def test_raising_a_metric_never_lowers_the_score(
+    engine: Engine, cash: float, burn: float, tiers: list[int], amount: float,
+    lockups: list[float], status: str, which: str, step: float,
+) -> None:
+    assert engine.scorers[DIM].component.directions[which] == "higher"
+    args = {"cash": cash, "burn": burn, "tiers": tiers, "amount": amount, "lockups": lockups,
+            "status": status}
+    moved = dict(args)
+    if which == "runway":
+        moved["cash"] = cash * (1 + step) + 1e6
+    elif which == "investor_quality":
+        moved["tiers"] = [min(3, tiers[0] + 1), *tiers[1:]]
+    elif which == "commitment":
+        moved["lockups"] = [lockups[0] + step, *lockups[1:]]
+    elif which == "capital_raised":
+        moved["amount"] = amount * (1 + step)
+    else:
+        moved["status"] = STATUS_ORDER[min(2, STATUS_ORDER.index(status) + 1)]
+    before = dimension(engine, make_profile(**backing(**args)), DIM).score
+    after = dimension(engine, make_profile(**backing(**moved)), DIM).score
+    assert before is not None and after is not None
+    assert after >= before - 1e-9
+
+
+# -- settings ----------------------------------------------------------------------------
+
+
+def test_settings_in_a_config_file_change_the_score(write_config, engine_from_file) -> None:
+    profile = make_profile(**full_data())
+    default = dimension(engine_from_file(write_config("")), profile, DIM)
+    path = write_config(
+        """
+        [settings.institutional_backing.bands]
+        runway = [[0, 0], [18, 100]]
+        capital_raised = [[1, 0], [2, 100]]
+
+        [settings.institutional_backing.listing_points]
+        filed = 90.0
+        """
+    )
+    tuned = dimension(engine_from_file(path), profile, DIM)
+    assert metric(tuned, "runway").points == 100
+    assert metric(tuned, "capital_raised").points == 100
+    assert metric(tuned, "listing").points == 90
+    assert tuned.score is not None and default.score is not None
+    assert tuned.score > default.score
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "message"),
+    [
+        ("[settings.institutional_backing.weights]\nhalo = 5\n",
+         "$.settings.institutional_backing", "unknown metric 'halo'"),
+        ("[settings.institutional_backing.bands]\nrunway = [[12, 50], [6, 20]]\n",
+         "$.settings.institutional_backing", "band 'runway'"),
+        ('[settings.institutional_backing.weights]\nrunway = "35"\n',
+         "$.settings.institutional_backing.weights.runway", "expected a number"),
+        ("[settings.institutional_backing.type_tiers]\nangel = 1.0\n",
+         "$.settings.institutional_backing", "unknown key 'angel' in type_tiers"),
+        ("[settings.institutional_backing.listing_points]\nlisted = 120.0\n",
+         "$.settings.institutional_backing", "listing_points.listed must be within 0-100"),
+        ("[settings.institutional_backing.bands]\ncapital_raised = [[0, 0], [10, 100]]\n",
+         "$.settings.institutional_backing", "anchors must be positive"),
+    ],
+)
+def test_bad_settings_name_the_file_and_path(
+    write_config, engine_from_file, body: str, path: str, message: str
+) -> None:
+    config = write_config(body)
+    with pytest.raises(InputError) as info:
+        engine_from_file(config)
+    (line,) = info.value.lines()
+    assert line.startswith(f"{config}: {path}")
+    assert message in line
+
+
+def test_a_zero_anchor_is_fine_on_a_linear_scale(write_config, engine_from_file) -> None:
+    path = write_config(
+        """
+        [settings.institutional_backing]
+        capital_raised_log_scale = false
+
+        [settings.institutional_backing.bands]
+        capital_raised = [[0, 0], [10, 100]]
+        """
+    )
+    tuned = dimension(engine_from_file(path), make_profile(**full_data()), DIM)
+    assert metric(tuned, "capital_raised").points == pytest.approx(20)

@@ -1,0 +1,279 @@
+"""The technical_defensibility scorer, through a real engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scorer_kit import dimension, make_profile, metric
+
+from threshold_core import CompanyProfile, Engine, InputError, Verdict
+
+DIM = "technical_defensibility"
+WEIGHTS = {
+    "reproduced_benchmarks": 30, "capability_rank": 25, "data_moat": 20, "cadence": 10,
+    "rnd_intensity": 15,
+}
+
+
+def claims(reproduced: int, total: int) -> list[dict[str, Any]]:
+    return [
+        {"benchmark": f"b{i}", "score": 80.0, "independently_reproduced": i < reproduced}
+        for i in range(total)
+    ]
+
+
+def assets(exclusive: int = 0, licensed: int = 0, public: int = 0,
+           self_reported: bool = False) -> list[dict[str, Any]]:
+    kinds = ["exclusive"] * exclusive + ["licensed"] * licensed + ["public"] * public
+    return [
+        {"description": f"asset {i}", "exclusivity": k, "self_reported": self_reported}
+        for i, k in enumerate(kinds)
+    ]
+
+
+def full_data(
+    reproduced: int = 3, total: int = 4, percentile: float = 70, exclusive: int = 1,
+    licensed: int = 2, releases: float = 2, open_weights: bool = False,
+    rnd: float = 40e6, revenue: float = 200e6,
+) -> dict[str, Any]:
+    return {
+        "technology": {
+            "benchmark_claims": claims(reproduced, total),
+            "capability_percentile": percentile,
+            "capability_leaderboard": "SuperCLUE",
+            # One public asset keeps data_moat present (at 0 points) when the others are 0.
+            "data_assets": assets(exclusive, licensed, public=1),
+            "releases_12m": releases,
+            "models": [{"name": "m", "open_weights": open_weights}],
+        },
+        "financials": {"rnd_expense": rnd, "revenue": revenue},
+    }
+
+
+def points(engine: Engine, name: str, **data: Any) -> float | None:
+    return metric(dimension(engine, make_profile(**data), DIM), name).points
+
+
+@pytest.mark.parametrize(
+    ("reproduced", "total", "expected"),
+    [(0, 3, 0), (1, 4, 25), (1, 2, 50), (13, 20, 75), (4, 5, 100), (5, 5, 100)],
+)
+def test_reproduced_benchmarks_band(
+    engine: Engine, reproduced: int, total: int, expected: float
+) -> None:
+    got = points(engine, "reproduced_benchmarks",
+                 technology={"benchmark_claims": claims(reproduced, total)})
+    assert got == pytest.approx(expected)
+
+
+def test_claims_never_checked_are_no_data(engine: Engine) -> None:
+    unchecked = [{"benchmark": "MMLU-Pro", "score": 84.1}]
+    assert points(engine, "reproduced_benchmarks",
+                  technology={"benchmark_claims": unchecked}) is None
+
+
+@pytest.mark.parametrize(("percentile", "expected"), [(0, 0), (37.5, 37.5), (100, 100)])
+def test_capability_rank_band(engine: Engine, percentile: float, expected: float) -> None:
+    got = points(engine, "capability_rank", technology={"capability_percentile": percentile})
+    assert got == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("kinds", "expected"),
+    [
+        ({"public": 2}, 0),
+        ({"licensed": 1}, 25),
+        ({"exclusive": 1}, 50),
+        ({"exclusive": 1, "licensed": 2}, 75),
+        ({"exclusive": 3}, 100),
+        ({"exclusive": 6}, 100),
+    ],
+)
+def test_data_moat_band(engine: Engine, kinds: dict[str, int], expected: float) -> None:
+    got = points(engine, "data_moat", technology={"data_assets": assets(**kinds)})
+    assert got == pytest.approx(expected)
+
+
+def test_data_moat_is_capped_when_every_asset_is_self_reported(engine: Engine) -> None:
+    data = {"technology": {"data_assets": assets(exclusive=3, self_reported=True)}}
+    moat = metric(dimension(engine, make_profile(**data), DIM), "data_moat")
+    assert moat.points == 60
+    assert "capped at 60" in (moat.note or "")
+    mixed = assets(exclusive=2, self_reported=True) + assets(exclusive=1)
+    assert points(engine, "data_moat", technology={"data_assets": mixed}) == 100
+
+
+@pytest.mark.parametrize(
+    ("releases", "open_weights", "expected"),
+    [(0, False, 0), (0.5, False, 25), (1, False, 50), (2, False, 75), (3, False, 100),
+     (6, False, 100), (1, True, 60), (0, True, 10), (3, True, 100)],
+)
+def test_cadence_band_with_the_open_weights_bonus(
+    engine: Engine, releases: float, open_weights: bool, expected: float
+) -> None:
+    got = points(
+        engine, "cadence",
+        technology={"releases_12m": releases,
+                    "models": [{"name": "m", "open_weights": open_weights}]},
+    )
+    assert got == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("rnd", "revenue", "expected"),
+    [(5, 100, 0), (10, 100, 0), (20, 100, 50), (25, 100, 75), (30, 100, 100),
+     (3000, 100, 100)],
+)
+def test_rnd_intensity_band_caps_the_benefit(
+    engine: Engine, rnd: float, revenue: float, expected: float
+) -> None:
+    got = points(engine, "rnd_intensity", financials={"rnd_expense": rnd, "revenue": revenue})
+    assert got == pytest.approx(expected)
+
+
+def test_rnd_intensity_without_revenue_is_no_data(engine: Engine) -> None:
+    assert points(engine, "rnd_intensity", financials={"rnd_expense": 10, "revenue": 0}) is None
+    assert points(engine, "rnd_intensity", financials={"rnd_expense": 10}) is None
+
+
+REMOVALS = {
+    "reproduced_benchmarks": ("technology", "benchmark_claims"),
+    "capability_rank": ("technology", "capability_percentile"),
+    "data_moat": ("technology", "data_assets"),
+    "cadence": ("technology", "releases_12m"),
+    "rnd_intensity": ("financials", "rnd_expense"),
+}
+
+
+@pytest.mark.parametrize("removed", sorted(REMOVALS))
+def test_coverage_drops_by_the_weight_of_a_missing_metric(engine: Engine, removed: str) -> None:
+    data = full_data()
+    section, key = REMOVALS[removed]
+    del data[section][key]
+    result = dimension(engine, make_profile(**data), DIM)
+    assert result.coverage == pytest.approx(1 - WEIGHTS[removed] / 100)
+    assert metric(result, removed).points is None
+
+
+def test_metrics_removed_one_by_one_lower_coverage_to_zero(engine: Engine) -> None:
+    data = full_data()
+    coverage = [dimension(engine, make_profile(**data), DIM).coverage]
+    for name in WEIGHTS:
+        section, key = REMOVALS[name]
+        del data[section][key]
+        coverage.append(dimension(engine, make_profile(**data), DIM).coverage)
+    assert coverage == pytest.approx([1.0, 0.7, 0.45, 0.25, 0.15, 0.0])
+
+
+def test_full_profile_score_is_the_weighted_mean(engine: Engine) -> None:
+    result = dimension(engine, make_profile(**full_data()), DIM)
+    expected = {
+        "reproduced_benchmarks": 50 + 50 * (75 - 50) / (80 - 50),
+        "capability_rank": 70, "data_moat": 75, "cadence": 75, "rnd_intensity": 50,
+    }
+    assert {m.metric: m.points for m in result.evidence} == pytest.approx(expected)
+    assert result.coverage == 1
+    assert result.score == pytest.approx(
+        sum(WEIGHTS[k] * v for k, v in expected.items()) / 100, abs=1e-4
+    )
+
+
+def test_empty_profile_has_no_score_and_no_coverage(engine: Engine) -> None:
+    result = dimension(engine, CompanyProfile(id="x", name="X"), DIM)
+    assert result.score is None and result.coverage == 0
+
+
+def test_empty_profile_is_insufficient_data_with_the_default_config() -> None:
+    decision = Engine().evaluate(CompanyProfile(id="x", name="X"))
+    assert decision.verdict is Verdict.INSUFFICIENT_DATA
+    (dim,) = [d for d in decision.dimensions if d.name == DIM]
+    assert dim.score is None and dim.coverage == 0
+
+
+# -- monotonicity ------------------------------------------------------------------------
+
+VALUES = {
+    "reproduced": st.integers(0, 5), "percentile": st.floats(0, 100),
+    "exclusive": st.integers(0, 4), "licensed": st.integers(0, 4),
+    "releases": st.floats(0, 5), "open_weights": st.booleans(),
+    "rnd": st.floats(1e6, 500e6),
+}
+#: How to move each metric up by ``step`` (every metric is higher-is-better).
+RAISE = {
+    "reproduced_benchmarks": lambda v, s: {**v, "reproduced": min(5, v["reproduced"] + 1)},
+    "capability_rank": lambda v, s: {**v, "percentile": min(100.0, v["percentile"] + s)},
+    "data_moat": lambda v, s: {**v, "exclusive": v["exclusive"] + 1},
+    "cadence": lambda v, s: {**v, "releases": v["releases"] + s},
+    "rnd_intensity": lambda v, s: {**v, "rnd": v["rnd"] * (1 + s)},
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.fixed_dictionaries(VALUES),
+    name=st.sampled_from(sorted(RAISE)),
+    step=st.floats(0.01, 50),
+)
+def test_raising_a_metric_never_lowers_the_score(
+    engine: Engine, values: dict[str, Any], name: str, step: float
+) -> None:
+    assert engine.scorers[DIM].component.directions[name] == "higher"
+    before = dimension(engine, make_profile(**full_data(total=5, **values)), DIM).score
+    moved = RAISE[name](values, step)
+    after = dimension(engine, make_profile(**full_data(total=5, **moved)), DIM).score
+    assert before is not None and after is not None
+    assert after >= before - 1e-9
+
+
+# -- settings ----------------------------------------------------------------------------
+
+
+def test_settings_in_a_config_file_change_the_score(write_config, engine_from_file) -> None:
+    profile = make_profile(**full_data(exclusive=3, licensed=0))
+    default = dimension(engine_from_file(write_config("")), profile, DIM)
+    path = write_config(
+        """
+        [settings.technical_defensibility]
+        open_weights_bonus = 0.0
+
+        [settings.technical_defensibility.bands]
+        capability_rank = [[0, 0], [50, 100]]
+        """
+    )
+    tuned = dimension(engine_from_file(path), profile, DIM)
+    assert metric(tuned, "capability_rank").points == 100
+    assert tuned.score is not None and default.score is not None
+    assert tuned.score > default.score
+
+
+def test_open_weights_bonus_setting(write_config, engine_from_file) -> None:
+    profile = make_profile(**full_data(releases=1, open_weights=True))
+    path = write_config("[settings.technical_defensibility]\nopen_weights_bonus = 25.0\n")
+    assert metric(dimension(engine_from_file(path), profile, DIM), "cadence").points == 75
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "message"),
+    [
+        ("[settings.technical_defensibility.weights]\nhype = 10\n",
+         "$.settings.technical_defensibility", "unknown metric 'hype'"),
+        ("[settings.technical_defensibility.bands]\ncadence = [[0, 0], [0, 100]]\n",
+         "$.settings.technical_defensibility", "band 'cadence'"),
+        ('[settings.technical_defensibility.weights]\ncadence = "10"\n',
+         "$.settings.technical_defensibility.weights.cadence", "expected a number"),
+        ("[settings.technical_defensibility.weights]\ncadence = -1\n",
+         "$.settings.technical_defensibility", "must not be negative"),
+    ],
+)
+def test_bad_settings_name_the_file_and_path(
+    write_config, engine_from_file, body: str, path: str, message: str
+) -> None:
+    config = write_config(body)
+    with pytest.raises(InputError) as info:
+        engine_from_file(config)
+    (line,) = info.value.lines()
+    assert line.startswith(f"{config}: {path}")
+    assert message in line

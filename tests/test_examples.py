@@ -1,0 +1,231 @@
+"""The example companies and the example configuration (the scorer part).
+
+Two tables pin what the examples produce:
+
+* ``SCORES``: each built-in scorer's dimension score (to 0.1) and coverage, with
+  the rule packs switched off. It changes only when a scorer or a profile does.
+* ``EXPECTED``: verdict, grade and composite (to 0.1) under the default
+  configuration, rule packs included.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from threshold_core import Engine, build_config, load_config
+from threshold_core.config import DEFAULT_DIMENSIONS, ConfigFile
+from threshold_core.manager import BUILTIN_PLUGINS
+from threshold_core.models import CompanyProfile, Figure
+from threshold_core.profiles import load_profile
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+COMPANIES = EXAMPLES / "companies"
+CONFIG = EXAMPLES / "threshold.toml"
+IDS = ("01ai", "4paradigm", "baidu-ernie", "lingxi", "minimax", "zhipu")
+SCORERS = (
+    "technical_defensibility", "application_stickiness", "regulatory_readiness",
+    "institutional_backing",
+)
+RULE_PACKS = [p for p in BUILTIN_PLUGINS if p.startswith("threshold_rules.")]
+
+#: Dimension score (0.1) and coverage per company, rule packs off.
+SCORES: dict[str, dict[str, tuple[float | None, float]]] = {
+    "01ai": {"application_stickiness": (16.4, 0.7), "institutional_backing": (75.8, 0.85),
+             "regulatory_readiness": (100.0, 0.7), "technical_defensibility": (42.5, 0.7)},
+    "4paradigm": {"application_stickiness": (54.4, 0.75), "institutional_backing": (85.3, 0.85),
+                  "regulatory_readiness": (100.0, 0.6), "technical_defensibility": (57.1, 0.7)},
+    "baidu-ernie": {"application_stickiness": (72.4, 0.85), "institutional_backing": (96.0, 1.0),
+                    "regulatory_readiness": (100.0, 0.85),
+                    "technical_defensibility": (85.7, 0.7)},
+    "lingxi": {"application_stickiness": (None, 0.0), "institutional_backing": (88.6, 0.35),
+               "regulatory_readiness": (75.0, 0.6), "technical_defensibility": (50.0, 0.2)},
+    "minimax": {"application_stickiness": (9.6, 0.75), "institutional_backing": (89.0, 1.0),
+                "regulatory_readiness": (90.6, 0.8), "technical_defensibility": (78.6, 0.7)},
+    "zhipu": {"application_stickiness": (49.2, 0.85), "institutional_backing": (75.9, 1.0),
+              "regulatory_readiness": (100.0, 0.85), "technical_defensibility": (73.2, 0.7)},
+}
+
+#: (verdict, grade, composite to 0.1) under the default configuration.
+EXPECTED: dict[str, tuple[str, str | None, float | None]] = {
+    "01ai": ("not_qualified", "B", 56.2),
+    "4paradigm": ("not_qualified", "B", 60.5),
+    "baidu-ernie": ("qualified", "Q1", 87.3),
+    "lingxi": ("insufficient_data", None, None),
+    "minimax": ("not_qualified", "NQ", 54.8),
+    "zhipu": ("watch", "Q3", 67.5),
+}
+
+
+def company(cid: str) -> Path:
+    return COMPANIES / f"{cid}.toml"
+
+
+def test_the_examples_are_the_article_companies() -> None:
+    assert sorted(p.stem for p in COMPANIES.glob("*.toml")) == sorted(IDS)
+    assert sorted(SCORES) == sorted(EXPECTED) == sorted(IDS)
+
+
+@pytest.mark.parametrize("cid", IDS)
+def test_every_profile_loads(cid: str) -> None:
+    profile = load_profile(company(cid))
+    assert profile.id == cid
+    assert profile.as_of is not None and profile.as_of.isoformat() == "2026-06-30"
+    assert profile.valuation is not None and profile.valuation.source
+    Engine().load_profile(company(cid))  # every currency is in the default FX table
+
+
+def _figures(obj: Any, path: str = "$") -> list[tuple[str, Figure]]:
+    if isinstance(obj, Figure):
+        return [(path, obj)]
+    if isinstance(obj, tuple):
+        return [f for i, o in enumerate(obj) for f in _figures(o, f"{path}[{i}]")]
+    if not attrs.has(type(obj)):
+        return []
+    return [f for a in attrs.fields(type(obj)) for f in _figures(getattr(obj, a.name),
+                                                               f"{path}.{a.name}")]
+
+
+@pytest.mark.parametrize("cid", IDS)
+def test_every_figure_names_its_source(cid: str) -> None:
+    unsourced = [p for p, fig in _figures(load_profile(company(cid))) if not fig.source]
+    assert unsourced == []
+
+
+def test_lingxi_is_marked_unverified() -> None:
+    lingxi = load_profile(company("lingxi"))
+    assert lingxi.verified is False
+    assert any("no public source" in n.lower() for n in lingxi.notes)
+    assert lingxi.valuation is not None and "illustrative" in (lingxi.valuation.source or "")
+    assert all(p.verified for p in map(load_profile, map(company, IDS)) if p.id != "lingxi")
+
+
+def test_zhipu_is_on_the_entity_list() -> None:
+    zhipu = load_profile(company("zhipu"))
+    assert zhipu.export_controls is not None and zhipu.export_controls.entity_list
+
+
+def test_article_compliance_claims_are_kept_as_reported_claims() -> None:
+    zhipu, minimax, yi, baidu = (
+        load_profile(company(c)) for c in ("zhipu", "minimax", "01ai", "baidu-ernie")
+    )
+    assert [p.reported_claims.verticals_approved for p in (zhipu, minimax, yi)
+            if p.reported_claims] == [12, 4, 2]
+    assert baidu.reported_claims is not None
+    assert baidu.reported_claims.compliance_status == "Full compliance"
+    assert {p.reported_claims.filing_authority for p in (zhipu, minimax, yi, baidu)
+            if p.reported_claims} == {"MIIT"}
+
+
+# -- the scorers on the examples -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scorer_engine() -> Engine:
+    return Engine(build_config({"plugins": {"disable": RULE_PACKS, "autoload": False}}))
+
+
+@pytest.mark.parametrize("cid", IDS)
+def test_scorer_results_on_the_examples(scorer_engine: Engine, cid: str) -> None:
+    decision = scorer_engine.evaluate_path(company(cid))
+    got = {
+        d.name: (None if d.score is None else round(d.score, 1), round(d.coverage, 2))
+        for d in decision.dimensions
+    }
+    assert got == SCORES[cid]
+    for dim in decision.dimensions:
+        assert dim.inputs, f"{dim.name} reports the profile paths it read"
+        assert {m.metric for m in dim.evidence}, f"{dim.name} reports per-metric sub-scores"
+
+
+@pytest.mark.parametrize("cid", IDS)
+def test_decisions_under_the_default_config(cid: str) -> None:
+    decision = Engine().evaluate_path(company(cid))
+    score = None if decision.score is None else round(decision.score, 1)
+    assert (str(decision.verdict), decision.grade, score) == EXPECTED[cid]
+
+
+# -- the example configuration --------------------------------------------------------------
+
+
+def test_example_config_loads_and_builds_an_engine() -> None:
+    engine = Engine(load_config(CONFIG))
+    assert set(SCORERS) <= set(engine.scorers)
+
+
+def _leaf_keys(cls: type, prefix: str = "") -> list[str]:
+    keys = []
+    attrs.resolve_types(cls)  # the core uses postponed annotations
+    for a in attrs.fields(cls):
+        if attrs.has(a.type) and a.name not in ("dimensions", "settings"):
+            keys += _leaf_keys(a.type, f"{prefix}{a.name}.")
+        else:
+            keys.append(f"{prefix}{a.name}")
+    return keys
+
+
+def _has(data: dict[str, Any], dotted: str) -> bool:
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def test_example_config_spells_out_every_key() -> None:
+    data = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
+    hints = {a.name: a for a in attrs.fields(ConfigFile)}
+    assert set(data) == set(hints)
+    leaves = _leaf_keys(ConfigFile)
+    assert {"gate.line_cny", "fx.rates", "policy.coverage_floor", "plugins.autoload"} <= set(leaves)
+    missing = [k for k in leaves if k != "policy.grades" and not _has(data, k)]
+    for dim in DEFAULT_DIMENSIONS:
+        missing += [k for k in (f"dimensions.{dim}.weight", f"dimensions.{dim}.scorer")
+                    if not _has(data, k)]
+    grade_keys = {"name", "min_score", "verdict"}
+    assert all(set(g) == grade_keys for g in data["policy"]["grades"])
+    engine = Engine(load_config(CONFIG))
+    for name in SCORERS:
+        section = data["settings"][name]
+        cls = type(engine.settings[name])
+        for a in attrs.fields(cls):
+            if a.name not in section:
+                missing.append(f"settings.{name}.{a.name}")
+            elif isinstance(section[a.name], dict):
+                table = getattr(engine.settings[name], a.name)
+                missing += [f"settings.{name}.{a.name}.{k}" for k in table
+                            if k not in section[a.name]]
+    assert missing == []
+
+
+def test_example_config_only_restates_the_defaults() -> None:
+    spelled = Engine(load_config(CONFIG))
+    default = Engine()
+    for name in SCORERS:
+        assert spelled.settings[name] == default.settings[name], name
+    assert spelled.config.policy == default.config.policy
+    assert spelled.config.gate == default.config.gate
+    assert spelled.config.fx == default.config.fx
+    for cid in IDS:
+        a = spelled.evaluate_path(company(cid))
+        b = default.evaluate_path(company(cid))
+        assert (a.verdict, a.grade, a.score) == (b.verdict, b.grade, b.score)
+        assert [(d.name, d.score, d.coverage) for d in a.dimensions] == [
+            (d.name, d.score, d.coverage) for d in b.dimensions
+        ]
+
+
+def test_empty_profile_is_insufficient_data_under_the_example_config() -> None:
+    decision = Engine(load_config(CONFIG)).evaluate(CompanyProfile(id="x", name="X"))
+    assert str(decision.verdict) == "insufficient_data"
+    assert {d.name: d.coverage for d in decision.dimensions} == dict.fromkeys(SCORERS, 0.0)

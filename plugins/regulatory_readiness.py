@@ -82,6 +82,7 @@ from attrs.validators import ge, le
 
 from threshold_core import hookimpl
 from threshold_core.components import Context
+from threshold_core.matching import names_match, normalise
 from threshold_core.models import (
     CompanyProfile,
     EnforcementAction,
@@ -160,18 +161,6 @@ DEFAULTS = RegulatoryReadinessSettings()
 # -- helpers -------------------------------------------------------------------------
 
 
-def _norm(name: str) -> str:
-    return "".join(ch for ch in name.casefold() if ch.isalnum())
-
-
-def _names_match(a: str, b: str) -> bool:
-    x, y = _norm(a), _norm(b)
-    if not x or not y:
-        return False
-    shorter = min(x, y, key=len)
-    return x == y or (len(shorter) >= 3 and (x in y or y in x))
-
-
 def _in_force(filing: Filing, regimes: Collection[Regime]) -> bool:
     return filing.regime in regimes and filing.status in IN_FORCE
 
@@ -184,8 +173,8 @@ def _covers(
         return False
     if filing.service is None:
         return settings.unattributed_filings_cover_all
-    return _names_match(filing.service, service.name) or (
-        service.model is not None and _names_match(filing.service, service.model)
+    return names_match(filing.service, service.name) or (
+        service.model is not None and names_match(filing.service, service.model)
     )
 
 
@@ -368,9 +357,9 @@ def _sector_approvals(
               and v.revenue_share_pct >= threshold]
     if not needed:
         return Reading(100.0, paths, note=f"no vertical reaches {threshold:g}% of revenue")
-    approved = {_norm(a.sector) for a in profile.sector_approvals if a.status in IN_FORCE}
+    approved = {normalise(a.sector) for a in profile.sector_approvals if a.status in IN_FORCE}
     uncovered = [v.sector for v in needed
-                 if v.exemption is None and _norm(v.sector) not in approved]
+                 if v.exemption is None and normalise(v.sector) not in approved]
     covered = len(needed) - len(uncovered)
     note = f"{covered} of {len(needed)} vertical(s) >= {threshold:g}% of revenue covered"
     if uncovered:

@@ -45,6 +45,7 @@ from attrs import Attribute, field, frozen
 
 from threshold_core import hookimpl
 from threshold_core.components import Context, Pack, fired, not_evaluated, passed, rule
+from threshold_core.matching import normalise
 from threshold_core.models import CompanyProfile, SafetyEval, Service, ServiceKind
 from threshold_core.results import RuleOutcome, Severity
 
@@ -123,16 +124,12 @@ class EthicsSettings:
 # -- helpers ------------------------------------------------------------------------
 
 
-def _norm(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
-
-
 def _sector_group(name: str, settings: EthicsSettings) -> str | None:
     """``"finance"``, ``"healthcare"`` or None for a vertical or eval domain name."""
-    n = _norm(name)
+    n = normalise(name)
     for group, aliases in (("finance", settings.finance_sectors),
                            ("healthcare", settings.healthcare_sectors)):
-        if any(_norm(a) and _norm(a) in n for a in aliases):
+        if any(normalise(a) and normalise(a) in n for a in aliases):
             return group
     return None
 

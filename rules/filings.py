@@ -72,6 +72,7 @@ from attrs import Attribute, field, frozen
 
 from threshold_core import hookimpl
 from threshold_core.components import Context, Pack, fired, not_evaluated, passed, rule
+from threshold_core.matching import names_match, normalise
 from threshold_core.models import (
     CompanyProfile,
     EnforcementAction,
@@ -178,25 +179,11 @@ class FilingsSettings:
 # -- helpers ------------------------------------------------------------------------
 
 
-def _norm(name: str) -> str:
-    return "".join(ch for ch in name.casefold() if ch.isalnum())
-
-
-def _names_match(a: str, b: str) -> bool:
-    x, y = _norm(a), _norm(b)
-    if not x or not y:
-        return False
-    if x == y:
-        return True
-    shorter = min(x, y, key=len)
-    return len(shorter) >= 3 and (x in y or y in x)
-
-
 def _covers(filing: Filing, service: Service, settings: FilingsSettings) -> bool:
     if filing.service is None:
         return settings.unattributed_filings_cover_all
-    return _names_match(filing.service, service.name) or (
-        service.model is not None and _names_match(filing.service, service.model)
+    return names_match(filing.service, service.name) or (
+        service.model is not None and names_match(filing.service, service.model)
     )
 
 
@@ -211,8 +198,8 @@ def _label(f: Filing) -> str:
 
 def in_sectors(sector: str, aliases: Iterable[str]) -> bool:
     """Whether a vertical's ``sector`` names one of ``aliases`` (substring match)."""
-    s = _norm(sector)
-    return any(_norm(a) and _norm(a) in s for a in aliases)
+    s = normalise(sector)
+    return any(normalise(a) and normalise(a) in s for a in aliases)
 
 
 def working_days_after(start: date, end: date) -> int:

@@ -133,8 +133,12 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         raw = d.result.score if d.result is not None else None
         score = raw
         if score is not None:
-            for adj in adjustments[name]:
-                score = min(score, adj.amount) if adj.effect is Effect.CAP else score + adj.amount
+            # Deductions first, then the cap as a ceiling: the result does not
+            # depend on the order the findings arrive in.
+            adjs = adjustments[name]
+            score += sum(a.amount for a in adjs if a.effect is Effect.DEDUCTION)
+            for cap in (a.amount for a in adjs if a.effect is Effect.CAP):
+                score = min(score, cap)
             score = round(max(0.0, min(100.0, score)), 4)
         weight = d.weight / total_weight if total_weight else 0.0
         results.append(

@@ -177,8 +177,11 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 
 def profile_sha256(profile: CompanyProfile) -> str:
-    """Hash of the canonical profile (for receipts)."""
-    text = json.dumps(
-        converter().unstructure(profile), sort_keys=True, separators=(",", ":"), default=str
-    )
+    """Hash of the canonical profile (for receipts).
+
+    Canonical: the validated profile unstructured in field order (profiles hold
+    no free-form mappings, so no key sorting is needed), whatever file format
+    it was read from.
+    """
+    text = json.dumps(converter().unstructure(profile), separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()

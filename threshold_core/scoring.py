@@ -14,6 +14,7 @@ that had data. Missing data lowers coverage; it never counts as zero.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -34,6 +35,11 @@ def _points(value: Iterable[Iterable[float]]) -> tuple[tuple[float, float], ...]
         if not 0.0 <= y <= 100.0:
             raise ValueError(f"band points must be within 0-100, got {y}")
     return pts
+
+
+@lru_cache(maxsize=1024)
+def _describe(points: tuple[tuple[float, float], ...]) -> str:
+    return ", ".join(f"{x:g}\u2192{y:g}" for x, y in points)
 
 
 @frozen
@@ -79,7 +85,8 @@ class Band:
         return None
 
     def describe(self) -> str:
-        return ", ".join(f"{x:g}\u2192{y:g}" for x, y in self.points)
+        """``"0→0, 50→50, 80→100"`` (cached: every scored metric prints it)."""
+        return _describe(self.points)
 
 
 @frozen

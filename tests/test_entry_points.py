@@ -95,7 +95,7 @@ def _env(site: Path) -> dict[str, str]:
 def test_cli_lists_and_uses_the_installed_plugin(speed_site: Path, run_cli, tmp_path: Path) -> None:
     result = run_cli("plugins", "--format", "json", env=_env(speed_site))
     assert result.returncode == 0, result.stderr
-    (entry,) = json.loads(result.stdout)
+    (entry,) = [p for p in json.loads(result.stdout) if p["name"] == "speed"]
     assert entry["name"] == "speed" and entry["distribution"] == "threshold-speed"
     assert entry["components"] == ["scorer:speed_scorer"]
     assert entry["hooks"] == ["threshold_register_scorers"]

@@ -1,0 +1,323 @@
+"""Contract checks: every built-in honours them, and each check catches a broken component."""
+
+from __future__ import annotations
+
+import random
+import sys
+from typing import Any, ClassVar
+
+import attrs
+import pytest
+from attrs import field, frozen
+
+from threshold_core import DimensionScore, Metric, Reading, fired, not_evaluated, passed, rule
+from threshold_core.components import Pack
+from threshold_core.contracts import (
+    EMPTY_PROFILE,
+    RICH_PROFILE,
+    ContractViolation,
+    check_rule_pack,
+    check_scorer,
+    deep_merge,
+    profile_variants,
+    settings_round_trip,
+    toml_dumps,
+)
+from threshold_core.models import CompanyProfile
+from threshold_core.scoring import MetricScorer, merged_bands, merged_weights, score_metrics
+from threshold_core.testing import make_engine, make_profile
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+#: The built-ins only: no entry points, whatever is installed.
+BUILTINS = make_engine(autoload=False)
+
+
+@pytest.mark.parametrize("name", sorted(BUILTINS.scorers))
+def test_every_builtin_scorer_honours_the_contract(name: str) -> None:
+    check_scorer(BUILTINS.scorers[name].component, BUILTINS.settings.get(name))
+
+
+@pytest.mark.parametrize("name", sorted(BUILTINS.packs))
+def test_every_builtin_rule_pack_honours_the_contract(name: str) -> None:
+    check_rule_pack(BUILTINS.packs[name].component, BUILTINS.settings.get(name))
+
+
+def test_the_builtins_are_all_checked() -> None:
+    assert len(BUILTINS.scorers) >= 4 and len(BUILTINS.packs) >= 3
+
+
+# -- a scorer to break ------------------------------------------------------------------
+
+
+def _ndr(profile: CompanyProfile, _: Any, settings: Any = None) -> Reading | None:
+    fig = profile.customers.ndr_pct if profile.customers else None
+    return Reading(fig.value, ("customers.ndr_pct",)) if fig else None
+
+
+def _name_length(profile: CompanyProfile, _: Any, settings: Any = None) -> Reading | None:
+    return Reading(float(len(profile.name)), ("name",)) if profile.customers else None
+
+
+WEIGHTS = {"ndr": 1.0}
+BANDS = {"ndr": [[85, 0], [140, 100]]}
+
+
+@frozen
+class Settings:
+    weights: dict[str, float] = field(factory=dict, converter=merged_weights(WEIGHTS))
+    bands: dict[str, list[list[float]]] = field(factory=dict, converter=merged_bands(BANDS))
+    cap: float | None = 100.0
+
+
+GOOD = MetricScorer("ndr_scorer", "stickiness", (Metric("ndr", _ndr, ("customers.ndr_pct",)),),
+                    directions={"ndr": "higher"})
+
+
+class Broken:
+    """A scorer whose ``score`` misbehaves as told."""
+
+    name = "broken"
+    dimension = "stickiness"
+    directions: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, how: str) -> None:
+        self.how = how
+
+    def score(self, profile: CompanyProfile, settings: Any, context: Any) -> Any:
+        result = GOOD.score(profile, Settings(), context)
+        if self.how == "random":
+            return DimensionScore("stickiness", random.uniform(0, 100), 1.0)
+        if self.how == "out_of_range" and result.score is not None:
+            return DimensionScore("stickiness", result.score + 100.0, result.coverage)
+        if self.how == "scores_nothing":
+            return DimensionScore("stickiness", 50.0, 0.5)
+        if self.how == "crashes_without_data" and profile.customers is None:
+            raise KeyError("customers")
+        if self.how == "wrong_type":
+            return {"score": 50}
+        return result
+
+
+def violations(exc: pytest.ExceptionInfo[ContractViolation]) -> str:
+    return "\n".join(exc.value.violations)
+
+
+def test_a_good_scorer_passes() -> None:
+    check_scorer(GOOD, Settings())
+
+
+@pytest.mark.parametrize(("how", "expected"), [
+    ("random", "deterministic: two calls on the empty profile returned different results"),
+    ("out_of_range", "in range: returned score "),
+    ("scores_nothing", "no data, no score: on the empty profile it returned score 50.0"),
+    ("crashes_without_data", "no crash: raised KeyError: 'customers' on the empty profile"),
+    ("wrong_type", "in range: returned dict, not DimensionScore"),
+])
+def test_each_scorer_check_catches_its_breakage(how: str, expected: str) -> None:
+    with pytest.raises(ContractViolation) as exc:
+        check_scorer(Broken(how))
+    assert expected in violations(exc)
+    assert str(exc.value).startswith("scorer 'broken' breaks ")
+
+
+def test_a_scorer_that_moves_the_wrong_way_is_caught_by_probing() -> None:
+    # The band rises with NDR, but the scorer declares that less NDR is better. No
+    # settings are passed, so only the probes (not the band check) can notice.
+    class Backwards:
+        name, dimension = "backwards", "stickiness"
+        directions: ClassVar[dict[str, str]] = {"ndr": "lower"}
+        metrics = GOOD.metrics
+
+        def score(self, profile: CompanyProfile, settings: Any, context: Any) -> DimensionScore:
+            return score_metrics("stickiness", GOOD.metrics, profile, context,
+                                 weights=Settings().weights, bands=Settings().bands)
+
+    with pytest.raises(ContractViolation) as exc:
+        check_scorer(Backwards())
+    (line,) = exc.value.violations
+    assert line.startswith("monotone: 'ndr' declares 'lower' is better, but its raw value going")
+    assert "customers.ndr_pct = " in line  # names the change that showed it
+
+
+def test_a_band_against_the_declared_direction_is_caught() -> None:
+    falling = MetricScorer("ndr_scorer", "stickiness", GOOD.metrics, directions={"ndr": "lower"})
+    with pytest.raises(ContractViolation) as exc:
+        check_scorer(falling, Settings())
+    assert "monotone: the default band of 'ndr' ([0.0, 100.0]) is not falling" in violations(exc)
+
+
+@frozen
+class NameSettings:
+    weights: dict[str, float] = field(factory=dict,
+                                      converter=merged_weights({"name_length": 1.0}))
+    bands: dict[str, list[list[float]]] = field(
+        factory=dict, converter=merged_bands({"name_length": [[0, 0], [40, 100]]}))
+
+
+NAMES = MetricScorer("names", "stickiness", (Metric("name_length", _name_length, ("name",)),),
+                     directions={"name_length": "higher"})
+
+
+def test_a_metric_no_variation_can_move_asks_for_a_probe() -> None:
+    # Strings are never perturbed, so nothing moves the length of the name...
+    with pytest.raises(ContractViolation) as exc:
+        check_scorer(NAMES, NameSettings())
+    assert exc.value.violations == (
+        "monotone: no variation of the sample profiles moved the raw value of 'name_length' "
+        "alone; declare a probe for it in `probes`",
+    )
+
+    # ...until the scorer declares a probe that does.
+    class Probed:
+        name, dimension = "names", "stickiness"
+        directions: ClassVar[dict[str, str]] = {"name_length": "higher"}
+        probes: ClassVar[dict[str, Any]] = {
+            "name_length": lambda p: [attrs.evolve(p, name=p.name + " Group")]}
+
+        def score(self, profile: CompanyProfile, settings: Any, context: Any) -> DimensionScore:
+            return NAMES.score(profile, settings, context)
+
+    check_scorer(Probed(), NameSettings())
+
+
+def test_settings_that_do_not_survive_toml_are_caught() -> None:
+    with pytest.raises(ContractViolation) as exc:
+        check_scorer(GOOD, Settings(cap=None))  # TOML has no null: the default comes back
+    assert "settings change through TOML: field(s) cap differ" in violations(exc)
+
+
+def test_every_violation_is_listed_at_once() -> None:
+    class Everything(Broken):
+        name = ""
+        directions: ClassVar[dict[str, str]] = {"ndr": "sideways"}
+
+    with pytest.raises(ContractViolation) as exc:
+        check_scorer(Everything("random"), Settings(cap=None))
+    text = violations(exc)
+    for expected in ("metadata: a scorer needs a non-empty name", "deterministic:",
+                     "directions['ndr'] is 'sideways'", "settings change through TOML"):
+        assert expected in text
+
+
+# -- a rule pack to break ---------------------------------------------------------------
+
+
+def _rule(rid: str = "TST-001", **meta: Any) -> Any:
+    details = {"title": "Has customers", "severity": "medium", "dimension": "stickiness",
+               "rationale": "a test", "source": "tests", **meta}
+
+    def check(profile: CompanyProfile, settings: Any, context: Any) -> Any:
+        if profile.customers is None:
+            return not_evaluated("customers")
+        return passed() if profile.customers.ndr_pct else fired("no NDR")
+
+    return rule(rid, **details)(check)
+
+
+def _pack(*rules: Any) -> Pack:
+    return Pack(name="tst", version="1.0", rules=rules)
+
+
+def test_a_good_rule_pack_passes() -> None:
+    check_rule_pack(_pack(_rule(), _rule("TST-002")))
+
+
+def test_incomplete_rule_metadata_is_caught() -> None:
+    pack = _pack(_rule("tst-1"), _rule("TST-002", title=""), _rule("TST-002"),
+                 _rule("TST-003", dimension="", source=" "),
+                 _rule("TST-004", dimension=None))  # None: affects no dimension, which is fine
+    with pytest.raises(ContractViolation) as exc:
+        check_rule_pack(pack)
+    assert exc.value.violations == (
+        "metadata: rule 'tst-1': id must match ^[A-Z]+-\\d{3}$",
+        "metadata: rule 'TST-002': title must be a non-empty string",
+        "metadata: rule 'TST-002': id used twice (rules #1 and #2)",
+        "metadata: rule 'TST-003': dimension must be a non-empty string",
+        "metadata: rule 'TST-003': source must be a non-empty string",
+    )
+
+
+def _misbehaving(how: str) -> Any:
+    @rule("TST-009", title="Misbehaves", severity="medium", dimension="stickiness",
+          rationale="a test", source="tests")
+    def check(profile: CompanyProfile, settings: Any, context: Any) -> Any:
+        if how == "crash":
+            return profile.customers.ndr_pct  # AttributeError on the empty profile
+        if how == "too_severe":
+            return fired("worse than declared", severity="critical")
+        if how == "silent_gap":
+            return not_evaluated()
+        if how == "random":
+            return fired("coin") if random.random() < 0.5 else passed()
+        return "fired"
+
+    return check
+
+
+@pytest.mark.parametrize(("how", "expected"), [
+    ("crash", "no crash: rule 'TST-009' raised AttributeError"),
+    ("too_severe", "valid outcome: rule 'TST-009' fired at critical, above its declared "
+                   "severity medium"),
+    ("silent_gap", "valid outcome: rule 'TST-009' returned not_evaluated without naming"),
+    ("random", "rule 'TST-009'"),
+    ("wrong_type", "valid outcome: rule 'TST-009' returned str, not RuleOutcome"),
+])
+def test_each_rule_pack_check_catches_its_breakage(how: str, expected: str) -> None:
+    random.seed(7)
+    with pytest.raises(ContractViolation) as exc:
+        check_rule_pack(_pack(_rule(), _misbehaving(how)))
+    assert expected in violations(exc)
+    assert str(exc.value).startswith("rule pack 'tst' breaks ")
+
+
+def test_a_pack_needs_a_name_a_version_and_rules() -> None:
+    with pytest.raises(ContractViolation) as exc:
+        check_rule_pack(Pack(name="", version="", rules=()))
+    assert len(exc.value.violations) == 3
+
+
+def test_pack_settings_must_survive_toml() -> None:
+    with pytest.raises(ContractViolation) as exc:
+        check_rule_pack(_pack(_rule()), Settings(cap=None))
+    assert "settings change through TOML" in violations(exc)
+
+
+# -- the building blocks ----------------------------------------------------------------
+
+
+def test_settings_round_trip_writes_a_settings_section() -> None:
+    text, back = settings_round_trip(Settings(bands={"ndr": [[80, 0], [150, 100]]}), "ndr_scorer")
+    assert text.startswith("[settings.ndr_scorer]\ncap = 100.0\n")
+    assert "ndr = [[80.0, 0.0], [150.0, 100.0]]" in text
+    assert back == Settings(bands={"ndr": [[80, 0], [150, 100]]})
+
+
+def test_toml_writer_output_reads_back() -> None:
+    import datetime as dt
+
+    data = {"a": 1, "b": 2.5, "c": 'say "hi"\n', "d": [1, 2], "e": {"f": True, "g": {"h": []}},
+            "i": [{"j": 1}], "k k": dt.date(2026, 6, 30), "none": None}
+    expected = {k: v for k, v in data.items() if k != "none"}
+    assert tomllib.loads(toml_dumps(data)) == expected
+
+
+def test_profile_variants_change_one_thing_and_stay_valid() -> None:
+    rich = make_profile(RICH_PROFILE)
+    variants = dict(profile_variants(rich, ["customers.ndr_pct", "investors.lockup_months"]))
+    assert ".customers.ndr_pct = 123.2" in variants
+    assert variants[".customers.ndr_pct = 123.2"].customers.ndr_pct.value == pytest.approx(123.2)
+    assert ".investors[1].lockup_months = 13.2" in variants
+    assert all(v != rich for v in variants.values())
+    shares = dict(profile_variants(rich, ["financials.overseas_revenue_pct"]))
+    assert all(0 <= p.financials.overseas_revenue_pct.value <= 100 for p in shares.values())
+
+
+def test_deep_merge_merges_tables_and_replaces_the_rest() -> None:
+    base = {"a": {"b": 1, "c": 2}, "d": [1], "e": 1}
+    assert deep_merge(base, {"a": {"c": 3}, "d": [2], "e": None}) == {"a": {"b": 1, "c": 3},
+                                                                      "d": [2]}
+    assert EMPTY_PROFILE == {"id": "empty", "name": "Empty profile"}

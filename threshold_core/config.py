@@ -120,6 +120,23 @@ class RulesConfig:
 
 
 @frozen
+class ExplainConfig:
+    """How explanations judge robustness (``threshold_core.explain``)."""
+
+    #: A score-decided verdict within this many composite points of a cut-off that changes
+    #: it is ``fragile``.
+    fragile_margin_points: float = 3.0
+    #: Weight draws for the Monte Carlo check; 0 switches it off.
+    monte_carlo_draws: int = 0
+    #: Weights are drawn from Dirichlet(concentration x configured weights): higher is tighter.
+    dirichlet_concentration: float = 20.0
+    #: A verdict that flips in more than this share of draws is ``fragile``.
+    fragile_flip_probability: float = 0.2
+    #: Seed of the Monte Carlo draws (the same seed gives the same result).
+    seed: int = 0
+
+
+@frozen
 class ConfigFile:
     """The shape of a configuration file (every key optional)."""
 
@@ -129,6 +146,7 @@ class ConfigFile:
     policy: PolicyConfig = field(factory=PolicyConfig)
     plugins: PluginsConfig = field(factory=PluginsConfig)
     rules: RulesConfig = field(factory=RulesConfig)
+    explain: ExplainConfig = field(factory=ExplainConfig)
     #: Folders of drop-in plugin files (``.py``), relative to the config file.
     plugin_dirs: tuple[str, ...] = ()
     #: Folders of drop-in rule packs (``.py`` or ``.toml``), relative to the config file.
@@ -148,6 +166,7 @@ class EngineConfig:
     policy: PolicyConfig = field(factory=PolicyConfig)
     plugins: PluginsConfig = field(factory=PluginsConfig)
     rules: RulesConfig = field(factory=RulesConfig)
+    explain: ExplainConfig = field(factory=ExplainConfig)
     plugin_dirs: tuple[Path, ...] = ()
     rule_dirs: tuple[Path, ...] = ()
     #: Raw ``[settings.<name>]`` tables, validated when the engine is built.
@@ -188,6 +207,19 @@ def _check_policy(policy: PolicyConfig) -> list[Problem]:
     return problems
 
 
+def _check_explain(explain: ExplainConfig) -> list[Problem]:
+    problems = []
+    if explain.fragile_margin_points < 0:
+        problems.append(Problem("$.explain.fragile_margin_points", "must not be negative"))
+    if explain.monte_carlo_draws < 0:
+        problems.append(Problem("$.explain.monte_carlo_draws", "must not be negative"))
+    if explain.dirichlet_concentration <= 0:
+        problems.append(Problem("$.explain.dirichlet_concentration", "must be positive"))
+    if not 0.0 <= explain.fragile_flip_probability <= 1.0:
+        problems.append(Problem("$.explain.fragile_flip_probability", "must be between 0 and 1"))
+    return problems
+
+
 def build_config(
     data: Mapping[str, Any], *, source: str = "<config>", base_dir: Path | None = None,
     root: str = "$",
@@ -206,6 +238,7 @@ def build_config(
             problems.append(Problem(f"$.fx.rates.{code}", "must be positive"))
     if cf.gate.line_cny <= 0:
         problems.append(Problem("$.gate.line_cny", "must be positive"))
+    problems += _check_explain(cf.explain)
     if problems:
         raise InputError(source, _rooted(problems, root))
     dimensions = {d: DimensionConfig() for d in DEFAULT_DIMENSIONS}
@@ -224,6 +257,7 @@ def build_config(
         policy=cf.policy,
         plugins=cf.plugins,
         rules=cf.rules,
+        explain=cf.explain,
         plugin_dirs=tuple(base / p for p in cf.plugin_dirs),
         rule_dirs=tuple(base / p for p in cf.rule_dirs),
         settings=cf.settings,

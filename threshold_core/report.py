@@ -3,14 +3,25 @@
 Both show the same things: the verdict line, the gate (valuation in its own
 currency and in CNY, the line, the FX rate and its date), the dimensions
 (weight x score = points, with the plugin behind each), findings grouped by
-severity with their effect, the determining factors, and the per-plugin trace.
+severity with their effect, the determining factors, the explanation when one
+is attached (distance to the next better verdict, margin, robustness; see
+:mod:`threshold_core.explain`), and the per-plugin trace.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .results import Decision, EventStatus, Finding, RuleStatus, Severity, Verdict
+from .results import (
+    Decision,
+    DimensionDistance,
+    EventStatus,
+    Explanation,
+    Finding,
+    RuleStatus,
+    Severity,
+    Verdict,
+)
 
 Style = Callable[..., str]
 
@@ -44,11 +55,12 @@ def _money(amount: float | None, currency: str | None) -> str:
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
     widths = [len(h) for h in headers]
     for row in rows:
-        widths = [max(w, len(c)) for w, c in zip(widths, row)]
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
 
     def fmt(cells: Sequence[str]) -> str:
         return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=False))
         ).rstrip()
 
     return [fmt(headers), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)]
@@ -59,7 +71,8 @@ def gate_line(decision: Decision) -> str:
     if g.valuation_amount is None:
         return f"Gate: not tested - {g.reason}"
     conv = (
-        f"{_money(g.valuation_amount, g.valuation_currency)} x {g.fx_rate:g} CNY/{g.valuation_currency}"
+        f"{_money(g.valuation_amount, g.valuation_currency)} x {g.fx_rate:g} "
+        f"CNY/{g.valuation_currency}"
         f" (FX as of {g.fx_as_of}) = {_money(g.valuation_cny, 'CNY')}"
         if g.valuation_currency and g.valuation_currency.upper() != "CNY"
         else _money(g.valuation_cny, "CNY")
@@ -89,7 +102,8 @@ def render_text(decision: Decision, style: Style = _plain) -> str:
     rows = []
     for d in decision.dimensions:
         adj = ", ".join(
-            f"{a.rule} {'cap ' + format(a.amount, 'g') if a.effect == 'cap' else format(a.amount, '+g')}"
+            f"{a.rule} "
+            + ("cap " + format(a.amount, "g") if a.effect == "cap" else format(a.amount, "+g"))
             for a in d.adjustments
         )
         rows.append([
@@ -107,7 +121,8 @@ def render_text(decision: Decision, style: Style = _plain) -> str:
     if not decision.findings:
         out.append("  none")
     for sev, group in _findings_by_severity(decision.findings):
-        out.append(f"  {sev} ({group[0].effect if len({f.effect for f in group}) == 1 else 'mixed'})")
+        effect = group[0].effect if len({f.effect for f in group}) == 1 else "mixed"
+        out.append(f"  {sev} ({effect})")
         for f in group:
             dim = f" -> {f.dimension}" if f.dimension else ""
             out.append(f"    {f.rule} [{f.pack}] {f.effect}{dim}: {f.message}")
@@ -115,6 +130,9 @@ def render_text(decision: Decision, style: Style = _plain) -> str:
     out.append(style("Determining factors", bold=True))
     out += [f"  - {f.kind}: {f.detail}" for f in decision.determining] or ["  none"]
     out.append("")
+    if decision.explain is not None:
+        out += explain_text(decision.explain, style)
+        out.append("")
     out.append(style("Trace", bold=True))
     trace_rows = []
     for e in decision.trace:
@@ -147,15 +165,155 @@ def render_text(decision: Decision, style: Style = _plain) -> str:
     return "\n".join(out) + "\n"
 
 
+def _signed(value: float | None, fmt: str = ".2f") -> str:
+    return "-" if value is None else format(value, "+" + fmt)
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def _conf(value: float | None) -> str:
+    return "unbounded" if value is None else format(value, ".3g")
+
+
+def _reach(d: DimensionDistance) -> str:
+    if d.points is None:
+        return "-"
+    return f"{d.raw_score:.2f} -> {d.target_raw_score:.2f}" if d.raw_score is not None else "-"
+
+
+def _metric_moves(d: DimensionDistance) -> str:
+    moves = [m.note for m in d.metrics if m.action != "none"]
+    return "; ".join(moves) if moves else "no single metric reaches it (or none invertible)"
+
+
+def explain_text(x: Explanation, style: Style = _plain) -> list[str]:
+    """The explanation as report lines: distance, margin, robustness."""
+    dist = x.distance
+    out = [style("Distance to the next better verdict", bold=True), f"  {dist.meaning}"]
+    if dist.blockers:
+        out.append("  clear first:")
+        out += [f"    - {b.kind} {b.subject}: {b.detail}" for b in dist.blockers]
+    if dist.gate_shortfall_cny is not None:
+        out.append(f"  gate shortfall: {_money(dist.gate_shortfall_cny, 'CNY')}")
+    if dist.verdict_if_cleared is not None and dist.blockers:
+        out.append(f"  with those cleared: {dist.verdict_if_cleared}, score "
+                   f"{_num(dist.score_if_cleared, '.2f')}")
+    if dist.target_score is not None:
+        out.append(f"  {dist.target} needs a composite of {dist.target_score:g}: "
+                   f"{_num(dist.gap, '.2f')} points short")
+    if dist.dimensions:
+        rows = [[d.dimension, _signed(d.points), _reach(d), _signed(d.composite_points),
+                 ", ".join(d.clear_first) or "-", "yes" if d.alone else "no",
+                 d.note if d.points is None else ""] for d in dist.dimensions]
+        out += ["  " + line for line in _table(
+            ["dimension (others fixed)", "raise", "scorer score", "composite", "clear first",
+             "alone", "note"], rows, right={1, 3})]
+        for d in dist.dimensions:
+            if d.points and d.metrics:
+                out.append(f"  {d.dimension}, one metric at a time: {_metric_moves(d)}")
+    for c in dist.coverage:
+        paths = f" ({', '.join(c.paths)})" if c.paths else ""
+        out.append(f"  data: {c.dimension}: {c.note}{paths}")
+    if dist.findings:
+        out.append("  each finding cleared alone: " + "; ".join(
+            f"{f.rule} ({f.effect}) {_signed(f.composite_points)} -> {f.verdict_if_cleared}"
+            for f in dist.findings))
+    if x.margin is not None:
+        m = x.margin
+        out.append(style("Safety margin", bold=True))
+        out.append(f"  {m.meaning}" + (f" (now {m.points:.2f} points above it)"
+                                       if m.points is not None else ""))
+        for dm in m.dimensions:
+            out.append(f"  - {dm.dimension}: {dm.note}")
+    r = x.robustness
+    label = style(r.label.upper(), fg="yellow" if r.label == "fragile" else "green", bold=True)
+    out.append(style("Robustness", bold=True) + f": {label} - {r.reason}")
+    if r.weights:
+        rows = [[w.dimension, _pct(w.weight), f"{_pct(w.low)} - {_pct(w.high)}",
+                 f"{_conf(w.configured_low)} - {_conf(w.configured_high)}"] for w in r.weights]
+        out += ["  " + line for line in _table(
+            ["weight (others renormalised)", "now", "verdict holds for", "configured"],
+            rows, right={1})]
+    binding = [c for c in r.cutoffs if c.binding]
+    if r.cutoffs:
+        out.append("  cut-offs: " + "; ".join(
+            f"{c.grade} {c.min_score:g} holds for {c.low:g}-{c.high:g}"
+            + (" (binding)" if c.binding else "") for c in (binding or r.cutoffs)))
+    if r.monte_carlo is not None:
+        mc = r.monte_carlo
+        out.append(f"  Monte Carlo: {mc.draws} weight draws, Dirichlet({mc.concentration:g} x w), "
+                   f"seed {mc.seed}: verdict flips {mc.flip_probability:.1%}, grade changes "
+                   f"{mc.grade_change_probability:.1%}")
+    out += [f"  note: {n}" for n in x.notes]
+    return out
+
+
+def explain_markdown(x: Explanation) -> list[str]:
+    """The explanation as Markdown lines."""
+    dist = x.distance
+    out = ["### What it would take", "", _md_escape(dist.meaning[0].upper() + dist.meaning[1:])
+           + ".", ""]
+    if dist.blockers:
+        out += ["**Clear first:**", ""]
+        out += [f"- {b.kind} **{b.subject}**: {_md_escape(b.detail)}" for b in dist.blockers]
+        out.append("")
+    if dist.gate_shortfall_cny is not None:
+        out += [f"Gate shortfall: {_money(dist.gate_shortfall_cny, 'CNY')}.", ""]
+    if dist.target_score is not None:
+        out += [f"{dist.target} needs a composite of {dist.target_score:g}: "
+                f"{_num(dist.gap, '.2f')} points short"
+                + (f" once cleared (then {dist.verdict_if_cleared}, "
+                   f"{_num(dist.score_if_cleared, '.2f')})." if dist.blockers else "."), ""]
+    if dist.dimensions:
+        out += ["| Dimension (others fixed) | Raise | Scorer score | Composite | Clear first | "
+                "One metric at a time |", "|---|---:|---|---:|---|---|"]
+        for d in dist.dimensions:
+            moves = _md_escape(_metric_moves(d)) if d.points else _md_escape(d.note)
+            out.append(f"| {d.dimension} | {_signed(d.points)} | {_reach(d)} | "
+                       f"{_signed(d.composite_points)} | {', '.join(d.clear_first) or '-'} | "
+                       f"{moves} |")
+        out.append("")
+    for c in dist.coverage:
+        out.append(f"- data for **{c.dimension}**: {_md_escape(c.note)}"
+                   + (f" (`{'`, `'.join(c.paths)}`)" if c.paths else ""))
+    if dist.coverage:
+        out.append("")
+    if x.margin is not None:
+        m = x.margin
+        out += ["### Safety margin", "", _md_escape(m.meaning[0].upper() + m.meaning[1:])
+                + (f" (now {m.points:.2f} points above it)." if m.points is not None else "."),
+                ""]
+        out += [f"- {dm.dimension}: {dm.note}" for dm in m.dimensions]
+        if m.dimensions:
+            out.append("")
+    r = x.robustness
+    out += ["### How robust", "", f"**{r.label}**: {_md_escape(r.reason)}.", ""]
+    if r.weights:
+        out += ["| Weight (others renormalised) | Now | Verdict holds for | Configured |",
+                "|---|---:|---|---|"]
+        out += [f"| {w.dimension} | {_pct(w.weight)} | {_pct(w.low)} - {_pct(w.high)} | "
+                f"{_conf(w.configured_low)} - {_conf(w.configured_high)} |" for w in r.weights]
+        out.append("")
+    if r.monte_carlo is not None:
+        mc = r.monte_carlo
+        out += [f"Monte Carlo ({mc.draws} draws, Dirichlet({mc.concentration:g} x w), seed "
+                f"{mc.seed}): verdict flips in {mc.flip_probability:.1%}.", ""]
+    return out
+
+
 def render_summary(decisions: Sequence[Decision], style: Style = _plain) -> str:
     """One line per company."""
+    explained = any(d.explain is not None for d in decisions)
     rows = [
         [d.company.id, d.company.name, str(d.verdict), str(d.risk), d.grade or "-",
          _num(d.score), str(len(d.findings))]
+        + ([d.explain.robustness.label if d.explain else "-"] if explained else [])
         for d in decisions
     ]
-    lines = _table(["id", "company", "verdict", "risk", "grade", "score", "findings"], rows,
-                   right={5, 6})
+    lines = _table(["id", "company", "verdict", "risk", "grade", "score", "findings"]
+                   + (["robustness"] if explained else []), rows, right={5, 6})
     return "\n".join(lines) + "\n"
 
 
@@ -201,13 +359,20 @@ def render_markdown(decision: Decision) -> str:
         ]
     out += ["", "### What decided it", ""]
     out += [f"- **{f.kind}**: {_md_escape(f.detail)}" for f in d.determining] or ["- nothing"]
-    out += ["", "### Trace", "", "| Plugin | Component | Kind | Status | ms |", "|---|---|---|---|---:|"]
+    if d.explain is not None:
+        out += ["", *explain_markdown(d.explain)]
+        if out[-1] == "":
+            out.pop()
+    out += ["", "### Trace", "", "| Plugin | Component | Kind | Status | ms |",
+            "|---|---|---|---|---:|"]
     out += [
-        f"| `{e.plugin}` {e.version} | {e.component} | {e.kind} | {e.status} | {e.duration_ms:.2f} |"
+        f"| `{e.plugin}` {e.version} | {e.component} | {e.kind} | {e.status} "
+        f"| {e.duration_ms:.2f} |"
         for e in d.trace
     ]
     out += ["", f"<sub>Receipt: engine {d.receipt.engine_version}, input sha256 "
-                f"`{d.receipt.input_sha256[:12]}`, config sha256 `{d.receipt.config_sha256[:12]}`</sub>"]
+                f"`{d.receipt.input_sha256[:12]}`, config sha256 "
+                f"`{d.receipt.config_sha256[:12]}`</sub>"]
     return "\n".join(out) + "\n"
 
 

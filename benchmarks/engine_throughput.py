@@ -103,7 +103,7 @@ def main() -> None:
     mismatches = 0
     for p in profiles:
         d = engine.evaluate(p)
-        verdict, score, fired = baseline(p)
+        _verdict, score, fired = baseline(p)
         if (d.score is not None and score is not None and abs(d.score - score) > 1e-3) or sorted(
             f.rule for f in d.findings) != fired:
             mismatches += 1

@@ -236,6 +236,31 @@ def test_decide_hook_replaces_the_default_policy() -> None:
     assert next(e for e in d.trace if e.kind == "policy").plugin == "strict"
 
 
+def test_a_policy_that_defers_leaves_the_decision_to_the_core() -> None:
+    class Deferring:
+        @hookimpl
+        def threshold_decide(self, assessment: Any) -> None:
+            return None
+
+    d = bare_engine(("s", ScorerPlugin(FixedScorer("q", "quality", 99))), ("lazy", Deferring())
+                    ).evaluate(PROFILE)
+    assert d.verdict is Verdict.QUALIFIED
+    assert next(e for e in d.trace if e.kind == "policy").plugin == "threshold_core.policy"
+
+
+def test_observer_may_take_only_the_arguments_it_needs() -> None:
+    seen: list[str] = []
+
+    class Minimal:
+        @hookimpl
+        def threshold_evaluation_finished(self, decision: Decision) -> None:
+            seen.append(decision.company.id)
+
+    d = bare_engine(("s", ScorerPlugin(FixedScorer("q", "quality", 99))), ("min", Minimal())
+                    ).evaluate(PROFILE)
+    assert seen == ["acme"] and d.verdict is Verdict.QUALIFIED
+
+
 def test_observer_sees_every_decision_and_a_failing_one_fails_closed() -> None:
     seen: list[Decision] = []
 

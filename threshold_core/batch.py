@@ -21,10 +21,10 @@ import sys
 import time
 import types
 import typing
-from functools import cache
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -203,7 +203,9 @@ def iter_records(source: Path) -> Iterator[Record]:
                 doc, problems = csv_row_to_document(row)
                 yield Record(i, label, document=doc, problems=tuple(problems))
         return
-    raise InputError(str(source), [Problem("$", "batch input must be a folder, a .jsonl or a .csv file")])
+    raise InputError(
+        str(source), [Problem("$", "batch input must be a folder, a .jsonl or a .csv file")]
+    )
 
 
 def count_records(source: Path) -> int:

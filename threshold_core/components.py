@@ -134,7 +134,7 @@ def rule(
     rationale: str,
     source: str,
 ) -> Callable[[RuleFunction], Rule]:
-    """Decorate a check function ``(profile, settings, context) -> RuleOutcome`` into a :class:`Rule`.
+    """Turn a check function ``(profile, settings, context) -> RuleOutcome`` into a :class:`Rule`.
 
     The check returns :func:`fired`, :func:`passed` or :func:`not_evaluated`;
     the engine fills in the rule id.

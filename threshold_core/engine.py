@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import attrs
 from attrs import frozen
 
-from .components import Context, FxTable, RulePack, Scorer
+from .components import Context, FxTable, Scorer
 from .config import EngineConfig
 from .converter import StructureProblems, structure
 from .errors import InputError, PluginError, Problem
@@ -218,15 +218,15 @@ class Engine:
         problems: list[Problem] = []
         for dim, dc in sorted(self.config.dimensions.items()):
             if dc.scorer is not None:
-                reg = self.scorers.get(dc.scorer)
-                if reg is None:
+                chosen = self.scorers.get(dc.scorer)
+                if chosen is None:
                     known = ", ".join(sorted(self.scorers)) or "none"
                     problems.append(
                         Problem(self._key("dimensions", dim, "scorer"),
                                 f"no scorer named {dc.scorer!r} (known: {known})")
                     )
                     continue
-                out[dim] = reg
+                out[dim] = chosen
                 continue
             if dc.weight == 0:
                 continue  # left out: not scored, and its scorer shows as skipped
@@ -356,10 +356,12 @@ class Engine:
             reason=reason,
         )
 
-    def _timed(self, fn: Callable[[], T]) -> tuple[T | None, BaseException | None, float]:
+    def _timed(
+        self, fn: Callable[..., T], *args: Any
+    ) -> tuple[T | None, BaseException | None, float]:
         start = time.perf_counter()
         try:
-            value = fn()
+            value = fn(*args)
             error = None
         except Exception as exc:  # isolation: any plugin failure is recorded, not raised
             value, error = None, exc
@@ -375,7 +377,7 @@ class Engine:
             reg = self.assignments[dim]
             scorer: Scorer = reg.component
             settings = self.settings.get(scorer.name)
-            value, exc, ms = self._timed(lambda: scorer.score(profile, settings, context))
+            value, exc, ms = self._timed(scorer.score, profile, settings, context)
             problem = _describe_failure(exc) if exc else _check_score(value, dim)
             weight = self.config.dimensions[dim].weight
             if problem:
@@ -484,15 +486,26 @@ class Engine:
         return tuple(findings), tuple(packs)
 
     def _decide(self, assessment: Assessment, trace: list[TraceEvent]) -> PolicyResult:
-        impls = self.pm.hook.threshold_decide.get_hookimpls()
-        deciders = [i.plugin_name for i in reversed(impls)]
-        result, exc, ms = self._timed(
-            lambda: self.pm.hook.threshold_decide(assessment=assessment, config=self.config)
-        )
+        # firstresult by hand, so the trace credits the plugin whose policy
+        # actually decided (an earlier one may have deferred with None).
+        result: Any = None
+        plugin = CORE
+        exc: BaseException | None = None
+        start = time.perf_counter()
+        for impl in reversed(self.pm.hook.threshold_decide.get_hookimpls()):
+            kwargs = {"assessment": assessment, "config": self.config}
+            try:
+                result = impl.function(*(kwargs[a] for a in impl.argnames))
+            except Exception as err:
+                plugin, exc = impl.plugin_name, err
+                break
+            if result is not None:
+                plugin = impl.plugin_name
+                break
+        ms = round((time.perf_counter() - start) * 1000, 3)
         problem = _describe_failure(exc) if exc else None
         if problem is None and not isinstance(result, PolicyResult):
             problem = f"threshold_decide returned {type(result).__name__}, not PolicyResult"
-        plugin = deciders[0] if deciders else CORE
         if problem is not None:
             trace.append(
                 TraceEvent(plugin=plugin, version=self.pm.version_of(plugin), component="policy",
@@ -520,7 +533,8 @@ class Engine:
         events: list[TraceEvent] = []
         failed: list[Factor] = []
         for impl in impls:
-            _, exc, ms = self._timed(lambda: impl.function(decision, self.config))
+            kwargs = {"decision": decision, "config": self.config}
+            _, exc, ms = self._timed(impl.function, *(kwargs[a] for a in impl.argnames))
             status = EventStatus.ERROR if exc else EventStatus.OK
             msg = _describe_failure(exc) if exc else None
             events.append(

@@ -198,7 +198,9 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                 )
             )
         elif r.score is None:
-            insufficient.append(Factor(FactorKind.INSUFFICIENT_DATA, f"{r.name} has no score", r.name))
+            insufficient.append(
+                Factor(FactorKind.INSUFFICIENT_DATA, f"{r.name} has no score", r.name)
+            )
     if policy.missing_compliance_data is MissingCompliance.BLOCK:
         for pack in assessment.packs:
             for o in pack.outcomes:
@@ -221,7 +223,8 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         factors.append(
             Factor(
                 FactorKind.BAND,
-                f"score {score:.1f} falls in band {band.name} (>= {band.min_score:g}): {band.verdict}",
+                f"score {score:.1f} falls in band {band.name} "
+                f"(>= {band.min_score:g}): {band.verdict}",
                 band.name,
             )
         )

@@ -13,16 +13,15 @@ import json
 import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .markers import hookimpl
 from .config import read_toml
 from .converter import StructureProblems, converter, structure
 from .errors import InputError, Problem
+from .markers import hookimpl
 from .models import CompanyProfile, Figure
 
 if TYPE_CHECKING:
@@ -62,7 +61,9 @@ _UNBOUNDED_PCT = frozenset(
 )
 
 
-@cache
+_PLANS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
+
+
 def _plan(cls: type) -> tuple[tuple[str, str, bool], ...]:
     """The fields of ``cls`` worth visiting after structuring: ``(name, kind, is_share)``.
 
@@ -70,6 +71,8 @@ def _plan(cls: type) -> tuple[tuple[str, str, bool], ...]:
     (a tuple of them); plain scalars that need no check are left out, so the
     walk below touches only what can hold a figure or a share.
     """
+    if cls in _PLANS:
+        return _PLANS[cls]
     hints = typing.get_type_hints(cls)
     plan = []
     for a in attrs.fields(cls):
@@ -87,7 +90,8 @@ def _plan(cls: type) -> tuple[tuple[str, str, bool], ...]:
             item = typing.get_args(tp)[0]
             if isinstance(item, type) and attrs.has(item):
                 plan.append((a.name, "nodes", False))
-    return tuple(plan)
+    _PLANS[cls] = result = tuple(plan)
+    return result
 
 
 def _finish(obj: Any, path: str, source: Any, as_of: Any, problems: list[Problem]) -> Any:
@@ -120,7 +124,7 @@ def _finish(obj: Any, path: str, source: Any, as_of: Any, problems: list[Problem
                 _finish(v, f"{path}.{name}[{k}]", source, as_of, problems)
                 for k, v in enumerate(value)
             )
-            if any(a is not b for a, b in zip(items, value)):
+            if any(a is not b for a, b in zip(items, value, strict=False)):
                 changes[name] = items
     return attrs.evolve(obj, **changes) if changes else obj
 
@@ -134,7 +138,9 @@ def _semantic_problems(profile: CompanyProfile) -> list[Problem]:
             problems.append(Problem("$.valuation.amount", "must be positive"))
         cur = profile.valuation.currency
         if len(cur) != 3 or not cur.isalpha():
-            problems.append(Problem("$.valuation.currency", f'expected an ISO 4217 code, got "{cur}"'))
+            problems.append(
+                Problem("$.valuation.currency", f'expected an ISO 4217 code, got "{cur}"')
+            )
     return problems
 
 

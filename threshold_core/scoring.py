@@ -13,9 +13,10 @@ that had data. Missing data lowers coverage; it never counts as zero.
 
 from __future__ import annotations
 
+import itertools
 import math
-from functools import lru_cache
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from attrs import field, frozen
@@ -28,7 +29,7 @@ def _points(value: Iterable[Iterable[float]]) -> tuple[tuple[float, float], ...]
     pts = tuple((float(x), float(y)) for x, y in value)
     if len(pts) < 2:
         raise ValueError("a band needs at least two [x, points] pairs")
-    for (x0, _), (x1, _) in zip(pts, pts[1:]):
+    for (x0, _), (x1, _) in itertools.pairwise(pts):
         if not x1 > x0:
             raise ValueError(f"band x values must increase strictly, got {x0} then {x1}")
     for _, y in pts:
@@ -55,7 +56,7 @@ class Band:
             return pts[0][1]
         if x >= pts[-1][0]:
             return pts[-1][1]
-        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+        for (x0, y0), (x1, y1) in itertools.pairwise(pts):
             if x <= x1:
                 return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -64,9 +65,9 @@ class Band:
     def direction(self) -> str:
         """``"higher"`` when more raw is better, ``"lower"`` when less is, else ``"mixed"``."""
         ys = [y for _, y in self.points]
-        if all(b >= a for a, b in zip(ys, ys[1:])):
+        if all(b >= a for a, b in itertools.pairwise(ys)):
             return "higher"
-        if all(b <= a for a, b in zip(ys, ys[1:])):
+        if all(b <= a for a, b in itertools.pairwise(ys)):
             return "lower"
         return "mixed"
 
@@ -76,7 +77,7 @@ class Band:
         None when no raw value reaches the target.
         """
         pts = self.points
-        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+        for (x0, y0), (x1, y1) in itertools.pairwise(pts):
             lo, hi = min(y0, y1), max(y0, y1)
             if lo <= target <= hi:
                 if y1 == y0:
@@ -202,7 +203,9 @@ def figure_reading(fig: Any, path: str, section_source: str | None = None) -> Re
 BandTable = Mapping[str, Sequence[Sequence[float]]]
 
 
-def merged_weights(defaults: Mapping[str, float]) -> Callable[[Mapping[str, float]], dict[str, float]]:
+def merged_weights(
+    defaults: Mapping[str, float],
+) -> Callable[[Mapping[str, float]], dict[str, float]]:
     """An attrs converter: the defaults overlaid with the given weights.
 
     Lets a settings section override one weight without restating the others;
@@ -243,7 +246,7 @@ def merged_bands(defaults: BandTable) -> Callable[[BandTable], dict[str, Band]]:
                 out[name] = pts
                 continue
             try:
-                out[name] = Band(pts)  # type: ignore[arg-type]
+                out[name] = Band(pts)
             except (ValueError, TypeError) as exc:
                 raise ValueError(f"band {name!r}: {exc}") from None
         return out

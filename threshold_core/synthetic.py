@@ -103,8 +103,10 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
     if rng.random() < 0.8:
         profile["filings"].append({
             "regime": "CAC_GENAI_FILING", "authority": "CAC",
-            "filing_number": f"{province}-{model}-2024{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}",
-            "service": f"{model} Chat", "status": "active", "displayed_on_product": rng.random() < 0.8,
+            "filing_number": f"{province}-{model}-2024"
+            f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}",
+            "service": f"{model} Chat", "status": "active",
+            "displayed_on_product": rng.random() < 0.8,
         })
     if rng.random() < 0.7:
         digits = "".join(str(rng.randint(0, 9)) for _ in range(21))
@@ -153,7 +155,8 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
             "runway_months": _pct(rng, 2, 36),
             "non_cuda_stack_validated": rng.random() < 0.5,
             "accelerators": [
-                {"vendor": "NVIDIA", "model": "H20", "h100_equiv": round(total * (us - offshore), 1),
+                {"vendor": "NVIDIA", "model": "H20",
+                 "h100_equiv": round(total * (us - offshore), 1),
                  "chip_class": "us_licensed", "tenure": "owned", "location_country": "CN"},
                 {"vendor": "NVIDIA", "model": "H100", "h100_equiv": round(total * offshore, 1),
                  "chip_class": "us_3a090a", "tenure": "leased_offshore",

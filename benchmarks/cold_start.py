@@ -1,0 +1,50 @@
+"""CLI cold start: ``threshold evaluate`` on one example against ``python -c pass``.
+
+Both commands run as fresh processes, alternated, several times; the script
+prints the medians and the difference. Goal: at most 250 ms above Python's own
+start-up.
+
+Run: python benchmarks/cold_start.py [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=REPO,
+                   env={**os.environ, "NO_COLOR": "1"})
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    exe = str(Path(sys.executable).with_name("threshold"))
+    evaluate = [exe, "evaluate", "examples/companies/zhipu.toml"]
+    bare = [sys.executable, "-c", "pass"]
+    run(evaluate), run(bare)  # warm the file cache
+    t_eval, t_bare = [], []
+    for _ in range(args.runs):
+        t_eval.append(run(evaluate))
+        t_bare.append(run(bare))
+    e, b = statistics.median(t_eval), statistics.median(t_bare)
+    print(f"python -c pass:                 {b * 1000:6.0f} ms (median of {args.runs})")
+    print(f"threshold evaluate zhipu.toml:  {e * 1000:6.0f} ms (median of {args.runs})")
+    print(f"difference: {(e - b) * 1000:.0f} ms (goal <= 250 ms: "
+          f"{'met' if e - b <= 0.25 else 'NOT met'}); ratio {e / b:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

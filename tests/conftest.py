@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+
 @pytest.fixture
 def threshold_exe() -> str:
     """The installed console script (next to this interpreter)."""

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 import pytest
+from helpers import EXAMPLES, REPO
 
 from threshold_core.cli import ExitCode, cli
-
-from helpers import EXAMPLES, REPO
 
 ZHIPU = EXAMPLES / "companies" / "zhipu.toml"
 BROKEN = """\

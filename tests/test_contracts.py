@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-import sys
+import tomllib
 from typing import Any, ClassVar
 
 import attrs
@@ -26,11 +26,6 @@ from threshold_core.contracts import (
 from threshold_core.models import CompanyProfile
 from threshold_core.scoring import MetricScorer, merged_bands, merged_weights, score_metrics
 from threshold_core.testing import make_engine, make_profile
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 #: The built-ins only: no entry points, whatever is installed.
 BUILTINS = make_engine(autoload=False)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import inspect
 import re
 
-from threshold_core import hookspecs
-
 from helpers import REPO
+
+from threshold_core import hookspecs
 
 HOOKS_DOC = (REPO / "docs" / "hooks.md").read_text(encoding="utf-8")
 
@@ -41,7 +41,7 @@ def test_every_hook_has_a_docstring_and_first_result_is_said() -> None:
     for name, fn in _specs().items():
         doc = inspect.getdoc(fn) or ""
         assert doc, name
-        opts = getattr(fn, "threshold_spec")
+        opts = fn.threshold_spec
         if opts["firstresult"]:
             assert "First result wins" in doc, name
             section = HOOKS_DOC.split(f"### {name}\n", 1)[1].split("\n### ", 1)[0]

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 import pytest
+from helpers import bare_config, bare_engine
 
 from threshold_core import (
     Decision,
@@ -26,8 +27,6 @@ from threshold_core import (
 )
 from threshold_core.jsonio import dumps, strip_timings
 from threshold_core.results import PolicyResult, Verdict
-
-from helpers import bare_config, bare_engine
 
 PROFILE = profile_from_data(
     {
@@ -153,8 +152,8 @@ def test_rule_firing_above_its_declared_severity_is_an_error() -> None:
         def threshold_register_rule_packs(self, register: Any) -> None:
             register(Pack(name="liar", version="0.1", rules=(liar,)))
 
-    d = bare_engine(("s", ScorerPlugin(FixedScorer("q", "quality", 80))), ("liar", Liar())).evaluate(
-        PROFILE)
+    engine = bare_engine(("s", ScorerPlugin(FixedScorer("q", "quality", 80))), ("liar", Liar()))
+    d = engine.evaluate(PROFILE)
     assert d.verdict is Verdict.ERROR
     assert d.findings == ()
 

@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import BUILTIN_DIMENSIONS, OPTIONAL_BUILTINS, bare_config, write_distribution
 
 from threshold_core import PluginError, create_plugin_manager, profile_from_data
 from threshold_core.engine import Engine
-
-from helpers import BUILTIN_DIMENSIONS, OPTIONAL_BUILTINS, bare_config, write_distribution
 
 SPEED_PLUGIN = """
 from threshold_core import DimensionScore, hookimpl
@@ -33,7 +32,7 @@ PROFILE = profile_from_data({"id": "acme", "name": "Acme", "valuation": {
     "amount": 9e9, "currency": "CNY", "basis": "market_cap"}})
 
 
-def speed_config(autoload: bool = True):  # noqa: ANN201
+def speed_config(autoload: bool = True):
     return bare_config(
         plugins={"autoload": autoload},
         dimensions={"quality": {"weight": 0}, "speed": {"weight": 1}},

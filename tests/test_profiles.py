@@ -96,7 +96,8 @@ def test_bare_figures_inherit_section_provenance() -> None:
 def test_shares_must_be_percentages() -> None:
     with pytest.raises(InputError) as err:
         profile_from_data({"id": "a", "name": "A",
-                           "financials": {"top5_customer_share_pct": 145, "gross_margin_pct": -8.1}})
+                           "financials": {"top5_customer_share_pct": 145,
+                                          "gross_margin_pct": -8.1}})
     assert err.value.lines() == [
         "<profile>: $.financials.top5_customer_share_pct: a share must be within 0-100, got 145"]
 

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

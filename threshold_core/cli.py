@@ -80,7 +80,8 @@ def _handle(fn: Callable[..., Any]) -> Callable[..., Any]:
             if debug:
                 traceback.print_exc()
             _fail(
-                [f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"],
+                [f"internal error: {type(exc).__name__}: {exc} "
+                 "(run with --debug for the traceback)"],
                 ExitCode.INTERNAL_ERROR,
             )
 
@@ -112,16 +113,39 @@ def engine_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                 type=click.Path(file_okay=False, path_type=Path),
                 help="Load every .py file in this folder as a plugin (repeatable).",
             ),
+            # Not passed to the command function (so commands need no new
+            # parameter): build_engine reads it from the click context.
+            click.option(
+                "--rules-dir", "rules_dirs", multiple=True, expose_value=False,
+                type=click.Path(file_okay=False, path_type=Path), callback=_remember_rules_dirs,
+                help="Load every .toml declarative rule pack and .py plugin in this folder "
+                "(repeatable).",
+            ),
         ]
     ):
         fn = decorator(fn)
     return fn
 
 
+_RULES_DIRS = "threshold.rules_dirs"
+
+
+def _remember_rules_dirs(ctx: click.Context, _: Any, value: tuple[Path, ...]) -> tuple[Path, ...]:
+    ctx.meta[_RULES_DIRS] = tuple(value)
+    return value
+
+
+def rules_dirs() -> tuple[Path, ...]:
+    """The ``--rules-dir`` folders of the command being run (for create_plugin_manager)."""
+    ctx = click.get_current_context(silent=True)
+    return tuple(ctx.meta.get(_RULES_DIRS, ())) if ctx is not None else ()
+
+
 def build_engine(
     config_path: Path | None, no_plugin_autoload: bool, disabled: Sequence[str],
-    plugins_dirs: Sequence[Path],
+    plugins_dirs: Sequence[Path], rule_dirs: Sequence[Path] | None = None,
 ) -> Any:
+    """The engine a command runs; ``rule_dirs`` defaults to the ``--rules-dir`` options."""
     from .engine import Engine
 
     config: EngineConfig = resolve_config(config_path)
@@ -130,6 +154,7 @@ def build_engine(
         autoload=False if no_plugin_autoload else None,
         disable=disabled,
         plugin_dirs=plugins_dirs,
+        rule_dirs=rules_dirs() if rule_dirs is None else rule_dirs,
     )
     return Engine(config, pm)
 
@@ -178,11 +203,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
 _FAIL_UNDER = {"qualified": ("qualified",), "watch": ("qualified", "watch")}
 
 
+def _explain_failed(decision: Any, exc: Exception) -> None:
+    click.echo(f"threshold: {decision.company.id}: no explanation ({type(exc).__name__}: {exc})",
+               err=True)
+
+
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @engine_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True, help="Report format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]),
+              default="text", show_default=True,
+              help="Report format (html: one self-contained page with charts).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--fail-under", type=click.Choice(["qualified", "watch"]),
@@ -196,9 +227,13 @@ def evaluate(
     """Evaluate company profiles: files, or folders of .toml/.json profiles.
 
     One company prints one report (JSON: one object); several print a summary
-    and every report (JSON: an array). Invalid profiles are reported on stderr,
-    one line per problem, and the others are still evaluated.
+    and every report (JSON: an array). Every report explains the decision: the
+    distance to the next better verdict, the safety margin and how robust the
+    verdict is to the weights and cut-offs ([explain] in the configuration).
+    Invalid profiles are reported on stderr, one line per problem, and the
+    others are still evaluated.
     """
+    from .explain import explain_all
     from .jsonio import decision_to_dict, dumps
     from .profiles import expand_paths
     from .report import render_markdowns, render_texts
@@ -214,11 +249,16 @@ def evaluate(
         except InputError as exc:
             errors.append(exc)
     if decisions:
+        decisions = explain_all(decisions, engine, on_error=_explain_failed)
         if fmt == "json":
             data = [decision_to_dict(d) for d in decisions]
             text = dumps(data[0] if len(data) == 1 and len(files) == 1 else data)
         elif fmt == "markdown":
             text = render_markdowns(decisions)
+        elif fmt == "html":
+            from .html import render_html
+
+            text = render_html(decisions, engine.config.policy.grades)
         else:
             text = render_texts(decisions, _style())
         write_output(text, output)
@@ -226,8 +266,8 @@ def evaluate(
     if fail_under and any(str(d.verdict) not in _FAIL_UNDER[fail_under] for d in decisions):
         code = ExitCode.BELOW_BAR
     if errors:
-        for exc in errors:
-            for line in exc.lines():
+        for invalid in errors:
+            for line in invalid.lines():
                 click.echo(line, err=True)
         code = ExitCode.INVALID_INPUT
     if any(str(d.verdict) == "error" for d in decisions):
@@ -365,7 +405,12 @@ def schema(
 
 # Commands defined in their own modules register themselves on ``cli`` when
 # imported here (keep this list short and sorted).
-from . import commands_batch  # noqa: E402,F401
+from . import (  # noqa: E402
+    commands_batch,  # noqa: F401
+    commands_explain,  # noqa: F401
+    commands_new,  # noqa: F401
+    commands_test,  # noqa: F401
+)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

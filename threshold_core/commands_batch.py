@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .cli import CONTEXT_SETTINGS, ExitCode, _handle, cli, engine_options
+from .cli import CONTEXT_SETTINGS, ExitCode, _handle, cli, engine_options, rules_dirs
 from .config import resolve_config
 
 
@@ -47,6 +47,7 @@ def batch(
         "autoload": False if no_plugin_autoload else None,
         "disable": tuple(disabled),
         "plugin_dirs": tuple(plugins_dirs),
+        "rule_dirs": rules_dirs(),
     }
     summary = run_batch(source, config, plugin_options=options, output=output, fmt=fmt,
                         jobs=jobs, resume=resume)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
+import tomllib
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -25,11 +25,6 @@ from .converter import StructureProblems, converter, structure
 from .errors import InputError, Problem
 from .models import StrEnum
 from .results import Verdict
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 CONFIG_FILE = "threshold.toml"
 

@@ -48,7 +48,7 @@ import itertools
 import json
 import math
 import re
-import sys
+import tomllib
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -64,11 +64,6 @@ from .errors import InputError
 from .models import CompanyProfile, Figure
 from .profiles import profile_from_data
 from .results import DimensionScore, RuleOutcome, RuleStatus, Severity
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = [
     "EMPTY_PROFILE",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import enum
 import math
-import sys
 import typing
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
@@ -30,9 +29,6 @@ from cattrs.gen import make_dict_structure_fn
 
 from .errors import Problem
 from .models import Figure, StrEnum
-
-if sys.version_info < (3, 11):  # pragma: no cover
-    from exceptiongroup import BaseExceptionGroup
 
 
 def _show(value: Any) -> str:
@@ -115,7 +111,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(StrEnum, _structure_enum)
 
     def attrs_factory(cls: type) -> Any:
-        inner = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True)
+        inner: Any = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True)
 
         def structure_table(value: Any, _: type) -> Any:
             if not isinstance(value, Mapping):
@@ -201,15 +197,17 @@ def problems_from(exc: BaseException, path: str = "$") -> Iterator[Problem]:
         for sub in without:
             yield from problems_from(sub, path)
     elif isinstance(exc, IterableValidationError):
-        with_notes, without = exc.group_exceptions()
-        for sub, inote in with_notes:
+        items, rest = exc.group_exceptions()
+        for item, inote in items:
             idx = inote.index
-            yield from problems_from(sub, f"{path}.{idx}" if isinstance(idx, str) else f"{path}[{idx}]")
-        for sub in without:
-            yield from problems_from(sub, path)
+            yield from problems_from(
+                item, f"{path}.{idx}" if isinstance(idx, str) else f"{path}[{idx}]"
+            )
+        for item in rest:
+            yield from problems_from(item, path)
     elif isinstance(exc, BaseExceptionGroup):
-        for sub in exc.exceptions:
-            yield from problems_from(sub, path)
+        for member in exc.exceptions:
+            yield from problems_from(member, path)
     elif isinstance(exc, KeyError):
         yield Problem(path, "required key missing")
     elif isinstance(exc, AttributeError) and "'items'" in str(exc):

@@ -3,12 +3,14 @@
 :func:`create_plugin_manager` is the one factory (there is no module-level
 manager). It registers the built-in plugins from :data:`BUILTIN_PLUGINS`
 through the same hooks third parties use, then plugins installed under the
-``threshold`` entry-point group, then drop-in files, minus the disabled names,
+``threshold`` entry-point group, then drop-in files (``plugin_dirs``, and
+``rule_dirs`` with ``.toml`` declarative packs too), minus the disabled names,
 and finally runs ``check_pending()`` so a misspelled hook fails at start.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.metadata
@@ -47,13 +49,16 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "threshold_rules.filings",
     "threshold_rules.chip_supply",
     "threshold_rules.ethics",
+    "threshold_rules.declarative_builtin",
 )
 
 #: Built-ins the engine cannot work without.
 ESSENTIAL_PLUGINS = frozenset({"threshold_core.profiles", "threshold_core.policy"})
 
 
+@functools.cache
 def engine_version() -> str:
+    """The installed version of threshold (read once: metadata parsing is slow)."""
     try:
         return importlib.metadata.version("threshold")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - source tree
@@ -115,7 +120,7 @@ class ThresholdPluginManager(pluggy.PluginManager):
         removed = super().unregister(plugin, name)
         if removed is not None:
             self.info.pop(self.get_name(removed) or name or "", None)
-            for key, value in list(self.info.items()):
+            for key in list(self.info):
                 if self.get_plugin(key) is None:
                     del self.info[key]
         return removed
@@ -178,6 +183,7 @@ def create_plugin_manager(
     autoload: bool | None = None,
     disable: Iterable[str] = (),
     plugin_dirs: Iterable[Path] = (),
+    rule_dirs: Iterable[Path] = (),
     extra: Iterable[tuple[str, object]] = (),
 ) -> ThresholdPluginManager:
     """Create a plugin manager with every plugin the configuration asks for.
@@ -186,16 +192,19 @@ def create_plugin_manager(
     :param autoload: overrides config and environment: load entry points or not.
     :param disable: more plugin names to block (for example from the command line).
     :param plugin_dirs: more drop-in folders.
+    :param rule_dirs: more drop-in rule-pack folders (``.py`` plugins and ``.toml`` packs).
     :param extra: ``(name, plugin)`` pairs to register as well (tests, embedding).
     :raises PluginError: a plugin failed to import or is invalid.
-    :raises InputError: a disabled name matches no plugin.
+    :raises InputError: a disabled name matches no plugin, or a ``.toml`` pack is invalid.
     """
     pm = ThresholdPluginManager()
     config_disable = tuple(config.plugins.disable) if config is not None else ()
     blocked = [*config_disable, *disable]
     for name in blocked:
         if name in ESSENTIAL_PLUGINS:
-            raise _disable_error(config, config_disable, name, "is essential and cannot be disabled")
+            raise _disable_error(
+                config, config_disable, name, "is essential and cannot be disabled"
+            )
         pm.set_blocked(name)
 
     version = engine_version()
@@ -233,18 +242,20 @@ def create_plugin_manager(
     dirs = [*(config.plugin_dirs if config is not None else ()), *plugin_dirs]
     for folder in dirs:
         for path in _py_files(folder, config):
-            name = path.stem
-            known.add(name)
-            if pm.is_blocked(name):
-                continue
-            try:
-                module = load_module_file(path)
-            except Exception as exc:
-                raise PluginError(
-                    name, f"failed to import {path}: {type(exc).__name__}: {exc}"
-                ) from None
-            pm.register_plugin(module, name, origin="drop_in", path=str(path),
-                               version=str(getattr(module, "__version__", "0")))
+            known.add(path.stem)
+            _register_drop_in(pm, path)
+
+    # Rule folders hold .py plugins and .toml declarative packs; a folder named
+    # both in the config and on the command line is read once.
+    rdirs = [*(config.rule_dirs if config is not None else ()), *rule_dirs]
+    read: set[Path] = set()
+    for folder in rdirs:
+        if folder.resolve() in read:
+            continue
+        read.add(folder.resolve())
+        for path in _py_files(folder, config, key="rule_dirs", suffixes=(".py", ".toml")):
+            known.add(path.stem)
+            _register_drop_in(pm, path)
 
     for name, plugin in extra:
         pm.register_plugin(plugin, name)
@@ -257,11 +268,38 @@ def create_plugin_manager(
     return pm
 
 
-def _py_files(folder: Path, config: EngineConfig | None) -> list[Path]:
+def _register_drop_in(pm: ThresholdPluginManager, path: Path) -> None:
+    """Register a drop-in file under its stem: a ``.py`` module or a ``.toml`` rule pack."""
+    name = path.stem
+    if pm.is_blocked(name):
+        return
+    if path.suffix == ".toml":
+        # Imported here so that runs without declarative packs never load it (or CEL).
+        from .declarative import load_pack_plugin
+
+        plugin = load_pack_plugin(path)  # InputError: an invalid pack (exit code 2)
+        pm.register_plugin(plugin, name, origin="drop_in", path=str(path),
+                           version=plugin.pack.version)
+        return
+    try:
+        module = load_module_file(path)
+    except Exception as exc:
+        raise PluginError(name, f"failed to import {path}: {type(exc).__name__}: {exc}") from None
+    pm.register_plugin(module, name, origin="drop_in", path=str(path),
+                       version=str(getattr(module, "__version__", "0")))
+
+
+def _py_files(
+    folder: Path, config: EngineConfig | None, *, key: str = "plugin_dirs",
+    suffixes: tuple[str, ...] = (".py",),
+) -> list[Path]:
     if not folder.is_dir():
         source = config.path if config is not None and config.path else str(folder)
-        raise InputError(source, [Problem("$.plugin_dirs", f"no such folder: {folder}")])
-    return sorted(p for p in folder.iterdir() if p.suffix == ".py" and not p.name.startswith("_"))
+        raise InputError(source, [Problem(f"$.{key}", f"no such folder: {folder}")])
+    return sorted(
+        p for p in folder.iterdir()
+        if p.suffix in suffixes and p.is_file() and not p.name.startswith(("_", "."))
+    )
 
 
 def _disable_error(

@@ -25,12 +25,8 @@ from datetime import date
 
 from attrs import field, frozen
 
-
-class StrEnum(str, enum.Enum):
-    """A string enum whose ``str()`` is its value (``enum.StrEnum`` is 3.11+)."""
-
-    def __str__(self) -> str:
-        return str(self.value)
+#: String enums whose ``str()`` is their value (kept importable from here).
+StrEnum = enum.StrEnum
 
 
 @frozen

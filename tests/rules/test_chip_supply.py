@@ -4,9 +4,9 @@ threshold, disabling a rule, rejecting an unknown rule id."""
 from __future__ import annotations
 
 import pytest
-from threshold_rules.chip_supply import PACK
 
 from threshold_core.errors import InputError
+from threshold_rules.chip_supply import PACK
 
 
 def acc(h100: float, chip_class: str, vendor: str = "Nvidia", model: str = "H20",

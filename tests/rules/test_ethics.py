@@ -4,6 +4,7 @@ reports the profile paths it lacks."""
 from __future__ import annotations
 
 import pytest
+
 from threshold_rules.ethics import PACK
 
 CHAT = {"name": "Chat", "kind": "generative"}

@@ -6,16 +6,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
+from threshold_core.components import Context, FxTable
+from threshold_core.errors import InputError
+from threshold_core.profiles import profile_from_data
 from threshold_rules.filings import (
     PACK,
     FilingsSettings,
     months_before,
     working_days_after,
 )
-
-from threshold_core.components import Context, FxTable
-from threshold_core.errors import InputError
-from threshold_core.profiles import profile_from_data
 
 CHAT = {"name": "Chat", "kind": "generative"}
 GENAI_FILING = {

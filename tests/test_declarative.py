@@ -1,0 +1,397 @@
+"""Declarative (TOML + CEL) rule packs: loading, checking, evaluating, start-up cost."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import EXAMPLES, REPO
+
+from threshold_core import Context, Engine, InputError
+from threshold_core import declarative as decl
+from threshold_core.declarative import (
+    MAX_PACK_BYTES,
+    load_pack,
+    parse_template,
+    projection_of,
+    projector,
+    to_cel,
+)
+from threshold_core.profiles import profile_from_data
+
+DATA = Path(__file__).parent / "data"
+BROKEN = DATA / "broken_packs"
+ZHIPU = EXAMPLES / "companies" / "zhipu.toml"
+
+PACK_HEAD = """\
+[pack]
+name = "t"
+version = "1.0.0"
+"""
+
+
+def rule_toml(id: str, when: str, message: str = "fired", severity: str = "medium") -> str:
+    return textwrap.dedent(f"""
+        [[rules]]
+        id = "{id}"
+        title = "A test rule"
+        severity = "{severity}"
+        when = '''{when}'''
+        message = '''{message}'''
+        rationale = "r"
+        source = "s"
+        """)
+
+
+def write_pack(folder: Path, *rules: str, name: str = "t") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.toml"
+    path.write_text(PACK_HEAD.replace('"t"', f'"{name}"') + "".join(rules), encoding="utf-8")
+    return path
+
+
+def profile(**data: Any) -> Any:
+    return profile_from_data({"id": "x", "name": "X Co", **data})
+
+
+def evaluate(pack: Any, prof: Any) -> dict[str, Any]:
+    context = Context(fx=Engine().fx, as_of=prof.as_of)
+    return {r.id: r.evaluate(prof, None, context) for r in pack.rules}
+
+
+# --------------------------------------------------------------------------- the broken corpus
+
+#: file -> what its one error line must say (besides the file name).
+CORPUS = {
+    "toml_syntax.toml": ["$: rule BRK-002: invalid TOML", "line 18, column 12"],
+    "unknown_key.toml": ["$.rules[0].weight: rule BRK-001: unknown key"],
+    "bad_cel.toml": ["$.rules[1].when: rule BRK-002: invalid CEL in the condition at line 1, "
+                     "column 28 (line 19 of the file)"],
+    "unknown_field.toml": ["$.rules[0].when: rule BRK-001:", "line 1, column 17",
+                           "the profile has no field 'compute.restricted_share'"],
+    "duplicate_id.toml": ["$.rules[1].id: rule BRK-001: duplicate rule id (also $.rules[0])"],
+    "wrong_severity.toml": ["$.rules[0].severity: rule BRK-001: expected one of critical, high, "
+                            'medium, low, info; got "severe"'],
+    "unknown_enum.toml": ["$.rules[0].when: rule BRK-001:",
+                          "'private_mark' is not a value of valuation.basis"],
+    "bad_placeholder.toml": ["$.rules[0].message: rule BRK-001: in the placeholder",
+                             "no field 'nmae'", "did you mean 'name'?"],
+    "empty.toml": ["$: empty file"],
+}
+
+
+def test_the_corpus_is_complete() -> None:
+    assert sorted(p.name for p in BROKEN.glob("*.toml")) == sorted(CORPUS)
+
+
+def _one_pack_dir(tmp_path: Path, source: Path) -> Path:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    shutil.copy(source, folder / source.name)
+    return folder
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_broken_pack_is_one_line_naming_file_and_rule_exit_2(
+    run_cli: Any, tmp_path: Path, name: str
+) -> None:
+    folder = _one_pack_dir(tmp_path, BROKEN / name)
+    result = run_cli("validate", str(ZHIPU), "--rules-dir", str(folder))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    # One problem line; CEL errors add the expression and a caret, indented.
+    problems = [ln for ln in result.stderr.splitlines() if not ln.startswith(" ")]
+    assert len(problems) == 1, result.stderr
+    line = problems[0]
+    assert line.startswith(str(folder / name) + ": "), line
+    for expected in CORPUS[name]:
+        assert expected in line, (expected, line)
+
+
+def test_bad_cel_shows_the_expression_and_a_caret(run_cli: Any, tmp_path: Path) -> None:
+    folder = _one_pack_dir(tmp_path, BROKEN / "bad_cel.toml")
+    result = run_cli("evaluate", str(ZHIPU), "--rules-dir", str(folder))
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[1].strip() == "profile.valuation.amount >"
+    assert lines[2].index("^") - lines[1].index("p") == 27  # column 28, 1-based
+    assert result.stdout == ""  # reported before anything is evaluated
+
+
+def test_a_ten_megabyte_pack_is_refused(run_cli: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    path = write_pack(folder, rule_toml("BIG-001", "profile.verified"), name="big")
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(("# " + "x" * 1022 + "\n") * (10 * 1024))
+    assert path.stat().st_size > 10 * 1024 * 1024
+    result = run_cli("validate", str(ZHIPU), "--rules-dir", str(folder))
+    assert result.returncode == 2
+    assert f"{path}: $: file is 10.5 MB; a rule pack may be at most 1024 KiB" in result.stderr
+    assert MAX_PACK_BYTES == 1024 * 1024
+
+
+def test_a_pack_of_comments_only_is_empty(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("# nothing here\n", encoding="utf-8")
+    with pytest.raises(InputError, match="empty pack"):
+        load_pack(path)
+
+
+def test_every_problem_of_a_file_is_reported_at_once(tmp_path: Path) -> None:
+    path = write_pack(
+        tmp_path,
+        rule_toml("A-001", "profile.nope > 1.0"),
+        rule_toml("A-002", "profile.valuation.amount >"),
+        rule_toml("A-003", "ok", message="{profile.nmae}"),
+    )
+    with pytest.raises(InputError) as info:
+        load_pack(path)
+    paths = [p.path for p in info.value.problems]
+    assert paths == ["$.rules[0].when", "$.rules[1].when", "$.rules[2].when",
+                     "$.rules[2].message"]
+    assert "unknown variable 'ok'" in info.value.problems[2].message
+
+
+def test_test_entries_are_checked_at_load(tmp_path: Path) -> None:
+    path = write_pack(tmp_path, rule_toml("A-001", "profile.verified"))
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write('\n[[tests]]\nname = "n"\nbase = "x.toml"\nexpect = [{ rule = "A-009" }]\n'
+                 '[[tests]]\nname = "neither"\n')
+    with pytest.raises(InputError) as info:
+        load_pack(path)
+    lines = info.value.lines()
+    assert any("$.tests[0].expect[0].rule: no rule 'A-009' in this pack" in ln for ln in lines)
+    assert any("$.tests[1]: a test needs either profile" in ln for ln in lines)
+
+
+# --------------------------------------------------------------------------- static checks
+
+
+@pytest.mark.parametrize(("when", "message"), [
+    ("profile.services.exists(s, s.publc_prc)", "no field 'services[].publc_prc'"),
+    ("profile.customers.ndr_pct.value > 1.0", "is a figure, which CEL sees as its number"),
+    ("profile.services.name == 'x'", "services is a list: use services.exists"),
+    ("profile.filings.exists(f, f.regime == 'MIIT_FILING')", "'MIIT_FILING' is not a value"),
+    ("'estimat' == profile.valuation.basis", "'estimat' is not a value of valuation.basis"),
+    ("profile.valuation.basis in ['estimate', 'guess']", "'guess' is not a value"),
+    ("profile.technology.benchmark_claims.filter(c, c.scor > 1.0).size() > 0",
+     "no field 'technology.benchmark_claims[].scor' (did you mean 'score'?)"),
+    ("profile.services[0].nme == 'x'", "no field 'services[].nme'"),
+    ("figures.exists(f, f.sourc == 'x')", "no field 'sourc'"),
+    ("somebody.verified", "unknown variable 'somebody'"),
+])
+def test_field_paths_are_checked_against_the_profile_schema(
+    tmp_path: Path, when: str, message: str
+) -> None:
+    path = write_pack(tmp_path, rule_toml("A-001", when))
+    with pytest.raises(InputError) as info:
+        load_pack(path)
+    assert message in info.value.problems[0].message
+
+
+@pytest.mark.parametrize("when", [
+    "profile.services.exists(s, s.public_prc && s.kind == 'generative')",
+    "profile.investors.all(i, has(i.tier) && i.tier >= 2)",
+    "size(profile.filings.filter(f, f.status == 'active')) > 0",
+    "profile.compute.accelerators.map(a, a.h100_equiv).exists(x, x > 100.0)",
+    "has(profile.valuation.source) && profile.valuation.source.startsWith('HKEX')",
+    "as_of - profile.financials.as_of > duration('8760h')",
+    "profile.valuation.amount * fx[profile.valuation.currency] > 4.0e9",
+    "figures.exists(f, f.source == 'illustrative' && f.path.startsWith('financials'))",
+    "type(profile.name) == string // a comment",
+    "profile.services[0].name == 'ChatGLM'",
+])
+def test_valid_conditions_compile(tmp_path: Path, when: str) -> None:
+    load_pack(write_pack(tmp_path, rule_toml("A-001", when)))
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def test_missing_data_is_not_evaluated_naming_the_paths(tmp_path: Path) -> None:
+    pack = load_pack(write_pack(
+        tmp_path,
+        rule_toml("M-001", "profile.compute.runway_months < 6.0"),
+        rule_toml("M-002", "profile.services.exists(s, s.minor_mode)"),
+        rule_toml("M-003", "!has(profile.valuation.source)"),
+    ))
+    out = evaluate(pack, profile(services=[{"name": "A"}, {"name": "B", "minor_mode": False}],
+                                 compute={"runway_months": 12}))
+    assert (out["M-001"].status, out["M-001"].evidence) == (
+        "passed", {"compute.runway_months": 12.0})
+    assert out["M-002"].status == "not_evaluated"
+    assert out["M-002"].missing == ("services[0].minor_mode",)
+    assert out["M-003"].missing == ("valuation",)  # has() needs the table, not the field
+    bare = evaluate(pack, profile())
+    assert bare["M-001"].missing == ("compute",)
+    assert bare["M-001"].message == "missing compute"
+    assert bare["M-002"].status == "passed"  # no services: exists() is false
+
+
+def test_a_type_error_is_not_evaluated_never_a_silent_pass(tmp_path: Path) -> None:
+    pack = load_pack(DATA / "packs" / "type_error.toml")
+    out = evaluate(pack, profile())
+    assert out["TYP-001"].status == "not_evaluated"
+    assert out["TYP-001"].message.startswith("condition could not be evaluated: No such overload")
+
+
+def test_type_error_in_a_run_is_a_not_evaluated_record(run_cli: Any, tmp_path: Path) -> None:
+    folder = _one_pack_dir(tmp_path, DATA / "packs" / "type_error.toml")
+    result = run_cli("evaluate", str(ZHIPU), "--rules-dir", str(folder), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    decision = json.loads(result.stdout)
+    event = next(e for e in decision["trace"] if e["plugin"] == "type_error")
+    assert event["status"] == "ok"
+    [outcome] = event["rules"]
+    assert outcome["rule"] == "TYP-001" and outcome["status"] == "not_evaluated"
+    assert "No such overload" in outcome["message"]
+
+
+def test_a_condition_that_is_not_a_boolean_is_an_error_event(run_cli: Any, tmp_path: Path) -> None:
+    folder = _one_pack_dir(tmp_path, DATA / "packs" / "not_boolean.toml")
+    result = run_cli("evaluate", str(ZHIPU), "--rules-dir", str(folder), "--format", "json")
+    assert result.returncode == 3
+    decision = json.loads(result.stdout)
+    assert decision["verdict"] == "error"
+    assert "NBO-001: raised TypeError: condition of NBO-001 yielded str" in result.stderr
+
+
+def test_fired_messages_quote_profile_values(tmp_path: Path) -> None:
+    pack = load_pack(write_pack(tmp_path, rule_toml(
+        "F-001", "profile.valuation.amount > 1.0",
+        message="{profile.name} is valued at {profile.valuation.amount / 1e9:.2f}bn "
+                "{profile.valuation.currency} ({profile.valuation.basis}, as of "
+                "{profile.valuation.as_of}); {profile.listing.ticker}; {{literal}}",
+    )))
+    prof = profile(valuation={"amount": 2.5e9, "currency": "USD", "basis": "estimate",
+                              "as_of": "2026-06-01"})
+    out = evaluate(pack, prof)["F-001"]
+    assert out.status == "fired"
+    assert out.message == ("X Co is valued at 2.50bn USD (estimate, as of 2026-06-01); n/a; "
+                           "{literal}")
+
+
+def test_template_parsing() -> None:
+    parts = parse_template("a {x:,.1f} b {c ? 1 : 2} {{}}")
+    assert [p if isinstance(p, str) else (p.expression, p.spec) for p in parts] == [
+        "a ", ("x", ",.1f"), " b ", ("c ? 1 : 2", ""), " {}"]
+    with pytest.raises(ValueError, match="unclosed"):
+        parse_template("a {x")
+
+
+def test_how_cel_sees_the_profile() -> None:
+    prof = profile_from_data({
+        "id": "x", "name": "X", "as_of": "2026-06-30",
+        "valuation": {"amount": 1e9, "currency": "CNY", "basis": "market_cap"},
+        "customers": {"ndr_pct": {"value": 120, "source": "illustrative"}},
+        "services": [{"name": "S"}],
+    })
+    data = to_cel(prof)
+    assert data["valuation"] == {"amount": 1e9, "currency": "CNY", "basis": "market_cap"}
+    assert data["customers"]["ndr_pct"] == 120.0  # a figure is its number
+    assert data["services"][0]["kind"] == "generative"  # enums are their values
+    assert data["as_of"].isoformat() == "2026-06-30T00:00:00+00:00"  # dates are timestamps
+    assert "financials" not in data  # None is absent: has() tests it
+    figs = decl.figures_of(prof)
+    assert figs == [{"path": "customers.ndr_pct", "value": 120.0, "source": "illustrative",
+                     "note": "", "as_of": data["as_of"]}]  # inherited from the profile
+
+
+def test_the_projection_converts_only_what_rules_read() -> None:
+    prof = profile_from_data({
+        "id": "x", "name": "X",
+        "financials": {"revenue": 1.0, "cash": 2.0},
+        "services": [{"name": "S", "companion": True}],
+    })
+    refs = decl.analyze(
+        "profile.financials.cash > 1.0 && profile.services.exists(s, s.companion)"
+    ).references
+    tree = projection_of(refs)
+    assert tree == {"financials": {"cash": True}, "services": {"[]": {"companion": True}}}
+    assert projector(tree)(prof) == {"financials": {"cash": 2.0},
+                                     "services": [{"companion": True}]}
+    assert projector(None)(prof) == to_cel(prof)
+
+
+def test_the_profile_is_converted_once_per_evaluation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = load_pack(write_pack(
+        tmp_path, *(rule_toml(f"C-00{i}", f"profile.verified && {i} > 0") for i in range(1, 6))
+    ))
+    calls = []
+    real = decl.make_view
+    monkeypatch.setattr(decl, "make_view", lambda *a, **k: calls.append(1) or real(*a, **k))
+    engine = Engine()
+    prof = engine.load_profile(ZHIPU)
+    for n in (1, 2):  # every evaluation converts once, for all five rules
+        context = Context(fx=engine.fx, as_of=prof.as_of)
+        assert all(r.evaluate(prof, None, context).status == "fired" for r in pack.rules)
+        assert len(calls) == n
+
+
+def test_the_built_in_pack_compiles_lazily() -> None:
+    pack = load_pack(REPO / "rules" / "disclosure.toml", compile=False)
+    assert not pack.compiled
+    prof = profile(verified=False)
+    context = Context(fx=Engine().fx, as_of=None)
+    outcome = next(r for r in pack.rules if r.id == "DIS-001").evaluate(prof, None, context)
+    assert pack.compiled and outcome.status == "fired"
+
+
+def test_built_in_disclosure_findings_in_an_evaluation() -> None:
+    engine = Engine()
+    decision = engine.evaluate_path(EXAMPLES / "companies" / "lingxi.toml")
+    found = {f.rule: f for f in decision.findings if f.pack == "disclosure"}
+    assert found["DIS-001"].severity == "high"
+    assert found["DIS-001"].plugin == "threshold_rules.declarative_builtin"
+
+
+# --------------------------------------------------------------------------- start-up cost
+
+PROBE = """\
+import json, sys
+from threshold_core.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+cel = sorted(m for m in sys.modules if m == "cel" or m.startswith("cel."))
+ui = sorted(m for m in ("typer", "rich", "prompt_toolkit") if m in sys.modules)
+print("MODULES " + json.dumps([cel, ui]), file=sys.stderr)
+"""
+
+
+def _modules(tmp_path: Path, *args: str) -> tuple[list[str], list[str]]:
+    """The CEL modules and CLI libraries loaded by ``threshold ARGS`` in a fresh process."""
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    line = next(ln for ln in result.stderr.splitlines() if ln.startswith("MODULES "))
+    cel, ui = json.loads(line.removeprefix("MODULES "))
+    return cel, ui
+
+
+def test_no_declarative_pack_no_cel(tmp_path: Path) -> None:
+    cel, _ = _modules(tmp_path, "evaluate", str(ZHIPU),
+                      "--disable-plugin", "threshold_rules.declarative_builtin")
+    assert cel == []
+
+
+def test_the_built_in_pack_loads_no_cel_until_it_evaluates(tmp_path: Path) -> None:
+    cel, _ = _modules(tmp_path, "rules")
+    assert cel == []
+
+
+@pytest.mark.parametrize("extra", [(), ("--rules-dir", str(EXAMPLES / "rulepacks"))])
+def test_evaluating_a_declarative_pack_never_imports_the_cel_cli(
+    tmp_path: Path, extra: tuple[str, ...]
+) -> None:
+    cel, ui = _modules(tmp_path, "evaluate", str(ZHIPU), *extra)
+    assert cel == ["cel.cel"]  # the extension only: not the package, not cel.cli
+    assert ui == []

@@ -267,14 +267,19 @@ def _rooted(problems: Any, root: str) -> list[Problem]:
     return [Problem(root + p.path[1:], p.message) for p in problems]
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file; syntax errors become an :class:`InputError` with line and column."""
+def read_text(path: Path) -> str:
+    """A UTF-8 file's text; an unreadable file becomes an :class:`InputError`."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        return path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise InputError(str(path), [Problem("$", f"cannot read file: {exc.strerror}")]) from None
     except UnicodeDecodeError:
         raise InputError(str(path), [Problem("$", "not UTF-8 text")]) from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; syntax errors become an :class:`InputError` with line and column."""
+    text = read_text(path)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

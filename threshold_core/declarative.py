@@ -554,29 +554,66 @@ def to_cel(value: Any) -> Any:
     return value
 
 
-def figures_of(profile: CompanyProfile) -> list[dict[str, Any]]:
-    """Every figure of the profile with its path and provenance (the ``figures`` variable)."""
-    out: list[dict[str, Any]] = []
+#: The attributes of an entry of the ``figures`` variable.
+FIGURE_FIELDS = ("path", "value", "source", "note", "as_of")
 
-    def walk(obj: Any, path: str) -> None:
-        if type(obj) is Figure:
-            entry = {"path": path, "value": obj.value, "source": obj.source or "",
-                     "note": obj.note or ""}
-            if obj.as_of is not None:
-                entry["as_of"] = to_cel(obj.as_of)
-            out.append(entry)
-        elif type(obj) is tuple:
-            for i, item in enumerate(obj):
-                walk(item, f"{path}[{i}]")
-        elif attrs.has(type(obj)):
-            cls: type = type(obj)
-            for name in _field_names(cls):
-                v = getattr(obj, name)
-                if v is not None:
-                    walk(v, f"{path}.{name}" if path else name)
+
+def figures_of(
+    profile: CompanyProfile, fields: frozenset[str] = frozenset(FIGURE_FIELDS)
+) -> list[dict[str, Any]]:
+    """Every figure of the profile with its path and provenance (the ``figures`` variable).
+
+    :param fields: the attributes to include: handing a value to CEL is the
+        costly part, so a pack gets only the attributes its expressions name.
+    """
+    out: list[dict[str, Any]] = []
+    want_as_of = "as_of" in fields
+
+    def walk(obj: Any, prefix: str) -> None:
+        for name, kind in _figure_plan(type(obj)):
+            value = getattr(obj, name)
+            if value is None:
+                continue
+            path = prefix + name
+            if kind == "figure":
+                entry = {"path": path, "value": value.value, "source": value.source or "",
+                         "note": value.note or ""}
+                if want_as_of and value.as_of is not None:
+                    entry["as_of"] = to_cel(value.as_of)
+                out.append({k: v for k, v in entry.items() if k in fields})
+            elif kind == "node":
+                walk(value, path + ".")
+            else:
+                for i, item in enumerate(value):
+                    walk(item, f"{path}[{i}].")
 
     walk(profile, "")
     return out
+
+
+_FIGURE_PLANS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _figure_plan(cls: type) -> tuple[tuple[str, str], ...]:
+    """The fields of ``cls`` that are, or can hold, a :class:`Figure`: ``(name, kind)``."""
+    if cls in _FIGURE_PLANS:
+        return _FIGURE_PLANS[cls]
+    _FIGURE_PLANS[cls] = ()  # against recursion
+    plan = []
+    for name, tp in typing.get_type_hints(cls).items():
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
+            tp = args[0]
+        if tp is Figure:
+            plan.append((name, "figure"))
+        elif isinstance(tp, type) and attrs.has(tp) and _figure_plan(tp):
+            plan.append((name, "node"))
+        elif typing.get_origin(tp) is tuple:
+            item = typing.get_args(tp)[0]
+            if isinstance(item, type) and attrs.has(item) and _figure_plan(item):
+                plan.append((name, "nodes"))
+    _FIGURE_PLANS[cls] = result = tuple(plan)
+    return result
 
 
 class ProfileView(NamedTuple):
@@ -702,6 +739,7 @@ def make_view(
     profile: CompanyProfile, context: Context,
     convert: Callable[[CompanyProfile], dict[str, Any]], variables: frozenset[str],
     python_only: frozenset[str] = frozenset(),
+    figure_fields: frozenset[str] = frozenset(FIGURE_FIELDS),
 ) -> ProfileView:
     """Convert the profile with ``convert`` (see :func:`projector`), and ``variables``.
 
@@ -712,7 +750,7 @@ def make_view(
     shown = {k: v for k, v in data.items() if k not in python_only} if python_only else data
     values: dict[str, Any] = {"profile": shown}
     if "figures" in variables:
-        values["figures"] = figures_of(profile)
+        values["figures"] = figures_of(profile, figure_fields)
     if "as_of" in variables and context.as_of is not None:
         values["as_of"] = to_cel(context.as_of)
     if "fx" in variables:
@@ -1034,6 +1072,7 @@ class DeclarativePack:
         self._variables: frozenset[str] = frozenset()
         self._python_only: frozenset[str] = frozenset()
         self._last: ProfileView | None = None
+        self._figure_fields: frozenset[str] = frozenset(FIGURE_FIELDS)
 
     def __repr__(self) -> str:
         return f"<DeclarativePack {self.name} {self.version} from {self.path}>"
@@ -1094,6 +1133,15 @@ class DeclarativePack:
         self._projection = None if whole else projection_of(refs + plain_refs)
         self._convert = projector(self._projection)
         self._variables = frozenset(v for a in analyses for v in a.variables) | {"profile"}
+        # Attributes of ``figures`` entries any expression may read (a safe over-estimate:
+        # any member access with one of their names, in a rule that uses ``figures``).
+        sources = " ".join(
+            f"{c.spec.when} {c.spec.message}" for c in self.conditions
+            if "figures" in c.spec.when or "figures" in c.spec.message
+        )
+        self._figure_fields = frozenset(
+            re.findall(r"\.\s*(" + "|".join(FIGURE_FIELDS) + r")\b", sources)
+        )
         # Top-level fields only messages read stay out of CEL: converting a
         # value for CEL costs more than reading it in Python.
         cel_top = {r.path[0] for r in refs}
@@ -1147,7 +1195,8 @@ class DeclarativePack:
         last = self._last
         if last is not None and last.profile is profile and last.context is context:
             return last
-        view = make_view(profile, context, self._convert, self._variables, self._python_only)
+        view = make_view(profile, context, self._convert, self._variables, self._python_only,
+                         self._figure_fields)
         self._last = view
         return view
 

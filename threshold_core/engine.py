@@ -150,6 +150,10 @@ class Engine:
             source=self.config.fx.source,
         )
         self._config_sha = self.config.sha256()
+        self._plugin_refs = tuple(
+            PluginRef(name, self.pm.version_of(name))
+            for name in sorted(n for n, _ in self.pm.list_name_plugin())
+        )
         # Hooks and order fixed when the engine is built, like the components.
         self._observers = sorted(
             self.pm.hook.threshold_evaluation_finished.get_hookimpls(),
@@ -569,10 +573,7 @@ class Engine:
             engine_version=engine_version(),
             input_sha256=profile_sha256(profile),
             config_sha256=self._config_sha,
-            plugins=tuple(
-                PluginRef(name, self.pm.version_of(name))
-                for name in sorted(n for n, _ in self.pm.list_name_plugin())
-            ),
+            plugins=self._plugin_refs,
         )
 
 

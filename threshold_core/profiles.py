@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .config import read_toml
+from .config import read_text, read_toml
 from .converter import StructureProblems, converter, structure
 from .errors import InputError, Problem
 from .markers import hookimpl
@@ -31,12 +31,7 @@ PROFILE_SUFFIXES = (".toml", ".json")
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise InputError(str(path), [Problem("$", f"cannot read file: {exc.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise InputError(str(path), [Problem("$", "not UTF-8 text")]) from None
+    text = read_text(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

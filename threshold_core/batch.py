@@ -44,15 +44,41 @@ CSV_COLUMNS = ("id", "name", "verdict", "risk", "grade", "score", "gate_passed",
 
 @frozen
 class Record:
-    """One input record: a raw document, a file to read, or a problem found while reading."""
+    """One input record, as read: parsing happens in the worker, off the reading process."""
 
     #: 1-based row (JSONL line, CSV data row) or file position in the folder.
     row: int
     #: Where it came from, for messages: ``file:row`` or the file path.
     label: str
-    document: Mapping[str, Any] | None = None
+    #: A JSONL line.
+    text: str | None = None
+    #: A CSV row, column -> cell.
+    cells: Mapping[str, str] | None = None
+    #: A profile file.
     path: str | None = None
-    problems: tuple[Problem, ...] = ()
+
+    def company_id(self) -> Any:
+        """The record's ``id`` without validating it (for ``--resume``)."""
+        if self.cells is not None:
+            return self.cells.get("id")
+        if self.text is not None:
+            try:
+                doc = json.loads(self.text)
+            except json.JSONDecodeError:
+                return None
+            return doc.get("id") if isinstance(doc, dict) else None
+        return None
+
+
+def parse_json_line(text: str) -> tuple[Mapping[str, Any] | None, list[Problem]]:
+    """One JSONL line as a profile document, or the problem with it."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [Problem("$", f"invalid JSON: {exc.msg} (column {exc.colno})")]
+    if not isinstance(doc, dict):
+        return None, [Problem("$", "expected a JSON object")]
+    return doc, []
 
 
 @frozen
@@ -181,27 +207,13 @@ def iter_records(source: Path) -> Iterator[Record]:
     if suffix == ".jsonl":
         with source.open(encoding="utf-8") as fh:
             for i, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                label = f"{source}:{i}"
-                try:
-                    doc = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield Record(i, label, problems=(Problem("$", f"invalid JSON: {exc.msg} "
-                                                                  f"(column {exc.colno})"),))
-                    continue
-                if not isinstance(doc, dict):
-                    yield Record(i, label, problems=(Problem("$", "expected a JSON object"),))
-                    continue
-                yield Record(i, label, document=doc)
+                if line.strip():
+                    yield Record(i, f"{source}:{i}", text=line)
         return
     if suffix == ".csv":
         with source.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            for i, row in enumerate(reader, 1):
-                label = f"{source}:{i}"
-                doc, problems = csv_row_to_document(row)
-                yield Record(i, label, document=doc, problems=tuple(problems))
+            for i, row in enumerate(csv.DictReader(fh), 1):
+                yield Record(i, f"{source}:{i}", cells=row)
         return
     raise InputError(
         str(source), [Problem("$", "batch input must be a folder, a .jsonl or a .csv file")]
@@ -236,15 +248,20 @@ def _evaluate_record(record: Record) -> Outcome:
     from .profiles import profile_from_data
 
     engine = _ENGINE
-    if record.problems:
+    problems: list[Problem] = []
+    document: Mapping[str, Any] | None = None
+    if record.text is not None:
+        document, problems = parse_json_line(record.text)
+    elif record.cells is not None:
+        document, problems = csv_row_to_document(record.cells)
+    if problems:
         return Outcome(record.row, record.label,
-                       errors=tuple(f"{record.label}: {p.path}: {p.message}"
-                                    for p in record.problems))
+                       errors=tuple(f"{record.label}: {p.path}: {p.message}" for p in problems))
     try:
         if record.path is not None:
             profile = engine.load_profile(record.path)
         else:
-            profile = profile_from_data(record.document, record.label)
+            profile = profile_from_data(document, record.label)
             engine.check_profile(profile, record.label)
         decision = engine.evaluate(profile, source_path=record.path)
     except InputError as exc:
@@ -381,7 +398,7 @@ def run_batch(
 
     def wanted(r: Record) -> bool:
         nonlocal skipped_lines
-        if done and r.document is not None and r.document.get("id") in done:
+        if done and r.path is None and r.company_id() in done:
             skipped_lines += 1
             return False
         return True

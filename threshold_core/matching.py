@@ -10,13 +10,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def normalise(text: str) -> str:
     """Lower case, letters and digits only (``"Chat GLM-4"`` -> ``"chatglm4"``)."""
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def names_match(a: str, b: str) -> bool:
     """True when the normalised names are equal, or one (of 3+ characters) contains the other."""
     x, y = normalise(a), normalise(b)

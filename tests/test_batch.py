@@ -140,3 +140,31 @@ def test_generate_is_seeded(run_cli, count: int) -> None:
     c = run_cli("generate", str(count), "--seed", "10").stdout
     assert a == b and len(a.splitlines()) == count
     assert count == 0 or a != c
+
+
+def test_progress_bar_only_on_a_terminal(threshold_exe: str, run_cli, tmp_path: Path) -> None:
+    import pty
+
+    source = tmp_path / "p.jsonl"
+    _write_jsonl(source, list(synthetic_portfolio(300, seed=8)))
+    quiet = run_cli("batch", str(source), "-o", str(tmp_path / "a.csv"), "--format", "csv")
+    assert quiet.returncode == 0 and "ETA" not in quiet.stderr
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [threshold_exe, "batch", str(source), "-o", str(tmp_path / "b.csv"), "--format", "csv"],
+        stdout=follower, stderr=follower, env={**os.environ, "NO_COLOR": "1"}, cwd=tmp_path)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert proc.wait(timeout=120) == 0
+    os.close(leader)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert "300/300 100.0%" in shown and "/s ETA " in shown

@@ -1,0 +1,167 @@
+"""Filings: CAC filings and registrations, labeling, sector approvals, enforcement.
+
+A built-in rule pack (``filings``). Every threshold is a field of
+:class:`FilingsSettings`, overridable under ``[settings.filings]``. Findings
+affect ``regulatory_readiness``. A rule without the data it needs returns
+``not_evaluated`` naming the missing profile paths; a rule whose trigger does
+not apply (no healthcare vertical, no material change) passes.
+
+A filing is *in force* when its status is ``active`` or ``changed``. A filing
+*covers* a service when its ``service`` names the service or the model the
+service runs (``services[].model``; case, spaces and punctuation ignored; either
+name may contain the other); a filing without a ``service``
+covers every service unless ``unattributed_filings_cover_all = false``.
+
+Rules (id, severity: fires when; source):
+
+FIL-001  critical: a public PRC generative service has no generative-AI filing in
+         force (an API-based one: neither a filing nor a registration).
+         GenAI Interim Measures Art. 17.
+FIL-002  critical: a public PRC algorithm-recommendation or deep-synthesis service
+         (or a generative one, Art. 17) with public-opinion attributes has no
+         algorithm / deep-synthesis filing in force.
+         Algorithm Provisions Art. 24; Deep Synthesis Provisions Art. 19.
+FIL-003  high: a material change was filed more than 10 working days after it
+         happened, or is unfiled and already overdue. Algorithm Provisions Art. 24.
+FIL-004  medium: a CAC filing in force is not displayed on the product;
+         low: a filing number does not match the observed grammar (soft check).
+         CAC display practice; research §1.3.
+FIL-005  critical: a public PRC service builds on a foundation model that is not
+         CAC-filed, or on a foreign closed model. TC260-003 / GB/T 45654-2025.
+FIL-006  high: a public PRC generative service lacks an artefact of the security
+         self-assessment (corpus blacklist, keyword library, refusal test banks).
+         TC260-003 / GB/T 45654-2025.
+FIL-007  high: from 2025-09-01, a PRC content-generating service lacks explicit
+         labels or implicit metadata. Labeling Measures; GB 45438-2025.
+FIL-008  info (data quality): a CAC filing attributed to MIIT, "verticals approved"
+         given as a count, or a summary compliance status. Research §0, §1.2.
+FIL-009  critical / high: a healthcare decision-support vertical with >= 10% of
+         revenue has no NMPA Class III registration in force (critical when the
+         vertical has >= 50% of revenue). NMPA Announcement No. 47 (2021).
+FIL-010  critical: a service auto-generates prescriptions or stands in for a
+         physician. NHC/NATCM Internet Diagnosis Supervision Rules (2022).
+FIL-011  high: NFRA-regulated clients and no generative-AI filing, an unfiled
+         foundation model, decision support without human oversight, or personal
+         data in generative-AI training. NFRA AI guidance (2026).
+FIL-012  high / medium / low: enforcement in the last 24 months: an unresolved
+         penalty or app removal (high), a resolved one (medium), a summons or
+         rectification order only (low). Cybersecurity Law amendment (2026).
+FIL-013  medium / low: activity on the expert re-review list (public-opinion
+         service, decision support without human oversight) and no ethics
+         committee (medium), or a committee under 5 members or no expert
+         re-review (low). S&T Ethics Review Measures (2023); MIIT guideline (2026).
+FIL-015  high / medium: from 2025-08-02, an EU GPAI provider without GPAI
+         documentation (high at >= 1e25 FLOP of training: systemic risk).
+         EU AI Act Arts. 51-55.
+
+Not implemented: FIL-014 (cross-border personal information; the profile has no
+such fields) and FIL-016 (STAR "national approval" proxy; it would restate
+FIL-001 and the gate belongs to the core policy). FIL-003's cancellation
+deadline needs a service termination date, which the profile does not carry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from threshold_core import hookimpl
+from threshold_core.components import Pack
+from threshold_rules.filings.common import (
+    ALGORITHM_REGIMES,
+    CAC_REGIMES,
+    CONTENT_KINDS,
+    DIMENSION,
+    GENAI_REGIMES,
+    IN_FORCE,
+    in_sectors,
+    months_before,
+    working_days_after,
+)
+from threshold_rules.filings.generative import (
+    content_labeling,
+    foundation_model,
+    security_assessment,
+)
+from threshold_rules.filings.governance import (
+    enforcement_history,
+    ethics_committee,
+    gpai_documentation,
+)
+from threshold_rules.filings.registry import (
+    algorithm_filing,
+    change_deadline,
+    data_quality,
+    filing_display,
+    genai_filing,
+)
+from threshold_rules.filings.sectors import auto_prescription, nfra_safeguards, nmpa_class_iii
+from threshold_rules.filings.settings import FilingsSettings
+
+# The pack was one module; its public names stay importable from the package.
+__all__ = [
+    "ALGORITHM_REGIMES",
+    "CAC_REGIMES",
+    "CONTENT_KINDS",
+    "DIMENSION",
+    "GENAI_REGIMES",
+    "IN_FORCE",
+    "NAME",
+    "PACK",
+    "VERSION",
+    "FilingsSettings",
+    "algorithm_filing",
+    "auto_prescription",
+    "change_deadline",
+    "content_labeling",
+    "data_quality",
+    "enforcement_history",
+    "ethics_committee",
+    "filing_display",
+    "foundation_model",
+    "genai_filing",
+    "gpai_documentation",
+    "in_sectors",
+    "months_before",
+    "nfra_safeguards",
+    "nmpa_class_iii",
+    "security_assessment",
+    "threshold_register_rule_packs",
+    "threshold_settings_types",
+    "working_days_after",
+]
+
+NAME = "filings"
+VERSION = "1.0.0"
+
+PACK = Pack(
+    name=NAME,
+    version=VERSION,
+    rules=(
+        genai_filing,
+        algorithm_filing,
+        change_deadline,
+        filing_display,
+        foundation_model,
+        security_assessment,
+        content_labeling,
+        data_quality,
+        nmpa_class_iii,
+        auto_prescription,
+        nfra_safeguards,
+        enforcement_history,
+        ethics_committee,
+        gpai_documentation,
+    ),
+    description="CAC filings and registrations, content labeling, sector approvals "
+    "(NMPA, NHC, NFRA), enforcement history, ethics review and EU GPAI duties.",
+)
+
+
+@hookimpl
+def threshold_register_rule_packs(register: Any) -> None:
+    register(PACK)
+
+
+@hookimpl
+def threshold_settings_types() -> dict[str, type]:
+    return {NAME: FilingsSettings}

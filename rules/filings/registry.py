@@ -1,0 +1,263 @@
+"""CAC registry rules: generative-AI and algorithm filings in force (FIL-001, FIL-002),
+material-change deadlines (FIL-003), display and number format (FIL-004), and the
+quality of reported filing data (FIL-008)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from threshold_core.components import Context, fired, not_evaluated, passed, rule
+from threshold_core.models import CompanyProfile, Regime, ServiceKind
+from threshold_core.results import RuleOutcome, Severity
+from threshold_rules.filings.common import (
+    ALGORITHM_REGIMES,
+    CAC_REGIMES,
+    DIMENSION,
+    IN_FORCE,
+    covers,
+    filing_label,
+    filings_in_force,
+    no_services,
+    working_days_after,
+)
+from threshold_rules.filings.settings import FilingsSettings
+
+
+@rule(
+    "FIL-001",
+    title="Generative-AI service without a CAC filing or registration",
+    severity=Severity.CRITICAL,
+    dimension=DIMENSION,
+    rationale="Public-facing generative-AI services in the PRC need a CAC filing (own or "
+    "fine-tuned models) or a local registration (apps calling a filed model through an API) "
+    "before launch.",
+    source="Interim Measures for the Management of Generative AI Services (2023) Art. 17; "
+    "https://www.saidot.ai/policies/interim-measures-for-the-management-of-generative-ai-systems"
+    " ; http://en.people.cn/n3/2025/0409/c90000-20299439.html",
+)
+def genai_filing(
+    profile: CompanyProfile, settings: FilingsSettings, context: Context
+) -> RuleOutcome:
+    if not profile.services:
+        return no_services()
+    filed = filings_in_force(profile, [Regime.CAC_GENAI_FILING])
+    registered = filings_in_force(profile, [Regime.CAC_GENAI_REGISTRATION])
+    scope = [s for s in profile.services if s.public_prc and s.kind is ServiceKind.GENERATIVE]
+    uncovered = []
+    for s in scope:
+        ok = any(covers(f, s, settings) for f in filed)
+        if not ok and s.api_based:
+            ok = any(covers(f, s, settings) for f in registered)
+        if not ok:
+            uncovered.append(s)
+    evidence = {
+        "services": [s.name for s in scope],
+        "filings": [filing_label(f) for f in (*filed, *registered)],
+    }
+    if uncovered:
+        parts = [
+            s.name + (" (API-based: needs a filing or a registration)" if s.api_based else "")
+            for s in uncovered
+        ]
+        return fired(
+            "public PRC generative service(s) without a CAC generative-AI filing in force: "
+            + "; ".join(parts),
+            evidence={**evidence, "services": [s.name for s in uncovered]},
+        )
+    return passed(evidence)
+
+
+@rule(
+    "FIL-002",
+    title="Public-opinion algorithm or deep-synthesis service without an algorithm filing",
+    severity=Severity.CRITICAL,
+    dimension=DIMENSION,
+    rationale="Algorithm-recommendation and deep-synthesis services with public-opinion "
+    "attributes must file in the CAC algorithm registry within 10 working days of launch; "
+    "generative services with such attributes need it too (Art. 17). Fines RMB 10k-100k and "
+    "app removal.",
+    source="Algorithm Recommendation Provisions (2022) Art. 24; Deep Synthesis Provisions (CAC "
+    "Order No. 12) Art. 19; GenAI Interim Measures Art. 17; "
+    "http://www.olppe.com/guoji/20220228/2832874.html ; "
+    "https://policywindow.org/wiki/china-deep-synthesis-provisions/print",
+)
+def algorithm_filing(
+    profile: CompanyProfile, settings: FilingsSettings, context: Context
+) -> RuleOutcome:
+    if not profile.services:
+        return no_services()
+    kinds = {ServiceKind.ALGORITHM_RECOMMENDATION, ServiceKind.DEEP_SYNTHESIS}
+    if settings.generative_needs_algorithm_filing:
+        kinds.add(ServiceKind.GENERATIVE)
+    scope = [s for s in profile.services if s.public_prc and s.public_opinion and s.kind in kinds]
+    filed = filings_in_force(profile, ALGORITHM_REGIMES)
+    uncovered = [s for s in scope if not any(covers(f, s, settings) for f in filed)]
+    evidence = {"services": [s.name for s in scope], "filings": [filing_label(f) for f in filed]}
+    if uncovered:
+        return fired(
+            "public-opinion service(s) without an algorithm or deep-synthesis filing in force: "
+            + ", ".join(f"{s.name} ({s.kind})" for s in uncovered),
+            evidence={**evidence, "services": [s.name for s in uncovered]},
+        )
+    return passed(evidence)
+
+
+@rule(
+    "FIL-003",
+    title="Material change filed late",
+    severity=Severity.HIGH,
+    dimension=DIMENSION,
+    rationale="A material change to a filed service must be filed within 10 working days.",
+    source="Algorithm Recommendation Provisions (2022) Art. 24; "
+    "https://www.dataguidance.com/news/china-cac-announces-launch-internet-information",
+)
+def change_deadline(
+    profile: CompanyProfile, settings: FilingsSettings, context: Context
+) -> RuleOutcome:
+    if not profile.filings:
+        return not_evaluated("filings", message="no filings in the profile")
+    limit = settings.change_deadline_working_days
+    late: list[str] = []
+    missing: list[str] = []
+    checked = 0
+    for i, f in enumerate(profile.filings):
+        if f.material_change_date is None or f.regime not in CAC_REGIMES:
+            continue
+        end = f.change_filed_date
+        if end is None:
+            if context.as_of is None:
+                missing.append(f"filings[{i}].change_filed_date")
+                continue
+            end = context.as_of
+        checked += 1
+        days = working_days_after(f.material_change_date, end)
+        if days > limit:
+            how = (
+                f"filed {days} working days after"
+                if f.change_filed_date is not None
+                else f"still unfiled {days} working days after"
+            )
+            late.append(f"{filing_label(f)}: change {how} {f.material_change_date.isoformat()}")
+    if late:
+        return fired(
+            f"material change(s) not filed within {limit} working days: " + "; ".join(late),
+            evidence={"filings": late},
+        )
+    if missing:
+        return not_evaluated(*missing)
+    return passed({"filings": f"{checked} material change(s) filed in time"})
+
+
+@rule(
+    "FIL-004",
+    title="Filing number not displayed, or not in the registry's format",
+    severity=Severity.MEDIUM,
+    dimension=DIMENSION,
+    rationale="Services must display the model name with its filing or online registration "
+    "number; a number outside the observed grammar suggests a transcription error or an "
+    "unverifiable claim (soft check, low).",
+    source="CAC filing notices; https://csdn.cc/technology/2684192.html ; "
+    "http://en.people.cn/n3/2025/0409/c90000-20299439.html ; number grammar: research §1.3",
+)
+def filing_display(
+    profile: CompanyProfile, settings: FilingsSettings, context: Context
+) -> RuleOutcome:
+    if not profile.filings:
+        return not_evaluated("filings", message="no filings in the profile")
+    patterns = {
+        Regime.CAC_ALGORITHM: settings.algorithm_number_pattern,
+        Regime.CAC_DEEP_SYNTHESIS: settings.algorithm_number_pattern,
+        Regime.CAC_GENAI_FILING: settings.genai_number_pattern,
+    }
+    hidden: list[str] = []
+    malformed: list[str] = []
+    missing: list[str] = []
+    for i, f in enumerate(profile.filings):
+        if f.regime not in CAC_REGIMES or f.status not in IN_FORCE:
+            continue
+        if f.displayed_on_product is None:
+            missing.append(f"filings[{i}].displayed_on_product")
+        elif not f.displayed_on_product:
+            hidden.append(filing_label(f))
+        pattern = patterns.get(f.regime)
+        if pattern is None:
+            continue  # registrations: no published number grammar to check against
+        if f.filing_number is None:
+            missing.append(f"filings[{i}].filing_number")
+        elif not re.fullmatch(pattern, f.filing_number.strip()):
+            malformed.append(f"{f.regime} {f.filing_number!r}")
+    if hidden or malformed:
+        parts = []
+        if hidden:
+            parts.append("not displayed on the product: " + ", ".join(hidden))
+        if malformed:
+            parts.append("number outside the registry format: " + ", ".join(malformed))
+        return fired(
+            "; ".join(parts),
+            severity=Severity.MEDIUM if hidden else Severity.LOW,
+            evidence={"filings": hidden + malformed},
+        )
+    if missing:
+        return not_evaluated(*missing)
+    return passed({"filings": "numbers well-formed and displayed"})
+
+
+
+def _is_miit(authority: str | None) -> bool:
+    return authority is not None and authority.strip().upper().startswith("MIIT")
+
+
+@rule(
+    "FIL-008",
+    title="Data quality: filings attributed to MIIT or approvals given as a count",
+    severity=Severity.INFO,
+    dimension=DIMENSION,
+    rationale="The CAC (not MIIT) runs the algorithm, deep-synthesis and generative-AI "
+    "registries; sector permissions come from sector regulators as separate records, never as "
+    "a count or a summary such as 'full compliance'.",
+    source="research §0 and §1.2; "
+    "https://www.dataguidance.com/news/china-cac-announces-launch-internet-information ; "
+    "https://www.pacificbridgemedical.com/news-brief/china-finalized-classification-guidelines-"
+    "for-ai-medical-devices/",
+)
+def data_quality(
+    profile: CompanyProfile, settings: FilingsSettings, context: Context
+) -> RuleOutcome:
+    claims = profile.reported_claims
+    if not profile.filings and claims is None:
+        return not_evaluated("filings", "reported_claims")
+    notes: list[str] = []
+    evidence: dict[str, Any] = {}
+    for i, f in enumerate(profile.filings):
+        if f.regime in CAC_REGIMES and _is_miit(f.authority):
+            notes.append(
+                f"{filing_label(f)} is attributed to {f.authority}; CAC runs that registry"
+            )
+            evidence[f"filings[{i}].authority"] = f.authority
+    if claims is not None:
+        if _is_miit(claims.filing_authority):
+            notes.append(
+                f"the source attributes filings to {claims.filing_authority}; CAC runs the "
+                "filing registries (MIIT issues ICP licences)"
+            )
+            evidence["reported_claims.filing_authority"] = claims.filing_authority
+        if claims.verticals_approved is not None:
+            active = sorted({a.sector for a in profile.sector_approvals
+                             if a.status in IN_FORCE})
+            notes.append(
+                f'"{claims.verticals_approved} verticals approved" is a count no registry '
+                f"records; {len(active)} sourced sector approval(s) in force"
+                + (f" ({', '.join(active)})" if active else "")
+            )
+            evidence["reported_claims.verticals_approved"] = claims.verticals_approved
+            evidence["sector_approvals"] = active
+        if claims.compliance_status is not None:
+            notes.append(
+                f'compliance status "{claims.compliance_status}" is a summary, not a registry '
+                "record"
+            )
+            evidence["reported_claims.compliance_status"] = claims.compliance_status
+    if notes:
+        return fired("; ".join(notes), evidence=evidence)
+    return passed({"filings": [filing_label(f) for f in profile.filings]})

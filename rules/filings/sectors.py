@@ -1,0 +1,144 @@
+"""Sector regulators: NMPA Class III registration of healthcare decision support
+(FIL-009), the ban on AI prescriptions (FIL-010) and NFRA's safeguards for banking and
+insurance clients (FIL-011)."""
+
+from __future__ import annotations
+
+import re
+
+from threshold_core.components import Context, fired, not_evaluated, passed, rule
+from threshold_core.models import CompanyProfile
+from threshold_core.results import RuleOutcome, Severity
+from threshold_rules.filings.common import (
+    DIMENSION,
+    GENAI_REGIMES,
+    IN_FORCE,
+    filings_in_force,
+    in_sectors,
+    no_services,
+)
+from threshold_rules.filings.settings import FilingsSettings
+
+
+@rule(
+    "FIL-009",
+    title="Healthcare decision support without NMPA Class III registration",
+    severity=Severity.CRITICAL,
+    dimension=DIMENSION,
+    rationale="AI software supporting diagnosis or treatment decisions is a Class III medical "
+    "device; selling it unregistered is barred. Critical when that vertical carries the "
+    "company (>= 50% of revenue by default), high otherwise.",
+    source="NMPA Announcement No. 47 (2021); Guideline for AI Medical Device Registration "
+    "(2022); https://www.pacificbridgemedical.com/news-brief/china-finalized-classification-"
+    "guidelines-for-ai-medical-devices/ ; https://chinameddevice.com/digital-health-nmpa-ai/",
+)
+def nmpa_class_iii(
+    profile: CompanyProfile, settings: FilingsSettings, context: Context
+) -> RuleOutcome:
+    if not profile.verticals:
+        return not_evaluated("verticals")
+    targets = []
+    missing: list[str] = []
+    for i, v in enumerate(profile.verticals):
+        if not (v.decision_support and in_sectors(v.sector, settings.healthcare_sectors)):
+            continue
+        if v.exemption:
+            continue
+        if v.revenue_share_pct is None:
+            missing.append(f"verticals[{i}].revenue_share_pct")
+        elif v.revenue_share_pct >= settings.sector_revenue_floor_pct:
+            targets.append(v)
+    regulator = settings.medical_device_regulator.casefold()
+    nmpa = [(j, a) for j, a in enumerate(profile.sector_approvals)
+            if a.regulator.strip().casefold() == regulator and a.status in IN_FORCE]
+    class_iii = [a for _, a in nmpa
+                 if a.instrument and re.search(settings.class_iii_pattern, a.instrument, re.I)]
+    if targets and not class_iii:
+        unknown = [f"sector_approvals[{j}].instrument" for j, a in nmpa if a.instrument is None]
+        if unknown:
+            return not_evaluated(*unknown, *missing)
+        share = max(v.revenue_share_pct or 0.0 for v in targets)
+        severity = (
+            Severity.CRITICAL if share >= settings.nmpa_critical_revenue_pct else Severity.HIGH
+        )
+        return fired(
+            "healthcare decision-support vertical(s) "
+            + ", ".join(f"{v.sector} ({v.revenue_share_pct:g}% of revenue)" for v in targets)
+            + " without an NMPA Class III registration in force",
+            severity=severity,
+            evidence={"verticals": [v.sector for v in targets],
+                      "sector_approvals": [a.instrument for _, a in nmpa]},
+        )
+    if missing and not class_iii:
+        return not_evaluated(*missing)
+    return passed({"verticals": [v.sector for v in targets],
+                   "sector_approvals": [a.instrument for a in class_iii]})
+
+
+@rule(
+    "FIL-010",
+    title="AI auto-generates prescriptions or stands in for a physician",
+    severity=Severity.CRITICAL,
+    dimension=DIMENSION,
+    rationale="Prescriptions must be issued by the treating physician; using AI to "
+    "auto-generate them, or letting AI impersonate or replace doctors, is prohibited.",
+    source="NHC/NATCM Internet Diagnosis and Treatment Supervision Rules (Trial), 2022; "
+    "https://www.cqn.com.cn/zhixiao/content/2022-06/13/content_8830999.htm",
+)
+def auto_prescription(
+    profile: CompanyProfile, settings: FilingsSettings, context: Context
+) -> RuleOutcome:
+    if not profile.services:
+        return no_services()
+    bad = [s.name for s in profile.services if s.auto_prescription]
+    if bad:
+        return fired(
+            "service(s) auto-generate prescriptions or stand in for physicians: " + ", ".join(bad),
+            evidence={"services": bad},
+        )
+    return passed({"services": [s.name for s in profile.services]})
+
+
+@rule(
+    "FIL-011",
+    title="Serves NFRA-regulated institutions without the NFRA AI safeguards",
+    severity=Severity.HIGH,
+    dimension=DIMENSION,
+    rationale="NFRA requires externally sourced generative models to be CAC-filed, human "
+    "oversight at key points of high-risk uses (credit, underwriting, claims), and bars "
+    "personal data from training or tuning generative AI.",
+    source="NFRA guiding opinion on safe AI development and application in banking and "
+    "insurance (2026); https://www.edgen.tech/news/post/china-nfra-mandates-ai-guardrails-for-"
+    "banking-insurance-sectors ; https://aspirehk.ltd/zh-hans/real-time-quotes-and-news/1178823",
+)
+def nfra_safeguards(
+    profile: CompanyProfile, settings: FilingsSettings, context: Context
+) -> RuleOutcome:
+    if not profile.verticals:
+        return not_evaluated("verticals")
+    scope = [(i, v) for i, v in enumerate(profile.verticals) if v.nfra_regulated_clients]
+    if not scope:
+        return passed({"verticals": "no NFRA-regulated clients"})
+    problems: list[str] = []
+    missing: list[str] = []
+    if not filings_in_force(profile, GENAI_REGIMES):
+        problems.append("no generative-AI filing or registration in force")
+    unfiled = [s.name for s in profile.services if s.foundation_model_filed is False]
+    if unfiled:
+        problems.append("built on an unfiled foundation model: " + ", ".join(unfiled))
+    for i, v in scope:
+        if v.decision_support:
+            if v.human_oversight is False:
+                problems.append(f"{v.sector}: decision support without human oversight")
+            elif v.human_oversight is None:
+                missing.append(f"verticals[{i}].human_oversight")
+        if v.personal_data_in_training:
+            problems.append(f"{v.sector}: personal data used to train generative AI")
+        elif v.personal_data_in_training is None:
+            missing.append(f"verticals[{i}].personal_data_in_training")
+    if problems:
+        return fired("NFRA-regulated clients, but " + "; ".join(problems),
+                     evidence={"verticals": [v.sector for _, v in scope]})
+    if missing:
+        return not_evaluated(*missing)
+    return passed({"verticals": [v.sector for _, v in scope]})

@@ -1,0 +1,86 @@
+"""Message templates: ``{expr}`` placeholders, and CEL values rendered in a message."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, NamedTuple
+
+# --------------------------------------------------------------------------- messages
+
+_SPEC = re.compile(r"[<>=^]?[+-]?#?0?\d*[,_]?(?:\.\d+)?[eEfFgGn%dsx]?")
+
+
+class Placeholder(NamedTuple):
+    expression: str
+    spec: str
+    #: Offset of the expression inside the template.
+    offset: int
+
+
+def parse_template(text: str) -> list[str | Placeholder]:
+    """Split a message into text and ``{expr}`` / ``{expr:spec}`` placeholders.
+
+    ``{{`` and ``}}`` are literal braces. A format spec follows the last
+    colon when it looks like one (``,.1f``, ``.0%``), so a CEL ternary with
+    spaces (``a ? b : c``) is not mistaken for one.
+    """
+    parts: list[str | Placeholder] = []
+    buf: list[str] = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c in "{}" and text[i : i + 2] in ("{{", "}}"):
+            buf.append(c)
+            i += 2
+            continue
+        if c == "}":
+            raise ValueError(f"unmatched '}}' at column {i + 1}")
+        if c != "{":
+            buf.append(c)
+            i += 1
+            continue
+        end = text.find("}", i)
+        if end < 0:
+            raise ValueError(f"unclosed '{{' at column {i + 1}")
+        inner = text[i + 1 : end]
+        expr, spec = inner, ""
+        head, sep, tail = inner.rpartition(":")
+        if sep and tail and _SPEC.fullmatch(tail):
+            expr, spec = head, tail
+        if not expr.strip():
+            raise ValueError(f"empty placeholder at column {i + 1}")
+        if buf:
+            parts.append("".join(buf))
+            buf = []
+        parts.append(Placeholder(expr, spec, i + 1))
+        i = end + 1
+    if buf:
+        parts.append("".join(buf))
+    return parts
+
+
+def render_value(value: Any, spec: str = "") -> str:
+    """A CEL value in a message: numbers without noise, dates as dates."""
+    if spec:
+        try:
+            return format(value, spec)
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return f"{int(value):,}"
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if not (value.hour or value.minute) else value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(render_value(v) for v in value)
+    if value is None:
+        return "null"
+    return str(value)
+
+

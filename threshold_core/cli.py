@@ -396,10 +396,10 @@ def schema(
 
     types: dict[str, type] = {}
     if name == "config":
-        from .engine import _settings_types
+        from .registry import declared_settings_types
 
         engine = build_engine(config_path, no_plugin_autoload, disabled, plugins_dirs)
-        types = {k: v[0] for k, v in _settings_types(engine.pm).items()}
+        types = {k: v[0] for k, v in declared_settings_types(engine.pm).items()}
     click.echo(dumps(make_schema(name, types)), nl=False)
 
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
-from attrs import frozen
 
 from .components import Context, FxTable, Scorer
 from .config import EngineConfig
@@ -28,6 +27,7 @@ from .manager import ThresholdPluginManager, create_plugin_manager, engine_versi
 from .models import CompanyProfile
 from .policy import Assessment, ComponentError, PackOutcomes, ScoredDimension
 from .profiles import load_profile, profile_sha256
+from .registry import Registered, collect_components, declared_settings_types
 from .results import (
     RISK_OF_VERDICT,
     CompanyRef,
@@ -57,68 +57,6 @@ _STATUS_VALUES = tuple(s.value for s in RuleStatus)
 T = TypeVar("T")
 
 
-@frozen
-class Registered:
-    """A component and the plugin that registered it."""
-
-    component: Any
-    plugin: str
-
-
-def _call_registrations(
-    pm: ThresholdPluginManager, hook_name: str, kind: str
-) -> dict[str, Registered]:
-    """Call a registration hook plugin by plugin, so every component is attributed."""
-    found: dict[str, Registered] = {}
-    hook = getattr(pm.hook, hook_name)
-    impls = sorted(hook.get_hookimpls(), key=lambda i: i.plugin_name)
-    for impl in impls:
-        plugin = impl.plugin_name
-
-        def register(component: Any, _plugin: str = plugin) -> None:
-            name = getattr(component, "name", None)
-            if not isinstance(name, str) or not name:
-                raise PluginError(_plugin, f"registered a {kind} without a name: {component!r}")
-            if name in found:
-                other = found[name].plugin
-                raise PluginError(
-                    _plugin, f"{kind} {name!r} is already registered by plugin {other!r}"
-                )
-            found[name] = Registered(component, _plugin)
-
-        try:
-            impl.function(register)
-        except PluginError:
-            raise
-        except Exception as exc:
-            raise PluginError(plugin, f"{hook_name} raised {type(exc).__name__}: {exc}") from None
-    return found
-
-
-def _settings_types(pm: ThresholdPluginManager) -> dict[str, tuple[type[Any], str]]:
-    out: dict[str, tuple[type[Any], str]] = {}
-    hook = pm.hook.threshold_settings_types
-    for impl in sorted(hook.get_hookimpls(), key=lambda i: i.plugin_name):
-        try:
-            declared = impl.function()
-        except Exception as exc:
-            raise PluginError(
-                impl.plugin_name, f"threshold_settings_types raised {type(exc).__name__}: {exc}"
-            ) from None
-        if not isinstance(declared, Mapping):
-            raise PluginError(impl.plugin_name, "threshold_settings_types must return a mapping")
-        for name, cls in declared.items():
-            if name in out:
-                raise PluginError(
-                    impl.plugin_name,
-                    f"settings section {name!r} is already declared by plugin {out[name][1]!r}",
-                )
-            if not attrs.has(cls):
-                raise PluginError(impl.plugin_name, f"settings class for {name!r} is not attrs")
-            out[name] = (cls, impl.plugin_name)
-    return out
-
-
 class Engine:
     """Evaluates company profiles against the line.
 
@@ -133,10 +71,10 @@ class Engine:
     ) -> None:
         self.config = config or EngineConfig()
         self.pm = pm if pm is not None else create_plugin_manager(self.config)
-        self.scorers: dict[str, Registered] = _call_registrations(
+        self.scorers: dict[str, Registered] = collect_components(
             self.pm, "threshold_register_scorers", "scorer"
         )
-        self.packs: dict[str, Registered] = _call_registrations(
+        self.packs: dict[str, Registered] = collect_components(
             self.pm, "threshold_register_rule_packs", "rule pack"
         )
         self._check_components()
@@ -187,7 +125,7 @@ class Engine:
                 raise PluginError(reg.plugin, f"rule pack {name!r} needs a version and rules")
 
     def _structure_settings(self) -> dict[str, Any]:
-        types = _settings_types(self.pm)
+        types = declared_settings_types(self.pm)
         problems: list[Problem] = []
         settings: dict[str, Any] = {}
         for name in sorted(self.config.settings):

@@ -212,7 +212,7 @@ def _unlisted_services(
     profile: CompanyProfile, regimes: Collection[Regime], path: tuple[str, ...]
 ) -> Reading | None:
     """No ``services`` listed: a record of the regime in force counts, else no data."""
-    records = [f for f in profile.filings if _in_force(f, regimes)]
+    records = [f for f in profile.filings or () if _in_force(f, regimes)]
     if not records:
         return None
     return Reading(
@@ -234,6 +234,8 @@ def _genai_filing(
     needed = [s for s in profile.services if s.public_prc and s.kind is ServiceKind.GENERATIVE]
     if not needed:
         return Reading(100.0, GENAI_PATHS, note="no public-facing PRC generative service")
+    if profile.filings is None:
+        return None  # not researched: no data, not zero
     uncovered = [
         s.name for s in needed
         if not any(
@@ -266,6 +268,8 @@ def _algorithm_filing(
         return Reading(
             100.0, GENAI_PATHS, note="no public-opinion service needs an algorithm filing"
         )
+    if profile.filings is None:
+        return None  # not researched: no data, not zero
     covered = 0.0
     uncovered: list[str] = []
     late: list[str] = []
@@ -300,7 +304,7 @@ def _disclosure(
     profile: CompanyProfile, _: Context, settings: RegulatoryReadinessSettings = DEFAULTS
 ) -> Reading | None:
     known = [
-        f for f in profile.filings
+        f for f in profile.filings or ()
         if _in_force(f, CAC_REGIMES) and f.displayed_on_product is not None
     ]
     if not known:
@@ -357,7 +361,10 @@ def _sector_approvals(
               and v.revenue_share_pct >= threshold]
     if not needed:
         return Reading(100.0, paths, note=f"no vertical reaches {threshold:g}% of revenue")
-    approved = {normalise(a.sector) for a in profile.sector_approvals if a.status in IN_FORCE}
+    if profile.sector_approvals is None and any(v.exemption is None for v in needed):
+        return None  # approvals not researched: no data, not zero
+    approved = {normalise(a.sector) for a in profile.sector_approvals or ()
+                if a.status in IN_FORCE}
     uncovered = [v.sector for v in needed
                  if v.exemption is None and normalise(v.sector) not in approved]
     covered = len(needed) - len(uncovered)

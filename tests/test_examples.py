@@ -43,9 +43,9 @@ SCORES: dict[str, dict[str, tuple[float | None, float]]] = {
                     "regulatory_readiness": (100.0, 0.85),
                     "technical_defensibility": (85.7, 0.7)},
     "lingxi": {"application_stickiness": (None, 0.0), "institutional_backing": (88.6, 0.35),
-               "regulatory_readiness": (75.0, 0.6), "technical_defensibility": (50.0, 0.2)},
+               "regulatory_readiness": (100.0, 0.45), "technical_defensibility": (50.0, 0.2)},
     "minimax": {"application_stickiness": (9.6, 0.75), "institutional_backing": (89.0, 1.0),
-                "regulatory_readiness": (90.6, 0.8), "technical_defensibility": (78.6, 0.7)},
+                "regulatory_readiness": (100.0, 0.65), "technical_defensibility": (78.6, 0.7)},
     "zhipu": {"application_stickiness": (49.2, 0.85), "institutional_backing": (75.9, 1.0),
               "regulatory_readiness": (100.0, 0.85), "technical_defensibility": (73.2, 0.7)},
 }
@@ -53,10 +53,10 @@ SCORES: dict[str, dict[str, tuple[float | None, float]]] = {
 #: (verdict, grade, composite to 0.1) under the default configuration.
 EXPECTED: dict[str, tuple[str, str | None, float | None]] = {
     "01ai": ("not_qualified", "B", 56.2),
-    "4paradigm": ("not_qualified", "B", 60.5),
+    "4paradigm": ("watch", "Q3", 73.0),
     "baidu-ernie": ("qualified", "Q1", 87.3),
     "lingxi": ("insufficient_data", None, None),
-    "minimax": ("not_qualified", "B", 58.6),
+    "minimax": ("not_qualified", "B", 60.9),
     "zhipu": ("watch", "Q3", 67.5),
 }
 

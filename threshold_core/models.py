@@ -500,8 +500,10 @@ class CompanyProfile:
     customers: Customers | None = None
     technology: Technology | None = None
     services: tuple[Service, ...] = ()
-    filings: tuple[Filing, ...] = ()
-    sector_approvals: tuple[SectorApproval, ...] = ()
+    #: Registry records; ``[]`` means "researched, none on record", absent means unknown.
+    filings: tuple[Filing, ...] | None = None
+    #: Sector-regulator approvals; ``[]`` means "researched, none", absent means unknown.
+    sector_approvals: tuple[SectorApproval, ...] | None = None
     verticals: tuple[Vertical, ...] = ()
     content_labeling: ContentLabeling | None = None
     security_assessment: SecurityAssessment | None = None

@@ -49,7 +49,7 @@ def covers(filing: Filing, service: Service, settings: FilingsSettings) -> bool:
 def filings_in_force(profile: CompanyProfile, regimes: Iterable[Regime]) -> list[Filing]:
     """The filings of ``regimes`` whose status is active or changed."""
     wanted = frozenset(regimes)
-    return [f for f in profile.filings if f.regime in wanted and f.status in IN_FORCE]
+    return [f for f in profile.filings or () if f.regime in wanted and f.status in IN_FORCE]
 
 
 def filing_label(f: Filing) -> str:

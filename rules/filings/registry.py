@@ -41,6 +41,10 @@ def genai_filing(
 ) -> RuleOutcome:
     if not profile.services:
         return no_services()
+    if profile.filings is None and any(
+        s.public_prc and s.kind is ServiceKind.GENERATIVE for s in profile.services
+    ):
+        return not_evaluated("filings")
     filed = filings_in_force(profile, [Regime.CAC_GENAI_FILING])
     registered = filings_in_force(profile, [Regime.CAC_GENAI_REGISTRATION])
     scope = [s for s in profile.services if s.public_prc and s.kind is ServiceKind.GENERATIVE]
@@ -91,6 +95,8 @@ def algorithm_filing(
     if settings.generative_needs_algorithm_filing:
         kinds.add(ServiceKind.GENERATIVE)
     scope = [s for s in profile.services if s.public_prc and s.public_opinion and s.kind in kinds]
+    if scope and profile.filings is None:
+        return not_evaluated("filings")
     filed = filings_in_force(profile, ALGORITHM_REGIMES)
     uncovered = [s for s in scope if not any(covers(f, s, settings) for f in filed)]
     evidence = {"services": [s.name for s in scope], "filings": [filing_label(f) for f in filed]}
@@ -115,8 +121,10 @@ def algorithm_filing(
 def change_deadline(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
 ) -> RuleOutcome:
+    if profile.filings is None:
+        return not_evaluated("filings")
     if not profile.filings:
-        return not_evaluated("filings", message="no filings in the profile")
+        return passed({"filings": "none on record"})
     limit = settings.change_deadline_working_days
     late: list[str] = []
     missing: list[str] = []
@@ -163,8 +171,10 @@ def change_deadline(
 def filing_display(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
 ) -> RuleOutcome:
+    if profile.filings is None:
+        return not_evaluated("filings")
     if not profile.filings:
-        return not_evaluated("filings", message="no filings in the profile")
+        return passed({"filings": "none on record"})
     patterns = {
         Regime.CAC_ALGORITHM: settings.algorithm_number_pattern,
         Regime.CAC_DEEP_SYNTHESIS: settings.algorithm_number_pattern,
@@ -225,11 +235,11 @@ def data_quality(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
 ) -> RuleOutcome:
     claims = profile.reported_claims
-    if not profile.filings and claims is None:
+    if profile.filings is None and claims is None:
         return not_evaluated("filings", "reported_claims")
     notes: list[str] = []
     evidence: dict[str, Any] = {}
-    for i, f in enumerate(profile.filings):
+    for i, f in enumerate(profile.filings or ()):
         if f.regime in CAC_REGIMES and _is_miit(f.authority):
             notes.append(
                 f"{filing_label(f)} is attributed to {f.authority}; CAC runs that registry"
@@ -243,7 +253,7 @@ def data_quality(
             )
             evidence["reported_claims.filing_authority"] = claims.filing_authority
         if claims.verticals_approved is not None:
-            active = sorted({a.sector for a in profile.sector_approvals
+            active = sorted({a.sector for a in profile.sector_approvals or ()
                              if a.status in IN_FORCE})
             notes.append(
                 f'"{claims.verticals_approved} verticals approved" is a count no registry '
@@ -260,4 +270,4 @@ def data_quality(
             evidence["reported_claims.compliance_status"] = claims.compliance_status
     if notes:
         return fired("; ".join(notes), evidence=evidence)
-    return passed({"filings": [filing_label(f) for f in profile.filings]})
+    return passed({"filings": [filing_label(f) for f in profile.filings or ()]})

@@ -49,7 +49,9 @@ def nmpa_class_iii(
         elif v.revenue_share_pct >= settings.sector_revenue_floor_pct:
             targets.append(v)
     regulator = settings.medical_device_regulator.casefold()
-    nmpa = [(j, a) for j, a in enumerate(profile.sector_approvals)
+    if targets and profile.sector_approvals is None:
+        return not_evaluated("sector_approvals", *missing)
+    nmpa = [(j, a) for j, a in enumerate(profile.sector_approvals or ())
             if a.regulator.strip().casefold() == regulator and a.status in IN_FORCE]
     class_iii = [a for _, a in nmpa
                  if a.instrument and re.search(settings.class_iii_pattern, a.instrument, re.I)]
@@ -121,7 +123,9 @@ def nfra_safeguards(
         return passed({"verticals": "no NFRA-regulated clients"})
     problems: list[str] = []
     missing: list[str] = []
-    if not filings_in_force(profile, GENAI_REGIMES):
+    if profile.filings is None:
+        missing.append("filings")
+    elif not filings_in_force(profile, GENAI_REGIMES):
         problems.append("no generative-AI filing or registration in force")
     unfiled = [s.name for s in profile.services if s.foundation_model_filed is False]
     if unfiled:

@@ -165,7 +165,7 @@ def test_algorithm_filing_settings() -> None:
                                  "late_change_credit": 0.0,
                                  "change_deadline_working_days": 5}})
     assert points(tuned, "algorithm_filing", services=[CHAT]) == 100
-    assert points(tuned, "algorithm_filing", services=[CHAT, FEED]) == 0
+    assert points(tuned, "algorithm_filing", services=[CHAT, FEED], filings=[]) == 0
     record = filing("CAC_ALGORITHM", "Feed", material_change_date="2026-03-02",
                     change_filed_date="2026-03-10")
     assert points(tuned, "algorithm_filing", services=[FEED], filings=[record]) == 0
@@ -516,3 +516,10 @@ def test_bad_settings_name_the_file_and_path(
     (line,) = info.value.lines()
     assert line.startswith(f"{config}: {path}")
     assert message in line
+
+
+def test_filings_not_researched_are_no_data_and_none_on_record_scores_zero(engine: Engine) -> None:
+    assert points(engine, "genai_filing", services=[CHAT]) is None
+    assert points(engine, "genai_filing", services=[CHAT], filings=[]) == 0
+    assert points(engine, "algorithm_filing", services=[FEED]) is None
+    assert points(engine, "algorithm_filing", services=[FEED], filings=[]) == 0

@@ -40,7 +40,7 @@ def changed(filed_on: str) -> dict:
 
 def health(share: float | None, **extra: object) -> dict:
     return {"verticals": [{"sector": "healthcare", "revenue_share_pct": share,
-                           "decision_support": True}], **extra}
+                           "decision_support": True}], "sector_approvals": [], **extra}
 
 
 def bank(oversight: bool | None) -> dict:
@@ -76,9 +76,9 @@ def drop_none(data: dict) -> dict:
 
 # rule id, profile that fires, severity, near miss (passes), profile lacking data, missing paths
 CASES = [
-    ("FIL-001", {"services": [CHAT]}, "critical",
+    ("FIL-001", {"services": [CHAT], "filings": []}, "critical",
      {"services": [CHAT], "filings": [GENAI_FILING]}, {}, ("services",)),
-    ("FIL-002", {"services": [FEED]}, "critical",
+    ("FIL-002", {"services": [FEED], "filings": []}, "critical",
      {"services": [FEED], "filings": [ALGO_FILING]}, {}, ("services",)),
     ("FIL-003", changed("2026-01-20"), "high", changed("2026-01-19"), {}, ("filings",)),
     ("FIL-004", {"filings": [{**GENAI_FILING, "displayed_on_product": False}]}, "medium",
@@ -202,7 +202,7 @@ REGISTRATION = {"regime": "CAC_GENAI_REGISTRATION", "service": "Helper"}
 @pytest.mark.parametrize(
     ("data", "status"),
     [
-        ({"services": [API_APP]}, "fired"),
+        ({"services": [API_APP], "filings": []}, "fired"),
         ({"services": [API_APP], "filings": [REGISTRATION]}, "passed"),
         # A registration is for API-based apps; an own model needs a filing.
         ({"services": [CHAT], "filings": [{**REGISTRATION, "service": "Chat"}]}, "fired"),
@@ -281,13 +281,26 @@ def test_threshold_override_changes_fil_009(check, make_engine):
 
 
 def test_finding_reaches_the_decision(evaluate):
-    decision = evaluate({"services": [CHAT]})
+    decision = evaluate({"services": [CHAT], "filings": []})
     finding = next(f for f in decision.findings if f.rule == "FIL-001")
     assert (finding.pack, finding.severity, finding.dimension) == (
         "filings", "critical", "regulatory_readiness")
     assert finding.effect == "veto"
     assert finding.plugin == "threshold_rules.filings"
     assert decision.verdict == "not_qualified"
+
+
+@pytest.mark.parametrize("rule", ["FIL-001", "FIL-002", "FIL-003", "FIL-004", "FIL-011"])
+def test_filings_not_researched_are_not_evaluated_never_a_veto(check, rule):
+    # Absent ``filings`` means nobody looked; ``filings = []`` means none on record.
+    data = {"services": [CHAT, FEED], "verticals": bank(True)["verticals"]}
+    outcome = check(rule, data)
+    assert outcome.status == "not_evaluated" and outcome.missing == ("filings",)
+
+
+def test_healthcare_approvals_not_researched_are_not_evaluated(check):
+    outcome = check("FIL-009", {"verticals": health(40.0)["verticals"]})
+    assert outcome.status == "not_evaluated" and "sector_approvals" in outcome.missing
 
 
 def test_invalid_settings_name_the_section(make_engine):

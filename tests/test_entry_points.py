@@ -125,3 +125,17 @@ def test_cli_exits_3_when_a_plugin_fails_to_load(site_dir: Path, run_cli) -> Non
     assert result.returncode == 3
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "broken" in result.stderr and "threshold-broken" in result.stderr
+
+
+def test_installed_plugin_with_a_misspelled_hook_names_plugin_and_distribution(
+    site_dir: Path,
+) -> None:
+    write_distribution(site_dir, "threshold-typo", "0.2", "threshold_typo",
+                       "from threshold_core import hookimpl\n\n"
+                       "@hookimpl\ndef threshold_register_scorer(register):\n    pass\n",
+                       {"typo": "threshold_typo"})
+    with pytest.raises(PluginError) as err:
+        create_plugin_manager(speed_config())
+    message = str(err.value)
+    assert "plugin 'typo'" in message and "threshold-typo" in message
+    assert "threshold_register_scorer" in message

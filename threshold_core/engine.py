@@ -233,7 +233,8 @@ class Engine:
 
     def evaluate_path(self, path: str | Path) -> Decision:
         """Load, validate and evaluate one profile file."""
-        profile = self.load_profile(path)
+        # evaluate() runs check_profile itself, naming the file: no need to check twice.
+        profile = load_profile(path, self.pm)
         return self.evaluate(profile, source_path=str(path))
 
     def evaluate(self, profile: CompanyProfile, *, source_path: str | None = None) -> Decision:

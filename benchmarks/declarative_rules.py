@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from threshold_core import Context, Engine, Pack, fired, not_evaluated, passed, rule
-from threshold_core.declarative import load_pack, make_view
+from threshold_core.declarative import load_pack
 from threshold_core.models import ChipClass, CompanyProfile, ValuationBasis
 
 REPO = Path(__file__).resolve().parents[1]
@@ -224,8 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         start = time.perf_counter()
         for _ in range(args.rounds):
             for profile in profiles:
-                make_view(profile, Context(fx=engine.fx, as_of=profile.as_of),
-                          cel_pack._convert, cel_pack._variables, cel_pack._python_only)
+                cel_pack.view(profile, Context(fx=engine.fx, as_of=profile.as_of))
         return time.perf_counter() - start
 
     conv_s = best_of(conversions, args.repeats)

@@ -319,6 +319,95 @@ def test_the_projection_converts_only_what_rules_read() -> None:
     assert projector(None)(prof) == to_cel(prof)
 
 
+#: Conditions in every shape a path can take: plain, in has(), behind && / || / ?:
+#: guards, into macros, indexed, whole tables, rendered in messages.
+EQUIVALENT = [
+    "profile.financials.cash / profile.financials.monthly_net_burn < 12.0",
+    "has(profile.financials.cash) && profile.financials.cash > 1.0e9",
+    "!has(profile.valuation.source) || profile.valuation.source.startsWith('illustrative')",
+    "has(profile.compute) ? profile.compute.accelerators.exists(a, "
+    "has(a.licensed) && a.licensed) : false",
+    "profile.verified && profile.valuation.basis in ['estimate', 'last_round_post_money']",
+    "size(profile.services) > 0 && profile.services[0].public_prc",
+    "profile.financials.revenue_mix.project_on_prem_pct > 70.0 || profile.verified",
+    "profile.financials.revenue_mix.project_on_prem_pct > 70.0 && !profile.verified",
+    "size(profile.financials) > 3",
+    "has(profile.listing) && has(profile.listing.ticker)",
+    "profile.customers.ndr_pct < 100.0 || has(profile.customers.gdr_pct)",
+    "as_of - profile.financials.as_of > duration('6570h')",
+    "profile.valuation.amount * fx[profile.valuation.currency] > 4.0e9",
+    "profile.investors.exists(i, i.type == 'state_fund') && profile.name != ''",
+]
+
+
+def _stripped(data: dict[str, Any], drop: str) -> dict[str, Any]:
+    out = json.loads(json.dumps(data, default=str))
+    *head, last = drop.split(".")
+    node = out
+    for key in head:
+        node = node.get(key) or {}
+    node.pop(last, None)
+    return out
+
+
+def test_flat_variables_give_what_cel_gives_on_the_whole_profile(tmp_path: Path) -> None:
+    """The pack hands CEL each path read as a variable of its own; every
+    condition must still have the value it has on the whole nested profile
+    (an error where a key is missing, short-circuits and has() alike)."""
+    from threshold_core.declarative.cel import cel_module
+
+    cel = cel_module()
+    pack = load_pack(write_pack(tmp_path, *(
+        rule_toml(f"E-{i:03}", when) for i, when in enumerate(EQUIVALENT))))
+    assert all("profile." not in c.program.source for c in pack.conditions)
+    engine = Engine()
+    import tomllib
+
+    raw = [tomllib.loads(p.read_text(encoding="utf-8"))
+           for p in sorted((EXAMPLES / "companies").glob("*.toml"))]
+    variants = [r for data in raw for r in (data, *(
+        _stripped(data, drop) for drop in (
+            "financials", "financials.cash", "financials.revenue_mix", "valuation.source",
+            "compute", "listing", "customers.ndr_pct", "services", "verified", "valuation")))]
+    seen = set()
+    for data in variants:
+        prof = profile_from_data(data)
+        context = Context(fx=engine.fx, as_of=prof.as_of)
+        whole = {"profile": to_cel(prof), "as_of": to_cel(prof.as_of),
+                 "fx": {"CNY": 1.0, **{k: float(v) for k, v in engine.fx.rates.items()}}}
+        for cond, rule in zip(pack.conditions, pack.rules, strict=True):
+            try:
+                expected = {True: "fired", False: "passed"}[cel.compile(cond.spec.when)
+                                                            .execute(whole)]
+            except Exception:
+                expected = "not_evaluated"
+            got = rule.evaluate(prof, None, context).status
+            assert got == expected, (prof.id, cond.spec.id, cond.spec.when)
+            seen.add((cond.spec.id, got))
+    # every condition was seen both ways at least, so the comparison bites
+    for i in range(len(EQUIVALENT)):
+        assert len({s for r, s in seen if r == f"E-{i:03}"}) >= 2, (EQUIVALENT[i], seen)
+
+
+def test_cel_gets_only_the_values_rules_read(tmp_path: Path) -> None:
+    pack = load_pack(write_pack(tmp_path, rule_toml(
+        "V-001", "has(profile.valuation.source) && profile.financials.cash > 1.0",
+        message="{profile.name}: {profile.financials.cash / 1e9:.1f}bn")))
+    prof = profile(verified=True, financials={"cash": 2.0e9, "revenue": 1.0},
+                   valuation={"amount": 1.0e9, "currency": "CNY", "basis": "market_cap"})
+    view = pack.view(prof, Context(fx=Engine().fx, as_of=prof.as_of))
+    assert view.variables == {"_has__profile__valuation__source": False,
+                              "_profile__financials__cash": 2.0e9}
+    out = evaluate(pack, profile(financials={"cash": 2.0e9}))["V-001"]
+    assert (out.status, out.missing) == ("not_evaluated", ("valuation",))
+    out = evaluate(pack, profile(valuation={"amount": 1.0e9, "currency": "CNY",
+                                            "basis": "market_cap", "source": "x"}))["V-001"]
+    assert (out.status, out.missing) == ("not_evaluated", ("financials",))
+    out = evaluate(pack, profile(financials={"cash": 2.0e9}, valuation={
+        "amount": 1.0e9, "currency": "CNY", "basis": "market_cap", "source": "x"}))["V-001"]
+    assert (out.status, out.message) == ("fired", "X Co: 2.0bn")
+
+
 def test_the_profile_is_converted_once_per_evaluation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

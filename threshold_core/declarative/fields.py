@@ -148,6 +148,20 @@ class Reference(NamedTuple):
     leaf: bool = True
 
 
+class Chain(NamedTuple):
+    """A run of field selections from ``profile`` in the source: ``profile.a.b``.
+
+    ``source[start:end]`` is the chain, or with ``presence`` the whole
+    ``has(profile.a.b)`` around it. It ends before a method call (``.size()``),
+    an index (``[0]``) or anything else that is not ``.field``.
+    """
+
+    start: int
+    end: int
+    path: Path_
+    presence: bool
+
+
 class Analysis(NamedTuple):
     """What an expression reads, and what is wrong with it."""
 
@@ -157,6 +171,8 @@ class Analysis(NamedTuple):
     #: The profile is used as a whole (``profile`` on its own, ``profile[key]``).
     whole: bool
     variables: frozenset[str]
+    #: Every ``profile.a.b`` in the source, in order (see :func:`flatten_source`).
+    chains: tuple[Chain, ...] = ()
 
 
 def _label(path: Path_) -> str:
@@ -182,6 +198,7 @@ class _Analyzer:
         #: token index of a closing bracket -> (shape, path) the chain continues with.
         self.after: dict[int, tuple[Shape, Path_ | None]] = {}
         self.binders: set[int] = set()
+        self.chains: list[Chain] = []
 
     def _text(self, i: int) -> str:
         return self.toks[i].text if 0 <= i < len(self.toks) else ""
@@ -217,7 +234,7 @@ class _Analyzer:
             i += 1
         return Analysis(
             problems=tuple(self.problems), references=tuple(dict.fromkeys(self.refs)),
-            whole=self.whole, variables=frozenset(self.variables),
+            whole=self.whole, variables=frozenset(self.variables), chains=tuple(self.chains),
         )
 
     def _root(self, i: int) -> int:
@@ -232,7 +249,25 @@ class _Analyzer:
             )
             return i + 1
         self.variables.add(name)
+        if name == "profile":
+            self._profile_chain(i)
         return self._chain(i + 1, ROOTS[name], () if name == "profile" else None, i)
+
+    def _profile_chain(self, i: int) -> None:
+        """Record the chain of plain field selections starting at ``profile`` (token i)."""
+        toks, path, j = self.toks, [], i + 1
+        while (self._text(j) == "." and j + 1 < len(toks) and toks[j + 1].kind == "ident"
+               and self._text(j + 2) != "("):
+            path.append(toks[j + 1].text)
+            j += 2
+        if not path:
+            return
+        start, end = toks[i].offset, toks[j - 1].offset + len(toks[j - 1].text)
+        presence = (self._text(i - 1) == "(" and self._text(i - 2) == "has"
+                    and self._text(i - 3) != "." and self._text(j) == ")")
+        if presence:
+            start, end = toks[i - 2].offset, toks[j].offset + 1
+        self.chains.append(Chain(start, end, tuple(path), presence))
 
     def _record(self, path: Path_ | None, start: int, *, leaf: bool = True) -> None:
         if path is None:
@@ -348,4 +383,33 @@ class _Analyzer:
 def analyze(source: str) -> Analysis:
     """Check the field paths of a (syntactically valid) CEL expression."""
     return _Analyzer(source).run()
+
+
+# --------------------------------------------------------------------------- flat variables
+
+
+def flat_name(path: Path_, presence: bool = False) -> str:
+    """The CEL variable that holds ``profile.<path>`` (or, with ``presence``,
+    ``has(profile.<path>)``) once the expression is flattened."""
+    return ("_has__profile__" if presence else "_profile__") + "__".join(path)
+
+
+def flatten_source(source: str, chains: tuple[Chain, ...]) -> str:
+    """``source`` with every ``profile.a.b`` read from a variable of its own.
+
+    ``profile.financials.cash`` becomes ``_profile__financials__cash`` and
+    ``has(profile.valuation.source)`` becomes ``_has__profile__valuation__source``.
+    Handing CEL a few leaf values costs far less than handing it the nested
+    maps that lead to them (the library converts every key and map on the
+    way), and the value of the expression is the same: a variable that is
+    absent is an error exactly where the missing key was (see
+    :func:`threshold_core.declarative.projection.flattener`).
+    """
+    out, last = [], len(source)
+    for chain in sorted(chains, key=lambda c: c.start, reverse=True):
+        out.append(source[chain.end:last])
+        out.append(flat_name(chain.path, chain.presence))
+        last = chain.start
+    out.append(source[:last])
+    return "".join(reversed(out))
 

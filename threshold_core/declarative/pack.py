@@ -14,12 +14,13 @@ from ..markers import hookimpl
 from ..models import CompanyProfile
 from ..results import RuleOutcome, RuleStatus
 from .cel import _cel_problem, _offset, _position, _short, cel_module
-from .fields import Analysis, Reference, _label, analyze
+from .fields import Analysis, Path_, Reference, _label, analyze, flat_name, flatten_source
 from .packfile import PackFile, RuleSpec, read_pack_file
 from .projection import (
     FIGURE_FIELDS,
     ProfileView,
     Projection,
+    flattener,
     make_view,
     projection_of,
     projector,
@@ -29,6 +30,9 @@ from .readers import _PLAIN_PATH, _evidence_getter, _missing_finder, _raw_getter
 from .templates import Placeholder, parse_template, render_value
 
 # --------------------------------------------------------------------------- compiled rules
+
+#: The CEL library's error for a variable the context lacks.
+_UNDEFINED = re.compile(r"Undefined variable or function: '(\w+)'")
 
 
 class Condition:
@@ -84,6 +88,10 @@ class Condition:
         if isinstance(exc, KeyError) and exc.args:  # CEL names the key it missed
             named = [f for f in found if f[1] == str(exc.args[0])]
             found = named or found
+        elif (m := _UNDEFINED.search(str(exc))) and m.group(1) in self.pack._flat_paths:
+            # a flat variable is absent: the first absent field on its path
+            wanted = _label(self.pack._flat_paths[m.group(1)]) + "."
+            found = [f for f in found if wanted.startswith(f[0] + ".")] or found
         if found:
             return self._missing(found, evidence)
         return RuleOutcome(RuleStatus.NOT_EVALUATED, evidence=evidence,
@@ -139,9 +147,12 @@ class DeclarativePack:
         self._projection: Projection | None = {}
         self._convert: Callable[[CompanyProfile], dict[str, Any]] = to_cel  # set by compile()
         self._variables: frozenset[str] = frozenset()
-        self._python_only: frozenset[str] = frozenset()
         self._last: ProfileView | None = None
         self._figure_fields: frozenset[str] = frozenset(FIGURE_FIELDS)
+        #: Writes the flat variables CEL reads (None: CEL reads ``profile`` whole).
+        self._flatten: Callable[[dict[str, Any], dict[str, Any]], None] | None = None
+        #: The profile path each flat variable stands for.
+        self._flat_paths: dict[str, Path_] = {}
 
     def __repr__(self) -> str:
         return f"<DeclarativePack {self.name} {self.version} from {self.path}>"
@@ -157,11 +168,14 @@ class DeclarativePack:
         problems: list[Problem] = []
         analyses: list[Analysis] = []
         plain_refs: list[Reference] = []  # read by plain placeholders, in Python only
+        #: What CEL runs: (condition, index in its message or None, source, analysis).
+        executed: list[tuple[Condition, int | None, str, Analysis]] = []
         for cond in self.conditions:
             spec, where = cond.spec, f"$.rules[{cond.index}]"
             found = self._compile_expression(cel, spec.when, f"{where}.when", spec.id, problems)
             if found is not None:
                 cond.program, cond.analysis = found
+                executed.append((cond, None, spec.when, found[1]))
             uses = [a for a in [cond.analysis] if a is not None]
             try:
                 parts = parse_template(spec.message)
@@ -183,6 +197,7 @@ class DeclarativePack:
                         plain_refs.extend(got[1].references)
                     else:
                         uses.append(got[1])
+                        executed.append((cond, len(message) - 1, part.expression, got[1]))
             cond.message = message
             analyses.extend(uses)
             if cond.analysis is not None:
@@ -202,6 +217,8 @@ class DeclarativePack:
         self._projection = None if whole else projection_of(refs + plain_refs)
         self._convert = projector(self._projection)
         self._variables = frozenset(v for a in analyses for v in a.variables) | {"profile"}
+        if not whole:
+            self._flatten_programs(cel, executed)
         # Attributes of ``figures`` entries any expression may read (a safe over-estimate:
         # any member access with one of their names, in a rule that uses ``figures``).
         sources = " ".join(
@@ -211,12 +228,28 @@ class DeclarativePack:
         self._figure_fields = frozenset(
             re.findall(r"\.\s*(" + "|".join(FIGURE_FIELDS) + r")\b", sources)
         )
-        # Top-level fields only messages read stay out of CEL: converting a
-        # value for CEL costs more than reading it in Python.
-        cel_top = {r.path[0] for r in refs}
-        self._python_only = frozenset(
-            () if whole else {r.path[0] for r in plain_refs} - cel_top)
         self.compiled = True
+
+    def _flatten_programs(
+        self, cel: ModuleType, executed: list[tuple[Condition, int | None, str, Analysis]]
+    ) -> None:
+        """Run every expression on flat variables (see :func:`flatten_source`)."""
+        try:
+            programs = [cel.compile(flatten_source(source, analysis.chains))
+                        for _, _, source, analysis in executed]
+        except Exception:  # pragma: no cover - a rewrite CEL rejects: keep the nested form
+            return
+        for (cond, index, _, _), program in zip(executed, programs, strict=True):
+            if index is None:
+                cond.program = program
+            else:
+                entry = cond.message[index]
+                assert not isinstance(entry, str)
+                cond.message[index] = (entry[0], program, entry[2])
+        chains = [c for _, _, _, analysis in executed for c in analysis.chains]
+        self._flatten = flattener(chains)
+        self._flat_paths = {flat_name(c.path, c.presence): c.path[:-1] if c.presence else c.path
+                            for c in chains}
 
     def _compile_expression(
         self, cel: ModuleType, source: str, where: str, rule_id: str, problems: list[Problem],
@@ -265,7 +298,7 @@ class DeclarativePack:
         if last is not None and last.profile is profile and last.context is context:
             return last
         view = make_view(profile, context, self._convert, self._variables,
-                         self._python_only, self._figure_fields)
+                         self._figure_fields, self._flatten)
         self._last = view
         return view
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, NamedTuple
@@ -19,7 +19,7 @@ import attrs
 from ..components import Context
 from ..models import CompanyProfile, Figure
 from .cel import cel_module
-from .fields import Reference
+from .fields import Chain, Reference, flat_name
 
 # --------------------------------------------------------------------------- the profile for CEL
 
@@ -237,20 +237,72 @@ def projector(tree: Projection | None) -> Callable[[CompanyProfile], dict[str, A
     return namespace[name]  # type: ignore[no-any-return]
 
 
+def flattener(chains: Iterable[Chain]) -> Callable[[dict[str, Any], dict[str, Any]], None]:
+    """The function that writes the flat variables of ``chains`` from the
+    converted profile (see :func:`~threshold_core.declarative.fields.flatten_source`).
+
+    ``_profile__a__b`` is the value at ``a.b``, absent when any field on the
+    way is; ``_has__profile__a__b`` tells whether ``a`` has ``b``, absent when
+    ``a`` is absent. An absent variable is an error in CEL, as the missing
+    key was, so the flat expression has the value of the nested one. Generated
+    once per pack, as straight dictionary reads sharing their common prefixes.
+    """
+    trie: dict[str, Any] = {}
+    for chain in chains:
+        node = trie
+        for key in chain.path:
+            node = node.setdefault(key, {})
+        node.setdefault(" names", {})[flat_name(chain.path, chain.presence)] = chain.presence
+    lines = ["def flatten(d, out):"]
+    count = 0
+
+    def emit(node: dict[str, Any], var: str, depth: int) -> None:
+        nonlocal count
+        pad = "    " * depth
+        for key, child in node.items():
+            if key == " names":
+                continue
+            count += 1
+            v = f"v{count}"
+            lines.append(f"{pad}{v} = {var}.get({key!r})")
+            names = child.get(" names", {})
+            for name, presence in names.items():
+                if presence:
+                    lines.append(f"{pad}out[{name!r}] = {v} is not None")
+            values = [n for n, presence in names.items() if not presence]
+            deeper = any(k != " names" for k in child)
+            if values or deeper:
+                lines.append(f"{pad}if {v} is not None:")
+                lines.extend(f"{pad}    out[{n!r}] = {v}" for n in values)
+                if deeper:
+                    lines.append(f"{pad}    if type({v}) is dict:")
+                    emit(child, v, depth + 2)
+
+    emit(trie, "d", 1)
+    lines.append("    return None")
+    namespace: dict[str, Any] = {}
+    exec("\n".join(lines), namespace)  # source: attrs field names only
+    return namespace["flatten"]  # type: ignore[no-any-return]
+
+
 def make_view(
     profile: CompanyProfile, context: Context,
     convert: Callable[[CompanyProfile], dict[str, Any]], variables: frozenset[str],
-    python_only: frozenset[str] = frozenset(),
     figure_fields: frozenset[str] = frozenset(FIGURE_FIELDS),
+    flatten: Callable[[dict[str, Any], dict[str, Any]], None] | None = None,
 ) -> ProfileView:
     """Convert the profile with ``convert`` (see :func:`projector`), and ``variables``.
 
-    :param python_only: top-level fields that go in ``data`` but not to CEL.
+    :param flatten: hands CEL flat variables (see :func:`flattener`) instead
+        of ``profile``.
     """
     cel = cel_module()
     data = convert(profile)
-    shown = {k: v for k, v in data.items() if k not in python_only} if python_only else data
-    values: dict[str, Any] = {"profile": shown}
+    values: dict[str, Any] = {}
+    if flatten is not None:
+        flatten(data, values)
+    else:
+        values["profile"] = data
     if "figures" in variables:
         values["figures"] = figures_of(profile, figure_fields)
     if "as_of" in variables and context.as_of is not None:

@@ -408,6 +408,21 @@ def test_cel_gets_only_the_values_rules_read(tmp_path: Path) -> None:
     assert (out.status, out.message) == ("fired", "X Co: 2.0bn")
 
 
+def test_figure_attributes_only_messages_read_are_converted_when_a_message_renders(
+    tmp_path: Path,
+) -> None:
+    pack = load_pack(write_pack(tmp_path, rule_toml(
+        "G-001", "figures.exists(f, f.source == 'illustrative')",
+        message="{figures.filter(f, f.source == 'illustrative').map(f, f.path)} "
+                "of {profile.name}")))
+    prof = profile(customers={"ndr_pct": {"value": 120, "source": "illustrative"},
+                              "gdr_pct": {"value": 90, "source": "annual report"}})
+    view = pack.view(prof, Context(fx=Engine().fx, as_of=prof.as_of))
+    assert view.variables["figures"] == [{"source": "illustrative"}, {"source": "annual report"}]
+    out = evaluate(pack, prof)["G-001"]
+    assert (out.status, out.message) == ("fired", "customers.ndr_pct of X Co")
+
+
 def test_the_profile_is_converted_once_per_evaluation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

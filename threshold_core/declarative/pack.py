@@ -20,6 +20,7 @@ from .projection import (
     FIGURE_FIELDS,
     ProfileView,
     Projection,
+    figures_of,
     flattener,
     make_view,
     projection_of,
@@ -49,6 +50,8 @@ class Condition:
         self.message: list[str | tuple[Placeholder, Any, Callable[[Any], Any] | None]] = []
         #: Finders of the absent paths the condition reads (see _not_evaluated).
         self.missing: tuple[Callable[[Any], list[tuple[str, str]]], ...] = ()
+        #: Indexes of the placeholders of ``message`` that read ``figures``.
+        self.reads_figures: frozenset[int] = frozenset()
         #: ``(label, getter)`` of every value the condition reads, for the evidence.
         self.evidence: tuple[tuple[str, Callable[[Any], Any]], ...] = ()
 
@@ -105,13 +108,18 @@ class Condition:
 
     def render(self, view: ProfileView) -> str:
         out = []
-        for part in self.message:
+        for i, part in enumerate(self.message):
             if isinstance(part, str):
                 out.append(part)
                 continue
             placeholder, program, getter = part
             try:
-                value = getter(view.data) if getter else program.execute(view.cel_context)
+                if getter is not None:
+                    value = getter(view.data)
+                elif i in self.reads_figures:
+                    value = program.execute(self.pack.message_context(view))
+                else:
+                    value = program.execute(view.cel_context)
             except Exception:  # a value the profile lacks: say so in place
                 value = None
             out.append("n/a" if value is None else render_value(value, placeholder.spec))
@@ -149,6 +157,9 @@ class DeclarativePack:
         self._variables: frozenset[str] = frozenset()
         self._last: ProfileView | None = None
         self._figure_fields: frozenset[str] = frozenset(FIGURE_FIELDS)
+        self._message_figure_fields: frozenset[str] = frozenset(FIGURE_FIELDS)
+        self._message_context: tuple[ProfileView, Any] | None = None
+        self._messages_want_figures = False
         #: Writes the flat variables CEL reads (None: CEL reads ``profile`` whole).
         self._flatten: Callable[[dict[str, Any], dict[str, Any]], None] | None = None
         #: The profile path each flat variable stands for.
@@ -198,6 +209,8 @@ class DeclarativePack:
                     else:
                         uses.append(got[1])
                         executed.append((cond, len(message) - 1, part.expression, got[1]))
+                        if "figures" in got[1].variables:
+                            cond.reads_figures |= {len(message) - 1}
             cond.message = message
             analyses.extend(uses)
             if cond.analysis is not None:
@@ -216,18 +229,25 @@ class DeclarativePack:
         whole = any(a.whole for a in analyses)
         self._projection = None if whole else projection_of(refs + plain_refs)
         self._convert = projector(self._projection)
-        self._variables = frozenset(v for a in analyses for v in a.variables) | {"profile"}
+        # ``figures`` goes to CEL with every evaluation only when a condition reads it
+        # (see message_context)
+        in_conditions = {v for c in self.conditions if c.analysis for v in c.analysis.variables}
+        in_messages = {v for a in analyses for v in a.variables}
+        self._variables = frozenset(in_conditions | (in_messages - {"figures"}) | {"profile"})
+        self._messages_want_figures = "figures" in in_messages
         if not whole:
             self._flatten_programs(cel, executed)
-        # Attributes of ``figures`` entries any expression may read (a safe over-estimate:
-        # any member access with one of their names, in a rule that uses ``figures``).
-        sources = " ".join(
-            f"{c.spec.when} {c.spec.message}" for c in self.conditions
-            if "figures" in c.spec.when or "figures" in c.spec.message
-        )
-        self._figure_fields = frozenset(
-            re.findall(r"\.\s*(" + "|".join(FIGURE_FIELDS) + r")\b", sources)
-        )
+        # Attributes of ``figures`` entries the conditions may read (a safe over-estimate:
+        # any member access with one of their names, in a condition that uses ``figures``),
+        # and those messages read too: a message renders only when its rule fires, so
+        # the attributes only messages read are converted only then (message_context).
+        def attributes(texts: list[str]) -> frozenset[str]:
+            sources = " ".join(t for t in texts if "figures" in t)
+            return frozenset(re.findall(r"\.\s*(" + "|".join(FIGURE_FIELDS) + r")\b", sources))
+
+        self._figure_fields = attributes([c.spec.when for c in self.conditions])
+        self._message_figure_fields = attributes(
+            [f"{c.spec.when} {c.spec.message}" for c in self.conditions])
         self.compiled = True
 
     def _flatten_programs(
@@ -301,6 +321,22 @@ class DeclarativePack:
                          self._figure_fields, self._flatten)
         self._last = view
         return view
+
+    def message_context(self, view: ProfileView) -> Any:
+        """The CEL context messages run in: ``view``'s, with every attribute of
+        ``figures`` that messages read (built on the first message of an evaluation)."""
+        if not self._messages_want_figures or (
+                "figures" in view.variables
+                and self._message_figure_fields == self._figure_fields):
+            return view.cel_context
+        last = self._message_context
+        if last is not None and last[0] is view:
+            return last[1]
+        variables = {**view.variables,
+                     "figures": figures_of(view.profile, self._message_figure_fields)}
+        context = cel_module().Context(variables=variables)
+        self._message_context = (view, context)
+        return context
 
 
 def load_pack(path: str | Path, *, compile: bool = True) -> DeclarativePack:

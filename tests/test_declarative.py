@@ -408,6 +408,22 @@ def test_cel_gets_only_the_values_rules_read(tmp_path: Path) -> None:
     assert (out.status, out.message) == ("fired", "X Co: 2.0bn")
 
 
+def test_a_pack_that_reads_the_profile_whole_gets_it_whole(tmp_path: Path) -> None:
+    pack = load_pack(write_pack(
+        tmp_path,
+        rule_toml("W-001", "'valuation' in profile && profile['valuation'].amount > 1.0e9",
+                  message="{profile.valuation.amount / 1e9:.1f}bn"),
+        rule_toml("W-002", "has(profile.financials.cash)"),
+    ))
+    prof = profile(valuation={"amount": 2.0e9, "currency": "CNY", "basis": "market_cap"})
+    view = pack.view(prof, Context(fx=Engine().fx, as_of=prof.as_of))
+    assert set(view.variables) == {"profile"}
+    out = evaluate(pack, prof)
+    assert (out["W-001"].status, out["W-001"].message) == ("fired", "2.0bn")
+    assert (out["W-002"].status, out["W-002"].missing) == ("not_evaluated", ("financials",))
+    assert evaluate(pack, profile())["W-001"].status == "passed"
+
+
 def test_figure_attributes_only_messages_read_are_converted_when_a_message_renders(
     tmp_path: Path,
 ) -> None:

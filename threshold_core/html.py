@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from html import escape
 
 from .config import GradeBand
+from .figures import coverage_rows, cutoffs, total, waterfall_steps
+from .jsonio import decision_to_dict
 from .manager import engine_version
 from .results import Decision, DimensionResult, Effect, Verdict
 
@@ -100,36 +102,17 @@ def _colours(decision: Decision) -> dict[str, str]:
 # -- charts -------------------------------------------------------------------------------
 
 
-def _steps(decision: Decision) -> list[tuple[str, str, float, str]]:
-    """``(kind, label, delta, title)``: dimension contributions, then finding adjustments."""
-    steps: list[tuple[str, str, float, str]] = []
-    for d in decision.dimensions:
-        if d.raw_score is None or d.weight <= 0:
-            continue
-        steps.append(("dimension", d.name, d.weight * d.raw_score,
-                      f"{d.name}: {d.weight:.1%} x {d.raw_score:.1f} ({d.plugin})"))
-    for d in decision.dimensions:
-        if d.raw_score is None or d.weight <= 0:
-            continue
-        current = d.raw_score
-        for adj in d.adjustments:
-            new = min(current, adj.amount) if adj.effect is Effect.CAP else current + adj.amount
-            delta = d.weight * (new - current)
-            if abs(delta) >= 0.005:
-                what = f"cap {adj.amount:g}" if adj.effect is Effect.CAP else f"{adj.amount:+g}"
-                steps.append(("finding", adj.rule, delta,
-                              f"{adj.rule} on {d.name}: {what} -> {delta:+.2f} composite"))
-            current = new
-        clamped = max(0.0, min(100.0, current))
-        if abs(d.weight * (clamped - current)) >= 0.005:
-            steps.append(("finding", f"{d.name} floor", d.weight * (clamped - current),
-                          f"{d.name} clamped to 0-100"))
-    return steps
-
-
 def waterfall_svg(decision: Decision, grades: Sequence[GradeBand] = ()) -> str:
-    """Each dimension's contribution rising, each finding's adjustment falling, the composite."""
-    steps = _steps(decision)
+    """Each dimension's contribution rising, each finding's adjustment falling, the composite.
+
+    The steps come from :func:`threshold_core.figures.waterfall_steps` on the decision's
+    JSON and add up to the composite; without a composite the chart shows each
+    dimension's coverage against the floor instead (no score is drawn).
+    """
+    data = decision_to_dict(decision)
+    steps = waterfall_steps(data)
+    if not steps:
+        return coverage_svg(decision)
     colours = _colours(decision)
     width, height = 720, 380
     left, right, top, bottom = 44, 70, 14, 110
@@ -143,52 +126,90 @@ def waterfall_svg(decision: Decision, grades: Sequence[GradeBand] = ()) -> str:
 
     cid = _id(decision.company.id)
     out = [f'<svg id="waterfall-{cid}" class="waterfall" viewBox="0 0 {width} {height}" '
-           f'role="img" xmlns="http://www.w3.org/2000/svg">',
+           f'role="img" xmlns="http://www.w3.org/2000/svg" data-total="{total(steps)!r}">',
            f"<title>How each plugin moved the score of {escape(decision.company.name)}</title>"]
     for v in (0, 25, 50, 75, 100):
         out.append(f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{y(v):.1f}" '
                    f'y2="{y(v):.1f}" stroke="#d8dde6" stroke-width="1"/>')
         out.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" font-size="11" '
                    f'text-anchor="end">{v}</text>')
-    for band in grades:
-        if band.min_score <= 0:
+    bands = [(b.name, b.min_score) for b in grades] or cutoffs(data)
+    for name, min_score in bands:
+        if min_score <= 0:
             continue
-        yy = y(band.min_score)
+        yy = y(min_score)
         out.append(f'<line class="cutoff" x1="{left}" x2="{left + plot_w}" y1="{yy:.1f}" '
                    f'y2="{yy:.1f}" stroke="#5b6475" stroke-dasharray="5 4" stroke-width="1"/>')
         out.append(f'<text class="cutoff-label" x="{left + plot_w + 4}" y="{yy + 4:.1f}" '
-                   f'font-size="11">{escape(band.name)} {band.min_score:g}</text>')
+                   f'font-size="11">{escape(name)} {min_score:g}</text>')
     running = 0.0
-    for i, (kind, label, delta, title) in enumerate(steps):
+    for i, step in enumerate(steps):
+        kind = "dimension" if step.kind == "dimension" else "finding"
         x = left + slot * i + (slot - bar) / 2
-        y0, y1 = y(running), y(running + delta)
-        colour = colours.get(label, "#c0392b") if kind == "dimension" else "#c0392b"
+        y0, y1 = y(running), y(running + step.delta)
+        colour = colours.get(step.label, "#c0392b") if kind == "dimension" else "#c0392b"
         out.append(
-            f'<rect class="step {kind}" data-label="{escape(label)}" x="{x:.1f}" '
+            f'<rect class="step {kind} {step.kind}" data-label="{escape(step.label)}" '
+            f'data-delta="{step.delta!r}" x="{x:.1f}" '
             f'y="{min(y0, y1):.1f}" width="{bar:.1f}" height="{max(abs(y1 - y0), 0.8):.1f}" '
-            f'fill="{colour}"><title>{escape(title)}</title></rect>')
+            f'fill="{colour}"><title>{escape(step.title)}: {step.delta:+.2f}</title></rect>')
         if i + 1 < n:
             nx = left + slot * (i + 1) + (slot - bar) / 2
             out.append(f'<line x1="{x + bar:.1f}" x2="{nx:.1f}" y1="{y1:.1f}" y2="{y1:.1f}" '
                        f'stroke="#9aa3b2" stroke-width="1"/>')
         out.append(f'<text x="{x + bar / 2:.1f}" y="{min(y0, y1) - 4:.1f}" font-size="11" '
-                   f'text-anchor="middle">{delta:+.1f}</text>')
-        running += delta
-        out.append(_axis_label(x + bar / 2, top + plot_h + 12, _label(label)))
+                   f'text-anchor="middle">{step.delta:+.1f}</text>')
+        running += step.delta
+        out.append(_axis_label(x + bar / 2, top + plot_h + 12, _label(step.label)))
+    score = float(data["score"])
     x = left + slot * len(steps) + (slot - bar) / 2
-    if decision.score is not None:
-        out.append(f'<rect class="step total" x="{x:.1f}" y="{y(decision.score):.1f}" '
-                   f'width="{bar:.1f}" height="{y(0) - y(decision.score):.1f}" fill="#1d2433">'
-                   f"<title>composite {decision.score:.2f}</title></rect>")
-        out.append(f'<text x="{x + bar / 2:.1f}" y="{y(decision.score) - 4:.1f}" font-size="12" '
-                   f'font-weight="700" text-anchor="middle">{decision.score:.1f}</text>')
-        out.append(_axis_label(x + bar / 2, top + plot_h + 12, "composite"))
-    else:
-        out.append(f'<text class="no-score" x="{left + plot_w / 2:.1f}" y="{top + 20}" '
-                   f'font-size="13" text-anchor="middle">no composite: '
-                   f"{escape(str(decision.verdict))}</text>")
+    out.append(f'<rect class="step total" data-score="{score!r}" x="{x:.1f}" '
+               f'y="{y(score):.1f}" width="{bar:.1f}" height="{y(0) - y(score):.1f}" '
+               f'fill="#1d2433"><title>composite {score:.2f}</title></rect>')
+    out.append(f'<text x="{x + bar / 2:.1f}" y="{y(score) - 4:.1f}" font-size="12" '
+               f'font-weight="700" text-anchor="middle">{score:.1f}</text>')
+    out.append(_axis_label(x + bar / 2, top + plot_h + 12, "composite"))
     out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(0):.1f}" y2="{y(0):.1f}" '
                f'stroke="#1d2433" stroke-width="1"/>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def coverage_svg(decision: Decision) -> str:
+    """Without a composite: each dimension's coverage (share of its metric weight with data)."""
+    rows = coverage_rows(decision_to_dict(decision))
+    cid = _id(decision.company.id)
+    width, row_h, left, right = 720, 34, 200, 120
+    height = 40 + row_h * max(len(rows), 1) + 10
+    plot_w = width - left - right
+
+    def px(v: float) -> float:
+        return left + plot_w * max(0.0, min(1.0, v))
+
+    out = [f'<svg id="waterfall-{cid}" class="waterfall coverage" viewBox="0 0 {width} '
+           f'{height}" role="img" xmlns="http://www.w3.org/2000/svg">',
+           f"<title>No composite for {escape(decision.company.name)} "
+           f"({escape(str(decision.verdict))}): coverage per dimension</title>",
+           f'<text class="no-score" x="{left}" y="16" font-size="13">No composite score '
+           f"({escape(str(decision.verdict).replace('_', ' '))}): the data each dimension had"
+           "</text>"]
+    for v in (0, 0.5, 1.0):
+        out.append(f'<line x1="{px(v):.1f}" x2="{px(v):.1f}" y1="26" y2="{height - 8}" '
+                   'stroke="#d8dde6"/>')
+        out.append(f'<text x="{px(v):.1f}" y="{height - 0}" font-size="10" '
+                   f'text-anchor="middle" fill="#5b6475">{v:.0%}</text>')
+    for i, r in enumerate(rows):
+        yy = 30 + i * row_h
+        fill = "#7b4fa0" if r.decisive else "#9aa3b2"
+        out.append(f'<text x="{left - 8}" y="{yy + 16}" font-size="12" text-anchor="end">'
+                   f"{escape(_label(r.dimension))}</text>")
+        out.append(f'<rect class="coverage-bar" data-coverage="{r.coverage!r}" x="{left}" '
+                   f'y="{yy + 4}" width="{px(r.coverage) - left:.1f}" height="18" '
+                   f'fill="{fill}"><title>{escape(r.dimension)}: {r.coverage:.0%} covered'
+                   + (f"; missing {escape(', '.join(r.missing))}" if r.missing else "")
+                   + "</title></rect>")
+        out.append(f'<text x="{px(r.coverage) + 6:.1f}" y="{yy + 17}" font-size="11">'
+                   f"{r.coverage:.0%}" + (" below the floor" if r.decisive else "") + "</text>")
     out.append("</svg>")
     return "\n".join(out)
 

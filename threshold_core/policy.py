@@ -228,11 +228,14 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                 band.name,
             )
         )
+        # A high finding decides only when it lowers the band's verdict: a score that
+        # falls in a watch or not_qualified band is decided by the band alone.
         if caps and verdict is Verdict.QUALIFIED:
             verdict = Verdict.WATCH
-        for f in caps:
-            factors.append(
-                Factor(FactorKind.CAP, f"{f.rule} ({f.severity}) caps the verdict at watch", f.rule)
+            factors.extend(
+                Factor(FactorKind.CAP, f"{f.rule} ({f.severity}) caps the verdict at watch",
+                       f.rule)
+                for f in caps
             )
     if verdict is None:  # pragma: no cover - every path above sets one
         verdict = Verdict.INSUFFICIENT_DATA

@@ -1,0 +1,112 @@
+"""Reports agree with the engine by construction: every chart adds up to what was decided."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from html import unescape
+from pathlib import Path
+
+import pytest
+from helpers import EXAMPLES
+
+from threshold_core import Engine, profile_from_data
+from threshold_core.html import waterfall_svg
+from threshold_core.jsonio import decision_to_dict
+from threshold_core.synthetic import synthetic_portfolio
+
+COMPANIES = EXAMPLES / "companies"
+
+
+def _waterfalls(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<svg id="waterfall-([^"]+)"(.*?)</svg>', html, re.S))
+
+
+def _steps(svg: str) -> list[float]:
+    return [float(v) for v in re.findall(r'<rect class="step [^"]*" [^>]*data-delta="([^"]+)"',
+                                         svg)]
+
+
+def _check(svg: str, data: dict) -> None:
+    """The steps add up to the composite; without one, coverage and no score are drawn."""
+    total = re.search(r'class="step total" data-score="([^"]+)"', svg)
+    if data["score"] is None:
+        assert total is None and not _steps(svg), data["company"]["id"]
+        coverage = [float(c) for c in re.findall(r'data-coverage="([^"]+)"', svg)]
+        assert coverage == [d["coverage"] for d in data["dimensions"] if d["weight"] > 0]
+        return
+    assert total is not None and float(total.group(1)) == data["score"]
+    assert sum(_steps(svg)) == pytest.approx(data["score"], abs=1e-9), data["company"]["id"]
+
+
+def test_the_html_waterfalls_of_the_examples_add_up(run_cli, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    html = run_cli("evaluate", str(COMPANIES), "--format", "html", "-o", str(out))
+    assert html.returncode == 0, html.stderr
+    decisions = json.loads(run_cli("evaluate", str(COMPANIES), "--format", "json").stdout)
+    charts = _waterfalls(out.read_text(encoding="utf-8"))
+    assert set(charts) == {d["company"]["id"] for d in decisions}
+    for data in decisions:
+        _check(charts[data["company"]["id"]], data)
+
+
+def test_minimax_caps_absorb_deductions_once(run_cli) -> None:
+    """The regression: MiniMax's steps ended at 57.4 for a composite of 60.9."""
+    result = run_cli("evaluate", str(COMPANIES / "minimax.toml"), "--format", "html")
+    svg = _waterfalls(result.stdout)["minimax"]
+    assert sum(_steps(svg)) == pytest.approx(60.914, abs=1e-9)
+    labels = re.findall(r'class="step finding (\w+)" data-label="([^"]+)"', svg)
+    # The deductions fall first (the policy's order), the cap takes what is left under its
+    # ceiling; CHIP-009's deduction is 0 (the pack's limit) and draws no step.
+    assert labels == [("deduction", "ETH-009"), ("deduction", "CHIP-004"),
+                      ("deduction", "CHIP-005"), ("deduction", "CHIP-007"), ("cap", "CHIP-003")]
+
+
+def test_lingxi_draws_no_score(run_cli) -> None:
+    """The regression: insufficient_data drew a waterfall rising to about 60."""
+    result = run_cli("evaluate", str(COMPANIES / "lingxi.toml"), "--format", "html")
+    svg = _waterfalls(result.stdout)["lingxi"]
+    assert "step" not in svg and "coverage-bar" in svg
+    assert "No composite score (insufficient data)" in unescape(svg)
+
+
+def test_synthetic_waterfalls_add_up() -> None:
+    """1,000 seeded synthetic profiles: every waterfall ends on the composite, or draws none."""
+    engine = Engine()
+    verdicts = set()
+    for doc in synthetic_portfolio(1000, seed=18):
+        decision = engine.evaluate(profile_from_data(doc, doc["id"]))
+        data = decision_to_dict(decision)
+        verdicts.add(data["verdict"])
+        _check(waterfall_svg(decision), data)
+    assert {"watch", "not_qualified", "insufficient_data"} <= verdicts
+
+
+def test_determining_factors_name_only_what_bound_the_result(run_cli) -> None:
+    """The regression: 01.AI, not_qualified on its score, listed a cap at watch."""
+    decisions = json.loads(run_cli("evaluate", str(COMPANIES), "--format", "json").stdout)
+    by_id = {d["company"]["id"]: d for d in decisions}
+    assert [f["kind"] for f in by_id["01ai"]["determining"]] == ["band"]
+    assert [f["kind"] for f in by_id["zhipu"]["determining"]] == ["band"]
+    assert any(f["effect"] == "cap" for f in by_id["01ai"]["findings"])  # the dimension cap stays
+
+
+def test_a_cap_is_determining_only_when_it_lowered_qualified() -> None:
+    engine = Engine()
+    grades = {b.name: b.verdict for b in engine.config.policy.grades}
+    for doc in synthetic_portfolio(400, seed=3):
+        data = decision_to_dict(engine.evaluate(profile_from_data(doc, doc["id"])))
+        kinds = [f["kind"] for f in data["determining"]]
+        if "cap" in kinds:
+            assert data["verdict"] == "watch" and grades[data["grade"]] == "qualified"
+        elif data["grade"] and "band" in kinds:
+            assert data["verdict"] == grades[data["grade"]]
+    # Baidu scores in a qualified band; an affiliate on the Entity List (CHIP-001, high)
+    # holds it at watch, and then the cap decided it.
+    doc = tomllib.loads((COMPANIES / "baidu-ernie.toml").read_text(encoding="utf-8"))
+    doc["export_controls"]["affiliates_listed"] = ["Baidu affiliate"]
+    data = decision_to_dict(engine.evaluate(profile_from_data(doc, "baidu")))
+    assert data["grade"] in ("Q1", "Q2") and data["verdict"] == "watch"
+    assert [(f["kind"], f["subject"]) for f in data["determining"]] == [
+        ("band", data["grade"]), ("cap", "CHIP-001")]

@@ -1,0 +1,200 @@
+"""What the reports draw and list, computed from the decision JSON alone.
+
+Every function here takes the documented decision data (``decision_to_dict``,
+or a decision file read back) and nothing else: no engine, no configuration,
+no profile. The text, Markdown and HTML reports all draw on these, so what one
+format shows the others show too, and what they show is what the engine
+decided.
+
+The waterfall follows the default policy's order (``threshold_core.policy``):
+per dimension, deductions first, then caps as a ceiling, then the clamp to
+0-100. A deduction that a cap then absorbs is drawn as the fall it was before
+the cap, and the cap takes only what is left, so no fall is drawn twice. Any
+difference between the steps replayed from the adjustments and the points the
+decision reports (a firm's own policy may adjust differently) is drawn as a
+``policy`` step, so the steps always add up to the composite the decision
+reports, by construction. Without a composite (``insufficient_data``,
+``error``, a failed gate with no score) there is no waterfall: the coverage of
+each dimension is shown instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from attrs import frozen
+
+#: Steps smaller than this (composite points) are not drawn.
+_VISIBLE = 0.005
+
+
+@frozen
+class Step:
+    """One bar of the waterfall."""
+
+    #: ``dimension`` (a scorer's weighted score, rising), ``deduction``, ``cap``, ``clamp``
+    #: or ``policy`` (falling, or a residual either way).
+    kind: str
+    #: The dimension, or the rule id behind a finding's step.
+    label: str
+    #: Composite points, signed.
+    delta: float
+    #: The dimension the step belongs to.
+    dimension: str
+    title: str
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def waterfall_steps(data: Mapping[str, Any]) -> list[Step]:
+    """The steps from 0 to the composite, or ``[]`` when the decision has no composite."""
+    score = _num(data.get("score"))
+    if score is None:
+        return []
+    dims = [d for d in data.get("dimensions", ()) if float(d.get("weight") or 0) > 0
+            and d.get("raw_score") is not None and d.get("score") is not None]
+    steps: list[Step] = []
+    for d in dims:
+        w, raw = float(d["weight"]), float(d["raw_score"])
+        steps.append(Step("dimension", d["name"], w * raw, d["name"],
+                          f"{d['name']}: {w:.1%} x {raw:.1f} ({d.get('plugin', '')})"))
+    for d in dims:
+        w, raw, name = float(d["weight"]), float(d["raw_score"]), d["name"]
+        adjustments = d.get("adjustments") or ()
+        current = raw
+        falls: list[Step] = []
+        for adj in adjustments:
+            if adj["effect"] != "deduction":
+                continue
+            new = current + float(adj["amount"])
+            falls.append(Step("deduction", adj["rule"], w * (new - current), name,
+                              f"{adj['rule']} on {name}: {float(adj['amount']):+g} points"))
+            current = new
+        for adj in adjustments:
+            if adj["effect"] != "cap":
+                continue
+            new = min(current, float(adj["amount"]))
+            falls.append(Step("cap", adj["rule"], w * (new - current), name,
+                              f"{adj['rule']} caps {name} at {float(adj['amount']):g}"))
+            current = new
+        clamped = max(0.0, min(100.0, current))
+        if clamped != current:
+            falls.append(Step("clamp", f"{name} 0-100", w * (clamped - current), name,
+                              f"{name} clamped to 0-100"))
+        contribution = _num(d.get("contribution"))
+        drawn = w * raw + sum(s.delta for s in falls)
+        if contribution is not None and abs(contribution - drawn) >= _VISIBLE:
+            falls.append(Step("policy", f"{name} policy", contribution - drawn, name,
+                              f"the policy's other adjustments to {name}"))
+        steps += [s for s in falls if abs(s.delta) >= _VISIBLE]
+    # What remains between the drawn steps and the reported composite (rounding, or a
+    # policy that does not add up its dimensions) closes the chart exactly.
+    rest = score - sum(s.delta for s in steps)
+    if abs(rest) >= _VISIBLE:
+        steps.append(Step("policy", "policy", rest, "",
+                          "the policy's composite differs from the sum of its dimensions"))
+    elif steps and rest:
+        last = steps[-1]
+        steps[-1] = Step(last.kind, last.label, last.delta + rest, last.dimension, last.title)
+    return steps
+
+
+@frozen
+class CoverageRow:
+    dimension: str
+    coverage: float
+    #: The metrics the dimension's scorer had no figure for.
+    missing: tuple[str, ...]
+    #: True when the decision names this dimension's coverage as what decided it.
+    decisive: bool
+
+
+def coverage_rows(data: Mapping[str, Any]) -> list[CoverageRow]:
+    """Each weighted dimension's coverage, with its missing metrics."""
+    decisive = {f.get("subject") for f in data.get("determining", ())
+                if f.get("kind") == "insufficient_data"}
+    return [
+        CoverageRow(d["name"], float(d.get("coverage") or 0.0),
+                    tuple(m["metric"] for m in d.get("evidence", ()) if m.get("raw") is None),
+                    d["name"] in decisive)
+        for d in data.get("dimensions", ()) if float(d.get("weight") or 0) > 0
+    ]
+
+
+@frozen
+class Unevaluated:
+    rule: str
+    component: str
+    plugin: str
+    missing: tuple[str, ...]
+
+
+def not_evaluated(data: Mapping[str, Any]) -> list[Unevaluated]:
+    """Rules that could not be evaluated for lack of data, with the fields they needed."""
+    return [
+        Unevaluated(o.get("rule", ""), e.get("component", ""), e.get("plugin", ""),
+                    tuple(o.get("missing") or ()))
+        for e in data.get("trace", ()) for o in e.get("rules", ())
+        if o.get("status") == "not_evaluated"
+    ]
+
+
+@frozen
+class TraceLine:
+    plugin: str
+    version: str
+    component: str
+    kind: str
+    status: str
+    read: int
+    what: str
+
+
+def trace_summary(data: Mapping[str, Any]) -> list[TraceLine]:
+    """One line per trace event: who ran, what it read, what it contributed."""
+    out = []
+    for e in data.get("trace", ()):
+        rules = e.get("rules") or ()
+        contributed = e.get("contributed") or {}
+        if rules:
+            counts: dict[str, int] = {}
+            for o in rules:
+                counts[o["status"]] = counts.get(o["status"], 0) + 1
+            what = ", ".join(f"{n} {s}" for s, n in counts.items())
+            fired = [o["rule"] for o in rules if o["status"] == "fired"]
+            if fired:
+                what += " (" + ", ".join(fired) + ")"
+        elif e.get("kind") == "scorer" and e.get("status") == "ok" and "score" in contributed:
+            score = contributed.get("score")
+            what = (f"score {'-' if score is None else format(float(score), '.1f')}, "
+                    f"coverage {float(contributed.get('coverage') or 0):.0%}")
+        else:
+            what = e.get("message") or ", ".join(f"{k}={v}" for k, v in contributed.items())
+        if e.get("status") == "error":
+            what = f"ERROR {e.get('message') or ''}".strip()
+        out.append(TraceLine(e.get("plugin", ""), e.get("version", ""), e.get("component", ""),
+                             str(e.get("kind", "")), str(e.get("status", "")),
+                             len(e.get("read") or ()), what))
+    return out
+
+
+def severity_counts(data: Mapping[str, Any]) -> dict[str, int]:
+    """Findings per severity, every severity present (0 when none)."""
+    counts = dict.fromkeys(("critical", "high", "medium", "low", "info"), 0)
+    for f in data.get("findings", ()):
+        counts[str(f["severity"])] = counts.get(str(f["severity"]), 0) + 1
+    return counts
+
+
+def cutoffs(data: Mapping[str, Any]) -> list[tuple[str, float]]:
+    """The grade cut-offs (name, minimum score) the explanation reports, highest first."""
+    x = data.get("explain") or {}
+    rows = (x.get("robustness") or {}).get("cutoffs") or ()
+    return sorted(((c["grade"], float(c["min_score"])) for c in rows), key=lambda c: -c[1])
+
+
+def total(steps: Sequence[Step]) -> float:
+    return sum(s.delta for s in steps)

@@ -32,7 +32,8 @@ PROFILE = profile_from_data(
     {
         "id": "acme",
         "name": "Acme AI",
-        "valuation": {"amount": 1.0e9, "currency": "USD", "basis": "last_round_post_money"},
+        "valuation": {"amount": 1.0e9, "currency": "USD", "basis": "last_round_post_money",
+                      "as_of": "2026-06-01"},
     }
 )
 
@@ -324,7 +325,9 @@ def test_gate_uses_fx_table_and_reports_it() -> None:
     engine = bare_engine(("s", ScorerPlugin(FixedScorer("q", "quality", 90))),
                          fx={"rates": {"USD": 3.0}, "as_of": "2026-01-02", "source": "test"})
     d = engine.evaluate(PROFILE)
+    # 3.0bn CNY less the 32% last-round haircut is tested against the line.
     assert d.gate.passed is False and d.gate.valuation_cny == 3.0e9
+    assert d.gate.tested_cny == pytest.approx(3.0e9 * (1 - 0.32))
     assert d.gate.fx_rate == 3.0 and d.gate.fx_as_of == "2026-01-02"
     assert d.verdict is Verdict.NOT_QUALIFIED
     assert d.determining[0].kind == "gate"

@@ -23,7 +23,8 @@ from attrs import field, frozen
 
 from .converter import StructureProblems, converter, structure
 from .errors import InputError, Problem
-from .models import StrEnum
+from .headroom import RiskConfig, check_risk
+from .models import StrEnum, ValuationBasis
 from .results import Verdict
 
 CONFIG_FILE = "threshold.toml"
@@ -37,19 +38,57 @@ DEFAULT_DIMENSIONS = (
 )
 
 
+def _default_accepted_bases() -> tuple[ValuationBasis, ...]:
+    return (
+        ValuationBasis.MARKET_CAP,
+        ValuationBasis.EXPECTED_MARKET_VALUE,
+        ValuationBasis.ESTIMATE,
+        ValuationBasis.LAST_ROUND_POST_MONEY,
+    )
+
+
 @frozen
 class GateConfig:
+    """The line and which valuations may be tested against it."""
+
     #: The line, in CNY: the STAR Market fifth standard's expected market value.
     line_cny: float = 4.0e9
+    #: Bases the gate tests. ``parent_market_cap`` is left out by default: a parent group's
+    #: value is not the company's, so it cannot pass the gate (``insufficient_data``).
+    #: Estimates and last-round post-money valuations are tested after the haircut of
+    #: ``[risk.haircut]``, and the valuation pack reports them.
+    accepted_bases: tuple[ValuationBasis, ...] = field(factory=_default_accepted_bases)
+    #: A valuation whose source says "illustrative" cannot pass the gate (house policy: a
+    #: made-up figure is not evidence).
+    refuse_illustrative: bool = True
+    #: A valuation without a date (its ``as_of``, else the profile's) cannot pass the gate
+    #: (house policy: the STAR standard's market value is measured at a date; an undated
+    #: figure cannot be converted at the right FX rate or aged).
+    require_date: bool = True
+
+
+@frozen
+class FxRow:
+    """One dated row of the FX table: CNY per unit of each currency."""
+
+    as_of: date
+    rates: dict[str, float]
+    source: str | None = None
 
 
 @frozen
 class FxConfig:
-    """CNY per unit of each currency."""
+    """CNY per unit of each currency.
+
+    ``rates`` as of ``as_of`` is the table's newest row; ``history`` adds older dated rows.
+    The gate converts a valuation at the newest row dated on or before the valuation's own
+    date (the oldest row when the valuation predates them all, which the gate says).
+    """
 
     rates: dict[str, float] = field(factory=lambda: {"USD": 7.17, "HKD": 0.915, "EUR": 7.8})
     as_of: date = date(2026, 6, 30)
     source: str = "illustrative (close to the article's own conversions, June 2026)"
+    history: tuple[FxRow, ...] = ()
 
 
 @frozen
@@ -142,6 +181,7 @@ class ConfigFile:
     plugins: PluginsConfig = field(factory=PluginsConfig)
     rules: RulesConfig = field(factory=RulesConfig)
     explain: ExplainConfig = field(factory=ExplainConfig)
+    risk: RiskConfig = field(factory=RiskConfig)
     #: Folders of drop-in plugin files (``.py``), relative to the config file.
     plugin_dirs: tuple[str, ...] = ()
     #: Folders of drop-in rule packs (``.py`` or ``.toml``), relative to the config file.
@@ -162,6 +202,7 @@ class EngineConfig:
     plugins: PluginsConfig = field(factory=PluginsConfig)
     rules: RulesConfig = field(factory=RulesConfig)
     explain: ExplainConfig = field(factory=ExplainConfig)
+    risk: RiskConfig = field(factory=RiskConfig)
     plugin_dirs: tuple[Path, ...] = ()
     rule_dirs: tuple[Path, ...] = ()
     #: Raw ``[settings.<name>]`` tables, validated when the engine is built.
@@ -234,6 +275,11 @@ def build_config(
     if cf.gate.line_cny <= 0:
         problems.append(Problem("$.gate.line_cny", "must be positive"))
     problems += _check_explain(cf.explain)
+    problems += check_risk(cf.risk)
+    for i, row in enumerate(cf.fx.history):
+        for code, rate in row.rates.items():
+            if rate <= 0:
+                problems.append(Problem(f"$.fx.history[{i}].rates.{code}", "must be positive"))
     if problems:
         raise InputError(source, _rooted(problems, root))
     dimensions = {d: DimensionConfig() for d in DEFAULT_DIMENSIONS}
@@ -244,6 +290,11 @@ def build_config(
     fx = FxConfig(
         rates={k.upper(): v for k, v in cf.fx.rates.items()}, as_of=cf.fx.as_of,
         source=cf.fx.source,
+        history=tuple(
+            FxRow(as_of=r.as_of, rates={k.upper(): v for k, v in r.rates.items()},
+                  source=r.source)
+            for r in cf.fx.history
+        ),
     )
     return EngineConfig(
         gate=cf.gate,
@@ -253,6 +304,7 @@ def build_config(
         plugins=cf.plugins,
         rules=cf.rules,
         explain=cf.explain,
+        risk=cf.risk,
         plugin_dirs=tuple(base / p for p in cf.plugin_dirs),
         rule_dirs=tuple(base / p for p in cf.rule_dirs),
         settings=cf.settings,

@@ -158,7 +158,8 @@ def _blocking_factors(decision: Decision) -> tuple[list[Blocker], set[str]]:
     clear: set[str] = set()
     if decision.gate.passed is False:
         g = decision.gate
-        short = g.line_cny - (g.valuation_cny or 0.0)
+        tested = g.tested_cny if g.tested_cny is not None else g.valuation_cny
+        short = g.line_cny - (tested or 0.0)
         own = ""
         if g.fx_rate and g.valuation_currency and g.valuation_currency.upper() != "CNY":
             own = f" ({short / g.fx_rate / 1e9:,.2f}bn {g.valuation_currency})"
@@ -181,7 +182,8 @@ def _meaning(decision: Decision, config: EngineConfig, target: Verdict | None) -
     if v is Verdict.INSUFFICIENT_DATA:
         return ("the next better verdict is a graded one (qualified, watch or not_qualified): "
                 f"the score decides only once every dimension reaches the coverage floor of "
-                f"{floor:.0%}, the valuation is known and no rule that blocks lacks data")
+                f"{floor:.0%}, the gate can test the valuation (known, dated, of an accepted "
+                "basis and not illustrative) and no rule that blocks lacks data")
     if target is None:
         return ("qualified is the best verdict: nothing better to reach; the margin says how "
                 "far it is from the next worse verdict")
@@ -255,7 +257,9 @@ def _distance(
     blockers, clear = _blocking_factors(decision)
     shortfall = None
     if decision.gate.passed is False:
-        shortfall = round(decision.gate.line_cny - (decision.gate.valuation_cny or 0.0), 2)
+        g = decision.gate
+        tested = g.tested_cny if g.tested_cny is not None else g.valuation_cny
+        shortfall = round(g.line_cny - (tested or 0.0), 2)
 
     if v is Verdict.INSUFFICIENT_DATA:
         more = [

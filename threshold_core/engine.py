@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,8 +24,9 @@ from .components import Context, FxTable, Scorer
 from .config import EngineConfig
 from .converter import StructureProblems, structure
 from .errors import InputError, PluginError, Problem
+from .headroom import assess
 from .manager import ThresholdPluginManager, create_plugin_manager, engine_version
-from .models import CompanyProfile
+from .models import CompanyProfile, ValuationBasis
 from .policy import Assessment, ComponentError, PackOutcomes, ScoredDimension
 from .profiles import load_profile, profile_sha256
 from .registry import Registered, collect_components, declared_settings_types
@@ -40,9 +42,11 @@ from .results import (
     FactorKind,
     Finding,
     GateResult,
+    Headroom,
     PluginRef,
     PolicyResult,
     Receipt,
+    Risk,
     RuleOutcome,
     RuleStatus,
     Severity,
@@ -261,10 +265,13 @@ class Engine:
             packs=packs, errors=tuple(errors),
         )
         result = self._decide(assessment, trace)
+        headroom = self._headroom(profile, gate, result.verdict, result.findings)
         decision = Decision(
             company=CompanyRef(id=profile.id, name=profile.name),
             verdict=result.verdict,
-            risk=result.risk or RISK_OF_VERDICT[result.verdict],
+            risk=result.risk or headroom.risk,
+            headroom=headroom,
+            scorecard_risk=RISK_OF_VERDICT[result.verdict],
             grade=result.grade,
             score=result.score,
             gate=gate,
@@ -279,24 +286,97 @@ class Engine:
 
     # -- steps --------------------------------------------------------------------
 
+    def _fx_row(self, currency: str, on: date | None) -> tuple[float, date | None, bool]:
+        """CNY per unit of ``currency`` from the newest FX row dated on or before ``on``.
+
+        Returns the rate, the row's date and whether the valuation predates every row
+        (then the oldest row with the currency is used). The newest row is ``[fx] rates``.
+        """
+        code = currency.upper()
+        if code == "CNY":
+            return 1.0, None, False
+        rows = [(self.config.fx.as_of, self.config.fx.rates)]
+        rows += [(r.as_of, r.rates) for r in self.config.fx.history]
+        rows = sorted(((d, r) for d, r in rows if code in r), key=lambda x: x[0])
+        if on is None:
+            d, r = rows[-1]
+            return r[code], d, False
+        before = [(d, r) for d, r in rows if d <= on]
+        if not before:
+            d, r = rows[0]
+            return r[code], d, True
+        d, r = before[-1]
+        return r[code], d, False
+
     def _gate(self, profile: CompanyProfile) -> GateResult:
-        line = self.config.gate.line_cny
+        """The valuation against the line, under the basis policy of ``[gate]``.
+
+        A basis the gate does not accept (by default a parent group's market cap), an
+        illustrative valuation or an undated one cannot pass: ``passed`` is None
+        (``insufficient_data``) with the reason. Estimates and last-round post-money
+        valuations are tested after the haircut of ``[risk.haircut]``.
+        """
+        gc = self.config.gate
+        line = gc.line_cny
         v = profile.valuation
         if v is None:
             return GateResult(passed=None, line_cny=line, reason="no valuation in the profile")
-        rate = 1.0 if v.currency.upper() == "CNY" else self.fx.rates[v.currency.upper()]
+        # The valuation's date; a bare valuation inherits the profile's date.
+        on = v.as_of or profile.as_of
+        rate, row_date, predates = self._fx_row(v.currency, on)
         cny = v.amount * rate
-        passed = cny >= line
-        rel = "at or above" if passed else "below"
-        reason = (
-            f"valuation {v.amount:,.0f} {v.currency} = {cny / 1e9:,.2f}bn CNY is {rel} "
-            f"the line of {line / 1e9:,.2f}bn CNY"
+        basis = str(v.basis)
+        tested_as = GateResult(
+            passed=None, line_cny=line, valuation_amount=v.amount, valuation_currency=v.currency,
+            valuation_cny=round(cny, 2), basis=basis, fx_rate=rate,
+            fx_as_of=row_date.isoformat() if row_date else None,
+            valuation_as_of=on.isoformat() if on else None,
         )
-        return GateResult(
-            passed=passed, line_cny=line, valuation_amount=v.amount,
-            valuation_currency=v.currency, valuation_cny=round(cny, 2), basis=str(v.basis),
-            fx_rate=rate, fx_as_of=self.fx.as_of.isoformat() if self.fx.as_of else None,
-            reason=reason,
+        refused = None
+        if v.basis not in gc.accepted_bases:
+            refused = (
+                "a parent group's market capitalisation cannot pass the gate: it values the "
+                "group, not the company"
+                if v.basis is ValuationBasis.PARENT_MARKET_CAP
+                else f"valuation basis {basis} is not accepted by the gate ([gate] accepted_bases)"
+            )
+        elif gc.refuse_illustrative and v.source and "illustrative" in v.source.casefold():
+            refused = ("an illustrative valuation cannot pass the gate: the source says it is "
+                       "made up")
+        elif gc.require_date and on is None:
+            refused = ("an undated valuation cannot pass the gate: neither valuation.as_of nor "
+                       "the profile's as_of is given")
+        if refused is not None:
+            return attrs.evolve(tested_as, reason=refused)
+        cut = self.config.risk.haircut.get(basis, 0.0)
+        tested = cny * (1.0 - cut)
+        passed = tested >= line
+        rel = "at or above" if passed else "below"
+        haircut = (
+            f" less the {cut:.0%} haircut for {basis.replace('_', ' ')} = "
+            f"{tested / 1e9:,.2f}bn CNY" if cut else ""
+        )
+        fx_note = (
+            f" (at the oldest FX rate, of {row_date.isoformat()}: the valuation predates the table)"
+            if predates and row_date else ""
+        )
+        reason = (
+            f"valuation {v.amount:,.0f} {v.currency} = {cny / 1e9:,.2f}bn CNY{haircut} is {rel} "
+            f"the line of {line / 1e9:,.2f}bn CNY{fx_note}"
+        )
+        return attrs.evolve(tested_as, passed=passed, reason=reason, haircut=cut,
+                            tested_cny=round(tested, 2))
+
+    def _headroom(
+        self, profile: CompanyProfile, gate: GateResult, verdict: Verdict,
+        findings: Sequence[Finding],
+    ) -> Headroom:
+        listing = profile.listing.status if profile.listing is not None else None
+        return assess(
+            line_cny=gate.line_cny, valuation_cny=gate.valuation_cny, basis=gate.basis,
+            listing=None if listing is None else str(listing),
+            gate_testable=gate.passed is not None, verdict=verdict, findings=findings,
+            config=self.config.risk,
         )
 
     def _timed(
@@ -493,7 +573,14 @@ class Engine:
             return decision
         changes: dict[str, Any] = {"trace": decision.trace + tuple(events)}
         if failed:
-            changes.update(verdict=Verdict.ERROR, risk=RISK_OF_VERDICT[Verdict.ERROR],
+            headroom = (
+                attrs.evolve(decision.headroom, risk=Risk.UNKNOWN,
+                             reasons=(*decision.headroom.reasons,
+                                      "an observer failed: risk unknown"))
+                if decision.headroom is not None else None
+            )
+            changes.update(verdict=Verdict.ERROR, risk=Risk.UNKNOWN, headroom=headroom,
+                           scorecard_risk=RISK_OF_VERDICT[Verdict.ERROR],
                            determining=tuple(failed) + decision.determining)
         return attrs.evolve(decision, **changes)
 

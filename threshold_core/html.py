@@ -374,7 +374,7 @@ def _distance_summary(decision: Decision) -> str:
 def _section(decision: Decision, grades: Sequence[GradeBand]) -> str:
     d = decision
     cid = _id(d.company.id)
-    from .report import gate_line
+    from .report import gate_line, headroom_line
 
     x = d.explain
     parts = [f'<section class="company" id="company-{cid}">',
@@ -386,6 +386,7 @@ def _section(decision: Decision, grades: Sequence[GradeBand]) -> str:
              f'<div class="kpi"><b>{escape(str(d.risk))}</b><span>risk of falling below the '
              "line</span></div>",
              "</div>", f'<p class="gate">{escape(gate_line(d))}</p>',
+             f'<p class="headroom">{escape(headroom_line(d))}</p>',
              '<div class="charts">',
              '<figure><figcaption>How each plugin moved the score <small>(weight x scorer '
              "score per dimension; findings as falling steps; dashed: grade cut-offs)"

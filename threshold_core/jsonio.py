@@ -28,6 +28,8 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "dimensions": data.pop("dimensions"),
         "findings": data.pop("findings"),
         "determining": data.pop("determining"),
+        "headroom": data.pop("headroom"),
+        "scorecard_risk": data.pop("scorecard_risk"),
     }
     source_path = data.pop("source_path")
     trace = data.pop("trace")

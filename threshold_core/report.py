@@ -77,9 +77,28 @@ def gate_line(decision: Decision) -> str:
         if g.valuation_currency and g.valuation_currency.upper() != "CNY"
         else _money(g.valuation_cny, "CNY")
     )
+    dated = f", {g.valuation_as_of}" if g.valuation_as_of else ""
+    if g.passed is None:
+        return f"Gate: {conv} ({g.basis}{dated}): not tested - {g.reason}"
+    if g.haircut and g.tested_cny is not None:
+        conv += f" less {g.haircut:.0%} haircut = {_money(g.tested_cny, 'CNY')}"
     sign = ">=" if g.passed else "<"
     status = "passed" if g.passed else "FAILED"
-    return f"Gate: {conv} ({g.basis}) {sign} line {_money(g.line_cny, 'CNY')}: {status}"
+    return f"Gate: {conv} ({g.basis}{dated}) {sign} line {_money(g.line_cny, 'CNY')}: {status}"
+
+
+def headroom_line(decision: Decision) -> str:
+    """The cushion above the line and the risk of falling below it, in one line."""
+    h = decision.headroom
+    if h is None:
+        return f"Risk of falling below the line: {decision.risk}"
+    if h.cushion is None:
+        return f"Risk of falling below the line: {decision.risk} ({h.summary})"
+    return (
+        f"Headroom: {h.cushion:.2f}x the line; {h.summary} "
+        f"({h.model}, volatility {h.volatility:.0%} a year). "
+        f"Risk of falling below the line: {decision.risk} ({'; '.join(h.reasons)})"
+    )
 
 
 def verdict_line(decision: Decision, style: Style = _plain) -> str:
@@ -98,7 +117,7 @@ def _findings_by_severity(findings: Sequence[Finding]) -> list[tuple[Severity, l
 
 def render_text(decision: Decision, style: Style = _plain) -> str:
     """The full text report for one decision."""
-    out = [verdict_line(decision, style), "", gate_line(decision), ""]
+    out = [verdict_line(decision, style), "", gate_line(decision), headroom_line(decision), ""]
     rows = []
     for d in decision.dimensions:
         adj = ", ".join(
@@ -339,6 +358,8 @@ def render_markdown(decision: Decision) -> str:
         f"**Grade** {d.grade or '-'} | **Score** {_num(d.score)}/100",
         "",
         f"{gate_line(d)}",
+        "",
+        _md_escape(headroom_line(d)),
         "",
         "| Dimension | Weight | Score | Points | Coverage | Plugin |",
         "|---|---:|---:|---:|---:|---|",

@@ -63,6 +63,8 @@ class Risk(StrEnum):
     UNKNOWN = "unknown"
 
 
+#: The risk label the grade band implies (``scorecard_risk`` in a decision). It is not the
+#: risk of falling below the line, which :mod:`threshold_core.headroom` computes.
 RISK_OF_VERDICT = {
     Verdict.QUALIFIED: Risk.LOW,
     Verdict.WATCH: Risk.MEDIUM,
@@ -164,6 +166,49 @@ class GateResult:
     fx_rate: float | None = None
     fx_as_of: str | None = None
     reason: str = ""
+    #: The date the valuation describes.
+    valuation_as_of: str | None = None
+    #: Share taken off the stated valuation for its basis (``[risk.haircut]``).
+    haircut: float = 0.0
+    #: The valuation the gate compared with the line: ``valuation_cny * (1 - haircut)``.
+    tested_cny: float | None = None
+
+
+#: How the breach probability is computed, as the decision reports it.
+MODEL = "driftless lognormal, first passage"
+
+
+@frozen
+class Headroom:
+    """How far the valuation sits above the line, and the chance of falling below it."""
+
+    #: The line, in CNY.
+    line_cny: float
+    #: The stated valuation in CNY, before the haircut (None: no valuation).
+    valuation_cny: float | None = None
+    basis: str | None = None
+    #: Share taken off the stated valuation for its basis.
+    haircut: float = 0.0
+    #: The valuation the gate tests: ``valuation_cny * (1 - haircut)``.
+    tested_cny: float | None = None
+    #: ``tested_cny / line_cny``.
+    cushion: float | None = None
+    #: Fall in value, percent, that takes the tested valuation to the line (negative: below).
+    breach_fall_pct: float | None = None
+    horizon_months: int = 12
+    #: Annual volatility used.
+    volatility: float | None = None
+    #: Probability (0-1) of touching the line within the horizon.
+    breach_probability: float | None = None
+    #: The risk from the probability alone.
+    market_risk: Risk = Risk.UNKNOWN
+    #: The risk of falling below the line: market risk combined with the verdict.
+    risk: Risk = Risk.UNKNOWN
+    model: str = MODEL
+    #: The headline, for example "a 42% fall in value would breach the line; 7% chance ...".
+    summary: str = ""
+    #: How the risk was reached, in order.
+    reasons: tuple[str, ...] = ()
 
 
 @frozen
@@ -291,6 +336,8 @@ class Decision:
 
     company: CompanyRef
     verdict: Verdict
+    #: The risk of falling below the line: headroom and volatility combined with the verdict
+    #: (``headroom``; :mod:`threshold_core.headroom`).
     risk: Risk
     grade: str | None
     score: float | None
@@ -301,6 +348,11 @@ class Decision:
     trace: tuple[TraceEvent, ...]
     receipt: Receipt
     schema_version: str = SCHEMA_VERSION
+    #: Cushion above the line, the fall that breaches it and its probability within the horizon.
+    headroom: Headroom | None = None
+    #: The label the grade band implies (qualified low, watch medium, not_qualified high);
+    #: not the risk of falling below the line.
+    scorecard_risk: Risk = Risk.UNKNOWN
     #: The file the profile came from, when it came from one.
     source_path: str | None = None
     #: Distance to qualify, margins and robustness (``threshold_core.explain``), when computed.

@@ -106,6 +106,8 @@ def test_a_cap_is_determining_only_when_it_lowered_qualified() -> None:
     # holds it at watch, and then the cap decided it.
     doc = tomllib.loads((COMPANIES / "baidu-ernie.toml").read_text(encoding="utf-8"))
     doc["export_controls"]["affiliates_listed"] = ["Baidu affiliate"]
+    # The parent group's market cap cannot pass the gate; give it a basis the gate tests.
+    doc["valuation"]["basis"] = "expected_market_value"
     data = decision_to_dict(engine.evaluate(profile_from_data(doc, "baidu")))
     assert data["grade"] in ("Q1", "Q2") and data["verdict"] == "watch"
     assert [(f["kind"], f["subject"]) for f in data["determining"]] == [

@@ -167,6 +167,7 @@ def _tiered(tiers: Iterable[tuple[bool, Severity]]) -> Severity | None:
     "CHIP-001",
     title="Company or affiliate on the US Entity List",
     severity=Severity.CRITICAL,
+    severities=(Severity.CRITICAL, Severity.HIGH),
     dimension=DIMENSION,
     rationale="Listed parties need a licence for all items subject to the EAR, and foreign "
     "direct-product rules reach foreign-made chips; a roadmap that relies on new US-origin "
@@ -207,6 +208,7 @@ def entity_list(
     "CHIP-002",
     title="3A090.a accelerators without a licence, or of unknown provenance",
     severity=Severity.CRITICAL,
+    severities=(Severity.CRITICAL, Severity.HIGH),
     dimension=DIMENSION,
     rationale="Controlled accelerators held without the required licence expose the company "
     "to diversion and GP10 enforcement. Unknown provenance is a diligence gap rather than a "
@@ -251,6 +253,7 @@ def unlicensed_chips(
     "CHIP-003",
     title="High share of compute needs US licences to resupply",
     severity=Severity.HIGH,
+    severities=(Severity.HIGH, Severity.MEDIUM),
     dimension=DIMENSION,
     rationale="H20 and H200 licensing swung between banned, a 15% and a 25% revenue share, and "
     "Beijing discouragement within twelve months; compute that depends on such licences "
@@ -318,6 +321,7 @@ def domestic_share(
     "CHIP-005",
     title="Compute rented offshore",
     severity=Severity.HIGH,
+    severities=(Severity.HIGH, Severity.MEDIUM),
     dimension=DIMENSION,
     rationale="Renting foreign chips abroad is the target of BIS guidance on US IaaS used to "
     "train Chinese models and of the Remote Access Security Act; that capacity can be cut off.",
@@ -354,6 +358,7 @@ def offshore_rental(
     "CHIP-006",
     title="Short compute runway",
     severity=Severity.CRITICAL,
+    severities=(Severity.CRITICAL, Severity.HIGH),
     dimension=DIMENSION,
     rationale="Owned or contracted capacity that covers less than a training cycle blocks the "
     "roadmap: under 6 months critical, under 12 months high.",

@@ -47,6 +47,9 @@ def describe_rules(engine: Engine, *, pack: str | None = None) -> list[dict[str,
                     "id": m.id,
                     "pack": pack_name,
                     "severity": str(m.severity),
+                    # Every severity it can fire at, most severe first (a conditional
+                    # severity such as CHIP-001's critical / high lists both).
+                    "severities": [str(s) for s in m.possible_severities],
                     "dimension": m.dimension,
                     "title": m.title,
                     "source": m.source,

@@ -359,7 +359,11 @@ def rules(
     pack: str | None, config_path: Path | None, no_plugin_autoload: bool,
     disabled: tuple[str, ...], plugins_dirs: tuple[Path, ...], fmt: str,
 ) -> None:
-    """List every compliance rule: id, pack, severity, dimension, title, source."""
+    """List every compliance rule: id, pack, severity, dimension, title, source.
+
+    A rule whose severity depends on the profile shows every severity it can
+    fire at, most severe first (``critical / high``).
+    """
     from .catalog import describe_rules
     from .jsonio import dumps
     from .report import _table
@@ -372,7 +376,8 @@ def rules(
     if fmt == "json":
         click.echo(dumps(listing), nl=False)
         return
-    rows = [[r["id"], r["pack"], r["severity"] + (" (disabled)" if r["disabled"] else ""),
+    rows = [[r["id"], r["pack"],
+             " / ".join(r["severities"]) + (" (disabled)" if r["disabled"] else ""),
              r["dimension"] or "-", r["title"], r["source"]] for r in listing]
     click.echo("\n".join(_table(["id", "pack", "severity", "dimension", "title", "source"],
                                 rows, right=set())))

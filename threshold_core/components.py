@@ -62,6 +62,10 @@ class Scorer(Protocol):
     def score(self, profile: Any, settings: Any, context: Context) -> DimensionScore: ...
 
 
+def _severities(values: Iterable[Severity | str]) -> tuple[Severity, ...]:
+    return tuple(sorted({Severity(v) for v in values}, key=lambda s: s.rank))
+
+
 @frozen
 class RuleMeta:
     """What a rule is, independently of any profile."""
@@ -76,6 +80,15 @@ class RuleMeta:
     rationale: str
     #: The instrument or URL it rests on.
     source: str
+    #: Every severity the rule can fire at, most severe first, when that depends on the
+    #: profile (CHIP-001 is critical when the roadmap relies on new US-origin items, high
+    #: otherwise); empty when it always fires at ``severity``.
+    severities: tuple[Severity, ...] = field(default=(), converter=_severities)
+
+    @property
+    def possible_severities(self) -> tuple[Severity, ...]:
+        """The severities a finding of this rule can have, most severe first."""
+        return self.severities or (self.severity,)
 
 
 RuleFunction = Callable[[Any, Any, Context], RuleOutcome]
@@ -133,11 +146,14 @@ def rule(
     dimension: str | None,
     rationale: str,
     source: str,
+    severities: Sequence[Severity | str] = (),
 ) -> Callable[[RuleFunction], Rule]:
     """Turn a check function ``(profile, settings, context) -> RuleOutcome`` into a :class:`Rule`.
 
     The check returns :func:`fired`, :func:`passed` or :func:`not_evaluated`;
-    the engine fills in the rule id.
+    the engine fills in the rule id. ``severity`` is the most severe outcome;
+    a rule whose severity depends on the profile lists every one it can fire
+    at in ``severities`` (``threshold rules`` shows them).
     """
 
     meta = RuleMeta(
@@ -147,6 +163,7 @@ def rule(
         dimension=dimension,
         rationale=rationale,
         source=source,
+        severities=tuple(severities),
     )
 
     def wrap(fn: RuleFunction) -> Rule:

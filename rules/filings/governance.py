@@ -16,6 +16,7 @@ _SEVERE_ACTIONS = frozenset({EnforcementAction.PENALTY, EnforcementAction.APP_RE
     "FIL-012",
     title="Regulatory enforcement in the last 24 months",
     severity=Severity.HIGH,
+    severities=(Severity.HIGH, Severity.MEDIUM, Severity.LOW),
     dimension=DIMENSION,
     rationale="Penalties and app removals signal compliance gaps, and the 2026 Cybersecurity "
     "Law amendment raises fines to RMB 10m. Unresolved penalty or removal: high; resolved: "
@@ -58,6 +59,7 @@ def enforcement_history(
     "FIL-013",
     title="On the expert re-review list without an ethics committee",
     severity=Severity.MEDIUM,
+    severities=(Severity.MEDIUM, Severity.LOW),
     dimension=DIMENSION,
     rationale="Algorithms with public-opinion or social-mobilisation capability and autonomous "
     "decision systems are on the expert re-review list, which requires an ethics committee "
@@ -106,6 +108,7 @@ def ethics_committee(
     "FIL-015",
     title="EU GPAI provider without the GPAI documentation",
     severity=Severity.HIGH,
+    severities=(Severity.HIGH, Severity.MEDIUM),
     dimension=DIMENSION,
     rationale="Since 2 Aug 2025 GPAI providers on the EU market must keep technical "
     "documentation and a training-content summary; above 1e25 FLOP the systemic-risk duties "

@@ -161,6 +161,7 @@ def change_deadline(
     "FIL-004",
     title="Filing number not displayed, or not in the registry's format",
     severity=Severity.MEDIUM,
+    severities=(Severity.MEDIUM, Severity.LOW),
     dimension=DIMENSION,
     rationale="Services must display the model name with its filing or online registration "
     "number; a number outside the observed grammar suggests a transcription error or an "

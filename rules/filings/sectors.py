@@ -24,6 +24,7 @@ from threshold_rules.filings.settings import FilingsSettings
     "FIL-009",
     title="Healthcare decision support without NMPA Class III registration",
     severity=Severity.CRITICAL,
+    severities=(Severity.CRITICAL, Severity.HIGH),
     dimension=DIMENSION,
     rationale="AI software supporting diagnosis or treatment decisions is a Class III medical "
     "device; selling it unregistered is barred. Critical when that vertical carries the "

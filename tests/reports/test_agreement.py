@@ -112,3 +112,22 @@ def test_a_cap_is_determining_only_when_it_lowered_qualified() -> None:
     assert data["grade"] in ("Q1", "Q2") and data["verdict"] == "watch"
     assert [(f["kind"], f["subject"]) for f in data["determining"]] == [
         ("band", data["grade"]), ("cap", "CHIP-001")]
+
+
+def test_the_catalogue_lists_every_severity_a_rule_fires_at(run_cli) -> None:
+    """The regression: CHIP-001 was listed as critical and fired at high for Zhipu."""
+    listing = run_cli("rules", "--format", "json")
+    assert listing.returncode == 0, listing.stderr
+    catalogue = {r["id"]: r for r in json.loads(listing.stdout)}
+    assert catalogue["CHIP-001"]["severities"] == ["critical", "high"]
+    assert catalogue["CHIP-004"]["severities"] == ["medium"]
+    text = run_cli("rules", "--pack", "chip_supply").stdout
+    assert re.search(r"CHIP-001\s+chip_supply\s+critical / high\s", text)
+    engine = Engine()
+    docs = [tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted(COMPANIES.glob("*"))]
+    fired = set()
+    for doc in [*docs, *synthetic_portfolio(1000, seed=18)]:
+        for f in engine.evaluate(profile_from_data(doc, doc["id"])).findings:
+            fired.add((f.rule, str(f.severity)))
+            assert str(f.severity) in catalogue[f.rule]["severities"], (doc["id"], f.rule)
+    assert ("CHIP-001", "high") in fired

@@ -254,7 +254,7 @@ def _listing(
     status = listing.status.value
     return Reading(
         settings.listing_points[status], ("listing.status",), listing.source,
-        note=f"status {status}",
+        note=f"status {status}", state=status, states=settings.listing_points,
     )
 
 

@@ -122,6 +122,8 @@ def _change(
                             f"{m.metric}: {what} is not enough (needs {target_points:.1f})")
     target_points = max(0.0, target_points)
     band = _band_of(engine, scorer, m.metric)
+    if m.states and band is not None and not supply:
+        return _change_state(m, target_points, band)
     if band is None:
         return MetricChange(m.metric, action, m.raw, None, current, _r(target_points),
                             f"{m.metric}: needs {target_points:.1f} points; not invertible "
@@ -148,6 +150,22 @@ def _change(
         note = (f"{action} {m.metric} from {_fmt(m.raw or 0.0)} to {_fmt(raw)} "
                 f"(points {current:.1f} -> {target_points:.1f})")
     return MetricChange(m.metric, action, m.raw, raw, current, _r(target_points), note)
+
+
+def _change_state(m: MetricScore, target_points: float, band: Band) -> MetricChange:
+    """A categorical metric: the states whose figure gives the points, never a number."""
+    reach = sorted((raw, state) for state, raw in m.states.items()
+                   if band(raw) >= target_points - _EPS and state != m.state)
+    if not reach:
+        return MetricChange(m.metric, "none", m.raw, None, m.points, _r(target_points),
+                            f"{m.metric}: no state gives {target_points:.1f} points "
+                            f"(now {m.state})")
+    raw, state = reach[0]
+    others = [s for _, s in reach[1:]]
+    note = (f"change {m.metric} from {m.state} to {state}"
+            + (f" (or {', '.join(others)})" if others else "")
+            + f" (points {m.points or 0.0:.1f} -> {band(raw):.1f})")
+    return MetricChange(m.metric, "change", m.raw, raw, m.points, _r(target_points), note)
 
 
 # -- distance to the next better verdict --------------------------------------------------

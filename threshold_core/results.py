@@ -92,6 +92,10 @@ class MetricScore:
     source: str | None = None
     #: How the points were reached (band, cap, formula).
     note: str | None = None
+    #: For a categorical metric (a listing status, say): the state the profile is in, and
+    #: the raw figure each state gives. A change is then phrased as a state to reach.
+    state: str | None = None
+    states: dict[str, float] = field(factory=dict)
 
 
 @frozen
@@ -379,7 +383,8 @@ class MetricChange:
     """One metric moved on its own to give its dimension the points it needs."""
 
     metric: str
-    #: ``raise`` or ``lower`` the raw figure, ``supply`` a missing one, or ``none``.
+    #: ``raise`` or ``lower`` the raw figure, ``supply`` a missing one, ``change`` a
+    #: categorical metric's state (``target_raw`` is the new state's figure), or ``none``.
     action: str
     #: The raw figure now (None when missing).
     raw: float | None

@@ -99,6 +99,10 @@ class Reading:
     inputs: tuple[str, ...]
     source: str | None = None
     note: str | None = None
+    #: For a categorical metric: the state read (``value`` is its raw figure) and the raw
+    #: figure of every state, so that explanations name a state to reach, not a number.
+    state: str | None = None
+    states: Mapping[str, float] = field(factory=dict)
 
 
 #: Reads one metric's raw value: ``(profile, context, settings) -> Reading | None``
@@ -177,6 +181,8 @@ def score_metrics(
                 inputs=reading.inputs,
                 source=reading.source,
                 note=note,
+                state=reading.state,
+                states=dict(reading.states),
             )
         )
         if weight > 0:

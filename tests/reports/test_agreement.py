@@ -131,3 +131,23 @@ def test_the_catalogue_lists_every_severity_a_rule_fires_at(run_cli) -> None:
             fired.add((f.rule, str(f.severity)))
             assert str(f.severity) in catalogue[f.rule]["severities"], (doc["id"], f.rule)
     assert ("CHIP-001", "high") in fired
+
+
+def test_a_categorical_metric_is_phrased_as_a_state_to_reach(run_cli, tmp_path: Path) -> None:
+    """The regression: "raise listing from 30 to 96.385" (a listing is a state, not a number)."""
+    folder = tmp_path / "synthetic"
+    made = run_cli("generate", "300", "--seed", "1", "--output", str(folder))
+    assert made.returncode == 0, made.stderr
+    result = run_cli("evaluate", str(folder / "synth-000284.json"), "--format", "json")
+    data = json.loads(result.stdout)
+    moves = [m for d in data["explain"]["distance"]["dimensions"] for m in d["metrics"]
+             if m["metric"] == "listing"]
+    assert [m["note"] for m in moves] == [
+        "change listing from private to listed (points 30.0 -> 100.0)"]
+    assert moves[0]["action"] == "change"
+    evidence = {m["metric"]: m for d in data["dimensions"] for m in d["evidence"]}
+    assert evidence["listing"]["state"] == "private"
+    assert evidence["listing"]["states"]["listed"] == 100.0
+    text = run_cli("evaluate", str(folder / "synth-000284.json")).stdout
+    assert "change listing from private to listed" in text
+    assert not re.search(r"raise listing from", text)

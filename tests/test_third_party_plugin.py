@@ -44,12 +44,14 @@ def test_threshold_plugins_lists_it_with_distribution_version_components_and_hoo
     assert (entry["distribution"], entry["version"]) == ("threshold-ai-safety", "0.1.0")
     assert entry["path"].endswith("threshold_ai_safety/__init__.py")
     assert entry["components"] == [f"scorer:{DIMENSION}"]
-    assert entry["hooks"] == ["threshold_register_scorers", "threshold_settings_types"]
+    assert entry["hooks"] == ["threshold_profile_extensions", "threshold_register_scorers",
+                              "threshold_settings_types"]
 
     text = run_cli("plugins").stdout
     assert "ai_safety 0.1.0 [entry_point] threshold-ai-safety\n" in text
     assert f"  components: scorer:{DIMENSION}\n" in text
-    assert "  hooks: threshold_register_scorers, threshold_settings_types\n" in text
+    assert ("  hooks: threshold_profile_extensions, threshold_register_scorers, "
+            "threshold_settings_types\n") in text
 
 
 def test_threshold_plugins_shows_the_file_of_a_drop_in(run_cli, tmp_path: Path) -> None:
@@ -84,11 +86,27 @@ def test_installed_but_skipped_until_configured_and_the_readme_says_how(run_cli)
     assert f"[dimensions.{DIMENSION}]\nweight = 0.5" in readme
 
 
+SAFETY_SECTION = f"""
+[extensions.{DIMENSION}]
+source = "illustrative"
+
+[[extensions.{DIMENSION}.evaluations]]
+suite = "XSTest"
+independent = true
+n_prompts = 450
+over_refusal_pct = 12
+unsafe_compliance_pct = 2
+"""
+
+
 def test_a_configured_weight_puts_it_in_the_decision_and_the_trace(run_cli, tmp_path) -> None:
     # threshold.toml in the working folder is found without --config.
     (tmp_path / "threshold.toml").write_text(
         f"[dimensions.{DIMENSION}]\nweight = 0.5\n", encoding="utf-8")
-    result = run_cli("evaluate", str(ZHIPU), "--format", "json")
+    # The plugin's evidence lives in its own section of the profile.
+    profile = tmp_path / "zhipu.toml"
+    profile.write_text(ZHIPU.read_text(encoding="utf-8") + SAFETY_SECTION, encoding="utf-8")
+    result = run_cli("evaluate", str(profile), "--format", "json")
     assert result.returncode == 0, result.stderr
     decision = json.loads(result.stdout)
     dims = {d["name"]: d for d in decision["dimensions"]}
@@ -105,7 +123,10 @@ def test_a_configured_weight_puts_it_in_the_decision_and_the_trace(run_cli, tmp_
     assert (event["plugin"], event["version"], event["status"]) == ("ai_safety", "0.1.0", "ok")
     assert event["contributed"]["weight"] == 0.5
     assert event["contributed"]["score"] == dim["raw_score"]
-    assert "evaluations.safety.unsafe_compliance_pct" in event["read"]
+    assert f"extensions.{DIMENSION}.evaluations.unsafe_compliance_pct" in event["read"]
+    points = {m["metric"]: m for m in dim["evidence"]}
+    assert points["independent_evaluation"]["raw"] == 1.0
+    assert points["unsafe_compliance"]["source"] == "illustrative"
     assert {"name": "ai_safety", "version": "0.1.0"} in decision["receipt"]["plugins"]
 
 

@@ -20,7 +20,7 @@ from .errors import InputError, PluginError, Problem, ThresholdError
 from .jsonio import decision_json, decision_to_dict
 from .manager import ThresholdPluginManager, create_plugin_manager
 from .markers import hookimpl
-from .models import CompanyProfile
+from .models import CompanyProfile, Figure
 from .profiles import load_profile, profile_from_data
 from .results import Decision, DimensionScore, Finding, MetricScore, Severity, Verdict
 from .scoring import Band, Metric, MetricScorer, Reading
@@ -44,6 +44,7 @@ __all__ = [
     "DimensionScore",
     "Engine",
     "EngineConfig",
+    "Figure",
     "Finding",
     "FxTable",
     "InputError",

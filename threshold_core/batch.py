@@ -146,8 +146,13 @@ def _scalar_from_cell(text: str, tp: Any) -> Any:
         raise ValueError(f"expected JSON in this cell: {exc.msg}") from None
 
 
-def _type_at(path: list[str]) -> Any:
+def _type_at(path: list[str], extensions: Mapping[str, type] | None = None) -> Any:
     tp: Any = CompanyProfile
+    if path[0] == "extensions":
+        # extensions.<name>.<field>...: the section's declared class
+        if len(path) < 3 or path[1] not in (extensions or {}):
+            raise KeyError(path[1] if len(path) > 1 else path[0])
+        tp, path = (extensions or {})[path[1]], path[2:]
     for part in path:
         origin = typing.get_origin(tp)
         if origin in (typing.Union, types.UnionType):
@@ -161,13 +166,17 @@ def _type_at(path: list[str]) -> Any:
     return tp
 
 
-def csv_row_to_document(row: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]:
+def csv_row_to_document(
+    row: Mapping[str, str], extensions: Mapping[str, type] | None = None,
+) -> tuple[dict[str, Any], list[Problem]]:
     """A CSV row as a profile document.
 
     Columns are dotted profile paths (``valuation.amount``, ``customers.ndr_pct``);
     an empty cell means "not given". Numbers, booleans (``true``/``false``) and
     dates (``YYYY-MM-DD``) are written plainly; arrays and tables of the
     profile (``filings``, ``investors``...) are written as JSON in their cell.
+    A plugin's extension section is addressed as ``extensions.<name>.<field>``
+    (``extensions`` maps the declared section names to their classes).
     """
     doc: dict[str, Any] = {}
     problems: list[Problem] = []
@@ -179,9 +188,11 @@ def csv_row_to_document(row: Mapping[str, str]) -> tuple[dict[str, Any], list[Pr
             continue
         parts = column.strip().split(".")
         try:
-            tp = _type_at(parts)
+            tp = _type_at(parts, extensions)
         except KeyError:
-            problems.append(Problem("$." + column, "unknown column (not a profile field)"))
+            what = ("an extension field some installed plugin declares"
+                    if parts[0] == "extensions" else "a profile field")
+            problems.append(Problem("$." + column, f"unknown column (not {what})"))
             continue
         try:
             value = _scalar_from_cell(cell, tp)
@@ -245,15 +256,14 @@ def _init_worker(config: EngineConfig, options: dict[str, Any], fmt: str) -> Non
 
 
 def _evaluate_record(record: Record) -> Outcome:
-    from .profiles import profile_from_data
-
     engine = _ENGINE
     problems: list[Problem] = []
     document: Mapping[str, Any] | None = None
     if record.text is not None:
         document, problems = parse_json_line(record.text)
     elif record.cells is not None:
-        document, problems = csv_row_to_document(record.cells)
+        document, problems = csv_row_to_document(record.cells,
+                                                 engine.extension_types.types)
     if problems:
         return Outcome(record.row, record.label,
                        errors=tuple(f"{record.label}: {p.path}: {p.message}" for p in problems))
@@ -261,8 +271,7 @@ def _evaluate_record(record: Record) -> Outcome:
         if record.path is not None:
             profile = engine.load_profile(record.path)
         else:
-            profile = profile_from_data(document, record.label)
-            engine.check_profile(profile, record.label)
+            profile = engine.profile_from_data(document, record.label)
         decision = engine.evaluate(profile, source_path=record.path)
     except InputError as exc:
         return Outcome(record.row, record.label, errors=tuple(exc.lines()))

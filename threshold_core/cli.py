@@ -394,18 +394,25 @@ def schema(
     """Print the JSON Schema of a decision, a profile or the configuration.
 
     The configuration schema includes the settings sections of the plugins
-    loaded.
+    loaded; the profile schema, the [extensions.<name>] section each plugin
+    loaded declares.
     """
     from .jsonio import dumps
     from .schema import schema as make_schema
 
     types: dict[str, type] = {}
+    extensions: dict[str, type] = {}
+    declared_by: dict[str, str] = {}
     if name == "config":
         from .registry import declared_settings_types
 
         engine = build_engine(config_path, no_plugin_autoload, disabled, plugins_dirs)
         types = {k: v[0] for k, v in declared_settings_types(engine.pm).items()}
-    click.echo(dumps(make_schema(name, types)), nl=False)
+    elif name == "profile":
+        engine = build_engine(config_path, no_plugin_autoload, disabled, plugins_dirs)
+        extensions = dict(engine.extension_types.types)
+        declared_by = dict(engine.extension_types.plugins)
+    click.echo(dumps(make_schema(name, types, extensions, declared_by)), nl=False)
 
 
 # Commands defined in their own modules register themselves on ``cli`` when

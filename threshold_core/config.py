@@ -170,6 +170,21 @@ class ExplainConfig:
     seed: int = 0
 
 
+class UndeclaredExtensions(StrEnum):
+    #: A profile section ``[extensions.<name>]`` no installed plugin declares is an error.
+    ERROR = "error"
+    #: Keep it as written, unvalidated, and say so in the trace (a plugin was removed).
+    KEEP = "keep"
+
+
+@frozen
+class ExtensionsConfig:
+    """How profiles' ``[extensions.<name>]`` sections are read."""
+
+    #: What a section no installed plugin declares is: ``error`` or ``keep``.
+    undeclared: UndeclaredExtensions = UndeclaredExtensions.ERROR
+
+
 @frozen
 class ConfigFile:
     """The shape of a configuration file (every key optional)."""
@@ -182,6 +197,7 @@ class ConfigFile:
     rules: RulesConfig = field(factory=RulesConfig)
     explain: ExplainConfig = field(factory=ExplainConfig)
     risk: RiskConfig = field(factory=RiskConfig)
+    extensions: ExtensionsConfig = field(factory=ExtensionsConfig)
     #: Folders of drop-in plugin files (``.py``), relative to the config file.
     plugin_dirs: tuple[str, ...] = ()
     #: Folders of drop-in rule packs (``.py`` or ``.toml``), relative to the config file.
@@ -203,6 +219,7 @@ class EngineConfig:
     rules: RulesConfig = field(factory=RulesConfig)
     explain: ExplainConfig = field(factory=ExplainConfig)
     risk: RiskConfig = field(factory=RiskConfig)
+    extensions: ExtensionsConfig = field(factory=ExtensionsConfig)
     plugin_dirs: tuple[Path, ...] = ()
     rule_dirs: tuple[Path, ...] = ()
     #: Raw ``[settings.<name>]`` tables, validated when the engine is built.
@@ -305,6 +322,7 @@ def build_config(
         rules=cf.rules,
         explain=cf.explain,
         risk=cf.risk,
+        extensions=cf.extensions,
         plugin_dirs=tuple(base / p for p in cf.plugin_dirs),
         rule_dirs=tuple(base / p for p in cf.rule_dirs),
         settings=cf.settings,

@@ -21,15 +21,20 @@ from typing import Any, TypeVar
 import attrs
 
 from .components import Context, FxTable, Scorer
-from .config import EngineConfig
+from .config import EngineConfig, UndeclaredExtensions
 from .converter import StructureProblems, structure
 from .errors import InputError, PluginError, Problem
 from .headroom import assess
 from .manager import ThresholdPluginManager, create_plugin_manager, engine_version
-from .models import CompanyProfile, ValuationBasis
+from .models import CompanyProfile, UndeclaredExtension, ValuationBasis
 from .policy import Assessment, ComponentError, PackOutcomes, ScoredDimension
-from .profiles import load_profile, profile_sha256
-from .registry import Registered, collect_components, declared_settings_types
+from .profiles import ExtensionTypes, load_profile, profile_from_data, profile_sha256
+from .registry import (
+    Registered,
+    collect_components,
+    declared_extension_types,
+    declared_settings_types,
+)
 from .results import (
     RISK_OF_VERDICT,
     CompanyRef,
@@ -82,6 +87,13 @@ class Engine:
             self.pm, "threshold_register_rule_packs", "rule pack"
         )
         self._check_components()
+        declared = declared_extension_types(self.pm)
+        #: The ``[extensions.<name>]`` sections profiles may carry (declared by plugins).
+        self.extension_types = ExtensionTypes(
+            {n: cls for n, (cls, _) in declared.items()},
+            {n: plugin for n, (_, plugin) in declared.items()},
+            keep_undeclared=self.config.extensions.undeclared is UndeclaredExtensions.KEEP,
+        )
         self.settings = self._structure_settings()
         self.assignments = self._assign_scorers()
         self._rule_index = self._index_rules()
@@ -221,8 +233,15 @@ class Engine:
 
     def load_profile(self, path: str | Path) -> CompanyProfile:
         """Read and validate a profile, through plugins' readers too."""
-        profile = load_profile(path, self.pm)
+        profile = load_profile(path, self.pm, self.extension_types)
         self.check_profile(profile, str(path))
+        return profile
+
+    def profile_from_data(self, data: Any, source: str = "<profile>") -> CompanyProfile:
+        """Validate a profile document (with the extension sections this engine's plugins
+        declare) and check it against the configuration."""
+        profile = profile_from_data(data, source, self.extension_types)
+        self.check_profile(profile, source)
         return profile
 
     def check_profile(self, profile: CompanyProfile, source: str = "<profile>") -> None:
@@ -238,7 +257,7 @@ class Engine:
     def evaluate_path(self, path: str | Path) -> Decision:
         """Load, validate and evaluate one profile file."""
         # evaluate() runs check_profile itself, naming the file: no need to check twice.
-        profile = load_profile(path, self.pm)
+        profile = load_profile(path, self.pm, self.extension_types)
         return self.evaluate(profile, source_path=str(path))
 
     def evaluate(self, profile: CompanyProfile, *, source_path: str | None = None) -> Decision:
@@ -248,6 +267,15 @@ class Engine:
         trace: list[TraceEvent] = []
         errors: list[ComponentError] = []
 
+        for name, section in profile.extensions.items():
+            if isinstance(section, UndeclaredExtension):
+                trace.append(TraceEvent(
+                    plugin=CORE, version=engine_version(), component=f"extensions.{name}",
+                    kind=EventKind.LOADER, status=EventStatus.SKIPPED,
+                    read=(f"extensions.{name}",),
+                    message=(f"[extensions.{name}] is declared by no installed plugin: kept as "
+                             "written, unvalidated, read by no component"),
+                ))
         gate = self._gate(profile)
         trace.append(
             TraceEvent(

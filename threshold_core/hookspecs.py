@@ -74,6 +74,29 @@ def threshold_settings_types() -> Mapping[str, type[Any]]:
     raise NotImplementedError
 
 
+@_spec
+def threshold_profile_extensions() -> Mapping[str, type[Any]]:
+    """Declare profile extension classes, keyed by the name of an ``[extensions.<name>]`` section.
+
+    Called once when the engine is built. A profile may carry one
+    ``[extensions.<name>]`` table per declared section: the plugin's own
+    figures, which the core profile has no field for. Each table is structured
+    into its attrs class with the strict converter, problems reported with
+    their path (``$.extensions.<name>.<key>``); bare figures inherit the
+    section's ``source`` and ``as_of``; the validated section is part of the
+    profile's hash in the receipt, of ``threshold diff``, of the profile JSON
+    Schema and of what declarative packs read (``profile.extensions.<name>``).
+    A component reads it as ``profile.extensions.get("<name>")``: an instance
+    of the class, or None when the profile has no such section. A section no
+    installed plugin declares is an error (see ``[extensions] undeclared``).
+
+    :return: a mapping of section name to attrs class.
+
+    .. versionadded:: 0.2
+    """
+    raise NotImplementedError
+
+
 @_spec(firstresult=True)
 def threshold_load_profile(path: Path) -> Mapping[str, Any] | None:
     """Read a profile file in a format the core does not know.

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from typing import Any
 
 from attrs import field, frozen
 
@@ -310,7 +311,7 @@ class SafetyEval:
     over_refusal_pct: float | None = None
     unsafe_compliance_pct: float | None = None
     language: str | None = None
-    n_prompts: int | None = None
+    #: Run by a party other than the vendor.
     independent: bool = False
     as_of: date | None = None
     source: str | None = None
@@ -520,4 +521,22 @@ class CompanyProfile:
     reported_claims: ReportedClaims | None = None
     #: Free-form notes about the profile itself.
     notes: tuple[str, ...] = field(default=())
+    #: Plugins' own sections, ``[extensions.<name>]``: name -> an instance of the attrs
+    #: class the plugin declares (``threshold_profile_extensions``), sorted by name. A
+    #: section kept without a declaring plugin (``[extensions] undeclared = "keep"``) is
+    #: an :class:`UndeclaredExtension`. Left out of ``hash()`` (a dict); equality compares it.
+    extensions: dict[str, Any] = field(factory=dict, hash=False)
+
+
+@frozen
+class UndeclaredExtension:
+    """An ``[extensions.<name>]`` section no installed plugin declares, kept as written.
+
+    Only with ``[extensions] undeclared = "keep"`` in the configuration (the default is
+    an error): old profiles stay readable after the plugin that declared a section is
+    removed. Nothing scores it; the decision's trace says so.
+    """
+
+    #: The section's table, as written.
+    data: dict[str, Any] = field(factory=dict)
 

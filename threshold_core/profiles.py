@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
+from attrs import field, frozen
 
 from .config import read_text, read_toml
 from .converter import StructureProblems, converter, structure
 from .errors import InputError, Problem
 from .markers import hookimpl
-from .models import CompanyProfile, Figure
+from .models import CompanyProfile, Figure, UndeclaredExtension
 
 if TYPE_CHECKING:
     import pluggy
@@ -139,20 +140,113 @@ def _semantic_problems(profile: CompanyProfile) -> list[Problem]:
     return problems
 
 
-def profile_from_data(data: Any, source: str = "<profile>") -> CompanyProfile:
-    """Validate a raw profile document; raise :class:`InputError` listing every problem."""
+@frozen
+class ExtensionTypes:
+    """The ``[extensions.<name>]`` sections a profile may carry, and who declares them.
+
+    Built by the engine from ``threshold_profile_extensions``; pass it to
+    :func:`profile_from_data` and :func:`load_profile`.
+    """
+
+    #: Section name -> the attrs class it is structured into.
+    types: Mapping[str, type[Any]] = field(factory=dict)
+    #: Section name -> the plugin that declares it (for messages).
+    plugins: Mapping[str, str] = field(factory=dict)
+    #: Keep a section no plugin declares as an :class:`UndeclaredExtension` (else an error).
+    keep_undeclared: bool = False
+
+    @classmethod
+    def of(cls, profile: CompanyProfile) -> ExtensionTypes:
+        """The types of the sections a validated profile already holds (to re-validate it)."""
+        return cls({n: type(v) for n, v in profile.extensions.items()
+                    if not isinstance(v, UndeclaredExtension)},
+                   keep_undeclared=True)
+
+    def declared(self) -> str:
+        """``name by plugin P, ...`` for messages, or ``none``."""
+        return ", ".join(f"{n} by plugin {self.plugins[n]}" if n in self.plugins else n
+                         for n in sorted(self.types)) or "none"
+
+
+NO_EXTENSIONS = ExtensionTypes()
+
+
+def _structure_extensions(
+    raw: Any, kinds: ExtensionTypes, problems: list[Problem]
+) -> dict[str, Any]:
+    """Each ``[extensions.<name>]`` table structured into its declared class, problems kept."""
+    if not isinstance(raw, Mapping):
+        problems.append(Problem("$.extensions", "expected a table of extension sections"))
+        return {}
+    out: dict[str, Any] = {}
+    for name in sorted(raw):
+        path = f"$.extensions.{name}"
+        value = raw[name]
+        cls = kinds.types.get(name)
+        if cls is None:
+            if kinds.keep_undeclared and isinstance(value, Mapping):
+                out[name] = UndeclaredExtension(dict(value))
+                continue
+            problems.append(Problem(path, (
+                f"no installed plugin declares extension {name!r} (sections declared: "
+                f"{kinds.declared()}); if the plugin that declared it was removed, "
+                'set [extensions] undeclared = "keep" to read the profile without it')))
+            continue
+        try:
+            section = structure(value, cls)
+        except StructureProblems as exc:
+            problems.extend(Problem(path + p.path[1:], p.message) for p in exc.problems)
+            continue
+        except Exception as exc:  # the class's own validators
+            problems.append(Problem(path, str(exc) or type(exc).__name__))
+            continue
+        out[name] = _finish(section, path, None, None, problems)
+    return out
+
+
+def profile_from_data(
+    data: Any, source: str = "<profile>", extensions: ExtensionTypes = NO_EXTENSIONS,
+) -> CompanyProfile:
+    """Validate a raw profile document; raise :class:`InputError` listing every problem.
+
+    ``extensions`` says which ``[extensions.<name>]`` sections the profile may
+    carry (an engine's :attr:`~threshold_core.engine.Engine.extension_types`).
+    """
+    raw_extensions = None
+    document = data
+    if isinstance(data, Mapping) and "extensions" in data:
+        raw_extensions = data["extensions"]
+        data = {k: v for k, v in data.items() if k != "extensions"}
+    problems: list[Problem] = []
+    sections = (_structure_extensions(raw_extensions, extensions, problems)
+                if raw_extensions is not None else {})
     try:
         profile: CompanyProfile = structure(data, CompanyProfile)
     except StructureProblems as exc:
-        raise InputError(source, exc.problems) from None
-    problems = _semantic_problems(profile)
+        raise InputError(source, _in_file_order([*exc.problems, *problems], document)) from None
+    problems[:0] = _semantic_problems(profile)
     finished = _finish(profile, "$", None, None, problems)
     if problems:
-        raise InputError(source, problems)
+        raise InputError(source, _in_file_order(problems, document))
+    if sections:
+        finished = attrs.evolve(finished, extensions=sections)
     return finished  # type: ignore[no-any-return]
 
 
-def load_profile(path: str | Path, pm: pluggy.PluginManager | None = None) -> CompanyProfile:
+def _in_file_order(problems: list[Problem], document: Any) -> list[Problem]:
+    """Problems in the order their top-level keys stand in the document (a stable sort)."""
+    order = {key: i for i, key in enumerate(document)} if isinstance(document, Mapping) else {}
+
+    def position(p: Problem) -> int:
+        return order.get(p.path[2:].split(".")[0].split("[")[0], len(order))
+
+    return sorted(problems, key=position)
+
+
+def load_profile(
+    path: str | Path, pm: pluggy.PluginManager | None = None,
+    extensions: ExtensionTypes = NO_EXTENSIONS,
+) -> CompanyProfile:
     """Read and validate one profile file."""
     p = Path(path)
     if not p.is_file():
@@ -162,7 +256,7 @@ def load_profile(path: str | Path, pm: pluggy.PluginManager | None = None) -> Co
         raise InputError(
             str(p), [Problem("$", f"unknown profile format {p.suffix!r} (no plugin reads it)")]
         )
-    return profile_from_data(data, str(p))
+    return profile_from_data(data, str(p), extensions)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:

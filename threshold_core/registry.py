@@ -1,4 +1,5 @@
-"""Collecting what plugins register: components by name, settings classes by section.
+"""Collecting what plugins register: components by name, settings and profile
+extension classes by section.
 
 Registration hooks are called plugin by plugin, in plugin-name order, rather
 than through one pluggy call, so that every component is attributed to the
@@ -60,24 +61,40 @@ def collect_components(
 
 
 def declared_settings_types(pm: ThresholdPluginManager) -> dict[str, tuple[type[Any], str]]:
+    """``[settings.<name>]`` classes plugins declare: name -> (class, plugin)."""
+    return _declared_types(pm, "threshold_settings_types", "settings")
+
+
+def declared_extension_types(pm: ThresholdPluginManager) -> dict[str, tuple[type[Any], str]]:
+    """``[extensions.<name>]`` profile sections plugins declare: name -> (class, plugin)."""
+    return _declared_types(pm, "threshold_profile_extensions", "extension")
+
+
+def _declared_types(
+    pm: ThresholdPluginManager, hook_name: str, what: str
+) -> dict[str, tuple[type[Any], str]]:
     out: dict[str, tuple[type[Any], str]] = {}
-    hook = pm.hook.threshold_settings_types
+    hook = getattr(pm.hook, hook_name)
     for impl in sorted(hook.get_hookimpls(), key=lambda i: i.plugin_name):
         try:
             declared = impl.function()
         except Exception as exc:
             raise PluginError(
-                impl.plugin_name, f"threshold_settings_types raised {type(exc).__name__}: {exc}"
+                impl.plugin_name, f"{hook_name} raised {type(exc).__name__}: {exc}"
             ) from None
         if not isinstance(declared, Mapping):
-            raise PluginError(impl.plugin_name, "threshold_settings_types must return a mapping")
+            raise PluginError(impl.plugin_name, f"{hook_name} must return a mapping")
         for name, cls in declared.items():
+            if what == "extension" and not (isinstance(name, str) and name.isidentifier()):
+                raise PluginError(
+                    impl.plugin_name, f"{what} section name {name!r} is not an identifier"
+                )
             if name in out:
                 raise PluginError(
                     impl.plugin_name,
-                    f"settings section {name!r} is already declared by plugin {out[name][1]!r}",
+                    f"{what} section {name!r} is already declared by plugin {out[name][1]!r}",
                 )
             if not attrs.has(cls):
-                raise PluginError(impl.plugin_name, f"settings class for {name!r} is not attrs")
+                raise PluginError(impl.plugin_name, f"{what} class for {name!r} is not attrs")
             out[name] = (cls, impl.plugin_name)
     return out

@@ -102,9 +102,9 @@ RICH_PROFILE: dict[str, Any] = {
         "benign_canned_refusal_pct": 8.0,
         "safety": [
             {"suite": "XSTest", "over_refusal_pct": 9.0, "unsafe_compliance_pct": 4.0,
-             "language": "en", "n_prompts": 450, "independent": True},
+             "language": "en", "independent": True},
             {"suite": "CHiSafetyBench", "over_refusal_pct": 6.0, "unsafe_compliance_pct": 3.0,
-             "language": "zh", "n_prompts": 1000},
+             "language": "zh"},
         ],
         "hallucination": [{"domain": "medical", "confabulation_pct": 6.0}],
         "bias": [{"suite": "CBBQ"}],

@@ -28,6 +28,8 @@ NAMES = ("decision", "profile", "config")
 class _Builder:
     def __init__(self) -> None:
         self.defs: dict[str, Any] = {}
+        #: The class behind each name in ``defs`` (a plugin's class may share a core name).
+        self.named: dict[str, type] = {}
 
     def of(self, tp: Any) -> dict[str, Any]:
         origin = typing.get_origin(tp)
@@ -71,6 +73,9 @@ class _Builder:
 
     def of_class(self, cls: type) -> dict[str, Any]:
         name = cls.__name__
+        if self.named.setdefault(name, cls) is not cls:
+            name = f"{cls.__module__}.{cls.__qualname__}"
+            self.named[name] = cls
         if name not in self.defs:
             self.defs[name] = {}  # placeholder against recursion
             hints = typing.get_type_hints(cls)
@@ -132,10 +137,34 @@ def _document(
     }
 
 
-def schema(name: str, settings_types: Mapping[str, type] | None = None) -> dict[str, Any]:
-    """The JSON Schema called ``name`` (one of :data:`NAMES`)."""
+def schema(
+    name: str, settings_types: Mapping[str, type] | None = None,
+    extension_types: Mapping[str, type] | None = None,
+    extension_plugins: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The JSON Schema called ``name`` (one of :data:`NAMES`).
+
+    ``settings_types`` are the plugins' ``[settings.<name>]`` classes (config
+    schema); ``extension_types`` their ``[extensions.<name>]`` classes (profile
+    schema), with the plugin that declares each in ``extension_plugins``.
+    """
     if name == "profile":
-        return _document("threshold profile", CompanyProfile)
+
+        def add_extensions(b: _Builder, top: dict[str, Any]) -> None:
+            props = {}
+            for n, cls in sorted((extension_types or {}).items()):
+                who = (extension_plugins or {}).get(n)
+                props[n] = {**b.of_class(cls), "description": f"[extensions.{n}]" + (
+                    f", declared by plugin {who}" if who else "")}
+            top["properties"]["extensions"] = {
+                "type": "object",
+                "properties": props,
+                "additionalProperties": False,
+                "description": "One [extensions.<name>] section per profile extension a plugin "
+                "declares (threshold_profile_extensions).",
+            }
+
+        return _document("threshold profile", CompanyProfile, add_extensions)
     if name == "decision":
 
         def all_required(b: _Builder, top: dict[str, Any]) -> None:

@@ -274,6 +274,10 @@ class MetricScorer:
     metrics: tuple[Metric, ...] = field(converter=tuple)
     #: Which way each metric should move the score: ``higher`` or ``lower`` is better.
     directions: Mapping[str, str] = field(factory=dict)
+    #: For the contract checks, rarely needed: metric -> ``callable(profile) -> iterable of
+    #: profiles`` that move its raw value, when perturbing the paths the metric reads
+    #: (``Metric.paths``, extension sections included) cannot.
+    probes: Mapping[str, Callable[[Any], Iterable[Any]]] = field(factory=dict)
 
     def score(self, profile: Any, settings: Any, context: Context) -> DimensionScore:
         return score_metrics(

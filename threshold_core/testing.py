@@ -16,8 +16,10 @@ point group ``pytest11``); nothing to import or declare:
     ``register_plugin(plugin, name)`` registers a plugin for one test (it is
     unregistered afterwards) and gives an engine that sees it.
 ``make_profile``
-    ``make_profile(**overrides)``: a minimal valid profile with your changes
-    deep-merged in (``make_profile(customers={"ndr_pct": 130})``).
+    ``make_profile(**overrides)``: a minimal valid profile (``id = "acme"``, a
+    5.0e9 CNY market value, nothing else) with your changes deep-merged in
+    (``make_profile(customers={"ndr_pct": 130})``); a plugin's own section with
+    ``make_profile(extensions={"<name>": {...}})``.
 ``example_profiles``
     The example companies, ``{id: CompanyProfile}``.
 
@@ -55,7 +57,8 @@ from .manager import (
     engine_version,
 )
 from .models import CompanyProfile
-from .profiles import load_profile, profile_from_data
+from .profiles import NO_EXTENSIONS, ExtensionTypes, load_profile, profile_from_data
+from .registry import declared_extension_types
 
 __all__ = [
     "BUILTIN_DIMENSIONS",
@@ -64,6 +67,7 @@ __all__ = [
     "RegisteredPlugin",
     "bare_config",
     "bare_engine",
+    "extension_types",
     "make_engine",
     "make_profile",
     "plugin_registered",
@@ -149,14 +153,50 @@ def profile_data(base: Mapping[str, Any] | None = None, **overrides: Any) -> dic
     return deep_merge(MINIMAL_PROFILE if base is None else base, overrides)
 
 
-def make_profile(base: Mapping[str, Any] | None = None, **overrides: Any) -> CompanyProfile:
-    """A validated profile: the minimal valid profile (``id = "acme"``, a RMB 5bn market
-    value, nothing else) with ``overrides`` deep-merged in.
+def make_profile(
+    base: Mapping[str, Any] | None = None, *, declared_by: Any = None, **overrides: Any
+) -> CompanyProfile:
+    """A validated profile: ``base`` with ``overrides`` deep-merged in.
+
+    The default ``base`` is :data:`~threshold_core.contracts.MINIMAL_PROFILE`:
+    ``id = "acme"``, ``name = "Acme AI"``, ``as_of = 2026-06-30`` and a
+    valuation of 5.0e9 CNY (``basis = "market_cap"``, above the 4.0e9 line),
+    and nothing else, so every dimension starts without data. Tables merge key
+    by key, lists and values replace, None removes a key.
+
+    ``extensions={"<name>": {...}}`` fills a plugin's ``[extensions.<name>]``
+    section; ``declared_by`` says who declares it: a plugin (a module or object
+    with ``threshold_profile_extensions``), an engine, a plugin manager or a
+    mapping of section name to class. (The ``make_profile`` fixture uses the
+    test's ``threshold_pm``, which includes plugins added with
+    ``register_plugin``.)
 
     >>> make_profile(customers={"ndr_pct": 130}).customers.ndr_pct.value
     130.0
     """
-    return profile_from_data(profile_data(base, **overrides), "make_profile()")
+    return profile_from_data(profile_data(base, **overrides), "make_profile()",
+                             extension_types(declared_by))
+
+
+def extension_types(declared_by: Any) -> ExtensionTypes:
+    """The profile extension sections ``declared_by`` declares (see :func:`make_profile`)."""
+    if declared_by is None:
+        return NO_EXTENSIONS
+    if isinstance(declared_by, ExtensionTypes):
+        return declared_by
+    if isinstance(declared_by, Engine):
+        return declared_by.extension_types
+    if isinstance(declared_by, ThresholdPluginManager):
+        declared = declared_extension_types(declared_by)
+        return ExtensionTypes({n: c for n, (c, _) in declared.items()},
+                              {n: p for n, (_, p) in declared.items()})
+    if isinstance(declared_by, Mapping):
+        return ExtensionTypes(dict(declared_by))
+    hook = getattr(declared_by, "threshold_profile_extensions", None)
+    if not callable(hook):
+        raise TypeError(f"{declared_by!r} declares no profile extensions "
+                        "(no threshold_profile_extensions hook)")
+    return ExtensionTypes(dict(hook()))
 
 
 @contextlib.contextmanager
@@ -358,9 +398,18 @@ def register_plugin(
 
 
 @pytest.fixture(name="make_profile")
-def make_profile_fixture() -> Callable[..., CompanyProfile]:
-    """The :func:`make_profile` factory: ``make_profile(customers={"ndr_pct": 130})``."""
-    return make_profile
+def make_profile_fixture(threshold_pm: ThresholdPluginManager) -> Callable[..., CompanyProfile]:
+    """The :func:`make_profile` factory: ``make_profile(customers={"ndr_pct": 130})``.
+
+    Extension sections are those the plugins on ``threshold_pm`` declare when the
+    profile is made (so a plugin added with ``register_plugin`` counts).
+    """
+
+    def make(base: Mapping[str, Any] | None = None, *, declared_by: Any = None,
+             **overrides: Any) -> CompanyProfile:
+        return make_profile(base, declared_by=declared_by or threshold_pm, **overrides)
+
+    return make
 
 
 @pytest.fixture(scope="session")

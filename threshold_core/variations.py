@@ -23,7 +23,7 @@ import attrs
 from .converter import converter
 from .errors import InputError
 from .models import CompanyProfile, Figure
-from .profiles import profile_from_data
+from .profiles import ExtensionTypes, profile_from_data
 
 __all__ = ["MAX_VARIANTS", "profile_variants"]
 
@@ -36,7 +36,8 @@ _EPS = 1e-9
 def _revalidate(profile: CompanyProfile) -> CompanyProfile | None:
     """The profile as the loader would produce it, or None when it is not valid."""
     try:
-        return profile_from_data(converter().unstructure(profile), profile.id)
+        return profile_from_data(converter().unstructure(profile), profile.id,
+                                 ExtensionTypes.of(profile))
     except InputError:
         return None
 
@@ -91,11 +92,25 @@ def _leaf_variants(obj: Any, tp: Any = None) -> Iterator[tuple[str, Any]]:
             yield f" {days:+d} days", obj + dt.timedelta(days=days)
     elif isinstance(obj, tuple):
         yield from _sequence_variants(obj, ())
+    elif isinstance(obj, dict):  # profile.extensions: section name -> its attrs instance
+        for key, value in obj.items():
+            for desc, new in _leaf_variants(value):
+                yield f".{key}{desc}", {**obj, key: new}
     elif attrs.has(type(obj)):
         types = _field_types(type(obj))
         for a in attrs.fields(type(obj)):
             for desc, new in _leaf_variants(getattr(obj, a.name), types.get(a.name)):
-                yield f".{a.name}{desc}", attrs.evolve(obj, **{a.name: new})
+                changed = _evolve(obj, a.name, new)
+                if changed is not None:
+                    yield f".{a.name}{desc}", changed
+
+
+def _evolve(obj: Any, name: str, value: Any) -> Any:
+    """``obj`` with one field changed, or None when the class's own validators refuse it."""
+    try:
+        return attrs.evolve(obj, **{name: value})
+    except (TypeError, ValueError):
+        return None
 
 
 def _sequence_variants(seq: tuple[Any, ...], parts: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
@@ -118,6 +133,12 @@ def _path_variants(obj: Any, parts: tuple[str, ...]) -> Iterator[tuple[str, Any]
     if isinstance(obj, tuple):
         yield from _sequence_variants(obj, parts)
         return
+    if isinstance(obj, dict):  # profile.extensions: the next part is a section name
+        key, rest = parts[0], parts[1:]
+        if key in obj:
+            for desc, new in _path_variants(obj[key], rest):
+                yield f".{key}{desc}", {**obj, key: new}
+        return
     if obj is None or not attrs.has(type(obj)):
         return
     name, rest = parts[0], parts[1:]
@@ -128,7 +149,9 @@ def _path_variants(obj: Any, parts: tuple[str, ...]) -> Iterator[tuple[str, Any]
         value, _field_types(type(obj)).get(name)
     )
     for desc, new in inner:
-        yield f".{name}{desc}", attrs.evolve(obj, **{name: new})
+        changed = _evolve(obj, name, new)
+        if changed is not None:
+            yield f".{name}{desc}", changed
 
 
 @functools.lru_cache(maxsize=512)

@@ -16,17 +16,18 @@ from threshold_core.contracts import check_scorer
 ENABLED = {"dimensions": {NAME: {"weight": 1}}}
 
 SAFETY_EVIDENCE: dict[str, Any] = {
-    "evaluations": {
-        "benign_canned_refusal_pct": 10,
-        "safety": [
+    "evaluations": {"benign_canned_refusal_pct": 10},
+    "ethics_governance": {"committee": True, "published_principles": True},
+    "security_assessment": {"refusal_test_banks": True},
+    "extensions": {NAME: {
+        "source": "illustrative",
+        "evaluations": [
             {"suite": "XSTest", "independent": True, "n_prompts": 450,
              "over_refusal_pct": 5, "unsafe_compliance_pct": 5},
             {"suite": "CHiSafetyBench", "independent": True, "n_prompts": 1000,
              "over_refusal_pct": 2, "unsafe_compliance_pct": 1},
         ],
-    },
-    "ethics_governance": {"committee": True, "published_principles": True},
-    "security_assessment": {"refusal_test_banks": True},
+    }},
 }
 
 
@@ -38,7 +39,8 @@ def test_plugin_is_discovered(threshold_engine) -> None:
     assert entry["origin"] == "entry_point"
     assert entry["distribution"] == "threshold-ai-safety"
     assert entry["components"] == [f"scorer:{NAME}"]
-    assert entry["hooks"] == ["threshold_register_scorers", "threshold_settings_types"]
+    assert entry["hooks"] == ["threshold_profile_extensions", "threshold_register_scorers",
+                              "threshold_settings_types"]
 
 
 @pytest.mark.threshold(autoload=True)
@@ -94,5 +96,20 @@ def test_settings_are_validated(make_threshold_engine) -> None:
     assert f"$.settings.{NAME}" in text and "speed" in text
 
 
-def test_honours_the_scorer_contract(example_profiles) -> None:
-    check_scorer(SCORER, AiSafetyMaturitySettings(), profiles=example_profiles.values())
+def test_its_section_is_validated_with_paths(register_plugin, make_profile) -> None:
+    register_plugin(threshold_ai_safety, "ai_safety")
+    bad = {NAME: {"evaluations": [{"suite": "XSTest", "n_prompts": "many"},
+                                  {"independent": True}]}}
+    with pytest.raises(InputError) as err:
+        make_profile(extensions=bad)
+    assert err.value.lines() == [
+        f'make_profile(): $.extensions.{NAME}.evaluations[0].n_prompts: '
+        'expected a whole number, got "many"',
+        f"make_profile(): $.extensions.{NAME}.evaluations[1].suite: required key missing",
+    ]
+
+
+def test_honours_the_scorer_contract(register_plugin, make_profile, example_profiles) -> None:
+    register_plugin(threshold_ai_safety, "ai_safety")
+    profiles = [make_profile(**SAFETY_EVIDENCE), *example_profiles.values()]
+    check_scorer(SCORER, AiSafetyMaturitySettings(), profiles=profiles)

@@ -23,6 +23,14 @@ safety_practice         15      published principles 50 + refusal test      GB/T
                                 100->100
 ======================  ======  ==========================================  ==================
 
+Where the figures come from: the safety evaluations this plugin scores live in
+the plugin's own profile section, ``[extensions.ai_safety_maturity]``
+(:class:`AiSafetyEvidence`), which the core profile knows nothing about;
+``benign_refusal`` and ``safety_practice`` read facts the core profile holds for
+its own rule packs (``evaluations.benign_canned_refusal_pct``,
+``ethics_governance.published_principles``,
+``security_assessment.refusal_test_banks``).
+
 What counts as data: an evaluation on fewer than ``min_prompts`` prompts is set
 aside (too small to trust; an unknown size counts). Rates take the *worst*
 counted evaluation. ``independent_evaluation`` needs at least one safety
@@ -33,13 +41,12 @@ needs either fact to be known. Missing data lowers coverage; it never scores 0.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 
 from attrs import field, frozen
-from attrs.validators import ge
+from attrs.validators import ge, optional
 
-from threshold_core import Metric, MetricScorer, Reading
-from threshold_core.components import Context
-from threshold_core.models import CompanyProfile, SafetyEval
+from threshold_core import CompanyProfile, Context, Metric, MetricScorer, Reading
 from threshold_core.scoring import merged_bands, merged_weights
 
 NAME = DIMENSION = "ai_safety_maturity"
@@ -82,11 +89,49 @@ class AiSafetyMaturitySettings:
     min_prompts: int = field(default=100, validator=ge(0))
 
 
-SAFETY = "evaluations.safety"
+@frozen
+class SafetyEvaluation:
+    """One safety evaluation of the company's models."""
+
+    #: The test suite or benchmark (``XSTest``, ``CHiSafetyBench``...).
+    suite: str
+    #: Run by a party other than the vendor.
+    independent: bool = False
+    #: Prompts in the evaluation; evaluations under ``min_prompts`` are set aside.
+    n_prompts: int | None = field(default=None, validator=optional(ge(0)))
+    #: Safe prompts refused, percent (lower is better; the core checks ``*_pct`` are 0-100).
+    over_refusal_pct: float | None = None
+    #: Unsafe prompts complied with, percent (lower is better).
+    unsafe_compliance_pct: float | None = None
+    as_of: date | None = None
+    source: str | None = None
 
 
-def _counted(profile: CompanyProfile, settings: AiSafetyMaturitySettings) -> list[SafetyEval]:
-    evals = profile.evaluations.safety if profile.evaluations else ()
+@frozen
+class AiSafetyEvidence:
+    """``[extensions.ai_safety_maturity]``: the safety evidence this plugin scores."""
+
+    #: Where the evaluations come from (each may name its own ``source``).
+    source: str | None = None
+    as_of: date | None = None
+    #: ``[[extensions.ai_safety_maturity.evaluations]]``, one table per evaluation.
+    evaluations: tuple[SafetyEvaluation, ...] = ()
+
+
+SAFETY = f"extensions.{NAME}.evaluations"
+
+
+def evidence_of(profile: CompanyProfile) -> AiSafetyEvidence | None:
+    """The profile's ``[extensions.ai_safety_maturity]`` section, if it has one."""
+    section = profile.extensions.get(NAME)
+    return section if isinstance(section, AiSafetyEvidence) else None
+
+
+def _counted(
+    profile: CompanyProfile, settings: AiSafetyMaturitySettings
+) -> list[SafetyEvaluation]:
+    evidence = evidence_of(profile)
+    evals = evidence.evaluations if evidence is not None else ()
     return [e for e in evals if e.n_prompts is None or e.n_prompts >= settings.min_prompts]
 
 
@@ -112,7 +157,9 @@ def _worst_rate(attr: str) -> Callable[[CompanyProfile, Context, AiSafetyMaturit
         if not rated:
             return None
         value, worst = max(rated, key=lambda pair: pair[0])
-        return Reading(value, (f"{SAFETY}.{attr}",), worst.source,
+        evidence = evidence_of(profile)
+        source = worst.source or (evidence.source if evidence is not None else None)
+        return Reading(value, (f"{SAFETY}.{attr}",), source,
                        note=f"worst of {len(rated)}: {worst.suite}")
 
     return read

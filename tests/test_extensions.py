@@ -1,0 +1,215 @@
+"""Profile extensions: a plugin's own ``[extensions.<name>]`` section of the profile.
+
+A drop-in scorer (``tests/data/extension_plugins/inference_economics.py``) declares
+``[extensions.inference_economics]`` through ``threshold_profile_extensions``; every
+test runs the installed ``threshold`` script or the public API, with real TOML files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import REPO
+
+from threshold_core import Engine, InputError, load_config
+from threshold_core.cli import ExitCode
+
+PLUGIN = REPO / "tests" / "data" / "extension_plugins" / "inference_economics.py"
+NAME = "inference_economics"
+
+PROFILE = """\
+id = "acme"
+name = "Acme AI"
+as_of = 2026-06-30
+
+[valuation]
+amount = 6.0e9
+currency = "CNY"
+basis = "market_cap"
+source = "illustrative"
+
+[extensions.inference_economics]
+source = "vendor price list, June 2026"
+cost_per_mtok_usd = {cost}
+open_weight_downloads_m = {downloads}
+"""
+
+CONFIG = """\
+plugin_dirs = ["plugins"]
+
+[dimensions.inference_economics]
+weight = 1
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A folder with the drop-in plugin, a configuration turning its dimension on and a
+    profile carrying its section."""
+    (tmp_path / "plugins").mkdir()
+    shutil.copy(PLUGIN, tmp_path / "plugins" / PLUGIN.name)
+    (tmp_path / "threshold.toml").write_text(CONFIG, encoding="utf-8")
+    write(tmp_path / "acme.toml", cost=1.25, downloads=40)
+    return tmp_path
+
+
+def write(path: Path, **values: Any) -> Path:
+    path.write_text(PROFILE.format(**values), encoding="utf-8")
+    return path
+
+
+def evaluate_json(run_cli, *args: str, cwd: Path) -> dict[str, Any]:
+    result = run_cli("evaluate", *args, "--format", "json", cwd=cwd)
+    assert result.returncode == ExitCode.OK, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_the_issue_example_is_one_line_naming_file_and_path(run_cli, project: Path) -> None:
+    write(project / "acme.toml", cost='"cheap"', downloads=40)
+    result = run_cli("evaluate", "acme.toml", cwd=project)
+    assert result.returncode == ExitCode.INVALID_INPUT
+    assert result.stderr == (
+        'acme.toml: $.extensions.inference_economics.cost_per_mtok_usd: '
+        'expected a number, got "cheap"\n')
+
+
+def test_every_problem_at_once_core_and_extension_in_file_order(run_cli, project: Path) -> None:
+    text = PROFILE.format(cost='"cheap"', downloads='"many"').replace(
+        "amount = 6.0e9", 'amount = "a lot"') + "colour = 3\n"
+    (project / "acme.toml").write_text(text, encoding="utf-8")
+    result = run_cli("validate", "acme.toml", cwd=project)
+    assert result.returncode == ExitCode.INVALID_INPUT
+    lines = result.stderr.splitlines()
+    assert lines[0] == 'acme.toml: $.valuation.amount: expected a number, got "a lot"'
+    assert lines[1:3] == [
+        'acme.toml: $.extensions.inference_economics.cost_per_mtok_usd: '
+        'expected a number, got "cheap"',
+        'acme.toml: $.extensions.inference_economics.open_weight_downloads_m: '
+        'expected a number or a { value = ... } table, got "many"',
+    ]
+    assert any("$.extensions.inference_economics.colour: unknown key" in ln for ln in lines)
+
+
+def test_scored_with_provenance_from_its_section(run_cli, project: Path) -> None:
+    decision = evaluate_json(run_cli, "acme.toml", cwd=project)
+    (dim,) = [d for d in decision["dimensions"] if d["name"] == NAME]
+    evidence = {m["metric"]: m for m in dim["evidence"]}
+    # 1.25 USD per million tokens: between 0.5 -> 100 and 2.0 -> 60.
+    assert evidence["cost"]["points"] == pytest.approx(80.0)
+    assert evidence["downloads"]["source"] == "vendor price list, June 2026"
+    (event,) = [e for e in decision["trace"] if e["component"] == NAME]
+    assert event["read"] == [f"extensions.{NAME}.cost_per_mtok_usd",
+                             f"extensions.{NAME}.open_weight_downloads_m"]
+
+
+def test_bare_figures_inherit_the_section_source_in_the_api(project: Path) -> None:
+    engine = Engine(load_config(project / "threshold.toml"))
+    profile = engine.load_profile(project / "acme.toml")
+    section = profile.extensions[NAME]
+    assert type(section).__name__ == "InferenceEconomics"
+    assert section.open_weight_downloads_m.value == 40.0
+    assert section.open_weight_downloads_m.source == "vendor price list, June 2026"
+    assert section.open_weight_downloads_m.as_of is None  # the profile's date is not a section's
+
+
+def test_a_section_nobody_declares_lists_the_sections_plugins_declare(
+    run_cli, project: Path,
+) -> None:
+    text = PROFILE.format(cost=1, downloads=2).replace(
+        "[extensions.inference_economics]", "[extensions.inference_economy]")
+    (project / "acme.toml").write_text(text, encoding="utf-8")
+    result = run_cli("validate", "acme.toml", cwd=project)
+    assert result.returncode == ExitCode.INVALID_INPUT
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("acme.toml: $.extensions.inference_economy: no installed plugin "
+                           "declares extension 'inference_economy' (sections declared: ")
+    assert "inference_economics by plugin inference_economics" in line
+    assert "ai_safety_maturity by plugin ai_safety" in line  # the installed example plugin
+
+
+def test_a_removed_plugin_leaves_old_profiles_readable_when_asked(
+    run_cli, project: Path,
+) -> None:
+    shutil.rmtree(project / "plugins")
+    (project / "threshold.toml").write_text("", encoding="utf-8")
+    refused = run_cli("evaluate", "acme.toml", cwd=project)
+    assert refused.returncode == ExitCode.INVALID_INPUT
+    assert ('if the plugin that declared it was removed, set [extensions] undeclared = "keep"'
+            in refused.stderr)
+
+    (project / "threshold.toml").write_text('[extensions]\nundeclared = "keep"\n',
+                                            encoding="utf-8")
+    decision = evaluate_json(run_cli, "acme.toml", cwd=project)
+    (event,) = [e for e in decision["trace"] if e["component"] == f"extensions.{NAME}"]
+    assert (event["kind"], event["status"]) == ("loader", "skipped")
+    assert "declared by no installed plugin" in event["message"]
+    text = run_cli("evaluate", "acme.toml", cwd=project).stdout
+    assert f"[extensions.{NAME}] is declared by no installed plugin" in text
+
+
+def test_extension_data_is_in_the_receipt_hash_and_in_diff(run_cli, project: Path) -> None:
+    write(project / "later.toml", cost=1.25, downloads=90)
+    a = evaluate_json(run_cli, "acme.toml", cwd=project)
+    b = evaluate_json(run_cli, "later.toml", cwd=project)
+    assert a["receipt"]["input_sha256"] != b["receipt"]["input_sha256"]
+
+    result = run_cli("diff", "acme.toml", "later.toml", "--format", "json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    text = json.dumps(report)
+    assert f"extensions.{NAME}.open_weight_downloads_m" in text
+    shown = run_cli("diff", "acme.toml", "later.toml", cwd=project).stdout
+    assert f"extensions.{NAME}.open_weight_downloads_m" in shown
+
+
+def test_schema_profile_shows_each_installed_plugins_section(run_cli, project: Path) -> None:
+    result = run_cli("schema", "profile", cwd=project)
+    assert result.returncode == 0, result.stderr
+    schema = json.loads(result.stdout)
+    sections = schema["properties"]["extensions"]
+    assert sections["additionalProperties"] is False
+    assert set(sections["properties"]) >= {NAME, "ai_safety_maturity"}
+    ref = sections["properties"][NAME]["$ref"].split("/")[-1]
+    fields = schema["$defs"][ref]["properties"]
+    assert "cost_per_mtok_usd" in fields and "open_weight_downloads_m" in fields
+
+    import jsonschema
+
+    document = {"id": "acme", "name": "Acme AI",
+                "extensions": {NAME: {"cost_per_mtok_usd": 1.0}}}
+    jsonschema.validate(document, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**document, "extensions": {"nobody": {}}}, schema)
+
+
+def test_csv_batch_columns_address_extension_fields(run_cli, project: Path) -> None:
+    rows = ("id,name,valuation.amount,valuation.currency,valuation.basis,"
+            f"extensions.{NAME}.cost_per_mtok_usd,extensions.{NAME}.open_weight_downloads_m\n"
+            "a,A,6e9,CNY,market_cap,1.25,40\n"
+            "b,B,6e9,CNY,market_cap,cheap,40\n")
+    (project / "portfolio.csv").write_text(rows, encoding="utf-8")
+    result = run_cli("batch", "portfolio.csv", "--output", "out.jsonl", cwd=project)
+    assert result.returncode == ExitCode.INVALID_INPUT
+    assert (f'portfolio.csv:2: $.extensions.{NAME}.cost_per_mtok_usd: expected a number, '
+            'got "cheap"') in result.stderr
+    (line,) = (project / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    decision = json.loads(line)
+    (dim,) = [d for d in decision["dimensions"] if d["name"] == NAME]
+    assert {m["metric"]: m["raw"] for m in dim["evidence"]} == {"cost": 1.25, "downloads": 40.0}
+
+    (project / "bad.csv").write_text(f"id,name,extensions.{NAME}.colour\nc,C,red\n",
+                                     encoding="utf-8")
+    bad = run_cli("batch", "bad.csv", "--output", "bad.jsonl", cwd=project)
+    assert f"bad.csv:1: $.extensions.{NAME}.colour: unknown column" in bad.stderr
+
+
+def test_profiles_without_an_engine_reject_extensions(project: Path) -> None:
+    from threshold_core import profile_from_data
+
+    with pytest.raises(InputError) as err:
+        profile_from_data({"id": "a", "name": "A", "extensions": {NAME: {}}}, "a.toml")
+    assert "(sections declared: none)" in str(err.value)

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from threshold_core.synthetic import synthetic_portfolio
+from threshold_core.portfolio import synthetic_portfolio
 
 
 def run_batch(exe: str, source: Path, output: Path, jobs: int = 1) -> tuple[float, float]:

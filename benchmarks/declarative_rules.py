@@ -29,7 +29,7 @@ from typing import Any
 
 from threshold_core import Context, Engine, Pack, fired, not_evaluated, passed, rule
 from threshold_core.declarative import load_pack
-from threshold_core.models import ChipClass, CompanyProfile, ValuationBasis
+from threshold_core.model import ChipClass, CompanyProfile, ValuationBasis
 
 REPO = Path(__file__).resolve().parents[1]
 GOAL = 5.0

@@ -20,10 +20,9 @@ import time
 from typing import Any
 
 from threshold_core import Engine, build_config
-from threshold_core.components import Context
-from threshold_core.profiles import profile_from_data
-from threshold_core.results import RuleStatus, Severity
-from threshold_core.synthetic import synthetic_portfolio
+from threshold_core.load import profile_from_data
+from threshold_core.model import Context, RuleStatus, Severity
+from threshold_core.portfolio import synthetic_portfolio
 
 
 def make_baseline(engine: Engine) -> Any:

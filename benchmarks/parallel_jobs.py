@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from threshold_core.synthetic import synthetic_portfolio
+from threshold_core.portfolio import synthetic_portfolio
 
 
 def timed(cmd: list[str]) -> float:

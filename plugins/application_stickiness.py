@@ -44,9 +44,7 @@ from typing import Any
 from attrs import field, frozen
 
 from threshold_core import hookimpl
-from threshold_core.components import Context
-from threshold_core.models import CompanyProfile
-from threshold_core.scoring import (
+from threshold_core.kit import (
     Metric,
     MetricScorer,
     Reading,
@@ -54,6 +52,7 @@ from threshold_core.scoring import (
     merged_bands,
     merged_weights,
 )
+from threshold_core.model import CompanyProfile, Context
 
 NAME = DIMENSION = "application_stickiness"
 

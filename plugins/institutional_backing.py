@@ -53,16 +53,8 @@ from typing import Any
 from attrs import field, frozen
 
 from threshold_core import hookimpl
-from threshold_core.components import Context
-from threshold_core.models import CompanyProfile, Investor, InvestorType, ListingStatus
-from threshold_core.scoring import (
-    Band,
-    Metric,
-    MetricScorer,
-    Reading,
-    merged_bands,
-    merged_weights,
-)
+from threshold_core.kit import Band, Metric, MetricScorer, Reading, merged_bands, merged_weights
+from threshold_core.model import CompanyProfile, Context, Investor, InvestorType, ListingStatus
 
 NAME = DIMENSION = "institutional_backing"
 

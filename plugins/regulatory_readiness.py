@@ -81,23 +81,24 @@ from attrs import field, frozen
 from attrs.validators import ge, le
 
 from threshold_core import hookimpl
-from threshold_core.components import Context
-from threshold_core.matching import names_match, normalise
-from threshold_core.models import (
+from threshold_core.kit import (
+    Metric,
+    MetricScorer,
+    Reading,
+    merged_bands,
+    merged_weights,
+    names_match,
+    normalise,
+)
+from threshold_core.model import (
     CompanyProfile,
+    Context,
     EnforcementAction,
     Filing,
     FilingStatus,
     Regime,
     Service,
     ServiceKind,
-)
-from threshold_core.scoring import (
-    Metric,
-    MetricScorer,
-    Reading,
-    merged_bands,
-    merged_weights,
 )
 
 NAME = DIMENSION = "regulatory_readiness"

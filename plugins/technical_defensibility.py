@@ -32,15 +32,8 @@ from typing import Any
 from attrs import field, frozen
 
 from threshold_core import hookimpl
-from threshold_core.components import Context
-from threshold_core.models import CompanyProfile, Exclusivity
-from threshold_core.scoring import (
-    Metric,
-    MetricScorer,
-    Reading,
-    merged_bands,
-    merged_weights,
-)
+from threshold_core.kit import Metric, MetricScorer, Reading, merged_bands, merged_weights
+from threshold_core.model import CompanyProfile, Context, Exclusivity
 
 NAME = DIMENSION = "technical_defensibility"
 

@@ -44,9 +44,16 @@ from typing import Any
 from attrs import Attribute, field, frozen
 
 from threshold_core import hookimpl
-from threshold_core.components import Context, Pack, fired, not_evaluated, passed, rule
-from threshold_core.models import Accelerator, ChipClass, CompanyProfile, Tenure
-from threshold_core.results import RuleOutcome, Severity
+from threshold_core.kit import Pack, fired, not_evaluated, passed, rule
+from threshold_core.model import (
+    Accelerator,
+    ChipClass,
+    CompanyProfile,
+    Context,
+    RuleOutcome,
+    Severity,
+    Tenure,
+)
 
 NAME = "chip_supply"
 VERSION = "1.0.0"

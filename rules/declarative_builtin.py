@@ -23,7 +23,7 @@ PACK_FILES = ("disclosure.toml",)
 
 @hookimpl
 def threshold_register_rule_packs(register: Callable[[Any], None]) -> None:
-    from threshold_core.declarative import load_pack
+    from threshold_core import load_pack
 
     folder = Path(__file__).resolve().parent
     for name in PACK_FILES:

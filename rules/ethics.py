@@ -44,10 +44,16 @@ from typing import Any
 from attrs import Attribute, field, frozen
 
 from threshold_core import hookimpl
-from threshold_core.components import Context, Pack, fired, not_evaluated, passed, rule
-from threshold_core.matching import normalise
-from threshold_core.models import CompanyProfile, SafetyEval, Service, ServiceKind
-from threshold_core.results import RuleOutcome, Severity
+from threshold_core.kit import Pack, fired, normalise, not_evaluated, passed, rule
+from threshold_core.model import (
+    CompanyProfile,
+    Context,
+    RuleOutcome,
+    SafetyEval,
+    Service,
+    ServiceKind,
+    Severity,
+)
 
 NAME = "ethics"
 VERSION = "1.0.0"

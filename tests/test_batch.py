@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from threshold_core.batch import csv_row_to_document
-from threshold_core.synthetic import synthetic_portfolio
+from threshold_core.portfolio import csv_row_to_document, synthetic_portfolio
 
 
 def _write_jsonl(path: Path, docs: list[object]) -> None:

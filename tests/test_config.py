@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from threshold_core import InputError, find_config, load_config, resolve_config
-from threshold_core.config import DEFAULT_DIMENSIONS, EngineConfig
+from threshold_core.model import DEFAULT_DIMENSIONS, EngineConfig
 
 
 def test_defaults_have_four_equal_dimensions_and_the_line() -> None:

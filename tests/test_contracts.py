@@ -11,21 +11,21 @@ import pytest
 from attrs import field, frozen
 
 from threshold_core import DimensionScore, Metric, Reading, fired, not_evaluated, passed, rule
-from threshold_core.components import Pack
-from threshold_core.contracts import (
+from threshold_core.kit import MetricScorer, Pack, merged_bands, merged_weights, score_metrics
+from threshold_core.model import CompanyProfile
+from threshold_core.testing import (
     EMPTY_PROFILE,
     RICH_PROFILE,
     ContractViolation,
     check_rule_pack,
     check_scorer,
     deep_merge,
+    make_engine,
+    make_profile,
     profile_variants,
     settings_round_trip,
     toml_dumps,
 )
-from threshold_core.models import CompanyProfile
-from threshold_core.scoring import MetricScorer, merged_bands, merged_weights, score_metrics
-from threshold_core.testing import make_engine, make_profile
 
 #: The built-ins only: no entry points, whatever is installed.
 BUILTINS = make_engine(autoload=False)

@@ -23,7 +23,7 @@ from threshold_core.declarative import (
     projector,
     to_cel,
 )
-from threshold_core.profiles import profile_from_data
+from threshold_core.load import profile_from_data
 
 DATA = Path(__file__).parent / "data"
 BROKEN = DATA / "broken_packs"
@@ -354,7 +354,7 @@ def test_flat_variables_give_what_cel_gives_on_the_whole_profile(tmp_path: Path)
     """The pack hands CEL each path read as a variable of its own; every
     condition must still have the value it has on the whole nested profile
     (an error where a key is missing, short-circuits and has() alike)."""
-    from threshold_core.declarative.cel import cel_module
+    from threshold_core.declarative import cel_module
 
     cel = cel_module()
     pack = load_pack(write_pack(tmp_path, *(
@@ -448,7 +448,7 @@ def test_the_profile_is_converted_once_per_evaluation(
     calls = []
     real = decl.make_view
     # The pack module's own reference is the one its packs call.
-    monkeypatch.setattr(decl.pack, "make_view", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(decl._pack, "make_view", lambda *a, **k: calls.append(1) or real(*a, **k))
     engine = Engine()
     prof = engine.load_profile(ZHIPU)
     for n in (1, 2):  # every evaluation converts once, for all five rules

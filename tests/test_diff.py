@@ -10,7 +10,7 @@ import pytest
 from helpers import EXAMPLES, REPO
 
 from threshold_core import Engine, build_config
-from threshold_core.diff import Evaluation, diff_decisions, diff_many
+from threshold_core.explain import Evaluation, diff_decisions, diff_many
 
 ZHIPU = EXAMPLES / "companies" / "zhipu.toml"
 WEIGHT = "regulatory_readiness"

@@ -7,7 +7,7 @@ import re
 
 from helpers import REPO
 
-from threshold_core import hookspecs
+from threshold_core.hooks import spec as hookspecs
 
 HOOKS_DOC = (REPO / "docs" / "hooks.md").read_text(encoding="utf-8")
 

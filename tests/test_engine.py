@@ -25,8 +25,8 @@ from threshold_core import (
     profile_from_data,
     rule,
 )
-from threshold_core.jsonio import dumps, strip_timings
-from threshold_core.results import PolicyResult, Verdict
+from threshold_core.load import dumps, strip_timings
+from threshold_core.model import PolicyResult, Verdict
 
 PROFILE = profile_from_data(
     {

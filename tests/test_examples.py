@@ -18,10 +18,9 @@ import attrs
 import pytest
 
 from threshold_core import Engine, build_config, load_config
-from threshold_core.config import DEFAULT_DIMENSIONS, ConfigFile
-from threshold_core.manager import BUILTIN_PLUGINS
-from threshold_core.models import CompanyProfile, Figure
-from threshold_core.profiles import load_profile
+from threshold_core.engine import BUILTIN_PLUGINS
+from threshold_core.load import load_profile
+from threshold_core.model import DEFAULT_DIMENSIONS, CompanyProfile, ConfigFile, Figure
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 COMPANIES = EXAMPLES / "companies"

@@ -17,11 +17,11 @@ import pytest
 from helpers import EXAMPLES
 
 from threshold_core import Engine, Pack, build_config, create_plugin_manager, hookimpl, rule
-from threshold_core.components import fired
+from threshold_core.engine import combine
 from threshold_core.explain import assessment_from_decision, explain, what_if, with_explanation
-from threshold_core.jsonio import decision_to_dict
-from threshold_core.policy import combine
-from threshold_core.results import Decision, Verdict
+from threshold_core.kit import fired
+from threshold_core.load import decision_to_dict
+from threshold_core.model import Decision, Verdict
 
 COMPANIES = sorted((EXAMPLES / "companies").glob("*.toml"))
 RANK = {Verdict.QUALIFIED: 0, Verdict.WATCH: 1, Verdict.NOT_QUALIFIED: 2}

@@ -15,8 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from threshold_core.cli import cli
-from threshold_core.headroom import RiskConfig, assess, breach_probability
-from threshold_core.results import Effect, Finding, Risk, Severity, Verdict
+from threshold_core.model import (
+    Effect,
+    Finding,
+    Risk,
+    RiskConfig,
+    Severity,
+    Verdict,
+    assess,
+    breach_probability,
+)
 
 HIGH_SCORES = """
 [customers]

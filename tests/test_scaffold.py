@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from threshold_core.commands_new import plugin_names
+from threshold_core.cli import plugin_names
 
 
 def _env(site: Path | None = None) -> dict[str, str]:

@@ -17,8 +17,8 @@ import pytest
 from helpers import EXAMPLES
 
 from threshold_core import Engine, decision_to_dict
-from threshold_core.registry import declared_settings_types
-from threshold_core.schema import schema
+from threshold_core.engine import declared_settings_types
+from threshold_core.reports import schema
 
 COMPANIES = sorted((EXAMPLES / "companies").glob("*.toml"))
 

@@ -12,7 +12,7 @@ import pytest
 from helpers import EXAMPLES, REPO
 
 from threshold_core import DimensionScore, Engine, hookimpl
-from threshold_core.catalog import describe_plugins
+from threshold_core.reports import describe_plugins
 from threshold_core.testing import PluginRegistrar, make_profile, plugin_registered, profile_data
 
 ZHIPU = EXAMPLES / "companies" / "zhipu.toml"

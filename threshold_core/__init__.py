@@ -13,26 +13,54 @@ Plugins implement hooks with :data:`hookimpl` (see ``docs/hooks.md``).
 
 from __future__ import annotations
 
-from .components import Context, FxTable, Pack, Rule, RuleMeta, fired, not_evaluated, passed, rule
-from .config import EngineConfig, build_config, find_config, load_config, resolve_config
-from .engine import Engine
+from typing import TYPE_CHECKING, Any
+
+from .engine import Engine, ThresholdPluginManager, create_plugin_manager
 from .errors import InputError, PluginError, Problem, ThresholdError
-from .jsonio import decision_json, decision_to_dict
-from .manager import ThresholdPluginManager, create_plugin_manager
-from .markers import hookimpl
-from .models import CompanyProfile, Figure
-from .profiles import load_profile, profile_from_data
-from .results import Decision, DimensionScore, Finding, MetricScore, Severity, Verdict
-from .scoring import Band, Metric, MetricScorer, Reading
+from .hooks import hookimpl
+from .kit import Band, Metric, MetricScorer, Pack, Reading, fired, not_evaluated, passed, rule
+from .load import (
+    build_config,
+    decision_json,
+    decision_to_dict,
+    find_config,
+    load_config,
+    load_profile,
+    profile_from_data,
+    resolve_config,
+)
+from .model import (
+    CompanyProfile,
+    Context,
+    Decision,
+    DimensionScore,
+    EngineConfig,
+    Figure,
+    Finding,
+    FxTable,
+    MetricScore,
+    Rule,
+    RuleMeta,
+    Severity,
+    Verdict,
+)
 
 __version__: str
 
+if TYPE_CHECKING:
+    from .declarative import load_pack
 
-def __getattr__(name: str) -> str:
+
+def __getattr__(name: str) -> Any:
     if name == "__version__":
-        from .manager import engine_version
+        from .engine import engine_version
 
         return engine_version()
+    if name == "load_pack":
+        # Declarative (TOML + CEL) packs load on demand: ``import threshold_core`` stays light.
+        from .declarative import load_pack
+
+        return load_pack
     raise AttributeError(name)
 
 
@@ -69,6 +97,7 @@ __all__ = [
     "fired",
     "hookimpl",
     "load_config",
+    "load_pack",
     "load_profile",
     "not_evaluated",
     "passed",

@@ -16,7 +16,7 @@ from typing import Any
 from attrs import frozen
 
 from threshold_core import Context, Pack, fired, hookimpl, not_evaluated, passed, rule
-from threshold_core.models import CompanyProfile, Tenure
+from threshold_core.model import CompanyProfile, Tenure
 
 __version__ = "1.0.0"
 

@@ -65,7 +65,7 @@ from __future__ import annotations
 from typing import Any
 
 from threshold_core import hookimpl
-from threshold_core.components import Pack
+from threshold_core.kit import Pack
 from threshold_rules.filings.common import (
     ALGORITHM_REGIMES,
     CAC_REGIMES,

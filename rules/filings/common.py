@@ -7,17 +7,16 @@ import calendar
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from threshold_core.components import not_evaluated
-from threshold_core.matching import names_match, normalise
-from threshold_core.models import (
+from threshold_core.kit import names_match, normalise, not_evaluated
+from threshold_core.model import (
     CompanyProfile,
     Filing,
     FilingStatus,
     Regime,
+    RuleOutcome,
     Service,
     ServiceKind,
 )
-from threshold_core.results import RuleOutcome
 from threshold_rules.filings.settings import FilingsSettings
 
 DIMENSION = "regulatory_readiness"

@@ -4,9 +4,15 @@ labels (FIL-007)."""
 
 from __future__ import annotations
 
-from threshold_core.components import Context, fired, not_evaluated, passed, rule
-from threshold_core.models import CompanyProfile, Service, ServiceKind
-from threshold_core.results import RuleOutcome, Severity
+from threshold_core.kit import fired, not_evaluated, passed, rule
+from threshold_core.model import (
+    CompanyProfile,
+    Context,
+    RuleOutcome,
+    Service,
+    ServiceKind,
+    Severity,
+)
 from threshold_rules.filings.common import CONTENT_KINDS, DIMENSION, no_services
 from threshold_rules.filings.settings import FilingsSettings
 

@@ -3,9 +3,8 @@ expert re-review list (FIL-013) and EU GPAI documentation (FIL-015)."""
 
 from __future__ import annotations
 
-from threshold_core.components import Context, fired, not_evaluated, passed, rule
-from threshold_core.models import CompanyProfile, EnforcementAction
-from threshold_core.results import RuleOutcome, Severity
+from threshold_core.kit import fired, not_evaluated, passed, rule
+from threshold_core.model import CompanyProfile, Context, EnforcementAction, RuleOutcome, Severity
 from threshold_rules.filings.common import DIMENSION, months_before
 from threshold_rules.filings.settings import FilingsSettings
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from threshold_core.components import Context, fired, not_evaluated, passed, rule
-from threshold_core.models import CompanyProfile, Regime, ServiceKind
-from threshold_core.results import RuleOutcome, Severity
+from threshold_core.kit import fired, not_evaluated, passed, rule
+from threshold_core.model import CompanyProfile, Context, Regime, RuleOutcome, ServiceKind, Severity
 from threshold_rules.filings.common import (
     ALGORITHM_REGIMES,
     CAC_REGIMES,

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import re
 
-from threshold_core.components import Context, fired, not_evaluated, passed, rule
-from threshold_core.models import CompanyProfile
-from threshold_core.results import RuleOutcome, Severity
+from threshold_core.kit import fired, not_evaluated, passed, rule
+from threshold_core.model import CompanyProfile, Context, RuleOutcome, Severity
 from threshold_rules.filings.common import (
     DIMENSION,
     GENAI_REGIMES,

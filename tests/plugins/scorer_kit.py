@@ -13,9 +13,8 @@ from datetime import date
 from typing import Any
 
 from threshold_core import Engine, build_config, profile_from_data
-from threshold_core.manager import BUILTIN_PLUGINS
-from threshold_core.models import CompanyProfile
-from threshold_core.results import DimensionResult, MetricScore
+from threshold_core.engine import BUILTIN_PLUGINS
+from threshold_core.model import CompanyProfile, DimensionResult, MetricScore
 
 AS_OF = date(2026, 6, 30)
 

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from helpers import EXAMPLES
 
-from threshold_core import Engine, profile_from_data
-from threshold_core.html import waterfall_svg
-from threshold_core.jsonio import decision_to_dict
-from threshold_core.synthetic import synthetic_portfolio
+from threshold_core import Engine, decision_to_dict, profile_from_data
+from threshold_core.portfolio import synthetic_portfolio
+from threshold_core.reports import waterfall_svg
 
 COMPANIES = EXAMPLES / "companies"
 

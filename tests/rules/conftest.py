@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 
-from threshold_core.config import load_config
 from threshold_core.engine import Engine
-from threshold_core.profiles import profile_from_data
-from threshold_core.results import Decision, EventKind, RuleOutcome
+from threshold_core.load import load_config, profile_from_data
+from threshold_core.model import Decision, EventKind, RuleOutcome
 
 #: Evaluation date of the test profiles unless a case sets its own ``as_of``.
 AS_OF = date(2026, 6, 30)

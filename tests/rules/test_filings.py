@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from threshold_core.components import Context, FxTable
 from threshold_core.errors import InputError
-from threshold_core.profiles import profile_from_data
+from threshold_core.load import profile_from_data
+from threshold_core.model import Context, FxTable
 from threshold_rules.filings import (
     PACK,
     FilingsSettings,

@@ -9,9 +9,9 @@ from pathlib import Path
 import attrs
 import pytest
 
-from threshold_core.config import build_config, read_toml
 from threshold_core.engine import Engine
-from threshold_core.results import Severity
+from threshold_core.load import build_config, read_toml
+from threshold_core.model import Severity
 from threshold_rules import chip_supply, ethics, filings
 
 MODULES = {"filings": filings, "chip_supply": chip_supply, "ethics": ethics}

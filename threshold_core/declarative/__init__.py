@@ -46,26 +46,20 @@ its command-line tool (see :func:`cel_module`). The profile is converted once
 per evaluation and shared by every rule of a pack (a cache keyed on the profile
 object), and only the fields the pack's rules read are converted.
 
-**Modules.** :mod:`.packfile` reads and checks the file's structure,
-:mod:`.fields` checks the field paths expressions read, :mod:`.cel` loads the
-CEL library and parses its errors, :mod:`.templates` handles messages,
-:mod:`.projection` converts the profile for CEL, :mod:`.readers` reads paths of
-the converted profile in Python, and :mod:`.pack` compiles and evaluates a pack.
+**Modules.** :mod:`._packfile` reads and checks the file's structure,
+:mod:`._fields` checks the field paths expressions read, :mod:`._cel` loads the
+CEL library and parses its errors, :mod:`._templates` handles messages,
+:mod:`._projection` converts the profile for CEL, :mod:`._readers` reads paths of
+the converted profile in Python, and :mod:`._pack` compiles and evaluates a pack.
 This package re-exports their public names.
 """
 
 from __future__ import annotations
 
-from .cel import cel_module
-from .fields import ROOTS, VARIABLES, Analysis, Reference, Shape, analyze
-from .pack import (
-    Condition,
-    DeclarativePack,
-    DeclarativePackPlugin,
-    load_pack,
-    load_pack_plugin,
-)
-from .packfile import (
+from ._cel import cel_module
+from ._fields import ROOTS, VARIABLES, Analysis, Reference, Shape, analyze
+from ._pack import Condition, DeclarativePack, DeclarativePackPlugin, load_pack, load_pack_plugin
+from ._packfile import (
     MAX_PACK_BYTES,
     ExpectedFinding,
     PackFile,
@@ -76,7 +70,7 @@ from .packfile import (
     check_tests,
     read_pack_file,
 )
-from .projection import (
+from ._projection import (
     FIGURE_FIELDS,
     FULL,
     ProfileView,
@@ -87,7 +81,7 @@ from .projection import (
     projector,
     to_cel,
 )
-from .templates import Placeholder, parse_template, render_value
+from ._templates import Placeholder, parse_template, render_value
 
 __all__ = [
     "FIGURE_FIELDS",

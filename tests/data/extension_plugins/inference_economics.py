@@ -7,7 +7,7 @@ from __future__ import annotations
 from attrs import field, frozen
 
 from threshold_core import Figure, Metric, MetricScorer, Reading, hookimpl
-from threshold_core.scoring import figure_reading, merged_bands, merged_weights
+from threshold_core.kit import figure_reading, merged_bands, merged_weights
 
 __version__ = "0.3.0"
 

@@ -9,8 +9,7 @@ import threshold_ai_safety
 from threshold_ai_safety import NAME, SCORER, AiSafetyMaturitySettings
 
 from threshold_core import InputError
-from threshold_core.catalog import describe_plugins
-from threshold_core.contracts import check_scorer
+from threshold_core.testing import check_scorer, describe_plugins
 
 #: The dimension is skipped unless the configuration lists it.
 ENABLED = {"dimensions": {NAME: {"weight": 1}}}

@@ -46,8 +46,9 @@ from datetime import date
 from attrs import field, frozen
 from attrs.validators import ge, optional
 
-from threshold_core import CompanyProfile, Context, Metric, MetricScorer, Reading
-from threshold_core.scoring import merged_bands, merged_weights
+from threshold_core import Metric, MetricScorer, Reading
+from threshold_core.kit import merged_bands, merged_weights
+from threshold_core.model import CompanyProfile, Context
 
 NAME = DIMENSION = "ai_safety_maturity"
 

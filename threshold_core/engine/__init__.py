@@ -1,0 +1,41 @@
+"""The engine: the plugin manager, component registry, the evaluation and the
+default decision policy plugin (layer 5).
+"""
+
+from __future__ import annotations
+
+from ._engine import (
+    Engine,
+    check_outcome,
+)
+from ._plugins import (
+    BUILTIN_PLUGINS,
+    ENTRYPOINT_GROUP,
+    ESSENTIAL_PLUGINS,
+    ThresholdPluginManager,
+    create_plugin_manager,
+    engine_version,
+    load_module_file,
+)
+from ._policy import (
+    combine,
+)
+from ._registry import (
+    declared_extension_types,
+    declared_settings_types,
+)
+
+__all__ = [
+    "BUILTIN_PLUGINS",
+    "ENTRYPOINT_GROUP",
+    "ESSENTIAL_PLUGINS",
+    "Engine",
+    "ThresholdPluginManager",
+    "check_outcome",
+    "combine",
+    "create_plugin_manager",
+    "declared_extension_types",
+    "declared_settings_types",
+    "engine_version",
+    "load_module_file",
+]

@@ -1,0 +1,322 @@
+"""Building the plugin manager: built-ins, entry points, drop-in folders.
+
+:func:`create_plugin_manager` is the one factory (there is no module-level
+manager). It registers the built-in plugins from :data:`BUILTIN_PLUGINS`
+through the same hooks third parties use, then plugins installed under the
+``threshold`` entry-point group, then drop-in files (``plugin_dirs``, and
+``rule_dirs`` with ``.toml`` declarative packs too), minus the disabled names,
+and finally runs ``check_pending()`` so a misspelled hook fails at start.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import importlib.metadata
+import importlib.util
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+from attrs import frozen
+
+from ..errors import InputError, PluginError, Problem
+from ..hooks import PROJECT
+from ..hooks import spec as hookspecs
+
+if TYPE_CHECKING:
+    from ..model import EngineConfig
+
+#: The entry-point group third-party plugins register under.
+ENTRYPOINT_GROUP = "threshold"
+
+#: Set to 1 to stop loading plugins from entry points.
+AUTOLOAD_ENV = "THRESHOLD_DISABLE_PLUGIN_AUTOLOAD"
+
+#: Built-in plugins, registered in this order under these names (the names users
+#: disable and traces show: a module's dotted name, see :data:`BUILTIN_MODULES`).
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "threshold_core.profiles",
+    "threshold_core.policy",
+    "threshold_plugins.technical_defensibility",
+    "threshold_plugins.application_stickiness",
+    "threshold_plugins.regulatory_readiness",
+    "threshold_plugins.institutional_backing",
+    "threshold_rules.filings",
+    "threshold_rules.chip_supply",
+    "threshold_rules.ethics",
+    "threshold_rules.declarative_builtin",
+)
+
+#: Built-ins whose module is not the one their name says: the core's own plugins
+#: keep the names configurations and traces already use.
+BUILTIN_MODULES: dict[str, str] = {
+    "threshold_core.profiles": "threshold_core.load._profiles",
+    "threshold_core.policy": "threshold_core.engine._policy",
+}
+
+#: Built-ins the engine cannot work without.
+ESSENTIAL_PLUGINS = frozenset({"threshold_core.profiles", "threshold_core.policy"})
+
+
+@functools.cache
+def engine_version() -> str:
+    """The installed version of threshold (read once: metadata parsing is slow)."""
+    try:
+        return importlib.metadata.version("threshold")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - source tree
+        return "0+unknown"
+
+
+@frozen
+class PluginInfo:
+    """Where a registered plugin came from."""
+
+    name: str
+    version: str
+    #: ``builtin``, ``entry_point``, ``drop_in`` or ``registered`` (by code, e.g. a test).
+    origin: str
+    distribution: str | None = None
+    #: The file, for drop-ins and modules.
+    path: str | None = None
+
+
+class ThresholdPluginManager(pluggy.PluginManager):
+    """A pluggy manager that remembers where each plugin came from."""
+
+    def __init__(self) -> None:
+        super().__init__(PROJECT)
+        self.add_hookspecs(hookspecs)
+        self.info: dict[str, PluginInfo] = {}
+
+    def register_plugin(
+        self,
+        plugin: object,
+        name: str,
+        *,
+        origin: str = "registered",
+        version: str | None = None,
+        distribution: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Register ``plugin`` under ``name`` and record its provenance.
+
+        :raises PluginError: when the plugin is invalid for the hook contract.
+        """
+        if self.get_plugin(name) is not None or self.is_blocked(name):
+            if self.is_blocked(name):
+                return
+            raise PluginError(name, "a plugin with this name is already registered", distribution)
+        try:
+            self.register(plugin, name=name)
+        except (pluggy.PluginValidationError, ValueError) as exc:
+            raise PluginError(name, str(exc), distribution) from None
+        if version is None:
+            version = str(getattr(plugin, "__version__", engine_version()))
+        if path is None:
+            path = getattr(plugin, "__file__", None)
+        self.info[name] = PluginInfo(
+            name=name, version=version, origin=origin, distribution=distribution, path=path
+        )
+
+    def unregister(self, plugin: Any = None, name: str | None = None) -> Any:
+        removed = super().unregister(plugin, name)
+        if removed is not None:
+            self.info.pop(self.get_name(removed) or name or "", None)
+            for key in list(self.info):
+                if self.get_plugin(key) is None:
+                    del self.info[key]
+        return removed
+
+    def version_of(self, name: str) -> str:
+        info = self.info.get(name)
+        return info.version if info else "0"
+
+    def check(self) -> None:
+        """``check_pending()``, with the failure naming the plugin and its distribution."""
+        try:
+            self.check_pending()
+        except pluggy.PluginValidationError as exc:
+            name = self.get_name(exc.plugin) or repr(exc.plugin)
+            info = self.info.get(name)
+            raise PluginError(name, str(exc), info.distribution if info else None) from None
+
+
+def _autoload_enabled(autoload: bool | None, config: EngineConfig | None) -> bool:
+    if autoload is not None:
+        return autoload
+    if os.environ.get(AUTOLOAD_ENV, "").strip() not in ("", "0"):
+        return False
+    return config.plugins.autoload if config is not None else True
+
+
+def _entry_points() -> list[importlib.metadata.EntryPoint]:
+    eps = importlib.metadata.entry_points(group=ENTRYPOINT_GROUP)
+    return sorted(eps, key=lambda ep: ep.name)
+
+
+def _dist_of(ep: importlib.metadata.EntryPoint) -> tuple[str | None, str | None]:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return None, None
+    return dist.metadata["Name"], dist.version
+
+
+def load_module_file(path: Path, prefix: str = "threshold_dropin") -> ModuleType:
+    """Import a single ``.py`` file under a unique module name."""
+    stem = "".join(c if c.isalnum() else "_" for c in path.stem)
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
+    modname = f"{prefix}_{stem}_{digest}"
+    spec = importlib.util.spec_from_file_location(modname, path)
+    if spec is None or spec.loader is None:  # pragma: no cover - defensive
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[modname] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[modname]
+        raise
+    return module
+
+
+def create_plugin_manager(
+    config: EngineConfig | None = None,
+    *,
+    autoload: bool | None = None,
+    disable: Iterable[str] = (),
+    plugin_dirs: Iterable[Path] = (),
+    rule_dirs: Iterable[Path] = (),
+    extra: Iterable[tuple[str, object]] = (),
+) -> ThresholdPluginManager:
+    """Create a plugin manager with every plugin the configuration asks for.
+
+    :param config: supplies ``plugins.disable``, ``plugins.autoload`` and ``plugin_dirs``.
+    :param autoload: overrides config and environment: load entry points or not.
+    :param disable: more plugin names to block (for example from the command line).
+    :param plugin_dirs: more drop-in folders.
+    :param rule_dirs: more drop-in rule-pack folders (``.py`` plugins and ``.toml`` packs).
+    :param extra: ``(name, plugin)`` pairs to register as well (tests, embedding).
+    :raises PluginError: a plugin failed to import or is invalid.
+    :raises InputError: a disabled name matches no plugin, or a ``.toml`` pack is invalid.
+    """
+    pm = ThresholdPluginManager()
+    config_disable = tuple(config.plugins.disable) if config is not None else ()
+    blocked = [*config_disable, *disable]
+    for name in blocked:
+        if name in ESSENTIAL_PLUGINS:
+            raise _disable_error(
+                config, config_disable, name, "is essential and cannot be disabled"
+            )
+        pm.set_blocked(name)
+
+    version = engine_version()
+    for modname in BUILTIN_PLUGINS:
+        if pm.is_blocked(modname):
+            continue
+        module = importlib.import_module(BUILTIN_MODULES.get(modname, modname))
+        pm.register_plugin(module, modname, origin="builtin", version=version,
+                           distribution="threshold")
+
+    known = set(BUILTIN_PLUGINS)
+    if _autoload_enabled(autoload, config):
+        seen: dict[str, str | None] = {}
+        for ep in _entry_points():
+            dist, dist_version = _dist_of(ep)
+            known.add(ep.name)
+            if ep.name in seen and seen[ep.name] != dist:
+                raise PluginError(
+                    ep.name,
+                    f"entry point name provided by both {seen[ep.name]} and {dist}",
+                    dist,
+                )
+            seen[ep.name] = dist
+            if pm.is_blocked(ep.name) or pm.get_plugin(ep.name) is not None:
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                raise PluginError(
+                    ep.name, f"failed to import {ep.value}: {type(exc).__name__}: {exc}", dist
+                ) from None
+            pm.register_plugin(plugin, ep.name, origin="entry_point", version=dist_version,
+                               distribution=dist)
+
+    dirs = [*(config.plugin_dirs if config is not None else ()), *plugin_dirs]
+    for folder in dirs:
+        for path in _py_files(folder, config):
+            known.add(path.stem)
+            _register_drop_in(pm, path)
+
+    # Rule folders hold .py plugins and .toml declarative packs; a folder named
+    # both in the config and on the command line is read once.
+    rdirs = [*(config.rule_dirs if config is not None else ()), *rule_dirs]
+    read: set[Path] = set()
+    for folder in rdirs:
+        if folder.resolve() in read:
+            continue
+        read.add(folder.resolve())
+        for path in _py_files(folder, config, key="rule_dirs", suffixes=(".py", ".toml")):
+            known.add(path.stem)
+            _register_drop_in(pm, path)
+
+    for name, plugin in extra:
+        pm.register_plugin(plugin, name)
+        known.add(name)
+
+    for name in blocked:
+        if name not in known:
+            raise _disable_error(config, config_disable, name, "matches no plugin")
+    pm.check()
+    return pm
+
+
+def _register_drop_in(pm: ThresholdPluginManager, path: Path) -> None:
+    """Register a drop-in file under its stem: a ``.py`` module or a ``.toml`` rule pack."""
+    name = path.stem
+    if pm.is_blocked(name):
+        return
+    if path.suffix == ".toml":
+        # Imported here so that runs without declarative packs never load it (or CEL).
+        from ..declarative import load_pack_plugin
+
+        plugin = load_pack_plugin(path)  # InputError: an invalid pack (exit code 2)
+        pm.register_plugin(plugin, name, origin="drop_in", path=str(path),
+                           version=plugin.pack.version)
+        return
+    try:
+        module = load_module_file(path)
+    except Exception as exc:
+        raise PluginError(name, f"failed to import {path}: {type(exc).__name__}: {exc}") from None
+    pm.register_plugin(module, name, origin="drop_in", path=str(path),
+                       version=str(getattr(module, "__version__", "0")))
+
+
+def _py_files(
+    folder: Path, config: EngineConfig | None, *, key: str = "plugin_dirs",
+    suffixes: tuple[str, ...] = (".py",),
+) -> list[Path]:
+    if not folder.is_dir():
+        source = config.path if config is not None and config.path else str(folder)
+        raise InputError(source, [Problem(f"$.{key}", f"no such folder: {folder}")])
+    return sorted(
+        p for p in folder.iterdir()
+        if p.suffix in suffixes and p.is_file() and not p.name.startswith(("_", "."))
+    )
+
+
+def _disable_error(
+    config: EngineConfig | None, config_disable: tuple[str, ...], name: str, why: str
+) -> InputError:
+    if config is not None and name in config_disable:
+        idx = config_disable.index(name)
+        return InputError(
+            config.path or "<config>",
+            [Problem(f"{config.root}.plugins.disable[{idx}]", f"plugin {name!r} {why}")],
+        )
+    return InputError("--disable-plugin", [Problem("$", f"plugin {name!r} {why}")])

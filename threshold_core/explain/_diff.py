@@ -1,0 +1,440 @@
+"""Attributed decision diff: what changed between two evaluations, and why.
+
+Two evaluations of a company (two configurations, two profile snapshots, or
+two saved decision files) are compared field by field, and every change of
+verdict, grade and score is attributed:
+
+* **Score.** The composite is ``sum(w_d * s_d)``, so its change is the sum of
+  the dimensions' contribution changes, each split exactly with the midpoint
+  (two-factor Shapley) rule::
+
+      w_b*s_b - w_a*s_a = (w_b - w_a) * (s_a + s_b)/2  +  (w_a + w_b)/2 * (s_b - s_a)
+                          `-- weight effect --'          `-- score effect --'
+
+  and the score effect further into the scorer's own score (``raw_score``)
+  and the policy's adjustments from findings (caps, deductions).
+* **Weights.** When configured weights changed, the weight effects of every
+  dimension (renormalisation moves the others too) are attributed to them.
+* **Findings** that appeared, cleared or changed severity or effect; the
+  **gate**; the **determining factors**.
+* **Receipts.** A different ``input_sha256`` means the profile changed, a
+  different ``config_sha256`` the configuration; plugin versions are compared
+  one by one. When the configurations or profiles are at hand (not only saved
+  decisions), their differing keys are listed too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from attrs import frozen
+
+from ..load import converter
+from ..model import Decision, DimensionResult, Effect, EngineConfig, FactorKind, Finding
+
+__all__ = ["Cause", "DecisionDiff", "DimensionChange", "Evaluation", "diff_decisions",
+           "diff_many"]
+
+_TINY = 1e-6
+#: Profile and setting keys listed per company in the text output (JSON lists all).
+LISTED = 12
+
+
+@frozen
+class Evaluation:
+    """One side of a diff: a decision, and what produced it when known."""
+
+    decision: Decision
+    #: Where it came from (a profile or a decision file).
+    label: str
+    config: EngineConfig | None = None
+    #: The profile as plain data (unstructured), when it was evaluated here.
+    profile: Mapping[str, Any] | None = None
+
+
+@frozen
+class Cause:
+    """One reason the result changed."""
+
+    #: ``weight``, ``scorer``, ``findings``, ``finding``, ``gate``, ``determining``,
+    #: ``setting``, ``profile``, ``plugin``, ``engine``, ``input`` or ``config``.
+    kind: str
+    subject: str
+    detail: str
+    #: Composite points this cause moved (None when it is not a score effect).
+    points: float | None = None
+
+
+@frozen
+class DimensionChange:
+    name: str
+    weight_a: float
+    weight_b: float
+    score_a: float | None
+    score_b: float | None
+    raw_a: float | None
+    raw_b: float | None
+    #: ``w_b*s_b - w_a*s_a`` (a missing score counts as 0).
+    contribution_delta: float
+    #: ``(w_b - w_a) * mean score``.
+    weight_effect: float
+    #: ``mean weight * (s_b - s_a)`` = scorer effect + adjustment effect.
+    score_effect: float
+    #: ``mean weight * (raw_b - raw_a)``: the scorer's own score.
+    scorer_effect: float
+    #: ``mean weight * ((s_b - raw_b) - (s_a - raw_a))``: caps and deductions.
+    adjustment_effect: float
+    #: Metric-level changes (raw figure and points), in words.
+    metrics: tuple[str, ...] = ()
+
+
+@frozen
+class DecisionDiff:
+    """Everything that differs between two decisions about one company, attributed."""
+
+    company: str
+    name: str
+    a: str
+    b: str
+    verdict_a: str
+    verdict_b: str
+    grade_a: str | None
+    grade_b: str | None
+    score_a: float | None
+    score_b: float | None
+    score_delta: float | None
+    #: Plain-language reasons the verdict changed (empty when it did not).
+    verdict_reasons: tuple[str, ...]
+    dimensions: tuple[DimensionChange, ...]
+    #: Causes of the change, largest score effect first, then the others.
+    causes: tuple[Cause, ...]
+    #: Score change the dimensions do not account for (rounding in the composite).
+    residual: float | None
+
+    @property
+    def changed(self) -> bool:
+        return (self.verdict_a != self.verdict_b or self.grade_a != self.grade_b
+                or bool(self.score_delta) or bool(self.causes))
+
+
+# -- flattening for key-by-key comparison --------------------------------------------------
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """``{"a.b[0].c": value}`` for nested mappings and lists."""
+    out: dict[str, Any] = {}
+    if isinstance(data, Mapping):
+        for k, v in data.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(data, (list, tuple)) and data and any(
+        isinstance(v, (Mapping, list, tuple)) for v in data
+    ):
+        for i, v in enumerate(data):
+            out.update(flatten(v, f"{prefix}[{i}]"))
+    else:
+        out[prefix] = list(data) if isinstance(data, tuple) else data
+    return out
+
+
+def changed_keys(a: Any, b: Any) -> list[tuple[str, Any, Any]]:
+    """Keys whose values differ, as ``(key, a, b)`` (a missing key is None)."""
+    fa, fb = flatten(a), flatten(b)
+    return [(k, fa.get(k), fb.get(k)) for k in sorted(set(fa) | set(fb)) if fa.get(k) != fb.get(k)]
+
+
+def config_data(config: EngineConfig) -> dict[str, Any]:
+    data: dict[str, Any] = converter().unstructure(config)
+    for key in ("path", "root", "plugin_dirs", "rule_dirs"):
+        data.pop(key, None)
+    return data
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# -- the diff ------------------------------------------------------------------------------
+
+
+def _mid(a: float, b: float) -> float:
+    return (a + b) / 2.0
+
+
+def _dimension_change(name: str, da: DimensionResult | None, db: DimensionResult | None
+                      ) -> DimensionChange:
+    wa = da.weight if da else 0.0
+    wb = db.weight if db else 0.0
+    sa = da.score if da and da.score is not None else 0.0
+    sb = db.score if db and db.score is not None else 0.0
+    ra = da.raw_score if da and da.raw_score is not None else sa
+    rb = db.raw_score if db and db.raw_score is not None else sb
+    weight_effect = (wb - wa) * _mid(sa, sb)
+    score_effect = _mid(wa, wb) * (sb - sa)
+    scorer_effect = _mid(wa, wb) * (rb - ra)
+    metrics = []
+    ma = {m.metric: m for m in (da.evidence if da else ())}
+    mb = {m.metric: m for m in (db.evidence if db else ())}
+    for metric in sorted(set(ma) | set(mb)):
+        x, y = ma.get(metric), mb.get(metric)
+        rx, ry = (x.raw if x else None), (y.raw if y else None)
+        px, py = (x.points if x else None), (y.points if y else None)
+        if rx != ry or px != py or (x and y and x.weight != y.weight):
+            part = f"{metric}: raw {_show(rx)} -> {_show(ry)}, points {_show(px)} -> {_show(py)}"
+            if x and y and x.weight != y.weight:
+                part += f", weight {x.weight:g} -> {y.weight:g}"
+            metrics.append(part)
+    return DimensionChange(
+        name=name, weight_a=wa, weight_b=wb,
+        score_a=da.score if da else None, score_b=db.score if db else None,
+        raw_a=da.raw_score if da else None, raw_b=db.raw_score if db else None,
+        contribution_delta=round(wb * sb - wa * sa, 6),
+        weight_effect=round(weight_effect, 6), score_effect=round(score_effect, 6),
+        scorer_effect=round(scorer_effect, 6),
+        adjustment_effect=round(score_effect - scorer_effect, 6), metrics=tuple(metrics),
+    )
+
+
+def _adjustments(d: DimensionResult | None) -> str:
+    if d is None or not d.adjustments:
+        return "none"
+    return ", ".join(f"{a.rule} {a.effect} {a.amount:g}" for a in d.adjustments)
+
+
+def _finding_key(f: Finding) -> str:
+    return f.rule
+
+
+def _finding_causes(a: Decision, b: Decision) -> list[Cause]:
+    fa = {_finding_key(f): f for f in a.findings}
+    fb = {_finding_key(f): f for f in b.findings}
+    out = []
+    for rule in sorted(set(fa) | set(fb)):
+        x, y = fa.get(rule), fb.get(rule)
+        if x is None and y is not None:
+            out.append(Cause("finding", rule, f"appeared: {y.severity} ({y.effect}) on "
+                             f"{y.dimension or '-'}: {y.message}"))
+        elif y is None and x is not None:
+            out.append(Cause("finding", rule, f"cleared: was {x.severity} ({x.effect}) on "
+                             f"{x.dimension or '-'}"))
+        elif x is not None and y is not None and (x.severity, x.effect) != (y.severity, y.effect):
+            out.append(Cause("finding", rule, f"changed: {x.severity} ({x.effect}) -> "
+                             f"{y.severity} ({y.effect})"))
+    return out
+
+
+def _receipt_causes(a: Decision, b: Decision) -> list[Cause]:
+    ra, rb = a.receipt, b.receipt
+    out = []
+    if ra.input_sha256 != rb.input_sha256:
+        out.append(Cause("input", "input_sha256",
+                         f"the profile changed ({ra.input_sha256[:12]} -> {rb.input_sha256[:12]})"))
+    if ra.config_sha256 != rb.config_sha256:
+        out.append(Cause("config", "config_sha256", "the configuration changed "
+                         f"({ra.config_sha256[:12]} -> {rb.config_sha256[:12]})"))
+    if ra.engine_version != rb.engine_version:
+        out.append(Cause("engine", "threshold",
+                         f"engine {ra.engine_version} -> {rb.engine_version}"))
+    pa = {p.name: p.version for p in ra.plugins}
+    pb = {p.name: p.version for p in rb.plugins}
+    for name in sorted(set(pa) | set(pb)):
+        if pa.get(name) != pb.get(name):
+            if name not in pa:
+                what = f"added ({pb[name]})"
+            elif name not in pb:
+                what = f"removed (was {pa[name]})"
+            else:
+                what = f"{pa[name]} -> {pb[name]}"
+            out.append(Cause("plugin", name, f"plugin {what}"))
+    return out
+
+
+def _gate_cause(a: Decision, b: Decision) -> list[Cause]:
+    ga, gb = a.gate, b.gate
+    if (ga.passed, ga.valuation_cny, ga.line_cny) == (gb.passed, gb.valuation_cny, gb.line_cny):
+        return []
+    parts = []
+    if ga.passed != gb.passed:
+        parts.append(f"passed {ga.passed} -> {gb.passed}")
+    if ga.valuation_cny != gb.valuation_cny:
+        parts.append(f"valuation {_bn(ga.valuation_cny)} -> {_bn(gb.valuation_cny)} CNY")
+    if ga.line_cny != gb.line_cny:
+        parts.append(f"line {_bn(ga.line_cny)} -> {_bn(gb.line_cny)} CNY")
+    return [Cause("gate", "gate", "; ".join(parts))]
+
+
+def _bn(value: float | None) -> str:
+    return "none" if value is None else f"{value / 1e9:,.2f}bn"
+
+
+_DECIDERS = (
+    ("error", {FactorKind.ERROR}),
+    ("gate", {FactorKind.GATE}),
+    ("veto", {FactorKind.VETO}),
+    ("missing data", {FactorKind.INSUFFICIENT_DATA, FactorKind.BLOCK}),
+)
+
+
+def _decider(d: Decision) -> tuple[str, set[str]]:
+    """What decided the verdict (the policy's precedence) and the subjects behind it."""
+    for name, kinds in _DECIDERS:
+        subjects = {f.subject or "" for f in d.determining if f.kind in kinds}
+        if subjects:
+            return name, subjects
+    return "score", set()
+
+
+def _caps(d: Decision) -> set[str]:
+    return {f.rule for f in d.findings if f.effect is Effect.CAP}
+
+
+def _verdict_reasons(a: Decision, b: Decision, causes: Sequence[Cause]) -> tuple[str, ...]:
+    if a.verdict == b.verdict:
+        return ()
+    (ka, sa), (kb, sb) = _decider(a), _decider(b)
+    reasons = []
+    if ka != kb:
+        reasons.append(f"decided by {ka} -> {kb}")
+    def named(kind: str, subject: str) -> str:
+        return kind if subject in ("", "gate", kind) else f"{kind} {subject}"
+
+    if kb != "score":
+        reasons += [f"{named(kb, s)} now applies" for s in sorted(sb - sa)]
+    if ka != "score":
+        reasons += [f"{named(ka, s)} no longer applies" for s in sorted(sa - sb)]
+    if ka == kb == "score":
+        ca, cb = _caps(a), _caps(b)
+        if cb - ca:
+            reasons.append(f"high finding(s) {', '.join(sorted(cb - ca))} now allow at most watch")
+        if ca - cb:
+            reasons.append(f"high finding(s) {', '.join(sorted(ca - cb))} cleared: no longer "
+                           "capped at watch")
+        if a.grade != b.grade and a.score is not None and b.score is not None:
+            moved = sorted((c for c in causes if c.points), key=lambda c: -abs(c.points or 0.0))
+            top = ", ".join(f"{c.kind} {c.subject} {c.points:+.2f}" for c in moved[:3]
+                            if (c.points or 0) * (b.score - a.score) > 0)
+            reasons.append(f"the score moved {a.score:.2f} -> {b.score:.2f}, from grade "
+                           f"{a.grade or '-'} to {b.grade or '-'}"
+                           + (f" (mostly {top})" if top else ""))
+    return tuple(reasons) or (f"the policy decided {a.verdict} -> {b.verdict}",)
+
+
+def diff_decisions(a: Evaluation, b: Evaluation) -> DecisionDiff:
+    """Compare two evaluations of a company and attribute every change."""
+    da, db = a.decision, b.decision
+    dims_a = {d.name: d for d in da.dimensions}
+    dims_b = {d.name: d for d in db.dimensions}
+    changes = tuple(_dimension_change(n, dims_a.get(n), dims_b.get(n))
+                    for n in sorted(set(dims_a) | set(dims_b)))
+    causes: list[Cause] = []
+
+    # Weights: renormalisation moves every dimension, so attribute all weight effects
+    # to the configured weights that changed when only one did.
+    conf_a = {n: d.configured_weight for n, d in dims_a.items()}
+    conf_b = {n: d.configured_weight for n, d in dims_b.items()}
+    changed_conf = [n for n in sorted(set(conf_a) | set(conf_b))
+                    if conf_a.get(n, 0.0) != conf_b.get(n, 0.0)]
+    weight_total = sum(c.weight_effect for c in changes)
+    if len(changed_conf) == 1 and any(abs(c.weight_effect) > _TINY for c in changes):
+        n = changed_conf[0]
+        own = next(c for c in changes if c.name == n)
+        causes.append(Cause(
+            "weight", n,
+            f"configured weight {conf_a.get(n, 0.0):g} -> {conf_b.get(n, 0.0):g} (normalised "
+            f"{own.weight_a:.1%} -> {own.weight_b:.1%}): {own.weight_effect:+.2f} on itself, "
+            f"{weight_total - own.weight_effect:+.2f} from renormalising the others",
+            round(weight_total, 4)))
+    else:
+        for c in changes:
+            if abs(c.weight_effect) > _TINY:
+                why = (f"configured {conf_a.get(c.name, 0.0):g} -> {conf_b.get(c.name, 0.0):g}"
+                       if c.name in changed_conf else "renormalised")
+                causes.append(Cause("weight", c.name, f"weight {c.weight_a:.1%} -> "
+                                    f"{c.weight_b:.1%} ({why})", round(c.weight_effect, 4)))
+    plugin_changes = {c.subject: c.detail for c in _receipt_causes(da, db) if c.kind == "plugin"}
+    for c in changes:
+        if abs(c.scorer_effect) > _TINY:
+            d = dims_b.get(c.name) or dims_a.get(c.name)
+            plugin = d.plugin if d else ""
+            extra = f"; {plugin_changes[plugin]}" if plugin in plugin_changes else ""
+            detail = (f"scorer score {_show(c.raw_a)} -> {_show(c.raw_b)} "
+                      f"({plugin}{extra})")
+            if c.metrics:
+                detail += ": " + "; ".join(c.metrics)
+            causes.append(Cause("scorer", c.name, detail, round(c.scorer_effect, 4)))
+        if abs(c.adjustment_effect) > _TINY:
+            detail = (f"adjustments {_adjustments(dims_a.get(c.name))} -> "
+                      f"{_adjustments(dims_b.get(c.name))}")
+            causes.append(Cause("findings", c.name, detail, round(c.adjustment_effect, 4)))
+    causes.sort(key=lambda c: -abs(c.points or 0.0))
+    causes += _gate_cause(da, db)
+    causes += _finding_causes(da, db)
+    if a.config is not None and b.config is not None:
+        causes += [Cause("setting", key, f"{_show(x)} -> {_show(y)}")
+                   for key, x, y in changed_keys(config_data(a.config), config_data(b.config))]
+    if a.profile is not None and b.profile is not None:
+        causes += [Cause("profile", key, f"{_show(x)} -> {_show(y)}")
+                   for key, x, y in changed_keys(a.profile, b.profile)]
+    causes += _receipt_causes(da, db)
+
+    delta = residual = None
+    if da.score is not None and db.score is not None:
+        delta = round(db.score - da.score, 4)
+        residual = round(delta - sum(c.contribution_delta for c in changes), 4)
+    return DecisionDiff(
+        company=db.company.id, name=db.company.name, a=a.label, b=b.label,
+        verdict_a=str(da.verdict), verdict_b=str(db.verdict), grade_a=da.grade, grade_b=db.grade,
+        score_a=da.score, score_b=db.score, score_delta=delta,
+        verdict_reasons=_verdict_reasons(da, db, causes),
+        dimensions=tuple(c for c in changes if abs(c.contribution_delta) > _TINY
+                         or c.weight_a != c.weight_b or c.score_a != c.score_b
+                         or c.raw_a != c.raw_b),
+        causes=tuple(causes), residual=residual,
+    )
+
+
+@frozen
+class PortfolioDiff:
+    diffs: tuple[DecisionDiff, ...]
+    #: Company ids found on one side only.
+    only_a: tuple[str, ...] = ()
+    only_b: tuple[str, ...] = ()
+
+    @property
+    def flipped(self) -> tuple[DecisionDiff, ...]:
+        return tuple(d for d in self.diffs if d.verdict_a != d.verdict_b)
+
+
+def diff_many(a: Sequence[Evaluation], b: Sequence[Evaluation]) -> PortfolioDiff:
+    """Pair evaluations by company id (or the only one on each side) and diff each pair."""
+    if len(a) == 1 and len(b) == 1:
+        return PortfolioDiff((diff_decisions(a[0], b[0]),))
+    by_a = {e.decision.company.id: e for e in a}
+    by_b = {e.decision.company.id: e for e in b}
+    return PortfolioDiff(
+        diffs=tuple(diff_decisions(by_a[k], by_b[k]) for k in sorted(set(by_a) & set(by_b))),
+        only_a=tuple(sorted(set(by_a) - set(by_b))),
+        only_b=tuple(sorted(set(by_b) - set(by_a))),
+    )
+
+
+# -- output --------------------------------------------------------------------------------
+
+
+def diff_to_dict(result: PortfolioDiff) -> dict[str, Any]:
+    conv = converter()
+    return {
+        "summary": {
+            "compared": len(result.diffs),
+            "verdict_changed": len(result.flipped),
+            "changed": sum(d.changed for d in result.diffs),
+            "only_a": list(result.only_a),
+            "only_b": list(result.only_b),
+        },
+        "diffs": [{**conv.unstructure(d), "changed": d.changed} for d in result.diffs],
+    }

@@ -1,0 +1,392 @@
+"""Distance to the next better verdict: the blockers to clear and the points to gain.
+
+From ``not_qualified`` to ``watch``, from ``watch`` to ``qualified``, and from
+``insufficient_data`` or ``error`` to any graded verdict: first the blockers the
+score cannot overcome (a failed gate, vetoes, on the way to ``qualified`` the
+caps of high findings), then per dimension the points its scorer's score must
+rise, and per metric the raw figure that would give them, where the scorer's
+band can be inverted. Every figure is checked by re-running the policy
+(:func:`~threshold_core.explain.what_if`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from ..kit import Band
+from ..model import (
+    Assessment,
+    Blocker,
+    CoverageNeed,
+    Decision,
+    DimensionDistance,
+    DimensionResult,
+    Distance,
+    Effect,
+    EngineConfig,
+    EventStatus,
+    FactorKind,
+    FindingLever,
+    MetricChange,
+    MetricScore,
+    PolicyResult,
+    Verdict,
+)
+from ._replay import _EPS, _RANK, STEP, _binding_caps, _ceil_step, _effective, _r, _shape, what_if
+
+# -- metric inversion --------------------------------------------------------------------
+
+
+def _band_of(engine: Any, scorer: str, metric: str) -> Band | None:
+    settings = getattr(engine, "settings", {}).get(scorer)
+    bands = getattr(settings, "bands", None)
+    if isinstance(bands, Mapping):
+        band = bands.get(metric)
+        if isinstance(band, Band):
+            return band
+    return None
+
+
+def _invert(band: Band, target: float) -> float | None:
+    """The raw figure nearest the better end that still gives ``target`` points:
+    the smallest for a rising band, the largest for a falling one. None when no
+    figure reaches it; +-inf when every figure does."""
+    pts = band.points
+    direction = band.direction
+    if direction == "higher":
+        if pts[0][1] >= target - _EPS:
+            return -math.inf
+        for (x0, y0), (x1, y1) in itertools.pairwise(pts):
+            if y0 < target <= y1 + _EPS:
+                return x0 + (min(target, y1) - y0) * (x1 - x0) / (y1 - y0)
+        return None
+    if direction == "lower":
+        if pts[-1][1] >= target - _EPS:
+            return math.inf
+        for (x0, y0), (x1, y1) in reversed(list(itertools.pairwise(pts))):
+            if y1 < target <= y0 + _EPS:
+                return x0 + (min(target, y0) - y0) * (x1 - x0) / (y1 - y0)
+        return None
+    return None
+
+
+def _fmt(x: float) -> str:
+    """A raw figure as stored (already rounded to the safe side), without trailing zeros."""
+    return f"{x:,.4f}".rstrip("0").rstrip(".")
+
+
+def _metric_changes(
+    dim: DimensionResult, needed: float, engine: Any
+) -> tuple[MetricChange, ...]:
+    """Per metric, moved alone: the raw figure giving the dimension ``needed`` more points."""
+    if needed <= 0 or dim.raw_score is None:
+        return ()
+    scored = [m for m in dim.evidence if m.points is not None and m.weight > 0]
+    if not scored:
+        return ()
+    total = sum(m.weight for m in scored)
+    recomputed = sum(m.weight * (m.points or 0.0) for m in scored) / total
+    if abs(recomputed - dim.raw_score) > 1e-3:
+        return (MetricChange(
+            metric="*", action="none", raw=None, target_raw=None, points=None,
+            target_points=None,
+            note="not invertible: the scorer's evidence does not add up to its score",
+        ),)
+    out = []
+    for m in dim.evidence:
+        if m.weight <= 0:
+            continue
+        if m.points is None:
+            # Supplying the metric adds its weight to the mean (and to the coverage).
+            target = dim.raw_score + needed
+            need = (target * (total + m.weight) - dim.raw_score * total) / m.weight
+            out.append(_change(m, need, engine, dim.component, supply=True))
+        else:
+            out.append(_change(m, m.points + needed * total / m.weight, engine, dim.component))
+    return tuple(out)
+
+
+def _change(
+    m: MetricScore, target_points: float, engine: Any, scorer: str, *, supply: bool = False
+) -> MetricChange:
+    current = m.points
+    action = "supply" if supply else "raise"
+    if target_points > 100.0 + _EPS:
+        what = "even 100 points on it" + (" (supplied)" if supply else "")
+        return MetricChange(m.metric, "none", m.raw, None, current, _r(target_points),
+                            f"{m.metric}: {what} is not enough (needs {target_points:.1f})")
+    target_points = max(0.0, target_points)
+    band = _band_of(engine, scorer, m.metric)
+    if m.states and band is not None and not supply:
+        return _change_state(m, target_points, band)
+    if band is None:
+        return MetricChange(m.metric, action, m.raw, None, current, _r(target_points),
+                            f"{m.metric}: needs {target_points:.1f} points; not invertible "
+                            "(the scorer exposes no band for it)")
+    if not supply and (m.raw is None or abs(band(m.raw) - (current or 0.0)) > 1e-3):
+        return MetricChange(m.metric, action, m.raw, None, current, _r(target_points),
+                            f"{m.metric}: needs {target_points:.1f} points; not invertible "
+                            "(the scorer adjusts its points beyond the band)")
+    raw = _invert(band, target_points)
+    if raw is None or band.direction == "mixed":
+        return MetricChange(m.metric, action, m.raw, None, current, _r(target_points),
+                            f"{m.metric}: needs {target_points:.1f} points; not invertible "
+                            "(the band is not monotone)")
+    lower = band.direction == "lower"
+    if math.isinf(raw):  # every figure gives the points (only when supplying)
+        raw = band.points[-1][0] if lower else band.points[0][0]
+    # Round towards the safe side so the figure shown always gives the points.
+    raw = math.floor(raw * 1e4) / 1e4 if lower else math.ceil(raw * 1e4) / 1e4
+    if supply:
+        rel = "<=" if lower else ">="
+        note = f"supply {m.metric} (missing) at {rel} {_fmt(raw)} ({target_points:.1f} points)"
+    else:
+        action = "lower" if lower else "raise"
+        note = (f"{action} {m.metric} from {_fmt(m.raw or 0.0)} to {_fmt(raw)} "
+                f"(points {current:.1f} -> {target_points:.1f})")
+    return MetricChange(m.metric, action, m.raw, raw, current, _r(target_points), note)
+
+
+def _change_state(m: MetricScore, target_points: float, band: Band) -> MetricChange:
+    """A categorical metric: the states whose figure gives the points, never a number."""
+    reach = sorted((raw, state) for state, raw in m.states.items()
+                   if band(raw) >= target_points - _EPS and state != m.state)
+    if not reach:
+        return MetricChange(m.metric, "none", m.raw, None, m.points, _r(target_points),
+                            f"{m.metric}: no state gives {target_points:.1f} points "
+                            f"(now {m.state})")
+    raw, state = reach[0]
+    others = [s for _, s in reach[1:]]
+    note = (f"change {m.metric} from {m.state} to {state}"
+            + (f" (or {', '.join(others)})" if others else "")
+            + f" (points {m.points or 0.0:.1f} -> {band(raw):.1f})")
+    return MetricChange(m.metric, "change", m.raw, raw, m.points, _r(target_points), note)
+
+
+# -- distance to the next better verdict --------------------------------------------------
+
+
+def _blocking_factors(decision: Decision) -> tuple[list[Blocker], set[str]]:
+    blockers: list[Blocker] = []
+    clear: set[str] = set()
+    if decision.gate.passed is False:
+        g = decision.gate
+        tested = g.tested_cny if g.tested_cny is not None else g.valuation_cny
+        short = g.line_cny - (tested or 0.0)
+        own = ""
+        if g.fx_rate and g.valuation_currency and g.valuation_currency.upper() != "CNY":
+            own = f" ({short / g.fx_rate / 1e9:,.2f}bn {g.valuation_currency})"
+        blockers.append(Blocker("gate", "gate", f"valuation is {short / 1e9:,.2f}bn CNY{own} "
+                                f"short of the line of {g.line_cny / 1e9:,.2f}bn CNY"))
+        clear.add("gate")
+    for f in decision.findings:
+        if f.effect is Effect.VETO:
+            blockers.append(Blocker("veto", f.rule, f"{f.rule} ({f.severity}) vetoes: {f.message}"))
+            clear.add(f.rule)
+    return blockers, clear
+
+
+def _meaning(decision: Decision, config: EngineConfig, target: Verdict | None) -> str:
+    floor = config.policy.coverage_floor
+    v = decision.verdict
+    if v is Verdict.ERROR:
+        return ("the next better verdict is any verdict other than error: every scorer, rule "
+                "and the policy must run without failing")
+    if v is Verdict.INSUFFICIENT_DATA:
+        return ("the next better verdict is a graded one (qualified, watch or not_qualified): "
+                f"the score decides only once every dimension reaches the coverage floor of "
+                f"{floor:.0%}, the gate can test the valuation (known, dated, of an accepted "
+                "basis and not illustrative) and no rule that blocks lacks data")
+    if target is None:
+        return ("qualified is the best verdict: nothing better to reach; the margin says how "
+                "far it is from the next worse verdict")
+    if target is Verdict.QUALIFIED:
+        return ("the next better verdict is qualified: a composite at or above the lowest "
+                "qualified cut-off and no high finding (each one forces at most watch)")
+    return ("the next better verdict is watch (or better): the gate passed, no critical "
+            "finding, and a composite at or above the lowest cut-off that is not "
+            "not_qualified")
+
+
+def _coverage_needs(decision: Decision, config: EngineConfig) -> tuple[CoverageNeed, ...]:
+    floor = config.policy.coverage_floor
+    out = []
+    for d in decision.dimensions:
+        if d.weight <= 0 or (d.coverage >= floor and d.score is not None):
+            continue
+        total = sum(m.weight for m in d.evidence)
+        missing = sorted((m for m in d.evidence if m.points is None and m.weight > 0),
+                         key=lambda m: (-m.weight, m.metric))
+        chosen: list[MetricScore] = []
+        got = d.coverage * total
+        for m in missing:
+            if total and got / total >= floor - _EPS:
+                break
+            chosen.append(m)
+            got += m.weight
+        reached = bool(total) and got / total >= floor - _EPS
+        paths = tuple(dict.fromkeys(p for m in chosen for p in m.inputs))
+        if not d.evidence:
+            note = (f"coverage {d.coverage:.0%} < floor {floor:.0%}; the scorer reports no "
+                    "per-metric evidence, so which data it needs is its own")
+        elif reached:
+            note = (f"coverage {d.coverage:.0%} < floor {floor:.0%}: supply "
+                    f"{', '.join(m.metric for m in chosen)} to reach {got / total:.0%}")
+        else:
+            note = (f"coverage {d.coverage:.0%} < floor {floor:.0%}: even every missing metric "
+                    f"only reaches {got / total:.0%}" if total else "no metric weight")
+        out.append(CoverageNeed(d.name, d.coverage, floor, tuple(m.metric for m in chosen),
+                                paths, note))
+    return tuple(out)
+
+
+def _levers(assessment: Assessment, decision: Decision, config: EngineConfig
+            ) -> tuple[FindingLever, ...]:
+    out = []
+    for f in decision.findings:
+        if f.effect not in (Effect.VETO, Effect.CAP, Effect.DEDUCTION):
+            continue
+        res = what_if(assessment, config, clear={f.rule})
+        gain = (None if res.score is None or decision.score is None
+                else _r(res.score - decision.score))
+        out.append(FindingLever(f.rule, f.effect, f.dimension, gain, res.verdict))
+    return tuple(out)
+
+
+def _distance(
+    decision: Decision, engine: Any, config: EngineConfig, assessment: Assessment
+) -> Distance:
+    v = decision.verdict
+    grades = config.policy.grades
+    if v is Verdict.QUALIFIED:
+        return Distance(target=None, meaning=_meaning(decision, config, None),
+                        findings=_levers(assessment, decision, config))
+    if v is Verdict.ERROR:
+        failed = [e for e in decision.trace if e.status is EventStatus.ERROR]
+        errors = tuple(Blocker("error", e.component, f"{e.component} ({e.plugin}): {e.message}")
+                       for e in failed)
+        return Distance(target=None, meaning=_meaning(decision, config, None), blockers=errors)
+
+    blockers, clear = _blocking_factors(decision)
+    shortfall = None
+    if decision.gate.passed is False:
+        g = decision.gate
+        tested = g.tested_cny if g.tested_cny is not None else g.valuation_cny
+        shortfall = round(g.line_cny - (tested or 0.0), 2)
+
+    if v is Verdict.INSUFFICIENT_DATA:
+        more = [
+            Blocker(
+                "valuation" if f.subject == "gate" else
+                ("block" if f.kind is FactorKind.BLOCK else "coverage"),
+                f.subject or "", f.detail)
+            for f in decision.determining
+            if f.kind in (FactorKind.INSUFFICIENT_DATA, FactorKind.BLOCK)
+        ]
+        res = what_if(assessment, config, full_coverage=True)
+        graded = res.verdict in _RANK
+        return Distance(
+            target=None, meaning=_meaning(decision, config, None), blockers=tuple(more),
+            verdict_if_cleared=res.verdict if graded else None,
+            score_if_cleared=res.score if graded else None,
+            coverage=_coverage_needs(decision, config),
+        )
+
+    target = Verdict.QUALIFIED if v is Verdict.WATCH else Verdict.WATCH
+    target_rank = _RANK[target]
+    caps = [f for f in decision.findings if f.effect is Effect.CAP]
+    if target is Verdict.QUALIFIED:
+        for f in caps:
+            blockers.append(Blocker("cap", f.rule, f"{f.rule} ({f.severity}) allows at most "
+                                    f"watch: {f.message}"))
+            clear.add(f.rule)
+    cleared = what_if(assessment, config, clear=clear)
+    capped_after = any(f.effect is Effect.CAP for f in cleared.findings)
+    cuts = [b.min_score for b in grades if _RANK.get(_effective(b, capped_after), 9) <= target_rank]
+    base = Distance(
+        target=target, meaning=_meaning(decision, config, target), blockers=tuple(blockers),
+        gate_shortfall_cny=shortfall, verdict_if_cleared=cleared.verdict,
+        score_if_cleared=cleared.score, findings=_levers(assessment, decision, config),
+    )
+    if cleared.verdict is Verdict.INSUFFICIENT_DATA:
+        return attrs.evolve(base, coverage=_coverage_needs(decision, config))
+    if not cuts or cleared.score is None:
+        return base
+    cut = min(cuts)
+    gap = max(0.0, cut - cleared.score)
+    # The policy's results round raw_score; the distances start from the exact scores.
+    exact = {d.name: d.result.score for d in assessment.dimensions
+             if d.result is not None and d.result.score is not None}
+    dims = tuple(
+        _dimension_distance(attrs.evolve(d, raw_score=exact.get(d.name, d.raw_score)), cleared,
+                            cut, target_rank, tuple(sorted(clear)), engine, assessment, config,
+                            clear)
+        for d in cleared.dimensions
+    )
+    return attrs.evolve(base, target_score=cut, gap=_r(gap), dimensions=dims)
+
+
+def _dimension_distance(
+    d: DimensionResult, cleared: PolicyResult, cut: float, target_rank: int,
+    global_clear: tuple[str, ...], engine: Any, assessment: Assessment, config: EngineConfig,
+    clear: set[str],
+) -> DimensionDistance:
+    def out(points: float | None, target_raw: float | None, caps: tuple[str, ...], note: str,
+            metrics: tuple[MetricChange, ...] = (), gained: float | None = None,
+            ) -> DimensionDistance:
+        first = (*global_clear, *caps)
+        return DimensionDistance(
+            dimension=d.name, points=None if points is None else round(points, 2),
+            raw_score=d.raw_score, target_raw_score=target_raw,
+            composite_points=gained, clear_first=first,
+            alone=points is not None and not first, note=note, metrics=metrics,
+        )
+
+    if d.score is None or d.raw_score is None:
+        return out(None, None, (), "no score")
+    if cleared.score is not None and cleared.score >= cut - _EPS:
+        return out(0.0, d.raw_score, (), "clearing the blockers alone reaches the target", (),
+                   0.0)
+    if d.weight <= 0:
+        return out(None, None, (), "weight 0: it does not count")
+    others = sum(o.weight * (o.score or 0.0) for o in cleared.dimensions if o.name != d.name)
+    needed_score = (cut - others) / d.weight
+    if needed_score > 100.0 + _EPS:
+        return out(None, None, (), f"needs a score of {needed_score:.1f}, above 100")
+    adjustments = d.adjustments
+    caps = _binding_caps(adjustments, needed_score)
+    if caps:
+        adjustments = tuple(a for a in adjustments if a.rule not in caps)
+    total, _cap = _shape(adjustments)
+    target_raw = max(d.raw_score, needed_score - total)
+    if target_raw > 100.0 + _EPS:
+        return out(None, None, caps, f"needs a scorer score of {target_raw:.1f} "
+                   f"(after {-total:g} points of deductions), above 100")
+    rise = target_raw - d.raw_score
+    points = 0.0 if rise <= _EPS else _ceil_step(rise)
+    # Check against the policy itself; rounding in the composite may need one more step.
+    for _ in range(5):
+        raised = min(100.0, d.raw_score + points)
+        res = what_if(assessment, config, raw_scores={d.name: raised}, clear=clear | set(caps))
+        if _RANK.get(res.verdict, 9) <= target_rank:
+            break
+        points = round(points + STEP, 10)
+    else:  # pragma: no cover - the closed form is exact up to rounding
+        return out(None, None, caps, "not reached when replayed through the policy")
+    gained = None if res.score is None or cleared.score is None else _r(res.score - cleared.score)
+    raised = round(min(100.0, d.raw_score + points), 4)
+    if caps and points <= 0:
+        where = f"clearing {', '.join(caps)} (a cap on {d.name}) is enough"
+    else:
+        where = f"raise {d.name} from {d.raw_score:.2f} to {raised:.2f} (+{points:.2f} points)"
+        if caps:
+            they = "it caps" if len(caps) == 1 else "they cap"
+            verb = "is" if len(caps) == 1 else "are"
+            where += (f" once {', '.join(caps)} {verb} cleared ({they} {d.name} below "
+                      "the need)")
+    return out(points, raised, caps, where, _metric_changes(d, points, engine), gained)

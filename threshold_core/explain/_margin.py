@@ -1,0 +1,167 @@
+"""Explanations no peer engine gives: distance to qualify, safety margin, robustness.
+
+:func:`explain` reads a finished :class:`~threshold_core.model.Decision` and the
+:class:`~threshold_core.engine.Engine` that made it (for the policy numbers and
+the scorers' bands) and answers three questions:
+
+* **Distance to qualify.** The smallest change that moves the decision to the
+  next better verdict (``not_qualified`` -> ``watch`` -> ``qualified``; from
+  ``insufficient_data`` or ``error``, to any graded verdict). First the
+  blockers the score cannot overcome: a failed gate (with the shortfall in
+  CNY), critical findings (vetoes) and, on the way to ``qualified``, high
+  findings (each forces at most ``watch``). Then, per dimension with the others
+  fixed and the blockers cleared, the points its scorer's score must rise and
+  the caps on it that must be cleared first, and per metric the raw figure
+  that would give those points, where the scorer's band can be inverted.
+  The default policy is monotone in every dimension score, so this is closed
+  form, not a search; every figure is checked by re-running the policy.
+* **Safety margin.** For a score-decided verdict, the composite points above
+  the cut-off below it and how many points each dimension can lose.
+* **Robustness.** For each weight (the others renormalised) and each grade
+  cut-off, the interval over which the verdict holds; optionally a seeded Monte
+  Carlo over weights drawn from Dirichlet(concentration x weights). A label,
+  ``robust`` or ``fragile``, by the rule in ``[explain]``.
+
+The engine is not involved: :func:`with_explanation` attaches the result to a
+decision with ``attrs.evolve``, and the reporters show it when present.
+
+The parts live in their own modules: :mod:`threshold_core.explain._replay` (the policy
+replayed on a decision), :mod:`threshold_core.explain._distance` and
+:mod:`threshold_core.explain._robustness`; the margin is computed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import attrs
+
+from ..engine import combine
+from ..model import Decision, DimensionMargin, EngineConfig, EventKind, Explanation, Margin, Verdict
+from ._distance import _distance
+from ._replay import (
+    _EPS,
+    _capped,
+    _floor_step,
+    _holding_interval,
+    _precise,
+    _r,
+    _score_decided,
+    _shape,
+    assessment_from_decision,
+    scorer_scores,
+    what_if,
+)
+from ._robustness import _robustness
+
+__all__ = [
+    "assessment_from_decision",
+    "explain",
+    "explain_all",
+    "scorer_scores",
+    "what_if",
+    "with_explanation",
+]
+
+#: The policy plugin whose semantics the explanations' closed forms follow.
+DEFAULT_POLICY = "threshold_core.policy"
+
+
+# -- margin to the next worse verdict -----------------------------------------------------
+
+
+def _margin(decision: Decision, config: EngineConfig) -> Margin | None:
+    if not _score_decided(decision):
+        return None
+    assert decision.score is not None
+    low, _high, worse, _better = _holding_interval(decision.score, config.policy.grades,
+                                                   _capped(decision))
+    if worse is None:
+        return Margin(worse=None, meaning=f"{decision.verdict} is the worst verdict a score "
+                      "gives: nothing worse to fall to")
+    points = decision.score - low
+    dims = []
+    for d in decision.dimensions:
+        if d.weight <= 0 or d.score is None or d.raw_score is None:
+            continue
+        loss = points / d.weight  # of the dimension's final score
+        if loss > d.score + _EPS:
+            dims.append(DimensionMargin(d.name, None, "even a scorer score of 0 keeps "
+                                        f"{decision.verdict}"))
+            continue
+        # A capped dimension's scorer score can first fall to the cap for free.
+        total, cap = _shape(d.adjustments)
+        slack = max(0.0, d.raw_score + total - cap)
+        safe = max(0.0, _floor_step(loss + slack))
+        extra = f" ({slack:.2f} of it above the cap)" if slack > 0 else ""
+        dims.append(DimensionMargin(
+            d.name, round(safe, 2),
+            f"its scorer score can lose {safe:.2f} of {d.raw_score:.2f}{extra} and stay "
+            f"{decision.verdict}"))
+    return Margin(
+        worse=worse,
+        meaning=f"the next worse verdict is {worse}: the composite falling below {low:g}",
+        cutoff=low, points=_r(points), dimensions=tuple(dims),
+    )
+
+
+# -- public API ---------------------------------------------------------------------------
+
+
+def explain(decision: Decision, engine: Any) -> Explanation:
+    """Distance to the next better verdict, margin to the next worse one, and robustness.
+
+    ``engine`` supplies the configuration (policy numbers, ``[explain]``) and the
+    scorers' settings (bands, for turning points back into raw figures).
+    """
+    config: EngineConfig = engine.config
+    assessment = assessment_from_decision(decision)
+    notes = []
+    policy_plugin = next((e.plugin for e in decision.trace if e.kind is EventKind.POLICY), None)
+    if policy_plugin not in (None, DEFAULT_POLICY):
+        notes.append(f"the decision was made by the policy of {policy_plugin}; the distances "
+                     "follow the default policy")
+    if decision.verdict is not Verdict.ERROR:
+        replay = combine(assessment, config)
+        if replay.verdict is not decision.verdict or (
+            replay.score is not None and decision.score is not None
+            and abs(replay.score - decision.score) > 1e-3
+        ):
+            notes.append(f"replaying the default policy gives {replay.verdict} "
+                         f"({replay.score}), not {decision.verdict}: figures are approximate")
+    precise = _precise(decision)
+    return Explanation(
+        verdict=decision.verdict,
+        distance=_distance(precise, engine, config, assessment),
+        margin=_margin(precise, config),
+        robustness=_robustness(decision, config),
+        notes=tuple(notes),
+    )
+
+
+def with_explanation(decision: Decision, explanation: Explanation | None) -> Decision:
+    """The decision with ``explain`` set (nothing else changes)."""
+    return attrs.evolve(decision, explain=explanation)
+
+
+def explain_all(
+    decisions: Iterable[Decision], engine: Any,
+    on_error: Callable[[Decision, Exception], None] | None = None,
+) -> list[Decision]:
+    """Every decision with its explanation attached.
+
+    With ``on_error``, a decision that cannot be explained (a policy plugin's
+    decision the default policy cannot follow) is passed to it and kept
+    without an explanation; without it, the exception propagates.
+    """
+    out = []
+    for d in decisions:
+        try:
+            out.append(with_explanation(d, explain(d, engine)))
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(d, exc)
+            out.append(d)
+    return out

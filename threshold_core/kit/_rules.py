@@ -1,0 +1,92 @@
+"""Writing compliance rules in Python: :func:`rule`, its outcomes, and :class:`Pack`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from attrs import field, frozen
+
+from ..model import Rule, RuleFunction, RuleMeta, RuleOutcome, RuleStatus, Severity
+
+
+def _rule_tuple(rules: Iterable[Rule]) -> tuple[Rule, ...]:
+    return tuple(rules)
+
+
+@frozen
+class Pack:
+    """A ready-made :class:`RulePack`."""
+
+    name: str
+    version: str
+    rules: tuple[Rule, ...] = field(converter=_rule_tuple)
+    description: str = ""
+    #: Where the pack was loaded from, for drop-in packs.
+    path: str | None = None
+
+
+def rule(
+    id: str,
+    *,
+    title: str,
+    severity: Severity | str,
+    dimension: str | None,
+    rationale: str,
+    source: str,
+    severities: Sequence[Severity | str] = (),
+) -> Callable[[RuleFunction], Rule]:
+    """Turn a check function ``(profile, settings, context) -> RuleOutcome`` into a :class:`Rule`.
+
+    The check returns :func:`fired`, :func:`passed` or :func:`not_evaluated`;
+    the engine fills in the rule id. ``severity`` is the most severe outcome;
+    a rule whose severity depends on the profile lists every one it can fire
+    at in ``severities`` (``threshold rules`` shows them).
+    """
+
+    meta = RuleMeta(
+        id=id,
+        title=title,
+        severity=Severity(severity),
+        dimension=dimension,
+        rationale=rationale,
+        source=source,
+        severities=tuple(severities),
+    )
+
+    def wrap(fn: RuleFunction) -> Rule:
+        return Rule(meta=meta, check=fn)
+
+    return wrap
+
+
+def fired(
+    message: str,
+    *,
+    severity: Severity | str | None = None,
+    evidence: Mapping[str, Any] | None = None,
+) -> RuleOutcome:
+    """The rule's condition holds: report a finding."""
+    return RuleOutcome(
+        status=RuleStatus.FIRED,
+        severity=Severity(severity) if severity is not None else None,
+        message=message,
+        evidence=dict(evidence or {}),
+    )
+
+
+def passed(evidence: Mapping[str, Any] | None = None) -> RuleOutcome:
+    """The rule was evaluated and its condition does not hold."""
+    return RuleOutcome(status=RuleStatus.PASSED, evidence=dict(evidence or {}))
+
+
+def not_evaluated(*missing: str, message: str | None = None) -> RuleOutcome:
+    """The profile lacks what the rule needs: never a silent pass.
+
+    :param missing: the profile paths that were needed, e.g. ``"compute.accelerators"``.
+    """
+    return RuleOutcome(
+        status=RuleStatus.NOT_EVALUATED,
+        missing=tuple(missing),
+        message=message or "missing " + ", ".join(missing),
+    )

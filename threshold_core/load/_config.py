@@ -1,0 +1,185 @@
+"""Reading the configuration: ``threshold.toml`` or ``[tool.threshold]`` in ``pyproject.toml``.
+
+A file only needs the keys it changes; everything else keeps the defaults of
+:class:`threshold_core.model.EngineConfig`. Unknown keys are errors naming the
+key and the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, Problem
+from ..model import (
+    CONFIG_FILE,
+    DEFAULT_DIMENSIONS,
+    ConfigFile,
+    DimensionConfig,
+    EngineConfig,
+    ExplainConfig,
+    FxConfig,
+    FxRow,
+    PolicyConfig,
+    check_risk,
+)
+from ._converter import StructureProblems, structure
+
+
+def _check_policy(policy: PolicyConfig) -> list[Problem]:
+    problems = []
+    if not 0.0 <= policy.coverage_floor <= 1.0:
+        problems.append(Problem("$.policy.coverage_floor", "must be between 0 and 1"))
+    if not 0.0 <= policy.high_cap <= 100.0:
+        problems.append(Problem("$.policy.high_cap", "must be between 0 and 100"))
+    if policy.medium_deduction < 0 or policy.medium_max_per_pack < 0:
+        problems.append(Problem("$.policy.medium_deduction", "deductions must not be negative"))
+    mins = [g.min_score for g in policy.grades]
+    if not policy.grades:
+        problems.append(Problem("$.policy.grades", "at least one grade band is needed"))
+    elif mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+        problems.append(
+            Problem("$.policy.grades", "bands must be listed best first with falling min_score")
+        )
+    elif mins[-1] > 0:
+        problems.append(
+            Problem("$.policy.grades", f"the last band must start at 0, not {mins[-1]:g}")
+        )
+    return problems
+
+
+def _check_explain(explain: ExplainConfig) -> list[Problem]:
+    problems = []
+    if explain.fragile_margin_points < 0:
+        problems.append(Problem("$.explain.fragile_margin_points", "must not be negative"))
+    if explain.monte_carlo_draws < 0:
+        problems.append(Problem("$.explain.monte_carlo_draws", "must not be negative"))
+    if explain.dirichlet_concentration <= 0:
+        problems.append(Problem("$.explain.dirichlet_concentration", "must be positive"))
+    if not 0.0 <= explain.fragile_flip_probability <= 1.0:
+        problems.append(Problem("$.explain.fragile_flip_probability", "must be between 0 and 1"))
+    return problems
+
+
+def build_config(
+    data: Mapping[str, Any], *, source: str = "<config>", base_dir: Path | None = None,
+    root: str = "$",
+) -> EngineConfig:
+    """Validate a configuration document and merge it over the defaults."""
+    try:
+        cf: ConfigFile = structure(data, ConfigFile)
+    except StructureProblems as exc:
+        raise InputError(source, _rooted(exc.problems, root)) from None
+    problems = _check_policy(cf.policy)
+    for name, dim in cf.dimensions.items():
+        if dim.weight < 0:
+            problems.append(Problem(f"$.dimensions.{name}.weight", "must not be negative"))
+    for code, rate in cf.fx.rates.items():
+        if rate <= 0:
+            problems.append(Problem(f"$.fx.rates.{code}", "must be positive"))
+    if cf.gate.line_cny <= 0:
+        problems.append(Problem("$.gate.line_cny", "must be positive"))
+    problems += _check_explain(cf.explain)
+    problems += check_risk(cf.risk)
+    for i, row in enumerate(cf.fx.history):
+        for code, rate in row.rates.items():
+            if rate <= 0:
+                problems.append(Problem(f"$.fx.history[{i}].rates.{code}", "must be positive"))
+    if problems:
+        raise InputError(source, _rooted(problems, root))
+    dimensions = {d: DimensionConfig() for d in DEFAULT_DIMENSIONS}
+    dimensions.update(cf.dimensions)
+    if not any(d.weight > 0 for d in dimensions.values()):
+        raise InputError(source, [Problem(f"{root}.dimensions", "every weight is 0")])
+    base = base_dir or Path.cwd()
+    fx = FxConfig(
+        rates={k.upper(): v for k, v in cf.fx.rates.items()}, as_of=cf.fx.as_of,
+        source=cf.fx.source,
+        history=tuple(
+            FxRow(as_of=r.as_of, rates={k.upper(): v for k, v in r.rates.items()},
+                  source=r.source)
+            for r in cf.fx.history
+        ),
+    )
+    return EngineConfig(
+        gate=cf.gate,
+        fx=fx,
+        dimensions=dimensions,
+        policy=cf.policy,
+        plugins=cf.plugins,
+        rules=cf.rules,
+        explain=cf.explain,
+        risk=cf.risk,
+        extensions=cf.extensions,
+        plugin_dirs=tuple(base / p for p in cf.plugin_dirs),
+        rule_dirs=tuple(base / p for p in cf.rule_dirs),
+        settings=cf.settings,
+        path=None if source == "<config>" else source,
+        root=root,
+    )
+
+
+def _rooted(problems: Any, root: str) -> list[Problem]:
+    if root == "$":
+        return list(problems)
+    return [Problem(root + p.path[1:], p.message) for p in problems]
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 file's text; an unreadable file becomes an :class:`InputError`."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise InputError(str(path), [Problem("$", f"cannot read file: {exc.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), [Problem("$", "not UTF-8 text")]) from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; syntax errors become an :class:`InputError` with line and column."""
+    text = read_text(path)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), [Problem("$", f"invalid TOML: {exc}")]) from None
+
+
+def load_config(path: str | Path) -> EngineConfig:
+    """Load ``threshold.toml`` (or a ``pyproject.toml`` with ``[tool.threshold]``)."""
+    p = Path(path)
+    data = read_toml(p)
+    if p.name == "pyproject.toml":
+        tool = data.get("tool", {}).get("threshold")
+        if tool is None:
+            raise InputError(str(p), [Problem("$.tool.threshold", "section missing")])
+        return build_config(tool, source=str(p), base_dir=p.parent, root="$.tool.threshold")
+    return build_config(data, source=str(p), base_dir=p.parent)
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest ``threshold.toml``, or ``pyproject.toml`` with ``[tool.threshold]``,
+    from ``start`` (default: the working folder) upward."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "threshold" in data.get("tool", {}):
+                return pyproject
+    return None
+
+
+def resolve_config(path: str | Path | None = None) -> EngineConfig:
+    """The configuration at ``path``, else the nearest one found, else the defaults."""
+    if path is not None:
+        return load_config(path)
+    found = find_config()
+    return load_config(found) if found else EngineConfig()

@@ -1,0 +1,249 @@
+"""The one cattrs converter: strict structuring and path-addressed problems.
+
+cattrs on its own coerces scalars (``"5"`` becomes ``5`` for an ``int``
+field, ``1.7`` becomes ``1``) and reports the first validator failure as
+``invalid value @ $``. Files written by people need the opposite: every problem
+at once, each with the path inside the file and a message that says what was
+expected and what was found.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import typing
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.gen import make_dict_structure_fn
+
+from ..errors import Problem
+from ..model import Figure, StrEnum
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + value + '"' if len(value) <= 40 else '"' + value[:37] + '..."'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if value is None:
+        return "nothing"
+    return repr(value)
+
+
+def _structure_float(value: Any, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected a number, got {_show(value)}")
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return float(value)
+
+
+def _structure_int(value: Any, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected a whole number, got {_show(value)}")
+    return value
+
+
+def _structure_str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {_show(value)}")
+    return value
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, got {_show(value)}")
+    return value
+
+
+def _structure_date(value: Any, _: type) -> date:
+    if isinstance(value, datetime):
+        raise TypeError(f"expected a date (YYYY-MM-DD), got a date-time {value.isoformat()}")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise TypeError(f"expected a date (YYYY-MM-DD), got {_show(value)}")
+
+
+def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
+    try:
+        return cls(value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in cls)
+        raise ValueError(f"expected one of {allowed}; got {_show(value)}") from None
+
+
+def _unstructure_date(value: date) -> str:
+    return value.isoformat()
+
+
+def make_converter() -> cattrs.Converter:
+    """Build the converter used for profiles, configuration and decisions."""
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_structure_hook(float, _structure_float)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(date, _structure_date)
+    conv.register_unstructure_hook(date, _unstructure_date)
+    # Registered by class (not by predicate) so that it wins over the ``str``
+    # hook for string enums, which singledispatch would otherwise pick.
+    conv.register_structure_hook(enum.Enum, _structure_enum)
+    conv.register_structure_hook(StrEnum, _structure_enum)
+
+    def attrs_factory(cls: type) -> Any:
+        inner: Any = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True)
+
+        def structure_table(value: Any, _: type) -> Any:
+            if not isinstance(value, Mapping):
+                raise TypeError(f"expected a table, got {_show(value)}")
+            return inner(value, cls)
+
+        return structure_table
+
+    conv.register_structure_hook_factory(attrs.has, attrs_factory)
+
+    def is_sequence(t: Any) -> bool:
+        return typing.get_origin(t) in (tuple, list)
+
+    def sequence_factory(t: Any) -> Any:
+        args = typing.get_args(t)
+        item = args[0] if args else Any
+
+        def structure_seq(value: Any, _: Any) -> Any:
+            if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+                raise TypeError(f"expected an array, got {_show(value)}")
+            out = []
+            errors = []
+            for i, v in enumerate(value):
+                try:
+                    out.append(conv.structure(v, item))
+                except Exception as exc:  # collected, re-raised as a group below
+                    exc.__notes__ = [*getattr(exc, "__notes__", []), IterableValidationNote(
+                        f"Structuring {t} @ index {i}", i, item)]
+                    errors.append(exc)
+            if errors:
+                raise IterableValidationError(f"While structuring {t!r}", errors, t)
+            return tuple(out) if typing.get_origin(t) is tuple else out
+
+        return structure_seq
+
+    conv.register_structure_hook_factory(is_sequence, sequence_factory)
+    conv.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), lambda e: e.value
+    )
+
+    figure_from_table = conv.get_structure_hook(Figure)
+
+    def structure_figure(value: Any, cls: type) -> Figure:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return Figure(value=_structure_float(value, float))
+        if isinstance(value, Mapping):
+            return figure_from_table(value, cls)  # type: ignore[no-any-return]
+        raise TypeError(f"expected a number or a {{ value = ... }} table, got {_show(value)}")
+
+    def unstructure_figure(fig: Figure) -> Any:
+        if fig.source is None and fig.as_of is None and fig.note is None:
+            return fig.value
+        out: dict[str, Any] = {"value": fig.value}
+        for key in ("source", "as_of", "note"):
+            v = getattr(fig, key)
+            if v is not None:
+                out[key] = v.isoformat() if isinstance(v, date) else v
+        return out
+
+    from ..kit import Band
+
+    conv.register_unstructure_hook(Band, lambda b: [list(p) for p in b.points])
+    conv.register_structure_hook(Figure, structure_figure)
+    conv.register_unstructure_hook(Figure, unstructure_figure)
+    return conv
+
+
+@cache
+def converter() -> cattrs.Converter:
+    """The shared converter (built once)."""
+    return make_converter()
+
+
+def problems_from(exc: BaseException, path: str = "$") -> Iterator[Problem]:
+    """Walk a cattrs validation error and yield one :class:`Problem` per leaf."""
+    if isinstance(exc, ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            yield Problem(f"{path}.{key}", "unknown key")
+    elif isinstance(exc, ClassValidationError):
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            yield from problems_from(sub, f"{path}.{note.name}")
+        for sub in without:
+            yield from problems_from(sub, path)
+    elif isinstance(exc, IterableValidationError):
+        items, rest = exc.group_exceptions()
+        for item, inote in items:
+            idx = inote.index
+            yield from problems_from(
+                item, f"{path}.{idx}" if isinstance(idx, str) else f"{path}[{idx}]"
+            )
+        for item in rest:
+            yield from problems_from(item, path)
+    elif isinstance(exc, BaseExceptionGroup):
+        for member in exc.exceptions:
+            yield from problems_from(member, path)
+    elif isinstance(exc, KeyError):
+        yield Problem(path, "required key missing")
+    elif isinstance(exc, AttributeError) and "'items'" in str(exc):
+        yield Problem(path, "expected a table")
+    elif isinstance(exc, TypeError) and "not iterable" in str(exc):
+        yield Problem(path, "expected an array")
+    else:
+        yield Problem(path, str(exc) or type(exc).__name__)
+
+
+def structure(data: Any, cls: type[Any]) -> Any:
+    """Structure ``data`` into ``cls``; raise :class:`StructureProblems` listing every problem."""
+    if not isinstance(data, Mapping) and attrs.has(cls):
+        raise StructureProblems((Problem("$", f"expected a table, got {_show(data)}"),))
+    try:
+        return converter().structure(data, cls)
+    except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as exc:
+        raise StructureProblems(_in_document_order(problems_from(exc), data)) from None
+    except (TypeError, ValueError) as exc:
+        raise StructureProblems((Problem("$", str(exc)),)) from None
+
+
+def _in_document_order(problems: Iterator[Problem], data: Mapping[str, Any]) -> tuple[Problem, ...]:
+    """Sort problems by where their top-level key stands in the file (cattrs uses class order)."""
+    order = {key: i for i, key in enumerate(data)}
+
+    def position(p: Problem) -> int:
+        head = p.path[2:].split(".")[0].split("[")[0]
+        return order.get(head, len(order))
+
+    return tuple(sorted(problems, key=position))
+
+
+class StructureProblems(Exception):
+    """Raised by :func:`structure`; carries every problem found."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        super().__init__("; ".join(f"{p.path}: {p.message}" for p in problems))
+        self.problems = problems

@@ -1,0 +1,282 @@
+"""Reading company profiles from TOML and JSON (and, through plugins, other formats).
+
+:func:`load_profile` reads a file, validates every field strictly and reports
+every problem at once as ``file: $.path: message`` lines. This module is also a
+built-in plugin: its ``threshold_load_profile`` implementation reads ``.toml``
+and ``.json`` and runs last, so plugins can add formats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import types
+import typing
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from attrs import field, frozen
+
+from ..errors import InputError, Problem
+from ..hooks import hookimpl
+from ..model import CompanyProfile, Figure, UndeclaredExtension
+from ._config import read_text, read_toml
+from ._converter import StructureProblems, converter, structure
+
+if TYPE_CHECKING:
+    import pluggy
+
+PROFILE_SUFFIXES = (".toml", ".json")
+
+
+def _read_json(path: Path) -> Any:
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        msg = f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        raise InputError(str(path), [Problem("$", msg)]) from None
+
+
+@hookimpl(trylast=True)
+def threshold_load_profile(path: Path) -> Mapping[str, Any] | None:
+    """The core reader: ``.toml`` and ``.json`` files."""
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        return read_toml(path)
+    if suffix == ".json":
+        return _read_json(path)  # type: ignore[no-any-return]
+    return None
+
+
+#: Percent fields that may leave 0-100 (retention above 100, negative margins).
+_UNBOUNDED_PCT = frozenset(
+    {"ndr_pct", "gdr_pct", "revenue_growth_pct", "gross_margin_pct", "fcf_margin_pct"}
+)
+
+
+_PLANS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
+
+
+def _plan(cls: type) -> tuple[tuple[str, str, bool], ...]:
+    """The fields of ``cls`` worth visiting after structuring: ``(name, kind, is_share)``.
+
+    ``kind`` is ``figure``, ``number``, ``node`` (an attrs object) or ``nodes``
+    (a tuple of them); plain scalars that need no check are left out, so the
+    walk below touches only what can hold a figure or a share.
+    """
+    if cls in _PLANS:
+        return _PLANS[cls]
+    hints = typing.get_type_hints(cls)
+    plan = []
+    for a in attrs.fields(cls):
+        tp = hints[a.name]
+        if typing.get_origin(tp) in (typing.Union, types.UnionType):
+            tp = next(t for t in typing.get_args(tp) if t is not type(None))
+        share = a.name.endswith("_pct") and a.name not in _UNBOUNDED_PCT
+        if tp is Figure:
+            plan.append((a.name, "figure", share))
+        elif tp is float and share:
+            plan.append((a.name, "number", True))
+        elif isinstance(tp, type) and attrs.has(tp):
+            plan.append((a.name, "node", False))
+        elif typing.get_origin(tp) is tuple:
+            item = typing.get_args(tp)[0]
+            if isinstance(item, type) and attrs.has(item):
+                plan.append((a.name, "nodes", False))
+    _PLANS[cls] = result = tuple(plan)
+    return result
+
+
+def _finish(obj: Any, path: str, source: Any, as_of: Any, problems: list[Problem]) -> Any:
+    """Check shares and give bare figures the ``source``/``as_of`` of their section, in one walk."""
+    source = getattr(obj, "source", None) or source
+    as_of = getattr(obj, "as_of", None) or as_of
+    changes: dict[str, Any] = {}
+    for name, kind, share in _plan(type(obj)):
+        value = getattr(obj, name)
+        if value is None:
+            continue
+        if kind == "figure" or kind == "number":
+            number = value.value if kind == "figure" else value
+            if share and not 0.0 <= number <= 100.0:
+                problems.append(
+                    Problem(f"{path}.{name}", f"a share must be within 0-100, got {number:g}")
+                )
+            if kind == "figure" and (
+                (value.source is None and source) or (value.as_of is None and as_of)
+            ):
+                changes[name] = attrs.evolve(
+                    value, source=value.source or source, as_of=value.as_of or as_of
+                )
+        elif kind == "node":
+            new = _finish(value, f"{path}.{name}", source, as_of, problems)
+            if new is not value:
+                changes[name] = new
+        else:
+            items = tuple(
+                _finish(v, f"{path}.{name}[{k}]", source, as_of, problems)
+                for k, v in enumerate(value)
+            )
+            if any(a is not b for a, b in zip(items, value, strict=False)):
+                changes[name] = items
+    return attrs.evolve(obj, **changes) if changes else obj
+
+
+def _semantic_problems(profile: CompanyProfile) -> list[Problem]:
+    problems: list[Problem] = []
+    if not profile.id.strip():
+        problems.append(Problem("$.id", "must not be empty"))
+    if profile.valuation is not None:
+        if profile.valuation.amount <= 0:
+            problems.append(Problem("$.valuation.amount", "must be positive"))
+        cur = profile.valuation.currency
+        if len(cur) != 3 or not cur.isalpha():
+            problems.append(
+                Problem("$.valuation.currency", f'expected an ISO 4217 code, got "{cur}"')
+            )
+    return problems
+
+
+@frozen
+class ExtensionTypes:
+    """The ``[extensions.<name>]`` sections a profile may carry, and who declares them.
+
+    Built by the engine from ``threshold_profile_extensions``; pass it to
+    :func:`profile_from_data` and :func:`load_profile`.
+    """
+
+    #: Section name -> the attrs class it is structured into.
+    types: Mapping[str, type[Any]] = field(factory=dict)
+    #: Section name -> the plugin that declares it (for messages).
+    plugins: Mapping[str, str] = field(factory=dict)
+    #: Keep a section no plugin declares as an :class:`UndeclaredExtension` (else an error).
+    keep_undeclared: bool = False
+
+    @classmethod
+    def of(cls, profile: CompanyProfile) -> ExtensionTypes:
+        """The types of the sections a validated profile already holds (to re-validate it)."""
+        return cls({n: type(v) for n, v in profile.extensions.items()
+                    if not isinstance(v, UndeclaredExtension)},
+                   keep_undeclared=True)
+
+    def declared(self) -> str:
+        """``name by plugin P, ...`` for messages, or ``none``."""
+        return ", ".join(f"{n} by plugin {self.plugins[n]}" if n in self.plugins else n
+                         for n in sorted(self.types)) or "none"
+
+
+NO_EXTENSIONS = ExtensionTypes()
+
+
+def _structure_extensions(
+    raw: Any, kinds: ExtensionTypes, problems: list[Problem]
+) -> dict[str, Any]:
+    """Each ``[extensions.<name>]`` table structured into its declared class, problems kept."""
+    if not isinstance(raw, Mapping):
+        problems.append(Problem("$.extensions", "expected a table of extension sections"))
+        return {}
+    out: dict[str, Any] = {}
+    for name in sorted(raw):
+        path = f"$.extensions.{name}"
+        value = raw[name]
+        cls = kinds.types.get(name)
+        if cls is None:
+            if kinds.keep_undeclared and isinstance(value, Mapping):
+                out[name] = UndeclaredExtension(dict(value))
+                continue
+            problems.append(Problem(path, (
+                f"no installed plugin declares extension {name!r} (sections declared: "
+                f"{kinds.declared()}); if the plugin that declared it was removed, "
+                'set [extensions] undeclared = "keep" to read the profile without it')))
+            continue
+        try:
+            section = structure(value, cls)
+        except StructureProblems as exc:
+            problems.extend(Problem(path + p.path[1:], p.message) for p in exc.problems)
+            continue
+        except Exception as exc:  # the class's own validators
+            problems.append(Problem(path, str(exc) or type(exc).__name__))
+            continue
+        out[name] = _finish(section, path, None, None, problems)
+    return out
+
+
+def profile_from_data(
+    data: Any, source: str = "<profile>", extensions: ExtensionTypes = NO_EXTENSIONS,
+) -> CompanyProfile:
+    """Validate a raw profile document; raise :class:`InputError` listing every problem.
+
+    ``extensions`` says which ``[extensions.<name>]`` sections the profile may
+    carry (an engine's :attr:`~threshold_core.engine.Engine.extension_types`).
+    """
+    raw_extensions = None
+    document = data
+    if isinstance(data, Mapping) and "extensions" in data:
+        raw_extensions = data["extensions"]
+        data = {k: v for k, v in data.items() if k != "extensions"}
+    problems: list[Problem] = []
+    sections = (_structure_extensions(raw_extensions, extensions, problems)
+                if raw_extensions is not None else {})
+    try:
+        profile: CompanyProfile = structure(data, CompanyProfile)
+    except StructureProblems as exc:
+        raise InputError(source, _in_file_order([*exc.problems, *problems], document)) from None
+    problems[:0] = _semantic_problems(profile)
+    finished = _finish(profile, "$", None, None, problems)
+    if problems:
+        raise InputError(source, _in_file_order(problems, document))
+    if sections:
+        finished = attrs.evolve(finished, extensions=sections)
+    return finished  # type: ignore[no-any-return]
+
+
+def _in_file_order(problems: list[Problem], document: Any) -> list[Problem]:
+    """Problems in the order their top-level keys stand in the document (a stable sort)."""
+    order = {key: i for i, key in enumerate(document)} if isinstance(document, Mapping) else {}
+
+    def position(p: Problem) -> int:
+        return order.get(p.path[2:].split(".")[0].split("[")[0], len(order))
+
+    return sorted(problems, key=position)
+
+
+def load_profile(
+    path: str | Path, pm: pluggy.PluginManager | None = None,
+    extensions: ExtensionTypes = NO_EXTENSIONS,
+) -> CompanyProfile:
+    """Read and validate one profile file."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(str(p), [Problem("$", "no such file")])
+    data = pm.hook.threshold_load_profile(path=p) if pm is not None else threshold_load_profile(p)
+    if data is None:
+        raise InputError(
+            str(p), [Problem("$", f"unknown profile format {p.suffix!r} (no plugin reads it)")]
+        )
+    return profile_from_data(data, str(p), extensions)
+
+
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files as given; folders expanded to their profile files, sorted by name."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            yield from sorted(
+                c for c in p.iterdir() if c.is_file() and c.suffix.lower() in PROFILE_SUFFIXES
+            )
+        else:
+            yield p
+
+
+def profile_sha256(profile: CompanyProfile) -> str:
+    """Hash of the canonical profile (for receipts).
+
+    Canonical: the validated profile unstructured in field order (profiles hold
+    no free-form mappings, so no key sorting is needed), whatever file format
+    it was read from.
+    """
+    text = json.dumps(converter().unstructure(profile), separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()

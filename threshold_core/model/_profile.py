@@ -1,0 +1,542 @@
+"""The company profile: what the engine evaluates.
+
+Every class here is a frozen attrs value object. Profiles are read from TOML or
+JSON through :func:`threshold_core.load.load_profile`, which validates every
+field strictly and reports every problem with its path.
+
+Conventions:
+
+* Money is an amount plus an ISO 4217 currency; the engine converts to CNY with
+  the FX table of the configuration (which carries its own date).
+* Percentages are floats from 0 to 100.
+* A :class:`Figure` is a number with optional provenance. In a profile file it
+  is written either as a bare number (``ndr_pct = 120``) or as a table
+  (``ndr_pct = { value = 120, source = "article", as_of = 2026-06-01 }``). A
+  section's ``source`` and ``as_of`` apply to the bare figures inside it.
+* Filings follow the real regime: the Cyberspace Administration of China (CAC)
+  runs the algorithm, deep-synthesis and generative-AI registries; sector
+  regulators (NMPA, NHC, NFRA, ...) grant sector approvals.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import Any
+
+from attrs import field, frozen
+
+#: String enums whose ``str()`` is their value (kept importable from here).
+StrEnum = enum.StrEnum
+
+
+@frozen
+class Figure:
+    """A number with its provenance."""
+
+    #: The number itself.
+    value: float
+    #: Where it comes from: a citation, a URL, or ``"illustrative"``.
+    source: str | None = None
+    #: The date the figure describes.
+    as_of: date | None = None
+    #: Free-text caveat (a definition, a period).
+    note: str | None = None
+
+
+@frozen
+class Money:
+    """An amount of money in a named currency."""
+
+    #: The amount, in units of ``currency``.
+    amount: float
+    #: ISO 4217 code, for example ``"CNY"``, ``"USD"``, ``"HKD"``.
+    currency: str = "CNY"
+
+
+class ValuationBasis(StrEnum):
+    MARKET_CAP = "market_cap"
+    LAST_ROUND_POST_MONEY = "last_round_post_money"
+    EXPECTED_MARKET_VALUE = "expected_market_value"
+    PARENT_MARKET_CAP = "parent_market_cap"
+    ESTIMATE = "estimate"
+
+
+@frozen
+class Valuation:
+    """The valuation the gate tests against the line."""
+
+    amount: float
+    currency: str
+    basis: ValuationBasis
+    as_of: date | None = None
+    source: str | None = None
+
+
+class ListingStatus(StrEnum):
+    LISTED = "listed"
+    FILED = "filed"
+    PRIVATE = "private"
+    SUBSIDIARY = "subsidiary"
+
+
+@frozen
+class Listing:
+    status: ListingStatus
+    exchange: str | None = None
+    ticker: str | None = None
+    listing_date: date | None = None
+    source: str | None = None
+
+
+@frozen
+class RevenueMix:
+    """Shares of revenue by model, in percent."""
+
+    subscription_pct: Figure | None = None
+    usage_api_pct: Figure | None = None
+    project_on_prem_pct: Figure | None = None
+    consumer_app_pct: Figure | None = None
+    other_pct: Figure | None = None
+
+
+@frozen
+class Financials:
+    """One reporting period. Amounts are in ``currency``."""
+
+    currency: str = "CNY"
+    period: str | None = None
+    source: str | None = None
+    as_of: date | None = None
+    revenue: Figure | None = None
+    revenue_growth_pct: Figure | None = None
+    gross_margin_pct: Figure | None = None
+    fcf_margin_pct: Figure | None = None
+    rnd_expense: Figure | None = None
+    cash: Figure | None = None
+    monthly_net_burn: Figure | None = None
+    overseas_revenue_pct: Figure | None = None
+    top5_customer_share_pct: Figure | None = None
+    revenue_mix: RevenueMix | None = None
+
+
+@frozen
+class Customers:
+    source: str | None = None
+    as_of: date | None = None
+    #: Net dollar retention, percent.
+    ndr_pct: Figure | None = None
+    #: Gross dollar retention, percent.
+    gdr_pct: Figure | None = None
+    enterprise_customers: Figure | None = None
+    logo_churn_pct: Figure | None = None
+
+
+class ClaimedBy(StrEnum):
+    SELF = "self"
+    THIRD_PARTY = "third_party"
+
+
+@frozen
+class BenchmarkClaim:
+    benchmark: str
+    score: float
+    claimed_by: ClaimedBy = ClaimedBy.SELF
+    #: Whether an independent harness reproduced it within tolerance.
+    independently_reproduced: bool | None = None
+    harness: str | None = None
+    source: str | None = None
+    as_of: date | None = None
+
+
+class Exclusivity(StrEnum):
+    EXCLUSIVE = "exclusive"
+    LICENSED = "licensed"
+    PUBLIC = "public"
+
+
+@frozen
+class DataAsset:
+    description: str
+    exclusivity: Exclusivity
+    #: True when the only evidence is the company's own statement.
+    self_reported: bool = True
+    source: str | None = None
+
+
+@frozen
+class Model:
+    name: str
+    release_date: date | None = None
+    open_weights: bool = False
+    params_b: float | None = None
+    source: str | None = None
+
+
+@frozen
+class Technology:
+    source: str | None = None
+    as_of: date | None = None
+    benchmark_claims: tuple[BenchmarkClaim, ...] = ()
+    #: Percentile among Chinese model vendors on a named leaderboard (0-100).
+    capability_percentile: Figure | None = None
+    capability_leaderboard: str | None = None
+    data_assets: tuple[DataAsset, ...] = ()
+    models: tuple[Model, ...] = ()
+    #: Major model releases in the trailing twelve months.
+    releases_12m: Figure | None = None
+
+
+class ServiceKind(StrEnum):
+    GENERATIVE = "generative"
+    ALGORITHM_RECOMMENDATION = "algorithm_recommendation"
+    DEEP_SYNTHESIS = "deep_synthesis"
+
+
+@frozen
+class Service:
+    """A product or API the company runs."""
+
+    name: str
+    kind: ServiceKind = ServiceKind.GENERATIVE
+    #: The model the service runs; a filing for that model covers the service.
+    model: str | None = None
+    #: Offered to the public in mainland China.
+    public_prc: bool = True
+    #: Public-opinion attributes or social-mobilisation capability.
+    public_opinion: bool = False
+    #: Calls an already-filed model through an API (registration, not filing).
+    api_based: bool = False
+    #: The foundation model it is built on, when not the company's own.
+    foundation_model: str | None = None
+    foundation_model_filed: bool | None = None
+    #: Companion or role-play consumer product.
+    companion: bool = False
+    minor_mode: bool | None = None
+    #: Served to users in the EU.
+    eu_users: bool = False
+    #: Auto-generates prescriptions or stands in for a physician.
+    auto_prescription: bool = False
+    #: Huawei Ascend accelerators serve this product outside the PRC.
+    ascend_outside_prc: bool = False
+    source: str | None = None
+
+
+class Regime(StrEnum):
+    CAC_ALGORITHM = "CAC_ALGORITHM"
+    CAC_DEEP_SYNTHESIS = "CAC_DEEP_SYNTHESIS"
+    CAC_GENAI_FILING = "CAC_GENAI_FILING"
+    CAC_GENAI_REGISTRATION = "CAC_GENAI_REGISTRATION"
+    SEC_ASSESSMENT_2018 = "SEC_ASSESSMENT_2018"
+    MIIT_ICP = "MIIT_ICP"
+    EU_GPAI = "EU_GPAI"
+
+
+class FilingStatus(StrEnum):
+    ACTIVE = "active"
+    CHANGED = "changed"
+    CANCELLED = "cancelled"
+    PENDING = "pending"
+
+
+@frozen
+class Filing:
+    """One record in a filing registry."""
+
+    regime: Regime
+    #: The registry's authority as the source states it (``CAC``, ``CAC_PROVINCIAL``, ``MIIT``...).
+    authority: str = "CAC"
+    filing_number: str | None = None
+    #: The service or model the record covers.
+    service: str | None = None
+    status: FilingStatus = FilingStatus.ACTIVE
+    filing_date: date | None = None
+    #: Date of a material change to the filed service, and when the change was filed.
+    material_change_date: date | None = None
+    change_filed_date: date | None = None
+    displayed_on_product: bool | None = None
+    source: str | None = None
+
+
+@frozen
+class SectorApproval:
+    sector: str
+    regulator: str
+    instrument: str | None = None
+    status: FilingStatus = FilingStatus.ACTIVE
+    approval_date: date | None = None
+    source: str | None = None
+
+
+@frozen
+class Vertical:
+    """A sector the company sells into."""
+
+    sector: str
+    revenue_share_pct: float | None = None
+    #: The product makes or supports decisions (diagnosis, credit, claims...).
+    decision_support: bool = False
+    #: Serves institutions regulated by NFRA (banks, insurers).
+    nfra_regulated_clients: bool = False
+    human_oversight: bool | None = None
+    #: Personal data is used to train or tune generative models.
+    personal_data_in_training: bool | None = None
+    #: Exempt from sector approval, with the reason.
+    exemption: str | None = None
+    source: str | None = None
+
+
+@frozen
+class ContentLabeling:
+    explicit: bool
+    implicit_metadata: bool
+    standard: str | None = "GB 45438-2025"
+    checked_on: date | None = None
+    source: str | None = None
+
+
+@frozen
+class SecurityAssessment:
+    """Evidence of the TC260 / GB/T 45654 security self-assessment."""
+
+    corpus_blacklist: bool | None = None
+    keyword_library: bool | None = None
+    refusal_test_banks: bool | None = None
+    source: str | None = None
+
+
+@frozen
+class SafetyEval:
+    suite: str
+    over_refusal_pct: float | None = None
+    unsafe_compliance_pct: float | None = None
+    language: str | None = None
+    #: Run by a party other than the vendor.
+    independent: bool = False
+    as_of: date | None = None
+    source: str | None = None
+
+
+@frozen
+class DomainEval:
+    """Hallucination (confabulation) evaluation on a domain QA set."""
+
+    domain: str
+    confabulation_pct: float
+    source: str | None = None
+
+
+@frozen
+class BiasEval:
+    suite: str
+    source: str | None = None
+
+
+@frozen
+class Evaluations:
+    safety: tuple[SafetyEval, ...] = ()
+    hallucination: tuple[DomainEval, ...] = ()
+    bias: tuple[BiasEval, ...] = ()
+    #: Canned refusals on benign history, geography and medical prompts, percent.
+    benign_canned_refusal_pct: float | None = None
+
+
+class Tenure(StrEnum):
+    OWNED = "owned"
+    LEASED_DOMESTIC = "leased_domestic"
+    LEASED_OFFSHORE = "leased_offshore"
+
+
+class ChipClass(StrEnum):
+    #: US-origin, controlled under ECCN 3A090.a (H100, H800, A100...).
+    US_3A090A = "us_3a090a"
+    #: US-origin, needs a licence to resupply (H20, H200 under the 2025-26 regime).
+    US_LICENSED = "us_licensed"
+    #: US-origin, below the control thresholds.
+    US_BELOW = "us_below"
+    DOMESTIC = "domestic"
+    UNKNOWN = "unknown"
+
+
+@frozen
+class Accelerator:
+    vendor: str
+    model: str
+    #: Compute in H100-equivalents.
+    h100_equiv: float
+    chip_class: ChipClass
+    tenure: Tenure = Tenure.OWNED
+    location_country: str | None = None
+    #: Acquired with a licence where one was needed; None when unknown.
+    licensed: bool | None = None
+    source: str | None = None
+
+
+@frozen
+class Compute:
+    source: str | None = None
+    as_of: date | None = None
+    accelerators: tuple[Accelerator, ...] = ()
+    #: Months of planned demand covered by owned or contracted capacity.
+    runway_months: Figure | None = None
+    #: The model stack is validated on a non-CUDA stack (CANN/MindSpore...).
+    non_cuda_stack_validated: bool | None = None
+
+
+@frozen
+class ExportControls:
+    entity_list: bool
+    listed_date: date | None = None
+    affiliates_listed: tuple[str, ...] = ()
+    #: The roadmap relies on new US-origin items.
+    relies_on_new_us_items: bool = False
+    source: str | None = None
+
+
+class InvestorType(StrEnum):
+    STATE_FUND = "state_fund"
+    STRATEGIC = "strategic"
+    VC = "vc"
+    PE = "pe"
+    SOVEREIGN = "sovereign"
+    CORNERSTONE = "cornerstone"
+    UNIVERSITY = "university"
+    OTHER = "other"
+
+
+@frozen
+class Investor:
+    name: str
+    type: InvestorType
+    #: 3 = state fund or strategic hyperscaler, 2 = top-tier VC or sovereign, 1 = other.
+    tier: int | None = None
+    amount: Money | None = None
+    lockup_months: float | None = None
+    round: str | None = None
+    investment_date: date | None = None
+    source: str | None = None
+
+
+class EnforcementAction(StrEnum):
+    SUMMONS = "summons"
+    PENALTY = "penalty"
+    APP_REMOVAL = "app_removal"
+    RECTIFICATION = "rectification"
+
+
+@frozen
+class Enforcement:
+    authority: str
+    action: EnforcementAction
+    action_date: date
+    resolved: bool = False
+    amount: Money | None = None
+    source: str | None = None
+
+
+@frozen
+class EthicsGovernance:
+    committee: bool
+    members: int | None = None
+    expert_rereview_done: bool | None = None
+    published_principles: bool | None = None
+    source: str | None = None
+
+
+@frozen
+class Litigation:
+    counterparty: str
+    subject: str
+    claim: Money | None = None
+    status: str = "open"
+    source: str | None = None
+
+
+@frozen
+class EuExposure:
+    serves_eu_users: bool
+    gpai_provider: bool = False
+    gpai_documentation: bool | None = None
+    training_flops: float | None = None
+    prohibited_uses: tuple[str, ...] = ()
+    source: str | None = None
+
+
+@frozen
+class ReportedClaims:
+    """Claims a secondary source makes that do not map onto a real registry.
+
+    Kept so that nothing the source said is lost, and so that the filings pack
+    can flag them as data-quality notes (CAC runs the filing registries, not
+    MIIT; sector approvals come from sector regulators, not a count).
+    """
+
+    source: str | None = None
+    filing_authority: str | None = None
+    verticals_approved: int | None = None
+    compliance_status: str | None = None
+    arr: Money | None = None
+    note: str | None = None
+
+
+@frozen
+class CompanyProfile:
+    """Everything the engine knows about one company."""
+
+    #: A stable identifier (file-name-like slug).
+    id: str
+    #: Display name.
+    name: str
+    legal_name: str | None = None
+    parent: str | None = None
+    #: False when no public source confirms the company exists as described.
+    verified: bool = True
+    description: str | None = None
+    #: Date the profile describes.
+    as_of: date | None = None
+    hq_province: str | None = None
+    valuation: Valuation | None = None
+    listing: Listing | None = None
+    financials: Financials | None = None
+    customers: Customers | None = None
+    technology: Technology | None = None
+    services: tuple[Service, ...] = ()
+    #: Registry records; ``[]`` means "researched, none on record", absent means unknown.
+    filings: tuple[Filing, ...] | None = None
+    #: Sector-regulator approvals; ``[]`` means "researched, none", absent means unknown.
+    sector_approvals: tuple[SectorApproval, ...] | None = None
+    verticals: tuple[Vertical, ...] = ()
+    content_labeling: ContentLabeling | None = None
+    security_assessment: SecurityAssessment | None = None
+    evaluations: Evaluations | None = None
+    compute: Compute | None = None
+    export_controls: ExportControls | None = None
+    investors: tuple[Investor, ...] = ()
+    #: Regulatory actions on record; ``[]`` means "researched, none", absent means unknown.
+    enforcement: tuple[Enforcement, ...] | None = None
+    ethics_governance: EthicsGovernance | None = None
+    #: Lawsuits; ``[]`` means "researched, none", absent means unknown.
+    litigation: tuple[Litigation, ...] | None = None
+    eu_exposure: EuExposure | None = None
+    reported_claims: ReportedClaims | None = None
+    #: Free-form notes about the profile itself.
+    notes: tuple[str, ...] = field(default=())
+    #: Plugins' own sections, ``[extensions.<name>]``: name -> an instance of the attrs
+    #: class the plugin declares (``threshold_profile_extensions``), sorted by name. A
+    #: section kept without a declaring plugin (``[extensions] undeclared = "keep"``) is
+    #: an :class:`UndeclaredExtension`. Left out of ``hash()`` (a dict); equality compares it.
+    extensions: dict[str, Any] = field(factory=dict, hash=False)
+
+
+@frozen
+class UndeclaredExtension:
+    """An ``[extensions.<name>]`` section no installed plugin declares, kept as written.
+
+    Only with ``[extensions] undeclared = "keep"`` in the configuration (the default is
+    an error): old profiles stay readable after the plugin that declared a section is
+    removed. Nothing scores it; the decision's trace says so.
+    """
+
+    #: The section's table, as written.
+    data: dict[str, Any] = field(factory=dict)
+

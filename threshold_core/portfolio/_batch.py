@@ -1,0 +1,453 @@
+"""Portfolio evaluation: streamed, parallel, resumable and lossless.
+
+Input is a folder of profile files, a JSONL file (one profile document per
+line) or a CSV file (one profile per row; see :func:`csv_row_to_document`).
+Records are read lazily and never all held in memory. Each valid record is
+evaluated (in worker processes with ``jobs > 1``) and written as it completes,
+in input order, to ``OUTPUT.partial``; the file is renamed to ``OUTPUT`` at the
+end. An invalid record is reported (row number, path inside it, message) and
+skipped. ``resume=True`` keeps the decisions already in ``OUTPUT.partial`` and
+skips their company ids, so a run killed at any point and resumed writes every
+company exactly once.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import os
+import sys
+import time
+import types
+import typing
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+from attrs import frozen
+
+from ..errors import InputError, Problem
+from ..load import PROFILE_SUFFIXES, decision_to_dict
+from ..model import CompanyProfile, EngineConfig, Figure
+
+#: CSV output columns, in order (dimension scores follow, one column each).
+CSV_COLUMNS = ("id", "name", "verdict", "risk", "grade", "score", "gate_passed",
+               "valuation_cny", "findings", "determining")
+
+
+@frozen
+class Record:
+    """One input record, as read: parsing happens in the worker, off the reading process."""
+
+    #: 1-based row (JSONL line, CSV data row) or file position in the folder.
+    row: int
+    #: Where it came from, for messages: ``file:row`` or the file path.
+    label: str
+    #: A JSONL line.
+    text: str | None = None
+    #: A CSV row, column -> cell.
+    cells: Mapping[str, str] | None = None
+    #: A profile file.
+    path: str | None = None
+
+    def company_id(self) -> Any:
+        """The record's ``id`` without validating it (for ``--resume``)."""
+        if self.cells is not None:
+            return self.cells.get("id")
+        if self.text is not None:
+            try:
+                doc = json.loads(self.text)
+            except json.JSONDecodeError:
+                return None
+            return doc.get("id") if isinstance(doc, dict) else None
+        return None
+
+
+def parse_json_line(text: str) -> tuple[Mapping[str, Any] | None, list[Problem]]:
+    """One JSONL line as a profile document, or the problem with it."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [Problem("$", f"invalid JSON: {exc.msg} (column {exc.colno})")]
+    if not isinstance(doc, dict):
+        return None, [Problem("$", "expected a JSON object")]
+    return doc, []
+
+
+@frozen
+class Outcome:
+    """What evaluating one record gave (sent back from workers)."""
+
+    row: int
+    label: str
+    company_id: str | None = None
+    #: The output line(s), already serialised.
+    line: str | None = None
+    verdict: str | None = None
+    findings: tuple[str, ...] = ()
+    #: Error lines (``label: $.path: message``).
+    errors: tuple[str, ...] = ()
+    plugin_error: bool = False
+
+
+@frozen
+class BatchSummary:
+    written: int
+    skipped_resumed: int
+    invalid: int
+    plugin_errors: int
+    verdicts: dict[str, int]
+    top_findings: list[tuple[str, int]]
+    seconds: float
+    output: str | None = None
+
+
+# -- reading --------------------------------------------------------------------
+
+
+@cache
+def _field_types(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _scalar_from_cell(text: str, tp: Any) -> Any:
+    """Turn one CSV cell into the JSON value its profile field expects."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _scalar_from_cell(text, options[0])
+    if tp is bool:
+        low = text.strip().lower()
+        if low in ("true", "false"):
+            return low == "true"
+        raise ValueError(f'expected true or false, got "{text}"')
+    if tp is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f'expected a whole number, got "{text}"') from None
+    if tp in (float, Figure):
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f'expected a number, got "{text}"') from None
+    if tp in (str, date) or (isinstance(tp, type) and issubclass(tp, str)):
+        return text
+    try:  # arrays and tables are written as JSON inside the cell
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"expected JSON in this cell: {exc.msg}") from None
+
+
+def _type_at(path: list[str], extensions: Mapping[str, type] | None = None) -> Any:
+    tp: Any = CompanyProfile
+    if path[0] == "extensions":
+        # extensions.<name>.<field>...: the section's declared class
+        if len(path) < 3 or path[1] not in (extensions or {}):
+            raise KeyError(path[1] if len(path) > 1 else path[0])
+        tp, path = (extensions or {})[path[1]], path[2:]
+    for part in path:
+        origin = typing.get_origin(tp)
+        if origin in (typing.Union, types.UnionType):
+            tp = next(a for a in typing.get_args(tp) if a is not type(None))
+        if not (isinstance(tp, type) and attrs.has(tp)):
+            raise KeyError(part)
+        hints = _field_types(tp)
+        if part not in hints:
+            raise KeyError(part)
+        tp = hints[part]
+    return tp
+
+
+def csv_row_to_document(
+    row: Mapping[str, str], extensions: Mapping[str, type] | None = None,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """A CSV row as a profile document.
+
+    Columns are dotted profile paths (``valuation.amount``, ``customers.ndr_pct``);
+    an empty cell means "not given". Numbers, booleans (``true``/``false``) and
+    dates (``YYYY-MM-DD``) are written plainly; arrays and tables of the
+    profile (``filings``, ``investors``...) are written as JSON in their cell.
+    A plugin's extension section is addressed as ``extensions.<name>.<field>``
+    (``extensions`` maps the declared section names to their classes).
+    """
+    doc: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for column, cell in row.items():
+        if column is None:
+            problems.append(Problem("$", "more cells than columns"))
+            continue
+        if cell is None or cell == "":
+            continue
+        parts = column.strip().split(".")
+        try:
+            tp = _type_at(parts, extensions)
+        except KeyError:
+            what = ("an extension field some installed plugin declares"
+                    if parts[0] == "extensions" else "a profile field")
+            problems.append(Problem("$." + column, f"unknown column (not {what})"))
+            continue
+        try:
+            value = _scalar_from_cell(cell, tp)
+        except ValueError as exc:
+            problems.append(Problem("$." + column, str(exc)))
+            continue
+        target = doc
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+    return doc, problems
+
+
+def iter_records(source: Path) -> Iterator[Record]:
+    """Read records lazily from a folder, a ``.jsonl`` file or a ``.csv`` file."""
+    if source.is_dir():
+        files = sorted(p for p in source.iterdir()
+                       if p.is_file() and p.suffix.lower() in PROFILE_SUFFIXES)
+        for i, path in enumerate(files, 1):
+            yield Record(row=i, label=str(path), path=str(path))
+        return
+    suffix = source.suffix.lower()
+    if suffix == ".jsonl":
+        with source.open(encoding="utf-8") as fh:
+            for i, line in enumerate(fh, 1):
+                if line.strip():
+                    yield Record(i, f"{source}:{i}", text=line)
+        return
+    if suffix == ".csv":
+        with source.open(encoding="utf-8", newline="") as fh:
+            for i, row in enumerate(csv.DictReader(fh), 1):
+                yield Record(i, f"{source}:{i}", cells=row)
+        return
+    raise InputError(
+        str(source), [Problem("$", "batch input must be a folder, a .jsonl or a .csv file")]
+    )
+
+
+def count_records(source: Path) -> int:
+    """How many records ``source`` holds (a cheap pass, for the progress bar)."""
+    if source.is_dir():
+        return sum(1 for p in source.iterdir() if p.suffix.lower() in PROFILE_SUFFIXES)
+    with source.open("rb") as fh:
+        lines = sum(1 for line in fh if line.strip())
+    return max(0, lines - 1) if source.suffix.lower() == ".csv" else lines
+
+
+# -- evaluating -----------------------------------------------------------------
+
+_ENGINE: Any = None
+_FORMAT = "jsonl"
+
+
+def _init_worker(config: EngineConfig, options: dict[str, Any], fmt: str) -> None:
+    global _ENGINE, _FORMAT
+    from ..engine import Engine, create_plugin_manager
+
+    _ENGINE = Engine(config, create_plugin_manager(config, **options))
+    _FORMAT = fmt
+
+
+def _evaluate_record(record: Record) -> Outcome:
+    engine = _ENGINE
+    problems: list[Problem] = []
+    document: Mapping[str, Any] | None = None
+    if record.text is not None:
+        document, problems = parse_json_line(record.text)
+    elif record.cells is not None:
+        document, problems = csv_row_to_document(record.cells,
+                                                 engine.extension_types.types)
+    if problems:
+        return Outcome(record.row, record.label,
+                       errors=tuple(f"{record.label}: {p.path}: {p.message}" for p in problems))
+    try:
+        if record.path is not None:
+            profile = engine.load_profile(record.path)
+        else:
+            profile = engine.profile_from_data(document, record.label)
+        decision = engine.evaluate(profile, source_path=record.path)
+    except InputError as exc:
+        return Outcome(record.row, record.label, errors=tuple(exc.lines()))
+    line = format_decision(decision, _FORMAT)
+    return Outcome(
+        record.row, record.label, company_id=decision.company.id, line=line,
+        verdict=str(decision.verdict), findings=tuple(f.rule for f in decision.findings),
+        plugin_error=str(decision.verdict) == "error",
+    )
+
+
+def format_decision(decision: Any, fmt: str) -> str:
+    if fmt == "jsonl":
+        return json.dumps(decision_to_dict(decision), ensure_ascii=False,
+                          separators=(",", ":")) + "\n"
+    row = [
+        decision.company.id, decision.company.name, str(decision.verdict), str(decision.risk),
+        decision.grade or "", "" if decision.score is None else f"{decision.score:.4f}",
+        str(decision.gate.passed).lower(),
+        "" if decision.gate.valuation_cny is None else f"{decision.gate.valuation_cny:.0f}",
+        ";".join(f"{f.rule}:{f.severity}" for f in decision.findings),
+        ";".join(str(f.kind) for f in decision.determining),
+        *("" if d.score is None else f"{d.score:.4f}" for d in decision.dimensions),
+    ]
+    return _csv_line(row)
+
+
+def _csv_line(cells: Iterable[str]) -> str:
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(list(cells))
+    return buf.getvalue()
+
+
+def _done_ids(partial: Path, fmt: str) -> tuple[set[str], int]:
+    """Ids already written to a partial file; truncates a torn last line."""
+    done: set[str] = set()
+    if not partial.exists():
+        return done, 0
+    with partial.open("rb+") as fh:
+        data = fh.read()
+        end = data.rfind(b"\n") + 1
+        if end != len(data):
+            fh.truncate(end)
+    lines = data[:end].decode("utf-8").splitlines()
+    if fmt == "csv":
+        lines = lines[1:]
+        done = {next(csv.reader([ln]))[0] for ln in lines if ln}
+    else:
+        done = {json.loads(ln)["company"]["id"] for ln in lines if ln}
+    return done, len(done)
+
+
+class Progress:
+    """A one-line progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, total: int, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.total = total
+        self.start = time.perf_counter()
+        self.last = 0.0
+
+    def update(self, done: int, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if not force and now - self.last < 0.1:
+            return
+        self.last = now
+        elapsed = max(now - self.start, 1e-9)
+        rate = done / elapsed
+        left = (self.total - done) / rate if rate > 0 and self.total else 0.0
+        pct = 100.0 * done / self.total if self.total else 100.0
+        width = 30
+        filled = int(width * pct / 100)
+        bar = "#" * filled + "-" * (width - filled)
+        eta = time.strftime("%H:%M:%S", time.gmtime(left))
+        self.stream.write(f"\r[{bar}] {done}/{self.total} {pct:5.1f}% {rate:,.0f}/s ETA {eta}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def run_batch(
+    source: Path,
+    config: EngineConfig,
+    *,
+    plugin_options: dict[str, Any] | None = None,
+    output: Path | None = None,
+    fmt: str = "jsonl",
+    jobs: int = 1,
+    resume: bool = False,
+    stdout: IO[str] | None = None,
+    on_error: typing.Callable[[tuple[str, ...]], None] | None = None,
+) -> BatchSummary:
+    """Evaluate every record of ``source``; see the module docstring."""
+    options = plugin_options or {}
+    started = time.perf_counter()
+    # Build once here so that configuration and plugin problems stop the batch
+    # before any work (and in the parent, with the parent's error handling).
+    _init_worker(config, options, fmt)
+    partial = Path(str(output) + ".partial") if output is not None else None
+    done: set[str] = set()
+    resumed = 0
+    if partial is not None:
+        if resume:
+            done, resumed = _done_ids(partial, fmt)
+        elif partial.exists():
+            partial.unlink()
+    sink: IO[str]
+    if partial is not None:
+        new_file = not partial.exists() or partial.stat().st_size == 0
+        sink = partial.open("a", encoding="utf-8")
+    else:
+        new_file = True
+        sink = stdout or sys.stdout
+    if fmt == "csv" and new_file:
+        dims = sorted(d for d, c in config.dimensions.items() if c.weight > 0)
+        sink.write(_csv_line([*CSV_COLUMNS, *dims]))
+
+    records = (r for r in iter_records(source))
+    progress = Progress(count_records(source))
+    verdicts: Counter[str] = Counter()
+    findings: Counter[str] = Counter()
+    written = invalid = plugin_errors = 0
+    processed = 0
+    skipped_lines = 0
+
+    def wanted(r: Record) -> bool:
+        nonlocal skipped_lines
+        if done and r.path is None and r.company_id() in done:
+            skipped_lines += 1
+            return False
+        return True
+
+    pending = (r for r in records if wanted(r))
+    pool = None
+    try:
+        if jobs > 1:
+            ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+            pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(config, options, fmt))
+            results: Iterable[Outcome] = pool.imap(_evaluate_record, pending, chunksize=32)
+        else:
+            results = map(_evaluate_record, pending)
+        for outcome in results:
+            processed += 1
+            if outcome.errors and outcome.line is None:
+                invalid += 1
+                if on_error is not None:
+                    on_error(outcome.errors)
+                else:
+                    sys.stderr.write("".join(f"{e}\n" for e in outcome.errors))
+            elif outcome.company_id in done:
+                pass  # a file record whose id was already written before the resume
+            else:
+                assert outcome.line is not None
+                sink.write(outcome.line)
+                written += 1
+                verdicts[outcome.verdict or ""] += 1
+                findings.update(outcome.findings)
+                plugin_errors += outcome.plugin_error
+            progress.update(processed + skipped_lines)
+        progress.update(processed + skipped_lines, force=True)
+    finally:
+        progress.close()
+        if pool is not None:
+            pool.terminate()
+        if partial is not None:
+            sink.close()
+    if partial is not None and output is not None:
+        os.replace(partial, output)
+    return BatchSummary(
+        written=written, skipped_resumed=resumed, invalid=invalid, plugin_errors=plugin_errors,
+        verdicts=dict(sorted(verdicts.items())), top_findings=findings.most_common(5),
+        seconds=round(time.perf_counter() - started, 3),
+        output=str(output) if output is not None else None,
+    )

@@ -1,0 +1,61 @@
+"""What is installed: plugins with their components and hooks, and every rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine import Engine
+
+
+def describe_plugins(engine: Engine, *, include_builtin: bool = False) -> list[dict[str, Any]]:
+    """One entry per registered plugin, sorted by name."""
+    components: dict[str, list[str]] = {}
+    for name, reg in engine.scorers.items():
+        components.setdefault(reg.plugin, []).append(f"scorer:{name}")
+    for name, reg in engine.packs.items():
+        components.setdefault(reg.plugin, []).append(f"rule_pack:{name}")
+    out = []
+    for name, plugin in sorted(engine.pm.list_name_plugin()):
+        info = engine.pm.info.get(name)
+        if info is None or (info.origin == "builtin" and not include_builtin):
+            continue
+        hooks = sorted(h.name for h in engine.pm.get_hookcallers(plugin) or ())
+        out.append(
+            {
+                "name": name,
+                "version": info.version,
+                "origin": info.origin,
+                "distribution": info.distribution,
+                "path": info.path,
+                "components": sorted(components.get(name, [])),
+                "hooks": hooks,
+            }
+        )
+    return out
+
+
+def describe_rules(engine: Engine, *, pack: str | None = None) -> list[dict[str, Any]]:
+    """Every rule of every pack (or of one pack), sorted by pack then id."""
+    out = []
+    for pack_name, reg in sorted(engine.packs.items()):
+        if pack is not None and pack_name != pack:
+            continue
+        for rule in sorted(reg.component.rules, key=lambda r: r.meta.id):
+            m = rule.meta
+            out.append(
+                {
+                    "id": m.id,
+                    "pack": pack_name,
+                    "severity": str(m.severity),
+                    # Every severity it can fire at, most severe first (a conditional
+                    # severity such as CHIP-001's critical / high lists both).
+                    "severities": [str(s) for s in m.possible_severities],
+                    "dimension": m.dimension,
+                    "title": m.title,
+                    "source": m.source,
+                    "rationale": m.rationale,
+                    "plugin": reg.plugin,
+                    "disabled": m.id in engine.disabled_rules,
+                }
+            )
+    return out

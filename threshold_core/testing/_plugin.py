@@ -1,0 +1,445 @@
+"""pytest fixtures for threshold plugins: installed as the pytest plugin ``threshold``.
+
+Installing threshold makes these fixtures available to every test suite (entry
+point group ``pytest11``); nothing to import or declare:
+
+``threshold_engine``
+    A fresh :class:`~threshold_core.Engine` with the default configuration and
+    the built-in plugins only: no entry points, no drop-in folders.
+``threshold_pm``
+    The plugin manager behind ``threshold_engine``.
+``threshold_config``
+    Its :class:`~threshold_core.EngineConfig`.
+``make_threshold_engine``
+    A factory: ``make_threshold_engine(config, autoload=True, plugins=[...])``.
+``register_plugin``
+    ``register_plugin(plugin, name)`` registers a plugin for one test (it is
+    unregistered afterwards) and gives an engine that sees it.
+``make_profile``
+    ``make_profile(**overrides)``: a minimal valid profile (``id = "acme"``, a
+    5.0e9 CNY market value, nothing else) with your changes deep-merged in
+    (``make_profile(customers={"ndr_pct": 130})``); a plugin's own section with
+    ``make_profile(extensions={"<name>": {...}})``.
+``example_profiles``
+    The example companies, ``{id: CompanyProfile}``.
+
+Configure the engine fixtures per test with the ``threshold`` marker::
+
+    @pytest.mark.threshold(autoload=True, config={"dimensions": {"speed": {"weight": 1}}})
+    def test_speed(threshold_engine): ...
+
+The plain functions (:func:`make_engine`, :func:`make_profile`,
+:func:`plugin_registered`, :func:`bare_engine`, :func:`write_distribution`)
+work outside pytest fixtures too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import itertools
+import textwrap
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..engine import (
+    BUILTIN_PLUGINS,
+    ENTRYPOINT_GROUP,
+    ESSENTIAL_PLUGINS,
+    Engine,
+    ThresholdPluginManager,
+    create_plugin_manager,
+    declared_extension_types,
+    engine_version,
+)
+from ..load import (
+    NO_EXTENSIONS,
+    ExtensionTypes,
+    build_config,
+    load_config,
+    load_profile,
+    profile_from_data,
+)
+from ..model import DEFAULT_DIMENSIONS, CompanyProfile, EngineConfig
+from ._contracts import MINIMAL_PROFILE, deep_merge, example_profile_paths, examples_dir
+
+__all__ = [
+    "BUILTIN_DIMENSIONS",
+    "OPTIONAL_BUILTINS",
+    "PluginRegistrar",
+    "RegisteredPlugin",
+    "bare_config",
+    "bare_engine",
+    "extension_types",
+    "make_engine",
+    "make_profile",
+    "plugin_registered",
+    "profile_data",
+    "to_config",
+    "write_distribution",
+]
+
+#: Every built-in that can be switched off: :func:`bare_engine` runs without them.
+OPTIONAL_BUILTINS = tuple(p for p in BUILTIN_PLUGINS if p not in ESSENTIAL_PLUGINS)
+
+#: The four dimensions of the default configuration.
+BUILTIN_DIMENSIONS = DEFAULT_DIMENSIONS
+
+#: What a configuration may be given as.
+ConfigLike = EngineConfig | Mapping[str, Any] | str | Path | None
+
+MARKER = "threshold"
+
+
+# -- plain helpers -------------------------------------------------------------------
+
+
+def to_config(config: ConfigLike = None) -> EngineConfig:
+    """An :class:`EngineConfig` from a config object, a document (dict) or a TOML file."""
+    if config is None:
+        return EngineConfig()
+    if isinstance(config, EngineConfig):
+        return config
+    if isinstance(config, (str, Path)):
+        return load_config(config)
+    return build_config(config)
+
+
+def make_engine(
+    config: ConfigLike = None,
+    *,
+    autoload: bool = False,
+    plugins: Iterable[tuple[str, object]] = (),
+    disable: Iterable[str] = (),
+    plugin_dirs: Iterable[Path] = (),
+) -> Engine:
+    """A fresh engine: the built-ins, plus entry points only when ``autoload`` is true.
+
+    :param config: an :class:`EngineConfig`, a configuration document or a TOML file.
+    :param plugins: ``(name, plugin)`` pairs to register as well.
+    :param disable: plugin names to block.
+    """
+    cfg = to_config(config)
+    pm = create_plugin_manager(
+        cfg, autoload=autoload, disable=disable, plugin_dirs=plugin_dirs, extra=plugins
+    )
+    return Engine(cfg, pm)
+
+
+def bare_config(**extra: Any) -> EngineConfig:
+    """A configuration with no built-in scorers or packs and one dimension, ``quality``.
+
+    Each keyword is a top-level configuration table; tables are merged one level
+    deep into the bare ones (``dimensions={"quality": {"weight": 0}, "speed": {...}}``).
+    """
+    data: dict[str, Any] = {
+        "plugins": {"disable": list(OPTIONAL_BUILTINS), "autoload": False},
+        "dimensions": {d: {"weight": 0} for d in BUILTIN_DIMENSIONS} | {"quality": {"weight": 1}},
+    }
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    return build_config(data)
+
+
+def bare_engine(*plugins: tuple[str, object], **extra: Any) -> Engine:
+    """An engine with only the essential built-ins plus ``plugins`` (name, plugin) pairs."""
+    config = bare_config(**extra)
+    return Engine(config, create_plugin_manager(config, extra=plugins))
+
+
+def profile_data(base: Mapping[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
+    """A profile document: ``base`` (default: a minimal valid profile) with ``overrides``
+    deep-merged in. Tables merge key by key, lists and values replace, None removes."""
+    return deep_merge(MINIMAL_PROFILE if base is None else base, overrides)
+
+
+def make_profile(
+    base: Mapping[str, Any] | None = None, *, declared_by: Any = None, **overrides: Any
+) -> CompanyProfile:
+    """A validated profile: ``base`` with ``overrides`` deep-merged in.
+
+    The default ``base`` is :data:`~threshold_core.testing.MINIMAL_PROFILE`:
+    ``id = "acme"``, ``name = "Acme AI"``, ``as_of = 2026-06-30`` and a
+    valuation of 5.0e9 CNY (``basis = "market_cap"``, above the 4.0e9 line),
+    and nothing else, so every dimension starts without data. Tables merge key
+    by key, lists and values replace, None removes a key.
+
+    ``extensions={"<name>": {...}}`` fills a plugin's ``[extensions.<name>]``
+    section; ``declared_by`` says who declares it: a plugin (a module or object
+    with ``threshold_profile_extensions``), an engine, a plugin manager or a
+    mapping of section name to class. (The ``make_profile`` fixture uses the
+    test's ``threshold_pm``, which includes plugins added with
+    ``register_plugin``.)
+
+    >>> make_profile(customers={"ndr_pct": 130}).customers.ndr_pct.value
+    130.0
+    """
+    return profile_from_data(profile_data(base, **overrides), "make_profile()",
+                             extension_types(declared_by))
+
+
+def extension_types(declared_by: Any) -> ExtensionTypes:
+    """The profile extension sections ``declared_by`` declares (see :func:`make_profile`)."""
+    if declared_by is None:
+        return NO_EXTENSIONS
+    if isinstance(declared_by, ExtensionTypes):
+        return declared_by
+    if isinstance(declared_by, Engine):
+        return declared_by.extension_types
+    if isinstance(declared_by, ThresholdPluginManager):
+        declared = declared_extension_types(declared_by)
+        return ExtensionTypes({n: c for n, (c, _) in declared.items()},
+                              {n: p for n, (_, p) in declared.items()})
+    if isinstance(declared_by, Mapping):
+        return ExtensionTypes(dict(declared_by))
+    hook = getattr(declared_by, "threshold_profile_extensions", None)
+    if not callable(hook):
+        raise TypeError(f"{declared_by!r} declares no profile extensions "
+                        "(no threshold_profile_extensions hook)")
+    return ExtensionTypes(dict(hook()))
+
+
+@contextlib.contextmanager
+def plugin_registered(
+    pm: ThresholdPluginManager, plugin: object, name: str | None = None
+) -> Iterator[str]:
+    """Register ``plugin`` on ``pm`` for the duration of a ``with`` block; yields its name."""
+    name = name or _default_name(plugin)
+    pm.register_plugin(plugin, name)
+    try:
+        pm.check()
+        yield name
+    finally:
+        if pm.get_plugin(name) is not None:
+            pm.unregister(name=name)
+
+
+def _default_name(plugin: object) -> str:
+    name = getattr(plugin, "__name__", None) or type(plugin).__name__
+    return str(name)
+
+
+def write_distribution(
+    site: Path, dist: str, version: str, module: str, source: str,
+    entry_points: dict[str, str],
+) -> Path:
+    """Install a tiny distribution by hand: a module plus its ``.dist-info`` folder.
+
+    ``site`` then works as a ``sys.path`` entry, exactly like site-packages, so
+    entry-point discovery can be tested without pip.
+    """
+    site.mkdir(parents=True, exist_ok=True)
+    (site / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    info = site / f"{dist.replace('-', '_')}-{version}.dist-info"
+    info.mkdir(exist_ok=True)
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n", encoding="utf-8"
+    )
+    lines = [f"[{ENTRYPOINT_GROUP}]", *(f"{k} = {v}" for k, v in entry_points.items())]
+    (info / "entry_points.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (info / "RECORD").write_text("", encoding="utf-8")
+    return site
+
+
+# -- registering plugins for one test ------------------------------------------------
+
+
+class RegisteredPlugin:
+    """A plugin registered for one test; a context manager that unregisters it.
+
+    ``registered.engine`` is an engine built after the registration, so it
+    holds the plugin's scorers and packs. ``with register_plugin(p) as engine:``
+    gives that engine and unregisters the plugin on leaving the block.
+    """
+
+    def __init__(self, pm: ThresholdPluginManager, config: EngineConfig, plugin: object,
+                 name: str) -> None:
+        self.pm = pm
+        self.config = config
+        self.plugin = plugin
+        self.name = name
+        self._engine: Engine | None = None
+        pm.register_plugin(plugin, name)
+        try:
+            pm.check()
+        except BaseException:
+            pm.unregister(name=name)
+            raise
+
+    @property
+    def engine(self) -> Engine:
+        """An engine over the plugin manager, including this plugin (built once)."""
+        if self._engine is None:
+            self._engine = Engine(self.config, self.pm)
+        return self._engine
+
+    @property
+    def registered(self) -> bool:
+        return self.pm.get_plugin(self.name) is not None
+
+    def unregister(self) -> None:
+        if self.registered:
+            self.pm.unregister(name=self.name)
+
+    def __enter__(self) -> Engine:
+        return self.engine
+
+    def __exit__(self, *exc: object) -> None:
+        self.unregister()
+
+
+class PluginRegistrar:
+    """What the ``register_plugin`` fixture gives: call it with a plugin (and a name)."""
+
+    def __init__(self, pm: ThresholdPluginManager, config: EngineConfig) -> None:
+        self.pm = pm
+        self.config = config
+        self._registered: list[RegisteredPlugin] = []
+        self._counter = itertools.count(1)
+
+    def __call__(self, plugin: object, name: str | None = None, *,
+                 config: ConfigLike = None) -> RegisteredPlugin:
+        """Register ``plugin`` (under ``name``, default its ``__name__`` or class name).
+
+        :param config: a configuration for ``.engine`` (default: the test's).
+        """
+        if name is None:
+            name = _default_name(plugin)
+            if self.pm.get_plugin(name) is not None:
+                name = f"{name}-{next(self._counter)}"
+        cfg = self.config if config is None else to_config(config)
+        registered = RegisteredPlugin(self.pm, cfg, plugin, name)
+        self._registered.append(registered)
+        return registered
+
+    def undo(self) -> None:
+        """Unregister every plugin this registrar registered."""
+        for registered in reversed(self._registered):
+            registered.unregister()
+        self._registered.clear()
+
+
+# -- the pytest plugin ---------------------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(config=None, *, autoload=False, plugins=(), disable=()): configure the "
+        "threshold_engine, threshold_pm and threshold_config fixtures for one test",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    eps = sorted(importlib.metadata.entry_points(group=ENTRYPOINT_GROUP), key=lambda e: e.name)
+    names = ", ".join(ep.name for ep in eps) or "none"
+    return f"threshold {engine_version()}; installed plugins: {names}"
+
+
+def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    marker = request.node.get_closest_marker(MARKER)
+    if marker is None:
+        return {}
+    options = dict(marker.kwargs)
+    if marker.args:
+        options.setdefault("config", marker.args[0])
+    unknown = set(options) - {"config", "autoload", "plugins", "disable"}
+    if unknown:
+        raise pytest.UsageError(f"@pytest.mark.{MARKER}: unknown option(s) {sorted(unknown)}")
+    return options
+
+
+@pytest.fixture
+def threshold_config(request: pytest.FixtureRequest) -> EngineConfig:
+    """The configuration of ``threshold_engine``: the defaults, or the marker's ``config``."""
+    return to_config(_marker_options(request).get("config"))
+
+
+@pytest.fixture
+def threshold_pm(
+    request: pytest.FixtureRequest, threshold_config: EngineConfig
+) -> ThresholdPluginManager:
+    """A fresh plugin manager: the built-ins, plus entry points only with ``autoload=True``."""
+    options = _marker_options(request)
+    return create_plugin_manager(
+        threshold_config,
+        autoload=bool(options.get("autoload", False)),
+        disable=options.get("disable", ()),
+        extra=options.get("plugins", ()),
+    )
+
+
+@pytest.fixture
+def threshold_engine(
+    threshold_config: EngineConfig, threshold_pm: ThresholdPluginManager
+) -> Engine:
+    """A fresh engine over ``threshold_pm`` and ``threshold_config``."""
+    return Engine(threshold_config, threshold_pm)
+
+
+@pytest.fixture
+def make_threshold_engine() -> Callable[..., Engine]:
+    """The :func:`make_engine` factory: ``make_threshold_engine(config, autoload=True)``."""
+    return make_engine
+
+
+@pytest.fixture
+def register_plugin(
+    threshold_pm: ThresholdPluginManager, threshold_config: EngineConfig
+) -> Iterator[PluginRegistrar]:
+    """Register plugins on ``threshold_pm`` for this test only.
+
+    ``register_plugin(plugin, "name").engine`` is an engine that includes it;
+    every plugin registered this way is unregistered when the test ends.
+    """
+    registrar = PluginRegistrar(threshold_pm, threshold_config)
+    yield registrar
+    registrar.undo()
+
+
+@pytest.fixture(name="make_profile")
+def make_profile_fixture(threshold_pm: ThresholdPluginManager) -> Callable[..., CompanyProfile]:
+    """The :func:`make_profile` factory: ``make_profile(customers={"ndr_pct": 130})``.
+
+    Extension sections are those the plugins on ``threshold_pm`` declare when the
+    profile is made (so a plugin added with ``register_plugin`` counts).
+    """
+
+    def make(base: Mapping[str, Any] | None = None, *, declared_by: Any = None,
+             **overrides: Any) -> CompanyProfile:
+        return make_profile(base, declared_by=declared_by or threshold_pm, **overrides)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def example_profiles() -> dict[str, CompanyProfile]:
+    """The example companies (Zhipu AI, MiniMax, ...), ``{profile id: CompanyProfile}``.
+
+    Wheels ship them as package data and source checkouts have them in
+    ``examples/companies``; anywhere else the test is skipped, saying so.
+    """
+    paths = example_profile_paths()
+    if not paths:
+        pytest.skip(
+            "threshold's example profiles were not found (looked for threshold_core/examples "
+            "and examples/companies next to the package); install threshold from a wheel or "
+            "a source checkout"
+        )
+    profiles = [load_profile(p) for p in paths]
+    return {p.id: p for p in sorted(profiles, key=lambda p: p.id)}
+
+
+@pytest.fixture(scope="session")
+def example_profiles_dir() -> Path:
+    """The folder holding the example profiles (skips when there is none)."""
+    folder = examples_dir()
+    if folder is None:
+        pytest.skip("threshold's example profiles were not found")
+    return folder

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from threshold_core import InputError, find_config, load_config, resolve_config
+from threshold_core import (
+    Engine,
+    InputError,
+    build_config,
+    find_config,
+    load_config,
+    resolve_config,
+)
 from threshold_core.model import DEFAULT_DIMENSIONS, EngineConfig
 
 
@@ -65,9 +72,13 @@ def test_every_problem_named_with_file_and_key(tmp_path: Path) -> None:
         "[fx.rates]\nUSD = -1\n[colour]\nx = 1\n")
     with pytest.raises(InputError) as err:
         load_config(path)
+    # All five at once: a section that does not structure hides nothing of the others.
     assert err.value.lines() == [
         f'{path}: $.gate.line_cny: expected a number, got "4bn"',
         f"{path}: $.colour: unknown key",
+        f"{path}: $.policy.coverage_floor: must be between 0 and 1",
+        f"{path}: $.policy.grades: the last band must start at 0, not 10",
+        f"{path}: $.fx.rates.USD: must be positive",
     ]
     path.write_text(
         '[policy]\ncoverage_floor = 2\n'
@@ -89,3 +100,54 @@ def test_config_hash_ignores_where_the_file_lives(tmp_path: Path) -> None:
     assert load_config(a).sha256() == load_config(b).sha256()
     b.write_text("[gate]\nline_cny = 5.1e9\n")
     assert load_config(a).sha256() != load_config(b).sha256()
+
+
+FIVE_PROBLEMS = """\
+[gate]
+line_cny = "4bn"
+
+[policy]
+coverage_floor = 1.5
+
+[plugins]
+disable = ["no_such_plugin"]
+
+[rules]
+disable = ["NOPE-001"]
+
+[dimensions.speed]
+weight = 1
+
+[settings.nobody]
+x = 1
+"""
+
+
+def test_every_configuration_problem_is_reported_at_once(run_cli, tmp_path: Path) -> None:
+    """The plugin author's report: a configuration with five problems reported three."""
+    (tmp_path / "threshold.toml").write_text(FIVE_PROBLEMS, encoding="utf-8")
+    profile = tmp_path / "p.toml"
+    profile.write_text('id = "p"\nname = "P"\n', encoding="utf-8")
+    result = run_cli("evaluate", str(profile), "--config", "threshold.toml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        'threshold.toml: $.gate.line_cny: expected a number, got "4bn"',
+        "threshold.toml: $.policy.coverage_floor: must be between 0 and 1",
+        "threshold.toml: $.plugins.disable[0]: plugin 'no_such_plugin' matches no plugin",
+        "threshold.toml: $.settings.nobody: no plugin declares settings 'nobody' (known: "
+        + result.stderr.split("(known: ", 1)[1].split(")", 1)[0] + ")",
+        "threshold.toml: $.dimensions.speed: no plugin scores dimension 'speed'",
+        "threshold.toml: $.rules.disable[0]: no rule with id 'NOPE-001'",
+    ]
+
+
+def test_the_api_still_raises_on_a_broken_file_and_collects_on_request() -> None:
+    with pytest.raises(InputError) as err:
+        build_config({"gate": {"line_cny": "x"}, "policy": {"coverage_floor": 2.0}})
+    assert [p.path for p in err.value.problems] == ["$.gate.line_cny", "$.policy.coverage_floor"]
+    config = build_config({"gate": {"line_cny": "x"}}, collect=True)
+    assert [p.path for p in config.problems] == ["$.gate.line_cny"]
+    assert config.gate.line_cny == 4.0e9  # the broken section keeps its defaults
+    with pytest.raises(InputError):
+        Engine(config)

@@ -173,13 +173,15 @@ def build_engine(
     """The engine a command runs."""
     from ..engine import Engine
 
-    config: EngineConfig = resolve_config(config_path)
+    # Problems of the file travel with it, so the engine reports them with its own at once.
+    config: EngineConfig = resolve_config(config_path, collect=True)
     pm = create_plugin_manager(
         config,
         autoload=False if no_plugin_autoload else None,
         disable=disabled,
         plugin_dirs=plugins_dirs,
         rule_dirs=rule_dirs,
+        defer_problems=True,
     )
     return Engine(config, pm)
 

@@ -93,7 +93,8 @@ class Engine:
         pm: ThresholdPluginManager | None = None,
     ) -> None:
         self.config = config or EngineConfig()
-        self.pm = pm if pm is not None else create_plugin_manager(self.config)
+        self.pm = pm if pm is not None else create_plugin_manager(
+            self.config, defer_problems=True)
         self.scorers: dict[str, Registered] = collect_components(
             self.pm, "threshold_register_scorers", "scorer"
         )
@@ -108,10 +109,15 @@ class Engine:
             {n: plugin for n, (_, plugin) in declared.items()},
             keep_undeclared=self.config.extensions.undeclared is UndeclaredExtensions.KEEP,
         )
-        self.settings = self._structure_settings()
-        self.assignments = self._assign_scorers()
+        # Every problem of the configuration at once: the file's own, then what only
+        # the plugins can tell (unknown plugin names, settings, dimensions, rule ids).
+        problems: list[Problem] = [*self.config.problems, *self.pm.config_problems]
+        self.settings = self._structure_settings(problems)
+        self.assignments = self._assign_scorers(problems)
         self._rule_index = self._index_rules()
-        self.disabled_rules = self._check_disabled_rules()
+        self.disabled_rules = self._check_disabled_rules(problems)
+        if problems:
+            raise InputError(self._source, problems)
         self.fx = FxTable(
             rates=dict(self.config.fx.rates),
             as_of=self.config.fx.as_of,
@@ -154,9 +160,8 @@ class Engine:
             if rules is None or not isinstance(getattr(reg.component, "version", None), str):
                 raise PluginError(reg.plugin, f"rule pack {name!r} needs a version and rules")
 
-    def _structure_settings(self) -> dict[str, Any]:
+    def _structure_settings(self, problems: list[Problem]) -> dict[str, Any]:
         types = declared_settings_types(self.pm)
-        problems: list[Problem] = []
         settings: dict[str, Any] = {}
         for name in sorted(self.config.settings):
             if name not in types:
@@ -178,16 +183,13 @@ class Engine:
                 )
             except Exception as exc:  # a settings class whose own validator raised
                 problems.append(Problem(self._key("settings", name), str(exc)))
-        if problems:
-            raise InputError(self._source, problems)
         return settings
 
-    def _assign_scorers(self) -> dict[str, Registered]:
+    def _assign_scorers(self, problems: list[Problem]) -> dict[str, Registered]:
         by_dimension: dict[str, list[str]] = {}
         for name, reg in sorted(self.scorers.items()):
             by_dimension.setdefault(reg.component.dimension, []).append(name)
         out: dict[str, Registered] = {}
-        problems: list[Problem] = []
         for dim, dc in sorted(self.config.dimensions.items()):
             if dc.scorer is not None:
                 chosen = self.scorers.get(dc.scorer)
@@ -215,8 +217,6 @@ class Engine:
                 )
             else:
                 out[dim] = self.scorers[candidates[0]]
-        if problems:
-            raise InputError(self._source, problems)
         return out
 
     def _index_rules(self) -> dict[str, tuple[str, Any]]:
@@ -233,14 +233,12 @@ class Engine:
                 index[rid] = (pack_name, rule)
         return index
 
-    def _check_disabled_rules(self) -> frozenset[str]:
-        problems = [
+    def _check_disabled_rules(self, problems: list[Problem]) -> frozenset[str]:
+        problems.extend(
             Problem(self._key("rules", f"disable[{i}]"), f"no rule with id {rid!r}")
             for i, rid in enumerate(self.config.rules.disable)
             if rid not in self._rule_index
-        ]
-        if problems:
-            raise InputError(self._source, problems)
+        )
         return frozenset(self.config.rules.disable)
 
     # -- public API ---------------------------------------------------------------

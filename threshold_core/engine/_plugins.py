@@ -93,6 +93,9 @@ class ThresholdPluginManager(pluggy.PluginManager):
         super().__init__(PROJECT)
         self.add_hookspecs(hookspecs)
         self.info: dict[str, PluginInfo] = {}
+        #: Problems of the configuration's ``plugins.disable``, kept for the engine to
+        #: report with every other configuration problem (``defer_problems=True``).
+        self.config_problems: list[Problem] = []
 
     def register_plugin(
         self,
@@ -193,8 +196,14 @@ def create_plugin_manager(
     plugin_dirs: Iterable[Path] = (),
     rule_dirs: Iterable[Path] = (),
     extra: Iterable[tuple[str, object]] = (),
+    defer_problems: bool = False,
 ) -> ThresholdPluginManager:
     """Create a plugin manager with every plugin the configuration asks for.
+
+    With ``defer_problems=True`` the configuration's own problems
+    (``config.problems``) and its ``plugins.disable`` problems are left in
+    ``pm.config_problems`` for :class:`~threshold_core.engine.Engine` to report
+    with the rest, instead of raised here.
 
     :param config: supplies ``plugins.disable``, ``plugins.autoload`` and ``plugin_dirs``.
     :param autoload: overrides config and environment: load entry points or not.
@@ -208,11 +217,18 @@ def create_plugin_manager(
     pm = ThresholdPluginManager()
     config_disable = tuple(config.plugins.disable) if config is not None else ()
     blocked = [*config_disable, *disable]
+
+    def problem(name: str, why: str) -> None:
+        error = _disable_error(config, config_disable, name, why)
+        if defer_problems and config is not None and name in config_disable:
+            pm.config_problems.extend(error.problems)
+        else:
+            raise error
+
     for name in blocked:
         if name in ESSENTIAL_PLUGINS:
-            raise _disable_error(
-                config, config_disable, name, "is essential and cannot be disabled"
-            )
+            problem(name, "is essential and cannot be disabled")
+            continue
         pm.set_blocked(name)
 
     version = engine_version()
@@ -270,8 +286,10 @@ def create_plugin_manager(
         known.add(name)
 
     for name in blocked:
-        if name not in known:
-            raise _disable_error(config, config_disable, name, "matches no plugin")
+        if name not in known and name not in ESSENTIAL_PLUGINS:
+            problem(name, "matches no plugin")
+    if config is not None and config.problems and not defer_problems:
+        raise InputError(config.path or "<config>", [*config.problems, *pm.config_problems])
     pm.check()
     return pm
 

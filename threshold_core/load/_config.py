@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from ..errors import InputError, Problem
 from ..model import (
     CONFIG_FILE,
@@ -63,16 +65,43 @@ def _check_explain(explain: ExplainConfig) -> list[Problem]:
     return problems
 
 
+def _structure_sections(data: Mapping[str, Any]) -> tuple[ConfigFile, list[Problem]]:
+    """The file section by section, so one broken section hides no problem of another.
+
+    A section that does not structure keeps its defaults (and its problems are kept).
+    """
+    try:
+        return structure(data, ConfigFile), []
+    except StructureProblems as exc:
+        if not isinstance(data, Mapping):
+            return ConfigFile(), list(exc.problems)
+    problems: list[Problem] = []
+    fields = attrs.fields_dict(ConfigFile)
+    good: dict[str, Any] = {}
+    for key in data:
+        if key not in fields:
+            problems.append(Problem(f"$.{key}", "unknown key"))
+            continue
+        try:
+            good[key] = getattr(structure({key: data[key]}, ConfigFile), key)
+        except StructureProblems as exc:
+            problems.extend(exc.problems)
+    return ConfigFile(**good), problems
+
+
 def build_config(
     data: Mapping[str, Any], *, source: str = "<config>", base_dir: Path | None = None,
-    root: str = "$",
+    root: str = "$", collect: bool = False,
 ) -> EngineConfig:
-    """Validate a configuration document and merge it over the defaults."""
-    try:
-        cf: ConfigFile = structure(data, ConfigFile)
-    except StructureProblems as exc:
-        raise InputError(source, _rooted(exc.problems, root)) from None
-    problems = _check_policy(cf.policy)
+    """Validate a configuration document and merge it over the defaults.
+
+    Every problem of the file is reported at once. With ``collect=True`` nothing is
+    raised: the problems travel in :attr:`EngineConfig.problems` (broken sections
+    keep their defaults), so the engine can add the problems only the plugins can
+    see (settings, dimensions, rule ids, plugin names) and report them all together.
+    """
+    cf, problems = _structure_sections(data)
+    problems += _check_policy(cf.policy)
     for name, dim in cf.dimensions.items():
         if dim.weight < 0:
             problems.append(Problem(f"$.dimensions.{name}.weight", "must not be negative"))
@@ -87,12 +116,12 @@ def build_config(
         for code, rate in row.rates.items():
             if rate <= 0:
                 problems.append(Problem(f"$.fx.history[{i}].rates.{code}", "must be positive"))
-    if problems:
-        raise InputError(source, _rooted(problems, root))
     dimensions = {d: DimensionConfig() for d in DEFAULT_DIMENSIONS}
     dimensions.update(cf.dimensions)
     if not any(d.weight > 0 for d in dimensions.values()):
-        raise InputError(source, [Problem(f"{root}.dimensions", "every weight is 0")])
+        problems.append(Problem("$.dimensions", "every weight is 0"))
+    if problems and not collect:
+        raise InputError(source, _rooted(problems, root))
     base = base_dir or Path.cwd()
     fx = FxConfig(
         rates={k.upper(): v for k, v in cf.fx.rates.items()}, as_of=cf.fx.as_of,
@@ -118,6 +147,7 @@ def build_config(
         settings=cf.settings,
         path=None if source == "<config>" else source,
         root=root,
+        problems=tuple(_rooted(problems, root)),
     )
 
 
@@ -146,16 +176,20 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise InputError(str(path), [Problem("$", f"invalid TOML: {exc}")]) from None
 
 
-def load_config(path: str | Path) -> EngineConfig:
-    """Load ``threshold.toml`` (or a ``pyproject.toml`` with ``[tool.threshold]``)."""
+def load_config(path: str | Path, *, collect: bool = False) -> EngineConfig:
+    """Load ``threshold.toml`` (or a ``pyproject.toml`` with ``[tool.threshold]``).
+
+    ``collect``: see :func:`build_config`.
+    """
     p = Path(path)
     data = read_toml(p)
     if p.name == "pyproject.toml":
         tool = data.get("tool", {}).get("threshold")
         if tool is None:
             raise InputError(str(p), [Problem("$.tool.threshold", "section missing")])
-        return build_config(tool, source=str(p), base_dir=p.parent, root="$.tool.threshold")
-    return build_config(data, source=str(p), base_dir=p.parent)
+        return build_config(tool, source=str(p), base_dir=p.parent, root="$.tool.threshold",
+                            collect=collect)
+    return build_config(data, source=str(p), base_dir=p.parent, collect=collect)
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -177,9 +211,12 @@ def find_config(start: Path | None = None) -> Path | None:
     return None
 
 
-def resolve_config(path: str | Path | None = None) -> EngineConfig:
-    """The configuration at ``path``, else the nearest one found, else the defaults."""
+def resolve_config(path: str | Path | None = None, *, collect: bool = False) -> EngineConfig:
+    """The configuration at ``path``, else the nearest one found, else the defaults.
+
+    ``collect``: see :func:`build_config`.
+    """
     if path is not None:
-        return load_config(path)
+        return load_config(path, collect=collect)
     found = find_config()
-    return load_config(found) if found else EngineConfig()
+    return load_config(found, collect=collect) if found else EngineConfig()

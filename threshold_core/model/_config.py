@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
+from ..errors import Problem
 from ._decision import Verdict
 from ._headroom import RiskConfig
 from ._profile import StrEnum, ValuationBasis
@@ -225,13 +226,16 @@ class EngineConfig:
     path: str | None = None
     #: Where inside that file the configuration starts (``$`` or ``$.tool.threshold``).
     root: str = "$"
+    #: Problems found in the file, kept for the engine to report with its own
+    #: (``build_config(collect=True)``); an engine never runs with any.
+    problems: tuple[Problem, ...] = field(default=(), eq=False, repr=False)
 
     def sha256(self) -> str:
         """Hash of the canonical effective configuration (for receipts)."""
         # attrs.asdict gives the same plain data as the cattrs converter here
         # (enums are str, dates fall back to str below), so the hash is unchanged.
         data = attrs.asdict(self)
-        for key in ("path", "root", "plugin_dirs", "rule_dirs"):
+        for key in ("path", "root", "plugin_dirs", "rule_dirs", "problems"):
             data.pop(key, None)
         text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode()).hexdigest()

@@ -586,9 +586,11 @@ class Engine:
                 plugin=plugin, version=self.pm.version_of(plugin), component="policy",
                 kind=EventKind.POLICY, status=EventStatus.OK, duration_ms=ms,
                 contributed={"verdict": str(result.verdict), "grade": result.grade,
-                             "score": result.score},
+                             "score": result.score,
+                             "weights": {d.name: d.weight for d in result.dimensions}},
             )
         )
+        _note_left_out(trace, result)
         return result
 
     def _notify(self, decision: Decision) -> Decision:
@@ -641,6 +643,17 @@ class Engine:
             config_sha256=self._config_sha,
             plugins=self._plugin_refs,
         )
+
+
+def _note_left_out(trace: list[TraceEvent], result: PolicyResult) -> None:
+    """Say on each left-out optional dimension's scorer event that it did not count."""
+    left_out = {d.component: d for d in result.dimensions if d.left_out}
+    for i, event in enumerate(trace):
+        d = left_out.get(event.component)
+        if d is not None and event.kind is EventKind.SCORER and event.status is EventStatus.OK:
+            trace[i] = attrs.evolve(
+                event, contributed={**event.contributed, "weight": 0.0, "left_out": d.left_out},
+                message=f"{d.name} left out ({d.left_out}): the other weights are renormalised")
 
 
 def _finding_key(f: Finding) -> tuple[int, str, str]:

@@ -10,15 +10,22 @@ Precedence, strongest first:
 1. a component failed → ``error`` (fail closed);
 2. the gate failed (valuation below the line) → ``not_qualified``;
 3. a critical finding → ``not_qualified`` (veto);
-4. no valuation, a dimension below the coverage floor, or (with
+4. no valuation, a required dimension below its coverage floor, or (with
    ``missing_compliance_data = "block"``) a rule that could not be
    evaluated → ``insufficient_data``;
 5. otherwise the grade band of the composite score gives the verdict, and any
    high finding lowers ``qualified`` to ``watch``.
+
+An optional dimension (``required = false``) below its coverage floor, no data
+included, is left out: weight 0, the other weights renormalised, and a
+``left_out`` determining factor says so. The grade is decided on the unrounded
+composite (configured weights over their sum, unrounded scores); the weights,
+scores and contributions in the decision are rounded for display only.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -49,6 +56,14 @@ def grade_for(score: float, grades: Sequence[GradeBand]) -> GradeBand:
         if score >= band.min_score:
             return band
     return grades[-1]
+
+
+def _floor(config: EngineConfig, name: str) -> float:
+    """The coverage floor of one dimension: its own, else the policy's."""
+    dc = config.dimensions.get(name)
+    if dc is not None and dc.coverage_floor is not None:
+        return dc.coverage_floor
+    return config.policy.coverage_floor
 
 
 def _effect(finding: Finding, dims: dict[str, ScoredDimension]) -> Effect:
@@ -85,8 +100,22 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             deducted[key] += amount
             adjustments[f.dimension].append(Adjustment(f.rule, Effect.DEDUCTION, -amount))
 
-    total_weight = sum(d.weight for d in dims.values())
+    # Optional dimensions without enough data are left out; the rest are renormalised.
+    left_out: dict[str, str] = {}
+    for name, d in dims.items():
+        dc = config.dimensions.get(name)
+        if dc is None or dc.required or d.weight <= 0 or d.result is None:
+            continue  # a failed scorer fails closed, optional or not
+        floor = _floor(config, name)
+        if d.result.score is None or d.result.coverage <= 0:
+            left_out[name] = "optional; no data"
+        elif d.result.coverage < floor:
+            left_out[name] = (f"optional; coverage {d.result.coverage:.0%} is below its floor "
+                              f"{floor:.0%}")
+
+    total_weight = math.fsum(d.weight for n, d in dims.items() if n not in left_out)
     results: list[DimensionResult] = []
+    exact: dict[str, float] = {}  # unrounded final scores: verdicts compare these
     for name in sorted(dims):
         d = dims[name]
         raw = d.result.score if d.result is not None else None
@@ -98,30 +127,37 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             score += sum(a.amount for a in adjs if a.effect is Effect.DEDUCTION)
             for cap in (a.amount for a in adjs if a.effect is Effect.CAP):
                 score = min(score, cap)
-            score = round(max(0.0, min(100.0, score)), 4)
-        weight = d.weight / total_weight if total_weight else 0.0
+            score = max(0.0, min(100.0, score))
+            exact[name] = score
+        counts = name not in left_out and total_weight > 0
+        weight = d.weight / total_weight if counts else 0.0
+        dc = config.dimensions.get(name)
         results.append(
             DimensionResult(
                 name=name,
-                score=score,
+                score=None if score is None else round(score, 4),
                 raw_score=None if raw is None else round(raw, 4),
                 weight=round(weight, 6),
                 configured_weight=d.weight,
-                contribution=None if score is None else round(weight * score, 4),
+                contribution=None if score is None or not counts else round(weight * score, 4),
                 coverage=d.result.coverage if d.result is not None else 0.0,
                 plugin=d.plugin,
                 component=d.component,
                 adjustments=tuple(adjustments[name]),
                 evidence=d.result.metrics if d.result is not None else (),
                 inputs=d.result.inputs if d.result is not None else (),
+                required=dc.required if dc is not None else True,
+                left_out=left_out.get(name),
             )
         )
 
     counted = [r for r in results if r.weight > 0]
-    score = None
-    if counted and all(r.score is not None for r in counted):
-        score = round(sum(r.weight * r.score for r in counted if r.score is not None), 4)
-    band = grade_for(score, policy.grades) if score is not None else None
+    composite = None  # unrounded: the grade is decided on this, the score shown rounded
+    if counted and all(r.name in exact for r in counted):
+        composite = math.fsum(dims[r.name].weight * exact[r.name] for r in counted) / math.fsum(
+            dims[r.name].weight for r in counted)
+    score = None if composite is None else round(composite, 4)
+    band = grade_for(composite, policy.grades) if composite is not None else None
     grade = band.name if band else None
 
     factors: list[Factor] = []
@@ -147,12 +183,12 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     if gate.passed is None:
         insufficient.append(Factor(FactorKind.INSUFFICIENT_DATA, gate.reason, "gate"))
     for r in counted:
-        if r.coverage < policy.coverage_floor:
+        floor = _floor(config, r.name)
+        if r.coverage < floor:
             insufficient.append(
                 Factor(
                     FactorKind.INSUFFICIENT_DATA,
-                    f"{r.name} coverage {r.coverage:.0%} is below the floor "
-                    f"{policy.coverage_floor:.0%}",
+                    f"{r.name} coverage {r.coverage:.0%} is below the floor {floor:.0%}",
                     r.name,
                 )
             )
@@ -198,6 +234,11 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             )
     if verdict is None:  # pragma: no cover - every path above sets one
         verdict = Verdict.INSUFFICIENT_DATA
+    factors.extend(
+        Factor(FactorKind.LEFT_OUT, f"{name} left out ({why}): the other dimensions' weights "
+               "are renormalised to sum to 1", name)
+        for name, why in sorted(left_out.items())
+    )
 
     return PolicyResult(
         verdict=verdict,

@@ -347,6 +347,9 @@ def _dimension_distance(
             alone=points is not None and not first, note=note, metrics=metrics,
         )
 
+    if d.left_out is not None:
+        return out(None, None, (), f"left out ({d.left_out}): it does not count; data up to "
+                   "its coverage floor would bring it in, the other weights renormalised")
     if d.score is None or d.raw_score is None:
         return out(None, None, (), "no score")
     if cleared.score is not None and cleared.score >= cut - _EPS:

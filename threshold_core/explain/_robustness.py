@@ -30,7 +30,7 @@ def _weight_intervals(decision: Decision, config: EngineConfig) -> tuple[WeightI
     assert decision.score is not None
     capped = _capped(decision)
     low, high, _w, _b = _holding_interval(decision.score, config.policy.grades, capped)
-    dims = [d for d in decision.dimensions if d.score is not None]
+    dims = [d for d in decision.dimensions if d.score is not None and d.left_out is None]
     total_conf = sum(d.configured_weight for d in dims)
     out = []
     for d in dims:
@@ -87,7 +87,8 @@ def _monte_carlo(decision: Decision, config: EngineConfig) -> MonteCarlo | None:
     ec = config.explain
     if ec.monte_carlo_draws <= 0:
         return None
-    dims = [d for d in decision.dimensions if d.score is not None and d.configured_weight > 0]
+    dims = [d for d in decision.dimensions
+            if d.score is not None and d.configured_weight > 0 and d.left_out is None]
     total = sum(d.configured_weight for d in dims)
     if not dims or total <= 0 or decision.score is None:
         return None
@@ -115,6 +116,15 @@ def _monte_carlo(decision: Decision, config: EngineConfig) -> MonteCarlo | None:
 
 
 def _robustness(decision: Decision, config: EngineConfig) -> Robustness:
+    found = _robustness_of_counted(decision, config)
+    left_out = [f"{d.name} left out ({d.left_out})" for d in decision.dimensions if d.left_out]
+    if not left_out:
+        return found
+    return attrs.evolve(found, reason=f"{found.reason}; {', '.join(left_out)}: weights "
+                        "and draws cover the other dimensions, renormalised")
+
+
+def _robustness_of_counted(decision: Decision, config: EngineConfig) -> Robustness:
     ec = config.explain
     if not _score_decided(decision):
         decided = {

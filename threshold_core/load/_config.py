@@ -105,6 +105,12 @@ def build_config(
     for name, dim in cf.dimensions.items():
         if dim.weight < 0:
             problems.append(Problem(f"$.dimensions.{name}.weight", "must not be negative"))
+        if dim.coverage_floor is not None and not 0.0 <= dim.coverage_floor <= 1.0:
+            problems.append(Problem(f"$.dimensions.{name}.coverage_floor",
+                                    "must be between 0 and 1"))
+        if name in DEFAULT_DIMENSIONS and not dim.required:
+            problems.append(Problem(f"$.dimensions.{name}.required",
+                                    "a built-in dimension is always required"))
     for code, rate in cf.fx.rates.items():
         if rate <= 0:
             problems.append(Problem(f"$.fx.rates.{code}", "must be positive"))

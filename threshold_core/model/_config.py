@@ -95,6 +95,13 @@ class DimensionConfig:
     weight: float = 1.0
     #: The scorer for this dimension, when several plugins score it.
     scorer: str | None = None
+    #: False: a company with less of this dimension's data than its coverage floor is
+    #: scored on the other dimensions, their weights renormalised (house policy: too
+    #: little data is treated like none, either way). True (and every built-in): it
+    #: makes the decision insufficient_data.
+    required: bool = True
+    #: This dimension's coverage floor (default: ``policy.coverage_floor``).
+    coverage_floor: float | None = None
 
 
 @frozen

@@ -244,6 +244,11 @@ class DimensionResult:
     adjustments: tuple[Adjustment, ...] = ()
     evidence: tuple[MetricScore, ...] = ()
     inputs: tuple[str, ...] = ()
+    #: False for an optional dimension (``[dimensions.<name>] required = false``).
+    required: bool = True
+    #: Why an optional dimension does not count (weight 0, the others renormalised):
+    #: ``optional; no data`` or ``optional; coverage 25% is below its floor 60%``.
+    left_out: str | None = None
 
 
 class FactorKind(StrEnum):
@@ -254,6 +259,8 @@ class FactorKind(StrEnum):
     CAP = "cap"
     BLOCK = "block"
     BAND = "band"
+    #: An optional dimension without enough data: the others were renormalised.
+    LEFT_OUT = "left_out"
 
 
 @frozen

@@ -408,7 +408,8 @@ def _section(decision: Decision, grades: Sequence[GradeBand]) -> str:
             f"{a.rule} "
             + ("cap " + format(a.amount, "g") if a.effect is Effect.CAP else format(a.amount, "+g"))
             for a in dim.adjustments)
-        parts.append(f"<tr><td>{escape(dim.name)}</td><td class=num>{dim.weight:.1%}</td>"
+        weight = "left out" if dim.left_out else f"{dim.weight:.1%}"
+        parts.append(f"<tr><td>{escape(dim.name)}</td><td class=num>{weight}</td>"
                      f"<td class=num>{_f(dim.raw_score)}</td><td>{escape(adj)}</td>"
                      f"<td class=num>{_f(dim.score)}</td>"
                      f"<td class=num>{_f(dim.contribution, '.2f')}</td>"

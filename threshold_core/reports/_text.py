@@ -126,7 +126,8 @@ def render_text(decision: Decision, style: Style = _plain) -> str:
             for a in d.adjustments
         )
         rows.append([
-            d.name, f"{d.weight * 100:.1f}%", _num(d.raw_score), adj or "", _num(d.score),
+            d.name, "left out" if d.left_out else f"{d.weight * 100:.1f}%", _num(d.raw_score),
+            adj or "", _num(d.score),
             _num(d.contribution, ".2f"), f"{d.coverage:.0%}", d.plugin,
         ])
     out.append(style("Dimensions", bold=True))
@@ -135,6 +136,8 @@ def render_text(decision: Decision, style: Style = _plain) -> str:
         rows, right={1, 2, 4, 5, 6},
     )
     out.append(f"composite score: {_num(decision.score, '.2f')}  (sum of weight x score)")
+    out += [f"{d.name} left out ({d.left_out}): the other weights are renormalised"
+            for d in decision.dimensions if d.left_out]
     out.append("")
     out.append(style("Findings", bold=True))
     if not decision.findings:
@@ -366,7 +369,8 @@ def render_markdown(decision: Decision) -> str:
     ]
     for dim in d.dimensions:
         out.append(
-            f"| {dim.name} | {dim.weight * 100:.1f}% | {_num(dim.score)} | "
+            f"| {dim.name} | {'left out' if dim.left_out else f'{dim.weight * 100:.1f}%'} | "
+            f"{_num(dim.score)} | "
             f"{_num(dim.contribution, '.2f')} | {dim.coverage:.0%} | `{dim.plugin}` |"
         )
     out += ["", "### Findings", ""]

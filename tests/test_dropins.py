@@ -155,6 +155,41 @@ def test_threshold_test_run_filters_by_name(run_cli: Any) -> None:
     assert "PASS: 1/1" in result.stdout
 
 
+def test_threshold_test_recurses_into_folders_of_folders(run_cli: Any, tmp_path: Path) -> None:
+    """The plugin author's report: a folder of folders ran nothing and still exited 0."""
+    (tmp_path / "companies").mkdir()
+    shutil.copy(ZHIPU, tmp_path / "companies")
+    nested = tmp_path / "packs" / "credit" / "acme"
+    nested.mkdir(parents=True)
+    shutil.copy(RULEPACKS / "acme_credit.toml", nested)
+    (tmp_path / "packs" / "failing").mkdir()
+    shutil.copy(DATA / "failing_tests" / "wrong_expectation.toml", tmp_path / "packs" / "failing")
+    (tmp_path / "packs" / ".hidden").mkdir()
+    (tmp_path / "packs" / ".hidden" / "junk.toml").write_text("not = [valid", encoding="utf-8")
+    text = (nested / "acme_credit.toml").read_text(encoding="utf-8")
+    (nested / "acme_credit.toml").write_text(
+        text.replace('"../companies/zhipu.toml"', '"../../../companies/zhipu.toml"'),
+        encoding="utf-8")
+    result = run_cli("test", str(tmp_path / "packs"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{nested / 'acme_credit.toml'} (acme_credit 1.2.0)" in result.stdout
+    assert "  FAIL  wrong: expects WEX-001 at medium and forgets WEX-002" in result.stdout
+    assert "PASS: 5/6" in result.stdout  # 4 of acme_credit, 1 of 2 of the failing file
+
+
+def test_threshold_test_finding_no_test_fails(run_cli: Any, tmp_path: Path) -> None:
+    (tmp_path / "empty" / "sub").mkdir(parents=True)
+    result = run_cli("test", str(tmp_path / "empty"))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"threshold test: no tests found in {tmp_path / 'empty'} ([[tests]] in .toml packs, "
+        "TESTS in .py files; folders are searched recursively)\n")
+    filtered = run_cli("test", str(DATA / "failing_tests"), "--run", "^nothing-matches")
+    assert filtered.returncode == 1
+    assert "no tests matching --run '^nothing-matches' found" in filtered.stderr
+    assert run_cli("test", str(tmp_path / "empty"), "--allow-empty").returncode == 0
+
+
 def test_threshold_test_invalid_pack_is_exit_2(run_cli: Any) -> None:
     result = run_cli("test", str(DATA / "broken_packs" / "duplicate_id.toml"))
     assert result.returncode == 2
@@ -200,3 +235,22 @@ def test_a_patch_that_removes_a_missing_path_is_reported(run_cli: Any, tmp_path:
     assert result.returncode == 2
     assert "$.tests[2].remove[0]: test 'zhipu without a burn figure: runway not evaluated': " \
            "zhipu.toml has no 'financials.no_such_field'" in result.stderr
+
+
+def test_an_unversioned_drop_in_is_versioned_by_its_content(run_cli: Any, tmp_path: Path) -> None:
+    """The plugin author's report: a Python drop-in's version showed as 0."""
+    import hashlib
+
+    folder = tmp_path / "dropins"
+    folder.mkdir()
+    plugin = folder / "audit.py"
+    plugin.write_text("from threshold_core import hookimpl\n\n@hookimpl\n"
+                      "def threshold_evaluation_finished(decision):\n    pass\n",
+                      encoding="utf-8")
+    expected = "file-" + hashlib.sha256(plugin.read_bytes()).hexdigest()[:12]
+    result = run_cli("plugins", "--plugins-dir", str(folder), "--format", "json")
+    (entry,) = [p for p in json.loads(result.stdout) if p["name"] == "audit"]
+    assert entry["version"] == expected
+    decision = json.loads(run_cli("evaluate", str(ZHIPU), "--plugins-dir", str(folder),
+                                  "--format", "json").stdout)
+    assert {"name": "audit", "version": expected} in decision["receipt"]["plugins"]

@@ -40,13 +40,14 @@ def _env(site: Path) -> dict[str, str]:
 def test_the_guide_has_files_commands_and_expected_output() -> None:
     kinds = [(kind, title) for kind, title, _ in blocks()]
     assert [t for _, t in kinds if t] == [
-        "pyproject.toml", "src/threshold_global_reach/__init__.py", "threshold.toml",
-        "acme.toml", "tests/test_threshold_global_reach.py"]
+        "pyproject.toml", "src/threshold_inference_economics/__init__.py", "threshold.toml",
+        "acme.toml", "tests/test_threshold_inference_economics.py"]
     assert ("text", None) in kinds and sum(k == "sh" for k, _ in kinds) == 3
+    assert ("console", None) in kinds
 
 
 def test_following_the_guide_end_to_end(tmp_path: Path) -> None:
-    project = tmp_path / "threshold-global-reach"
+    project = tmp_path / "threshold-inference-economics"
     site = tmp_path / "site"
     found = blocks()
     for _, title, body in found:
@@ -78,18 +79,31 @@ def test_following_the_guide_end_to_end(tmp_path: Path) -> None:
                 assert expected in out.splitlines(), f"{expected!r} not in:\n{out}"
 
     install, evaluate, pytest_run = outputs
-    assert "global_reach 0.1.0 [entry_point] threshold-global-reach" in install
-    assert "global_reach" in evaluate
-    assert re.search(r"\b3 passed\b", pytest_run), pytest_run
+    assert ("inference_economics 0.1.0 [entry_point] threshold-inference-economics"
+            in install)
+    assert "inference_economics" in evaluate
+    assert re.search(r"\b4 passed\b", pytest_run), pytest_run
 
     decision = json.loads((project / "decision.json").read_text(encoding="utf-8"))
     dims = {d["name"]: d for d in decision["dimensions"]}
-    reach = dims["global_reach"]
-    assert (reach["plugin"], reach["configured_weight"], reach["weight"]) == (
-        "global_reach", 1.0, 0.2)
-    # The band override in threshold.toml puts 30% overseas revenue at 85 points, and
-    # 400 enterprise customers give 50 + 50 * 300 / 900 points: weighted 2:1.
-    points = {m["metric"]: m["points"] for m in reach["evidence"]}
-    assert points["overseas_revenue"] == 85.0
-    assert reach["raw_score"] == round((2 * 85 + points["enterprise_customers"]) / 3, 4)
+    own = dims["inference_economics"]
+    assert (own["plugin"], own["configured_weight"], own["weight"], own["required"]) == (
+        "inference_economics", 1.0, 0.2, False)
+    # The band override in threshold.toml puts 1.25 USD at 100 - 0.75 * 30 = 77.5 points;
+    # 40 million downloads give 60 + 40 * 30 / 90 points; weighted 2:1.
+    evidence = {m["metric"]: m for m in own["evidence"]}
+    assert evidence["price"]["points"] == 77.5
+    assert evidence["adoption"]["source"] == "vendor price list, June 2026"
+    assert own["raw_score"] == round((2 * 77.5 + evidence["adoption"]["points"]) / 3, 4)
     assert decision["verdict"] == "insufficient_data"  # as the guide says
+    (event,) = [e for e in decision["trace"] if e["component"] == "inference_economics"]
+    assert "extensions.inference_economics.cost_per_mtok_usd" in event["read"]
+
+    # The typing slip the guide shows gives exactly the line it shows.
+    (shown,) = [body for kind, _, body in found if kind == "console"]
+    acme = (project / "acme.toml").read_text(encoding="utf-8")
+    (project / "acme.toml").write_text(acme.replace("= 1.25", '= "cheap"'), encoding="utf-8")
+    result = subprocess.run("threshold validate acme.toml", shell=True, cwd=project,
+                            capture_output=True, text=True, timeout=300, env=_env(site))
+    assert result.returncode == 2
+    assert result.stderr == shown

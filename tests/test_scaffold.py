@@ -51,12 +51,26 @@ def test_scaffold_installs_and_passes_its_own_tests(run_cli, tmp_path: Path) -> 
         cwd=project, capture_output=True, text=True, timeout=300, env=_env(site),
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "3 passed" in tests.stdout
+    assert "5 passed" in tests.stdout
 
     listing = run_cli("plugins", "--format", "json", env={"PYTHONPATH": str(site)})
     (entry,) = [p for p in json.loads(listing.stdout) if p["name"] == "speed"]
     assert (entry["distribution"], entry["version"]) == ("threshold-speed", "0.1.0")
     assert entry["components"] == ["scorer:speed"]
+    assert "threshold_profile_extensions" in entry["hooks"]
+
+    # The section it declares is in the profile schema, and a profile using it evaluates.
+    schema = json.loads(run_cli("schema", "profile", env={"PYTHONPATH": str(site)}).stdout)
+    assert "speed" in schema["properties"]["extensions"]["properties"]
+    (tmp_path / "threshold.toml").write_text(
+        "[dimensions.speed]\nweight = 1\nrequired = false\n", encoding="utf-8")
+    (tmp_path / "acme.toml").write_text(
+        'id = "acme"\nname = "Acme"\n[extensions.speed]\ncustomer_adoption_pct = 50\n',
+        encoding="utf-8")
+    decision = json.loads(run_cli("evaluate", "acme.toml", "--format", "json",
+                                  env={"PYTHONPATH": str(site)}).stdout)
+    (speed,) = [d for d in decision["dimensions"] if d["name"] == "speed"]
+    assert {m["metric"]: m["points"] for m in speed["evidence"]}["customer_adoption"] == 70.0
 
 
 def test_names_and_the_dimension_option(run_cli, tmp_path: Path) -> None:

@@ -98,8 +98,9 @@ def new() -> None:
 def new_plugin(name: str, dimension: str | None, directory: Path) -> None:
     """Scaffold a scorer plugin package, threshold-NAME.
 
-    It has a pyproject.toml with the entry point, a scorer module, a README and
-    a test that uses threshold's pytest fixtures. Installed with
+    It has a pyproject.toml with the entry point, a scorer module that declares
+    its own profile section ([extensions.NAME]), a README and tests that use
+    threshold's pytest fixtures. Installed with
     "pip install -e '.[test]'", its tests pass as they are.
     """
     try:
@@ -112,5 +113,7 @@ def new_plugin(name: str, dimension: str | None, directory: Path) -> None:
         click.echo(f"created {path}")
     click.echo(
         f"\nNext:\n  cd {root}\n  python -m pip install -e '.[test]'\n  python -m pytest\n"
-        f"and add [dimensions.{names['dimension']}] weight = 1 to threshold.toml to use it."
+        f"and add [dimensions.{names['dimension']}] weight = 1 to threshold.toml to use it\n"
+        f"(required = false: companies without its [extensions.{names['name']}] data are "
+        "scored on the other dimensions)."
     )

@@ -1,7 +1,8 @@
 """``threshold test``: run the tests rule packs carry, like ``opa test``.
 
-Exit codes: 0 every test passed; 1 a test failed; 2 a pack or a test is
-invalid; 3 a Python pack failed to import.
+Exit codes: 0 every test passed; 1 a test failed, or no test was found (a
+folder of folders is searched recursively; ``--allow-empty`` accepts none); 2 a
+pack or a test is invalid; 3 a Python pack failed to import.
 """
 
 from __future__ import annotations
@@ -25,18 +26,21 @@ from ._app import CONTEXT_SETTINGS, ExitCode, _handle
               help="Take the FX table from this configuration (default: the built-in one, "
               "so results do not depend on the working folder).")
 @click.option("--run", "pattern", metavar="REGEX", help="Only the tests whose name matches.")
-@click.option("--fail-on-empty", is_flag=True, help="Exit 1 when no test ran.")
+@click.option("--allow-empty", is_flag=True,
+              help="Exit 0 when no test was found (by default that is exit code 1).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 @_handle
 def test_packs(
     paths: tuple[Path, ...], config_path: Path | None, pattern: str | None,
-    fail_on_empty: bool, fmt: str,
+    allow_empty: bool, fmt: str,
 ) -> None:
-    """Run the tests of rule packs: .toml packs and Python drop-ins (files or folders).
+    """Run the tests of rule packs: .toml packs and Python drop-ins (files or folders,
+    searched recursively).
 
     Prints PASS or FAIL for every test, with the difference on failure, and
-    exits 1 when a test fails and 2 when a pack or a test is invalid.
+    exits 1 when a test fails or no test was found (unless --allow-empty), and
+    2 when a pack or a test is invalid.
     """
     from ..load import dumps, load_config
     from ..model import EngineConfig, FxTable
@@ -58,7 +62,13 @@ def test_packs(
         for suite, suite_results in grouped:
             _print_suite(suite, suite_results)
         _print_summary(results)
-    if any(not r.passed for r in results) or (fail_on_empty and not results):
+    if not results and not allow_empty:
+        where = ", ".join(str(p) for p in paths)
+        what = f" matching --run {pattern!r}" if pattern is not None else ""
+        click.echo(f"threshold test: no tests{what} found in {where} ([[tests]] in .toml "
+                   "packs, TESTS in .py files; folders are searched recursively)", err=True)
+        sys.exit(int(ExitCode.BELOW_BAR))
+    if any(not r.passed for r in results):
         sys.exit(int(ExitCode.BELOW_BAR))
 
 

@@ -312,7 +312,17 @@ def _register_drop_in(pm: ThresholdPluginManager, path: Path) -> None:
     except Exception as exc:
         raise PluginError(name, f"failed to import {path}: {type(exc).__name__}: {exc}") from None
     pm.register_plugin(module, name, origin="drop_in", path=str(path),
-                       version=str(getattr(module, "__version__", "0")))
+                       version=drop_in_version(module, path))
+
+
+def drop_in_version(module: object, path: Path) -> str:
+    """A drop-in file's version: its ``__version__``, else ``file-`` and the first 12 hex
+    digits of the file's sha256, so that receipts (and ``threshold verify``) tell two
+    edits of an unversioned file apart."""
+    version = getattr(module, "__version__", None)
+    if version is not None:
+        return str(version)
+    return "file-" + hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
 def _py_files(

@@ -63,13 +63,19 @@ class CaseResult:
 
 
 def _files(paths: Sequence[Path]) -> list[Path]:
+    """Files as given; folders searched recursively for ``.toml`` and ``.py`` packs.
+
+    Names starting with ``_`` or ``.`` (``__pycache__``, ``.venv``, ``_helpers.py``) are
+    skipped, folders and files alike.
+    """
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
             out.extend(sorted(
-                c for c in p.iterdir()
+                c for c in p.rglob("*")
                 if c.is_file() and c.suffix in (".toml", ".py")
-                and not c.name.startswith(("_", "."))
+                and not any(part.startswith(("_", "."))
+                            for part in c.relative_to(p).parts)
             ))
         else:
             out.append(p)

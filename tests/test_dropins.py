@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -52,8 +53,10 @@ def test_both_drop_ins_show_in_the_decision_trace(run_cli: Any) -> None:
 def test_the_documented_example_run(run_cli: Any) -> None:
     result = run_cli("evaluate", str(EXAMPLES / "companies"), "--rules-dir", str(RULEPACKS))
     assert result.returncode == 0, result.stderr
-    assert "ACME-002 [acme_credit]" in result.stdout
-    assert "ACME-101 [acme_exposure]" in result.stdout
+    # Each finding's row, then its message, source and pack below it.
+    for rule, pack in (("ACME-002", "acme_credit"), ("ACME-101", "acme_exposure")):
+        assert re.search(rf"\b{rule}\s.*\n(?: {{6}}.*\n)*? {{6}}pack: {pack} \({pack}\)",
+                         result.stdout), rule
 
 
 def test_batch_takes_rules_dir_too(run_cli: Any) -> None:

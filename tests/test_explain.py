@@ -340,11 +340,12 @@ def test_decision_json_carries_the_explanation(run_cli) -> None:
 def test_text_and_markdown_show_the_explanation(run_cli) -> None:
     path = EXAMPLES / "companies"
     text = run_cli("evaluate", str(path)).stdout
-    for heading in ("Distance to the next better verdict", "Robustness: "):
-        assert heading in text
+    for heading in ("Distance to the next better verdict", "Safety margin", "Robustness"):
+        assert f"\n{heading}\n" in text
     assert "robustness" in text.splitlines()[1]  # the summary table has the label
     md = run_cli("evaluate", str(path), "--format", "markdown").stdout
-    for heading in ("### What it would take", "### How robust"):
+    for heading in ("### Distance to the next better verdict", "### Safety margin",
+                    "### Robustness"):
         assert heading in md
 
 

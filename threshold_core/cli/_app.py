@@ -217,6 +217,7 @@ def write_output(text: str, output: Path | None) -> None:
 #: Every command, by the dotted path of its click object (imported when it runs).
 COMMANDS = {
     "batch": "threshold_core.cli._batch.batch",
+    "config": "threshold_core.cli._config.config",
     "diff": "threshold_core.cli._explain.diff",
     "evaluate": "threshold_core.cli._app.evaluate",
     "generate": "threshold_core.cli._batch.generate",
@@ -261,10 +262,13 @@ def _explain_failed(decision: Any, exc: Exception) -> None:
               help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--fail-under", type=click.Choice(["qualified", "watch"]),
               help="Exit 1 when a company's verdict is below this bar.")
+@click.option("--units", type=click.Choice(["bn", "yi"]), default="bn", show_default=True,
+              help="Write amounts in billions (17.93bn CNY) or in 亿, hundred million "
+              "(179.25亿 CNY), in the text, Markdown and HTML reports.")
 @_handle
 def evaluate(
     options: Options, paths: tuple[Path, ...], fmt: str, output: Path | None,
-    fail_under: str | None,
+    fail_under: str | None, units: str,
 ) -> None:
     """Evaluate company profiles: files, or folders of .toml/.json profiles.
 
@@ -277,8 +281,9 @@ def evaluate(
     """
     from ..explain import explain_all
     from ..load import decision_to_dict, dumps, expand_paths
-    from ..reports import render_markdowns, render_texts
+    from ..reports import ReportOptions, render_markdowns, render_texts
 
+    shown = ReportOptions(units=units)
     engine = options.build_engine()
     decisions, errors = [], []
     files = list(expand_paths(paths))
@@ -295,13 +300,13 @@ def evaluate(
             data = [decision_to_dict(d) for d in decisions]
             text = dumps(data[0] if len(data) == 1 and len(files) == 1 else data)
         elif fmt == "markdown":
-            text = render_markdowns(decisions)
+            text = render_markdowns(decisions, shown)
         elif fmt == "html":
             from ..reports import render_html
 
-            text = render_html(decisions, engine.config.policy.grades)
+            text = render_html(decisions, engine.config.policy.grades, shown)
         else:
-            text = render_texts(decisions, _style())
+            text = render_texts(decisions, _style(), shown)
         write_output(text, output)
     code = ExitCode.OK
     if fail_under and any(str(d.verdict) not in _FAIL_UNDER[fail_under] for d in decisions):

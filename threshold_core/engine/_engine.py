@@ -642,6 +642,9 @@ class Engine:
             input_sha256=profile_sha256(profile),
             config_sha256=self._config_sha,
             plugins=self._plugin_refs,
+            config_source=self.config.path or "defaults",
+            as_of=(profile.as_of or self.fx.as_of).isoformat()
+            if (profile.as_of or self.fx.as_of) else None,
         )
 
 

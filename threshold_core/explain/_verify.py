@@ -10,8 +10,9 @@ from ._diff import _receipt_causes, flatten
 from ._margin import explain, with_explanation
 
 #: Fields left out when a decision is compared with its replay: wall times, and where the
-#: profile was read from (the same file may be named by another path).
-NOT_COMPARED = ("duration_ms", "source_path")
+#: profile and the configuration were read from (the same file may be named by another
+#: path; their content is compared through the receipt's hashes).
+NOT_COMPARED = ("duration_ms", "source_path", "config_source")
 
 
 def _comparable(data: Any) -> Any:

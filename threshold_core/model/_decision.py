@@ -320,6 +320,10 @@ class Receipt:
     input_sha256: str
     config_sha256: str
     plugins: tuple[PluginRef, ...]
+    #: The configuration file the engine ran with, or ``defaults`` when none was found.
+    config_source: str = "defaults"
+    #: The date the profile was evaluated as of (its own ``as_of``, else the FX table's).
+    as_of: str | None = None
 
 
 @frozen

@@ -11,6 +11,9 @@ from ._catalog import (
 from ._diff import (
     render_diff_text,
 )
+from ._document import DEFAULT as DEFAULT_REPORT_OPTIONS
+from ._document import Options as ReportOptions
+from ._document import blocks, md_escape
 from ._html import (
     render_html,
     waterfall_svg,
@@ -25,8 +28,12 @@ from ._text import (
 )
 
 __all__ = [
+    "DEFAULT_REPORT_OPTIONS",
+    "ReportOptions",
+    "blocks",
     "describe_plugins",
     "describe_rules",
+    "md_escape",
     "render_diff_text",
     "render_html",
     "render_markdowns",

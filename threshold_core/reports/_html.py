@@ -19,6 +19,7 @@ from html import escape
 from ..engine import engine_version
 from ..load import decision_to_dict
 from ..model import Decision, DimensionResult, Effect, GradeBand, Verdict
+from ._document import DEFAULT, Options, blocks, to_html
 from ._figures import coverage_rows, cutoffs, total, waterfall_steps
 
 _VERDICT_CLASS = {
@@ -370,13 +371,17 @@ def _distance_summary(decision: Decision) -> str:
     return gap + (f" after clearing {', '.join(blockers)}" if blockers else "")
 
 
-def _section(decision: Decision, grades: Sequence[GradeBand]) -> str:
+def _section(decision: Decision, grades: Sequence[GradeBand], options: Options) -> str:
     d = decision
+    data = decision_to_dict(d)
     cid = _id(d.company.id)
-    from ._text import gate_line, headroom_line
-
     x = d.explain
+    as_of = d.receipt.as_of or "-"
     parts = [f'<section class="company" id="company-{cid}">',
+             # Repeated at the top of every printed page of this company (see @media print).
+             f'<div class="print-head"><span>{escape(d.company.name)}</span>'
+             f"<span>as of {escape(as_of)}</span>"
+             f"<span>{escape(str(d.verdict).replace('_', ' '))}</span></div>",
              f"<h2>{escape(d.company.name)} {_verdict_badge(d.verdict)}"
              + (_badge(x.robustness.label, x.robustness.label) if x else "") + "</h2>",
              '<div class="kpis">',
@@ -384,14 +389,19 @@ def _section(decision: Decision, grades: Sequence[GradeBand]) -> str:
              f'<div class="kpi"><b>{escape(d.grade or "-")}</b><span>grade</span></div>',
              f'<div class="kpi"><b>{escape(str(d.risk))}</b><span>risk of falling below the '
              "line</span></div>",
-             "</div>", f'<p class="gate">{escape(gate_line(d))}</p>',
-             f'<p class="headroom">{escape(headroom_line(d))}</p>',
-             '<div class="charts">',
-             '<figure><figcaption>How each plugin moved the score <small>(weight x scorer '
-             "score per dimension; findings as falling steps; dashed: grade cut-offs)"
-             f"</small></figcaption>{waterfall_svg(d, grades)}</figure>",
-             "<figure><figcaption>Dimensions <small>(filled: final scores; dashed: before "
-             f"caps and deductions)</small></figcaption>{radar_svg(d)}</figure>"]
+             "</div>",
+             '<div class="charts">']
+    if d.score is not None:
+        parts.append('<figure><figcaption>How each plugin moved the score <small>(weight x '
+                     "scorer score per dimension; findings as falling steps, deductions before "
+                     "caps; dashed: grade cut-offs)</small></figcaption>"
+                     f"{waterfall_svg(d, grades)}</figure>")
+    else:
+        parts.append("<figure><figcaption>No composite score <small>(the share of each "
+                     "dimension's metric weight that had data; purple: below the coverage "
+                     f"floor)</small></figcaption>{waterfall_svg(d, grades)}</figure>")
+    parts.append("<figure><figcaption>Dimensions <small>(filled: final scores; dashed: before "
+                 f"caps and deductions)</small></figcaption>{radar_svg(d)}</figure>")
     dist_chart = distance_svg(d)
     if dist_chart is not None and x is not None:
         parts.append('<figure class="wide"><figcaption>Distance to '
@@ -399,122 +409,30 @@ def _section(decision: Decision, grades: Sequence[GradeBand]) -> str:
                      "the rise needed, others fixed; red lines: caps)</small></figcaption>"
                      f"{dist_chart}</figure>")
     parts.append("</div>")
-
-    parts.append("<h3>Dimensions</h3><table><tr><th>dimension</th><th class=num>weight</th>"
-                 "<th class=num>scorer</th><th>adjustments</th><th class=num>score</th>"
-                 "<th class=num>points</th><th class=num>coverage</th><th>plugin</th></tr>")
-    for dim in d.dimensions:
-        adj = ", ".join(
-            f"{a.rule} "
-            + ("cap " + format(a.amount, "g") if a.effect is Effect.CAP else format(a.amount, "+g"))
-            for a in dim.adjustments)
-        weight = "left out" if dim.left_out else f"{dim.weight:.1%}"
-        parts.append(f"<tr><td>{escape(dim.name)}</td><td class=num>{weight}</td>"
-                     f"<td class=num>{_f(dim.raw_score)}</td><td>{escape(adj)}</td>"
-                     f"<td class=num>{_f(dim.score)}</td>"
-                     f"<td class=num>{_f(dim.contribution, '.2f')}</td>"
-                     f"<td class=num>{dim.coverage:.0%}</td><td>{escape(dim.plugin)}</td></tr>")
-    parts.append("</table>")
-
-    parts.append("<h3>Findings</h3>")
-    if not d.findings:
-        parts.append('<p class="muted">None.</p>')
-    else:
-        parts.append('<table class="findings"><tr><th>severity</th><th>rule</th><th>effect</th>'
-                     "<th>dimension</th><th>message</th></tr>")
-        for f in d.findings:
-            parts.append(f'<tr class="finding"><td><span class="sev {f.severity}">{f.severity}'
-                         f"</span></td><td>{escape(f.rule)}<br><span class=muted>"
-                         f"{escape(f.pack)}</span></td><td>{f.effect}</td>"
-                         f"<td>{escape(f.dimension or '-')}</td><td>{escape(f.message)}</td></tr>")
-        parts.append("</table>")
-
-    parts.append("<h3>What decided it</h3><ul class=plain>")
-    parts += [f"<li><b>{f.kind}</b>: {escape(f.detail)}</li>" for f in d.determining]
-    parts.append("</ul>")
-    if x is not None:
-        parts.append(_explanation_html(d))
-    r = d.receipt
-    parts.append(f'<p class="receipt">Receipt: engine {escape(r.engine_version)}; input sha256 '
-                 f"{r.input_sha256}; config sha256 {r.config_sha256}; plugins "
-                 + escape(", ".join(f"{p.name} {p.version}" for p in r.plugins)) + "</p>")
+    parts.append(to_html(blocks(data, options)))
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def _explanation_html(d: Decision) -> str:
-    x = d.explain
-    assert x is not None
-    dist = x.distance
-    parts = ["<h3>Distance to the next better verdict</h3>",
-             f"<p>{escape(dist.meaning[0].upper() + dist.meaning[1:])}.</p>"]
-    if dist.blockers:
-        parts.append("<p><b>Clear first:</b></p><ul class=plain>")
-        parts += [f'<li class="blocker">{escape(b.kind)} <b>{escape(b.subject)}</b>: '
-                  f"{escape(b.detail)}</li>" for b in dist.blockers]
-        parts.append("</ul>")
-    if dist.gate_shortfall_cny is not None:
-        parts.append(f"<p>Gate shortfall: <b>{dist.gate_shortfall_cny / 1e9:,.2f}bn CNY</b>.</p>")
-    if dist.target_score is not None:
-        after = (f" once cleared (then {dist.verdict_if_cleared}, "
-                 f"{_f(dist.score_if_cleared, '.2f')})" if dist.blockers else "")
-        parts.append(f"<p>{dist.target} needs a composite of {dist.target_score:g}: "
-                     f"<b>{_f(dist.gap, '.2f')}</b> points short{after}.</p>")
-    if dist.dimensions:
-        parts.append('<table class="distance-table"><tr><th>dimension (others fixed)</th>'
-                     "<th class=num>raise</th><th>clear first</th><th>one metric at a time</th>"
-                     "</tr>")
-        for row in dist.dimensions:
-            moves = [m.note for m in row.metrics if m.action != "none"]
-            how = "; ".join(moves) if row.points else row.note
-            parts.append(f"<tr><td>{escape(row.dimension)}</td><td class=num>"
-                         f"{'-' if row.points is None else format(row.points, '+.2f')}</td>"
-                         f"<td>{escape(', '.join(row.clear_first) or '-')}</td>"
-                         f"<td>{escape(how)}</td></tr>")
-        parts.append("</table>")
-    if dist.coverage:
-        parts.append("<ul class=plain>")
-        parts += [f"<li>data for <b>{escape(c.dimension)}</b>: {escape(c.note)}"
-                  + (f" <span class=muted>({escape(', '.join(c.paths))})</span>" if c.paths
-                     else "") + "</li>" for c in dist.coverage]
-        parts.append("</ul>")
-    if x.margin is not None:
-        m = x.margin
-        parts.append(f"<h3>Safety margin</h3><p>{escape(m.meaning[0].upper() + m.meaning[1:])}"
-                     + (f" (now {m.points:.2f} points above it)" if m.points is not None else "")
-                     + ".</p>")
-        if m.dimensions:
-            parts.append("<ul class=plain>")
-            parts += [f"<li>{escape(dm.dimension)}: {escape(dm.note)}</li>"
-                      for dm in m.dimensions]
-            parts.append("</ul>")
-    r = x.robustness
-    parts.append(f"<h3>Robustness</h3><p>{_badge(r.label, r.label)} {escape(r.reason)}.</p>")
-    if r.weights:
-        parts.append("<table><tr><th>weight (others renormalised)</th><th class=num>now</th>"
-                     "<th>verdict holds for</th></tr>")
-        parts += [f"<tr><td>{escape(w.dimension)}</td><td class=num>{w.weight:.1%}</td>"
-                  f"<td>{w.low:.1%} - {w.high:.1%}</td></tr>" for w in r.weights]
-        parts.append("</table>")
-    if r.monte_carlo is not None:
-        mc = r.monte_carlo
-        parts.append(f"<p>Monte Carlo: {mc.draws} weight draws from Dirichlet("
-                     f"{mc.concentration:g} x w), seed {mc.seed}: the verdict flips in "
-                     f"{mc.flip_probability:.1%}.</p>")
-    return "\n".join(parts)
+def render_html(decisions: Sequence[Decision], grades: Sequence[GradeBand] = (),
+                options: Options = DEFAULT) -> str:
+    """One self-contained page: a summary table (several companies) and a section each.
 
-
-def render_html(decisions: Sequence[Decision], grades: Sequence[GradeBand] = ()) -> str:
-    """One self-contained page: a summary table (several companies) and a section each."""
+    Printed (or saved as PDF), each company starts a page with a header naming the
+    company, the evaluation date and the verdict; no chart is split from its caption.
+    """
     title = (f"{decisions[0].company.name}: {decisions[0].verdict}" if len(decisions) == 1
              else f"Qualification screen: {len(decisions)} companies")
+    sources = sorted({d.receipt.config_source for d in decisions})
+    shas = sorted({d.receipt.config_sha256 for d in decisions})
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{escape(title)}</title><style>{CSS}</style></head><body><main>",
              "<h1>Qualification report</h1>",
-             f'<p class="sub">The 4 billion yuan line, decided by threshold {engine_version()}. '
-             "Every figure below comes from the decision JSON; nothing is loaded from the "
-             "network.</p>"]
+             f'<p class="sub">The 4 billion yuan line, decided by threshold {engine_version()} '
+             f"with the configuration {escape(', '.join(sources))} (sha256 "
+             f"{escape(', '.join(s[:12] for s in shas))}). Every figure below comes from the "
+             "decision JSON; nothing is loaded from the network.</p>"]
     if len(decisions) > 1:
         parts.append('<table id="summary" class="summary"><tr><th>company</th><th>verdict</th>'
                      "<th>risk</th><th>grade</th><th class=num>score</th><th>robustness</th>"
@@ -527,6 +445,6 @@ def render_html(decisions: Sequence[Decision], grades: Sequence[GradeBand] = ())
                          f"<td class=num>{_f(d.score)}</td><td>{label}</td>"
                          f"<td>{escape(_distance_summary(d))}</td></tr>")
         parts.append("</table>")
-    parts += [_section(d, grades) for d in decisions]
+    parts += [_section(d, grades, options) for d in decisions]
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"

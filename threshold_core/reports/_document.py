@@ -1,0 +1,482 @@
+"""One report, three formats: the blocks of a decision's report, built from its JSON.
+
+:func:`blocks` turns the documented decision data (``decision_to_dict``, or a
+decision file read back) into a list of plain blocks (headings, paragraphs,
+tables, lists); :func:`to_text`, :func:`to_markdown` and :func:`to_html`
+write the same blocks in each format. What one format shows the others show,
+by construction; the HTML page adds its charts (``threshold_core.html``) above
+the same blocks.
+
+The blocks, in order: the verdict line (verdict, risk, grade, score and the
+headroom when the decision carries one), the run (evaluation date, the
+configuration file or "defaults" with its sha256, engine and plugin versions,
+the profile's sha256), the gate, the dimensions (weight x score = points,
+adjustments, coverage, plugin) with each metric's evidence and the source of
+each figure, the findings (severity, rule, title, effect, message, source),
+the rules not evaluated for lack of data with the fields they lacked, what
+decided it, the explanation (distance, margin, robustness) and a trace
+summary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from html import escape
+from typing import Any
+
+from attrs import field, frozen
+
+from ._figures import not_evaluated, trace_summary
+
+Style = Callable[..., str]
+
+#: How amounts are written: ``bn`` (billions, the default) or ``yi`` (亿, hundred million).
+UNITS = ("bn", "yi")
+
+
+@frozen
+class Heading:
+    text: str
+    level: int = 3
+
+
+@frozen
+class Para:
+    text: str
+    #: ``verdict`` (the headline), ``note`` (small print) or ``""``.
+    kind: str = ""
+
+
+@frozen
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    #: Columns aligned right (numbers).
+    right: frozenset[int] = frozenset()
+    #: A CSS class for the HTML table.
+    name: str = ""
+    #: In text, only the first ``stack`` columns form the row; the others follow it as
+    #: ``header: value`` lines (long messages and sources). 0: every column in the row.
+    stack: int = 0
+
+
+@frozen
+class Items:
+    items: tuple[str, ...]
+    name: str = ""
+
+
+Block = Heading | Para | Table | Items
+
+
+@frozen
+class Options:
+    """How figures are written."""
+
+    #: ``bn``: 17.93bn CNY; ``yi``: 179.3亿 CNY (hundred million, as Chinese readers expect).
+    units: str = field(default="bn")
+
+
+#: Figures in billions.
+DEFAULT = Options()
+
+
+# -- formatting of values -----------------------------------------------------------------
+
+
+def num(value: Any, fmt: str = ".1f") -> str:
+    return "-" if value is None else format(float(value), fmt)
+
+
+def signed(value: Any, fmt: str = ".2f") -> str:
+    return "-" if value is None else format(float(value), "+" + fmt)
+
+
+def money(amount: Any, currency: str | None, options: Options = DEFAULT) -> str:
+    if amount is None:
+        return "-"
+    amount = float(amount)
+    cur = f" {currency}" if currency else ""
+    if options.units == "yi" and abs(amount) >= 1e8:
+        return f"{amount / 1e8:,.2f}亿{cur}"
+    if abs(amount) >= 1e9:
+        return f"{amount / 1e9:,.2f}bn{cur}"
+    if abs(amount) >= 1e6:
+        return f"{amount / 1e6:,.1f}m{cur}"
+    return f"{amount:,.0f}{cur}"
+
+
+def pct(value: Any, fmt: str = ".0%") -> str:
+    return "-" if value is None else format(float(value), fmt)
+
+
+def cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def label(verdict: str) -> str:
+    return str(verdict).replace("_", " ")
+
+
+def headroom_lines(data: Mapping[str, Any]) -> list[str]:
+    """The cushion above the line and the risk of falling below it."""
+    h = data.get("headroom")
+    risk = data["risk"]
+    if h is None:
+        return [f"Risk of falling below the line: {risk}"]
+    if h.get("cushion") is None:
+        return [f"Risk of falling below the line: {risk} ({h.get('summary', '')})"]
+    return [
+        f"Headroom: {float(h['cushion']):.2f}x the line; {h.get('summary', '')} "
+        f"({h.get('model')}, volatility {float(h.get('volatility') or 0):.0%} a year)",
+        f"Risk of falling below the line: {risk} ({'; '.join(h.get('reasons', ()))}); "
+        f"market risk {h.get('market_risk')}; scorecard risk "
+        f"{data.get('scorecard_risk') or '-'}",
+    ]
+
+
+def gate_line(data: Mapping[str, Any], options: Options = DEFAULT) -> str:
+    g = data["gate"]
+    if g.get("valuation_amount") is None:
+        return f"Gate: not tested - {g.get('reason', '')}"
+    cur = g.get("valuation_currency")
+    conv = (
+        f"{money(g['valuation_amount'], cur, options)} x {float(g['fx_rate']):g} CNY/{cur}"
+        f" (FX as of {g.get('fx_as_of')}) = {money(g['valuation_cny'], 'CNY', options)}"
+        if cur and cur.upper() != "CNY"
+        else money(g.get("valuation_cny"), "CNY", options)
+    )
+    dated = f", {g['valuation_as_of']}" if g.get("valuation_as_of") else ""
+    if g.get("passed") is None:
+        return f"Gate: {conv} ({g.get('basis')}{dated}): not tested - {g.get('reason', '')}"
+    if g.get("haircut") and g.get("tested_cny") is not None:
+        conv += (f" less {float(g['haircut']):.0%} haircut = "
+                 f"{money(g['tested_cny'], 'CNY', options)}")
+    sign, status = (">=", "passed") if g.get("passed") else ("<", "FAILED")
+    return (f"Gate: {conv} ({g.get('basis')}{dated}) {sign} line "
+            f"{money(g['line_cny'], 'CNY', options)}: {status}")
+
+
+def verdict_line(data: Mapping[str, Any], style: Style | None = None) -> str:
+    """``Zhipu AI (zhipu): WATCH  risk medium  grade Q3  score 67.5/100``."""
+    head = label(data["verdict"]).upper()
+    if style is not None:
+        head = style(head, fg=_COLOUR.get(str(data["verdict"]), "red"), bold=True)
+    return (f"{data['company']['name']} ({data['company']['id']}): {head}  "
+            f"risk {data['risk']}  grade {data.get('grade') or '-'}  "
+            f"score {num(data.get('score'))}/100")
+
+
+_COLOUR = {"qualified": "green", "watch": "yellow", "not_qualified": "red",
+           "insufficient_data": "magenta", "error": "red"}
+
+
+def adjustments(dim: Mapping[str, Any]) -> str:
+    return ", ".join(
+        f"{a['rule']} " + (f"cap {float(a['amount']):g}" if a["effect"] == "cap"
+                           else format(float(a["amount"]), "+g"))
+        for a in dim.get("adjustments", ()))
+
+
+def config_source(data: Mapping[str, Any]) -> str:
+    return str(data["receipt"].get("config_source") or "defaults")
+
+
+# -- the blocks ---------------------------------------------------------------------------
+
+
+def blocks(data: Mapping[str, Any], options: Options = DEFAULT) -> list[Block]:
+    """Every block of one decision's report, in order (the verdict line comes first)."""
+    out: list[Block] = [Para(verdict_line(data), "verdict")]
+    out += [Para(gate_line(data, options)), Para(str(data["gate"].get("reason", "")), "note")]
+    out += [Para(line) for line in headroom_lines(data)]
+    out += run_blocks(data)
+    out += dimension_blocks(data)
+    out += finding_blocks(data)
+    out += unevaluated_blocks(data)
+    out.append(Heading("Determining factors"))
+    out.append(Items(tuple(f"{f['kind']}: {f['detail']}" for f in data["determining"])
+                     or ("none",)))
+    if data.get("explain"):
+        out += explain_blocks(data["explain"], options)
+    out += trace_blocks(data)
+    return out
+
+
+def run_blocks(data: Mapping[str, Any]) -> list[Block]:
+    r = data["receipt"]
+    as_of = r.get("as_of")
+    plugins = ", ".join(f"{p['name']} {p['version']}" for p in r.get("plugins", ()))
+    return [Heading("Run"), Items((
+        f"evaluated as of {as_of or '-'} by threshold {r['engine_version']}",
+        f"configuration: {config_source(data)} (sha256 {r['config_sha256']})",
+        f"profile sha256 {r['input_sha256']}"
+        + (f" ({data['source_path']})" if data.get("source_path") else ""),
+        f"plugins: {plugins}",
+    ), "run")]
+
+
+def dimension_blocks(data: Mapping[str, Any]) -> list[Block]:
+    rows = tuple(
+        (d["name"], "left out" if d.get("left_out") else pct(d["weight"], ".1%"),
+         num(d.get("raw_score")), adjustments(d),
+         num(d.get("score")), num(d.get("contribution"), ".2f"), pct(d.get("coverage")),
+         d.get("plugin", ""))
+        for d in data["dimensions"])
+    out: list[Block] = [
+        Heading("Dimensions"),
+        Table(("dimension", "weight", "raw", "adjustments", "score", "points", "coverage",
+               "plugin"), rows, frozenset({1, 2, 4, 5, 6}), "dimensions"),
+        Para(f"composite score: {num(data.get('score'), '.2f')} (sum of weight x score)"),
+        *(Para(f"{d['name']} left out ({d['left_out']}): the other weights are renormalised")
+          for d in data["dimensions"] if d.get("left_out")),
+        Heading("Evidence", 4),
+    ]
+    ev = []
+    for d in data["dimensions"]:
+        for m in d.get("evidence", ()):
+            raw = "-" if m.get("raw") is None else f"{float(m['raw']):g}"
+            if m.get("state"):
+                raw = f"{m['state']} ({raw})"
+            ev.append((d["name"], m["metric"], f"{float(m['weight']):g}", raw,
+                       num(m.get("points")), m.get("source") or "-", m.get("note") or ""))
+    out.append(Table(("dimension", "metric", "weight", "figure", "points", "source", "how"),
+                     tuple(ev), frozenset({2, 4}), "evidence", stack=5))
+    return out
+
+
+def finding_blocks(data: Mapping[str, Any]) -> list[Block]:
+    out: list[Block] = [Heading("Findings")]
+    if not data["findings"]:
+        return [*out, Para("none")]
+    rows = tuple(
+        (f["severity"], f["rule"], f["title"], f["effect"] + (f" -> {f['dimension']}"
+                                                            if f.get("dimension") else ""),
+         f["message"], f.get("source") or "-", f"{f['pack']} ({f['plugin']})")
+        for f in data["findings"])
+    out.append(Table(("severity", "rule", "title", "effect", "message", "source", "pack"),
+                     rows, name="findings", stack=4))
+    return out
+
+
+def unevaluated_blocks(data: Mapping[str, Any]) -> list[Block]:
+    rows = tuple((u.rule, u.component, ", ".join(u.missing)) for u in not_evaluated(data))
+    out: list[Block] = [Heading("Not evaluated for lack of data")]
+    if not rows:
+        return [*out, Para("none: every rule had the data it needs")]
+    return [*out, Table(("rule", "pack", "missing"), rows, name="not-evaluated")]
+
+
+def trace_blocks(data: Mapping[str, Any]) -> list[Block]:
+    rows = tuple((t.plugin, t.version, t.component, t.kind, t.status, str(t.read), t.what)
+                 for t in trace_summary(data))
+    return [Heading("Trace"), Table(("plugin", "version", "component", "kind", "status",
+                                     "read", "contributed"), rows, frozenset({5}), "trace")]
+
+
+def _reach(d: Mapping[str, Any]) -> str:
+    if d.get("points") is None or d.get("raw_score") is None:
+        return "-"
+    return f"{float(d['raw_score']):.2f} -> {float(d['target_raw_score']):.2f}"
+
+
+def _conf(value: Any) -> str:
+    return "unbounded" if value is None else format(float(value), ".3g")
+
+
+def explain_blocks(x: Mapping[str, Any], options: Options = DEFAULT) -> list[Block]:
+    dist = x["distance"]
+    out: list[Block] = [Heading("Distance to the next better verdict"),
+                        Para(cap(dist["meaning"]) + ".")]
+    if dist.get("blockers"):
+        out.append(Para("Clear first:"))
+        out.append(Items(tuple(f"{b['kind']} {b['subject']}: {b['detail']}"
+                               for b in dist["blockers"])))
+    if dist.get("gate_shortfall_cny") is not None:
+        out.append(Para(f"Gate shortfall: {money(dist['gate_shortfall_cny'], 'CNY', options)}."))
+    if dist.get("verdict_if_cleared") is not None and dist.get("blockers"):
+        out.append(Para(f"With those cleared: {dist['verdict_if_cleared']}, score "
+                        f"{num(dist.get('score_if_cleared'), '.2f')}."))
+    if dist.get("target_score") is not None:
+        out.append(Para(f"{dist['target']} needs a composite of {float(dist['target_score']):g}: "
+                        f"{num(dist.get('gap'), '.2f')} points short."))
+    if dist.get("dimensions"):
+        rows = []
+        for d in dist["dimensions"]:
+            moves = [m["note"] for m in d.get("metrics", ()) if m["action"] != "none"]
+            how = ("; ".join(moves) or "no single metric reaches it") if d.get("points") \
+                else d.get("note", "")
+            rows.append((d["dimension"], signed(d.get("points")), _reach(d),
+                         signed(d.get("composite_points")), ", ".join(d["clear_first"]) or "-",
+                         "yes" if d["alone"] else "no", how))
+        out.append(Table(("dimension (others fixed)", "raise", "scorer score", "composite",
+                          "clear first", "alone", "how"), tuple(rows), frozenset({1, 3}),
+                         "distance", stack=6))
+        notes = [f"{m['metric']}: {m['note']}" if not m["note"].startswith(m["metric"])
+                 else m["note"]
+                 for d in dist["dimensions"] if d.get("points")
+                 for m in d.get("metrics", ()) if m["action"] == "none"]
+        if notes:
+            out.append(Para("Metrics that cannot reach it alone: " + "; ".join(notes), "note"))
+    for c in dist.get("coverage", ()):
+        paths = f" ({', '.join(c['paths'])})" if c.get("paths") else ""
+        supply = f"; supply {', '.join(c['supply'])}" if c.get("supply") else ""
+        out.append(Para(f"Data for {c['dimension']}: {c['note']}{supply}{paths}"))
+    if dist.get("findings"):
+        out.append(Para("Each finding cleared alone: " + "; ".join(
+            f"{f['rule']} ({f['effect']}"
+            + (f" on {f['dimension']}" if f.get("dimension") else "")
+            + f") {signed(f.get('composite_points'))} -> {f['verdict_if_cleared']}"
+            for f in dist["findings"])))
+    m = x.get("margin")
+    if m is not None:
+        out.append(Heading("Safety margin"))
+        out.append(Para(m["meaning"]
+                        + (f" (now {float(m['points']):.2f} points above it)"
+                           if m.get("points") is not None else "") + "."
+                        + (f" The verdict below: {m['worse']}." if m.get("worse") else "")))
+        if m.get("dimensions"):
+            out.append(Items(tuple(f"{d['dimension']}: {d['note']}" for d in m["dimensions"])))
+    r = x["robustness"]
+    out.append(Heading("Robustness"))
+    out.append(Para(f"{r['label'].upper()}: {r['reason']}."))
+    if r.get("weights"):
+        out.append(Table(
+            ("weight (others renormalised)", "now", "verdict holds for", "configured"),
+            tuple((w["dimension"], pct(w["weight"], ".1%"),
+                   f"{pct(w['low'], '.1%')} - {pct(w['high'], '.1%')}",
+                   f"{_conf(w.get('configured_low'))} - {_conf(w.get('configured_high'))}")
+                  for w in r["weights"]), frozenset({1}), "robustness"))
+    if r.get("cutoffs"):
+        binding = [c for c in r["cutoffs"] if c["binding"]]
+        out.append(Para("Cut-offs: " + "; ".join(
+            f"{c['grade']} {float(c['min_score']):g} holds for {float(c['low']):g}-"
+            f"{float(c['high']):g}" + (" (binding)" if c["binding"] else "")
+            for c in (binding or r["cutoffs"]))))
+    mc = r.get("monte_carlo")
+    if mc is not None:
+        shares = ", ".join(f"{k} {float(v):.1%}" for k, v in mc.get("verdicts", {}).items())
+        out.append(Para(f"Monte Carlo: {mc['draws']} weight draws, Dirichlet("
+                        f"{float(mc['concentration']):g} x w), seed {mc['seed']}: verdict flips "
+                        f"{float(mc['flip_probability']):.1%}, grade changes "
+                        f"{float(mc['grade_change_probability']):.1%}"
+                        + (f" ({shares})" if shares else "") + "."))
+    if x.get("notes"):
+        out.append(Items(tuple(f"note: {n}" for n in x["notes"])))
+    return out
+
+
+# -- writers ------------------------------------------------------------------------------
+
+
+def _plain(text: str, **_: Any) -> str:
+    return text
+
+
+def text_table(headers: Sequence[str], rows: Iterable[Sequence[str]],
+               right: Iterable[int] = ()) -> list[str]:
+    rows = [list(r) for r in rows]
+    right = set(right)
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
+
+    def fmt(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=False))
+        ).rstrip()
+
+    return [fmt(headers), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)]
+
+
+def to_text(items: Sequence[Block], style: Style = _plain) -> str:
+    out: list[str] = []
+    for b in items:
+        if isinstance(b, Heading):
+            if out and out[-1] != "":
+                out.append("")
+            out.append(style(b.text, bold=True))
+        elif isinstance(b, Para):
+            if b.kind == "verdict":
+                out += [b.text, ""]
+            else:
+                out.append(b.text)
+        elif isinstance(b, Table) and b.stack:
+            lines = text_table(b.headers[:b.stack], [r[:b.stack] for r in b.rows], b.right)
+            out += lines[:2]
+            for line, row in zip(lines[2:], b.rows, strict=True):
+                out.append(line)
+                out += [f"      {h}: {c}" for h, c in zip(b.headers[b.stack:], row[b.stack:],
+                                                          strict=True) if c and c != "-"]
+        elif isinstance(b, Table):
+            out += text_table(b.headers, b.rows, b.right)
+        else:
+            out += [f"  - {i}" for i in b.items]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def md_escape(text: str) -> str:
+    """Markdown-safe inline text: ``|`` (it splits table cells) and line breaks."""
+    return re.sub(r"([|\\])", r"\\\1", text).replace("\n", " ")
+
+
+def to_markdown(items: Sequence[Block], title: str | None = None) -> str:
+    out: list[str] = [f"## {md_escape(title)}", ""] if title else []
+    for b in items:
+        if isinstance(b, Heading):
+            out += ["#" * min(b.level, 6) + " " + md_escape(b.text), ""]
+        elif isinstance(b, Para):
+            text = md_escape(b.text)
+            out += [f"**{text}**" if b.kind == "verdict" else text, ""]
+        elif isinstance(b, Table):
+            out.append("| " + " | ".join(md_escape(h) for h in b.headers) + " |")
+            out.append("|" + "|".join("---:" if i in b.right else "---"
+                                      for i in range(len(b.headers))) + "|")
+            out += ["| " + " | ".join(md_escape(c) or " " for c in row) + " |" for row in b.rows]
+            out.append("")
+        else:
+            out += [f"- {md_escape(i)}" for i in b.items] + [""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+_URL = re.compile(r"https?://[^\s;,)]+")
+
+
+def _linked(text: str) -> str:
+    """Escaped text with its URLs as links (sources name their instrument and URL)."""
+    out, last = [], 0
+    for m in _URL.finditer(text):
+        out.append(escape(text[last:m.start()]))
+        url = m.group(0)
+        out.append(f'<a href="{escape(url)}" rel="noreferrer">{escape(url)}</a>')
+        last = m.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def to_html(items: Sequence[Block]) -> str:
+    out: list[str] = []
+    for b in items:
+        if isinstance(b, Heading):
+            level = min(b.level, 6)
+            out.append(f"<h{level}>{escape(b.text)}</h{level}>")
+        elif isinstance(b, Para):
+            cls = f' class="{b.kind}"' if b.kind else ""
+            out.append(f"<p{cls}>{_linked(b.text)}</p>")
+        elif isinstance(b, Table):
+            cls = f' class="{b.name}"' if b.name else ""
+            head = "".join(f"<th{' class=num' if i in b.right else ''}>{escape(h)}</th>"
+                           for i, h in enumerate(b.headers))
+            body = "".join(
+                "<tr>" + "".join(f"<td{' class=num' if i in b.right else ''}>{_linked(c)}</td>"
+                                 for i, c in enumerate(row)) + "</tr>"
+                for row in b.rows)
+            out.append(f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+                       "</table>")
+        else:
+            cls = f' class="plain {b.name}"' if b.name else ' class="plain"'
+            out.append(f"<ul{cls}>" + "".join(f"<li>{_linked(i)}</li>" for i in b.items)
+                       + "</ul>")
+    return "\n".join(out)

@@ -7,6 +7,8 @@ The public API::
     engine = Engine(load_config("examples/threshold.toml"))
     decision = engine.evaluate(engine.load_profile("examples/companies/zhipu.toml"))
     decision.verdict, decision.score, decision.determining, decision.trace
+    explain(decision, engine)               # distance, margin, robustness
+    decisions_frame([decision])             # a pandas DataFrame (threshold[pandas])
 
 Plugins implement hooks with :data:`hookimpl` (see ``docs/hooks.md``).
 """
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .engine import Engine, ThresholdPluginManager, create_plugin_manager
 from .errors import InputError, PluginError, Problem, ThresholdError
+from .explain import explain, explain_all, with_explanation
 from .hooks import hookimpl
 from .kit import Band, Metric, MetricScorer, Pack, Reading, fired, not_evaluated, passed, rule
 from .load import (
@@ -44,6 +47,7 @@ from .model import (
     Severity,
     Verdict,
 )
+from .reports import decisions_frame
 
 __version__: str
 
@@ -93,6 +97,9 @@ __all__ = [
     "create_plugin_manager",
     "decision_json",
     "decision_to_dict",
+    "decisions_frame",
+    "explain",
+    "explain_all",
     "find_config",
     "fired",
     "hookimpl",
@@ -104,4 +111,5 @@ __all__ = [
     "profile_from_data",
     "resolve_config",
     "rule",
+    "with_explanation",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -244,7 +244,10 @@ class Engine:
     # -- public API ---------------------------------------------------------------
 
     def load_profile(self, path: str | Path) -> CompanyProfile:
-        """Read and validate a profile, through plugins' readers too."""
+        """Read and validate a profile, through plugins' readers too.
+
+        :raises InputError: the file cannot be read or the profile is invalid.
+        """
         profile = load_profile(path, self.pm, self.extension_types)
         self.check_profile(profile, str(path))
         return profile
@@ -267,13 +270,29 @@ class Engine:
             raise InputError(source, problems)
 
     def evaluate_path(self, path: str | Path) -> Decision:
-        """Load, validate and evaluate one profile file."""
+        """Load, validate and evaluate one profile file.
+
+        :raises InputError: the file cannot be read or the profile is invalid.
+        """
         # evaluate() runs check_profile itself, naming the file: no need to check twice.
         profile = load_profile(path, self.pm, self.extension_types)
         return self.evaluate(profile, source_path=str(path))
 
-    def evaluate(self, profile: CompanyProfile, *, source_path: str | None = None) -> Decision:
-        """Evaluate one profile and return the decision with its trace."""
+    def evaluate(
+        self, profile: CompanyProfile | Mapping[str, Any], *, source_path: str | None = None
+    ) -> Decision:
+        """Evaluate one profile and return the decision with its trace.
+
+        ``profile`` is a :class:`CompanyProfile` or a mapping in the profile schema
+        (what a profile file holds, as a dict: handy in a notebook). A plugin or rule
+        that fails makes the verdict ``error`` (it never raises).
+
+        :raises InputError: the profile is invalid (every problem, with its path), or its
+            currencies are missing from the FX table.
+        """
+        if isinstance(profile, Mapping):
+            source = source_path or str(profile.get("id") or "<profile>")
+            profile = profile_from_data(profile, source, self.extension_types)
         self.check_profile(profile, source_path or profile.id)
         context = Context(fx=self.fx, as_of=profile.as_of or self.fx.as_of)
         trace: list[TraceEvent] = []

@@ -109,12 +109,29 @@ def _margin(decision: Decision, config: EngineConfig) -> Margin | None:
 # -- public API ---------------------------------------------------------------------------
 
 
-def explain(decision: Decision, engine: Any) -> Explanation:
+def explain(decision: Decision, engine: Any = None) -> Explanation:
     """Distance to the next better verdict, margin to the next worse one, and robustness.
 
-    ``engine`` supplies the configuration (policy numbers, ``[explain]``) and the
-    scorers' settings (bands, for turning points back into raw figures).
+    What ``threshold evaluate`` attaches to every decision (the ``explain`` section
+    of its JSON); :func:`with_explanation` attaches it to a decision too.
+    ``engine`` is the engine that made the decision: it supplies the configuration
+    (policy numbers, ``[explain]``) and the scorers' settings (bands, for turning
+    points back into raw figures). Without it, an engine with the default
+    configuration is used, and the decision must have been made with that.
+
+    :raises ValueError: no ``engine`` was given and the decision's receipt names
+        another configuration than the defaults.
     """
+    if engine is None:
+        from ..engine import Engine
+
+        engine = Engine()
+        if engine.config.sha256() != decision.receipt.config_sha256:
+            raise ValueError(
+                f"{decision.company.id} was decided with the configuration "
+                f"{decision.receipt.config_source} (sha256 "
+                f"{decision.receipt.config_sha256[:12]}), not the defaults: "
+                "pass the engine that made it, explain(decision, engine)")
     config: EngineConfig = engine.config
     assessment = assessment_from_decision(decision)
     notes = []

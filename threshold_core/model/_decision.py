@@ -345,9 +345,13 @@ class PolicyResult:
     risk: Risk | None = None
 
 
-@frozen
+@frozen(repr=False)
 class Decision:
-    """The qualification decision for one company, with its trace."""
+    """The qualification decision for one company, with its trace.
+
+    ``repr`` is one line; in Jupyter a decision shows as a compact card
+    (``_repr_html_``). ``decision_to_dict`` gives the documented JSON.
+    """
 
     company: CompanyRef
     verdict: Verdict
@@ -372,6 +376,44 @@ class Decision:
     source_path: str | None = None
     #: Distance to qualify, margins and robustness (``threshold_core.explain``), when computed.
     explain: Explanation | None = None
+
+    def __repr__(self) -> str:
+        """Short: ``<Decision zhipu: watch, risk low, grade Q3, score 67.54, 9 findings>``."""
+        score = "-" if self.score is None else f"{self.score:.2f}"
+        return (f"<Decision {self.company.id}: {self.verdict}, risk {self.risk}, grade "
+                f"{self.grade or '-'}, score {score}, {len(self.findings)} findings>")
+
+    def _repr_html_(self) -> str:
+        """A compact card for Jupyter: verdict, risk, score, dimensions, findings, reasons."""
+        from html import escape
+
+        colour = {"qualified": "#1a7f37", "watch": "#b7791f", "not_qualified": "#c0392b",
+                  "insufficient_data": "#7b4fa0", "error": "#8b0000"}.get(str(self.verdict),
+                                                                           "#555")
+        score = "-" if self.score is None else f"{self.score:.1f}"
+        dims = "".join(
+            f"<tr><td>{escape(d.name.replace('_', ' '))}</td><td style='text-align:right'>"
+            f"{'-' if d.score is None else format(d.score, '.1f')}</td>"
+            f"<td style='text-align:right'>{d.coverage:.0%}</td></tr>"
+            for d in self.dimensions if d.weight > 0)
+        counts: dict[str, int] = {}
+        for f in self.findings:
+            counts[str(f.severity)] = counts.get(str(f.severity), 0) + 1
+        found = ", ".join(f"{n} {s}" for s, n in counts.items()) or "none"
+        why = "".join(f"<li>{escape(f.kind)}: {escape(f.detail)}</li>" for f in self.determining)
+        return (
+            "<div style='border:1px solid #d8dde6;border-radius:6px;padding:8px 12px;"
+            "max-width:520px;font-family:sans-serif;font-size:13px'>"
+            f"<div><b>{escape(self.company.name)}</b> <span style='color:#5b6475'>"
+            f"({escape(self.company.id)})</span> <span style='background:{colour};color:#fff;"
+            "border-radius:4px;padding:1px 6px;font-size:11px;text-transform:uppercase'>"
+            f"{escape(str(self.verdict).replace('_', ' '))}</span></div>"
+            f"<div>risk <b>{escape(str(self.risk))}</b> &middot; grade "
+            f"<b>{escape(self.grade or '-')}</b> &middot; score <b>{score}</b>/100 &middot; "
+            f"findings: {escape(found)}</div>"
+            "<table style='border-collapse:collapse;margin:4px 0'><tr><th style='text-align:"
+            "left'>dimension</th><th>score</th><th>coverage</th></tr>"
+            f"{dims}</table><ul style='margin:2px 0;padding-left:18px'>{why}</ul></div>")
 
 
 # -- Explanations: what it would take, and how stable the verdict is -------------------------

@@ -14,6 +14,7 @@ from ._diff import (
 from ._document import DEFAULT as DEFAULT_REPORT_OPTIONS
 from ._document import Options as ReportOptions
 from ._document import blocks, md_escape
+from ._frame import decision_row, decisions_frame
 from ._html import (
     render_html,
     waterfall_svg,
@@ -31,6 +32,8 @@ __all__ = [
     "DEFAULT_REPORT_OPTIONS",
     "ReportOptions",
     "blocks",
+    "decision_row",
+    "decisions_frame",
     "describe_plugins",
     "describe_rules",
     "md_escape",

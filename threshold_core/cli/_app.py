@@ -255,9 +255,11 @@ def _explain_failed(decision: Any, exc: Exception) -> None:
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @engine_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]),
+@click.option("--format", "fmt",
+              type=click.Choice(["text", "json", "markdown", "html", "sarif", "junit"]),
               default="text", show_default=True,
-              help="Report format (html: one self-contained page with charts).")
+              help="Report format (html: one self-contained page with charts; sarif and "
+              "junit: the findings, for CI).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--fail-under", type=click.Choice(["qualified", "watch"]),
@@ -299,6 +301,12 @@ def evaluate(
         if fmt == "json":
             data = [decision_to_dict(d) for d in decisions]
             text = dumps(data[0] if len(data) == 1 and len(files) == 1 else data)
+        elif fmt in ("sarif", "junit"):
+            from ..reports import describe_rules, junit, sarif
+
+            data = [decision_to_dict(d) for d in decisions]
+            text = (dumps(sarif(data, engine_version(), describe_rules(engine)))
+                    if fmt == "sarif" else junit(data))
         elif fmt == "markdown":
             text = render_markdowns(decisions, shown)
         elif fmt == "html":

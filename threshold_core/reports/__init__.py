@@ -8,6 +8,7 @@ from ._catalog import (
     describe_plugins,
     describe_rules,
 )
+from ._ci import junit, sarif
 from ._diff import (
     render_diff_text,
 )
@@ -36,11 +37,13 @@ __all__ = [
     "decisions_frame",
     "describe_plugins",
     "describe_rules",
+    "junit",
     "md_escape",
     "render_diff_text",
     "render_html",
     "render_markdowns",
     "render_texts",
+    "sarif",
     "schema",
     "text_table",
     "waterfall_svg",

@@ -80,6 +80,46 @@ ul.plain { margin: 4px 0; padding-left: 18px; }
 .receipt { font-size: 12px; color: var(--muted); margin-top: 18px; word-break: break-all; }
 a { color: #0b5cad; }
 @media (max-width: 820px) { .charts { grid-template-columns: 1fr; } }
+td { overflow-wrap: break-word; }
+td a { word-break: break-all; }
+h4 { font-size: 13px; margin: 14px 0 6px; }
+p.verdict { font-weight: 600; }
+p.note { color: var(--muted); margin-top: 0; }
+.print-head { display: none; }
+/* A committee's page: A4, each company from the top of a page under a header with the
+   company, the evaluation date and the verdict; no chart split from its caption, no
+   heading left at the foot of a page, no table row split. */
+@page { size: A4; margin: 10mm 9mm 11mm; }
+@media print {
+  body { font-size: 7pt; line-height: 1.25; }
+  main { max-width: none; padding: 0; }
+  h1 { font-size: 14pt; }
+  .sub { margin: 0 0 6px; }
+  h2 { font-size: 12pt; margin-bottom: 2px; }
+  h3 { font-size: 9pt; margin: 7px 0 3px; padding-bottom: 1px; }
+  h4 { font-size: 8pt; margin: 5px 0 2px; }
+  h2, h3, h4, figcaption { break-after: avoid; page-break-after: avoid; }
+  p { margin: 2px 0; }
+  section.company { break-before: page; page-break-before: always; border-top: 0;
+    margin: 0; padding: 0; }
+  .print-head { display: flex; justify-content: space-between; font-size: 7pt;
+    color: #333; border-bottom: 1px solid #999; padding-bottom: 2px; margin-bottom: 4px; }
+  .kpis { gap: 6px; margin: 2px 0; }
+  .kpi { padding: 1px 6px; min-width: 0; }
+  .kpi b { font-size: 10pt; display: inline; margin-right: 4px; }
+  .charts { grid-template-columns: minmax(0, 4fr) minmax(0, 3fr); gap: 6px; margin-top: 4px; }
+  figure { break-inside: avoid; page-break-inside: avoid; padding: 2px 4px;
+    background: none; border: 1px solid var(--line); }
+  figure svg { max-height: 50mm; }
+  figure.wide svg { max-height: 30mm; }
+  table { margin: 2px 0 4px; font-size: 6.8pt; }
+  th, td { padding: 1px 3px; }
+  th { font-size: 6.5pt; }
+  tr { break-inside: avoid; page-break-inside: avoid; }
+  ul.plain { margin: 2px 0; }
+  a { color: inherit; text-decoration: none; }
+  .badge, .sev, .kpi, svg { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 """
 
 
@@ -115,7 +155,7 @@ def waterfall_svg(decision: Decision, grades: Sequence[GradeBand] = ()) -> str:
         return coverage_svg(decision)
     colours = _colours(decision)
     width, height = 720, 380
-    left, right, top, bottom = 44, 70, 14, 110
+    left, right, top, bottom = 90, 70, 14, 110
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(steps) + 1
     slot = plot_w / max(n, 1)

@@ -41,10 +41,20 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from attrs import Attribute, field, frozen
+from attrs import field, frozen
 
 from threshold_core import hookimpl
-from threshold_core.kit import Pack, fired, not_evaluated, passed, rule
+from threshold_core.kit import (
+    Pack,
+    fired,
+    lowered,
+    non_negative,
+    not_evaluated,
+    passed,
+    percent,
+    rule,
+    uppered,
+)
 from threshold_core.model import (
     Accelerator,
     ChipClass,
@@ -60,24 +70,6 @@ VERSION = "1.0.0"
 DIMENSION = "technical_defensibility"
 
 
-def _percent(_: Any, attribute: Attribute[float], value: float) -> None:
-    if not 0.0 <= value <= 100.0:
-        raise ValueError(f"{attribute.name}: must be within 0-100, got {value:g}")
-
-
-def _non_negative(_: Any, attribute: Attribute[Any], value: float) -> None:
-    if value < 0:
-        raise ValueError(f"{attribute.name}: must not be negative, got {value:g}")
-
-
-def _lowered(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(v.casefold() for v in values)
-
-
-def _uppered(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(v.strip().upper() for v in values)
-
-
 @frozen
 class ChipSupplySettings:
     """``[settings.chip_supply]``: every threshold of the chip-supply pack."""
@@ -85,32 +77,32 @@ class ChipSupplySettings:
     #: Chip classes whose resupply depends on a US licence (CHIP-003).
     restricted_classes: tuple[ChipClass, ...] = (ChipClass.US_3A090A, ChipClass.US_LICENSED)
     #: Restricted share above which CHIP-003 is high, percent.
-    restricted_high_pct: float = field(default=50.0, validator=_percent)
+    restricted_high_pct: float = field(default=50.0, validator=percent)
     #: Restricted share from which CHIP-003 is medium, percent.
-    restricted_medium_pct: float = field(default=20.0, validator=_percent)
+    restricted_medium_pct: float = field(default=20.0, validator=percent)
     #: Domestic share below which CHIP-004 fires, percent.
-    domestic_min_pct: float = field(default=20.0, validator=_percent)
+    domestic_min_pct: float = field(default=20.0, validator=percent)
     #: Offshore-rented share above which CHIP-005 is high, percent.
-    offshore_high_pct: float = field(default=30.0, validator=_percent)
+    offshore_high_pct: float = field(default=30.0, validator=percent)
     #: Offshore-rented share from which CHIP-005 is medium, percent.
-    offshore_medium_pct: float = field(default=10.0, validator=_percent)
+    offshore_medium_pct: float = field(default=10.0, validator=percent)
     #: Runway below which CHIP-006 is critical, months.
-    runway_critical_months: float = field(default=6.0, validator=_non_negative)
+    runway_critical_months: float = field(default=6.0, validator=non_negative)
     #: Runway below which CHIP-006 is high, months.
-    runway_high_months: float = field(default=12.0, validator=_non_negative)
+    runway_high_months: float = field(default=12.0, validator=non_negative)
     #: Largest vendor's share above which CHIP-007 fires, percent.
-    top_vendor_max_pct: float = field(default=80.0, validator=_percent)
+    top_vendor_max_pct: float = field(default=80.0, validator=percent)
     #: Domestic share below which an unvalidated non-CUDA stack fires CHIP-009, percent.
-    non_cuda_domestic_below_pct: float = field(default=50.0, validator=_percent)
+    non_cuda_domestic_below_pct: float = field(default=50.0, validator=percent)
     #: Severity of CHIP-002 for unknown provenance (licence unknown, or class unknown).
     unknown_provenance_severity: Severity = Severity.HIGH
     #: How an accelerator's vendor or model names Huawei Ascend (substrings).
     ascend_markers: tuple[str, ...] = field(
-        default=("ascend", "910b", "910c", "910d", "昇腾"), converter=_lowered
+        default=("ascend", "910b", "910c", "910d", "昇腾"), converter=lowered
     )
     #: ``location_country`` values inside the PRC (mainland, Hong Kong, Macao).
     prc_locations: tuple[str, ...] = field(
-        default=("CN", "CHN", "CHINA", "PRC", "HK", "HKG", "MO", "MAC"), converter=_uppered
+        default=("CN", "CHN", "CHINA", "PRC", "HK", "HKG", "MO", "MAC"), converter=uppered
     )
 
     def __attrs_post_init__(self) -> None:

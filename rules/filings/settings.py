@@ -2,33 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
-from attrs import Attribute, field, frozen
+from attrs import field, frozen
 
-
-def _valid_regex(_: Any, attribute: Attribute[str], value: str) -> None:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"{attribute.name}: invalid regular expression: {exc}") from None
-
-
-def _non_negative(_: Any, attribute: Attribute[Any], value: float) -> None:
-    if value < 0:
-        raise ValueError(f"{attribute.name}: must not be negative, got {value:g}")
-
-
-def _percent(_: Any, attribute: Attribute[float], value: float) -> None:
-    if not 0.0 <= value <= 100.0:
-        raise ValueError(f"{attribute.name}: must be within 0-100, got {value:g}")
-
-
-def _lowered(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(v.casefold() for v in values)
+from threshold_core.kit import lowered, non_negative, percent, valid_regex
 
 
 @frozen
@@ -36,12 +14,12 @@ class FilingsSettings:
     """``[settings.filings]``: every threshold of the filings pack."""
 
     #: Working days allowed to file a material change (Algorithm Provisions Art. 24).
-    change_deadline_working_days: int = field(default=10, validator=_non_negative)
+    change_deadline_working_days: int = field(default=10, validator=non_negative)
     #: Algorithm and deep-synthesis filing numbers (research §1.3; a soft check).
-    algorithm_number_pattern: str = field(default=r"^网信算备\d{21}号$", validator=_valid_regex)
+    algorithm_number_pattern: str = field(default=r"^网信算备\d{21}号$", validator=valid_regex)
     #: Generative-AI filing numbers, ``<Province>-<Model>-<YYYYMMDD>[NNNN]`` (research §1.3).
     genai_number_pattern: str = field(
-        default=r"^[A-Za-z]+-[A-Za-z0-9]+-\d{8}(\d{4})?$", validator=_valid_regex
+        default=r"^[A-Za-z]+-[A-Za-z0-9]+-\d{8}(\d{4})?$", validator=valid_regex
     )
     #: A filing that names no service covers every service of the company.
     unattributed_filings_cover_all: bool = True
@@ -50,32 +28,32 @@ class FilingsSettings:
     generative_needs_algorithm_filing: bool = True
     #: Closed foreign models that cannot be CAC-filed (FIL-005), matched as substrings.
     foreign_models: tuple[str, ...] = field(
-        default=("openai", "gpt", "claude", "anthropic", "gemini"), converter=_lowered
+        default=("openai", "gpt", "claude", "anthropic", "gemini"), converter=lowered
     )
     #: The Labeling Measures and GB 45438-2025 apply from this date (FIL-007).
     labeling_effective: date = date(2025, 9, 1)
     #: Vertical names that count as healthcare (substrings, case-insensitive).
     healthcare_sectors: tuple[str, ...] = field(
-        default=("health", "medical", "medicine", "hospital", "clinical"), converter=_lowered
+        default=("health", "medical", "medicine", "hospital", "clinical"), converter=lowered
     )
     #: Revenue share from which a healthcare decision-support vertical needs NMPA Class III.
-    sector_revenue_floor_pct: float = field(default=10.0, validator=_percent)
+    sector_revenue_floor_pct: float = field(default=10.0, validator=percent)
     #: Revenue share from which that missing approval vetoes the company (FIL-009).
-    nmpa_critical_revenue_pct: float = field(default=50.0, validator=_percent)
+    nmpa_critical_revenue_pct: float = field(default=50.0, validator=percent)
     #: Regulator code of medical-device registrations.
     medical_device_regulator: str = "NMPA"
     #: How an NMPA ``instrument`` names Class III.
     class_iii_pattern: str = field(
-        default=r"class\s*(iii|3)\b|第?三类|iii\s*类|Ⅲ", validator=_valid_regex
+        default=r"class\s*(iii|3)\b|第?三类|iii\s*类|Ⅲ", validator=valid_regex
     )
     #: Enforcement actions this many months before the evaluation date count (FIL-012).
-    enforcement_lookback_months: int = field(default=24, validator=_non_negative)
+    enforcement_lookback_months: int = field(default=24, validator=non_negative)
     #: Smallest ethics committee (MIIT AI ethics guideline, reported; FIL-013).
-    committee_min_members: int = field(default=5, validator=_non_negative)
+    committee_min_members: int = field(default=5, validator=non_negative)
     #: EU GPAI obligations apply from this date (FIL-015).
     gpai_obligations_from: date = date(2025, 8, 2)
     #: Training compute from which a GPAI model is presumed to pose systemic risk.
-    gpai_systemic_flops: float = field(default=1e25, validator=_non_negative)
+    gpai_systemic_flops: float = field(default=1e25, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
         if self.nmpa_critical_revenue_pct < self.sector_revenue_floor_pct:

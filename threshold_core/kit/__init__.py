@@ -1,5 +1,6 @@
 """What scorer and rule-pack authors use: rules and their outcomes, metric scoring
-bands, name matching (layer 2).
+bands, name matching, and the validators of settings classes (``percent``,
+``non_negative``, ``valid_regex``, ``lowered``, ``uppered``) (layer 2).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ._text import (
     names_match,
     normalise,
 )
+from ._validators import lowered, non_negative, percent, uppered, valid_regex
 
 __all__ = [
     "Band",
@@ -34,12 +36,17 @@ __all__ = [
     "Reading",
     "figure_reading",
     "fired",
+    "lowered",
     "merged_bands",
     "merged_weights",
     "names_match",
+    "non_negative",
     "normalise",
     "not_evaluated",
     "passed",
+    "percent",
     "rule",
     "score_metrics",
+    "uppered",
+    "valid_regex",
 ]

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
 from ..errors import InputError, InputErrors, PluginError, Problem
+from ._samples import deep_merge
 
 if TYPE_CHECKING:
     from ..declarative import PackTest
@@ -144,17 +145,6 @@ def _remove(data: dict[str, Any], dotted: str) -> bool:
         return False
     del node[last]
     return True
-
-
-def deep_merge(base: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
-    """``patch`` over ``base``: tables merge key by key; arrays and values replace."""
-    out = dict(base)
-    for key, value in patch.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
 
 
 def test_profile(suite: Suite, index: int) -> CompanyProfile:

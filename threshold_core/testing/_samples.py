@@ -8,6 +8,7 @@ when they can be found, and helpers to build more (:func:`deep_merge`).
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
@@ -148,7 +149,12 @@ CONTEXT = Context(fx=FxTable(rates=_FX.rates, as_of=_FX.as_of, source=_FX.source
 
 def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """``base`` with ``overrides`` merged in: tables merge key by key, anything else
-    (numbers, strings, lists) replaces, and None removes the key."""
+    (numbers, strings, lists) replaces, and None removes the key.
+
+    The one merge of the test kit: ``make_profile(**overrides)`` and the ``patch`` of
+    a rule pack's ``[[tests]]`` both use it. Replacing values are copied, so the
+    result never shares a list or a table with ``overrides``.
+    """
     out = dict(base)
     for key, value in overrides.items():
         if value is None:
@@ -156,7 +162,7 @@ def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[st
         elif isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
             out[key] = deep_merge(out[key], value)
         else:
-            out[key] = value
+            out[key] = copy.deepcopy(value)
     return out
 
 

@@ -11,48 +11,121 @@ The public API::
     decisions_frame([decision])             # a pandas DataFrame (threshold[pandas])
 
 Plugins implement hooks with :data:`hookimpl` (see ``docs/hooks.md``).
+
+Names load on first use (PEP 562): ``import threshold_core`` costs next to
+nothing, so ``threshold --help`` and plugins that import one name stay fast.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from .engine import Engine, ThresholdPluginManager, create_plugin_manager
-from .errors import InputError, PluginError, Problem, ThresholdError
-from .explain import explain, explain_all, with_explanation
-from .hooks import hookimpl
-from .kit import Band, Metric, MetricScorer, Pack, Reading, fired, not_evaluated, passed, rule
-from .load import (
-    build_config,
-    decision_json,
-    decision_to_dict,
-    find_config,
-    load_config,
-    load_profile,
-    profile_from_data,
-    resolve_config,
-)
-from .model import (
-    CompanyProfile,
-    Context,
-    Decision,
-    DimensionScore,
-    EngineConfig,
-    Figure,
-    Finding,
-    FxTable,
-    MetricScore,
-    Rule,
-    RuleMeta,
-    Severity,
-    Verdict,
-)
-from .reports import decisions_frame
+if TYPE_CHECKING:
+    from .declarative import (
+        load_pack,
+    )
+    from .engine import (
+        Engine,
+        ThresholdPluginManager,
+        create_plugin_manager,
+    )
+    from .errors import (
+        InputError,
+        PluginError,
+        Problem,
+        ThresholdError,
+    )
+    from .explain import explain, explain_all, with_explanation
+    from .hooks import (
+        hookimpl,
+    )
+    from .kit import (
+        Band,
+        Metric,
+        MetricScorer,
+        Pack,
+        Reading,
+        fired,
+        not_evaluated,
+        passed,
+        rule,
+    )
+    from .load import (
+        build_config,
+        decision_json,
+        decision_to_dict,
+        find_config,
+        load_config,
+        load_profile,
+        profile_from_data,
+        resolve_config,
+    )
+    from .model import (
+        CompanyProfile,
+        Context,
+        Decision,
+        DimensionScore,
+        EngineConfig,
+        Figure,
+        Finding,
+        FxTable,
+        MetricScore,
+        Rule,
+        RuleMeta,
+        Severity,
+        Verdict,
+    )
+    from .reports import decisions_frame
+
+#: Every public name, and the package (under threshold_core) it comes from.
+_EXPORTS: dict[str, str] = {
+    "decisions_frame": "reports",
+    "with_explanation": "explain",
+    "explain_all": "explain",
+    "explain": "explain",
+    "Band": "kit",
+    "CompanyProfile": "model",
+    "Context": "model",
+    "Decision": "model",
+    "DimensionScore": "model",
+    "Engine": "engine",
+    "EngineConfig": "model",
+    "Figure": "model",
+    "Finding": "model",
+    "FxTable": "model",
+    "InputError": "errors",
+    "Metric": "kit",
+    "MetricScore": "model",
+    "MetricScorer": "kit",
+    "Pack": "kit",
+    "PluginError": "errors",
+    "Problem": "errors",
+    "Reading": "kit",
+    "Rule": "model",
+    "RuleMeta": "model",
+    "Severity": "model",
+    "ThresholdError": "errors",
+    "ThresholdPluginManager": "engine",
+    "Verdict": "model",
+    "build_config": "load",
+    "create_plugin_manager": "engine",
+    "decision_json": "load",
+    "decision_to_dict": "load",
+    "find_config": "load",
+    "fired": "kit",
+    "hookimpl": "hooks",
+    "load_config": "load",
+    "load_pack": "declarative",
+    "load_profile": "load",
+    "not_evaluated": "kit",
+    "passed": "kit",
+    "profile_from_data": "load",
+    "resolve_config": "load",
+    "rule": "kit",
+}
 
 __version__: str
-
-if TYPE_CHECKING:
-    from .declarative import load_pack
 
 
 def __getattr__(name: str) -> Any:
@@ -60,12 +133,16 @@ def __getattr__(name: str) -> Any:
         from .engine import engine_version
 
         return engine_version()
-    if name == "load_pack":
-        # Declarative (TOML + CEL) packs load on demand: ``import threshold_core`` stays light.
-        from .declarative import load_pack
+    package = _EXPORTS.get(name)
+    if package is None:
+        raise AttributeError(f"module 'threshold_core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{package}"), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
 
-        return load_pack
-    raise AttributeError(name)
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
 
 
 __all__ = [

@@ -17,16 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from attrs import define
 
-from ..engine import create_plugin_manager, engine_version
-from ..errors import InputError, InputErrors, PluginError, Problem, ThresholdError
-from ..load import resolve_config
-from ..model import EngineConfig
 from ._lazy import LazyGroup
 
 if TYPE_CHECKING:
     from ..engine import Engine
+    from ..model import EngineConfig
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -46,7 +42,6 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 4
 
 
-@define
 class Options:
     """What the group and the engine options (:func:`engine_options`) were given.
 
@@ -54,12 +49,13 @@ class Options:
     build their engine with :meth:`build_engine`.
     """
 
-    debug: bool = False
-    config_path: Path | None = None
-    no_plugin_autoload: bool = False
-    disabled: tuple[str, ...] = ()
-    plugins_dirs: tuple[Path, ...] = ()
-    rules_dirs: tuple[Path, ...] = ()
+    def __init__(self, debug: bool = False) -> None:
+        self.debug = debug
+        self.config_path: Path | None = None
+        self.no_plugin_autoload = False
+        self.disabled: tuple[str, ...] = ()
+        self.plugins_dirs: tuple[Path, ...] = ()
+        self.rules_dirs: tuple[Path, ...] = ()
 
     def build_engine(self) -> Engine:
         """The engine these options describe."""
@@ -85,6 +81,8 @@ def _handle(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the errors users can cause into one-line messages and exit codes."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..errors import InputError, InputErrors, PluginError, ThresholdError
+
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
             return fn(*args, **kwargs)
@@ -171,7 +169,8 @@ def build_engine(
     plugins_dirs: Sequence[Path], rule_dirs: Sequence[Path] = (),
 ) -> Engine:
     """The engine a command runs."""
-    from ..engine import Engine
+    from ..engine import Engine, create_plugin_manager
+    from ..load import resolve_config
 
     # Problems of the file travel with it, so the engine reports them with its own at once.
     config: EngineConfig = resolve_config(config_path, collect=True)
@@ -232,7 +231,8 @@ COMMANDS = {
 
 
 @click.group(cls=LazyGroup, lazy_subcommands=COMMANDS, context_settings=CONTEXT_SETTINGS)
-@click.version_option(engine_version(), "--version", prog_name="threshold")
+# package_name: the version is read from the metadata only when --version is given.
+@click.version_option(None, "--version", package_name="threshold", prog_name="threshold")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -281,6 +281,7 @@ def evaluate(
     Invalid profiles are reported on stderr, one line per problem, and the
     others are still evaluated.
     """
+    from ..errors import InputError, Problem
     from ..explain import explain_all
     from ..load import decision_to_dict, dumps, expand_paths
     from ..reports import ReportOptions, render_markdowns, render_texts
@@ -302,6 +303,7 @@ def evaluate(
             data = [decision_to_dict(d) for d in decisions]
             text = dumps(data[0] if len(data) == 1 and len(files) == 1 else data)
         elif fmt in ("sarif", "junit"):
+            from ..engine import engine_version
             from ..reports import describe_rules, junit, sarif
 
             data = [decision_to_dict(d) for d in decisions]
@@ -348,6 +350,7 @@ def validate(
     Prints every problem of every file, one line each, and exits 2 when any
     file is invalid.
     """
+    from ..errors import InputError
     from ..load import dumps, expand_paths
 
     engine = options.build_engine()

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from ..load import resolve_config
 from ._app import CONTEXT_SETTINGS, ExitCode, Options, _handle, engine_options
 
 
@@ -36,6 +35,7 @@ def batch(
     stderr at the end. Exit 2 when some rows were invalid, 3 when a plugin
     failed on some company.
     """
+    from ..load import resolve_config
     from ..portfolio import run_batch
 
     if resume and output is None:

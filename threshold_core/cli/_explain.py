@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 
-from ..errors import InputError, Problem
 from ._app import (
     CONTEXT_SETTINGS,
     ExitCode,
@@ -65,6 +64,7 @@ class _Sides:
         return self.engines[config_path]
 
     def evaluations(self, path: Path, config_path: Path | None) -> list[Any]:
+        from ..errors import InputError, Problem
         from ..explain import Evaluation
         from ..load import converter, expand_paths, is_decision_data, load_decisions
 
@@ -151,6 +151,7 @@ def verify(
     changed), the engine version or a plugin's version. Exit 0 when
     reproduced, 1 when not.
     """
+    from ..errors import InputError, Problem
     from ..explain import verify_decision
     from ..load import dumps, load_decisions
 

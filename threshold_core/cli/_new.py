@@ -13,7 +13,6 @@ from pathlib import Path
 
 import click
 
-from ..engine import engine_version
 from ._app import CONTEXT_SETTINGS, ExitCode
 
 #: What a plugin name may look like (before the ``threshold-`` prefix is added).
@@ -44,6 +43,8 @@ def plugin_names(name: str, dimension: str | None = None) -> dict[str, str]:
     dim = dimension or snake
     if not re.match(r"^[a-z][a-z0-9_]*$", dim):
         raise ValueError(f"{dimension!r} is not a dimension name: use lower_snake_case")
+    from ..engine import engine_version
+
     version = engine_version()
     return {
         "name": snake,

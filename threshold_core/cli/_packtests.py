@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..testing import CaseResult, Suite, run_tests
 from ._app import CONTEXT_SETTINGS, ExitCode, _handle
+
+if TYPE_CHECKING:
+    from ..testing import CaseResult, Suite
 
 # --------------------------------------------------------------------------- the command
 
@@ -44,6 +47,7 @@ def test_packs(
     """
     from ..load import dumps, load_config
     from ..model import EngineConfig, FxTable
+    from ..testing import run_tests
 
     config = load_config(config_path) if config_path else EngineConfig()
     fx = FxTable(rates=dict(config.fx.rates), as_of=config.fx.as_of, source=config.fx.source)

@@ -45,6 +45,8 @@ from attrs import field, frozen
 
 from threshold_core import hookimpl
 from threshold_core.kit import (
+    Band,
+    BandTable,
     Metric,
     MetricScorer,
     Reading,
@@ -80,14 +82,24 @@ DIRECTIONS: Mapping[str, str] = {
 }
 
 
+def _weights(given: Mapping[str, float]) -> dict[str, float]:
+    """Converter of ``weights``: the given weights over :data:`WEIGHTS`."""
+    return merged_weights(WEIGHTS)(given)
+
+
+def _bands(given: BandTable) -> dict[str, Band]:
+    """Converter of ``bands``: the given bands over :data:`BANDS`."""
+    return merged_bands(BANDS)(given)
+
+
 @frozen
 class ApplicationStickinessSettings:
     """``[settings.application_stickiness]``."""
 
     #: Metric weights inside the dimension (partial tables override the defaults).
-    weights: dict[str, float] = field(factory=dict, converter=merged_weights(WEIGHTS))
+    weights: dict[str, float] = field(factory=dict, converter=_weights)
     #: Bands as ``[[raw, points], ...]`` (partial tables override the defaults).
-    bands: dict[str, list[list[float]]] = field(factory=dict, converter=merged_bands(BANDS))
+    bands: dict[str, list[list[float]]] = field(factory=dict, converter=_bands)
 
 
 def _ndr(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:

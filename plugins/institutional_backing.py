@@ -47,13 +47,21 @@ How the raw figures are read:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from attrs import field, frozen
 
 from threshold_core import hookimpl
-from threshold_core.kit import Band, Metric, MetricScorer, Reading, merged_bands, merged_weights
+from threshold_core.kit import (
+    Band,
+    BandTable,
+    Metric,
+    MetricScorer,
+    Reading,
+    merged_bands,
+    merged_weights,
+)
 from threshold_core.model import CompanyProfile, Context, Investor, InvestorType, ListingStatus
 
 NAME = DIMENSION = "institutional_backing"
@@ -95,7 +103,7 @@ LISTING_POINTS: Mapping[str, float] = {
 
 def _merged_table(
     what: str, defaults: Mapping[str, float], low: float | None = None, high: float | None = None
-) -> Any:
+) -> Callable[[Mapping[str, float]], dict[str, float]]:
     """An attrs converter: ``defaults`` overlaid with the given entries, keys checked."""
 
     def convert(given: Mapping[str, float]) -> dict[str, float]:
@@ -122,21 +130,39 @@ def _positive_log_anchors(instance: Any, attribute: Any, value: bool) -> None:
         )
 
 
+def _weights(given: Mapping[str, float]) -> dict[str, float]:
+    """Converter of ``weights``: the given weights over :data:`WEIGHTS`."""
+    return merged_weights(WEIGHTS)(given)
+
+
+def _bands(given: BandTable) -> dict[str, Band]:
+    """Converter of ``bands``: the given bands over :data:`BANDS`."""
+    return merged_bands(BANDS)(given)
+
+
+def _type_tiers(given: Mapping[str, float]) -> dict[str, float]:
+    return _merged_table("type_tiers", TYPE_TIERS, 1.0, 3.0)(given)
+
+
+def _listing_points(given: Mapping[str, float]) -> dict[str, float]:
+    return _merged_table("listing_points", LISTING_POINTS, 0.0, 100.0)(given)
+
+
 @frozen
 class InstitutionalBackingSettings:
     """``[settings.institutional_backing]``."""
 
     #: Metric weights inside the dimension (partial tables override the defaults).
-    weights: dict[str, float] = field(factory=dict, converter=merged_weights(WEIGHTS))
+    weights: dict[str, float] = field(factory=dict, converter=_weights)
     #: Bands as ``[[raw, points], ...]`` (partial tables override the defaults).
-    bands: dict[str, list[list[float]]] = field(factory=dict, converter=merged_bands(BANDS))
+    bands: dict[str, list[list[float]]] = field(factory=dict, converter=_bands)
     #: Tier of each investor type when ``Investor.tier`` is not given (1-3).
     type_tiers: dict[str, float] = field(
-        factory=dict, converter=_merged_table("type_tiers", TYPE_TIERS, 1.0, 3.0)
+        factory=dict, converter=_type_tiers
     )
     #: Raw points of each listing status, before the ``listing`` band (0-100).
     listing_points: dict[str, float] = field(
-        factory=dict, converter=_merged_table("listing_points", LISTING_POINTS, 0.0, 100.0)
+        factory=dict, converter=_listing_points
     )
     #: Interpolate ``capital_raised`` on log10 of the amount between the band's anchors.
     capital_raised_log_scale: bool = field(default=True, validator=_positive_log_anchors)

@@ -82,6 +82,8 @@ from attrs.validators import ge, le
 
 from threshold_core import hookimpl
 from threshold_core.kit import (
+    Band,
+    BandTable,
     Metric,
     MetricScorer,
     Reading,
@@ -127,14 +129,24 @@ COMMITTEE_POINTS = 60.0
 REREVIEW_POINTS = 40.0
 
 
+def _weights(given: Mapping[str, float]) -> dict[str, float]:
+    """Converter of ``weights``: the given weights over :data:`WEIGHTS`."""
+    return merged_weights(WEIGHTS)(given)
+
+
+def _bands(given: BandTable) -> dict[str, Band]:
+    """Converter of ``bands``: the given bands over :data:`BANDS`."""
+    return merged_bands(BANDS)(given)
+
+
 @frozen
 class RegulatoryReadinessSettings:
     """``[settings.regulatory_readiness]``."""
 
     #: Metric weights inside the dimension (partial tables override the defaults).
-    weights: dict[str, float] = field(factory=dict, converter=merged_weights(WEIGHTS))
+    weights: dict[str, float] = field(factory=dict, converter=_weights)
     #: Bands as ``[[checklist points, points], ...]`` (partial tables override the defaults).
-    bands: dict[str, list[list[float]]] = field(factory=dict, converter=merged_bands(BANDS))
+    bands: dict[str, list[list[float]]] = field(factory=dict, converter=_bands)
     #: A filing without ``service`` covers every service (a company-level record).
     unattributed_filings_cover_all: bool = True
     #: Generative services with public-opinion attributes also need an algorithm

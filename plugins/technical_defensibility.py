@@ -32,7 +32,15 @@ from typing import Any
 from attrs import field, frozen
 
 from threshold_core import hookimpl
-from threshold_core.kit import Metric, MetricScorer, Reading, merged_bands, merged_weights
+from threshold_core.kit import (
+    Band,
+    BandTable,
+    Metric,
+    MetricScorer,
+    Reading,
+    merged_bands,
+    merged_weights,
+)
 from threshold_core.model import CompanyProfile, Context, Exclusivity
 
 NAME = DIMENSION = "technical_defensibility"
@@ -58,14 +66,24 @@ EXCLUSIVITY_WEIGHT = {
 }
 
 
+def _weights(given: Mapping[str, float]) -> dict[str, float]:
+    """Converter of ``weights``: the given weights over :data:`WEIGHTS`."""
+    return merged_weights(WEIGHTS)(given)
+
+
+def _bands(given: BandTable) -> dict[str, Band]:
+    """Converter of ``bands``: the given bands over :data:`BANDS`."""
+    return merged_bands(BANDS)(given)
+
+
 @frozen
 class TechnicalDefensibilitySettings:
     """``[settings.technical_defensibility]``."""
 
     #: Metric weights inside the dimension (partial tables override the defaults).
-    weights: dict[str, float] = field(factory=dict, converter=merged_weights(WEIGHTS))
+    weights: dict[str, float] = field(factory=dict, converter=_weights)
     #: Bands as ``[[raw, points], ...]`` (partial tables override the defaults).
-    bands: dict[str, list[list[float]]] = field(factory=dict, converter=merged_bands(BANDS))
+    bands: dict[str, list[list[float]]] = field(factory=dict, converter=_bands)
     #: Points ceiling of ``data_moat`` when every asset is self-reported.
     self_reported_cap: float = 60.0
     #: Points added to ``cadence`` when a model has open weights.

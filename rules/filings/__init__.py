@@ -66,7 +66,8 @@ from typing import Any
 
 from threshold_core import hookimpl
 from threshold_core.kit import Pack
-from threshold_rules.filings.common import (
+
+from .common import (
     ALGORITHM_REGIMES,
     CAC_REGIMES,
     CONTENT_KINDS,
@@ -77,25 +78,25 @@ from threshold_rules.filings.common import (
     months_before,
     working_days_after,
 )
-from threshold_rules.filings.generative import (
+from .generative import (
     content_labeling,
     foundation_model,
     security_assessment,
 )
-from threshold_rules.filings.governance import (
+from .governance import (
     enforcement_history,
     ethics_committee,
     gpai_documentation,
 )
-from threshold_rules.filings.registry import (
+from .registry import (
     algorithm_filing,
     change_deadline,
     data_quality,
     filing_display,
     genai_filing,
 )
-from threshold_rules.filings.sectors import auto_prescription, nfra_safeguards, nmpa_class_iii
-from threshold_rules.filings.settings import FilingsSettings
+from .sectors import auto_prescription, nfra_safeguards, nmpa_class_iii
+from .settings import FilingsSettings
 
 # The pack was one module; its public names stay importable from the package.
 __all__ = [

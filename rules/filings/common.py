@@ -17,7 +17,8 @@ from threshold_core.model import (
     Service,
     ServiceKind,
 )
-from threshold_rules.filings.settings import FilingsSettings
+
+from .settings import FilingsSettings
 
 DIMENSION = "regulatory_readiness"
 

@@ -13,8 +13,9 @@ from threshold_core.model import (
     ServiceKind,
     Severity,
 )
-from threshold_rules.filings.common import CONTENT_KINDS, DIMENSION, no_services
-from threshold_rules.filings.settings import FilingsSettings
+
+from .common import CONTENT_KINDS, DIMENSION, no_services
+from .settings import FilingsSettings
 
 
 @rule(

@@ -9,7 +9,8 @@ from typing import Any
 
 from threshold_core.kit import fired, not_evaluated, passed, rule
 from threshold_core.model import CompanyProfile, Context, Regime, RuleOutcome, ServiceKind, Severity
-from threshold_rules.filings.common import (
+
+from .common import (
     ALGORITHM_REGIMES,
     CAC_REGIMES,
     DIMENSION,
@@ -20,7 +21,7 @@ from threshold_rules.filings.common import (
     no_services,
     working_days_after,
 )
-from threshold_rules.filings.settings import FilingsSettings
+from .settings import FilingsSettings
 
 
 @rule(

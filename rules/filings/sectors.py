@@ -8,7 +8,8 @@ import re
 
 from threshold_core.kit import fired, not_evaluated, passed, rule
 from threshold_core.model import CompanyProfile, Context, RuleOutcome, Severity
-from threshold_rules.filings.common import (
+
+from .common import (
     DIMENSION,
     GENAI_REGIMES,
     IN_FORCE,
@@ -16,7 +17,7 @@ from threshold_rules.filings.common import (
     in_sectors,
     no_services,
 )
-from threshold_rules.filings.settings import FilingsSettings
+from .settings import FilingsSettings
 
 
 @rule(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -39,10 +39,13 @@ from ..model import (
 )
 from ._replay import _EPS, _RANK, STEP, _binding_caps, _ceil_step, _effective, _r, _shape, what_if
 
+if TYPE_CHECKING:
+    from ..engine import Engine
+
 # -- metric inversion --------------------------------------------------------------------
 
 
-def _band_of(engine: Any, scorer: str, metric: str) -> Band | None:
+def _band_of(engine: Engine, scorer: str, metric: str) -> Band | None:
     settings = getattr(engine, "settings", {}).get(scorer)
     bands = getattr(settings, "bands", None)
     if isinstance(bands, Mapping):
@@ -81,7 +84,7 @@ def _fmt(x: float) -> str:
 
 
 def _metric_changes(
-    dim: DimensionResult, needed: float, engine: Any
+    dim: DimensionResult, needed: float, engine: Engine
 ) -> tuple[MetricChange, ...]:
     """Per metric, moved alone: the raw figure giving the dimension ``needed`` more points."""
     if needed <= 0 or dim.raw_score is None:
@@ -112,7 +115,7 @@ def _metric_changes(
 
 
 def _change(
-    m: MetricScore, target_points: float, engine: Any, scorer: str, *, supply: bool = False
+    m: MetricScore, target_points: float, engine: Engine, scorer: str, *, supply: bool = False
 ) -> MetricChange:
     current = m.points
     action = "supply" if supply else "raise"
@@ -259,7 +262,7 @@ def _levers(assessment: Assessment, decision: Decision, config: EngineConfig
 
 
 def _distance(
-    decision: Decision, engine: Any, config: EngineConfig, assessment: Assessment
+    decision: Decision, engine: Engine, config: EngineConfig, assessment: Assessment
 ) -> Distance:
     v = decision.verdict
     grades = config.policy.grades
@@ -333,7 +336,7 @@ def _distance(
 
 def _dimension_distance(
     d: DimensionResult, cleared: PolicyResult, cut: float, target_rank: int,
-    global_clear: tuple[str, ...], engine: Any, assessment: Assessment, config: EngineConfig,
+    global_clear: tuple[str, ...], engine: Engine, assessment: Assessment, config: EngineConfig,
     clear: set[str],
 ) -> DimensionDistance:
     def out(points: float | None, target_raw: float | None, caps: tuple[str, ...], note: str,

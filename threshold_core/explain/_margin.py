@@ -33,7 +33,7 @@ replayed on a decision), :mod:`threshold_core.explain._distance` and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -54,6 +54,9 @@ from ._replay import (
     what_if,
 )
 from ._robustness import _robustness
+
+if TYPE_CHECKING:
+    from ..engine import Engine
 
 __all__ = [
     "assessment_from_decision",
@@ -109,7 +112,7 @@ def _margin(decision: Decision, config: EngineConfig) -> Margin | None:
 # -- public API ---------------------------------------------------------------------------
 
 
-def explain(decision: Decision, engine: Any = None) -> Explanation:
+def explain(decision: Decision, engine: Engine | None = None) -> Explanation:
     """Distance to the next better verdict, margin to the next worse one, and robustness.
 
     What ``threshold evaluate`` attaches to every decision (the ``explain`` section
@@ -163,7 +166,7 @@ def with_explanation(decision: Decision, explanation: Explanation | None) -> Dec
 
 
 def explain_all(
-    decisions: Iterable[Decision], engine: Any,
+    decisions: Iterable[Decision], engine: Engine,
     on_error: Callable[[Decision, Exception], None] | None = None,
 ) -> list[Decision]:
     """Every decision with its explanation attached.

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..load import decision_to_dict
+from ..model import Decision
 from ._diff import _receipt_causes, flatten
 from ._margin import explain, with_explanation
+
+if TYPE_CHECKING:
+    from ..engine import Engine
 
 #: Fields left out when a decision is compared with its replay: wall times, and where the
 #: profile and the configuration were read from (the same file may be named by another
@@ -23,7 +27,7 @@ def _comparable(data: Any) -> Any:
     return data
 
 
-def verify_decision(saved: Any, engine: Any, profile_path: Path) -> dict[str, Any]:
+def verify_decision(saved: Decision, engine: Engine, profile_path: Path) -> dict[str, Any]:
     """Re-evaluate ``profile_path`` and compare with ``saved``: the verify report as data."""
     profile = engine.load_profile(profile_path)
     now = engine.evaluate(profile, source_path=str(profile_path))

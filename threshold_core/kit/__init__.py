@@ -14,6 +14,7 @@ from ._rules import (
 )
 from ._scoring import (
     Band,
+    BandTable,
     Metric,
     MetricScorer,
     Reading,
@@ -30,6 +31,7 @@ from ._validators import lowered, non_negative, percent, uppered, valid_regex
 
 __all__ = [
     "Band",
+    "BandTable",
     "Metric",
     "MetricScorer",
     "Pack",

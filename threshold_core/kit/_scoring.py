@@ -259,6 +259,10 @@ def merged_bands(defaults: BandTable) -> Callable[[BandTable], dict[str, Band]]:
     return convert
 
 
+def _metric_tuple(metrics: Iterable[Metric]) -> tuple[Metric, ...]:
+    return tuple(metrics)
+
+
 @frozen
 class MetricScorer:
     """A scorer made of weighted :class:`Metric` objects.
@@ -270,7 +274,7 @@ class MetricScorer:
 
     name: str
     dimension: str
-    metrics: tuple[Metric, ...] = field(converter=tuple)
+    metrics: tuple[Metric, ...] = field(converter=_metric_tuple)
     #: Which way each metric should move the score: ``higher`` or ``lower`` is better.
     directions: Mapping[str, str] = field(factory=dict)
     #: For the contract checks, rarely needed: metric -> ``callable(profile) -> iterable of

@@ -15,7 +15,7 @@ import typing
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import cattrs
@@ -29,6 +29,8 @@ from cattrs.gen import make_dict_structure_fn
 
 from ..errors import Problem
 from ..model import Figure, StrEnum
+
+T = TypeVar("T")
 
 
 def _show(value: Any) -> str:
@@ -218,7 +220,7 @@ def problems_from(exc: BaseException, path: str = "$") -> Iterator[Problem]:
         yield Problem(path, str(exc) or type(exc).__name__)
 
 
-def structure(data: Any, cls: type[Any]) -> Any:
+def structure(data: Any, cls: type[T]) -> T:
     """Structure ``data`` into ``cls``; raise :class:`StructureProblems` listing every problem."""
     if not isinstance(data, Mapping) and attrs.has(cls):
         raise StructureProblems((Problem("$", f"expected a table, got {_show(data)}"),))
@@ -239,6 +241,7 @@ def _in_document_order(problems: Iterator[Problem], data: Mapping[str, Any]) -> 
         return order.get(head, len(order))
 
     return tuple(sorted(problems, key=position))
+
 
 
 class StructureProblems(Exception):

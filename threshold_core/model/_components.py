@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from attrs import field, frozen
 
 from ._decision import DimensionScore, RuleOutcome, Severity
+from ._profile import CompanyProfile
 
 
 @frozen
@@ -59,7 +60,9 @@ class Scorer(Protocol):
     name: str
     dimension: str
 
-    def score(self, profile: Any, settings: Any, context: Context) -> DimensionScore: ...
+    def score(
+        self, profile: CompanyProfile, settings: Any, context: Context
+    ) -> DimensionScore: ...
 
 
 def _severities(values: Iterable[Severity | str]) -> tuple[Severity, ...]:

@@ -21,9 +21,15 @@ def threshold_exe() -> str:
     return found
 
 
+#: Commands that need a process of their own: worker processes, signals, a terminal.
+NEEDS_A_PROCESS = frozenset({"batch"})
+
+
 @pytest.fixture
-def run_cli(threshold_exe: str, tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run ``threshold ARGS`` as a subprocess; returns the completed process."""
+def run_cli_process(
+    threshold_exe: str, tmp_path: Path
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``threshold ARGS`` as the installed console script, in a subprocess."""
 
     def run(
         *args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
@@ -34,6 +40,49 @@ def run_cli(threshold_exe: str, tmp_path: Path) -> Callable[..., subprocess.Comp
         return subprocess.run(
             [threshold_exe, *args], cwd=cwd or tmp_path, env=full_env, input=input,
             capture_output=True, text=True, timeout=120,
+        )
+
+    return run
+
+
+@pytest.fixture
+def run_cli(
+    run_cli_process: Callable[..., subprocess.CompletedProcess[str]], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``threshold ARGS`` in this process with click's ``CliRunner``.
+
+    The same command group, working folder, environment, stdin, stdout, stderr
+    and exit code as the console script, without a Python start-up per run.
+    A run that needs a process of its own (``batch``, or a ``PYTHONPATH`` of
+    test distributions) goes to :func:`run_cli_process`; every command also has
+    a subprocess test in ``tests/cli/test_installed_script.py``.
+    """
+    from click.testing import CliRunner
+
+    from threshold_core.cli import cli
+
+    def run(
+        *args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+        input: str | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        if (args and args[0] in NEEDS_A_PROCESS) or "PYTHONPATH" in (env or {}):
+            return run_cli_process(*args, cwd=cwd, env=env, input=input)
+        full_env: dict[str, str | None] = {
+            "THRESHOLD_DISABLE_PLUGIN_AUTOLOAD": None, "NO_COLOR": "1", **(env or {})
+        }
+        with monkeypatch.context() as m:
+            m.chdir(cwd or tmp_path)
+            result = CliRunner().invoke(cli, list(args), input=input, env=full_env,
+                                        prog_name="threshold")
+        stderr = result.stderr
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            # What the console script would print for an exception nothing handled.
+            import traceback
+
+            stderr += "".join(traceback.format_exception(result.exception))
+        return subprocess.CompletedProcess(
+            ["threshold", *args], result.exit_code, result.stdout, stderr
         )
 
     return run

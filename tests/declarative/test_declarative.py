@@ -25,7 +25,7 @@ from threshold_core.declarative import (
 )
 from threshold_core.load import profile_from_data
 
-DATA = Path(__file__).parent / "data"
+DATA = REPO / "tests" / "data"
 BROKEN = DATA / "broken_packs"
 ZHIPU = EXAMPLES / "companies" / "zhipu.toml"
 

@@ -15,7 +15,7 @@ from threshold_core import Engine, create_plugin_manager, load_config
 
 RULEPACKS = EXAMPLES / "rulepacks"
 ZHIPU = EXAMPLES / "companies" / "zhipu.toml"
-DATA = Path(__file__).parent / "data"
+DATA = REPO / "tests" / "data"
 
 
 def test_plugins_lists_both_drop_ins_with_their_files(run_cli: Any) -> None:

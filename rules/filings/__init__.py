@@ -67,7 +67,7 @@ from typing import Any
 from threshold_core import hookimpl
 from threshold_core.kit import Pack
 
-from .common import (
+from threshold_rules.filings.common import (
     ALGORITHM_REGIMES,
     CAC_REGIMES,
     CONTENT_KINDS,
@@ -78,25 +78,25 @@ from .common import (
     months_before,
     working_days_after,
 )
-from .generative import (
+from threshold_rules.filings.generative import (
     content_labeling,
     foundation_model,
     security_assessment,
 )
-from .governance import (
+from threshold_rules.filings.governance import (
     enforcement_history,
     ethics_committee,
     gpai_documentation,
 )
-from .registry import (
+from threshold_rules.filings.registry import (
     algorithm_filing,
     change_deadline,
     data_quality,
     filing_display,
     genai_filing,
 )
-from .sectors import auto_prescription, nfra_safeguards, nmpa_class_iii
-from .settings import FilingsSettings
+from threshold_rules.filings.sectors import auto_prescription, nfra_safeguards, nmpa_class_iii
+from threshold_rules.filings.settings import FilingsSettings
 
 # The pack was one module; its public names stay importable from the package.
 __all__ = [

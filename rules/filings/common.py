@@ -18,7 +18,7 @@ from threshold_core.model import (
     ServiceKind,
 )
 
-from .settings import FilingsSettings
+from threshold_rules.filings.settings import FilingsSettings
 
 DIMENSION = "regulatory_readiness"
 

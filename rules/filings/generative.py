@@ -14,8 +14,8 @@ from threshold_core.model import (
     Severity,
 )
 
-from .common import CONTENT_KINDS, DIMENSION, no_services
-from .settings import FilingsSettings
+from threshold_rules.filings.common import CONTENT_KINDS, DIMENSION, no_services
+from threshold_rules.filings.settings import FilingsSettings
 
 
 @rule(

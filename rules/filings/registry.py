@@ -10,7 +10,7 @@ from typing import Any
 from threshold_core.kit import fired, not_evaluated, passed, rule
 from threshold_core.model import CompanyProfile, Context, Regime, RuleOutcome, ServiceKind, Severity
 
-from .common import (
+from threshold_rules.filings.common import (
     ALGORITHM_REGIMES,
     CAC_REGIMES,
     DIMENSION,
@@ -21,7 +21,7 @@ from .common import (
     no_services,
     working_days_after,
 )
-from .settings import FilingsSettings
+from threshold_rules.filings.settings import FilingsSettings
 
 
 @rule(

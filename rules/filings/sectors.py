@@ -9,7 +9,7 @@ import re
 from threshold_core.kit import fired, not_evaluated, passed, rule
 from threshold_core.model import CompanyProfile, Context, RuleOutcome, Severity
 
-from .common import (
+from threshold_rules.filings.common import (
     DIMENSION,
     GENAI_REGIMES,
     IN_FORCE,
@@ -17,7 +17,7 @@ from .common import (
     in_sectors,
     no_services,
 )
-from .settings import FilingsSettings
+from threshold_rules.filings.settings import FilingsSettings
 
 
 @rule(

@@ -66,7 +66,6 @@ from typing import Any
 
 from threshold_core import hookimpl
 from threshold_core.kit import Pack
-
 from threshold_rules.filings.common import (
     ALGORITHM_REGIMES,
     CAC_REGIMES,

@@ -17,7 +17,6 @@ from threshold_core.model import (
     Service,
     ServiceKind,
 )
-
 from threshold_rules.filings.settings import FilingsSettings
 
 DIMENSION = "regulatory_readiness"

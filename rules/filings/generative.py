@@ -13,7 +13,6 @@ from threshold_core.model import (
     ServiceKind,
     Severity,
 )
-
 from threshold_rules.filings.common import CONTENT_KINDS, DIMENSION, no_services
 from threshold_rules.filings.settings import FilingsSettings
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from threshold_core.kit import fired, not_evaluated, passed, rule
 from threshold_core.model import CompanyProfile, Context, EnforcementAction, RuleOutcome, Severity
-
 from threshold_rules.filings.common import DIMENSION, months_before
 from threshold_rules.filings.settings import FilingsSettings
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from threshold_core.kit import fired, not_evaluated, passed, rule
 from threshold_core.model import CompanyProfile, Context, Regime, RuleOutcome, ServiceKind, Severity
-
 from threshold_rules.filings.common import (
     ALGORITHM_REGIMES,
     CAC_REGIMES,

@@ -8,7 +8,6 @@ import re
 
 from threshold_core.kit import fired, not_evaluated, passed, rule
 from threshold_core.model import CompanyProfile, Context, RuleOutcome, Severity
-
 from threshold_rules.filings.common import (
     DIMENSION,
     GENAI_REGIMES,

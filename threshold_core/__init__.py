@@ -19,6 +19,8 @@ nothing, so ``threshold --help`` and plugins that import one name stay fast.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -143,6 +145,23 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted([*globals(), *_EXPORTS])
+
+
+class _Facade(types.ModuleType):
+    """The package module, where a public name beats a subpackage of the same name.
+
+    Importing ``threshold_core.explain`` (the package) binds it on this module;
+    ``threshold_core.explain`` stays the function :func:`~threshold_core.explain.explain`,
+    as it is with the names imported eagerly.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Facade
 
 
 __all__ = [

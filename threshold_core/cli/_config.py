@@ -17,11 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import attrs
 import click
 
-from ..kit import Band
-from ..load import converter, read_toml
 from ._app import CONTEXT_SETTINGS, Options, _handle, engine_options
 
 
@@ -37,6 +34,8 @@ def _given(path: str | None, root: str) -> set[str]:
     """The dotted keys the configuration file sets (tables flattened)."""
     if path is None:
         return set()
+    from ..load import read_toml
+
     data: Any = read_toml(Path(path))
     for part in root.split(".")[1:]:
         data = data.get(part, {})
@@ -45,6 +44,10 @@ def _given(path: str | None, root: str) -> set[str]:
 
 def _plain(value: Any) -> Any:
     """Plain TOML-like data: attrs settings as tables, bands as their anchor points."""
+    import attrs
+
+    from ..kit import Band
+
     if isinstance(value, Band):
         return [list(p) for p in value.points]
     if attrs.has(type(value)):
@@ -63,6 +66,8 @@ def _plain(value: Any) -> Any:
 def effective_config(engine: Any) -> dict[str, Any]:
     """``{"source", "sha256", "values": [{"key", "value", "origin"}]}`` for an engine."""
     config = engine.config
+    from ..load import converter
+
     data = converter().unstructure(config)
     for key in ("path", "root", "settings"):
         data.pop(key, None)

@@ -662,8 +662,7 @@ class Engine:
             config_sha256=self._config_sha,
             plugins=self._plugin_refs,
             config_source=self.config.path or "defaults",
-            as_of=(profile.as_of or self.fx.as_of).isoformat()
-            if (profile.as_of or self.fx.as_of) else None,
+            as_of=as_of.isoformat() if (as_of := profile.as_of or self.fx.as_of) else None,
         )
 
 

@@ -14,7 +14,7 @@ from ._diff import (
 )
 from ._document import DEFAULT as DEFAULT_REPORT_OPTIONS
 from ._document import Options as ReportOptions
-from ._document import blocks, md_escape
+from ._document import blocks, md_escape, text_table
 from ._frame import decision_row, decisions_frame
 from ._html import (
     render_html,
@@ -26,7 +26,6 @@ from ._schema import (
 from ._text import (
     render_markdowns,
     render_texts,
-    text_table,
 )
 
 __all__ = [

@@ -29,7 +29,7 @@ def _path_of(finding: Mapping[str, Any]) -> str | None:
     """The profile path a finding is about: the first evidence key that names one."""
     for key in (finding.get("evidence") or {}):
         if re.fullmatch(r"[a-z_][a-z0-9_]*(\[\d+\])?(\.[a-z_][a-z0-9_]*(\[\d+\])?)*", key):
-            return key
+            return str(key)
     return None
 
 

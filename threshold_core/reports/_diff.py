@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..explain import LISTED, PortfolioDiff
-from ._text import text_table
+from ._document import text_table
 
 
 def _num(value: float | None, fmt: str = ".2f") -> str:

@@ -213,3 +213,94 @@ def test_profiles_without_an_engine_reject_extensions(project: Path) -> None:
     with pytest.raises(InputError) as err:
         profile_from_data({"id": "a", "name": "A", "extensions": {NAME: {}}}, "a.toml")
     assert "(sections declared: none)" in str(err.value)
+
+
+SAFETY_PACK = """\
+[pack]
+name = "lp_safety"
+version = "1.0.0"
+
+[[rules]]
+id = "LPS-001"
+title = "No independent safety evaluation"
+severity = "medium"
+dimension = "regulatory_readiness"
+when = "!profile.extensions.ai_safety_maturity.evaluations.exists(e, e.independent)"
+message = "None of {profile.name}'s {size(profile.extensions.ai_safety_maturity.evaluations)} safety evaluations was run independently"
+rationale = "Third-party evidence of model safety before a commitment."
+source = "house policy (illustrative)"
+
+[[tests]]
+name = "vendor-run evaluations only"
+expect = [{ rule = "LPS-001", severity = "medium" }]
+
+[tests.profile]
+id = "small"
+name = "Small Model Co"
+
+[[tests.profile.extensions.ai_safety_maturity.evaluations]]
+suite = "XSTest"
+independent = false
+
+[[tests]]
+name = "an independent evaluation"
+expect = []
+
+[tests.profile]
+id = "small"
+name = "Small Model Co"
+
+[[tests.profile.extensions.ai_safety_maturity.evaluations]]
+suite = "XSTest"
+independent = true
+"""
+
+SAFETY_PROFILE = """\
+id = "small"
+name = "Small Model Co"
+
+[valuation]
+amount = 6.0e9
+currency = "CNY"
+basis = "market_cap"
+source = "illustrative"
+
+[[extensions.ai_safety_maturity.evaluations]]
+suite = "XSTest"
+independent = false
+n_prompts = 450
+"""
+
+
+def test_a_declarative_condition_reads_an_extension(run_cli, tmp_path: Path) -> None:
+    """Through the installed example plugin, which declares ``ai_safety_maturity``."""
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "lp_safety.toml").write_text(SAFETY_PACK, encoding="utf-8")
+    (tmp_path / "small.toml").write_text(SAFETY_PROFILE, encoding="utf-8")
+    decision = evaluate_json(run_cli, "small.toml", "--rules-dir", "packs", cwd=tmp_path)
+    (finding,) = [f for f in decision["findings"] if f["rule"] == "LPS-001"]
+    assert finding["message"] == (
+        "None of Small Model Co's 1 safety evaluations was run independently")
+
+    # Without the section the rule lacks data: not_evaluated, never a silent pass.
+    bare = SAFETY_PROFILE.split("[[extensions")[0]
+    (tmp_path / "bare.toml").write_text(bare, encoding="utf-8")
+    decision = evaluate_json(run_cli, "bare.toml", "--rules-dir", "packs", cwd=tmp_path)
+    (pack,) = [e for e in decision["trace"] if e["component"] == "lp_safety"]
+    (outcome,) = pack["rules"]
+    assert outcome["status"] == "not_evaluated"
+    assert outcome["missing"] == ["extensions.ai_safety_maturity"]
+
+
+def test_pack_tests_may_carry_extension_sections(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "lp_safety.toml").write_text(SAFETY_PACK, encoding="utf-8")
+    result = run_cli("test", "lp_safety.toml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PASS: 2/2" in result.stdout
+
+    broken = SAFETY_PACK.replace("independent = true", 'independent = "yes"')
+    (tmp_path / "lp_safety.toml").write_text(broken, encoding="utf-8")
+    result = run_cli("test", "lp_safety.toml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert ("$.extensions.ai_safety_maturity.evaluations[0].independent: expected true or "
+            "false") in result.stderr

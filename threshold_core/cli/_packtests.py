@@ -58,7 +58,11 @@ def test_packs(
             raise click.BadParameter(f"invalid regular expression: {exc}",
                                      param_hint="--run") from None
 
-    grouped = run_tests(paths, fx, pattern=pattern)
+    # Test profiles may carry the sections installed plugins declare ([extensions.<name>]).
+    from ..engine import create_plugin_manager, extension_types
+
+    extensions = extension_types(create_plugin_manager(config))
+    grouped = run_tests(paths, fx, pattern=pattern, extensions=extensions)
     results = [r for _, rs in grouped for r in rs]
     if fmt == "json":
         click.echo(dumps([r.to_dict() for r in results]), nl=False)

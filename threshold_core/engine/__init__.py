@@ -23,6 +23,7 @@ from ._policy import (
 from ._registry import (
     declared_extension_types,
     declared_settings_types,
+    extension_types,
 )
 
 __all__ = [
@@ -37,5 +38,6 @@ __all__ = [
     "declared_extension_types",
     "declared_settings_types",
     "engine_version",
+    "extension_types",
     "load_module_file",
 ]

@@ -22,7 +22,6 @@ import attrs
 
 from ..errors import InputError, PluginError, Problem
 from ..load import (
-    ExtensionTypes,
     StructureProblems,
     load_profile,
     profile_from_data,
@@ -69,8 +68,8 @@ from ._plugins import ThresholdPluginManager, create_plugin_manager, engine_vers
 from ._registry import (
     Registered,
     collect_components,
-    declared_extension_types,
     declared_settings_types,
+    extension_types,
 )
 
 CORE = "threshold_core"
@@ -102,11 +101,9 @@ class Engine:
             self.pm, "threshold_register_rule_packs", "rule pack"
         )
         self._check_components()
-        declared = declared_extension_types(self.pm)
         #: The ``[extensions.<name>]`` sections profiles may carry (declared by plugins).
-        self.extension_types = ExtensionTypes(
-            {n: cls for n, (cls, _) in declared.items()},
-            {n: plugin for n, (_, plugin) in declared.items()},
+        self.extension_types = extension_types(
+            self.pm,
             keep_undeclared=self.config.extensions.undeclared is UndeclaredExtensions.KEEP,
         )
         # Every problem of the configuration at once: the file's own, then what only

@@ -15,6 +15,7 @@ import attrs
 from attrs import frozen
 
 from ..errors import PluginError
+from ..load import ExtensionTypes
 from ._plugins import ThresholdPluginManager
 
 
@@ -68,6 +69,16 @@ def declared_settings_types(pm: ThresholdPluginManager) -> dict[str, tuple[type[
 def declared_extension_types(pm: ThresholdPluginManager) -> dict[str, tuple[type[Any], str]]:
     """``[extensions.<name>]`` profile sections plugins declare: name -> (class, plugin)."""
     return _declared_types(pm, "threshold_profile_extensions", "extension")
+
+
+def extension_types(
+    pm: ThresholdPluginManager, *, keep_undeclared: bool = False
+) -> ExtensionTypes:
+    """The profile sections the plugins on ``pm`` declare, ready for the profile loader."""
+    declared = declared_extension_types(pm)
+    return ExtensionTypes({n: cls for n, (cls, _) in declared.items()},
+                          {n: plugin for n, (_, plugin) in declared.items()},
+                          keep_undeclared=keep_undeclared)
 
 
 def _declared_types(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from ..errors import InputError, InputErrors, PluginError, Problem
+from ..load import NO_EXTENSIONS, ExtensionTypes
 from ._samples import deep_merge
 
 if TYPE_CHECKING:
@@ -147,7 +148,9 @@ def _remove(data: dict[str, Any], dotted: str) -> bool:
     return True
 
 
-def test_profile(suite: Suite, index: int) -> CompanyProfile:
+def test_profile(
+    suite: Suite, index: int, extensions: ExtensionTypes | None = None,
+) -> CompanyProfile:
     """The profile test ``index`` of ``suite`` runs against.
 
     :raises InputError: naming the test, for a missing base or an invalid profile.
@@ -171,7 +174,7 @@ def test_profile(suite: Suite, index: int) -> CompanyProfile:
                     f"{where}.remove[{i}]", f"test {label!r}: {base.name} has no {dotted!r}")])
         data = deep_merge(data, test.patch)
     try:
-        return profile_from_data(data, str(suite.file))
+        return profile_from_data(data, str(suite.file), extensions or NO_EXTENSIONS)
     except InputError as exc:
         raise InputError(str(suite.file), [
             Problem(where, f"test {label!r}: invalid profile: {p.path}: {p.message}")
@@ -241,10 +244,12 @@ def run_case(suite: Suite, index: int, profile: CompanyProfile, fx: FxTable) -> 
 
 def run_tests(
     paths: Sequence[Path], fx: FxTable, *, pattern: str | None = None,
+    extensions: ExtensionTypes | None = None,
 ) -> list[tuple[Suite, list[CaseResult]]]:
     """Load every pack first (any invalid one raises before a test runs), then run the tests.
 
     :param pattern: only the tests whose name matches this regular expression.
+    :param extensions: the ``[extensions.<name>]`` sections test profiles may carry.
     """
     suites: list[Suite] = []
     profiles: dict[tuple[int, int], CompanyProfile] = {}
@@ -254,7 +259,7 @@ def run_tests(
             suite = load_suite(path)
             for i, test in enumerate(suite.tests):
                 if pattern is None or re.search(pattern, test.name or ""):
-                    profiles[len(suites), i] = test_profile(suite, i)
+                    profiles[len(suites), i] = test_profile(suite, i, extensions)
             suites.append(suite)
         except InputError as exc:
             errors.append(exc)

@@ -52,9 +52,9 @@ from ..engine import (
     Engine,
     ThresholdPluginManager,
     create_plugin_manager,
-    declared_extension_types,
     engine_version,
 )
+from ..engine import extension_types as engine_extension_types
 from ..load import (
     NO_EXTENSIONS,
     ExtensionTypes,
@@ -193,9 +193,7 @@ def extension_types(declared_by: Any) -> ExtensionTypes:
     if isinstance(declared_by, Engine):
         return declared_by.extension_types
     if isinstance(declared_by, ThresholdPluginManager):
-        declared = declared_extension_types(declared_by)
-        return ExtensionTypes({n: c for n, (c, _) in declared.items()},
-                              {n: p for n, (_, p) in declared.items()})
+        return engine_extension_types(declared_by)
     if isinstance(declared_by, Mapping):
         return ExtensionTypes(dict(declared_by))
     hook = getattr(declared_by, "threshold_profile_extensions", None)

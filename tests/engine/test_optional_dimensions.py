@@ -159,3 +159,34 @@ def test_renormalised_weights_bring_no_rounding_into_the_verdict() -> None:
     decision = engine.evaluate(make_profile())
     assert decision.score == 75.0
     assert (decision.grade, str(decision.verdict)) == ("Q2", "qualified")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SCORE = st.floats(min_value=0.0, max_value=100.0, allow_nan=False)
+_WEIGHT = st.floats(min_value=0.01, max_value=10.0, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(scores=st.lists(_SCORE, min_size=1, max_size=4), weights=st.lists(_WEIGHT, min_size=4,
+                                                                          max_size=4),
+       optional_weight=_WEIGHT)
+def test_an_optional_dimension_without_data_changes_nothing(
+    scores: list[float], weights: list[float], optional_weight: float,
+) -> None:
+    """The kind of fault: an added optional dimension that has no data for a company must
+    leave its score, grade and verdict exactly as they were without the dimension."""
+    names = [f"d{i}" for i in range(len(scores))]
+    dimensions: dict[str, Any] = {"quality": {"weight": 0}}
+    dimensions |= {n: {"weight": w} for n, w in zip(names, weights, strict=False)}
+    without = bare_engine(("fixed", _Fixed(dict(zip(names, scores, strict=True)))),
+                          dimensions=dimensions)
+    with_optional = bare_engine(
+        ("fixed", _Fixed({**dict(zip(names, scores, strict=True)), "extra": None})),
+        dimensions={**dimensions, "extra": {"weight": optional_weight, "required": False}},
+    )
+    a = without.evaluate(make_profile())
+    b = with_optional.evaluate(make_profile())
+    assert (a.score, a.grade, a.verdict) == (b.score, b.grade, b.verdict)
+    assert [d.weight for d in a.dimensions] == [d.weight for d in b.dimensions if d.name != "extra"]

@@ -226,7 +226,9 @@ title = "No independent safety evaluation"
 severity = "medium"
 dimension = "regulatory_readiness"
 when = "!profile.extensions.ai_safety_maturity.evaluations.exists(e, e.independent)"
-message = "None of {profile.name}'s {size(profile.extensions.ai_safety_maturity.evaluations)} safety evaluations was run independently"
+message = '''None of {profile.name}'s \
+{size(profile.extensions.ai_safety_maturity.evaluations)} safety evaluations was run \
+independently'''
 rationale = "Third-party evidence of model safety before a commitment."
 source = "house policy (illustrative)"
 
@@ -304,3 +306,30 @@ def test_pack_tests_may_carry_extension_sections(run_cli, tmp_path: Path) -> Non
     assert result.returncode == 2
     assert ("$.extensions.ai_safety_maturity.evaluations[0].independent: expected true or "
             "false") in result.stderr
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_NOT_A_NUMBER = st.one_of(
+    st.text(max_size=20), st.booleans(), st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.sampled_from(["colour", "amount"]), st.integers(), min_size=1,
+                    max_size=2),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(value=_NOT_A_NUMBER)
+def test_any_wrong_value_in_a_section_is_one_line_with_its_path(value: Any) -> None:
+    """The kind of fault: whatever a person writes where a plugin's section wants a number,
+    the profile is refused with exactly one problem at that field's path."""
+    from threshold_core.engine import load_module_file
+    from threshold_core.testing import make_profile
+
+    module = load_module_file(PLUGIN)
+
+    with pytest.raises(InputError) as err:
+        make_profile(extensions={NAME: {"cost_per_mtok_usd": value}}, declared_by=module)
+    (problem,) = err.value.problems
+    assert problem.path == f"$.extensions.{NAME}.cost_per_mtok_usd"
+    assert problem.message.startswith("expected a number, got ")

@@ -20,45 +20,68 @@ in short::
     rationale = "..."
     source = "..."
 
-**What CEL sees.** ``profile`` is the company profile as a map: attrs objects
-become maps, lists stay lists, enums are their string values, a ``Figure`` is
-its number (a double), dates are timestamps (midnight UTC), and a field the
-profile does not have (None) is *absent*, so ``has(profile.compute)`` tests
-for it. ``figures`` lists every figure with its provenance (``path``,
+**What CEL sees.** ``profile`` is the company profile, typed from the profile
+model (every attrs class a message type, see :mod:`._schema`): a ``Figure`` is
+its number (a double), enums are their string values, dates are timestamps
+(midnight UTC), and a field the profile does not have is *absent*, so
+``has(profile.compute)`` tests for it; an omitted list is absent too, never an
+empty list. ``figures`` lists every figure with its provenance (``path``,
 ``value``, ``source``, ``note``: strings, "" when unknown; ``as_of`` when
 known). ``as_of`` is the evaluation date and ``fx`` the FX table (CNY per
 unit, with ``CNY = 1.0``).
 
 **Outcomes.** true fires at the rule's severity, false passes. A condition that
-reads an absent field is ``not_evaluated`` naming the missing paths, and one
-that fails on types (a string compared with a number) is ``not_evaluated`` with
-the error: never a silent pass. A condition that yields a non-boolean is a
-broken rule and becomes an ``error`` event.
+reads an absent field is ``not_evaluated`` naming the absent paths; any other
+evaluation error (division by zero, overflow...) raises
+:class:`ConditionError`, so the rule is an ``error`` event and the decision
+fails closed, as with a Python rule that raises. A condition that yields a
+non-boolean is a broken rule and an ``error`` event too.
 
 **Load-time checks.** Every problem is one line naming the file, the place in it
 and the rule: TOML syntax, unknown keys, wrong types and severity words,
-duplicate rule ids, CEL syntax (line, column and a caret), profile fields the
-schema does not have, enum values it does not know, files that are empty or
-larger than :data:`MAX_PACK_BYTES`.
+duplicate rule ids, expressions over the size limits (checked before CEL sees
+them, :data:`MAX_EXPRESSION_CHARS`...), message formats outside the safe
+subset, CEL syntax and CEL's type check against the profile's declared types
+(line, column and a caret), enum values it does not know, files that are
+empty or larger than :data:`MAX_PACK_BYTES`.
 
-**Cost.** The CEL library is imported only when a pack compiles, and without
-its command-line tool (see :func:`cel_module`). The profile is converted once
-per evaluation and shared by every rule of a pack (a cache keyed on the profile
-object), and only the fields the pack's rules read are converted.
+**Cost.** The CEL library (cel-cpp, through ``cel-expr-python``) is imported
+only when a pack compiles. The profile is converted once per evaluation and
+shared by every rule of a pack (a cache keyed on the profile object), and only
+the paths the pack's expressions read (from CEL's checked AST) are converted.
 
 **Modules.** :mod:`._packfile` reads and checks the file's structure,
-:mod:`._fields` checks the field paths expressions read, :mod:`._cel` loads the
-CEL library and parses its errors, :mod:`._templates` handles messages,
-:mod:`._projection` converts the profile for CEL, :mod:`._readers` reads paths of
-the converted profile in Python, and :mod:`._pack` compiles and evaluates a pack.
-This package re-exports their public names.
+:mod:`._cel` holds the CEL environments, the size bounds and the parsing of
+CEL's errors, :mod:`._schema` declares the profile's CEL types,
+:mod:`._checked` walks CEL's checked AST for the paths an expression reads,
+:mod:`._fields` has the shapes of the schema's paths, :mod:`._templates`
+handles messages, :mod:`._projection` converts the profile for CEL,
+:mod:`._readers` reads paths of the converted profile in Python, and
+:mod:`._pack` compiles and evaluates a pack. This package re-exports their
+public names.
 """
 
 from __future__ import annotations
 
-from ._cel import cel_module
-from ._fields import ROOTS, VARIABLES, Analysis, Reference, Shape, analyze
-from ._pack import Condition, DeclarativePack, DeclarativePackPlugin, load_pack, load_pack_plugin
+from ._cel import (
+    MAX_EXPRESSION_CHARS,
+    MAX_NESTING,
+    MAX_OPERATORS,
+    cel_module,
+    compile_checked,
+    environments,
+)
+from ._checked import MAX_MACRO_NESTING, Analysis, analyze_checked
+from ._fields import ROOTS, VARIABLES, Reference, Shape
+from ._pack import (
+    Condition,
+    ConditionError,
+    DeclarativePack,
+    DeclarativePackPlugin,
+    load_pack,
+    load_pack_plugin,
+    model_field_names,
+)
 from ._packfile import (
     MAX_PACK_BYTES,
     ExpectedFinding,
@@ -81,16 +104,22 @@ from ._projection import (
     projector,
     to_cel,
 )
-from ._templates import Placeholder, parse_template, render_value
+from ._templates import MAX_FORMAT_WIDTH, Placeholder, parse_template, render_value
 
 __all__ = [
     "FIGURE_FIELDS",
     "FULL",
+    "MAX_EXPRESSION_CHARS",
+    "MAX_FORMAT_WIDTH",
+    "MAX_MACRO_NESTING",
+    "MAX_NESTING",
+    "MAX_OPERATORS",
     "MAX_PACK_BYTES",
     "ROOTS",
     "VARIABLES",
     "Analysis",
     "Condition",
+    "ConditionError",
     "DeclarativePack",
     "DeclarativePackPlugin",
     "ExpectedFinding",
@@ -104,13 +133,16 @@ __all__ = [
     "Reference",
     "RuleSpec",
     "Shape",
-    "analyze",
+    "analyze_checked",
     "cel_module",
     "check_tests",
+    "compile_checked",
+    "environments",
     "figures_of",
     "load_pack",
     "load_pack_plugin",
     "make_view",
+    "model_field_names",
     "parse_template",
     "projection_of",
     "projector",

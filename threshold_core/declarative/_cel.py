@@ -1,76 +1,147 @@
-"""The CEL library, loaded without its CLI, and the messages of its parse errors."""
+"""The CEL library (Google's cel-cpp through ``cel-expr-python``), its environments,
+the bounds a pack's expressions must keep, and the messages of its errors.
+
+Two environments, built once per process:
+
+* the **checking** environment declares every variable with its type from the
+  profile model (``profile`` is the message ``threshold.profile.CompanyProfile``,
+  see :mod:`._schema`): compiling in it type-checks a condition at load, with
+  CEL's own caret messages (an unknown field, ``double / int``...);
+* the **running** environment declares ``profile`` and ``figures`` as ``dyn``
+  and evaluates on the converted profile, where a field the profile lacks is a
+  missing map key: reading it is an error CEL reports, ``has()`` is false.
+
+An expression is compiled in both: it runs only if it type-checks, and at run
+time the values have exactly the declared types (see :mod:`._projection`), so the
+checked and the running program mean the same.
+"""
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
 import re
-import sys
-from pathlib import Path
+from functools import cache
 from types import ModuleType
+from typing import Any
 
 from ..errors import PluginError
+
+#: Longest condition or placeholder, in characters (checked before CEL sees it).
+MAX_EXPRESSION_CHARS = 4000
+#: Deepest nesting of brackets, counted in the text, string literals included
+#: (checked before CEL sees it; CEL's own parser stops at a recursion depth of 32).
+MAX_NESTING = 24
+#: Most binary operators (arithmetic, comparison, logic), counted in the text.
+MAX_OPERATORS = 200
+
+_OPERATORS = re.compile(r"&&|\|\||==|!=|<=|>=|[-+*/%<>?]")
+
+
+def check_bounds(source: str) -> tuple[int, str] | None:
+    """``(offset, message)`` when ``source`` is larger or deeper than a pack may ask
+    for, before any CEL library sees it; None when it is within bounds."""
+    if len(source) > MAX_EXPRESSION_CHARS:
+        return 0, (f"the expression is {len(source):,} characters long; "
+                   f"at most {MAX_EXPRESSION_CHARS:,} are allowed")
+    depth = 0
+    for i, c in enumerate(source):
+        if c in "([{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return i, f"brackets nested deeper than {MAX_NESTING} levels"
+        elif c in ")]}":
+            depth -= 1
+    count = len(_OPERATORS.findall(source))
+    if count > MAX_OPERATORS:
+        return 0, (f"the expression has {count:,} operators; at most {MAX_OPERATORS} "
+                   "are allowed (split the rule)")
+    return None
+
 
 # --------------------------------------------------------------------------- the CEL library
 
 
 def cel_module() -> ModuleType:
-    """The compiled CEL extension (``cel.cel``), imported without the package's CLI.
-
-    ``import cel`` runs ``cel/__init__.py``, which imports ``cel.cli`` (typer,
-    rich, prompt_toolkit: over 100 ms) before the extension. The extension
-    itself needs none of it, so it is loaded straight from its file under its
-    own name. A later ``import cel`` elsewhere still works (it finds
-    ``cel.cel`` in ``sys.modules``).
-    """
-    loaded = sys.modules.get("cel.cel")
-    if loaded is not None:
-        return loaded
-    spec = importlib.util.find_spec("cel")  # finds the package without importing it
-    for folder in (spec.submodule_search_locations or ()) if spec else ():
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            candidate = Path(folder) / f"cel{suffix}"
-            if not candidate.is_file():
-                continue
-            loader = importlib.machinery.ExtensionFileLoader("cel.cel", str(candidate))
-            ext = importlib.util.spec_from_file_location("cel.cel", candidate, loader=loader)
-            if ext is None:  # pragma: no cover - defensive
-                break
-            module = importlib.util.module_from_spec(ext)
-            loader.exec_module(module)
-            sys.modules["cel.cel"] = module
-            return module
-    try:  # an unusual layout: fall back to the package as published
-        return importlib.import_module("cel.cel")
-    except ImportError:
+    """The compiled CEL library (``cel_expr_python.cel``)."""
+    try:
+        from cel_expr_python import cel  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - a broken installation
         raise PluginError(
             "threshold_core.declarative",
-            "declarative rule packs need the package common-expression-language",
+            "declarative rule packs need the package cel-expr-python",
         ) from None
+    module: ModuleType = cel
+    return module
+
+
+class Environments:
+    """The checking and the running environment (see the module docstring)."""
+
+    def __init__(self) -> None:
+        from ._schema import descriptor_pool, profile_type
+
+        cel = cel_module()
+        T = cel.Type
+        pool = descriptor_pool()
+        self.check = cel.NewEnv(descriptor_pool=pool, variables={
+            "profile": T(profile_type()),
+            "figures": T.List(T("threshold.profile.FigureEntry")),
+            "as_of": T.TIMESTAMP,
+            "fx": T.Map(T.STRING, T.DOUBLE),
+        })
+        self.run = cel.NewEnv(descriptor_pool=pool, variables={
+            "profile": T.DYN,
+            "figures": T.List(T.DYN),
+            "as_of": T.TIMESTAMP,
+            "fx": T.Map(T.STRING, T.DOUBLE),
+        })
+        self.error_type = T.ERROR
+
+
+@cache
+def environments() -> Environments:
+    return Environments()
+
+
+def compile_checked(source: str) -> tuple[Any, bytes, str]:
+    """``(program, checked AST, CEL type name)``: ``source`` type-checked against
+    the profile model and compiled to run on the converted profile.
+
+    :raises RuntimeError: CEL's error (see :func:`_cel_problems`).
+    """
+    envs = environments()
+    checked = envs.check.compile(source)
+    return envs.run.compile(source), checked.serialize(), checked.return_type().name()
 
 
 # --------------------------------------------------------------------------- its errors
 
 
-def _short(exc: BaseException) -> str:
+def _short(exc: BaseException | str) -> str:
     text = str(exc).strip().strip("'\"") or type(exc).__name__
     first = text.split(". ", 1)[0].rstrip(".")
     return first if len(first) <= 160 else first[:157] + "..."
 
 
-_CEL_ERROR = re.compile(r"<input>:(\d+):(\d+): (?:Syntax error: )?(.*)")
+_CEL_ERROR = re.compile(r"ERROR: <input>:(-?\d+):(-?\d+): (?:Syntax error: )?([^\n]*)")
 
 
-def _cel_problem(exc: Exception) -> tuple[int, int, str]:
-    """(line, column, message) from the CEL library's parse error."""
+def _cel_problems(exc: Exception) -> list[tuple[int, int, str, bool]]:
+    """Every ``(line, column, message, syntax?)`` of the CEL library's compile error
+    (a syntax error, or a type error from the checker)."""
     text = str(exc)
-    m = _CEL_ERROR.search(text)
-    if not m:
-        return 1, 1, _short(exc)
-    message = m.group(3).strip()
-    if " expecting {" in message and len(message) > 80:
-        message = message.split(" expecting {", 1)[0] + " (expecting an expression or operator)"
-    return int(m.group(1)), int(m.group(2)), message
+    out = []
+    for m in _CEL_ERROR.finditer(text):
+        message = m.group(3).strip()
+        if " expecting {" in message and len(message) > 80:
+            message = (message.split(" expecting {", 1)[0]
+                       + " (expecting an expression or operator)")
+        message = message.replace(" (in container '')", "")
+        syntax = "Syntax error" in m.group(0) or "recursion" in message
+        out.append((max(int(m.group(1)), 1), max(int(m.group(2)), 1), message, syntax))
+    if not out:
+        message = re.sub(r"^[A-Z_]+: ", "", text.strip()).split("\n", 1)[0]
+        out.append((1, 1, _short(re.sub(r" \[[A-Z_]+\]$", "", message)), True))
+    return out
 
 
 def _offset(source: str, line: int, col: int) -> int:
@@ -82,4 +153,3 @@ def _position(source: str, offset: int) -> tuple[int, int]:
     line = source.count("\n", 0, offset) + 1
     col = offset - (source.rfind("\n", 0, offset) + 1) + 1
     return line, col
-

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from ..errors import InputError, Problem
 from ..hooks import hookimpl
 from ..model import CompanyProfile, Context, Rule, RuleMeta, RuleOutcome, RuleStatus
-from ._cel import _cel_problem, _offset, _position, _short, cel_module
-from ._fields import Analysis, Path_, Reference, _label, analyze, flat_name, flatten_source
+from ._cel import _cel_problems, _offset, _position, _short, check_bounds, compile_checked
+from ._checked import Analysis, analyze_checked
+from ._fields import VARIABLES, Reference, _label, _struct_fields
 from ._packfile import PackFile, RuleSpec, read_pack_file
 from ._projection import (
     FIGURE_FIELDS,
     ProfileView,
     Projection,
-    figures_of,
-    flattener,
     make_view,
     projection_of,
     projector,
@@ -30,8 +29,88 @@ from ._templates import Placeholder, parse_template, render_value
 
 # --------------------------------------------------------------------------- compiled rules
 
-#: The CEL library's error for a variable the context lacks.
-_UNDEFINED = re.compile(r"Undefined variable or function: '(\w+)'")
+#: CEL's error for a key a map lacks: on the converted profile, a field it lacks.
+_NO_KEY = re.compile(r'^NOT_FOUND: Key not found in map : "([^"]*)"')
+_NO_KEY_PREFIX = "NOT_FOUND: Key not found in map"
+
+
+class ConditionError(RuntimeError):
+    """A condition failed to evaluate for a reason other than absent data
+    (division by zero, overflow, an index out of range...): the rule is an
+    ``error``, as a Python rule that raises, and the decision fails closed."""
+
+
+@cache
+def model_field_names() -> frozenset[str]:
+    """Every field name of the profile's attrs classes."""
+    names: set[str] = set()
+    seen: set[type] = set()
+
+    def walk(cls: type) -> None:
+        if cls in seen:
+            return
+        seen.add(cls)
+        for name, shape in _struct_fields(cls).items():
+            names.add(name)
+            while shape.item is not None:
+                shape = shape.item
+            if shape.cls is not None:
+                walk(shape.cls)
+
+    walk(CompanyProfile)
+    return frozenset(names)
+
+
+@cache
+def _model_classes() -> dict[str, type]:
+    out: dict[str, type] = {}
+
+    def walk(cls: type) -> None:
+        if cls.__name__ in out:
+            return
+        out[cls.__name__] = cls
+        for shape in _struct_fields(cls).values():
+            while shape.item is not None:
+                shape = shape.item
+            if shape.cls is not None:
+                walk(shape.cls)
+
+    walk(CompanyProfile)
+    return out
+
+
+_UNDEFINED_FIELD = re.compile(
+    r"undefined field '(\w+)' not found in struct 'threshold\.profile\.(\w+)'")
+
+
+_UNDECLARED = re.compile(r"undeclared reference to '(\w+)")
+_NOT_A_STRUCT = re.compile(r"expression of type '([^']*)' cannot be the operand of a select")
+
+
+def _explain(message: str) -> str:
+    """CEL's compile message, with a hint for a field the model does not have."""
+    m = _UNDECLARED.search(message)
+    if m and m.group(1) not in VARIABLES:
+        return f"unknown variable {m.group(1)!r} (known: {', '.join(VARIABLES)})"
+    m = _NOT_A_STRUCT.search(message)
+    if m and m.group(1) == "double":
+        return (f"{message}: a figure is its number in CEL, it has no fields "
+                "(provenance is in `figures`)")
+    if m and m.group(1).startswith("list("):
+        return f"{message}: a list; use .exists(x, x.field ...) or an index"
+    m = _UNDEFINED_FIELD.search(message)
+    if m:
+        cls = _model_classes().get(m.group(2))
+        if cls is not None or m.group(2) == "FigureEntry":
+            import difflib  # only on this error path
+
+            fields = list(_struct_fields(cls)) if cls is not None else list(FIGURE_FIELDS)
+            name = cls.__name__ if cls is not None else "a figures entry"
+            close = difflib.get_close_matches(m.group(1), fields, n=1)
+            hint = (f"did you mean {close[0]!r}?" if close
+                    else f"{name} has " + ", ".join(sorted(fields)))
+            return f"the profile has no field {m.group(1)!r} in {name} ({hint})"
+    return message.replace("threshold.profile.", "")
 
 
 class Condition:
@@ -48,8 +127,6 @@ class Condition:
         self.message: list[str | tuple[Placeholder, Any, Callable[[Any], Any] | None]] = []
         #: Finders of the absent paths the condition reads (see _not_evaluated).
         self.missing: tuple[Callable[[Any], list[tuple[str, str]]], ...] = ()
-        #: Indexes of the placeholders of ``message`` that read ``figures``.
-        self.reads_figures: frozenset[int] = frozenset()
         #: ``(label, getter)`` of every value the condition reads, for the evidence.
         self.evidence: tuple[tuple[str, Callable[[Any], Any]], ...] = ()
 
@@ -67,36 +144,32 @@ class Condition:
             if value is not None:
                 evidence[label] = value
         try:
-            result = self.program.execute(view.cel_context)
-        except Exception as exc:  # CEL reports missing keys and type errors as exceptions
-            return self._not_evaluated(view, exc, evidence)
-        if result is True:
+            result = self.program.eval(view.cel_context)
+        except RuntimeError as exc:  # cel-cpp's own limits (its iteration budget)
+            raise ConditionError(f"condition of {self.spec.id} failed: {_short(exc)}") from None
+        value = result.value()
+        if value is True:
             return RuleOutcome(RuleStatus.FIRED, message=self.render(view), evidence=evidence)
-        if result is False:
+        if value is False:
             return RuleOutcome(RuleStatus.PASSED, evidence=evidence)
+        if result.type() == self.pack._error_type:
+            return self._failed(view, str(value), evidence)
         raise TypeError(
-            f"condition of {self.spec.id} yielded {type(result).__name__} "
-            f"{result!r}, not true or false"
+            f"condition of {self.spec.id} yielded {result.type().name().lower()} "
+            f"{value!r}, not true or false"
         )
 
-    def _not_evaluated(
-        self, view: ProfileView, exc: Exception, evidence: dict[str, Any]
-    ) -> RuleOutcome:
-        assert self.analysis is not None
-        found: list[tuple[str, str]] = []
-        for find in self.missing:
-            found.extend(find(view.data))
-        if isinstance(exc, KeyError) and exc.args:  # CEL names the key it missed
-            named = [f for f in found if f[1] == str(exc.args[0])]
-            found = named or found
-        elif (m := _UNDEFINED.search(str(exc))) and m.group(1) in self.pack._flat_paths:
-            # a flat variable is absent: the first absent field on its path
-            wanted = _label(self.pack._flat_paths[m.group(1)]) + "."
-            found = [f for f in found if wanted.startswith(f[0] + ".")] or found
-        if found:
-            return self._missing(found, evidence)
-        return RuleOutcome(RuleStatus.NOT_EVALUATED, evidence=evidence,
-                           message=f"condition could not be evaluated: {_short(exc)}")
+    def _failed(self, view: ProfileView, error: str, evidence: dict[str, Any]) -> RuleOutcome:
+        """An error from CEL: ``not_evaluated`` when it read a field the profile
+        lacks (naming the absent paths with that key), else the rule's error."""
+        if error.startswith(_NO_KEY_PREFIX) and (m := _NO_KEY.match(error)):
+            key = m.group(1)
+            found = [f for find in self.missing for f in find(view.data) if f[1] == key]
+            if found:
+                return self._missing(found, evidence)
+            if key in model_field_names():  # reached through a value CEL computed
+                return self._missing([(key, key)], evidence)
+        raise ConditionError(f"condition of {self.spec.id} failed: {_short(error)}")
 
     @staticmethod
     def _missing(found: list[tuple[str, str]], evidence: dict[str, Any]) -> RuleOutcome:
@@ -106,20 +179,21 @@ class Condition:
 
     def render(self, view: ProfileView) -> str:
         out = []
-        for i, part in enumerate(self.message):
+        for part in self.message:
             if isinstance(part, str):
                 out.append(part)
                 continue
             placeholder, program, getter = part
-            try:
-                if getter is not None:
-                    value = getter(view.data)
-                elif i in self.reads_figures:
-                    value = program.execute(self.pack.message_context(view))
+            if getter is not None:
+                value = getter(view.data)
+            else:
+                try:
+                    result = program.eval(view.cel_context)
+                except RuntimeError:  # cel-cpp's own limits: the value is not there
+                    value = None
                 else:
-                    value = program.execute(view.cel_context)
-            except Exception:  # a value the profile lacks: say so in place
-                value = None
+                    value = (None if result.type() == self.pack._error_type
+                             else result.plain_value())
             out.append("n/a" if value is None else render_value(value, placeholder.spec))
         return "".join(out)
 
@@ -150,41 +224,34 @@ class DeclarativePack:
             for c in self.conditions
         )
         self.compiled = False
-        self._projection: Projection | None = {}
-        self._convert: Callable[[CompanyProfile], dict[str, Any]] = to_cel  # set by compile()
+        self._projection: Projection = {}
+        self._convert: Callable[[CompanyProfile], dict[str, Any]] = to_cel  # see compile()
         self._variables: frozenset[str] = frozenset()
         self._last: ProfileView | None = None
-        self._figure_fields: frozenset[str] = frozenset(FIGURE_FIELDS)
-        self._message_figure_fields: frozenset[str] = frozenset(FIGURE_FIELDS)
-        self._message_context: tuple[ProfileView, Any] | None = None
-        self._messages_want_figures = False
-        #: Writes the flat variables CEL reads (None: CEL reads ``profile`` whole).
-        self._flatten: Callable[[dict[str, Any], dict[str, Any]], None] | None = None
-        #: The profile path each flat variable stands for.
-        self._flat_paths: dict[str, Path_] = {}
+        self._error_type: Any = None
 
     def __repr__(self) -> str:
         return f"<DeclarativePack {self.name} {self.version} from {self.path}>"
 
     def compile(self) -> None:
-        """Compile every condition and placeholder and check every field path.
+        """Compile and type-check every condition and placeholder.
 
         :raises InputError: listing every problem of every rule.
         """
         if self.compiled:
             return
-        cel = cel_module()
+        from ._cel import environments
+
+        self._error_type = environments().error_type
         problems: list[Problem] = []
         analyses: list[Analysis] = []
         plain_refs: list[Reference] = []  # read by plain placeholders, in Python only
-        #: What CEL runs: (condition, index in its message or None, source, analysis).
-        executed: list[tuple[Condition, int | None, str, Analysis]] = []
         for cond in self.conditions:
             spec, where = cond.spec, f"$.rules[{cond.index}]"
-            found = self._compile_expression(cel, spec.when, f"{where}.when", spec.id, problems)
+            found = self._compile_expression(spec.when, f"{where}.when", spec.id, problems,
+                                             condition=True)
             if found is not None:
                 cond.program, cond.analysis = found
-                executed.append((cond, None, spec.when, found[1]))
             uses = [a for a in [cond.analysis] if a is not None]
             try:
                 parts = parse_template(spec.message)
@@ -196,7 +263,7 @@ class DeclarativePack:
                 if isinstance(part, str):
                     message.append(part)
                     continue
-                got = self._compile_expression(cel, part.expression, f"{where}.message",
+                got = self._compile_expression(part.expression, f"{where}.message",
                                                spec.id, problems, spec.message, part.offset)
                 if got is not None:
                     plain = _PLAIN_PATH.fullmatch(part.expression)
@@ -206,9 +273,6 @@ class DeclarativePack:
                         plain_refs.extend(got[1].references)
                     else:
                         uses.append(got[1])
-                        executed.append((cond, len(message) - 1, part.expression, got[1]))
-                        if "figures" in got[1].variables:
-                            cond.reads_figures |= {len(message) - 1}
             cond.message = message
             analyses.extend(uses)
             if cond.analysis is not None:
@@ -227,65 +291,39 @@ class DeclarativePack:
         whole = any(a.whole for a in analyses)
         self._projection = None if whole else projection_of(refs + plain_refs)
         self._convert = projector(self._projection)
-        # ``figures`` goes to CEL with every evaluation only when a condition reads it
-        # (see message_context)
-        in_conditions = {v for c in self.conditions if c.analysis for v in c.analysis.variables}
-        in_messages = {v for a in analyses for v in a.variables}
-        self._variables = frozenset(in_conditions | (in_messages - {"figures"}) | {"profile"})
-        self._messages_want_figures = "figures" in in_messages
-        if not whole:
-            self._flatten_programs(cel, executed)
-        # Attributes of ``figures`` entries the conditions may read (a safe over-estimate:
-        # any member access with one of their names, in a condition that uses ``figures``),
-        # and those messages read too: a message renders only when its rule fires, so
-        # the attributes only messages read are converted only then (message_context).
-        def attributes(texts: list[str]) -> frozenset[str]:
-            sources = " ".join(t for t in texts if "figures" in t)
-            return frozenset(re.findall(r"\.\s*(" + "|".join(FIGURE_FIELDS) + r")\b", sources))
-
-        self._figure_fields = attributes([c.spec.when for c in self.conditions])
-        self._message_figure_fields = attributes(
-            [f"{c.spec.when} {c.spec.message}" for c in self.conditions])
+        self._variables = frozenset({v for a in analyses for v in a.variables} | {"profile"})
         self.compiled = True
 
-    def _flatten_programs(
-        self, cel: ModuleType, executed: list[tuple[Condition, int | None, str, Analysis]]
-    ) -> None:
-        """Run every expression on flat variables (see :func:`flatten_source`)."""
-        try:
-            programs = [cel.compile(flatten_source(source, analysis.chains))
-                        for _, _, source, analysis in executed]
-        except Exception:  # pragma: no cover - a rewrite CEL rejects: keep the nested form
-            return
-        for (cond, index, _, _), program in zip(executed, programs, strict=True):
-            if index is None:
-                cond.program = program
-            else:
-                entry = cond.message[index]
-                assert not isinstance(entry, str)
-                cond.message[index] = (entry[0], program, entry[2])
-        chains = [c for _, _, _, analysis in executed for c in analysis.chains]
-        self._flatten = flattener(chains)
-        self._flat_paths = {flat_name(c.path, c.presence): c.path[:-1] if c.presence else c.path
-                            for c in chains}
-
     def _compile_expression(
-        self, cel: ModuleType, source: str, where: str, rule_id: str, problems: list[Problem],
-        template: str | None = None, base: int = 0,
+        self, source: str, where: str, rule_id: str, problems: list[Problem],
+        template: str | None = None, base: int = 0, *, condition: bool = False,
     ) -> tuple[Any, Analysis] | None:
-        """Compile and check one expression: the condition, or a placeholder at ``base``
-        inside the message ``template``."""
+        """Compile and type-check one expression: the condition, or a placeholder at
+        ``base`` inside the message ``template``."""
         what = "placeholder" if template is not None else "condition"
         shown = template if template is not None else source
-        try:
-            program = cel.compile(source)
-        except Exception as exc:
-            line, col, message = _cel_problem(exc)
-            offset = _offset(source, line, col)
-            problems.append(self._problem(where, f"rule {rule_id}: invalid CEL in the {what}",
-                                          shown, base + offset, message))
+        bounds = check_bounds(source)
+        if bounds is not None:  # before CEL sees it
+            offset, message = bounds
+            problems.append(Problem(where, f"rule {rule_id}: the {what} is too large: {message}"))
             return None
-        analysis = analyze(source)
+        try:
+            program, checked, type_name = compile_checked(source)
+        except RuntimeError as exc:
+            for line, col, message, syntax in _cel_problems(exc):
+                if "'*error*'" in message:  # follows from an error already reported
+                    continue
+                offset = _offset(source, line, col)
+                kind = "invalid CEL in the" if syntax else "in the"
+                problems.append(self._problem(where, f"rule {rule_id}: {kind} {what}",
+                                              shown, base + offset, _explain(message)))
+            return None
+        if condition and type_name not in ("BOOL", "DYN"):
+            problems.append(self._problem(
+                where, f"rule {rule_id}: the condition", shown, base,
+                f"is of type {type_name.lower()}, not bool"))
+            return None
+        analysis = analyze_checked(checked)
         for offset, message in analysis.problems:
             problems.append(self._problem(where, f"rule {rule_id}: in the {what}", shown,
                                           base + offset, message))
@@ -316,25 +354,9 @@ class DeclarativePack:
         if last is not None and last.profile is profile and last.context is context:
             return last
         view = make_view(profile, context, self._convert, self._variables,
-                         self._figure_fields, self._flatten)
+                         frozenset(FIGURE_FIELDS))
         self._last = view
         return view
-
-    def message_context(self, view: ProfileView) -> Any:
-        """The CEL context messages run in: ``view``'s, with every attribute of
-        ``figures`` that messages read (built on the first message of an evaluation)."""
-        if not self._messages_want_figures or (
-                "figures" in view.variables
-                and self._message_figure_fields == self._figure_fields):
-            return view.cel_context
-        last = self._message_context
-        if last is not None and last[0] is view:
-            return last[1]
-        variables = {**view.variables,
-                     "figures": figures_of(view.profile, self._message_figure_fields)}
-        context = cel_module().Context(variables=variables)
-        self._message_context = (view, context)
-        return context
 
 
 def load_pack(path: str | Path, *, compile: bool = True) -> DeclarativePack:

@@ -1,7 +1,19 @@
 """The profile as CEL sees it: conversion, projections of it, and one evaluation's view.
 
-A pack converts only the fields its expressions read (its projection), with a
-projector function generated once per pack.
+The conversion follows the types :mod:`._schema` declares: a figure is its
+number as a double, a ``float`` field is always a double (never an int), enums
+are their string values, dates are ``google.protobuf.Timestamp`` values
+(midnight UTC), and a field the profile does not have is *absent* (no key).
+A list the model cannot tell omitted from empty (its default is ``()``, like
+``services`` or ``investors``) is absent when empty, as the Python packs read
+it ("missing services"); a list whose ``[]`` means "researched, none on record"
+(``filings``, ``sector_approvals``, ``enforcement``, ``litigation``) is ``[]``
+when given empty and absent when omitted.
+
+A pack converts only the top-level fields its expressions read (its
+projection, from the checked AST: every read of the profile starts with
+``profile.<field>``), each whole, with converter functions generated once per
+class from the attrs fields.
 """
 
 from __future__ import annotations
@@ -9,25 +21,19 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 import attrs
 
 from ..model import CompanyProfile, Context, Figure
-from ._cel import cel_module
-from ._fields import Chain, Reference, flat_name
+from ._fields import Reference, hints
 
 # --------------------------------------------------------------------------- the profile for CEL
 
 _UTC = UTC
-
-
-@cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(a.name for a in attrs.fields(cls))
 
 
 def to_cel(value: Any) -> Any:
@@ -39,17 +45,14 @@ def to_cel(value: Any) -> Any:
         return value.value
     if t is tuple or t is list:
         return [to_cel(v) for v in value]
+    if isinstance(value, datetime):
+        return _timestamp(value)
     if isinstance(value, enum.Enum):
         return value.value
     if attrs.has(t):
-        out = {}
-        for name in _field_names(t):
-            v = getattr(value, name)
-            if v is not None:
-                out[name] = to_cel(v)
-        return out
+        return _converter(t)(value)
     if t is date:
-        return datetime(value.year, value.month, value.day, tzinfo=_UTC)
+        return _timestamp(value)
     if isinstance(value, Mapping):
         return {k: to_cel(v) for k, v in value.items() if v is not None}
     return value
@@ -77,7 +80,8 @@ def figures_of(
                 continue
             path = prefix + name
             if kind == "figure":
-                entry = {"path": path, "value": value.value, "source": value.source or "",
+                entry = {"path": path, "value": float(value.value),
+                         "source": value.source or "",
                          "note": value.note or ""}
                 if want_as_of and value.as_of is not None:
                     entry["as_of"] = to_cel(value.as_of)
@@ -101,7 +105,7 @@ def _figure_plan(cls: type) -> tuple[tuple[str, str], ...]:
         return _FIGURE_PLANS[cls]
     _FIGURE_PLANS[cls] = ()  # against recursion
     plan = []
-    for name, tp in typing.get_type_hints(cls).items():
+    for name, tp in hints(cls).items():
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
             tp = args[0]
@@ -124,190 +128,188 @@ class ProfileView(NamedTuple):
     context: Context
     data: dict[str, Any]
     variables: dict[str, Any]
-    #: The CEL library's context holding the converted variables.
+    #: The CEL activation holding ``variables`` (CEL converts a variable the first
+    #: time an expression reads it, and keeps it for the others).
     cel_context: Any
 
 
-#: A projection: the part of the profile a pack reads. Each key maps to the
-#: projection of that field (``"[]"``: of every list element), or to ``FULL``.
-Projection = dict[str, Any]
+@lru_cache(maxsize=4096)
+def _timestamp(value: date) -> Any:
+    """A date (midnight UTC) or datetime as CEL's timestamp: a protobuf Timestamp,
+    the only form CEL accepts inside a map or list."""
+    from google.protobuf import timestamp_pb2  # type: ignore[import-untyped]
+
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, tzinfo=_UTC)
+    elif value.tzinfo is None:
+        value = value.replace(tzinfo=_UTC)
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def _datetime(value: date) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=_UTC)
+    return datetime(value.year, value.month, value.day, tzinfo=_UTC)
+
+
+def _empty_is_absent(cls: type, name: str) -> bool:
+    """A list (or table) field whose model default is empty: empty means not given."""
+    default = attrs.fields_dict(cls)[name].default
+    factory = getattr(default, "factory", None)  # attrs.Factory(dict)
+    if factory is not None:
+        default = factory()
+    return default in ((), {})
+
+
+class _Source:
+    """Writes the Python source of a converter: straight attribute reads, no type
+    tests (as cattrs generates its structuring functions). Names come from the
+    attrs classes only."""
+
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {"to_cel": to_cel, "_timestamp": _timestamp}
+        self.count = 0
+
+    def function(self, cls: type, tree: Mapping[str, Any] | None = None,
+                 name: str = "convert") -> str:
+        """The source of the converter of ``cls`` (of the fields of ``tree`` only,
+        when given: see :data:`Projection`)."""
+        types_ = hints(cls)
+        wanted = [a.name for a in attrs.fields(cls) if tree is None or a.name in tree]
+        lines = [f"def {name}(o):", "    out = {}"]
+        nested = []
+        for field in wanted:
+            tp = _unwrap(types_[field])
+            sub = None if tree is None else tree[field]
+            lines.append(f"    v = o.{field}")
+            empty_absent = typing.get_origin(tp) in (tuple, list, dict) and \
+                _empty_is_absent(cls, field)
+            lines.append("    if v:" if empty_absent else "    if v is not None:")
+            item = _unwrap(typing.get_args(tp)[0]) if typing.get_origin(tp) in (
+                tuple, list) else None
+            if isinstance(sub, Mapping) and isinstance(tp, type) and attrs.has(tp):
+                self.count += 1
+                inner = f"part_{self.count}_{tp.__name__}"
+                nested.append(self.function(tp, sub, inner))
+                lines.append(f"        out[{field!r}] = {inner}(v)")
+            elif (isinstance(sub, Mapping) and isinstance(sub.get("[]"), Mapping)
+                  and isinstance(item, type) and attrs.has(item) and item is not Figure):
+                self.count += 1
+                inner = f"part_{self.count}_{item.__name__}"
+                nested.append(self.function(item, sub["[]"], inner))
+                lines.append(f"        out[{field!r}] = [{inner}(x) for x in v]")
+            else:
+                lines.append(f"        out[{field!r}] = {self.value(tp, 'v')}")
+        lines.append("    return out")
+        return "\n\n".join([*nested, "\n".join(lines)])
+
+    def value(self, tp: Any, src: str) -> str:
+        origin = typing.get_origin(tp)
+        if origin in (tuple, list):
+            item = self.value(_unwrap(typing.get_args(tp)[0]), "x")
+            return f"[{item} for x in {src}]" if item != "x" else f"list({src})"
+        if origin is dict:
+            item = self.value(_unwrap(typing.get_args(tp)[1]), "x")
+            return f"{{k: {item} for k, x in {src}.items() if x is not None}}"
+        if tp is Figure:
+            return f"float({src}.value)"
+        if tp is float:
+            return f"float({src})"
+        if tp in (str, int, bool):
+            return src
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            return f"{src}.value"
+        if tp in (date, datetime):
+            return f"_timestamp({src})"
+        if isinstance(tp, type) and attrs.has(tp):
+            name = f"convert_{tp.__name__}"
+            self.namespace[name] = _converter(tp)
+            return f"{name}({src})"
+        return f"to_cel({src})"
+
+
+def _unwrap(tp: Any) -> Any:
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
+        return args[0]
+    return tp
+
+
+def _build(cls: type, tree: Mapping[str, Any] | None) -> Callable[[Any], dict[str, Any]]:
+    source = _Source()
+    text = source.function(cls, tree)
+    exec(text, source.namespace)  # source: attrs field names only
+    return source.namespace["convert"]  # type: ignore[no-any-return]
+
+
+@cache
+def _converter(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """The converter of a whole value of the attrs class ``cls``."""
+    return _build(cls, None)
+
+
+#: A projection: the part of the profile a pack reads, as a tree of field names
+#: whose leaves are ``FULL`` (that value converted whole); None: everything.
+Projection = dict[str, Any] | None
 FULL = True
 
 
-def projection_of(references: Sequence[Reference]) -> Projection:
-    """The smallest part of the profile that gives ``references`` the same values."""
-    tree: Projection = {}
+def projection_of(references: Sequence[Reference]) -> dict[str, Any]:
+    """The part of the profile that gives ``references`` the values they have on the
+    whole profile.
+
+    The references come from CEL's checked AST (:mod:`._checked`): a struct the
+    projection keeps only some fields of (a section, or the elements of a list,
+    ``[]``) is reached by field selections and ``has()`` of those fields only,
+    since any other use of it (compared, put in a list, passed to a function,
+    collected by ``filter``) is a reference to it, which keeps it whole. A list
+    keeps every element (macros, ``size()`` and indexes see them all), and is
+    whole when used other than by a macro or an index.
+    """
+    tree: dict[str, Any] = {}
     for ref in references:
-        node = tree
-        for seg in ref.path[:-1]:
+        path = ref.path
+        if not ref.leaf:  # a list a macro iterates or an index reads: its elements
+            path = (*path, "[]")
+        node: Any = tree
+        for seg in path[:-1]:
             child = node.setdefault(seg, {})
             if child is FULL:
                 break
             node = child
         else:
-            last = ref.path[-1]
-            if ref.leaf and not ref.presence_only:  # has() needs the key, not the value
-                node[last] = FULL
+            if not path:
+                continue
+            if ref.leaf:
+                node[path[-1]] = FULL
             else:
-                node.setdefault(last, {})
+                node.setdefault(path[-1], {})
     return tree
 
 
-def _timestamp(value: date) -> datetime:
-    return datetime(value.year, value.month, value.day, tzinfo=_UTC)
-
-
-class _ProjectorSource:
-    """Writes the Python source of a projector: one function per element class.
-
-    Generated once per pack (as cattrs generates its structuring functions),
-    so converting a profile is straight attribute reads, with no type tests
-    and no calls per field. Names come from the attrs classes only.
-    """
-
-    def __init__(self) -> None:
-        self.functions: list[str] = []
-        self.count = 0
-
-    def _var(self) -> str:
-        self.count += 1
-        return f"v{self.count}"
-
-    def function(self, tp: type, tree: Projection) -> str:
-        name = f"convert_{len(self.functions)}_{tp.__name__}"
-        self.functions.append("")  # reserve the slot: nested functions come after
-        slot = len(self.functions) - 1
-        lines = [f"def {name}(value):"]
-        out = self.struct(tp, tree, "value", lines, 1)
-        lines.append(f"    return {out}")
-        self.functions[slot] = "\n".join(lines)
-        return name
-
-    def struct(self, tp: type, tree: Projection, src: str, lines: list[str], depth: int) -> str:
-        pad = "    " * depth
-        out = self._var()
-        lines.append(f"{pad}{out} = {{}}")
-        hints = typing.get_type_hints(tp)
-        for name, sub in tree.items():
-            if name not in hints:
-                continue
-            field_var = self._var()
-            lines.append(f"{pad}{field_var} = {src}.{name}")
-            lines.append(f"{pad}if {field_var} is not None:")
-            expr = self.value(hints[name], sub, field_var, lines, depth + 1)
-            lines.append(f"{pad}    {out}[{name!r}] = {expr}")
-        return out
-
-    def value(self, tp: Any, tree: Projection | bool, src: str, lines: list[str],
-              depth: int) -> str:
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        origin = typing.get_origin(tp)
-        if origin in (typing.Union, types.UnionType):
-            return self.value(args[0], tree, src, lines, depth) if len(args) == 1 \
-                else f"to_cel({src})"
-        if origin in (tuple, list):
-            item_tp = args[0] if args else Any
-            item_tree = tree if tree is FULL else tree.get("[]", {})  # type: ignore[union-attr]
-            if isinstance(item_tp, type) and attrs.has(item_tp) and item_tp is not Figure \
-                    and item_tree is not FULL:
-                fn = self.function(item_tp, item_tree)  # type: ignore[arg-type]
-                return f"[{fn}(x) for x in {src}]"
-            item = self.value(item_tp, item_tree, "x", [], 0)
-            return f"[{item} for x in {src}]" if item != "x" else f"list({src})"
-        if tp is Figure or (isinstance(tp, type) and issubclass(tp, enum.Enum)):
-            return f"{src}.value"
-        if tp in (str, float, int, bool):
-            return src
-        if tp is date:
-            return f"_timestamp({src})"
-        if tree is not FULL and isinstance(tp, type) and attrs.has(tp):
-            return self.struct(tp, tree, src, lines, depth)  # type: ignore[arg-type]
-        return f"to_cel({src})"
-
-
-def projector(tree: Projection | None) -> Callable[[CompanyProfile], dict[str, Any]]:
-    """The converter of a whole profile for a projection (everything when None)."""
+def projector(tree: Projection) -> Callable[[CompanyProfile], dict[str, Any]]:
+    """The converter of a profile's projection ``tree`` (everything when None)."""
     if tree is None:
-        return to_cel
-    source = _ProjectorSource()
-    name = source.function(CompanyProfile, tree)
-    namespace: dict[str, Any] = {"to_cel": to_cel, "_timestamp": _timestamp}
-    exec("\n\n".join(source.functions), namespace)  # source: attrs field names only
-    return namespace[name]  # type: ignore[no-any-return]
-
-
-def flattener(chains: Iterable[Chain]) -> Callable[[dict[str, Any], dict[str, Any]], None]:
-    """The function that writes the flat variables of ``chains`` from the
-    converted profile (see :func:`~threshold_core.declarative.fields.flatten_source`).
-
-    ``_profile__a__b`` is the value at ``a.b``, absent when any field on the
-    way is; ``_has__profile__a__b`` tells whether ``a`` has ``b``, absent when
-    ``a`` is absent. An absent variable is an error in CEL, as the missing
-    key was, so the flat expression has the value of the nested one. Generated
-    once per pack, as straight dictionary reads sharing their common prefixes.
-    """
-    trie: dict[str, Any] = {}
-    for chain in chains:
-        node = trie
-        for key in chain.path:
-            node = node.setdefault(key, {})
-        node.setdefault(" names", {})[flat_name(chain.path, chain.presence)] = chain.presence
-    lines = ["def flatten(d, out):"]
-    count = 0
-
-    def emit(node: dict[str, Any], var: str, depth: int) -> None:
-        nonlocal count
-        pad = "    " * depth
-        for key, child in node.items():
-            if key == " names":
-                continue
-            count += 1
-            v = f"v{count}"
-            lines.append(f"{pad}{v} = {var}.get({key!r})")
-            names = child.get(" names", {})
-            for name, presence in names.items():
-                if presence:
-                    lines.append(f"{pad}out[{name!r}] = {v} is not None")
-            values = [n for n, presence in names.items() if not presence]
-            deeper = any(k != " names" for k in child)
-            if values or deeper:
-                lines.append(f"{pad}if {v} is not None:")
-                lines.extend(f"{pad}    out[{n!r}] = {v}" for n in values)
-                if deeper:
-                    lines.append(f"{pad}    if type({v}) is dict:")
-                    emit(child, v, depth + 2)
-
-    emit(trie, "d", 1)
-    lines.append("    return None")
-    namespace: dict[str, Any] = {}
-    exec("\n".join(lines), namespace)  # source: attrs field names only
-    return namespace["flatten"]  # type: ignore[no-any-return]
+        return _converter(CompanyProfile)
+    return _build(CompanyProfile, tree)
 
 
 def make_view(
     profile: CompanyProfile, context: Context,
     convert: Callable[[CompanyProfile], dict[str, Any]], variables: frozenset[str],
     figure_fields: frozenset[str] = frozenset(FIGURE_FIELDS),
-    flatten: Callable[[dict[str, Any], dict[str, Any]], None] | None = None,
 ) -> ProfileView:
-    """Convert the profile with ``convert`` (see :func:`projector`), and ``variables``.
-
-    :param flatten: hands CEL flat variables (see :func:`flattener`) instead
-        of ``profile``.
-    """
-    cel = cel_module()
+    """Convert the profile with ``convert`` (see :func:`projector`), and ``variables``."""
     data = convert(profile)
-    values: dict[str, Any] = {}
-    if flatten is not None:
-        flatten(data, values)
-    else:
-        values["profile"] = data
+    values: dict[str, Any] = {"profile": data}
     if "figures" in variables:
         values["figures"] = figures_of(profile, figure_fields)
     if "as_of" in variables and context.as_of is not None:
-        values["as_of"] = to_cel(context.as_of)
+        values["as_of"] = _datetime(context.as_of)
     if "fx" in variables:
         values["fx"] = {"CNY": 1.0, **{k: float(v) for k, v in context.fx.rates.items()}}
-    return ProfileView(profile, context, data, values, cel.Context(variables=values))
+    from ._cel import environments
 
-
+    return ProfileView(profile, context, data, values, environments().run.Activation(values))

@@ -104,6 +104,8 @@ def _scalar(value: Any) -> Any:
         return value
     if t is datetime:
         return value.date().isoformat()
+    if t.__name__ == "Timestamp":  # a date as CEL sees it (protobuf)
+        return value.ToDatetime().date().isoformat()
     if t is list:
         out = [_scalar(v) for v in value]
         return out if all(v is not None and type(v) is not list for v in out) else None

@@ -8,7 +8,15 @@ from typing import Any, NamedTuple
 
 # --------------------------------------------------------------------------- messages
 
+#: What looks like a format spec after the last colon of a placeholder.
 _SPEC = re.compile(r"[<>=^]?[+-]?#?0?\d*[,_]?(?:\.\d+)?[eEfFgGn%dsx]?")
+#: The safe subset a message may use: an alignment, a sign, ``0``, a width of at
+#: most 2 digits, a thousands separator, a precision of at most 2 digits and one of
+#: the types ``e f g d % s`` (a width or precision in the billions would ask for
+#: gigabytes of memory).
+_SAFE_SPEC = re.compile(r"[<>^]?[+-]?0?(?:[1-9]\d?)?[,_]?(?:\.\d{1,2})?[efgd%s]?")
+#: The limits of :data:`_SAFE_SPEC`, for the documentation and messages.
+MAX_FORMAT_WIDTH = 99
 
 
 class Placeholder(NamedTuple):
@@ -47,6 +55,11 @@ def parse_template(text: str) -> list[str | Placeholder]:
         expr, spec = inner, ""
         head, sep, tail = inner.rpartition(":")
         if sep and tail and _SPEC.fullmatch(tail):
+            if not _SAFE_SPEC.fullmatch(tail):
+                raise ValueError(
+                    f"format {tail!r} at column {i + 2 + len(head)} is outside the safe "
+                    "subset (alignment, sign, 0, width and precision of at most "
+                    f"{MAX_FORMAT_WIDTH}, a separator, and one of e f g d % s)")
             expr, spec = head, tail
         if not expr.strip():
             raise ValueError(f"empty placeholder at column {i + 1}")
@@ -75,6 +88,8 @@ def render_value(value: Any, spec: str = "") -> str:
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     if isinstance(value, int):
         return f"{value:,}"
+    if type(value).__name__ == "Timestamp" and hasattr(value, "ToDatetime"):  # protobuf
+        value = value.ToDatetime()
     if isinstance(value, datetime):
         return value.date().isoformat() if not (value.hour or value.minute) else value.isoformat()
     if isinstance(value, list):

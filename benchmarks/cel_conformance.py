@@ -303,18 +303,23 @@ def _extensions() -> list[Any]:
             ext_optional.ExtOptional(), ext_strings.ExtStrings()]
 
 
-def run_direct(cel: Any, test: Test) -> bool:
-    variables = {}
-    for decl in test.decls:
-        if "ident" not in decl:
-            raise Skip("function declarations")
-        variables[_text(_one(decl, "name"))] = _cel_type(cel, _one(_one(decl, "ident"), "type"))
+def _bindings(test: Test) -> dict[str, Any]:
     data = {}
     for b in test.bindings:
         expr_value = _one(b, "value")
         if "value" not in expr_value:
             raise Skip("binding without a value")
         data[_text(_one(b, "key"))] = to_python(_one(expr_value, "value"))[1]
+    return data
+
+
+def run_direct(cel: Any, test: Test) -> bool:
+    variables = {}
+    for decl in test.decls:
+        if "ident" not in decl:
+            raise Skip("function declarations")
+        variables[_text(_one(decl, "name"))] = _cel_type(cel, _one(_one(decl, "ident"), "type"))
+    data = _bindings(test)
     kwargs: dict[str, Any] = {"variables": variables}
     if test.container:
         kwargs["container"] = test.container
@@ -343,12 +348,7 @@ def run_direct(cel: Any, test: Test) -> bool:
 def run_rust(cel: Any, test: Test) -> bool:
     if test.container:
         raise Skip("containers")
-    data = {}
-    for b in test.bindings:
-        expr_value = _one(b, "value")
-        if "value" not in expr_value:
-            raise Skip("binding without a value")
-        data[_text(_one(b, "key"))] = to_python(_one(expr_value, "value"))[1]
+    data = _bindings(test)
     try:
         got = cel.compile(test.expr).execute(data)
     except BaseException as exc:  # the Rust library raises its own errors (even panics)

@@ -87,6 +87,14 @@ def _shape_of(tp: Any) -> Shape:
     return ANY
 
 
+def _unwrap(tp: Any) -> Any:
+    """``X`` for ``X | None``; anything else as it is."""
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
+        return args[0]
+    return tp
+
+
 @cache
 def hints(cls: type) -> Mapping[str, Any]:
     """The resolved types of an attrs class's fields. ``attrs.resolve_types`` keeps

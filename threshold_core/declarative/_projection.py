@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from ..model import CompanyProfile, Context, Figure
-from ._fields import Reference, hints
+from ._fields import Reference, _unwrap, hints
 
 # --------------------------------------------------------------------------- the profile for CEL
 
@@ -228,13 +228,6 @@ class _Source:
             self.namespace[name] = _converter(tp)
             return f"{name}({src})"
         return f"to_cel({src})"
-
-
-def _unwrap(tp: Any) -> Any:
-    args = [a for a in typing.get_args(tp) if a is not type(None)]
-    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
-        return args[0]
-    return tp
 
 
 def _build(cls: type, tree: Mapping[str, Any] | None) -> Callable[[Any], dict[str, Any]]:

@@ -26,7 +26,6 @@ Messages type-check conditions only; they are evaluated on maps (see
 from __future__ import annotations
 
 import enum
-import types
 import typing
 from datetime import date, datetime
 from functools import cache
@@ -35,20 +34,13 @@ from typing import Any
 import attrs
 
 from ..model import CompanyProfile, Figure
-from ._fields import hints
+from ._fields import _unwrap, hints
 
 PACKAGE = "threshold.profile"
 
 
 def profile_type() -> str:
     return f"{PACKAGE}.{CompanyProfile.__name__}"
-
-
-def _unwrap(tp: Any) -> Any:
-    args = [a for a in typing.get_args(tp) if a is not type(None)]
-    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
-        return args[0]
-    return tp
 
 
 @cache

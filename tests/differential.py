@@ -12,7 +12,7 @@ and through CEL directly on the whole nested profile, converted here
 independently of threshold's projection, over every example company and
 variants with fields and tables removed.
 
-Used by ``tests/test_cel_differential.py`` (a fixed seed) and
+Used by ``tests/declarative/test_cel_differential.py`` (a fixed seed) and
 ``benchmarks/cel_differential.py`` (a bigger run).
 """
 

@@ -368,7 +368,7 @@ def whole(value: Any, owner: type | None = None, name: str = "") -> Any:
             v = getattr(value, a.name)
             if v is None:
                 continue
-            if (v == () and a.default == ()) or (v == {} and a.name == "extensions"):
+            if v == () and a.default == ():
                 continue
             out[a.name] = whole(v, type(value), a.name)
         return out

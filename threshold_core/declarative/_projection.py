@@ -155,7 +155,9 @@ def _datetime(value: date) -> datetime:
 
 
 def _empty_is_absent(cls: type, name: str) -> bool:
-    """A list (or table) field whose model default is empty: empty means not given."""
+    """A list field whose model default is empty: empty means not given. (The
+    ``extensions`` table is always there, empty or not: a plugin's section that a
+    profile lacks is named as missing under it.)"""
     default = attrs.fields_dict(cls)[name].default
     factory = getattr(default, "factory", None)  # attrs.Factory(dict)
     if factory is not None:
@@ -184,7 +186,7 @@ class _Source:
             tp = _unwrap(types_[field])
             sub = None if tree is None else tree[field]
             lines.append(f"    v = o.{field}")
-            empty_absent = typing.get_origin(tp) in (tuple, list, dict) and \
+            empty_absent = typing.get_origin(tp) in (tuple, list) and \
                 _empty_is_absent(cls, field)
             lines.append("    if v:" if empty_absent else "    if v is not None:")
             item = _unwrap(typing.get_args(tp)[0]) if typing.get_origin(tp) in (

@@ -316,3 +316,39 @@ def test_deep_merge_merges_tables_and_replaces_the_rest() -> None:
     assert deep_merge(base, {"a": {"c": 3}, "d": [2], "e": None}) == {"a": {"b": 1, "c": 3},
                                                                       "d": [2]}
     assert EMPTY_PROFILE == {"id": "empty", "name": "Empty profile"}
+
+
+
+def _name_words(profile: CompanyProfile, _: Any, settings: Any = None) -> Reading | None:
+    """A raw value no generic perturbation moves (names are strings, never varied)."""
+    if profile.valuation is None:  # counted only for companies with a valuation
+        return None
+    return Reading(float(len(profile.name.split())), ("name",))
+
+
+NAME_BANDS = {"words": [[1, 0], [5, 100]]}
+
+
+@frozen
+class NameSettings:
+    weights: dict[str, float] = field(factory=dict, converter=merged_weights({"words": 1.0}))
+    bands: dict[str, list[list[float]]] = field(factory=dict,
+                                                converter=merged_bands(NAME_BANDS))
+
+
+def test_a_metric_scorer_takes_probes_when_perturbing_cannot_move_a_metric() -> None:
+    """The plugin author's report: the contract asked for ``probes`` a MetricScorer could
+    not take. It takes them now (and rarely needs them: every path a metric reads is
+    perturbed, plugins' extension sections included)."""
+    metrics = (Metric("words", _name_words, ("name",)),)
+    plain = MetricScorer("words", "naming", metrics, directions={"words": "higher"})
+    with pytest.raises(ContractViolation) as err:
+        check_scorer(plain, NameSettings())
+    assert "declare a probe for it in `probes`" in violations(err)
+
+    def longer_names(profile: CompanyProfile) -> list[CompanyProfile]:
+        return [attrs.evolve(profile, name=profile.name + " Holdings Group")]
+
+    probed = MetricScorer("words", "naming", metrics, directions={"words": "higher"},
+                          probes={"words": longer_names})
+    check_scorer(probed, NameSettings())

@@ -330,7 +330,7 @@ NAME_BANDS = {"words": [[1, 0], [5, 100]]}
 
 
 @frozen
-class NameSettings:
+class WordSettings:
     weights: dict[str, float] = field(factory=dict, converter=merged_weights({"words": 1.0}))
     bands: dict[str, list[list[float]]] = field(factory=dict,
                                                 converter=merged_bands(NAME_BANDS))
@@ -343,7 +343,7 @@ def test_a_metric_scorer_takes_probes_when_perturbing_cannot_move_a_metric() -> 
     metrics = (Metric("words", _name_words, ("name",)),)
     plain = MetricScorer("words", "naming", metrics, directions={"words": "higher"})
     with pytest.raises(ContractViolation) as err:
-        check_scorer(plain, NameSettings())
+        check_scorer(plain, WordSettings())
     assert "declare a probe for it in `probes`" in violations(err)
 
     def longer_names(profile: CompanyProfile) -> list[CompanyProfile]:
@@ -351,4 +351,4 @@ def test_a_metric_scorer_takes_probes_when_perturbing_cannot_move_a_metric() -> 
 
     probed = MetricScorer("words", "naming", metrics, directions={"words": "higher"},
                           probes={"words": longer_names})
-    check_scorer(probed, NameSettings())
+    check_scorer(probed, WordSettings())

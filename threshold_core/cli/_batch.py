@@ -19,16 +19,21 @@ from ._app import CONTEXT_SETTINGS, ExitCode, Options, _handle, engine_options
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write decisions here (via OUTPUT.partial, renamed at the end); "
               "default stdout.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default="jsonl",
               show_default=True, help="jsonl: one full decision per line; csv: one summary row "
-              "per company.")
+              "per company; xlsx: the csv rows as an Excel workbook (needs --output and the "
+              "xlsx extra).")
+@click.option("--bom", is_flag=True,
+              help="Start CSV output with a UTF-8 byte-order mark, so that Excel reads Chinese "
+              "names.")
 @click.option("--resume", is_flag=True,
               help="Keep the decisions already in OUTPUT.partial and skip their company ids.")
 @_handle
 def batch(
-    options: Options, source: Path, jobs: int, output: Path | None, fmt: str, resume: bool,
+    options: Options, source: Path, jobs: int, output: Path | None, fmt: str, bom: bool,
+    resume: bool,
 ) -> None:
-    """Evaluate a portfolio: a folder of profiles, a .jsonl or a .csv file.
+    """Evaluate a portfolio: a folder of profiles, a .jsonl, a .csv or an .xlsx file.
 
     Invalid rows are reported on stderr (row, path inside it, message) and
     skipped; every valid company is written exactly once. A summary goes to
@@ -47,8 +52,10 @@ def batch(
         "plugin_dirs": options.plugins_dirs,
         "rule_dirs": options.rules_dirs,
     }
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx needs --output FILE")
     summary = run_batch(source, config, plugin_options=plugin_options, output=output, fmt=fmt,
-                        jobs=jobs, resume=resume)
+                        jobs=jobs, resume=resume, bom=bom)
     rate = summary.written / summary.seconds if summary.seconds else 0.0
     lines = [
         f"threshold batch: {summary.written} written"

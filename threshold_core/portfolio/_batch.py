@@ -54,6 +54,25 @@ class Record:
     cells: Mapping[str, str] | None = None
     #: A profile file.
     path: str | None = None
+    #: A workbook row: its file and sheet, and the column letter of each header, so that
+    #: problems name the cell (``Companies!C3``).
+    book: str | None = None
+    sheet: str | None = None
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def problem_lines(self, problems: Iterable[Problem]) -> tuple[str, ...]:
+        """One line per problem: ``label: path: message``, or for a workbook row
+        ``file: Sheet!C3: path: message``."""
+        if self.sheet is None:
+            return tuple(f"{self.label}: {p.path}: {p.message}" for p in problems)
+        from ._xlsx import cell_of
+
+        out = []
+        for p in problems:
+            letter = cell_of(p.path, self.columns)
+            where = f"{self.sheet}!{letter}{self.row}" if letter else f"{self.sheet}!{self.row}"
+            out.append(f"{self.book}: {where}: {p.path}: {p.message}")
+        return tuple(out)
 
     def company_id(self) -> Any:
         """The record's ``id`` without validating it (for ``--resume``)."""
@@ -219,13 +238,22 @@ def iter_records(source: Path) -> Iterator[Record]:
                 if line.strip():
                     yield Record(i, f"{source}:{i}", text=line)
         return
+    if suffix == ".xlsx":
+        from ._xlsx import iter_sheet_rows
+
+        for sheet, number, cells, columns in iter_sheet_rows(source):
+            yield Record(number, f"{source}: {sheet}!{number}", cells=cells,
+                         book=str(source), sheet=sheet, columns=columns)
+        return
     if suffix == ".csv":
-        with source.open(encoding="utf-8", newline="") as fh:
+        # utf-8-sig: a CSV saved by Excel starts with a byte-order mark.
+        with source.open(encoding="utf-8-sig", newline="") as fh:
             for i, row in enumerate(csv.DictReader(fh), 1):
                 yield Record(i, f"{source}:{i}", cells=row)
         return
     raise InputError(
-        str(source), [Problem("$", "batch input must be a folder, a .jsonl or a .csv file")]
+        str(source), [Problem("$", "batch input must be a folder, a .jsonl, a .csv or an "
+                                   ".xlsx file")]
     )
 
 
@@ -233,6 +261,10 @@ def count_records(source: Path) -> int:
     """How many records ``source`` holds (a cheap pass, for the progress bar)."""
     if source.is_dir():
         return sum(1 for p in source.iterdir() if p.suffix.lower() in PROFILE_SUFFIXES)
+    if source.suffix.lower() == ".xlsx":
+        from ._xlsx import count_rows
+
+        return count_rows(source)
     with source.open("rb") as fh:
         lines = sum(1 for line in fh if line.strip())
     return max(0, lines - 1) if source.suffix.lower() == ".csv" else lines
@@ -262,8 +294,7 @@ def _evaluate_record(record: Record) -> Outcome:
         document, problems = csv_row_to_document(record.cells,
                                                  engine.extension_types.types)
     if problems:
-        return Outcome(record.row, record.label,
-                       errors=tuple(f"{record.label}: {p.path}: {p.message}" for p in problems))
+        return Outcome(record.row, record.label, errors=record.problem_lines(problems))
     try:
         if record.path is not None:
             profile = engine.load_profile(record.path)
@@ -271,7 +302,8 @@ def _evaluate_record(record: Record) -> Outcome:
             profile = engine.profile_from_data(document, record.label)
         decision = engine.evaluate(profile, source_path=record.path)
     except InputError as exc:
-        return Outcome(record.row, record.label, errors=tuple(exc.lines()))
+        lines = record.problem_lines(exc.problems) if record.sheet else tuple(exc.lines())
+        return Outcome(record.row, record.label, errors=lines)
     line = format_decision(decision, _FORMAT)
     return Outcome(
         record.row, record.label, company_id=decision.company.id, line=line,
@@ -314,7 +346,7 @@ def _done_ids(partial: Path, fmt: str) -> tuple[set[str], int]:
         end = data.rfind(b"\n") + 1
         if end != len(data):
             fh.truncate(end)
-    lines = data[:end].decode("utf-8").splitlines()
+    lines = data[:end].decode("utf-8-sig").splitlines()
     if fmt == "csv":
         lines = lines[1:]
         done = {next(csv.reader([ln]))[0] for ln in lines if ln}
@@ -366,11 +398,27 @@ def run_batch(
     fmt: str = "jsonl",
     jobs: int = 1,
     resume: bool = False,
+    bom: bool = False,
     stdout: IO[str] | None = None,
     on_error: typing.Callable[[tuple[str, ...]], None] | None = None,
 ) -> BatchSummary:
-    """Evaluate every record of ``source``; see the module docstring."""
+    """Evaluate every record of ``source``; see the module docstring.
+
+    ``fmt`` ``xlsx`` writes the rows of ``csv`` to ``OUTPUT.partial`` (so ``resume``
+    works the same) and the workbook at the end; ``bom`` starts a CSV output with a
+    UTF-8 byte-order mark, which Excel needs to read Chinese names.
+
+    :raises InputError: the source cannot be read, or ``xlsx`` without ``output``.
+    """
     options = plugin_options or {}
+    workbook = fmt == "xlsx"
+    if workbook:
+        if output is None:
+            raise InputError("--output", [Problem("$", "--format xlsx needs --output FILE")])
+        from ._xlsx import openpyxl
+
+        openpyxl()  # fail before any work when the extra is missing
+        fmt = "csv"
     started = time.perf_counter()
     # Build once here so that configuration and plugin problems stop the batch
     # before any work (and in the parent, with the parent's error handling).
@@ -390,8 +438,10 @@ def run_batch(
     else:
         new_file = True
         sink = stdout or sys.stdout
+    dims = sorted(d for d, c in config.dimensions.items() if c.weight > 0)
     if fmt == "csv" and new_file:
-        dims = sorted(d for d, c in config.dimensions.items() if c.weight > 0)
+        if bom and not workbook:
+            sink.write("\ufeff")
         sink.write(_csv_line([*CSV_COLUMNS, *dims]))
 
     records = (r for r in iter_records(source))
@@ -443,7 +493,14 @@ def run_batch(
             pool.terminate()
         if partial is not None:
             sink.close()
-    if partial is not None and output is not None:
+    if partial is not None and output is not None and workbook:
+        from ._xlsx import write_workbook
+
+        tmp = output.with_name(f".{output.name}.tmp.xlsx")
+        write_workbook(partial, tmp, numeric=("score", "valuation_cny", *dims))
+        os.replace(tmp, output)
+        partial.unlink()
+    elif partial is not None and output is not None:
         os.replace(partial, output)
     return BatchSummary(
         written=written, skipped_resumed=resumed, invalid=invalid, plugin_errors=plugin_errors,

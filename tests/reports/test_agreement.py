@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from helpers import EXAMPLES
+from hypothesis import given
+from hypothesis import strategies as st
 
 from threshold_core import Engine, decision_to_dict, profile_from_data
 from threshold_core.portfolio import synthetic_portfolio
-from threshold_core.reports import waterfall_svg
+from threshold_core.reports import waterfall_steps, waterfall_svg
 
 COMPANIES = EXAMPLES / "companies"
 
@@ -150,3 +152,44 @@ def test_a_categorical_metric_is_phrased_as_a_state_to_reach(run_cli, tmp_path: 
     text = run_cli("evaluate", str(folder / "synth-000284.json")).stdout
     assert "change listing from private to listed" in text
     assert not re.search(r"raise listing from", text)
+
+
+_adjustment = st.one_of(
+    st.builds(lambda r, a: {"rule": r, "effect": "deduction", "amount": -a},
+              st.sampled_from(["R-1", "R-2", "R-3"]), st.floats(0, 40)),
+    st.builds(lambda r, a: {"rule": r, "effect": "cap", "amount": a},
+              st.sampled_from(["C-1", "C-2"]), st.floats(0, 100)),
+)
+_dimension = st.fixed_dictionaries({
+    "raw_score": st.floats(0, 100),
+    "weight": st.floats(0, 1),
+    "adjustments": st.lists(_adjustment, max_size=5),
+    # A firm's policy may adjust in ways the default does not: its own final score.
+    "own_score": st.one_of(st.none(), st.floats(0, 100)),
+})
+
+
+@given(st.lists(_dimension, min_size=1, max_size=6), st.floats(-5, 5))
+def test_any_policy_waterfall_ends_on_the_reported_composite(dims, skew) -> None:
+    """Whatever the policy did (the default's order, another order, a rounding, a composite
+    that is not the sum of its dimensions), the steps end on the composite reported."""
+    total_weight = sum(d["weight"] for d in dims) or 1.0
+    rows, composite = [], 0.0
+    for i, d in enumerate(dims):
+        score = d["raw_score"] + sum(a["amount"] for a in d["adjustments"]
+                                     if a["effect"] == "deduction")
+        for a in d["adjustments"]:
+            if a["effect"] == "cap":
+                score = min(score, a["amount"])
+        score = max(0.0, min(100.0, score)) if d["own_score"] is None else d["own_score"]
+        weight = d["weight"] / total_weight
+        rows.append({"name": f"d{i}", "weight": weight, "raw_score": d["raw_score"],
+                     "score": score, "contribution": weight * score,
+                     "adjustments": d["adjustments"], "plugin": "p"})
+        composite += weight * score
+    data = {"score": max(0.0, composite + skew), "dimensions": rows}
+    steps = waterfall_steps(data)
+    assert sum(s.delta for s in steps) == pytest.approx(data["score"], abs=1e-9)
+    assert all(s.kind in ("dimension", "deduction", "cap", "clamp", "policy") for s in steps)
+    # A cap never rises, a deduction never rises.
+    assert all(s.delta <= 1e-12 for s in steps if s.kind in ("deduction", "cap"))

@@ -15,6 +15,7 @@ from ._diff import (
 from ._document import DEFAULT as DEFAULT_REPORT_OPTIONS
 from ._document import Options as ReportOptions
 from ._document import blocks, md_escape, text_table
+from ._figures import Step, coverage_rows, not_evaluated, waterfall_steps
 from ._frame import decision_row, decisions_frame
 from ._html import (
     render_html,
@@ -31,13 +32,16 @@ from ._text import (
 __all__ = [
     "DEFAULT_REPORT_OPTIONS",
     "ReportOptions",
+    "Step",
     "blocks",
+    "coverage_rows",
     "decision_row",
     "decisions_frame",
     "describe_plugins",
     "describe_rules",
     "junit",
     "md_escape",
+    "not_evaluated",
     "render_diff_text",
     "render_html",
     "render_markdowns",
@@ -45,5 +49,6 @@ __all__ = [
     "sarif",
     "schema",
     "text_table",
+    "waterfall_steps",
     "waterfall_svg",
 ]

@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import REPO
 
 GUIDE = (REPO / "docs" / "first-plugin.md").read_text(encoding="utf-8")
@@ -94,7 +95,7 @@ def test_following_the_guide_end_to_end(tmp_path: Path) -> None:
     evidence = {m["metric"]: m for m in own["evidence"]}
     assert evidence["price"]["points"] == 77.5
     assert evidence["adoption"]["source"] == "vendor price list, June 2026"
-    assert own["raw_score"] == round((2 * 77.5 + evidence["adoption"]["points"]) / 3, 4)
+    assert own["raw_score"] == pytest.approx((2 * 77.5 + evidence["adoption"]["points"]) / 3)
     assert decision["verdict"] == "insufficient_data"  # as the guide says
     (event,) = [e for e in decision["trace"] if e["component"] == "inference_economics"]
     assert "extensions.inference_economics.cost_per_mtok_usd" in event["read"]

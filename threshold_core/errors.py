@@ -52,11 +52,45 @@ class InputErrors(ThresholdError):
 
 
 class PluginError(ThresholdError):
-    """A plugin failed to load or is invalid (exit code 3)."""
+    """A plugin failed to load, is invalid, or failed outside a decision (exit code 3).
 
-    def __init__(self, plugin: str, message: str, distribution: str | None = None) -> None:
+    The message is always one line (pluggy's multi-line messages are joined with
+    ``; ``) and bounded in length, whatever the plugin put in its exception.
+    """
+
+    def __init__(
+        self, plugin: str, message: str, distribution: str | None = None, *,
+        source: str | None = None,
+    ) -> None:
         self.plugin = plugin
         self.distribution = distribution
-        self.message = message
+        self.message = _one_line(message)
+        #: The file being read when the plugin failed (a profile reader), if any.
+        self.source = source
         where = f"plugin {plugin!r}" + (f" (distribution {distribution})" if distribution else "")
-        super().__init__(f"{where}: {message}")
+        prefix = f"{source}: " if source else ""
+        super().__init__(f"{prefix}{where}: {self.message}")
+
+
+class PluginInterrupted(KeyboardInterrupt):
+    """A plugin raised KeyboardInterrupt: the run stops (exit code 130), naming the plugin.
+
+    A subclass of KeyboardInterrupt so that code catching Ctrl-C still stops.
+    """
+
+    def __init__(self, plugin: str | None, component: str) -> None:
+        self.plugin = plugin
+        self.component = component
+        super().__init__(f"while plugin {plugin} ran {component}" if plugin else
+                         f"while {component} ran")
+
+
+#: The longest plugin error message shown (a plugin's exception text can be anything).
+MAX_MESSAGE = 500
+
+
+def _one_line(message: str) -> str:
+    text = "; ".join(line.strip() for line in message.splitlines() if line.strip())
+    if len(text) > MAX_MESSAGE:
+        text = text[: MAX_MESSAGE - 3] + "..."
+    return text

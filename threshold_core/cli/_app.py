@@ -40,6 +40,8 @@ class ExitCode(enum.IntEnum):
     PLUGIN_ERROR = 3
     #: A bug in threshold itself; please report it with the ``--debug`` output.
     INTERNAL_ERROR = 4
+    #: Interrupted: Ctrl-C, or a plugin raised KeyboardInterrupt (128 + SIGINT, as shells do).
+    INTERRUPTED = 130
 
 
 class Options:
@@ -81,7 +83,13 @@ def _handle(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the errors users can cause into one-line messages and exit codes."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ..errors import InputError, InputErrors, PluginError, ThresholdError
+        from ..errors import (
+            InputError,
+            InputErrors,
+            PluginError,
+            PluginInterrupted,
+            ThresholdError,
+        )
 
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
@@ -96,7 +104,13 @@ def _handle(fn: Callable[..., Any]) -> Callable[..., Any]:
             _fail(exc.lines(), ExitCode.PLUGIN_ERROR)
         except ThresholdError as exc:  # pragma: no cover - every subclass is handled above
             _fail(exc.lines(), ExitCode.INVALID_INPUT)
-        except (click.ClickException, click.exceptions.Exit, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt as exc:
+            # Ctrl-C, or a plugin that raised KeyboardInterrupt: stop, never a traceback.
+            if debug:
+                traceback.print_exc()
+            why = f" ({exc})" if isinstance(exc, PluginInterrupted) else ""
+            _fail([f"interrupted{why}"], ExitCode.INTERRUPTED)
+        except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
         except Exception as exc:
             if debug:
@@ -182,6 +196,8 @@ def build_engine(
         rule_dirs=rule_dirs,
         defer_problems=True,
     )
+    for notice in pm.notices:
+        click.echo(f"threshold: warning: {notice}", err=True)
     return Engine(config, pm)
 
 
@@ -281,7 +297,7 @@ def evaluate(
     Invalid profiles are reported on stderr, one line per problem, and the
     others are still evaluated.
     """
-    from ..errors import InputError, Problem
+    from ..errors import InputError, PluginError, Problem
     from ..explain import explain_all
     from ..load import decision_to_dict, dumps, expand_paths
     from ..reports import ReportOptions, render_markdowns, render_texts
@@ -292,11 +308,14 @@ def evaluate(
     files = list(expand_paths(paths))
     if not files:
         raise InputError(str(paths[0]), [Problem("$", "no .toml or .json profiles found")])
+    broken: list[PluginError] = []
     for path in files:
         try:
             decisions.append(engine.evaluate_path(path))
         except InputError as exc:
             errors.append(exc)
+        except PluginError as exc:  # a profile reader failed on this file
+            broken.append(exc)
     if decisions:
         decisions = explain_all(decisions, engine, on_error=_explain_failed)
         if fmt == "json":
@@ -332,6 +351,11 @@ def evaluate(
                 if e.status == "error":
                     click.echo(f"threshold: {d.company.id}: plugin {e.plugin} ({e.component}) "
                                f"failed: {e.message}", err=True)
+        code = ExitCode.PLUGIN_ERROR
+    if broken:
+        for failed in broken:
+            for line in failed.lines():
+                click.echo(line, err=True)
         code = ExitCode.PLUGIN_ERROR
     sys.exit(int(code))
 

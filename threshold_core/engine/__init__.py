@@ -4,9 +4,11 @@ default decision policy plugin (layer 5).
 
 from __future__ import annotations
 
+from ._boundary import (
+    check_outcome,
+)
 from ._engine import (
     Engine,
-    check_outcome,
 )
 from ._plugins import (
     BUILTIN_PLUGINS,

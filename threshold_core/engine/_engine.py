@@ -11,16 +11,15 @@ same inputs give byte-identical JSON whatever the plugin registration order.
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
-from ..errors import InputError, PluginError, Problem
+from ..errors import InputError, PluginError, PluginInterrupted, Problem
 from ..load import (
     StructureProblems,
     load_profile,
@@ -56,7 +55,6 @@ from ..model import (
     RuleStatus,
     ScoredDimension,
     Scorer,
-    Severity,
     TraceEvent,
     UndeclaredExtension,
     UndeclaredExtensions,
@@ -64,6 +62,15 @@ from ..model import (
     Verdict,
     assess,
 )
+from ._boundary import (
+    check_outcome,
+    check_pack,
+    check_policy_result,
+    check_score,
+    check_scorer,
+)
+from ._budget import BudgetExceeded, Watchdog
+from ._hookcalls import Abandoned, Activity, hook_call
 from ._plugins import ThresholdPluginManager, create_plugin_manager, engine_version
 from ._registry import (
     Registered,
@@ -73,10 +80,24 @@ from ._registry import (
 )
 
 CORE = "threshold_core"
+#: The plugin name of the default policy (a built-in).
+_CORE_POLICY = "threshold_core.policy"
 
 _STATUS_VALUES = tuple(s.value for s in RuleStatus)
 
-T = TypeVar("T")
+
+class _Run:
+    """One evaluation in progress: what the watchdog can still report if it gives up."""
+
+    __slots__ = ("decision", "errors", "findings", "gate", "trace")
+
+    def __init__(self) -> None:
+        self.trace: list[TraceEvent] = []
+        self.errors: list[ComponentError] = []
+        self.findings: tuple[Finding, ...] = ()
+        self.gate: GateResult | None = None
+        #: The decision before the observers saw it.
+        self.decision: Decision | None = None
 
 
 class Engine:
@@ -92,14 +113,15 @@ class Engine:
         pm: ThresholdPluginManager | None = None,
     ) -> None:
         self.config = config or EngineConfig()
+        limits = self.config.limits
+        #: Runs every evaluation under the time budgets of ``[limits]``.
+        self.watchdog = Watchdog(limits.component_seconds, limits.decision_seconds)
         self.pm = pm if pm is not None else create_plugin_manager(
             self.config, defer_problems=True)
-        self.scorers: dict[str, Registered] = collect_components(
-            self.pm, "threshold_register_scorers", "scorer"
-        )
-        self.packs: dict[str, Registered] = collect_components(
-            self.pm, "threshold_register_rule_packs", "rule pack"
-        )
+        try:
+            self.scorers, self.packs, types = self.watchdog.run(self._collect)
+        except BudgetExceeded as exc:
+            raise PluginError(exc.plugin or "?", str(exc)) from None
         self._check_components()
         #: The ``[extensions.<name>]`` sections profiles may carry (declared by plugins).
         self.extension_types = extension_types(
@@ -109,7 +131,7 @@ class Engine:
         # Every problem of the configuration at once: the file's own, then what only
         # the plugins can tell (unknown plugin names, settings, dimensions, rule ids).
         problems: list[Problem] = [*self.config.problems, *self.pm.config_problems]
-        self.settings = self._structure_settings(problems)
+        self.settings = self._structure_settings(types, problems)
         self.assignments = self._assign_scorers(problems)
         self._rule_index = self._index_rules()
         self.disabled_rules = self._check_disabled_rules(problems)
@@ -125,11 +147,8 @@ class Engine:
             PluginRef(name, self.pm.version_of(name))
             for name in sorted(n for n, _ in self.pm.list_name_plugin())
         )
-        # Hooks and order fixed when the engine is built, like the components.
-        self._observers = sorted(
-            self.pm.hook.threshold_evaluation_finished.get_hookimpls(),
-            key=lambda i: i.plugin_name,
-        )
+        # Hooks fixed when the engine is built, like the components.
+        self._observed = bool(self.pm.hook.threshold_evaluation_finished.get_hookimpls())
         # Fixed evaluation order, worked out once: packs by name, rules by id.
         self._pack_plan = tuple(
             (name, reg, tuple(sorted(reg.component.rules, key=lambda r: r.meta.id)),
@@ -146,19 +165,28 @@ class Engine:
     def _key(self, *parts: str) -> str:
         return ".".join((self.config.root, *parts))
 
-    def _check_components(self) -> None:
-        for name, reg in self.scorers.items():
-            if not isinstance(getattr(reg.component, "dimension", None), str) or not callable(
-                getattr(reg.component, "score", None)
-            ):
-                raise PluginError(reg.plugin, f"scorer {name!r} needs a dimension and a score()")
-        for name, reg in self.packs.items():
-            rules = getattr(reg.component, "rules", None)
-            if rules is None or not isinstance(getattr(reg.component, "version", None), str):
-                raise PluginError(reg.plugin, f"rule pack {name!r} needs a version and rules")
+    def _collect(
+        self, activity: Activity
+    ) -> tuple[dict[str, Registered], dict[str, Registered], dict[str, tuple[type[Any], str]]]:
+        """Call the registration hooks (in the watchdog's worker, under the time budget)."""
+        scorers = collect_components(self.pm, "threshold_register_scorers", "scorer")
+        packs = collect_components(self.pm, "threshold_register_rule_packs", "rule pack")
+        return scorers, packs, declared_settings_types(self.pm)
 
-    def _structure_settings(self, problems: list[Problem]) -> dict[str, Any]:
-        types = declared_settings_types(self.pm)
+    def _check_components(self) -> None:
+        """Validate what plugins registered, before any of it is used."""
+        for name, reg in self.scorers.items():
+            problem = check_scorer(reg.component, name)
+            if problem:
+                raise PluginError(reg.plugin, problem)
+        for name, reg in self.packs.items():
+            problem = check_pack(reg.component, name)
+            if problem:
+                raise PluginError(reg.plugin, problem)
+
+    def _structure_settings(
+        self, types: dict[str, tuple[type[Any], str]], problems: list[Problem]
+    ) -> dict[str, Any]:
         settings: dict[str, Any] = {}
         for name in sorted(self.config.settings):
             if name not in types:
@@ -244,8 +272,9 @@ class Engine:
         """Read and validate a profile, through plugins' readers too.
 
         :raises InputError: the file cannot be read or the profile is invalid.
+        :raises PluginError: a plugin's ``threshold_load_profile`` failed on the file.
         """
-        profile = load_profile(path, self.pm, self.extension_types)
+        profile = self._read(path)
         self.check_profile(profile, str(path))
         return profile
 
@@ -255,6 +284,29 @@ class Engine:
         profile = profile_from_data(data, source, self.extension_types)
         self.check_profile(profile, source)
         return profile
+
+    def _read(self, path: str | Path) -> CompanyProfile:
+        """:func:`load_profile`; a failing ``threshold_load_profile`` is that plugin's error."""
+
+        def read(activity: Activity) -> CompanyProfile:
+            with hook_call("threshold_load_profile") as call:
+                try:
+                    return load_profile(path, self.pm, self.extension_types)
+                except (InputError, Abandoned):
+                    raise
+                except KeyboardInterrupt as exc:
+                    raise PluginInterrupted(call.culprit(exc), "threshold_load_profile") from None
+                except BaseException as exc:
+                    plugin = call.culprit(exc)
+                    if plugin is None:
+                        raise
+                    raise PluginError(plugin, f"threshold_load_profile {_failure(exc)}",
+                                      source=str(path)) from None
+
+        try:
+            return self.watchdog.run(read)
+        except BudgetExceeded as exc:
+            raise PluginError(exc.plugin or "?", str(exc), source=str(path)) from None
 
     def check_profile(self, profile: CompanyProfile, source: str = "<profile>") -> None:
         """Problems only visible with the configuration (an unknown currency)."""
@@ -272,7 +324,7 @@ class Engine:
         :raises InputError: the file cannot be read or the profile is invalid.
         """
         # evaluate() runs check_profile itself, naming the file: no need to check twice.
-        profile = load_profile(path, self.pm, self.extension_types)
+        profile = self._read(path)
         return self.evaluate(profile, source_path=str(path))
 
     def evaluate(
@@ -282,19 +334,29 @@ class Engine:
 
         ``profile`` is a :class:`CompanyProfile` or a mapping in the profile schema
         (what a profile file holds, as a dict: handy in a notebook). A plugin or rule
-        that fails makes the verdict ``error`` (it never raises).
+        that fails makes the verdict ``error`` (it never raises). Runs under the time
+        budgets of ``[limits]``: a component that runs out of time is an ``error``
+        event and the decision fails closed.
 
         :raises InputError: the profile is invalid (every problem, with its path), or its
             currencies are missing from the FX table.
+        :raises PluginInterrupted: a plugin raised KeyboardInterrupt (a ``KeyboardInterrupt``).
         """
         if isinstance(profile, Mapping):
             source = source_path or str(profile.get("id") or "<profile>")
             profile = profile_from_data(profile, source, self.extension_types)
         self.check_profile(profile, source_path or profile.id)
-        context = Context(fx=self.fx, as_of=profile.as_of or self.fx.as_of)
-        trace: list[TraceEvent] = []
-        errors: list[ComponentError] = []
+        run = _Run()
+        try:
+            return self.watchdog.run(self._evaluate, profile, source_path, run)
+        except BudgetExceeded as exc:
+            return self._abandoned(run, profile, source_path, exc)
 
+    def _evaluate(
+        self, activity: Activity, profile: CompanyProfile, source_path: str | None, run: _Run
+    ) -> Decision:
+        context = Context(fx=self.fx, as_of=profile.as_of or self.fx.as_of)
+        trace, errors = run.trace, run.errors
         for name, section in profile.extensions.items():
             if isinstance(section, UndeclaredExtension):
                 trace.append(TraceEvent(
@@ -304,7 +366,7 @@ class Engine:
                     message=(f"[extensions.{name}] is declared by no installed plugin: kept as "
                              "written, unvalidated, read by no component"),
                 ))
-        gate = self._gate(profile)
+        gate = run.gate = self._gate(profile)
         trace.append(
             TraceEvent(
                 plugin=CORE, version=engine_version(), component="gate", kind=EventKind.GATE,
@@ -314,15 +376,16 @@ class Engine:
             )
         )
 
-        dimensions = self._run_scorers(profile, context, trace, errors)
-        findings, packs = self._run_packs(profile, context, trace, errors)
+        dimensions = self._run_scorers(activity, profile, context, trace, errors)
+        findings, packs = self._run_packs(activity, profile, context, trace, errors)
+        run.findings = findings
         assessment = Assessment(
             profile=profile, gate=gate, dimensions=dimensions, findings=findings,
             packs=packs, errors=tuple(errors),
         )
         result = self._decide(assessment, trace)
         headroom = self._headroom(profile, gate, result.verdict, result.findings)
-        decision = Decision(
+        decision = run.decision = Decision(
             company=CompanyRef(id=profile.id, name=profile.name),
             verdict=result.verdict,
             risk=result.risk or headroom.risk,
@@ -338,7 +401,51 @@ class Engine:
             receipt=self._receipt(profile),
             source_path=source_path,
         )
-        return self._notify(decision)
+        return self._notify(activity, decision) if self._observed else decision
+
+    def _abandoned(
+        self, run: _Run, profile: CompanyProfile, source_path: str | None, exc: BudgetExceeded
+    ) -> Decision:
+        """The failed-closed decision of an evaluation the watchdog gave up on."""
+        plugin = exc.plugin or CORE
+        component = exc.component or "evaluation"
+        observer = component == "evaluation_finished"
+        if observer:
+            kind = EventKind.HOOK
+        elif component == "policy":
+            kind = EventKind.POLICY
+        elif component in self.packs:
+            kind = EventKind.RULE_PACK
+        else:
+            kind = EventKind.SCORER if component in self.scorers else EventKind.HOOK
+        event = TraceEvent(
+            plugin=plugin, version=self.pm.version_of(plugin), component=component,
+            kind=kind,
+            status=EventStatus.ERROR, duration_ms=round(exc.seconds * 1000, 3),
+            message=str(exc),
+        )
+        factor = Factor(FactorKind.ERROR, f"{component} ({plugin}) {exc}", component)
+        if run.decision is not None:  # the observers ran out of time: the decision stands
+            return _fail_closed(run.decision, (factor,), (event,),
+                                "an observer ran out of time: risk unknown")
+        gate = run.gate or self._gate(profile)
+        findings = tuple(sorted(run.findings, key=_finding_key))
+        decision = Decision(
+            company=CompanyRef(id=profile.id, name=profile.name),
+            verdict=Verdict.ERROR, risk=Risk.UNKNOWN,
+            headroom=self._headroom(profile, gate, Verdict.ERROR, findings),
+            scorecard_risk=RISK_OF_VERDICT[Verdict.ERROR], grade=None, score=None,
+            gate=gate, dimensions=(), findings=findings,
+            determining=(factor,), trace=(*tuple(run.trace), event),
+            receipt=self._receipt(profile), source_path=source_path,
+        )
+        if not self._observed:
+            return decision
+        try:  # the audit sinks still hear of it (on a fresh worker, under the budget)
+            return self.watchdog.run(self._notify, decision)
+        except BudgetExceeded as again:
+            run.decision = decision
+            return self._abandoned(run, profile, source_path, again)
 
     # -- steps --------------------------------------------------------------------
 
@@ -435,19 +542,8 @@ class Engine:
             config=self.config.risk,
         )
 
-    def _timed(
-        self, fn: Callable[..., T], *args: Any
-    ) -> tuple[T | None, BaseException | None, float]:
-        start = time.perf_counter()
-        try:
-            value = fn(*args)
-            error = None
-        except Exception as exc:  # isolation: any plugin failure is recorded, not raised
-            value, error = None, exc
-        return value, error, round((time.perf_counter() - start) * 1000, 3)
-
     def _run_scorers(
-        self, profile: CompanyProfile, context: Context,
+        self, activity: Activity, profile: CompanyProfile, context: Context,
         trace: list[TraceEvent], errors: list[ComponentError],
     ) -> tuple[ScoredDimension, ...]:
         out = []
@@ -456,8 +552,21 @@ class Engine:
             reg = self.assignments[dim]
             scorer: Scorer = reg.component
             settings = self.settings.get(scorer.name)
-            value, exc, ms = self._timed(scorer.score, profile, settings, context)
-            problem = _describe_failure(exc) if exc else _check_score(value, dim)
+            activity.enter(reg.plugin, scorer.name)
+            start = time.perf_counter()
+            # Isolation: whatever the scorer raises (SystemExit included) is its error.
+            try:
+                value = scorer.score(profile, settings, context)
+            except Abandoned:
+                raise
+            except KeyboardInterrupt:
+                raise PluginInterrupted(reg.plugin, scorer.name) from None
+            except BaseException as exc:
+                problem: str | None = _failure(exc)
+            else:
+                problem = check_score(value, dim)
+            activity.leave()
+            ms = round((time.perf_counter() - start) * 1000, 3)
             weight = self.config.dimensions[dim].weight
             if problem:
                 errors.append(ComponentError(reg.plugin, scorer.name, problem))
@@ -493,7 +602,7 @@ class Engine:
         return f"[dimensions.{dimension}] uses another scorer"
 
     def _run_packs(
-        self, profile: CompanyProfile, context: Context,
+        self, activity: Activity, profile: CompanyProfile, context: Context,
         trace: list[TraceEvent], errors: list[ComponentError],
     ) -> tuple[tuple[Finding, ...], tuple[PackOutcomes, ...]]:
         findings: list[Finding] = []
@@ -503,6 +612,8 @@ class Engine:
             settings = self.settings.get(pack_name)
             outcomes: list[RuleOutcome] = []
             pack_errors: list[str] = []
+            out_of_time: BudgetExceeded | None = None
+            activity.enter(reg.plugin, pack_name)
             start = time.perf_counter()
             for rule in rules:
                 meta = rule.meta
@@ -511,11 +622,25 @@ class Engine:
                     outcomes.append(RuleOutcome(status=RuleStatus.DISABLED, rule=rid,
                                                 message="disabled in [rules] disable"))
                     continue
+                if activity.cancelled:
+                    raise Abandoned()
+                activity.rule = rid
                 # Each rule is isolated: one failing rule is recorded, the others still run.
                 try:
+                    if out_of_time:
+                        raise out_of_time
                     value = rule.evaluate(profile, settings, context)
-                except Exception as exc:
-                    problem: str | None = _describe_failure(exc)
+                except Abandoned:
+                    raise
+                except KeyboardInterrupt:
+                    raise PluginInterrupted(reg.plugin, f"{pack_name}/{rid}") from None
+                except BudgetExceeded as exc:
+                    # The pack's budget is spent: its remaining rules are not run.
+                    problem: str | None = (_failure(exc) if exc is not out_of_time else
+                                           "not run: the pack ran out of its time budget")
+                    out_of_time = exc
+                except BaseException as exc:
+                    problem = _failure(exc)
                 else:
                     problem = check_outcome(value, meta.severity)
                 if problem:
@@ -542,6 +667,7 @@ class Engine:
                                           message=value.message, missing=value.missing,
                                           evidence=value.evidence, rule=rid)
                 outcomes.append(outcome)
+            activity.leave()
             ms = round((time.perf_counter() - start) * 1000, 3)
             counts = dict.fromkeys(_STATUS_VALUES, 0)
             read: set[str] = set()
@@ -565,82 +691,111 @@ class Engine:
         return tuple(findings), tuple(packs)
 
     def _decide(self, assessment: Assessment, trace: list[TraceEvent]) -> PolicyResult:
-        # firstresult by hand, so the trace credits the plugin whose policy
-        # actually decided (an earlier one may have deferred with None).
-        result: Any = None
-        plugin = CORE
-        exc: BaseException | None = None
+        """Call ``threshold_decide`` through pluggy (wrappers, tryfirst, firstresult)."""
         start = time.perf_counter()
-        for impl in reversed(self.pm.hook.threshold_decide.get_hookimpls()):
-            kwargs = {"assessment": assessment, "config": self.config}
+        exc: BaseException | None = None
+        result: Any = None
+        with hook_call("policy") as call:
             try:
-                result = impl.function(*(kwargs[a] for a in impl.argnames))
-            except Exception as err:
-                plugin, exc = impl.plugin_name, err
-                break
-            if result is not None:
-                plugin = impl.plugin_name
-                break
+                result = self.pm.hook.threshold_decide(assessment=assessment, config=self.config)
+            except Abandoned:
+                raise
+            except KeyboardInterrupt as err:
+                raise PluginInterrupted(call.culprit(err) or call.current, "policy") from None
+            except BaseException as err:
+                exc = err
         ms = round((time.perf_counter() - start) * 1000, 3)
-        problem = _describe_failure(exc) if exc else None
-        if problem is None and not isinstance(result, PolicyResult):
-            problem = f"threshold_decide returned {type(result).__name__}, not PolicyResult"
+        # The plugin behind the result: the first implementation that returned one.
+        decider, value = call.results[0] if call.results else (CORE, None)
+        wrappers = list(dict.fromkeys(call.wrappers))
+        if exc is not None:
+            plugin = call.culprit(exc) or decider
+            problem: str | None = _failure(exc)
+        elif decider == _CORE_POLICY and not wrappers:
+            # The engine's own default policy, unwrapped: part of the engine, not a
+            # plugin result to distrust (tests/test_engine.py covers it).
+            problem, plugin = None, decider
+        else:
+            problem = check_policy_result(result)
+            wrapped = result is not value and wrappers
+            plugin = wrappers[0] if problem and wrapped else decider
         if problem is not None:
             trace.append(
                 TraceEvent(plugin=plugin, version=self.pm.version_of(plugin), component="policy",
                            kind=EventKind.POLICY, status=EventStatus.ERROR, duration_ms=ms,
+                           contributed={"wrappers": wrappers} if wrappers else {},
                            message=problem)
             )
             return PolicyResult(
                 verdict=Verdict.ERROR, grade=None, score=None, dimensions=(),
                 findings=assessment.findings,
-                determining=(Factor(FactorKind.ERROR, f"policy failed: {problem}", "policy"),),
+                determining=(Factor(FactorKind.ERROR, f"policy ({plugin}) failed: {problem}",
+                                    "policy"),),
             )
         assert isinstance(result, PolicyResult)
+        note = None
+        if assessment.errors and result.verdict is not Verdict.ERROR:
+            # Fail closed whatever policy is installed: a decision with a component
+            # error is never qualified (nor anything else but error).
+            note = (f"returned {result.verdict} despite {len(assessment.errors)} component "
+                    "error(s); the decision fails closed")
+            result = attrs.evolve(
+                result, verdict=Verdict.ERROR, risk=None,
+                determining=(*_error_factors(assessment), *result.determining),
+            )
+        contributed: dict[str, Any] = {"verdict": str(result.verdict), "grade": result.grade,
+                                       "score": result.score,
+                                       "weights": {d.name: d.weight for d in result.dimensions}}
+        if wrappers:
+            contributed["wrappers"] = wrappers
         trace.append(
             TraceEvent(
-                plugin=plugin, version=self.pm.version_of(plugin), component="policy",
+                plugin=decider, version=self.pm.version_of(decider), component="policy",
                 kind=EventKind.POLICY, status=EventStatus.OK, duration_ms=ms,
-                contributed={"verdict": str(result.verdict), "grade": result.grade,
-                             "score": result.score,
-                             "weights": {d.name: d.weight for d in result.dimensions}},
+                contributed=contributed, message=note,
             )
         )
         _note_left_out(trace, result)
-        return result
+        return result  # type: ignore[no-any-return]
 
-    def _notify(self, decision: Decision) -> Decision:
-        impls = self._observers
-        events: list[TraceEvent] = []
-        failed: list[Factor] = []
-        for impl in impls:
-            kwargs = {"decision": decision, "config": self.config}
-            _, exc, ms = self._timed(impl.function, *(kwargs[a] for a in impl.argnames))
-            status = EventStatus.ERROR if exc else EventStatus.OK
-            msg = _describe_failure(exc) if exc else None
-            events.append(
-                TraceEvent(plugin=impl.plugin_name, version=self.pm.version_of(impl.plugin_name),
-                           component="evaluation_finished", kind=EventKind.HOOK, status=status,
-                           duration_ms=ms, message=msg)
-            )
-            if exc:
-                failed.append(Factor(FactorKind.ERROR,
-                                     f"observer {impl.plugin_name} failed: {msg}",
-                                     impl.plugin_name))
-        if not events:
+    def _notify(self, activity: Activity, decision: Decision) -> Decision:
+        """Call ``threshold_evaluation_finished`` through pluggy, each observer isolated."""
+        start = time.perf_counter()
+        escaped: BaseException | None = None
+        with hook_call("evaluation_finished", isolate=True) as call:
+            try:
+                self.pm.hook.threshold_evaluation_finished(decision=decision, config=self.config)
+            except Abandoned:
+                raise
+            except KeyboardInterrupt as err:
+                raise PluginInterrupted(call.culprit(err) or call.current,
+                                        "evaluation_finished") from None
+            except BaseException as err:  # raised by a wrapper (the others are isolated)
+                escaped = err
+        ms = round((time.perf_counter() - start) * 1000, 3)
+        problems: dict[str, str] = {}
+        for plugin, failure in call.errors:
+            problems.setdefault(plugin, _failure(failure))
+        if escaped is not None:
+            culprit = call.culprit(escaped) or (call.wrappers or ["?"])[0]
+            problems.setdefault(culprit, _failure(escaped))
+        for plugin, value in call.results:
+            problems.setdefault(plugin, f"returned {type(value).__name__}; observers return None")
+        ran = sorted(set(call.ran))
+        if not ran:
             return decision
-        changes: dict[str, Any] = {"trace": decision.trace + tuple(events)}
-        if failed:
-            headroom = (
-                attrs.evolve(decision.headroom, risk=Risk.UNKNOWN,
-                             reasons=(*decision.headroom.reasons,
-                                      "an observer failed: risk unknown"))
-                if decision.headroom is not None else None
-            )
-            changes.update(verdict=Verdict.ERROR, risk=Risk.UNKNOWN, headroom=headroom,
-                           scorecard_risk=RISK_OF_VERDICT[Verdict.ERROR],
-                           determining=tuple(failed) + decision.determining)
-        return attrs.evolve(decision, **changes)
+        events = tuple(
+            TraceEvent(plugin=p, version=self.pm.version_of(p), component="evaluation_finished",
+                       kind=EventKind.HOOK,
+                       status=EventStatus.ERROR if p in problems else EventStatus.OK,
+                       duration_ms=ms, message=problems.get(p))
+            for p in ran
+        )
+        if not problems:
+            return attrs.evolve(decision, trace=decision.trace + events)
+        failed = tuple(Factor(FactorKind.ERROR, f"observer {p} failed: {m}", p)
+                       for p, m in sorted(problems.items()))
+        return _fail_closed(decision, failed, events, "an observer failed: risk unknown")
 
     def _event(
         self, reg: Registered, component: str, kind: EventKind, ms: float, problem: str | None,
@@ -678,33 +833,41 @@ def _finding_key(f: Finding) -> tuple[int, str, str]:
     return (f.severity.rank, f.pack, f.rule)
 
 
-def _describe_failure(exc: BaseException) -> str:
-    return f"raised {type(exc).__name__}: {exc}"
+def _failure(exc: BaseException) -> str:
+    """``raised ValueError: message`` on one line, whatever the exception holds."""
+    if isinstance(exc, BudgetExceeded):
+        return str(exc)
+    try:
+        text = str(exc)
+    except Exception:  # an exception whose __str__ raises
+        text = ""
+    text = " ".join(text.split())
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"raised {type(exc).__name__}: {text}" if text else f"raised {type(exc).__name__}"
 
 
-def _check_score(value: Any, dimension: str) -> str | None:
-    if not isinstance(value, DimensionScore):
-        return f"returned {type(value).__name__}, not DimensionScore"
-    if value.dimension != dimension:
-        return f"returned a score for dimension {value.dimension!r}, not {dimension!r}"
-    if value.score is not None:
-        if not isinstance(value.score, (int, float)) or not math.isfinite(value.score):
-            return f"returned a non-finite score ({value.score!r})"
-        if not 0.0 <= value.score <= 100.0:
-            return f"returned a score outside 0-100 ({value.score!r})"
-    if not isinstance(value.coverage, (int, float)) or not 0.0 <= value.coverage <= 1.0:
-        return f"returned a coverage outside 0-1 ({value.coverage!r})"
-    return None
+def _fail_closed(
+    decision: Decision, factors: tuple[Factor, ...], events: tuple[TraceEvent, ...], why: str
+) -> Decision:
+    """``decision`` made ``error`` (risk unknown), with the factors and events that say why."""
+    headroom = (
+        attrs.evolve(decision.headroom, risk=Risk.UNKNOWN,
+                     reasons=(*decision.headroom.reasons, why))
+        if decision.headroom is not None else None
+    )
+    return attrs.evolve(
+        decision, verdict=Verdict.ERROR, risk=Risk.UNKNOWN, headroom=headroom,
+        scorecard_risk=RISK_OF_VERDICT[Verdict.ERROR],
+        determining=(*factors, *decision.determining), trace=(*decision.trace, *events),
+    )
 
 
-def check_outcome(value: Any, declared: Severity) -> str | None:
-    if not isinstance(value, RuleOutcome):
-        return f"returned {type(value).__name__}, not RuleOutcome"
-    if value.status in (RuleStatus.DISABLED, RuleStatus.ERROR):
-        return f"returned status {value.status}, which only the engine may set"
-    if value.severity is not None and value.severity.rank < declared.rank:
-        return f"fired at {value.severity}, above its declared severity {declared}"
-    return None
+def _error_factors(assessment: Assessment) -> tuple[Factor, ...]:
+    return tuple(
+        Factor(FactorKind.ERROR, f"{e.component} ({e.plugin}) failed: {e.message}", e.component)
+        for e in assessment.errors
+    )
 
 
 def _currencies(profile: CompanyProfile) -> list[tuple[str, str]]:

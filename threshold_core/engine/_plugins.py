@@ -25,9 +25,11 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 from attrs import frozen
 
-from ..errors import InputError, PluginError, Problem
+from ..errors import InputError, PluginError, PluginInterrupted, Problem
 from ..hooks import PROJECT
 from ..hooks import spec as hookspecs
+from ._budget import BudgetExceeded, Watchdog
+from ._hookcalls import Abandoned, Activity, attribute
 
 if TYPE_CHECKING:
     from ..model import EngineConfig
@@ -96,6 +98,21 @@ class ThresholdPluginManager(pluggy.PluginManager):
         #: Problems of the configuration's ``plugins.disable``, kept for the engine to
         #: report with every other configuration problem (``defer_problems=True``).
         self.config_problems: list[Problem] = []
+        #: Warnings about how plugins were loaded (an entry-point alias), one line each;
+        #: the CLI prints them on stderr.
+        self.notices: list[str] = []
+
+    def register(self, plugin: Any, name: str | None = None) -> str | None:
+        """pluggy's ``register``; each hook implementation is then attributed
+        (``engine/_hookcalls.py``) so the trace can name the plugin
+        behind every result while hooks are called through pluggy."""
+        registered = super().register(plugin, name)
+        if registered is not None:
+            for caller in self.get_hookcallers(plugin) or ():
+                for impl in caller.get_hookimpls():
+                    if impl.plugin is plugin:
+                        attribute(impl)
+        return registered
 
     def register_plugin(
         self,
@@ -103,7 +120,7 @@ class ThresholdPluginManager(pluggy.PluginManager):
         name: str,
         *,
         origin: str = "registered",
-        version: str | None = None,
+        version: Any = None,
         distribution: str | None = None,
         path: str | None = None,
     ) -> None:
@@ -114,13 +131,27 @@ class ThresholdPluginManager(pluggy.PluginManager):
         if self.get_plugin(name) is not None or self.is_blocked(name):
             if self.is_blocked(name):
                 return
-            raise PluginError(name, "a plugin with this name is already registered", distribution)
+            other = self.info.get(name)
+            where = f" ({other.path or other.distribution})" if other and (
+                other.path or other.distribution) else ""
+            raise PluginError(name, f"a plugin with this name is already registered{where}",
+                              distribution)
+        if self.is_registered(plugin):
+            raise PluginError(name, f"the same plugin is already registered as "
+                              f"{self.get_name(plugin)!r}", distribution)
         try:
             self.register(plugin, name=name)
         except (pluggy.PluginValidationError, ValueError) as exc:
             raise PluginError(name, str(exc), distribution) from None
         if version is None:
-            version = str(getattr(plugin, "__version__", engine_version()))
+            version = getattr(plugin, "__version__", engine_version())
+        if not isinstance(version, str) or not version or len(version) > 100:
+            self.unregister(plugin)
+            shown = repr(version) if isinstance(version, (int, float)) else type(version).__name__
+            if isinstance(version, str):
+                shown = f"a string of {len(version):,} characters"
+            raise PluginError(name, f"__version__ must be a version string, not {shown}",
+                              distribution)
         if path is None:
             path = getattr(plugin, "__file__", None)
         self.info[name] = PluginInfo(
@@ -240,50 +271,20 @@ def create_plugin_manager(
                            distribution="threshold")
 
     known = set(BUILTIN_PLUGINS)
-    if _autoload_enabled(autoload, config):
-        seen: dict[str, str | None] = {}
-        for ep in _entry_points():
-            dist, dist_version = _dist_of(ep)
-            known.add(ep.name)
-            if ep.name in seen and seen[ep.name] != dist:
-                raise PluginError(
-                    ep.name,
-                    f"entry point name provided by both {seen[ep.name]} and {dist}",
-                    dist,
-                )
-            seen[ep.name] = dist
-            if pm.is_blocked(ep.name) or pm.get_plugin(ep.name) is not None:
-                continue
-            try:
-                plugin = ep.load()
-            except Exception as exc:
-                raise PluginError(
-                    ep.name, f"failed to import {ep.value}: {type(exc).__name__}: {exc}", dist
-                ) from None
-            pm.register_plugin(plugin, ep.name, origin="entry_point", version=dist_version,
-                               distribution=dist)
-
-    dirs = [*(config.plugin_dirs if config is not None else ()), *plugin_dirs]
-    for folder in dirs:
-        for path in _py_files(folder, config):
-            known.add(path.stem)
-            _register_drop_in(pm, path)
-
-    # Rule folders hold .py plugins and .toml declarative packs; a folder named
-    # both in the config and on the command line is read once.
-    rdirs = [*(config.rule_dirs if config is not None else ()), *rule_dirs]
-    read: set[Path] = set()
-    for folder in rdirs:
-        if folder.resolve() in read:
-            continue
-        read.add(folder.resolve())
-        for path in _py_files(folder, config, key="rule_dirs", suffixes=(".py", ".toml")):
-            known.add(path.stem)
-            _register_drop_in(pm, path)
-
-    for name, plugin in extra:
-        pm.register_plugin(plugin, name)
-        known.add(name)
+    # Third-party code is imported under the component time budget: a plugin that
+    # hangs at import fails to load (exit 3).
+    seconds = config.limits.component_seconds if config is not None else DEFAULT_SECONDS
+    watchdog = Watchdog(seconds, seconds * 4)
+    try:
+        watchdog.run(_load_third_party, pm, config, autoload, plugin_dirs, rule_dirs, extra,
+                     known)
+    except BudgetExceeded as exc:
+        what = f"did not finish importing within the time budget of {exc.seconds:g} s " \
+               "([limits] component_seconds)"
+        info = exc.activity.component or ""
+        raise PluginError(exc.plugin or "?", f"{what}: {info}") from None
+    finally:
+        watchdog.close()
 
     for name in blocked:
         if name not in known and name not in ESSENTIAL_PLUGINS:
@@ -294,11 +295,106 @@ def create_plugin_manager(
     return pm
 
 
-def _register_drop_in(pm: ThresholdPluginManager, path: Path) -> None:
+#: The component time budget when there is no configuration.
+DEFAULT_SECONDS = 10.0
+
+
+def _load_third_party(
+    activity: Activity, pm: ThresholdPluginManager, config: EngineConfig | None,
+    autoload: bool | None, plugin_dirs: Iterable[Path], rule_dirs: Iterable[Path],
+    extra: Iterable[tuple[str, object]], known: set[str],
+) -> None:
+    if _autoload_enabled(autoload, config):
+        _load_entry_points(activity, pm, known)
+
+    # A file is loaded once, however many folders (or symlinks) lead to it; two
+    # different files with one name are an error naming both.
+    files: dict[Path, str] = {}
+    dirs = [*(config.plugin_dirs if config is not None else ()), *plugin_dirs]
+    for folder in _unique(dirs):
+        for path in _py_files(folder, config):
+            known.add(path.stem)
+            _register_drop_in(activity, pm, path, files)
+
+    # Rule folders hold .py plugins and .toml declarative packs.
+    rdirs = [*(config.rule_dirs if config is not None else ()), *rule_dirs]
+    for folder in _unique(rdirs):
+        for path in _py_files(folder, config, key="rule_dirs", suffixes=(".py", ".toml")):
+            known.add(path.stem)
+            _register_drop_in(activity, pm, path, files)
+
+    for name, plugin in extra:
+        pm.register_plugin(plugin, name)
+        known.add(name)
+
+
+def _unique(folders: Iterable[Path]) -> list[Path]:
+    """Folders in order, each resolved folder once."""
+    out: dict[Path, Path] = {}
+    for folder in folders:
+        out.setdefault(folder.resolve(), folder)
+    return list(out.values())
+
+
+def _load_entry_points(activity: Activity, pm: ThresholdPluginManager, known: set[str]) -> None:
+    seen: dict[str, str | None] = {}
+    for ep in _entry_points():
+        dist, dist_version = _dist_of(ep)
+        known.add(ep.name)
+        if ep.name in seen and seen[ep.name] != dist:
+            raise PluginError(
+                ep.name,
+                f"entry point name provided by both {seen[ep.name]} and {dist}",
+                dist,
+            )
+        seen[ep.name] = dist
+        if pm.is_blocked(ep.name) or pm.get_plugin(ep.name) is not None:
+            continue
+        activity.enter(ep.name, f"import of {ep.value} (entry point {ep.name!r})")
+        plugin = _guarded(ep.name, f"{ep.value} (entry point {ep.name!r})", dist, ep.load)
+        activity.leave()
+        if pm.is_registered(plugin):
+            first = pm.get_name(plugin)
+            pm.notices.append(
+                f"plugin {ep.name!r}" + (f" (distribution {dist})" if dist else "")
+                + f": entry point {ep.name!r} loads the same module as {first!r} "
+                f"({ep.value}); loaded once as {first!r}"
+            )
+            continue
+        pm.register_plugin(plugin, ep.name, origin="entry_point", version=dist_version,
+                           distribution=dist)
+
+
+def _guarded(name: str, what: str, dist: str | None, load: Any) -> Any:
+    """Import third-party code: any failure (SystemExit too) is that plugin's error."""
+    try:
+        return load()
+    except (Abandoned, PluginError, InputError):
+        raise
+    except KeyboardInterrupt:
+        raise PluginInterrupted(name, f"import of {what}") from None
+    except BudgetExceeded as exc:
+        raise PluginError(name, f"import of {what} {exc}", dist) from None
+    except BaseException as exc:
+        text = " ".join(str(exc).split()) if not isinstance(exc, SystemExit) else repr(exc.code)
+        raise PluginError(name, f"failed to import {what}: {type(exc).__name__}: {text}",
+                          dist) from None
+
+
+def _register_drop_in(
+    activity: Activity, pm: ThresholdPluginManager, path: Path, files: dict[Path, str]
+) -> None:
     """Register a drop-in file under its stem: a ``.py`` module or a ``.toml`` rule pack."""
     name = path.stem
     if pm.is_blocked(name):
         return
+    resolved = path.resolve()
+    if resolved in files:
+        return  # the same file through another folder or a symlink: loaded once
+    if name in pm.info and pm.info[name].path:
+        raise PluginError(name, f"two drop-in files have this name: {pm.info[name].path} "
+                          f"and {path}; rename one")
+    files[resolved] = name
     if path.suffix == ".toml":
         # Imported here so that runs without declarative packs never load it (or CEL).
         from ..declarative import load_pack_plugin
@@ -307,21 +403,20 @@ def _register_drop_in(pm: ThresholdPluginManager, path: Path) -> None:
         pm.register_plugin(plugin, name, origin="drop_in", path=str(path),
                            version=plugin.pack.version)
         return
-    try:
-        module = load_module_file(path)
-    except Exception as exc:
-        raise PluginError(name, f"failed to import {path}: {type(exc).__name__}: {exc}") from None
+    activity.enter(name, f"import of {path}")
+    module = _guarded(name, str(path), None, lambda: load_module_file(path))
+    activity.leave()
     pm.register_plugin(module, name, origin="drop_in", path=str(path),
                        version=drop_in_version(module, path))
 
 
-def drop_in_version(module: object, path: Path) -> str:
-    """A drop-in file's version: its ``__version__``, else ``file-`` and the first 12 hex
-    digits of the file's sha256, so that receipts (and ``threshold verify``) tell two
-    edits of an unversioned file apart."""
+def drop_in_version(module: object, path: Path) -> Any:
+    """A drop-in file's version: its ``__version__`` (checked when registered), else
+    ``file-`` and the first 12 hex digits of the file's sha256, so that receipts (and
+    ``threshold verify``) tell two edits of an unversioned file apart."""
     version = getattr(module, "__version__", None)
     if version is not None:
-        return str(version)
+        return version
     return "file-" + hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 

@@ -18,9 +18,11 @@ Precedence, strongest first:
 
 An optional dimension (``required = false``) below its coverage floor, no data
 included, is left out: weight 0, the other weights renormalised, and a
-``left_out`` determining factor says so. The grade is decided on the unrounded
-composite (configured weights over their sum, unrounded scores); the weights,
-scores and contributions in the decision are rounded for display only.
+``left_out`` determining factor says so. Nothing compared is rounded: the grade
+is decided on the composite of unrounded scores and configured weights, recomputed
+with exact fractions within a hair of a cut-off (:func:`composite_score`), and the
+decision keeps the unrounded weights, scores and contributions; reports round them
+for display, never across a cut-off.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from fractions import Fraction
 
 import attrs
 
@@ -47,7 +50,38 @@ from ..model import (
     ScoredDimension,
     Severity,
     Verdict,
+    format_score,
 )
+
+#: Within this relative distance of a cut-off, the composite is recomputed exactly.
+_NEAR = 1e-9
+
+
+def composite_score(pairs: Sequence[tuple[float, float]], cutoffs: Sequence[float]) -> float:
+    """The weighted mean of ``(configured weight, score)`` pairs, exact where it decides.
+
+    Weights are never rounded before use (a third stays a third, not 0.333333).
+    Away from every cut-off the float result is far closer than any band edge;
+    within a hair of one, the mean is recomputed with exact rational arithmetic,
+    and the float returned lies on the same side of every cut-off as the exact
+    value, so comparing it with ``>=`` gives the exact verdict and displaying it
+    shows what was compared.
+    """
+    total = math.fsum(w for w, _ in pairs)
+    # A weighted mean lies between the smallest and the largest score; the float
+    # division can overshoot by an ulp (100.00000000000001), so it is held there.
+    scores = [s for _, s in pairs]
+    value = min(max(math.fsum(w * s for w, s in pairs) / total, min(scores)), max(scores))
+    near = [c for c in cutoffs if abs(value - c) <= _NEAR * max(1.0, abs(c))]
+    if not near:
+        return value
+    exact = sum((Fraction(w) * Fraction(s) for w, s in pairs), Fraction(0)) / sum(
+        (Fraction(w) for w, _ in pairs), Fraction(0))
+    shown = float(exact)
+    for c in near:
+        if (shown >= c) != (exact >= Fraction(c)):
+            shown = math.nextafter(c, -math.inf)  # exactly below c, though it rounds to c
+    return shown
 
 
 def grade_for(score: float, grades: Sequence[GradeBand]) -> GradeBand:
@@ -110,8 +144,8 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         if d.result.score is None or d.result.coverage <= 0:
             left_out[name] = "optional; no data"
         elif d.result.coverage < floor:
-            left_out[name] = (f"optional; coverage {d.result.coverage:.0%} is below its floor "
-                              f"{floor:.0%}")
+            shown = format_score(d.result.coverage * 100, [floor * 100], 0)
+            left_out[name] = f"optional; coverage {shown}% is below its floor {floor:.0%}"
 
     total_weight = math.fsum(d.weight for n, d in dims.items() if n not in left_out)
     results: list[DimensionResult] = []
@@ -130,16 +164,17 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             score = max(0.0, min(100.0, score))
             exact[name] = score
         counts = name not in left_out and total_weight > 0
+        # Unrounded: reports round for display, and nothing compared is rounded.
         weight = d.weight / total_weight if counts else 0.0
         dc = config.dimensions.get(name)
         results.append(
             DimensionResult(
                 name=name,
-                score=None if score is None else round(score, 4),
-                raw_score=None if raw is None else round(raw, 4),
-                weight=round(weight, 6),
+                score=score,
+                raw_score=raw,
+                weight=weight,
                 configured_weight=d.weight,
-                contribution=None if score is None or not counts else round(weight * score, 4),
+                contribution=None if score is None or not counts else weight * score,
                 coverage=d.result.coverage if d.result is not None else 0.0,
                 plugin=d.plugin,
                 component=d.component,
@@ -152,12 +187,12 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         )
 
     counted = [r for r in results if r.weight > 0]
-    composite = None  # unrounded: the grade is decided on this, the score shown rounded
+    score = None
+    cutoffs = [band.min_score for band in policy.grades]
     if counted and all(r.name in exact for r in counted):
-        composite = math.fsum(dims[r.name].weight * exact[r.name] for r in counted) / math.fsum(
-            dims[r.name].weight for r in counted)
-    score = None if composite is None else round(composite, 4)
-    band = grade_for(composite, policy.grades) if composite is not None else None
+        # The grade is decided on this composite and the same number is shown.
+        score = composite_score([(dims[r.name].weight, exact[r.name]) for r in counted], cutoffs)
+    band = grade_for(score, policy.grades) if score is not None else None
     grade = band.name if band else None
 
     factors: list[Factor] = []
@@ -188,7 +223,8 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             insufficient.append(
                 Factor(
                     FactorKind.INSUFFICIENT_DATA,
-                    f"{r.name} coverage {r.coverage:.0%} is below the floor {floor:.0%}",
+                    f"{r.name} coverage {format_score(r.coverage * 100, [floor * 100], 0)}% "
+                    f"is below the floor {floor:.0%}",
                     r.name,
                 )
             )
@@ -218,7 +254,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         factors.append(
             Factor(
                 FactorKind.BAND,
-                f"score {score:.1f} falls in band {band.name} "
+                f"score {format_score(score, cutoffs)} falls in band {band.name} "
                 f"(>= {band.min_score:g}): {band.verdict}",
                 band.name,
             )

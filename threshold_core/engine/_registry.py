@@ -1,9 +1,11 @@
 """Collecting what plugins register: components by name, settings and profile
 extension classes by section.
 
-Registration hooks are called plugin by plugin, in plugin-name order, rather
-than through one pluggy call, so that every component is attributed to the
-plugin that registered it and a duplicate name can name both plugins.
+Registration hooks are called once, through pluggy (so wrappers and call order
+behave as pluggy documents); each ``register()`` call is attributed to the plugin
+whose implementation is running (``engine/_hookcalls.py``), so a
+duplicate name names both plugins, and duplicates are resolved in plugin-name
+order, so the message never depends on registration order.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from ..errors import PluginError
+from ..errors import PluginError, PluginInterrupted
 from ..load import ExtensionTypes
+from ._boundary import check_name
+from ._budget import BudgetExceeded
+from ._hookcalls import Abandoned, HookCall, hook_call
 from ._plugins import ThresholdPluginManager
 
 
@@ -27,37 +32,51 @@ class Registered:
     plugin: str
 
 
+def _raised(call: HookCall, exc: BaseException, hook_name: str) -> BaseException:
+    """What to raise when a registration hook failed: a PluginError naming the plugin."""
+    if isinstance(exc, (PluginError, Abandoned, PluginInterrupted)):
+        return exc
+    plugin = call.culprit(exc) or call.current or "?"
+    if isinstance(exc, BudgetExceeded):
+        return PluginError(exc.plugin or plugin, f"{hook_name}: {exc}")
+    if isinstance(exc, KeyboardInterrupt):
+        return PluginInterrupted(plugin, hook_name)
+    text = " ".join(str(exc).split()) if not isinstance(exc, SystemExit) else repr(exc.code)
+    return PluginError(plugin, f"{hook_name} raised {type(exc).__name__}: {text}")
+
+
 def collect_components(
     pm: ThresholdPluginManager, hook_name: str, kind: str
 ) -> dict[str, Registered]:
-    """Call a registration hook plugin by plugin, so every component is attributed.
+    """Call a registration hook through pluggy; every component attributed to its plugin.
 
-    :raises PluginError: a component without a name, a name registered twice
+    :raises PluginError: a component without a valid name, a name registered twice
         (naming both plugins), or a registration hook that raised.
     """
-    found: dict[str, Registered] = {}
-    hook = getattr(pm.hook, hook_name)
-    impls = sorted(hook.get_hookimpls(), key=lambda i: i.plugin_name)
-    for impl in impls:
-        plugin = impl.plugin_name
+    seen: list[Registered] = []
+    with hook_call(hook_name) as call:
 
-        def register(component: Any, _plugin: str = plugin) -> None:
+        def register(component: Any) -> None:
+            plugin = call.current or "?"
             name = getattr(component, "name", None)
-            if not isinstance(name, str) or not name:
-                raise PluginError(_plugin, f"registered a {kind} without a name: {component!r}")
-            if name in found:
-                other = found[name].plugin
-                raise PluginError(
-                    _plugin, f"{kind} {name!r} is already registered by plugin {other!r}"
-                )
-            found[name] = Registered(component, _plugin)
+            problem = check_name(name, f"the {kind}'s name")
+            if problem:
+                raise PluginError(plugin, f"registered a {kind} with a bad name: {problem}")
+            seen.append(Registered(component, plugin))
 
         try:
-            impl.function(register)
-        except PluginError:
-            raise
-        except Exception as exc:
-            raise PluginError(plugin, f"{hook_name} raised {type(exc).__name__}: {exc}") from None
+            getattr(pm.hook, hook_name)(register=register)
+        except BaseException as exc:
+            raise _raised(call, exc, hook_name) from None
+    found: dict[str, Registered] = {}
+    for reg in sorted(seen, key=lambda r: r.plugin):
+        name = reg.component.name
+        if name in found:
+            other = found[name].plugin
+            raise PluginError(
+                reg.plugin, f"{kind} {name!r} is already registered by plugin {other!r}"
+            )
+        found[name] = reg
     return found
 
 
@@ -84,28 +103,32 @@ def extension_types(
 def _declared_types(
     pm: ThresholdPluginManager, hook_name: str, what: str
 ) -> dict[str, tuple[type[Any], str]]:
-    out: dict[str, tuple[type[Any], str]] = {}
-    hook = getattr(pm.hook, hook_name)
-    for impl in sorted(hook.get_hookimpls(), key=lambda i: i.plugin_name):
+    """Call a declaration hook through pluggy; each mapping attributed to its plugin."""
+    with hook_call(hook_name) as call:
         try:
-            declared = impl.function()
-        except Exception as exc:
-            raise PluginError(
-                impl.plugin_name, f"{hook_name} raised {type(exc).__name__}: {exc}"
-            ) from None
+            declared_all = getattr(pm.hook, hook_name)()
+        except BaseException as exc:
+            raise _raised(call, exc, hook_name) from None
+    owners = {id(value): plugin for plugin, value in call.results}
+    wrappers = ", ".join(dict.fromkeys(call.wrappers)) or "?"
+    pairs = sorted(((owners.get(id(v), wrappers), v) for v in declared_all),
+                   key=lambda pair: pair[0])
+    out: dict[str, tuple[type[Any], str]] = {}
+    for plugin, declared in pairs:
         if not isinstance(declared, Mapping):
-            raise PluginError(impl.plugin_name, f"{hook_name} must return a mapping")
+            raise PluginError(plugin, f"{hook_name} must return a mapping")
         for name, cls in declared.items():
             if what == "extension" and not (isinstance(name, str) and name.isidentifier()):
-                raise PluginError(
-                    impl.plugin_name, f"{what} section name {name!r} is not an identifier"
-                )
+                raise PluginError(plugin, f"{what} section name {name!r} is not an identifier")
+            problem = check_name(name, f"{what} section name")
+            if problem:
+                raise PluginError(plugin, f"{hook_name}: {problem}")
             if name in out:
                 raise PluginError(
-                    impl.plugin_name,
+                    plugin,
                     f"{what} section {name!r} is already declared by plugin {out[name][1]!r}",
                 )
-            if not attrs.has(cls):
-                raise PluginError(impl.plugin_name, f"{what} class for {name!r} is not attrs")
-            out[name] = (cls, impl.plugin_name)
+            if not isinstance(cls, type) or not attrs.has(cls):
+                raise PluginError(plugin, f"{what} class for {name!r} is not attrs")
+            out[name] = (cls, plugin)
     return out

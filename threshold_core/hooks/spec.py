@@ -115,8 +115,9 @@ def threshold_decide(assessment: Assessment, config: EngineConfig) -> PolicyResu
     """Combine the gate, the dimension scores and the findings into a verdict.
 
     First result wins; the core's default policy is registered ``trylast``, so
-    a firm's own policy replaces it by returning a result, or defers to it by
-    returning None.
+    a firm's own policy replaces it by returning a result, defers to it by
+    returning None, or adjusts its result as a ``wrapper=True`` implementation.
+    A decision with a component error fails closed whatever this returns.
 
     :param assessment: the gate result, every dimension score and every rule outcome.
     :param config: the engine configuration (``config.policy``, ``config.settings``).
@@ -132,9 +133,10 @@ def threshold_evaluation_finished(decision: Decision, config: EngineConfig) -> N
     """Observe a finished decision: audit sinks, reporters, metrics.
 
     Called after every evaluation, with the decision and its trace. Return
-    values are ignored. An exception here fails the decision closed: the
-    verdict becomes ``error`` and the trace names the observing plugin, so an
-    audit sink that could not record a decision never goes unnoticed.
+    None (a returned value is an error). An exception here fails the decision
+    closed: the verdict becomes ``error`` and the trace names the observing
+    plugin, so an audit sink that could not record a decision never goes
+    unnoticed. Wrappers (``wrapper=True``) run around all the observers.
 
     :param decision: the decision just made.
     :param config: the engine configuration.

@@ -176,7 +176,7 @@ def score_metrics(
                 metric=metric.name,
                 weight=weight,
                 raw=reading.value,
-                points=round(points, 6),
+                points=points,
                 inputs=reading.inputs,
                 source=reading.source,
                 note=note,
@@ -191,8 +191,10 @@ def score_metrics(
     score = weighted / got_weight if got_weight > 0 else None
     return DimensionScore(
         dimension=dimension,
-        score=None if score is None else round(score, 6),
-        coverage=round(coverage, 6),
+        # Unrounded: the policy compares coverage with its floor and the score with
+        # the cut-offs; only reports round.
+        score=score,
+        coverage=coverage,
         inputs=tuple(inputs),
         metrics=tuple(results),
     )

@@ -18,12 +18,16 @@ from ..errors import InputError, Problem
 from ..model import (
     CONFIG_FILE,
     DEFAULT_DIMENSIONS,
+    MAX_COMPONENT_SECONDS,
+    MAX_DECISION_SECONDS,
+    MAX_MONTE_CARLO_DRAWS,
     ConfigFile,
     DimensionConfig,
     EngineConfig,
     ExplainConfig,
     FxConfig,
     FxRow,
+    LimitsConfig,
     PolicyConfig,
     check_risk,
 )
@@ -52,12 +56,23 @@ def _check_policy(policy: PolicyConfig) -> list[Problem]:
     return problems
 
 
+def _check_limits(limits: LimitsConfig) -> list[Problem]:
+    problems = []
+    for key, top in (("component_seconds", MAX_COMPONENT_SECONDS),
+                     ("decision_seconds", MAX_DECISION_SECONDS)):
+        value = getattr(limits, key)
+        if not 0 < value <= top:
+            problems.append(Problem(f"$.limits.{key}", f"must be above 0 and at most {top:g}"))
+    return problems
+
+
 def _check_explain(explain: ExplainConfig) -> list[Problem]:
     problems = []
     if explain.fragile_margin_points < 0:
         problems.append(Problem("$.explain.fragile_margin_points", "must not be negative"))
-    if explain.monte_carlo_draws < 0:
-        problems.append(Problem("$.explain.monte_carlo_draws", "must not be negative"))
+    if not 0 <= explain.monte_carlo_draws <= MAX_MONTE_CARLO_DRAWS:
+        problems.append(Problem("$.explain.monte_carlo_draws",
+                                f"must be between 0 and {MAX_MONTE_CARLO_DRAWS:,}"))
     if explain.dirichlet_concentration <= 0:
         problems.append(Problem("$.explain.dirichlet_concentration", "must be positive"))
     if not 0.0 <= explain.fragile_flip_probability <= 1.0:
@@ -117,6 +132,7 @@ def build_config(
     if cf.gate.line_cny <= 0:
         problems.append(Problem("$.gate.line_cny", "must be positive"))
     problems += _check_explain(cf.explain)
+    problems += _check_limits(cf.limits)
     problems += check_risk(cf.risk)
     for i, row in enumerate(cf.fx.history):
         for code, rate in row.rates.items():
@@ -146,6 +162,7 @@ def build_config(
         plugins=cf.plugins,
         rules=cf.rules,
         explain=cf.explain,
+        limits=cf.limits,
         risk=cf.risk,
         extensions=cf.extensions,
         plugin_dirs=tuple(base / p for p in cf.plugin_dirs),

@@ -190,6 +190,25 @@ class ExtensionsConfig:
     undeclared: UndeclaredExtensions = UndeclaredExtensions.ERROR
 
 
+#: Upper bound of ``[explain] monte_carlo_draws`` (each draw re-scores the composite).
+MAX_MONTE_CARLO_DRAWS = 100_000
+#: Upper bounds of the time budgets, in seconds (an hour per component, a day per decision).
+MAX_COMPONENT_SECONDS = 3600.0
+MAX_DECISION_SECONDS = 86400.0
+
+
+@frozen
+class LimitsConfig:
+    """Time budgets (``docs/limits.md``): no plugin can hang an evaluation."""
+
+    #: Longest a scorer, a rule pack, the policy, an observer or a plugin's import or
+    #: registration may run; past it the component is an ``error`` event and the
+    #: decision fails closed.
+    component_seconds: float = 10.0
+    #: Longest one company's evaluation may take in all (in ``batch`` too).
+    decision_seconds: float = 60.0
+
+
 @frozen
 class ConfigFile:
     """The shape of a configuration file (every key optional)."""
@@ -203,6 +222,7 @@ class ConfigFile:
     explain: ExplainConfig = field(factory=ExplainConfig)
     risk: RiskConfig = field(factory=RiskConfig)
     extensions: ExtensionsConfig = field(factory=ExtensionsConfig)
+    limits: LimitsConfig = field(factory=LimitsConfig)
     #: Folders of drop-in plugin files (``.py``), relative to the config file.
     plugin_dirs: tuple[str, ...] = ()
     #: Folders of drop-in rule packs (``.py`` or ``.toml``), relative to the config file.
@@ -225,6 +245,7 @@ class EngineConfig:
     explain: ExplainConfig = field(factory=ExplainConfig)
     risk: RiskConfig = field(factory=RiskConfig)
     extensions: ExtensionsConfig = field(factory=ExtensionsConfig)
+    limits: LimitsConfig = field(factory=LimitsConfig)
     plugin_dirs: tuple[Path, ...] = ()
     rule_dirs: tuple[Path, ...] = ()
     #: Raw ``[settings.<name>]`` tables, validated when the engine is built.
@@ -242,7 +263,9 @@ class EngineConfig:
         # attrs.asdict gives the same plain data as the cattrs converter here
         # (enums are str, dates fall back to str below), so the hash is unchanged.
         data = attrs.asdict(self)
-        for key in ("path", "root", "plugin_dirs", "rule_dirs", "problems"):
+        # The time budgets decide nothing a decision records (a timeout is an error
+        # event either way), so they leave the hash alone.
+        for key in ("path", "root", "plugin_dirs", "rule_dirs", "problems", "limits"):
             data.pop(key, None)
         text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode()).hexdigest()

@@ -7,6 +7,8 @@ turns a :class:`Decision` into the documented JSON.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import Any
 
 from attrs import field, frozen
@@ -72,6 +74,25 @@ RISK_OF_VERDICT = {
     Verdict.INSUFFICIENT_DATA: Risk.UNKNOWN,
     Verdict.ERROR: Risk.UNKNOWN,
 }
+
+
+def format_score(value: float | None, cutoffs: Iterable[float] = (), digits: int = 1) -> str:
+    """A score for people: ``digits`` decimals, or more where rounding would show it on
+    the other side of a cut-off than the one it was compared on.
+
+    Whole numbers always count as cut-offs (the default grade bands start at whole
+    numbers), so ``64.9999`` shows as ``64.9999``, never as ``65.0``; what is
+    displayed agrees with what was compared, and only display is rounded.
+    """
+    if value is None:
+        return "-"
+    edges = tuple(cutoffs)
+    for d in range(digits, 13):
+        shown = round(value, d)
+        whole = math.floor(max(shown, value))
+        if all((shown >= e) == (value >= e) for e in (whole, *edges)):
+            return f"{shown:.{d}f}"
+    return repr(value)
 
 
 @frozen

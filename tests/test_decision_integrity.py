@@ -200,14 +200,17 @@ def test_coverage_is_compared_unrounded(share: float) -> None:
 # -- kind 5: the same plugin twice -------------------------------------------------------
 
 
-def _plugin_folder(tmp_path: Path) -> Path:
+def _drop_in(tmp_path: Path, name: str, hook: str) -> Path:
+    """A folder ``plugins`` holding ``<name>.py``, a plugin with one hook implementation."""
     folder = tmp_path / "plugins"
     folder.mkdir()
-    (folder / "audit.py").write_text(
-        "from threshold_core import hookimpl\n\n"
-        "@hookimpl\ndef threshold_evaluation_finished(decision):\n    pass\n",
-        encoding="utf-8")
+    (folder / f"{name}.py").write_text(
+        f"from threshold_core import hookimpl\n\n@hookimpl\n{hook}\n", encoding="utf-8")
     return folder
+
+
+def _plugin_folder(tmp_path: Path) -> Path:
+    return _drop_in(tmp_path, "audit", "def threshold_evaluation_finished(decision):\n    pass")
 
 
 def test_the_same_folder_in_config_and_on_the_command_line_loads_once(tmp_path: Path) -> None:
@@ -343,12 +346,8 @@ class _Registering:
 
 
 def test_a_raising_profile_reader_is_that_plugins_error(tmp_path: Path) -> None:
-    plugins = tmp_path / "plugins"
-    plugins.mkdir()
-    (plugins / "reader.py").write_text(
-        "from threshold_core import hookimpl\n\n"
-        "@hookimpl\ndef threshold_load_profile(path):\n    raise ValueError('bad sheet')\n",
-        encoding="utf-8")
+    plugins = _drop_in(tmp_path, "reader",
+                       "def threshold_load_profile(path):\n    raise ValueError('bad sheet')")
     profile = tmp_path / "acme.toml"
     profile.write_text('id = "acme"\nname = "Acme"\n', encoding="utf-8")
     result = CliRunner().invoke(cli, ["evaluate", str(profile), "--plugins-dir", str(plugins),

@@ -23,8 +23,9 @@ CHIP-004  medium: domestic share < 20%. PRC state-funded data-centre rule (2025)
           municipal self-sufficiency targets.
 CHIP-005  high / medium: non-domestic chips rented offshore > 30% (high) or
           >= 10% (medium). BIS IaaS guidance (May 2025); Remote Access Security Act.
-CHIP-006  critical / high: compute runway < 6 months (critical) or < 12 months
-          (high). Research §2.3 (inference).
+CHIP-006  high / medium: owned plus contracted compute (leased and reserved cloud
+          capacity count) covers < 50% (high) or < 80% (medium) of the plan's
+          peak. House policy; never a veto.
 CHIP-007  medium: the largest accelerator vendor has > 80%. NFRA guidance on
           single-provider reliance; Ascend yield limits.
 CHIP-008  high: Huawei Ascend used outside the PRC (a service flag, or an Ascend
@@ -48,7 +49,6 @@ from threshold_core.kit import (
     Pack,
     fired,
     lowered,
-    non_negative,
     not_evaluated,
     passed,
     percent,
@@ -64,6 +64,7 @@ from threshold_core.model import (
     Severity,
     Tenure,
 )
+from threshold_rules.ethics import replaced_by
 
 NAME = "chip_supply"
 VERSION = "1.0.0"
@@ -86,10 +87,13 @@ class ChipSupplySettings:
     offshore_high_pct: float = field(default=30.0, validator=percent)
     #: Offshore-rented share from which CHIP-005 is medium, percent.
     offshore_medium_pct: float = field(default=10.0, validator=percent)
-    #: Runway below which CHIP-006 is critical, months.
-    runway_critical_months: float = field(default=6.0, validator=non_negative)
-    #: Runway below which CHIP-006 is high, months.
-    runway_high_months: float = field(default=12.0, validator=non_negative)
+    #: Contracted share of the compute plan below which CHIP-006 is high, percent.
+    capacity_high_below_pct: float = field(default=50.0, validator=percent)
+    #: ... and below which it is medium, percent.
+    capacity_medium_below_pct: float = field(default=80.0, validator=percent)
+    #: Removed: CHIP-006 compares contracted capacity with the plan.
+    runway_critical_months: Any = replaced_by("capacity_high_below_pct")
+    runway_high_months: Any = replaced_by("capacity_medium_below_pct")
     #: Largest vendor's share above which CHIP-007 fires, percent.
     top_vendor_max_pct: float = field(default=80.0, validator=percent)
     #: Domestic share below which an unvalidated non-CUDA stack fires CHIP-009, percent.
@@ -109,7 +113,7 @@ class ChipSupplySettings:
         pairs = (
             ("restricted_medium_pct", "restricted_high_pct"),
             ("offshore_medium_pct", "offshore_high_pct"),
-            ("runway_critical_months", "runway_high_months"),
+            ("capacity_high_below_pct", "capacity_medium_below_pct"),
         )
         for low, high in pairs:
             if getattr(self, low) > getattr(self, high):
@@ -355,31 +359,45 @@ def offshore_rental(
 
 @rule(
     "CHIP-006",
-    title="Short compute runway",
-    severity=Severity.CRITICAL,
-    severities=(Severity.CRITICAL, Severity.HIGH),
+    title="Contracted compute short of the plan",
+    severity=Severity.HIGH,
+    severities=(Severity.HIGH, Severity.MEDIUM),
     dimension=DIMENSION,
-    rationale="Owned or contracted capacity that covers less than a training cycle blocks the "
-    "roadmap: under 6 months critical, under 12 months high.",
-    source="research §2.3 item 5 (inference from the 2025-26 supply swings)",
+    rationale="Capacity secured (owned, or leased and cloud capacity under contract) that "
+    "covers less than the roadmap's planned peak leaves the plan exposed to the next licensing "
+    "swing: under 50% of plan high, under 80% medium. Never a veto: a shortfall can be bought "
+    "or rented, so it caps rather than disqualifies.",
+    source="house policy (50% / 80% coverage bars); supply swings that make uncontracted "
+    "capacity uncertain: H20 licence requirement of April 2025 "
+    "(https://www.nbcsandiego.com/news/business/money-report/nvidia-says-it-will-record-5-5-"
+    "billion-quarterly-charge-tied-to-h20-processors-exported-to-china/3804789/), domestic chips "
+    "for state-funded data centres, Nov 2025 (https://www.techspot.com/community/topics/china-"
+    "bans-nvidia-amd-and-intel-ai-chips-from-state-funded-data-centers.295333/)",
 )
 def runway(
     profile: CompanyProfile, settings: ChipSupplySettings, context: Context
 ) -> RuleOutcome:
-    if profile.compute is None or profile.compute.runway_months is None:
-        return not_evaluated("compute.runway_months")
-    months = profile.compute.runway_months.value
-    evidence = {"compute.runway_months": months}
-    if months < settings.runway_critical_months:
-        return fired(
-            f"compute runway {months:g} months (< {settings.runway_critical_months:g})",
-            severity=Severity.CRITICAL, evidence=evidence,
-        )
-    if months < settings.runway_high_months:
-        return fired(
-            f"compute runway {months:g} months (< {settings.runway_high_months:g})",
-            severity=Severity.HIGH, evidence=evidence,
-        )
+    plan = profile.compute.capacity_plan if profile.compute is not None else None
+    if plan is None:
+        return not_evaluated("compute.capacity_plan")
+    planned = plan.planned_h100_equiv.value
+    contracted = plan.contracted_h100_equiv.value
+    if planned <= 0:
+        return not_evaluated("compute.capacity_plan.planned_h100_equiv",
+                             message="the plan needs no compute: coverage undefined")
+    coverage = 100.0 * contracted / planned
+    evidence = {"compute.capacity_plan.planned_h100_equiv": planned,
+                "compute.capacity_plan.contracted_h100_equiv": contracted,
+                "coverage_pct": round(coverage, 2),
+                "source": plan.planned_h100_equiv.source or plan.source}
+    for severity, bar in ((Severity.HIGH, settings.capacity_high_below_pct),
+                          (Severity.MEDIUM, settings.capacity_medium_below_pct)):
+        if coverage < bar:
+            return fired(
+                f"contracted compute covers {coverage:.1f}% of the plan's "
+                f"{planned:g} H100-equivalents (< {bar:g}%)",
+                severity=severity, evidence=evidence,
+            )
     return passed(evidence)
 
 

@@ -57,7 +57,7 @@ EXPECTED: dict[str, tuple[str, str | None, float | None]] = {
     "baidu-ernie": ("insufficient_data", "Q1", 87.3),
     "lingxi": ("insufficient_data", None, None),
     "minimax": ("not_qualified", "B", 60.9),
-    "zhipu": ("watch", "Q3", 67.5),
+    "zhipu": ("watch", "Q3", 68.8),
 }
 
 

@@ -26,8 +26,10 @@ FIL-003  high: a material change was filed more than 10 working days after it
 FIL-004  medium: a CAC filing in force is not displayed on the product;
          low: a filing number does not match the observed grammar (soft check).
          CAC display practice; research §1.3.
-FIL-005  critical: a public PRC service builds on a foundation model that is not
-         CAC-filed, or on a foreign closed model. TC260-003 / GB/T 45654-2025.
+FIL-005  critical / high: a public PRC service builds on a foundation model that is
+         not CAC-filed or whose maker is confirmed foreign (critical), or whose
+         name matches a listed foreign closed model as a whole word, unconfirmed
+         (high; "SageGPT" is not "GPT"). TC260-003 / GB/T 45654-2025.
 FIL-006  high: a public PRC generative service lacks an artefact of the security
          self-assessment (corpus blacklist, keyword library, refusal test banks).
          TC260-003 / GB/T 45654-2025.
@@ -50,9 +52,11 @@ FIL-013  medium / low: activity on the expert re-review list (public-opinion
          service, decision support without human oversight) and no ethics
          committee (medium), or a committee under 5 members or no expert
          re-review (low). S&T Ethics Review Measures (2023); MIIT guideline (2026).
-FIL-015  high / medium: from 2025-08-02, an EU GPAI provider without GPAI
-         documentation (high at >= 1e25 FLOP of training: systemic risk).
-         EU AI Act Arts. 51-55.
+FIL-015  high / medium: an EU GPAI provider without GPAI documentation for a model
+         that owes it: released from 2025-08-02, or earlier once the transition ends
+         on 2027-08-02 (Art. 111(3)); open-weights models without systemic risk are
+         exempt (Art. 53(2)); high at >= 1e25 FLOP of training (systemic risk).
+         EU AI Act Arts. 51-55, 111.
 
 Not implemented: FIL-014 (cross-border personal information; the profile has no
 such fields) and FIL-016 (STAR "national approval" proxy; it would restate

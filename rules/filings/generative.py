@@ -4,6 +4,9 @@ labels (FIL-007)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from threshold_core.kit import fired, not_evaluated, passed, rule
 from threshold_core.model import (
     CompanyProfile,
@@ -14,42 +17,75 @@ from threshold_core.model import (
     Severity,
 )
 from threshold_rules.filings.common import CONTENT_KINDS, DIMENSION, no_services
-from threshold_rules.filings.settings import FilingsSettings
+from threshold_rules.filings.settings import FilingsSettings, ForeignModel
+
+
+def fold(text: str) -> str:
+    """NFKC then casefold: full-width and case variants of a name compare equal."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _word_pattern(name: str) -> re.Pattern[str]:
+    # Letters or digits on either side make it another word: "SageGPT" is not "GPT".
+    return re.compile(rf"(?<![0-9a-z]){re.escape(fold(name))}(?![0-9a-z])")
+
+
+def foreign_match(model: str, settings: FilingsSettings) -> ForeignModel | None:
+    """The listed foreign model that ``model`` names as a whole word, if any."""
+    text = fold(model)
+    for entry in settings.foreign_models:
+        if _word_pattern(entry.name).search(text):
+            return entry
+    return None
 
 
 @rule(
     "FIL-005",
     title="Service built on an unfiled or foreign foundation model",
     severity=Severity.CRITICAL,
+    severities=(Severity.CRITICAL, Severity.HIGH),
     dimension=DIMENSION,
     rationale="Generative services may not be built on a foundation model that is not filed "
-    "with the CAC; filings for services on foreign closed models fail.",
+    "with the CAC; filings for services on foreign closed models fail. Critical when the "
+    "profile confirms it (the model is recorded as not filed, or its maker's jurisdiction is "
+    "foreign); high when only the name matches a listed foreign model (provider and "
+    "jurisdiction in [settings.filings].foreign_models), matched as a whole word.",
     source="TC260-003 / GB/T 45654-2025 (foundation-model requirement); "
     "https://cset.georgetown.edu/publication/china-gen-ai-safety-standard-final/ ; "
-    "http://shuanjiao.com/show-801.html",
+    "http://shuanjiao.com/show-801.html ; list of foreign models: house policy",
 )
 def foundation_model(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
 ) -> RuleOutcome:
     if not profile.services:
         return no_services()
-    bad: list[str] = []
+    confirmed: list[str] = []
+    named: list[str] = []
     missing: list[str] = []
     scope = [(i, s) for i, s in enumerate(profile.services) if s.public_prc and s.foundation_model]
     for i, s in scope:
         base = s.foundation_model or ""
-        foreign = [m for m in settings.foreign_models if m in base.casefold()]
-        if foreign:
-            bad.append(f"{s.name} on {base} (foreign closed model)")
+        where = s.foundation_model_jurisdiction
+        match = foreign_match(base, settings)
+        if where is not None and where.strip().upper() not in settings.domestic_jurisdictions:
+            maker = f" by {s.foundation_model_provider}" if s.foundation_model_provider else ""
+            confirmed.append(f"{s.name} on {base}{maker} ({where.strip().upper()}: foreign)")
         elif s.foundation_model_filed is False:
-            bad.append(f"{s.name} on {base} (not CAC-filed)")
-        elif s.foundation_model_filed is None:
+            confirmed.append(f"{s.name} on {base} (not CAC-filed)")
+        elif match is not None and where is None:
+            named.append(
+                f"{s.name} on {base} (the name matches {match.name} by {match.provider}, "
+                f"{match.jurisdiction}: foreign; unconfirmed, set "
+                f"services[{i}].foundation_model_jurisdiction)"
+            )
+        elif s.foundation_model_filed is None and where is None:
             missing.append(f"services[{i}].foundation_model_filed")
-    if bad:
+    if confirmed or named:
         return fired(
             "public PRC service(s) built on a foundation model that cannot pass filing: "
-            + "; ".join(bad),
-            evidence={"services": bad},
+            + "; ".join(confirmed + named),
+            severity=Severity.CRITICAL if confirmed else Severity.HIGH,
+            evidence={"services": confirmed + named},
         )
     if missing:
         return not_evaluated(*missing)

@@ -3,6 +3,8 @@ expert re-review list (FIL-013) and EU GPAI documentation (FIL-015)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from threshold_core.kit import fired, not_evaluated, passed, rule
 from threshold_core.model import CompanyProfile, Context, EnforcementAction, RuleOutcome, Severity
 from threshold_rules.filings.common import DIMENSION, months_before
@@ -109,11 +111,15 @@ def ethics_committee(
     severity=Severity.HIGH,
     severities=(Severity.HIGH, Severity.MEDIUM),
     dimension=DIMENSION,
-    rationale="Since 2 Aug 2025 GPAI providers on the EU market must keep technical "
-    "documentation and a training-content summary; above 1e25 FLOP the systemic-risk duties "
-    "apply too (high).",
-    source="EU AI Act (Reg. 2024/1689) Arts. 51-55; https://aiactstack.com/curriculum/risk-and-"
-    "gpai ; https://trusq.io/updates/ai-act-application-2-august-2026/",
+    rationale="GPAI providers on the EU market must keep technical documentation (Art. 53(1)(a)-"
+    "(b)) for models placed on the market from 2 Aug 2025; models already on the market then "
+    "have until 2 Aug 2027 (Art. 111(3)). Models released under a free and open-source licence "
+    "with public weights are exempt from that documentation unless they carry systemic risk "
+    "(Art. 53(2)); from 1e25 FLOP of training systemic risk is presumed (Art. 51(2)): high, "
+    "else medium. Each model in technology.models is judged by its release date.",
+    source="EU AI Act (Reg. 2024/1689) Arts. 51(2), 53(1)-(2), 111(3), 113; "
+    "https://eur-lex.europa.eu/eli/reg/2024/1689/oj ; "
+    "https://aiactstack.com/curriculum/risk-and-gpai",
 )
 def gpai_documentation(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
@@ -123,24 +129,44 @@ def gpai_documentation(
         return not_evaluated("eu_exposure")
     if not eu.gpai_provider:
         return passed({"eu_exposure.gpai_provider": False})
-    if context.as_of is not None and context.as_of < settings.gpai_obligations_from:
+    if context.as_of is None:
+        return not_evaluated("as_of", message="no evaluation date")
+    if context.as_of < settings.gpai_obligations_from:
         return passed({"as_of": f"{context.as_of} is before {settings.gpai_obligations_from}"})
-    if eu.gpai_documentation is None:
-        return not_evaluated("eu_exposure.gpai_documentation")
-    evidence = {"eu_exposure.gpai_documentation": eu.gpai_documentation,
-                "eu_exposure.training_flops": eu.training_flops}
-    if eu.gpai_documentation:
-        return passed(evidence)
-    systemic = eu.training_flops is not None and eu.training_flops >= settings.gpai_systemic_flops
-    note = (
-        f"; training compute {eu.training_flops:.2g} FLOP presumes systemic risk"
-        if systemic
-        else "; training compute unknown, systemic tier not assessed"
-        if eu.training_flops is None
-        else ""
-    )
-    return fired(
-        "EU GPAI provider without GPAI documentation" + note,
-        severity=Severity.HIGH if systemic else Severity.MEDIUM,
-        evidence=evidence,
-    )
+    models = profile.technology.models if profile.technology is not None else ()
+    if not models:
+        return not_evaluated("technology.models",
+                             message="no models listed: release dates decide the transition")
+    due: list[tuple[str, bool]] = []
+    notes: dict[str, str] = {}
+    missing: list[str] = []
+    for i, m in enumerate(models):
+        flops = m.training_flops if m.training_flops is not None else eu.training_flops
+        systemic = flops is not None and flops >= settings.gpai_systemic_flops
+        if m.release_date is None:
+            missing.append(f"technology.models[{i}].release_date")
+            continue
+        if (m.release_date < settings.gpai_obligations_from
+                and context.as_of < settings.gpai_transition_until):
+            notes[m.name] = (f"released {m.release_date}: transition until "
+                             f"{settings.gpai_transition_until}")
+        elif m.open_weights and not systemic:
+            notes[m.name] = "open weights, no systemic risk: documentation exempt (Art. 53(2))"
+        else:
+            due.append((m.name, systemic))
+    evidence: dict[str, Any] = {"technology.models": notes,
+                                "eu_exposure.gpai_documentation": eu.gpai_documentation,
+                                "eu_exposure.training_flops": eu.training_flops}
+    if due and eu.gpai_documentation is None:
+        return not_evaluated("eu_exposure.gpai_documentation", *missing)
+    if due and not eu.gpai_documentation:
+        systemic = any(sys for _, sys in due)
+        listed = ", ".join(f"{name}{' (systemic risk)' if sys else ''}" for name, sys in due)
+        return fired(
+            f"EU GPAI provider without GPAI documentation for {listed}",
+            severity=Severity.HIGH if systemic else Severity.MEDIUM,
+            evidence={**evidence, "due": [name for name, _ in due]},
+        )
+    if missing:
+        return not_evaluated(*missing)
+    return passed(evidence)

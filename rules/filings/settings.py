@@ -6,7 +6,34 @@ from datetime import date
 
 from attrs import field, frozen
 
-from threshold_core.kit import lowered, non_negative, percent, valid_regex
+from threshold_core.kit import lowered, non_negative, percent, uppered, valid_regex
+
+
+@frozen
+class ForeignModel:
+    """A closed foreign model family that cannot be CAC-filed (FIL-005)."""
+
+    #: The name as people write it (``GPT-4o``); matched as a whole word, case ignored.
+    name: str
+    #: Its maker (``OpenAI``); the maker's name in ``foundation_model`` matches too.
+    provider: str
+    #: The maker's jurisdiction, ISO 3166 alpha-2.
+    jurisdiction: str
+
+
+#: Closed models offered only from abroad and not filed with the CAC (research §1.1:
+#: services built on them fail filing). Public product names; makers' home jurisdictions.
+FOREIGN_MODELS = (
+    ForeignModel("ChatGPT", "OpenAI", "US"),
+    ForeignModel("GPT-3.5", "OpenAI", "US"),
+    ForeignModel("GPT-4", "OpenAI", "US"),
+    ForeignModel("GPT-4o", "OpenAI", "US"),
+    ForeignModel("GPT-4.1", "OpenAI", "US"),
+    ForeignModel("GPT-5", "OpenAI", "US"),
+    ForeignModel("Claude", "Anthropic", "US"),
+    ForeignModel("Gemini", "Google", "US"),
+    ForeignModel("Grok", "xAI", "US"),
+)
 
 
 @frozen
@@ -26,9 +53,11 @@ class FilingsSettings:
     #: Generative services with public-opinion attributes also need an algorithm
     #: filing (GenAI Interim Measures Art. 17), checked by FIL-002.
     generative_needs_algorithm_filing: bool = True
-    #: Closed foreign models that cannot be CAC-filed (FIL-005), matched as substrings.
-    foreign_models: tuple[str, ...] = field(
-        default=("openai", "gpt", "claude", "anthropic", "gemini"), converter=lowered
+    #: Closed foreign models and their makers (FIL-005), matched as whole words.
+    foreign_models: tuple[ForeignModel, ...] = FOREIGN_MODELS
+    #: ``foundation_model_jurisdiction`` values that are domestic (mainland PRC).
+    domestic_jurisdictions: tuple[str, ...] = field(
+        default=("CN", "CHN", "PRC", "CHINA"), converter=uppered
     )
     #: The Labeling Measures and GB 45438-2025 apply from this date (FIL-007).
     labeling_effective: date = date(2025, 9, 1)
@@ -50,8 +79,11 @@ class FilingsSettings:
     enforcement_lookback_months: int = field(default=24, validator=non_negative)
     #: Smallest ethics committee (MIIT AI ethics guideline, reported; FIL-013).
     committee_min_members: int = field(default=5, validator=non_negative)
-    #: EU GPAI obligations apply from this date (FIL-015).
+    #: EU GPAI obligations apply from this date (FIL-015; AI Act Art. 113(b)).
     gpai_obligations_from: date = date(2025, 8, 2)
+    #: GPAI models placed on the market before ``gpai_obligations_from`` comply by this
+    #: date (AI Act Art. 111(3)).
+    gpai_transition_until: date = date(2027, 8, 2)
     #: Training compute from which a GPAI model is presumed to pose systemic risk.
     gpai_systemic_flops: float = field(default=1e25, validator=non_negative)
 

@@ -35,8 +35,11 @@ def offshore(share: float) -> dict:
     return fleet(acc(share, "us_below", tenure="leased_offshore"), domestic(100.0 - share))
 
 
-def runway(months: float) -> dict:
-    return {"compute": {"runway_months": months}}
+def runway(coverage_pct: float, planned: float = 1000.0, **compute: object) -> dict:
+    """A compute plan of ``planned`` H100-equivalents, ``coverage_pct`` of it contracted."""
+    return {"compute": {"capacity_plan": {"planned_h100_equiv": planned,
+                                          "contracted_h100_equiv": planned * coverage_pct / 100,
+                                          "source": "illustrative"}, **compute}}
 
 
 def vendor(share: float) -> dict:
@@ -58,7 +61,7 @@ CASES = [
     ("CHIP-004", domestic_share(19.9), "medium", domestic_share(20.0), {},
      ("compute.accelerators",)),
     ("CHIP-005", offshore(10.0), "medium", offshore(9.9), {}, ("compute.accelerators",)),
-    ("CHIP-006", runway(11.9), "high", runway(12.0), {}, ("compute.runway_months",)),
+    ("CHIP-006", runway(79.9), "medium", runway(80.0), {}, ("compute.capacity_plan",)),
     ("CHIP-007", vendor(80.1), "medium", vendor(80.0), {}, ("compute.accelerators",)),
     ("CHIP-008", ascend(location_country="MY"), "high", ascend(location_country="CN"),
      ascend(), ("compute.accelerators[0].location_country",)),
@@ -117,8 +120,10 @@ TIERS = [
     ("CHIP-003", restricted(50.0), "medium"),
     ("CHIP-005", offshore(30.1), "high"),
     ("CHIP-005", offshore(30.0), "medium"),
-    ("CHIP-006", runway(5.9), "critical"),
-    ("CHIP-006", runway(6.0), "high"),
+    ("CHIP-006", runway(49.9), "high"),
+    ("CHIP-006", runway(50.0), "medium"),
+    # Never a veto, however short.
+    ("CHIP-006", runway(0.0), "high"),
 ]
 
 
@@ -177,9 +182,24 @@ def test_overriding_a_threshold_in_toml_changes_the_outcome(check, make_engine):
 
 
 def test_overriding_a_tier_threshold(check, make_engine):
-    engine = make_engine("[settings.chip_supply]\nrunway_critical_months = 9\n")
-    assert check("CHIP-006", runway(8.0)).severity == "high"
-    assert check("CHIP-006", runway(8.0), engine).severity == "critical"
+    engine = make_engine("[settings.chip_supply]\ncapacity_high_below_pct = 70\n")
+    assert check("CHIP-006", runway(60.0)).severity == "medium"
+    assert check("CHIP-006", runway(60.0), engine).severity == "high"
+
+
+def test_a_cloud_renter_is_judged_on_its_contracts(check):
+    # No owned accelerators at all: every H100-equivalent is reserved cloud capacity.
+    renter = runway(
+        100.0, accelerators=[{"vendor": "Nvidia", "model": "H20 (cloud)", "h100_equiv": 1000.0,
+                              "chip_class": "us_licensed", "tenure": "leased_domestic",
+                              "location_country": "CN", "licensed": True}])
+    assert check("CHIP-006", renter).status == "passed"
+
+
+def test_old_runway_keys_name_their_replacement(make_engine):
+    with pytest.raises(InputError) as err:
+        make_engine("[settings.chip_supply]\nrunway_critical_months = 6\n")
+    assert "capacity_high_below_pct" in err.value.problems[0].message
 
 
 def test_unknown_provenance_severity_is_configurable(check, make_engine):
@@ -236,4 +256,4 @@ def test_findings_affect_technical_defensibility(evaluate):
     decision = evaluate(runway(3.0))
     finding = next(f for f in decision.findings if f.rule == "CHIP-006")
     assert (finding.pack, finding.dimension, finding.effect) == (
-        "chip_supply", "technical_defensibility", "veto")
+        "chip_supply", "technical_defensibility", "cap")

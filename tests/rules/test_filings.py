@@ -57,10 +57,14 @@ def penalty(on: str, action: str = "penalty", resolved: bool = False) -> dict:
                              "resolved": resolved}]}
 
 
-def gpai(documented: bool | None, flops: float | None = 1e25, **extra: object) -> dict:
+def gpai(documented: bool | None, flops: float | None = 1e25, released: str | None = "2025-09-01",
+         open_weights: bool = False, **extra: object) -> dict:
     eu = {"serves_eu_users": True, "gpai_provider": True, "gpai_documentation": documented,
           "training_flops": flops}
-    return {"eu_exposure": {k: v for k, v in eu.items() if v is not None}, **extra}
+    model = {"name": "M1", "open_weights": open_weights, "release_date": released}
+    return {"eu_exposure": {k: v for k, v in eu.items() if v is not None},
+            "technology": {"models": [{k: v for k, v in model.items() if v is not None}]},
+            **extra}
 
 
 def drop_none(data: dict) -> dict:
@@ -239,12 +243,73 @@ def test_public_opinion_generative_service_needs_an_algorithm_filing(check, make
     assert check("FIL-002", data, engine).status == "passed"
 
 
-def test_foreign_closed_model_fires_even_when_marked_filed(check):
-    data = {"services": [{"name": "App", "foundation_model": "GPT-4o",
-                          "foundation_model_filed": True}]}
+def app_on(model: str, **extra: object) -> dict:
+    return {"services": [{"name": "App", "foundation_model": model, **extra}]}
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "severity"),
+    [
+        # The case that exposed the substring match: a domestic model named "SageGPT".
+        (app_on("SageGPT", foundation_model_filed=True), "passed", None),
+        (app_on("SageGPT"), "not_evaluated", None),
+        # The same name in full-width letters.
+        (app_on("\uff33\uff41\uff47\uff45\uff27\uff30\uff34-4o", foundation_model_filed=True),
+         "passed", None),
+        # Boundary: the listed name as a whole word fires, high while unconfirmed.
+        (app_on("GPT-4o", foundation_model_filed=True), "fired", "high"),
+        (app_on("gpt-4o-mini", foundation_model_filed=True), "fired", "high"),
+        (app_on("Sage GPT-4", foundation_model_filed=True), "fired", "high"),
+        (app_on("Claude 3.5 Sonnet"), "fired", "high"),
+        # Confirmed by the profile: critical.
+        (app_on("GPT-4o", foundation_model_provider="OpenAI",
+                foundation_model_jurisdiction="US"), "fired", "critical"),
+        (app_on("SageGPT", foundation_model_jurisdiction="us"), "fired", "critical"),
+        (app_on("SageGPT", foundation_model_filed=False), "fired", "critical"),
+        # A source confirming a domestic maker settles a look-alike name.
+        (app_on("GPT-4o", foundation_model_jurisdiction="CN", foundation_model_filed=True),
+         "passed", None),
+    ],
+)
+def test_foundation_model_identity(check, data, status, severity):
     outcome = check("FIL-005", data)
-    assert outcome.status == "fired"
-    assert "foreign" in outcome.message
+    assert (outcome.status, outcome.severity) == (status, severity), outcome.message
+
+
+def test_sagegpt_domestic_does_not_veto(evaluate):
+    decision = evaluate(app_on("SageGPT", foundation_model_filed=True))
+    assert not [f for f in decision.findings if f.rule == "FIL-005"]
+
+
+def test_foreign_model_list_is_configurable(check, make_engine):
+    engine = make_engine('[settings.filings]\nforeign_models = [{ name = "SageGPT", '
+                         'provider = "Sage Inc", jurisdiction = "US" }]\n')
+    data = app_on("SageGPT", foundation_model_filed=True)
+    outcome = check("FIL-005", data, engine)
+    assert (outcome.status, outcome.severity) == ("fired", "high")
+    assert "Sage Inc" in outcome.message
+    assert check("FIL-005", app_on("GPT-4o", foundation_model_filed=True), engine).status == (
+        "passed")
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "severity"),
+    [
+        # A pre-August-2025 open model: in the transition until 2027-08-02.
+        (gpai(False, released="2025-08-01", open_weights=True), "passed", None),
+        (gpai(False, released="2025-08-01", as_of="2027-08-01"), "passed", None),
+        (gpai(False, released="2025-08-01", as_of="2027-08-02"), "fired", "high"),
+        # Released from 2025-08-02: due at once.
+        (gpai(False, released="2025-08-02", flops=9.9e24), "fired", "medium"),
+        # Open weights without systemic risk: exempt (Art. 53(2)); with it, not exempt.
+        (gpai(False, released="2025-08-02", flops=9.9e24, open_weights=True), "passed", None),
+        (gpai(False, released="2025-08-02", flops=1e25, open_weights=True), "fired", "high"),
+        (gpai(False, released=None), "not_evaluated", None),
+    ],
+)
+def test_gpai_transition_and_open_source_exemption(check, data, status, severity):
+    outcome = check("FIL-015", data)
+    assert (outcome.status, outcome.severity) == (status, severity), outcome.message
 
 
 def test_unfiled_change_is_late_once_overdue(check):

@@ -170,6 +170,8 @@ class Model:
     release_date: date | None = None
     open_weights: bool = False
     params_b: float | None = None
+    #: Training compute of this model, FLOP (EU AI Act systemic-risk presumption at 1e25).
+    training_flops: float | None = None
     source: str | None = None
 
 
@@ -210,6 +212,10 @@ class Service:
     #: The foundation model it is built on, when not the company's own.
     foundation_model: str | None = None
     foundation_model_filed: bool | None = None
+    #: Who makes the foundation model and under which jurisdiction (ISO 3166 code), as a
+    #: source confirms them; a foreign jurisdiction confirms a foreign model (FIL-005).
+    foundation_model_provider: str | None = None
+    foundation_model_jurisdiction: str | None = None
     #: Companion or role-play consumer product.
     companion: bool = False
     minor_mode: bool | None = None
@@ -311,7 +317,13 @@ class SafetyEval:
     over_refusal_pct: float | None = None
     unsafe_compliance_pct: float | None = None
     language: str | None = None
-    #: Run by a party other than the vendor.
+    #: Prompts behind the rates, when one count serves both.
+    n_prompts: int | None = None
+    #: Benign prompts behind ``over_refusal_pct`` (XSTest: 250 of its 450).
+    n_benign: int | None = None
+    #: Unsafe prompts behind ``unsafe_compliance_pct`` (XSTest: 200 of its 450).
+    n_unsafe: int | None = None
+    #: Run by a party independent of the company (not self-run, not press).
     independent: bool = False
     as_of: date | None = None
     source: str | None = None
@@ -373,12 +385,34 @@ class Accelerator:
 
 
 @frozen
+class CapacityPlan:
+    """Compute the roadmap needs against what is secured for the same period (CHIP-006).
+
+    Secured capacity counts owned accelerators and leased or cloud capacity under a
+    signed contract alike, so a cloud renter is judged on its contracts, not its
+    hardware.
+    """
+
+    #: Compute the plan needs at its peak, H100-equivalents.
+    planned_h100_equiv: Figure
+    #: Owned plus contracted (leased, reserved cloud) capacity for the plan, H100-equivalents.
+    contracted_h100_equiv: Figure
+    #: The plan's horizon, months.
+    horizon_months: float | None = None
+    source: str | None = None
+    as_of: date | None = None
+
+
+@frozen
 class Compute:
     source: str | None = None
     as_of: date | None = None
     accelerators: tuple[Accelerator, ...] = ()
-    #: Months of planned demand covered by owned or contracted capacity.
+    #: Months of planned demand covered by owned or contracted capacity (descriptive;
+    #: CHIP-006 reads ``capacity_plan``).
     runway_months: Figure | None = None
+    #: Planned against contracted capacity (CHIP-006).
+    capacity_plan: CapacityPlan | None = None
     #: The model stack is validated on a non-CUDA stack (CANN/MindSpore...).
     non_cuda_stack_validated: bool | None = None
 

@@ -58,8 +58,23 @@ FIL-015  high / medium: an EU GPAI provider without GPAI documentation for a mod
          exempt (Art. 53(2)); high at >= 1e25 FLOP of training (systemic risk).
          EU AI Act Arts. 51-55, 111.
 
-Not implemented: FIL-014 (cross-border personal information; the profile has no
-such fields) and FIL-016 (STAR "national approval" proxy; it would restate
+FIL-014  high / medium: personal information sent abroad without the mechanism its
+         volume needs (> 1m people or > 10k sensitive: CAC security assessment,
+         high; 100k-1m: standard contract or certification, medium).
+         CAC Order No. 16 (2024).
+FIL-017  high: a public PRC service without an MIIT ICP or app filing in force.
+         Internet Information Services Measures Art. 4; MIIT app filing (2023).
+FIL-018  high: a public-opinion service without the 2018 security assessment on
+         record. CAC + MPS Provisions (2018); GenAI Measures Art. 17.
+FIL-019  medium: personal information of > 10m people and no compliance audit
+         in 24 calendar months (from the first cycle's end, 2027-05-01).
+         CAC Order No. 18 (2025) Art. 3.
+FIL-020  high: face or voice editing without the edited person's separate
+         consent. Deep Synthesis Provisions Art. 14.
+FIL-021  medium: a public PRC consumer service (not a companion: ETH-008) without
+         a minors' mode. Minors Online Protection Regulations (2024).
+
+Not implemented: FIL-016 (STAR "national approval" proxy; it would restate
 FIL-001 and the gate belongs to the core policy). FIL-003's cancellation
 deadline needs a service termination date, which the profile does not carry.
 """
@@ -91,6 +106,14 @@ from threshold_rules.filings.governance import (
     ethics_committee,
     gpai_documentation,
 )
+from threshold_rules.filings.prc import (
+    cross_border,
+    deep_synthesis_consent,
+    icp_filing,
+    minors_mode,
+    pi_compliance_audit,
+    public_opinion_assessment,
+)
 from threshold_rules.filings.registry import (
     algorithm_filing,
     change_deadline,
@@ -117,17 +140,23 @@ __all__ = [
     "auto_prescription",
     "change_deadline",
     "content_labeling",
+    "cross_border",
     "data_quality",
+    "deep_synthesis_consent",
     "enforcement_history",
     "ethics_committee",
     "filing_display",
     "foundation_model",
     "genai_filing",
     "gpai_documentation",
+    "icp_filing",
     "in_sectors",
+    "minors_mode",
     "months_before",
     "nfra_safeguards",
     "nmpa_class_iii",
+    "pi_compliance_audit",
+    "public_opinion_assessment",
     "security_assessment",
     "threshold_register_rule_packs",
     "threshold_settings_types",
@@ -155,6 +184,12 @@ PACK = Pack(
         enforcement_history,
         ethics_committee,
         gpai_documentation,
+        cross_border,
+        icp_filing,
+        public_opinion_assessment,
+        pi_compliance_audit,
+        deep_synthesis_consent,
+        minors_mode,
     ),
     description="CAC filings and registrations, content labeling, sector approvals "
     "(NMPA, NHC, NFRA), enforcement history, ethics review and EU GPAI duties.",

@@ -86,6 +86,20 @@ class FilingsSettings:
     gpai_transition_until: date = date(2027, 8, 2)
     #: Training compute from which a GPAI model is presumed to pose systemic risk.
     gpai_systemic_flops: float = field(default=1e25, validator=non_negative)
+    #: People whose personal information, once exceeded, requires compliance audits
+    #: (FIL-019; CAC Order No. 18 Art. 3).
+    pi_audit_individuals: float = field(default=10_000_000, validator=non_negative)
+    #: The compliance-audit measures apply from this date (FIL-019).
+    pi_audit_effective: date = date(2025, 5, 1)
+    #: At most this many calendar months between compliance audits (FIL-019).
+    pi_audit_interval_months: int = field(default=24, validator=non_negative)
+    #: People sent abroad since 1 January above which a CAC security assessment is needed
+    #: (FIL-014; CAC Order No. 16).
+    transfer_assessment_individuals: float = field(default=1_000_000, validator=non_negative)
+    #: People whose sensitive information, sent abroad, needs a security assessment (FIL-014).
+    transfer_assessment_sensitive: float = field(default=10_000, validator=non_negative)
+    #: People sent abroad from which a standard contract or certification is needed (FIL-014).
+    transfer_contract_individuals: float = field(default=100_000, validator=non_negative)
 
     def __attrs_post_init__(self) -> None:
         if self.nmpa_critical_revenue_pct < self.sector_revenue_floor_pct:

@@ -78,8 +78,48 @@ def drop_none(data: dict) -> dict:
     return out
 
 
+def pi(individuals: float | None = None, audits: list[str] | None = None,
+       as_of: str | None = None, **extra: object) -> dict:
+    data: dict = {"individuals": individuals, "compliance_audits": audits, **extra}
+    out: dict = {"personal_information": {k: v for k, v in data.items() if v is not None}}
+    if as_of is not None:
+        out["as_of"] = as_of
+    return out
+
+
+def abroad(people: float, sensitive: float = 0, mechanism: str | None = "none") -> dict:
+    return pi(cross_border_individuals=people, cross_border_sensitive_individuals=sensitive,
+              cross_border_mechanism=mechanism)
+
+
+ICP = {"regime": "MIIT_ICP", "filing_number": "京ICP备00000000号"}
+SEC_2018 = {"regime": "SEC_ASSESSMENT_2018", "service": "Chat"}
+EDITOR = {"name": "FaceSwap", "kind": "deep_synthesis", "face_voice_editing": True}
+CONSUMER = {"name": "Assistant", "consumer": True}
+
 # rule id, profile that fires, severity, near miss (passes), profile lacking data, missing paths
 CASES = [
+    ("FIL-014", abroad(1_000_001, mechanism="standard_contract"), "high",
+     abroad(1_000_000, mechanism="standard_contract"), abroad(1_000_001, mechanism=None),
+     ("personal_information.cross_border_mechanism",)),
+    ("FIL-017", {"services": [CHAT], "filings": [GENAI_FILING],
+                 "filings_researched": ["MIIT_ICP"]}, "high",
+     {"services": [CHAT], "filings": [GENAI_FILING, ICP]},
+     {"services": [CHAT], "filings": [GENAI_FILING]}, ("filings", "filings_researched")),
+    ("FIL-018", {"services": [{**CHAT, "public_opinion": True}], "filings": [],
+                 "filings_researched": ["SEC_ASSESSMENT_2018"]},
+     "high", {"services": [{**CHAT, "public_opinion": True}], "filings": [SEC_2018]},
+     {"services": [{**CHAT, "public_opinion": True}], "filings": [GENAI_FILING]},
+     ("filings", "filings_researched")),
+    ("FIL-019", pi(10_000_001, [], as_of="2027-05-01"), "medium",
+     pi(10_000_000, [], as_of="2027-05-01"), pi(10_000_001, as_of="2027-05-01"),
+     ("personal_information.compliance_audits",)),
+    ("FIL-020", {"services": [{**EDITOR, "separate_consent": False}]}, "high",
+     {"services": [{**EDITOR, "separate_consent": True}]}, {"services": [EDITOR]},
+     ("services[0].separate_consent",)),
+    ("FIL-021", {"services": [{**CONSUMER, "minor_mode": False}]}, "medium",
+     {"services": [{**CONSUMER, "minor_mode": True}]}, {"services": [CONSUMER]},
+     ("services[0].minor_mode",)),
     ("FIL-001", {"services": [CHAT], "filings": []}, "critical",
      {"services": [CHAT], "filings": [GENAI_FILING]}, {}, ("services",)),
     ("FIL-002", {"services": [FEED], "filings": []}, "critical",
@@ -391,3 +431,50 @@ def test_working_days_after(start, end, days):
 def test_months_before_clamps_to_month_end():
     assert months_before(date(2026, 6, 30), 24) == date(2024, 6, 30)
     assert months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "severity"),
+    [
+        # Under 100,000 people: exempt; from 100,000 a contract or certification will do.
+        (abroad(99_999), "passed", None),
+        (abroad(100_000), "fired", "medium"),
+        (abroad(100_000, mechanism="certification"), "passed", None),
+        (abroad(1_000_000, mechanism="standard_contract"), "passed", None),
+        # Sensitive information: any amount needs a contract; over 10,000 an assessment.
+        (abroad(0, sensitive=1), "fired", "medium"),
+        (abroad(0, sensitive=10_000, mechanism="standard_contract"), "passed", None),
+        (abroad(0, sensitive=10_001, mechanism="standard_contract"), "fired", "high"),
+        (abroad(5_000_000, mechanism="security_assessment"), "passed", None),
+        ({"personal_information": {"individuals": 5}}, "not_evaluated", None),
+    ],
+)
+def test_cross_border_transfer_mechanism(check, data, status, severity):
+    outcome = check("FIL-014", data)
+    assert (outcome.status, outcome.severity) == (status, severity), outcome.message
+
+
+@pytest.mark.parametrize(
+    ("audits", "as_of", "status"),
+    [
+        # Before the first two-year cycle ends nothing is late yet.
+        ([], "2027-04-30", "passed"),
+        ([], "2027-05-01", "fired"),
+        # An audit within 24 calendar months counts; one a day older does not.
+        (["2025-06-30"], "2027-06-30", "passed"),
+        (["2025-06-29"], "2027-06-30", "fired"),
+    ],
+)
+def test_pi_compliance_audit_every_two_years(check, audits, as_of, status):
+    outcome = check("FIL-019", pi(20_000_000, audits, as_of=as_of))
+    assert outcome.status == status, outcome.message
+
+
+def test_icp_filing_covers_every_service_when_it_names_none(check):
+    data = {"services": [CHAT, {**CHAT, "name": "Other"}], "filings": [ICP]}
+    assert check("FIL-017", data).status == "passed"
+    offshore = {"services": [{**CHAT, "public_prc": False}], "filings": []}
+    assert check("FIL-017", offshore).status == "passed"
+    # A cancelled record proves the registry was searched: none in force fires.
+    cancelled = {"services": [CHAT], "filings": [{**ICP, "status": "cancelled"}]}
+    assert check("FIL-017", cancelled).status == "fired"

@@ -12,15 +12,18 @@ import pytest
 from threshold_core.engine import Engine
 from threshold_core.load import build_config, read_toml
 from threshold_core.model import Severity
-from threshold_rules import chip_supply, ethics, filings
+from threshold_rules import chip_supply, ethics, filings, investment_restrictions
 
-MODULES = {"filings": filings, "chip_supply": chip_supply, "ethics": ethics}
+MODULES = {"filings": filings, "chip_supply": chip_supply, "ethics": ethics,
+           "investment_restrictions": investment_restrictions}
 DIMENSIONS = {
     "filings": "regulatory_readiness",
     "chip_supply": "technical_defensibility",
     "ethics": "regulatory_readiness",
+    "investment_restrictions": "institutional_backing",
 }
-PREFIX = {"filings": "FIL", "chip_supply": "CHIP", "ethics": "ETH"}
+PREFIX = {"filings": "FIL", "chip_supply": "CHIP", "ethics": "ETH",
+          "investment_restrictions": "INV"}
 EXAMPLE = Path(__file__).parents[2] / "examples" / "threshold.toml"
 
 

@@ -52,6 +52,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "threshold_rules.filings",
     "threshold_rules.chip_supply",
     "threshold_rules.ethics",
+    "threshold_rules.investment_restrictions",
     "threshold_rules.declarative_builtin",
 )
 

@@ -225,6 +225,12 @@ class Service:
     auto_prescription: bool = False
     #: Huawei Ascend accelerators serve this product outside the PRC.
     ascend_outside_prc: bool = False
+    #: Offered to individual consumers (an app or site anyone can use), not only to businesses.
+    consumer: bool = False
+    #: Lets users edit faces, voices or other biometric features of a person (deep synthesis).
+    face_voice_editing: bool = False
+    #: The edited person's separate consent is obtained (Deep Synthesis Provisions Art. 14).
+    separate_consent: bool | None = None
     source: str | None = None
 
 
@@ -496,6 +502,106 @@ class EuExposure:
     source: str | None = None
 
 
+class TransferMechanism(StrEnum):
+    """How personal information leaves the PRC (CAC Order No. 16, 2024)."""
+
+    SECURITY_ASSESSMENT = "security_assessment"
+    STANDARD_CONTRACT = "standard_contract"
+    CERTIFICATION = "certification"
+    NONE = "none"
+
+
+@frozen
+class PersonalInformation:
+    """Personal information the company handles, at the scales the PRC instruments test."""
+
+    source: str | None = None
+    as_of: date | None = None
+    #: Individuals whose personal information the company processes.
+    individuals: Figure | None = None
+    #: Dates of personal-information protection compliance audits; ``[]`` means none on
+    #: record, absent means not researched.
+    compliance_audits: tuple[date, ...] | None = None
+    #: Individuals whose (non-sensitive) personal information went abroad since 1 January.
+    cross_border_individuals: Figure | None = None
+    #: Individuals whose sensitive personal information went abroad since 1 January.
+    cross_border_sensitive_individuals: Figure | None = None
+    #: The legal mechanism the transfers rely on.
+    cross_border_mechanism: TransferMechanism | None = None
+
+
+@frozen
+class Certification:
+    """A management-system certification held (ISO/IEC 27001, 27701, 42001, ...)."""
+
+    standard: str
+    certifier: str | None = None
+    valid_until: date | None = None
+    source: str | None = None
+
+
+@frozen
+class Compliance:
+    """Breadth of compliance beyond the filings: security protection and certifications."""
+
+    source: str | None = None
+    as_of: date | None = None
+    #: Systems filed at MLPS level 3 or above (Cybersecurity Law Art. 21; GB/T 22239-2019).
+    mlps_level3_systems: int | None = field(default=None)
+    #: Management-system certifications; ``[]`` means none, absent means not researched.
+    certifications: tuple[Certification, ...] | None = None
+
+
+@frozen
+class InvestmentScreening:
+    """An investor's screening of the company against US investment restrictions.
+
+    Every list answer is as of ``checked_on``; None means that list was not checked.
+    """
+
+    #: The date the lists were checked (required: a screening without a date proves nothing).
+    checked_on: date
+    source: str | None = None
+    #: The company is a covered foreign person under 31 CFR 850 (PRC, Hong Kong or Macau nexus).
+    covered_foreign_person: bool | None = None
+    #: Largest training compute of any AI system the company develops, FLOP (31 CFR 850).
+    max_training_flops: Figure | None = None
+    #: Trained primarily on biological sequence data (31 CFR 850.224's 1e24 threshold).
+    biological_sequence_data: bool = False
+    #: End uses its AI systems are designed or intended for (military, government
+    #: intelligence, mass surveillance, cybersecurity, digital forensics, penetration testing,
+    #: robotic control).
+    ai_end_uses: tuple[str, ...] = ()
+    #: On Treasury's Non-SDN Chinese Military-Industrial Complex Companies List.
+    ns_cmic_listed: bool | None = None
+    #: On the DoD list of Chinese military companies (NDAA FY2021 Section 1260H).
+    section_1260h_listed: bool | None = None
+    #: On OFAC's Specially Designated Nationals list.
+    sdn_listed: bool | None = None
+    #: Share owned, directly or indirectly, by Entity List or MEU parties, percent.
+    listed_owners_pct: float | None = None
+
+
+@frozen
+class StarMarket:
+    """What a STAR Market fifth-standard filing under SSE Guidance No. 10 must show."""
+
+    source: str | None = None
+    as_of: date | None = None
+    #: Expected market value at listing, in ``currency``.
+    expected_market_value: Money | None = None
+    #: At least one large-model product launched and in large-scale use at filing.
+    product_at_scale: bool | None = None
+    #: Approval or endorsement by relevant national bodies (for example the CAC model filing).
+    national_approval_evidence: tuple[str, ...] | None = None
+    #: Evidence of a distinct technological edge (patents, independent benchmarks, awards).
+    technology_edge_evidence: tuple[str, ...] | None = None
+    #: Evidence of a large market (market-size studies, contracts).
+    market_space_evidence: tuple[str, ...] | None = None
+    #: Data-security and IP compliance opinions or audits on record.
+    data_ip_compliance: bool | None = None
+
+
 @frozen
 class ReportedClaims:
     """Claims a secondary source makes that do not map onto a real registry.
@@ -537,6 +643,9 @@ class CompanyProfile:
     services: tuple[Service, ...] = ()
     #: Registry records; ``[]`` means "researched, none on record", absent means unknown.
     filings: tuple[Filing, ...] | None = None
+    #: Registries searched beyond the CAC's (``MIIT_ICP``, ``SEC_ASSESSMENT_2018``): one listed
+    #: here without a record means none on record; one neither listed nor recorded is unknown.
+    filings_researched: tuple[Regime, ...] = ()
     #: Sector-regulator approvals; ``[]`` means "researched, none", absent means unknown.
     sector_approvals: tuple[SectorApproval, ...] | None = None
     verticals: tuple[Vertical, ...] = ()
@@ -552,6 +661,10 @@ class CompanyProfile:
     #: Lawsuits; ``[]`` means "researched, none", absent means unknown.
     litigation: tuple[Litigation, ...] | None = None
     eu_exposure: EuExposure | None = None
+    personal_information: PersonalInformation | None = None
+    compliance: Compliance | None = None
+    investment_screening: InvestmentScreening | None = None
+    star_market: StarMarket | None = None
     reported_claims: ReportedClaims | None = None
     #: Free-form notes about the profile itself.
     notes: tuple[str, ...] = field(default=())

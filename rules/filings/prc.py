@@ -1,0 +1,268 @@
+"""PRC obligations beyond the CAC registries: the MIIT ICP and app filing (FIL-017), the
+2018 security assessment for public-opinion services (FIL-018), the personal-information
+protection compliance audit (FIL-019), cross-border transfers of personal information
+(FIL-014), separate consent for face and voice editing (FIL-020) and minors' mode
+(FIL-021)."""
+
+from __future__ import annotations
+
+from threshold_core.kit import fired, not_evaluated, passed, rule
+from threshold_core.model import (
+    CompanyProfile,
+    Context,
+    Regime,
+    RuleOutcome,
+    Severity,
+    TransferMechanism,
+)
+from threshold_rules.filings.common import (
+    DIMENSION,
+    covers,
+    filings_in_force,
+    months_before,
+    no_services,
+)
+from threshold_rules.filings.settings import FilingsSettings
+
+
+def _uncovered(
+    profile: CompanyProfile, settings: FilingsSettings, regime: Regime, public_opinion: bool
+) -> tuple[list[str], list[str]] | None:
+    """(services in scope, those without a record of ``regime`` in force), or None when that
+    registry was not researched (no filings at all, or none of ``regime`` and the regime not in
+    ``filings_researched``)."""
+    scope = [s for s in profile.services
+             if s.public_prc and (s.public_opinion or not public_opinion)]
+    if not scope:
+        return [], []
+    if profile.filings is None:
+        return None
+    if regime not in profile.filings_researched and not any(
+            f.regime is regime for f in profile.filings):
+        return None  # the CAC registries were searched, this one was not
+    records = filings_in_force(profile, (regime,))
+    bare = [s.name for s in scope if not any(covers(f, s, settings) for f in records)]
+    return [s.name for s in scope], bare
+
+
+@rule(
+    "FIL-017",
+    title="Public PRC service without an MIIT ICP or app filing",
+    severity=Severity.HIGH,
+    dimension=DIMENSION,
+    rationale="A website needs an ICP filing (or a commercial ICP licence) and, since 2023, an "
+    "app needs an MIIT app filing before it may be offered in mainland China; app stores and "
+    "hosts take unfiled services down.",
+    source="Measures for the Administration of Internet Information Services (State Council "
+    "Order No. 292, 2000, rev. 2011) Art. 4; MIIT Notice on App Filing (July 2023); "
+    "https://www.1ine.cn/ask/43669.html",
+)
+def icp_filing(
+    profile: CompanyProfile, settings: FilingsSettings, context: Context
+) -> RuleOutcome:
+    if not profile.services:
+        return no_services()
+    found = _uncovered(profile, settings, Regime.MIIT_ICP, public_opinion=False)
+    if found is None:
+        return not_evaluated("filings", "filings_researched",
+                             message="no MIIT_ICP record, and the registry is not in "
+                             "filings_researched")
+    scope, bare = found
+    if not scope:
+        return passed({"services": "no public PRC service"})
+    if bare:
+        return fired("public PRC service(s) without an MIIT ICP or app filing in force: "
+                     + ", ".join(bare), evidence={"services": bare})
+    return passed({"services": scope})
+
+
+@rule(
+    "FIL-018",
+    title="Public-opinion service without the 2018 security assessment",
+    severity=Severity.HIGH,
+    dimension=DIMENSION,
+    rationale="Services with public-opinion attributes or social-mobilisation capability must "
+    "carry out a security assessment when they launch such a function (and on major changes) "
+    "and report it; the generative-AI measures require it of such generative services too.",
+    source="Provisions on Security Assessment of Internet Information Services with Public-"
+    "Opinion Attributes or Social-Mobilisation Capability (CAC + MPS, effective 30 Nov 2018); "
+    "GenAI Interim Measures Art. 17; https://freewechat.com/a/MzAxNTEwMjcwMQ==/2650995557/2",
+)
+def public_opinion_assessment(
+    profile: CompanyProfile, settings: FilingsSettings, context: Context
+) -> RuleOutcome:
+    if not profile.services:
+        return no_services()
+    found = _uncovered(profile, settings, Regime.SEC_ASSESSMENT_2018, public_opinion=True)
+    if found is None:
+        return not_evaluated("filings", "filings_researched",
+                             message="no SEC_ASSESSMENT_2018 record, and the registry is not "
+                             "in filings_researched")
+    scope, bare = found
+    if not scope:
+        return passed({"services": "no public PRC service with public-opinion attributes"})
+    if bare:
+        return fired("public-opinion service(s) without a security assessment on record: "
+                     + ", ".join(bare), evidence={"services": bare})
+    return passed({"services": scope})
+
+
+@rule(
+    "FIL-019",
+    title="No personal-information protection compliance audit in two years",
+    severity=Severity.MEDIUM,
+    dimension=DIMENSION,
+    rationale="A handler of the personal information of more than 10 million people must audit "
+    "its compliance at least once every two years (from 1 May 2025; the first two-year cycle "
+    "ends on 1 May 2027, before which a missing audit is not yet late).",
+    source="Measures for Personal Information Protection Compliance Audits (CAC Order No. 18, "
+    "effective 1 May 2025) Art. 3; PIPL Art. 54; https://www.cac.gov.cn/ ; the reading of the "
+    "first cycle: house policy",
+)
+def pi_compliance_audit(
+    profile: CompanyProfile, settings: FilingsSettings, context: Context
+) -> RuleOutcome:
+    pi = profile.personal_information
+    if pi is None:
+        return not_evaluated("personal_information")
+    if pi.individuals is None:
+        return not_evaluated("personal_information.individuals")
+    people = pi.individuals.value
+    evidence = {"personal_information.individuals": people}
+    if people <= settings.pi_audit_individuals:
+        return passed(evidence)
+    if context.as_of is None:
+        return not_evaluated("as_of", message="no evaluation date")
+    if pi.compliance_audits is None:
+        return not_evaluated("personal_information.compliance_audits")
+    first_due = settings.pi_audit_effective.replace(
+        year=settings.pi_audit_effective.year + settings.pi_audit_interval_months // 12)
+    since = months_before(context.as_of, settings.pi_audit_interval_months)
+    recent = [d for d in pi.compliance_audits if since <= d <= context.as_of]
+    evidence["personal_information.compliance_audits"] = [
+        d.isoformat() for d in pi.compliance_audits]
+    if recent or context.as_of < first_due:
+        return passed(evidence)
+    return fired(
+        f"personal information of {people:,.0f} people (> {settings.pi_audit_individuals:,.0f}) "
+        f"and no compliance audit since {since}",
+        evidence=evidence,
+    )
+
+
+_ENOUGH = {
+    "assessment": frozenset({TransferMechanism.SECURITY_ASSESSMENT}),
+    "contract": frozenset({TransferMechanism.SECURITY_ASSESSMENT,
+                           TransferMechanism.STANDARD_CONTRACT,
+                           TransferMechanism.CERTIFICATION}),
+}
+
+
+@rule(
+    "FIL-014",
+    title="Personal information sent abroad without the required mechanism",
+    severity=Severity.HIGH,
+    dimension=DIMENSION,
+    rationale="Since 1 January of the year: personal information of more than 1 million people, "
+    "or sensitive personal information of more than 10,000, needs a CAC security assessment "
+    "(high when missing); of 100,000 to 1 million people (or any sensitive information below "
+    "10,000) a standard contract or certification (medium when missing); fewer than 100,000 "
+    "people is exempt.",
+    source="Provisions on Promoting and Regulating Cross-Border Data Flows (CAC Order No. 16, "
+    "22 Mar 2024) Arts. 5, 7, 8; PIPL Art. 38; research §1.4 [verify]",
+)
+def cross_border(
+    profile: CompanyProfile, settings: FilingsSettings, context: Context
+) -> RuleOutcome:
+    pi = profile.personal_information
+    if pi is None:
+        return not_evaluated("personal_information")
+    if pi.cross_border_individuals is None and pi.cross_border_sensitive_individuals is None:
+        return not_evaluated("personal_information.cross_border_individuals")
+    people = pi.cross_border_individuals.value if pi.cross_border_individuals else 0.0
+    sensitive = (pi.cross_border_sensitive_individuals.value
+                 if pi.cross_border_sensitive_individuals else 0.0)
+    evidence = {"personal_information.cross_border_individuals": people,
+                "personal_information.cross_border_sensitive_individuals": sensitive,
+                "personal_information.cross_border_mechanism":
+                    None if pi.cross_border_mechanism is None else str(pi.cross_border_mechanism)}
+    if people > settings.transfer_assessment_individuals or (
+            sensitive > settings.transfer_assessment_sensitive):
+        need, severity = "assessment", Severity.HIGH
+    elif people >= settings.transfer_contract_individuals or sensitive > 0:
+        need, severity = "contract", Severity.MEDIUM
+    else:
+        return passed(evidence)
+    if pi.cross_border_mechanism is None:
+        return not_evaluated("personal_information.cross_border_mechanism")
+    if pi.cross_border_mechanism in _ENOUGH[need]:
+        return passed(evidence)
+    wanted = ("a CAC security assessment" if need == "assessment"
+              else "a standard contract, certification or security assessment")
+    return fired(
+        f"personal information of {people:,.0f} people ({sensitive:,.0f} sensitive) sent "
+        f"abroad under '{pi.cross_border_mechanism}'; needs {wanted}",
+        severity=severity, evidence=evidence,
+    )
+
+
+@rule(
+    "FIL-020",
+    title="Face or voice editing without the edited person's separate consent",
+    severity=Severity.HIGH,
+    dimension=DIMENSION,
+    rationale="Deep-synthesis services that edit faces, voices or other biometric information "
+    "must prompt users to inform the person edited and obtain that person's separate consent.",
+    source="Provisions on Deep Synthesis of Internet Information Services (CAC Order No. 12, "
+    "effective 10 Jan 2023) Art. 14; https://policywindow.org/wiki/china-deep-synthesis-"
+    "provisions/print",
+)
+def deep_synthesis_consent(
+    profile: CompanyProfile, settings: FilingsSettings, context: Context
+) -> RuleOutcome:
+    if not profile.services:
+        return no_services()
+    scope = [(i, s) for i, s in enumerate(profile.services)
+             if s.public_prc and s.face_voice_editing]
+    if not scope:
+        return passed({"services": "no public PRC face or voice editing"})
+    lacking = [s.name for _, s in scope if s.separate_consent is False]
+    if lacking:
+        return fired("face or voice editing without separate consent: " + ", ".join(lacking),
+                     evidence={"services": lacking})
+    unknown = [f"services[{i}].separate_consent" for i, s in scope if s.separate_consent is None]
+    if unknown:
+        return not_evaluated(*unknown)
+    return passed({"services": [s.name for _, s in scope]})
+
+
+@rule(
+    "FIL-021",
+    title="Consumer service without a minors' mode",
+    severity=Severity.MEDIUM,
+    dimension=DIMENSION,
+    rationale="Online service providers must protect minors (time, content and spending "
+    "limits), and the CAC's minors'-mode guidelines expect a minors' mode in consumer apps; "
+    "companion products without one are ETH-008 (high).",
+    source="Regulations on the Protection of Minors Online (State Council Order No. 766, "
+    "effective 1 Jan 2024); CAC Guidelines for Building Minors' Mode in Mobile Internet "
+    "(2024) [verify]; published by the State Council and the CAC (https://www.gov.cn/ , "
+    "https://www.cac.gov.cn/); severity: house policy",
+)
+def minors_mode(
+    profile: CompanyProfile, settings: FilingsSettings, context: Context
+) -> RuleOutcome:
+    if not profile.services:
+        return no_services()
+    scope = [(i, s) for i, s in enumerate(profile.services)
+             if s.public_prc and s.consumer and not s.companion]
+    if not scope:
+        return passed({"services": "no public PRC consumer service (companions: ETH-008)"})
+    lacking = [s.name for _, s in scope if s.minor_mode is False]
+    if lacking:
+        return fired("consumer service(s) without a minors' mode: " + ", ".join(lacking),
+                     evidence={"services": lacking})
+    unknown = [f"services[{i}].minor_mode" for i, s in scope if s.minor_mode is None]
+    if unknown:
+        return not_evaluated(*unknown)
+    return passed({"services": [s.name for _, s in scope]})

@@ -303,6 +303,7 @@ def sdn(
     "INV-006",
     title="Owned 50% or more by listed parties (BIS affiliates rule)",
     severity=Severity.HIGH,
+    severities=(Severity.HIGH, Severity.LOW),
     dimension=DIMENSION,
     rationale="Entities owned 50% or more by Entity List or MEU parties take on their "
     "licence requirements (from 29 Sep 2025). While the rule is suspended (10 Nov 2025 to "

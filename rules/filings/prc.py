@@ -162,6 +162,7 @@ _ENOUGH = {
     "FIL-014",
     title="Personal information sent abroad without the required mechanism",
     severity=Severity.HIGH,
+    severities=(Severity.HIGH, Severity.MEDIUM),
     dimension=DIMENSION,
     rationale="Since 1 January of the year: personal information of more than 1 million people, "
     "or sensitive personal information of more than 10,000, needs a CAC security assessment "

@@ -52,6 +52,7 @@ from threshold_core.kit import (
     not_evaluated,
     passed,
     percent,
+    replaced_by,
     rule,
     uppered,
 )
@@ -64,7 +65,6 @@ from threshold_core.model import (
     Severity,
     Tenure,
 )
-from threshold_rules.ethics import replaced_by
 
 NAME = "chip_supply"
 VERSION = "1.0.0"

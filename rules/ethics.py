@@ -53,7 +53,17 @@ from attrs import Attribute, field, frozen
 from attrs.validators import ge, lt, optional
 
 from threshold_core import hookimpl
-from threshold_core.kit import Pack, fired, lowered, normalise, not_evaluated, passed, percent, rule
+from threshold_core.kit import (
+    Pack,
+    fired,
+    lowered,
+    normalise,
+    not_evaluated,
+    passed,
+    percent,
+    replaced_by,
+    rule,
+)
 from threshold_core.model import (
     CompanyProfile,
     Context,
@@ -71,17 +81,6 @@ DIMENSION = "regulatory_readiness"
 CONTENT_KINDS = frozenset({ServiceKind.GENERATIVE, ServiceKind.DEEP_SYNTHESIS})
 
 
-def replaced_by(new: str) -> Any:
-    """A settings field for a removed key: any value is an error naming its replacement.
-
-    The field's metadata (``replaced_by``) keeps it out of the documented keys.
-    """
-
-    def check(_: Any, attribute: Attribute[Any], value: Any) -> None:
-        if value is not None:
-            raise ValueError(f"{attribute.name} was replaced by {new}")
-
-    return field(default=None, validator=check, metadata={"replaced_by": new})
 
 
 def wilson_interval(rate: float, n: int, confidence: float) -> tuple[float, float]:

@@ -5,6 +5,7 @@ bands, name matching, and the validators of settings classes (``percent``,
 
 from __future__ import annotations
 
+from ._renamed import replaced_by
 from ._rules import (
     Pack,
     fired,
@@ -47,6 +48,7 @@ __all__ = [
     "not_evaluated",
     "passed",
     "percent",
+    "replaced_by",
     "rule",
     "score_metrics",
     "uppered",

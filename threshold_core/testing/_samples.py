@@ -139,6 +139,17 @@ RICH_PROFILE: dict[str, Any] = {
                     "claim": {"amount": 5e6}}],
     "eu_exposure": {"serves_eu_users": True, "gpai_provider": True,
                     "gpai_documentation": False, "training_flops": 2e24},
+    # Compliance breadth (regulatory_readiness) and the sections the PRC, investor-side
+    # and listing rules read.
+    "compliance": {"mlps_level3_systems": 1,
+                   "certifications": [{"standard": "ISO/IEC 27001"}]},
+    "personal_information": {"individuals": 20e6, "compliance_audits": [dt.date(2025, 12, 1)],
+                             "cross_border_individuals": 50_000,
+                             "cross_border_mechanism": "standard_contract"},
+    "investment_screening": {"checked_on": dt.date(2026, 6, 1), "covered_foreign_person": True,
+                             "max_training_flops": 2e24, "ns_cmic_listed": False,
+                             "section_1260h_listed": False, "sdn_listed": False,
+                             "listed_owners_pct": 0.0},
 }
 
 #: Default FX table for the checks: the configuration's defaults.

@@ -229,9 +229,18 @@ def test_insufficient_data_names_the_data_each_dimension_needs(engine: Engine,
         assert fewer < c.floor  # ...and none of them is superfluous
 
 
-def test_metric_moves_invert_the_band(engine: Engine) -> None:
+def test_metric_moves_invert_the_band(engine: Engine, tmp_path: Path) -> None:
+    from threshold_core.portfolio import synthetic_portfolio
+
+    # The examples and some synthetic companies: which of them a single metric can move
+    # to the next verdict depends on the scorers and rules in force.
+    paths = list(COMPANIES)
+    for doc in synthetic_portfolio(40, seed=5):
+        path = tmp_path / f"{doc['id']}.json"
+        path.write_text(json.dumps(doc, default=str), encoding="utf-8")
+        paths.append(path)
     found = 0
-    for path in COMPANIES:
+    for path in paths:
         d = explained(engine, path)
         for row in d.explain.distance.dimensions:  # type: ignore[union-attr]
             for m in row.metrics:

@@ -8,6 +8,7 @@ installed example plugin (``ai_safety_maturity``) through the ``threshold`` scri
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,12 @@ from threshold_core import DimensionScore, hookimpl
 from threshold_core.testing import bare_engine, make_profile
 
 DIM = "ai_safety_maturity"
-FOURPARADIGM = EXAMPLES / "companies" / "4paradigm.toml"
+# A company with a graded verdict and no data for the optional dimension: 01.AI without
+# the two sections the AI-safety plugin reads. (4Paradigm was the issue's case; its
+# regulatory readiness now has no data either, so it is insufficient_data anyway.)
+_01AI = (EXAMPLES / "companies" / "01ai.toml").read_text(encoding="utf-8")
+NO_SAFETY_DATA_TEXT = re.sub(
+    r"\n\[(security_assessment|ethics_governance)\]\n(?:[^\[\n].*\n)*", "\n", _01AI)
 ZHIPU = EXAMPLES / "companies" / "zhipu.toml"
 
 OPTIONAL = f"[dimensions.{DIM}]\nweight = 1\nrequired = false\n"
@@ -36,6 +42,14 @@ unsafe_compliance_pct = 2
 """
 
 
+@pytest.fixture
+def NO_SAFETY_DATA(tmp_path: Path) -> Path:
+    path = tmp_path / "profiles" / "01ai.toml"
+    path.parent.mkdir()
+    path.write_text(NO_SAFETY_DATA_TEXT, encoding="utf-8")
+    return path
+
+
 def evaluate(run_cli, cwd: Path, *paths: Path | str) -> Any:
     result = run_cli("evaluate", *map(str, paths), "--format", "json", cwd=cwd)
     assert result.returncode == 0, result.stderr
@@ -46,14 +60,16 @@ def dims(decision: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {d["name"]: d for d in decision["dimensions"]}
 
 
-def test_no_data_scores_on_the_others_with_weights_renormalised(run_cli, tmp_path) -> None:
-    before = evaluate(run_cli, tmp_path, FOURPARADIGM)
+def test_no_data_scores_on_the_others_with_weights_renormalised(
+    run_cli, tmp_path, NO_SAFETY_DATA
+) -> None:
+    before = evaluate(run_cli, tmp_path, NO_SAFETY_DATA)
     (tmp_path / "threshold.toml").write_text(OPTIONAL, encoding="utf-8")
-    decision = evaluate(run_cli, tmp_path, FOURPARADIGM)
-    # The issue: 4Paradigm stays watch (it became insufficient_data when the dimension
-    # was required), with exactly the score it had on the four built-in dimensions.
+    decision = evaluate(run_cli, tmp_path, NO_SAFETY_DATA)
+    # The issue: the company keeps its verdict (it became insufficient_data when the
+    # dimension was required), with exactly the score it had on the four built-in ones.
     assert (decision["verdict"], decision["score"]) == (before["verdict"], before["score"])
-    assert before["verdict"] == "watch"
+    assert before["verdict"] in ("qualified", "watch", "not_qualified")
     safety = dims(decision)[DIM]
     assert (safety["weight"], safety["configured_weight"], safety["contribution"]) == (
         0.0, 1.0, None)
@@ -70,14 +86,16 @@ def test_no_data_scores_on_the_others_with_weights_renormalised(run_cli, tmp_pat
     assert policy["contributed"]["weights"] == {
         n: (0.0 if n == DIM else 0.25) for n in dims(decision)}
 
-    text = run_cli("evaluate", str(FOURPARADIGM), cwd=tmp_path).stdout
+    text = run_cli("evaluate", str(NO_SAFETY_DATA), cwd=tmp_path).stdout
     assert f"{DIM} left out (optional; no data)" in text
 
 
-def test_required_by_default_so_no_data_is_insufficient(run_cli, tmp_path) -> None:
+def test_required_by_default_so_no_data_is_insufficient(
+    run_cli, tmp_path, NO_SAFETY_DATA
+) -> None:
     (tmp_path / "threshold.toml").write_text(f"[dimensions.{DIM}]\nweight = 1\n",
                                              encoding="utf-8")
-    decision = evaluate(run_cli, tmp_path, FOURPARADIGM)
+    decision = evaluate(run_cli, tmp_path, NO_SAFETY_DATA)
     assert decision["verdict"] == "insufficient_data"
     assert dims(decision)[DIM]["required"] is True
 
@@ -116,9 +134,9 @@ def test_partial_data_below_the_dimensions_floor_is_left_out_above_it_counts(
     assert safety["left_out"] is None and safety["weight"] == 0.2
 
 
-def test_explanations_say_the_dimension_was_left_out(run_cli, tmp_path) -> None:
+def test_explanations_say_the_dimension_was_left_out(run_cli, tmp_path, NO_SAFETY_DATA) -> None:
     (tmp_path / "threshold.toml").write_text(OPTIONAL, encoding="utf-8")
-    decision = evaluate(run_cli, tmp_path, FOURPARADIGM)
+    decision = evaluate(run_cli, tmp_path, NO_SAFETY_DATA)
     explain = decision["explain"]
     assert DIM not in [w["dimension"] for w in explain["robustness"]["weights"]]
     assert f"{DIM} left out" in explain["robustness"]["reason"]

@@ -261,7 +261,13 @@ def finding_blocks(data: Mapping[str, Any]) -> list[Block]:
 
 
 def unevaluated_blocks(data: Mapping[str, Any]) -> list[Block]:
-    rows = tuple((u.rule, u.component, ", ".join(u.missing)) for u in not_evaluated(data))
+    # Rules of one pack that lack the same fields share a row (an unscreened company has
+    # every investment_restrictions rule missing [investment_screening]).
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for u in not_evaluated(data):
+        grouped.setdefault((u.component, ", ".join(u.missing)), []).append(u.rule)
+    rows = tuple((", ".join(rules), component, missing)
+                 for (component, missing), rules in grouped.items())
     out: list[Block] = [Heading("Not evaluated for lack of data")]
     if not rows:
         return [*out, Para("none: every rule had the data it needs")]

@@ -49,7 +49,7 @@ from datetime import date
 from statistics import NormalDist
 from typing import Any
 
-from attrs import Attribute, field, frozen
+from attrs import field, frozen
 from attrs.validators import ge, lt, optional
 
 from threshold_core import hookimpl
@@ -299,7 +299,7 @@ def _rate_findings(
             continue
         bars = _suite_bars(e.suite, settings)
         tiers = bars.tiers(measure) if bars is not None else ()
-        if not tiers:
+        if bars is None or not tiers:
             evidence[e.suite] = {"rate_pct": rate, "note": f"no calibrated {measure} bar"}
             continue
         n = e.n_benign if measure == "over_refusal" else e.n_unsafe

@@ -6,6 +6,8 @@ protection compliance audit (FIL-019), cross-border transfers of personal inform
 
 from __future__ import annotations
 
+from typing import Any
+
 from threshold_core.kit import fired, not_evaluated, passed, rule
 from threshold_core.model import (
     CompanyProfile,
@@ -128,7 +130,7 @@ def pi_compliance_audit(
     if pi.individuals is None:
         return not_evaluated("personal_information.individuals")
     people = pi.individuals.value
-    evidence = {"personal_information.individuals": people}
+    evidence: dict[str, Any] = {"personal_information.individuals": people}
     if people <= settings.pi_audit_individuals:
         return passed(evidence)
     if context.as_of is None:

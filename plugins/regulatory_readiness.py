@@ -101,7 +101,7 @@ class RegulatoryReadinessSettings:
     #: Metric weights inside the dimension (partial tables override the defaults).
     weights: dict[str, float] = field(factory=dict, converter=_weights)
     #: Bands as ``[[count, points], ...]`` (partial tables override the defaults).
-    bands: dict[str, Band] = field(factory=dict, converter=_bands)
+    bands: dict[str, list[list[float]]] = field(factory=dict, converter=_bands)
     # Legal parameters live once, in the filings pack whose rules apply them.
     unattributed_filings_cover_all: Any = replaced_by(
         f"{_FILINGS}.unattributed_filings_cover_all")

@@ -46,6 +46,9 @@ from attrs import field, frozen
 
 from threshold_core import hookimpl
 from threshold_core.kit import (
+    ALGORITHM_REGIMES,
+    GENAI_FILING_OR_REGISTRATION,
+    IN_FORCE,
     Band,
     BandTable,
     Metric,
@@ -55,7 +58,7 @@ from threshold_core.kit import (
     merged_weights,
     replaced_by,
 )
-from threshold_core.model import CompanyProfile, Context, FilingStatus, Regime, ServiceKind
+from threshold_core.model import CompanyProfile, Context, Regime, ServiceKind
 
 NAME = DIMENSION = "regulatory_readiness"
 
@@ -77,9 +80,6 @@ BANDS: Mapping[str, list[list[float]]] = {
     "certifications": [[0, 0], [1, 60], [2, 80], [3, 100]],
 }
 
-GENAI = frozenset({Regime.CAC_GENAI_FILING, Regime.CAC_GENAI_REGISTRATION})
-ALGORITHM = frozenset({Regime.CAC_ALGORITHM, Regime.CAC_DEEP_SYNTHESIS})
-IN_FORCE = frozenset({FilingStatus.ACTIVE, FilingStatus.CHANGED})
 
 _FILINGS = "[settings.filings]"
 
@@ -134,7 +134,7 @@ def _filed_models(
 ) -> Reading | None:
     if profile.filings is None:
         return None
-    records = _records(profile, GENAI)
+    records = _records(profile, GENAI_FILING_OR_REGISTRATION)
     applies = any(s.public_prc and s.kind is ServiceKind.GENERATIVE for s in profile.services)
     if not records and not applies:
         return None  # nothing applies: no data, never full marks
@@ -148,7 +148,7 @@ def _filed_algorithms(
 ) -> Reading | None:
     if profile.filings is None:
         return None
-    records = _records(profile, ALGORITHM)
+    records = _records(profile, ALGORITHM_REGIMES)
     applies = any(
         s.public_prc and (s.public_opinion or s.kind is not ServiceKind.GENERATIVE)
         for s in profile.services

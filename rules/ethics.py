@@ -54,6 +54,7 @@ from attrs.validators import ge, lt, optional
 
 from threshold_core import hookimpl
 from threshold_core.kit import (
+    CONTENT_KINDS,
     Pack,
     fired,
     lowered,
@@ -70,7 +71,6 @@ from threshold_core.model import (
     RuleOutcome,
     SafetyEval,
     Service,
-    ServiceKind,
     Severity,
 )
 
@@ -78,7 +78,6 @@ NAME = "ethics"
 VERSION = "1.0.0"
 DIMENSION = "regulatory_readiness"
 
-CONTENT_KINDS = frozenset({ServiceKind.GENERATIVE, ServiceKind.DEEP_SYNTHESIS})
 
 
 

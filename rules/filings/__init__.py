@@ -22,7 +22,10 @@ FIL-002  critical: a public PRC algorithm-recommendation or deep-synthesis servi
          algorithm / deep-synthesis filing in force.
          Algorithm Provisions Art. 24; Deep Synthesis Provisions Art. 19.
 FIL-003  high: a material change was filed more than 10 working days after it
-         happened, or is unfiled and already overdue. Algorithm Provisions Art. 24.
+         happened, or is unfiled and already overdue. Working days follow the
+         official PRC schedule (holidays off, make-up days worked); a date beyond
+         the schedule on record is not_evaluated, naming it. Algorithm Provisions
+         Art. 24.
 FIL-004  medium: a CAC filing in force is not displayed on the product;
          low: a filing number does not match the observed grammar (soft check).
          CAC display practice; research §1.3.
@@ -85,17 +88,7 @@ from typing import Any
 
 from threshold_core import hookimpl
 from threshold_core.kit import Pack
-from threshold_rules.filings.common import (
-    ALGORITHM_REGIMES,
-    CAC_REGIMES,
-    CONTENT_KINDS,
-    DIMENSION,
-    GENAI_REGIMES,
-    IN_FORCE,
-    in_sectors,
-    months_before,
-    working_days_after,
-)
+from threshold_rules.filings.common import DIMENSION, in_sectors
 from threshold_rules.filings.generative import (
     content_labeling,
     foundation_model,
@@ -126,12 +119,7 @@ from threshold_rules.filings.settings import FilingsSettings
 
 # The pack was one module; its public names stay importable from the package.
 __all__ = [
-    "ALGORITHM_REGIMES",
-    "CAC_REGIMES",
-    "CONTENT_KINDS",
     "DIMENSION",
-    "GENAI_REGIMES",
-    "IN_FORCE",
     "NAME",
     "PACK",
     "VERSION",
@@ -152,7 +140,6 @@ __all__ = [
     "icp_filing",
     "in_sectors",
     "minors_mode",
-    "months_before",
     "nfra_safeguards",
     "nmpa_class_iii",
     "pi_compliance_audit",
@@ -160,7 +147,6 @@ __all__ = [
     "security_assessment",
     "threshold_register_rule_packs",
     "threshold_settings_types",
-    "working_days_after",
 ]
 
 NAME = "filings"

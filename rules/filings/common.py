@@ -1,39 +1,22 @@
-"""What the filings rules share: the regimes, when a filing is in force and whom it
-covers, and the date arithmetic of deadlines and look-back windows."""
+"""What the filings rules share: whom a filing covers and which records are in force.
+The regime sets and the calendar are the kit's (``threshold_core.kit``), shared with the
+readiness scorer."""
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
-from datetime import date, timedelta
 
-from threshold_core.kit import names_match, normalise, not_evaluated
+from threshold_core.kit import IN_FORCE, names_match, normalise, not_evaluated
 from threshold_core.model import (
     CompanyProfile,
     Filing,
-    FilingStatus,
     Regime,
     RuleOutcome,
     Service,
-    ServiceKind,
 )
 from threshold_rules.filings.settings import FilingsSettings
 
 DIMENSION = "regulatory_readiness"
-
-CAC_REGIMES = frozenset(
-    {
-        Regime.CAC_ALGORITHM,
-        Regime.CAC_DEEP_SYNTHESIS,
-        Regime.CAC_GENAI_FILING,
-        Regime.CAC_GENAI_REGISTRATION,
-    }
-)
-ALGORITHM_REGIMES = frozenset({Regime.CAC_ALGORITHM, Regime.CAC_DEEP_SYNTHESIS})
-GENAI_REGIMES = frozenset({Regime.CAC_GENAI_FILING, Regime.CAC_GENAI_REGISTRATION})
-IN_FORCE = frozenset({FilingStatus.ACTIVE, FilingStatus.CHANGED})
-CONTENT_KINDS = frozenset({ServiceKind.GENERATIVE, ServiceKind.DEEP_SYNTHESIS})
-
 
 def covers(filing: Filing, service: Service, settings: FilingsSettings) -> bool:
     """Whether ``filing`` names ``service`` or its model (or names no service and
@@ -60,28 +43,6 @@ def in_sectors(sector: str, aliases: Iterable[str]) -> bool:
     """Whether a vertical's ``sector`` names one of ``aliases`` (substring match)."""
     s = normalise(sector)
     return any(normalise(a) and normalise(a) in s for a in aliases)
-
-
-def working_days_after(start: date, end: date) -> int:
-    """Monday-to-Friday days in ``(start, end]``.
-
-    PRC public holidays and make-up working days are not modelled, so the count
-    can be a day or two high around holidays: the check errs towards strict.
-    """
-    if end <= start:
-        return 0
-    full_weeks, rest = divmod((end - start).days, 7)
-    count = full_weeks * 5
-    base = start + timedelta(days=full_weeks * 7)
-    count += sum((base + timedelta(days=k)).weekday() < 5 for k in range(1, rest + 1))
-    return count
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day ``months`` calendar months earlier (clamped to the month's end)."""
-    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(day.day, last))
 
 
 def no_services() -> RuleOutcome:

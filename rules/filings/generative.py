@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from threshold_core.kit import fired, not_evaluated, passed, rule
+from threshold_core.kit import CONTENT_KINDS, fired, not_evaluated, passed, rule
 from threshold_core.model import (
     CompanyProfile,
     Context,
@@ -16,7 +16,7 @@ from threshold_core.model import (
     ServiceKind,
     Severity,
 )
-from threshold_rules.filings.common import CONTENT_KINDS, DIMENSION, no_services
+from threshold_rules.filings.common import DIMENSION, no_services
 from threshold_rules.filings.settings import FilingsSettings, ForeignModel
 
 

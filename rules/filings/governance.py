@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from threshold_core.kit import fired, not_evaluated, passed, rule
+from threshold_core.kit import fired, months_before, not_evaluated, passed, rule
 from threshold_core.model import CompanyProfile, Context, EnforcementAction, RuleOutcome, Severity
-from threshold_rules.filings.common import DIMENSION, months_before
+from threshold_rules.filings.common import DIMENSION
 from threshold_rules.filings.settings import FilingsSettings
 
 _SEVERE_ACTIONS = frozenset({EnforcementAction.PENALTY, EnforcementAction.APP_REMOVAL})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from threshold_core.kit import fired, not_evaluated, passed, rule
+from threshold_core.kit import fired, months_before, not_evaluated, passed, rule
 from threshold_core.model import (
     CompanyProfile,
     Context,
@@ -21,7 +21,6 @@ from threshold_rules.filings.common import (
     DIMENSION,
     covers,
     filings_in_force,
-    months_before,
     no_services,
 )
 from threshold_rules.filings.settings import FilingsSettings

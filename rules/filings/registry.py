@@ -7,18 +7,24 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from threshold_core.kit import fired, not_evaluated, passed, rule
-from threshold_core.model import CompanyProfile, Context, Regime, RuleOutcome, ServiceKind, Severity
-from threshold_rules.filings.common import (
+from threshold_core.kit import (
     ALGORITHM_REGIMES,
     CAC_REGIMES,
-    DIMENSION,
     IN_FORCE,
+    CalendarRangeError,
+    fired,
+    not_evaluated,
+    passed,
+    rule,
+    working_days_after,
+)
+from threshold_core.model import CompanyProfile, Context, Regime, RuleOutcome, ServiceKind, Severity
+from threshold_rules.filings.common import (
+    DIMENSION,
     covers,
     filing_label,
     filings_in_force,
     no_services,
-    working_days_after,
 )
 from threshold_rules.filings.settings import FilingsSettings
 
@@ -113,9 +119,12 @@ def algorithm_filing(
     title="Material change filed late",
     severity=Severity.HIGH,
     dimension=DIMENSION,
-    rationale="A material change to a filed service must be filed within 10 working days.",
+    rationale="A material change to a filed service must be filed within 10 working days. "
+    "Working days follow the State Council's holiday schedule (holidays off, make-up weekend "
+    "days worked); a date beyond the schedule on record is not evaluated.",
     source="Algorithm Recommendation Provisions (2022) Art. 24; "
-    "https://www.dataguidance.com/news/china-cac-announces-launch-internet-information",
+    "https://www.dataguidance.com/news/china-cac-announces-launch-internet-information ; "
+    "holiday schedule: State Council General Office notices, via chinese-calendar",
 )
 def change_deadline(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
@@ -127,6 +136,7 @@ def change_deadline(
     limit = settings.change_deadline_working_days
     late: list[str] = []
     missing: list[str] = []
+    beyond: list[tuple[str, str]] = []
     checked = 0
     for i, f in enumerate(profile.filings):
         if f.material_change_date is None or f.regime not in CAC_REGIMES:
@@ -137,8 +147,12 @@ def change_deadline(
                 missing.append(f"filings[{i}].change_filed_date")
                 continue
             end = context.as_of
+        try:
+            days = working_days_after(f.material_change_date, end)
+        except CalendarRangeError as exc:
+            beyond.append((f"filings[{i}]", str(exc)))
+            continue
         checked += 1
-        days = working_days_after(f.material_change_date, end)
         if days > limit:
             how = (
                 f"filed {days} working days after"
@@ -151,8 +165,12 @@ def change_deadline(
             f"material change(s) not filed within {limit} working days: " + "; ".join(late),
             evidence={"filings": late},
         )
-    if missing:
-        return not_evaluated(*missing)
+    if missing or beyond:
+        return not_evaluated(
+            *missing, *(path for path, _ in beyond),
+            message="; ".join([*(f"missing {m}" for m in missing),
+                               *(f"{path}: {why}" for path, why in beyond)]),
+        )
     return passed({"filings": f"{checked} material change(s) filed in time"})
 
 

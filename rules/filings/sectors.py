@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import re
 
-from threshold_core.kit import fired, not_evaluated, passed, rule
+from threshold_core.kit import (
+    GENAI_FILING_OR_REGISTRATION,
+    IN_FORCE,
+    fired,
+    not_evaluated,
+    passed,
+    rule,
+)
 from threshold_core.model import CompanyProfile, Context, RuleOutcome, Severity
 from threshold_rules.filings.common import (
     DIMENSION,
-    GENAI_REGIMES,
-    IN_FORCE,
     filings_in_force,
     in_sectors,
     no_services,
@@ -125,7 +130,7 @@ def nfra_safeguards(
     missing: list[str] = []
     if profile.filings is None:
         missing.append("filings")
-    elif not filings_in_force(profile, GENAI_REGIMES):
+    elif not filings_in_force(profile, GENAI_FILING_OR_REGISTRATION):
         problems.append("no generative-AI filing or registration in force")
     unfiled = [s.name for s in profile.services if s.foundation_model_filed is False]
     if unfiled:

@@ -8,14 +8,10 @@ from datetime import date
 import pytest
 
 from threshold_core.errors import InputError
+from threshold_core.kit import months_before, working_days_after
 from threshold_core.load import profile_from_data
 from threshold_core.model import Context, FxTable
-from threshold_rules.filings import (
-    PACK,
-    FilingsSettings,
-    months_before,
-    working_days_after,
-)
+from threshold_rules.filings import PACK, FilingsSettings
 
 CHAT = {"name": "Chat", "kind": "generative"}
 GENAI_FILING = {
@@ -421,7 +417,9 @@ def test_invalid_settings_name_the_section(make_engine):
         (date(2026, 1, 5), date(2026, 1, 5), 0),
         (date(2026, 1, 9), date(2026, 1, 12), 1),  # Friday to Monday
         (date(2026, 1, 5), date(2026, 1, 19), 10),
-        (date(2026, 1, 3), date(2026, 1, 4), 0),  # Saturday to Sunday
+        (date(2026, 1, 10), date(2026, 1, 11), 0),  # Saturday to Sunday
+        # Sunday 4 Jan 2026 is a make-up working day for the New Year holiday.
+        (date(2026, 1, 3), date(2026, 1, 4), 1),
     ],
 )
 def test_working_days_after(start, end, days):
@@ -478,3 +476,36 @@ def test_icp_filing_covers_every_service_when_it_names_none(check):
     # A cancelled record proves the registry was searched: none in force fires.
     cancelled = {"services": [CHAT], "filings": [{**ICP, "status": "cancelled"}]}
     assert check("FIL-017", cancelled).status == "fired"
+
+
+def test_a_change_across_national_day_is_filed_in_time(check):
+    # The regression: 2026-09-28 to 2026-10-13 is 11 weekdays but 7 working days
+    # (1-7 Oct off, Saturday 10 Oct worked), so FIL-003 must not fire.
+    def filed(on: str) -> dict:
+        return {"filings": [{**GENAI_FILING, "material_change_date": "2026-09-28",
+                             "change_filed_date": on}]}
+
+    assert check("FIL-003", filed("2026-10-13")).status == "passed"
+    assert check("FIL-003", filed("2026-10-16")).status == "passed"  # 10 working days
+    assert check("FIL-003", filed("2026-10-19")).status == "fired"   # 11
+
+
+def test_a_change_beyond_the_holiday_schedule_is_not_evaluated_and_says_why(check):
+    data = {"filings": [{**GENAI_FILING, "material_change_date": "2026-12-28",
+                         "change_filed_date": "2027-01-08"}]}
+    outcome = check("FIL-003", data)
+    assert (outcome.status, outcome.missing) == ("not_evaluated", ("filings[0]",))
+    assert "outside the PRC holiday schedule" in outcome.message
+
+
+def test_zhipu_with_a_national_day_change_has_no_fil_003(evaluate):
+    import tomllib
+
+    from helpers import EXAMPLES
+
+    doc = tomllib.loads((EXAMPLES / "companies" / "zhipu.toml").read_text(encoding="utf-8"))
+    doc["filings"][0]["material_change_date"] = "2026-09-28"
+    doc["filings"][0]["change_filed_date"] = "2026-10-13"
+    doc["as_of"] = "2026-10-31"
+    decision = evaluate(doc)
+    assert "FIL-003" not in {f.rule for f in decision.findings}

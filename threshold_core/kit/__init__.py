@@ -5,6 +5,23 @@ bands, name matching, and the validators of settings classes (``percent``,
 
 from __future__ import annotations
 
+from ._dates import (
+    CalendarRangeError,
+    add_months,
+    is_working_day,
+    months_before,
+    schedule_years,
+    working_days_after,
+)
+from ._regulation import (
+    ALGORITHM_REGIMES,
+    CAC_REGIMES,
+    CONTENT_KINDS,
+    GENAI_FILING_OR_REGISTRATION,
+    GENAI_MODEL_FILING,
+    IN_FORCE,
+    in_force,
+)
 from ._renamed import replaced_by
 from ._rules import (
     Pack,
@@ -31,17 +48,28 @@ from ._text import (
 from ._validators import lowered, non_negative, percent, uppered, valid_regex
 
 __all__ = [
+    "ALGORITHM_REGIMES",
+    "CAC_REGIMES",
+    "CONTENT_KINDS",
+    "GENAI_FILING_OR_REGISTRATION",
+    "GENAI_MODEL_FILING",
+    "IN_FORCE",
     "Band",
     "BandTable",
+    "CalendarRangeError",
     "Metric",
     "MetricScorer",
     "Pack",
     "Reading",
+    "add_months",
     "figure_reading",
     "fired",
+    "in_force",
+    "is_working_day",
     "lowered",
     "merged_bands",
     "merged_weights",
+    "months_before",
     "names_match",
     "non_negative",
     "normalise",
@@ -50,7 +78,9 @@ __all__ = [
     "percent",
     "replaced_by",
     "rule",
+    "schedule_years",
     "score_metrics",
     "uppered",
     "valid_regex",
+    "working_days_after",
 ]

@@ -1,0 +1,71 @@
+"""The one calendar: PRC working days with the official schedule, calendar months."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from threshold_core.kit import (
+    CalendarRangeError,
+    add_months,
+    is_working_day,
+    months_before,
+    working_days_after,
+)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        # National Day 2026: 1-7 Oct off, Saturday 10 Oct a make-up working day.
+        (date(2026, 9, 28), date(2026, 10, 13), 7),
+        # Eleven weekdays, so a Monday-to-Friday count would say 11 (> 10).
+        (date(2026, 9, 28), date(2026, 10, 12), 6),
+        (date(2026, 9, 30), date(2026, 10, 8), 1),
+        # Sunday 20 Sep 2026 is a make-up working day.
+        (date(2026, 9, 19), date(2026, 9, 20), 1),
+        (date(2026, 1, 5), date(2026, 1, 19), 10),
+        (date(2026, 1, 5), date(2026, 1, 5), 0),
+        (date(2026, 1, 19), date(2026, 1, 5), 0),
+    ],
+)
+def test_working_days_follow_the_official_schedule(start: date, end: date, days: int) -> None:
+    assert working_days_after(start, end) == days
+
+
+def test_make_up_days_and_holidays() -> None:
+    assert is_working_day(date(2026, 10, 10))  # a Saturday worked
+    assert not is_working_day(date(2026, 10, 1))  # National Day, a Thursday
+
+
+def test_a_date_beyond_the_schedule_is_a_clear_error() -> None:
+    with pytest.raises(CalendarRangeError) as err:
+        working_days_after(date(2026, 12, 28), date(2027, 1, 8))
+    assert "2027-01-08" in str(err.value) and "chinese-calendar" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 6, 30), 24, date(2024, 6, 30)),
+        (date(2026, 3, 31), 1, date(2026, 2, 28)),
+        (date(2024, 3, 31), 1, date(2024, 2, 29)),
+        (date(2026, 1, 15), 13, date(2024, 12, 15)),
+    ],
+)
+def test_months_are_calendar_months(day: date, months: int, expected: date) -> None:
+    assert months_before(day, months) == expected
+    assert add_months(day, -months) == expected
+
+
+@given(st.dates(min_value=date(2004, 1, 1), max_value=date(2026, 12, 1)),
+       st.integers(min_value=0, max_value=20))
+def test_working_days_never_exceed_weekdays_plus_make_up_days(start: date, span: int) -> None:
+    end = start + timedelta(days=span)
+    got = working_days_after(start, end)
+    days = [start + timedelta(days=k) for k in range(1, span + 1)]
+    assert got == sum(is_working_day(d) for d in days)
+    assert 0 <= got <= span

@@ -83,3 +83,20 @@ def test_every_pack_setting_in_the_example_has_a_comment():
         # A suite's bars table documents itself: each carries its own ``source``.
         if re.match(r"^\w+ = ", line) and ".refusal_suites." not in table:
             assert lines[i - 1].startswith("#"), line
+
+
+def test_the_readme_counts_the_rules_and_names_every_house_policy_rule():
+    import subprocess
+    import sys
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    listing = subprocess.run([sys.executable, "-m", "threshold_core", "rules", "--format",
+                              "json"], capture_output=True, text=True, check=True)
+    import json
+
+    rules = json.loads(listing.stdout)
+    assert f"Of the\n{len(rules)} built-in rules" in readme
+    house = [r["id"] for r in rules if "house policy" in r["source"].casefold()]
+    assert f"{len(house)} carry a part\nthat is `house policy`" in readme
+    for rule_id in house:
+        assert rule_id in readme.split("**Sources.**", 1)[1].split("\n\n", 1)[0], rule_id

@@ -27,6 +27,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from ..model import format_score
 from ._figures import not_evaluated, trace_summary
 
 Style = Callable[..., str]
@@ -87,6 +88,13 @@ DEFAULT = Options()
 
 def num(value: Any, fmt: str = ".1f") -> str:
     return "-" if value is None else format(float(value), fmt)
+
+
+def score_text(value: Any, digits: int = 1) -> str:
+    """A score as compared, rounded for display only: more digits where plain rounding
+    would show it on the other side of a whole-number cut-off (``64.99996`` is never
+    shown as ``65.0``)."""
+    return format_score(None if value is None else float(value), (), digits)
 
 
 def signed(value: Any, fmt: str = ".2f") -> str:
@@ -165,7 +173,7 @@ def verdict_line(data: Mapping[str, Any], style: Style | None = None) -> str:
         head = style(head, fg=_COLOUR.get(str(data["verdict"]), "red"), bold=True)
     return (f"{data['company']['name']} ({data['company']['id']}): {head}  "
             f"risk {data['risk']}  grade {data.get('grade') or '-'}  "
-            f"score {num(data.get('score'))}/100")
+            f"score {score_text(data.get('score'))}/100")
 
 
 _COLOUR = {"qualified": "green", "watch": "yellow", "not_qualified": "red",
@@ -221,14 +229,14 @@ def dimension_blocks(data: Mapping[str, Any]) -> list[Block]:
     rows = tuple(
         (d["name"], "left out" if d.get("left_out") else pct(d["weight"], ".1%"),
          num(d.get("raw_score")), adjustments(d),
-         num(d.get("score")), num(d.get("contribution"), ".2f"), pct(d.get("coverage")),
+         score_text(d.get("score")), num(d.get("contribution"), ".2f"), pct(d.get("coverage")),
          d.get("plugin", ""))
         for d in data["dimensions"])
     out: list[Block] = [
         Heading("Dimensions"),
         Table(("dimension", "weight", "raw", "adjustments", "score", "points", "coverage",
                "plugin"), rows, frozenset({1, 2, 4, 5, 6}), "dimensions"),
-        Para(f"composite score: {num(data.get('score'), '.2f')} (sum of weight x score)"),
+        Para(f"composite score: {score_text(data.get('score'), 2)} (sum of weight x score)"),
         *(Para(f"{d['name']} left out ({d['left_out']}): the other weights are renormalised")
           for d in data["dimensions"] if d.get("left_out")),
         Heading("Evidence", 4),
@@ -303,7 +311,7 @@ def explain_blocks(x: Mapping[str, Any], options: Options = DEFAULT) -> list[Blo
         out.append(Para(f"Gate shortfall: {money(dist['gate_shortfall_cny'], 'CNY', options)}."))
     if dist.get("verdict_if_cleared") is not None and dist.get("blockers"):
         out.append(Para(f"With those cleared: {dist['verdict_if_cleared']}, score "
-                        f"{num(dist.get('score_if_cleared'), '.2f')}."))
+                        f"{score_text(dist.get('score_if_cleared'), 2)}."))
     if dist.get("target_score") is not None:
         out.append(Para(f"{dist['target']} needs a composite of {float(dist['target_score']):g}: "
                         f"{num(dist.get('gap'), '.2f')} points short."))

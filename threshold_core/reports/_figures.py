@@ -25,6 +25,8 @@ from typing import Any
 
 from attrs import frozen
 
+from ..model import format_score
+
 #: Steps smaller than this (composite points) are not drawn.
 _VISIBLE = 0.005
 
@@ -169,7 +171,7 @@ def trace_summary(data: Mapping[str, Any]) -> list[TraceLine]:
                 what += " (" + ", ".join(fired) + ")"
         elif e.get("kind") == "scorer" and e.get("status") == "ok" and "score" in contributed:
             score = contributed.get("score")
-            what = (f"score {'-' if score is None else format(float(score), '.1f')}, "
+            what = (f"score {format_score(None if score is None else float(score))}, "
                     f"coverage {float(contributed.get('coverage') or 0):.0%}")
         else:
             what = e.get("message") or ", ".join(f"{k}={v}" for k, v in contributed.items())

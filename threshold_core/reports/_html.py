@@ -19,7 +19,7 @@ from html import escape
 from ..engine import engine_version
 from ..load import decision_to_dict
 from ..model import Decision, DimensionResult, Effect, GradeBand, Verdict
-from ._document import DEFAULT, Options, blocks, to_html
+from ._document import DEFAULT, Options, blocks, score_text, to_html
 from ._figures import coverage_rows, cutoffs, total, waterfall_steps
 
 _VERDICT_CLASS = {
@@ -127,10 +127,6 @@ def _id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", text)
 
 
-def _f(value: float | None, fmt: str = ".1f") -> str:
-    return "-" if value is None else format(value, fmt)
-
-
 def _label(name: str) -> str:
     return name.replace("_", " ")
 
@@ -207,7 +203,7 @@ def waterfall_svg(decision: Decision, grades: Sequence[GradeBand] = ()) -> str:
                f'y="{y(score):.1f}" width="{bar:.1f}" height="{y(0) - y(score):.1f}" '
                f'fill="#1d2433"><title>composite {score:.2f}</title></rect>')
     out.append(f'<text x="{x + bar / 2:.1f}" y="{y(score) - 4:.1f}" font-size="12" '
-               f'font-weight="700" text-anchor="middle">{score:.1f}</text>')
+               f'font-weight="700" text-anchor="middle">{score_text(score)}</text>')
     out.append(_axis_label(x + bar / 2, top + plot_h + 12, "composite"))
     out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(0):.1f}" y2="{y(0):.1f}" '
                f'stroke="#1d2433" stroke-width="1"/>')
@@ -274,7 +270,7 @@ def radar_svg(decision: Decision) -> str:
             w = 3 * (d.score or 0.0)
             out.append(f'<text x="20" y="{yy - 6}" font-size="12">{escape(_label(d.name))}</text>')
             out.append(f'<rect class="radar-bar" x="20" y="{yy}" width="{w:.1f}" height="20" '
-                       f'fill="#0072b2"><title>{_f(d.score)}</title></rect>')
+                       f'fill="#0072b2"><title>{score_text(d.score)}</title></rect>')
         out.append("</svg>")
         return "\n".join(out)
 
@@ -306,7 +302,7 @@ def radar_svg(decision: Decision) -> str:
                    f'text-anchor="{anchor}">'
                    + "".join(f'<tspan x="{lx:.1f}" dy="{0 if j == 0 else 14}">{escape(w)}</tspan>'
                              for j, w in enumerate(words))
-                   + f'<tspan x="{lx:.1f}" dy="14" font-weight="700">{_f(d.score)}</tspan>'
+                   + f'<tspan x="{lx:.1f}" dy="14" font-weight="700">{score_text(d.score)}</tspan>'
                    + "</text>")
     raw = [d.raw_score if d.raw_score is not None else 0.0 for d in dims]
     final = [d.score if d.score is not None else 0.0 for d in dims]
@@ -425,7 +421,7 @@ def _section(decision: Decision, grades: Sequence[GradeBand], options: Options) 
              f"<h2>{escape(d.company.name)} {_verdict_badge(d.verdict)}"
              + (_badge(x.robustness.label, x.robustness.label) if x else "") + "</h2>",
              '<div class="kpis">',
-             f'<div class="kpi"><b>{_f(d.score)}</b><span>score / 100</span></div>',
+             f'<div class="kpi"><b>{score_text(d.score)}</b><span>score / 100</span></div>',
              f'<div class="kpi"><b>{escape(d.grade or "-")}</b><span>grade</span></div>',
              f'<div class="kpi"><b>{escape(str(d.risk))}</b><span>risk of falling below the '
              "line</span></div>",
@@ -482,7 +478,7 @@ def render_html(decisions: Sequence[Decision], grades: Sequence[GradeBand] = (),
             parts.append(f'<tr><td><a href="#company-{_id(d.company.id)}">'
                          f"{escape(d.company.name)}</a></td><td>{_verdict_badge(d.verdict)}</td>"
                          f"<td>{d.risk}</td><td>{escape(d.grade or '-')}</td>"
-                         f"<td class=num>{_f(d.score)}</td><td>{label}</td>"
+                         f"<td class=num>{score_text(d.score)}</td><td>{label}</td>"
                          f"<td>{escape(_distance_summary(d))}</td></tr>")
         parts.append("</table>")
     parts += [_section(d, grades, options) for d in decisions]

@@ -23,7 +23,7 @@ from ._document import (
     explain_blocks,
     headroom_lines,
     md_escape,
-    num,
+    score_text,
     text_table,
     to_markdown,
     to_text,
@@ -79,7 +79,7 @@ def render_summary(decisions: Sequence[Decision], style: Style = _plain) -> str:
     explained = any(d.explain is not None for d in decisions)
     rows = [
         [d.company.id, d.company.name, str(d.verdict), str(d.risk), d.grade or "-",
-         num(d.score), str(len(d.findings))]
+         score_text(d.score), str(len(d.findings))]
         + ([d.explain.robustness.label if d.explain else "-"] if explained else [])
         for d in decisions
     ]
@@ -111,7 +111,7 @@ def render_markdowns(decisions: Sequence[Decision], options: Options = DEFAULT) 
         "# Qualification screen", "",
         "| Company | Verdict | Risk | Grade | Score |", "|---|---|---|---|---:|",
         *(f"| {md_escape(d.company.name)} | {d.verdict} | {d.risk} | {d.grade or '-'} | "
-          f"{num(d.score)} |" for d in decisions),
+          f"{score_text(d.score)} |" for d in decisions),
         "",
     ]
     return "\n".join(head) + "\n" + "\n".join(render_markdown(d, options) for d in decisions)

@@ -2,9 +2,9 @@
 
 1. The honest baseline (issue 20): what a user would write instead of the engine, a plain
    Python function over the profile as parsed from JSON (dicts). It computes the same 4
-   dimension scores (all 24 metrics: bands, caps, bonuses, coverage), the gate (FX rate,
+   dimension scores (all 22 metrics: bands, caps, bonuses, coverage), the gate (FX rate,
    valuation basis, haircut, the 4bn CNY line) and the verdict (grade bands, coverage
-   floors). It does not reproduce the 40 rule checks of the 4 built-in rule packs, so its
+   floors). It does not reproduce the rule checks of the built-in rule packs, so its
    like-for-like engine line is the engine with those packs disabled; the script prints
    both engine lines and says so in its output.
 2. The plugin-object baseline: the project's own scorers and rule objects called in a
@@ -127,9 +127,8 @@ AS_W = {"ndr": 30.0, "gdr": 15.0, "recurring_revenue_share": 15.0,
         "customer_concentration": 10.0, "gross_margin": 15.0, "rule_of_40": 15.0}
 IB_W = {"runway": 35.0, "investor_quality": 25.0, "commitment": 15.0, "capital_raised": 15.0,
         "listing": 10.0}
-RR_W = {"genai_filing": 30.0, "algorithm_filing": 15.0, "disclosure": 5.0, "labeling": 10.0,
-        "security_assessment": 10.0, "sector_approvals": 15.0, "enforcement": 10.0,
-        "ethics_governance": 5.0}
+RR_W = {"filed_models": 25.0, "filed_algorithms": 15.0, "sector_approvals": 25.0,
+        "security_protection": 10.0, "pi_audits": 10.0, "certifications": 15.0}
 EXCL = {"exclusive": 1.0, "licensed": 0.5, "public": 0.0}
 TIERS = {"state_fund": 3.0, "strategic": 3.0, "vc": 2.0, "sovereign": 2.0, "pe": 2.0,
          "cornerstone": 2.0, "university": 1.0, "other": 1.0}
@@ -155,7 +154,11 @@ _BANDS_IB = {"runway": ((5, 0), (6, 20), (12, 50), (24, 100)),
              "commitment": ((0, 0), (6, 50), (18, 100)),
              "capital_raised": lambda v: (0.0 if v <= 0 else _band(_CAP_LOG, math.log10(v))),
              "listing": ((0, 0), (100, 100))}
-_BANDS_RR = {k: ((0, 0), (100, 100)) for k in RR_W}
+_BANDS_RR = {"filed_models": ((0, 0), (1, 60), (3, 80), (6, 100)),
+             "filed_algorithms": ((0, 0), (1, 60), (3, 80), (6, 100)),
+             "sector_approvals": ((0, 0), (1, 50), (4, 75), (12, 100)),
+             "security_protection": ((0, 0), (1, 100)), "pi_audits": ((0, 0), (1, 100)),
+             "certifications": ((0, 0), (1, 60), (2, 80), (3, 100))}
 _IN_FORCE = ("active", "changed")
 
 
@@ -248,88 +251,43 @@ def honest_scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
     b["listing"] = LISTING[lst["status"]] if lst else None
     s_ib = _dim(IB_W, _BANDS_IB, b)
 
-    # regulatory_readiness (the cases the synthetic generator produces; see the script's note)
+    # regulatory_readiness: counts of records in force, banded
     r: dict[str, float | None] = {}
     services = p.get("services") or ()
     filings = p.get("filings")
-    if services:
-        def covered(s: dict[str, Any], regimes: tuple[str, ...]) -> list[dict[str, Any]]:
-            return [f for f in filings or () if f["regime"] in regimes
-                    and f.get("status", "active") in _IN_FORCE
-                    and (f.get("service") is None or _match(f["service"], s["name"])
-                         or (s.get("model") is not None and _match(f["service"], s["model"])))]
-        need = [s for s in services if s.get("public_prc") and s.get("kind") == "generative"]
-        if not need:
-            r["genai_filing"] = 100.0
-        elif filings is not None:
-            r["genai_filing"] = 100.0 * sum(
-                bool(covered(s, ("CAC_GENAI_FILING", "CAC_GENAI_REGISTRATION")
-                             if s.get("api_based") else ("CAC_GENAI_FILING",)))
-                for s in need) / len(need)
-        need = [s for s in services if s.get("public_prc") and s.get("public_opinion")]
-        if not need:
-            r["algorithm_filing"] = 100.0
-        elif filings is not None:
-            r["algorithm_filing"] = 100.0 * sum(
-                bool(covered(s, ("CAC_ALGORITHM", "CAC_DEEP_SYNTHESIS"))) for s in need
-            ) / len(need)
-    known = [f["displayed_on_product"] for f in filings or ()
-             if f["regime"] in ("CAC_GENAI_FILING", "CAC_GENAI_REGISTRATION", "CAC_ALGORITHM",
-                                "CAC_DEEP_SYNTHESIS")
-             and f.get("status", "active") in _IN_FORCE
-             and f.get("displayed_on_product") is not None]
-    r["disclosure"] = 100.0 * sum(map(bool, known)) / len(known) if known else None
-    lab = p.get("content_labeling")
-    r["labeling"] = 50.0 * bool(lab.get("explicit")) + 50.0 * bool(
-        lab.get("implicit_metadata")) if lab is not None else None
-    sa = p.get("security_assessment")
-    r["security_assessment"] = 100.0 * sum(bool(sa.get(k)) for k in (
-        "corpus_blacklist", "keyword_library", "refusal_test_banks")) / 3 if sa is not None \
-        else None
-    verts = [v for v in p.get("verticals") or () if v.get("revenue_share_pct") is not None]
-    if verts:
-        need_v = [v for v in verts if v["revenue_share_pct"] >= 10.0]
-        appr = p.get("sector_approvals")
-        if not need_v:
-            r["sector_approvals"] = 100.0
-        elif appr is not None or all(v.get("exemption") is not None for v in need_v):
-            ok = {_norm(x["sector"]) for x in appr or () if x.get("status") in _IN_FORCE}
-            r["sector_approvals"] = 100.0 * sum(
-                v.get("exemption") is not None or _norm(v["sector"]) in ok for v in need_v
-            ) / len(need_v)
-    enf = p.get("enforcement")
-    if enf is not None:
+    if filings is not None:
+        def records(regimes: tuple[str, ...]) -> int:
+            return len({f.get("filing_number") or f.get("service")
+                        or f"{f['regime']} (company-level)" for f in filings
+                        if f["regime"] in regimes and f.get("status", "active") in _IN_FORCE})
+        n = records(("CAC_GENAI_FILING", "CAC_GENAI_REGISTRATION"))
+        if n or any(s.get("public_prc") and s.get("kind") == "generative" for s in services):
+            r["filed_models"] = float(n)
+        n = records(("CAC_ALGORITHM", "CAC_DEEP_SYNTHESIS"))
+        if n or any(s.get("public_prc") and (s.get("public_opinion")
+                                             or s.get("kind") != "generative")
+                    for s in services):
+            r["filed_algorithms"] = float(n)
+    appr = p.get("sector_approvals")
+    if appr is not None:
+        held = {(x["regulator"].strip(), x["sector"].strip().casefold()) for x in appr
+                if x.get("status", "active") in _IN_FORCE}
+        if held or any(v.get("exemption") is None for v in p.get("verticals") or ()):
+            r["sector_approvals"] = float(len(held))
+    comp = p.get("compliance") or {}
+    if comp.get("mlps_level3_systems") is not None:
+        r["security_protection"] = float(comp["mlps_level3_systems"])
+    pi = p.get("personal_information") or {}
+    if pi.get("compliance_audits") is not None:
+        r["pi_audits"] = float(len(pi["compliance_audits"]))
+    if comp.get("certifications") is not None:
         as_of = p.get("as_of")
-        since = f"{int(as_of[:4]) - 2}{as_of[4:]}" if as_of else None  # 24 months, ISO dates
-        acts = [e for e in enf if (since is None or str(e["action_date"]) >= since)
-                and (as_of is None or str(e["action_date"]) <= as_of)]
-        severe = [e for e in acts if e["action"] in ("penalty", "app_removal")]
-        minor = [e for e in acts if e["action"] == "summons"
-                 or (e["action"] == "rectification" and not e.get("resolved"))]
-        pts = 0.0 if any(not e.get("resolved") for e in severe) else 50.0 if severe else 100.0
-        r["enforcement"] = max(0.0, pts - 50.0 * len(minor)) if minor else pts
-    eg = p.get("ethics_governance")
-    if eg is not None:
-        pts = 0.0
-        if eg.get("committee"):
-            pts += 60.0 if (eg.get("members") or 0) >= 5 else 30.0
-        rereview = any(s.get("public_opinion") for s in services) or any(
-            v.get("decision_support") for v in p.get("verticals") or ())
-        if not rereview or eg.get("expert_rereview_done"):
-            pts += 40.0
-        r["ethics_governance"] = pts
+        r["certifications"] = float(sum(
+            1 for c in comp["certifications"] if c.get("valid_until") is None or as_of is None
+            or str(c["valid_until"]) >= as_of))
     s_rr = _dim(RR_W, _BANDS_RR, r)
     return {"application_stickiness": s_as, "institutional_backing": s_ib,
             "regulatory_readiness": s_rr, "technical_defensibility": s_td}
-
-
-def _norm(s: str) -> str:
-    return "".join(ch for ch in s.casefold() if ch.isalnum())
-
-
-def _match(a: str, b: str) -> bool:
-    x, y = _norm(a), _norm(b)
-    return bool(x and y) and (x == y or (min(len(x), len(y)) >= 3 and (x in y or y in x)))
 
 
 def honest_evaluate(p: dict[str, Any]) -> tuple[str, float | None, dict[str, Any]]:
@@ -376,7 +334,9 @@ def main() -> None:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
 
     engine = Engine(build_config({}))
-    scores_only = Engine(build_config({"plugins": {"disable": RULE_PLUGINS}}))
+    rule_plugins = sorted({reg.plugin for reg in engine.packs.values()})
+    n_rules = sum(len(reg.component.rules) for reg in engine.packs.values())
+    scores_only = Engine(build_config({"plugins": {"disable": rule_plugins}}))
     plugin_baseline = make_baseline(engine)
     # The documents as a user's code gets them: parsed from JSON text into dicts.
     docs = [json.loads(json.dumps(d)) for d in synthetic_portfolio(args.count, seed=42)]
@@ -410,10 +370,11 @@ def main() -> None:
           f"on {verdict_mismatch}")
     print(f"rules fired on {with_findings} of {n} profiles; on those the full engine's verdict "
           f"equals the honest baseline's on {same_as_full} (rules change the others)")
-    print("honest baseline covers: 4 dimension scores (all 24 metrics, bands, caps, bonuses, "
+    print(f"honest baseline covers: 4 dimension scores (all 22 metrics, bands, caps, bonuses, "
           "coverage), the gate (FX, basis, haircut, line) and the verdict from the grade bands "
-          "and coverage floors; it does NOT run the 40 rule checks (caps, deductions, vetoes), "
-          "so its fair engine counterpart is the engine with the 4 rule packs disabled")
+          f"and coverage floors; it does NOT run the {n_rules} rule checks (caps, deductions, "
+          f"vetoes), so its fair engine counterpart is the engine with the {len(rule_plugins)} "
+          "rule packs disabled")
     if plugin_mismatch or score_mismatch or verdict_mismatch:
         raise SystemExit("baselines disagree with the engine: not timing")
 
@@ -441,8 +402,6 @@ LINES = {
     "plugins": "plugin-object baseline (scorers + rules, no engine)",
     "honest": "honest baseline: plain Python on the dicts (no rules)",
 }
-RULE_PLUGINS = ["threshold_rules.chip_supply", "threshold_rules.declarative_builtin",
-                "threshold_rules.ethics", "threshold_rules.filings"]
 
 
 if __name__ == "__main__":

@@ -10,6 +10,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests assert behaviour, not speed: on a shared or loaded machine a single
+# example may take longer than hypothesis's default 200 ms deadline without anything
+# being wrong (speed is measured by benchmarks/, not by tests).
+settings.register_profile("threshold", deadline=None)
+settings.load_profile("threshold")
 
 
 @pytest.fixture

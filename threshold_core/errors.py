@@ -7,6 +7,7 @@ maps :class:`InputError` to exit code 2 and :class:`PluginError` to exit code 3.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from attrs import frozen
 
@@ -37,7 +38,9 @@ class InputError(ThresholdError):
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [f"{self.source}: {p.path}: {p.message}" for p in self.problems]
+        # Escaped so that a lone surrogate quoted from the input can always be printed.
+        return [f"{self.source}: {p.path}: {p.message}".encode("utf-8", "backslashreplace")
+                .decode("utf-8") for p in self.problems]
 
 
 class InputErrors(ThresholdError):
@@ -94,3 +97,14 @@ def _one_line(message: str) -> str:
     if len(text) > MAX_MESSAGE:
         text = text[: MAX_MESSAGE - 3] + "..."
     return text
+
+
+def cannot_write(path: str | Path, exc: OSError) -> InputError:
+    """An output file that cannot be written, as an :class:`InputError` naming it (exit 2)."""
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        why = "a part of its folder path is a file, not a folder"
+    elif isinstance(exc, IsADirectoryError):
+        why = "it is a folder"
+    else:
+        why = exc.strerror or type(exc).__name__
+    return InputError(str(path), [Problem("$", f"cannot write: {why}")])

@@ -11,7 +11,7 @@ from typing import Any
 from attrs import field, frozen
 
 from ..errors import InputError, Problem
-from ..load import StructureProblems, structure
+from ..load import StructureProblems, parse_toml, read_text, structure
 from ..model import Severity
 
 #: The largest pack file accepted (1 MiB): packs are hand-written text, and a
@@ -106,10 +106,7 @@ def read_pack_file(path: Path) -> tuple[PackFile, str]:
         raise InputError(source, [Problem(
             "$", f"file is {size / 1e6:.1f} MB; a rule pack may be at most "
             f"{MAX_PACK_BYTES // 1024} KiB (MAX_PACK_BYTES)")])
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(source, [Problem("$", "not UTF-8 text")]) from None
+    text = read_text(path)
     if not text.strip():
         raise InputError(source, [Problem(
             "$", "empty file: a rule pack needs a [pack] table and at least one [[rules]] entry")])
@@ -117,6 +114,8 @@ def read_pack_file(path: Path) -> tuple[PackFile, str]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(source, [Problem("$", _toml_message(exc, text))]) from None
+    except (RecursionError, ValueError):
+        data = parse_toml(text, source)  # raises the InputError naming what is wrong
     if not data:
         raise InputError(source, [Problem(
             "$", "empty pack: a rule pack needs a [pack] table and at least one [[rules]] entry")])

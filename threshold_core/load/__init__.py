@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from ._config import (
     build_config,
+    currency_code,
     find_config,
     load_config,
-    read_toml,
     resolve_config,
 )
 from ._converter import (
@@ -34,16 +34,33 @@ from ._profiles import (
     profile_sha256,
     threshold_load_profile,
 )
+from ._reading import (
+    MAX_DIGITS,
+    SAVE_AS_UTF8,
+    decode,
+    lone_surrogate,
+    not_utf8,
+    parse_json,
+    parse_toml,
+    read_bytes,
+    read_json,
+    read_text,
+    read_toml,
+)
 
 __all__ = [
+    "MAX_DIGITS",
     "NO_EXTENSIONS",
     "PROFILE_SUFFIXES",
+    "SAVE_AS_UTF8",
     "ExtensionTypes",
     "StructureProblems",
     "build_config",
     "converter",
+    "currency_code",
     "decision_json",
     "decision_to_dict",
+    "decode",
     "dumps",
     "expand_paths",
     "find_config",
@@ -51,8 +68,15 @@ __all__ = [
     "load_config",
     "load_decisions",
     "load_profile",
+    "lone_surrogate",
+    "not_utf8",
+    "parse_json",
+    "parse_toml",
     "profile_from_data",
     "profile_sha256",
+    "read_bytes",
+    "read_json",
+    "read_text",
     "read_toml",
     "resolve_config",
     "strip_timings",

@@ -7,12 +7,11 @@ key and the file.
 
 from __future__ import annotations
 
-import tomllib
+import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import attrs
 
 from ..errors import InputError, Problem
 from ..model import (
@@ -31,7 +30,8 @@ from ..model import (
     PolicyConfig,
     check_risk,
 )
-from ._converter import StructureProblems, structure
+from ._converter import structure_each
+from ._reading import read_text, read_toml  # noqa: F401 (read_text: profiles)
 
 
 def _check_policy(policy: PolicyConfig) -> list[Problem]:
@@ -80,28 +80,45 @@ def _check_explain(explain: ExplainConfig) -> list[Problem]:
     return problems
 
 
-def _structure_sections(data: Mapping[str, Any]) -> tuple[ConfigFile, list[Problem]]:
-    """The file section by section, so one broken section hides no problem of another.
+def _structure_sections(data: Any) -> tuple[ConfigFile, list[Problem]]:
+    """The file key by key, so one broken key hides no problem of another.
 
-    A section that does not structure keeps its defaults (and its problems are kept).
+    A key that does not structure keeps its default (and its problems are kept), down
+    to the keys of each section: ``[policy]`` with an unknown key still has its
+    ``coverage_floor`` checked.
     """
-    try:
-        return structure(data, ConfigFile), []
-    except StructureProblems as exc:
-        if not isinstance(data, Mapping):
-            return ConfigFile(), list(exc.problems)
-    problems: list[Problem] = []
-    fields = attrs.fields_dict(ConfigFile)
-    good: dict[str, Any] = {}
-    for key in data:
-        if key not in fields:
-            problems.append(Problem(f"$.{key}", "unknown key"))
-            continue
-        try:
-            good[key] = getattr(structure({key: data[key]}, ConfigFile), key)
-        except StructureProblems as exc:
-            problems.extend(exc.problems)
-    return ConfigFile(**good), problems
+    if not isinstance(data, Mapping):
+        return ConfigFile(), [Problem("$", "expected a table")]
+    cf, problems = structure_each(data, ConfigFile)
+    return cf, problems
+
+
+def _check_rates(rates: Mapping[str, float], at: str) -> list[Problem]:
+    """Rates keyed by ISO 4217 codes, each given once, none for CNY itself."""
+    problems = []
+    seen: dict[str, str] = {}
+    for key, rate in rates.items():
+        code = currency_code(key)
+        where = f"{at}.{key}"
+        if not _ISO_CODE.fullmatch(code):
+            problems.append(Problem(where, f'expected an ISO 4217 currency code, got "{key}"'))
+        elif code == "CNY":
+            problems.append(Problem(where, "the rates are CNY per unit: CNY itself is always 1"))
+        elif code in seen:
+            problems.append(Problem(where, f'the rate for {code} is given twice '
+                                    f'("{seen[code]}" and "{key}")'))
+        seen.setdefault(code, key)
+        if rate <= 0:
+            problems.append(Problem(where, "must be positive"))
+    return problems
+
+
+_ISO_CODE = re.compile(r"[A-Z]{3}")
+
+
+def currency_code(text: str) -> str:
+    """A currency code as the FX table keys it: NFKC (full-width letters), trimmed, upper case."""
+    return unicodedata.normalize("NFKC", text).strip().upper()
 
 
 def build_config(
@@ -126,18 +143,14 @@ def build_config(
         if name in DEFAULT_DIMENSIONS and not dim.required:
             problems.append(Problem(f"$.dimensions.{name}.required",
                                     "a built-in dimension is always required"))
-    for code, rate in cf.fx.rates.items():
-        if rate <= 0:
-            problems.append(Problem(f"$.fx.rates.{code}", "must be positive"))
+    problems += _check_rates(cf.fx.rates, "$.fx.rates")
     if cf.gate.line_cny <= 0:
         problems.append(Problem("$.gate.line_cny", "must be positive"))
     problems += _check_explain(cf.explain)
     problems += _check_limits(cf.limits)
     problems += check_risk(cf.risk)
     for i, row in enumerate(cf.fx.history):
-        for code, rate in row.rates.items():
-            if rate <= 0:
-                problems.append(Problem(f"$.fx.history[{i}].rates.{code}", "must be positive"))
+        problems += _check_rates(row.rates, f"$.fx.history[{i}].rates")
     dimensions = {d: DimensionConfig() for d in DEFAULT_DIMENSIONS}
     dimensions.update(cf.dimensions)
     if not any(d.weight > 0 for d in dimensions.values()):
@@ -146,10 +159,10 @@ def build_config(
         raise InputError(source, _rooted(problems, root))
     base = base_dir or Path.cwd()
     fx = FxConfig(
-        rates={k.upper(): v for k, v in cf.fx.rates.items()}, as_of=cf.fx.as_of,
+        rates={currency_code(k): v for k, v in cf.fx.rates.items()}, as_of=cf.fx.as_of,
         source=cf.fx.source,
         history=tuple(
-            FxRow(as_of=r.as_of, rates={k.upper(): v for k, v in r.rates.items()},
+            FxRow(as_of=r.as_of, rates={currency_code(k): v for k, v in r.rates.items()},
                   source=r.source)
             for r in cf.fx.history
         ),
@@ -180,25 +193,6 @@ def _rooted(problems: Any, root: str) -> list[Problem]:
     return [Problem(root + p.path[1:], p.message) for p in problems]
 
 
-def read_text(path: Path) -> str:
-    """A UTF-8 file's text; an unreadable file becomes an :class:`InputError`."""
-    try:
-        return path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise InputError(str(path), [Problem("$", f"cannot read file: {exc.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise InputError(str(path), [Problem("$", "not UTF-8 text")]) from None
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file; syntax errors become an :class:`InputError` with line and column."""
-    text = read_text(path)
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(str(path), [Problem("$", f"invalid TOML: {exc}")]) from None
-
-
 def load_config(path: str | Path, *, collect: bool = False) -> EngineConfig:
     """Load ``threshold.toml`` (or a ``pyproject.toml`` with ``[tool.threshold]``).
 
@@ -207,12 +201,28 @@ def load_config(path: str | Path, *, collect: bool = False) -> EngineConfig:
     p = Path(path)
     data = read_toml(p)
     if p.name == "pyproject.toml":
-        tool = data.get("tool", {}).get("threshold")
-        if tool is None:
+        tool = _tool_table(data, str(p))
+        if "threshold" not in tool:
             raise InputError(str(p), [Problem("$.tool.threshold", "section missing")])
-        return build_config(tool, source=str(p), base_dir=p.parent, root="$.tool.threshold",
-                            collect=collect)
+        section = tool["threshold"]
+        if not isinstance(section, Mapping):
+            raise InputError(str(p), [Problem(
+                "$.tool.threshold", f"expected a table, got {_kind(section)}")])
+        return build_config(section, source=str(p), base_dir=p.parent,
+                            root="$.tool.threshold", collect=collect)
     return build_config(data, source=str(p), base_dir=p.parent, collect=collect)
+
+
+def _kind(value: Any) -> str:
+    return "an array" if isinstance(value, list) else f"a {type(value).__name__}"
+
+
+def _tool_table(data: Mapping[str, Any], source: str) -> Mapping[str, Any]:
+    """``[tool]`` of a pyproject.toml: a table (PEP 518), else an :class:`InputError`."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, Mapping):
+        raise InputError(source, [Problem("$.tool", f"expected a table, got {_kind(tool)}")])
+    return tool
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -224,13 +234,11 @@ def find_config(start: Path | None = None) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue
-            if "threshold" in data.get("tool", {}):
-                return pyproject
+        # A broken pyproject.toml is an error, as a broken threshold.toml is: it may
+        # hold the [tool.threshold] the user meant, and skipping it would be silent.
+        if pyproject.is_file() and "threshold" in _tool_table(read_toml(pyproject),
+                                                              str(pyproject)):
+            return pyproject
     return None
 
 

@@ -29,6 +29,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from ..errors import Problem
 from ..model import Figure, StrEnum
+from ._reading import lone_surrogate
 
 T = TypeVar("T")
 
@@ -64,6 +65,12 @@ def _structure_int(value: Any, _: type) -> int:
 def _structure_str(value: Any, _: type) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {_show(value)}")
+    if "\x00" in value:
+        raise ValueError("a NUL character is not allowed in text")
+    # A lone surrogate ("\ud800" in JSON, or an undecodable byte of a CSV) cannot be
+    # written to any output: reject it here, where the path is known.
+    if not value.isascii() and (problem := lone_surrogate(value)) is not None:
+        raise ValueError(problem)
     return value
 
 
@@ -250,3 +257,52 @@ class StructureProblems(Exception):
     def __init__(self, problems: tuple[Problem, ...]) -> None:
         super().__init__("; ".join(f"{p.path}: {p.message}" for p in problems))
         self.problems = problems
+
+
+def structure_each(
+    data: Mapping[str, Any], cls: type[Any], path: str = "$"
+) -> tuple[Any, list[Problem]]:
+    """Structure what is valid in ``data`` and collect every problem.
+
+    For a document that only configures (every field has a default), a field
+    with a problem keeps its default, so that the checks that run on the
+    result (ranges, orderings) still report their own problems: a file with
+    five problems reports five, not the first section's.
+    """
+    fields = attrs.fields(cls)
+    if not all(a.default is not attrs.NOTHING for a in fields):
+        try:
+            return structure(data, cls), []
+        except StructureProblems as exc:
+            return None, [Problem(path + p.path[1:], p.message) for p in exc.problems]
+    hints = typing.get_type_hints(cls)
+    names = {a.name for a in fields}
+    problems = [Problem(f"{path}.{key}", "unknown key") for key in data if key not in names]
+    values: dict[str, Any] = {}
+    for a in fields:
+        if a.name not in data:
+            continue
+        value, tp, where = data[a.name], hints[a.name], f"{path}.{a.name}"
+        if isinstance(tp, type) and attrs.has(tp):
+            if not isinstance(value, Mapping):
+                problems.append(Problem(where, f"expected a table, got {_show(value)}"))
+                continue
+            obj, found = structure_each(value, tp, where)
+        else:
+            try:
+                obj, found = converter().structure(value, tp), []
+            except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as exc:
+                obj, found = None, [Problem(where + p.path[1:], p.message)
+                                    for p in problems_from(exc)]
+            except (TypeError, ValueError) as exc:
+                obj, found = None, [Problem(where, str(exc))]
+        problems += found
+        if obj is not None:  # a table with problems keeps what was valid in it
+            values[a.name] = obj
+    try:
+        result = cls(**values)
+    except (TypeError, ValueError) as exc:
+        return cls(), [*problems, Problem(path, str(exc))]
+    order = {key: i for i, key in enumerate(data)}
+    return result, sorted(problems, key=lambda p: order.get(
+        p.path[len(path) + 1:].split(".")[0].split("[")[0], len(order)))

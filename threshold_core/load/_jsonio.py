@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import InputError, Problem
 from ..model import Decision
 from ._converter import StructureProblems, converter, structure
+from ._reading import read_json
 
 #: Trace fields that vary from run to run; everything else is deterministic.
 TIMING_FIELDS = ("duration_ms",)
@@ -81,12 +82,12 @@ def load_decisions(path: str | Path) -> list[Decision]:
     """The decisions saved in a JSON file (one object, or an array of them)."""
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(str(p), [Problem("$", f"cannot read file: {exc.strerror}")]) from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InputError(str(p), [Problem("$", f"invalid JSON ({exc}); a decision file is "
-                                               "what evaluate --format json writes")]) from None
+        data = read_json(p)
+    except InputError as exc:
+        if exc.problems[0].path != "$" or "cannot read" in exc.problems[0].message:
+            raise
+        raise InputError(str(p), [Problem("$", f"{exc.problems[0].message}; a decision file "
+                                               "is what evaluate --format json writes")]) from None
     if not is_decision_data(data):
         raise InputError(str(p), [Problem("$", "not a decision (no verdict and receipt)")])
     if not isinstance(data, list):

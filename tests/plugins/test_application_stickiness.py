@@ -216,8 +216,10 @@ def test_moving_a_metric_the_good_way_never_lowers_the_score(
     key = INPUT_OF[name]
     moved = dict(values)
     moved[key] = values[key] + (step if direction == "higher" else -step)
-    if key in ("top5", "subscription"):  # shares stay within 0-100
+    if key in ("top5", "subscription", "gdr"):  # shares stay within 0-100
         moved[key] = min(100.0, max(0.0, moved[key]))
+    elif key == "margin":  # a gross margin is at most 100
+        moved[key] = min(100.0, moved[key])
     before = dimension(engine, make_profile(**full_data(**values)), DIM).score
     after = dimension(engine, make_profile(**full_data(**moved)), DIM).score
     assert before is not None and after is not None

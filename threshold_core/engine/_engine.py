@@ -309,12 +309,26 @@ class Engine:
             raise PluginError(exc.plugin or "?", str(exc), source=str(path)) from None
 
     def check_profile(self, profile: CompanyProfile, source: str = "<profile>") -> None:
-        """Problems only visible with the configuration (an unknown currency)."""
-        problems = [
-            Problem(path, f'no FX rate for "{cur}" in the configuration\'s fx.rates')
-            for path, cur in _currencies(profile)
-            if cur.upper() != "CNY" and cur.upper() not in self.fx.rates
-        ]
+        """Problems only visible with the configuration: an unknown currency, or an
+        amount that is not finite, or beyond :data:`MAX_CNY`, once converted to CNY."""
+        problems = []
+        rows = [self.config.fx.rates, *(r.rates for r in self.config.fx.history)]
+        for path, amount, currency_path, cur in _money(profile):
+            code = cur.upper()
+            if code == "CNY":
+                rate = 1.0
+            elif code in self.fx.rates:
+                # The largest rate any row of the table gives: the gate may use an older row.
+                rate = max(r[code] for r in rows if code in r)
+            else:
+                problems.append(Problem(
+                    currency_path, f'no FX rate for "{cur}" in the configuration\'s fx.rates'))
+                continue
+            cny = amount * rate
+            if not math.isfinite(cny) or abs(cny) > MAX_CNY:
+                problems.append(Problem(path, (
+                    f"{amount:g} {code} is {cny:g} CNY" if code != "CNY" else f"{amount:g} CNY")
+                    + f", beyond the largest amount threshold reads ({MAX_CNY:g} CNY)"))
         if problems:
             raise InputError(source, problems)
 
@@ -870,22 +884,32 @@ def _error_factors(assessment: Assessment) -> tuple[Factor, ...]:
     )
 
 
-def _currencies(profile: CompanyProfile) -> list[tuple[str, str]]:
+#: The largest amount, in CNY, a profile may hold (house policy: a thousand trillion
+#: yuan, far above any company; larger figures are typos or overflow, and their sums and
+#: conversions must stay finite).
+MAX_CNY = 1e15
+
+
+def _money(profile: CompanyProfile) -> list[tuple[str, float, str, str]]:
+    """Every amount of money: ``(amount path, amount, currency path, currency)``."""
     out = []
     if profile.valuation is not None:
-        out.append(("$.valuation.currency", profile.valuation.currency))
-    if profile.financials is not None:
-        out.append(("$.financials.currency", profile.financials.currency))
-    for i, inv in enumerate(profile.investors):
-        if inv.amount is not None:
-            out.append((f"$.investors[{i}].amount.currency", inv.amount.currency))
-    for i, lit in enumerate(profile.litigation or ()):
-        if lit.claim is not None:
-            out.append((f"$.litigation[{i}].claim.currency", lit.claim.currency))
-    claims = profile.reported_claims
-    if claims is not None and claims.arr is not None:
-        out.append(("$.reported_claims.arr.currency", claims.arr.currency))
-    for i, enf in enumerate(profile.enforcement or ()):
-        if enf.amount is not None:
-            out.append((f"$.enforcement[{i}].amount.currency", enf.amount.currency))
+        v = profile.valuation
+        out.append(("$.valuation.amount", v.amount, "$.valuation.currency", v.currency))
+    fin = profile.financials
+    if fin is not None:
+        for name in ("revenue", "rnd_expense", "cash", "monthly_net_burn"):
+            fig = getattr(fin, name)
+            if fig is not None:
+                out.append((f"$.financials.{name}", fig.value, "$.financials.currency",
+                            fin.currency))
+    moneys = [(f"$.investors[{i}].amount", inv.amount) for i, inv in enumerate(profile.investors)]
+    moneys += [(f"$.litigation[{i}].claim", lit.claim)
+               for i, lit in enumerate(profile.litigation or ())]
+    moneys += [(f"$.enforcement[{i}].amount", e.amount)
+               for i, e in enumerate(profile.enforcement or ())]
+    if profile.reported_claims is not None:
+        moneys.append(("$.reported_claims.arr", profile.reported_claims.arr))
+    out += [(f"{path}.amount", m.amount, f"{path}.currency", m.currency)
+            for path, m in moneys if m is not None]
     return out

@@ -31,7 +31,7 @@ from ..model import (
     check_risk,
 )
 from ._converter import structure_each
-from ._reading import read_text, read_toml  # noqa: F401 (read_text: profiles)
+from ._reading import read_toml
 
 
 def _check_policy(policy: PolicyConfig) -> list[Problem]:

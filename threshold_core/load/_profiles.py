@@ -12,7 +12,7 @@ import hashlib
 import json
 import types
 import typing
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,23 +21,15 @@ from attrs import field, frozen
 
 from ..errors import InputError, Problem
 from ..hooks import hookimpl
-from ..model import CompanyProfile, Figure, UndeclaredExtension
-from ._config import read_text, read_toml
+from ..model import RANGE, CompanyProfile, Figure, UndeclaredExtension
+from ._config import currency_code
 from ._converter import StructureProblems, converter, structure
+from ._reading import read_json, read_toml
 
 if TYPE_CHECKING:
     import pluggy
 
 PROFILE_SUFFIXES = (".toml", ".json")
-
-
-def _read_json(path: Path) -> Any:
-    text = read_text(path)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        msg = f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        raise InputError(str(path), [Problem("$", msg)]) from None
 
 
 @hookimpl(trylast=True)
@@ -47,70 +39,92 @@ def threshold_load_profile(path: Path) -> Mapping[str, Any] | None:
     if suffix == ".toml":
         return read_toml(path)
     if suffix == ".json":
-        return _read_json(path)  # type: ignore[no-any-return]
+        return read_json(path)  # type: ignore[no-any-return]
     return None
 
 
-#: Percent fields that may leave 0-100 (retention above 100, negative margins).
-_UNBOUNDED_PCT = frozenset(
-    {"ndr_pct", "gdr_pct", "revenue_growth_pct", "gross_margin_pct", "fcf_margin_pct"}
-)
+Range = tuple[float | None, float | None]
+_PLANS: dict[type, tuple[tuple[str, str, Range | None], ...]] = {}
 
 
-_PLANS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
+def _plan(cls: type) -> tuple[tuple[str, str, Range | None], ...]:
+    """The fields of ``cls`` worth visiting after structuring: ``(name, kind, range)``.
 
-
-def _plan(cls: type) -> tuple[tuple[str, str, bool], ...]:
-    """The fields of ``cls`` worth visiting after structuring: ``(name, kind, is_share)``.
-
-    ``kind`` is ``figure``, ``number``, ``node`` (an attrs object) or ``nodes``
-    (a tuple of them); plain scalars that need no check are left out, so the
-    walk below touches only what can hold a figure or a share.
+    ``kind`` is ``figure``, ``number``, ``currency``, ``node`` (an attrs
+    object) or ``nodes`` (a tuple of them); ``range`` is the documented range
+    the model declares (:data:`threshold_core.models.RANGE`). Plain scalars
+    that need no check are left out, so the walk below touches only what can
+    hold a figure, a ranged number or a currency code.
     """
     if cls in _PLANS:
         return _PLANS[cls]
     hints = typing.get_type_hints(cls)
-    plan = []
+    plan: list[tuple[str, str, Range | None]] = []
     for a in attrs.fields(cls):
         tp = hints[a.name]
         if typing.get_origin(tp) in (typing.Union, types.UnionType):
             tp = next(t for t in typing.get_args(tp) if t is not type(None))
-        share = a.name.endswith("_pct") and a.name not in _UNBOUNDED_PCT
+        # A percentage without a declared range (a plugin's extension section) is a share.
+        bounds = a.metadata.get(RANGE, (0.0, 100.0) if a.name.endswith("_pct") else None)
+        if bounds == (None, None):
+            bounds = None
         if tp is Figure:
-            plan.append((a.name, "figure", share))
-        elif tp is float and share:
-            plan.append((a.name, "number", True))
+            plan.append((a.name, "figure", bounds))
+        elif bounds is not None:
+            plan.append((a.name, "number", bounds))
+        elif a.name == "currency":
+            plan.append((a.name, "currency", None))
         elif isinstance(tp, type) and attrs.has(tp):
-            plan.append((a.name, "node", False))
+            plan.append((a.name, "node", None))
         elif typing.get_origin(tp) is tuple:
             item = typing.get_args(tp)[0]
             if isinstance(item, type) and attrs.has(item):
-                plan.append((a.name, "nodes", False))
+                plan.append((a.name, "nodes", None))
     _PLANS[cls] = result = tuple(plan)
     return result
 
 
+def _out_of(bounds: Range, number: float) -> str | None:
+    """What is wrong with ``number`` for its documented range, or None."""
+    low, high = bounds
+    if (low is None or number >= low) and (high is None or number <= high):
+        return None
+    if high is None:
+        return f"must not be negative, got {number:g}" if low == 0 else (
+            f"must be at least {low:g}, got {number:g}")
+    if low is None:
+        return f"must be at most {high:g}, got {number:g}"
+    what = "a share must be" if (low, high) == (0.0, 100.0) else "must be"
+    return f"{what} within {low:g}-{high:g}, got {number:g}"
+
+
 def _finish(obj: Any, path: str, source: Any, as_of: Any, problems: list[Problem]) -> Any:
-    """Check shares and give bare figures the ``source``/``as_of`` of their section, in one walk."""
+    """Check documented ranges and currency codes, and give bare figures the
+    ``source``/``as_of`` of their section, in one walk."""
     source = getattr(obj, "source", None) or source
     as_of = getattr(obj, "as_of", None) or as_of
     changes: dict[str, Any] = {}
-    for name, kind, share in _plan(type(obj)):
+    for name, kind, bounds in _plan(type(obj)):
         value = getattr(obj, name)
         if value is None:
             continue
         if kind == "figure" or kind == "number":
             number = value.value if kind == "figure" else value
-            if share and not 0.0 <= number <= 100.0:
-                problems.append(
-                    Problem(f"{path}.{name}", f"a share must be within 0-100, got {number:g}")
-                )
+            if bounds is not None and (msg := _out_of(bounds, number)) is not None:
+                problems.append(Problem(f"{path}.{name}", msg))
             if kind == "figure" and (
                 (value.source is None and source) or (value.as_of is None and as_of)
             ):
                 changes[name] = attrs.evolve(
                     value, source=value.source or source, as_of=value.as_of or as_of
                 )
+        elif kind == "currency":
+            code = currency_code(value)
+            if len(code) != 3 or not (code.isascii() and code.isalpha()):
+                problems.append(
+                    Problem(f"{path}.{name}", f'expected an ISO 4217 code, got "{value}"'))
+            elif code != value:
+                changes[name] = code
         elif kind == "node":
             new = _finish(value, f"{path}.{name}", source, as_of, problems)
             if new is not value:
@@ -129,14 +143,8 @@ def _semantic_problems(profile: CompanyProfile) -> list[Problem]:
     problems: list[Problem] = []
     if not profile.id.strip():
         problems.append(Problem("$.id", "must not be empty"))
-    if profile.valuation is not None:
-        if profile.valuation.amount <= 0:
-            problems.append(Problem("$.valuation.amount", "must be positive"))
-        cur = profile.valuation.currency
-        if len(cur) != 3 or not cur.isalpha():
-            problems.append(
-                Problem("$.valuation.currency", f'expected an ISO 4217 code, got "{cur}"')
-            )
+    if profile.valuation is not None and profile.valuation.amount == 0:
+        problems.append(Problem("$.valuation.amount", "must be positive"))
     return problems
 
 
@@ -250,7 +258,7 @@ def load_profile(
     """Read and validate one profile file."""
     p = Path(path)
     if not p.is_file():
-        raise InputError(str(p), [Problem("$", "no such file")])
+        raise InputError(str(p), [Problem("$", _not_a_file(p))])
     data = pm.hook.threshold_load_profile(path=p) if pm is not None else threshold_load_profile(p)
     if data is None:
         raise InputError(
@@ -259,16 +267,38 @@ def load_profile(
     return profile_from_data(data, str(p), extensions)
 
 
-def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files as given; folders expanded to their profile files, sorted by name."""
+def _not_a_file(p: Path) -> str:
+    if p.is_symlink():
+        try:
+            p.resolve(strict=True)
+        except RuntimeError:
+            return "a symbolic link loop"
+        except OSError:
+            return f"a broken symbolic link (to {p.readlink()}, which does not exist)"
+    return "is a folder, not a file" if p.is_dir() else "no such file"
+
+
+def expand_paths(
+    paths: Iterable[str | Path], on_skip: Callable[[Path, str], None] | None = None
+) -> Iterator[Path]:
+    """Files as given; folders expanded to their profile files, sorted by name.
+
+    A folder's ``.toml`` and ``.json`` files are read whatever the case of the
+    suffix; a broken symbolic link or a link loop among them is yielded too (so
+    that loading it reports it). Any other entry (another suffix, a
+    sub-folder) is passed to ``on_skip`` with the reason, except hidden files.
+    """
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            yield from sorted(
-                c for c in p.iterdir() if c.is_file() and c.suffix.lower() in PROFILE_SUFFIXES
-            )
-        else:
+        if not p.is_dir():
             yield p
+            continue
+        for c in sorted(p.iterdir()):
+            if c.suffix.lower() in PROFILE_SUFFIXES and (c.is_file() or not c.exists()):
+                yield c
+            elif on_skip is not None and not c.name.startswith("."):
+                on_skip(c, "skipped: a folder (profiles in sub-folders are not read)"
+                        if c.is_dir() else "skipped: not a .toml or .json profile")
 
 
 def profile_sha256(profile: CompanyProfile) -> str:

@@ -97,6 +97,9 @@ from ._headroom import (
     volatility_for,
 )
 from ._profile import (
+    AMOUNT,
+    RANGE,
+    SHARE,
     Accelerator,
     BenchmarkClaim,
     BiasEval,
@@ -151,6 +154,7 @@ from ._profile import (
 )
 
 __all__ = [
+    "AMOUNT",
     "CONFIG_FILE",
     "DEFAULT_DIMENSIONS",
     "GRADED_VERDICTS",
@@ -158,8 +162,10 @@ __all__ = [
     "MAX_DECISION_SECONDS",
     "MAX_MONTE_CARLO_DRAWS",
     "MODEL",
+    "RANGE",
     "RISK_OF_VERDICT",
     "SCHEMA_VERSION",
+    "SHARE",
     "Accelerator",
     "Adjustment",
     "Assessment",

@@ -29,6 +29,18 @@ from attrs import field, frozen
 #: String enums whose ``str()`` is their value (kept importable from here).
 StrEnum = enum.StrEnum
 
+#: Field metadata key of a number's documented range: ``(lowest, highest)``, inclusive,
+#: None for no bound. A ``*_pct`` field without it is a share (0-100); plugins' profile
+#: extension classes may declare it too. Profiles are checked against it when they load, and the JSON
+#: Schema states it (``minimum``, ``maximum``).
+RANGE = "threshold.range"
+
+
+#: A percentage of a whole: 0-100.
+SHARE = {RANGE: (0.0, 100.0)}
+#: An amount, a count or a duration: not negative.
+AMOUNT = {RANGE: (0.0, None)}
+
 
 @frozen
 class Figure:
@@ -48,8 +60,8 @@ class Figure:
 class Money:
     """An amount of money in a named currency."""
 
-    #: The amount, in units of ``currency``.
-    amount: float
+    #: The amount, in units of ``currency`` (not negative).
+    amount: float = field(metadata=AMOUNT)
     #: ISO 4217 code, for example ``"CNY"``, ``"USD"``, ``"HKD"``.
     currency: str = "CNY"
 
@@ -66,7 +78,8 @@ class ValuationBasis(StrEnum):
 class Valuation:
     """The valuation the gate tests against the line."""
 
-    amount: float
+    #: Positive.
+    amount: float = field(metadata=AMOUNT)
     currency: str
     basis: ValuationBasis
     as_of: date | None = None
@@ -93,11 +106,11 @@ class Listing:
 class RevenueMix:
     """Shares of revenue by model, in percent."""
 
-    subscription_pct: Figure | None = None
-    usage_api_pct: Figure | None = None
-    project_on_prem_pct: Figure | None = None
-    consumer_app_pct: Figure | None = None
-    other_pct: Figure | None = None
+    subscription_pct: Figure | None = field(default=None, metadata=SHARE)
+    usage_api_pct: Figure | None = field(default=None, metadata=SHARE)
+    project_on_prem_pct: Figure | None = field(default=None, metadata=SHARE)
+    consumer_app_pct: Figure | None = field(default=None, metadata=SHARE)
+    other_pct: Figure | None = field(default=None, metadata=SHARE)
 
 
 @frozen
@@ -108,15 +121,19 @@ class Financials:
     period: str | None = None
     source: str | None = None
     as_of: date | None = None
-    revenue: Figure | None = None
-    revenue_growth_pct: Figure | None = None
-    gross_margin_pct: Figure | None = None
-    fcf_margin_pct: Figure | None = None
-    rnd_expense: Figure | None = None
-    cash: Figure | None = None
+    revenue: Figure | None = field(default=None, metadata=AMOUNT)
+    #: Growth over the prior period, percent: at least -100.
+    revenue_growth_pct: Figure | None = field(default=None, metadata={RANGE: (-100.0, None)})
+    #: At most 100 (negative for a loss on each sale).
+    gross_margin_pct: Figure | None = field(default=None, metadata={RANGE: (None, 100.0)})
+    #: Free cash flow over revenue, percent: unbounded (a cash-burning lab is far below -100).
+    fcf_margin_pct: Figure | None = field(default=None, metadata={RANGE: (None, None)})
+    rnd_expense: Figure | None = field(default=None, metadata=AMOUNT)
+    cash: Figure | None = field(default=None, metadata=AMOUNT)
+    #: Negative for a cash-generative company.
     monthly_net_burn: Figure | None = None
-    overseas_revenue_pct: Figure | None = None
-    top5_customer_share_pct: Figure | None = None
+    overseas_revenue_pct: Figure | None = field(default=None, metadata=SHARE)
+    top5_customer_share_pct: Figure | None = field(default=None, metadata=SHARE)
     revenue_mix: RevenueMix | None = None
 
 
@@ -124,12 +141,12 @@ class Financials:
 class Customers:
     source: str | None = None
     as_of: date | None = None
-    #: Net dollar retention, percent.
-    ndr_pct: Figure | None = None
-    #: Gross dollar retention, percent.
-    gdr_pct: Figure | None = None
-    enterprise_customers: Figure | None = None
-    logo_churn_pct: Figure | None = None
+    #: Net dollar retention, percent (above 100 with expansion).
+    ndr_pct: Figure | None = field(default=None, metadata=AMOUNT)
+    #: Gross dollar retention, percent (0-100: expansion is not counted).
+    gdr_pct: Figure | None = field(default=None, metadata=SHARE)
+    enterprise_customers: Figure | None = field(default=None, metadata=AMOUNT)
+    logo_churn_pct: Figure | None = field(default=None, metadata=SHARE)
 
 
 class ClaimedBy(StrEnum):
@@ -169,9 +186,9 @@ class Model:
     name: str
     release_date: date | None = None
     open_weights: bool = False
-    params_b: float | None = None
+    params_b: float | None = field(default=None, metadata=AMOUNT)
     #: Training compute of this model, FLOP (EU AI Act systemic-risk presumption at 1e25).
-    training_flops: float | None = None
+    training_flops: float | None = field(default=None, metadata=AMOUNT)
     source: str | None = None
 
 
@@ -181,12 +198,12 @@ class Technology:
     as_of: date | None = None
     benchmark_claims: tuple[BenchmarkClaim, ...] = ()
     #: Percentile among Chinese model vendors on a named leaderboard (0-100).
-    capability_percentile: Figure | None = None
+    capability_percentile: Figure | None = field(default=None, metadata=SHARE)
     capability_leaderboard: str | None = None
     data_assets: tuple[DataAsset, ...] = ()
     models: tuple[Model, ...] = ()
     #: Major model releases in the trailing twelve months.
-    releases_12m: Figure | None = None
+    releases_12m: Figure | None = field(default=None, metadata=AMOUNT)
 
 
 class ServiceKind(StrEnum):
@@ -285,7 +302,7 @@ class Vertical:
     """A sector the company sells into."""
 
     sector: str
-    revenue_share_pct: float | None = None
+    revenue_share_pct: float | None = field(default=None, metadata=SHARE)
     #: The product makes or supports decisions (diagnosis, credit, claims...).
     decision_support: bool = False
     #: Serves institutions regulated by NFRA (banks, insurers).
@@ -320,8 +337,8 @@ class SecurityAssessment:
 @frozen
 class SafetyEval:
     suite: str
-    over_refusal_pct: float | None = None
-    unsafe_compliance_pct: float | None = None
+    over_refusal_pct: float | None = field(default=None, metadata=SHARE)
+    unsafe_compliance_pct: float | None = field(default=None, metadata=SHARE)
     language: str | None = None
     #: Prompts behind the rates, when one count serves both.
     n_prompts: int | None = None
@@ -340,7 +357,7 @@ class DomainEval:
     """Hallucination (confabulation) evaluation on a domain QA set."""
 
     domain: str
-    confabulation_pct: float
+    confabulation_pct: float = field(metadata=SHARE)
     source: str | None = None
 
 
@@ -356,7 +373,7 @@ class Evaluations:
     hallucination: tuple[DomainEval, ...] = ()
     bias: tuple[BiasEval, ...] = ()
     #: Canned refusals on benign history, geography and medical prompts, percent.
-    benign_canned_refusal_pct: float | None = None
+    benign_canned_refusal_pct: float | None = field(default=None, metadata=SHARE)
 
 
 class Tenure(StrEnum):
@@ -381,8 +398,8 @@ class Accelerator:
     vendor: str
     model: str
     #: Compute in H100-equivalents.
-    h100_equiv: float
-    chip_class: ChipClass
+    h100_equiv: float = field(metadata=AMOUNT)
+    chip_class: ChipClass = field()
     tenure: Tenure = Tenure.OWNED
     location_country: str | None = None
     #: Acquired with a licence where one was needed; None when unknown.
@@ -416,7 +433,7 @@ class Compute:
     accelerators: tuple[Accelerator, ...] = ()
     #: Months of planned demand covered by owned or contracted capacity (descriptive;
     #: CHIP-006 reads ``capacity_plan``).
-    runway_months: Figure | None = None
+    runway_months: Figure | None = field(default=None, metadata=AMOUNT)
     #: Planned against contracted capacity (CHIP-006).
     capacity_plan: CapacityPlan | None = None
     #: The model stack is validated on a non-CUDA stack (CANN/MindSpore...).
@@ -449,9 +466,9 @@ class Investor:
     name: str
     type: InvestorType
     #: 3 = state fund or strategic hyperscaler, 2 = top-tier VC or sovereign, 1 = other.
-    tier: int | None = None
+    tier: int | None = field(default=None, metadata={RANGE: (1, 3)})
     amount: Money | None = None
-    lockup_months: float | None = None
+    lockup_months: float | None = field(default=None, metadata=AMOUNT)
     round: str | None = None
     investment_date: date | None = None
     source: str | None = None
@@ -477,7 +494,7 @@ class Enforcement:
 @frozen
 class EthicsGovernance:
     committee: bool
-    members: int | None = None
+    members: int | None = field(default=None, metadata=AMOUNT)
     expert_rereview_done: bool | None = None
     published_principles: bool | None = None
     source: str | None = None
@@ -497,7 +514,7 @@ class EuExposure:
     serves_eu_users: bool
     gpai_provider: bool = False
     gpai_documentation: bool | None = None
-    training_flops: float | None = None
+    training_flops: float | None = field(default=None, metadata=AMOUNT)
     prohibited_uses: tuple[str, ...] = ()
     source: str | None = None
 
@@ -613,7 +630,7 @@ class ReportedClaims:
 
     source: str | None = None
     filing_authority: str | None = None
-    verticals_approved: int | None = None
+    verticals_approved: int | None = field(default=None, metadata=AMOUNT)
     compliance_status: str | None = None
     arr: Money | None = None
     note: str | None = None

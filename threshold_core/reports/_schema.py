@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from ..model import CompanyProfile, ConfigFile, Decision, Figure
+from ..model import RANGE, CompanyProfile, ConfigFile, Decision, Figure
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 NAMES = ("decision", "profile", "config")
@@ -81,6 +81,8 @@ class _Builder:
             required = []
             for a in attrs.fields(cls):
                 prop = self.of(hints.get(a.name, Any))
+                if (bounds := a.metadata.get(RANGE)) is not None:
+                    prop = _bounded(prop, *bounds)
                 doc = _field_doc(cls, a.name)
                 if doc:
                     prop = {**prop, "description": doc}
@@ -95,6 +97,18 @@ class _Builder:
                 body["description"] = " ".join(cls.__doc__.split("\n\n")[0].split())
             self.defs[name] = body
         return {"$ref": f"#/$defs/{name}"}
+
+
+def _bounded(schema: dict[str, Any], low: float | None, high: float | None) -> dict[str, Any]:
+    """``schema`` with the documented range on its numbers (a figure's ``value`` too)."""
+    limits = {k: v for k, v in (("minimum", low), ("maximum", high)) if v is not None}
+    if schema.get("type") in ("number", "integer"):
+        return {**schema, **limits}
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [_bounded(s, low, high) for s in schema["anyOf"]]}
+    if schema.get("$ref") == "#/$defs/Figure":
+        return {"allOf": [schema, {"properties": {"value": limits}}]}
+    return schema
 
 
 def _field_doc(cls: type, name: str) -> str | None:

@@ -54,6 +54,7 @@ from threshold_core.kit import (
     Metric,
     MetricScorer,
     Reading,
+    fold,
     merged_bands,
     merged_weights,
     replaced_by,
@@ -164,14 +165,14 @@ def _sector_approvals(
 ) -> Reading | None:
     if profile.sector_approvals is None:
         return None
-    held = {(a.regulator.strip(), a.sector.strip().casefold()): a
+    held = {(fold(a.regulator), fold(a.sector)): a
             for a in profile.sector_approvals if a.status in IN_FORCE}
     applies = any(v.exemption is None for v in profile.verticals)
     if not held and not applies:
         return None
     by_regulator: dict[str, list[str]] = {}
-    for (regulator, _sector), a in sorted(held.items()):
-        by_regulator.setdefault(regulator, []).append(a.sector)
+    for _key, a in sorted(held.items()):
+        by_regulator.setdefault(a.regulator.strip(), []).append(a.sector)
     note = "; ".join(f"{r}: {', '.join(s)}" for r, s in by_regulator.items())
     return Reading(float(len(held)), ("sector_approvals",),
                    note=f"{len(held)} approval(s) in force" + (f" ({note})" if note else ""))

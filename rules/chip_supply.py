@@ -48,13 +48,13 @@ from threshold_core import hookimpl
 from threshold_core.kit import (
     Pack,
     fired,
+    fold,
     lowered,
     not_evaluated,
     passed,
     percent,
     replaced_by,
     rule,
-    uppered,
 )
 from threshold_core.model import (
     Accelerator,
@@ -106,7 +106,7 @@ class ChipSupplySettings:
     )
     #: ``location_country`` values inside the PRC (mainland, Hong Kong, Macao).
     prc_locations: tuple[str, ...] = field(
-        default=("CN", "CHN", "CHINA", "PRC", "HK", "HKG", "MO", "MAC"), converter=uppered
+        default=("CN", "CHN", "CHINA", "PRC", "HK", "HKG", "MO", "MAC"), converter=lowered
     )
 
     def __attrs_post_init__(self) -> None:
@@ -151,7 +151,7 @@ def _is_domestic(a: Accelerator) -> bool:
 
 
 def _is_ascend(a: Accelerator, settings: ChipSupplySettings) -> bool:
-    text = f"{a.vendor} {a.model}".casefold()
+    text = fold(f"{a.vendor} {a.model}")
     return any(m in text for m in settings.ascend_markers)
 
 
@@ -423,7 +423,7 @@ def vendor_concentration(
     by_vendor: dict[str, float] = defaultdict(float)
     names: dict[str, str] = {}
     for a in accels:
-        key = a.vendor.strip().casefold()
+        key = fold(a.vendor)
         by_vendor[key] += a.h100_equiv
         names.setdefault(key, a.vendor.strip())
     top = max(by_vendor, key=lambda k: (by_vendor[k], k))
@@ -461,7 +461,7 @@ def ascend_abroad(
         if not _is_ascend(a, settings):
             continue
         if a.location_country is not None:
-            abroad = a.location_country.strip().upper() not in settings.prc_locations
+            abroad = fold(a.location_country) not in settings.prc_locations
         elif a.tenure is Tenure.LEASED_OFFSHORE:
             abroad = True
         elif a.tenure is Tenure.LEASED_DOMESTIC:

@@ -57,6 +57,7 @@ from threshold_core.kit import (
     CONTENT_KINDS,
     Pack,
     fired,
+    fold,
     lowered,
     normalise,
     not_evaluated,
@@ -308,7 +309,7 @@ def _rate_findings(
             missing.append(f"evaluations.safety[{i}].{field_name}")
             continue
         low, high = wilson_interval(rate / 100.0, n, settings.confidence)
-        chinese = (e.language or bars.language).strip().casefold() in settings.chinese_languages
+        chinese = fold(e.language or bars.language) in settings.chinese_languages
         entry = {"rate_pct": rate, "n": n,
                  "interval_pct": [round(100 * low, 2), round(100 * high, 2)],
                  "independent": e.independent, "language": e.language or bars.language}
@@ -577,7 +578,7 @@ def minor_mode(
 
 
 def _is_ip(subject: str, settings: EthicsSettings) -> bool:
-    text = subject.casefold()
+    text = fold(subject)
     return any(re.search(rf"\b{re.escape(word)}\b", text) for word in settings.ip_subjects)
 
 
@@ -598,7 +599,7 @@ def ip_litigation(
     cases = [
         (i, lit) for i, lit in enumerate(profile.litigation)
         if _is_ip(lit.subject, settings)
-        and lit.status.strip().casefold() not in settings.closed_litigation_statuses
+        and fold(lit.status) not in settings.closed_litigation_statuses
     ]
     if not cases:
         return passed({"litigation": f"{len(profile.litigation)} case(s), none open on IP"})

@@ -5,9 +5,8 @@ labels (FIL-007)."""
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from threshold_core.kit import CONTENT_KINDS, fired, not_evaluated, passed, rule
+from threshold_core.kit import CONTENT_KINDS, fired, fold, not_evaluated, passed, rule
 from threshold_core.model import (
     CompanyProfile,
     Context,
@@ -18,11 +17,6 @@ from threshold_core.model import (
 )
 from threshold_rules.filings.common import DIMENSION, no_services
 from threshold_rules.filings.settings import FilingsSettings, ForeignModel
-
-
-def fold(text: str) -> str:
-    """NFKC then casefold: full-width and case variants of a name compare equal."""
-    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def _word_pattern(name: str) -> re.Pattern[str]:

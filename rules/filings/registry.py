@@ -13,6 +13,7 @@ from threshold_core.kit import (
     IN_FORCE,
     CalendarRangeError,
     fired,
+    fold,
     not_evaluated,
     passed,
     rule,
@@ -233,7 +234,7 @@ def filing_display(
 
 
 def _is_miit(authority: str | None) -> bool:
-    return authority is not None and authority.strip().upper().startswith("MIIT")
+    return authority is not None and fold(authority).startswith("miit")
 
 
 @rule(

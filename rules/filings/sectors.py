@@ -10,6 +10,7 @@ from threshold_core.kit import (
     GENAI_FILING_OR_REGISTRATION,
     IN_FORCE,
     fired,
+    fold,
     not_evaluated,
     passed,
     rule,
@@ -53,11 +54,11 @@ def nmpa_class_iii(
             missing.append(f"verticals[{i}].revenue_share_pct")
         elif v.revenue_share_pct >= settings.sector_revenue_floor_pct:
             targets.append(v)
-    regulator = settings.medical_device_regulator.casefold()
+    regulator = fold(settings.medical_device_regulator)
     if targets and profile.sector_approvals is None:
         return not_evaluated("sector_approvals", *missing)
     nmpa = [(j, a) for j, a in enumerate(profile.sector_approvals or ())
-            if a.regulator.strip().casefold() == regulator and a.status in IN_FORCE]
+            if fold(a.regulator) == regulator and a.status in IN_FORCE]
     class_iii = [a for _, a in nmpa
                  if a.instrument and re.search(settings.class_iii_pattern, a.instrument, re.I)]
     if targets and not class_iii:

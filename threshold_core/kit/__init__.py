@@ -42,6 +42,7 @@ from ._scoring import (
     score_metrics,
 )
 from ._text import (
+    fold,
     names_match,
     normalise,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "add_months",
     "figure_reading",
     "fired",
+    "fold",
     "in_force",
     "is_working_day",
     "lowered",

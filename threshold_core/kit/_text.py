@@ -1,19 +1,34 @@
 """Matching the names people write: "ChatGLM" filed, "Zhipu Qingyan (ChatGLM app)" served.
 
-Profiles name the same service, model or sector in slightly different ways.
-These helpers compare names with case, spaces and punctuation ignored, and
-cache the normalised forms: rules call them once per rule per company.
+Profiles name the same service, model, vendor or sector in slightly different
+ways, and in different widths: a Chinese input method types full-width
+letters (U+FF2E U+FF36 ...) where an English keyboard types ``NVIDIA``.
+Every name that is matched goes through :func:`fold` (Unicode NFKC, then case
+folding): no rule compares raw names. :func:`normalise` also drops spaces and punctuation for fuzzy
+matching. Both cache their results: rules call them once per rule per company.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """The form names are compared in: NFKC, case-folded, spaces collapsed and trimmed.
+
+    Full-width ``NVIDIA``, ``" Nvidia "`` and ``"NVIDIA"`` all fold to ``"nvidia"``.
+    (NFKC again after case folding, as Unicode's compatibility caseless match does.)
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return " ".join(folded.split())
 
 
 @lru_cache(maxsize=1024)
 def normalise(text: str) -> str:
-    """Lower case, letters and digits only (``"Chat GLM-4"`` -> ``"chatglm4"``)."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    """Folded, letters and digits only (``"Chat GLM-4"`` -> ``"chatglm4"``)."""
+    return "".join(ch for ch in fold(text) if ch.isalnum())
 
 
 @lru_cache(maxsize=1024)

@@ -9,10 +9,13 @@ setting; the configuration loader adds the file and the path in it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from attrs import Attribute
+
+from ._text import fold
 
 
 def percent(_: Any, attribute: Attribute[float], value: float) -> None:
@@ -36,10 +39,12 @@ def valid_regex(_: Any, attribute: Attribute[str], value: str) -> None:
 
 
 def lowered(values: Iterable[str]) -> tuple[str, ...]:
-    """Names to match: surrounding spaces stripped, case folded (``" Ascend"`` -> ``"ascend"``)."""
-    return tuple(v.strip().casefold() for v in values)
+    """Names to match, in the one form names are compared in (:func:`fold`: NFKC, case
+    folded, spaces trimmed): ``" Ascend"`` -> ``"ascend"``. Compare ``fold(value)`` to them."""
+    return tuple(fold(v) for v in values)
 
 
 def uppered(values: Iterable[str]) -> tuple[str, ...]:
-    """Codes to match: surrounding spaces stripped, upper case (``" usd"`` -> ``"USD"``)."""
-    return tuple(v.strip().upper() for v in values)
+    """Codes to match: NFKC (full-width letters), spaces stripped, upper case
+    (``" usd"`` -> ``"USD"``)."""
+    return tuple(unicodedata.normalize("NFKC", v).strip().upper() for v in values)

@@ -432,8 +432,9 @@ def to_text(items: Sequence[Block], style: Style = _plain) -> str:
 
 
 def md_escape(text: str) -> str:
-    """Markdown-safe inline text: ``|`` (it splits table cells) and line breaks."""
-    return re.sub(r"([|\\])", r"\\\1", text).replace("\n", " ")
+    """Markdown-safe inline text: ``|`` (it splits table cells) and line breaks (any of
+    CommonMark's: LF, CR, CRLF)."""
+    return re.sub(r"\r\n?|\n", " ", re.sub(r"([|\\])", r"\\\1", text))
 
 
 def to_markdown(items: Sequence[Block], title: str | None = None) -> str:

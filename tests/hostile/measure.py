@@ -2,7 +2,8 @@
 
     python tests/hostile/measure.py [-v] [--in-process] [KIND...]
 
-Columns: cases; ``hang`` (no end within the corpus's timeout); ``traceback`` (a traceback or exit 4); ``wrong_exit``;
+Columns: cases; ``hang`` (no end within the corpus's timeout); ``traceback`` (a
+traceback or exit 4); ``wrong_exit``;
 ``unnamed`` (the error does not name the file and the place); ``silent`` (exit
 0 and nothing said where an error or notice was due); ``wrong_output``.
 """
@@ -16,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import corpus  # noqa: E402
-from corpus import all_cases, describe, run_case  # noqa: E402
+import corpus
+from corpus import all_cases, describe, run_case
 
 COLUMNS = ("hang", "traceback", "wrong_exit", "unnamed", "silent", "wrong_output")
 
@@ -43,8 +44,10 @@ def main(argv: list[str]) -> int:
     total: Counter[str] = Counter()
     for kind in sorted(counts):
         total.update(counts[kind])
-        print(f"{kind:8} {counts[kind]['cases']:5d} "
-              + " ".join(f"{counts[kind][c]:12d}" for c in COLUMNS))
+        print(
+            f"{kind:8} {counts[kind]['cases']:5d} "
+            + " ".join(f"{counts[kind][c]:12d}" for c in COLUMNS)
+        )
     print(f"{'total':8} {total['cases']:5d} " + " ".join(f"{total[c]:12d}" for c in COLUMNS))
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -22,12 +23,16 @@ from threshold_core import (
     profile_from_data,
 )
 
-PROPERTY = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
-SLOW = settings(max_examples=12, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+SLOW = settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 ENGINE = Engine()
 
@@ -35,31 +40,31 @@ ENGINE = Engine()
 # -- 13.3: one name normaliser for every matched name ------------------------------------------
 
 
-def _fullwidth(text: str) -> str:
-    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
-
-
 _VARIANTS = {
     "upper": str.upper,
     "lower": str.lower,
-    "fullwidth": _fullwidth,
-    "fullwidth-lower": lambda t: _fullwidth(t.lower()),
+    "fullwidth": corpus.fullwidth,
+    "fullwidth-lower": lambda t: corpus.fullwidth(t.lower()),
     "padded": lambda t: f"  {t}\t",
 }
 
 
 @PROPERTY
-@given(vendor=st.text(st.characters(min_codepoint=0x41, max_codepoint=0x5A), min_size=2,
-                      max_size=12),
-       variant=st.sampled_from(sorted(_VARIANTS)),
-       share=st.integers(1, 99))
+@given(
+    vendor=st.text(st.characters(min_codepoint=0x41, max_codepoint=0x5A), min_size=2, max_size=12),
+    variant=st.sampled_from(sorted(_VARIANTS)),
+    share=st.integers(1, 99),
+)
 @example(vendor="NVIDIA", variant="fullwidth", share=45)
 def test_vendor_names_that_differ_only_in_width_or_case_are_one_vendor(
     vendor: str, variant: str, share: int
 ) -> None:
     """However the second spelling is written, 90% from one vendor fires CHIP-007."""
-    accels = [(vendor, share * 0.9, "X1"), (_VARIANTS[variant](vendor), (100 - share) * 0.9, "X2"),
-              ("Other", 10.0, "X3")]
+    accels = [
+        (vendor, share * 0.9, "X1"),
+        (_VARIANTS[variant](vendor), (100 - share) * 0.9, "X2"),
+        ("Other", 10.0, "X3"),
+    ]
     doc = corpus.base(compute=corpus._accels(*accels))
     decision = ENGINE.evaluate(profile_from_data(doc))
     assert "CHIP-007" in [f.rule for f in decision.findings]
@@ -67,8 +72,11 @@ def test_vendor_names_that_differ_only_in_width_or_case_are_one_vendor(
 
 # -- 13.4: every derived amount finite; no NaN or Infinity in any output -----------------------
 
-_amounts = st.one_of(st.floats(min_value=1e-3, max_value=1.7e308), st.integers(1, 10**30),
-                     st.sampled_from([1e308, 1.7976931348623157e308, 1e15, 1e16, 4e9]))
+_amounts = st.one_of(
+    st.floats(min_value=1e-3, max_value=1.7e308),
+    st.integers(1, 10**30),
+    st.sampled_from([1e308, 1.7976931348623157e308, 1e15, 1e16, 4e9]),
+)
 _rates = st.one_of(st.floats(min_value=1e-6, max_value=1e12), st.sampled_from([7.17, 1e10]))
 
 
@@ -79,15 +87,17 @@ def test_an_amount_either_is_an_error_naming_its_path_or_gives_finite_json(
 ) -> None:
     doc = corpus.base()
     if where == "valuation":
-        doc["valuation"]["amount"], doc["valuation"]["currency"] = amount, "USD"
+        doc["valuation"]["amount"], doc["valuation"]["currency"] = amount, "XTS"
         path = "$.valuation.amount"
     elif where == "investor":
-        doc["investors"][1]["amount"] = {"amount": amount, "currency": "USD"}
+        doc["investors"][1]["amount"] = {"amount": amount, "currency": "XTS"}
         path = "$.investors[1].amount"
     else:
-        doc["financials"]["currency"], doc["financials"]["revenue"] = "USD", amount
+        doc["financials"] = {"currency": "XTS", "revenue": amount}
         path = "$.financials.revenue"
-    engine = Engine(build_config({"fx": {"rates": {"USD": rate, "HKD": 0.9}}}))
+    # XTS, the ISO code "for testing": only the amount under test is in it.
+    rates = {"USD": 7.17, "HKD": 0.915, "XTS": rate}
+    engine = Engine(build_config({"fx": {"rates": rates}}))
     try:
         decision = engine.evaluate(profile_from_data(doc, "p.json"), source_path="p.json")
     except InputError as exc:
@@ -109,11 +119,28 @@ def _mutate(data: bytes, at: int, junk: bytes, cut: bool) -> bytes:
 
 
 @PROPERTY
-@given(suffix=st.sampled_from([".json", ".toml"]), at=st.integers(0, 10**6),
-       junk=st.one_of(st.binary(max_size=8), st.sampled_from(
-           [b"\xff", b"\xd6\xc7", b"\\ud800", b"[" * 3000, b"9" * 5000, b"\x00", b"\xef\xbb\xbf",
-            b'"id": "x", ', b"NaN", b"1e999"])),
-       cut=st.booleans())
+@given(
+    suffix=st.sampled_from([".json", ".toml"]),
+    at=st.integers(0, 10**6),
+    junk=st.one_of(
+        st.binary(max_size=8),
+        st.sampled_from(
+            [
+                b"\xff",
+                b"\xd6\xc7",
+                b"\\ud800",
+                b"[" * 3000,
+                b"9" * 5000,
+                b"\x00",
+                b"\xef\xbb\xbf",
+                b'"id": "x", ',
+                b"NaN",
+                b"1e999",
+            ]
+        ),
+    ),
+    cut=st.booleans(),
+)
 @example(suffix=".json", at=10**6, junk=b"[" * 3000, cut=True)
 @example(suffix=".toml", at=0, junk=b"a = " + b"[" * 3000 + b"\n", cut=False)
 @example(suffix=".json", at=30, junk=b"\\ud800", cut=False)
@@ -167,8 +194,10 @@ def test_a_configuration_reports_every_problem_at_once(chosen: set[str]) -> None
 
 # -- 21.6: a run killed anywhere and resumed writes a well-formed file, each company once ------
 
-_PORTFOLIO = [corpus.company(i, name=n) for i, n in enumerate(
-    ["A\u2028B", 'Q "quoted", comma', "line\nbreak", "C\u0085D", "plain"])]
+_PORTFOLIO = [
+    corpus.company(i, name=n)
+    for i, n in enumerate(["A\u2028B", 'Q "quoted", comma', "line\nbreak", "C\u0085D", "plain"])
+]
 _IDS = [d["id"] for d in _PORTFOLIO]
 
 
@@ -178,8 +207,9 @@ def full_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     (folder / "in.jsonl").write_text(corpus.jsonl(*_PORTFOLIO), encoding="utf-8")
     out = {}
     for fmt in ("jsonl", "csv"):
-        r = corpus.run_threshold(folder, ["batch", "in.jsonl", "--format", fmt, "--output",
-                                          f"out.{fmt}"])
+        r = corpus.run_threshold(
+            folder, ["batch", "in.jsonl", "--format", fmt, "--output", f"out.{fmt}"]
+        )
         assert r.exit == 0, r.stderr
         out[fmt] = (folder / f"out.{fmt}").read_bytes()
     return out
@@ -194,8 +224,9 @@ def test_a_run_killed_at_any_byte_resumes_to_a_well_formed_file(
     (folder / "in.jsonl").write_text(corpus.jsonl(*_PORTFOLIO), encoding="utf-8")
     data = full_runs[fmt]
     (folder / f"out.{fmt}.partial").write_bytes(data[: int(cut * len(data))])
-    r = corpus.run_threshold(folder, ["batch", "in.jsonl", "--format", fmt, "--output",
-                                      f"out.{fmt}", "--resume"])
+    r = corpus.run_threshold(
+        folder, ["batch", "in.jsonl", "--format", fmt, "--output", f"out.{fmt}", "--resume"]
+    )
     assert r.exit == 0, r.stderr
     check = corpus.csv_output if fmt == "csv" else corpus.jsonl_output
     assert check(f"out.{fmt}", _IDS)(folder, r) is None
@@ -208,3 +239,91 @@ def _in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(corpus, "IN_PROCESS", True)
     monkeypatch.delenv("THRESHOLD_DISABLE_PLUGIN_AUTOLOAD", raising=False)
     os.environ.setdefault("NO_COLOR", "1")
+
+
+# -- 21.3: every documented range enforced by the model and stated by the JSON Schema ---------
+
+
+def _ranged_fields() -> list[tuple[str, float | None, float | None]]:
+    """(dotted path, low, high) of every ranged field whose table the base profile holds."""
+    import types
+    import typing
+
+    import attrs
+
+    from threshold_core.models import RANGE
+
+    out = []
+
+    def walk(cls: type, doc: Any, path: str) -> None:
+        hints = typing.get_type_hints(cls)
+        for a in attrs.fields(cls):
+            if (bounds := a.metadata.get(RANGE)) is not None:
+                out.append((f"{path}{a.name}", *bounds))
+            value = doc.get(a.name)
+            tp = hints[a.name]
+            if typing.get_origin(tp) in (typing.Union, types.UnionType):
+                tp = next(t for t in typing.get_args(tp) if t is not type(None))
+            if typing.get_origin(tp) is tuple:
+                item = typing.get_args(tp)[0]
+                if isinstance(value, list) and value and attrs.has(item):
+                    walk(item, value[0], f"{path}{a.name}.0.")
+            elif isinstance(value, dict) and isinstance(tp, type) and attrs.has(tp):
+                walk(tp, value, f"{path}{a.name}.")
+
+    walk(CompanyProfile, corpus.base(), "")
+    return out
+
+
+from threshold_core import CompanyProfile  # noqa: E402
+
+RANGED = _ranged_fields()
+
+
+@functools.cache
+def _profile_schema() -> Any:
+    import jsonschema
+
+    from threshold_core.schema import schema
+
+    return jsonschema.Draft202012Validator(schema("profile"))
+
+
+def _schema_accepts(doc: Any) -> bool:
+    return bool(_profile_schema().is_valid(doc))
+
+
+@PROPERTY
+@given(field=st.sampled_from(RANGED), outside=st.booleans(), offset=st.floats(0.001, 1e6),
+       as_figure=st.booleans())
+def test_every_documented_range_is_enforced_and_in_the_schema(
+    field: tuple[str, float | None, float | None], outside: bool, offset: float, as_figure: bool
+) -> None:
+    path, low, high = field
+    if outside:
+        value = low - offset if low is not None and (high is None or offset % 2 < 1) else (
+            high + offset if high is not None else low - offset)
+    else:
+        value = low if low is not None else high
+        if path == "valuation.amount":
+            value = 1.0  # the gate needs a positive valuation
+    if path.endswith(("tier", "n_prompts", "members", "verticals_approved")):
+        value = int(value) if not outside else int(value) + (1 if value > (high or 0) else -1)
+    doc = corpus.edit(path, {"value": value} if as_figure and path.split(".")[-1] in _FIGURES
+                      else value)
+    where = "$." + ".".join(f"[{p}]" if p.isdigit() else p for p in path.split(".")).replace(
+        ".[", "[")
+    try:
+        profile_from_data(doc, "p.json")
+        errors: list[str] = []
+    except InputError as exc:
+        errors = [line for line in exc.lines() if line.startswith(f"p.json: {where}:")]
+    assert bool(errors) == outside, (where, value, errors)
+    assert _schema_accepts(doc) == (not outside), (where, value)
+
+
+_FIGURES = {"revenue", "cash", "rnd_expense", "ndr_pct", "gdr_pct", "capability_percentile",
+            "releases_12m", "runway_months", "gross_margin_pct", "revenue_growth_pct",
+            "overseas_revenue_pct", "top5_customer_share_pct", "enterprise_customers",
+            "logo_churn_pct", "subscription_pct", "usage_api_pct", "project_on_prem_pct",
+            "consumer_app_pct", "other_pct"}

@@ -42,6 +42,20 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 4
     #: Interrupted: Ctrl-C, or a plugin raised KeyboardInterrupt (128 + SIGINT, as shells do).
     INTERRUPTED = 130
+    #: The reader of the output went away (``threshold ... | head``): 128 + SIGPIPE, the
+    #: status of a command killed by a closed pipe, as other command-line tools end.
+    CLOSED_PIPE = 141
+
+
+def closed_pipe() -> NoReturn:
+    """End quietly because stdout's reader is gone (no message: nobody is reading)."""
+    # Point stdout at /dev/null so that the interpreter's last flush cannot fail again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a descriptor (a test runner)
+        pass
+    sys.exit(int(ExitCode.CLOSED_PIPE))
 
 
 class Options:
@@ -112,6 +126,8 @@ def _handle(fn: Callable[..., Any]) -> Callable[..., Any]:
             _fail([f"interrupted{why}"], ExitCode.INTERRUPTED)
         except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
+        except BrokenPipeError:
+            closed_pipe()
         except Exception as exc:
             if debug:
                 traceback.print_exc()
@@ -217,16 +233,33 @@ def write_output(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False, color=_use_colour())
         return
-    folder = output.resolve().parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
+    from ..errors import cannot_write
+
     try:
+        folder = output.resolve().parent
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
+    except OSError as exc:
+        raise cannot_write(output, exc) from None
+    try:
+        # mkstemp makes the file private (0600); the output is an ordinary file: the
+        # permissions a new file gets under the umask, as for a shell redirection.
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(click.unstyle(text))
         os.replace(tmp, output)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise cannot_write(output, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 #: Every command, by the dotted path of its click object (imported when it runs).
@@ -258,6 +291,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
     scorers and compliance rule packs plus any installed plugins.
     """
     ctx.obj = Options(debug=debug)
+
+
+def _skipped(path: Path, why: str) -> None:
+    """Say which entry of a profile folder was not read, and why (nothing is ignored silently)."""
+    click.echo(f"threshold: {path}: {why}", err=True)
 
 
 _FAIL_UNDER = {"qualified": ("qualified",), "watch": ("qualified", "watch")}
@@ -305,7 +343,7 @@ def evaluate(
     shown = ReportOptions(units=units)
     engine = options.build_engine()
     decisions, errors = [], []
-    files = list(expand_paths(paths))
+    files = list(expand_paths(paths, _skipped))
     if not files:
         raise InputError(str(paths[0]), [Problem("$", "no .toml or .json profiles found")])
     broken: list[PluginError] = []
@@ -379,7 +417,7 @@ def validate(
 
     engine = options.build_engine()
     results = []
-    for path in expand_paths(paths):
+    for path in expand_paths(paths, _skipped):
         try:
             engine.load_profile(path)
             results.append({"path": str(path), "valid": True, "problems": []})

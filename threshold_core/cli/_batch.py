@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import sys
 from pathlib import Path
@@ -9,6 +10,15 @@ from pathlib import Path
 import click
 
 from ._app import CONTEXT_SETTINGS, ExitCode, Options, _handle, engine_options
+
+
+def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return codecs.lookup(value).name
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {value!r}") from None
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
@@ -27,11 +37,16 @@ from ._app import CONTEXT_SETTINGS, ExitCode, Options, _handle, engine_options
               help="Start CSV output with a UTF-8 byte-order mark, so that Excel reads Chinese "
               "names.")
 @click.option("--resume", is_flag=True,
-              help="Keep the decisions already in OUTPUT.partial and skip their company ids.")
+              help="Keep the decisions already in OUTPUT.partial (checked first) and skip "
+              "their company ids.")
+@click.option("--encoding", callback=_check_encoding, metavar="NAME",
+              help="Encoding of a .jsonl or .csv SOURCE (default UTF-8, with or without a "
+              "byte-order mark), for example gbk.")
 @_handle
 def batch(
     options: Options, source: Path, jobs: int, output: Path | None, fmt: str, bom: bool,
     resume: bool,
+    encoding: str | None,
 ) -> None:
     """Evaluate a portfolio: a folder of profiles, a .jsonl, a .csv or an .xlsx file.
 
@@ -55,7 +70,8 @@ def batch(
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs --output FILE")
     summary = run_batch(source, config, plugin_options=plugin_options, output=output, fmt=fmt,
-                        jobs=jobs, resume=resume, bom=bom)
+                        jobs=jobs, resume=resume, bom=bom, encoding=encoding,
+                        on_notice=lambda line: click.echo(line, err=True))
     rate = summary.written / summary.seconds if summary.seconds else 0.0
     lines = [
         f"threshold batch: {summary.written} written"
@@ -85,6 +101,7 @@ def batch(
 @_handle
 def generate(count: int, seed: int, output: Path | None) -> None:
     """Generate COUNT seeded synthetic profiles (for tests and benchmarks)."""
+    from ..errors import cannot_write
     from ..portfolio import synthetic_portfolio
 
     docs = synthetic_portfolio(count, seed)
@@ -92,13 +109,16 @@ def generate(count: int, seed: int, output: Path | None) -> None:
         for doc in docs:
             click.echo(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
         return
-    if output.suffix.lower() == ".jsonl":
-        output.parent.mkdir(parents=True, exist_ok=True)
-        with output.open("w", encoding="utf-8") as fh:
-            for doc in docs:
-                fh.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
-        return
-    output.mkdir(parents=True, exist_ok=True)
-    for doc in docs:
-        (output / f"{doc['id']}.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1),
-                                                  encoding="utf-8")
+    try:
+        if output.suffix.lower() == ".jsonl":
+            output.parent.mkdir(parents=True, exist_ok=True)
+            with output.open("w", encoding="utf-8") as fh:
+                for doc in docs:
+                    fh.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
+            return
+        output.mkdir(parents=True, exist_ok=True)
+        for doc in docs:
+            (output / f"{doc['id']}.json").write_text(
+                json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    except OSError as exc:
+        raise cannot_write(output, exc) from None

@@ -11,6 +11,7 @@ same inputs give byte-identical JSON whatever the plugin registration order.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping, Sequence
 from datetime import date

@@ -13,9 +13,10 @@ company exactly once.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import itertools
 import json
-import multiprocessing
 import os
 import sys
 import time
@@ -31,9 +32,22 @@ from typing import IO, Any
 import attrs
 from attrs import frozen
 
-from ..errors import InputError, Problem
-from ..load import PROFILE_SUFFIXES, decision_to_dict
+from ..errors import InputError, Problem, cannot_write
+from ..load import (
+    PROFILE_SUFFIXES,
+    SAVE_AS_UTF8,
+    decision_to_dict,
+    expand_paths,
+    lone_surrogate,
+    not_utf8,
+    parse_json,
+)
 from ..model import CompanyProfile, EngineConfig, Figure
+from ._executor import ordered_map
+from ._resume import done_ids
+
+#: What a message about a portfolio that is not UTF-8 suggests.
+ENCODING_HINT = f"{SAVE_AS_UTF8}, or name its encoding with --encoding (for example gbk)"
 
 #: CSV output columns, in order (dimension scores follow, one column each).
 CSV_COLUMNS = ("id", "name", "verdict", "risk", "grade", "score", "gate_passed",
@@ -54,6 +68,8 @@ class Record:
     cells: Mapping[str, str] | None = None
     #: A profile file.
     path: str | None = None
+    #: What made the record unreadable (it is reported, never evaluated).
+    problem: Problem | None = None
     #: A workbook row: its file and sheet, and the column letter of each header, so that
     #: problems name the cell (``Companies!C3``).
     book: str | None = None
@@ -81,18 +97,19 @@ class Record:
         if self.text is not None:
             try:
                 doc = json.loads(self.text)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):
                 return None
             return doc.get("id") if isinstance(doc, dict) else None
         return None
 
 
-def parse_json_line(text: str) -> tuple[Mapping[str, Any] | None, list[Problem]]:
-    """One JSONL line as a profile document, or the problem with it."""
+def parse_json_line(text: str, label: str = "<line>") -> tuple[Mapping[str, Any] | None,
+                                                                 list[Problem]]:
+    """One JSONL line as a profile document, or the problems with it."""
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, [Problem("$", f"invalid JSON: {exc.msg} (column {exc.colno})")]
+        doc = parse_json(text, label)
+    except InputError as exc:
+        return None, list(exc.problems)
     if not isinstance(doc, dict):
         return None, [Problem("$", "expected a JSON object")]
     return doc, []
@@ -158,9 +175,11 @@ def _scalar_from_cell(text: str, tp: Any) -> Any:
     if tp in (str, date) or (isinstance(tp, type) and issubclass(tp, str)):
         return text
     try:  # arrays and tables are written as JSON inside the cell
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"expected JSON in this cell: {exc.msg}") from None
+        return parse_json(text, "<cell>")
+    except InputError as exc:
+        p = exc.problems[0]
+        where = "" if p.path == "$" else f" at {p.path}"
+        raise ValueError(f"expected JSON in this cell{where}: {p.message}") from None
 
 
 def _type_at(path: list[str], extensions: Mapping[str, type] | None = None) -> Any:
@@ -203,6 +222,12 @@ def csv_row_to_document(
             continue
         if cell is None or cell == "":
             continue
+        if isinstance(cell, list):  # DictReader's extra cells
+            problems.append(Problem("$", "more cells than columns"))
+            continue
+        if not cell.isascii() and (msg := lone_surrogate(cell)) is not None:
+            problems.append(Problem("$." + column, msg.replace(SAVE_AS_UTF8, ENCODING_HINT)))
+            continue
         parts = column.strip().split(".")
         try:
             tp = _type_at(parts, extensions)
@@ -223,20 +248,92 @@ def csv_row_to_document(
     return doc, problems
 
 
-def iter_records(source: Path) -> Iterator[Record]:
-    """Read records lazily from a folder, a ``.jsonl`` file or a ``.csv`` file."""
+def csv_header_problems(columns: Iterable[str]) -> list[Problem]:
+    """Columns that cannot all be read: two giving the same field, or a table and a field
+    inside it (each would silently overwrite the other)."""
+    problems = []
+    seen: dict[str, int] = {}
+    for n, raw in enumerate(columns, 1):
+        name = raw.strip()
+        if not name.isascii() and (msg := lone_surrogate(name)) is not None:
+            problems.append(Problem("$", f"column {n}: {msg.replace(SAVE_AS_UTF8, ENCODING_HINT)}"))
+            continue
+        if name in seen:
+            problems.append(Problem(f"$.{name}", f"columns {seen[name]} and {n} both give this "
+                                    "field"))
+            continue
+        for other, m in seen.items():
+            inner, outer = (name, other) if name.startswith(other + ".") else (other, name)
+            if inner.startswith(outer + "."):
+                problems.append(Problem(f"$.{inner}", f"column {max(m, n)} gives a field inside "
+                                        f"the table {outer} of column {min(m, n)}"))
+        seen[name] = n
+    return problems
+
+
+def _jsonl_records(source: Path, encoding: str | None) -> Iterator[Record]:
+    # Binary lines: split on "\n" only (a name may hold U+2028), decoded one at a time so
+    # that a line that is not UTF-8 is that row's error, not the file's.
+    with source.open("rb") as fh:
+        for i, raw in enumerate(fh, 1):
+            label = f"{source}:{i}"
+            if i == 1 and encoding is None and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            try:
+                line = raw.decode(encoding or "utf-8")
+            except UnicodeDecodeError as exc:
+                msg = not_utf8(raw, exc.start).replace("line 1, ", "")
+                yield Record(i, label, problem=Problem("$", f"{msg}; {ENCODING_HINT}"))
+                continue
+            if line.strip():
+                yield Record(i, label, text=line)
+
+
+def _csv_records(source: Path, encoding: str | None) -> Iterator[Record]:
+    # Undecodable bytes are kept as surrogates ("surrogateescape") and reported per cell.
+    with source.open(encoding=encoding or "utf-8-sig", errors="surrogateescape",
+                     newline="") as fh:
+        reader = csv.DictReader(fh)
+        try:
+            columns = reader.fieldnames or []
+        except csv.Error as exc:
+            raise InputError(f"{source}:header", [Problem("$", f"invalid CSV: {exc}")]) from None
+        if problems := csv_header_problems(columns):
+            raise InputError(str(source), problems)
+        i = 0
+        while True:
+            i += 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Record(i, f"{source}:{i}", problem=Problem("$", _csv_error(exc)))
+                continue
+            yield Record(i, f"{source}:{i}", cells=row)
+
+
+def _csv_error(exc: csv.Error) -> str:
+    if "field limit" in str(exc):
+        return (f"a cell is longer than {csv.field_size_limit():,} characters (the limit), "
+                "or a quote is never closed")
+    return f"invalid CSV: {exc}"
+
+
+def iter_records(source: Path, encoding: str | None = None,
+                 on_skip: typing.Callable[[Path, str], None] | None = None) -> Iterator[Record]:
+    """Read records lazily from a folder, a ``.jsonl`` file or a ``.csv`` file.
+
+    Files are UTF-8 (a byte-order mark is accepted) unless ``encoding`` names
+    another encoding. Entries of a folder that are not profiles go to ``on_skip``.
+    """
     if source.is_dir():
-        files = sorted(p for p in source.iterdir()
-                       if p.is_file() and p.suffix.lower() in PROFILE_SUFFIXES)
-        for i, path in enumerate(files, 1):
+        for i, path in enumerate(expand_paths([source], on_skip), 1):
             yield Record(row=i, label=str(path), path=str(path))
         return
     suffix = source.suffix.lower()
     if suffix == ".jsonl":
-        with source.open(encoding="utf-8") as fh:
-            for i, line in enumerate(fh, 1):
-                if line.strip():
-                    yield Record(i, f"{source}:{i}", text=line)
+        yield from _jsonl_records(source, encoding)
         return
     if suffix == ".xlsx":
         from ._xlsx import iter_sheet_rows
@@ -246,10 +343,7 @@ def iter_records(source: Path) -> Iterator[Record]:
                          book=str(source), sheet=sheet, columns=columns)
         return
     if suffix == ".csv":
-        # utf-8-sig: a CSV saved by Excel starts with a byte-order mark.
-        with source.open(encoding="utf-8-sig", newline="") as fh:
-            for i, row in enumerate(csv.DictReader(fh), 1):
-                yield Record(i, f"{source}:{i}", cells=row)
+        yield from _csv_records(source, encoding)
         return
     raise InputError(
         str(source), [Problem("$", "batch input must be a folder, a .jsonl, a .csv or an "
@@ -286,10 +380,12 @@ def _init_worker(config: EngineConfig, options: dict[str, Any], fmt: str) -> Non
 
 def _evaluate_record(record: Record) -> Outcome:
     engine = _ENGINE
-    problems: list[Problem] = []
+    problems: list[Problem] = [] if record.problem is None else [record.problem]
     document: Mapping[str, Any] | None = None
-    if record.text is not None:
-        document, problems = parse_json_line(record.text)
+    if problems:
+        pass
+    elif record.text is not None:
+        document, problems = parse_json_line(record.text, record.label)
     elif record.cells is not None:
         document, problems = csv_row_to_document(record.cells,
                                                  engine.extension_types.types)
@@ -314,7 +410,7 @@ def _evaluate_record(record: Record) -> Outcome:
 
 def format_decision(decision: Any, fmt: str) -> str:
     if fmt == "jsonl":
-        return json.dumps(decision_to_dict(decision), ensure_ascii=False,
+        return json.dumps(decision_to_dict(decision), ensure_ascii=False, allow_nan=False,
                           separators=(",", ":")) + "\n"
     row = [
         decision.company.id, decision.company.name, str(decision.verdict), str(decision.risk),
@@ -334,25 +430,6 @@ def _csv_line(cells: Iterable[str]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(list(cells))
     return buf.getvalue()
-
-
-def _done_ids(partial: Path, fmt: str) -> tuple[set[str], int]:
-    """Ids already written to a partial file; truncates a torn last line."""
-    done: set[str] = set()
-    if not partial.exists():
-        return done, 0
-    with partial.open("rb+") as fh:
-        data = fh.read()
-        end = data.rfind(b"\n") + 1
-        if end != len(data):
-            fh.truncate(end)
-    lines = data[:end].decode("utf-8-sig").splitlines()
-    if fmt == "csv":
-        lines = lines[1:]
-        done = {next(csv.reader([ln]))[0] for ln in lines if ln}
-    else:
-        done = {json.loads(ln)["company"]["id"] for ln in lines if ln}
-    return done, len(done)
 
 
 class Progress:
@@ -389,6 +466,28 @@ class Progress:
             self.stream.flush()
 
 
+def _open_partial(partial: Path, output: Path, fmt: str, header: list[str], resume: bool
+                  ) -> tuple[IO[str], set[str], bool]:
+    """The partial output opened for appending, the ids it holds, and whether it is new."""
+    try:
+        partial.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise cannot_write(output, exc) from None
+    if partial.is_dir():
+        raise InputError(str(partial), [Problem(
+            "$", "is a folder, not a partial output file: move it away")])
+    done: set[str] = set()
+    if resume:
+        done = done_ids(partial, fmt, header)
+    elif partial.exists() or partial.is_symlink():
+        partial.unlink()
+    try:
+        new_file = not partial.exists() or partial.stat().st_size == 0
+        return partial.open("a", encoding="utf-8"), done, new_file
+    except OSError as exc:
+        raise cannot_write(partial, exc) from None
+
+
 def run_batch(
     source: Path,
     config: EngineConfig,
@@ -401,12 +500,18 @@ def run_batch(
     bom: bool = False,
     stdout: IO[str] | None = None,
     on_error: typing.Callable[[tuple[str, ...]], None] | None = None,
+    encoding: str | None = None,
+    on_notice: typing.Callable[[str], None] | None = None,
 ) -> BatchSummary:
     """Evaluate every record of ``source``; see the module docstring.
 
     ``fmt`` ``xlsx`` writes the rows of ``csv`` to ``OUTPUT.partial`` (so ``resume``
     works the same) and the workbook at the end; ``bom`` starts a CSV output with a
     UTF-8 byte-order mark, which Excel needs to read Chinese names.
+
+    ``encoding`` names the encoding of a ``.jsonl`` or ``.csv`` source (UTF-8
+    by default); ``on_notice`` receives notices such as a skipped folder entry
+    (default: stderr).
 
     :raises InputError: the source cannot be read, or ``xlsx`` without ``output``.
     """
@@ -423,28 +528,28 @@ def run_batch(
     # Build once here so that configuration and plugin problems stop the batch
     # before any work (and in the parent, with the parent's error handling).
     _init_worker(config, options, fmt)
+    dims = sorted(d for d, c in config.dimensions.items() if c.weight > 0)
+    header = [*CSV_COLUMNS, *dims]
+    notice = on_notice or (lambda line: sys.stderr.write(line + "\n"))
+    reading = iter_records(source, encoding,
+                           on_skip=lambda path, why: notice(f"threshold: {path}: {why}"))
+    # The first record read checks a CSV header: a broken one stops the batch before the
+    # output is touched.
+    records = itertools.chain(list(itertools.islice(reading, 1)), reading)
     partial = Path(str(output) + ".partial") if output is not None else None
     done: set[str] = set()
-    resumed = 0
-    if partial is not None:
-        if resume:
-            done, resumed = _done_ids(partial, fmt)
-        elif partial.exists():
-            partial.unlink()
     sink: IO[str]
-    if partial is not None:
-        new_file = not partial.exists() or partial.stat().st_size == 0
-        sink = partial.open("a", encoding="utf-8")
+    if partial is not None and output is not None:
+        sink, done, new_file = _open_partial(partial, output, fmt, header, resume)
     else:
         new_file = True
         sink = stdout or sys.stdout
-    dims = sorted(d for d, c in config.dimensions.items() if c.weight > 0)
+    resumed = len(done)
     if fmt == "csv" and new_file:
         if bom and not workbook:
             sink.write("\ufeff")
-        sink.write(_csv_line([*CSV_COLUMNS, *dims]))
+        sink.write(_csv_line(header))
 
-    records = (r for r in iter_records(source))
     progress = Progress(count_records(source))
     verdicts: Counter[str] = Counter()
     findings: Counter[str] = Counter()
@@ -460,14 +565,16 @@ def run_batch(
         return True
 
     pending = (r for r in records if wanted(r))
-    pool = None
+    results: Iterator[Outcome]
+    if jobs > 1:
+        results = ordered_map(
+            _evaluate_record, pending, jobs=jobs, initializer=_init_worker,
+            initargs=(config, options, fmt), label=lambda r: r.label,
+            partial=str(partial) if partial is not None else None,
+        )
+    else:
+        results = map(_evaluate_record, pending)
     try:
-        if jobs > 1:
-            ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-            pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(config, options, fmt))
-            results: Iterable[Outcome] = pool.imap(_evaluate_record, pending, chunksize=32)
-        else:
-            results = map(_evaluate_record, pending)
         for outcome in results:
             processed += 1
             if outcome.errors and outcome.line is None:
@@ -489,8 +596,9 @@ def run_batch(
         progress.update(processed + skipped_lines, force=True)
     finally:
         progress.close()
-        if pool is not None:
-            pool.terminate()
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()  # stops the worker processes
         if partial is not None:
             sink.close()
     if partial is not None and output is not None and workbook:
@@ -501,7 +609,10 @@ def run_batch(
         os.replace(tmp, output)
         partial.unlink()
     elif partial is not None and output is not None:
-        os.replace(partial, output)
+        try:
+            os.replace(partial, output)
+        except OSError as exc:
+            raise cannot_write(output, exc) from None
     return BatchSummary(
         written=written, skipped_resumed=resumed, invalid=invalid, plugin_errors=plugin_errors,
         verdicts=dict(sorted(verdicts.items())), top_findings=findings.most_common(5),

@@ -21,7 +21,7 @@ from attrs import field, frozen
 
 from ..errors import InputError, Problem
 from ..hooks import hookimpl
-from ..model import RANGE, CompanyProfile, Figure, UndeclaredExtension
+from ..model import CompanyProfile, Figure, UndeclaredExtension, range_of
 from ._config import currency_code
 from ._converter import StructureProblems, converter, structure
 from ._reading import read_json, read_toml
@@ -64,10 +64,7 @@ def _plan(cls: type) -> tuple[tuple[str, str, Range | None], ...]:
         tp = hints[a.name]
         if typing.get_origin(tp) in (typing.Union, types.UnionType):
             tp = next(t for t in typing.get_args(tp) if t is not type(None))
-        # A percentage without a declared range (a plugin's extension section) is a share.
-        bounds = a.metadata.get(RANGE, (0.0, 100.0) if a.name.endswith("_pct") else None)
-        if bounds == (None, None):
-            bounds = None
+        bounds = range_of(a)
         if tp is Figure:
             plan.append((a.name, "figure", bounds))
         elif bounds is not None:

@@ -151,6 +151,7 @@ from ._profile import (
     Valuation,
     ValuationBasis,
     Vertical,
+    range_of,
 )
 
 __all__ = [
@@ -287,5 +288,6 @@ __all__ = [
     "format_score",
     "haircut_for",
     "market_risk",
+    "range_of",
     "volatility_for",
 ]

@@ -31,9 +31,16 @@ StrEnum = enum.StrEnum
 
 #: Field metadata key of a number's documented range: ``(lowest, highest)``, inclusive,
 #: None for no bound. A ``*_pct`` field without it is a share (0-100); plugins' profile
-#: extension classes may declare it too. Profiles are checked against it when they load, and the JSON
-#: Schema states it (``minimum``, ``maximum``).
+#: extension classes may declare it too. Profiles are checked against it when they load,
+#: and the JSON Schema states it (``minimum``, ``maximum``).
 RANGE = "threshold.range"
+
+
+def range_of(attribute: Any) -> tuple[float | None, float | None] | None:
+    """The documented range of an attrs field, or None when it has none."""
+    bounds = attribute.metadata.get(RANGE, (0.0, 100.0) if attribute.name.endswith("_pct")
+                                    else None)
+    return None if bounds == (None, None) else bounds
 
 
 #: A percentage of a whole: 0-100.

@@ -81,7 +81,7 @@ class _Builder:
             required = []
             for a in attrs.fields(cls):
                 prop = self.of(hints.get(a.name, Any))
-                if (bounds := a.metadata.get(RANGE)) is not None:
+                if (bounds := a.metadata.get(RANGE)) not in (None, (None, None)):
                     prop = _bounded(prop, *bounds)
                 doc = _field_doc(cls, a.name)
                 if doc:

@@ -251,7 +251,7 @@ def _ranged_fields() -> list[tuple[str, float | None, float | None]]:
 
     import attrs
 
-    from threshold_core.models import RANGE
+    from threshold_core.model import RANGE
 
     out = []
 
@@ -284,7 +284,7 @@ RANGED = _ranged_fields()
 def _profile_schema() -> Any:
     import jsonschema
 
-    from threshold_core.schema import schema
+    from threshold_core.reports import schema
 
     return jsonschema.Draft202012Validator(schema("profile"))
 

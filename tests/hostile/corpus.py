@@ -285,6 +285,13 @@ def _accels(*vendors: tuple[str, float, str]) -> dict[str, Any]:
     }
 
 
+HOUSE_PACK = (
+    '[pack]\nname = "house"\nversion = "1"\n\n[[rules]]\nid = "H-1"\ntitle = "t"\n'
+    'severity = "info"\nwhen = "profile.financials.cash > 0.0"\nmessage = "cash"\n'
+    'source = "house policy"\nrationale = "r"\n'
+)
+
+
 def _encodings() -> list[Case]:
     k = "13.3"
     gbk_csv = (CSV_HEAD + f"a,{GBK_NAME},5e9,CNY,estimate,110\n").encode("gbk")
@@ -1330,6 +1337,23 @@ def _silent() -> list[Case]:
             [["evaluate", "co", "--format", "json", "--output", "out.json"]],
             0,
             check=json_output("out.json", lambda d: None if len(d) == 3 else f"{len(d)} companies"),
+        ),
+        Case(
+            k,
+            "upper-case-suffix-rule-pack",
+            {"p.json": js(base()), "packs/HOUSE.TOML": HOUSE_PACK},
+            [["rules", "--rules-dir", "packs", "--pack", "house"]],
+            0,
+            check=stdout_has("H-1"),
+        ),
+        Case(
+            k,
+            "dangling-symlink-in-rule-folder",
+            {"p.json": js(base()), "packs/house.toml": HOUSE_PACK},
+            [["evaluate", "p.json", "--rules-dir", "packs"]],
+            2,
+            names=("packs/gone.toml",),
+            prepare=lambda f: (f / "packs/gone.toml").symlink_to(f / "packs/missing.toml"),
         ),
         Case(
             k,

@@ -396,7 +396,7 @@ def _register_drop_in(
         raise PluginError(name, f"two drop-in files have this name: {pm.info[name].path} "
                           f"and {path}; rename one")
     files[resolved] = name
-    if path.suffix == ".toml":
+    if path.suffix.lower() == ".toml":
         # Imported here so that runs without declarative packs never load it (or CEL).
         from ..declarative import load_pack_plugin
 
@@ -428,9 +428,11 @@ def _py_files(
     if not folder.is_dir():
         source = config.path if config is not None and config.path else str(folder)
         raise InputError(source, [Problem(f"$.{key}", f"no such folder: {folder}")])
+    # Any case of the suffix (HOUSE.TOML); a broken link is kept so that loading it says so.
     return sorted(
         p for p in folder.iterdir()
-        if p.suffix in suffixes and p.is_file() and not p.name.startswith(("_", "."))
+        if p.suffix.lower() in suffixes and (p.is_file() or not p.exists())
+        and not p.name.startswith(("_", "."))
     )
 
 

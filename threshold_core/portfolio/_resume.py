@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InputError, Problem
-from ..load._reading import parse_json
+from ..load import parse_json
 
 _VERDICTS = frozenset({"qualified", "watch", "not_qualified", "insufficient_data", "error"})
 _START_AGAIN = "delete it to start again"

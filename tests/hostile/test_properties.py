@@ -251,14 +251,14 @@ def _ranged_fields() -> list[tuple[str, float | None, float | None]]:
 
     import attrs
 
-    from threshold_core.model import RANGE
+    from threshold_core.model import range_of
 
     out = []
 
     def walk(cls: type, doc: Any, path: str) -> None:
         hints = typing.get_type_hints(cls)
         for a in attrs.fields(cls):
-            if (bounds := a.metadata.get(RANGE)) is not None:
+            if (bounds := range_of(a)) is not None:
                 out.append((f"{path}{a.name}", *bounds))
             value = doc.get(a.name)
             tp = hints[a.name]

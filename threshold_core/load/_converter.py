@@ -65,8 +65,6 @@ def _structure_int(value: Any, _: type) -> int:
 def _structure_str(value: Any, _: type) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {_show(value)}")
-    if "\x00" in value:
-        raise ValueError("a NUL character is not allowed in text")
     # A lone surrogate ("\ud800" in JSON, or an undecodable byte of a CSV) cannot be
     # written to any output: reject it here, where the path is known.
     if not value.isascii() and (problem := lone_surrogate(value)) is not None:

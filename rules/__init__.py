@@ -11,6 +11,8 @@ Each module is a pluggy plugin that registers one pack through
   exposure and the resilience of the compute base.
 * :mod:`threshold_rules.ethics` (``ethics``, ETH-001..011): refusal calibration,
   hallucination, disclosure, bias, minors, IP litigation, EU prohibitions.
+* :mod:`threshold_rules.valuation` (``valuation``, VAL-001..003): the valuation's basis,
+  a listed company valued on an estimate, a stale valuation.
 
 Each module's docstring lists its rules; ``examples/rule-settings.toml`` lists
 every setting with its default.

@@ -241,3 +241,59 @@ def test_the_installed_script_reports_the_headroom(tmp_path: Path) -> None:
          "--no-plugin-autoload"], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     assert "Headroom: 5.00x the line; a 80% fall in value would breach the line;" in run.stdout
+
+
+# -- non-compensatory floors and the valuation pack ------------------------------------------
+
+
+def _fixed_engine_args(tmp_path: Path, scores: dict[str, float], floors: str = "") -> list[str]:
+    plugin_dir = tmp_path / "plugins"
+    plugin_dir.mkdir(exist_ok=True)
+    body = ["from threshold_core import hookimpl, DimensionScore", "",
+            "class S:", "    def __init__(self, d, v):", "        self.name, self.dimension, "
+            "self.v = 'fixed_' + d, d, v",
+            "    def score(self, profile, settings, context):",
+            "        return DimensionScore(self.dimension, self.v, 1.0)", "",
+            "@hookimpl", "def threshold_register_scorers(register):"]
+    body += [f"    register(S({d!r}, {v!r}))" for d, v in scores.items()]
+    (plugin_dir / "fixed.py").write_text("\n".join(body) + "\n", encoding="utf-8")
+    dims = "".join(f'[dimensions.{d}]\nscorer = "fixed_{d}"\n' for d in scores)
+    config = tmp_path / "threshold.toml"
+    config.write_text(f'plugin_dirs = ["plugins"]\n[plugins]\ndisable = ["threshold_rules.'
+                      'filings", "threshold_rules.chip_supply", "threshold_rules.ethics", '
+                      f'"threshold_rules.declarative_builtin"]\n{floors}\n{dims}',
+                      encoding="utf-8")
+    return ["--config", str(config)]
+
+
+def test_a_dimension_below_its_floor_holds_a_qualified_score_at_watch(tmp_path: Path) -> None:
+    scores = {"technical_defensibility": 100.0, "application_stickiness": 35.0,
+              "regulatory_readiness": 100.0, "institutional_backing": 100.0}
+    path = profile(tmp_path, "lopsided", 40e9)
+    d = decision(path, *_fixed_engine_args(tmp_path, scores))
+    assert d["grade"] == "Q2" and d["verdict"] == "watch"  # 83.75: a qualified band
+    floors = [f for f in d["determining"] if f["kind"] == "floor"]
+    assert [f["subject"] for f in floors] == ["application_stickiness"]
+    assert "below its floor 40" in floors[0]["detail"]
+    # Lowered per dimension, the floor no longer binds.
+    d = decision(path, *_fixed_engine_args(
+        tmp_path, scores, "[policy]\ndimension_floors = { application_stickiness = 30 }\n"))
+    assert d["verdict"] == "qualified"
+    assert not any(f["kind"] == "floor" for f in d["determining"])
+
+
+def test_an_unknown_floor_dimension_is_a_path_named_error(tmp_path: Path) -> None:
+    config = tmp_path / "threshold.toml"
+    config.write_text("[policy]\ndimension_floors = { stickiness = 30 }\n", encoding="utf-8")
+    code, _, err = evaluate(str(profile(tmp_path, "x", 9e9)), "--config", str(config))
+    assert code == 2 and f"{config}: $.policy.dimension_floors.stickiness: no dimension" in err
+
+
+def test_a_listed_company_valued_on_an_estimate_gets_a_finding(tmp_path: Path) -> None:
+    d = decision(profile(tmp_path, "est", 20e9, basis="estimate", source="press estimate",
+                         extra='exchange = "HKEX"\n'))
+    rules = {f["rule"]: f for f in d["findings"]}
+    assert {"VAL-001", "VAL-002"} <= set(rules)
+    assert "listed on HKEX but valued on estimate" in rules["VAL-002"]["message"]
+    old = decision(profile(tmp_path, "old", 20e9, as_of="2025-01-31"))
+    assert "VAL-003" in {f["rule"] for f in old["findings"]}

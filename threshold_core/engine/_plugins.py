@@ -53,6 +53,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "threshold_rules.chip_supply",
     "threshold_rules.ethics",
     "threshold_rules.investment_restrictions",
+    "threshold_rules.valuation",
     "threshold_rules.declarative_builtin",
 )
 

@@ -14,7 +14,8 @@ Precedence, strongest first:
    ``missing_compliance_data = "block"``) a rule that could not be
    evaluated → ``insufficient_data``;
 5. otherwise the grade band of the composite score gives the verdict, and any
-   high finding lowers ``qualified`` to ``watch``.
+   high finding, or any dimension below its floor (``dimension_floor``), lowers
+   ``qualified`` to ``watch``.
 
 An optional dimension (``required = false``) below its coverage floor, no data
 included, is left out: weight 0, the other weights renormalised, and a
@@ -268,6 +269,21 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                        f.rule)
                 for f in caps
             )
+        # Non-compensatory floors: a dimension below its floor allows at most watch,
+        # however strong the others (named only when it lowered a qualified band).
+        if band.verdict is Verdict.QUALIFIED:
+            below = [
+                (r, policy.floor_for(r.name)) for r in counted
+                if r.score is not None and r.score < policy.floor_for(r.name)
+            ]
+            if below:
+                verdict = Verdict.WATCH
+                factors.extend(
+                    Factor(FactorKind.FLOOR,
+                           f"{r.name} scores {r.score:.1f}, below its floor {floor:g}: "
+                           "at most watch", r.name)
+                    for r, floor in below
+                )
     if verdict is None:  # pragma: no cover - every path above sets one
         verdict = Verdict.INSUFFICIENT_DATA
     factors.extend(

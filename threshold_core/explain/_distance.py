@@ -308,6 +308,11 @@ def _distance(
             blockers.append(Blocker("cap", f.rule, f"{f.rule} ({f.severity}) allows at most "
                                     f"watch: {f.message}"))
             clear.add(f.rule)
+        for dim in decision.dimensions:
+            floor = config.policy.floor_for(dim.name)
+            if dim.weight > 0 and dim.score is not None and dim.score < floor:
+                blockers.append(Blocker("floor", dim.name, f"{dim.name} scores {dim.score:g}, "
+                                        f"below its floor {floor:g}: raise it to {floor:g}"))
     cleared = what_if(assessment, config, clear=clear)
     capped_after = any(f.effect is Effect.CAP for f in cleared.findings)
     cuts = [b.min_score for b in grades if _RANK.get(_effective(b, capped_after), 9) <= target_rank]

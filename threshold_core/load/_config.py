@@ -42,6 +42,12 @@ def _check_policy(policy: PolicyConfig) -> list[Problem]:
         problems.append(Problem("$.policy.high_cap", "must be between 0 and 100"))
     if policy.medium_deduction < 0 or policy.medium_max_per_pack < 0:
         problems.append(Problem("$.policy.medium_deduction", "deductions must not be negative"))
+    if not 0.0 <= policy.dimension_floor <= 100.0:
+        problems.append(Problem("$.policy.dimension_floor", "must be between 0 and 100"))
+    for name, floor in policy.dimension_floors.items():
+        if not 0.0 <= floor <= 100.0:
+            problems.append(
+                Problem(f"$.policy.dimension_floors.{name}", "must be between 0 and 100"))
     mins = [g.min_score for g in policy.grades]
     if not policy.grades:
         problems.append(Problem("$.policy.grades", "at least one grade band is needed"))
@@ -153,6 +159,13 @@ def build_config(
         problems += _check_rates(row.rates, f"$.fx.history[{i}].rates")
     dimensions = {d: DimensionConfig() for d in DEFAULT_DIMENSIONS}
     dimensions.update(cf.dimensions)
+    unknown_floors = [
+        Problem(f"$.policy.dimension_floors.{name}",
+                f"no dimension {name!r} (known: {', '.join(sorted(dimensions))})")
+        for name in cf.policy.dimension_floors if name not in dimensions
+    ]
+    if unknown_floors:
+        raise InputError(source, _rooted(unknown_floors, root))
     if not any(d.weight > 0 for d in dimensions.values()):
         problems.append(Problem("$.dimensions", "every weight is 0"))
     if problems and not collect:

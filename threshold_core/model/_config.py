@@ -142,6 +142,15 @@ class PolicyConfig:
     #: Grade bands, best first.
     grades: tuple[GradeBand, ...] = field(factory=_default_grades)
     missing_compliance_data: MissingCompliance = MissingCompliance.LOWER_CONFIDENCE
+    #: Non-compensatory floor: a dimension scoring below it allows at most ``watch``, however
+    #: strong the others (house policy: the article's line is a filter, so a strength in one
+    #: dimension must not buy out a failing mark, below 40 of 100, in another). 0 turns it off.
+    dimension_floor: float = 40.0
+    #: Per-dimension floors that override ``dimension_floor``.
+    dimension_floors: dict[str, float] = field(factory=dict)
+
+    def floor_for(self, dimension: str) -> float:
+        return self.dimension_floors.get(dimension, self.dimension_floor)
 
 
 @frozen

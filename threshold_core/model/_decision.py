@@ -278,6 +278,8 @@ class FactorKind(StrEnum):
     VETO = "veto"
     INSUFFICIENT_DATA = "insufficient_data"
     CAP = "cap"
+    #: A dimension below its non-compensatory floor held the verdict at watch.
+    FLOOR = "floor"
     BLOCK = "block"
     BAND = "band"
     #: An optional dimension without enough data: the others were renormalised.
@@ -445,7 +447,8 @@ class Decision:
 class Blocker:
     """Something that must be cleared before the score can improve the verdict."""
 
-    #: ``gate``, ``veto``, ``cap``, ``error``, ``coverage``, ``valuation`` or ``block``.
+    #: ``gate``, ``veto``, ``cap``, ``floor``, ``error``, ``coverage``, ``valuation`` or
+    #: ``block``.
     kind: str
     #: The rule id, dimension or component behind it.
     subject: str

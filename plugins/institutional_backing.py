@@ -188,11 +188,13 @@ def _runway(
         return Reading(
             top_x, paths, fin.monthly_net_burn.source or fin.source,
             note=f"cash-generative (monthly net burn {burn:,.0f} <= 0): top of the band",
+            sources=(fin.cash.source or fin.source,),
         )
     months = max(0.0, cash / burn)
     return Reading(
         months, paths, fin.cash.source or fin.source,
         note=f"cash {cash:,.0f} / monthly net burn {burn:,.0f} {fin.currency}",
+        sources=(fin.monthly_net_burn.source or fin.source,),
     )
 
 
@@ -229,7 +231,8 @@ def _investor_quality(
     items = [(_tier(i, settings), _amount_cny(i, context)) for i in profile.investors]
     mean, note = _weighted_mean(items, len(profile.investors))
     return Reading(
-        mean, ("investors.tier", "investors.type", "investors.amount"), note=f"mean tier; {note}"
+        mean, ("investors.tier", "investors.type", "investors.amount"), note=f"mean tier; {note}",
+        sources=tuple(i.source for i in profile.investors),
     )
 
 
@@ -247,6 +250,7 @@ def _commitment(
     return Reading(
         mean, ("investors.lockup_months", "investors.amount"),
         note=f"mean lock-up months; {note}",
+        sources=tuple(i.source for i in profile.investors if i.lockup_months is not None),
     )
 
 
@@ -260,6 +264,7 @@ def _capital_raised(
     return Reading(
         sum(amounts) / 1e9, ("investors.amount",),
         note=f"sum of {len(amounts)} of {len(profile.investors)} investor amount(s), CNY bn",
+        sources=tuple(i.source for i in profile.investors if i.amount is not None),
     )
 
 

@@ -27,5 +27,33 @@ __all__ = [
     "REPO",
     "bare_config",
     "bare_engine",
+    "graded_examples",
     "write_distribution",
 ]
+
+
+#: Retention figures the example companies do not disclose, supplied so that tests of
+#: graded verdicts (margins, intervals, caps) have graded examples to replay. They are
+#: test fixtures, not data: the shipped examples carry no retention figures.
+FIXTURE_NDR = {"zhipu": 120, "4paradigm": 120, "baidu-ernie": 120, "minimax": 85, "01ai": 85}
+
+
+def graded_examples() -> Path:
+    """A folder with the example companies plus a fixture NDR each (see :data:`FIXTURE_NDR`)."""
+    import tempfile
+
+    global _GRADED
+    if _GRADED is None or not _GRADED.is_dir():
+        folder = Path(tempfile.mkdtemp(prefix="threshold-graded-"))
+        for path in sorted((EXAMPLES / "companies").glob("*.toml")):
+            text = path.read_text(encoding="utf-8")
+            ndr = FIXTURE_NDR.get(path.stem)
+            if ndr is not None:
+                text += (f'\n[customers]\nsource = "test fixture"\nas_of = 2026-06-01\n'
+                         f"ndr_pct = {ndr}\n")
+            (folder / path.name).write_text(text, encoding="utf-8")
+        _GRADED = folder
+    return _GRADED
+
+
+_GRADED: Path | None = None

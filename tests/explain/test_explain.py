@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 import pytest
-from helpers import EXAMPLES
+from helpers import graded_examples
 
 from threshold_core import Engine, Pack, build_config, create_plugin_manager, hookimpl, rule
 from threshold_core.engine import combine
@@ -23,7 +23,8 @@ from threshold_core.kit import fired
 from threshold_core.load import decision_to_dict
 from threshold_core.model import Decision, Verdict
 
-COMPANIES = sorted((EXAMPLES / "companies").glob("*.toml"))
+# The examples disclose no retention figures; graded verdicts need the fixture NDRs.
+COMPANIES = sorted(graded_examples().glob("*.toml"))
 RANK = {Verdict.QUALIFIED: 0, Verdict.WATCH: 1, Verdict.NOT_QUALIFIED: 2}
 
 
@@ -157,7 +158,7 @@ def test_distances_replay_through_the_policy_too(engine: Engine) -> None:
 
 
 def test_a_failed_gate_says_no_dimension_alone_helps(engine: Engine, tmp_path: Path) -> None:
-    text = (EXAMPLES / "companies" / "zhipu.toml").read_text(encoding="utf-8")
+    text = (graded_examples() / "zhipu.toml").read_text(encoding="utf-8")
     start = text.index("[valuation]")
     end = text.index("\n[", start + 1)
     section = text[start:end]
@@ -195,7 +196,7 @@ class VetoPlugin:
 def test_a_veto_says_it_must_be_cleared_first(engine: Engine) -> None:
     cfg = build_config(base_data())
     vetoing = Engine(cfg, create_plugin_manager(cfg, extra=[("vetoer", VetoPlugin())]))
-    path = EXAMPLES / "companies" / "zhipu.toml"
+    path = graded_examples() / "zhipu.toml"
     d = vetoing.evaluate_path(path)
     x = explain(d, vetoing)
     assert d.verdict is Verdict.NOT_QUALIFIED
@@ -254,7 +255,7 @@ def test_metric_moves_invert_the_band(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_weight_intervals_are_where_the_verdict_flips(engine: Engine) -> None:
-    path = EXAMPLES / "companies" / "zhipu.toml"
+    path = graded_examples() / "zhipu.toml"
     d = explained(engine, path)
     r = d.explain.robustness  # type: ignore[union-attr]
     tested = 0
@@ -293,7 +294,7 @@ def test_cutoff_intervals_are_where_the_verdict_flips(engine: Engine) -> None:
 
 
 def test_fragile_rule_and_seeded_monte_carlo(engine: Engine) -> None:
-    path = EXAMPLES / "companies" / "zhipu.toml"
+    path = graded_examples() / "zhipu.toml"
 
     def robustness(**explain_cfg: Any) -> Any:
         e = Engine(build_config(base_data() | {"explain": explain_cfg}))
@@ -332,7 +333,7 @@ def test_explain_config_is_validated() -> None:
 
 
 def test_decision_json_carries_the_explanation(run_cli) -> None:
-    path = EXAMPLES / "companies" / "zhipu.toml"
+    path = graded_examples() / "zhipu.toml"
     result = run_cli("evaluate", str(path), "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -347,7 +348,7 @@ def test_decision_json_carries_the_explanation(run_cli) -> None:
 
 
 def test_text_and_markdown_show_the_explanation(run_cli) -> None:
-    path = EXAMPLES / "companies"
+    path = graded_examples()
     text = run_cli("evaluate", str(path)).stdout
     for heading in ("Distance to the next better verdict", "Safety margin", "Robustness"):
         assert f"\n{heading}\n" in text

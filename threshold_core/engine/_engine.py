@@ -370,7 +370,8 @@ class Engine:
     def _evaluate(
         self, activity: Activity, profile: CompanyProfile, source_path: str | None, run: _Run
     ) -> Decision:
-        context = Context(fx=self.fx, as_of=profile.as_of or self.fx.as_of)
+        context = Context(fx=self.fx, as_of=profile.as_of or self.fx.as_of,
+                          sources=self.config.sources)
         trace, errors = run.trace, run.errors
         for name, section in profile.extensions.items():
             if isinstance(section, UndeclaredExtension):
@@ -406,6 +407,7 @@ class Engine:
             risk=result.risk or headroom.risk,
             headroom=headroom,
             scorecard_risk=RISK_OF_VERDICT[result.verdict],
+            sourcing=result.sourcing,
             grade=result.grade,
             score=result.score,
             gate=gate,

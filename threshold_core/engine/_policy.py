@@ -46,12 +46,17 @@ from ..model import (
     FactorKind,
     Finding,
     GradeBand,
+    MetricScore,
     MissingCompliance,
     PolicyResult,
     ScoredDimension,
     Severity,
+    SourceTier,
+    Sourcing,
     Verdict,
+    count_tiers,
     format_score,
+    tier_of,
 )
 
 #: Within this relative distance of a cut-off, the composite is recomputed exactly.
@@ -168,6 +173,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         # Unrounded: reports round for display, and nothing compared is rounded.
         weight = d.weight / total_weight if counts else 0.0
         dc = config.dimensions.get(name)
+        sourced, illustrative = _sourcing(d.result.metrics if d.result is not None else ())
         results.append(
             DimensionResult(
                 name=name,
@@ -184,6 +190,8 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                 inputs=d.result.inputs if d.result is not None else (),
                 required=dc.required if dc is not None else True,
                 left_out=left_out.get(name),
+                sourced_coverage=sourced,
+                illustrative_share=illustrative,
             )
         )
 
@@ -284,6 +292,16 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                            "at most watch", r.name)
                     for r, floor in below
                 )
+    sourcing = _overall_sourcing(counted, policy.max_illustrative_share)
+    if (verdict is Verdict.QUALIFIED and sourcing.illustrative_share is not None
+            and sourcing.illustrative_share > policy.max_illustrative_share):
+        verdict = Verdict.WATCH
+        factors.append(
+            Factor(FactorKind.SOURCES,
+                   f"{sourcing.illustrative_share:.0%} of the composite rests on illustrative "
+                   f"or unsourced figures (limit {policy.max_illustrative_share:.0%}): at most "
+                   "watch", "sources")
+        )
     if verdict is None:  # pragma: no cover - every path above sets one
         verdict = Verdict.INSUFFICIENT_DATA
     factors.extend(
@@ -299,6 +317,46 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         dimensions=tuple(results),
         findings=findings,
         determining=tuple(factors),
+        sourcing=sourcing,
+    )
+
+
+def _sourcing(metrics: Sequence[MetricScore]) -> tuple[float | None, float | None]:
+    """A dimension's sourced coverage and the share of its score on illustrative readings."""
+    total = sum(m.weight for m in metrics if m.weight > 0)
+    if not metrics or total <= 0:
+        return None, None
+    scored = [m for m in metrics if m.points is not None and m.weight > 0]
+    sourced = sum(m.weight for m in scored
+                  if tier_of(m.grade) in (SourceTier.PRIMARY, SourceTier.SECONDARY))
+    # A reading without a grade comes from a scorer that does not grade: unsourced.
+    weak = sum(m.weight for m in scored
+               if tier_of(m.grade) in (SourceTier.ILLUSTRATIVE, None))
+    got = sum(m.weight for m in scored)
+    return round(sourced / total, 6), (round(weak / got, 6) if got > 0 else None)
+
+
+def _overall_sourcing(counted: Sequence[DimensionResult], limit: float) -> Sourcing:
+    graded = [r for r in counted if r.sourced_coverage is not None]
+    grades: dict[str, int] = {}
+    for r in graded:
+        for m in r.evidence:
+            if m.raw is not None:
+                key = m.grade or "unsourced"
+                grades[key] = grades.get(key, 0) + 1
+    weight = sum(r.weight for r in graded)
+    if not graded or weight <= 0:
+        return Sourcing(limit=limit, grades=dict(sorted(grades.items())),
+                        tiers=count_tiers(grades))
+    sourced = sum(r.weight * (r.sourced_coverage or 0.0) for r in graded) / weight
+    with_share = [r for r in graded if r.illustrative_share is not None]
+    share_weight = sum(r.weight for r in with_share)
+    share = (sum(r.weight * (r.illustrative_share or 0.0) for r in with_share) / share_weight
+             if share_weight > 0 else None)
+    return Sourcing(
+        sourced_coverage=round(sourced, 6),
+        illustrative_share=None if share is None else round(share, 6),
+        limit=limit, grades=dict(sorted(grades.items())), tiers=count_tiers(grades),
     )
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ..model import Context, DimensionScore, MetricScore
+from ..model import TIER, Context, DimensionScore, MetricScore, SourceTier, weakest
 
 
 def _points(value: Iterable[Iterable[float]]) -> tuple[tuple[float, float], ...]:
@@ -102,6 +102,8 @@ class Reading:
     #: figure of every state, so that explanations name a state to reach, not a number.
     state: str | None = None
     states: Mapping[str, float] = field(factory=dict)
+    #: The sources of every other record the reading read (filings, services, investors...).
+    sources: tuple[str | None, ...] = ()
 
 
 #: Reads one metric's raw value: ``(profile, context, settings) -> Reading | None``
@@ -162,6 +164,22 @@ def score_metrics(
                 )
             )
             continue
+        sources = tuple(dict.fromkeys(
+            x for x in (reading.source, *reading.sources) if x is not None and x.strip()))
+        # One unsourced record among several makes the reading unsourced too.
+        unsourced = not sources or any(x is None or not x.strip() for x in reading.sources)
+        grade = weakest((*sources, *((None,) if unsourced else ())), context.sources)
+        if TIER[grade] is SourceTier.PROXY:
+            # A cohort average is not company data: reported, not scored.
+            results.append(
+                MetricScore(
+                    metric=metric.name, weight=weight, raw=reading.value, points=None,
+                    inputs=reading.inputs, source=reading.source,
+                    note="cohort proxy: reported, not scored", sources=sources,
+                    grade=str(grade),
+                )
+            )
+            continue
         points = band(reading.value)
         note = f"band {band.describe()}"
         if metric.adjust is not None:
@@ -182,6 +200,8 @@ def score_metrics(
                 note=note,
                 state=reading.state,
                 states=dict(reading.states),
+                sources=sources,
+                grade=str(grade),
             )
         )
         if weight > 0:

@@ -29,6 +29,7 @@ from ..model import (
     LimitsConfig,
     PolicyConfig,
     check_risk,
+    check_sources,
 )
 from ._converter import structure_each
 from ._reading import read_toml
@@ -42,6 +43,8 @@ def _check_policy(policy: PolicyConfig) -> list[Problem]:
         problems.append(Problem("$.policy.high_cap", "must be between 0 and 100"))
     if policy.medium_deduction < 0 or policy.medium_max_per_pack < 0:
         problems.append(Problem("$.policy.medium_deduction", "deductions must not be negative"))
+    if not 0.0 <= policy.max_illustrative_share <= 1.0:
+        problems.append(Problem("$.policy.max_illustrative_share", "must be between 0 and 1"))
     if not 0.0 <= policy.dimension_floor <= 100.0:
         problems.append(Problem("$.policy.dimension_floor", "must be between 0 and 100"))
     for name, floor in policy.dimension_floors.items():
@@ -155,6 +158,7 @@ def build_config(
     problems += _check_explain(cf.explain)
     problems += _check_limits(cf.limits)
     problems += check_risk(cf.risk)
+    problems += check_sources(cf.sources)
     for i, row in enumerate(cf.fx.history):
         problems += _check_rates(row.rates, f"$.fx.history[{i}].rates")
     dimensions = {d: DimensionConfig() for d in DEFAULT_DIMENSIONS}
@@ -190,6 +194,7 @@ def build_config(
         explain=cf.explain,
         limits=cf.limits,
         risk=cf.risk,
+        sources=cf.sources,
         extensions=cf.extensions,
         plugin_dirs=tuple(base / p for p in cf.plugin_dirs),
         rule_dirs=tuple(base / p for p in cf.rule_dirs),

@@ -31,6 +31,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "determining": data.pop("determining"),
         "headroom": data.pop("headroom"),
         "scorecard_risk": data.pop("scorecard_risk"),
+        "sourcing": data.pop("sourcing"),
     }
     source_path = data.pop("source_path")
     trace = data.pop("trace")

@@ -17,6 +17,7 @@ from attrs import field, frozen
 
 from ._decision import DimensionScore, RuleOutcome, Severity
 from ._profile import CompanyProfile
+from ._sources import SourcesConfig
 
 
 @frozen
@@ -45,6 +46,8 @@ class Context:
     fx: FxTable
     #: The evaluation date: the profile's ``as_of``, else the FX table's date.
     as_of: date | None = None
+    #: How sources are graded (``[sources]``); None: the default patterns.
+    sources: SourcesConfig | None = None
 
 
 @runtime_checkable

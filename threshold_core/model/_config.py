@@ -24,6 +24,7 @@ from ..errors import Problem
 from ._decision import Verdict
 from ._headroom import RiskConfig
 from ._profile import StrEnum, ValuationBasis
+from ._sources import SourcesConfig
 
 CONFIG_FILE = "threshold.toml"
 
@@ -148,6 +149,10 @@ class PolicyConfig:
     dimension_floor: float = 40.0
     #: Per-dimension floors that override ``dimension_floor``.
     dimension_floors: dict[str, float] = field(factory=dict)
+    #: Above this share (0-1) of the composite resting on illustrative or unsourced readings,
+    #: qualified is held at watch (house policy: at most a quarter of the case may rest on
+    #: figures nobody can check). 1 turns it off.
+    max_illustrative_share: float = 0.25
 
     def floor_for(self, dimension: str) -> float:
         return self.dimension_floors.get(dimension, self.dimension_floor)
@@ -232,6 +237,7 @@ class ConfigFile:
     risk: RiskConfig = field(factory=RiskConfig)
     extensions: ExtensionsConfig = field(factory=ExtensionsConfig)
     limits: LimitsConfig = field(factory=LimitsConfig)
+    sources: SourcesConfig = field(factory=SourcesConfig)
     #: Folders of drop-in plugin files (``.py``), relative to the config file.
     plugin_dirs: tuple[str, ...] = ()
     #: Folders of drop-in rule packs (``.py`` or ``.toml``), relative to the config file.
@@ -255,6 +261,7 @@ class EngineConfig:
     risk: RiskConfig = field(factory=RiskConfig)
     extensions: ExtensionsConfig = field(factory=ExtensionsConfig)
     limits: LimitsConfig = field(factory=LimitsConfig)
+    sources: SourcesConfig = field(factory=SourcesConfig)
     plugin_dirs: tuple[Path, ...] = ()
     rule_dirs: tuple[Path, ...] = ()
     #: Raw ``[settings.<name>]`` tables, validated when the engine is built.

@@ -117,6 +117,10 @@ class MetricScore:
     #: the raw figure each state gives. A change is then phrased as a state to reach.
     state: str | None = None
     states: dict[str, float] = field(factory=dict)
+    #: The sources of every record the reading read (``source`` included).
+    sources: tuple[str, ...] = ()
+    #: The weakest grade among ``sources`` (:mod:`threshold_core.sources`); None: no data.
+    grade: str | None = None
 
 
 @frozen
@@ -237,6 +241,22 @@ class Headroom:
 
 
 @frozen
+class Sourcing:
+    """How much of the decision rests on sourced figures (:mod:`threshold_core.sources`)."""
+
+    #: Weighted mean of the dimensions' sourced coverage (None: no scorer reports metrics).
+    sourced_coverage: float | None = None
+    #: Share (0-1) of the composite resting on illustrative or unsourced readings.
+    illustrative_share: float | None = None
+    #: ``policy.max_illustrative_share``: above it, qualified is held at watch.
+    limit: float = 0.25
+    #: Metric readings with data per source grade; cohort proxies are reported, not scored.
+    grades: dict[str, int] = field(factory=dict)
+    #: The same per tier: primary, secondary, illustrative, proxy.
+    tiers: dict[str, int] = field(factory=dict)
+
+
+@frozen
 class Adjustment:
     """A change the policy made to a dimension score because of a finding."""
 
@@ -270,6 +290,11 @@ class DimensionResult:
     #: Why an optional dimension does not count (weight 0, the others renormalised):
     #: ``optional; no data`` or ``optional; coverage 25% is below its floor 60%``.
     left_out: str | None = None
+    #: Share (0-1) of the metric weight with data from a primary or secondary source;
+    #: None when the scorer reports no metrics.
+    sourced_coverage: float | None = None
+    #: Share (0-1) of the dimension's score resting on illustrative or unsourced readings.
+    illustrative_share: float | None = None
 
 
 class FactorKind(StrEnum):
@@ -278,6 +303,8 @@ class FactorKind(StrEnum):
     VETO = "veto"
     INSUFFICIENT_DATA = "insufficient_data"
     CAP = "cap"
+    #: Too much of the composite rests on illustrative or proxy figures.
+    SOURCES = "sources"
     #: A dimension below its non-compensatory floor held the verdict at watch.
     FLOOR = "floor"
     BLOCK = "block"
@@ -366,6 +393,7 @@ class PolicyResult:
     findings: tuple[Finding, ...]
     determining: tuple[Factor, ...]
     risk: Risk | None = None
+    sourcing: Sourcing | None = None
 
 
 @frozen(repr=False)
@@ -395,6 +423,8 @@ class Decision:
     #: The label the grade band implies (qualified low, watch medium, not_qualified high);
     #: not the risk of falling below the line.
     scorecard_risk: Risk = Risk.UNKNOWN
+    #: Sourced coverage and the share resting on illustrative or proxy figures.
+    sourcing: Sourcing | None = None
     #: The file the profile came from, when it came from one.
     source_path: str | None = None
     #: Distance to qualify, margins and robustness (``threshold_core.explain``), when computed.

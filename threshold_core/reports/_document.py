@@ -144,6 +144,17 @@ def headroom_lines(data: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def sourcing_line(data: Mapping[str, Any]) -> str:
+    """Sourced coverage and the share of the composite on illustrative figures."""
+    s = data.get("sourcing")
+    if not s or s.get("sourced_coverage") is None:
+        return "Sources: not graded (no scorer reports metric readings)"
+    tiers = ", ".join(f"{n} {t}" for t, n in (s.get("tiers") or {}).items())
+    return (f"Sources: sourced coverage {pct(s['sourced_coverage'])}; "
+            f"{pct(s.get('illustrative_share'))} of the composite rests on illustrative or "
+            f"unsourced figures (limit {pct(s.get('limit'))}); readings: {tiers}")
+
+
 def gate_line(data: Mapping[str, Any], options: Options = DEFAULT) -> str:
     g = data["gate"]
     if g.get("valuation_amount") is None:
@@ -230,13 +241,14 @@ def dimension_blocks(data: Mapping[str, Any]) -> list[Block]:
         (d["name"], "left out" if d.get("left_out") else pct(d["weight"], ".1%"),
          num(d.get("raw_score")), adjustments(d),
          score_text(d.get("score")), num(d.get("contribution"), ".2f"), pct(d.get("coverage")),
-         d.get("plugin", ""))
+         pct(d.get("sourced_coverage")), d.get("plugin", ""))
         for d in data["dimensions"])
     out: list[Block] = [
         Heading("Dimensions"),
         Table(("dimension", "weight", "raw", "adjustments", "score", "points", "coverage",
-               "plugin"), rows, frozenset({1, 2, 4, 5, 6}), "dimensions"),
+               "sourced", "plugin"), rows, frozenset({1, 2, 4, 5, 6, 7}), "dimensions"),
         Para(f"composite score: {score_text(data.get('score'), 2)} (sum of weight x score)"),
+        Para(sourcing_line(data)),
         *(Para(f"{d['name']} left out ({d['left_out']}): the other weights are renormalised")
           for d in data["dimensions"] if d.get("left_out")),
         Heading("Evidence", 4),
@@ -248,9 +260,10 @@ def dimension_blocks(data: Mapping[str, Any]) -> list[Block]:
             if m.get("state"):
                 raw = f"{m['state']} ({raw})"
             ev.append((d["name"], m["metric"], f"{float(m['weight']):g}", raw,
-                       num(m.get("points")), m.get("source") or "-", m.get("note") or ""))
-    out.append(Table(("dimension", "metric", "weight", "figure", "points", "source", "how"),
-                     tuple(ev), frozenset({2, 4}), "evidence", stack=5))
+                       num(m.get("points")), m.get("grade") or "-", m.get("source") or "-",
+                       m.get("note") or ""))
+    out.append(Table(("dimension", "metric", "weight", "figure", "points", "grade", "source",
+                      "how"), tuple(ev), frozenset({2, 4}), "evidence", stack=6))
     return out
 
 

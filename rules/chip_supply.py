@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from attrs import field, frozen
@@ -68,6 +69,9 @@ from threshold_core.model import (
 
 NAME = "chip_supply"
 VERSION = "1.0.0"
+#: The date of the law and practice these rules encode: BIS Entity List and 3A090 guidance as of
+#: May 2025; H20/H200 licensing as reported to mid-2026 (domain-research §2).
+LAW_AS_OF = date(2026, 6, 17)
 DIMENSION = "technical_defensibility"
 
 
@@ -537,6 +541,7 @@ def no_inventory(
 PACK = Pack(
     name=NAME,
     version=VERSION,
+    law_as_of=LAW_AS_OF,
     rules=(
         entity_list,
         unlicensed_chips,

@@ -77,6 +77,9 @@ from threshold_core.model import (
 
 NAME = "ethics"
 VERSION = "1.0.0"
+#: The date of the law and practice these rules encode: EU AI Act Arts. 5 and 50, PRC labeling
+#: measures (in force 1 Sep 2025), MIIT ethics guideline (2026), as in domain-research §7.3.
+LAW_AS_OF = date(2026, 6, 17)
 DIMENSION = "regulatory_readiness"
 
 
@@ -680,6 +683,7 @@ def governance(
 PACK = Pack(
     name=NAME,
     version=VERSION,
+    law_as_of=LAW_AS_OF,
     rules=(
         over_refusal,
         unsafe_compliance,

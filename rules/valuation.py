@@ -135,6 +135,7 @@ def stale(profile: CompanyProfile, settings: ValuationSettings, context: Context
 PACK = Pack(
     name=NAME,
     version=VERSION,
+    law_as_of=LAW_AS_OF,
     rules=(haircut_basis, listed_on_estimate, stale),
     description="How far the valuation the gate tests can be trusted: basis, listing, age.",
 )

@@ -84,6 +84,7 @@ deadline needs a service termination date, which the profile does not carry.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from threshold_core import hookimpl
@@ -151,10 +152,14 @@ __all__ = [
 
 NAME = "filings"
 VERSION = "1.0.0"
+#: The date of the law and practice these rules encode: CAC filing regimes, CSL amendment (1 Jan
+#: 2026), NFRA guidance and SSE Guidance No. 10 (17 Jun 2026), as in domain-research §1 and §7.1.
+LAW_AS_OF = date(2026, 6, 17)
 
 PACK = Pack(
     name=NAME,
     version=VERSION,
+    law_as_of=LAW_AS_OF,
     rules=(
         genai_filing,
         algorithm_filing,

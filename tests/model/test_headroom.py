@@ -297,3 +297,41 @@ def test_a_listed_company_valued_on_an_estimate_gets_a_finding(tmp_path: Path) -
     assert "listed on HKEX but valued on estimate" in rules["VAL-002"]["message"]
     old = decision(profile(tmp_path, "old", 20e9, as_of="2025-01-31"))
     assert "VAL-003" in {f["rule"] for f in old["findings"]}
+
+
+# -- receipts that say which law -------------------------------------------------------------
+
+
+def test_receipts_and_trace_carry_each_packs_version_and_law_date(tmp_path: Path) -> None:
+    d = decision(profile(tmp_path, "law", 9e9))
+    packs = {p["name"]: p for p in d["receipt"]["packs"]}
+    assert packs["filings"]["law_as_of"] == "2026-06-17"
+    assert packs["valuation"]["version"] == "1.0.0"
+    event = next(e for e in d["trace"] if e["component"] == "chip_supply")
+    assert event["contributed"]["law_as_of"] == "2026-06-17"
+    assert event["contributed"]["pack_version"] == "1.0.0"
+
+
+def test_diff_attributes_a_verdict_change_to_the_law_it_rests_on(tmp_path: Path) -> None:
+    path = profile(tmp_path, "law", 20e9, basis="estimate", source="press estimate",
+                   extra='exchange = "HKEX"\n')
+    a = decision(path)
+    b = json.loads(json.dumps(a))
+    # The same company under a newer valuation pack that no longer reports VAL-002,
+    # with another verdict.
+    b["verdict"] = "watch" if a["verdict"] != "watch" else "not_qualified"
+    b["findings"] = [f for f in b["findings"] if f["rule"] != "VAL-002"]
+    for p in b["receipt"]["packs"]:
+        if p["name"] == "valuation":
+            p["version"], p["law_as_of"] = "1.1.0", "2026-12-31"
+    fa, fb = tmp_path / "a.json", tmp_path / "b.json"
+    fa.write_text(json.dumps(a), encoding="utf-8")
+    fb.write_text(json.dumps(b), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["diff", str(fa), str(fb), "--format", "json"])
+    assert res.exit_code == 0, res.stderr
+    data = json.loads(res.stdout)
+    company = data["diffs"][0]
+    text = json.dumps(company)
+    assert ("rule pack valuation 1.0.0 (law as of 2026-06-17) -> 1.1.0 "
+            "(law as of 2026-12-31)") in text
+    assert any("law as of 2026-12-31" in r for r in company["verdict_reasons"])

@@ -48,6 +48,7 @@ from ..model import (
     GateResult,
     Headroom,
     PackOutcomes,
+    PackRef,
     PluginRef,
     PolicyResult,
     Receipt,
@@ -147,6 +148,11 @@ class Engine:
         self._plugin_refs = tuple(
             PluginRef(name, self.pm.version_of(name))
             for name in sorted(n for n, _ in self.pm.list_name_plugin())
+        )
+        self._pack_refs = tuple(
+            PackRef(name=name, version=str(reg.component.version),
+                    law_as_of=_law_as_of(reg.component), plugin=reg.plugin)
+            for name, reg in sorted(self.packs.items())
         )
         # Hooks fixed when the engine is built, like the components.
         self._observed = bool(self.pm.hook.threshold_evaluation_finished.get_hookimpls())
@@ -700,7 +706,9 @@ class Engine:
                     kind=EventKind.RULE_PACK,
                     status=EventStatus.ERROR if pack_errors else EventStatus.OK,
                     duration_ms=ms, read=tuple(sorted(read)),
-                    contributed={"fired": fired, "counts": counts},
+                    contributed={"fired": fired, "counts": counts,
+                                 "pack_version": str(reg.component.version),
+                                 "law_as_of": _law_as_of(reg.component)},
                     message="; ".join(pack_errors) or None, rules=tuple(outcomes),
                 )
             )
@@ -832,6 +840,7 @@ class Engine:
             plugins=self._plugin_refs,
             config_source=self.config.path or "defaults",
             as_of=as_of.isoformat() if (as_of := profile.as_of or self.fx.as_of) else None,
+            packs=self._pack_refs,
         )
 
 
@@ -844,6 +853,13 @@ def _note_left_out(trace: list[TraceEvent], result: PolicyResult) -> None:
             trace[i] = attrs.evolve(
                 event, contributed={**event.contributed, "weight": 0.0, "left_out": d.left_out},
                 message=f"{d.name} left out ({d.left_out}): the other weights are renormalised")
+
+
+def _law_as_of(pack: Any) -> str | None:
+    value = getattr(pack, "law_as_of", None)
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def _finding_key(f: Finding) -> tuple[int, str, str]:

@@ -31,7 +31,7 @@ from typing import Any
 from attrs import frozen
 
 from ..load import converter
-from ..model import Decision, DimensionResult, Effect, EngineConfig, FactorKind, Finding
+from ..model import Decision, DimensionResult, Effect, EngineConfig, FactorKind, Finding, PackRef
 
 __all__ = ["Cause", "DecisionDiff", "DimensionChange", "Evaluation", "diff_decisions",
            "diff_many"]
@@ -251,6 +251,29 @@ def _receipt_causes(a: Decision, b: Decision) -> list[Cause]:
             else:
                 what = f"{pa[name]} -> {pb[name]}"
             out.append(Cause("plugin", name, f"plugin {what}"))
+    out += _pack_causes(ra.packs, rb.packs)
+    return out
+
+
+def _pack_causes(a: Sequence[PackRef], b: Sequence[PackRef]) -> list[Cause]:
+    """Rule packs whose version or "law as of" date differ: the law the verdict rests on."""
+    def show(p: PackRef) -> str:
+        return f"{p.version} (law as of {p.law_as_of or 'not stated'})"
+
+    pa, pb = {p.name: p for p in a}, {p.name: p for p in b}
+    out = []
+    for name in sorted(set(pa) | set(pb)):
+        x, y = pa.get(name), pb.get(name)
+        if x is not None and y is not None and (x.version, x.law_as_of) == (y.version,
+                                                                            y.law_as_of):
+            continue
+        if x is None and y is not None:
+            what = f"added: {show(y)}"
+        elif y is None and x is not None:
+            what = f"removed: was {show(x)}"
+        elif x is not None and y is not None:
+            what = f"{show(x)} -> {show(y)}"
+        out.append(Cause("rule_pack", name, f"rule pack {name} {what}"))
     return out
 
 
@@ -321,7 +344,21 @@ def _verdict_reasons(a: Decision, b: Decision, causes: Sequence[Cause]) -> tuple
             reasons.append(f"the score moved {a.score:.2f} -> {b.score:.2f}, from grade "
                            f"{a.grade or '-'} to {b.grade or '-'}"
                            + (f" (mostly {top})" if top else ""))
+    # The law the verdict rests on: a changed rule pack whose findings changed decides.
+    packs = [c for c in causes if c.kind == "rule_pack"]
+    if packs:
+        changed = {f.pack for f in (*a.findings, *b.findings)
+                   if _finding_state(a, f.rule) != _finding_state(b, f.rule)}
+        named_packs = [c for c in packs if c.subject in changed] or packs
+        reasons += [f"{c.detail}" for c in named_packs]
     return tuple(reasons) or (f"the policy decided {a.verdict} -> {b.verdict}",)
+
+
+def _finding_state(d: Decision, rule: str) -> tuple[str, str] | None:
+    for f in d.findings:
+        if f.rule == rule:
+            return (str(f.severity), str(f.effect))
+    return None
 
 
 def diff_decisions(a: Evaluation, b: Evaluation) -> DecisionDiff:

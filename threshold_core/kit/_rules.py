@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from attrs import field, frozen
@@ -24,6 +25,8 @@ class Pack:
     description: str = ""
     #: Where the pack was loaded from, for drop-in packs.
     path: str | None = None
+    #: The date of the law and practice the pack encodes (receipts and the trace show it).
+    law_as_of: date | None = None
 
 
 def rule(

@@ -126,3 +126,6 @@ class RulePack(Protocol):
     name: str
     version: str
     rules: Sequence[Rule]
+    # Optional: ``law_as_of`` (a date), the date of the law and practice the pack encodes;
+    # it goes into every receipt and the pack's trace event.
+

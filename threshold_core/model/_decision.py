@@ -365,6 +365,17 @@ class PluginRef:
 
 
 @frozen
+class PackRef:
+    """A rule pack as it was when it decided: which law it encodes, as of when."""
+
+    name: str
+    version: str
+    #: The date of the law and practice the pack encodes (None: the pack does not say).
+    law_as_of: str | None = None
+    plugin: str = ""
+
+
+@frozen
 class Receipt:
     engine_version: str
     input_sha256: str
@@ -374,6 +385,8 @@ class Receipt:
     config_source: str = "defaults"
     #: The date the profile was evaluated as of (its own ``as_of``, else the FX table's).
     as_of: str | None = None
+    #: Every rule pack with its version and "law as of" date.
+    packs: tuple[PackRef, ...] = ()
 
 
 @frozen

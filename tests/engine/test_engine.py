@@ -366,7 +366,7 @@ def test_decision_json_has_the_documented_keys() -> None:
     assert set(data["findings"][0]) >= {"rule", "pack", "severity", "effect", "message", "plugin"}
     assert set(data["trace"][0]) >= {"plugin", "version", "component", "kind"}
     assert set(data["receipt"]) == {"engine_version", "input_sha256", "config_sha256", "plugins",
-                                    "config_source", "as_of"}
+                                    "config_source", "as_of", "packs"}
 
 
 def test_essential_plugins_cannot_be_disabled() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import EXAMPLES
+from helpers import graded_examples
 
 from threshold_core import DimensionScore, hookimpl
 from threshold_core.testing import bare_engine, make_profile
@@ -22,10 +22,11 @@ DIM = "ai_safety_maturity"
 # A company with a graded verdict and no data for the optional dimension: 01.AI without
 # the two sections the AI-safety plugin reads. (4Paradigm was the case; its
 # regulatory readiness now has no data either, so it is insufficient_data anyway.)
-_01AI = (EXAMPLES / "companies" / "01ai.toml").read_text(encoding="utf-8")
+_01AI = (graded_examples() / "01ai.toml").read_text(encoding="utf-8")
 NO_SAFETY_DATA_TEXT = re.sub(
     r"\n\[(security_assessment|ethics_governance)\]\n(?:[^\[\n].*\n)*", "\n", _01AI)
-ZHIPU = EXAMPLES / "companies" / "zhipu.toml"
+# Graded copies (fixture NDRs): the shipped examples disclose no retention figures.
+ZHIPU = graded_examples() / "zhipu.toml"
 
 OPTIONAL = f"[dimensions.{DIM}]\nweight = 1\nrequired = false\n"
 

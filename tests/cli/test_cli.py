@@ -79,8 +79,8 @@ def test_markdown_and_atomic_output_file(run_cli, tmp_path: Path) -> None:
     assert result.returncode == 0 and result.stdout == ""
     text = target.read_text(encoding="utf-8")
     assert text.startswith("## Zhipu AI: ")
-    assert ("| dimension | weight | raw | adjustments | score | points | coverage | plugin |"
-            in text)
+    assert ("| dimension | weight | raw | adjustments | score | points | coverage | sourced "
+            "| plugin |" in text)
     assert [p.name for p in target.parent.iterdir()] == ["zhipu.md"]  # no temp file left
 
 

@@ -78,7 +78,10 @@ def test_the_readme_names_only_example_files_that_exist(run_cli) -> None:
     named = set(re.findall(r"\b(examples/[\w./-]+\.(?:toml|json))", text))
     assert "examples/strict.toml" in named
     assert not [p for p in named if not (REPO / p).exists()]
-    result = run_cli("diff", str(EXAMPLES / "companies"), "--config-b",
+    from helpers import graded_examples
+
+    # Graded copies (fixture NDRs), so that there are graded verdicts to flip.
+    result = run_cli("diff", str(graded_examples()), "--config-b",
                      str(EXAMPLES / "strict.toml"), "--fail-on-flip")
     assert result.returncode == 1, result.stderr  # the stricter committee flips verdicts
     assert "with " + str(EXAMPLES / "strict.toml") in result.stdout

@@ -158,7 +158,9 @@ def test_the_verdict_equals_the_exact_arithmetic_one(weights: list[float], score
               for _ in weights]
     Varying.values = {f"d{i}": v for i, v in enumerate(values)}
     dims = {f"d{i}": {"weight": w} for i, w in enumerate(weights)}
-    engine = Engine(bare_config(dimensions={"quality": {"weight": 0}, **dims}), VARYING_PM)
+    # Arithmetic only: the non-compensatory dimension floor (policy.dimension_floor) is off.
+    engine = Engine(bare_config(dimensions={"quality": {"weight": 0}, **dims},
+                                policy={"dimension_floor": 0}), VARYING_PM)
     d = engine.evaluate(PROFILE)
     expected = _exact_verdict(weights, values, DEFAULT_GRADES)
     assert d.verdict is expected

@@ -172,12 +172,12 @@ def parse_json(text: str, source: str) -> Any:
                 ]
             if isinstance(value, dict):
                 problems += [
-                    Problem(f"{path}.{show_key(k)}", f"key: {msg}")
+                    Problem(f"{path}.{show_key(k)}", f"key: {wrong}")
                     for k in value
-                    if (msg := lone_surrogate(k))
+                    if (wrong := lone_surrogate(k))
                 ]
-            elif isinstance(value, str) and (msg := lone_surrogate(value)):
-                problems.append(Problem(path, msg))
+            elif isinstance(value, str) and (wrong := lone_surrogate(value)):
+                problems.append(Problem(path, wrong))
         if problems:
             raise InputError(source, problems)
     return data

@@ -530,9 +530,16 @@ def run_batch(
     _init_worker(config, options, fmt)
     dims = sorted(d for d, c in config.dimensions.items() if c.weight > 0)
     header = [*CSV_COLUMNS, *dims]
-    notice = on_notice or (lambda line: sys.stderr.write(line + "\n"))
-    reading = iter_records(source, encoding,
-                           on_skip=lambda path, why: notice(f"threshold: {path}: {why}"))
+    def notice(line: str) -> None:
+        if on_notice is not None:
+            on_notice(line)
+        else:
+            sys.stderr.write(line + "\n")
+
+    def skipped(path: Path, why: str) -> None:
+        notice(f"threshold: {path}: {why}")
+
+    reading = iter_records(source, encoding, on_skip=skipped)
     # The first record read checks a CSV header: a broken one stops the batch before the
     # output is touched.
     records = itertools.chain(list(itertools.islice(reading, 1)), reading)

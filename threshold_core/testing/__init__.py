@@ -16,8 +16,10 @@ point group ``pytest11``); nothing to import or declare:
     ``register_plugin(plugin, name)`` registers a plugin for one test (it is
     unregistered afterwards) and gives an engine that sees it.
 ``make_profile``
-    ``make_profile(**overrides)``: a minimal valid profile with your changes
-    deep-merged in (``make_profile(customers={"ndr_pct": 130})``).
+    ``make_profile(**overrides)``: a minimal valid profile (``id = "acme"``, a
+    5.0e9 CNY market value, nothing else) with your changes deep-merged in
+    (``make_profile(customers={"ndr_pct": 130})``); a plugin's own section with
+    ``make_profile(extensions={"<name>": {...}})``.
 ``example_profiles``
     The example companies, ``{id: CompanyProfile}``.
 
@@ -29,7 +31,6 @@ Configure the engine fixtures per test with the ``threshold`` marker::
 The plain functions (:func:`make_engine`, :func:`make_profile`,
 :func:`plugin_registered`, :func:`bare_engine`, :func:`write_distribution`)
 work outside pytest fixtures too.
-
 """
 
 from __future__ import annotations

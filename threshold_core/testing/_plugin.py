@@ -1,37 +1,4 @@
-"""pytest fixtures for threshold plugins: installed as the pytest plugin ``threshold``.
-
-Installing threshold makes these fixtures available to every test suite (entry
-point group ``pytest11``); nothing to import or declare:
-
-``threshold_engine``
-    A fresh :class:`~threshold_core.Engine` with the default configuration and
-    the built-in plugins only: no entry points, no drop-in folders.
-``threshold_pm``
-    The plugin manager behind ``threshold_engine``.
-``threshold_config``
-    Its :class:`~threshold_core.EngineConfig`.
-``make_threshold_engine``
-    A factory: ``make_threshold_engine(config, autoload=True, plugins=[...])``.
-``register_plugin``
-    ``register_plugin(plugin, name)`` registers a plugin for one test (it is
-    unregistered afterwards) and gives an engine that sees it.
-``make_profile``
-    ``make_profile(**overrides)``: a minimal valid profile (``id = "acme"``, a
-    5.0e9 CNY market value, nothing else) with your changes deep-merged in
-    (``make_profile(customers={"ndr_pct": 130})``); a plugin's own section with
-    ``make_profile(extensions={"<name>": {...}})``.
-``example_profiles``
-    The example companies, ``{id: CompanyProfile}``.
-
-Configure the engine fixtures per test with the ``threshold`` marker::
-
-    @pytest.mark.threshold(autoload=True, config={"dimensions": {"speed": {"weight": 1}}})
-    def test_speed(threshold_engine): ...
-
-The plain functions (:func:`make_engine`, :func:`make_profile`,
-:func:`plugin_registered`, :func:`bare_engine`, :func:`write_distribution`)
-work outside pytest fixtures too.
-"""
+"""The pytest fixtures of the plugin author's kit; documented in :mod:`threshold_core.testing`."""
 
 from __future__ import annotations
 

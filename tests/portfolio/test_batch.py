@@ -52,7 +52,7 @@ def test_mixed_input_keeps_every_valid_company_and_reports_every_broken_row(
 def test_killed_run_resumes_with_every_company_exactly_once(run_cli, threshold_exe: str,
                                                             tmp_path: Path) -> None:
     source = tmp_path / "big.jsonl"
-    n = 3000
+    n = 600  # each decision line is about 28 KB; enough that the run is killed mid-way
     _write_jsonl(source, list(synthetic_portfolio(n, seed=11)))
     out = tmp_path / "out.jsonl"
     partial = Path(str(out) + ".partial")
@@ -64,7 +64,7 @@ def test_killed_run_resumes_with_every_company_exactly_once(run_cli, threshold_e
     while time.monotonic() < deadline:
         if partial.exists() and partial.stat().st_size > 200_000:
             break
-        time.sleep(0.02)
+        time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert partial.exists() and not out.exists(), "the run finished before it could be killed"

@@ -142,7 +142,9 @@ def _class_lines(cls: type) -> tuple[str, ...]:
         path = inspect.getsourcefile(cls)
     except TypeError:
         return ()
-    span = _class_spans(path).get(cls.__name__) if path else None
+    if path is None:
+        return ()
+    span = _class_spans(path).get(cls.__name__)
     if span is None:
         return ()
     lines = Path(path).read_text(encoding="utf-8").splitlines()

@@ -12,12 +12,10 @@ from ._engine import (
 )
 from ._plugins import (
     BUILTIN_PLUGINS,
-    ENTRYPOINT_GROUP,
     ESSENTIAL_PLUGINS,
     ThresholdPluginManager,
     create_plugin_manager,
     engine_version,
-    load_module_file,
 )
 from ._policy import (
     combine,
@@ -26,6 +24,10 @@ from ._registry import (
     declared_extension_types,
     declared_settings_types,
     extension_types,
+)
+from ._thirdparty import (
+    ENTRYPOINT_GROUP,
+    load_module_file,
 )
 
 __all__ = [

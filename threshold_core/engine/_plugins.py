@@ -6,39 +6,30 @@ through the same hooks third parties use, then plugins installed under the
 ``threshold`` entry-point group, then drop-in files (``plugin_dirs``, and
 ``rule_dirs`` with ``.toml`` declarative packs too), minus the disabled names,
 and finally runs ``check_pending()`` so a misspelled hook fails at start.
+Loading the third-party plugins is ``_thirdparty.py``.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib
 import importlib.metadata
-import importlib.util
-import os
-import sys
 from collections.abc import Iterable
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 from attrs import frozen
 
-from ..errors import InputError, PluginError, PluginInterrupted, Problem
+from ..errors import InputError, PluginError, Problem
 from ..hooks import PROJECT
 from ..hooks import spec as hookspecs
 from ._budget import BudgetExceeded, Watchdog
-from ._hookcalls import Abandoned, Activity, attribute
+from ._hookcalls import attribute
+from ._thirdparty import load_third_party
 
 if TYPE_CHECKING:
     from ..model import EngineConfig
-
-#: The entry-point group third-party plugins register under.
-ENTRYPOINT_GROUP = "threshold"
-
-#: Set to 1 to stop loading plugins from entry points.
-AUTOLOAD_ENV = "THRESHOLD_DISABLE_PLUGIN_AUTOLOAD"
 
 #: Built-in plugins, registered in this order under these names (the names users
 #: disable and traces show: a module's dotted name, see :data:`BUILTIN_MODULES`).
@@ -183,44 +174,6 @@ class ThresholdPluginManager(pluggy.PluginManager):
             raise PluginError(name, str(exc), info.distribution if info else None) from None
 
 
-def _autoload_enabled(autoload: bool | None, config: EngineConfig | None) -> bool:
-    if autoload is not None:
-        return autoload
-    if os.environ.get(AUTOLOAD_ENV, "").strip() not in ("", "0"):
-        return False
-    return config.plugins.autoload if config is not None else True
-
-
-def _entry_points() -> list[importlib.metadata.EntryPoint]:
-    eps = importlib.metadata.entry_points(group=ENTRYPOINT_GROUP)
-    return sorted(eps, key=lambda ep: ep.name)
-
-
-def _dist_of(ep: importlib.metadata.EntryPoint) -> tuple[str | None, str | None]:
-    dist = getattr(ep, "dist", None)
-    if dist is None:
-        return None, None
-    return dist.metadata["Name"], dist.version
-
-
-def load_module_file(path: Path, prefix: str = "threshold_dropin") -> ModuleType:
-    """Import a single ``.py`` file under a unique module name."""
-    stem = "".join(c if c.isalnum() else "_" for c in path.stem)
-    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
-    modname = f"{prefix}_{stem}_{digest}"
-    spec = importlib.util.spec_from_file_location(modname, path)
-    if spec is None or spec.loader is None:  # pragma: no cover - defensive
-        raise ImportError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[modname] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[modname]
-        raise
-    return module
-
-
 def create_plugin_manager(
     config: EngineConfig | None = None,
     *,
@@ -278,7 +231,7 @@ def create_plugin_manager(
     seconds = config.limits.component_seconds if config is not None else DEFAULT_SECONDS
     watchdog = Watchdog(seconds, seconds * 4)
     try:
-        watchdog.run(_load_third_party, pm, config, autoload, plugin_dirs, rule_dirs, extra,
+        watchdog.run(load_third_party, pm, config, autoload, plugin_dirs, rule_dirs, extra,
                      known)
     except BudgetExceeded as exc:
         what = f"did not finish importing within the time budget of {exc.seconds:g} s " \
@@ -299,143 +252,6 @@ def create_plugin_manager(
 
 #: The component time budget when there is no configuration.
 DEFAULT_SECONDS = 10.0
-
-
-def _load_third_party(
-    activity: Activity, pm: ThresholdPluginManager, config: EngineConfig | None,
-    autoload: bool | None, plugin_dirs: Iterable[Path], rule_dirs: Iterable[Path],
-    extra: Iterable[tuple[str, object]], known: set[str],
-) -> None:
-    if _autoload_enabled(autoload, config):
-        _load_entry_points(activity, pm, known)
-
-    # A file is loaded once, however many folders (or symlinks) lead to it; two
-    # different files with one name are an error naming both.
-    files: dict[Path, str] = {}
-    dirs = [*(config.plugin_dirs if config is not None else ()), *plugin_dirs]
-    for folder in _unique(dirs):
-        for path in _py_files(folder, config):
-            known.add(path.stem)
-            _register_drop_in(activity, pm, path, files)
-
-    # Rule folders hold .py plugins and .toml declarative packs.
-    rdirs = [*(config.rule_dirs if config is not None else ()), *rule_dirs]
-    for folder in _unique(rdirs):
-        for path in _py_files(folder, config, key="rule_dirs", suffixes=(".py", ".toml")):
-            known.add(path.stem)
-            _register_drop_in(activity, pm, path, files)
-
-    for name, plugin in extra:
-        pm.register_plugin(plugin, name)
-        known.add(name)
-
-
-def _unique(folders: Iterable[Path]) -> list[Path]:
-    """Folders in order, each resolved folder once."""
-    out: dict[Path, Path] = {}
-    for folder in folders:
-        out.setdefault(folder.resolve(), folder)
-    return list(out.values())
-
-
-def _load_entry_points(activity: Activity, pm: ThresholdPluginManager, known: set[str]) -> None:
-    seen: dict[str, str | None] = {}
-    for ep in _entry_points():
-        dist, dist_version = _dist_of(ep)
-        known.add(ep.name)
-        if ep.name in seen and seen[ep.name] != dist:
-            raise PluginError(
-                ep.name,
-                f"entry point name provided by both {seen[ep.name]} and {dist}",
-                dist,
-            )
-        seen[ep.name] = dist
-        if pm.is_blocked(ep.name) or pm.get_plugin(ep.name) is not None:
-            continue
-        activity.enter(ep.name, f"import of {ep.value} (entry point {ep.name!r})")
-        plugin = _guarded(ep.name, f"{ep.value} (entry point {ep.name!r})", dist, ep.load)
-        activity.leave()
-        if pm.is_registered(plugin):
-            first = pm.get_name(plugin)
-            pm.notices.append(
-                f"plugin {ep.name!r}" + (f" (distribution {dist})" if dist else "")
-                + f": entry point {ep.name!r} loads the same module as {first!r} "
-                f"({ep.value}); loaded once as {first!r}"
-            )
-            continue
-        pm.register_plugin(plugin, ep.name, origin="entry_point", version=dist_version,
-                           distribution=dist)
-
-
-def _guarded(name: str, what: str, dist: str | None, load: Any) -> Any:
-    """Import third-party code: any failure (SystemExit too) is that plugin's error."""
-    try:
-        return load()
-    except (Abandoned, PluginError, InputError):
-        raise
-    except KeyboardInterrupt:
-        raise PluginInterrupted(name, f"import of {what}") from None
-    except BudgetExceeded as exc:
-        raise PluginError(name, f"import of {what} {exc}", dist) from None
-    except BaseException as exc:
-        text = " ".join(str(exc).split()) if not isinstance(exc, SystemExit) else repr(exc.code)
-        raise PluginError(name, f"failed to import {what}: {type(exc).__name__}: {text}",
-                          dist) from None
-
-
-def _register_drop_in(
-    activity: Activity, pm: ThresholdPluginManager, path: Path, files: dict[Path, str]
-) -> None:
-    """Register a drop-in file under its stem: a ``.py`` module or a ``.toml`` rule pack."""
-    name = path.stem
-    if pm.is_blocked(name):
-        return
-    resolved = path.resolve()
-    if resolved in files:
-        return  # the same file through another folder or a symlink: loaded once
-    if name in pm.info and pm.info[name].path:
-        raise PluginError(name, f"two drop-in files have this name: {pm.info[name].path} "
-                          f"and {path}; rename one")
-    files[resolved] = name
-    if path.suffix.lower() == ".toml":
-        # Imported here so that runs without declarative packs never load it (or CEL).
-        from ..declarative import load_pack_plugin
-
-        plugin = load_pack_plugin(path)  # InputError: an invalid pack (exit code 2)
-        pm.register_plugin(plugin, name, origin="drop_in", path=str(path),
-                           version=plugin.pack.version)
-        return
-    activity.enter(name, f"import of {path}")
-    module = _guarded(name, str(path), None, lambda: load_module_file(path))
-    activity.leave()
-    pm.register_plugin(module, name, origin="drop_in", path=str(path),
-                       version=drop_in_version(module, path))
-
-
-def drop_in_version(module: object, path: Path) -> Any:
-    """A drop-in file's version: its ``__version__`` (checked when registered), else
-    ``file-`` and the first 12 hex digits of the file's sha256, so that receipts (and
-    ``threshold verify``) tell two edits of an unversioned file apart."""
-    version = getattr(module, "__version__", None)
-    if version is not None:
-        return version
-    return "file-" + hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-
-
-def _py_files(
-    folder: Path, config: EngineConfig | None, *, key: str = "plugin_dirs",
-    suffixes: tuple[str, ...] = (".py",),
-) -> list[Path]:
-    if not folder.is_dir():
-        source = config.path if config is not None and config.path else str(folder)
-        raise InputError(source, [Problem(f"$.{key}", f"no such folder: {folder}")])
-    # Any case of the suffix (HOUSE.TOML); a broken link is kept so that loading it says so.
-    return sorted(
-        p for p in folder.iterdir()
-        if p.suffix.lower() in suffixes and (p.is_file() or not p.exists())
-        and not p.name.startswith(("_", "."))
-    )
-
 
 def _disable_error(
     config: EngineConfig | None, config_disable: tuple[str, ...], name: str, why: str

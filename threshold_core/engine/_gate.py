@@ -1,0 +1,180 @@
+"""The gate and the money: a valuation against the line, every amount in CNY.
+
+:func:`gate_result` converts the valuation at the FX row of its date and tests it
+against ``[gate] line_cny`` under the basis policy and haircuts of the
+configuration; :func:`headroom_of` says how far above the line it sits;
+:func:`check_money` refuses a profile whose currencies the FX table lacks or
+whose amounts, in CNY, are not finite or beyond :data:`MAX_CNY`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+
+import attrs
+
+from ..errors import InputError, Problem
+from ..model import (
+    CompanyProfile,
+    EngineConfig,
+    Finding,
+    GateResult,
+    Headroom,
+    ValuationBasis,
+    Verdict,
+    assess,
+)
+
+
+def fx_row(config: EngineConfig, currency: str, on: date | None) -> tuple[float, date | None, bool]:
+    """CNY per unit of ``currency`` from the newest FX row dated on or before ``on``.
+
+    Returns the rate, the row's date and whether the valuation predates every row
+    (then the oldest row with the currency is used). The newest row is ``[fx] rates``.
+    """
+    code = currency.upper()
+    if code == "CNY":
+        return 1.0, None, False
+    rows = [(config.fx.as_of, config.fx.rates)]
+    rows += [(r.as_of, r.rates) for r in config.fx.history]
+    rows = sorted(((d, r) for d, r in rows if code in r), key=lambda x: x[0])
+    if on is None:
+        d, r = rows[-1]
+        return r[code], d, False
+    before = [(d, r) for d, r in rows if d <= on]
+    if not before:
+        d, r = rows[0]
+        return r[code], d, True
+    d, r = before[-1]
+    return r[code], d, False
+
+
+def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
+    """The valuation against the line, under the basis policy of ``[gate]``.
+
+    A basis the gate does not accept (by default a parent group's market cap), an
+    illustrative valuation or an undated one cannot pass: ``passed`` is None
+    (``insufficient_data``) with the reason. Estimates and last-round post-money
+    valuations are tested after the haircut of ``[risk.haircut]``.
+    """
+    gc = config.gate
+    line = gc.line_cny
+    v = profile.valuation
+    if v is None:
+        return GateResult(passed=None, line_cny=line, reason="no valuation in the profile")
+    # The valuation's date; a bare valuation inherits the profile's date.
+    on = v.as_of or profile.as_of
+    rate, row_date, predates = fx_row(config, v.currency, on)
+    cny = v.amount * rate
+    basis = str(v.basis)
+    tested_as = GateResult(
+        passed=None, line_cny=line, valuation_amount=v.amount, valuation_currency=v.currency,
+        valuation_cny=round(cny, 2), basis=basis, fx_rate=rate,
+        fx_as_of=row_date.isoformat() if row_date else None,
+        valuation_as_of=on.isoformat() if on else None,
+    )
+    refused = None
+    if v.basis not in gc.accepted_bases:
+        refused = (
+            "a parent group's market capitalisation cannot pass the gate: it values the "
+            "group, not the company"
+            if v.basis is ValuationBasis.PARENT_MARKET_CAP
+            else f"valuation basis {basis} is not accepted by the gate ([gate] accepted_bases)"
+        )
+    elif gc.refuse_illustrative and v.source and "illustrative" in v.source.casefold():
+        refused = ("an illustrative valuation cannot pass the gate: the source says it is "
+                   "made up")
+    elif gc.require_date and on is None:
+        refused = ("an undated valuation cannot pass the gate: neither valuation.as_of nor "
+                   "the profile's as_of is given")
+    if refused is not None:
+        return attrs.evolve(tested_as, reason=refused)
+    cut = config.risk.haircut.get(basis, 0.0)
+    tested = cny * (1.0 - cut)
+    passed = tested >= line
+    rel = "at or above" if passed else "below"
+    haircut = (
+        f" less the {cut:.0%} haircut for {basis.replace('_', ' ')} = "
+        f"{tested / 1e9:,.2f}bn CNY" if cut else ""
+    )
+    fx_note = (
+        f" (at the oldest FX rate, of {row_date.isoformat()}: the valuation predates the table)"
+        if predates and row_date else ""
+    )
+    reason = (
+        f"valuation {v.amount:,.0f} {v.currency} = {cny / 1e9:,.2f}bn CNY{haircut} is {rel} "
+        f"the line of {line / 1e9:,.2f}bn CNY{fx_note}"
+    )
+    return attrs.evolve(tested_as, passed=passed, reason=reason, haircut=cut,
+                        tested_cny=round(tested, 2))
+
+
+def headroom_of(
+    config: EngineConfig, profile: CompanyProfile, gate: GateResult, verdict: Verdict,
+    findings: Sequence[Finding],
+) -> Headroom:
+    listing = profile.listing.status if profile.listing is not None else None
+    return assess(
+        line_cny=gate.line_cny, valuation_cny=gate.valuation_cny, basis=gate.basis,
+        listing=None if listing is None else str(listing),
+        gate_testable=gate.passed is not None, verdict=verdict, findings=findings,
+        config=config.risk,
+    )
+
+
+def check_money(config: EngineConfig, profile: CompanyProfile, source: str = "<profile>") -> None:
+    """Problems only visible with the configuration: an unknown currency, or an
+    amount that is not finite, or beyond :data:`MAX_CNY`, once converted to CNY."""
+    problems = []
+    rows = [config.fx.rates, *(r.rates for r in config.fx.history)]
+    for path, amount, currency_path, cur in _money(profile):
+        code = cur.upper()
+        if code == "CNY":
+            rate = 1.0
+        elif code in config.fx.rates:
+            # The largest rate any row of the table gives: the gate may use an older row.
+            rate = max(r[code] for r in rows if code in r)
+        else:
+            problems.append(Problem(
+                currency_path, f'no FX rate for "{cur}" in the configuration\'s fx.rates'))
+            continue
+        cny = amount * rate
+        if not math.isfinite(cny) or abs(cny) > MAX_CNY:
+            problems.append(Problem(path, (
+                f"{amount:g} {code} is {cny:g} CNY" if code != "CNY" else f"{amount:g} CNY")
+                + f", beyond the largest amount threshold reads ({MAX_CNY:g} CNY)"))
+    if problems:
+        raise InputError(source, problems)
+
+
+#: The largest amount, in CNY, a profile may hold (house policy: a thousand trillion
+#: yuan, far above any company; larger figures are typos or overflow, and their sums and
+#: conversions must stay finite).
+MAX_CNY = 1e15
+
+
+def _money(profile: CompanyProfile) -> list[tuple[str, float, str, str]]:
+    """Every amount of money: ``(amount path, amount, currency path, currency)``."""
+    out = []
+    if profile.valuation is not None:
+        v = profile.valuation
+        out.append(("$.valuation.amount", v.amount, "$.valuation.currency", v.currency))
+    fin = profile.financials
+    if fin is not None:
+        for name in ("revenue", "rnd_expense", "cash", "monthly_net_burn"):
+            fig = getattr(fin, name)
+            if fig is not None:
+                out.append((f"$.financials.{name}", fig.value, "$.financials.currency",
+                            fin.currency))
+    moneys = [(f"$.investors[{i}].amount", inv.amount) for i, inv in enumerate(profile.investors)]
+    moneys += [(f"$.litigation[{i}].claim", lit.claim)
+               for i, lit in enumerate(profile.litigation or ())]
+    moneys += [(f"$.enforcement[{i}].amount", e.amount)
+               for i, e in enumerate(profile.enforcement or ())]
+    if profile.reported_claims is not None:
+        moneys.append(("$.reported_claims.arr", profile.reported_claims.arr))
+    out += [(f"{path}.amount", m.amount, f"{path}.currency", m.currency)
+            for path, m in moneys if m is not None]
+    return out

@@ -1,0 +1,229 @@
+"""Running the components: every scorer and every rule on its own, timed, isolated.
+
+Whatever a component raises (``SystemExit`` included) or returns that breaks the
+contract of ``docs/hooks.md`` (checked in ``_boundary.py``) becomes an ``error``
+event in the trace and a :class:`~threshold_core.model.ComponentError`, and the
+other components still run. A rule pack's trace event carries every rule's
+outcome; a scorer's event what it read and contributed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from ..errors import PluginInterrupted
+from ..model import (
+    CompanyProfile,
+    ComponentError,
+    Context,
+    DimensionScore,
+    Effect,
+    EventKind,
+    EventStatus,
+    Finding,
+    PackOutcomes,
+    RuleOutcome,
+    RuleStatus,
+    ScoredDimension,
+    Scorer,
+    TraceEvent,
+)
+from ._boundary import check_outcome, check_score
+from ._budget import BudgetExceeded
+from ._hookcalls import Abandoned, Activity
+from ._registry import Registered
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+
+_STATUS_VALUES = tuple(s.value for s in RuleStatus)
+
+
+def run_scorers(
+    engine: Engine, activity: Activity, profile: CompanyProfile, context: Context,
+    trace: list[TraceEvent], errors: list[ComponentError],
+) -> tuple[ScoredDimension, ...]:
+    out = []
+    assigned = {reg.component.name for reg in engine.assignments.values()}
+    for dim in sorted(engine.assignments):
+        reg = engine.assignments[dim]
+        scorer: Scorer = reg.component
+        settings = engine.settings.get(scorer.name)
+        activity.enter(reg.plugin, scorer.name)
+        start = time.perf_counter()
+        # Isolation: whatever the scorer raises (SystemExit included) is its error.
+        try:
+            value = scorer.score(profile, settings, context)
+        except Abandoned:
+            raise
+        except KeyboardInterrupt:
+            raise PluginInterrupted(reg.plugin, scorer.name) from None
+        except BaseException as exc:
+            problem: str | None = failure(exc)
+        else:
+            problem = check_score(value, dim)
+        activity.leave()
+        ms = round((time.perf_counter() - start) * 1000, 3)
+        weight = engine.config.dimensions[dim].weight
+        if problem:
+            errors.append(ComponentError(reg.plugin, scorer.name, problem))
+            trace.append(event(engine, reg, scorer.name, EventKind.SCORER, ms, problem))
+            out.append(ScoredDimension(dim, weight, scorer.name, reg.plugin, None))
+            continue
+        assert isinstance(value, DimensionScore)
+        trace.append(
+            event(
+                engine, reg, scorer.name, EventKind.SCORER, ms, None, read=value.inputs,
+                contributed={"dimension": dim, "score": value.score,
+                             "coverage": value.coverage, "weight": weight},
+            )
+        )
+        out.append(ScoredDimension(dim, weight, scorer.name, reg.plugin, value))
+    for name, reg in sorted(engine.scorers.items()):
+        if name not in assigned:
+            trace.append(
+                TraceEvent(
+                    plugin=reg.plugin, version=engine.pm.version_of(reg.plugin),
+                    component=name, kind=EventKind.SCORER, status=EventStatus.SKIPPED,
+                    message=skip_reason(engine, reg.component.dimension),
+                )
+            )
+    return tuple(out)
+
+
+def skip_reason(engine: Engine, dimension: str) -> str:
+    configured = engine.config.dimensions.get(dimension)
+    if configured is None:
+        return f"dimension {dimension!r} is not configured in [dimensions]"
+    if configured.weight == 0:
+        return f"dimension {dimension!r} has weight 0"
+    return f"[dimensions.{dimension}] uses another scorer"
+
+
+def run_packs(
+    engine: Engine, activity: Activity, profile: CompanyProfile, context: Context,
+    trace: list[TraceEvent], errors: list[ComponentError],
+) -> tuple[tuple[Finding, ...], tuple[PackOutcomes, ...]]:
+    findings: list[Finding] = []
+    packs: list[PackOutcomes] = []
+    disabled = engine.disabled_rules
+    for pack_name, reg, rules, version in engine.pack_plan:
+        settings = engine.settings.get(pack_name)
+        outcomes: list[RuleOutcome] = []
+        pack_errors: list[str] = []
+        out_of_time: BudgetExceeded | None = None
+        activity.enter(reg.plugin, pack_name)
+        start = time.perf_counter()
+        for rule in rules:
+            meta = rule.meta
+            rid = meta.id
+            if rid in disabled:
+                outcomes.append(RuleOutcome(status=RuleStatus.DISABLED, rule=rid,
+                                            message="disabled in [rules] disable"))
+                continue
+            if activity.cancelled:
+                raise Abandoned()
+            activity.rule = rid
+            # Each rule is isolated: one failing rule is recorded, the others still run.
+            try:
+                if out_of_time:
+                    raise out_of_time
+                value = rule.evaluate(profile, settings, context)
+            except Abandoned:
+                raise
+            except KeyboardInterrupt:
+                raise PluginInterrupted(reg.plugin, f"{pack_name}/{rid}") from None
+            except BudgetExceeded as exc:
+                # The pack's budget is spent: its remaining rules are not run.
+                problem: str | None = (failure(exc) if exc is not out_of_time else
+                                       "not run: the pack ran out of its time budget")
+                out_of_time = exc
+            except BaseException as exc:
+                problem = failure(exc)
+            else:
+                problem = check_outcome(value, meta.severity)
+            if problem:
+                pack_errors.append(f"{rid}: {problem}")
+                errors.append(ComponentError(reg.plugin, f"{pack_name}/{rid}", problem))
+                outcomes.append(RuleOutcome(status=RuleStatus.ERROR, rule=rid, message=problem))
+                continue
+            status = value.status
+            if status is RuleStatus.FIRED:
+                sev = value.severity or meta.severity
+                # A fresh object rather than evolve(), which is several times slower.
+                outcome = RuleOutcome(status=status, severity=sev, message=value.message,
+                                      missing=value.missing, evidence=value.evidence, rule=rid)
+                findings.append(
+                    Finding(
+                        rule=rid, pack=pack_name, severity=sev, effect=Effect.REPORTED,
+                        dimension=meta.dimension, title=meta.title,
+                        message=value.message or meta.title, plugin=reg.plugin,
+                        evidence=value.evidence, source=meta.source,
+                    )
+                )
+            else:
+                outcome = RuleOutcome(status=status, severity=value.severity,
+                                      message=value.message, missing=value.missing,
+                                      evidence=value.evidence, rule=rid)
+            outcomes.append(outcome)
+        activity.leave()
+        ms = round((time.perf_counter() - start) * 1000, 3)
+        counts = dict.fromkeys(_STATUS_VALUES, 0)
+        read: set[str] = set()
+        fired = []
+        for o in outcomes:
+            counts[o.status.value] += 1
+            read.update(o.evidence)
+            if o.status is RuleStatus.FIRED:
+                fired.append(o.rule)
+        trace.append(
+            TraceEvent(
+                plugin=reg.plugin, version=version, component=pack_name,
+                kind=EventKind.RULE_PACK,
+                status=EventStatus.ERROR if pack_errors else EventStatus.OK,
+                duration_ms=ms, read=tuple(sorted(read)),
+                contributed={"fired": fired, "counts": counts,
+                             "pack_version": str(reg.component.version),
+                             "law_as_of": law_as_of(reg.component)},
+                message="; ".join(pack_errors) or None, rules=tuple(outcomes),
+            )
+        )
+        packs.append(PackOutcomes(pack_name, reg.plugin, tuple(outcomes)))
+    return tuple(findings), tuple(packs)
+
+
+def event(
+    engine: Engine, reg: Registered, component: str, kind: EventKind, ms: float,
+    problem: str | None,
+    *, read: Sequence[str] = (), contributed: dict[str, Any] | None = None,
+) -> TraceEvent:
+    return TraceEvent(
+        plugin=reg.plugin, version=engine.pm.version_of(reg.plugin), component=component,
+        kind=kind, status=EventStatus.ERROR if problem else EventStatus.OK, duration_ms=ms,
+        read=tuple(read), contributed=contributed or {}, message=problem,
+    )
+
+
+def law_as_of(pack: Any) -> str | None:
+    value = getattr(pack, "law_as_of", None)
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+
+def failure(exc: BaseException) -> str:
+    """``raised ValueError: message`` on one line, whatever the exception holds."""
+    if isinstance(exc, BudgetExceeded):
+        return str(exc)
+    try:
+        text = str(exc)
+    except Exception:  # an exception whose __str__ raises
+        text = ""
+    text = " ".join(text.split())
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"raised {type(exc).__name__}: {text}" if text else f"raised {type(exc).__name__}"

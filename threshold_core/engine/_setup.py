@@ -1,0 +1,138 @@
+"""Setting an engine up: what the plugins registered, checked against the configuration.
+
+Run once when an :class:`~threshold_core.engine.Engine` is built: the
+registration hooks are called, every component is checked before it is used,
+the plugins' settings are structured from ``[settings.<name>]``, each configured
+dimension gets its one scorer and every rule id is indexed. Problems of the
+configuration are collected (all of them, each with its path) for the engine to
+raise at once; a plugin that registered something invalid is a
+:class:`~threshold_core.errors.PluginError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import PluginError, Problem
+from ..load import StructureProblems, structure
+from ..model import EngineConfig
+from ._boundary import check_pack, check_scorer
+from ._hookcalls import Activity
+from ._plugins import ThresholdPluginManager
+from ._registry import Registered, collect_components, declared_settings_types
+
+
+def _key(config: EngineConfig, *parts: str) -> str:
+    return ".".join((config.root, *parts))
+
+
+def collect(
+    activity: Activity, pm: ThresholdPluginManager
+) -> tuple[dict[str, Registered], dict[str, Registered], dict[str, tuple[type[Any], str]]]:
+    """Call the registration hooks (in the watchdog's worker, under the time budget)."""
+    scorers = collect_components(pm, "threshold_register_scorers", "scorer")
+    packs = collect_components(pm, "threshold_register_rule_packs", "rule pack")
+    return scorers, packs, declared_settings_types(pm)
+
+
+def check_components(scorers: dict[str, Registered], packs: dict[str, Registered]) -> None:
+    """Validate what plugins registered, before any of it is used."""
+    for name, reg in scorers.items():
+        problem = check_scorer(reg.component, name)
+        if problem:
+            raise PluginError(reg.plugin, problem)
+    for name, reg in packs.items():
+        problem = check_pack(reg.component, name)
+        if problem:
+            raise PluginError(reg.plugin, problem)
+
+
+def structure_settings(
+    config: EngineConfig, types: dict[str, tuple[type[Any], str]], problems: list[Problem]
+) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for name in sorted(config.settings):
+        if name not in types:
+            known = ", ".join(sorted(types)) or "none"
+            problems.append(
+                Problem(
+                    _key(config, "settings", name),
+                    f"no plugin declares settings {name!r} (known: {known})",
+                )
+            )
+    for name, (cls, _plugin) in sorted(types.items()):
+        raw = config.settings.get(name, {})
+        try:
+            settings[name] = structure(raw, cls)
+        except StructureProblems as exc:
+            problems.extend(
+                Problem(_key(config, "settings", name) + p.path[1:], p.message)
+                for p in exc.problems
+            )
+        except Exception as exc:  # a settings class whose own validator raised
+            problems.append(Problem(_key(config, "settings", name), str(exc)))
+    return settings
+
+
+def assign_scorers(
+    config: EngineConfig, scorers: dict[str, Registered], problems: list[Problem]
+) -> dict[str, Registered]:
+    by_dimension: dict[str, list[str]] = {}
+    for name, reg in sorted(scorers.items()):
+        by_dimension.setdefault(reg.component.dimension, []).append(name)
+    out: dict[str, Registered] = {}
+    for dim, dc in sorted(config.dimensions.items()):
+        if dc.scorer is not None:
+            chosen = scorers.get(dc.scorer)
+            if chosen is None:
+                known = ", ".join(sorted(scorers)) or "none"
+                problems.append(
+                    Problem(_key(config, "dimensions", dim, "scorer"),
+                            f"no scorer named {dc.scorer!r} (known: {known})")
+                )
+                continue
+            out[dim] = chosen
+            continue
+        if dc.weight == 0:
+            continue  # left out: not scored, and its scorer shows as skipped
+        candidates = by_dimension.get(dim, [])
+        if not candidates:
+            problems.append(
+                Problem(_key(config, "dimensions", dim), f"no plugin scores dimension {dim!r}")
+            )
+        elif len(candidates) > 1:
+            who = " and ".join(f"{c!r} ({scorers[c].plugin})" for c in candidates)
+            problems.append(
+                Problem(_key(config, "dimensions", dim),
+                        f"scored by {who}: choose one with scorer = \"...\"")
+            )
+        else:
+            out[dim] = scorers[candidates[0]]
+    return out
+
+
+def index_rules(packs: dict[str, Registered]) -> dict[str, tuple[str, Any]]:
+    index: dict[str, tuple[str, Any]] = {}
+    for pack_name, reg in sorted(packs.items()):
+        for rule in reg.component.rules:
+            rid = rule.meta.id
+            if rid in index:
+                other = index[rid][0]
+                raise PluginError(
+                    reg.plugin,
+                    f"rule {rid!r} of pack {pack_name!r} is already defined by pack {other!r}",
+                )
+            index[rid] = (pack_name, rule)
+    return index
+
+
+def check_disabled_rules(
+    config: EngineConfig, rule_index: Mapping[str, Any], problems: list[Problem]
+) -> frozenset[str]:
+    problems.extend(
+        Problem(_key(config, "rules", f"disable[{i}]"), f"no rule with id {rid!r}")
+        for i, rid in enumerate(config.rules.disable)
+        if rid not in rule_index
+    )
+    return frozenset(config.rules.disable)

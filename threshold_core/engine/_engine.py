@@ -57,7 +57,7 @@ from ._gate import check_money, gate_result, headroom_of
 from ._hookcalls import Abandoned, Activity, hook_call
 from ._plugins import ThresholdPluginManager, create_plugin_manager, engine_version
 from ._registry import extension_types
-from ._run import failure, law_as_of, run_packs, run_scorers
+from ._run import failure, law_as_of, plan_packs, run_packs, run_scorers
 from ._setup import (
     assign_scorers,
     check_components,
@@ -139,11 +139,7 @@ class Engine:
         # Hooks fixed when the engine is built, like the components.
         self._observed = bool(self.pm.hook.threshold_evaluation_finished.get_hookimpls())
         # Fixed evaluation order, worked out once: packs by name, rules by id.
-        self.pack_plan = tuple(
-            (name, reg, tuple(sorted(reg.component.rules, key=lambda r: r.meta.id)),
-             self.pm.version_of(reg.plugin))
-            for name, reg in sorted(self.packs.items())
-        )
+        self.pack_plan = plan_packs(self)
 
     @property
     def _source(self) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import PluginInterrupted
 from ..model import (
@@ -25,10 +25,13 @@ from ..model import (
     EventStatus,
     Finding,
     PackOutcomes,
+    Rule,
+    RuleMeta,
     RuleOutcome,
     RuleStatus,
     ScoredDimension,
     Scorer,
+    Severity,
     TraceEvent,
 )
 from ._boundary import check_outcome, check_score
@@ -38,9 +41,6 @@ from ._registry import Registered
 
 if TYPE_CHECKING:
     from ._engine import Engine
-
-_STATUS_VALUES = tuple(s.value for s in RuleStatus)
-
 
 def run_scorers(
     engine: Engine, activity: Activity, profile: CompanyProfile, context: Context,
@@ -103,25 +103,64 @@ def skip_reason(engine: Engine, dimension: str) -> str:
     return f"[dimensions.{dimension}] uses another scorer"
 
 
+class PackPlan(NamedTuple):
+    """One rule pack as the engine runs it, worked out once when the engine is built."""
+
+    name: str
+    plugin: str
+    #: The plugin's version (the trace event's ``version``).
+    version: str
+    pack_version: str
+    law_as_of: str | None
+    #: ``(id, meta, check, declared severity)`` by rule id; ``check`` is None for a
+    #: rule disabled in ``[rules] disable``.
+    rules: tuple[tuple[str, RuleMeta, Any, Severity], ...]
+
+
+def plan_packs(engine: Engine) -> tuple[PackPlan, ...]:
+    """The fixed evaluation order: packs by name, rules by id."""
+    out = []
+    for name, reg in sorted(engine.packs.items()):
+        rules = []
+        for rule in sorted(reg.component.rules, key=lambda r: r.meta.id):
+            meta = rule.meta
+            # A plain Rule's check is called directly (Rule.evaluate only forwards to it).
+            check = rule.check if type(rule) is Rule else rule.evaluate
+            rules.append((meta.id, meta, None if meta.id in engine.disabled_rules else check,
+                          meta.severity))
+        out.append(PackPlan(name, reg.plugin, engine.pm.version_of(reg.plugin),
+                            str(reg.component.version), law_as_of(reg.component), tuple(rules)))
+    return tuple(out)
+
+
+_FIRED, _PASSED = RuleStatus.FIRED, RuleStatus.PASSED
+_NOT_EVALUATED, _DISABLED, _ERROR = (RuleStatus.NOT_EVALUATED, RuleStatus.DISABLED,
+                                     RuleStatus.ERROR)
+_set = object.__setattr__
+
+
 def run_packs(
     engine: Engine, activity: Activity, profile: CompanyProfile, context: Context,
     trace: list[TraceEvent], errors: list[ComponentError],
 ) -> tuple[tuple[Finding, ...], tuple[PackOutcomes, ...]]:
+    """Every enabled rule of every pack, each isolated; one trace event per pack."""
     findings: list[Finding] = []
     packs: list[PackOutcomes] = []
-    disabled = engine.disabled_rules
-    for pack_name, reg, rules, version in engine.pack_plan:
+    for plan in engine.pack_plan:
+        pack_name, plugin = plan.name, plan.plugin
         settings = engine.settings.get(pack_name)
         outcomes: list[RuleOutcome] = []
         pack_errors: list[str] = []
+        fired: list[str] = []
+        read: set[str] = set()
+        n_passed = n_missing = n_disabled = 0
         out_of_time: BudgetExceeded | None = None
-        activity.enter(reg.plugin, pack_name)
+        activity.enter(plugin, pack_name)
         start = time.perf_counter()
-        for rule in rules:
-            meta = rule.meta
-            rid = meta.id
-            if rid in disabled:
-                outcomes.append(RuleOutcome(status=RuleStatus.DISABLED, rule=rid,
+        for rid, meta, check, declared in plan.rules:
+            if check is None:
+                n_disabled += 1
+                outcomes.append(RuleOutcome(status=_DISABLED, rule=rid,
                                             message="disabled in [rules] disable"))
                 continue
             if activity.cancelled:
@@ -131,11 +170,11 @@ def run_packs(
             try:
                 if out_of_time:
                     raise out_of_time
-                value = rule.evaluate(profile, settings, context)
+                value = check(profile, settings, context)
             except Abandoned:
                 raise
             except KeyboardInterrupt:
-                raise PluginInterrupted(reg.plugin, f"{pack_name}/{rid}") from None
+                raise PluginInterrupted(plugin, f"{pack_name}/{rid}") from None
             except BudgetExceeded as exc:
                 # The pack's budget is spent: its remaining rules are not run.
                 problem: str | None = (failure(exc) if exc is not out_of_time else
@@ -144,54 +183,61 @@ def run_packs(
             except BaseException as exc:
                 problem = failure(exc)
             else:
-                problem = check_outcome(value, meta.severity)
+                problem = check_outcome(value, declared)
             if problem:
                 pack_errors.append(f"{rid}: {problem}")
-                errors.append(ComponentError(reg.plugin, f"{pack_name}/{rid}", problem))
-                outcomes.append(RuleOutcome(status=RuleStatus.ERROR, rule=rid, message=problem))
+                errors.append(ComponentError(plugin, f"{pack_name}/{rid}", problem))
+                outcomes.append(RuleOutcome(status=_ERROR, rule=rid, message=problem))
                 continue
-            status = value.status
-            if status is RuleStatus.FIRED:
-                sev = value.severity or meta.severity
-                # A fresh object rather than evolve(), which is several times slower.
-                outcome = RuleOutcome(status=status, severity=sev, message=value.message,
-                                      missing=value.missing, evidence=value.evidence, rule=rid)
+            status, evidence = value.status, value.evidence
+            if evidence:
+                read.update(evidence)
+            if status is _FIRED:
+                sev = value.severity or declared
+                fired.append(rid)
                 findings.append(
                     Finding(
                         rule=rid, pack=pack_name, severity=sev, effect=Effect.REPORTED,
                         dimension=meta.dimension, title=meta.title,
-                        message=value.message or meta.title, plugin=reg.plugin,
-                        evidence=value.evidence, source=meta.source,
+                        message=value.message or meta.title, plugin=plugin,
+                        evidence=evidence, source=meta.source,
                     )
                 )
+            elif status is _PASSED:
+                n_passed += 1
+                sev = value.severity
             else:
-                outcome = RuleOutcome(status=status, severity=value.severity,
-                                      message=value.message, missing=value.missing,
-                                      evidence=value.evidence, rule=rid)
-            outcomes.append(outcome)
+                n_missing += 1
+                sev = value.severity
+            # The outcome a rule returns is recorded as it is, with its id set (checked
+            # above: a RuleOutcome of a status rules may return). Anything else, an
+            # outcome already carrying another id (a rule returning a shared object)
+            # or a fired one without a severity, is copied.
+            if value.__class__ is RuleOutcome and sev is value.severity and (
+                    value.rule == rid or value.rule == ""):
+                if value.rule == "":
+                    _set(value, "rule", rid)
+                outcomes.append(value)
+            else:
+                outcomes.append(RuleOutcome(status=status, severity=sev, message=value.message,
+                                            missing=value.missing, evidence=evidence, rule=rid))
         activity.leave()
         ms = round((time.perf_counter() - start) * 1000, 3)
-        counts = dict.fromkeys(_STATUS_VALUES, 0)
-        read: set[str] = set()
-        fired = []
-        for o in outcomes:
-            counts[o.status.value] += 1
-            read.update(o.evidence)
-            if o.status is RuleStatus.FIRED:
-                fired.append(o.rule)
+        counts = {"fired": len(fired), "passed": n_passed, "not_evaluated": n_missing,
+                  "disabled": n_disabled, "error": len(pack_errors)}
+        recorded = tuple(outcomes)
         trace.append(
             TraceEvent(
-                plugin=reg.plugin, version=version, component=pack_name,
+                plugin=plugin, version=plan.version, component=pack_name,
                 kind=EventKind.RULE_PACK,
                 status=EventStatus.ERROR if pack_errors else EventStatus.OK,
                 duration_ms=ms, read=tuple(sorted(read)),
                 contributed={"fired": fired, "counts": counts,
-                             "pack_version": str(reg.component.version),
-                             "law_as_of": law_as_of(reg.component)},
-                message="; ".join(pack_errors) or None, rules=tuple(outcomes),
+                             "pack_version": plan.pack_version, "law_as_of": plan.law_as_of},
+                message="; ".join(pack_errors) or None, rules=recorded,
             )
         )
-        packs.append(PackOutcomes(pack_name, reg.plugin, tuple(outcomes)))
+        packs.append(PackOutcomes(pack_name, plugin, recorded))
     return tuple(findings), tuple(packs)
 
 

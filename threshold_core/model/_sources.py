@@ -119,26 +119,49 @@ class SourcesConfig:
 
 
 _DEFAULT = SourcesConfig()
-_CACHE: dict[int, dict[SourceGrade, tuple[str, ...]]] = {}
+#: Per configuration (by identity): its patterns, and the grades of the texts seen so far
+#: (a source text recurs across metrics and profiles; grading it is a pure function).
+_CACHE: dict[int, tuple[SourcesConfig, dict[SourceGrade, tuple[str, ...]],
+                        dict[str, SourceGrade]]] = {}
+#: Most texts remembered per configuration.
+_MEMO_SIZE = 4096
+
+
+def _compiled(
+    config: SourcesConfig | None,
+) -> tuple[SourcesConfig, dict[SourceGrade, tuple[str, ...]], dict[str, SourceGrade]]:
+    cfg = config or _DEFAULT
+    got = _CACHE.get(id(cfg))
+    if got is None or got[0] is not cfg:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        got = _CACHE[id(cfg)] = (cfg, cfg.effective(), {})
+    return got
 
 
 def _patterns(config: SourcesConfig | None) -> dict[SourceGrade, tuple[str, ...]]:
-    cfg = config or _DEFAULT
-    key = id(cfg)
-    got = _CACHE.get(key)
-    if got is None:
-        if len(_CACHE) > 64:
-            _CACHE.clear()
-        got = _CACHE[key] = cfg.effective()
-    return got
+    return _compiled(config)[1]
 
 
 def grade_source(text: str | None, config: SourcesConfig | None = None) -> SourceGrade:
     """The grade of one free-text source."""
-    if not text or not text.strip():
+    if not text:
+        return SourceGrade.UNSOURCED
+    _cfg, patterns, memo = _compiled(config)
+    grade = memo.get(text)
+    if grade is None:
+        grade = _grade(text, patterns)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[text] = grade
+    return grade
+
+
+def _grade(text: str, patterns: dict[SourceGrade, tuple[str, ...]]) -> SourceGrade:
+    if not text.strip():
         return SourceGrade.UNSOURCED
     low = text.casefold()
-    for grade, pats in _patterns(config).items():
+    for grade, pats in patterns.items():
         if any(p in low for p in pats):
             return grade
     return SourceGrade.UNSOURCED
@@ -149,6 +172,8 @@ def weakest(sources: Iterable[str | None], config: SourcesConfig | None = None) 
     grades = [grade_source(s, config) for s in sources]
     if not grades:
         return SourceGrade.UNSOURCED
+    if len(grades) == 1:
+        return grades[0]
     for tier in _WEAKNESS:
         for g in grades:
             if TIER[g] is tier:
@@ -156,10 +181,15 @@ def weakest(sources: Iterable[str | None], config: SourcesConfig | None = None) 
     return grades[0]  # pragma: no cover
 
 
+#: :data:`TIER` keyed by the grades' strings (a member finds its entry too).
+_TIER_OF: dict[str, SourceTier] = {g.value: t for g, t in TIER.items()}
+
+
 def tier_of(grade: str | SourceGrade | None) -> SourceTier | None:
     if grade is None:
         return None
-    return TIER[SourceGrade(grade)]
+    tier = _TIER_OF.get(grade)
+    return tier if tier is not None else TIER[SourceGrade(grade)]
 
 
 def check_sources(cfg: SourcesConfig, root: str = "$.sources") -> list[Problem]:

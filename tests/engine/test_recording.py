@@ -1,0 +1,103 @@
+"""What the engine records is what the components returned, however it records it.
+
+The engine records a rule's outcome without copying it (the object the rule returned,
+with its id set). These tests run both paths: each rule called directly, outside the
+engine, against the outcomes and the pack events of the decision.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from threshold_core import Engine, build_config
+from threshold_core.engine import create_plugin_manager
+from threshold_core.hooks import hookimpl
+from threshold_core.kit import Pack, fired, passed, rule
+from threshold_core.load import profile_from_data
+from threshold_core.model import Context, RuleOutcome, RuleStatus, Severity
+from threshold_core.portfolio import synthetic_portfolio
+
+ENGINE = Engine(build_config({}))
+PROFILES = [profile_from_data(d) for d in synthetic_portfolio(120, seed=11)]
+
+
+def _expected_outcome(rule_obj: Any, profile: Any, settings: Any, ctx: Context) -> RuleOutcome:
+    """The rule called on its own, its outcome completed as docs/hooks.md says."""
+    if rule_obj.meta.id in ENGINE.disabled_rules:
+        return RuleOutcome(status=RuleStatus.DISABLED, rule=rule_obj.meta.id,
+                           message="disabled in [rules] disable")
+    out = rule_obj.evaluate(profile, settings, ctx)
+    severity = out.severity
+    if out.status is RuleStatus.FIRED and severity is None:
+        severity = rule_obj.meta.severity
+    return RuleOutcome(status=out.status, severity=severity, message=out.message,
+                       missing=tuple(out.missing), evidence=dict(out.evidence),
+                       rule=rule_obj.meta.id)
+
+
+def test_every_recorded_outcome_equals_the_rule_called_on_its_own() -> None:
+    """120 synthetic profiles: each pack event's outcomes, counts, fired rules and the
+    paths read equal what the rules return when called directly, and the findings are
+    the fired outcomes."""
+    for profile in PROFILES:
+        decision = ENGINE.evaluate(profile)
+        ctx = Context(fx=ENGINE.fx, as_of=profile.as_of or ENGINE.fx.as_of,
+                      sources=ENGINE.config.sources)
+        events = {e.component: e for e in decision.trace if e.kind == "rule_pack"}
+        assert sorted(events) == sorted(ENGINE.packs)
+        all_fired = []
+        for name, reg in sorted(ENGINE.packs.items()):
+            settings = ENGINE.settings.get(name)
+            expected = [_expected_outcome(r, profile, settings, ctx)
+                        for r in sorted(reg.component.rules, key=lambda r: r.meta.id)]
+            event = events[name]
+            assert list(event.rules) == expected, (profile.id, name)
+            counts = {s.value: sum(o.status is s for o in expected) for s in RuleStatus}
+            assert event.contributed["counts"] == counts
+            fired_ids = [o.rule for o in expected if o.status is RuleStatus.FIRED]
+            assert event.contributed["fired"] == fired_ids
+            assert event.read == tuple(sorted({k for o in expected for k in o.evidence}))
+            all_fired += [(name, rid) for rid in fired_ids]
+        assert sorted((f.pack, f.rule) for f in decision.findings) == sorted(all_fired)
+
+
+SHARED_PASS = passed({"shared": 1.0})
+SHARED_FIRE = fired("shared finding")
+
+
+def _shared(rid: str, severity: str, outcome: RuleOutcome) -> Any:
+    @rule(rid, title=f"rule {rid}", severity=severity, dimension=None,
+          rationale="test", source="house policy")
+    def check(profile: Any, settings: Any, ctx: Context) -> RuleOutcome:
+        return outcome
+
+    return check
+
+
+class SharedOutcomes:
+    """Rules that return one module-level outcome object between them."""
+
+    @hookimpl
+    def threshold_register_rule_packs(self, register: Any) -> None:
+        register(Pack(name="shared", version="1", rules=[
+            _shared("SH-1", "low", SHARED_PASS), _shared("SH-2", "low", SHARED_PASS),
+            _shared("SH-3", "high", SHARED_FIRE), _shared("SH-4", "medium", SHARED_FIRE),
+        ]))
+
+
+def test_rules_sharing_one_outcome_object_each_keep_their_id_and_severity() -> None:
+    config = build_config({})
+    pm = create_plugin_manager(config, extra=[("shared_outcomes", SharedOutcomes())])
+    engine = Engine(config, pm)
+    for _ in range(2):  # the second evaluation sees the objects the first recorded
+        decision = engine.evaluate(PROFILES[0])
+        event = next(e for e in decision.trace if e.component == "shared")
+        assert [(o.rule, o.status, o.severity) for o in event.rules] == [
+            ("SH-1", RuleStatus.PASSED, None), ("SH-2", RuleStatus.PASSED, None),
+            ("SH-3", RuleStatus.FIRED, Severity.HIGH), ("SH-4", RuleStatus.FIRED, Severity.MEDIUM),
+        ]
+        assert sorted((f.rule, f.severity) for f in decision.findings
+                      if f.pack == "shared") == [
+            ("SH-3", Severity.HIGH), ("SH-4", Severity.MEDIUM)]
+    # The shared fired outcome itself still has no severity of its own.
+    assert SHARED_FIRE.severity is None

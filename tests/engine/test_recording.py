@@ -1,24 +1,35 @@
 """What the engine records is what the components returned, however it records it.
 
 The engine records a rule's outcome without copying it (the object the rule returned,
-with its id set). These tests run both paths: each rule called directly, outside the
-engine, against the outcomes and the pack events of the decision.
+with its id set) and hashes the canonical profile with orjson. These tests run both
+paths: each rule called directly, outside the engine, against the outcomes and the
+pack events of the decision; the receipt's hash against the documented canonical bytes
+computed here; and the same profile read from TOML and from JSON.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
 from typing import Any
+
+import orjson
+import pytest
+from helpers import EXAMPLES
 
 from threshold_core import Engine, build_config
 from threshold_core.engine import create_plugin_manager
 from threshold_core.hooks import hookimpl
 from threshold_core.kit import Pack, fired, passed, rule
-from threshold_core.load import profile_from_data
+from threshold_core.load import converter, load_profile, profile_from_data
 from threshold_core.model import Context, RuleOutcome, RuleStatus, Severity
 from threshold_core.portfolio import synthetic_portfolio
 
 ENGINE = Engine(build_config({}))
 PROFILES = [profile_from_data(d) for d in synthetic_portfolio(120, seed=11)]
+EXAMPLE_FILES = sorted((EXAMPLES / "companies").glob("*.toml"))
 
 
 def _expected_outcome(rule_obj: Any, profile: Any, settings: Any, ctx: Context) -> RuleOutcome:
@@ -59,6 +70,41 @@ def test_every_recorded_outcome_equals_the_rule_called_on_its_own() -> None:
             assert event.read == tuple(sorted({k for o in expected for k in o.evidence}))
             all_fired += [(name, rid) for rid in fired_ids]
         assert sorted((f.pack, f.rule) for f in decision.findings) == sorted(all_fired)
+
+
+def _canonical_sha(profile: Any) -> str:
+    data = converter().unstructure(profile)
+    return hashlib.sha256(orjson.dumps(data, default=str)).hexdigest()
+
+
+def test_the_receipt_hashes_the_documented_canonical_bytes() -> None:
+    for profile in PROFILES[:40]:
+        assert ENGINE.evaluate(profile).receipt.input_sha256 == _canonical_sha(profile)
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_the_receipt_is_the_same_from_toml_and_json(path: Path, tmp_path: Path) -> None:
+    """The same profile as TOML and as JSON (dates as strings, keys in another order)
+    has one receipt hash; one changed figure changes it."""
+    from threshold_core.load import read_toml
+
+    data = read_toml(path)
+    as_json = tmp_path / f"{path.stem}.json"
+    reordered = dict(reversed(list(data.items())))
+    as_json.write_text(json.dumps(reordered, default=lambda d: d.isoformat()
+                                  if isinstance(d, date) else str(d)), encoding="utf-8")
+    from_toml = ENGINE.evaluate_path(path).receipt.input_sha256
+    assert ENGINE.evaluate_path(as_json).receipt.input_sha256 == from_toml
+    changed = dict(data, name=f"{data['name']} (renamed)")
+    assert ENGINE.evaluate(changed).receipt.input_sha256 != from_toml
+
+
+def test_a_profile_with_non_ascii_text_hashes_as_utf8() -> None:
+    profile = load_profile(EXAMPLE_FILES[0])
+    renamed = profile_from_data({**converter().unstructure(profile), "name": "智谱 AI"})
+    digest = ENGINE.evaluate(renamed).receipt.input_sha256
+    assert digest == _canonical_sha(renamed)
+    assert "智谱 AI".encode() in orjson.dumps(converter().unstructure(renamed), default=str)
 
 
 SHARED_PASS = passed({"shared": 1.0})

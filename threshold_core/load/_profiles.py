@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import orjson
 from attrs import field, frozen
 
 from ..errors import InputError, Problem
@@ -299,11 +300,30 @@ def expand_paths(
 
 
 def profile_sha256(profile: CompanyProfile) -> str:
-    """Hash of the canonical profile (for receipts).
+    """Hash of the canonical profile (for receipts): the same for the same profile,
+    whatever file format it was read from.
 
-    Canonical: the validated profile unstructured in field order (profiles hold
-    no free-form mappings, so no key sorting is needed), whatever file format
-    it was read from.
+    Canonical bytes: the validated profile in its documented JSON shape
+    (unstructured, objects in the model's field order; the free-form data of an
+    undeclared extension kept as written has its keys sorted), encoded by orjson as
+    compact UTF-8 JSON (no whitespace, dates as ``YYYY-MM-DD``, floats in their
+    shortest round-trip form). A value orjson cannot encode (an integer beyond 64
+    bits in an undeclared extension) falls back to the standard library's encoder.
     """
-    text = json.dumps(converter().unstructure(profile), separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    data = converter().unstructure(profile)
+    if any(isinstance(s, UndeclaredExtension) for s in profile.extensions.values()):
+        data["extensions"] = _sorted_keys(data["extensions"])
+    try:
+        text = orjson.dumps(data, default=str)
+    except TypeError:
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False,
+                          default=str).encode()
+    return hashlib.sha256(text).hexdigest()
+
+
+def _sorted_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted_keys(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, (list, tuple)):
+        return [_sorted_keys(v) for v in value]
+    return value

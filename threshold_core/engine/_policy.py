@@ -29,6 +29,7 @@ for display, never across a cut-off.
 from __future__ import annotations
 
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from fractions import Fraction
@@ -121,9 +122,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     """The default policy (see the module docstring)."""
     policy = config.policy
     dims = {d.name: d for d in assessment.dimensions}
-    findings = tuple(
-        attrs.evolve(f, effect=_effect(f, dims)) for f in assessment.findings
-    )
+    findings = tuple(_with_effect(f, _effect(f, dims)) for f in assessment.findings)
 
     # Adjust dimension scores: caps, then per-pack bounded deductions.
     adjustments: dict[str, list[Adjustment]] = defaultdict(list)
@@ -321,19 +320,51 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     )
 
 
+_SOURCED = (SourceTier.PRIMARY, SourceTier.SECONDARY)
+
+
 def _sourcing(metrics: Sequence[MetricScore]) -> tuple[float | None, float | None]:
     """A dimension's sourced coverage and the share of its score on illustrative readings."""
-    total = sum(m.weight for m in metrics if m.weight > 0)
+    # One pass; each sum adds the same weights in the same order as summing them apart.
+    total: float = 0
+    sourced: float = 0
+    weak: float = 0
+    got: float = 0
+    for m in metrics:
+        w = m.weight
+        if not w > 0:
+            continue
+        total += w
+        if m.points is None:
+            continue
+        got += w
+        tier = tier_of(m.grade)
+        if tier in _SOURCED:
+            sourced += w
+        # A reading without a grade comes from a scorer that does not grade: unsourced.
+        elif tier is None or tier is SourceTier.ILLUSTRATIVE:
+            weak += w
     if not metrics or total <= 0:
         return None, None
-    scored = [m for m in metrics if m.points is not None and m.weight > 0]
-    sourced = sum(m.weight for m in scored
-                  if tier_of(m.grade) in (SourceTier.PRIMARY, SourceTier.SECONDARY))
-    # A reading without a grade comes from a scorer that does not grade: unsourced.
-    weak = sum(m.weight for m in scored
-               if tier_of(m.grade) in (SourceTier.ILLUSTRATIVE, None))
-    got = sum(m.weight for m in scored)
     return round(sourced / total, 6), (round(weak / got, 6) if got > 0 else None)
+
+
+#: Finding's fields in ``__init__`` order, to copy one with another effect.
+_FINDING_FIELDS = tuple(a.name for a in attrs.fields(Finding))
+_FINDING_VALUES = operator.attrgetter(*_FINDING_FIELDS)
+_EFFECT_AT = _FINDING_FIELDS.index("effect")
+_POSITIONAL = all(a.init and not a.kw_only for a in attrs.fields(Finding))
+
+
+def _with_effect(f: Finding, effect: Effect) -> Finding:
+    """``attrs.evolve(f, effect=effect)``, without its generic work (once per finding)."""
+    if f.effect is effect:
+        return f  # frozen: the same finding
+    if f.__class__ is not Finding or not _POSITIONAL:
+        return attrs.evolve(f, effect=effect)
+    values = list(_FINDING_VALUES(f))
+    values[_EFFECT_AT] = effect
+    return Finding(*values)
 
 
 def _overall_sourcing(counted: Sequence[DimensionResult], limit: float) -> Sourcing:

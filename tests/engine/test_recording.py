@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,11 @@ from typing import Any
 import orjson
 import pytest
 from helpers import EXAMPLES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from threshold_core import Engine, build_config
-from threshold_core.engine import create_plugin_manager
+from threshold_core.engine import check_outcome, create_plugin_manager
 from threshold_core.hooks import hookimpl
 from threshold_core.kit import Pack, fired, passed, rule
 from threshold_core.load import converter, load_profile, profile_from_data
@@ -147,3 +150,45 @@ def test_rules_sharing_one_outcome_object_each_keep_their_id_and_severity() -> N
             ("SH-3", Severity.HIGH), ("SH-4", Severity.MEDIUM)]
     # The shared fired outcome itself still has no severity of its own.
     assert SHARED_FIRE.severity is None
+
+
+# -- the boundary check of a rule's outcome: its fast path agrees with the contract ------
+
+LONG = "x" * 100_001  # beyond the longest text a plugin may hand back (100,000 characters)
+GOOD_VALUES = [1.0, -2.5, "text", True, None, 3, [1.0, "a"], (2.0,), {"n": 1.0}, []]
+BAD_VALUES = [math.nan, math.inf, -math.inf, 2**70, object(), [math.nan], {"n": math.inf},
+              LONG, [LONG]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    status=st.sampled_from([*RuleStatus, "fired", "passed", None]),
+    severity=st.sampled_from([None, *Severity, "high"]),
+    message=st.sampled_from([None, "why", 5, LONG]),
+    missing=st.sampled_from([(), ("compute.chips",), ["compute.chips"], (5,), (LONG,)]),
+    evidence=st.one_of(
+        st.dictionaries(st.sampled_from(["a", "b", "c"]),
+                        st.sampled_from(range(len(GOOD_VALUES) + len(BAD_VALUES))), max_size=3),
+        st.sampled_from([None, [("a", 1.0)], {1: 1.0}])),
+    declared=st.sampled_from(list(Severity)),
+)
+def test_an_outcome_is_refused_exactly_when_it_breaks_the_contract(
+    status: Any, severity: Any, message: Any, missing: Any, evidence: Any, declared: Severity,
+) -> None:
+    pool = [*GOOD_VALUES, *BAD_VALUES]
+    ev = ({k: pool[i] for k, i in evidence.items()} if isinstance(evidence, dict)
+          and all(isinstance(k, str) for k in evidence) else evidence)
+    outcome = RuleOutcome(status=status, severity=severity, message=message, missing=missing,
+                          evidence=ev)
+    ok = (
+        any(status is s for s in (RuleStatus.FIRED, RuleStatus.PASSED, RuleStatus.NOT_EVALUATED))
+        and (severity is None or (isinstance(severity, Severity)
+                                  and severity.rank >= declared.rank))
+        and (message is None or (isinstance(message, str) and len(message) <= 100_000))
+        and isinstance(missing, tuple)
+        and all(isinstance(m, str) and len(m) <= 100_000 for m in missing)
+        and isinstance(ev, dict) and all(isinstance(k, str) for k in ev)
+        and all(not any(v is b for b in BAD_VALUES) for v in ev.values())
+    )
+    problem = check_outcome(outcome, declared)
+    assert (problem is None) == ok, (outcome, problem)

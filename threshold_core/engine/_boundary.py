@@ -166,10 +166,53 @@ def _check_metric(m: Any) -> str | None:
 
 
 _DISABLED, _ERROR = RuleStatus.DISABLED, RuleStatus.ERROR
+_FIRED, _PASSED, _NOT_EVALUATED = RuleStatus.FIRED, RuleStatus.PASSED, RuleStatus.NOT_EVALUATED
 
 
 def check_outcome(value: Any, declared: Severity) -> str | None:
     """What a rule returned."""
+    # The usual outcome (a RuleOutcome, no severity of its own, plain short strings and
+    # flat evidence) passes in one test; anything else gets the check that names the fault.
+    status = value.status if value.__class__ is RuleOutcome else None
+    # By identity: a plain string equal to a status is not one.
+    if (status is _PASSED or status is _NOT_EVALUATED or status is _FIRED) \
+            and value.severity is None:
+        message, missing, evidence = value.message, value.missing, value.evidence
+        if (message is None or (message.__class__ is str and len(message) <= MAX_TEXT)) \
+                and missing.__class__ is tuple and evidence.__class__ is dict \
+                and (not missing or _short_strings(missing)) \
+                and (not evidence or _plain_evidence(evidence)):
+            return None
+    return _check_outcome(value, declared)
+
+
+def _short_strings(values: tuple[Any, ...]) -> bool:
+    if len(values) > MAX_ITEMS:
+        return False
+    for v in values:  # noqa: SIM110 - a loop: all() over a generator is slower here
+        if v.__class__ is not str or len(v) > MAX_TEXT:
+            return False
+    return True
+
+
+def _plain_evidence(evidence: dict[Any, Any]) -> bool:
+    """The common shapes (flat scalars, short flat lists), every value valid."""
+    for key, item in evidence.items():
+        t = item.__class__
+        if key.__class__ is str and (
+            (t is str and len(item) <= MAX_TEXT)
+            or (t is float and item - item == 0.0)  # finite: inf - inf and NaN are NaN
+            or (t is int and -MAX_INT < item < MAX_INT)
+            or t is bool or item is None
+            or ((t is list or t is tuple) and len(item) <= 64 and _flat(item))
+        ):
+            continue
+        return False
+    return True
+
+
+def _check_outcome(value: Any, declared: Severity) -> str | None:
+    """The full check of :func:`check_outcome`: the first fault, named."""
     if value.__class__ is not RuleOutcome and not isinstance(value, RuleOutcome):
         return f"returned {type(value).__name__}, not RuleOutcome"
     status = value.status
@@ -194,19 +237,7 @@ def check_outcome(value: Any, declared: Severity) -> str | None:
         if problem:
             return problem
     evidence = value.evidence
-    if evidence.__class__ is dict:
-        # The common shapes (flat scalars) in one pass; anything else gets the full check.
-        for key, item in evidence.items():
-            t = item.__class__
-            if key.__class__ is str and (
-                (t is str and len(item) <= MAX_TEXT)
-                or (t is float and item - item == 0.0)  # finite: inf - inf and NaN are NaN
-                or (t is int and -MAX_INT < item < MAX_INT)
-                or t is bool or item is None
-                or ((t is list or t is tuple) and len(item) <= 64 and _flat(item))
-            ):
-                continue
-            return check_evidence(evidence)
+    if evidence.__class__ is dict and _plain_evidence(evidence):
         return None
     return check_evidence(evidence)
 

@@ -53,7 +53,7 @@ from ..model import (
 )
 from ._budget import BudgetExceeded, Watchdog
 from ._finish import CORE, decide, fail_closed, notify
-from ._gate import check_money, gate_result, headroom_of
+from ._gate import check_money, gate_result, headroom_of, max_rates
 from ._hookcalls import Abandoned, Activity, hook_call
 from ._plugins import ThresholdPluginManager, create_plugin_manager, engine_version
 from ._registry import extension_types
@@ -127,6 +127,7 @@ class Engine:
             source=self.config.fx.source,
         )
         self._config_sha = self.config.sha256()
+        self._max_rates = max_rates(self.config)
         self._plugin_refs = tuple(
             PluginRef(name, self.pm.version_of(name))
             for name in sorted(n for n, _ in self.pm.list_name_plugin())
@@ -190,7 +191,7 @@ class Engine:
     def check_profile(self, profile: CompanyProfile, source: str = "<profile>") -> None:
         """Problems only visible with the configuration: an unknown currency, or an
         amount that is not finite, or beyond ``_gate.MAX_CNY``, once converted to CNY."""
-        check_money(self.config, profile, source)
+        check_money(self.config, profile, source, self._max_rates)
 
     def evaluate_path(self, path: str | Path) -> Decision:
         """Load, validate and evaluate one profile file.

@@ -10,10 +10,9 @@ whose amounts, in CNY, are not finite or beyond :data:`MAX_CNY`.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
-
-import attrs
+from typing import Any
 
 from ..errors import InputError, Problem
 from ..model import (
@@ -69,12 +68,13 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
     rate, row_date, predates = fx_row(config, v.currency, on)
     cny = v.amount * rate
     basis = str(v.basis)
-    tested_as = GateResult(
-        passed=None, line_cny=line, valuation_amount=v.amount, valuation_currency=v.currency,
-        valuation_cny=round(cny, 2), basis=basis, fx_rate=rate,
-        fx_as_of=row_date.isoformat() if row_date else None,
-        valuation_as_of=on.isoformat() if on else None,
-    )
+    # What every outcome of the test reports (one object is built, not evolved).
+    tested_as: dict[str, Any] = {
+        "line_cny": line, "valuation_amount": v.amount, "valuation_currency": v.currency,
+        "valuation_cny": round(cny, 2), "basis": basis, "fx_rate": rate,
+        "fx_as_of": row_date.isoformat() if row_date else None,
+        "valuation_as_of": on.isoformat() if on else None,
+    }
     refused = None
     if v.basis not in gc.accepted_bases:
         refused = (
@@ -90,7 +90,7 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
         refused = ("an undated valuation cannot pass the gate: neither valuation.as_of nor "
                    "the profile's as_of is given")
     if refused is not None:
-        return attrs.evolve(tested_as, reason=refused)
+        return GateResult(passed=None, reason=refused, **tested_as)
     cut = config.risk.haircut.get(basis, 0.0)
     tested = cny * (1.0 - cut)
     passed = tested >= line
@@ -107,8 +107,8 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
         f"valuation {v.amount:,.0f} {v.currency} = {cny / 1e9:,.2f}bn CNY{haircut} is {rel} "
         f"the line of {line / 1e9:,.2f}bn CNY{fx_note}"
     )
-    return attrs.evolve(tested_as, passed=passed, reason=reason, haircut=cut,
-                        tested_cny=round(tested, 2))
+    return GateResult(passed=passed, reason=reason, haircut=cut, tested_cny=round(tested, 2),
+                      **tested_as)
 
 
 def headroom_of(
@@ -124,19 +124,41 @@ def headroom_of(
     )
 
 
-def check_money(config: EngineConfig, profile: CompanyProfile, source: str = "<profile>") -> None:
+def max_rates(config: EngineConfig) -> dict[str, float]:
+    """CNY per unit of each currency: the largest rate any FX row gives (the gate may use
+    an older row), ``CNY`` included at 1."""
+    out: dict[str, float] = {}
+    for rates in (config.fx.rates, *(r.rates for r in config.fx.history)):
+        for code, rate in rates.items():
+            if code in config.fx.rates:
+                out[code] = max(out.get(code, rate), rate)
+    out["CNY"] = 1.0
+    return out
+
+
+def check_money(
+    config: EngineConfig, profile: CompanyProfile, source: str = "<profile>",
+    rates: dict[str, float] | None = None,
+) -> None:
     """Problems only visible with the configuration: an unknown currency, or an
-    amount that is not finite, or beyond :data:`MAX_CNY`, once converted to CNY."""
+    amount that is not finite, or beyond :data:`MAX_CNY`, once converted to CNY.
+
+    ``rates`` is :func:`max_rates` of ``config``, when the caller keeps it.
+    """
+    if rates is None:
+        rates = max_rates(config)
+    # The usual profile, with every amount fine, is checked without naming paths.
+    for amount, cur in _amounts(profile):
+        rate = rates.get(cur.upper())
+        if rate is None or not -MAX_CNY <= amount * rate <= MAX_CNY:  # NaN fails too
+            break
+    else:
+        return
     problems = []
-    rows = [config.fx.rates, *(r.rates for r in config.fx.history)]
     for path, amount, currency_path, cur in _money(profile):
         code = cur.upper()
-        if code == "CNY":
-            rate = 1.0
-        elif code in config.fx.rates:
-            # The largest rate any row of the table gives: the gate may use an older row.
-            rate = max(r[code] for r in rows if code in r)
-        else:
+        rate = rates.get(code)
+        if rate is None:
             problems.append(Problem(
                 currency_path, f'no FX rate for "{cur}" in the configuration\'s fx.rates'))
             continue
@@ -147,6 +169,30 @@ def check_money(config: EngineConfig, profile: CompanyProfile, source: str = "<p
                 + f", beyond the largest amount threshold reads ({MAX_CNY:g} CNY)"))
     if problems:
         raise InputError(source, problems)
+
+
+def _amounts(profile: CompanyProfile) -> Iterator[tuple[float, str]]:
+    """Every amount of money with its currency, in the order of :func:`_money`."""
+    v = profile.valuation
+    if v is not None:
+        yield v.amount, v.currency
+    fin = profile.financials
+    if fin is not None:
+        for fig in (fin.revenue, fin.rnd_expense, fin.cash, fin.monthly_net_burn):
+            if fig is not None:
+                yield fig.value, fin.currency
+    for inv in profile.investors:
+        if inv.amount is not None:
+            yield inv.amount.amount, inv.amount.currency
+    for lit in profile.litigation or ():
+        if lit.claim is not None:
+            yield lit.claim.amount, lit.claim.currency
+    for e in profile.enforcement or ():
+        if e.amount is not None:
+            yield e.amount.amount, e.amount.currency
+    rc = profile.reported_claims
+    if rc is not None and rc.arr is not None:
+        yield rc.arr.amount, rc.arr.currency
 
 
 #: The largest amount, in CNY, a profile may hold (house policy: a thousand trillion

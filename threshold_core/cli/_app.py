@@ -337,7 +337,7 @@ def evaluate(
     """
     from ..errors import InputError, PluginError, Problem
     from ..explain import explain_all
-    from ..load import decision_to_dict, dumps, expand_paths
+    from ..load import decision_json, decision_to_dict, decisions_json, dumps, expand_paths
     from ..reports import ReportOptions, render_markdowns, render_texts
 
     shown = ReportOptions(units=units)
@@ -357,8 +357,8 @@ def evaluate(
     if decisions:
         decisions = explain_all(decisions, engine, on_error=_explain_failed)
         if fmt == "json":
-            data = [decision_to_dict(d) for d in decisions]
-            text = dumps(data[0] if len(data) == 1 and len(files) == 1 else data)
+            text = (decision_json(decisions[0]) if len(decisions) == 1 and len(files) == 1
+                    else decisions_json(decisions))
         elif fmt in ("sarif", "junit"):
             from ..engine import engine_version
             from ..reports import describe_rules, junit, sarif

@@ -18,7 +18,9 @@ from ._converter import (
 )
 from ._jsonio import (
     decision_json,
+    decision_line,
     decision_to_dict,
+    decisions_json,
     dumps,
     is_decision_data,
     load_decisions,
@@ -59,7 +61,9 @@ __all__ = [
     "converter",
     "currency_code",
     "decision_json",
+    "decision_line",
     "decision_to_dict",
+    "decisions_json",
     "decode",
     "dumps",
     "expand_paths",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,10 @@ TIMING_FIELDS = ("duration_ms",)
 
 def decision_to_dict(decision: Decision) -> dict[str, Any]:
     """The decision as plain data, keys in the documented order."""
-    data = converter().unstructure(decision)
+    return _in_documented_order(converter().unstructure(decision))
+
+
+def _in_documented_order(data: dict[str, Any]) -> dict[str, Any]:
     ordered = {
         "schema_version": data.pop("schema_version"),
         "company": data.pop("company"),
@@ -50,8 +54,79 @@ def dumps(data: Any, *, indent: int | None = 2) -> str:
     return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+# -- the fast writer -----------------------------------------------------------------------
+#
+# orjson writes a decision about 6x (compact) to 18x (indented) faster than the json
+# module, and byte for byte the same for every string, integer of 64 bits, and float
+# whose shortest repr has no exponent (0 and 1e-4 <= |x| < 1e16): Python's repr writes
+# 1e-05 where orjson writes 0.00001. The decision is unstructured by a converter that
+# checks every float it passes; anything else (a float out of that range, NaN or
+# infinity, a larger integer, a key that is not a string, a lone surrogate) falls back
+# to the json module, so the bytes (and the errors) are always those of :func:`dumps`.
+# tests/load/test_json_writer.py compares both writers over the examples and a
+# synthetic corpus.
+
+
+class _NotPlain(Exception):
+    """A value the fast writer would not write as the json module does."""
+
+
+def _plain_float(x: float) -> float:
+    if x == 0.0 or 1e-4 <= abs(x) < 1e16:  # False for NaN; infinity is >= 1e16
+        return x
+    raise _NotPlain
+
+
+@cache
+def _writer_converter() -> Any:
+    from ._converter import make_converter
+
+    return make_converter(float_hook=_plain_float)
+
+
+def _fast(decisions: Decision | list[Decision], option: int) -> str | None:
+    """One decision (an object) or a list of them (an array), or None to fall back."""
+    import orjson
+
+    conv = _writer_converter()
+    try:
+        data: Any = ([_in_documented_order(conv.unstructure(d)) for d in decisions]
+                     if isinstance(decisions, list)
+                     else _in_documented_order(conv.unstructure(decisions)))
+        return orjson.dumps(data, option=option).decode()
+    except (_NotPlain, orjson.JSONEncodeError):
+        return None
+
+
 def decision_json(decision: Decision, *, indent: int | None = 2) -> str:
+    """The decision as ``dumps(decision_to_dict(decision), indent=indent)`` writes it."""
+    if indent == 2:
+        import orjson
+
+        text = _fast(decision, orjson.OPT_INDENT_2)
+        if text is not None:
+            return text + "\n"
     return dumps(decision_to_dict(decision), indent=indent)
+
+
+def decisions_json(decisions: list[Decision]) -> str:
+    """A JSON array of decisions, indented: ``dumps([decision_to_dict(d), ...])``."""
+    import orjson
+
+    text = _fast(list(decisions), orjson.OPT_INDENT_2)
+    if text is not None:
+        return text + "\n"
+    return dumps([decision_to_dict(d) for d in decisions])
+
+
+def decision_line(decision: Decision) -> str:
+    """One line of JSONL: the decision compact (``,`` and ``:`` separators), then a newline."""
+
+    text = _fast(decision, 0)
+    if text is None:
+        text = json.dumps(decision_to_dict(decision), ensure_ascii=False, allow_nan=False,
+                          separators=(",", ":"))
+    return text + "\n"
 
 
 def strip_timings(data: Any) -> Any:

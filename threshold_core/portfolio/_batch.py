@@ -36,7 +36,7 @@ from ..errors import InputError, Problem, cannot_write
 from ..load import (
     PROFILE_SUFFIXES,
     SAVE_AS_UTF8,
-    decision_to_dict,
+    decision_line,
     expand_paths,
     lone_surrogate,
     not_utf8,
@@ -410,8 +410,7 @@ def _evaluate_record(record: Record) -> Outcome:
 
 def format_decision(decision: Any, fmt: str) -> str:
     if fmt == "jsonl":
-        return json.dumps(decision_to_dict(decision), ensure_ascii=False, allow_nan=False,
-                          separators=(",", ":")) + "\n"
+        return decision_line(decision)
     row = [
         decision.company.id, decision.company.name, str(decision.verdict), str(decision.risk),
         decision.grade or "", "" if decision.score is None else f"{decision.score:.4f}",

@@ -157,13 +157,14 @@ def notify(
 def note_left_out(trace: list[TraceEvent], result: PolicyResult) -> None:
     """Say on each left-out optional dimension's scorer event that it did not count."""
     left_out = {d.component: d for d in result.dimensions if d.left_out}
+    if not left_out:
+        return
     for i, event in enumerate(trace):
         d = left_out.get(event.component)
         if d is not None and event.kind is EventKind.SCORER and event.status is EventStatus.OK:
             trace[i] = attrs.evolve(
                 event, contributed={**event.contributed, "weight": 0.0, "left_out": d.left_out},
                 message=f"{d.name} left out ({d.left_out}): the other weights are renormalised")
-
 
 
 def fail_closed(

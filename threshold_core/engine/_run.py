@@ -203,24 +203,27 @@ def run_packs(
                         evidence=evidence, source=meta.source,
                     )
                 )
-            elif status is _PASSED:
-                n_passed += 1
-                sev = value.severity
             else:
-                n_missing += 1
+                if status is _PASSED:
+                    n_passed += 1
+                else:
+                    n_missing += 1
                 sev = value.severity
             # The outcome a rule returns is recorded as it is, with its id set (checked
             # above: a RuleOutcome of a status rules may return). Anything else, an
             # outcome already carrying another id (a rule returning a shared object)
             # or a fired one without a severity, is copied.
-            if value.__class__ is RuleOutcome and sev is value.severity and (
-                    value.rule == rid or value.rule == ""):
-                if value.rule == "":
+            if value.__class__ is RuleOutcome and sev is value.severity:
+                recorded_id = value.rule
+                if recorded_id == "":
                     _set(value, "rule", rid)
-                outcomes.append(value)
-            else:
-                outcomes.append(RuleOutcome(status=status, severity=sev, message=value.message,
-                                            missing=value.missing, evidence=evidence, rule=rid))
+                    outcomes.append(value)
+                    continue
+                if recorded_id == rid:
+                    outcomes.append(value)
+                    continue
+            outcomes.append(RuleOutcome(status=status, severity=sev, message=value.message,
+                                        missing=value.missing, evidence=evidence, rule=rid))
         activity.leave()
         ms = round((time.perf_counter() - start) * 1000, 3)
         counts = {"fired": len(fired), "passed": n_passed, "not_evaluated": n_missing,

@@ -162,6 +162,23 @@ def make_converter(*, float_hook: Callable[[float], float] | None = None) -> cat
         return structure_seq
 
     conv.register_structure_hook_factory(is_sequence, sequence_factory)
+
+    def is_optional(t: Any) -> bool:
+        args = typing.get_args(t)
+        return (typing.get_origin(t) in (typing.Union, types.UnionType) and len(args) == 2
+                and type(None) in args)
+
+    def optional_factory(t: Any) -> Any:
+        # cattrs' own looks the inner type's hook up on every call.
+        inner = next(a for a in typing.get_args(t) if a is not type(None))
+        hook = conv.get_structure_hook(inner)
+
+        def structure_optional(value: Any, _: Any) -> Any:
+            return None if value is None else hook(value, inner)
+
+        return structure_optional
+
+    conv.register_structure_hook_factory(is_optional, optional_factory)
     conv.register_unstructure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, enum.Enum), lambda e: e.value
     )

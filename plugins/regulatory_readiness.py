@@ -8,7 +8,8 @@ systems are certified. Hygiene (a late change, a missing label, an unresolved
 penalty) is the rule packs' job, one rule per fact: the ``filings`` and
 ``ethics`` packs police it and their findings cap or deduct this dimension.
 Every weight and band is overridable under ``[settings.regulatory_readiness]``;
-every band is house policy, anchored as the table says.
+every band and weight is house policy, anchored as the table says (``threshold rules
+--parameters`` lists them with their reasons).
 
 ====================  ======  ==========================================  ======================
 metric                weight  raw value                                   bands (house policy)
@@ -55,6 +56,7 @@ from threshold_core.kit import (
     MetricScorer,
     Reading,
     fold,
+    house_policy,
     merged_bands,
     merged_weights,
     replaced_by,
@@ -217,15 +219,22 @@ SCORER = MetricScorer(
     name=NAME,
     dimension=DIMENSION,
     metrics=(
-        Metric("filed_models", _filed_models, ("filings", "services")),
-        Metric("filed_algorithms", _filed_algorithms, ("filings", "services")),
-        Metric("sector_approvals", _sector_approvals, ("sector_approvals", "verticals")),
+        Metric("filed_models", _filed_models, ("filings", "services"),
+               source=house_policy("one filing 60, six 100")),
+        Metric("filed_algorithms", _filed_algorithms, ("filings", "services"),
+               source=house_policy("one filing 60, six 100")),
+        Metric("sector_approvals", _sector_approvals, ("sector_approvals", "verticals"),
+               source=house_policy("the seed article's 2, 4, 12 verticals as anchors")),
         Metric("security_protection", _security_protection,
-               ("compliance.mlps_level3_systems",)),
-        Metric("pi_audits", _pi_audits, ("personal_information.compliance_audits",)),
-        Metric("certifications", _certifications, ("compliance.certifications",)),
+               ("compliance.mlps_level3_systems",),
+               source=house_policy("one MLPS level-3 system gives 100")),
+        Metric("pi_audits", _pi_audits, ("personal_information.compliance_audits",),
+               source=house_policy("one audit on record gives 100")),
+        Metric("certifications", _certifications, ("compliance.certifications",),
+               source=house_policy("each certification adds, to 3")),
     ),
     directions={m: "higher" for m in WEIGHTS},
+    weights_source=house_policy("breadth, not research §6.3's hygiene checklist"),
 )
 
 

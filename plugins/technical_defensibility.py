@@ -2,30 +2,57 @@
 
 A built-in scorer plugin. Each metric maps a raw figure to 0-100 points through
 a fixed piecewise-linear band (interpolated between anchors, clamped outside).
-Every weight and band is overridable under ``[settings.technical_defensibility]``.
+Every weight, band and parameter is overridable under
+``[settings.technical_defensibility]``; ``threshold rules --parameters`` lists
+them with their sources, and each metric's evidence names its band's source.
 
 =====================  ======  =============================================  ====================
 metric                 weight  band (raw -> points)                           source of the band
 =====================  ======  =============================================  ====================
-reproduced_benchmarks  30      % of headline claims independently             research §6.1;
-                               reproduced: 0->0, 50->50, 80->100              OpenCompass practice
+reproduced_benchmarks  20      % of benchmark claims a third party            research §6.1, §4.5
+                               reproduced (within ``reproduction_tolerance_
+                               pts``): 0->0, 50->50, 80->100
+claim_evidence         10      mean grade of who stands behind each claim:    house policy
+                               press 1, self 2, independent 3:
+                               1->20, 2->50, 3->100
 capability_rank        25      percentile among Chinese model vendors on a    research §6.1
-                               named leaderboard: 0->0, 100->100              (SuperCLUE, C-Eval,
-                                                                              LMArena)
+                               named leaderboard: 0->0, 100->100
 data_moat              20      exclusivity-weighted data assets (exclusive    research §6.1
                                1, licensed 0.5, public 0): 0->0, 1->50,
                                3->100; at most 60 when every asset is
                                self-reported
 cadence                10      major releases in the trailing 12 months:      research §6.1
-                               0->0, 1->50, 3->100; +10 with open weights
-rnd_intensity          15      R&D expense / revenue, %: 10->0, 30->100       research §6.1
-                               (capped: loss-making labs run 300%+)           (benefit capped at
-                                                                              100 points)
+                               0->0, 1->50, 3->100 (no open-weights bonus
+                               by default)
+rnd_spend              15      R&D expense, CNY bn, on a log10 scale:         house policy
+                               0.1->0, 1->50, 10->100
 =====================  ======  =============================================  ====================
+
+Weights: research §6.1 gives 30 / 25 / 20 / 10 / 15; its 30 for reproducible
+benchmarks is split here into 20 for reproduction and 10 for who made the claim
+(house policy).
+
+- **reproduced_benchmarks** reads the claims whose reproduction is known: a
+  ``reproduction`` record (an independent party's own run; reproduced when its
+  score is within ``reproduction_tolerance_pts`` of the claim, research §6.1:
+  ±2 points) or, without one, the ``independently_reproduced`` flag. With no
+  claim checked it has no data (never a better score).
+- **claim_evidence** grades who stands behind each claim: a press report
+  (``claimed_by = "press"``) counts less than the company's own model card or
+  report (``"self"``), which counts less than an independent evaluation
+  (``"third_party"``). No claims: no data.
+- **rnd_spend** replaces R&D intensity (R&D / revenue), which rewarded a small
+  revenue without bound (705% scored 100): absolute spend, converted to CNY with
+  the FX table, interpolated on log10 of the amount, so each tenfold step in
+  spend is worth 50 points.
+- **cadence** gives no open-weights bonus by default: the seed article calls
+  open weights commoditising ("The Open-Source Paradox"). ``open_weights_bonus``
+  re-enables one (points added when any model has open weights, capped at 100).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,43 +64,70 @@ from threshold_core.kit import (
     BandTable,
     Metric,
     MetricScorer,
+    Parameter,
     Reading,
+    house_policy,
     merged_bands,
     merged_weights,
+    non_negative,
+    secondary,
 )
-from threshold_core.model import CompanyProfile, Context, Exclusivity
+from threshold_core.model import BenchmarkClaim, ClaimedBy, CompanyProfile, Context, Exclusivity
 
 NAME = DIMENSION = "technical_defensibility"
 
 WEIGHTS: Mapping[str, float] = {
-    "reproduced_benchmarks": 30.0,
+    "reproduced_benchmarks": 20.0,
+    "claim_evidence": 10.0,
     "capability_rank": 25.0,
     "data_moat": 20.0,
     "cadence": 10.0,
-    "rnd_intensity": 15.0,
+    "rnd_spend": 15.0,
 }
 
 BANDS: Mapping[str, list[list[float]]] = {
     "reproduced_benchmarks": [[0, 0], [50, 50], [80, 100]],
+    "claim_evidence": [[1, 20], [2, 50], [3, 100]],
     "capability_rank": [[0, 0], [100, 100]],
     "data_moat": [[0, 0], [1, 50], [3, 100]],
     "cadence": [[0, 0], [1, 50], [3, 100]],
-    "rnd_intensity": [[10, 0], [30, 100]],
+    "rnd_spend": [[0.1, 0], [1, 50], [10, 100]],
+}
+
+#: The raw grade of each kind of claimant: a press report, the company, an independent party.
+CLAIM_GRADE: Mapping[ClaimedBy, float] = {
+    ClaimedBy.PRESS: 1.0, ClaimedBy.SELF: 2.0, ClaimedBy.THIRD_PARTY: 3.0,
 }
 
 EXCLUSIVITY_WEIGHT = {
     Exclusivity.EXCLUSIVE: 1.0, Exclusivity.LICENSED: 0.5, Exclusivity.PUBLIC: 0.0,
 }
 
+#: Metrics renamed by issue 16: a configuration naming the old one gets an error naming the new.
+RENAMED = {"rnd_intensity": "rnd_spend (R&D expense in CNY bn on a log10 scale)"}
+
+
+def _no_renamed(given: Mapping[str, Any], table: str) -> None:
+    for old, new in RENAMED.items():
+        if old in given:
+            raise ValueError(f"{table}: metric {old!r} was replaced by {new}")
+
 
 def _weights(given: Mapping[str, float]) -> dict[str, float]:
     """Converter of ``weights``: the given weights over :data:`WEIGHTS`."""
+    _no_renamed(given, "weights")
     return merged_weights(WEIGHTS)(given)
 
 
 def _bands(given: BandTable) -> dict[str, Band]:
     """Converter of ``bands``: the given bands over :data:`BANDS`."""
+    _no_renamed(given, "bands")
     return merged_bands(BANDS)(given)
+
+
+def _positive_spend_anchors(instance: Any, attribute: Any, value: dict[str, Band]) -> None:
+    if value["rnd_spend"].points[0][0] <= 0:
+        raise ValueError("band 'rnd_spend': anchors must be above 0 (the band is on log10)")
 
 
 @frozen
@@ -82,26 +136,59 @@ class TechnicalDefensibilitySettings:
 
     #: Metric weights inside the dimension (partial tables override the defaults).
     weights: dict[str, float] = field(factory=dict, converter=_weights)
-    #: Bands as ``[[raw, points], ...]`` (partial tables override the defaults).
-    bands: dict[str, list[list[float]]] = field(factory=dict, converter=_bands)
+    #: Bands as ``[[raw, points], ...]`` (partial tables override the defaults). The
+    #: ``rnd_spend`` anchors are in CNY bn and interpolated on log10, so they must be above 0.
+    bands: dict[str, list[list[float]]] = field(
+        factory=dict, converter=_bands, validator=_positive_spend_anchors)
     #: Points ceiling of ``data_moat`` when every asset is self-reported.
-    self_reported_cap: float = 60.0
-    #: Points added to ``cadence`` when a model has open weights.
-    open_weights_bonus: float = 10.0
+    self_reported_cap: float = field(default=60.0, validator=non_negative)
+    #: Points added to ``cadence`` when a model has open weights (0: no bonus).
+    open_weights_bonus: float = field(default=0.0, validator=non_negative)
+    #: A reproduction within this many points of the claimed score reproduces it.
+    reproduction_tolerance_pts: float = field(default=2.0, validator=non_negative)
 
 
-def _reproduced(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
+def _reproduced_flag(claim: BenchmarkClaim, tolerance: float) -> bool | None:
+    """Whether a third party reproduced the claim; None when nobody checked."""
+    rep = claim.reproduction
+    if rep is not None:
+        return abs(rep.score - claim.score) <= tolerance
+    return claim.independently_reproduced
+
+
+def _reproduced(profile: CompanyProfile, _: Context, settings: Any) -> Reading | None:
     tech = profile.technology
     if tech is None:
         return None
-    known = [c for c in tech.benchmark_claims if c.independently_reproduced is not None]
+    tol = settings.reproduction_tolerance_pts
+    known = [(c, f) for c in tech.benchmark_claims
+             if (f := _reproduced_flag(c, tol)) is not None]
     if not known:
         return None
-    share = 100.0 * sum(bool(c.independently_reproduced) for c in known) / len(known)
+    hits = sum(f for _, f in known)
+    runs = [c.reproduction for c, _ in known if c.reproduction is not None]
+    by = sorted({r.by for r in runs})
+    note = f"{hits} of {len(known)} claims reproduced by a third party"
+    if runs:
+        note += f" (runs by {', '.join(by)}; within {tol:g} points)"
     return Reading(
-        share, ("technology.benchmark_claims",), tech.source,
-        note=f"{sum(bool(c.independently_reproduced) for c in known)} of {len(known)} claims "
-        "independently reproduced",
+        100.0 * hits / len(known), ("technology.benchmark_claims",), tech.source, note=note,
+        sources=tuple(r.source for r in runs),
+    )
+
+
+def _claim_evidence(profile: CompanyProfile, _: Context, _settings: Any) -> Reading | None:
+    tech = profile.technology
+    if tech is None or not tech.benchmark_claims:
+        return None
+    claims = tech.benchmark_claims
+    grade = sum(CLAIM_GRADE[c.claimed_by] for c in claims) / len(claims)
+    counts = {k: sum(c.claimed_by is k for c in claims) for k in CLAIM_GRADE}
+    said = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+    return Reading(
+        grade, ("technology.benchmark_claims",), tech.source,
+        note=f"claims: {said} (press 1, self 2, third_party 3)",
+        sources=tuple(c.source for c in claims),
     )
 
 
@@ -133,14 +220,16 @@ def _cadence(profile: CompanyProfile, _: Context, _settings: Any = None) -> Read
     return Reading(tech.releases_12m.value, ("technology.releases_12m",), tech.releases_12m.source)
 
 
-def _rnd_intensity(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
+def _rnd_spend(profile: CompanyProfile, context: Context, _settings: Any) -> Reading | None:
     fin = profile.financials
-    if fin is None or fin.rnd_expense is None or fin.revenue is None or fin.revenue.value <= 0:
+    if fin is None or fin.rnd_expense is None:
         return None
-    pct = 100.0 * fin.rnd_expense.value / fin.revenue.value
+    cny = context.fx.to_cny(fin.rnd_expense.value, fin.currency)
+    own = "" if fin.currency.upper() == "CNY" else f" ({fin.rnd_expense.value:,.0f} {fin.currency})"
     return Reading(
-        pct, ("financials.rnd_expense", "financials.revenue"),
+        cny / 1e9, ("financials.rnd_expense", "financials.currency"),
         fin.rnd_expense.source or fin.source,
+        note=f"R&D expense, CNY bn{own}",
     )
 
 
@@ -158,27 +247,59 @@ def _open_weights_bonus(
     points: float, reading: Reading, profile: CompanyProfile, settings: Any
 ) -> tuple[float, str | None]:
     models = profile.technology.models if profile.technology else ()
-    if any(m.open_weights for m in models):
-        return min(100.0, points + settings.open_weights_bonus), (
-            f"+{settings.open_weights_bonus:g} for open weights"
-        )
+    bonus = settings.open_weights_bonus
+    if bonus > 0 and any(m.open_weights for m in models):
+        return min(100.0, points + bonus), f"+{bonus:g} for open weights"
     return points, None
 
+
+def _log_scale(
+    points: float, reading: Reading, profile: CompanyProfile, settings: Any
+) -> tuple[float, str | None]:
+    band = settings.bands["rnd_spend"]
+    if reading.value <= 0:
+        return band.points[0][1], "log10 scale"
+    log_band = Band([(math.log10(x), y) for x, y in band.points])
+    return log_band(math.log10(reading.value)), "interpolated on log10 of the amount"
+
+
+RESEARCH = "domain-research §6.1"
+
+#: Research §6.1 weighs reproducible benchmarks 30; the split is ours.
+BENCHMARK_SPLIT = house_policy("research §6.1's 30 for benchmarks, split 20 + 10")
 
 SCORER = MetricScorer(
     name=NAME,
     dimension=DIMENSION,
     metrics=(
-        Metric("reproduced_benchmarks", _reproduced, ("technology.benchmark_claims",)),
-        Metric("capability_rank", _capability, ("technology.capability_percentile",)),
-        Metric("data_moat", _data_moat, ("technology.data_assets",), _cap_self_reported),
-        Metric(
-            "cadence", _cadence, ("technology.releases_12m", "technology.models"),
-            _open_weights_bonus,
-        ),
-        Metric("rnd_intensity", _rnd_intensity, ("financials.rnd_expense", "financials.revenue")),
+        Metric("reproduced_benchmarks", _reproduced, ("technology.benchmark_claims",),
+               source=secondary(f"{RESEARCH}, §4.5"), weight_source=BENCHMARK_SPLIT),
+        Metric("claim_evidence", _claim_evidence, ("technology.benchmark_claims",),
+               source=house_policy("press < self < independent"),
+               weight_source=BENCHMARK_SPLIT),
+        Metric("capability_rank", _capability, ("technology.capability_percentile",),
+               source=secondary(RESEARCH)),
+        Metric("data_moat", _data_moat, ("technology.data_assets",), _cap_self_reported,
+               source=secondary(RESEARCH)),
+        Metric("cadence", _cadence, ("technology.releases_12m", "technology.models"),
+               _open_weights_bonus, source=secondary(RESEARCH)),
+        Metric("rnd_spend", _rnd_spend, ("financials.rnd_expense",), _log_scale,
+               source=house_policy("50 points per tenfold R&D spend")),
     ),
     directions={m: "higher" for m in WEIGHTS},
+    weights_source=secondary(RESEARCH),
+    parameters=(
+        Parameter("self_reported_cap", secondary(f"{RESEARCH}: self-reported data capped at 60"),
+                  "points ceiling of data_moat when every data asset is self-reported"),
+        Parameter("open_weights_bonus",
+                  house_policy("no bonus by default: the seed article ('The Open-Source "
+                               "Paradox') calls open weights commoditising; research "
+                               "§6.1 proposed +10"),
+                  "points added to cadence when a model has open weights"),
+        Parameter("reproduction_tolerance_pts",
+                  secondary(f"{RESEARCH}: reproduced 'within ±2 pts'"),
+                  "a third party's score within this many points reproduces a claim"),
+    ),
 )
 
 

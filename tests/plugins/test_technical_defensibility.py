@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -13,8 +14,8 @@ from threshold_core import CompanyProfile, Engine, InputError, Verdict
 
 DIM = "technical_defensibility"
 WEIGHTS = {
-    "reproduced_benchmarks": 30, "capability_rank": 25, "data_moat": 20, "cadence": 10,
-    "rnd_intensity": 15,
+    "reproduced_benchmarks": 20, "claim_evidence": 10, "capability_rank": 25, "data_moat": 20,
+    "cadence": 10, "rnd_spend": 15,
 }
 
 
@@ -37,7 +38,7 @@ def assets(exclusive: int = 0, licensed: int = 0, public: int = 0,
 def full_data(
     reproduced: int = 3, total: int = 4, percentile: float = 70, exclusive: int = 1,
     licensed: int = 2, releases: float = 2, open_weights: bool = False,
-    rnd: float = 40e6, revenue: float = 200e6,
+    rnd: float = 1e9, revenue: float = 200e6,
 ) -> dict[str, Any]:
     return {
         "technology": {
@@ -109,9 +110,9 @@ def test_data_moat_is_capped_when_every_asset_is_self_reported(engine: Engine) -
 @pytest.mark.parametrize(
     ("releases", "open_weights", "expected"),
     [(0, False, 0), (0.5, False, 25), (1, False, 50), (2, False, 75), (3, False, 100),
-     (6, False, 100), (1, True, 60), (0, True, 10), (3, True, 100)],
+     (6, False, 100), (1, True, 50), (0, True, 0), (3, True, 100)],
 )
-def test_cadence_band_with_the_open_weights_bonus(
+def test_cadence_band_gives_open_weights_no_bonus_by_default(
     engine: Engine, releases: float, open_weights: bool, expected: float
 ) -> None:
     got = points(
@@ -122,21 +123,60 @@ def test_cadence_band_with_the_open_weights_bonus(
     assert got == pytest.approx(expected)
 
 
+# -- R&D on an absolute log scale ---------------------------------------------------------
+
+
 @pytest.mark.parametrize(
-    ("rnd", "revenue", "expected"),
-    [(5, 100, 0), (10, 100, 0), (20, 100, 50), (25, 100, 75), (30, 100, 100),
-     (3000, 100, 100)],
+    ("rnd", "expected"),
+    [(0, 0), (50e6, 0), (0.1e9, 0), (0.1e9 * 1.0001, 50 * math.log10(1.0001)),
+     (math.sqrt(10) * 0.1e9, 25), (1e9, 50), (2.2e9, 50 + 50 * math.log10(2.2)),
+     (10e9 * 0.9999, 100 + 50 * math.log10(0.9999)), (10e9, 100), (100e9, 100)],
 )
-def test_rnd_intensity_band_caps_the_benefit(
-    engine: Engine, rnd: float, revenue: float, expected: float
+def test_rnd_spend_is_interpolated_on_log10_of_cny(
+    engine: Engine, rnd: float, expected: float
 ) -> None:
-    got = points(engine, "rnd_intensity", financials={"rnd_expense": rnd, "revenue": revenue})
-    assert got == pytest.approx(expected)
+    got = points(engine, "rnd_spend", financials={"rnd_expense": rnd})
+    assert got == pytest.approx(expected, abs=1e-9)
 
 
-def test_rnd_intensity_without_revenue_is_no_data(engine: Engine) -> None:
-    assert points(engine, "rnd_intensity", financials={"rnd_expense": 10, "revenue": 0}) is None
-    assert points(engine, "rnd_intensity", financials={"rnd_expense": 10}) is None
+def test_rnd_spend_ignores_revenue(engine: Engine) -> None:
+    """The regression of issue 16: 705% of a small revenue no longer scores 100."""
+    zhipu_like = points(engine, "rnd_spend", financials={"rnd_expense": 2.2e9, "revenue": 312e6})
+    tiny_revenue = points(engine, "rnd_spend", financials={"rnd_expense": 2.2e9, "revenue": 1e6})
+    assert zhipu_like == tiny_revenue == pytest.approx(50 + 50 * math.log10(2.2))
+    assert zhipu_like < 100
+
+
+def test_rnd_spend_converts_other_currencies_with_the_fx_table(engine: Engine) -> None:
+    rate = engine.config.fx.rates["USD"]
+    usd = metric(dimension(engine, make_profile(
+        financials={"currency": "USD", "rnd_expense": 1e9 / rate}), DIM), "rnd_spend")
+    assert usd.raw == pytest.approx(1.0)
+    assert usd.points == pytest.approx(50)
+    assert "USD" in (usd.note or "")
+
+
+def test_rnd_spend_missing_is_no_data(engine: Engine) -> None:
+    assert points(engine, "rnd_spend", financials={"revenue": 100e6}) is None
+    assert points(engine, "rnd_spend", financials={"currency": "CNY"}) is None
+
+
+def test_rnd_intensity_in_a_config_names_its_successor(write_config, engine_from_file) -> None:
+    config = write_config("[settings.technical_defensibility.bands]\n"
+                          "rnd_intensity = [[10, 0], [30, 100]]\n")
+    with pytest.raises(InputError) as info:
+        engine_from_file(config)
+    (line,) = info.value.lines()
+    assert line.startswith(f"{config}: $.settings.technical_defensibility")
+    assert "'rnd_intensity' was replaced by rnd_spend" in line
+
+
+def test_rnd_spend_band_on_log10_needs_positive_anchors(write_config, engine_from_file) -> None:
+    config = write_config("[settings.technical_defensibility.bands]\n"
+                          "rnd_spend = [[0, 0], [10, 100]]\n")
+    with pytest.raises(InputError) as info:
+        engine_from_file(config)
+    assert "anchors must be above 0" in info.value.lines()[0]
 
 
 REMOVALS = {
@@ -144,7 +184,7 @@ REMOVALS = {
     "capability_rank": ("technology", "capability_percentile"),
     "data_moat": ("technology", "data_assets"),
     "cadence": ("technology", "releases_12m"),
-    "rnd_intensity": ("financials", "rnd_expense"),
+    "rnd_spend": ("financials", "rnd_expense"),
 }
 
 
@@ -154,14 +194,16 @@ def test_coverage_drops_by_the_weight_of_a_missing_metric(engine: Engine, remove
     section, key = REMOVALS[removed]
     del data[section][key]
     result = dimension(engine, make_profile(**data), DIM)
-    assert result.coverage == pytest.approx(1 - WEIGHTS[removed] / 100)
+    # The claims feed two metrics: removing them takes both.
+    lost = WEIGHTS[removed] + (WEIGHTS["claim_evidence"] if key == "benchmark_claims" else 0)
+    assert result.coverage == pytest.approx(1 - lost / 100)
     assert metric(result, removed).points is None
 
 
 def test_metrics_removed_one_by_one_lower_coverage_to_zero(engine: Engine) -> None:
     data = full_data()
     coverage = [dimension(engine, make_profile(**data), DIM).coverage]
-    for name in WEIGHTS:
+    for name in REMOVALS:
         section, key = REMOVALS[name]
         del data[section][key]
         coverage.append(dimension(engine, make_profile(**data), DIM).coverage)
@@ -171,8 +213,8 @@ def test_metrics_removed_one_by_one_lower_coverage_to_zero(engine: Engine) -> No
 def test_full_profile_score_is_the_weighted_mean(engine: Engine) -> None:
     result = dimension(engine, make_profile(**full_data()), DIM)
     expected = {
-        "reproduced_benchmarks": 50 + 50 * (75 - 50) / (80 - 50),
-        "capability_rank": 70, "data_moat": 75, "cadence": 75, "rnd_intensity": 50,
+        "reproduced_benchmarks": 50 + 50 * (75 - 50) / (80 - 50), "claim_evidence": 50,
+        "capability_rank": 70, "data_moat": 75, "cadence": 75, "rnd_spend": 50,
     }
     assert {m.metric: m.points for m in result.evidence} == pytest.approx(expected)
     assert result.coverage == 1
@@ -199,7 +241,7 @@ VALUES = {
     "reproduced": st.integers(0, 5), "percentile": st.floats(0, 100),
     "exclusive": st.integers(0, 4), "licensed": st.integers(0, 4),
     "releases": st.floats(0, 5), "open_weights": st.booleans(),
-    "rnd": st.floats(1e6, 500e6),
+    "rnd": st.floats(1e6, 50e9),
 }
 #: How to move each metric up by ``step`` (every metric is higher-is-better).
 RAISE = {
@@ -207,7 +249,7 @@ RAISE = {
     "capability_rank": lambda v, s: {**v, "percentile": min(100.0, v["percentile"] + s)},
     "data_moat": lambda v, s: {**v, "exclusive": v["exclusive"] + 1},
     "cadence": lambda v, s: {**v, "releases": v["releases"] + s},
-    "rnd_intensity": lambda v, s: {**v, "rnd": v["rnd"] * (1 + s)},
+    "rnd_spend": lambda v, s: {**v, "rnd": v["rnd"] * (1 + s)},
 }
 
 
@@ -236,9 +278,6 @@ def test_settings_in_a_config_file_change_the_score(write_config, engine_from_fi
     default = dimension(engine_from_file(write_config("")), profile, DIM)
     path = write_config(
         """
-        [settings.technical_defensibility]
-        open_weights_bonus = 0.0
-
         [settings.technical_defensibility.bands]
         capability_rank = [[0, 0], [50, 100]]
         """
@@ -249,10 +288,15 @@ def test_settings_in_a_config_file_change_the_score(write_config, engine_from_fi
     assert tuned.score > default.score
 
 
-def test_open_weights_bonus_setting(write_config, engine_from_file) -> None:
+def test_open_weights_bonus_setting_re_enables_the_bonus(write_config, engine_from_file) -> None:
     profile = make_profile(**full_data(releases=1, open_weights=True))
     path = write_config("[settings.technical_defensibility]\nopen_weights_bonus = 25.0\n")
-    assert metric(dimension(engine_from_file(path), profile, DIM), "cadence").points == 75
+    cadence = metric(dimension(engine_from_file(path), profile, DIM), "cadence")
+    assert cadence.points == 75
+    assert "+25 for open weights" in (cadence.note or "")
+    assert (cadence.band_source or "").startswith("secondary: ")  # the band itself is unchanged
+    closed = make_profile(**full_data(releases=1, open_weights=False))
+    assert metric(dimension(engine_from_file(path), closed, DIM), "cadence").points == 50
 
 
 @pytest.mark.parametrize(

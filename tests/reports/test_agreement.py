@@ -157,6 +157,14 @@ def test_a_categorical_metric_is_phrased_as_a_state_to_reach(run_cli, tmp_path: 
     folder = tmp_path / "synthetic"
     made = run_cli("generate", "300", "--seed", "1", "--output", str(folder))
     assert made.returncode == 0, made.stderr
+    # A private company a listing alone would lift to watch: synth-000254 with RMB 10bn of
+    # R&D and one independently evaluated claim (its generated R&D and claims leave it
+    # too far below watch for the listing to matter).
+    path = folder / "synth-000254.json"
+    profile = json.loads(path.read_text(encoding="utf-8"))
+    profile["financials"]["rnd_expense"] = 10e9
+    profile["technology"]["benchmark_claims"][0]["claimed_by"] = "third_party"
+    path.write_text(json.dumps(profile), encoding="utf-8")
     # The first private company whose distance moves its listing (which one depends on the
     # rules in force, so it is searched for, not named).
     result = run_cli("evaluate", str(folder), "--format", "json")

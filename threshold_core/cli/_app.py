@@ -467,22 +467,34 @@ def plugins(
 
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.option("--pack", help="Only the rules of this pack.")
+@click.option("--parameters", "show_parameters", is_flag=True,
+              help="List the scorers' weights, bands and parameters with their sources "
+                   "instead of the rules.")
+@click.option("--scorer", help="With --parameters: only this scorer's.")
 @engine_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 @_handle
 def rules(
-    options: Options, pack: str | None, fmt: str,
+    options: Options, pack: str | None, show_parameters: bool, scorer: str | None, fmt: str,
 ) -> None:
     """List every compliance rule: id, pack, severity, dimension, title, source.
 
     A rule whose severity depends on the profile shows every severity it can
     fire at, most severe first (``critical / high``).
+
+    With --parameters, list every scorer's weights, bands and other numeric
+    settings in force instead: value, basis (primary, secondary, house policy;
+    configured when the configuration changed it) and source, then the count
+    per basis.
     """
     from ..load import dumps
     from ..reports import describe_rules, text_table
 
     engine = options.build_engine()
+    if show_parameters or scorer is not None:
+        _parameters(engine, scorer, fmt)
+        return
     if pack is not None and pack not in engine.packs:
         known = ", ".join(sorted(engine.packs))
         raise click.BadParameter(f"no rule pack {pack!r} (known: {known})", param_hint="--pack")
@@ -495,6 +507,28 @@ def rules(
              r["dimension"] or "-", r["title"], r["source"]] for r in listing]
     click.echo("\n".join(text_table(["id", "pack", "severity", "dimension", "title", "source"],
                                 rows, right=set())))
+
+
+def _parameters(engine: Any, scorer: str | None, fmt: str) -> None:
+    from ..load import dumps
+    from ..reports import describe_parameters, text_table
+
+    if scorer is not None and scorer not in engine.scorers:
+        known = ", ".join(sorted(engine.scorers))
+        raise click.BadParameter(f"no scorer {scorer!r} (known: {known})", param_hint="--scorer")
+    listing = describe_parameters(engine, scorer=scorer)
+    if fmt == "json":
+        click.echo(dumps(listing), nl=False)
+        return
+    rows = [[r["scorer"], r["parameter"], r["value"], r["basis"], r["source"] or "-"]
+            for r in listing]
+    click.echo("\n".join(text_table(["scorer", "parameter", "value", "basis", "source"],
+                                    rows, right=set())))
+    counts: dict[str, int] = {}
+    for r in listing:
+        counts[r["basis"]] = counts.get(r["basis"], 0) + 1
+    click.echo(f"\n{len(listing)} parameters: "
+               + ", ".join(f"{n} {b}" for b, n in sorted(counts.items())))
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)

@@ -1,10 +1,21 @@
 """What scorer and rule-pack authors use: rules and their outcomes, metric scoring
-bands, name matching, and the validators of settings classes (``percent``,
-``non_negative``, ``valid_regex``, ``lowered``, ``uppered``) (layer 2).
+bands and the sources of their parameters (``primary``, ``secondary``,
+``house_policy``), name matching, and the validators of settings classes
+(``percent``, ``non_negative``, ``valid_regex``, ``lowered``, ``uppered``) (layer 2).
 """
 
 from __future__ import annotations
 
+from ._cited import (
+    Basis,
+    Cited,
+    Parameter,
+    ParameterSource,
+    count_bases,
+    house_policy,
+    primary,
+    secondary,
+)
 from ._dates import (
     CalendarRangeError,
     add_months,
@@ -57,15 +68,21 @@ __all__ = [
     "IN_FORCE",
     "Band",
     "BandTable",
+    "Basis",
     "CalendarRangeError",
+    "Cited",
     "Metric",
     "MetricScorer",
     "Pack",
+    "Parameter",
+    "ParameterSource",
     "Reading",
     "add_months",
+    "count_bases",
     "figure_reading",
     "fired",
     "fold",
+    "house_policy",
     "in_force",
     "is_working_day",
     "lowered",
@@ -78,10 +95,12 @@ __all__ = [
     "not_evaluated",
     "passed",
     "percent",
+    "primary",
     "replaced_by",
     "rule",
     "schedule_years",
     "score_metrics",
+    "secondary",
     "uppered",
     "valid_regex",
     "working_days_after",

@@ -22,6 +22,7 @@ from typing import Any
 from attrs import field, frozen
 
 from ..model import TIER, Context, DimensionScore, MetricScore, SourceTier, weakest
+from ._cited import UNSOURCED, Cited, Parameter, ParameterSource, configured
 
 
 def _points(value: Iterable[Iterable[float]]) -> tuple[tuple[float, float], ...]:
@@ -124,6 +125,12 @@ class Metric:
     adjust: Callable[[float, Reading, Any, Any], tuple[float, str | None]] | None = field(
         default=None, repr=False
     )
+    #: Where the metric's default band comes from (:func:`~threshold_core.kit.primary`,
+    #: :func:`~threshold_core.kit.secondary` or :func:`~threshold_core.kit.house_policy`);
+    #: None shows as ``unsourced``.
+    source: Cited | None = None
+    #: Where its default weight comes from, when not from the scorer's ``weights_source``.
+    weight_source: Cited | None = None
 
 
 def score_metrics(
@@ -135,12 +142,14 @@ def score_metrics(
     weights: Mapping[str, float],
     bands: Mapping[str, Band],
     settings: Any = None,
+    band_sources: Mapping[str, Cited] | None = None,
 ) -> DimensionScore:
     """Score a dimension from its metrics.
 
     ``score`` is the weighted mean of the points of the metrics that had data,
     ``coverage`` the share of weight those metrics carry. With no data at all
-    the score is None and the coverage 0.
+    the score is None and the coverage 0. Each metric's evidence names the source
+    of its band: ``band_sources[name]``, else the metric's own ``source``.
     """
     total = sum(weights[m.name] for m in metrics)
     got_weight = 0.0
@@ -150,6 +159,8 @@ def score_metrics(
     for metric in metrics:
         weight = weights[metric.name]
         band = bands[metric.name]
+        cited = (band_sources or {}).get(metric.name, metric.source)
+        band_source = str(cited if cited is not None else UNSOURCED)
         inputs.extend(p for p in metric.paths if p not in inputs)
         reading = metric.reader(profile, context, settings)
         if reading is None or not math.isfinite(reading.value):
@@ -161,6 +172,7 @@ def score_metrics(
                     points=None,
                     inputs=metric.paths,
                     note="no data",
+                    band_source=band_source,
                 )
             )
             continue
@@ -176,7 +188,7 @@ def score_metrics(
                     metric=metric.name, weight=weight, raw=reading.value, points=None,
                     inputs=reading.inputs, source=reading.source,
                     note="cohort proxy: reported, not scored", sources=sources,
-                    grade=str(grade),
+                    grade=str(grade), band_source=band_source,
                 )
             )
             continue
@@ -202,6 +214,7 @@ def score_metrics(
                 states=dict(reading.states),
                 sources=sources,
                 grade=str(grade),
+                band_source=band_source,
             )
         )
         if weight > 0:
@@ -285,6 +298,10 @@ def _metric_tuple(metrics: Iterable[Metric]) -> tuple[Metric, ...]:
     return tuple(metrics)
 
 
+def _parameter_tuple(parameters: Iterable[Parameter]) -> tuple[Parameter, ...]:
+    return tuple(parameters)
+
+
 @frozen
 class MetricScorer:
     """A scorer made of weighted :class:`Metric` objects.
@@ -303,9 +320,73 @@ class MetricScorer:
     #: profiles`` that move its raw value, when perturbing the paths the metric reads
     #: (``Metric.paths``, extension sections included) cannot.
     probes: Mapping[str, Callable[[Any], Iterable[Any]]] = field(factory=dict)
+    #: Where the default weights come from; None shows as ``unsourced``.
+    weights_source: Cited | None = None
+    #: The scorer's other numeric settings (caps, bonuses, floors) with their sources.
+    parameters: tuple[Parameter, ...] = field(default=(), converter=_parameter_tuple)
+
+    def band_sources(self, settings: Any) -> dict[str, Cited]:
+        """Each metric's band source, ``configured`` where the settings changed the band."""
+        default = _default_settings(type(settings))
+        out: dict[str, Cited] = {}
+        for m in self.metrics:
+            cited = m.source if m.source is not None else UNSOURCED
+            base = getattr(default, "bands", None)
+            if isinstance(base, Mapping) and base.get(m.name) != settings.bands.get(m.name):
+                cited = configured(cited)
+            out[m.name] = cited
+        return out
 
     def score(self, profile: Any, settings: Any, context: Context) -> DimensionScore:
         return score_metrics(
             self.dimension, self.metrics, profile, context,
             weights=settings.weights, bands=settings.bands, settings=settings,
+            band_sources=self.band_sources(settings),
         )
+
+    def parameter_sources(self, settings: Any) -> list[ParameterSource]:
+        """Every weight, band and declared parameter in force, with its source."""
+        default = _default_settings(type(settings))
+        rows: list[ParameterSource] = []
+        wsrc = self.weights_source if self.weights_source is not None else UNSOURCED
+        dweights = getattr(default, "weights", None)
+        for m in self.metrics:
+            w = settings.weights[m.name]
+            cited = m.weight_source if m.weight_source is not None else wsrc
+            if isinstance(dweights, Mapping) and dweights.get(m.name) != w:
+                cited = configured(cited)
+            rows.append(ParameterSource(self.name, f"weights.{m.name}", f"{w:g}", cited.basis,
+                                        cited.text, f"weight of {m.name}"))
+        for name, cited in self.band_sources(settings).items():
+            rows.append(ParameterSource(self.name, f"bands.{name}",
+                                        settings.bands[name].describe(), cited.basis,
+                                        cited.text, f"band of {name} (raw -> points)"))
+        for p in self.parameters:
+            value = getattr(settings, p.name)
+            cited = p.source
+            if default is not None and getattr(default, p.name, value) != value:
+                cited = configured(cited)
+            rows.append(ParameterSource(self.name, p.name, _show(value), cited.basis,
+                                        cited.text, p.doc))
+        return rows
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+_DEFAULTS: dict[type, Any] = {}
+
+
+def _default_settings(kind: type) -> Any:
+    """The settings class with every default (None when it has a required field)."""
+    if kind not in _DEFAULTS:
+        try:
+            _DEFAULTS[kind] = kind()
+        except (TypeError, ValueError):
+            _DEFAULTS[kind] = None
+    return _DEFAULTS[kind]

@@ -148,6 +148,11 @@ def _semantic_problems(profile: CompanyProfile) -> list[Problem]:
         problems.append(Problem("$.id", "must not be empty"))
     if profile.valuation is not None and profile.valuation.amount == 0:
         problems.append(Problem("$.valuation.amount", "must be positive"))
+    claims = profile.technology.benchmark_claims if profile.technology else ()
+    for i, claim in enumerate(claims):
+        if claim.reproduction is not None and not claim.reproduction.by.strip():
+            problems.append(Problem(f"$.technology.benchmark_claims[{i}].reproduction.by",
+                                    "must name who ran the reproduction"))
     return problems
 
 

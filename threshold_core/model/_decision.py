@@ -121,6 +121,10 @@ class MetricScore:
     sources: tuple[str, ...] = ()
     #: The weakest grade among ``sources`` (:mod:`threshold_core.sources`); None: no data.
     grade: str | None = None
+    #: Where the metric's band comes from: ``primary: ...``, ``secondary: ...``,
+    #: ``house policy: ...``, ``configured: ...`` (changed in the configuration) or
+    #: ``unsourced`` (:mod:`threshold_core.kit`, ``Metric.source``).
+    band_source: str | None = None
 
 
 @frozen

@@ -157,8 +157,27 @@ class Customers:
 
 
 class ClaimedBy(StrEnum):
+    """Who stands behind a benchmark claim, weakest first."""
+
+    #: Only a press report (an article's table): not the company's own statement.
+    PRESS = "press"
+    #: The company itself: its model card, technical report or results release.
     SELF = "self"
+    #: An independent evaluator (a public leaderboard, an evaluation lab).
     THIRD_PARTY = "third_party"
+
+
+@frozen
+class Reproduction:
+    """An independent party's own run of a claimed benchmark."""
+
+    #: Who ran it (OpenCompass, a public leaderboard, an evaluation lab).
+    by: str
+    #: The score that run obtained, on the claim's scale.
+    score: float
+    harness: str | None = None
+    source: str | None = None
+    as_of: date | None = None
 
 
 @frozen
@@ -166,8 +185,11 @@ class BenchmarkClaim:
     benchmark: str
     score: float
     claimed_by: ClaimedBy = ClaimedBy.SELF
-    #: Whether an independent harness reproduced it within tolerance.
+    #: Whether an independent harness reproduced it within tolerance (when no
+    #: ``reproduction`` record says so).
     independently_reproduced: bool | None = None
+    #: A third party's run of the same benchmark; decides ``independently_reproduced``.
+    reproduction: Reproduction | None = None
     harness: str | None = None
     source: str | None = None
     as_of: date | None = None

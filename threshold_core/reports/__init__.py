@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._catalog import (
+        describe_parameters,
         describe_plugins,
         describe_rules,
     )
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 #: Public name -> (module, name in it).
 _EXPORTS: dict[str, tuple[str, str]] = {
+    "describe_parameters": ("._catalog", "describe_parameters"),
     "describe_plugins": ("._catalog", "describe_plugins"),
     "describe_rules": ("._catalog", "describe_rules"),
     "render_diff_text": ("._diff", "render_diff_text"),
@@ -83,6 +85,7 @@ __all__ = [
     "coverage_rows",
     "decision_row",
     "decisions_frame",
+    "describe_parameters",
     "describe_plugins",
     "describe_rules",
     "junit",

@@ -1,10 +1,12 @@
-"""What is installed: plugins with their components and hooks, and every rule."""
+"""What is installed: plugins with their components and hooks, every rule, and every
+scorer parameter with its source."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..engine import Engine
+from ..kit import Basis, ParameterSource
 
 
 def describe_plugins(engine: Engine, *, include_builtin: bool = False) -> list[dict[str, Any]]:
@@ -58,4 +60,28 @@ def describe_rules(engine: Engine, *, pack: str | None = None) -> list[dict[str,
                     "disabled": m.id in engine.disabled_rules,
                 }
             )
+    return out
+
+
+def describe_parameters(
+    engine: Engine, *, scorer: str | None = None
+) -> list[dict[str, str]]:
+    """Every weight, band and parameter of every scorer (or of one), in force, with its
+    source: ``primary``, ``secondary``, ``house policy``, ``configured`` (set in the
+    configuration) or ``unsourced``. A scorer that does not describe its parameters (one
+    not built on :class:`~threshold_core.kit.MetricScorer`) shows one ``unsourced`` row.
+    """
+    out: list[dict[str, str]] = []
+    for name, reg in sorted(engine.scorers.items()):
+        if scorer is not None and name != scorer:
+            continue
+        describe = getattr(reg.component, "parameter_sources", None)
+        settings = engine.settings.get(name)
+        rows: list[ParameterSource] = []
+        if callable(describe) and settings is not None:
+            rows = list(describe(settings))
+        if not rows:
+            rows = [ParameterSource(name, "*", "-", Basis.UNSOURCED,
+                                    "the scorer does not describe its parameters")]
+        out += [{**r.as_dict(), "plugin": reg.plugin} for r in rows]
     return out

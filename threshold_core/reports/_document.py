@@ -261,10 +261,17 @@ def dimension_blocks(data: Mapping[str, Any]) -> list[Block]:
                 raw = f"{m['state']} ({raw})"
             ev.append((d["name"], m["metric"], f"{float(m['weight']):g}", raw,
                        num(m.get("points")), m.get("grade") or "-", m.get("source") or "-",
-                       m.get("note") or ""))
+                       _how(m)))
     out.append(Table(("dimension", "metric", "weight", "figure", "points", "grade", "source",
                       "how"), tuple(ev), frozenset({2, 4}), "evidence", stack=6))
     return out
+
+
+def _how(m: Mapping[str, Any]) -> str:
+    """How the points were reached, then where the band comes from (for a reading: a
+    metric without data shows no band)."""
+    band = m.get("band_source") if m.get("raw") is not None else None
+    return "; ".join(x for x in (m.get("note"), f"band: {band}" if band else None) if x)
 
 
 def finding_blocks(data: Mapping[str, Any]) -> list[Block]:

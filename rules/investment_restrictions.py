@@ -30,7 +30,9 @@ INV-005  critical: on OFAC's SDN list (blocked: no dealings by US persons).
          31 CFR 501; OFAC SDN list.
 INV-006  high / low: owned 50% or more by Entity List or MEU parties (the BIS
          affiliates rule, effective 29 Sep 2025); low while the rule is suspended
-         (10 Nov 2025 to 9 Nov 2026). BIS IFR of 29 Sep 2025; suspension [verify].
+         (10 Nov 2025 to 9 Nov 2026). BIS IFR of 29 Sep 2025 (Federal Register
+         document 2025-19001); the suspension is a BIS final rule (90 FR No. 216,
+         Nov 2025) as law-firm reports give it (secondary).
 
 The severities of INV-002 and INV-004 and the screening age are house policy.
 """
@@ -309,8 +311,12 @@ def sdn(
     "licence requirements (from 29 Sep 2025). While the rule is suspended (10 Nov 2025 to "
     "9 Nov 2026) the finding is low: it applies again when the suspension ends.",
     source="BIS interim final rule 'Expansion of End-User Controls to Cover Affiliates of "
-    "Certain Listed Entities' (29 Sep 2025); one-year suspension from 10 Nov 2025 [verify]; "
-    "https://www.bis.gov/",
+    "Certain Listed Entities' (effective 29 Sep 2025; Federal Register document 2025-19001); "
+    "its suspension from 10 Nov 2025 to 9 Nov 2026 by a BIS final rule (90 FR No. 216) as "
+    "reported by Fenwick (https://whatstrending.fenwick.com/post/bis-suspends-affiliates-rule-"
+    "lifting-restrictions-restricted-party-affiliates) and Faegre Drinker "
+    "(https://www.internationaltradeinsights.com/2025/11/bis-suspends-affiliates-rule-for-one-"
+    "year-following-u-s-agreement-with-china): secondary; https://www.bis.gov/",
 )
 def affiliates_rule(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context

@@ -171,7 +171,10 @@ _ENOUGH = {
     "10,000) a standard contract or certification (medium when missing); fewer than 100,000 "
     "people is exempt.",
     source="Provisions on Promoting and Regulating Cross-Border Data Flows (CAC Order No. 16, "
-    "22 Mar 2024) Arts. 5, 7, 8; PIPL Art. 38; research §1.4 [verify]",
+    "22 Mar 2024) Arts. 5, 7, 8 (bilingual text: https://www.chinalawandpractice.com/2024/03/"
+    "25/provisions-for-regulating-and-promoting-the-cross-border-flow-of-data); PIPL Art. 38; "
+    "the 1 million and 10,000 sensitive thresholds as Xinhua reported them (22 Mar 2024), the "
+    "100,000 exemption as research §1.4 summarises it (secondary)",
 )
 def cross_border(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
@@ -247,9 +250,10 @@ def deep_synthesis_consent(
     "limits), and the CAC's minors'-mode guidelines expect a minors' mode in consumer apps; "
     "companion products without one are ETH-008 (high).",
     source="Regulations on the Protection of Minors Online (State Council Order No. 766, "
-    "effective 1 Jan 2024); CAC Guidelines for Building Minors' Mode in Mobile Internet "
-    "(2024) [verify]; published by the State Council and the CAC (https://www.gov.cn/ , "
-    "https://www.cac.gov.cn/); severity: house policy",
+    "effective 1 Jan 2024); CAC Guidelines for the Construction of Mobile Internet Minors' "
+    "Mode (issued 15 Nov 2024; China Daily, 'Regulator issues guideline to create a safer "
+    "online world for minors', 15 Nov 2024: secondary); published by the State Council and "
+    "the CAC (https://www.gov.cn/ , https://www.cac.gov.cn/); severity: house policy",
 )
 def minors_mode(
     profile: CompanyProfile, settings: FilingsSettings, context: Context

@@ -2,7 +2,8 @@
 
 A built-in scorer plugin. Each metric maps a raw figure to 0-100 points through
 a fixed piecewise-linear band (interpolated between anchors, clamped outside).
-Every weight and band is overridable under ``[settings.application_stickiness]``.
+Every weight and band is overridable under ``[settings.application_stickiness]``;
+``threshold rules --parameters`` lists them with their sources.
 
 =======================  ======  ======================================  =========================
 metric                   weight  band (raw -> points)                    source of the band
@@ -53,10 +54,12 @@ from threshold_core.kit import (
     figure_reading,
     merged_bands,
     merged_weights,
+    secondary,
 )
 from threshold_core.model import CompanyProfile, Context
 
 NAME = DIMENSION = "application_stickiness"
+RESEARCH = "domain-research §6.2"
 
 WEIGHTS: Mapping[str, float] = {
     "ndr": 30.0,
@@ -174,22 +177,29 @@ SCORER = MetricScorer(
     name=NAME,
     dimension=DIMENSION,
     metrics=(
-        Metric("ndr", _ndr, ("customers.ndr_pct",)),
-        Metric("gdr", _gdr, ("customers.gdr_pct",)),
+        Metric("ndr", _ndr, ("customers.ndr_pct",), source=secondary(RESEARCH)),
+        Metric("gdr", _gdr, ("customers.gdr_pct",),
+               source=secondary(f"{RESEARCH}; the 50 -> 0 floor: house policy")),
         Metric(
             "recurring_revenue_share", _recurring,
             ("financials.revenue_mix.subscription_pct", "financials.revenue_mix.usage_api_pct"),
+            source=secondary(RESEARCH),
         ),
         Metric(
-            "customer_concentration", _concentration, ("financials.top5_customer_share_pct",)
+            "customer_concentration", _concentration, ("financials.top5_customer_share_pct",),
+            source=secondary(RESEARCH),
         ),
-        Metric("gross_margin", _gross_margin, ("financials.gross_margin_pct",)),
+        Metric("gross_margin", _gross_margin, ("financials.gross_margin_pct",),
+               source=secondary(RESEARCH)),
         Metric(
             "rule_of_40", _rule_of_40,
             ("financials.revenue_growth_pct", "financials.fcf_margin_pct"),
+            source=secondary(f"{RESEARCH}, §3.2; 80 -> 100 instead of §6.2's step at 60: "
+                             "house policy"),
         ),
     ),
     directions=DIRECTIONS,
+    weights_source=secondary(RESEARCH),
 )
 
 

@@ -3,7 +3,8 @@
 A built-in scorer plugin. Each metric maps a raw figure to 0-100 points through
 a fixed piecewise-linear band (interpolated between anchors, clamped outside).
 Every weight, band and tunable is overridable under
-``[settings.institutional_backing]``.
+``[settings.institutional_backing]``; ``threshold rules --parameters`` lists them
+with their sources.
 
 ================  ======  =============================================  ======================
 metric            weight  band (raw -> points)                           source of the band
@@ -58,13 +59,16 @@ from threshold_core.kit import (
     BandTable,
     Metric,
     MetricScorer,
+    Parameter,
     Reading,
     merged_bands,
     merged_weights,
+    secondary,
 )
 from threshold_core.model import CompanyProfile, Context, Investor, InvestorType, ListingStatus
 
 NAME = DIMENSION = "institutional_backing"
+RESEARCH = "domain-research §6.4"
 
 WEIGHTS: Mapping[str, float] = {
     "runway": 35.0,
@@ -300,16 +304,32 @@ SCORER = MetricScorer(
     name=NAME,
     dimension=DIMENSION,
     metrics=(
-        Metric("runway", _runway, ("financials.cash", "financials.monthly_net_burn")),
+        Metric("runway", _runway, ("financials.cash", "financials.monthly_net_burn"),
+               source=secondary(f"{RESEARCH}; the 5 -> 0 anchor (§6.4 jumps from 0 to 20 at "
+                                "6 months): house policy")),
         Metric(
             "investor_quality", _investor_quality,
             ("investors.tier", "investors.type", "investors.amount"),
+            source=secondary(RESEARCH),
         ),
-        Metric("commitment", _commitment, ("investors.lockup_months", "investors.amount")),
-        Metric("capital_raised", _capital_raised, ("investors.amount",), _log_scale),
-        Metric("listing", _listing, ("listing.status",)),
+        Metric("commitment", _commitment, ("investors.lockup_months", "investors.amount"),
+               source=secondary(RESEARCH)),
+        Metric("capital_raised", _capital_raised, ("investors.amount",), _log_scale,
+               source=secondary(f"{RESEARCH} (log scale)")),
+        Metric("listing", _listing, ("listing.status",), source=secondary(RESEARCH)),
     ),
     directions={m: "higher" for m in WEIGHTS},
+    weights_source=secondary(RESEARCH),
+    parameters=(
+        Parameter("type_tiers", secondary(f"{RESEARCH}: state funds and strategics 3, top VC "
+                                          "and sovereign 2, others 1"),
+                  "tier of an investor whose profile gives none, by type"),
+        Parameter("listing_points", secondary(f"{RESEARCH}: listed 100, filed 60, private 30; "
+                                              "subsidiary 60: house policy"),
+                  "raw points of each listing status"),
+        Parameter("capital_raised_log_scale", secondary(f"{RESEARCH}: log scale"),
+                  "interpolate capital_raised on log10 of the amount"),
+    ),
 )
 
 

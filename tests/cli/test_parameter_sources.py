@@ -123,5 +123,12 @@ def test_the_readme_counts_of_parameter_sources_are_computed() -> None:
     expected = (f"Of the built-in scorers' {total} parameters (weights, bands and other "
                 f"settings), {counts['primary']} cite a primary source, "
                 f"{counts['secondary']} a secondary source and {counts['house policy']} are "
-                f"house policy; {counts['unsourced']} name no source yet.")
+                "house policy.")
     assert expected in " ".join(readme.split()), expected
+
+
+def test_every_built_in_parameter_names_its_basis() -> None:
+    engine = Engine(build_config({"plugins": {"autoload": False}}))
+    unsourced = [f"{r['scorer']}.{r['parameter']}" for r in describe_parameters(engine)
+                 if r["basis"] not in ("primary", "secondary", "house policy") or not r["source"]]
+    assert unsourced == []

@@ -376,6 +376,8 @@ def _show(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} {_show(v)}" for k, v in value.items())
     return str(value)
 
 

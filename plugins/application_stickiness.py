@@ -179,7 +179,7 @@ SCORER = MetricScorer(
     metrics=(
         Metric("ndr", _ndr, ("customers.ndr_pct",), source=secondary(RESEARCH)),
         Metric("gdr", _gdr, ("customers.gdr_pct",),
-               source=secondary(f"{RESEARCH}; the 50 -> 0 floor: house policy")),
+               source=secondary(f"{RESEARCH}; 50→0: house policy")),
         Metric(
             "recurring_revenue_share", _recurring,
             ("financials.revenue_mix.subscription_pct", "financials.revenue_mix.usage_api_pct"),
@@ -194,8 +194,7 @@ SCORER = MetricScorer(
         Metric(
             "rule_of_40", _rule_of_40,
             ("financials.revenue_growth_pct", "financials.fcf_margin_pct"),
-            source=secondary(f"{RESEARCH}, §3.2; 80 -> 100 instead of §6.2's step at 60: "
-                             "house policy"),
+            source=secondary(f"{RESEARCH}, §3.2; 80→100 (no step at 60): house policy"),
         ),
     ),
     directions=DIRECTIONS,

@@ -305,8 +305,7 @@ SCORER = MetricScorer(
     dimension=DIMENSION,
     metrics=(
         Metric("runway", _runway, ("financials.cash", "financials.monthly_net_burn"),
-               source=secondary(f"{RESEARCH}; the 5 -> 0 anchor (§6.4 jumps from 0 to 20 at "
-                                "6 months): house policy")),
+               source=secondary(f"{RESEARCH}; 5→0 (no step at 6): house policy")),
         Metric(
             "investor_quality", _investor_quality,
             ("investors.tier", "investors.type", "investors.amount"),
@@ -315,7 +314,7 @@ SCORER = MetricScorer(
         Metric("commitment", _commitment, ("investors.lockup_months", "investors.amount"),
                source=secondary(RESEARCH)),
         Metric("capital_raised", _capital_raised, ("investors.amount",), _log_scale,
-               source=secondary(f"{RESEARCH} (log scale)")),
+               source=secondary(RESEARCH)),
         Metric("listing", _listing, ("listing.status",), source=secondary(RESEARCH)),
     ),
     directions={m: "higher" for m in WEIGHTS},

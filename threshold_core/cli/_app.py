@@ -495,9 +495,7 @@ def rules(
     if show_parameters or scorer is not None:
         _parameters(engine, scorer, fmt)
         return
-    if pack is not None and pack not in engine.packs:
-        known = ", ".join(sorted(engine.packs))
-        raise click.BadParameter(f"no rule pack {pack!r} (known: {known})", param_hint="--pack")
+    _known(pack, engine.packs, "rule pack", "--pack")
     listing = describe_rules(engine, pack=pack)
     if fmt == "json":
         click.echo(dumps(listing), nl=False)
@@ -509,13 +507,18 @@ def rules(
                                 rows, right=set())))
 
 
+def _known(name: str | None, known: Any, what: str, hint: str) -> None:
+    """A usage error (exit 2) when ``name`` is given and not among ``known``."""
+    if name is not None and name not in known:
+        raise click.BadParameter(f"no {what} {name!r} (known: {', '.join(sorted(known))})",
+                                 param_hint=hint)
+
+
 def _parameters(engine: Any, scorer: str | None, fmt: str) -> None:
     from ..load import dumps
     from ..reports import describe_parameters, text_table
 
-    if scorer is not None and scorer not in engine.scorers:
-        known = ", ".join(sorted(engine.scorers))
-        raise click.BadParameter(f"no scorer {scorer!r} (known: {known})", param_hint="--scorer")
+    _known(scorer, engine.scorers, "scorer", "--scorer")
     listing = describe_parameters(engine, scorer=scorer)
     if fmt == "json":
         click.echo(dumps(listing), nl=False)

@@ -116,7 +116,8 @@ p.note { color: var(--muted); margin-top: 0; }
   th, td { padding: 1px 3px; }
   th { font-size: 6.5pt; }
   tr { break-inside: avoid; page-break-inside: avoid; }
-  table.evidence td:nth-child(n+6) { font-size: 6pt; line-height: 1.15; }
+  table.evidence td:nth-child(n+6) { font-size: 6pt; line-height: 1.1; }
+  table.evidence td { padding-top: 0; padding-bottom: 0; }
   ul.plain { margin: 2px 0; }
   a { color: inherit; text-decoration: none; }
   .badge, .sev, .kpi, svg { -webkit-print-color-adjust: exact; print-color-adjust: exact; }

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import attrs
 import orjson
 import pytest
 from helpers import EXAMPLES
@@ -76,8 +77,9 @@ def test_every_recorded_outcome_equals_the_rule_called_on_its_own() -> None:
 
 
 def _canonical_sha(profile: Any) -> str:
-    data = converter().unstructure(profile)
-    return hashlib.sha256(orjson.dumps(data, default=str)).hexdigest()
+    """The documented canonical bytes, built the slow way: ``attrs.astuple``."""
+    data = attrs.astuple(profile)
+    return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def test_the_receipt_hashes_the_documented_canonical_bytes() -> None:
@@ -107,7 +109,21 @@ def test_a_profile_with_non_ascii_text_hashes_as_utf8() -> None:
     renamed = profile_from_data({**converter().unstructure(profile), "name": "智谱 AI"})
     digest = ENGINE.evaluate(renamed).receipt.input_sha256
     assert digest == _canonical_sha(renamed)
-    assert "智谱 AI".encode() in orjson.dumps(converter().unstructure(renamed), default=str)
+    assert "智谱 AI".encode() in orjson.dumps(attrs.astuple(renamed))
+
+
+def test_an_undeclared_extension_hashes_the_same_whatever_its_key_order() -> None:
+    keep = Engine(build_config({"extensions": {"undeclared": "keep"}}))
+    doc = converter().unstructure(load_profile(EXAMPLE_FILES[0]))
+    one = {**doc, "extensions": {"house": {"b": 1, "a": {"y": 2.5, "x": "z"}}}}
+    other = {**doc, "extensions": {"house": {"a": {"x": "z", "y": 2.5}, "b": 1}}}
+    changed = {**doc, "extensions": {"house": {"a": {"x": "z", "y": 2.5}, "b": 2}}}
+    digest = keep.evaluate(one).receipt.input_sha256
+    assert keep.evaluate(other).receipt.input_sha256 == digest
+    assert keep.evaluate(changed).receipt.input_sha256 != digest
+    # An integer orjson cannot encode: the standard library's encoder, still deterministic.
+    huge = {**doc, "extensions": {"house": {"n": 10**30}}}
+    assert keep.evaluate(huge).receipt.input_sha256 == keep.evaluate(huge).receipt.input_sha256
 
 
 SHARED_PASS = passed({"shared": 1.0})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -24,7 +25,7 @@ from ..errors import InputError, Problem
 from ..hooks import hookimpl
 from ..model import CompanyProfile, Figure, UndeclaredExtension, range_of
 from ._config import currency_code
-from ._converter import StructureProblems, converter, structure
+from ._converter import StructureProblems, structure
 from ._reading import read_json, read_toml
 
 if TYPE_CHECKING:
@@ -313,27 +314,40 @@ def profile_sha256(profile: CompanyProfile) -> str:
     """Hash of the canonical profile (for receipts): the same for the same profile,
     whatever file format it was read from.
 
-    Canonical bytes: the validated profile in its documented JSON shape
-    (unstructured, objects in the model's field order; the free-form data of an
-    undeclared extension kept as written has its keys sorted), encoded by orjson as
-    compact UTF-8 JSON (no whitespace, dates as ``YYYY-MM-DD``, floats in their
-    shortest round-trip form). A value orjson cannot encode (an integer beyond 64
-    bits in an undeclared extension) falls back to the standard library's encoder.
+    Canonical bytes: the validated profile as nested arrays, each object an array of
+    its fields in the model's order (``attrs.astuple``), mappings (the extensions,
+    an undeclared extension's data) with their keys sorted, encoded by orjson as
+    compact UTF-8 JSON: no whitespace, enums as their values, dates as
+    ``YYYY-MM-DD``, floats in their shortest round-trip form. A value orjson cannot
+    encode (an integer beyond 64 bits in an undeclared extension) makes the whole
+    profile fall back to the standard library's encoder of the same arrays.
     """
-    data = converter().unstructure(profile)
-    if any(isinstance(s, UndeclaredExtension) for s in profile.extensions.values()):
-        data["extensions"] = _sorted_keys(data["extensions"])
     try:
-        text = orjson.dumps(data, default=str)
+        text = orjson.dumps(profile, default=_as_array, option=orjson.OPT_SORT_KEYS)
     except TypeError:
-        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False,
-                          default=str).encode()
+        text = json.dumps(attrs.astuple(profile), separators=(",", ":"), ensure_ascii=False,
+                          sort_keys=True, default=str).encode()
     return hashlib.sha256(text).hexdigest()
 
 
-def _sorted_keys(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _sorted_keys(value[k]) for k in sorted(value, key=str)}
-    if isinstance(value, (list, tuple)):
-        return [_sorted_keys(v) for v in value]
-    return value
+#: Per attrs class, a function giving its field values in order (built on first use).
+_FIELD_VALUES: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _as_array(value: Any) -> tuple[Any, ...]:
+    """orjson's hook for what it does not encode itself: an attrs object, as its fields."""
+    cls = value.__class__
+    get = _FIELD_VALUES.get(cls)
+    if get is None:
+        if not attrs.has(cls):
+            raise TypeError(f"not canonical: {cls.__name__}")
+        names = [a.name for a in attrs.fields(cls)]
+        if len(names) > 1:
+            get = operator.attrgetter(*names)
+        elif names:
+            one = operator.attrgetter(names[0])
+            get = lambda o: (one(o),)  # noqa: E731
+        else:
+            get = lambda o: ()  # noqa: E731
+        _FIELD_VALUES[cls] = get
+    return get(value)

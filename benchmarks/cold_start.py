@@ -2,8 +2,9 @@
 against ``python -c pass``.
 
 The commands run as fresh processes, alternated, several times; the script
-prints the medians and the differences. Goals: ``--help`` at most 120 ms and
-``evaluate`` at most 250 ms above Python's own start-up.
+prints the medians and the differences, and the load average (a busy machine
+inflates every figure). Goals (issue 20): ``--help`` at most 120 ms and
+``evaluate`` at most 150 ms above Python's own start-up.
 
 Measured as users run it: with the package's bytecode compiled (as ``pip
 install`` of the wheel leaves it). The script compiles the installed sources
@@ -66,8 +67,9 @@ def main() -> None:
     print(f"threshold evaluate zhipu.toml:  {e * 1000:6.0f} ms (median of {args.runs})")
     print(f"--help difference: {(h - b) * 1000:.0f} ms (goal <= 120 ms: "
           f"{'met' if h - b <= 0.12 else 'NOT met'})")
-    print(f"evaluate difference: {(e - b) * 1000:.0f} ms (goal <= 250 ms: "
-          f"{'met' if e - b <= 0.25 else 'NOT met'}); ratio {e / b:.1f}x")
+    print(f"evaluate difference: {(e - b) * 1000:.0f} ms (goal <= 150 ms: "
+          f"{'met' if e - b <= 0.15 else 'NOT met'}); ratio {e / b:.1f}x")
+    print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -141,7 +141,7 @@ def what_if(
                 result = attrs.evolve(result, score=raw_scores[d.name])
             if full_coverage and result.score is not None:
                 result = attrs.evolve(result, coverage=max(result.coverage, floor))
-        dims.append(attrs.evolve(d, result=result))
+        dims.append(d if result is d.result else attrs.evolve(d, result=result))
     if full_coverage and gate.passed is None:
         gate = attrs.evolve(gate, passed=True)
     if full_coverage and config.policy.missing_compliance_data is MissingCompliance.BLOCK:

@@ -105,14 +105,21 @@ def _unstructure_date(value: date) -> str:
     return value.isoformat()
 
 
-def make_converter(*, float_hook: Callable[[float], float] | None = None) -> cattrs.Converter:
+def make_converter(
+    *, float_hook: Callable[[float], float] | None = None, detailed: bool = True,
+) -> cattrs.Converter:
     """Build the converter used for profiles, configuration and decisions.
 
     ``float_hook`` (for :func:`threshold_core.load.decision_json`'s fast writer) is
     called on every float the converter unstructures, whatever its place: in a typed
     field, an optional one, a figure, a band or a table of ``Any``.
+
+    ``detailed=False`` builds :func:`structure`'s first attempt: the same hooks, so it
+    accepts exactly what the detailed converter accepts and builds the same objects,
+    but it stops at the first problem without collecting paths. Its generated
+    functions are about half the size, and half the start-up, of the detailed ones.
     """
-    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed)
     conv.register_structure_hook(float, _structure_float)
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(str, _structure_str)
@@ -125,7 +132,8 @@ def make_converter(*, float_hook: Callable[[float], float] | None = None) -> cat
     conv.register_structure_hook(StrEnum, _structure_enum)
 
     def attrs_factory(cls: type) -> Any:
-        inner: Any = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True)
+        inner: Any = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True,
+                                            _cattrs_detailed_validation=detailed)
 
         def structure_table(value: Any, _: type) -> Any:
             if not isinstance(value, Mapping):
@@ -142,6 +150,18 @@ def make_converter(*, float_hook: Callable[[float], float] | None = None) -> cat
     def sequence_factory(t: Any) -> Any:
         args = typing.get_args(t)
         item = args[0] if args else Any
+
+        if not detailed:
+            hook = conv.get_structure_hook(item)
+            as_tuple = typing.get_origin(t) is tuple
+
+            def structure_fast(value: Any, _: Any) -> Any:
+                if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+                    raise TypeError(f"expected an array, got {_show(value)}")
+                out = [hook(v, item) for v in value]
+                return tuple(out) if as_tuple else out
+
+            return structure_fast
 
         def structure_seq(value: Any, _: Any) -> Any:
             if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
@@ -285,6 +305,12 @@ def converter() -> cattrs.Converter:
     return make_converter()
 
 
+@cache
+def _first_attempt() -> cattrs.Converter:
+    """The converter of :func:`structure`'s first attempt (built once)."""
+    return make_converter(detailed=False)
+
+
 def problems_from(exc: BaseException, path: str = "$") -> Iterator[Problem]:
     """Walk a cattrs validation error and yield one :class:`Problem` per leaf."""
     if isinstance(exc, ForbiddenExtraKeysError):
@@ -319,9 +345,20 @@ def problems_from(exc: BaseException, path: str = "$") -> Iterator[Problem]:
 
 
 def structure(data: Any, cls: type[T]) -> T:
-    """Structure ``data`` into ``cls``; raise :class:`StructureProblems` listing every problem."""
+    """Structure ``data`` into ``cls``; raise :class:`StructureProblems` listing every problem.
+
+    Valid data is structured once, by a converter without detailed validation
+    (whose generated code costs half the start-up); only when that fails is the
+    data structured again by the detailed one, which names every problem and its
+    path. Both use the same hooks: the result and the messages are the detailed
+    converter's.
+    """
     if not isinstance(data, Mapping) and attrs.has(cls):
         raise StructureProblems((Problem("$", f"expected a table, got {_show(data)}"),))
+    try:
+        return _first_attempt().structure(data, cls)
+    except Exception:  # the detailed pass below names every problem
+        pass
     try:
         return converter().structure(data, cls)
     except (cattrs.BaseValidationError, ForbiddenExtraKeysError) as exc:

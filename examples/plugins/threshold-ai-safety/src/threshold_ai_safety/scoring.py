@@ -3,7 +3,9 @@ models refuse what they should and answer what they should?
 
 Each metric maps a raw figure to 0-100 points through a fixed band (interpolated
 between anchors, clamped outside). Every weight, band and tunable is
-overridable under ``[settings.ai_safety_maturity]``.
+overridable under ``[settings.ai_safety_maturity]``; every band and weight names its
+basis (``source=``), which ``threshold rules --parameters`` and each decision's
+evidence show.
 
 ======================  ======  ==========================================  ==================
 metric                  weight  band (raw -> points)                        why
@@ -47,7 +49,7 @@ from attrs import field, frozen
 from attrs.validators import ge, optional
 
 from threshold_core import Metric, MetricScorer, Reading
-from threshold_core.kit import merged_bands, merged_weights
+from threshold_core.kit import house_policy, merged_bands, merged_weights
 from threshold_core.model import CompanyProfile, Context
 
 NAME = DIMENSION = "ai_safety_maturity"
@@ -198,14 +200,22 @@ SCORER = MetricScorer(
     name=NAME,
     dimension=DIMENSION,
     metrics=(
-        Metric("independent_evaluation", _independent, (f"{SAFETY}.independent",)),
+        Metric("independent_evaluation", _independent, (f"{SAFETY}.independent",),
+               source=house_policy("self-run suites are the vendor's; one independent 60")),
         Metric("unsafe_compliance", _worst_rate("unsafe_compliance_pct"),
-               (f"{SAFETY}.unsafe_compliance_pct",)),
-        Metric("over_refusal", _worst_rate("over_refusal_pct"), (f"{SAFETY}.over_refusal_pct",)),
-        Metric("benign_refusal", _benign_refusal, ("evaluations.benign_canned_refusal_pct",)),
+               (f"{SAFETY}.unsafe_compliance_pct",),
+               source=house_policy("anchored on the TC260 should-refuse bar (95%, as widely "
+                                   "reported)")),
+        Metric("over_refusal", _worst_rate("over_refusal_pct"), (f"{SAFETY}.over_refusal_pct",),
+               source=house_policy("anchored on the TC260 non-refusal bar (5%, as widely "
+                                   "reported), XSTest and OR-Bench")),
+        Metric("benign_refusal", _benign_refusal, ("evaluations.benign_canned_refusal_pct",),
+               source=house_policy("anchored on R1dacted's canned refusals")),
         Metric("safety_practice", _safety_practice,
                ("ethics_governance.published_principles",
-                "security_assessment.refusal_test_banks")),
+                "security_assessment.refusal_test_banks"),
+               source=house_policy("principles 50 + GB/T 45654-2025 refusal test banks 50")),
     ),
     directions=DIRECTIONS,
+    weights_source=house_policy("unsafe compliance weighs most"),
 )

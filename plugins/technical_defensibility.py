@@ -52,7 +52,6 @@ benchmarks is split here into 20 for reproduction and 10 for who made the claim
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -120,14 +119,9 @@ def _weights(given: Mapping[str, float]) -> dict[str, float]:
 
 
 def _bands(given: BandTable) -> dict[str, Band]:
-    """Converter of ``bands``: the given bands over :data:`BANDS`."""
+    """Converter of ``bands``: the given bands over :data:`BANDS` (``rnd_spend`` on log10)."""
     _no_renamed(given, "bands")
-    return merged_bands(BANDS)(given)
-
-
-def _positive_spend_anchors(instance: Any, attribute: Any, value: dict[str, Band]) -> None:
-    if value["rnd_spend"].points[0][0] <= 0:
-        raise ValueError("band 'rnd_spend': anchors must be above 0 (the band is on log10)")
+    return merged_bands(BANDS, log=("rnd_spend",))(given)
 
 
 @frozen
@@ -138,8 +132,7 @@ class TechnicalDefensibilitySettings:
     weights: dict[str, float] = field(factory=dict, converter=_weights)
     #: Bands as ``[[raw, points], ...]`` (partial tables override the defaults). The
     #: ``rnd_spend`` anchors are in CNY bn and interpolated on log10, so they must be above 0.
-    bands: dict[str, list[list[float]]] = field(
-        factory=dict, converter=_bands, validator=_positive_spend_anchors)
+    bands: dict[str, list[list[float]]] = field(factory=dict, converter=_bands)
     #: Points ceiling of ``data_moat`` when every asset is self-reported.
     self_reported_cap: float = field(default=60.0, validator=non_negative)
     #: Points added to ``cadence`` when a model has open weights (0: no bonus).
@@ -253,16 +246,6 @@ def _open_weights_bonus(
     return points, None
 
 
-def _log_scale(
-    points: float, reading: Reading, profile: CompanyProfile, settings: Any
-) -> tuple[float, str | None]:
-    band = settings.bands["rnd_spend"]
-    if reading.value <= 0:
-        return band.points[0][1], "log10 scale"
-    log_band = Band([(math.log10(x), y) for x, y in band.points])
-    return log_band(math.log10(reading.value)), "interpolated on log10 of the amount"
-
-
 RESEARCH = "domain-research §6.1"
 
 #: Research §6.1 weighs reproducible benchmarks 30; the split is ours.
@@ -283,7 +266,7 @@ SCORER = MetricScorer(
                source=secondary(RESEARCH)),
         Metric("cadence", _cadence, ("technology.releases_12m", "technology.models"),
                _open_weights_bonus, source=secondary(RESEARCH)),
-        Metric("rnd_spend", _rnd_spend, ("financials.rnd_expense",), _log_scale,
+        Metric("rnd_spend", _rnd_spend, ("financials.rnd_expense",),
                source=house_policy("50 points per tenfold R&D spend")),
     ),
     directions={m: "higher" for m in WEIGHTS},

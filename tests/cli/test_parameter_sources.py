@@ -85,11 +85,11 @@ def test_rules_parameters_lists_every_scorer_parameter_with_its_source(run_cli) 
     assert td["open_weights_bonus"]["value"] == "0"
     assert td["open_weights_bonus"]["basis"] == "house policy"
     assert td["reproduction_tolerance_pts"]["basis"] == "secondary"
-    assert td["bands.rnd_spend"]["value"] == "0.1→0, 1→50, 10→100"
+    assert td["bands.rnd_spend"]["value"] == "0.1→0, 1→50, 10→100 on log10"
     assert {"weights.claim_evidence", "bands.claim_evidence", "self_reported_cap"} <= set(td)
     text = run_cli("rules", "--parameters", "--no-plugin-autoload")
     assert text.returncode == 0
-    assert re.search(r"technical_defensibility\s+bands\.rnd_spend\s+0\.1→0, 1→50, 10→100\s+"
+    assert re.search(r"technical_defensibility\s+bands\.rnd_spend\s+0\.1→0, 1→50, 10→100 on log10\s+"
                      r"house policy", text.stdout)
     assert re.search(rf"\n{len(listing)} parameters: ", text.stdout)
 

@@ -321,3 +321,41 @@ def test_bad_settings_name_the_file_and_path(
     (line,) = info.value.lines()
     assert line.startswith(f"{config}: {path}")
     assert message in line
+
+
+# -- the log band, inverted by the distance to the next verdict ---------------------------
+
+
+@settings(max_examples=50, deadline=None)
+@given(target=st.floats(0.0, 100.0))
+def test_a_log_band_inverts_to_the_figure_that_gives_the_points(target: float) -> None:
+    from threshold_core.kit import Band
+
+    band = Band([(0.1, 0), (1, 50), (10, 100)], log=True)
+    raw = band.invert(target)
+    assert raw is not None and 0.1 <= raw <= 10
+    assert band(raw) == pytest.approx(target, abs=1e-9)
+
+
+def test_the_distance_names_the_rnd_spend_to_reach(run_cli, tmp_path) -> None:
+    """R&D spend is a log band, not a cap on top of one: the distance to watch inverts it."""
+    import json
+
+    folder = tmp_path / "synthetic"
+    assert run_cli("generate", "300", "--seed", "1", "--output", str(folder)).returncode == 0
+    path = folder / "synth-000254.json"
+    profile = json.loads(path.read_text(encoding="utf-8"))
+    profile["financials"]["rnd_expense"] = 2e9
+    profile["technology"]["capability_percentile"] = 80
+    for c in profile["technology"]["benchmark_claims"]:
+        c["claimed_by"] = "third_party"
+    path.write_text(json.dumps(profile), encoding="utf-8")
+    result = run_cli("evaluate", str(path), "--format", "json", "--no-plugin-autoload")
+    assert result.returncode == 0, result.stderr
+    moves = [m for d in json.loads(result.stdout)["explain"]["distance"]["dimensions"]
+             for m in d["metrics"] if m["metric"] == "rnd_spend"]
+    assert [m["action"] for m in moves] == ["raise"]
+    (move,) = moves
+    assert move["note"].startswith("raise rnd_spend from 2 to ")
+    # The figure shown gives the points the note promises (50 + 50 log10 of CNY bn).
+    assert 50 + 50 * math.log10(move["target_raw"]) >= move["target_points"] - 0.05

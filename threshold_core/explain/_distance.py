@@ -66,14 +66,14 @@ def _invert(band: Band, target: float) -> float | None:
             return -math.inf
         for (x0, y0), (x1, y1) in itertools.pairwise(pts):
             if y0 < target <= y1 + _EPS:
-                return x0 + (min(target, y1) - y0) * (x1 - x0) / (y1 - y0)
+                return band.between(x0, x1, (min(target, y1) - y0) / (y1 - y0))
         return None
     if direction == "lower":
         if pts[-1][1] >= target - _EPS:
             return math.inf
         for (x0, y0), (x1, y1) in reversed(list(itertools.pairwise(pts))):
             if y1 < target <= y0 + _EPS:
-                return x0 + (min(target, y0) - y0) * (x1 - x0) / (y1 - y0)
+                return band.between(x0, x1, (min(target, y0) - y0) / (y1 - y0))
         return None
     return None
 

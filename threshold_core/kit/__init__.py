@@ -6,6 +6,7 @@ bands and the sources of their parameters (``primary``, ``secondary``,
 
 from __future__ import annotations
 
+from ._band import Band, BandTable, merged_bands
 from ._cited import (
     Basis,
     Cited,
@@ -42,13 +43,10 @@ from ._rules import (
     rule,
 )
 from ._scoring import (
-    Band,
-    BandTable,
     Metric,
     MetricScorer,
     Reading,
     figure_reading,
-    merged_bands,
     merged_weights,
     score_metrics,
 )

@@ -1,9 +1,4 @@
-"""Fixed piecewise-linear bands and weighted metrics: the toolkit scorers share.
-
-A :class:`Band` maps a raw figure to 0-100 points by linear interpolation
-between fixed anchor points, clamped at both ends. Bands are absolute (not
-peer-relative min-max), so adding a company to a portfolio never changes
-another company's score.
+"""Weighted metrics: the toolkit scorers share (bands: :mod:`._band`).
 
 A scorer lists its :class:`Metric` objects; :func:`score_metrics` reads each
 one from the profile, turns it into points, and computes the weighted score
@@ -13,81 +8,15 @@ that had data. Missing data lowers coverage; it never counts as zero.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 from attrs import field, frozen
 
 from ..model import TIER, Context, DimensionScore, MetricScore, SourceTier, weakest
+from ._band import Band
 from ._cited import UNSOURCED, Cited, Parameter, ParameterSource, configured
-
-
-def _points(value: Iterable[Iterable[float]]) -> tuple[tuple[float, float], ...]:
-    pts = tuple((float(x), float(y)) for x, y in value)
-    if len(pts) < 2:
-        raise ValueError("a band needs at least two [x, points] pairs")
-    for (x0, _), (x1, _) in itertools.pairwise(pts):
-        if not x1 > x0:
-            raise ValueError(f"band x values must increase strictly, got {x0} then {x1}")
-    for _, y in pts:
-        if not 0.0 <= y <= 100.0:
-            raise ValueError(f"band points must be within 0-100, got {y}")
-    return pts
-
-
-@lru_cache(maxsize=1024)
-def _describe(points: tuple[tuple[float, float], ...]) -> str:
-    return ", ".join(f"{x:g}\u2192{y:g}" for x, y in points)
-
-
-@frozen
-class Band:
-    """Anchor points ``(raw, points)``; interpolated between, clamped outside."""
-
-    #: Anchors sorted by raw value.
-    points: tuple[tuple[float, float], ...] = field(converter=_points)
-
-    def __call__(self, x: float) -> float:
-        pts = self.points
-        if x <= pts[0][0]:
-            return pts[0][1]
-        if x >= pts[-1][0]:
-            return pts[-1][1]
-        for (x0, y0), (x1, y1) in itertools.pairwise(pts):
-            if x <= x1:
-                return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    @property
-    def direction(self) -> str:
-        """``"higher"`` when more raw is better, ``"lower"`` when less is, else ``"mixed"``."""
-        ys = [y for _, y in self.points]
-        if all(b >= a for a, b in itertools.pairwise(ys)):
-            return "higher"
-        if all(b <= a for a, b in itertools.pairwise(ys)):
-            return "lower"
-        return "mixed"
-
-    def invert(self, target: float) -> float | None:
-        """The smallest raw value (for a rising band) that yields ``target`` points.
-
-        None when no raw value reaches the target.
-        """
-        pts = self.points
-        for (x0, y0), (x1, y1) in itertools.pairwise(pts):
-            lo, hi = min(y0, y1), max(y0, y1)
-            if lo <= target <= hi:
-                if y1 == y0:
-                    return x0
-                return x0 + (target - y0) * (x1 - x0) / (y1 - y0)
-        return None
-
-    def describe(self) -> str:
-        """``"0→0, 50→50, 80→100"`` (cached: every scored metric prints it)."""
-        return _describe(self.points)
 
 
 @frozen
@@ -240,9 +169,6 @@ def figure_reading(fig: Any, path: str, section_source: str | None = None) -> Re
     return Reading(value=fig.value, inputs=(path,), source=fig.source or section_source)
 
 
-BandTable = Mapping[str, Sequence[Sequence[float]]]
-
-
 def merged_weights(
     defaults: Mapping[str, float],
 ) -> Callable[[Mapping[str, float]], dict[str, float]]:
@@ -266,30 +192,6 @@ def merged_weights(
         if not any(v > 0 for v in merged.values()):
             raise ValueError("at least one weight must be positive")
         return merged
-
-    return convert
-
-
-def merged_bands(defaults: BandTable) -> Callable[[BandTable], dict[str, Band]]:
-    """An attrs converter: the default bands overlaid with the given ones, as :class:`Band`."""
-
-    def convert(given: BandTable) -> dict[str, Band]:
-        unknown = sorted(set(given) - set(defaults))
-        if unknown:
-            raise ValueError(
-                f"unknown metric {', '.join(map(repr, unknown))} in bands "
-                f"(known: {', '.join(sorted(defaults))})"
-            )
-        out: dict[str, Band] = {}
-        for name, pts in {**defaults, **given}.items():
-            if isinstance(pts, Band):
-                out[name] = pts
-                continue
-            try:
-                out[name] = Band(pts)
-            except (ValueError, TypeError) as exc:
-                raise ValueError(f"band {name!r}: {exc}") from None
-        return out
 
     return convert
 

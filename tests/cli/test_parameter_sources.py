@@ -89,8 +89,8 @@ def test_rules_parameters_lists_every_scorer_parameter_with_its_source(run_cli) 
     assert {"weights.claim_evidence", "bands.claim_evidence", "self_reported_cap"} <= set(td)
     text = run_cli("rules", "--parameters", "--no-plugin-autoload")
     assert text.returncode == 0
-    assert re.search(r"technical_defensibility\s+bands\.rnd_spend\s+0\.1→0, 1→50, 10→100 on log10\s+"
-                     r"house policy", text.stdout)
+    assert re.search(r"technical_defensibility\s+bands\.rnd_spend\s+"
+                     r"0\.1→0, 1→50, 10→100 on log10\s+house policy", text.stdout)
     assert re.search(rf"\n{len(listing)} parameters: ", text.stdout)
 
 

@@ -10,7 +10,12 @@ from typing import Any
 
 from attrs import frozen
 
-from ._decision import DimensionScore, Finding, GateResult, RuleOutcome
+from ._outcomes import (
+    DimensionScore,
+    Finding,
+    GateResult,
+    RuleOutcome,
+)
 
 
 @frozen

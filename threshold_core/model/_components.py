@@ -15,8 +15,14 @@ from typing import Any, Protocol, runtime_checkable
 
 from attrs import field, frozen
 
-from ._decision import DimensionScore, RuleOutcome, Severity
-from ._profile import CompanyProfile
+from ._outcomes import (
+    DimensionScore,
+    RuleOutcome,
+    Severity,
+)
+from ._profile import (
+    CompanyProfile,
+)
 from ._sources import SourcesConfig
 
 

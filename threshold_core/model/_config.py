@@ -21,9 +21,16 @@ import attrs
 from attrs import field, frozen
 
 from ..errors import Problem
-from ._decision import Verdict
+from ._figures import (
+    StrEnum,
+)
 from ._headroom import RiskConfig
-from ._profile import StrEnum, ValuationBasis
+from ._market import (
+    ValuationBasis,
+)
+from ._outcomes import (
+    Verdict,
+)
 from ._sources import SourcesConfig
 
 CONFIG_FILE = "threshold.toml"

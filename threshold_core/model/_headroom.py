@@ -57,8 +57,17 @@ from statistics import NormalDist
 from attrs import field, frozen
 
 from ..errors import Problem
-from ._decision import Finding, Headroom, Risk, Severity, Verdict
-from ._profile import ListingStatus, ValuationBasis
+from ._market import (
+    ListingStatus,
+    ValuationBasis,
+)
+from ._outcomes import (
+    Finding,
+    Headroom,
+    Risk,
+    Severity,
+    Verdict,
+)
 
 _RISK_ORDER = {Risk.LOW: 0, Risk.MEDIUM: 1, Risk.HIGH: 2}
 

@@ -43,7 +43,9 @@ from collections.abc import Iterable, Mapping
 from attrs import field, frozen
 
 from ..errors import Problem
-from ._profile import StrEnum
+from ._figures import (
+    StrEnum,
+)
 
 
 class SourceGrade(StrEnum):

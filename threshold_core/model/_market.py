@@ -1,0 +1,134 @@
+"""A profile's market sections: valuation, listing, financials, customers, investors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from attrs import field, frozen
+
+from ._figures import AMOUNT, RANGE, SHARE, Figure, Money, StrEnum
+
+
+class ValuationBasis(StrEnum):
+    MARKET_CAP = "market_cap"
+    LAST_ROUND_POST_MONEY = "last_round_post_money"
+    EXPECTED_MARKET_VALUE = "expected_market_value"
+    PARENT_MARKET_CAP = "parent_market_cap"
+    ESTIMATE = "estimate"
+
+
+@frozen
+class Valuation:
+    """The valuation the gate tests against the line."""
+
+    #: Positive.
+    amount: float = field(metadata=AMOUNT)
+    currency: str
+    basis: ValuationBasis
+    as_of: date | None = None
+    source: str | None = None
+
+
+class ListingStatus(StrEnum):
+    LISTED = "listed"
+    FILED = "filed"
+    PRIVATE = "private"
+    SUBSIDIARY = "subsidiary"
+
+
+@frozen
+class Listing:
+    status: ListingStatus
+    exchange: str | None = None
+    ticker: str | None = None
+    listing_date: date | None = None
+    source: str | None = None
+
+
+@frozen
+class RevenueMix:
+    """Shares of revenue by model, in percent."""
+
+    subscription_pct: Figure | None = field(default=None, metadata=SHARE)
+    usage_api_pct: Figure | None = field(default=None, metadata=SHARE)
+    project_on_prem_pct: Figure | None = field(default=None, metadata=SHARE)
+    consumer_app_pct: Figure | None = field(default=None, metadata=SHARE)
+    other_pct: Figure | None = field(default=None, metadata=SHARE)
+
+
+@frozen
+class Financials:
+    """One reporting period. Amounts are in ``currency``."""
+
+    currency: str = "CNY"
+    period: str | None = None
+    source: str | None = None
+    as_of: date | None = None
+    revenue: Figure | None = field(default=None, metadata=AMOUNT)
+    #: Growth over the prior period, percent: at least -100.
+    revenue_growth_pct: Figure | None = field(default=None, metadata={RANGE: (-100.0, None)})
+    #: At most 100 (negative for a loss on each sale).
+    gross_margin_pct: Figure | None = field(default=None, metadata={RANGE: (None, 100.0)})
+    #: Free cash flow over revenue, percent: unbounded (a cash-burning lab is far below -100).
+    fcf_margin_pct: Figure | None = field(default=None, metadata={RANGE: (None, None)})
+    rnd_expense: Figure | None = field(default=None, metadata=AMOUNT)
+    cash: Figure | None = field(default=None, metadata=AMOUNT)
+    #: Negative for a cash-generative company.
+    monthly_net_burn: Figure | None = None
+    overseas_revenue_pct: Figure | None = field(default=None, metadata=SHARE)
+    top5_customer_share_pct: Figure | None = field(default=None, metadata=SHARE)
+    revenue_mix: RevenueMix | None = None
+
+
+@frozen
+class Customers:
+    source: str | None = None
+    as_of: date | None = None
+    #: Net dollar retention, percent (above 100 with expansion).
+    ndr_pct: Figure | None = field(default=None, metadata=AMOUNT)
+    #: Gross dollar retention, percent (0-100: expansion is not counted).
+    gdr_pct: Figure | None = field(default=None, metadata=SHARE)
+    enterprise_customers: Figure | None = field(default=None, metadata=AMOUNT)
+    logo_churn_pct: Figure | None = field(default=None, metadata=SHARE)
+
+
+@frozen
+class Vertical:
+    """A sector the company sells into."""
+
+    sector: str
+    revenue_share_pct: float | None = field(default=None, metadata=SHARE)
+    #: The product makes or supports decisions (diagnosis, credit, claims...).
+    decision_support: bool = False
+    #: Serves institutions regulated by NFRA (banks, insurers).
+    nfra_regulated_clients: bool = False
+    human_oversight: bool | None = None
+    #: Personal data is used to train or tune generative models.
+    personal_data_in_training: bool | None = None
+    #: Exempt from sector approval, with the reason.
+    exemption: str | None = None
+    source: str | None = None
+
+
+class InvestorType(StrEnum):
+    STATE_FUND = "state_fund"
+    STRATEGIC = "strategic"
+    VC = "vc"
+    PE = "pe"
+    SOVEREIGN = "sovereign"
+    CORNERSTONE = "cornerstone"
+    UNIVERSITY = "university"
+    OTHER = "other"
+
+
+@frozen
+class Investor:
+    name: str
+    type: InvestorType
+    #: 3 = state fund or strategic hyperscaler, 2 = top-tier VC or sovereign, 1 = other.
+    tier: int | None = field(default=None, metadata={RANGE: (1, 3)})
+    amount: Money | None = None
+    lockup_months: float | None = field(default=None, metadata=AMOUNT)
+    round: str | None = None
+    investment_date: date | None = None
+    source: str | None = None

@@ -1,0 +1,270 @@
+"""A profile's regulatory sections: services, CAC filings, sector approvals, enforcement,
+ethics governance, personal information, certifications, investment screening, STAR Market.
+
+Filings follow the real regime: the Cyberspace Administration of China (CAC)
+runs the algorithm, deep-synthesis and generative-AI registries; sector
+regulators (NMPA, NHC, NFRA, ...) grant sector approvals.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from attrs import field, frozen
+
+from ._figures import AMOUNT, Figure, Money, StrEnum
+
+
+class ServiceKind(StrEnum):
+    GENERATIVE = "generative"
+    ALGORITHM_RECOMMENDATION = "algorithm_recommendation"
+    DEEP_SYNTHESIS = "deep_synthesis"
+
+
+@frozen
+class Service:
+    """A product or API the company runs."""
+
+    name: str
+    kind: ServiceKind = ServiceKind.GENERATIVE
+    #: The model the service runs; a filing for that model covers the service.
+    model: str | None = None
+    #: Offered to the public in mainland China.
+    public_prc: bool = True
+    #: Public-opinion attributes or social-mobilisation capability.
+    public_opinion: bool = False
+    #: Calls an already-filed model through an API (registration, not filing).
+    api_based: bool = False
+    #: The foundation model it is built on, when not the company's own.
+    foundation_model: str | None = None
+    foundation_model_filed: bool | None = None
+    #: Who makes the foundation model and under which jurisdiction (ISO 3166 code), as a
+    #: source confirms them; a foreign jurisdiction confirms a foreign model (FIL-005).
+    foundation_model_provider: str | None = None
+    foundation_model_jurisdiction: str | None = None
+    #: Companion or role-play consumer product.
+    companion: bool = False
+    minor_mode: bool | None = None
+    #: Served to users in the EU.
+    eu_users: bool = False
+    #: Auto-generates prescriptions or stands in for a physician.
+    auto_prescription: bool = False
+    #: Huawei Ascend accelerators serve this product outside the PRC.
+    ascend_outside_prc: bool = False
+    #: Offered to individual consumers (an app or site anyone can use), not only to businesses.
+    consumer: bool = False
+    #: Lets users edit faces, voices or other biometric features of a person (deep synthesis).
+    face_voice_editing: bool = False
+    #: The edited person's separate consent is obtained (Deep Synthesis Provisions Art. 14).
+    separate_consent: bool | None = None
+    source: str | None = None
+
+
+class Regime(StrEnum):
+    CAC_ALGORITHM = "CAC_ALGORITHM"
+    CAC_DEEP_SYNTHESIS = "CAC_DEEP_SYNTHESIS"
+    CAC_GENAI_FILING = "CAC_GENAI_FILING"
+    CAC_GENAI_REGISTRATION = "CAC_GENAI_REGISTRATION"
+    SEC_ASSESSMENT_2018 = "SEC_ASSESSMENT_2018"
+    MIIT_ICP = "MIIT_ICP"
+    EU_GPAI = "EU_GPAI"
+
+
+class FilingStatus(StrEnum):
+    ACTIVE = "active"
+    CHANGED = "changed"
+    CANCELLED = "cancelled"
+    PENDING = "pending"
+
+
+@frozen
+class Filing:
+    """One record in a filing registry."""
+
+    regime: Regime
+    #: The registry's authority as the source states it (``CAC``, ``CAC_PROVINCIAL``, ``MIIT``...).
+    authority: str = "CAC"
+    filing_number: str | None = None
+    #: The service or model the record covers.
+    service: str | None = None
+    status: FilingStatus = FilingStatus.ACTIVE
+    filing_date: date | None = None
+    #: Date of a material change to the filed service, and when the change was filed.
+    material_change_date: date | None = None
+    change_filed_date: date | None = None
+    displayed_on_product: bool | None = None
+    source: str | None = None
+
+
+@frozen
+class SectorApproval:
+    sector: str
+    regulator: str
+    instrument: str | None = None
+    status: FilingStatus = FilingStatus.ACTIVE
+    approval_date: date | None = None
+    source: str | None = None
+
+
+@frozen
+class ContentLabeling:
+    explicit: bool
+    implicit_metadata: bool
+    standard: str | None = "GB 45438-2025"
+    checked_on: date | None = None
+    source: str | None = None
+
+
+@frozen
+class SecurityAssessment:
+    """Evidence of the TC260 / GB/T 45654 security self-assessment."""
+
+    corpus_blacklist: bool | None = None
+    keyword_library: bool | None = None
+    refusal_test_banks: bool | None = None
+    source: str | None = None
+
+
+class EnforcementAction(StrEnum):
+    SUMMONS = "summons"
+    PENALTY = "penalty"
+    APP_REMOVAL = "app_removal"
+    RECTIFICATION = "rectification"
+
+
+@frozen
+class Enforcement:
+    authority: str
+    action: EnforcementAction
+    action_date: date
+    resolved: bool = False
+    amount: Money | None = None
+    source: str | None = None
+
+
+@frozen
+class EthicsGovernance:
+    committee: bool
+    members: int | None = field(default=None, metadata=AMOUNT)
+    expert_rereview_done: bool | None = None
+    published_principles: bool | None = None
+    source: str | None = None
+
+
+@frozen
+class Litigation:
+    counterparty: str
+    subject: str
+    claim: Money | None = None
+    status: str = "open"
+    source: str | None = None
+
+
+@frozen
+class EuExposure:
+    serves_eu_users: bool
+    gpai_provider: bool = False
+    gpai_documentation: bool | None = None
+    training_flops: float | None = field(default=None, metadata=AMOUNT)
+    prohibited_uses: tuple[str, ...] = ()
+    source: str | None = None
+
+
+class TransferMechanism(StrEnum):
+    """How personal information leaves the PRC (CAC Order No. 16, 2024)."""
+
+    SECURITY_ASSESSMENT = "security_assessment"
+    STANDARD_CONTRACT = "standard_contract"
+    CERTIFICATION = "certification"
+    NONE = "none"
+
+
+@frozen
+class PersonalInformation:
+    """Personal information the company handles, at the scales the PRC instruments test."""
+
+    source: str | None = None
+    as_of: date | None = None
+    #: Individuals whose personal information the company processes.
+    individuals: Figure | None = None
+    #: Dates of personal-information protection compliance audits; ``[]`` means none on
+    #: record, absent means not researched.
+    compliance_audits: tuple[date, ...] | None = None
+    #: Individuals whose (non-sensitive) personal information went abroad since 1 January.
+    cross_border_individuals: Figure | None = None
+    #: Individuals whose sensitive personal information went abroad since 1 January.
+    cross_border_sensitive_individuals: Figure | None = None
+    #: The legal mechanism the transfers rely on.
+    cross_border_mechanism: TransferMechanism | None = None
+
+
+@frozen
+class Certification:
+    """A management-system certification held (ISO/IEC 27001, 27701, 42001, ...)."""
+
+    standard: str
+    certifier: str | None = None
+    valid_until: date | None = None
+    source: str | None = None
+
+
+@frozen
+class Compliance:
+    """Breadth of compliance beyond the filings: security protection and certifications."""
+
+    source: str | None = None
+    as_of: date | None = None
+    #: Systems filed at MLPS level 3 or above (Cybersecurity Law Art. 21; GB/T 22239-2019).
+    mlps_level3_systems: int | None = field(default=None)
+    #: Management-system certifications; ``[]`` means none, absent means not researched.
+    certifications: tuple[Certification, ...] | None = None
+
+
+@frozen
+class InvestmentScreening:
+    """An investor's screening of the company against US investment restrictions.
+
+    Every list answer is as of ``checked_on``; None means that list was not checked.
+    """
+
+    #: The date the lists were checked (required: a screening without a date proves nothing).
+    checked_on: date
+    source: str | None = None
+    #: The company is a covered foreign person under 31 CFR 850 (PRC, Hong Kong or Macau nexus).
+    covered_foreign_person: bool | None = None
+    #: Largest training compute of any AI system the company develops, FLOP (31 CFR 850).
+    max_training_flops: Figure | None = None
+    #: Trained primarily on biological sequence data (31 CFR 850.224's 1e24 threshold).
+    biological_sequence_data: bool = False
+    #: End uses its AI systems are designed or intended for (military, government
+    #: intelligence, mass surveillance, cybersecurity, digital forensics, penetration testing,
+    #: robotic control).
+    ai_end_uses: tuple[str, ...] = ()
+    #: On Treasury's Non-SDN Chinese Military-Industrial Complex Companies List.
+    ns_cmic_listed: bool | None = None
+    #: On the DoD list of Chinese military companies (NDAA FY2021 Section 1260H).
+    section_1260h_listed: bool | None = None
+    #: On OFAC's Specially Designated Nationals list.
+    sdn_listed: bool | None = None
+    #: Share owned, directly or indirectly, by Entity List or MEU parties, percent.
+    listed_owners_pct: float | None = None
+
+
+@frozen
+class StarMarket:
+    """What a STAR Market fifth-standard filing under SSE Guidance No. 10 must show."""
+
+    source: str | None = None
+    as_of: date | None = None
+    #: Expected market value at listing, in ``currency``.
+    expected_market_value: Money | None = None
+    #: At least one large-model product launched and in large-scale use at filing.
+    product_at_scale: bool | None = None
+    #: Approval or endorsement by relevant national bodies (for example the CAC model filing).
+    national_approval_evidence: tuple[str, ...] | None = None
+    #: Evidence of a distinct technological edge (patents, independent benchmarks, awards).
+    technology_edge_evidence: tuple[str, ...] | None = None
+    #: Evidence of a large market (market-size studies, contracts).
+    market_space_evidence: tuple[str, ...] | None = None
+    #: Data-security and IP compliance opinions or audits on record.
+    data_ip_compliance: bool | None = None

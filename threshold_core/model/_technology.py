@@ -1,0 +1,206 @@
+"""A profile's technology sections: models and benchmark claims, data, evaluations, compute
+and export controls.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from attrs import field, frozen
+
+from ._figures import AMOUNT, SHARE, Figure, StrEnum
+
+
+class ClaimedBy(StrEnum):
+    """Who stands behind a benchmark claim, weakest first."""
+
+    #: Only a press report (an article's table): not the company's own statement.
+    PRESS = "press"
+    #: The company itself: its model card, technical report or results release.
+    SELF = "self"
+    #: An independent evaluator (a public leaderboard, an evaluation lab).
+    THIRD_PARTY = "third_party"
+
+
+@frozen
+class Reproduction:
+    """An independent party's own run of a claimed benchmark."""
+
+    #: Who ran it (OpenCompass, a public leaderboard, an evaluation lab).
+    by: str
+    #: The score that run obtained, on the claim's scale.
+    score: float
+    harness: str | None = None
+    source: str | None = None
+    as_of: date | None = None
+
+
+@frozen
+class BenchmarkClaim:
+    benchmark: str
+    score: float
+    claimed_by: ClaimedBy = ClaimedBy.SELF
+    #: Whether an independent harness reproduced it within tolerance (when no
+    #: ``reproduction`` record says so).
+    independently_reproduced: bool | None = None
+    #: A third party's run of the same benchmark; decides ``independently_reproduced``.
+    reproduction: Reproduction | None = None
+    harness: str | None = None
+    source: str | None = None
+    as_of: date | None = None
+
+
+class Exclusivity(StrEnum):
+    EXCLUSIVE = "exclusive"
+    LICENSED = "licensed"
+    PUBLIC = "public"
+
+
+@frozen
+class DataAsset:
+    description: str
+    exclusivity: Exclusivity
+    #: True when the only evidence is the company's own statement.
+    self_reported: bool = True
+    source: str | None = None
+
+
+@frozen
+class Model:
+    name: str
+    release_date: date | None = None
+    open_weights: bool = False
+    params_b: float | None = field(default=None, metadata=AMOUNT)
+    #: Training compute of this model, FLOP (EU AI Act systemic-risk presumption at 1e25).
+    training_flops: float | None = field(default=None, metadata=AMOUNT)
+    source: str | None = None
+
+
+@frozen
+class Technology:
+    source: str | None = None
+    as_of: date | None = None
+    benchmark_claims: tuple[BenchmarkClaim, ...] = ()
+    #: Percentile among Chinese model vendors on a named leaderboard (0-100).
+    capability_percentile: Figure | None = field(default=None, metadata=SHARE)
+    capability_leaderboard: str | None = None
+    data_assets: tuple[DataAsset, ...] = ()
+    models: tuple[Model, ...] = ()
+    #: Major model releases in the trailing twelve months.
+    releases_12m: Figure | None = field(default=None, metadata=AMOUNT)
+
+
+@frozen
+class SafetyEval:
+    suite: str
+    over_refusal_pct: float | None = field(default=None, metadata=SHARE)
+    unsafe_compliance_pct: float | None = field(default=None, metadata=SHARE)
+    language: str | None = None
+    #: Prompts behind the rates, when one count serves both.
+    n_prompts: int | None = None
+    #: Benign prompts behind ``over_refusal_pct`` (XSTest: 250 of its 450).
+    n_benign: int | None = None
+    #: Unsafe prompts behind ``unsafe_compliance_pct`` (XSTest: 200 of its 450).
+    n_unsafe: int | None = None
+    #: Run by a party independent of the company (not self-run, not press).
+    independent: bool = False
+    as_of: date | None = None
+    source: str | None = None
+
+
+@frozen
+class DomainEval:
+    """Hallucination (confabulation) evaluation on a domain QA set."""
+
+    domain: str
+    confabulation_pct: float = field(metadata=SHARE)
+    source: str | None = None
+
+
+@frozen
+class BiasEval:
+    suite: str
+    source: str | None = None
+
+
+@frozen
+class Evaluations:
+    safety: tuple[SafetyEval, ...] = ()
+    hallucination: tuple[DomainEval, ...] = ()
+    bias: tuple[BiasEval, ...] = ()
+    #: Canned refusals on benign history, geography and medical prompts, percent.
+    benign_canned_refusal_pct: float | None = field(default=None, metadata=SHARE)
+
+
+class Tenure(StrEnum):
+    OWNED = "owned"
+    LEASED_DOMESTIC = "leased_domestic"
+    LEASED_OFFSHORE = "leased_offshore"
+
+
+class ChipClass(StrEnum):
+    #: US-origin, controlled under ECCN 3A090.a (H100, H800, A100...).
+    US_3A090A = "us_3a090a"
+    #: US-origin, needs a licence to resupply (H20, H200 under the 2025-26 regime).
+    US_LICENSED = "us_licensed"
+    #: US-origin, below the control thresholds.
+    US_BELOW = "us_below"
+    DOMESTIC = "domestic"
+    UNKNOWN = "unknown"
+
+
+@frozen
+class Accelerator:
+    vendor: str
+    model: str
+    #: Compute in H100-equivalents.
+    h100_equiv: float = field(metadata=AMOUNT)
+    chip_class: ChipClass = field()
+    tenure: Tenure = Tenure.OWNED
+    location_country: str | None = None
+    #: Acquired with a licence where one was needed; None when unknown.
+    licensed: bool | None = None
+    source: str | None = None
+
+
+@frozen
+class CapacityPlan:
+    """Compute the roadmap needs against what is secured for the same period (CHIP-006).
+
+    Secured capacity counts owned accelerators and leased or cloud capacity under a
+    signed contract alike, so a cloud renter is judged on its contracts, not its
+    hardware.
+    """
+
+    #: Compute the plan needs at its peak, H100-equivalents.
+    planned_h100_equiv: Figure
+    #: Owned plus contracted (leased, reserved cloud) capacity for the plan, H100-equivalents.
+    contracted_h100_equiv: Figure
+    #: The plan's horizon, months.
+    horizon_months: float | None = None
+    source: str | None = None
+    as_of: date | None = None
+
+
+@frozen
+class Compute:
+    source: str | None = None
+    as_of: date | None = None
+    accelerators: tuple[Accelerator, ...] = ()
+    #: Months of planned demand covered by owned or contracted capacity (descriptive;
+    #: CHIP-006 reads ``capacity_plan``).
+    runway_months: Figure | None = field(default=None, metadata=AMOUNT)
+    #: Planned against contracted capacity (CHIP-006).
+    capacity_plan: CapacityPlan | None = None
+    #: The model stack is validated on a non-CUDA stack (CANN/MindSpore...).
+    non_cuda_stack_validated: bool | None = None
+
+
+@frozen
+class ExportControls:
+    entity_list: bool
+    listed_date: date | None = None
+    affiliates_listed: tuple[str, ...] = ()
+    #: The roadmap relies on new US-origin items.
+    relies_on_new_us_items: bool = False
+    source: str | None = None

@@ -201,7 +201,6 @@ OVER_LIMIT = {
     "threshold_core/reports/_html.py",
     "threshold_core/explain/_diff.py",
     "threshold_core/explain/_distance.py",
-    "threshold_core/testing/_plugin.py",
     "threshold_core/portfolio/_batch.py",
     "threshold_core/load/_converter.py",
     "rules/ethics.py",

@@ -47,6 +47,21 @@ from ._contracts import (
     settings_round_trip,
     toml_dumps,
 )
+from ._helpers import (
+    BUILTIN_DIMENSIONS,
+    OPTIONAL_BUILTINS,
+    PluginRegistrar,
+    RegisteredPlugin,
+    bare_config,
+    bare_engine,
+    extension_types,
+    make_engine,
+    make_profile,
+    plugin_registered,
+    profile_data,
+    to_config,
+    write_distribution,
+)
 from ._packtests import (
     CaseResult,
     Suite,
@@ -54,29 +69,16 @@ from ._packtests import (
     run_tests,
 )
 from ._plugin import (
-    BUILTIN_DIMENSIONS,
-    OPTIONAL_BUILTINS,
-    PluginRegistrar,
-    RegisteredPlugin,
-    bare_config,
-    bare_engine,
     example_profiles,
     example_profiles_dir,
-    extension_types,
-    make_engine,
-    make_profile,
     make_profile_fixture,
     make_threshold_engine,
-    plugin_registered,
-    profile_data,
     pytest_configure,
     pytest_report_header,
     register_plugin,
     threshold_config,
     threshold_engine,
     threshold_pm,
-    to_config,
-    write_distribution,
 )
 
 __all__ = [

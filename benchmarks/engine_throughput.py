@@ -2,7 +2,7 @@
 
 1. The honest baseline (issue 20): what a user would write instead of the engine, a plain
    Python function over the profile as parsed from JSON (dicts). It computes the same 4
-   dimension scores (all 22 metrics: bands, caps, bonuses, coverage), the gate (FX rate,
+   dimension scores (all 23 metrics: bands, caps, bonuses, coverage), the gate (FX rate,
    valuation basis, haircut, the 4bn CNY line) and the verdict (grade bands, coverage
    floors). It does not reproduce the rule checks of the built-in rule packs, so its
    like-for-like engine line is the engine with those packs disabled; the script prints
@@ -135,8 +135,10 @@ def _dim(weights: dict[str, float], bands: dict[str, Any], got: dict[str, float 
     return (ws / gw if gw else None), (gw / total if total else 0.0)
 
 
-TD_W = {"reproduced_benchmarks": 30.0, "capability_rank": 25.0, "data_moat": 20.0,
-        "cadence": 10.0, "rnd_intensity": 15.0}
+TD_W = {"reproduced_benchmarks": 20.0, "claim_evidence": 10.0, "capability_rank": 25.0,
+        "data_moat": 20.0, "cadence": 10.0, "rnd_spend": 15.0}
+CLAIM_GRADE = {"press": 1.0, "self": 2.0, "third_party": 3.0}
+REPRODUCTION_TOLERANCE = 2.0
 AS_W = {"ndr": 30.0, "gdr": 15.0, "recurring_revenue_share": 15.0,
         "customer_concentration": 10.0, "gross_margin": 15.0, "rule_of_40": 15.0}
 IB_W = {"runway": 35.0, "investor_quality": 25.0, "commitment": 15.0, "capital_raised": 15.0,
@@ -154,9 +156,11 @@ LINE = 4e9
 GRADES = ((85.0, "qualified"), (75.0, "qualified"), (65.0, "watch"), (55.0, "not_qualified"),
           (0.0, "not_qualified"))
 _CAP_LOG = tuple((math.log10(x), y) for x, y in ((0.5, 0), (2, 50), (10, 100)))
+_SPEND_LOG = tuple((math.log10(x), y) for x, y in ((0.1, 0), (1, 50), (10, 100)))
 _BANDS_TD = {"reproduced_benchmarks": ((0, 0), (50, 50), (80, 100)),
              "capability_rank": ((0, 0), (100, 100)), "data_moat": ((0, 0), (1, 50), (3, 100)),
-             "cadence": ((0, 0), (1, 50), (3, 100)), "rnd_intensity": ((10, 0), (30, 100))}
+             "cadence": ((0, 0), (1, 50), (3, 100)), "claim_evidence": ((1, 20), (2, 50), (3, 100)),
+             "rnd_spend": lambda v: (0.0 if v <= 0 else _band(_SPEND_LOG, math.log10(v)))}
 _BANDS_AS = {"ndr": ((85, 0), (100, 40), (110, 60), (120, 80), (140, 100)),
              "gdr": ((50, 0), (80, 30), (90, 70), (100, 100)),
              "recurring_revenue_share": ((0, 0), (50, 50), (80, 100)),
@@ -190,9 +194,17 @@ def honest_scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
     g: dict[str, float | None] = {}
     # technical_defensibility
     if tech:
-        known = [c["independently_reproduced"] for c in tech.get("benchmark_claims", ())
-                 if c.get("independently_reproduced") is not None]
-        g["reproduced_benchmarks"] = 100.0 * sum(map(bool, known)) / len(known) if known else None
+        claims = tech.get("benchmark_claims") or ()
+        known = []
+        for c in claims:  # a third party's run within 2 points, else the flag
+            rep = c.get("reproduction")
+            if rep is not None:
+                known.append(abs(rep["score"] - c["score"]) <= REPRODUCTION_TOLERANCE)
+            elif c.get("independently_reproduced") is not None:
+                known.append(bool(c["independently_reproduced"]))
+        g["reproduced_benchmarks"] = 100.0 * sum(known) / len(known) if known else None
+        g["claim_evidence"] = (sum(CLAIM_GRADE[c.get("claimed_by", "self")] for c in claims)
+                               / len(claims) if claims else None)
         g["capability_rank"] = _num(tech.get("capability_percentile"))
         assets = tech.get("data_assets") or ()
         if assets:
@@ -205,16 +217,13 @@ def honest_scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
             moat_pts = None
         rel = _num(tech.get("releases_12m"))
         if rel is not None:
-            pts = _band(_BANDS_TD["cadence"], rel)
-            if any(m.get("open_weights") for m in tech.get("models", ())):
-                pts = min(100.0, pts + 10.0)
-            cad_pts: float | None = pts
+            cad_pts: float | None = _band(_BANDS_TD["cadence"], rel)  # no open-weights bonus
         else:
             cad_pts = None
     else:
         moat_pts = cad_pts = None
-    rev, rnd = _num(fin.get("revenue")), _num(fin.get("rnd_expense"))
-    g["rnd_intensity"] = 100.0 * rnd / rev if rev is not None and rnd is not None and rev > 0 \
+    rnd = _num(fin.get("rnd_expense"))  # R&D spend in CNY bn, banded on log10
+    g["rnd_spend"] = FX[fin.get("currency", "CNY").upper()] * rnd / 1e9 if rnd is not None \
         else None
     td = dict(_BANDS_TD, data_moat=lambda _v: moat_pts, cadence=lambda _v: cad_pts)
     g["data_moat"] = 0.0 if moat_pts is not None else None
@@ -452,11 +461,12 @@ def main() -> None:
           f"on {verdict_mismatch}")
     print(f"rules fired on {with_findings} of {n} profiles; on those the full engine's verdict "
           f"equals the honest baseline's on {same_as_full} (rules change the others)")
-    print(f"honest baseline covers: 4 dimension scores (all 22 metrics, bands, caps, bonuses, "
-          "coverage), the gate (FX, basis, haircut, line) and the verdict from the grade bands "
-          f"and coverage floors; it does NOT run the {n_rules} rule checks (caps, deductions, "
-          f"vetoes), so its fair engine counterpart is the engine with the {len(rule_plugins)} "
-          "rule packs disabled")
+    n_metrics = len(TD_W) + len(AS_W) + len(IB_W) + len(RR_W)
+    print(f"honest baseline covers: 4 dimension scores (all {n_metrics} metrics, bands, caps, "
+          "bonuses, coverage), the gate (FX, basis, haircut, line) and the verdict from the "
+          f"grade bands and coverage floors; it does NOT run the {n_rules} rule checks (caps, "
+          f"deductions, vetoes), so its fair engine counterpart is the engine with the "
+          f"{len(rule_plugins)} rule packs disabled")
     own = precomputed(profiles)
     own_mismatch = sum(
         (a.verdict, a.score, a.findings, a.receipt) != (b.verdict, b.score, b.findings, b.receipt)

@@ -57,7 +57,7 @@ from ._gate import check_money, gate_result, headroom_of, max_rates
 from ._hookcalls import Abandoned, Activity, hook_call
 from ._plugins import ThresholdPluginManager, create_plugin_manager, engine_version
 from ._registry import extension_types
-from ._run import failure, law_as_of, plan_packs, run_packs, run_scorers
+from ._run import failure, law_as_of, plan_packs, plan_scorers, run_packs, run_scorers
 from ._setup import (
     assign_scorers,
     check_components,
@@ -141,6 +141,7 @@ class Engine:
         self._observed = bool(self.pm.hook.threshold_evaluation_finished.get_hookimpls())
         # Fixed evaluation order, worked out once: packs by name, rules by id.
         self.pack_plan = plan_packs(self)
+        self.scorer_plan, self.skipped_scorers = plan_scorers(self)
 
     @property
     def _source(self) -> str:

@@ -10,7 +10,6 @@ outcome; a scorer's event what it read and contributed.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -37,22 +36,47 @@ from ..model import (
 from ._boundary import check_outcome, check_score
 from ._budget import BudgetExceeded
 from ._hookcalls import Abandoned, Activity
-from ._registry import Registered
 
 if TYPE_CHECKING:
     from ._engine import Engine
+
+class ScorerPlan(NamedTuple):
+    """One assigned scorer as the engine runs it, worked out once when the engine is built."""
+
+    dimension: str
+    name: str
+    plugin: str
+    #: The plugin's version (the trace event's ``version``).
+    version: str
+    #: The dimension's configured weight.
+    weight: float
+    scorer: Scorer
+
+
+def plan_scorers(engine: Engine) -> tuple[tuple[ScorerPlan, ...], tuple[dict[str, Any], ...]]:
+    """The assigned scorers by dimension, and the trace events of the others (skipped)."""
+    plans = tuple(
+        ScorerPlan(dim, reg.component.name, reg.plugin, engine.pm.version_of(reg.plugin),
+                   engine.config.dimensions[dim].weight, reg.component)
+        for dim, reg in sorted(engine.assignments.items()))
+    assigned = {p.name for p in plans}
+    skipped = tuple(
+        {"plugin": reg.plugin, "version": engine.pm.version_of(reg.plugin), "component": name,
+         "kind": EventKind.SCORER, "status": EventStatus.SKIPPED,
+         "message": skip_reason(engine, reg.component.dimension)}
+        for name, reg in sorted(engine.scorers.items()) if name not in assigned)
+    return plans, skipped
+
 
 def run_scorers(
     engine: Engine, activity: Activity, profile: CompanyProfile, context: Context,
     trace: list[TraceEvent], errors: list[ComponentError],
 ) -> tuple[ScoredDimension, ...]:
+    """Every assigned scorer, each isolated and checked; one trace event each."""
     out = []
-    assigned = {reg.component.name for reg in engine.assignments.values()}
-    for dim in sorted(engine.assignments):
-        reg = engine.assignments[dim]
-        scorer: Scorer = reg.component
-        settings = engine.settings.get(scorer.name)
-        activity.enter(reg.plugin, scorer.name)
+    for dim, name, plugin, version, weight, scorer in engine.scorer_plan:
+        settings = engine.settings.get(name)
+        activity.enter(plugin, name)
         start = time.perf_counter()
         # Isolation: whatever the scorer raises (SystemExit included) is its error.
         try:
@@ -60,37 +84,29 @@ def run_scorers(
         except Abandoned:
             raise
         except KeyboardInterrupt:
-            raise PluginInterrupted(reg.plugin, scorer.name) from None
+            raise PluginInterrupted(plugin, name) from None
         except BaseException as exc:
             problem: str | None = failure(exc)
         else:
             problem = check_score(value, dim)
         activity.leave()
         ms = round((time.perf_counter() - start) * 1000, 3)
-        weight = engine.config.dimensions[dim].weight
         if problem:
-            errors.append(ComponentError(reg.plugin, scorer.name, problem))
-            trace.append(event(engine, reg, scorer.name, EventKind.SCORER, ms, problem))
-            out.append(ScoredDimension(dim, weight, scorer.name, reg.plugin, None))
+            errors.append(ComponentError(plugin, name, problem))
+            trace.append(TraceEvent(plugin=plugin, version=version, component=name,
+                                    kind=EventKind.SCORER, status=EventStatus.ERROR,
+                                    duration_ms=ms, message=problem))
+            out.append(ScoredDimension(dim, weight, name, plugin, None))
             continue
         assert isinstance(value, DimensionScore)
-        trace.append(
-            event(
-                engine, reg, scorer.name, EventKind.SCORER, ms, None, read=value.inputs,
-                contributed={"dimension": dim, "score": value.score,
-                             "coverage": value.coverage, "weight": weight},
-            )
-        )
-        out.append(ScoredDimension(dim, weight, scorer.name, reg.plugin, value))
-    for name, reg in sorted(engine.scorers.items()):
-        if name not in assigned:
-            trace.append(
-                TraceEvent(
-                    plugin=reg.plugin, version=engine.pm.version_of(reg.plugin),
-                    component=name, kind=EventKind.SCORER, status=EventStatus.SKIPPED,
-                    message=skip_reason(engine, reg.component.dimension),
-                )
-            )
+        trace.append(TraceEvent(
+            plugin=plugin, version=version, component=name, kind=EventKind.SCORER,
+            status=EventStatus.OK, duration_ms=ms, read=tuple(value.inputs),
+            contributed={"dimension": dim, "score": value.score, "coverage": value.coverage,
+                         "weight": weight},
+        ))
+        out.append(ScoredDimension(dim, weight, name, plugin, value))
+    trace.extend(TraceEvent(**kw) for kw in engine.skipped_scorers)
     return tuple(out)
 
 
@@ -242,18 +258,6 @@ def run_packs(
         )
         packs.append(PackOutcomes(pack_name, plugin, recorded))
     return tuple(findings), tuple(packs)
-
-
-def event(
-    engine: Engine, reg: Registered, component: str, kind: EventKind, ms: float,
-    problem: str | None,
-    *, read: Sequence[str] = (), contributed: dict[str, Any] | None = None,
-) -> TraceEvent:
-    return TraceEvent(
-        plugin=reg.plugin, version=engine.pm.version_of(reg.plugin), component=component,
-        kind=kind, status=EventStatus.ERROR if problem else EventStatus.OK, duration_ms=ms,
-        read=tuple(read), contributed=contributed or {}, message=problem,
-    )
 
 
 def law_as_of(pack: Any) -> str | None:

@@ -203,9 +203,13 @@ def check_sources(cfg: SourcesConfig, root: str = "$.sources") -> list[Problem]:
     ]
 
 
+_TIER_NAMES = tuple(str(t) for t in SourceTier)
+
+
 def count_tiers(grades: Mapping[str, int]) -> dict[str, int]:
     """Counts per grade folded into counts per tier."""
-    out = {str(t): 0 for t in SourceTier}
+    out = dict.fromkeys(_TIER_NAMES, 0)
     for g, n in grades.items():
-        out[str(TIER[SourceGrade(g)])] += n
+        tier = _TIER_OF.get(g)
+        out[str(tier if tier is not None else TIER[SourceGrade(g)])] += n
     return out

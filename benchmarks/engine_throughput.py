@@ -365,8 +365,8 @@ def precomputed(profiles: list[Any]) -> Engine:
     def recorded(rid: str) -> Any:
         return lambda profile, settings, context: results[(id(profile), rid)]
 
-    engine.assignments = {dim: type(reg)(Recorded(reg.component), reg.plugin)
-                          for dim, reg in engine.assignments.items()}
+    engine.scorer_plan = tuple(plan._replace(scorer=Recorded(plan.scorer))
+                               for plan in engine.scorer_plan)
     engine.pack_plan = tuple(
         plan._replace(rules=tuple((rid, meta, None if check is None else recorded(rid), sev)
                                   for rid, meta, check, sev in plan.rules))

@@ -198,7 +198,11 @@ def threshold_engine() -> Engine:
             **{d: {"weight": w} for d, w in WEIGHTS.items()}},
         "policy": {"grades": [{"name": "Q", "min_score": 75, "verdict": "qualified"},
                               {"name": "W", "min_score": 65, "verdict": "watch"},
-                              {"name": "N", "min_score": 0, "verdict": "not_qualified"}]},
+                              {"name": "N", "min_score": 0, "verdict": "not_qualified"}],
+                   # Not part of the common scorecard, so off: threshold's hold of a
+                   # qualified score resting on unsourced figures (the scorecard grades no
+                   # sources) and its non-compensatory dimension floor.
+                   "max_illustrative_share": 1.0, "dimension_floor": 0},
     })
     pm = create_plugin_manager(config, disable=OPTIONAL_BUILTINS, extra=(
         ("scorecard_scorers", ScorecardScorers()), ("scorecard_rules", ScorecardRules())))

@@ -199,8 +199,6 @@ OVER_LIMIT = {
     "threshold_core/cli/_app.py",
     "threshold_core/reports/_document.py",
     "threshold_core/reports/_html.py",
-    "threshold_core/explain/_diff.py",
-    "threshold_core/explain/_distance.py",
     "threshold_core/portfolio/_batch.py",
     "threshold_core/load/_converter.py",
     "rules/ethics.py",

@@ -31,12 +31,22 @@ from typing import Any
 from attrs import frozen
 
 from ..load import converter
-from ..model import Decision, DimensionResult, Effect, EngineConfig, FactorKind, Finding, PackRef
+from ..model import Decision, EngineConfig
+from ._causes import (
+    _TINY,
+    Cause,
+    DimensionChange,
+    _adjustments,
+    _dimension_change,
+    _finding_causes,
+    _gate_cause,
+    _receipt_causes,
+    _show,
+    _verdict_reasons,
+    changed_keys,
+    config_data,
+)
 
-__all__ = ["Cause", "DecisionDiff", "DimensionChange", "Evaluation", "diff_decisions",
-           "diff_many"]
-
-_TINY = 1e-6
 #: Profile and setting keys listed per company in the text output (JSON lists all).
 LISTED = 12
 
@@ -51,42 +61,6 @@ class Evaluation:
     config: EngineConfig | None = None
     #: The profile as plain data (unstructured), when it was evaluated here.
     profile: Mapping[str, Any] | None = None
-
-
-@frozen
-class Cause:
-    """One reason the result changed."""
-
-    #: ``weight``, ``scorer``, ``findings``, ``finding``, ``gate``, ``determining``,
-    #: ``setting``, ``profile``, ``plugin``, ``engine``, ``input`` or ``config``.
-    kind: str
-    subject: str
-    detail: str
-    #: Composite points this cause moved (None when it is not a score effect).
-    points: float | None = None
-
-
-@frozen
-class DimensionChange:
-    name: str
-    weight_a: float
-    weight_b: float
-    score_a: float | None
-    score_b: float | None
-    raw_a: float | None
-    raw_b: float | None
-    #: ``w_b*s_b - w_a*s_a`` (a missing score counts as 0).
-    contribution_delta: float
-    #: ``(w_b - w_a) * mean score``.
-    weight_effect: float
-    #: ``mean weight * (s_b - s_a)`` = scorer effect + adjustment effect.
-    score_effect: float
-    #: ``mean weight * (raw_b - raw_a)``: the scorer's own score.
-    scorer_effect: float
-    #: ``mean weight * ((s_b - raw_b) - (s_a - raw_a))``: caps and deductions.
-    adjustment_effect: float
-    #: Metric-level changes (raw figure and points), in words.
-    metrics: tuple[str, ...] = ()
 
 
 @frozen
@@ -116,249 +90,6 @@ class DecisionDiff:
     def changed(self) -> bool:
         return (self.verdict_a != self.verdict_b or self.grade_a != self.grade_b
                 or bool(self.score_delta) or bool(self.causes))
-
-
-# -- flattening for key-by-key comparison --------------------------------------------------
-
-
-def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    """``{"a.b[0].c": value}`` for nested mappings and lists."""
-    out: dict[str, Any] = {}
-    if isinstance(data, Mapping):
-        for k, v in data.items():
-            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-    elif isinstance(data, (list, tuple)) and data and any(
-        isinstance(v, (Mapping, list, tuple)) for v in data
-    ):
-        for i, v in enumerate(data):
-            out.update(flatten(v, f"{prefix}[{i}]"))
-    else:
-        out[prefix] = list(data) if isinstance(data, tuple) else data
-    return out
-
-
-def changed_keys(a: Any, b: Any) -> list[tuple[str, Any, Any]]:
-    """Keys whose values differ, as ``(key, a, b)`` (a missing key is None)."""
-    fa, fb = flatten(a), flatten(b)
-    return [(k, fa.get(k), fb.get(k)) for k in sorted(set(fa) | set(fb)) if fa.get(k) != fb.get(k)]
-
-
-def config_data(config: EngineConfig) -> dict[str, Any]:
-    data: dict[str, Any] = converter().unstructure(config)
-    for key in ("path", "root", "plugin_dirs", "rule_dirs"):
-        data.pop(key, None)
-    return data
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "(none)"
-    if isinstance(value, float):
-        return f"{value:g}"
-    text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-# -- the diff ------------------------------------------------------------------------------
-
-
-def _mid(a: float, b: float) -> float:
-    return (a + b) / 2.0
-
-
-def _dimension_change(name: str, da: DimensionResult | None, db: DimensionResult | None
-                      ) -> DimensionChange:
-    wa = da.weight if da else 0.0
-    wb = db.weight if db else 0.0
-    sa = da.score if da and da.score is not None else 0.0
-    sb = db.score if db and db.score is not None else 0.0
-    ra = da.raw_score if da and da.raw_score is not None else sa
-    rb = db.raw_score if db and db.raw_score is not None else sb
-    weight_effect = (wb - wa) * _mid(sa, sb)
-    score_effect = _mid(wa, wb) * (sb - sa)
-    scorer_effect = _mid(wa, wb) * (rb - ra)
-    metrics = []
-    ma = {m.metric: m for m in (da.evidence if da else ())}
-    mb = {m.metric: m for m in (db.evidence if db else ())}
-    for metric in sorted(set(ma) | set(mb)):
-        x, y = ma.get(metric), mb.get(metric)
-        rx, ry = (x.raw if x else None), (y.raw if y else None)
-        px, py = (x.points if x else None), (y.points if y else None)
-        if rx != ry or px != py or (x and y and x.weight != y.weight):
-            part = f"{metric}: raw {_show(rx)} -> {_show(ry)}, points {_show(px)} -> {_show(py)}"
-            if x and y and x.weight != y.weight:
-                part += f", weight {x.weight:g} -> {y.weight:g}"
-            metrics.append(part)
-    return DimensionChange(
-        name=name, weight_a=wa, weight_b=wb,
-        score_a=da.score if da else None, score_b=db.score if db else None,
-        raw_a=da.raw_score if da else None, raw_b=db.raw_score if db else None,
-        contribution_delta=round(wb * sb - wa * sa, 6),
-        weight_effect=round(weight_effect, 6), score_effect=round(score_effect, 6),
-        scorer_effect=round(scorer_effect, 6),
-        adjustment_effect=round(score_effect - scorer_effect, 6), metrics=tuple(metrics),
-    )
-
-
-def _adjustments(d: DimensionResult | None) -> str:
-    if d is None or not d.adjustments:
-        return "none"
-    return ", ".join(f"{a.rule} {a.effect} {a.amount:g}" for a in d.adjustments)
-
-
-def _finding_key(f: Finding) -> str:
-    return f.rule
-
-
-def _finding_causes(a: Decision, b: Decision) -> list[Cause]:
-    fa = {_finding_key(f): f for f in a.findings}
-    fb = {_finding_key(f): f for f in b.findings}
-    out = []
-    for rule in sorted(set(fa) | set(fb)):
-        x, y = fa.get(rule), fb.get(rule)
-        if x is None and y is not None:
-            out.append(Cause("finding", rule, f"appeared: {y.severity} ({y.effect}) on "
-                             f"{y.dimension or '-'}: {y.message}"))
-        elif y is None and x is not None:
-            out.append(Cause("finding", rule, f"cleared: was {x.severity} ({x.effect}) on "
-                             f"{x.dimension or '-'}"))
-        elif x is not None and y is not None and (x.severity, x.effect) != (y.severity, y.effect):
-            out.append(Cause("finding", rule, f"changed: {x.severity} ({x.effect}) -> "
-                             f"{y.severity} ({y.effect})"))
-    return out
-
-
-def _receipt_causes(a: Decision, b: Decision) -> list[Cause]:
-    ra, rb = a.receipt, b.receipt
-    out = []
-    if ra.input_sha256 != rb.input_sha256:
-        out.append(Cause("input", "input_sha256",
-                         f"the profile changed ({ra.input_sha256[:12]} -> {rb.input_sha256[:12]})"))
-    if ra.config_sha256 != rb.config_sha256:
-        out.append(Cause("config", "config_sha256", "the configuration changed "
-                         f"({ra.config_sha256[:12]} -> {rb.config_sha256[:12]})"))
-    if ra.engine_version != rb.engine_version:
-        out.append(Cause("engine", "threshold",
-                         f"engine {ra.engine_version} -> {rb.engine_version}"))
-    pa = {p.name: p.version for p in ra.plugins}
-    pb = {p.name: p.version for p in rb.plugins}
-    for name in sorted(set(pa) | set(pb)):
-        if pa.get(name) != pb.get(name):
-            if name not in pa:
-                what = f"added ({pb[name]})"
-            elif name not in pb:
-                what = f"removed (was {pa[name]})"
-            else:
-                what = f"{pa[name]} -> {pb[name]}"
-            out.append(Cause("plugin", name, f"plugin {what}"))
-    out += _pack_causes(ra.packs, rb.packs)
-    return out
-
-
-def _pack_causes(a: Sequence[PackRef], b: Sequence[PackRef]) -> list[Cause]:
-    """Rule packs whose version or "law as of" date differ: the law the verdict rests on."""
-    def show(p: PackRef) -> str:
-        return f"{p.version} (law as of {p.law_as_of or 'not stated'})"
-
-    pa, pb = {p.name: p for p in a}, {p.name: p for p in b}
-    out = []
-    for name in sorted(set(pa) | set(pb)):
-        x, y = pa.get(name), pb.get(name)
-        if x is not None and y is not None and (x.version, x.law_as_of) == (y.version,
-                                                                            y.law_as_of):
-            continue
-        if x is None and y is not None:
-            what = f"added: {show(y)}"
-        elif y is None and x is not None:
-            what = f"removed: was {show(x)}"
-        elif x is not None and y is not None:
-            what = f"{show(x)} -> {show(y)}"
-        out.append(Cause("rule_pack", name, f"rule pack {name} {what}"))
-    return out
-
-
-def _gate_cause(a: Decision, b: Decision) -> list[Cause]:
-    ga, gb = a.gate, b.gate
-    if (ga.passed, ga.valuation_cny, ga.line_cny) == (gb.passed, gb.valuation_cny, gb.line_cny):
-        return []
-    parts = []
-    if ga.passed != gb.passed:
-        parts.append(f"passed {ga.passed} -> {gb.passed}")
-    if ga.valuation_cny != gb.valuation_cny:
-        parts.append(f"valuation {_bn(ga.valuation_cny)} -> {_bn(gb.valuation_cny)} CNY")
-    if ga.line_cny != gb.line_cny:
-        parts.append(f"line {_bn(ga.line_cny)} -> {_bn(gb.line_cny)} CNY")
-    return [Cause("gate", "gate", "; ".join(parts))]
-
-
-def _bn(value: float | None) -> str:
-    return "none" if value is None else f"{value / 1e9:,.2f}bn"
-
-
-_DECIDERS = (
-    ("error", {FactorKind.ERROR}),
-    ("gate", {FactorKind.GATE}),
-    ("veto", {FactorKind.VETO}),
-    ("missing data", {FactorKind.INSUFFICIENT_DATA, FactorKind.BLOCK}),
-)
-
-
-def _decider(d: Decision) -> tuple[str, set[str]]:
-    """What decided the verdict (the policy's precedence) and the subjects behind it."""
-    for name, kinds in _DECIDERS:
-        subjects = {f.subject or "" for f in d.determining if f.kind in kinds}
-        if subjects:
-            return name, subjects
-    return "score", set()
-
-
-def _caps(d: Decision) -> set[str]:
-    return {f.rule for f in d.findings if f.effect is Effect.CAP}
-
-
-def _verdict_reasons(a: Decision, b: Decision, causes: Sequence[Cause]) -> tuple[str, ...]:
-    if a.verdict == b.verdict:
-        return ()
-    (ka, sa), (kb, sb) = _decider(a), _decider(b)
-    reasons = []
-    if ka != kb:
-        reasons.append(f"decided by {ka} -> {kb}")
-    def named(kind: str, subject: str) -> str:
-        return kind if subject in ("", "gate", kind) else f"{kind} {subject}"
-
-    if kb != "score":
-        reasons += [f"{named(kb, s)} now applies" for s in sorted(sb - sa)]
-    if ka != "score":
-        reasons += [f"{named(ka, s)} no longer applies" for s in sorted(sa - sb)]
-    if ka == kb == "score":
-        ca, cb = _caps(a), _caps(b)
-        if cb - ca:
-            reasons.append(f"high finding(s) {', '.join(sorted(cb - ca))} now allow at most watch")
-        if ca - cb:
-            reasons.append(f"high finding(s) {', '.join(sorted(ca - cb))} cleared: no longer "
-                           "capped at watch")
-        if a.grade != b.grade and a.score is not None and b.score is not None:
-            moved = sorted((c for c in causes if c.points), key=lambda c: -abs(c.points or 0.0))
-            top = ", ".join(f"{c.kind} {c.subject} {c.points:+.2f}" for c in moved[:3]
-                            if (c.points or 0) * (b.score - a.score) > 0)
-            reasons.append(f"the score moved {a.score:.2f} -> {b.score:.2f}, from grade "
-                           f"{a.grade or '-'} to {b.grade or '-'}"
-                           + (f" (mostly {top})" if top else ""))
-    # The law the verdict rests on: a changed rule pack whose findings changed decides.
-    packs = [c for c in causes if c.kind == "rule_pack"]
-    if packs:
-        changed = {f.pack for f in (*a.findings, *b.findings)
-                   if _finding_state(a, f.rule) != _finding_state(b, f.rule)}
-        named_packs = [c for c in packs if c.subject in changed] or packs
-        reasons += [f"{c.detail}" for c in named_packs]
-    return tuple(reasons) or (f"the policy decided {a.verdict} -> {b.verdict}",)
-
-
-def _finding_state(d: Decision, rule: str) -> tuple[str, str] | None:
-    for f in d.findings:
-        if f.rule == rule:
-            return (str(f.severity), str(f.effect))
-    return None
 
 
 def diff_decisions(a: Evaluation, b: Evaluation) -> DecisionDiff:
@@ -458,9 +189,6 @@ def diff_many(a: Sequence[Evaluation], b: Sequence[Evaluation]) -> PortfolioDiff
         only_a=tuple(sorted(set(by_a) - set(by_b))),
         only_b=tuple(sorted(set(by_b) - set(by_a))),
     )
-
-
-# -- output --------------------------------------------------------------------------------
 
 
 def diff_to_dict(result: PortfolioDiff) -> dict[str, Any]:

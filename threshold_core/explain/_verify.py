@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..load import decision_to_dict
 from ..model import Decision
-from ._diff import _receipt_causes, flatten
+from ._causes import _receipt_causes, flatten
 from ._margin import explain, with_explanation
 
 if TYPE_CHECKING:

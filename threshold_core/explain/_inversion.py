@@ -1,0 +1,143 @@
+"""Metric inversion: the raw figure a metric would need for its dimension to gain the points
+the distance asks for, where the scorer's band can be inverted (used by :mod:`._distance`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from ..kit import Band
+from ..model import DimensionResult, MetricChange, MetricScore
+from ._replay import _EPS, _r
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+
+
+def _band_of(engine: Engine, scorer: str, metric: str) -> Band | None:
+    settings = getattr(engine, "settings", {}).get(scorer)
+    bands = getattr(settings, "bands", None)
+    if isinstance(bands, Mapping):
+        band = bands.get(metric)
+        if isinstance(band, Band):
+            return band
+    return None
+
+
+def _invert(band: Band, target: float) -> float | None:
+    """The raw figure nearest the better end that still gives ``target`` points:
+    the smallest for a rising band, the largest for a falling one. None when no
+    figure reaches it; +-inf when every figure does."""
+    pts = band.points
+    direction = band.direction
+    if direction == "higher":
+        if pts[0][1] >= target - _EPS:
+            return -math.inf
+        for (x0, y0), (x1, y1) in itertools.pairwise(pts):
+            if y0 < target <= y1 + _EPS:
+                return band.between(x0, x1, (min(target, y1) - y0) / (y1 - y0))
+        return None
+    if direction == "lower":
+        if pts[-1][1] >= target - _EPS:
+            return math.inf
+        for (x0, y0), (x1, y1) in reversed(list(itertools.pairwise(pts))):
+            if y1 < target <= y0 + _EPS:
+                return band.between(x0, x1, (min(target, y0) - y0) / (y1 - y0))
+        return None
+    return None
+
+
+def _fmt(x: float) -> str:
+    """A raw figure as stored (already rounded to the safe side), without trailing zeros."""
+    return f"{x:,.4f}".rstrip("0").rstrip(".")
+
+
+def _metric_changes(
+    dim: DimensionResult, needed: float, engine: Engine
+) -> tuple[MetricChange, ...]:
+    """Per metric, moved alone: the raw figure giving the dimension ``needed`` more points."""
+    if needed <= 0 or dim.raw_score is None:
+        return ()
+    scored = [m for m in dim.evidence if m.points is not None and m.weight > 0]
+    if not scored:
+        return ()
+    total = sum(m.weight for m in scored)
+    recomputed = sum(m.weight * (m.points or 0.0) for m in scored) / total
+    if abs(recomputed - dim.raw_score) > 1e-3:
+        return (MetricChange(
+            metric="*", action="none", raw=None, target_raw=None, points=None,
+            target_points=None,
+            note="not invertible: the scorer's evidence does not add up to its score",
+        ),)
+    out = []
+    for m in dim.evidence:
+        if m.weight <= 0:
+            continue
+        if m.points is None:
+            # Supplying the metric adds its weight to the mean (and to the coverage).
+            target = dim.raw_score + needed
+            need = (target * (total + m.weight) - dim.raw_score * total) / m.weight
+            out.append(_change(m, need, engine, dim.component, supply=True))
+        else:
+            out.append(_change(m, m.points + needed * total / m.weight, engine, dim.component))
+    return tuple(out)
+
+
+def _change(
+    m: MetricScore, target_points: float, engine: Engine, scorer: str, *, supply: bool = False
+) -> MetricChange:
+    current = m.points
+    action = "supply" if supply else "raise"
+    if target_points > 100.0 + _EPS:
+        what = "even 100 points on it" + (" (supplied)" if supply else "")
+        return MetricChange(m.metric, "none", m.raw, None, current, _r(target_points),
+                            f"{m.metric}: {what} is not enough (needs {target_points:.1f})")
+    target_points = max(0.0, target_points)
+    band = _band_of(engine, scorer, m.metric)
+    if m.states and band is not None and not supply:
+        return _change_state(m, target_points, band)
+    if band is None:
+        return MetricChange(m.metric, action, m.raw, None, current, _r(target_points),
+                            f"{m.metric}: needs {target_points:.1f} points; not invertible "
+                            "(the scorer exposes no band for it)")
+    if not supply and (m.raw is None or abs(band(m.raw) - (current or 0.0)) > 1e-3):
+        return MetricChange(m.metric, action, m.raw, None, current, _r(target_points),
+                            f"{m.metric}: needs {target_points:.1f} points; not invertible "
+                            "(the scorer adjusts its points beyond the band)")
+    raw = _invert(band, target_points)
+    if raw is None or band.direction == "mixed":
+        return MetricChange(m.metric, action, m.raw, None, current, _r(target_points),
+                            f"{m.metric}: needs {target_points:.1f} points; not invertible "
+                            "(the band is not monotone)")
+    lower = band.direction == "lower"
+    if math.isinf(raw):  # every figure gives the points (only when supplying)
+        raw = band.points[-1][0] if lower else band.points[0][0]
+    # Round towards the safe side so the figure shown always gives the points.
+    raw = math.floor(raw * 1e4) / 1e4 if lower else math.ceil(raw * 1e4) / 1e4
+    if supply:
+        rel = "<=" if lower else ">="
+        note = f"supply {m.metric} (missing) at {rel} {_fmt(raw)} ({target_points:.1f} points)"
+    else:
+        action = "lower" if lower else "raise"
+        note = (f"{action} {m.metric} from {_fmt(m.raw or 0.0)} to {_fmt(raw)} "
+                f"(points {current:.1f} -> {target_points:.1f})")
+    return MetricChange(m.metric, action, m.raw, raw, current, _r(target_points), note)
+
+
+def _change_state(m: MetricScore, target_points: float, band: Band) -> MetricChange:
+    """A categorical metric: the states whose figure gives the points, never a number."""
+    reach = sorted((raw, state) for state, raw in m.states.items()
+                   if band(raw) >= target_points - _EPS and state != m.state)
+    if not reach:
+        return MetricChange(m.metric, "none", m.raw, None, m.points, _r(target_points),
+                            f"{m.metric}: no state gives {target_points:.1f} points "
+                            f"(now {m.state})")
+    raw, state = reach[0]
+    others = [s for _, s in reach[1:]]
+    note = (f"change {m.metric} from {m.state} to {state}"
+            + (f" (or {', '.join(others)})" if others else "")
+            + f" (points {m.points or 0.0:.1f} -> {band(raw):.1f})")
+    return MetricChange(m.metric, "change", m.raw, raw, m.points, _r(target_points), note)

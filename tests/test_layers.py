@@ -201,8 +201,6 @@ OVER_LIMIT = {
     "threshold_core/reports/_html.py",
     "threshold_core/portfolio/_batch.py",
     "threshold_core/load/_converter.py",
-    "rules/ethics.py",
-    "rules/chip_supply.py",
 }
 
 

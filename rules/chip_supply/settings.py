@@ -1,0 +1,68 @@
+"""``[settings.chip_supply]``: every threshold of the chip-supply pack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import field, frozen
+
+from threshold_core.kit import (
+    lowered,
+    percent,
+    replaced_by,
+)
+from threshold_core.model import (
+    ChipClass,
+    Severity,
+)
+
+DIMENSION = "technical_defensibility"
+
+
+@frozen
+class ChipSupplySettings:
+    """``[settings.chip_supply]``: every threshold of the chip-supply pack."""
+
+    #: Chip classes whose resupply depends on a US licence (CHIP-003).
+    restricted_classes: tuple[ChipClass, ...] = (ChipClass.US_3A090A, ChipClass.US_LICENSED)
+    #: Restricted share above which CHIP-003 is high, percent.
+    restricted_high_pct: float = field(default=50.0, validator=percent)
+    #: Restricted share from which CHIP-003 is medium, percent.
+    restricted_medium_pct: float = field(default=20.0, validator=percent)
+    #: Domestic share below which CHIP-004 fires, percent.
+    domestic_min_pct: float = field(default=20.0, validator=percent)
+    #: Offshore-rented share above which CHIP-005 is high, percent.
+    offshore_high_pct: float = field(default=30.0, validator=percent)
+    #: Offshore-rented share from which CHIP-005 is medium, percent.
+    offshore_medium_pct: float = field(default=10.0, validator=percent)
+    #: Contracted share of the compute plan below which CHIP-006 is high, percent.
+    capacity_high_below_pct: float = field(default=50.0, validator=percent)
+    #: ... and below which it is medium, percent.
+    capacity_medium_below_pct: float = field(default=80.0, validator=percent)
+    #: Removed: CHIP-006 compares contracted capacity with the plan.
+    runway_critical_months: Any = replaced_by("capacity_high_below_pct")
+    runway_high_months: Any = replaced_by("capacity_medium_below_pct")
+    #: Largest vendor's share above which CHIP-007 fires, percent.
+    top_vendor_max_pct: float = field(default=80.0, validator=percent)
+    #: Domestic share below which an unvalidated non-CUDA stack fires CHIP-009, percent.
+    non_cuda_domestic_below_pct: float = field(default=50.0, validator=percent)
+    #: Severity of CHIP-002 for unknown provenance (licence unknown, or class unknown).
+    unknown_provenance_severity: Severity = Severity.HIGH
+    #: How an accelerator's vendor or model names Huawei Ascend (substrings).
+    ascend_markers: tuple[str, ...] = field(
+        default=("ascend", "910b", "910c", "910d", "昇腾"), converter=lowered
+    )
+    #: ``location_country`` values inside the PRC (mainland, Hong Kong, Macao).
+    prc_locations: tuple[str, ...] = field(
+        default=("CN", "CHN", "CHINA", "PRC", "HK", "HKG", "MO", "MAC"), converter=lowered
+    )
+
+    def __attrs_post_init__(self) -> None:
+        pairs = (
+            ("restricted_medium_pct", "restricted_high_pct"),
+            ("offshore_medium_pct", "offshore_high_pct"),
+            ("capacity_high_below_pct", "capacity_medium_below_pct"),
+        )
+        for low, high in pairs:
+            if getattr(self, low) > getattr(self, high):
+                raise ValueError(f"{low} must not be above {high}")

@@ -1,0 +1,207 @@
+"""The honest baseline with the rules (issue 20): what a user would write instead of the engine.
+
+A plain Python function over the profile as parsed from JSON (dicts, ISO date strings), with
+the default configuration written in: the 4 dimension scores (22 metrics: bands, caps,
+bonuses, coverage), every rule check of the built-in packs (filings, chip_supply, ethics,
+investment_restrictions, valuation and the declarative disclosure pack: 54 rules, each
+``passed``, ``not_evaluated`` or ``fired`` at a severity), the gate (FX rate, valuation basis,
+haircut, the 4bn CNY line) and the default policy (vetoes, caps, bounded per-pack
+deductions, coverage floors, grade bands, dimension floors). No trace, no evidence, no
+messages: what a hand-written function returns is the verdict, the composite and the
+findings.
+
+``evaluate(doc) -> (verdict, composite rounded to 4 places, sorted fired rule ids)`` is what
+``benchmarks/engine_throughput.py`` times against ``engine.evaluate``.
+:func:`disagreements` compares one document with the engine's decision component by
+component (each dimension's raw score and coverage, each rule's status and severity, the
+verdict and the composite), so a change to a scorer or a rule shows which part of this
+baseline to update.
+
+Run it alone to check it against the engine on the synthetic corpus::
+
+    python benchmarks/honest_rules.py [--count 2000]
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from honest_common import CRIT, FX, HIGH, IB, MED, NE, PASS, RR, TD, day
+from honest_filings import filings_rules
+from honest_packs import (
+    chip_rules,
+    disclosure_rules,
+    ethics_rules,
+    investment_rules,
+    valuation_rules,
+)
+from honest_scores import scores
+
+HAIRCUT = {"market_cap": 0.0, "expected_market_value": 0.0, "estimate": 0.25,
+           "last_round_post_money": 0.32}
+LINE = 4e9
+GRADES = ((85.0, "qualified"), (75.0, "qualified"), (65.0, "watch"), (55.0, "not_qualified"),
+          (0.0, "not_qualified"))
+COVERAGE_FLOOR = 0.6
+DIMENSION_FLOOR = 40.0
+HIGH_CAP = 50.0
+MEDIUM_DEDUCTION = 5.0
+MEDIUM_MAX_PER_PACK = 15.0
+
+
+#: Each rule's pack and dimension (None: it affects no dimension score).
+PACKS = (("filings", RR, filings_rules), ("chip_supply", TD, chip_rules),
+         ("ethics", RR, ethics_rules), ("investment_restrictions", IB, investment_rules),
+         ("valuation", None, valuation_rules), ("disclosure", None, disclosure_rules))
+
+
+def rules(p: dict[str, Any], as_of: date | None) -> dict[str, tuple[str, str, str | None]]:
+    """Every rule's ``(result, pack, dimension)``: a severity when it fired, else PASS or NE."""
+    found: dict[str, tuple[str, str, str | None]] = {}
+    for pack, dim, check in PACKS:
+        out: dict[str, str] = {}
+        check(p, as_of, out)
+        for rid, result in out.items():
+            found[rid] = (result, pack, dim)
+    return found
+
+
+# ------------------------------------------------------------------------------ the verdict
+
+
+def _gate(p: dict[str, Any]) -> bool | None:
+    v = p.get("valuation")
+    if v is None or v["basis"] not in HAIRCUT or (
+            v.get("source") and "illustrative" in v["source"].casefold()) or not (
+            v.get("as_of") or p.get("as_of")):
+        return None
+    return v["amount"] * FX[v["currency"]] * (1.0 - HAIRCUT[v["basis"]]) >= LINE
+
+
+def decide(p: dict[str, Any]) -> tuple[str, float | None, dict[str, tuple[float | None, float]],
+                                       dict[str, tuple[str, str, str | None]]]:
+    """Verdict, composite (unrounded), the 4 raw dimension scores and every rule's result."""
+    as_of = day(p["as_of"]) if p.get("as_of") else None
+    dims = scores(p)
+    found = rules(p, as_of)
+    veto = capped = False
+    final: dict[str, float | None] = {}
+    cap: set[str] = set()
+    deducted: dict[tuple[str, str], float] = {}
+    for result, pack, dim in found.values():
+        if result == CRIT:
+            veto = True
+        elif result == HIGH:
+            capped = True
+            if dim in dims:
+                cap.add(dim)
+        elif result == MED and dim in dims:
+            key = (pack, dim)
+            deducted[key] = min(MEDIUM_MAX_PER_PACK, deducted.get(key, 0.0) + MEDIUM_DEDUCTION)
+    for name, (raw, _cov) in dims.items():
+        if raw is None:
+            final[name] = None
+            continue
+        s = raw - sum(v for (_p, d), v in deducted.items() if d == name)
+        if name in cap:
+            s = min(s, HIGH_CAP)
+        final[name] = max(0.0, min(100.0, s))
+    composite = None
+    if all(s is not None for s in final.values()):
+        values = [s for s in final.values() if s is not None]
+        composite = min(max(math.fsum(values) / len(values), min(values)), max(values))
+    gate = _gate(p)
+    if gate is False or veto:
+        verdict = "not_qualified"
+    elif gate is None or any(c < COVERAGE_FLOOR or final[n] is None
+                             for n, (_s, c) in dims.items()):
+        verdict = "insufficient_data"
+    else:
+        assert composite is not None
+        verdict = next(vd for lo, vd in GRADES if composite >= lo)
+        if verdict == "qualified" and (capped or any(
+                (s or 0.0) < DIMENSION_FLOOR for s in final.values())):
+            verdict = "watch"
+    return verdict, composite, dims, found
+
+
+def evaluate(p: dict[str, Any]) -> tuple[str, float | None, list[str]]:
+    """``(verdict, composite rounded to 4 places, sorted fired rule ids)``."""
+    verdict, composite, _dims, found = decide(p)
+    fired = sorted(rid for rid, (result, _p, _d) in found.items() if result not in (PASS, NE))
+    return verdict, None if composite is None else round(composite, 4), fired
+
+
+def disagreements(p: dict[str, Any], decision: Any) -> list[str]:
+    """What differs between this baseline and the engine's ``decision`` on one document,
+    named by component: ``dimension <name>``, ``rule <id>``, ``verdict``, ``composite``."""
+    verdict, composite, dims, found = decide(p)
+    out: list[str] = []
+    raw = {d.name: (d.raw_score, d.coverage) for d in decision.dimensions}
+    for name, (s, c) in dims.items():
+        es, ec = raw.get(name, (None, 0.0))
+        if (es is None) != (s is None) or (s is not None and es is not None
+                                           and abs(es - s) > 1e-6) or abs(ec - c) > 1e-9:
+            out.append(f"dimension {name}: engine {es} ({ec:.3f}), baseline {s} ({c:.3f})")
+    engine_rules = {}
+    for event in decision.trace:
+        for o in event.rules:
+            status = str(o.status)
+            engine_rules[o.rule] = (str(o.severity) if status == "fired" and o.severity
+                                    else status)
+    for f in decision.findings:
+        engine_rules[f.rule] = str(f.severity)
+    for rid in sorted(set(engine_rules) | set(found)):
+        mine = found[rid][0] if rid in found else "absent"
+        theirs = engine_rules.get(rid, "absent")
+        if mine != theirs:
+            out.append(f"rule {rid}: engine {theirs}, baseline {mine}")
+    if str(decision.verdict) != verdict:
+        out.append(f"verdict: engine {decision.verdict}, baseline {verdict}")
+    if (decision.score is None) != (composite is None) or (
+            composite is not None and abs(decision.score - composite) > 1e-6):
+        out.append(f"composite: engine {decision.score}, baseline {composite}")
+    return out
+
+
+def main() -> None:
+    import argparse
+    import json
+    import time
+    from collections import Counter
+
+    from threshold_core import Engine, build_config
+    from threshold_core.load import profile_from_data
+    from threshold_core.portfolio import synthetic_portfolio
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=2000)
+    args = parser.parse_args()
+    engine = Engine(build_config({}))
+    docs = [json.loads(json.dumps(d)) for d in synthetic_portfolio(args.count, seed=42)]
+    profiles = [profile_from_data(d) for d in docs]
+    by_component: Counter[str] = Counter()
+    bad = 0
+    for doc, profile in zip(docs, profiles, strict=True):
+        diffs = disagreements(doc, engine.evaluate(profile))
+        bad += bool(diffs)
+        by_component.update(d.split(":")[0] for d in diffs)
+        if diffs and bad <= 3:
+            print(f"{doc['id']}: " + "; ".join(diffs))
+    n_rules = len(rules(docs[0], None))
+    print(f"honest baseline with the rules ({n_rules} rules) vs engine on {len(docs)} synthetic "
+          f"profiles (seed 42): {bad} differ" + (
+              "; by component: " + ", ".join(f"{k} {v}" for k, v in by_component.most_common())
+              if bad else ""))
+    start = time.process_time()
+    for doc in docs:
+        evaluate(doc)
+    print(f"honest baseline: {(time.process_time() - start) / len(docs) * 1e6:.1f} us per "
+          "company (one pass, CPU time)")
+    raise SystemExit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()

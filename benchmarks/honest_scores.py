@@ -1,0 +1,190 @@
+"""The honest baseline's 4 dimension scores over the parsed document: 22 metrics with
+their bands, caps, bonuses and coverage (``benchmarks/honest_rules.py``)."""
+
+from __future__ import annotations
+
+import math
+from itertools import pairwise
+from typing import Any
+
+from honest_common import FX, IN_FORCE, num
+
+TD_W = {"reproduced_benchmarks": 30.0, "capability_rank": 25.0, "data_moat": 20.0,
+        "cadence": 10.0, "rnd_intensity": 15.0}
+AS_W = {"ndr": 30.0, "gdr": 15.0, "recurring_revenue_share": 15.0,
+        "customer_concentration": 10.0, "gross_margin": 15.0, "rule_of_40": 15.0}
+IB_W = {"runway": 35.0, "investor_quality": 25.0, "commitment": 15.0, "capital_raised": 15.0,
+        "listing": 10.0}
+RR_W = {"filed_models": 25.0, "filed_algorithms": 15.0, "sector_approvals": 25.0,
+        "security_protection": 10.0, "pi_audits": 10.0, "certifications": 15.0}
+EXCL = {"exclusive": 1.0, "licensed": 0.5, "public": 0.0}
+TIERS = {"state_fund": 3.0, "strategic": 3.0, "vc": 2.0, "sovereign": 2.0, "pe": 2.0,
+         "cornerstone": 2.0, "university": 1.0, "other": 1.0}
+LISTING = {"listed": 100.0, "filed": 60.0, "private": 30.0, "subsidiary": 60.0}
+HAIRCUT = {"market_cap": 0.0, "expected_market_value": 0.0, "estimate": 0.25,
+           "last_round_post_money": 0.32}
+_CAP_LOG = tuple((math.log10(x), y) for x, y in ((0.5, 0), (2, 50), (10, 100)))
+_BANDS_TD = {"reproduced_benchmarks": ((0, 0), (50, 50), (80, 100)),
+             "capability_rank": ((0, 0), (100, 100)), "data_moat": ((0, 0), (1, 50), (3, 100)),
+             "cadence": ((0, 0), (1, 50), (3, 100)), "rnd_intensity": ((10, 0), (30, 100))}
+_BANDS_AS = {"ndr": ((85, 0), (100, 40), (110, 60), (120, 80), (140, 100)),
+             "gdr": ((50, 0), (80, 30), (90, 70), (100, 100)),
+             "recurring_revenue_share": ((0, 0), (50, 50), (80, 100)),
+             "customer_concentration": ((20, 100), (40, 50), (60, 0)),
+             "gross_margin": ((0, 0), (30, 40), (50, 70), (70, 100)),
+             "rule_of_40": ((0, 0), (40, 60), (60, 90), (80, 100))}
+_BANDS_IB = {"runway": ((5, 0), (6, 20), (12, 50), (24, 100)),
+             "investor_quality": ((1, 0), (2, 60), (3, 100)),
+             "commitment": ((0, 0), (6, 50), (18, 100)),
+             "capital_raised": lambda v: (0.0 if v <= 0 else _band(_CAP_LOG, math.log10(v))),
+             "listing": ((0, 0), (100, 100))}
+_BANDS_RR = {"filed_models": ((0, 0), (1, 60), (3, 80), (6, 100)),
+             "filed_algorithms": ((0, 0), (1, 60), (3, 80), (6, 100)),
+             "sector_approvals": ((0, 0), (1, 50), (4, 75), (12, 100)),
+             "security_protection": ((0, 0), (1, 100)), "pi_audits": ((0, 0), (1, 100)),
+             "certifications": ((0, 0), (1, 60), (2, 80), (3, 100))}
+
+
+def _band(pts: Any, x: float) -> float:
+    if x <= pts[0][0]:
+        return float(pts[0][1])
+    if x >= pts[-1][0]:
+        return float(pts[-1][1])
+    for (x0, y0), (x1, y1) in pairwise(pts):
+        if x <= x1:
+            return float(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
+    return float(pts[-1][1])
+
+
+def _dim(weights: dict[str, float], bands: dict[str, Any], got: dict[str, float | None],
+         ) -> tuple[float | None, float]:
+    """Weighted mean of the metrics with data, and the coverage (share of weight with data)."""
+    total = sum(weights.values())
+    gw = ws = 0.0
+    for name, w in weights.items():
+        raw = got.get(name)
+        if raw is None or not math.isfinite(raw):
+            continue
+        band = bands[name]
+        pts = band(raw) if callable(band) else _band(band, raw)
+        pts = min(100.0, max(0.0, pts))
+        gw += w
+        ws += w * pts
+    return (ws / gw if gw else None), (gw / total if total else 0.0)
+
+
+def scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
+    """The four dimension scores (score, coverage) from the parsed document."""
+    fin = p.get("financials") or {}
+    tech = p.get("technology")
+    g: dict[str, float | None] = {}
+    # technical_defensibility
+    moat_pts: float | None = None
+    cad_pts: float | None = None
+    if tech:
+        known = [c["independently_reproduced"] for c in tech.get("benchmark_claims", ())
+                 if c.get("independently_reproduced") is not None]
+        g["reproduced_benchmarks"] = 100.0 * sum(map(bool, known)) / len(known) if known else None
+        g["capability_rank"] = num(tech.get("capability_percentile"))
+        assets = tech.get("data_assets") or ()
+        if assets:
+            moat_pts = _band(_BANDS_TD["data_moat"], sum(EXCL[a["exclusivity"]] for a in assets))
+            if all(a.get("self_reported", True) for a in assets):
+                moat_pts = min(moat_pts, 60.0)
+        rel = num(tech.get("releases_12m"))
+        if rel is not None:
+            cad_pts = _band(_BANDS_TD["cadence"], rel)
+            if any(m.get("open_weights") for m in tech.get("models", ())):
+                cad_pts = min(100.0, cad_pts + 10.0)
+    rev, rnd = num(fin.get("revenue")), num(fin.get("rnd_expense"))
+    g["rnd_intensity"] = 100.0 * rnd / rev if rev is not None and rnd is not None and rev > 0 \
+        else None
+    td = dict(_BANDS_TD, data_moat=lambda _v: moat_pts, cadence=lambda _v: cad_pts)
+    g["data_moat"] = 0.0 if moat_pts is not None else None
+    g["cadence"] = 0.0 if cad_pts is not None else None
+    s_td = _dim(TD_W, td, g)
+
+    # application_stickiness
+    cust = p.get("customers") or {}
+    a: dict[str, float | None] = {"ndr": num(cust.get("ndr_pct")),
+                                  "gdr": num(cust.get("gdr_pct"))}
+    mix = fin.get("revenue_mix")
+    if mix and any(mix.get(k) is not None for k in ("subscription_pct", "usage_api_pct",
+                                                   "project_on_prem_pct", "consumer_app_pct",
+                                                   "other_pct")):
+        a["recurring_revenue_share"] = sum(num(mix.get(k)) or 0.0
+                                           for k in ("subscription_pct", "usage_api_pct"))
+    a["customer_concentration"] = num(fin.get("top5_customer_share_pct"))
+    a["gross_margin"] = num(fin.get("gross_margin_pct"))
+    gr, fcf = num(fin.get("revenue_growth_pct")), num(fin.get("fcf_margin_pct"))
+    a["rule_of_40"] = gr + fcf if gr is not None and fcf is not None else None
+    s_as = _dim(AS_W, _BANDS_AS, a)
+
+    # institutional_backing
+    b: dict[str, float | None] = {}
+    cash, burn = num(fin.get("cash")), num(fin.get("monthly_net_burn"))
+    if cash is not None and burn is not None:
+        b["runway"] = 24.0 if burn <= 0 else max(0.0, cash / burn)
+    invs = p.get("investors") or ()
+    amts = [FX[i["amount"]["currency"]] * i["amount"]["amount"] if i.get("amount") else None
+            for i in invs]
+
+    def wmean(items: list[tuple[float, float | None]]) -> float:
+        wa = [(v, w) for v, w in items if w is not None and w > 0]
+        if wa:
+            return sum(v * w for v, w in wa) / sum(w for _, w in wa)
+        return sum(v for v, _ in items) / len(items)
+
+    if invs:
+        b["investor_quality"] = wmean([(float(i["tier"]) if i.get("tier") is not None
+                                        else TIERS[i["type"]], w)
+                                       for i, w in zip(invs, amts, strict=True)])
+        lock = [(i["lockup_months"], w) for i, w in zip(invs, amts, strict=True)
+                if i.get("lockup_months") is not None]
+        b["commitment"] = wmean(lock) if lock else None
+        known_amts = [x for x in amts if x is not None]
+        b["capital_raised"] = sum(known_amts) / 1e9 if known_amts else None
+    lst = p.get("listing")
+    b["listing"] = LISTING[lst["status"]] if lst else None
+    s_ib = _dim(IB_W, _BANDS_IB, b)
+
+    # regulatory_readiness: counts of records in force, banded
+    r: dict[str, float | None] = {}
+    services = p.get("services") or ()
+    filings = p.get("filings")
+    if filings is not None:
+        def records(regimes: tuple[str, ...]) -> int:
+            return len({f.get("filing_number") or f.get("service")
+                        or f"{f['regime']} (company-level)" for f in filings
+                        if f["regime"] in regimes and f.get("status", "active") in IN_FORCE})
+        n = records(("CAC_GENAI_FILING", "CAC_GENAI_REGISTRATION"))
+        if n or any(s.get("public_prc", True) and s.get("kind", "generative") == "generative"
+                    for s in services):
+            r["filed_models"] = float(n)
+        n = records(("CAC_ALGORITHM", "CAC_DEEP_SYNTHESIS"))
+        if n or any(s.get("public_prc", True) and (s.get("public_opinion")
+                                                   or s.get("kind", "generative") != "generative")
+                    for s in services):
+            r["filed_algorithms"] = float(n)
+    appr = p.get("sector_approvals")
+    if appr is not None:
+        held = {(x["regulator"].strip(), x["sector"].strip().casefold()) for x in appr
+                if x.get("status", "active") in IN_FORCE}
+        if held or any(v.get("exemption") is None for v in p.get("verticals") or ()):
+            r["sector_approvals"] = float(len(held))
+    comp = p.get("compliance") or {}
+    if comp.get("mlps_level3_systems") is not None:
+        r["security_protection"] = float(comp["mlps_level3_systems"])
+    pi = p.get("personal_information") or {}
+    if pi.get("compliance_audits") is not None:
+        r["pi_audits"] = float(len(pi["compliance_audits"]))
+    if comp.get("certifications") is not None:
+        as_of = p.get("as_of")
+        r["certifications"] = float(sum(
+            1 for c in comp["certifications"] if c.get("valid_until") is None or as_of is None
+            or str(c["valid_until"]) >= as_of))
+    s_rr = _dim(RR_W, _BANDS_RR, r)
+    return {"application_stickiness": s_as, "institutional_backing": s_ib,
+            "regulatory_readiness": s_rr, "technical_defensibility": s_td}
+
+

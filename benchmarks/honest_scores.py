@@ -9,8 +9,10 @@ from typing import Any
 
 from honest_common import FX, IN_FORCE, num
 
-TD_W = {"reproduced_benchmarks": 30.0, "capability_rank": 25.0, "data_moat": 20.0,
-        "cadence": 10.0, "rnd_intensity": 15.0}
+TD_W = {"reproduced_benchmarks": 20.0, "claim_evidence": 10.0, "capability_rank": 25.0,
+        "data_moat": 20.0, "cadence": 10.0, "rnd_spend": 15.0}
+CLAIM_GRADE = {"press": 1.0, "self": 2.0, "third_party": 3.0}
+_RND_LOG = tuple((math.log10(x), y) for x, y in ((0.1, 0), (1, 50), (10, 100)))
 AS_W = {"ndr": 30.0, "gdr": 15.0, "recurring_revenue_share": 15.0,
         "customer_concentration": 10.0, "gross_margin": 15.0, "rule_of_40": 15.0}
 IB_W = {"runway": 35.0, "investor_quality": 25.0, "commitment": 15.0, "capital_raised": 15.0,
@@ -26,7 +28,9 @@ HAIRCUT = {"market_cap": 0.0, "expected_market_value": 0.0, "estimate": 0.25,
 _CAP_LOG = tuple((math.log10(x), y) for x, y in ((0.5, 0), (2, 50), (10, 100)))
 _BANDS_TD = {"reproduced_benchmarks": ((0, 0), (50, 50), (80, 100)),
              "capability_rank": ((0, 0), (100, 100)), "data_moat": ((0, 0), (1, 50), (3, 100)),
-             "cadence": ((0, 0), (1, 50), (3, 100)), "rnd_intensity": ((10, 0), (30, 100))}
+             "cadence": ((0, 0), (1, 50), (3, 100)),
+             "claim_evidence": ((1, 20), (2, 50), (3, 100)),
+             "rnd_spend": lambda v: (0.0 if v <= 0 else _band(_RND_LOG, math.log10(v)))}
 _BANDS_AS = {"ndr": ((85, 0), (100, 40), (110, 60), (120, 80), (140, 100)),
              "gdr": ((50, 0), (80, 30), (90, 70), (100, 100)),
              "recurring_revenue_share": ((0, 0), (50, 50), (80, 100)),
@@ -82,9 +86,17 @@ def scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
     moat_pts: float | None = None
     cad_pts: float | None = None
     if tech:
-        known = [c["independently_reproduced"] for c in tech.get("benchmark_claims", ())
-                 if c.get("independently_reproduced") is not None]
+        claims = tech.get("benchmark_claims") or ()
+        known = []
+        for c in claims:
+            rep = c.get("reproduction")
+            flag = (abs(rep["score"] - c["score"]) <= 2.0 if rep is not None
+                    else c.get("independently_reproduced"))
+            if flag is not None:
+                known.append(flag)
         g["reproduced_benchmarks"] = 100.0 * sum(map(bool, known)) / len(known) if known else None
+        g["claim_evidence"] = (sum(CLAIM_GRADE[c.get("claimed_by", "self")] for c in claims)
+                               / len(claims) if claims else None)
         g["capability_rank"] = num(tech.get("capability_percentile"))
         assets = tech.get("data_assets") or ()
         if assets:
@@ -93,12 +105,10 @@ def scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
                 moat_pts = min(moat_pts, 60.0)
         rel = num(tech.get("releases_12m"))
         if rel is not None:
-            cad_pts = _band(_BANDS_TD["cadence"], rel)
-            if any(m.get("open_weights") for m in tech.get("models", ())):
-                cad_pts = min(100.0, cad_pts + 10.0)
-    rev, rnd = num(fin.get("revenue")), num(fin.get("rnd_expense"))
-    g["rnd_intensity"] = 100.0 * rnd / rev if rev is not None and rnd is not None and rev > 0 \
-        else None
+            cad_pts = _band(_BANDS_TD["cadence"], rel)  # no open-weights bonus by default
+    rnd = num(fin.get("rnd_expense"))
+    g["rnd_spend"] = (None if rnd is None
+                      else rnd * FX[fin.get("currency", "CNY").upper()] / 1e9)
     td = dict(_BANDS_TD, data_moat=lambda _v: moat_pts, cadence=lambda _v: cad_pts)
     g["data_moat"] = 0.0 if moat_pts is not None else None
     g["cadence"] = 0.0 if cad_pts is not None else None

@@ -34,6 +34,11 @@ def test_every_metric_reading_in_the_json_names_its_band_source(run_cli) -> None
         "house policy: 50 points per tenfold R&D spend")
     assert evidence["technical_defensibility.data_moat"]["band_source"].startswith(
         "secondary: domain-research §6.1")
+    # The scorer's trace event carries them too.
+    (event,) = [e for e in json.loads(result.stdout)["trace"]
+                if e["component"] == "technical_defensibility"]
+    assert event["contributed"]["band_sources"]["rnd_spend"] == (
+        "house policy: 50 points per tenfold R&D spend")
     # A metric without data still says where its band would come from.
     assert evidence["technical_defensibility.reproduced_benchmarks"]["points"] is None
     assert evidence["technical_defensibility.reproduced_benchmarks"]["band_source"]

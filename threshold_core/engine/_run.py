@@ -103,7 +103,10 @@ def run_scorers(
             plugin=plugin, version=version, component=name, kind=EventKind.SCORER,
             status=EventStatus.OK, duration_ms=ms, read=tuple(value.inputs),
             contributed={"dimension": dim, "score": value.score, "coverage": value.coverage,
-                         "weight": weight},
+                         "weight": weight,
+                         # Where each metric's band comes from (issue 16).
+                         "band_sources": {m.metric: m.band_source for m in value.metrics
+                                          if m.band_source}},
         ))
         out.append(ScoredDimension(dim, weight, name, plugin, value))
     trace.extend(TraceEvent(**kw) for kw in engine.skipped_scorers)

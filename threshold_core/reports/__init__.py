@@ -16,19 +16,18 @@ if TYPE_CHECKING:
         describe_plugins,
         describe_rules,
     )
+    from ._charts import waterfall_svg
     from ._ci import junit, sarif
     from ._diff import (
         render_diff_text,
     )
     from ._document import DEFAULT as DEFAULT_REPORT_OPTIONS
     from ._document import Options as ReportOptions
-    from ._document import blocks, md_escape, text_table
+    from ._document import blocks
     from ._figures import Step, coverage_rows, not_evaluated, waterfall_steps
     from ._frame import decision_row, decisions_frame
-    from ._html import (
-        render_html,
-        waterfall_svg,
-    )
+    from ._html import render_html
+    from ._render import md_escape, text_table
     from ._schema import (
         schema,
     )
@@ -44,7 +43,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "describe_rules": ("._catalog", "describe_rules"),
     "render_diff_text": ("._diff", "render_diff_text"),
     "render_html": ("._html", "render_html"),
-    "waterfall_svg": ("._html", "waterfall_svg"),
+    "waterfall_svg": ("._charts", "waterfall_svg"),
     "schema": ("._schema", "schema"),
     "render_markdowns": ("._text", "render_markdowns"),
     "render_texts": ("._text", "render_texts"),
@@ -53,8 +52,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "DEFAULT_REPORT_OPTIONS": ("._document", "DEFAULT"),
     "ReportOptions": ("._document", "Options"),
     "blocks": ("._document", "blocks"),
-    "md_escape": ("._document", "md_escape"),
-    "text_table": ("._document", "text_table"),
+    "md_escape": ("._render", "md_escape"),
+    "text_table": ("._render", "text_table"),
     "Step": ("._figures", "Step"),
     "coverage_rows": ("._figures", "coverage_rows"),
     "not_evaluated": ("._figures", "not_evaluated"),

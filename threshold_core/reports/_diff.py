@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ..explain import LISTED, PortfolioDiff
-from ._document import text_table
+from ._render import (
+    text_table,
+)
 
 
 def _num(value: float | None, fmt: str = ".2f") -> str:

@@ -22,16 +22,20 @@ from ._document import (
     blocks,
     explain_blocks,
     headroom_lines,
-    md_escape,
     score_text,
-    text_table,
-    to_markdown,
-    to_text,
 )
 from ._document import (
     gate_line as _gate_line,
 )
-from ._document import verdict_line as _verdict_line
+from ._document import (
+    verdict_line as _verdict_line,
+)
+from ._render import (
+    md_escape,
+    text_table,
+    to_markdown,
+    to_text,
+)
 
 Style = Callable[..., str]
 

@@ -4,12 +4,13 @@ disclosure, bias, minors, IP litigation, EU prohibitions and ethics governance."
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from threshold_core.kit import (
     CONTENT_KINDS,
+    contains_any,
     fired,
     fold,
-    normalise,
     not_evaluated,
     passed,
     rule,
@@ -28,10 +29,9 @@ from threshold_rules.ethics.settings import DIMENSION, EthicsSettings
 
 def _sector_group(name: str, settings: EthicsSettings) -> str | None:
     """``"finance"``, ``"healthcare"`` or None for a vertical or eval domain name."""
-    n = normalise(name)
     for group, aliases in (("finance", settings.finance_sectors),
                            ("healthcare", settings.healthcare_sectors)):
-        if any(normalise(a) and normalise(a) in n for a in aliases):
+        if contains_any(name, aliases):
             return group
     return None
 
@@ -179,9 +179,14 @@ def minor_mode(
     return passed({"services": [s.name for _, s in companions]})
 
 
+@lru_cache(maxsize=64)
+def _word_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(rf"\b{re.escape(word)}\b") for word in words)
+
+
 def _is_ip(subject: str, settings: EthicsSettings) -> bool:
     text = fold(subject)
-    return any(re.search(rf"\b{re.escape(word)}\b", text) for word in settings.ip_subjects)
+    return any(p.search(text) for p in _word_patterns(settings.ip_subjects))
 
 
 @rule(

@@ -4,6 +4,7 @@ bars, with the Wilson interval a rate must clear its bar with."""
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from statistics import NormalDist
 from typing import Any
 
@@ -24,7 +25,13 @@ from threshold_core.model import (
     SafetyEval,
     Severity,
 )
-from threshold_rules.ethics.settings import DIMENSION, EthicsSettings, SuiteBars
+from threshold_rules.ethics.settings import DIMENSION, EthicsSettings, SuiteBars, suites_by_key
+
+
+@lru_cache(maxsize=16)
+def _z(confidence: float) -> float:
+    """The two-sided normal quantile of ``confidence``."""
+    return NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
 
 
 def wilson_interval(rate: float, n: int, confidence: float) -> tuple[float, float]:
@@ -35,7 +42,7 @@ def wilson_interval(rate: float, n: int, confidence: float) -> tuple[float, floa
     """
     if n <= 0:
         return 0.0, 1.0
-    z = NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
+    z = _z(confidence)
     z2n = z * z / n
     centre = (rate + z2n / 2.0) / (1.0 + z2n)
     half = z * math.sqrt(rate * (1.0 - rate) / n + z2n / (4.0 * n)) / (1.0 + z2n)
@@ -64,7 +71,7 @@ class _Verdict:
 
 
 def _suite_bars(suite: str, settings: EthicsSettings) -> SuiteBars | None:
-    return settings.refusal_suites_by_key.get(normalise(suite))
+    return suites_by_key(settings).get(normalise(suite))
 
 
 def _rate_findings(

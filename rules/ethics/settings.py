@@ -156,7 +156,7 @@ class EthicsSettings:
     @property
     def refusal_suites_by_key(self) -> dict[str, SuiteBars]:
         """The suites keyed by their normalised name."""
-        return {normalise(k): v for k, v in self.refusal_suites.items()}
+        return dict(suites_by_key(self))
 
     def __attrs_post_init__(self) -> None:
         for name, bars in self.refusal_suites.items():
@@ -166,3 +166,17 @@ class EthicsSettings:
                 lo, hi = getattr(bars, low), getattr(bars, high)
                 if lo is not None and hi is not None and lo > hi:
                     raise ValueError(f"refusal_suites.{name}: {low} must not be above {high}")
+
+
+#: The settings object :func:`suites_by_key` last keyed, and its keys.
+_KEYED: tuple[EthicsSettings, Mapping[str, SuiteBars]] | None = None
+
+
+def suites_by_key(settings: EthicsSettings) -> Mapping[str, SuiteBars]:
+    """``settings.refusal_suites`` keyed by normalised name, built once per settings object
+    (the refusal rules look a suite up for every evaluation); not to be changed."""
+    global _KEYED
+    keyed = _KEYED
+    if keyed is None or keyed[0] is not settings:
+        keyed = _KEYED = (settings, {normalise(k): v for k, v in settings.refusal_suites.items()})
+    return keyed[1]

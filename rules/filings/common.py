@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from threshold_core.kit import IN_FORCE, names_match, normalise, not_evaluated
+from threshold_core.kit import IN_FORCE, contains_any, names_match, not_evaluated
 from threshold_core.model import (
     CompanyProfile,
     Filing,
@@ -41,8 +41,7 @@ def filing_label(f: Filing) -> str:
 
 def in_sectors(sector: str, aliases: Iterable[str]) -> bool:
     """Whether a vertical's ``sector`` names one of ``aliases`` (substring match)."""
-    s = normalise(sector)
-    return any(normalise(a) and normalise(a) in s for a in aliases)
+    return contains_any(sector, tuple(aliases))
 
 
 def no_services() -> RuleOutcome:

@@ -5,6 +5,7 @@ labels (FIL-007)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from threshold_core.kit import CONTENT_KINDS, fired, fold, not_evaluated, passed, rule
 from threshold_core.model import (
@@ -19,6 +20,7 @@ from threshold_rules.filings.common import DIMENSION, no_services
 from threshold_rules.filings.settings import FilingsSettings, ForeignModel
 
 
+@lru_cache(maxsize=256)
 def _word_pattern(name: str) -> re.Pattern[str]:
     # Letters or digits on either side make it another word: "SageGPT" is not "GPT".
     return re.compile(rf"(?<![0-9a-z]){re.escape(fold(name))}(?![0-9a-z])")

@@ -71,28 +71,8 @@ def figures_of(
         costly part, so a pack gets only the attributes its expressions name.
     """
     out: list[dict[str, Any]] = []
-    want_as_of = "as_of" in fields
-
-    def walk(obj: Any, prefix: str) -> None:
-        for name, kind in _figure_plan(type(obj)):
-            value = getattr(obj, name)
-            if value is None:
-                continue
-            path = prefix + name
-            if kind == "figure":
-                entry = {"path": path, "value": float(value.value),
-                         "source": value.source or "",
-                         "note": value.note or ""}
-                if want_as_of and value.as_of is not None:
-                    entry["as_of"] = to_cel(value.as_of)
-                out.append({k: v for k, v in entry.items() if k in fields})
-            elif kind == "node":
-                walk(value, path + ".")
-            else:
-                for i, item in enumerate(value):
-                    walk(item, f"{path}[{i}].")
-
-    walk(profile, "")
+    cls: Any = type(profile)
+    _figure_walker(cls, fields)(profile, "", out)
     return out
 
 
@@ -119,6 +99,51 @@ def _figure_plan(cls: type) -> tuple[tuple[str, str], ...]:
                 plan.append((name, "nodes"))
     _FIGURE_PLANS[cls] = result = tuple(plan)
     return result
+
+
+@cache
+def _figure_walker(cls: Any, fields: frozenset[str]) -> Callable[[Any, str, list[Any]], None]:
+    """The function that appends the figures of a ``cls`` value to a list, generated once
+    from :func:`_figure_plan` (straight attribute reads, as the converters are): every
+    figure as ``{path, value, source, note, as_of}``, keeping only ``fields``, in that order."""
+    namespace: dict[str, Any] = {"_timestamp": _timestamp}
+    text: list[str] = []
+    names: dict[type, str] = {}
+
+    def entry(v: str, path: str) -> list[str]:
+        parts = {"path": path, "value": f"float({v}.value)", "source": f"{v}.source or ''",
+                 "note": f"{v}.note or ''"}
+        body = ", ".join(f"{k!r}: {src}" for k, src in parts.items() if k in fields)
+        lines = [f"        e = {{{body}}}"]
+        if "as_of" in fields:
+            lines += [f"        if {v}.as_of is not None:",
+                      f"            e['as_of'] = _timestamp({v}.as_of)"]
+        return [*lines, "        out.append(e)"]
+
+    def function(c: type) -> str:
+        if c in names:
+            return names[c]
+        names[c] = fn = f"walk_{len(names)}_{c.__name__}"
+        lines = [f"def {fn}(o, prefix, out):"]
+        for name, kind in _figure_plan(c):
+            lines += [f"    v = o.{name}", "    if v is not None:"]
+            if kind == "figure":
+                lines += entry("v", f"prefix + {name!r}")
+            elif kind == "node":
+                inner = function(_unwrap(hints(c)[name]))
+                lines.append(f"        {inner}(v, prefix + {name + '.'!r}, out)")
+            else:
+                inner = function(typing.get_args(_unwrap(hints(c)[name]))[0])
+                lines += ["        for i, x in enumerate(v):",
+                          f"            {inner}(x, f'{{prefix}}{name}[{{i}}].', out)"]
+        if len(lines) == 1:
+            lines.append("    return")
+        text.append("\n".join(lines))
+        return fn
+
+    top = function(cls)
+    exec("\n\n".join(text), namespace)  # source: attrs field names only
+    return namespace[top]  # type: ignore[no-any-return]
 
 
 class ProfileView(NamedTuple):

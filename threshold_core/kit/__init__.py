@@ -51,6 +51,7 @@ from ._scoring import (
     score_metrics,
 )
 from ._text import (
+    contains_any,
     fold,
     names_match,
     normalise,
@@ -76,6 +77,7 @@ __all__ = [
     "ParameterSource",
     "Reading",
     "add_months",
+    "contains_any",
     "count_bases",
     "figure_reading",
     "fired",

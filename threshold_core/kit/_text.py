@@ -31,6 +31,18 @@ def normalise(text: str) -> str:
     return "".join(ch for ch in fold(text) if ch.isalnum())
 
 
+@lru_cache(maxsize=256)
+def _normalised_aliases(aliases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(n for a in aliases if (n := normalise(a)))
+
+
+def contains_any(name: str, aliases: tuple[str, ...]) -> bool:
+    """True when the normalised ``name`` contains one of the normalised ``aliases`` (aliases
+    that normalise to nothing never match). The aliases are normalised once per tuple."""
+    n = normalise(name)
+    return any(a in n for a in _normalised_aliases(aliases))
+
+
 @lru_cache(maxsize=1024)
 def names_match(a: str, b: str) -> bool:
     """True when the normalised names are equal, or one (of 3+ characters) contains the other."""

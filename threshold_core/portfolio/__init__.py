@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from ._batch import (
-    csv_row_to_document,
     run_batch,
+)
+from ._records import (
+    csv_row_to_document,
 )
 from ._synthetic import (
     synthetic_portfolio,

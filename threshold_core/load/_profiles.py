@@ -54,7 +54,7 @@ def _plan(cls: type) -> tuple[tuple[str, str, Range | None], ...]:
 
     ``kind`` is ``figure``, ``number``, ``currency``, ``node`` (an attrs
     object) or ``nodes`` (a tuple of them); ``range`` is the documented range
-    the model declares (:data:`threshold_core.models.RANGE`). Plain scalars
+    the model declares (:data:`threshold_core.model.RANGE`). Plain scalars
     that need no check are left out, so the walk below touches only what can
     hold a figure, a ranged number or a currency code.
     """

@@ -118,7 +118,7 @@ class MetricScore:
     states: dict[str, float] = field(factory=dict)
     #: The sources of every record the reading read (``source`` included).
     sources: tuple[str, ...] = ()
-    #: The weakest grade among ``sources`` (:mod:`threshold_core.sources`); None: no data.
+    #: The weakest grade among ``sources`` (:mod:`threshold_core.model`); None: no data.
     grade: str | None = None
     #: Where the metric's band comes from: ``primary: ...``, ``secondary: ...``,
     #: ``house policy: ...``, ``configured: ...`` (changed in the configuration) or
@@ -245,7 +245,7 @@ class Headroom:
 
 @frozen
 class Sourcing:
-    """How much of the decision rests on sourced figures (:mod:`threshold_core.sources`)."""
+    """How much of the decision rests on sourced figures (:mod:`threshold_core.model`)."""
 
     #: Weighted mean of the dimensions' sourced coverage (None: no scorer reports metrics).
     sourced_coverage: float | None = None

@@ -4,7 +4,7 @@
 decision file read back) into a list of plain blocks (headings, paragraphs,
 tables, lists); :func:`to_text`, :func:`to_markdown` and :func:`to_html`
 write the same blocks in each format. What one format shows the others show,
-by construction; the HTML page adds its charts (``threshold_core.html``) above
+by construction; the HTML page adds its charts (:func:`threshold_core.reports.render_html`) above
 the same blocks.
 
 The blocks, in order: the verdict line (verdict, risk, grade, score and the

@@ -52,7 +52,7 @@ def decision_row(decision: Any) -> dict[str, Any]:
 def decisions_frame(decisions: Iterable[Any]) -> Any:
     """A tidy :class:`pandas.DataFrame`, one row per company (its id as the index).
 
-    Accepts :class:`~threshold_core.results.Decision` objects or their JSON
+    Accepts :class:`~threshold_core.Decision` objects or their JSON
     (``decision_to_dict``, or a decision file read back). Columns: ``id``,
     ``name``, ``verdict``, ``risk``, ``grade``, ``score``, ``gate_passed``,
     ``valuation_cny``, ``robustness``, ``config_source``, ``source_path``, then

@@ -1,6 +1,6 @@
 """Reports people read: plain text for the terminal and Markdown for memos.
 
-Both are written from the same blocks (:mod:`threshold_core.document`, built
+Both are written from the same blocks (:func:`threshold_core.reports.blocks`, built
 from the decision JSON), and so is the body of the HTML page: the verdict
 line, the gate and the headroom, the run (configuration file and sha256,
 engine and plugin versions, evaluation date), the dimensions with each

@@ -37,6 +37,7 @@ import math
 import os
 import statistics
 import time
+from collections import Counter
 from itertools import pairwise
 from typing import Any
 
@@ -479,13 +480,19 @@ def main() -> None:
            "honest": (honest_evaluate, docs)}
     rules_mismatch = 0
     if honest_rules is not None:
+        differing: Counter[str] = Counter()  # which dimension, rule, verdict or composite
         for doc, p in zip(docs, profiles, strict=True):
             d = engine.evaluate(p)
             expected = (str(d.verdict), None if d.score is None else round(d.score, 4),
                         sorted(f.rule for f in d.findings))
-            rules_mismatch += tuple(honest_rules.evaluate(doc)) != expected
+            if tuple(honest_rules.evaluate(doc)) != expected:
+                rules_mismatch += 1
+                differing.update(x.split(":")[0] for x in honest_rules.disagreements(doc, d))
         print(f"honest baseline with the rules (benchmarks/honest_rules.py) vs the full engine: "
               f"verdict, composite or fired rules differ on {rules_mismatch}")
+        if differing:
+            print("  where (update benchmarks/honest_*.py): "
+                  + ", ".join(f"{k} on {v}" for k, v in differing.most_common()))
         fns["honest_rules"] = (honest_rules.evaluate, docs)
     else:
         del lines["honest_rules"]

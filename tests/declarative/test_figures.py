@@ -55,3 +55,41 @@ def test_figures_are_every_figure_in_field_order(
 
 def test_a_profile_without_figures_has_none() -> None:
     assert figures_of(profile_from_data({"id": "x", "name": "X"})) == []
+
+
+@pytest.mark.parametrize(("expression", "read"), [
+    ("figures.exists(f, f.source.startsWith('illustrative'))", {"source"}),
+    ("figures.filter(f, f.source == 'x').map(f, f.path)", {"path", "source"}),
+    ("size(figures) > 1 && figures.size() > 1", set()),
+    ("figures.exists(f, has(f.as_of)) && figures[0].note == ''", {"as_of", "note"}),
+    ("size(figures.filter(f, f.value > 1.0)) > 0", {"value"}),
+    # entries used whole (kept in a list, indexed, compared, mapped to themselves): all
+    ("figures.filter(f, f.value > 1.0) == []", None),
+    ("figures.map(f, f) == []", None),
+    ("figures[0] == figures[1]", None),
+    ("figures == []", None),
+])
+def test_a_pack_converts_only_the_figure_attributes_it_reads(
+    expression: str, read: set[str] | None
+) -> None:
+    from threshold_core.declarative import analyze_checked, compile_checked
+
+    _, checked, _ = compile_checked(expression)
+    fields = analyze_checked(checked).figure_fields
+    assert fields == (None if read is None else frozenset(read))
+
+
+def test_the_disclosure_pack_names_illustrative_figures() -> None:
+    from threshold_core import Context, Engine, build_config
+
+    engine = Engine(build_config({}))
+    pack = engine.packs["disclosure"].component
+    profile = profile_from_data({
+        "id": "x", "name": "X", "as_of": "2026-06-30",
+        "financials": {"revenue": {"value": 1.0, "source": "illustrative"},
+                       "cash": {"value": 2.0, "source": "filing", "note": "n"}},
+    })
+    context = Context(fx=engine.fx, as_of=profile.as_of)
+    outcome = next(r for r in pack.rules if r.meta.id == "DIS-004").check(profile, None, context)
+    assert str(outcome.status) == "fired"
+    assert outcome.message == "1 of 2 figures are marked illustrative: financials.revenue"

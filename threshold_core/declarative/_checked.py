@@ -87,6 +87,8 @@ class Analysis(NamedTuple):
     variables: frozenset[str]
     #: The top-level profile fields the expression reads.
     fields: frozenset[str] = frozenset()
+    #: The attributes of ``figures`` entries it reads; None: entries used whole.
+    figure_fields: frozenset[str] | None = frozenset()
 
 
 class _Value(NamedTuple):
@@ -100,6 +102,9 @@ class _Value(NamedTuple):
 
 
 _NOTHING = _Value(None, ANY)
+
+#: The root of paths into the ``figures`` variable (never a profile field name).
+_FIGURES = "\0figures"
 
 #: Most macros (comprehensions) nested in one another's bodies: the iterations
 #: multiply, so three literal lists of a thousand elements nested would ask CEL for
@@ -144,7 +149,8 @@ class _Walker:
                 return scope[name]._replace(expr_id=expr_id)
             if name in ROOTS:
                 self.variables.add(name)
-                return _Value(() if name == "profile" else None, ROOTS[name], None, expr_id)
+                root = () if name == "profile" else (_FIGURES,) if name == "figures" else None
+                return _Value(root, ROOTS[name], None, expr_id)
             return _NOTHING
         if _SELECT in expr:
             select = _decode(_one(expr, _SELECT))
@@ -178,6 +184,12 @@ class _Walker:
     def call(self, call: Message, scope: dict[str, _Value], expr_id: int) -> _Value:
         function = _text(call, 2)
         args = [_decode(a) for a in call.get(3, [])]
+        if function == "size" and len(args) + (1 in call) == 1:
+            # the size of the figures list reads no attribute of its entries
+            target = self.expr(_decode(_one(call, 1)) if 1 in call else args[0], scope)
+            figures = target.path is not None and target.path[:1] == (_FIGURES,)
+            self.use(target, leaf=not (figures and target.shape.kind == "list"))
+            return _NOTHING
         if 1 in call:  # a receiver-style call: size(), startsWith()...
             self.value(_decode(_one(call, 1)), scope)
         if function == "_[_]" and len(args) == 2:
@@ -219,6 +231,14 @@ class _Walker:
                 self.positions.get(expr_id, 0),
                 f"macros nested more than {MAX_MACRO_NESTING} deep (each multiplies the "
                 "steps of the one around it)"))
+        kept = None
+        if iter_range.path is not None and iter_range.path[:1] == (_FIGURES,):
+            kept = _filter_condition(comp)
+        if kept is not None:  # figures.filter(f, cond): some of the same entries
+            for part in (_decode(_one(comp, 4, b"")), _decode(_one(comp, 5, b"")), kept):
+                self.value(part, inner)
+            self.depth -= 1
+            return iter_range._replace(expr_id=expr_id)
         for field in (4, 5, 6, 7):
             if field in comp:
                 self.value(_decode(_one(comp, field)), inner)
@@ -234,6 +254,31 @@ class _Walker:
             self.problems.append((self.positions.get(literal.expr_id, 0),
                                   f"{literal.literal!r} is not a value of {where} "
                                   f"(one of: {allowed})"))
+
+
+def _ident(expr: Message) -> str | None:
+    return _text(_decode(_one(expr, _IDENT)), 1) if _IDENT in expr else None
+
+
+def _filter_condition(comp: Message) -> Message | None:
+    """The condition of a ``filter`` macro's comprehension (its step is ``cond ? accu +
+    [x] : accu`` and its result ``accu``), or None for any other comprehension."""
+    x, accu = _text(comp, 1), _text(comp, 3)
+    step = _decode(_one(comp, 6, b""))
+    if 8 in comp or _ident(_decode(_one(comp, 7, b""))) != accu or _CALL not in step:
+        return None
+    call = _decode(_one(step, _CALL))
+    args = [_decode(a) for a in call.get(3, [])]
+    if _text(call, 2) != "_?_:_" or len(args) != 3 or _ident(args[2]) != accu \
+            or _CALL not in args[1]:
+        return None
+    plus = _decode(_one(args[1], _CALL))
+    operands = [_decode(a) for a in plus.get(3, [])]
+    if _text(plus, 2) != "_+_" or len(operands) != 2 or _ident(operands[0]) != accu \
+            or _LIST not in operands[1]:
+        return None
+    items = [_decode(e) for e in _decode(_one(operands[1], _LIST)).get(1, [])]
+    return args[0] if len(items) == 1 and _ident(items[0]) == x else None
 
 
 def _positions(source_info: Message) -> dict[int, int]:
@@ -252,8 +297,14 @@ def analyze_checked(serialized: bytes) -> Analysis:
     positions = _positions(_decode(_one(checked, _CHECKED_SOURCE_INFO, b"")))
     walker = _Walker(positions)
     walker.value(_decode(_one(checked, _CHECKED_EXPR, b"")), {})
-    refs = tuple(dict.fromkeys(walker.refs))
+    found = tuple(dict.fromkeys(walker.refs))
+    refs = tuple(r for r in found if r.path[:1] != (_FIGURES,))
     fields = frozenset(r.path[0] for r in refs if r.path)
+    # figures: (root,) or (root, "[]") used as a value means whole entries
+    on_figures = [r for r in found if r.path[:1] == (_FIGURES,)]
+    figure_fields = None if any(r.leaf and len(r.path) < 3 for r in on_figures) else \
+        frozenset(r.path[2] for r in on_figures if len(r.path) > 2)
     return Analysis(problems=tuple(walker.problems), references=refs, whole=walker.whole,
-                    variables=frozenset(walker.variables), fields=fields)
+                    variables=frozenset(walker.variables), fields=fields,
+                    figure_fields=figure_fields)
 

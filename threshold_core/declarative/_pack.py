@@ -227,6 +227,7 @@ class DeclarativePack:
         self._projection: Projection = {}
         self._convert: Callable[[CompanyProfile], dict[str, Any]] = to_cel  # see compile()
         self._variables: frozenset[str] = frozenset()
+        self._figure_fields = frozenset(FIGURE_FIELDS)  # the figures' attributes read: compile()
         self._last: ProfileView | None = None
         self._error_type: Any = None
 
@@ -292,6 +293,9 @@ class DeclarativePack:
         self._projection = None if whole else projection_of(refs + plain_refs)
         self._convert = projector(self._projection)
         self._variables = frozenset({v for a in analyses for v in a.variables} | {"profile"})
+        read = [a.figure_fields for a in analyses]
+        self._figure_fields = frozenset(FIGURE_FIELDS) if None in read else frozenset(
+            f for fields in read if fields is not None for f in fields)
         self.compiled = True
 
     def _compile_expression(
@@ -354,7 +358,7 @@ class DeclarativePack:
         if last is not None and last.profile is profile and last.context is context:
             return last
         view = make_view(profile, context, self._convert, self._variables,
-                         frozenset(FIGURE_FIELDS))
+                         self._figure_fields)
         self._last = view
         return view
 

@@ -6,24 +6,41 @@ Every weight, band and tunable is overridable under
 ``[settings.institutional_backing]``; ``threshold rules --parameters`` lists them
 with their sources.
 
-================  ======  =============================================  ======================
-metric            weight  band (raw -> points)                           source of the band
-================  ======  =============================================  ======================
-runway            35      ``financials.cash / financials.monthly_net     research §6.4; §6.4
-                          _burn``, months: 5->0, 6->20, 12->50,          jumps from 0 to 20 at
-                          24->100; a burn <= 0 (cash-generative) is      6 months, the band
-                          scored at the top of the band                  rises over 5-6
-investor_quality  25      mean investor tier, weighted by amount (CNY):  research §6.4
-                          1->0, 2->60, 3->100
-commitment        15      lock-up / commitment months, weighted by       research §6.4
-                          amount: 0->0, 6->50, 18->100
-capital_raised    15      sum of investor amounts, CNY bn: 0.5->0,       research §6.4 (log
-                          2->50, 10->100, interpolated on log10 of the   scale)
-                          amount between anchors
-listing           10      ``listing_points`` of the listing status:      research §6.4;
-                          listed 100, filed 60, private 30,              subsidiary is ours
-                          subsidiary 60; band 0->0, 100->100
-================  ======  =============================================  ======================
+====================  ======  =========================================  ==================
+metric                weight  band (raw -> points)                       source of the band
+====================  ======  =========================================  ==================
+runway                35      ``financials.cash / financials.monthly_    research §6.4;
+                              net_burn``, months: 5->0, 6->20, 12->50,   §6.4 jumps from 0
+                              24->100; a burn <= 0 (cash-generative) is  to 20 at 6 months,
+                              scored at the top of the band              the band rises
+                                                                         over 5-6
+investor_quality      25      mean investor tier, weighted by amount     research §6.4
+                              (CNY): 1->0, 2->60, 3->100
+lockup_remaining      15      lock-up months *remaining* at the          research §6.4
+                              profile's ``as_of``, weighted by amount:   (commitment
+                              0->0, 6->50, 18->100                       months)
+overhang              10*     % of the company's shares whose lock-up    house policy
+                              ends within ``overhang_window_months`` (6)
+                              after ``as_of`` (lower is better):
+                              0->100, 5->70, 15->20, 25->0
+down_round            10*     largest fall from a peak valuation to a    house policy
+                              later one in ``valuation_history``, %
+                              (lower is better): 0->100, 20->60,
+                              40->20, 60->0
+strategic_dependence  10*     largest share of capital raised or of      house policy
+                              revenue from one strategic backer, %
+                              (lower is better): 20->100, 40->60, 70->0
+capital_raised        15      sum of investor amounts, CNY bn: 0.5->0,   research §6.4 (log
+                              2->50, 10->100, interpolated on log10 of   scale)
+                              the amount between anchors
+listing               10      ``listing_points`` of the listing status:  research §6.4;
+                              listed 100, filed 60, private 30,          subsidiary is ours
+                              subsidiary 60; band 0->0, 100->100
+====================  ======  =========================================  ==================
+
+Weights: research §6.4 gives 35 / 25 / 15 / 15 / 10; the three marked * are
+house policy (what a backer's commitment is worth once it can sell, has marked
+the company down, or is also its main customer or supplier).
 
 How the raw figures are read:
 
@@ -32,15 +49,36 @@ How the raw figures are read:
   hyperscalers such as Tencent, Alibaba, Ant, Meituan), ``vc``, ``sovereign``,
   ``pe`` and ``cornerstone`` 2, ``university`` and ``other`` 1.
 * **Weighting.** Amounts are converted to CNY with the configuration's FX
-  table (``context.fx.to_cny``). ``investor_quality`` and ``commitment``
+  table (``context.fx.to_cny``). ``investor_quality`` and ``lockup_remaining``
   weight by amount over the investors that give one; when none does, every
-  investor counts equally (the note says which). ``commitment`` reads only
-  investors with ``lockup_months``; with none, it has no data.
+  investor counts equally (the note says which).
 * **Capital raised** is the sum of the listed investors' amounts; with no
   amount at all it has no data. With ``capital_raised_log_scale = true`` (the
   default) points are interpolated on log10 of the amount between the band's
   anchors, which stay in CNY bn in the configuration (so they must be
   positive); with ``false`` the band is linear like every other.
+* **Lock-up remaining.** An investor's lock-up ends on ``lockup_expiry``, else
+  ``lockup_months`` calendar months after ``investment_date``; the months left
+  are the days from the profile's ``as_of`` to that day over 30.4375 (0 once
+  it has passed). The original length is not what binds an investor today:
+  the Zhipu and MiniMax cornerstone lock-ups end about a week after the
+  examples' ``as_of``. An investor with ``lockup_months`` and no date is left
+  out (the note counts them); with none left, or no ``as_of``, it is no data.
+* **Overhang** sums ``stake_pct`` of the investors whose lock-up ends after
+  ``as_of`` and within ``overhang_window_months``. Every investor with a
+  lock-up must give its stake and an end date, else it is no data: an unknown
+  unlock could be the largest.
+* **Down round** reads ``valuation_history`` (rounds, listings, estimates;
+  each converted to CNY with the FX table, so a currency switch is no fall):
+  the largest percentage fall from the highest earlier mark to a later one, 0
+  when each mark is at or above every earlier one. Fewer than two marks is no
+  data. The profile's own ``valuation`` is not added to the history: list it
+  there if it is a mark.
+* **Strategic dependence** is, over the ``strategic`` investors, the largest of
+  each one's share of the capital raised (its amount over the sum of the
+  investors' amounts) and ``revenue_share_pct`` (revenue from that backer). 0
+  when investors are listed and none is strategic; no data when a strategic
+  investor gives neither an amount nor a revenue share.
 * **Runway** needs both ``cash`` and ``monthly_net_burn`` (same currency, the
   section's).
 """
@@ -48,7 +86,7 @@ How the raw figures are read:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from attrs import field, frozen
@@ -61,11 +99,22 @@ from threshold_core.kit import (
     MetricScorer,
     Parameter,
     Reading,
+    house_policy,
     merged_bands,
     merged_weights,
+    non_negative,
     secondary,
 )
 from threshold_core.model import CompanyProfile, Context, Investor, InvestorType, ListingStatus
+
+from ._backing_terms import (
+    amount_cny,
+    down_round,
+    lockup_remaining,
+    overhang,
+    strategic_dependence,
+    weighted_mean,
+)
 
 NAME = DIMENSION = "institutional_backing"
 RESEARCH = "domain-research §6.4"
@@ -73,7 +122,10 @@ RESEARCH = "domain-research §6.4"
 WEIGHTS: Mapping[str, float] = {
     "runway": 35.0,
     "investor_quality": 25.0,
-    "commitment": 15.0,
+    "lockup_remaining": 15.0,
+    "overhang": 10.0,
+    "down_round": 10.0,
+    "strategic_dependence": 10.0,
     "capital_raised": 15.0,
     "listing": 10.0,
 }
@@ -81,10 +133,19 @@ WEIGHTS: Mapping[str, float] = {
 BANDS: Mapping[str, list[list[float]]] = {
     "runway": [[5, 0], [6, 20], [12, 50], [24, 100]],
     "investor_quality": [[1, 0], [2, 60], [3, 100]],
-    "commitment": [[0, 0], [6, 50], [18, 100]],
+    "lockup_remaining": [[0, 0], [6, 50], [18, 100]],
+    "overhang": [[0, 100], [5, 70], [15, 20], [25, 0]],
+    "down_round": [[0, 100], [20, 60], [40, 20], [60, 0]],
+    "strategic_dependence": [[20, 100], [40, 60], [70, 0]],
     "capital_raised": [[0.5, 0], [2, 50], [10, 100]],
     "listing": [[0, 0], [100, 100]],
 }
+
+LOWER_IS_BETTER = ("overhang", "down_round", "strategic_dependence")
+
+HOUSE_WEIGHT = house_policy(
+    "what a backer's commitment is worth once it can sell, has marked the company down or "
+    "holds it up")
 
 TYPE_TIERS: Mapping[str, float] = {
     InvestorType.STATE_FUND.value: 3.0,
@@ -134,13 +195,25 @@ def _positive_log_anchors(instance: Any, attribute: Any, value: bool) -> None:
         )
 
 
+#: Metrics renamed by issue 16: a configuration naming the old one gets an error naming the new.
+RENAMED = {"commitment": "lockup_remaining (lock-up months remaining at the profile's as_of)"}
+
+
+def _no_renamed(given: Mapping[str, Any], table: str) -> None:
+    for old, new in RENAMED.items():
+        if old in given:
+            raise ValueError(f"{table}: metric {old!r} was replaced by {new}")
+
+
 def _weights(given: Mapping[str, float]) -> dict[str, float]:
     """Converter of ``weights``: the given weights over :data:`WEIGHTS`."""
+    _no_renamed(given, "weights")
     return merged_weights(WEIGHTS)(given)
 
 
 def _bands(given: BandTable) -> dict[str, Band]:
     """Converter of ``bands``: the given bands over :data:`BANDS`."""
+    _no_renamed(given, "bands")
     return merged_bands(BANDS)(given)
 
 
@@ -170,6 +243,8 @@ class InstitutionalBackingSettings:
     )
     #: Interpolate ``capital_raised`` on log10 of the amount between the band's anchors.
     capital_raised_log_scale: bool = field(default=True, validator=_positive_log_anchors)
+    #: Months after the profile's ``as_of`` in which an unlock counts as overhang.
+    overhang_window_months: float = field(default=6.0, validator=non_negative)
 
 
 DEFAULTS = InstitutionalBackingSettings()
@@ -202,26 +277,6 @@ def _runway(
     )
 
 
-def _amount_cny(inv: Investor, context: Context) -> float | None:
-    if inv.amount is None:
-        return None
-    return context.fx.to_cny(inv.amount.amount, inv.amount.currency)
-
-
-def _weighted_mean(
-    items: Sequence[tuple[float, float | None]], total: int
-) -> tuple[float, str]:
-    """Mean of ``(value, amount)`` pairs, amount-weighted over those with an amount."""
-    with_amount = [(v, a) for v, a in items if a is not None and a > 0]
-    if with_amount:
-        weight = sum(a for _, a in with_amount)
-        mean = sum(v * a for v, a in with_amount) / weight
-        return mean, f"amount-weighted over {len(with_amount)} of {total} investor(s)"
-    return sum(v for v, _ in items) / len(items), (
-        f"equal weights over {len(items)} of {total} investor(s) (no amounts)"
-    )
-
-
 def _tier(inv: Investor, settings: InstitutionalBackingSettings) -> float:
     return float(inv.tier) if inv.tier is not None else settings.type_tiers[inv.type.value]
 
@@ -232,29 +287,11 @@ def _investor_quality(
 ) -> Reading | None:
     if not profile.investors:
         return None
-    items = [(_tier(i, settings), _amount_cny(i, context)) for i in profile.investors]
-    mean, note = _weighted_mean(items, len(profile.investors))
+    items = [(_tier(i, settings), amount_cny(i, context)) for i in profile.investors]
+    mean, note = weighted_mean(items, len(profile.investors))
     return Reading(
         mean, ("investors.tier", "investors.type", "investors.amount"), note=f"mean tier; {note}",
         sources=tuple(i.source for i in profile.investors),
-    )
-
-
-def _commitment(
-    profile: CompanyProfile, context: Context,
-    settings: InstitutionalBackingSettings = DEFAULTS,
-) -> Reading | None:
-    items = [
-        (i.lockup_months, _amount_cny(i, context))
-        for i in profile.investors if i.lockup_months is not None
-    ]
-    if not items:
-        return None
-    mean, note = _weighted_mean(items, len(profile.investors))
-    return Reading(
-        mean, ("investors.lockup_months", "investors.amount"),
-        note=f"mean lock-up months; {note}",
-        sources=tuple(i.source for i in profile.investors if i.lockup_months is not None),
     )
 
 
@@ -262,7 +299,7 @@ def _capital_raised(
     profile: CompanyProfile, context: Context,
     settings: InstitutionalBackingSettings = DEFAULTS,
 ) -> Reading | None:
-    amounts = [a for a in (_amount_cny(i, context) for i in profile.investors) if a is not None]
+    amounts = [a for a in (amount_cny(i, context) for i in profile.investors) if a is not None]
     if not amounts:
         return None
     return Reading(
@@ -311,13 +348,27 @@ SCORER = MetricScorer(
             ("investors.tier", "investors.type", "investors.amount"),
             source=secondary(RESEARCH),
         ),
-        Metric("commitment", _commitment, ("investors.lockup_months", "investors.amount"),
-               source=secondary(RESEARCH)),
+        Metric("lockup_remaining", lockup_remaining,
+               ("investors.lockup_expiry", "investors.investment_date",
+                "investors.lockup_months", "investors.amount", "as_of"),
+               source=secondary(f"{RESEARCH}; months left at as_of: house policy")),
+        Metric("overhang", overhang,
+               ("investors.stake_pct", "investors.lockup_expiry", "investors.investment_date",
+                "investors.lockup_months", "as_of"),
+               source=house_policy("5% of the shares unlocking costs 30 points, 25% all"),
+               weight_source=HOUSE_WEIGHT),
+        Metric("down_round", down_round, ("valuation_history",),
+               source=house_policy("a 20% fall from the peak costs 40 points, 60% all"),
+               weight_source=HOUSE_WEIGHT),
+        Metric("strategic_dependence", strategic_dependence,
+               ("investors.type", "investors.amount", "investors.revenue_share_pct"),
+               source=house_policy("a fifth from one backer is diversified, 70% dependent"),
+               weight_source=HOUSE_WEIGHT),
         Metric("capital_raised", _capital_raised, ("investors.amount",), _log_scale,
                source=secondary(RESEARCH)),
         Metric("listing", _listing, ("listing.status",), source=secondary(RESEARCH)),
     ),
-    directions={m: "higher" for m in WEIGHTS},
+    directions={m: ("lower" if m in LOWER_IS_BETTER else "higher") for m in WEIGHTS},
     weights_source=secondary(RESEARCH),
     parameters=(
         Parameter("type_tiers", secondary(f"{RESEARCH}: state funds and strategics 3, top VC "
@@ -326,6 +377,9 @@ SCORER = MetricScorer(
         Parameter("listing_points", secondary(f"{RESEARCH}: listed 100, filed 60, private 30; "
                                               "subsidiary 60: house policy"),
                   "raw points of each listing status"),
+        Parameter("overhang_window_months",
+                  house_policy("the next half year, the HKEX six-month lock-up norm"),
+                  "months after as_of in which an unlock counts as overhang"),
         Parameter("capital_raised_log_scale", secondary(f"{RESEARCH}: log scale"),
                   "interpolate capital_raised on log10 of the amount"),
     ),

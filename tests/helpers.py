@@ -36,6 +36,9 @@ __all__ = [
 #: graded verdicts (margins, intervals, caps) have graded examples to replay. They are
 #: test fixtures, not data: the shipped examples carry no retention figures.
 FIXTURE_NDR = {"zhipu": 120, "4paradigm": 120, "baidu-ernie": 120, "minimax": 85, "01ai": 85}
+#: Logo churn to go with them (the article's "high churn" below the line), for the same reason:
+#: with NDR alone, stickiness coverage stays under the floor since issue 16's metrics.
+FIXTURE_CHURN = {"zhipu": 8, "4paradigm": 8, "baidu-ernie": 8, "minimax": 25, "01ai": 25}
 
 
 def graded_examples() -> Path:
@@ -50,7 +53,7 @@ def graded_examples() -> Path:
             ndr = FIXTURE_NDR.get(path.stem)
             if ndr is not None:
                 text += (f'\n[customers]\nsource = "test fixture"\nas_of = 2026-06-01\n'
-                         f"ndr_pct = {ndr}\n")
+                         f"ndr_pct = {ndr}\nlogo_churn_pct = {FIXTURE_CHURN[path.stem]}\n")
             (folder / path.name).write_text(text, encoding="utf-8")
         _GRADED = folder
     return _GRADED

@@ -34,20 +34,24 @@ RULE_PACKS = [p for p in BUILTIN_PLUGINS if p.startswith("threshold_rules.")]
 
 #: Dimension score (0.1) and coverage per company, rule packs off.
 SCORES: dict[str, dict[str, tuple[float | None, float]]] = {
-    # No retention figures (the article's NDRs are cohort averages): stickiness coverage
-    # falls below the floor for every company.
-    "01ai": {"application_stickiness": (28.8, 0.4), "institutional_backing": (75.8, 0.85),
+    # No retention, churn or per-segment customer figures (the article's NDRs are cohort
+    # averages): stickiness coverage falls below the floor for every company. Issue 16 adds
+    # vertical concentration (every company lists its verticals' shares), reads the Rule of 40
+    # on operating cash flow (no data for Zhipu and MiniMax: a net loss is not cash flow) and
+    # counts lock-up months remaining at as_of (the Zhipu and MiniMax cornerstones' six months
+    # end on 8 and 9 July 2026; Baidu's 36 months have no start date, so no data).
+    "01ai": {"application_stickiness": (20.9, 0.37), "institutional_backing": (70.2, 0.73),
              "regulatory_readiness": (36.9, 0.65), "technical_defensibility": (26.1, 0.7)},
-    "4paradigm": {"application_stickiness": (37.3, 0.45), "institutional_backing": (85.3, 0.85),
+    "4paradigm": {"application_stickiness": (47.2, 0.4), "institutional_backing": (86.8, 0.73),
                   "regulatory_readiness": (None, 0.0), "technical_defensibility": (49.2, 0.7)},
-    "baidu-ernie": {"application_stickiness": (68.2, 0.55), "institutional_backing": (96.0, 1.0),
+    "baidu-ernie": {"application_stickiness": (67.3, 0.47), "institutional_backing": (85.3, 0.73),
                     "regulatory_readiness": (70.0, 0.9),
                     "technical_defensibility": (77.5, 0.8)},
-    "lingxi": {"application_stickiness": (None, 0.0), "institutional_backing": (88.6, 0.35),
+    "lingxi": {"application_stickiness": (0.0, 0.1), "institutional_backing": (88.6, 0.27),
                "regulatory_readiness": (None, 0.0), "technical_defensibility": (40.0, 0.3)},
-    "minimax": {"application_stickiness": (16.1, 0.45), "institutional_backing": (89.0, 1.0),
+    "minimax": {"application_stickiness": (29.8, 0.3), "institutional_backing": (69.5, 1.0),
                 "regulatory_readiness": (70.8, 0.65), "technical_defensibility": (66.1, 0.8)},
-    "zhipu": {"application_stickiness": (32.4, 0.55), "institutional_backing": (75.9, 1.0),
+    "zhipu": {"application_stickiness": (49.9, 0.37), "institutional_backing": (69.8, 0.85),
               "regulatory_readiness": (66.2, 0.65), "technical_defensibility": (60.4, 0.8)},
 }
 
@@ -55,14 +59,22 @@ SCORES: dict[str, dict[str, tuple[float | None, float]]] = {
 EXPECTED: dict[str, tuple[str, str | None, float | None, str]] = {
     # Technical defensibility scores R&D spend on a log scale, not R&D / revenue (01.AI's
     # RMB 0.4bn was 400% of revenue, 100 points; now 30), and the benchmark claims the
-    # seed article reports are press claims (issue 16).
-    "01ai": ("insufficient_data", "NQ", 39.4, "high"),
+    # seed article reports are press claims (issue 16). Issue 16's backing metrics: one
+    # strategic backer (Alibaba Cloud) holds 59% of the capital raised (39.4 -> 36.0).
+    "01ai": ("insufficient_data", "NQ", 36.0, "high"),
     "4paradigm": ("insufficient_data", None, None, "medium"),
-    # A parent group's market capitalisation cannot pass the gate.
-    "baidu-ernie": ("insufficient_data", "Q2", 76.7, "unknown"),
+    # A parent group's market capitalisation cannot pass the gate. Its parent is its only
+    # backer (strategic dependence 100%) and its 36-month lock-up has no start date (Q2 -> Q3).
+    "baidu-ernie": ("insufficient_data", "Q3", 73.8, "unknown"),
     "lingxi": ("insufficient_data", None, None, "unknown"),
-    "minimax": ("insufficient_data", "B", 55.2, "high"),
-    "zhipu": ("insufficient_data", "B", 56.1, "medium"),
+    # The article's fall from $2bn to $1.2bn is a 40% down round, Alibaba holds 71% of the
+    # capital raised, 6% of the shares unlock on 9 July and the two-vertical split is an HHI
+    # of 0.59 (B 55.2 -> NQ 53.8).
+    "minimax": ("insufficient_data", "NQ", 53.8, "high"),
+    # Vertical concentration (HHI 0.42 over three verticals) and gross margin now weigh more
+    # than the Rule of 40 proxy that scored 0 (56.1 -> 59.0); the cornerstones' lock-up ends
+    # eight days after as_of.
+    "zhipu": ("insufficient_data", "B", 59.0, "medium"),
 }
 
 

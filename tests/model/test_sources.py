@@ -16,7 +16,7 @@ COMPANIES = EXAMPLES / "companies"
 
 #: The readings that used to drop the sources of the records they read.
 RECORD_READINGS = ("genai_filing", "algorithm_filing", "disclosure", "sector_approvals",
-                   "enforcement", "investor_quality", "commitment", "capital_raised")
+                   "enforcement", "investor_quality", "lockup_remaining", "capital_raised")
 
 
 @pytest.mark.parametrize("text, grade", [
@@ -68,7 +68,7 @@ def test_every_reading_carries_the_sources_of_the_records_it_read() -> None:
     zhipu = evaluate_json(str(COMPANIES / "zhipu.toml"))[0]
     metrics = {m["metric"]: m for dim in zhipu["dimensions"] for m in dim["evidence"]}
     assert metrics["investor_quality"]["sources"]
-    assert {"investor_quality", "commitment", "capital_raised"} <= seen
+    assert {"investor_quality", "lockup_remaining", "capital_raised"} <= seen
 
 
 def test_sourced_coverage_is_reported_beside_coverage(tmp_path: Path) -> None:

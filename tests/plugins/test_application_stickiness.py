@@ -13,23 +13,35 @@ from threshold_core import CompanyProfile, Engine, InputError, Verdict
 
 DIM = "application_stickiness"
 WEIGHTS = {
-    "ndr": 30, "gdr": 15, "recurring_revenue_share": 15, "customer_concentration": 10,
-    "gross_margin": 15, "rule_of_40": 15,
+    "ndr": 30, "gdr": 15, "logo_churn": 15, "enterprise_customers": 5,
+    "revenue_per_customer": 15, "recurring_revenue_share": 15, "customer_concentration": 10,
+    "vertical_concentration": 15, "gross_margin": 15, "rule_of_40": 15,
 }
+TOTAL = sum(WEIGHTS.values())
 
 
 def full_data(
     ndr: float = 120, gdr: float = 95, subscription: float = 40, usage: float = 20,
     on_prem: float = 40, top5: float = 30, margin: float = 60, growth: float = 30,
-    fcf: float = 10,
+    ocf: float = 10, churn: float = 10, customers: float = 100, per_customer: float = 1e6,
+    top_vertical: float = 50,
 ) -> dict[str, Any]:
+    """Revenue CNY 100m, all of it enterprise; ``ocf`` is the operating cash flow margin %."""
     return {
-        "customers": {"ndr_pct": ndr, "gdr_pct": gdr},
+        "customers": {
+            "ndr_pct": ndr, "gdr_pct": gdr, "logo_churn_pct": churn,
+            "enterprise_customers": customers,
+            "segments": [{"segment": "enterprise", "revenue_share_pct": 100,
+                          "customers": 100e6 / per_customer}],
+        },
+        "verticals": [{"sector": "finance", "revenue_share_pct": top_vertical},
+                      {"sector": "enterprise", "revenue_share_pct": 100 - top_vertical}],
         "financials": {
+            "revenue": 100e6,
             "top5_customer_share_pct": top5,
             "gross_margin_pct": margin,
             "revenue_growth_pct": growth,
-            "fcf_margin_pct": fcf,
+            "operating_cash_flow": ocf * 1e6,
             "revenue_mix": {
                 "subscription_pct": subscription, "usage_api_pct": usage,
                 "project_on_prem_pct": on_prem,
@@ -111,31 +123,37 @@ def test_gross_margin_band(engine: Engine, margin: float, expected: float) -> No
 
 
 @pytest.mark.parametrize(
-    ("growth", "fcf", "expected"),
+    ("growth", "ocf", "expected"),
     [(10, -60, 0), (0, 0, 0), (30, -10, 30), (40, 0, 60), (60, -10, 75), (50, 10, 90),
      (80, -10, 95), (100, -20, 100), (800, -100, 100)],
 )
-def test_rule_of_40_band(engine: Engine, growth: float, fcf: float, expected: float) -> None:
+def test_rule_of_40_band(engine: Engine, growth: float, ocf: float, expected: float) -> None:
     got = points(
         engine, "rule_of_40",
-        financials={"revenue_growth_pct": growth, "fcf_margin_pct": fcf},
+        financials={"revenue": 100e6, "revenue_growth_pct": growth,
+                    "operating_cash_flow": ocf * 1e6},
     )
     assert got == pytest.approx(expected)
 
 
-def test_rule_of_40_needs_growth_and_fcf_margin(engine: Engine) -> None:
+def test_rule_of_40_needs_growth_operating_cash_flow_and_revenue(engine: Engine) -> None:
     assert points(engine, "rule_of_40", financials={"revenue_growth_pct": 80}) is None
-    assert points(engine, "rule_of_40", financials={"fcf_margin_pct": 30}) is None
+    assert points(engine, "rule_of_40", financials={
+        "revenue": 100e6, "operating_cash_flow": 30e6}) is None
+    assert points(engine, "rule_of_40", financials={
+        "revenue_growth_pct": 80, "operating_cash_flow": 30e6}) is None
 
 
 def test_full_profile_score_is_the_weighted_mean(engine: Engine) -> None:
     result = dimension(engine, make_profile(**full_data()), DIM)
     expected = {
-        "ndr": 80, "gdr": 85, "recurring_revenue_share": 200 / 3, "customer_concentration": 75,
-        "gross_margin": 85, "rule_of_40": 60,
+        "ndr": 80, "gdr": 85, "logo_churn": 70, "enterprise_customers": 50,
+        "revenue_per_customer": 50, "recurring_revenue_share": 200 / 3,
+        "customer_concentration": 75, "vertical_concentration": 50, "gross_margin": 85,
+        "rule_of_40": 60,
     }
     assert {m.metric: m.points for m in result.evidence} == pytest.approx(expected)
-    mean = sum(WEIGHTS[k] * v for k, v in expected.items()) / 100
+    mean = sum(WEIGHTS[k] * v for k, v in expected.items()) / TOTAL
     assert result.coverage == 1.0
     assert result.score == pytest.approx(mean, abs=1e-4)
     assert set(result.inputs) >= {"customers.ndr_pct", "financials.gross_margin_pct"}
@@ -144,10 +162,14 @@ def test_full_profile_score_is_the_weighted_mean(engine: Engine) -> None:
 REMOVALS = {
     "ndr": ("customers", "ndr_pct"),
     "gdr": ("customers", "gdr_pct"),
+    "logo_churn": ("customers", "logo_churn_pct"),
+    "enterprise_customers": ("customers", "enterprise_customers"),
+    "revenue_per_customer": ("customers", "segments"),
+    "vertical_concentration": (None, "verticals"),
     "recurring_revenue_share": ("financials", "revenue_mix"),
     "customer_concentration": ("financials", "top5_customer_share_pct"),
     "gross_margin": ("financials", "gross_margin_pct"),
-    "rule_of_40": ("financials", "fcf_margin_pct"),
+    "rule_of_40": ("financials", "operating_cash_flow"),
 }
 
 
@@ -155,9 +177,9 @@ REMOVALS = {
 def test_coverage_drops_by_the_weight_of_a_missing_metric(engine: Engine, removed: str) -> None:
     data = full_data()
     section, key = REMOVALS[removed]
-    del data[section][key]
+    del (data[section] if section else data)[key]
     result = dimension(engine, make_profile(**data), DIM)
-    assert result.coverage == pytest.approx(1 - WEIGHTS[removed] / 100)
+    assert result.coverage == pytest.approx(1 - WEIGHTS[removed] / TOTAL)
     assert metric(result, removed).points is None
     assert metric(result, removed).note == "no data"
     present = [m for m in result.evidence if m.points is not None]
@@ -168,12 +190,15 @@ def test_coverage_drops_by_the_weight_of_a_missing_metric(engine: Engine, remove
 def test_metrics_removed_one_by_one_lower_coverage_to_zero(engine: Engine) -> None:
     data = full_data()
     coverage = [dimension(engine, make_profile(**data), DIM).coverage]
-    for name in ("ndr", "gdr", "recurring_revenue_share", "customer_concentration",
-                 "gross_margin", "rule_of_40"):
+    left = TOTAL
+    expected = [1.0]
+    for name in WEIGHTS:
         section, key = REMOVALS[name]
-        del data[section][key]
+        del (data[section] if section else data)[key]
         coverage.append(dimension(engine, make_profile(**data), DIM).coverage)
-    assert coverage == pytest.approx([1.0, 0.7, 0.55, 0.4, 0.3, 0.15, 0.0])
+        left -= WEIGHTS[name]
+        expected.append(left / TOTAL)
+    assert coverage == pytest.approx(expected)
 
 
 def test_empty_profile_has_no_score_and_no_coverage(engine: Engine) -> None:
@@ -194,12 +219,16 @@ def test_empty_profile_is_insufficient_data_with_the_default_config() -> None:
 VALUES = {
     "ndr": st.floats(50, 180), "gdr": st.floats(30, 100), "subscription": st.floats(0, 50),
     "usage": st.floats(0, 50), "on_prem": st.floats(0, 100), "top5": st.floats(0, 100),
-    "margin": st.floats(-50, 95), "growth": st.floats(-50, 300), "fcf": st.floats(-300, 50),
+    "margin": st.floats(-50, 95), "growth": st.floats(-50, 300), "ocf": st.floats(-300, 50),
+    "churn": st.floats(0, 50), "customers": st.floats(1, 5000),
+    "per_customer": st.floats(1e4, 1e8), "top_vertical": st.floats(50, 100),
 }
 #: Which input drives which metric.
 INPUT_OF = {
     "ndr": "ndr", "gdr": "gdr", "recurring_revenue_share": "subscription",
     "customer_concentration": "top5", "gross_margin": "margin", "rule_of_40": "growth",
+    "logo_churn": "churn", "enterprise_customers": "customers",
+    "revenue_per_customer": "per_customer", "vertical_concentration": "top_vertical",
 }
 
 
@@ -216,8 +245,12 @@ def test_moving_a_metric_the_good_way_never_lowers_the_score(
     key = INPUT_OF[name]
     moved = dict(values)
     moved[key] = values[key] + (step if direction == "higher" else -step)
-    if key in ("top5", "subscription", "gdr"):  # shares stay within 0-100
+    if key in ("top5", "subscription", "gdr", "churn"):  # shares stay within 0-100
         moved[key] = min(100.0, max(0.0, moved[key]))
+    elif key == "top_vertical":  # the larger of two verticals: 50-100
+        moved[key] = min(100.0, max(50.0, moved[key]))
+    elif key in ("customers", "per_customer"):  # counts and amounts stay positive
+        moved[key] = max(1.0, moved[key])
     elif key == "margin":  # a gross margin is at most 100
         moved[key] = min(100.0, moved[key])
     before = dimension(engine, make_profile(**full_data(**values)), DIM).score
@@ -228,7 +261,8 @@ def test_moving_a_metric_the_good_way_never_lowers_the_score(
 
 def test_directions_name_every_metric(engine: Engine) -> None:
     directions = engine.scorers[DIM].component.directions
-    assert directions == {**{m: "higher" for m in WEIGHTS}, "customer_concentration": "lower"}
+    assert directions == {**{m: "higher" for m in WEIGHTS}, "customer_concentration": "lower",
+                          "logo_churn": "lower", "vertical_concentration": "lower"}
 
 
 # -- settings ----------------------------------------------------------------------------
@@ -251,8 +285,9 @@ def test_settings_in_a_config_file_change_the_score(write_config, engine_from_fi
     assert metric(tuned, "ndr").weight == 100
     assert metric(tuned, "gdr").weight == 15  # a partial table keeps the other defaults
     assert tuned.score != default.score
-    others = 15 * 85 + 15 * 200 / 3 + 10 * 75 + 15 * 85 + 15 * 60
-    assert tuned.score == pytest.approx((100 * 40 + others) / 170, abs=1e-4)
+    others = (15 * 85 + 15 * 70 + 5 * 50 + 15 * 50 + 15 * 200 / 3 + 10 * 75 + 15 * 50
+              + 15 * 85 + 15 * 60)
+    assert tuned.score == pytest.approx((100 * 40 + others) / (TOTAL - 30 + 100), abs=1e-4)
 
 
 @pytest.mark.parametrize(
@@ -260,6 +295,14 @@ def test_settings_in_a_config_file_change_the_score(write_config, engine_from_fi
     [
         ("[settings.application_stickiness.weights]\nchurn = 10\n",
          "$.settings.application_stickiness", "unknown metric 'churn'"),
+        ("[settings.application_stickiness.bands]\nrevenue_per_customer = [[0, 0], [1, 100]]\n",
+         "$.settings.application_stickiness", "anchors must be above 0"),
+        ("[settings.application_stickiness.segment_reference_cny]\nretail = 5.0\n",
+         "$.settings.application_stickiness", "unknown segment 'retail'"),
+        ("[settings.application_stickiness.segment_reference_cny]\nconsumer = 0.0\n",
+         "$.settings.application_stickiness", "must be above 0"),
+        ("[settings.application_stickiness]\nrule_of_40_min_revenue_usd = -1.0\n",
+         "$.settings.application_stickiness", "rule_of_40_min_revenue_usd"),
         ("[settings.application_stickiness.bands]\nndr = [[100, 0], [90, 100]]\n",
          "$.settings.application_stickiness", "band 'ndr'"),
         ('[settings.application_stickiness.weights]\nndr = "high"\n',

@@ -13,18 +13,26 @@ from scorer_kit import dimension, make_profile, metric, scorer_engine
 from threshold_core import CompanyProfile, Engine, InputError, Verdict
 
 DIM = "institutional_backing"
-WEIGHTS = {"runway": 35, "investor_quality": 25, "commitment": 15, "capital_raised": 15,
-           "listing": 10}
+WEIGHTS = {"runway": 35, "investor_quality": 25, "lockup_remaining": 15, "overhang": 10,
+           "down_round": 10, "strategic_dependence": 10, "capital_raised": 15, "listing": 10}
+TOTAL = sum(WEIGHTS.values())
+#: The profiles' date (scorer_kit.AS_OF): a lock-up of n months from here has n months left.
+START = "2026-06-30"
 USD = 7.17  # the default FX table's CNY per USD
 
 
 def investor(kind: str, amount: float | None = None, currency: str = "CNY",
-             lockup: float | None = None, tier: int | None = None) -> dict[str, Any]:
+             lockup: float | None = None, tier: int | None = None,
+             stake: float | None = None) -> dict[str, Any]:
+    """An investor; a ``lockup`` of n months starts on the profiles' date (n months left)."""
     data: dict[str, Any] = {"name": f"{kind} investor", "type": kind}
     if amount is not None:
         data["amount"] = {"amount": amount, "currency": currency}
     if lockup is not None:
         data["lockup_months"] = lockup
+        data["investment_date"] = START
+    if stake is not None:
+        data["stake_pct"] = stake
     if tier is not None:
         data["tier"] = tier
     return data
@@ -33,8 +41,15 @@ def investor(kind: str, amount: float | None = None, currency: str = "CNY",
 def full_data() -> dict[str, Any]:
     return {
         "financials": {"cash": 1.8e9, "monthly_net_burn": 100e6},
-        "investors": [investor("state_fund", 1e9, lockup=18), investor("vc", 1e9, lockup=6)],
+        "investors": [investor("state_fund", 1e9, lockup=18, stake=10),
+                      investor("vc", 1e9, lockup=6, stake=5),
+                      investor("strategic", 0.5e9, tier=3)],
         "listing": {"status": "filed"},
+        "valuation_history": [
+            {"as_of": "2024-01-01", "amount": 10e9, "currency": "CNY",
+             "basis": "last_round_post_money"},
+            {"as_of": "2025-06-01", "amount": 9e9, "currency": "CNY", "basis": "estimate"},
+        ],
     }
 
 
@@ -106,12 +121,14 @@ def test_investor_quality_is_the_amount_weighted_mean_tier(
         ([investor("vc", 1e9, lockup=6), investor("vc", 3e9)], 50),  # unknown lock-up ignored
     ],
 )
-def test_commitment_band(engine: Engine, investors: list[Any], expected: float) -> None:
-    assert points(engine, "commitment", investors=investors) == pytest.approx(expected)
+def test_lockup_remaining_band(engine: Engine, investors: list[Any], expected: float) -> None:
+    # n calendar months from the profile's date are n average months give or take two days.
+    got = points(engine, "lockup_remaining", investors=investors)
+    assert got == pytest.approx(expected, abs=0.6)
 
 
-def test_commitment_without_lockups_is_no_data(engine: Engine) -> None:
-    assert points(engine, "commitment", investors=[investor("vc", 1e9)]) is None
+def test_lockup_remaining_without_lockups_is_no_data(engine: Engine) -> None:
+    assert points(engine, "lockup_remaining", investors=[investor("vc", 1e9)]) is None
 
 
 @pytest.mark.parametrize(
@@ -165,40 +182,43 @@ def test_listing_and_tier_tables_are_settings() -> None:
 
 def test_full_profile_score_is_the_weighted_mean(engine: Engine) -> None:
     result = dimension(engine, make_profile(**full_data()), DIM)
-    expected = {"runway": 75, "investor_quality": 80, "commitment": 75, "capital_raised": 50,
-                "listing": 60}
-    assert {m.metric: m.points for m in result.evidence} == pytest.approx(expected)
+    expected = {"runway": 75, "investor_quality": 84, "lockup_remaining": 75, "overhang": 70,
+                "down_round": 80, "strategic_dependence": 100,
+                "capital_raised": 50 + 50 * math.log10(2.5 / 2) / math.log10(5), "listing": 60}
+    # Lock-ups run in calendar months, counted in average months: within 0.1 point.
+    assert {m.metric: m.points for m in result.evidence} == pytest.approx(expected, abs=0.1)
     assert result.coverage == 1
     assert result.score == pytest.approx(
-        sum(WEIGHTS[k] * v for k, v in expected.items()) / 100, abs=1e-4
+        sum(WEIGHTS[k] * v for k, v in expected.items()) / TOTAL, abs=0.02
     )
 
 
 REMOVALS = {
     "runway": lambda d: d["financials"].pop("monthly_net_burn"),
-    "commitment": lambda d: [i.pop("lockup_months") for i in d["investors"]],
+    "overhang": lambda d: d["investors"][0].pop("stake_pct"),
+    "down_round": lambda d: d["valuation_history"].pop(),
     "listing": lambda d: d.pop("listing"),
     "capital_raised": lambda d: [i.pop("amount") for i in d["investors"]],
     "investor_quality": lambda d: d.pop("investors"),
 }
 
 
-@pytest.mark.parametrize("removed", ["runway", "commitment", "listing", "capital_raised"])
+@pytest.mark.parametrize("removed", ["runway", "overhang", "down_round", "listing"])
 def test_coverage_drops_by_the_weight_of_a_missing_metric(engine: Engine, removed: str) -> None:
     data = full_data()
     REMOVALS[removed](data)
     result = dimension(engine, make_profile(**data), DIM)
     assert {m.metric for m in result.evidence if m.points is None} == {removed}
-    assert result.coverage == pytest.approx(1 - WEIGHTS[removed] / 100)
+    assert result.coverage == pytest.approx(1 - WEIGHTS[removed] / TOTAL)
 
 
-def test_metrics_removed_one_by_one_lower_coverage_to_zero(engine: Engine) -> None:
+def test_without_investors_only_runway_listing_and_down_rounds_score(engine: Engine) -> None:
     data = full_data()
-    coverage = []
-    for name in ("runway", "commitment", "listing", "capital_raised", "investor_quality"):
-        REMOVALS[name](data)
-        coverage.append(dimension(engine, make_profile(**data), DIM).coverage)
-    assert coverage == pytest.approx([0.65, 0.5, 0.4, 0.25, 0.0])
+    REMOVALS["investor_quality"](data)
+    result = dimension(engine, make_profile(**data), DIM)
+    assert {m.metric for m in result.evidence if m.points is not None} == {
+        "runway", "listing", "down_round"}
+    assert result.coverage == pytest.approx(55 / TOTAL)
 
 
 def test_empty_profile_has_no_score_and_no_coverage(engine: Engine) -> None:
@@ -235,7 +255,9 @@ STATUS_ORDER = ["private", "filed", "listed"]
     cash=st.floats(0, 5e9), burn=st.floats(1e6, 500e6),
     tiers=st.lists(st.integers(1, 3), min_size=3, max_size=3),
     amount=st.floats(1e7, 5e9), lockups=st.lists(st.floats(0, 36), min_size=3, max_size=3),
-    status=st.sampled_from(STATUS_ORDER), which=st.sampled_from(sorted(WEIGHTS)),
+    status=st.sampled_from(STATUS_ORDER),
+    which=st.sampled_from(["runway", "investor_quality", "lockup_remaining", "capital_raised",
+                           "listing"]),
     step=st.floats(0.01, 5),
 )
 def test_raising_a_metric_never_lowers_the_score(
@@ -250,7 +272,7 @@ def test_raising_a_metric_never_lowers_the_score(
         moved["cash"] = cash * (1 + step) + 1e6
     elif which == "investor_quality":
         moved["tiers"] = [min(3, tiers[0] + 1), *tiers[1:]]
-    elif which == "commitment":
+    elif which == "lockup_remaining":
         moved["lockups"] = [lockups[0] + step, *lockups[1:]]
     elif which == "capital_raised":
         moved["amount"] = amount * (1 + step)
@@ -325,4 +347,4 @@ def test_a_zero_anchor_is_fine_on_a_linear_scale(write_config, engine_from_file)
         """
     )
     tuned = dimension(engine_from_file(path), make_profile(**full_data()), DIM)
-    assert metric(tuned, "capital_raised").points == pytest.approx(20)
+    assert metric(tuned, "capital_raised").points == pytest.approx(25)

@@ -55,8 +55,9 @@ def test_printed_pdf_stays_within_its_page_budget(run_cli, tmp_path: Path) -> No
     result = chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", out.as_uri())
     assert result.returncode == 0, result.stderr[-2000:]
     pages = _pages(pdf.read_bytes())
-    # The summary page, then each company from the top of a page, at most three pages each.
-    assert len(COMPANIES) + 1 <= pages <= 3 * len(COMPANIES) + 1, pages
+    # The summary page, then each company from the top of a page, at most three pages each
+    # but one: issue 16 added eight metrics to two dimensions' evidence tables (20 pages).
+    assert len(COMPANIES) + 1 <= pages <= 3 * len(COMPANIES) + 2, pages
 
 
 @needs_chromium

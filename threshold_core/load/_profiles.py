@@ -154,6 +154,26 @@ def _semantic_problems(profile: CompanyProfile) -> list[Problem]:
         if claim.reproduction is not None and not claim.reproduction.by.strip():
             problems.append(Problem(f"$.technology.benchmark_claims[{i}].reproduction.by",
                                     "must name who ran the reproduction"))
+    for i, mark in enumerate(profile.valuation_history):
+        if mark.amount == 0:
+            problems.append(Problem(f"$.valuation_history[{i}].amount", "must be positive"))
+    for i, inv in enumerate(profile.investors):
+        if (inv.lockup_expiry is not None and inv.investment_date is not None
+                and inv.lockup_expiry < inv.investment_date):
+            problems.append(Problem(
+                f"$.investors[{i}].lockup_expiry",
+                f"{inv.lockup_expiry.isoformat()} is before investment_date "
+                f"{inv.investment_date.isoformat()}"))
+    segments = profile.customers.segments if profile.customers else ()
+    kinds = [s.segment for s in segments]
+    for i, kind in enumerate(kinds):
+        if kind in kinds[:i]:
+            problems.append(Problem(f"$.customers.segments[{i}].segment",
+                                    f"segment {kind.value!r} is given twice"))
+    total = sum(s.revenue_share_pct for s in segments)
+    if total > 100.0 + 1e-6:
+        problems.append(Problem("$.customers.segments",
+                                f"revenue shares add up to {total:g}%, more than 100%"))
     return problems
 
 

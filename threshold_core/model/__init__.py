@@ -91,14 +91,17 @@ from ._headroom import (
 )
 from ._market import (
     Customers,
+    CustomerSegment,
     Financials,
     Investor,
     InvestorType,
     Listing,
     ListingStatus,
     RevenueMix,
+    Segment,
     Valuation,
     ValuationBasis,
+    ValuationMark,
     Vertical,
 )
 from ._outcomes import (
@@ -213,6 +216,7 @@ __all__ = [
     "ContentLabeling",
     "Context",
     "CoverageNeed",
+    "CustomerSegment",
     "Customers",
     "CutoffInterval",
     "DataAsset",
@@ -295,6 +299,7 @@ __all__ = [
     "Scorer",
     "SectorApproval",
     "SecurityAssessment",
+    "Segment",
     "Service",
     "ServiceKind",
     "Severity",
@@ -312,6 +317,7 @@ __all__ = [
     "UndeclaredExtensions",
     "Valuation",
     "ValuationBasis",
+    "ValuationMark",
     "Verdict",
     "Vertical",
     "WeightInterval",

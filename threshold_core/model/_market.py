@@ -71,6 +71,9 @@ class Financials:
     gross_margin_pct: Figure | None = field(default=None, metadata={RANGE: (None, 100.0)})
     #: Free cash flow over revenue, percent: unbounded (a cash-burning lab is far below -100).
     fcf_margin_pct: Figure | None = field(default=None, metadata={RANGE: (None, None)})
+    #: Net cash from operating activities in the period (negative when operations consume
+    #: cash); the Rule of 40 reads it over ``revenue``.
+    operating_cash_flow: Figure | None = field(default=None, metadata={RANGE: (None, None)})
     rnd_expense: Figure | None = field(default=None, metadata=AMOUNT)
     cash: Figure | None = field(default=None, metadata=AMOUNT)
     #: Negative for a cash-generative company.
@@ -88,8 +91,33 @@ class Customers:
     ndr_pct: Figure | None = field(default=None, metadata=AMOUNT)
     #: Gross dollar retention, percent (0-100: expansion is not counted).
     gdr_pct: Figure | None = field(default=None, metadata=SHARE)
+    #: Paying enterprise customers at period end.
     enterprise_customers: Figure | None = field(default=None, metadata=AMOUNT)
+    #: Customers lost over the trailing twelve months, percent of those at its start.
     logo_churn_pct: Figure | None = field(default=None, metadata=SHARE)
+    #: Revenue and paying customers by segment, for revenue per customer.
+    segments: tuple[CustomerSegment, ...] = ()
+
+
+class Segment(StrEnum):
+    """Who pays: contract values are comparable within a segment, not across."""
+
+    ENTERPRISE = "enterprise"
+    DEVELOPER = "developer"
+    CONSUMER = "consumer"
+
+
+@frozen
+class CustomerSegment:
+    """One segment's share of ``financials.revenue`` and its paying customers."""
+
+    segment: Segment
+    #: Share of ``financials.revenue`` from this segment, percent.
+    revenue_share_pct: float = field(metadata=SHARE)
+    #: Paying customers (enterprises, developer accounts, subscribers) in the period.
+    customers: float = field(metadata=AMOUNT)
+    source: str | None = None
+    as_of: date | None = None
 
 
 @frozen
@@ -128,7 +156,29 @@ class Investor:
     #: 3 = state fund or strategic hyperscaler, 2 = top-tier VC or sovereign, 1 = other.
     tier: int | None = field(default=None, metadata={RANGE: (1, 3)})
     amount: Money | None = None
+    #: Length of the lock-up from ``investment_date``, calendar months.
     lockup_months: float | None = field(default=None, metadata=AMOUNT)
+    #: The day the lock-up ends, when known (else ``investment_date`` + ``lockup_months``).
+    lockup_expiry: date | None = None
     round: str | None = None
     investment_date: date | None = None
+    #: Share of the company's shares the investor holds, percent.
+    stake_pct: float | None = field(default=None, metadata=SHARE)
+    #: Share of the company's revenue that comes from this investor (cloud, distribution
+    #: or customer deals), percent.
+    revenue_share_pct: float | None = field(default=None, metadata=SHARE)
+    source: str | None = None
+
+
+@frozen
+class ValuationMark:
+    """A dated valuation: a priced round, a listing, or an estimate, for down rounds."""
+
+    as_of: date
+    #: Positive.
+    amount: float = field(metadata={RANGE: (0.0, None)})
+    currency: str
+    basis: ValuationBasis
+    #: The round's name (``Series B``, ``IPO``), when it was one.
+    round: str | None = None
     source: str | None = None

@@ -14,7 +14,15 @@ from typing import Any
 from attrs import field, frozen
 
 from ._figures import AMOUNT, Money
-from ._market import Customers, Financials, Investor, Listing, Valuation, Vertical
+from ._market import (
+    Customers,
+    Financials,
+    Investor,
+    Listing,
+    Valuation,
+    ValuationMark,
+    Vertical,
+)
 from ._regulatory import (
     Compliance,
     ContentLabeling,
@@ -87,6 +95,8 @@ class CompanyProfile:
     compute: Compute | None = None
     export_controls: ExportControls | None = None
     investors: tuple[Investor, ...] = ()
+    #: Valuations over time (rounds, listing, estimates), for down rounds; any order.
+    valuation_history: tuple[ValuationMark, ...] = ()
     #: Regulatory actions on record; ``[]`` means "researched, none", absent means unknown.
     enforcement: tuple[Enforcement, ...] | None = None
     ethics_governance: EthicsGovernance | None = None

@@ -58,7 +58,11 @@ RICH_PROFILE: dict[str, Any] = {
                         "project_on_prem_pct": 40.0, "consumer_app_pct": 5.0},
     },
     "customers": {"ndr_pct": 112.0, "gdr_pct": 88.0, "enterprise_customers": 400,
-                  "logo_churn_pct": 8.0},
+                  "logo_churn_pct": 8.0,
+                  "segments": [{"segment": "enterprise", "revenue_share_pct": 70.0,
+                                "customers": 400},
+                               {"segment": "developer", "revenue_share_pct": 30.0,
+                                "customers": 6000}]},
     "technology": {
         "capability_percentile": 70.0, "capability_leaderboard": "SuperCLUE",
         "releases_12m": 2,

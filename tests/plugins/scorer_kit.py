@@ -8,8 +8,9 @@ here so that a scorer's dimension score is exactly what the scorer returned.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from threshold_core import Engine, build_config, profile_from_data
@@ -45,3 +46,16 @@ def dimension(engine: Engine, profile: CompanyProfile, name: str) -> DimensionRe
 def metric(result: DimensionResult, name: str) -> MetricScore:
     (found,) = [m for m in result.evidence if m.metric == name]
     return found
+
+
+def assert_bad_value(run_cli: Callable[..., Any], folder: Path, text: str, path: str,
+                     message: str) -> None:
+    """``threshold evaluate`` on ``text`` exits 2 naming the file, ``path`` and ``message``."""
+    bad = folder / "bad.toml"
+    bad.write_text(text, encoding="utf-8")
+    result = run_cli("evaluate", str(bad))
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if path in line]
+    assert lines, result.stderr
+    assert lines[0].startswith(f"{bad}: {path}") and message in lines[0]
+    assert "Traceback" not in result.stderr

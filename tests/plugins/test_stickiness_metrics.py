@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scorer_kit import dimension, make_profile, metric
+from scorer_kit import assert_bad_value, dimension, make_profile, metric
 
 from threshold_core import Engine
 
@@ -330,11 +330,4 @@ def test_bad_values_name_the_file_and_path_and_exit_2(
     run_cli, tmp_path: Path, old: str, new: str, path: str, message: str
 ) -> None:
     assert old in PROFILE
-    bad = tmp_path / "bad.toml"
-    bad.write_text(PROFILE.replace(old, new, 1), encoding="utf-8")
-    result = run_cli("evaluate", str(bad))
-    assert result.returncode == 2
-    lines = [line for line in result.stderr.splitlines() if path in line]
-    assert lines, result.stderr
-    assert lines[0].startswith(f"{bad}: {path}") and message in lines[0]
-    assert "Traceback" not in result.stderr
+    assert_bad_value(run_cli, tmp_path, PROFILE.replace(old, new, 1), path, message)

@@ -1,8 +1,10 @@
-"""The honest baseline's 4 dimension scores over the parsed document: 22 metrics with
+"""The honest baseline's 4 dimension scores over the parsed document: 30 metrics with
 their bands, caps, bonuses and coverage (``benchmarks/honest_rules.py``)."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import math
 from itertools import pairwise
 from typing import Any
@@ -13,10 +15,15 @@ TD_W = {"reproduced_benchmarks": 20.0, "claim_evidence": 10.0, "capability_rank"
         "data_moat": 20.0, "cadence": 10.0, "rnd_spend": 15.0}
 CLAIM_GRADE = {"press": 1.0, "self": 2.0, "third_party": 3.0}
 _RND_LOG = tuple((math.log10(x), y) for x, y in ((0.1, 0), (1, 50), (10, 100)))
-AS_W = {"ndr": 30.0, "gdr": 15.0, "recurring_revenue_share": 15.0,
-        "customer_concentration": 10.0, "gross_margin": 15.0, "rule_of_40": 15.0}
-IB_W = {"runway": 35.0, "investor_quality": 25.0, "commitment": 15.0, "capital_raised": 15.0,
+AS_W = {"ndr": 30.0, "gdr": 15.0, "logo_churn": 15.0, "enterprise_customers": 5.0,
+        "revenue_per_customer": 15.0, "recurring_revenue_share": 15.0,
+        "customer_concentration": 10.0, "vertical_concentration": 15.0, "gross_margin": 15.0,
+        "rule_of_40": 15.0}
+IB_W = {"runway": 35.0, "investor_quality": 25.0, "lockup_remaining": 15.0, "overhang": 10.0,
+        "down_round": 10.0, "strategic_dependence": 10.0, "capital_raised": 15.0,
         "listing": 10.0}
+SEGMENT_REF = {"enterprise": 1e6, "developer": 1e4, "consumer": 300.0}
+MONTH_DAYS = 365.25 / 12
 RR_W = {"filed_models": 25.0, "filed_algorithms": 15.0, "sector_approvals": 25.0,
         "security_protection": 10.0, "pi_audits": 10.0, "certifications": 15.0}
 EXCL = {"exclusive": 1.0, "licensed": 0.5, "public": 0.0}
@@ -36,10 +43,17 @@ _BANDS_AS = {"ndr": ((85, 0), (100, 40), (110, 60), (120, 80), (140, 100)),
              "recurring_revenue_share": ((0, 0), (50, 50), (80, 100)),
              "customer_concentration": ((20, 100), (40, 50), (60, 0)),
              "gross_margin": ((0, 0), (30, 40), (50, 70), (70, 100)),
-             "rule_of_40": ((0, 0), (40, 60), (60, 90), (80, 100))}
+             "rule_of_40": ((0, 0), (40, 60), (60, 90), (80, 100)),
+             "logo_churn": ((5, 100), (10, 70), (20, 30), (35, 0)),
+             "enterprise_customers": lambda v: _log_band(((10, 0), (100, 50), (1000, 100)), v),
+             "revenue_per_customer": lambda v: _log_band(((0.1, 0), (1, 50), (10, 100)), v),
+             "vertical_concentration": ((0.2, 100), (0.5, 50), (1, 0))}
 _BANDS_IB = {"runway": ((5, 0), (6, 20), (12, 50), (24, 100)),
              "investor_quality": ((1, 0), (2, 60), (3, 100)),
-             "commitment": ((0, 0), (6, 50), (18, 100)),
+             "lockup_remaining": ((0, 0), (6, 50), (18, 100)),
+             "overhang": ((0, 100), (5, 70), (15, 20), (25, 0)),
+             "down_round": ((0, 100), (20, 60), (40, 20), (60, 0)),
+             "strategic_dependence": ((20, 100), (40, 60), (70, 0)),
              "capital_raised": lambda v: (0.0 if v <= 0 else _band(_CAP_LOG, math.log10(v))),
              "listing": ((0, 0), (100, 100))}
 _BANDS_RR = {"filed_models": ((0, 0), (1, 60), (3, 80), (6, 100)),
@@ -47,6 +61,32 @@ _BANDS_RR = {"filed_models": ((0, 0), (1, 60), (3, 80), (6, 100)),
              "sector_approvals": ((0, 0), (1, 50), (4, 75), (12, 100)),
              "security_protection": ((0, 0), (1, 100)), "pi_audits": ((0, 0), (1, 100)),
              "certifications": ((0, 0), (1, 60), (2, 80), (3, 100))}
+
+
+def _log_band(pts: tuple[tuple[float, float], ...], v: float) -> float:
+    if v <= 0:
+        return pts[0][1]
+    return _band(tuple((math.log10(x), y) for x, y in pts), math.log10(v))
+
+
+def _day(x: Any) -> dt.date:
+    return x if isinstance(x, dt.date) else dt.date.fromisoformat(x)
+
+
+def _months_after(start: dt.date, months: float) -> dt.date:
+    whole = math.floor(months)
+    year, m0 = divmod(start.year * 12 + start.month - 1 + whole, 12)
+    last = calendar.monthrange(year, m0 + 1)[1]
+    end = dt.date(year, m0 + 1, min(start.day, last))
+    return end + dt.timedelta(days=round((months - whole) * MONTH_DAYS))
+
+
+def _lockup_end(inv: dict[str, Any]) -> dt.date | None:
+    if inv.get("lockup_expiry") is not None:
+        return _day(inv["lockup_expiry"])
+    if inv.get("investment_date") is None or inv.get("lockup_months") is None:
+        return None
+    return _months_after(_day(inv["investment_date"]), float(inv["lockup_months"]))
 
 
 def _band(pts: Any, x: float) -> float:
@@ -126,8 +166,25 @@ def scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
                                            for k in ("subscription_pct", "usage_api_pct"))
     a["customer_concentration"] = num(fin.get("top5_customer_share_pct"))
     a["gross_margin"] = num(fin.get("gross_margin_pct"))
-    gr, fcf = num(fin.get("revenue_growth_pct")), num(fin.get("fcf_margin_pct"))
-    a["rule_of_40"] = gr + fcf if gr is not None and fcf is not None else None
+    a["logo_churn"] = num(cust.get("logo_churn_pct"))
+    a["enterprise_customers"] = num(cust.get("enterprise_customers"))
+    rev = num(fin.get("revenue"))
+    rate = FX[fin.get("currency", "CNY").upper()]
+    parts = [(math.log10(rev * rate * sg["revenue_share_pct"] / 100 / sg["customers"]
+                         / SEGMENT_REF[sg["segment"]]) if rev else -math.inf,
+              sg["revenue_share_pct"])
+             for sg in cust.get("segments") or () if sg["revenue_share_pct"] > 0
+             and sg["customers"] > 0] if rev is not None else []
+    if parts:
+        mean = sum(x * w for x, w in parts) / sum(w for _, w in parts)
+        a["revenue_per_customer"] = 10 ** mean if math.isfinite(mean) else 0.0
+    shares = [v.get("revenue_share_pct") for v in p.get("verticals") or ()]
+    if shares and None not in shares and sum(shares) > 0:
+        a["vertical_concentration"] = sum((x / sum(shares)) ** 2 for x in shares)
+    gr, ocf = num(fin.get("revenue_growth_pct")), num(fin.get("operating_cash_flow"))
+    if gr is not None and ocf is not None and rev is not None and rev > 0 \
+            and rev * rate >= 10e6 * FX["USD"]:
+        a["rule_of_40"] = gr + 100.0 * ocf / rev
     s_as = _dim(AS_W, _BANDS_AS, a)
 
     # institutional_backing
@@ -149,11 +206,33 @@ def scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
         b["investor_quality"] = wmean([(float(i["tier"]) if i.get("tier") is not None
                                         else TIERS[i["type"]], w)
                                        for i, w in zip(invs, amts, strict=True)])
-        lock = [(i["lockup_months"], w) for i, w in zip(invs, amts, strict=True)
-                if i.get("lockup_months") is not None]
-        b["commitment"] = wmean(lock) if lock else None
+        as_of = _day(p["as_of"]) if p.get("as_of") is not None else None
+        locked = [(i, w) for i, w in zip(invs, amts, strict=True)
+                  if i.get("lockup_months") is not None or i.get("lockup_expiry") is not None]
+        ends = [(_lockup_end(i), i, w) for i, w in locked]
+        dated = [(max(0.0, (e - as_of).days / MONTH_DAYS), w) for e, _i, w in ends
+                 if e is not None and as_of is not None]
+        b["lockup_remaining"] = wmean(dated) if dated else None
+        if as_of is not None and locked and all(
+                e is not None and i.get("stake_pct") is not None for e, i, _w in ends):
+            horizon = _months_after(as_of, 6.0)
+            b["overhang"] = sum(i["stake_pct"] for e, i, _w in ends
+                                if e is not None and as_of < e <= horizon)
         known_amts = [x for x in amts if x is not None]
         b["capital_raised"] = sum(known_amts) / 1e9 if known_amts else None
+        strategic = [(i, w) for i, w in zip(invs, amts, strict=True) if i["type"] == "strategic"]
+        if not any(w is None and i.get("revenue_share_pct") is None for i, w in strategic):
+            total = sum(known_amts)
+            b["strategic_dependence"] = max(
+                (max(100.0 * w / total if w is not None and total > 0 else 0.0,
+                     i.get("revenue_share_pct") or 0.0) for i, w in strategic), default=0.0)
+    marks = sorted(p.get("valuation_history") or (), key=lambda m: _day(m["as_of"]))
+    if len(marks) >= 2:
+        peak, worst = FX[marks[0]["currency"]] * marks[0]["amount"], 0.0
+        for m in marks[1:]:
+            v = FX[m["currency"]] * m["amount"]
+            worst, peak = max(worst, 100.0 * (1 - v / peak)), max(peak, v)
+        b["down_round"] = worst
     lst = p.get("listing")
     b["listing"] = LISTING[lst["status"]] if lst else None
     s_ib = _dim(IB_W, _BANDS_IB, b)

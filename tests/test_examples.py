@@ -59,8 +59,9 @@ SCORES: dict[str, dict[str, tuple[float | None, float]]] = {
 EXPECTED: dict[str, tuple[str, str | None, float | None, str]] = {
     # Technical defensibility scores R&D spend on a log scale, not R&D / revenue (01.AI's
     # RMB 0.4bn was 400% of revenue, 100 points; now 30), and the benchmark claims the
-    # seed article reports are press claims (issue 16). Issue 16's backing metrics: one
-    # strategic backer (Alibaba Cloud) holds 59% of the capital raised (39.4 -> 36.0).
+    # seed article reports are press claims (issue 16). Issue 16's new metrics: its one
+    # listed vertical is an HHI of 1 (0 points) and one strategic backer (Alibaba Cloud)
+    # holds 59% of the capital raised (39.4 -> 36.0).
     "01ai": ("insufficient_data", "NQ", 36.0, "high"),
     "4paradigm": ("insufficient_data", None, None, "medium"),
     # A parent group's market capitalisation cannot pass the gate. Its parent is its only

@@ -9,49 +9,33 @@ end. An invalid record is reported (row number, path inside it, message) and
 skipped. ``resume=True`` keeps the decisions already in ``OUTPUT.partial`` and
 skips their company ids, so a run killed at any point and resumed writes every
 company exactly once.
+
+The parts: reading (``_records``), evaluating one record
+(``_evaluate``), running records in processes (``_executor``), the output and
+its resume journal (``_output``, ``_resume``).
 """
 
 from __future__ import annotations
 
-import csv
 import itertools
-import os
 import sys
 import time
 import typing
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from attrs import frozen
 
-from ..errors import InputError, Problem, cannot_write
-from ..load import decision_line
+from ..errors import InputError, Problem
 from ..model import EngineConfig
+from ._evaluate import CSV_COLUMNS, Outcome, csv_line, evaluate_record, init_worker
 from ._executor import ordered_map
-from ._records import Record, count_records, csv_row_to_document, iter_records, parse_json_line
-from ._resume import done_ids
+from ._output import Progress, finish, open_partial
+from ._records import Record, count_records, iter_records
 
-#: CSV output columns, in order (dimension scores follow, one column each).
-CSV_COLUMNS = ("id", "name", "verdict", "risk", "grade", "score", "gate_passed",
-               "valuation_cny", "findings", "determining")
-
-
-@frozen
-class Outcome:
-    """What evaluating one record gave (sent back from workers)."""
-
-    row: int
-    label: str
-    company_id: str | None = None
-    #: The output line(s), already serialised.
-    line: str | None = None
-    verdict: str | None = None
-    findings: tuple[str, ...] = ()
-    #: Error lines (``label: $.path: message``).
-    errors: tuple[str, ...] = ()
-    plugin_error: bool = False
+__all__ = ["BatchSummary", "run_batch"]
 
 
 @frozen
@@ -65,128 +49,6 @@ class BatchSummary:
     seconds: float
     output: str | None = None
 
-
-_ENGINE: Any = None
-
-
-_FORMAT = "jsonl"
-
-
-def _init_worker(config: EngineConfig, options: dict[str, Any], fmt: str) -> None:
-    global _ENGINE, _FORMAT
-    from ..engine import Engine, create_plugin_manager
-
-    _ENGINE = Engine(config, create_plugin_manager(config, **options))
-    _FORMAT = fmt
-
-
-def _evaluate_record(record: Record) -> Outcome:
-    engine = _ENGINE
-    problems: list[Problem] = [] if record.problem is None else [record.problem]
-    document: Mapping[str, Any] | None = None
-    if problems:
-        pass
-    elif record.text is not None:
-        document, problems = parse_json_line(record.text, record.label)
-    elif record.cells is not None:
-        document, problems = csv_row_to_document(record.cells,
-                                                 engine.extension_types.types)
-    if problems:
-        return Outcome(record.row, record.label, errors=record.problem_lines(problems))
-    try:
-        if record.path is not None:
-            profile = engine.load_profile(record.path)
-        else:
-            profile = engine.profile_from_data(document, record.label)
-        decision = engine.evaluate(profile, source_path=record.path)
-    except InputError as exc:
-        lines = record.problem_lines(exc.problems) if record.sheet else tuple(exc.lines())
-        return Outcome(record.row, record.label, errors=lines)
-    line = format_decision(decision, _FORMAT)
-    return Outcome(
-        record.row, record.label, company_id=decision.company.id, line=line,
-        verdict=str(decision.verdict), findings=tuple(f.rule for f in decision.findings),
-        plugin_error=str(decision.verdict) == "error",
-    )
-
-
-def format_decision(decision: Any, fmt: str) -> str:
-    if fmt == "jsonl":
-        return decision_line(decision)
-    row = [
-        decision.company.id, decision.company.name, str(decision.verdict), str(decision.risk),
-        decision.grade or "", "" if decision.score is None else f"{decision.score:.4f}",
-        str(decision.gate.passed).lower(),
-        "" if decision.gate.valuation_cny is None else f"{decision.gate.valuation_cny:.0f}",
-        ";".join(f"{f.rule}:{f.severity}" for f in decision.findings),
-        ";".join(str(f.kind) for f in decision.determining),
-        *("" if d.score is None else f"{d.score:.4f}" for d in decision.dimensions),
-    ]
-    return _csv_line(row)
-
-
-def _csv_line(cells: Iterable[str]) -> str:
-    import io
-
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(list(cells))
-    return buf.getvalue()
-
-
-class Progress:
-    """A one-line progress bar on stderr when it is a terminal; silent otherwise."""
-
-    def __init__(self, total: int, stream: IO[str] | None = None) -> None:
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty()
-        self.total = total
-        self.start = time.perf_counter()
-        self.last = 0.0
-
-    def update(self, done: int, force: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        if not force and now - self.last < 0.1:
-            return
-        self.last = now
-        elapsed = max(now - self.start, 1e-9)
-        rate = done / elapsed
-        left = (self.total - done) / rate if rate > 0 and self.total else 0.0
-        pct = 100.0 * done / self.total if self.total else 100.0
-        width = 30
-        filled = int(width * pct / 100)
-        bar = "#" * filled + "-" * (width - filled)
-        eta = time.strftime("%H:%M:%S", time.gmtime(left))
-        self.stream.write(f"\r[{bar}] {done}/{self.total} {pct:5.1f}% {rate:,.0f}/s ETA {eta}")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def _open_partial(partial: Path, output: Path, fmt: str, header: list[str], resume: bool
-                  ) -> tuple[IO[str], set[str], bool]:
-    """The partial output opened for appending, the ids it holds, and whether it is new."""
-    try:
-        partial.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise cannot_write(output, exc) from None
-    if partial.is_dir():
-        raise InputError(str(partial), [Problem(
-            "$", "is a folder, not a partial output file: move it away")])
-    done: set[str] = set()
-    if resume:
-        done = done_ids(partial, fmt, header)
-    elif partial.exists() or partial.is_symlink():
-        partial.unlink()
-    try:
-        new_file = not partial.exists() or partial.stat().st_size == 0
-        return partial.open("a", encoding="utf-8"), done, new_file
-    except OSError as exc:
-        raise cannot_write(partial, exc) from None
 
 
 def run_batch(
@@ -228,7 +90,7 @@ def run_batch(
     started = time.perf_counter()
     # Build once here so that configuration and plugin problems stop the batch
     # before any work (and in the parent, with the parent's error handling).
-    _init_worker(config, options, fmt)
+    init_worker(config, options, fmt)
     dims = sorted(d for d, c in config.dimensions.items() if c.weight > 0)
     header = [*CSV_COLUMNS, *dims]
     def notice(line: str) -> None:
@@ -248,7 +110,7 @@ def run_batch(
     done: set[str] = set()
     sink: IO[str]
     if partial is not None and output is not None:
-        sink, done, new_file = _open_partial(partial, output, fmt, header, resume)
+        sink, done, new_file = open_partial(partial, output, fmt, header, resume)
     else:
         new_file = True
         sink = stdout or sys.stdout
@@ -256,7 +118,7 @@ def run_batch(
     if fmt == "csv" and new_file:
         if bom and not workbook:
             sink.write("\ufeff")
-        sink.write(_csv_line(header))
+        sink.write(csv_line(header))
 
     progress = Progress(count_records(source))
     verdicts: Counter[str] = Counter()
@@ -276,12 +138,12 @@ def run_batch(
     results: Iterator[Outcome]
     if jobs > 1:
         results = ordered_map(
-            _evaluate_record, pending, jobs=jobs, initializer=_init_worker,
+            evaluate_record, pending, jobs=jobs, initializer=init_worker,
             initargs=(config, options, fmt), label=lambda r: r.label,
             partial=str(partial) if partial is not None else None,
         )
     else:
-        results = map(_evaluate_record, pending)
+        results = map(evaluate_record, pending)
     try:
         for outcome in results:
             processed += 1
@@ -309,21 +171,12 @@ def run_batch(
             close()  # stops the worker processes
         if partial is not None:
             sink.close()
-    if partial is not None and output is not None and workbook:
-        from ._xlsx import write_workbook
-
-        tmp = output.with_name(f".{output.name}.tmp.xlsx")
-        write_workbook(partial, tmp, numeric=("score", "valuation_cny", *dims))
-        os.replace(tmp, output)
-        partial.unlink()
-    elif partial is not None and output is not None:
-        try:
-            os.replace(partial, output)
-        except OSError as exc:
-            raise cannot_write(output, exc) from None
+    if partial is not None and output is not None:
+        finish(partial, output, workbook, ("score", "valuation_cny", *dims))
     return BatchSummary(
         written=written, skipped_resumed=resumed, invalid=invalid, plugin_errors=plugin_errors,
         verdicts=dict(sorted(verdicts.items())), top_findings=findings.most_common(5),
         seconds=round(time.perf_counter() - started, 3),
         output=str(output) if output is not None else None,
     )
+

@@ -1,0 +1,109 @@
+"""Evaluating one record: parse, validate, evaluate, serialise (runs in workers).
+
+Everything here is a pure function of the record, the configuration and the
+plugin set, so a record gives the same line in any process or on any machine.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from attrs import frozen
+
+from ..errors import InputError, Problem
+from ..load import decision_line
+from ..model import EngineConfig
+from ._records import Record, csv_row_to_document, parse_json_line
+
+#: CSV output columns, in order (dimension scores follow, one column each).
+CSV_COLUMNS = ("id", "name", "verdict", "risk", "grade", "score", "gate_passed",
+               "valuation_cny", "findings", "determining")
+
+
+@frozen
+class Outcome:
+    """What evaluating one record gave (sent back from workers)."""
+
+    row: int
+    label: str
+    company_id: str | None = None
+    #: The output line(s), already serialised.
+    line: str | None = None
+    verdict: str | None = None
+    findings: tuple[str, ...] = ()
+    #: Error lines (``label: $.path: message``).
+    errors: tuple[str, ...] = ()
+    plugin_error: bool = False
+
+
+
+_ENGINE: Any = None
+_FORMAT = "jsonl"
+
+
+def init_worker(config: EngineConfig, options: dict[str, Any], fmt: str) -> None:
+    global _ENGINE, _FORMAT
+    from ..engine import Engine, create_plugin_manager
+
+    _ENGINE = Engine(config, create_plugin_manager(config, **options))
+    _FORMAT = fmt
+
+
+def evaluate_record(record: Record) -> Outcome:
+    """Evaluate one record with the engine :func:`init_worker` built in this process."""
+    return evaluate_with(_ENGINE, _FORMAT, record)
+
+
+def evaluate_with(engine: Any, fmt: str, record: Record) -> Outcome:
+    """Evaluate one record with ``engine``, writing its line in format ``fmt``."""
+    problems: list[Problem] = [] if record.problem is None else [record.problem]
+    document: Mapping[str, Any] | None = None
+    if problems:
+        pass
+    elif record.text is not None:
+        document, problems = parse_json_line(record.text, record.label)
+    elif record.cells is not None:
+        document, problems = csv_row_to_document(record.cells,
+                                                 engine.extension_types.types)
+    if problems:
+        return Outcome(record.row, record.label, errors=record.problem_lines(problems))
+    try:
+        if record.path is not None:
+            profile = engine.load_profile(record.path)
+        else:
+            profile = engine.profile_from_data(document, record.label)
+        decision = engine.evaluate(profile, source_path=record.path)
+    except InputError as exc:
+        lines = record.problem_lines(exc.problems) if record.sheet else tuple(exc.lines())
+        return Outcome(record.row, record.label, errors=lines)
+    line = format_decision(decision, fmt)
+    return Outcome(
+        record.row, record.label, company_id=decision.company.id, line=line,
+        verdict=str(decision.verdict), findings=tuple(f.rule for f in decision.findings),
+        plugin_error=str(decision.verdict) == "error",
+    )
+
+
+def format_decision(decision: Any, fmt: str) -> str:
+    if fmt == "jsonl":
+        return decision_line(decision)
+    row = [
+        decision.company.id, decision.company.name, str(decision.verdict), str(decision.risk),
+        decision.grade or "", "" if decision.score is None else f"{decision.score:.4f}",
+        str(decision.gate.passed).lower(),
+        "" if decision.gate.valuation_cny is None else f"{decision.gate.valuation_cny:.0f}",
+        ";".join(f"{f.rule}:{f.severity}" for f in decision.findings),
+        ";".join(str(f.kind) for f in decision.determining),
+        *("" if d.score is None else f"{d.score:.4f}" for d in decision.dimensions),
+    ]
+    return csv_line(row)
+
+
+def csv_line(cells: Iterable[str]) -> str:
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(list(cells))
+    return buf.getvalue()

@@ -1,0 +1,86 @@
+"""Where decisions go: ``OUTPUT.partial``, resumed or new, renamed at the end; progress."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+from ..errors import InputError, Problem, cannot_write
+from ._resume import done_ids
+
+
+class Progress:
+    """A one-line progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, total: int, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.total = total
+        self.start = time.perf_counter()
+        self.last = 0.0
+
+    def update(self, done: int, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if not force and now - self.last < 0.1:
+            return
+        self.last = now
+        elapsed = max(now - self.start, 1e-9)
+        rate = done / elapsed
+        left = (self.total - done) / rate if rate > 0 and self.total else 0.0
+        pct = 100.0 * done / self.total if self.total else 100.0
+        width = 30
+        filled = int(width * pct / 100)
+        bar = "#" * filled + "-" * (width - filled)
+        eta = time.strftime("%H:%M:%S", time.gmtime(left))
+        self.stream.write(f"\r[{bar}] {done}/{self.total} {pct:5.1f}% {rate:,.0f}/s ETA {eta}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+
+def open_partial(partial: Path, output: Path, fmt: str, header: list[str], resume: bool
+                  ) -> tuple[IO[str], set[str], bool]:
+    """The partial output opened for appending, the ids it holds, and whether it is new."""
+    try:
+        partial.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise cannot_write(output, exc) from None
+    if partial.is_dir():
+        raise InputError(str(partial), [Problem(
+            "$", "is a folder, not a partial output file: move it away")])
+    done: set[str] = set()
+    if resume:
+        done = done_ids(partial, fmt, header)
+    elif partial.exists() or partial.is_symlink():
+        partial.unlink()
+    try:
+        new_file = not partial.exists() or partial.stat().st_size == 0
+        return partial.open("a", encoding="utf-8"), done, new_file
+    except OSError as exc:
+        raise cannot_write(partial, exc) from None
+
+
+
+def finish(partial: Path, output: Path, workbook: bool, numeric: tuple[str, ...]) -> None:
+    """Turn a complete ``partial`` into ``output`` (a workbook of its CSV rows when asked)."""
+    if workbook:
+        from ._xlsx import write_workbook
+
+        tmp = output.with_name(f".{output.name}.tmp.xlsx")
+        write_workbook(partial, tmp, numeric=numeric)
+        os.replace(tmp, output)
+        partial.unlink()
+        return
+    try:
+        os.replace(partial, output)
+    except OSError as exc:
+        raise cannot_write(output, exc) from None

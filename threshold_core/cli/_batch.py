@@ -25,7 +25,15 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @engine_options
 @click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True,
-              help="Worker processes.")
+              help="Worker processes (with --executor dask and no --scheduler: the local "
+              "cluster's workers).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="local: this machine (--jobs processes); dask: a Dask "
+              "cluster (the dask extra), the same output byte for byte apart from timings.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --executor dask: the scheduler, for example tcp://10.0.0.5:8786 "
+              "(default: a local cluster of --jobs worker processes). Workers need the same "
+              "plugins, and drop-in folders at the same paths.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write decisions here (via OUTPUT.partial, renamed at the end); "
               "default stdout.")
@@ -44,9 +52,8 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | Non
               "byte-order mark), for example gbk.")
 @_handle
 def batch(
-    options: Options, source: Path, jobs: int, output: Path | None, fmt: str, bom: bool,
-    resume: bool,
-    encoding: str | None,
+    options: Options, source: Path, jobs: int, executor: str, scheduler: str | None,
+    output: Path | None, fmt: str, bom: bool, resume: bool, encoding: str | None,
 ) -> None:
     """Evaluate a portfolio: a folder of profiles, a .jsonl, a .csv or an .xlsx file.
 
@@ -54,12 +61,21 @@ def batch(
     skipped; every valid company is written exactly once. A summary goes to
     stderr at the end. Exit 2 when some rows were invalid, 3 when a plugin
     failed on some company.
+
+    --executor dask runs the companies on a Dask cluster (pip install
+    'threshold[dask]'): exit 2 when the scheduler cannot be reached, 3 when a
+    worker's plugin set differs from this machine's or a worker dies.
     """
     from ..load import resolve_config
     from ..portfolio import run_batch
 
     if resume and output is None:
         raise click.UsageError("--resume needs --output")
+    if scheduler is not None and executor != "dask":
+        raise click.UsageError("--scheduler needs --executor dask")
+    if scheduler is not None and jobs > 1:
+        raise click.UsageError("--jobs sets the workers of a local cluster; with --scheduler "
+                               "the cluster's own workers run the batch")
     config = resolve_config(options.config_path)
     plugin_options = {
         "autoload": False if options.no_plugin_autoload else None,
@@ -71,6 +87,7 @@ def batch(
         raise click.UsageError("--format xlsx needs --output FILE")
     summary = run_batch(source, config, plugin_options=plugin_options, output=output, fmt=fmt,
                         jobs=jobs, resume=resume, bom=bom, encoding=encoding,
+                        executor=executor, scheduler=scheduler,
                         on_notice=lambda line: click.echo(line, err=True))
     rate = summary.written / summary.seconds if summary.seconds else 0.0
     lines = [

@@ -27,6 +27,7 @@ from ._registry import (
 )
 from ._thirdparty import (
     ENTRYPOINT_GROUP,
+    autoload_enabled,
     load_module_file,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "ESSENTIAL_PLUGINS",
     "Engine",
     "ThresholdPluginManager",
+    "autoload_enabled",
     "check_outcome",
     "combine",
     "create_plugin_manager",

@@ -36,7 +36,7 @@ ENTRYPOINT_GROUP = "threshold"
 AUTOLOAD_ENV = "THRESHOLD_DISABLE_PLUGIN_AUTOLOAD"
 
 
-def _autoload_enabled(autoload: bool | None, config: EngineConfig | None) -> bool:
+def autoload_enabled(autoload: bool | None, config: EngineConfig | None) -> bool:
     if autoload is not None:
         return autoload
     if os.environ.get(AUTOLOAD_ENV, "").strip() not in ("", "0"):
@@ -79,7 +79,7 @@ def load_third_party(
     autoload: bool | None, plugin_dirs: Iterable[Path], rule_dirs: Iterable[Path],
     extra: Iterable[tuple[str, object]], known: set[str],
 ) -> None:
-    if _autoload_enabled(autoload, config):
+    if autoload_enabled(autoload, config):
         _load_entry_points(activity, pm, known)
 
     # A file is loaded once, however many folders (or symlinks) lead to it; two

@@ -17,6 +17,7 @@ its resume journal (``_output``, ``_resume``).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sys
 import time
@@ -30,7 +31,14 @@ from attrs import frozen
 
 from ..errors import InputError, Problem
 from ..model import EngineConfig
-from ._evaluate import CSV_COLUMNS, Outcome, csv_line, evaluate_record, init_worker
+from ._evaluate import (
+    CSV_COLUMNS,
+    Outcome,
+    csv_line,
+    current_engine,
+    evaluate_record,
+    init_worker,
+)
 from ._executor import ordered_map
 from ._output import Progress, finish, open_partial
 from ._records import Record, count_records, iter_records
@@ -65,6 +73,9 @@ def run_batch(
     on_error: typing.Callable[[tuple[str, ...]], None] | None = None,
     encoding: str | None = None,
     on_notice: typing.Callable[[str], None] | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    partition: int = 128,
 ) -> BatchSummary:
     """Evaluate every record of ``source``; see the module docstring.
 
@@ -76,7 +87,13 @@ def run_batch(
     by default); ``on_notice`` receives notices such as a skipped folder entry
     (default: stderr).
 
-    :raises InputError: the source cannot be read, or ``xlsx`` without ``output``.
+    ``executor`` ``dask`` evaluates on a Dask cluster (``_dask``): the scheduler at
+    ``scheduler``, or a local cluster of ``jobs`` worker processes, ``partition``
+    records per task; the output is the same, byte for byte apart from timings.
+
+    :raises InputError: the source cannot be read, or ``xlsx`` without ``output``; the
+        dask extra is missing or the scheduler cannot be reached.
+    :raises PluginError: a worker died, or a Dask worker's plugin set differs.
     """
     options = plugin_options or {}
     workbook = fmt == "xlsx"
@@ -106,71 +123,83 @@ def run_batch(
     # The first record read checks a CSV header: a broken one stops the batch before the
     # output is touched.
     records = itertools.chain(list(itertools.islice(reading, 1)), reading)
-    partial = Path(str(output) + ".partial") if output is not None else None
-    done: set[str] = set()
-    sink: IO[str]
-    if partial is not None and output is not None:
-        sink, done, new_file = open_partial(partial, output, fmt, header, resume)
-    else:
-        new_file = True
-        sink = stdout or sys.stdout
-    resumed = len(done)
-    if fmt == "csv" and new_file:
-        if bom and not workbook:
-            sink.write("\ufeff")
-        sink.write(csv_line(header))
+    with contextlib.ExitStack() as cleanup:
+        cluster = None
+        if executor == "dask":
+            # Connected, and every worker's plugin set checked, before the output is touched.
+            from ._dask import make_setup, open_cluster
 
-    progress = Progress(count_records(source))
-    verdicts: Counter[str] = Counter()
-    findings: Counter[str] = Counter()
-    written = invalid = plugin_errors = 0
-    processed = 0
-    skipped_lines = 0
+            cluster = open_cluster(make_setup(config, options, fmt, current_engine().pm),
+                                   scheduler, jobs)
+            cleanup.callback(cluster.close)
+        partial = Path(str(output) + ".partial") if output is not None else None
+        done: set[str] = set()
+        sink: IO[str]
+        if partial is not None and output is not None:
+            sink, done, new_file = open_partial(partial, output, fmt, header, resume)
+        else:
+            new_file = True
+            sink = stdout or sys.stdout
+        resumed = len(done)
+        if fmt == "csv" and new_file:
+            if bom and not workbook:
+                sink.write("\ufeff")
+            sink.write(csv_line(header))
 
-    def wanted(r: Record) -> bool:
-        nonlocal skipped_lines
-        if done and r.path is None and r.company_id() in done:
-            skipped_lines += 1
-            return False
-        return True
+        progress = Progress(count_records(source))
+        verdicts: Counter[str] = Counter()
+        findings: Counter[str] = Counter()
+        written = invalid = plugin_errors = 0
+        processed = 0
+        skipped_lines = 0
 
-    pending = (r for r in records if wanted(r))
-    results: Iterator[Outcome]
-    if jobs > 1:
-        results = ordered_map(
-            evaluate_record, pending, jobs=jobs, initializer=init_worker,
-            initargs=(config, options, fmt), label=lambda r: r.label,
-            partial=str(partial) if partial is not None else None,
-        )
-    else:
-        results = map(evaluate_record, pending)
-    try:
-        for outcome in results:
-            processed += 1
-            if outcome.errors and outcome.line is None:
-                invalid += 1
-                if on_error is not None:
-                    on_error(outcome.errors)
+        def wanted(r: Record) -> bool:
+            nonlocal skipped_lines
+            if done and r.path is None and r.company_id() in done:
+                skipped_lines += 1
+                return False
+            return True
+
+        pending = (r for r in records if wanted(r))
+        results: Iterator[Outcome]
+        if cluster is not None:
+            results = cluster.map(pending, lambda r: r.label,
+                                  str(partial) if partial is not None else None, partition)
+        elif jobs > 1:
+            results = ordered_map(
+                evaluate_record, pending, jobs=jobs, initializer=init_worker,
+                initargs=(config, options, fmt), label=lambda r: r.label,
+                partial=str(partial) if partial is not None else None,
+            )
+        else:
+            results = map(evaluate_record, pending)
+        try:
+            for outcome in results:
+                processed += 1
+                if outcome.errors and outcome.line is None:
+                    invalid += 1
+                    if on_error is not None:
+                        on_error(outcome.errors)
+                    else:
+                        sys.stderr.write("".join(f"{e}\n" for e in outcome.errors))
+                elif outcome.company_id in done:
+                    pass  # a file record whose id was already written before the resume
                 else:
-                    sys.stderr.write("".join(f"{e}\n" for e in outcome.errors))
-            elif outcome.company_id in done:
-                pass  # a file record whose id was already written before the resume
-            else:
-                assert outcome.line is not None
-                sink.write(outcome.line)
-                written += 1
-                verdicts[outcome.verdict or ""] += 1
-                findings.update(outcome.findings)
-                plugin_errors += outcome.plugin_error
-            progress.update(processed + skipped_lines)
-        progress.update(processed + skipped_lines, force=True)
-    finally:
-        progress.close()
-        close = getattr(results, "close", None)
-        if close is not None:
-            close()  # stops the worker processes
-        if partial is not None:
-            sink.close()
+                    assert outcome.line is not None
+                    sink.write(outcome.line)
+                    written += 1
+                    verdicts[outcome.verdict or ""] += 1
+                    findings.update(outcome.findings)
+                    plugin_errors += outcome.plugin_error
+                progress.update(processed + skipped_lines)
+            progress.update(processed + skipped_lines, force=True)
+        finally:
+            progress.close()
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # stops the worker processes
+            if partial is not None:
+                sink.close()
     if partial is not None and output is not None:
         finish(partial, output, workbook, ("score", "valuation_cny", *dims))
     return BatchSummary(

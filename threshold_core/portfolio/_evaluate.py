@@ -51,6 +51,11 @@ def init_worker(config: EngineConfig, options: dict[str, Any], fmt: str) -> None
     _FORMAT = fmt
 
 
+def current_engine() -> Any:
+    """The engine :func:`init_worker` built in this process."""
+    return _ENGINE
+
+
 def evaluate_record(record: Record) -> Outcome:
     """Evaluate one record with the engine :func:`init_worker` built in this process."""
     return evaluate_with(_ENGINE, _FORMAT, record)

@@ -28,6 +28,7 @@ first partition the same way.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import uuid
 from collections import deque
@@ -202,8 +203,11 @@ def _unreachable(scheduler: str, why: str) -> InputError:
 def _connect(distributed: Any, scheduler: str | None, jobs: int) -> tuple[Any, Any]:
     """A client of ``scheduler``, or of a new local cluster of ``jobs`` worker processes."""
     if scheduler is None:
+        # Its own logs (a worker restarted, a task given up) would be lines on stderr
+        # beside threshold's one-line messages: a dying worker is reported as under --jobs.
         cluster = distributed.LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
+                                           dashboard_address=None,
+                                           silence_logs=logging.CRITICAL)
         return distributed.Client(cluster, set_as_default=False), cluster
     try:
         client = distributed.Client(scheduler, set_as_default=False)

@@ -44,7 +44,7 @@ class WorkerDied(PluginError):
         self.message = message
 
     def lines(self) -> list[str]:
-        return [f"threshold: {self.message}"]
+        return [self.message]  # the CLI starts it with "threshold: "
 
 
 def _run_chunk(fn: Callable[[Any], Any], chunk: Sequence[Any]) -> list[Any]:

@@ -1546,7 +1546,10 @@ def _resume() -> list[Case]:
             ],
             3,
             names=("worker",),
-            check=lambda f, r: None if r.stderr.count("\n") <= 6 else "more than one line",
+            check=lambda f, r: (
+                "more than one line" if r.stderr.count("\n") > 6
+                else None if "\nthreshold: a worker process stopped abruptly" in "\n" + r.stderr
+                else "not one line starting 'threshold: a worker process'"),
             own_process=True,
         ),
     ]

@@ -63,6 +63,12 @@ def rule(
     return wrap
 
 
+# The members, read once: an enum member is a slow attribute read on Python 3.11, and these
+# functions run for every rule of every evaluation. Outcomes are built with positional
+# arguments (status, severity, message, missing, evidence) for the same reason.
+_FIRED, _PASSED, _NOT_EVALUATED = RuleStatus.FIRED, RuleStatus.PASSED, RuleStatus.NOT_EVALUATED
+
+
 def fired(
     message: str,
     *,
@@ -70,17 +76,14 @@ def fired(
     evidence: Mapping[str, Any] | None = None,
 ) -> RuleOutcome:
     """The rule's condition holds: report a finding."""
-    return RuleOutcome(
-        status=RuleStatus.FIRED,
-        severity=Severity(severity) if severity is not None else None,
-        message=message,
-        evidence=dict(evidence or {}),
-    )
+    if severity is not None and type(severity) is not Severity:
+        severity = Severity(severity)
+    return RuleOutcome(_FIRED, severity, message, (), dict(evidence) if evidence else {})
 
 
 def passed(evidence: Mapping[str, Any] | None = None) -> RuleOutcome:
     """The rule was evaluated and its condition does not hold."""
-    return RuleOutcome(status=RuleStatus.PASSED, evidence=dict(evidence or {}))
+    return RuleOutcome(_PASSED, None, None, (), dict(evidence) if evidence else {})
 
 
 def not_evaluated(*missing: str, message: str | None = None) -> RuleOutcome:
@@ -88,8 +91,5 @@ def not_evaluated(*missing: str, message: str | None = None) -> RuleOutcome:
 
     :param missing: the profile paths that were needed, e.g. ``"compute.accelerators"``.
     """
-    return RuleOutcome(
-        status=RuleStatus.NOT_EVALUATED,
-        missing=tuple(missing),
-        message=message or "missing " + ", ".join(missing),
-    )
+    return RuleOutcome(_NOT_EVALUATED, None, message or "missing " + ", ".join(missing),
+                       missing)

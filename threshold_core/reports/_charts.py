@@ -160,8 +160,12 @@ def radar_svg(decision: Decision) -> str:
     if len(dims) < 3:
         for i, d in enumerate(dims):
             yy = 60 + i * 60
-            w = 3 * (d.score or 0.0)
             out.append(f'<text x="20" y="{yy - 6}" font-size="12">{escape(_label(d.name))}</text>')
+            if d.score is None:  # no bar: a zero-width one would read as a score of 0
+                out.append(f'<text class="radar-unscored" x="20" y="{yy + 14}" font-size="12" '
+                           'fill="#5b6475">no score</text>')
+                continue
+            w = 3 * d.score
             out.append(f'<rect class="radar-bar" x="20" y="{yy}" width="{w:.1f}" height="20" '
                        f'fill="#0072b2"><title>{score_text(d.score)}</title></rect>')
         out.append("</svg>")
@@ -195,19 +199,33 @@ def radar_svg(decision: Decision) -> str:
                    f'text-anchor="{anchor}">'
                    + "".join(f'<tspan x="{lx:.1f}" dy="{0 if j == 0 else 14}">{escape(w)}</tspan>'
                              for j, w in enumerate(words))
-                   + f'<tspan x="{lx:.1f}" dy="14" font-weight="700">{score_text(d.score)}</tspan>'
+                   + f'<tspan x="{lx:.1f}" dy="14" font-weight="700">'
+                   + ("no score" if d.score is None else score_text(d.score)) + "</tspan>"
                    + "</text>")
-    raw = [d.raw_score if d.raw_score is not None else 0.0 for d in dims]
-    final = [d.score if d.score is not None else 0.0 for d in dims]
-    if raw != final:
-        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(raw)))
+    # A dimension without a score has no point: drawing it at the centre would show a
+    # score of 0. Its axis is dashed and labelled "no score"; the polygons join the
+    # dimensions that have one.
+    scored = [i for i, d in enumerate(dims) if d.score is not None]
+    for i in (i for i, d in enumerate(dims) if d.score is None):
+        x, y = point(i, 100)
+        out.append(f'<line class="radar-unscored" x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" '
+                   'stroke="#5b6475" stroke-dasharray="3 4"><title>'
+                   f"{escape(dims[i].name)}: no score</title></line>")
+    raw = {i: dims[i].raw_score if dims[i].raw_score is not None else dims[i].score
+           for i in scored}
+    final = {i: float(dims[i].score) for i in scored}  # type: ignore[arg-type]
+    if len(scored) >= 2 and raw != final:
+        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v or 0.0)
+                                                       for i, v in raw.items()))
         out.append(f'<polygon class="radar-raw" points="{pts}" fill="none" stroke="#c0392b" '
                    'stroke-dasharray="5 4" stroke-width="1.5"><title>scorer scores before '
                    "caps and deductions</title></polygon>")
-    pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(final)))
-    out.append(f'<polygon class="radar-score" points="{pts}" fill="#0072b2" fill-opacity="0.25" '
-               'stroke="#0072b2" stroke-width="2"><title>dimension scores</title></polygon>')
-    for i, v in enumerate(final):
+    if len(scored) >= 2:
+        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in final.items()))
+        out.append(f'<polygon class="radar-score" points="{pts}" fill="#0072b2" '
+                   'fill-opacity="0.25" stroke="#0072b2" stroke-width="2"><title>dimension '
+                   "scores</title></polygon>")
+    for i, v in final.items():
         x, y = point(i, v)
         out.append(f'<circle class="radar-point" cx="{x:.1f}" cy="{y:.1f}" r="3.5" '
                    f'fill="#0072b2"><title>{escape(dims[i].name)}: {v:.1f}</title></circle>')

@@ -101,7 +101,9 @@ def format_decision(decision: Any, fmt: str) -> str:
         "" if decision.gate.valuation_cny is None else f"{decision.gate.valuation_cny:.0f}",
         ";".join(f"{f.rule}:{f.severity}" for f in decision.findings),
         ";".join(str(f.kind) for f in decision.determining),
-        *("" if d.score is None else f"{d.score:.4f}" for d in decision.dimensions),
+        # a left-out optional dimension does not count: its partial score is not a column
+        *("" if d.score is None or d.left_out else f"{d.score:.4f}"
+          for d in decision.dimensions),
     ]
     return csv_line(row)
 

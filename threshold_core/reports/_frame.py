@@ -43,7 +43,8 @@ def decision_row(decision: Any) -> dict[str, Any]:
         "source_path": d.get("source_path"),
     }
     for dim in sorted(d["dimensions"], key=lambda x: x["name"]):
-        row[f"score_{dim['name']}"] = dim.get("score")
+        # a left-out optional dimension does not count: its partial score is not a column
+        row[f"score_{dim['name']}"] = None if dim.get("left_out") else dim.get("score")
     for severity, count in severity_counts(d).items():
         row[f"findings_{severity}"] = count
     return row

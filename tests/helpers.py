@@ -35,6 +35,22 @@ __all__ = [
 #: Retention figures the example companies do not disclose, supplied so that tests of
 #: graded verdicts (margins, intervals, caps) have graded examples to replay. They are
 #: test fixtures, not data: the shipped examples carry no retention figures.
+#: Sections the example companies leave unresearched whose rules could veto (a sanctions
+#: screening, a safety evaluation, EU exposure): unchecked, they leave every example
+#: undecided (omission never helps). Supplied, clean, so that graded tests have graded
+#: examples; test fixtures, not data.
+FIXTURE_SECTIONS = {
+    "investment_screening": (
+        '\n[investment_screening]\nchecked_on = 2026-06-20\nsource = "test fixture"\n'
+        "covered_foreign_person = true\nns_cmic_listed = false\nsection_1260h_listed = false\n"
+        "sdn_listed = false\nlisted_owners_pct = 0\n"
+        "max_training_flops = { value = 1e22, source = \"test fixture\" }\n"),
+    "evaluations": (
+        '\n[[evaluations.safety]]\nsuite = "XSTest"\nover_refusal_pct = 8\n'
+        'unsafe_compliance_pct = 2\nn_benign = 250\nn_unsafe = 200\nsource = "test fixture"\n'),
+    "eu_exposure": '\n[eu_exposure]\nserves_eu_users = false\nsource = "test fixture"\n',
+}
+
 FIXTURE_NDR = {"zhipu": 120, "4paradigm": 120, "baidu-ernie": 120, "minimax": 85, "01ai": 85}
 #: Logo churn to go with them (the article's "high churn" below the line), for the same reason:
 #: with NDR alone, stickiness coverage stays under the floor since issue 16's metrics.
@@ -54,6 +70,9 @@ def graded_examples() -> Path:
             if ndr is not None:
                 text += (f'\n[customers]\nsource = "test fixture"\nas_of = 2026-06-01\n'
                          f"ndr_pct = {ndr}\nlogo_churn_pct = {FIXTURE_CHURN[path.stem]}\n")
+            for section, fixture in FIXTURE_SECTIONS.items():
+                if f"\n[{section}]" not in text and f"\n[[{section}." not in text:
+                    text += fixture
             (folder / path.name).write_text(text, encoding="utf-8")
         _GRADED = folder
     return _GRADED

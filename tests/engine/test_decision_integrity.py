@@ -91,7 +91,8 @@ def test_the_regression_through_the_cli_with_the_built_in_scorers(tmp_path: Path
     config.write_text(
         'plugin_dirs = ["plugins"]\n[plugins]\nautoload = false\n'
         'disable = ["threshold_rules.filings", "threshold_rules.chip_supply", '
-        '"threshold_rules.ethics", "threshold_rules.declarative_builtin"]\n'
+        '"threshold_rules.ethics", "threshold_rules.declarative_builtin", '
+        '"threshold_rules.investment_restrictions"]\n'
         "[dimensions.institutional_backing]\nweight = 0\n"
         + "".join(f'[dimensions.{d}]\nscorer = "{d}_at65"\n' for d in (
             "technical_defensibility", "application_stickiness", "regulatory_readiness")),

@@ -10,12 +10,22 @@ Precedence, strongest first:
 1. a component failed → ``error`` (fail closed);
 2. the gate failed (valuation below the line) → ``not_qualified``;
 3. a critical finding → ``not_qualified`` (veto);
-4. no valuation, a required dimension below its coverage floor, or (with
-   ``missing_compliance_data = "block"``) a rule that could not be
-   evaluated → ``insufficient_data``;
+4. no valuation, a required dimension below its coverage floor, or a rule
+   that could not be evaluated for lack of data and could veto (with
+   ``missing_compliance_data = "block"``: any rule that could not be
+   evaluated) → ``insufficient_data``;
 5. otherwise the grade band of the composite score gives the verdict, and any
    high finding, or any dimension below its floor (``dimension_floor``), lowers
    ``qualified`` to ``watch``.
+
+Omission never helps. A rule of severity medium or worse that could not be
+evaluated (``not_evaluated``: the data it reads is missing) reaches the policy as
+an *assumed* finding at its most severe (:func:`threshold_core.model.is_assumed`):
+a high one caps its dimension and allows at most ``watch``, a medium one deducts,
+a critical one makes the decision ``insufficient_data`` (it does not veto on an
+assumption, nor let the company pass). Whatever a withheld section would have
+shown, the verdict without it is no better. This holds under every
+``missing_compliance_data`` setting; ``"block"`` is stricter still.
 
 An optional dimension (``required = false``) below its coverage floor, no data
 included, is left out: weight 0, the other weights renormalised, and a
@@ -57,6 +67,7 @@ from ..model import (
     Verdict,
     count_tiers,
     format_score,
+    is_assumed,
     tier_of,
 )
 
@@ -110,7 +121,9 @@ def _floor(config: EngineConfig, name: str) -> float:
 def _effect(finding: Finding, dims: dict[str, ScoredDimension]) -> Effect:
     sev = finding.severity
     if sev is Severity.CRITICAL:
-        return Effect.VETO
+        # An unchecked rule that could veto does not veto on an assumption, nor let the
+        # company pass: the decision waits for the research (insufficient_data).
+        return Effect.BLOCK if is_assumed(finding) else Effect.VETO
     if sev is Severity.HIGH:
         return Effect.CAP
     if sev is Severity.MEDIUM and finding.dimension in dims:
@@ -240,7 +253,9 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             insufficient.append(
                 Factor(FactorKind.INSUFFICIENT_DATA, f"{r.name} has no score", r.name)
             )
-    if policy.missing_compliance_data is MissingCompliance.BLOCK:
+    if policy.missing_compliance_data is not MissingCompliance.BLOCK:
+        insufficient.extend(_unchecked_vetoes(findings))
+    else:
         for pack in assessment.packs:
             for o in pack.outcomes:
                 if o.status == "not_evaluated":
@@ -272,8 +287,9 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         if caps and verdict is Verdict.QUALIFIED:
             verdict = Verdict.WATCH
             factors.extend(
-                Factor(FactorKind.CAP, f"{f.rule} ({f.severity}) caps the verdict at watch",
-                       f.rule)
+                Factor(FactorKind.CAP, f"{f.rule} ({f.severity}"
+                       f"{', assumed: not evaluated' if is_assumed(f) else ''}) caps the "
+                       "verdict at watch", f.rule)
                 for f in caps
             )
         # Non-compensatory floors: a dimension below its floor allows at most watch,
@@ -318,6 +334,21 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         determining=tuple(factors),
         sourcing=sourcing,
     )
+
+
+def _unchecked_vetoes(findings: Sequence[Finding]) -> list[Factor]:
+    """One factor naming every rule that could veto and lacked data, with what it lacked."""
+    by_missing: dict[str, list[str]] = {}
+    for f in findings:
+        if f.effect is Effect.BLOCK:
+            missing = ", ".join(f.evidence.get("missing") or ["its inputs"])
+            by_missing.setdefault(missing, []).append(f.rule)
+    if not by_missing:
+        return []
+    what = "; ".join(f"{', '.join(rules)} lack {missing}" for missing, rules in by_missing.items())
+    first = next(iter(by_missing.values()))[0]
+    return [Factor(FactorKind.BLOCK, f"rules that could veto were not evaluated ({what}): "
+                   "undecided until researched", first)]
 
 
 _SOURCED = (SourceTier.PRIMARY, SourceTier.SECONDARY)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import PluginInterrupted
 from ..model import (
+    ASSUMED,
     CompanyProfile,
     ComponentError,
     Context,
@@ -158,6 +159,24 @@ _NOT_EVALUATED, _DISABLED, _ERROR = (RuleStatus.NOT_EVALUATED, RuleStatus.DISABL
 _set = object.__setattr__
 
 
+#: Severities an unchecked rule is assumed at (low and info change no verdict).
+_ASSUMED = frozenset({Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM})
+
+
+def assumed_finding(rid: str, meta: RuleMeta, pack: str, plugin: str,
+                    outcome: RuleOutcome) -> Finding:
+    """A rule that could not be evaluated, counted at its most severe (``assumed``)."""
+    missing = list(outcome.missing)
+    what = ", ".join(missing) if missing else "its inputs"
+    return Finding(
+        rule=rid, pack=pack, severity=meta.severity, effect=Effect.REPORTED,
+        dimension=meta.dimension, title=meta.title,
+        message=f"not evaluated (missing {what}): counted at its most severe, "
+                f"{meta.severity}, until researched",
+        plugin=plugin, evidence={ASSUMED: True, "missing": missing}, source=meta.source,
+    )
+
+
 def run_packs(
     engine: Engine, activity: Activity, profile: CompanyProfile, context: Context,
     trace: list[TraceEvent], errors: list[ComponentError],
@@ -228,6 +247,10 @@ def run_packs(
                 else:
                     n_missing += 1
                 sev = value.severity
+                if status is _NOT_EVALUATED and declared in _ASSUMED:
+                    # Omission never helps: a rule that could not be checked is counted at
+                    # its most severe until researched; the policy decides what that does.
+                    findings.append(assumed_finding(rid, meta, pack_name, plugin, value))
             # The outcome a rule returns is recorded as it is, with its id set (checked
             # above: a RuleOutcome of a status rules may return). Anything else, an
             # outcome already carrying another id (a rule returning a shared object)

@@ -33,6 +33,7 @@ from ..model import (
     PolicyResult,
     ScoredDimension,
     Verdict,
+    is_assumed,
 )
 
 __all__ = ["assessment_from_decision", "scorer_scores", "what_if"]
@@ -151,7 +152,9 @@ def what_if(
         )
     changed = attrs.evolve(
         assessment, gate=gate, dimensions=tuple(dims),
-        findings=tuple(f for f in assessment.findings if f.rule not in cleared),
+        # "The verdict on the data present" counts no rule that lacked data.
+        findings=tuple(f for f in assessment.findings if f.rule not in cleared
+                       and not (full_coverage and is_assumed(f))),
     )
     return combine(changed, config)
 

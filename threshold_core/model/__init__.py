@@ -7,10 +7,12 @@ Frozen attrs classes; no I/O and no pluggy here (layer 1).
 from __future__ import annotations
 
 from ._assessment import (
+    ASSUMED,
     Assessment,
     ComponentError,
     PackOutcomes,
     ScoredDimension,
+    is_assumed,
 )
 from ._components import (
     Context,
@@ -185,6 +187,7 @@ from ._technology import (
 
 __all__ = [
     "AMOUNT",
+    "ASSUMED",
     "CONFIG_FILE",
     "DEFAULT_DIMENSIONS",
     "GRADED_VERDICTS",
@@ -329,6 +332,7 @@ __all__ = [
     "format_score",
     "grade_source",
     "haircut_for",
+    "is_assumed",
     "market_risk",
     "range_of",
     "tier_of",

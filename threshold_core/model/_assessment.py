@@ -17,6 +17,16 @@ from ._outcomes import (
     RuleOutcome,
 )
 
+#: Evidence key marking an *assumed* finding: a rule of severity medium or worse that
+#: could not be evaluated for lack of data, counted at its most severe until researched
+#: (omission never helps; ``policy.missing_compliance_data``).
+ASSUMED = "assumed"
+
+
+def is_assumed(finding: Finding) -> bool:
+    """True for a finding the engine assumed (see :data:`ASSUMED`), not one a rule fired."""
+    return finding.evidence.get(ASSUMED) is True
+
 
 @frozen
 class ScoredDimension:

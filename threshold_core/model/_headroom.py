@@ -57,6 +57,7 @@ from statistics import NormalDist
 from attrs import field, frozen
 
 from ..errors import Problem
+from ._assessment import is_assumed
 from ._market import (
     ListingStatus,
     ValuationBasis,
@@ -226,7 +227,9 @@ def assess(
         if floor is not None and _worse(floor, risk) is not risk:
             risk = floor
             reasons.append(f"verdict {verdict} allows no less than {floor}")
-        critical = [f.rule for f in findings if f.severity is Severity.CRITICAL]
+        # A critical rule that lacked data leaves the verdict undecided; it found nothing.
+        critical = [f.rule for f in findings
+                    if f.severity is Severity.CRITICAL and not is_assumed(f)]
         if critical and _worse(config.critical_floor, risk) is not risk:
             risk = config.critical_floor
             reasons.append(

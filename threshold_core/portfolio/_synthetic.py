@@ -46,6 +46,7 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
             "currency": currency,
             "basis": "market_cap" if listed else "last_round_post_money",
             "source": SOURCE,
+            "as_of": "2026-03-31",
         },
         "listing": {"status": "listed" if listed else rng.choice(("private", "filed"))},
         "financials": {
@@ -140,11 +141,14 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
                                           "refusal_test_banks": rng.random() < 0.8}
     if rng.random() < 0.75:
         profile["evaluations"] = {
+            # XSTest's own sizes: 250 benign and 200 unsafe prompts.
             "safety": [{"suite": "XSTest", "over_refusal_pct": _pct(rng, 0, 25),
-                        "unsafe_compliance_pct": _pct(rng, 0, 25), "independent": True}],
+                        "unsafe_compliance_pct": _pct(rng, 0, 25), "independent": True,
+                        "n_benign": 250, "n_unsafe": 200}],
             "hallucination": [{"domain": "finance", "confabulation_pct": _pct(rng, 1, 12)}]
             if rng.random() < 0.5 else [],
             "bias": [{"suite": "CBBQ"}] if rng.random() < 0.6 else [],
+            "benign_canned_refusal_pct": 3.0,
         }
     if rng.random() < 0.8:
         total = rng.uniform(500, 20000)
@@ -165,10 +169,36 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
                  "h100_equiv": round(total * (1 - us), 1), "chip_class": "domestic",
                  "tenure": "owned", "location_country": "CN"},
             ],
+            "capacity_plan": {"planned_h100_equiv": round(total * 1.1, 1),
+                              "contracted_h100_equiv": round(total, 1), "horizon_months": 12},
         }
     profile["export_controls"] = {"entity_list": rng.random() < 0.1}
+    # Researched, as a committee would have it (no random draws: earlier figures keep
+    # their values): a dated sanctions screening and the EU exposure the services imply.
+    profile["investment_screening"] = {
+        "checked_on": "2026-06-15", "source": SOURCE, "covered_foreign_person": True,
+        "max_training_flops": 5e23, "ns_cmic_listed": False, "section_1260h_listed": False,
+        "sdn_listed": False, "listed_owners_pct": 0.0,
+    }
+    # The MIIT and 2018-assessment registries searched: an ICP record for the service, and
+    # the assessment for a public-opinion service that also holds its CAC filing.
+    filed = any(f["regime"] == "CAC_GENAI_FILING" for f in profile["filings"])
+    profile["filings_researched"] = ["MIIT_ICP", "SEC_ASSESSMENT_2018"]
+    profile["filings"].append({"regime": "MIIT_ICP", "authority": "MIIT",
+                               "service": f"{model} Chat", "status": "active"})
+    if filed and profile["services"][0]["public_opinion"]:
+        profile["filings"].append({"regime": "SEC_ASSESSMENT_2018", "authority": "CAC",
+                                   "service": f"{model} Chat", "status": "active"})
+    profile["personal_information"] = {
+        "source": SOURCE, "individuals": 2e6, "compliance_audits": ["2025-10-15"],
+        "cross_border_individuals": 0, "cross_border_sensitive_individuals": 0,
+    }
+    profile["litigation"] = []
+    profile["eu_exposure"] = {"serves_eu_users": any(s["eu_users"] for s in profile["services"]),
+                              "source": SOURCE}
     profile["ethics_governance"] = {"committee": rng.random() < 0.6,
                                     "published_principles": rng.random() < 0.6}
+    profile["enforcement"] = []
     if rng.random() < 0.15:
         profile["enforcement"] = [{"authority": "CAC", "action": rng.choice(("summons", "penalty")),
                                    "action_date": "2025-11-01", "resolved": rng.random() < 0.5}]

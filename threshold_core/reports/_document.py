@@ -25,7 +25,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ..model import format_score
+from ..model import ASSUMED, format_score
 from ._figures import not_evaluated, trace_summary
 from ._render import Block, Heading, Items, Para, Style, Table
 
@@ -151,10 +151,14 @@ _COLOUR = {"qualified": "green", "watch": "yellow", "not_qualified": "red",
 
 
 def adjustments(dim: Mapping[str, Any]) -> str:
-    return ", ".join(
-        f"{a['rule']} " + (f"cap {float(a['amount']):g}" if a["effect"] == "cap"
-                           else format(float(a["amount"]), "+g"))
-        for a in dim.get("adjustments", ()))
+    """``ETH-009 -5`` for one; rules with the same adjustment share it (``cap 50: A, B``)."""
+    groups: dict[str, list[str]] = {}
+    for a in dim.get("adjustments", ()):
+        what = (f"cap {float(a['amount']):g}" if a["effect"] == "cap"
+                else format(float(a["amount"]), "+g"))
+        groups.setdefault(what, []).append(str(a["rule"]))
+    return "; ".join(f"{rules[0]} {what}" if len(rules) == 1 else f"{what}: {', '.join(rules)}"
+                     for what, rules in groups.items())
 
 
 def config_source(data: Mapping[str, Any]) -> str:
@@ -232,13 +236,15 @@ def _how(m: Mapping[str, Any]) -> str:
 
 def finding_blocks(data: Mapping[str, Any]) -> list[Block]:
     out: list[Block] = [Heading("Findings")]
-    if not data["findings"]:
+    # Assumed findings (rules that lacked data) are shown with the rules not evaluated.
+    fired = [f for f in data["findings"] if not _assumed(f)]
+    if not fired:
         return [*out, Para("none")]
     rows = tuple(
         (f["severity"], f["rule"], f["title"], f["effect"] + (f" -> {f['dimension']}"
                                                             if f.get("dimension") else ""),
          f["message"], f.get("source") or "-", f"{f['pack']} ({f['plugin']})")
-        for f in data["findings"])
+        for f in fired)
     out.append(Table(("severity", "rule", "title", "effect", "message", "source", "pack"),
                      rows, name="findings", stack=4))
     return out
@@ -250,12 +256,27 @@ def unevaluated_blocks(data: Mapping[str, Any]) -> list[Block]:
     grouped: dict[tuple[str, str], list[str]] = {}
     for u in not_evaluated(data):
         grouped.setdefault((u.component, ", ".join(u.missing)), []).append(u.rule)
-    rows = tuple((", ".join(rules), component, missing)
+    counted = {f["rule"]: str(f["effect"]) for f in data["findings"] if _assumed(f)}
+    rows = tuple((", ".join(rules), component, missing, _counted(rules, counted))
                  for (component, missing), rules in grouped.items())
     out: list[Block] = [Heading("Not evaluated for lack of data")]
     if not rows:
         return [*out, Para("none: every rule had the data it needs")]
-    return [*out, Table(("rule", "pack", "missing"), rows, name="not-evaluated")]
+    # Omission never helps: a rule of severity medium or worse that lacks its data counts
+    # at its most severe until researched (a critical one: insufficient_data).
+    return [*out, Table(("rule", "pack", "missing", "counted as"), rows, name="not-evaluated")]
+
+
+def _counted(rules: Sequence[str], counted: Mapping[str, str]) -> str:
+    """What a row of rules not evaluated counted as: one effect, or each rule's."""
+    effects = [counted.get(r, "reported") for r in rules]
+    if len(set(effects)) == 1:
+        return effects[0]
+    return "; ".join(f"{r} {e}" for r, e in zip(rules, effects, strict=True))
+
+
+def _assumed(f: Mapping[str, Any]) -> bool:
+    return bool((f.get("evidence") or {}).get(ASSUMED))
 
 
 def trace_blocks(data: Mapping[str, Any]) -> list[Block]:
@@ -314,11 +335,15 @@ def explain_blocks(x: Mapping[str, Any], options: Options = DEFAULT) -> list[Blo
         supply = f"; supply {', '.join(c['supply'])}" if c.get("supply") else ""
         out.append(Para(f"Data for {c['dimension']}: {c['note']}{supply}{paths}"))
     if dist.get("findings"):
+        # Findings whose clearing alone moves nothing are named once, together.
+        moving = [f for f in dist["findings"] if f.get("composite_points")]
+        still = [f["rule"] for f in dist["findings"] if not f.get("composite_points")]
         out.append(Para("Each finding cleared alone: " + "; ".join(
-            f"{f['rule']} ({f['effect']}"
-            + (f" on {f['dimension']}" if f.get("dimension") else "")
-            + f") {signed(f.get('composite_points'))} -> {f['verdict_if_cleared']}"
-            for f in dist["findings"])))
+            [f"{f['rule']} ({f['effect']}"
+             + (f" on {f['dimension']}" if f.get("dimension") else "")
+             + f") {signed(f.get('composite_points'))} -> {f['verdict_if_cleared']}"
+             for f in moving]
+            + ([f"{', '.join(still)}: no change to the composite"] if still else []))))
     m = x.get("margin")
     if m is not None:
         out.append(Heading("Safety margin"))

@@ -38,7 +38,7 @@ __all__ = [
 #: Sections the example companies leave unresearched whose rules could veto (a sanctions
 #: screening, a safety evaluation, EU exposure): unchecked, they leave every example
 #: undecided (omission never helps). Supplied, clean, so that graded tests have graded
-#: examples; test fixtures, not data.
+#: examples, with no litigation or enforcement on record; test fixtures, not data.
 FIXTURE_SECTIONS = {
     "investment_screening": (
         '\n[investment_screening]\nchecked_on = 2026-06-20\nsource = "test fixture"\n'
@@ -70,6 +70,9 @@ def graded_examples() -> Path:
             if ndr is not None:
                 text += (f'\n[customers]\nsource = "test fixture"\nas_of = 2026-06-01\n'
                          f"ndr_pct = {ndr}\nlogo_churn_pct = {FIXTURE_CHURN[path.stem]}\n")
+            # Researched, none on record (top-level keys go before the first table).
+            text = "".join(f"{key} = []\n" for key in ("litigation", "enforcement")
+                           if f"\n{key} =" not in text and f"[[{key}]]" not in text) + text
             for section, fixture in FIXTURE_SECTIONS.items():
                 if f"\n[{section}]" not in text and f"\n[[{section}." not in text:
                     text += fixture

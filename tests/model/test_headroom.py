@@ -261,8 +261,8 @@ def _fixed_engine_args(tmp_path: Path, scores: dict[str, float], floors: str = "
     config = tmp_path / "threshold.toml"
     config.write_text(f'plugin_dirs = ["plugins"]\n[plugins]\ndisable = ["threshold_rules.'
                       'filings", "threshold_rules.chip_supply", "threshold_rules.ethics", '
-                      f'"threshold_rules.declarative_builtin", "threshold_rules.investment_restrictions"]'
-                      f'\n{floors}\n{dims}',
+                      '"threshold_rules.declarative_builtin", '
+                      f'"threshold_rules.investment_restrictions"]\n{floors}\n{dims}',
                       encoding="utf-8")
     return ["--config", str(config)]
 

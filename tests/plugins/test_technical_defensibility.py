@@ -354,6 +354,14 @@ def test_the_distance_names_the_rnd_spend_to_reach(run_cli, tmp_path) -> None:
     fin["operating_cash_flow"] = fin["fcf_margin_pct"] * fin["revenue"] / 100
     for c in profile["technology"]["benchmark_claims"]:
         c["claimed_by"] = "third_party"
+    # Its safety evaluation, which ETH-002 reads (unchecked, it leaves the verdict undecided).
+    profile["evaluations"] = {"safety": [
+        {"suite": "XSTest", "over_refusal_pct": 5, "unsafe_compliance_pct": 2,
+         "n_benign": 250, "n_unsafe": 200, "independent": True}],
+        "hallucination": [{"domain": v["sector"], "confabulation_pct": 2}
+                          for v in profile["verticals"]]}
+    for vertical in profile["verticals"]:  # FIL-011 reads it
+        vertical["personal_data_in_training"] = False
     path.write_text(json.dumps(profile), encoding="utf-8")
     result = run_cli("evaluate", str(path), "--format", "json", "--no-plugin-autoload")
     assert result.returncode == 0, result.stderr

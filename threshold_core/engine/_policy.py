@@ -39,12 +39,9 @@ for display, never across a cut-off.
 from __future__ import annotations
 
 import math
-import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from fractions import Fraction
-
-import attrs
 
 from ..hooks import hookimpl
 from ..model import (
@@ -57,19 +54,15 @@ from ..model import (
     FactorKind,
     Finding,
     GradeBand,
-    MetricScore,
     MissingCompliance,
     PolicyResult,
     ScoredDimension,
     Severity,
-    SourceTier,
-    Sourcing,
     Verdict,
-    count_tiers,
     format_score,
     is_assumed,
-    tier_of,
 )
+from ._sourcing import dimension_sourcing, overall_sourcing, with_effect
 
 #: Within this relative distance of a cut-off, the composite is recomputed exactly.
 _NEAR = 1e-9
@@ -135,7 +128,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     """The default policy (see the module docstring)."""
     policy = config.policy
     dims = {d.name: d for d in assessment.dimensions}
-    findings = tuple(_with_effect(f, _effect(f, dims)) for f in assessment.findings)
+    findings = tuple(with_effect(f, _effect(f, dims)) for f in assessment.findings)
 
     # Adjust dimension scores: caps, then per-pack bounded deductions.
     adjustments: dict[str, list[Adjustment]] = defaultdict(list)
@@ -185,7 +178,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         # Unrounded: reports round for display, and nothing compared is rounded.
         weight = d.weight / total_weight if counts else 0.0
         dc = config.dimensions.get(name)
-        sourced, illustrative = _sourcing(d.result.metrics if d.result is not None else ())
+        sourced, illustrative = dimension_sourcing(d.result.metrics if d.result is not None else ())
         results.append(
             DimensionResult(
                 name=name,
@@ -307,7 +300,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                            "at most watch", r.name)
                     for r, floor in below
                 )
-    sourcing = _overall_sourcing(counted, policy.max_illustrative_share)
+    sourcing = overall_sourcing(counted, policy.max_illustrative_share)
     if (verdict is Verdict.QUALIFIED and sourcing.illustrative_share is not None
             and sourcing.illustrative_share > policy.max_illustrative_share):
         verdict = Verdict.WATCH
@@ -337,89 +330,13 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
 
 
 def _unchecked_vetoes(findings: Sequence[Finding]) -> list[Factor]:
-    """One factor naming every rule that could veto and lacked data, with what it lacked."""
-    by_missing: dict[str, list[str]] = {}
-    for f in findings:
-        if f.effect is Effect.BLOCK:
-            missing = ", ".join(f.evidence.get("missing") or ["its inputs"])
-            by_missing.setdefault(missing, []).append(f.rule)
-    if not by_missing:
+    """One factor naming every rule that could veto and lacked data (what each lacked is
+    in its assumed finding and among the rules not evaluated)."""
+    rules = [f.rule for f in findings if f.effect is Effect.BLOCK]
+    if not rules:
         return []
-    what = "; ".join(f"{', '.join(rules)} lack {missing}" for missing, rules in by_missing.items())
-    first = next(iter(by_missing.values()))[0]
-    return [Factor(FactorKind.BLOCK, f"rules that could veto were not evaluated ({what}): "
-                   "undecided until researched", first)]
-
-
-_SOURCED = (SourceTier.PRIMARY, SourceTier.SECONDARY)
-
-
-def _sourcing(metrics: Sequence[MetricScore]) -> tuple[float | None, float | None]:
-    """A dimension's sourced coverage and the share of its score on illustrative readings."""
-    # One pass; each sum adds the same weights in the same order as summing them apart.
-    total: float = 0
-    sourced: float = 0
-    weak: float = 0
-    got: float = 0
-    for m in metrics:
-        w = m.weight
-        if not w > 0:
-            continue
-        total += w
-        if m.points is None:
-            continue
-        got += w
-        tier = tier_of(m.grade)
-        if tier in _SOURCED:
-            sourced += w
-        # A reading without a grade comes from a scorer that does not grade: unsourced.
-        elif tier is None or tier is SourceTier.ILLUSTRATIVE:
-            weak += w
-    if not metrics or total <= 0:
-        return None, None
-    return round(sourced / total, 6), (round(weak / got, 6) if got > 0 else None)
-
-
-#: Finding's fields in ``__init__`` order, to copy one with another effect.
-_FINDING_FIELDS = tuple(a.name for a in attrs.fields(Finding))
-_FINDING_VALUES = operator.attrgetter(*_FINDING_FIELDS)
-_EFFECT_AT = _FINDING_FIELDS.index("effect")
-_POSITIONAL = all(a.init and not a.kw_only for a in attrs.fields(Finding))
-
-
-def _with_effect(f: Finding, effect: Effect) -> Finding:
-    """``attrs.evolve(f, effect=effect)``, without its generic work (once per finding)."""
-    if f.effect is effect:
-        return f  # frozen: the same finding
-    if f.__class__ is not Finding or not _POSITIONAL:
-        return attrs.evolve(f, effect=effect)
-    values = list(_FINDING_VALUES(f))
-    values[_EFFECT_AT] = effect
-    return Finding(*values)
-
-
-def _overall_sourcing(counted: Sequence[DimensionResult], limit: float) -> Sourcing:
-    graded = [r for r in counted if r.sourced_coverage is not None]
-    grades: dict[str, int] = {}
-    for r in graded:
-        for m in r.evidence:
-            if m.raw is not None:
-                key = m.grade or "unsourced"
-                grades[key] = grades.get(key, 0) + 1
-    weight = sum(r.weight for r in graded)
-    if not graded or weight <= 0:
-        return Sourcing(limit=limit, grades=dict(sorted(grades.items())),
-                        tiers=count_tiers(grades))
-    sourced = sum(r.weight * (r.sourced_coverage or 0.0) for r in graded) / weight
-    with_share = [r for r in graded if r.illustrative_share is not None]
-    share_weight = sum(r.weight for r in with_share)
-    share = (sum(r.weight * (r.illustrative_share or 0.0) for r in with_share) / share_weight
-             if share_weight > 0 else None)
-    return Sourcing(
-        sourced_coverage=round(sourced, 6),
-        illustrative_share=None if share is None else round(share, 6),
-        limit=limit, grades=dict(sorted(grades.items())), tiers=count_tiers(grades),
-    )
+    return [Factor(FactorKind.BLOCK, f"{', '.join(rules)} could veto and lacked data: "
+                   "undecided until researched", rules[0])]
 
 
 @hookimpl(trylast=True)

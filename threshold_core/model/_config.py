@@ -131,7 +131,8 @@ def _default_grades() -> tuple[GradeBand, ...]:
 
 
 class MissingCompliance(StrEnum):
-    #: A rule that could not be evaluated lowers compliance coverage only.
+    #: A rule of severity medium or worse that could not be evaluated counts at its most
+    #: severe until researched (high caps, medium deducts, critical: insufficient_data).
     LOWER_CONFIDENCE = "lower_confidence"
     #: A rule that could not be evaluated blocks qualification (insufficient_data).
     BLOCK = "block"

@@ -177,7 +177,7 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
     # their values): a dated sanctions screening and the EU exposure the services imply.
     profile["investment_screening"] = {
         "checked_on": "2026-06-15", "source": SOURCE, "covered_foreign_person": True,
-        "max_training_flops": 5e23, "ns_cmic_listed": False, "section_1260h_listed": False,
+        "max_training_flops": 1e22, "ns_cmic_listed": False, "section_1260h_listed": False,
         "sdn_listed": False, "listed_owners_pct": 0.0,
     }
     # The MIIT and 2018-assessment registries searched: an ICP record for the service, and

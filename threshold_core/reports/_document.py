@@ -20,7 +20,7 @@ summary.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from attrs import field, frozen
@@ -151,14 +151,16 @@ _COLOUR = {"qualified": "green", "watch": "yellow", "not_qualified": "red",
 
 
 def adjustments(dim: Mapping[str, Any]) -> str:
-    """``ETH-009 -5`` for one; rules with the same adjustment share it (``cap 50: A, B``)."""
+    """``ETH-009 -5`` for one; rules with the same adjustment share it (``cap 50: A, B``),
+    counted past three (``-5 x4``: the findings and the rules not evaluated name them)."""
     groups: dict[str, list[str]] = {}
     for a in dim.get("adjustments", ()):
         what = (f"cap {float(a['amount']):g}" if a["effect"] == "cap"
                 else format(float(a["amount"]), "+g"))
         groups.setdefault(what, []).append(str(a["rule"]))
-    return "; ".join(f"{rules[0]} {what}" if len(rules) == 1 else f"{what}: {', '.join(rules)}"
-                     for what, rules in groups.items())
+    return "; ".join(f"{rules[0]} {what}" if len(rules) == 1 else
+                     f"{what}: {', '.join(rules)}" if len(rules) <= 3 else
+                     f"{what} x{len(rules)}" for what, rules in groups.items())
 
 
 def config_source(data: Mapping[str, Any]) -> str:
@@ -199,7 +201,7 @@ def run_blocks(data: Mapping[str, Any]) -> list[Block]:
 def dimension_blocks(data: Mapping[str, Any]) -> list[Block]:
     rows = tuple(
         (d["name"], "left out" if d.get("left_out") else pct(d["weight"], ".1%"),
-         num(d.get("raw_score")), adjustments(d),
+         num(d.get("raw_score")), adjustments(d) if d.get("score") is not None else "",
          score_text(d.get("score")), num(d.get("contribution"), ".2f"), pct(d.get("coverage")),
          pct(d.get("sourced_coverage")), d.get("plugin", ""))
         for d in data["dimensions"])
@@ -268,11 +270,11 @@ def unevaluated_blocks(data: Mapping[str, Any]) -> list[Block]:
 
 
 def _counted(rules: Sequence[str], counted: Mapping[str, str]) -> str:
-    """What a row of rules not evaluated counted as: one effect, or each rule's."""
+    """What a row of rules not evaluated counted as: one effect, or each rule's in order."""
     effects = [counted.get(r, "reported") for r in rules]
     if len(set(effects)) == 1:
         return effects[0]
-    return "; ".join(f"{r} {e}" for r, e in zip(rules, effects, strict=True))
+    return " / ".join(effects)  # in the order of the rules
 
 
 def _assumed(f: Mapping[str, Any]) -> bool:

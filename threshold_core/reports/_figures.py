@@ -95,7 +95,8 @@ def waterfall_steps(data: Mapping[str, Any]) -> list[Step]:
     # What remains between the drawn steps and the reported composite (rounding, or a
     # policy that does not add up its dimensions) closes the chart exactly.
     rest = score - sum(s.delta for s in steps)
-    if abs(rest) >= _VISIBLE:
+    # With no step to absorb it, even an invisible remainder is a step of its own.
+    if abs(rest) >= _VISIBLE or (rest and not steps):
         steps.append(Step("policy", "policy", rest, "",
                           "the policy's composite differs from the sum of its dimensions"))
     elif steps and rest:

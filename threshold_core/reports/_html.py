@@ -108,7 +108,7 @@ p.note { color: var(--muted); margin-top: 0; }
     background: none; border: 1px solid var(--line); }
   figure svg { max-height: 50mm; }
   figure.wide svg { max-height: 30mm; }
-  table { margin: 2px 0 4px; font-size: 6.8pt; }
+  table { margin: 2px 0 4px; font-size: 6.6pt; }
   th, td { padding: 1px 3px; }
   th { font-size: 6.5pt; }
   tr { break-inside: avoid; page-break-inside: avoid; }

@@ -1,0 +1,92 @@
+"""The default policy's helpers: a dimension's sourcing, the overall sourcing, a finding's effect.
+
+Kept apart from :mod:`._policy` (issue 19: no module over 400 lines); pure functions.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+
+import attrs
+
+from ..model import (
+    DimensionResult,
+    Effect,
+    Finding,
+    MetricScore,
+    SourceTier,
+    Sourcing,
+    count_tiers,
+    tier_of,
+)
+
+_SOURCED = (SourceTier.PRIMARY, SourceTier.SECONDARY)
+
+
+def dimension_sourcing(metrics: Sequence[MetricScore]) -> tuple[float | None, float | None]:
+    """A dimension's sourced coverage and the share of its score on illustrative readings."""
+    # One pass; each sum adds the same weights in the same order as summing them apart.
+    total: float = 0
+    sourced: float = 0
+    weak: float = 0
+    got: float = 0
+    for m in metrics:
+        w = m.weight
+        if not w > 0:
+            continue
+        total += w
+        if m.points is None:
+            continue
+        got += w
+        tier = tier_of(m.grade)
+        if tier in _SOURCED:
+            sourced += w
+        # A reading without a grade comes from a scorer that does not grade: unsourced.
+        elif tier is None or tier is SourceTier.ILLUSTRATIVE:
+            weak += w
+    if not metrics or total <= 0:
+        return None, None
+    return round(sourced / total, 6), (round(weak / got, 6) if got > 0 else None)
+
+
+#: Finding's fields in ``__init__`` order, to copy one with another effect.
+_FINDING_FIELDS = tuple(a.name for a in attrs.fields(Finding))
+_FINDING_VALUES = operator.attrgetter(*_FINDING_FIELDS)
+_EFFECT_AT = _FINDING_FIELDS.index("effect")
+_POSITIONAL = all(a.init and not a.kw_only for a in attrs.fields(Finding))
+
+
+def with_effect(f: Finding, effect: Effect) -> Finding:
+    """``attrs.evolve(f, effect=effect)``, without its generic work (once per finding)."""
+    if f.effect is effect:
+        return f  # frozen: the same finding
+    if f.__class__ is not Finding or not _POSITIONAL:
+        return attrs.evolve(f, effect=effect)
+    values = list(_FINDING_VALUES(f))
+    values[_EFFECT_AT] = effect
+    return Finding(*values)
+
+
+def overall_sourcing(counted: Sequence[DimensionResult], limit: float) -> Sourcing:
+    graded = [r for r in counted if r.sourced_coverage is not None]
+    grades: dict[str, int] = {}
+    for r in graded:
+        for m in r.evidence:
+            if m.raw is not None:
+                key = m.grade or "unsourced"
+                grades[key] = grades.get(key, 0) + 1
+    weight = sum(r.weight for r in graded)
+    if not graded or weight <= 0:
+        return Sourcing(limit=limit, grades=dict(sorted(grades.items())),
+                        tiers=count_tiers(grades))
+    sourced = sum(r.weight * (r.sourced_coverage or 0.0) for r in graded) / weight
+    with_share = [r for r in graded if r.illustrative_share is not None]
+    share_weight = sum(r.weight for r in with_share)
+    share = (sum(r.weight * (r.illustrative_share or 0.0) for r in with_share) / share_weight
+             if share_weight > 0 else None)
+    return Sourcing(
+        sourced_coverage=round(sourced, 6),
+        illustrative_share=None if share is None else round(share, 6),
+        limit=limit, grades=dict(sorted(grades.items())), tiers=count_tiers(grades),
+    )

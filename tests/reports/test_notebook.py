@@ -52,12 +52,12 @@ def test_a_decision_is_short_in_a_terminal_and_a_card_in_jupyter() -> None:
     doc = _doc("zhipu.toml")
     doc["name"] = "Zhipu <AI> & Co"
     decision = Engine().evaluate(doc)
-    assert repr(decision) == ("<Decision zhipu: not_qualified, risk medium, grade B, score 55.33, "
+    assert repr(decision) == ("<Decision zhipu: not_qualified, risk medium, grade B, score 56.29, "
                               f"{len(decision.findings)} findings>")
     card = decision._repr_html_()
     assert len(card) < 3000
     assert "Zhipu &lt;AI&gt; &amp; Co" in card and "<AI>" not in card
-    assert "not_qualified" in card and "55.3" in card and "band: score 55.3" in card
+    assert "not_qualified" in card and "56.3" in card and "band: score 56.3" in card
     parser = HTMLParser()
     parser.feed(card)  # well-formed enough to parse
     assert card.count("<tr>") == 1 + len([d for d in decision.dimensions if d.weight > 0])

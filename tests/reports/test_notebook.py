@@ -52,12 +52,12 @@ def test_a_decision_is_short_in_a_terminal_and_a_card_in_jupyter() -> None:
     doc = _doc("zhipu.toml")
     doc["name"] = "Zhipu <AI> & Co"
     decision = Engine().evaluate(doc)
-    assert repr(decision) == ("<Decision zhipu: not_qualified, risk medium, grade B, score 56.29, "
+    assert repr(decision) == ("<Decision zhipu: not_qualified, risk medium, grade B, score 58.39, "
                               f"{len(decision.findings)} findings>")
     card = decision._repr_html_()
     assert len(card) < 3000
     assert "Zhipu &lt;AI&gt; &amp; Co" in card and "<AI>" not in card
-    assert "not_qualified" in card and "56.3" in card and "band: score 56.3" in card
+    assert "not_qualified" in card and "58.4" in card and "band: score 58.4" in card
     parser = HTMLParser()
     parser.feed(card)  # well-formed enough to parse
     assert card.count("<tr>") == 1 + len([d for d in decision.dimensions if d.weight > 0])
@@ -86,7 +86,7 @@ def test_decisions_frame_is_one_row_per_company(run_cli, tmp_path: Path) -> None
     assert {"verdict", "risk", "score", "score_technical_defensibility",
             "findings_critical", "findings_high"} <= set(frame.columns)
     row = frame.set_index("id").loc["minimax"]
-    assert row["verdict"] == "not_qualified" and row["score"] == pytest.approx(47.3563)
+    assert row["verdict"] == "not_qualified" and row["score"] == pytest.approx(44.6316)
     assert row["findings_medium"] == sum(f.severity == "medium"
                                          for f in decisions[4].findings)
     assert frame.set_index("id").loc["lingxi", "score"] != frame.set_index("id").loc[

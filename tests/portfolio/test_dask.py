@@ -198,3 +198,15 @@ def test_the_console_script_on_a_local_cluster_of_worker_processes(
     assert "threshold batch: 20 written" in result.stderr
     assert remote.read_bytes() == local.read_bytes()
     assert b"ACME-101" in remote.read_bytes()
+
+
+def test_a_local_batch_does_not_import_distributed(tmp_path: Path) -> None:
+    # The extra costs start-up (about 0.5-1.5 s to import): only --executor dask pays it.
+    import subprocess
+
+    source = _portfolio(tmp_path / "p.jsonl", 3, seed=4)
+    code = ("import sys; from click.testing import CliRunner; from threshold_core.cli import cli; "
+            f"r = CliRunner().invoke(cli, ['batch', {str(source)!r}, '--format', 'csv']); "
+            "assert r.exit_code == 0, r.output; "
+            "assert 'distributed' not in sys.modules, 'a local batch imported distributed'")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120, cwd=tmp_path)

@@ -34,8 +34,8 @@ def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
-FAULTS = ["text", -1, 1.5, True, None, [], {}, {"unexpected": 1}, [1, "x"], "\ud800",
-          float("inf"), "2026-13-45", 10**30]
+FAULTS = ("text", -1, 1.5, True, None, [], {}, {"unexpected": 1}, [1, "x"], "\ud800",
+          float("inf"), "2026-13-45", 10**30)
 
 
 def outcome(doc: Any) -> Any:
@@ -57,7 +57,8 @@ def test_first_attempt_changes_neither_results_nor_problems(data: st.DataObject)
         if data.draw(st.booleans()) and isinstance(target, dict):
             del target[where[-1]]  # a missing key
         else:
-            target[where[-1]] = data.draw(st.sampled_from(FAULTS))
+            # a copy: a fault that is an array or a table must not be shared (or mutated)
+            target[where[-1]] = copy.deepcopy(data.draw(st.sampled_from(FAULTS)))
     fast = outcome(doc)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_converter, "_first_attempt", converter)  # the detailed pass only

@@ -132,6 +132,12 @@ def _records(profile: CompanyProfile, regimes: frozenset[Regime]) -> list[str]:
     return list(seen)
 
 
+def _record_sources(profile: CompanyProfile, regimes: frozenset[Regime]) -> tuple[str | None, ...]:
+    """The source of every record of ``regimes`` in force (None for one without)."""
+    return tuple(f.source for f in profile.filings or ()
+                 if f.regime in regimes and f.status in IN_FORCE)
+
+
 def _filed_models(
     profile: CompanyProfile, _: Context, settings: RegulatoryReadinessSettings = DEFAULTS
 ) -> Reading | None:
@@ -142,6 +148,7 @@ def _filed_models(
     if not records and not applies:
         return None  # nothing applies: no data, never full marks
     return Reading(float(len(records)), ("filings",),
+                   sources=_record_sources(profile, GENAI_FILING_OR_REGISTRATION),
                    note=f"{len(records)} generative-AI filing(s) or registration(s) in force"
                    + (f": {', '.join(records)}" if records else ""))
 
@@ -159,6 +166,7 @@ def _filed_algorithms(
     if not records and not applies:
         return None
     return Reading(float(len(records)), ("filings",),
+                   sources=_record_sources(profile, ALGORITHM_REGIMES),
                    note=f"{len(records)} algorithm or deep-synthesis filing(s) in force")
 
 
@@ -177,6 +185,7 @@ def _sector_approvals(
         by_regulator.setdefault(a.regulator.strip(), []).append(a.sector)
     note = "; ".join(f"{r}: {', '.join(s)}" for r, s in by_regulator.items())
     return Reading(float(len(held)), ("sector_approvals",),
+                   sources=tuple(a.source for a in held.values()),
                    note=f"{len(held)} approval(s) in force" + (f" ({note})" if note else ""))
 
 

@@ -41,3 +41,21 @@ def test_set_up_and_test_commands_are_what_ci_runs() -> None:
     assert len(lines) == 3
     for line in lines:
         assert line in ci, f"README line not run by .ci/run: {line}"
+
+
+def test_the_sample_report_is_what_threshold_prints() -> None:
+    """Every line of the README's sample report (``...`` marks a cut) is in the output of
+    ``threshold evaluate examples/companies/zhipu.toml``: the sample cannot drift."""
+    from click.testing import CliRunner
+
+    from threshold_core.cli import cli
+
+    block = re.search(r"```text\n(Zhipu AI \(zhipu\).*?)```", README, flags=re.S)
+    assert block, "no sample report in README.md"
+    result = CliRunner().invoke(cli, ["evaluate", str(REPO / "examples/companies/zhipu.toml")],
+                                env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    printed = set(result.stdout.splitlines())
+    stale = [line for line in block.group(1).splitlines()
+             if line.strip() and line != "..." and line not in printed]
+    assert stale == []

@@ -10,11 +10,10 @@ expected and what was found.
 from __future__ import annotations
 
 import enum
-import math
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from typing import Any, TypeVar
 
@@ -31,78 +30,18 @@ from cattrs.gen import make_dict_structure_fn
 
 from ..errors import Problem
 from ..model import Figure, StrEnum
-from ._reading import lone_surrogate
+from ._scalars import (
+    _show,
+    _structure_bool,
+    _structure_date,
+    _structure_enum,
+    _structure_float,
+    _structure_int,
+    _structure_str,
+    _unstructure_date,
+)
 
 T = TypeVar("T")
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return '"' + value + '"' if len(value) <= 40 else '"' + value[:37] + '..."'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, (list, tuple)):
-        return "an array"
-    if value is None:
-        return "nothing"
-    return repr(value)
-
-
-def _structure_float(value: Any, _: type) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"expected a number, got {_show(value)}")
-    if not math.isfinite(value):
-        raise ValueError(f"expected a finite number, got {value!r}")
-    return float(value)
-
-
-def _structure_int(value: Any, _: type) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"expected a whole number, got {_show(value)}")
-    return value
-
-
-def _structure_str(value: Any, _: type) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {_show(value)}")
-    # A lone surrogate ("\ud800" in JSON, or an undecodable byte of a CSV) cannot be
-    # written to any output: reject it here, where the path is known.
-    if not value.isascii() and (problem := lone_surrogate(value)) is not None:
-        raise ValueError(problem)
-    return value
-
-
-def _structure_bool(value: Any, _: type) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"expected true or false, got {_show(value)}")
-    return value
-
-
-def _structure_date(value: Any, _: type) -> date:
-    if isinstance(value, datetime):
-        raise TypeError(f"expected a date (YYYY-MM-DD), got a date-time {value.isoformat()}")
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise TypeError(f"expected a date (YYYY-MM-DD), got {_show(value)}")
-
-
-def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
-    try:
-        return cls(value)
-    except ValueError:
-        allowed = ", ".join(str(m.value) for m in cls)
-        raise ValueError(f"expected one of {allowed}; got {_show(value)}") from None
-
-
-def _unstructure_date(value: date) -> str:
-    return value.isoformat()
 
 
 def make_converter(
@@ -376,7 +315,6 @@ def _in_document_order(problems: Iterator[Problem], data: Mapping[str, Any]) -> 
         return order.get(head, len(order))
 
     return tuple(sorted(problems, key=position))
-
 
 
 class StructureProblems(Exception):

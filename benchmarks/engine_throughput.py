@@ -42,7 +42,7 @@ from typing import Any
 
 from threshold_core import Engine, build_config
 from threshold_core.load import profile_from_data
-from threshold_core.model import Context, RuleStatus, Severity
+from threshold_core.model import Context, RuleStatus, Severity, is_assumed
 from threshold_core.portfolio import synthetic_portfolio
 
 try:  # the honest baseline with the rules (benchmarks/honest_rules.py), when present
@@ -72,12 +72,21 @@ def make_baseline(engine: Engine) -> Any:
         caps: dict[str, float] = {}
         deductions: dict[tuple[str, str], float] = {}
         veto = False
+        blocked = False
         for pack, rule, settings in rules:
             out = rule.check(profile, settings, ctx)
-            if out.status is not RuleStatus.FIRED:
+            if out.status is RuleStatus.NOT_EVALUATED:
+                # the omission rule: an unchecked rule counts at its declared severity;
+                # an unchecked critical one leaves the decision insufficient_data
+                sev = rule.meta.severity
+                if sev is Severity.CRITICAL:
+                    blocked = True
+                    continue
+            elif out.status is not RuleStatus.FIRED:
                 continue
-            fired.append(rule.meta.id)
-            sev = out.severity or rule.meta.severity
+            else:
+                fired.append(rule.meta.id)
+                sev = out.severity or rule.meta.severity
             dim = rule.meta.dimension
             if sev is Severity.CRITICAL:
                 veto = True
@@ -97,7 +106,8 @@ def make_baseline(engine: Engine) -> Any:
                 s = min(s, caps[dim])
             composite += weights[dim] / total * max(0.0, min(100.0, s))
         band = next(g for g in policy.grades if composite >= g.min_score)
-        verdict = "not_qualified" if veto else str(band.verdict)
+        verdict = ("not_qualified" if veto else "insufficient_data" if blocked
+                   else str(band.verdict))
         return verdict, round(composite, 4), sorted(fired)
 
     return evaluate
@@ -242,7 +252,7 @@ def main() -> None:
         d = engine.evaluate(p)
         _v, score, fired = plugin_baseline(p)
         if (d.score is not None and score is not None and abs(d.score - score) > 1e-3) or sorted(
-                f.rule for f in d.findings) != fired:
+                f.rule for f in d.findings if not is_assumed(f)) != fired:
             plugin_mismatch += 1
         verdict, composite, dims = honest_evaluate(doc)
         raw = {r.name: (r.raw_score, r.coverage) for r in d.dimensions}
@@ -286,7 +296,7 @@ def main() -> None:
         for doc, p in zip(docs, profiles, strict=True):
             d = engine.evaluate(p)
             expected = (str(d.verdict), None if d.score is None else round(d.score, 4),
-                        sorted(f.rule for f in d.findings))
+                        sorted(f.rule for f in d.findings if not is_assumed(f)))
             if tuple(honest_rules.evaluate(doc)) != expected:
                 rules_mismatch += 1
                 differing.update(x.split(":")[0] for x in honest_rules.disagreements(doc, d))

@@ -39,6 +39,8 @@ from honest_packs import (
 )
 from honest_scores import scores
 
+from threshold_core.model import is_assumed
+
 HAIRCUT = {"market_cap": 0.0, "expected_market_value": 0.0, "estimate": 0.25,
            "last_round_post_money": 0.32}
 LINE = 4e9
@@ -49,6 +51,26 @@ DIMENSION_FLOOR = 40.0
 HIGH_CAP = 50.0
 MEDIUM_DEDUCTION = 5.0
 MEDIUM_MAX_PER_PACK = 15.0
+
+#: Each rule's declared (most severe) severity: a rule that could not be evaluated counts at
+#: it when it is medium or worse (the default policy's omission rule, issue 15); an unchecked
+#: critical rule leaves the decision insufficient_data instead of vetoing.
+SEVERITY = {
+    "CHIP-001": "critical", "CHIP-002": "critical", "CHIP-003": "high", "CHIP-004": "medium",
+    "CHIP-005": "high", "CHIP-006": "high", "CHIP-007": "medium", "CHIP-008": "high",
+    "CHIP-009": "medium", "CHIP-010": "info", "DIS-001": "high", "DIS-002": "low",
+    "DIS-003": "low", "DIS-004": "info", "DIS-005": "low", "ETH-001": "high",
+    "ETH-002": "critical", "ETH-004": "medium", "ETH-005": "high", "ETH-006": "high",
+    "ETH-007": "medium", "ETH-008": "high", "ETH-009": "medium", "ETH-010": "critical",
+    "ETH-011": "low", "FIL-001": "critical", "FIL-002": "critical", "FIL-003": "high",
+    "FIL-004": "medium", "FIL-005": "critical", "FIL-006": "high", "FIL-007": "high",
+    "FIL-008": "info", "FIL-009": "critical", "FIL-010": "critical", "FIL-011": "high",
+    "FIL-012": "high", "FIL-013": "medium", "FIL-014": "high", "FIL-015": "high",
+    "FIL-017": "high", "FIL-018": "high", "FIL-019": "medium", "FIL-020": "high",
+    "FIL-021": "medium", "INV-001": "critical", "INV-002": "medium", "INV-003": "critical",
+    "INV-004": "high", "INV-005": "critical", "INV-006": "high", "VAL-001": "low",
+    "VAL-002": "medium", "VAL-003": "medium",
+}
 
 
 #: Each rule's pack and dimension (None: it affects no dimension score).
@@ -90,7 +112,13 @@ def decide(p: dict[str, Any]) -> tuple[str, float | None, dict[str, tuple[float 
     final: dict[str, float | None] = {}
     cap: set[str] = set()
     deducted: dict[tuple[str, str], float] = {}
-    for result, pack, dim in found.values():
+    blocked = False
+    for rid, (result, pack, dim) in found.items():
+        if result == NE:
+            result = SEVERITY.get(rid, NE)
+            if result == CRIT:
+                blocked = True
+                continue
         if result == CRIT:
             veto = True
         elif result == HIGH:
@@ -115,8 +143,8 @@ def decide(p: dict[str, Any]) -> tuple[str, float | None, dict[str, tuple[float 
     gate = _gate(p)
     if gate is False or veto:
         verdict = "not_qualified"
-    elif gate is None or any(c < COVERAGE_FLOOR or final[n] is None
-                             for n, (_s, c) in dims.items()):
+    elif gate is None or blocked or any(c < COVERAGE_FLOOR or final[n] is None
+                                        for n, (_s, c) in dims.items()):
         verdict = "insufficient_data"
     else:
         assert composite is not None
@@ -152,7 +180,8 @@ def disagreements(p: dict[str, Any], decision: Any) -> list[str]:
             engine_rules[o.rule] = (str(o.severity) if status == "fired" and o.severity
                                     else status)
     for f in decision.findings:
-        engine_rules[f.rule] = str(f.severity)
+        if not is_assumed(f):  # an unchecked rule counted at its worst stays not_evaluated
+            engine_rules[f.rule] = str(f.severity)
     for rid in sorted(set(engine_rules) | set(found)):
         mine = found[rid][0] if rid in found else "absent"
         theirs = engine_rules.get(rid, "absent")

@@ -199,22 +199,15 @@ def _positive_log_anchors(instance: Any, attribute: Any, value: bool) -> None:
 RENAMED = {"commitment": "lockup_remaining (lock-up months remaining at the profile's as_of)"}
 
 
-def _no_renamed(given: Mapping[str, Any], table: str) -> None:
-    for old, new in RENAMED.items():
-        if old in given:
-            raise ValueError(f"{table}: metric {old!r} was replaced by {new}")
-
 
 def _weights(given: Mapping[str, float]) -> dict[str, float]:
     """Converter of ``weights``: the given weights over :data:`WEIGHTS`."""
-    _no_renamed(given, "weights")
-    return merged_weights(WEIGHTS)(given)
+    return merged_weights(WEIGHTS, renamed=RENAMED)(given)
 
 
 def _bands(given: BandTable) -> dict[str, Band]:
     """Converter of ``bands``: the given bands over :data:`BANDS`."""
-    _no_renamed(given, "bands")
-    return merged_bands(BANDS)(given)
+    return merged_bands(BANDS, renamed=RENAMED)(given)
 
 
 def _type_tiers(given: Mapping[str, float]) -> dict[str, float]:

@@ -106,22 +106,15 @@ EXCLUSIVITY_WEIGHT = {
 RENAMED = {"rnd_intensity": "rnd_spend (R&D expense in CNY bn on a log10 scale)"}
 
 
-def _no_renamed(given: Mapping[str, Any], table: str) -> None:
-    for old, new in RENAMED.items():
-        if old in given:
-            raise ValueError(f"{table}: metric {old!r} was replaced by {new}")
-
 
 def _weights(given: Mapping[str, float]) -> dict[str, float]:
     """Converter of ``weights``: the given weights over :data:`WEIGHTS`."""
-    _no_renamed(given, "weights")
-    return merged_weights(WEIGHTS)(given)
+    return merged_weights(WEIGHTS, renamed=RENAMED)(given)
 
 
 def _bands(given: BandTable) -> dict[str, Band]:
     """Converter of ``bands``: the given bands over :data:`BANDS` (``rnd_spend`` on log10)."""
-    _no_renamed(given, "bands")
-    return merged_bands(BANDS, log=("rnd_spend",))(given)
+    return merged_bands(BANDS, log=("rnd_spend",), renamed=RENAMED)(given)
 
 
 @frozen

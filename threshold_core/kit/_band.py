@@ -104,14 +104,25 @@ class Band:
 BandTable = Mapping[str, Sequence[Sequence[float]]]
 
 
+def renamed_metric_check(renamed: Mapping[str, str], given: Mapping[str, Any],
+                         table: str) -> None:
+    """Raise ``ValueError`` naming the replacement when ``given`` uses a renamed metric
+    (``renamed``: old name -> what replaced it)."""
+    for old, new in renamed.items():
+        if old in given:
+            raise ValueError(f"{table}: metric {old!r} was replaced by {new}")
+
+
 def merged_bands(
-    defaults: BandTable, *, log: Iterable[str] = ()
+    defaults: BandTable, *, log: Iterable[str] = (), renamed: Mapping[str, str] | None = None,
 ) -> Callable[[BandTable], dict[str, Band]]:
     """An attrs converter: the default bands overlaid with the given ones, as :class:`Band`
-    (interpolated on log10 for the metrics named in ``log``)."""
+    (interpolated on log10 for the metrics named in ``log``); a metric named in ``renamed``
+    (old name -> what replaced it) is an error naming its replacement."""
     on_log = frozenset(log)
 
     def convert(given: BandTable) -> dict[str, Band]:
+        renamed_metric_check(renamed or {}, given, "bands")
         unknown = sorted(set(given) - set(defaults))
         if unknown:
             raise ValueError(

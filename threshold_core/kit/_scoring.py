@@ -15,7 +15,7 @@ from typing import Any
 from attrs import field, frozen
 
 from ..model import TIER, Context, DimensionScore, MetricScore, SourceTier, weakest
-from ._band import Band
+from ._band import Band, renamed_metric_check
 from ._cited import UNSOURCED, Cited, Parameter, ParameterSource, configured
 
 
@@ -170,15 +170,17 @@ def figure_reading(fig: Any, path: str, section_source: str | None = None) -> Re
 
 
 def merged_weights(
-    defaults: Mapping[str, float],
+    defaults: Mapping[str, float], *, renamed: Mapping[str, str] | None = None,
 ) -> Callable[[Mapping[str, float]], dict[str, float]]:
     """An attrs converter: the defaults overlaid with the given weights.
 
     Lets a settings section override one weight without restating the others;
-    an unknown metric name or a negative weight is an error.
+    an unknown metric name or a negative weight is an error, and a metric named in
+    ``renamed`` (old name -> what replaced it) an error naming its replacement.
     """
 
     def convert(given: Mapping[str, float]) -> dict[str, float]:
+        renamed_metric_check(renamed or {}, given, "weights")
         unknown = sorted(set(given) - set(defaults))
         if unknown:
             raise ValueError(

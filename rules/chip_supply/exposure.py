@@ -39,7 +39,9 @@ from threshold_rules.chip_supply.settings import DIMENSION, ChipSupplySettings
     dimension=DIMENSION,
     rationale="Listed parties need a licence for all items subject to the EAR, and foreign "
     "direct-product rules reach foreign-made chips; a roadmap that relies on new US-origin "
-    "items cannot be executed (critical).",
+    "items cannot be executed (critical). A clear result needs the date the lists were "
+    "checked (export_controls.checked_on); a listing the profile reports stands whatever "
+    "its date.",
     source="BIS Entity List additions of 15 Jan 2025 (EAR Part 744, Supp. 4); "
     "https://techcentral.co.za/us-blacklists-tencent-backed-ai-start-up/257720",
 )
@@ -53,8 +55,16 @@ def entity_list(
         "export_controls.entity_list": ec.entity_list,
         "export_controls.affiliates_listed": list(ec.affiliates_listed),
         "export_controls.relies_on_new_us_items": ec.relies_on_new_us_items,
+        "export_controls.checked_on": ec.checked_on.isoformat() if ec.checked_on else None,
     }
     if not ec.entity_list and not ec.affiliates_listed:
+        if ec.checked_on is None:
+            # An undated screening is not a screening: it cannot clear the company.
+            return not_evaluated(
+                "export_controls.checked_on",
+                message="not listed, but the screening has no date "
+                "(export_controls.checked_on): not a screening",
+            )
         return passed(evidence)
     who = [f"affiliate {a}" for a in ec.affiliates_listed]
     if ec.entity_list:

@@ -34,6 +34,17 @@ def filings_in_force(profile: CompanyProfile, regimes: Iterable[Regime]) -> list
     return [f for f in profile.filings or () if f.regime in wanted and f.status in IN_FORCE]
 
 
+def registry_dated(profile: CompanyProfile, regime: Regime) -> bool:
+    """Whether ``regime``'s registry was checked at a known date (``registry_checks``)."""
+    checks = profile.registry_checks
+    return checks is not None and checks.checked_on(regime) is not None
+
+
+def registry_path(regime: Regime) -> str:
+    """The profile path of a registry's check date, as ``not_evaluated`` names it."""
+    return f"registry_checks.{regime}.checked_on"
+
+
 def filing_label(f: Filing) -> str:
     """How findings name a filing: its regime and number."""
     return f"{f.regime} {f.filing_number or '(no number)'}"

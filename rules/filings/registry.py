@@ -26,8 +26,17 @@ from threshold_rules.filings.common import (
     filing_label,
     filings_in_force,
     no_services,
+    registry_dated,
+    registry_path,
 )
 from threshold_rules.filings.settings import FilingsSettings
+
+
+def _undated(regimes: set[Regime]) -> RuleOutcome:
+    """A registry read without a check date is not evidence: ``not_evaluated`` naming it."""
+    paths = [registry_path(r) for r in sorted(regimes)]
+    return not_evaluated(*paths, message="filing status read from a registry without a check "
+                         "date is not evidence: " + ", ".join(paths))
 
 
 @rule(
@@ -51,20 +60,30 @@ def genai_filing(
         s.public_prc and s.kind is ServiceKind.GENERATIVE for s in profile.services
     ):
         return not_evaluated("filings")
-    filed = filings_in_force(profile, [Regime.CAC_GENAI_FILING])
-    registered = filings_in_force(profile, [Regime.CAC_GENAI_REGISTRATION])
+    filing, registration = Regime.CAC_GENAI_FILING, Regime.CAC_GENAI_REGISTRATION
+    dated = {r: registry_dated(profile, r) for r in (filing, registration)}
+    filed = filings_in_force(profile, [filing]) if dated[filing] else []
+    registered = filings_in_force(profile, [registration]) if dated[registration] else []
     scope = [s for s in profile.services if s.public_prc and s.kind is ServiceKind.GENERATIVE]
-    uncovered = []
+    uncovered, undated = [], set()
     for s in scope:
         ok = any(covers(f, s, settings) for f in filed)
         if not ok and s.api_based:
             ok = any(covers(f, s, settings) for f in registered)
-        if not ok:
+        if ok:
+            continue
+        read = (filing, registration) if s.api_based else (filing,)
+        missing = [r for r in read if not dated[r]]
+        if missing:
+            undated.update(missing)
+        else:
             uncovered.append(s)
     evidence = {
         "services": [s.name for s in scope],
         "filings": [filing_label(f) for f in (*filed, *registered)],
     }
+    if undated and not uncovered:
+        return _undated(undated)
     if uncovered:
         parts = [
             s.name + (" (API-based: needs a filing or a registration)" if s.api_based else "")
@@ -103,9 +122,12 @@ def algorithm_filing(
     scope = [s for s in profile.services if s.public_prc and s.public_opinion and s.kind in kinds]
     if scope and profile.filings is None:
         return not_evaluated("filings")
-    filed = filings_in_force(profile, ALGORITHM_REGIMES)
+    dated = [r for r in sorted(ALGORITHM_REGIMES) if registry_dated(profile, r)]
+    filed = filings_in_force(profile, dated)
     uncovered = [s for s in scope if not any(covers(f, s, settings) for f in filed)]
     evidence = {"services": [s.name for s in scope], "filings": [filing_label(f) for f in filed]}
+    if uncovered and len(dated) < len(ALGORITHM_REGIMES):
+        return _undated(set(ALGORITHM_REGIMES) - set(dated))
     if uncovered:
         return fired(
             "public-opinion service(s) without an algorithm or deep-synthesis filing in force: "

@@ -21,6 +21,8 @@ from threshold_rules.filings.common import (
     filings_in_force,
     in_sectors,
     no_services,
+    registry_dated,
+    registry_path,
 )
 from threshold_rules.filings.settings import FilingsSettings
 
@@ -131,8 +133,15 @@ def nfra_safeguards(
     missing: list[str] = []
     if profile.filings is None:
         missing.append("filings")
-    elif not filings_in_force(profile, GENAI_FILING_OR_REGISTRATION):
-        problems.append("no generative-AI filing or registration in force")
+    else:
+        # Only registries checked at a known date are evidence (registry_checks).
+        regimes = sorted(GENAI_FILING_OR_REGISTRATION)
+        undated = [registry_path(r) for r in regimes if not registry_dated(profile, r)]
+        if not filings_in_force(profile, [r for r in regimes if registry_dated(profile, r)]):
+            if undated:
+                missing.extend(undated)
+            else:
+                problems.append("no generative-AI filing or registration in force")
     unfiled = [s.name for s in profile.services if s.foundation_model_filed is False]
     if unfiled:
         problems.append("built on an unfiled foundation model: " + ", ".join(unfiled))

@@ -53,7 +53,8 @@ def ascend(**where: object) -> dict:
 # rule id, profile that fires, severity, near miss (passes), profile lacking data, missing paths
 CASES = [
     ("CHIP-001", {"export_controls": {"entity_list": True}}, "high",
-     {"export_controls": {"entity_list": False}}, {}, ("export_controls",)),
+     {"export_controls": {"entity_list": False, "checked_on": "2026-06-01"}}, {},
+     ("export_controls",)),
     ("CHIP-002", fleet(acc(10.0, "us_3a090a", model="H100", licensed=False)), "critical",
      fleet(acc(10.0, "us_3a090a", model="H100", licensed=True)), {},
      ("compute.accelerators",)),
@@ -257,3 +258,21 @@ def test_findings_affect_technical_defensibility(evaluate):
     finding = next(f for f in decision.findings if f.rule == "CHIP-006")
     assert (finding.pack, finding.dimension, finding.effect) == (
         "chip_supply", "technical_defensibility", "cap")
+
+
+def test_an_undated_clear_screening_is_not_a_screening(check):
+    outcome = check("CHIP-001", {"export_controls": {"entity_list": False}})
+    assert outcome.status == "not_evaluated"
+    assert outcome.missing == ("export_controls.checked_on",)
+    assert "not a screening" in outcome.message
+
+
+def test_a_reported_listing_fires_whatever_its_date(check):
+    # Adverse evidence stands without the check date: withholding the date cannot help.
+    outcome = check("CHIP-001", {"export_controls": {"entity_list": True,
+                                                     "listed_date": "2025-01-15"}})
+    assert (outcome.status, outcome.severity) == ("fired", "high")
+    dated = check("CHIP-001", {"export_controls": {"entity_list": False,
+                                                   "checked_on": "2026-06-01"}})
+    assert dated.status == "passed"
+    assert dated.evidence["export_controls.checked_on"] == "2026-06-01"

@@ -29,6 +29,27 @@ ALGO_FILING = {
 }
 
 
+#: Every CAC registry checked at a known date, so the filing statuses below are evidence;
+#: a case that sets its own ``registry_checks`` (None: none) overrides it.
+CHECKED = {"registry_checks": {
+    regime: {"checked_on": "2026-06-01", "source": "beian.cac.gov.cn"}
+    for regime in ("CAC_ALGORITHM", "CAC_DEEP_SYNTHESIS", "CAC_GENAI_FILING",
+                   "CAC_GENAI_REGISTRATION")}}
+
+
+@pytest.fixture
+def evaluate(evaluate):
+    """The rule tests' ``evaluate`` with every CAC registry checked unless a case says not."""
+
+    def run(data, engine=None):
+        doc = {**CHECKED, **data}
+        if doc["registry_checks"] is None:
+            del doc["registry_checks"]
+        return evaluate(doc, engine)
+
+    return run
+
+
 def changed(filed_on: str) -> dict:
     return {"filings": [{**GENAI_FILING, "material_change_date": "2026-01-05",
                          "change_filed_date": filed_on}]}
@@ -509,3 +530,42 @@ def test_zhipu_with_a_national_day_change_has_no_fil_003(evaluate):
     doc["as_of"] = "2026-10-31"
     decision = evaluate(doc)
     assert "FIL-003" not in {f.rule for f in decision.findings}
+
+
+UNDATED = [
+    ("FIL-001", {"services": [CHAT], "filings": [GENAI_FILING]},
+     ("registry_checks.CAC_GENAI_FILING.checked_on",)),
+    ("FIL-001", {"services": [{**CHAT, "api_based": True}], "filings": []},
+     ("registry_checks.CAC_GENAI_FILING.checked_on",
+      "registry_checks.CAC_GENAI_REGISTRATION.checked_on")),
+    ("FIL-002", {"services": [FEED], "filings": [ALGO_FILING]},
+     ("registry_checks.CAC_ALGORITHM.checked_on",
+      "registry_checks.CAC_DEEP_SYNTHESIS.checked_on")),
+    ("FIL-011", bank(True), ("registry_checks.CAC_GENAI_FILING.checked_on",
+                             "registry_checks.CAC_GENAI_REGISTRATION.checked_on")),
+]
+
+
+@pytest.mark.parametrize(("rule", "data", "paths"), UNDATED,
+                         ids=[f"{r}-{i}" for i, (r, _, _) in enumerate(UNDATED)])
+@pytest.mark.parametrize("checks", [None, {"CAC_GENAI_FILING": {"source": "beian"},
+                                           "CAC_ALGORITHM": {"source": "beian"}}],
+                         ids=["no-registry-checks", "checks-without-dates"])
+def test_a_status_from_an_undated_registry_is_not_evidence(check, rule, data, paths, checks):
+    """Filings (or none) read from a registry without a check date neither clear nor condemn:
+    the rule is not evaluated and names each registry's ``checked_on``."""
+    outcome = check(rule, {**data, "registry_checks": checks})
+    assert outcome.status == "not_evaluated", outcome.message
+    assert outcome.missing == paths
+
+
+def test_one_dated_registry_is_enough_when_its_records_cover_the_service(check):
+    # The algorithm registry checked at a date covers the feed; the deep-synthesis
+    # registry's date is then not needed.
+    dated = {"CAC_ALGORITHM": {"checked_on": "2026-06-01"}}
+    data = {"services": [FEED], "filings": [ALGO_FILING], "registry_checks": dated}
+    assert check("FIL-002", data).status == "passed"
+    # Covered only by a record from an undated registry: not evidence.
+    deep = {**ALGO_FILING, "regime": "CAC_DEEP_SYNTHESIS"}
+    outcome = check("FIL-002", {**data, "filings": [deep]})
+    assert outcome.missing == ("registry_checks.CAC_DEEP_SYNTHESIS.checked_on",)

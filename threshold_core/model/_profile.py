@@ -34,6 +34,7 @@ from ._regulatory import (
     Litigation,
     PersonalInformation,
     Regime,
+    RegistryChecks,
     SectorApproval,
     SecurityAssessment,
     Service,
@@ -86,6 +87,9 @@ class CompanyProfile:
     #: Registries searched beyond the CAC's (``MIIT_ICP``, ``SEC_ASSESSMENT_2018``): one listed
     #: here without a record means none on record; one neither listed nor recorded is unknown.
     filings_researched: tuple[Regime, ...] = ()
+    #: When each CAC registry was checked (``[registry_checks.CAC_GENAI_FILING]``): a
+    #: status read from a registry without a check date is not evidence.
+    registry_checks: RegistryChecks | None = None
     #: Sector-regulator approvals; ``[]`` means "researched, none", absent means unknown.
     sector_approvals: tuple[SectorApproval, ...] | None = None
     verticals: tuple[Vertical, ...] = ()

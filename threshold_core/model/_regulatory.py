@@ -97,6 +97,39 @@ class Filing:
 
 
 @frozen
+class RegistryCheck:
+    """One CAC registry searched for the company's records, and when.
+
+    The statuses of that registry's records in ``filings`` (and the absence of a record)
+    are as of ``checked_on``. Without it a status read from the registry is not evidence:
+    the rules that read the registry return ``not_evaluated`` naming
+    ``registry_checks.<REGIME>.checked_on``. Optional so that old profiles load.
+    """
+
+    checked_on: date | None = None
+    #: The list or page searched (``beian.cac.gov.cn``, a provincial CAC announcement).
+    source: str | None = None
+
+
+@frozen
+class RegistryChecks:
+    """``[registry_checks.<REGIME>]``: when each CAC filing registry was checked.
+
+    A registry not listed here was not checked at a known date.
+    """
+
+    CAC_ALGORITHM: RegistryCheck | None = None
+    CAC_DEEP_SYNTHESIS: RegistryCheck | None = None
+    CAC_GENAI_FILING: RegistryCheck | None = None
+    CAC_GENAI_REGISTRATION: RegistryCheck | None = None
+
+    def checked_on(self, regime: Regime) -> date | None:
+        """When ``regime``'s registry was checked; None when unknown or not a CAC registry."""
+        check = getattr(self, str(regime), None)
+        return check.checked_on if isinstance(check, RegistryCheck) else None
+
+
+@frozen
 class SectorApproval:
     sector: str
     regulator: str

@@ -114,12 +114,16 @@ class DomainEval:
 
     domain: str
     confabulation_pct: float = field(metadata=SHARE)
+    #: The date of the run.
+    as_of: date | None = None
     source: str | None = None
 
 
 @frozen
 class BiasEval:
     suite: str
+    #: The date of the run.
+    as_of: date | None = None
     source: str | None = None
 
 
@@ -198,9 +202,20 @@ class Compute:
 
 @frozen
 class ExportControls:
+    """The company's screening against the US export-control lists (Entity List).
+
+    ``checked_on`` is when the lists were checked. It is optional so that profiles
+    written before it existed still load, but a clear result without it is not a
+    screening: CHIP-001 returns ``not_evaluated`` naming ``export_controls.checked_on``
+    (a listing the profile reports stands whatever its date), and the freshness pack
+    ages it.
+    """
+
     entity_list: bool
     listed_date: date | None = None
     affiliates_listed: tuple[str, ...] = ()
     #: The roadmap relies on new US-origin items.
     relies_on_new_us_items: bool = False
+    #: The date the Entity List (and its affiliates) was checked for the company.
+    checked_on: date | None = None
     source: str | None = None

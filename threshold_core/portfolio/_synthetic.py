@@ -20,6 +20,8 @@ SOURCE = "synthetic"
 _PROVINCES = ("Beijing", "Shanghai", "ZheJiang", "Guangdong", "Jiangsu", "Sichuan")
 _SECTORS = ("finance", "healthcare", "manufacturing", "education", "entertainment", "retail")
 _REGULATORS = {"finance": "NFRA", "healthcare": "NMPA", "education": "MoE"}
+_CAC_REGISTRIES = ("CAC_ALGORITHM", "CAC_DEEP_SYNTHESIS", "CAC_GENAI_FILING",
+                   "CAC_GENAI_REGISTRATION")
 _INVESTOR_TYPES = ("state_fund", "strategic", "vc", "pe", "sovereign", "cornerstone", "other")
 
 
@@ -174,7 +176,11 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
         }
     profile["export_controls"] = {"entity_list": rng.random() < 0.1}
     # Researched, as a committee would have it (no random draws: earlier figures keep
-    # their values): a dated sanctions screening and the EU exposure the services imply.
+    # their values): dated export-control, CAC registry and sanctions screenings and the
+    # EU exposure the services imply.
+    profile["export_controls"]["checked_on"] = "2026-06-15"
+    profile["registry_checks"] = {regime: {"checked_on": "2026-06-15", "source": SOURCE}
+                                  for regime in _CAC_REGISTRIES}
     profile["investment_screening"] = {
         "checked_on": "2026-06-15", "source": SOURCE, "covered_foreign_person": True,
         "max_training_flops": 1e22, "ns_cmic_listed": False, "section_1260h_listed": False,

@@ -124,7 +124,10 @@ RICH_PROFILE: dict[str, Any] = {
              "tenure": "leased_offshore", "location_country": "SG", "licensed": True},
         ],
     },
-    "export_controls": {"entity_list": False},
+    "export_controls": {"entity_list": False, "checked_on": dt.date(2026, 6, 1)},
+    "registry_checks": {regime: {"checked_on": dt.date(2026, 6, 1)}
+                        for regime in ("CAC_ALGORITHM", "CAC_DEEP_SYNTHESIS", "CAC_GENAI_FILING",
+                                       "CAC_GENAI_REGISTRATION")},
     # One investor with an amount and one with a lock-up: moving either figure moves
     # exactly one metric of institutional_backing, which the monotonicity check needs.
     "investors": [

@@ -17,7 +17,8 @@ VAL-002  medium: a listed company is valued on something other than its market
          STAR Market fifth listing standard: market value at a date
          (domain-research §0).
 VAL-003  medium: the valuation is older than ``max_age_months`` (6) calendar
-         months at the evaluation date (house policy: the line is a market test
+         months at the evaluation date (exactly 6 months is not older; 31 Dec is
+         6 months old on 30 Jun) (house policy: the line is a market test
          and markets for AI-model companies moved by half within months in 2026).
 """
 
@@ -29,7 +30,16 @@ from typing import Any
 from attrs import frozen
 
 from threshold_core import hookimpl
-from threshold_core.kit import Pack, fired, not_evaluated, passed, rule
+from threshold_core.kit import (
+    Pack,
+    add_months,
+    fired,
+    months_elapsed,
+    not_evaluated,
+    older_than_months,
+    passed,
+    rule,
+)
 from threshold_core.model import CompanyProfile, Context, ListingStatus, ValuationBasis
 
 NAME = "valuation"
@@ -50,14 +60,6 @@ class ValuationSettings:
     def __attrs_post_init__(self) -> None:
         if self.max_age_months <= 0:
             raise ValueError("max_age_months: must be a positive number of months")
-
-
-def _months_between(start: date, end: date) -> int:
-    """Whole calendar months from ``start`` to ``end`` (negative when end is earlier)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if end.day < start.day:
-        months -= 1
-    return months
 
 
 @rule(
@@ -121,13 +123,14 @@ def stale(profile: CompanyProfile, settings: ValuationSettings, context: Context
     if v is None or v.as_of is None or context.as_of is None:
         return not_evaluated(*(["valuation.as_of"] if v is None or v.as_of is None else []),
                              *(["as_of"] if context.as_of is None else []))
-    age = _months_between(v.as_of, context.as_of)
+    age = months_elapsed(v.as_of, context.as_of)
     evidence = {"valuation.as_of": v.as_of.isoformat(), "age_months": age}
-    if age <= settings.max_age_months:
+    if not older_than_months(v.as_of, context.as_of, settings.max_age_months):
         return passed(evidence)
     return fired(
         f"valuation of {v.as_of} is {age} months old at {context.as_of} "
-        f"(more than {settings.max_age_months})",
+        f"(more than {settings.max_age_months}: fresh until "
+        f"{add_months(v.as_of, settings.max_age_months)})",
         evidence=evidence,
     )
 

@@ -45,6 +45,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "threshold_rules.ethics",
     "threshold_rules.investment_restrictions",
     "threshold_rules.valuation",
+    "threshold_rules.freshness",
     "threshold_rules.declarative_builtin",
 )
 

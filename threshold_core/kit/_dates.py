@@ -16,8 +16,11 @@ a year the package has no schedule for raises :class:`CalendarRangeError`,
 whose message names the covered years: a rule turns it into ``not_evaluated``
 rather than guessing.
 
-Look-back windows (24 months of enforcement, two years between audits) are
-calendar months: the same day ``n`` months earlier, clamped to the month's end.
+Look-back windows (24 months of enforcement, two years between audits) and the
+ages of dated sections (a valuation, a screening) are calendar months: the same day
+``n`` months earlier or later, clamped to the month's end. A date is older than ``n``
+months at ``end`` when ``end`` is after :func:`add_months` (date, ``n``): 31 January
+is one month old on 28 February 2026 and more than that on 1 March.
 """
 
 from __future__ import annotations
@@ -86,3 +89,19 @@ def add_months(day: date, months: int) -> date:
     year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
     last = calendar.monthrange(year, month0 + 1)[1]
     return date(year, month0 + 1, min(day.day, last))
+
+
+def months_elapsed(start: date, end: date) -> int:
+    """Whole calendar months from ``start`` to ``end``: the largest ``n`` with
+    ``add_months(start, n) <= end`` (negative when ``end`` is earlier).
+
+    31 January to 28 February 2026 is one month (the day is clamped to the month's end).
+    """
+    n = (end.year - start.year) * 12 + end.month - start.month
+    return n - 1 if add_months(start, n) > end else n
+
+
+def older_than_months(start: date, end: date, months: int) -> bool:
+    """Whether ``start`` is more than ``months`` calendar months before ``end``: exactly
+    ``months`` is not older, a day more is."""
+    return end > add_months(start, months)

@@ -41,25 +41,35 @@ def filings_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) ->
     verticals = p.get("verticals") or ()
     public = [s for s in services if s.get("public_prc", True)]
     genai = [s for s in public if s.get("kind", "generative") == "generative"]
+    # Only registries checked at a known date are evidence (registry_checks.<R>.checked_on).
+    checks = p.get("registry_checks") or {}
+    dated = {r for r, c in checks.items() if c and c.get("checked_on")}
     # FIL-001 a public generative service without a generative-AI filing in force
     if not services or (filings is None and genai):
         out["FIL-001"] = NE
     else:
-        filed = in_force(p, ("CAC_GENAI_FILING",))
-        reg = in_force(p, ("CAC_GENAI_REGISTRATION",))
-        out["FIL-001"] = CRIT if any(
-            not any(covers(f, s) for f in filed)
-            and not (s.get("api_based") and any(covers(f, s) for f in reg))
-            for s in genai) else PASS
+        filed = in_force(p, {"CAC_GENAI_FILING"} & dated)
+        reg = in_force(p, {"CAC_GENAI_REGISTRATION"} & dated)
+        uncovered = unknown = False
+        for s in genai:
+            if any(covers(f, s) for f in filed) or (
+                    s.get("api_based") and any(covers(f, s) for f in reg)):
+                continue
+            read = GENAI_ANY if s.get("api_based") else {"CAC_GENAI_FILING"}
+            if read <= dated:
+                uncovered = True
+            else:
+                unknown = True
+        out["FIL-001"] = CRIT if uncovered else NE if unknown else PASS
     # FIL-002 public-opinion service without an algorithm filing
     scope = [s for s in public if s.get("public_opinion") and s.get("kind", "generative") in (
         "algorithm_recommendation", "deep_synthesis", "generative")]
     if not services or (scope and filings is None):
         out["FIL-002"] = NE
     else:
-        algo = in_force(p, ALGO)
-        out["FIL-002"] = CRIT if any(not any(covers(f, s) for f in algo) for s in scope) \
-            else PASS
+        algo = in_force(p, ALGO & dated)
+        uncovered = any(not any(covers(f, s) for f in algo) for s in scope)
+        out["FIL-002"] = PASS if not uncovered else CRIT if dated >= ALGO else NE
     # FIL-003 material change filed late (10 working days)
     if filings is None:
         out["FIL-003"] = NE
@@ -178,8 +188,11 @@ def filings_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) ->
         problem = missing = False
         if filings is None:
             missing = True
-        elif not in_force(p, GENAI_ANY):
-            problem = True
+        elif not in_force(p, GENAI_ANY & dated):
+            if dated >= GENAI_ANY:
+                problem = True
+            else:
+                missing = True
         if any(s.get("foundation_model_filed") is False for s in services):
             problem = True
         for v in nfra:

@@ -29,6 +29,7 @@ from honest_common import (
     Z95,
     day,
     fold,
+    months_before,
     norm,
     num,
 )
@@ -43,7 +44,7 @@ def chip_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) -> No
     if ec is None:
         out["CHIP-001"] = NE
     elif not ec.get("entity_list") and not ec.get("affiliates_listed"):
-        out["CHIP-001"] = PASS
+        out["CHIP-001"] = PASS if ec.get("checked_on") else NE  # undated: not a screening
     else:
         out["CHIP-001"] = CRIT if ec.get("relies_on_new_us_items") else HIGH
     # CHIP-002 unlicensed or unknown-provenance accelerators
@@ -321,10 +322,7 @@ def valuation_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) 
     if v is None or v.get("as_of") is None or as_of is None:
         out["VAL-003"] = NE
     else:
-        start = day(v["as_of"])
-        months = (as_of.year - start.year) * 12 + as_of.month - start.month
-        months -= as_of.day < start.day
-        out["VAL-003"] = MED if months > 6 else PASS
+        out["VAL-003"] = MED if as_of > months_before(day(v["as_of"]), -6) else PASS
 
 
 def _illustrative(p: dict[str, Any]) -> tuple[int, int]:

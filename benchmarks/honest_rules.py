@@ -3,7 +3,7 @@
 A plain Python function over the profile as parsed from JSON (dicts, ISO date strings), with
 the default configuration written in: the 4 dimension scores (22 metrics: bands, caps,
 bonuses, coverage), every rule check of the built-in packs (filings, chip_supply, ethics,
-investment_restrictions, valuation and the declarative disclosure pack: 54 rules, each
+investment_restrictions, valuation, freshness and the declarative disclosure pack: 64 rules, each
 ``passed``, ``not_evaluated`` or ``fired`` at a severity), the gate (FX rate, valuation basis,
 haircut, the 4bn CNY line) and the default policy (vetoes, caps, bounded per-pack
 deductions, coverage floors, grade bands, dimension floors). No trace, no evidence, no
@@ -30,6 +30,7 @@ from typing import Any
 
 from honest_common import CRIT, FX, HIGH, IB, MED, NE, PASS, RR, TD, day
 from honest_filings import filings_rules
+from honest_freshness import freshness_rules
 from honest_packs import (
     chip_rules,
     disclosure_rules,
@@ -69,14 +70,17 @@ SEVERITY = {
     "FIL-017": "high", "FIL-018": "high", "FIL-019": "medium", "FIL-020": "high",
     "FIL-021": "medium", "INV-001": "critical", "INV-002": "medium", "INV-003": "critical",
     "INV-004": "high", "INV-005": "critical", "INV-006": "high", "VAL-001": "low",
-    "VAL-002": "medium", "VAL-003": "medium",
+    "VAL-002": "medium", "VAL-003": "medium", "FRS-001": "low", "FRS-002": "low",
+    "FRS-003": "low", "FRS-004": "low", "FRS-005": "medium", "FRS-006": "medium",
+    "FRS-007": "low", "FRS-008": "low", "FRS-009": "low", "FRS-010": "low",
 }
 
 
 #: Each rule's pack and dimension (None: it affects no dimension score).
 PACKS = (("filings", RR, filings_rules), ("chip_supply", TD, chip_rules),
          ("ethics", RR, ethics_rules), ("investment_restrictions", IB, investment_rules),
-         ("valuation", None, valuation_rules), ("disclosure", None, disclosure_rules))
+         ("valuation", None, valuation_rules), ("disclosure", None, disclosure_rules),
+         ("freshness", None, freshness_rules))
 
 
 def rules(p: dict[str, Any], as_of: date | None) -> dict[str, tuple[str, str, str | None]]:

@@ -49,7 +49,15 @@ FIXTURE_SECTIONS = {
         '\n[[evaluations.safety]]\nsuite = "XSTest"\nover_refusal_pct = 8\n'
         'unsafe_compliance_pct = 2\nn_benign = 250\nn_unsafe = 200\nsource = "test fixture"\n'),
     "eu_exposure": '\n[eu_exposure]\nserves_eu_users = false\nsource = "test fixture"\n',
+    # Each CAC registry searched at a date, so the filing statuses are evidence.
+    "registry_checks": "".join(
+        f'\n[registry_checks.{regime}]\nchecked_on = 2026-06-20\nsource = "test fixture"\n'
+        for regime in ("CAC_ALGORITHM", "CAC_DEEP_SYNTHESIS", "CAC_GENAI_FILING",
+                       "CAC_GENAI_REGISTRATION")),
 }
+#: The export-control screenings of the examples, dated (undated, a clear one is not a
+#: screening); a test fixture, not data.
+FIXTURE_EXPORT_CHECK = "[export_controls]\nchecked_on = 2026-06-20\n"
 
 FIXTURE_NDR = {"zhipu": 120, "4paradigm": 120, "baidu-ernie": 120, "minimax": 85, "01ai": 85}
 #: Logo churn to go with them (the article's "high churn" below the line), for the same reason:
@@ -74,8 +82,10 @@ def graded_examples() -> Path:
             text = "".join(f"{key} = []\n" for key in ("litigation", "enforcement")
                            if f"\n{key} =" not in text and f"[[{key}]]" not in text) + text
             for section, fixture in FIXTURE_SECTIONS.items():
-                if f"\n[{section}]" not in text and f"\n[[{section}." not in text:
+                if not any(f"\n{opening}{section}{closing}" in text
+                           for opening, closing in (("[", "]"), ("[[", "."), ("[", "."))):
                     text += fixture
+            text = text.replace("[export_controls]\n", FIXTURE_EXPORT_CHECK, 1)
             (folder / path.name).write_text(text, encoding="utf-8")
         _GRADED = folder
     return _GRADED

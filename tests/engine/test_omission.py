@@ -54,8 +54,16 @@ def test_the_order_of_verdicts() -> None:
     assert not better("not_qualified", "insufficient_data")
 
 
+#: The dates a section may leave out (its ``as_of``, a screening's ``checked_on``); the
+#: investment screening's ``checked_on`` is required, so leaving it out is an input error.
+DATES = ("as_of", "checked_on")
+REQUIRED_DATES = ("investment_screening.checked_on",)
+
+
 def removals(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """Every profile with one section, one list, or one list or table inside a section left out."""
+    """Every profile with one section, one list, one list or table inside a section, or one
+    optional date of a section or of a table inside it (``registry_checks.<REGIME>``) left
+    out."""
     out = []
     for key, value in doc.items():
         if key in ("id", "name"):
@@ -63,9 +71,17 @@ def removals(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         out.append((key, {k: v for k, v in doc.items() if k != key}))
         if isinstance(value, dict):
             for inner, v in value.items():
-                if isinstance(v, (list, dict)):
+                path = f"{key}.{inner}"
+                if isinstance(v, (list, dict)) or (inner in DATES and path not in
+                                                   REQUIRED_DATES):
                     section = {k: x for k, x in value.items() if k != inner}
-                    out.append((f"{key}.{inner}", {**doc, key: section}))
+                    out.append((path, {**doc, key: section}))
+                if isinstance(v, dict):
+                    for date_key in DATES:
+                        if date_key in v:
+                            table = {k: x for k, x in v.items() if k != date_key}
+                            out.append((f"{path}.{date_key}",
+                                        {**doc, key: {**value, inner: table}}))
     return out
 
 

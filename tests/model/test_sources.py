@@ -120,7 +120,7 @@ def _setup(tmp_path: Path, description: str) -> tuple[Path, Path]:
     config.write_text('plugin_dirs = ["plugins"]\n[plugins]\ndisable = ["threshold_rules.'
                       'filings", "threshold_rules.chip_supply", "threshold_rules.ethics", '
                       '"threshold_rules.valuation", "threshold_rules.declarative_builtin", '
-                      '"threshold_rules.investment_restrictions"]\n'
+                      '"threshold_rules.investment_restrictions", "threshold_rules.freshness"]\n'
                       + dims, encoding="utf-8")
     profile = tmp_path / "p.toml"
     profile.write_text(f'id = "p"\nname = "P"\ndescription = "{description}"\n'

@@ -13,7 +13,10 @@ Each module is a pluggy plugin that registers one pack through
   hallucination, disclosure, bias, minors, IP litigation, EU prohibitions.
 * :mod:`threshold_rules.valuation` (``valuation``, VAL-001..003): the valuation's basis,
   a listed company valued on an estimate, a stale valuation.
+* :mod:`threshold_rules.freshness` (``freshness``, FRS-001..010): the age of every other
+  dated section (customers, technology, evaluations, compute, the export-control and CAC
+  registry screenings, labeling, personal information, compliance, STAR evidence).
 
-Each module's docstring lists its rules; ``examples/rule-settings.toml`` lists
+Each module's docstring lists its rules; ``examples/threshold.toml`` lists
 every setting with its default.
 """

@@ -69,3 +69,39 @@ def test_working_days_never_exceed_weekdays_plus_make_up_days(start: date, span:
     days = [start + timedelta(days=k) for k in range(1, span + 1)]
     assert got == sum(is_working_day(d) for d in days)
     assert 0 <= got <= span
+
+
+@pytest.mark.parametrize(("start", "end", "months", "older", "elapsed"), [
+    (date(2026, 1, 31), date(2026, 2, 28), 1, False, 1),  # clamped: exactly one month
+    (date(2026, 1, 31), date(2026, 3, 1), 1, True, 1),
+    (date(2028, 1, 31), date(2028, 2, 29), 1, False, 1),  # leap year
+    (date(2028, 1, 31), date(2028, 3, 1), 1, True, 1),
+    (date(2025, 12, 31), date(2026, 6, 30), 6, False, 6),
+    (date(2025, 12, 31), date(2026, 7, 1), 6, True, 6),
+    (date(2025, 6, 30), date(2026, 6, 30), 12, False, 12),
+    (date(2026, 3, 15), date(2026, 2, 20), 1, False, -1),
+])
+def test_older_than_months_counts_calendar_months_with_month_ends_clamped(
+        start, end, months, older, elapsed):
+    from threshold_core.kit import months_elapsed, older_than_months
+
+    assert older_than_months(start, end, months) is older
+    assert months_elapsed(start, end) == elapsed
+
+
+def test_a_valuation_of_31_december_is_six_months_old_on_30_june(tmp_path):
+    """VAL-003 ages on the kit's calendar: exactly six months is not stale, a day more is."""
+    from threshold_core import Engine
+    from threshold_core.load import profile_from_data
+
+    engine = Engine()
+
+    def val003(at: str) -> str:
+        profile = profile_from_data({
+            "id": "v", "name": "V", "as_of": at, "valuation": {
+                "amount": 9e9, "currency": "CNY", "basis": "market_cap", "as_of": "2025-12-31"}})
+        decision = engine.evaluate(profile)
+        return "fired" if "VAL-003" in {f.rule for f in decision.findings} else "passed"
+
+    assert val003("2026-06-30") == "passed"
+    assert val003("2026-07-01") == "fired"

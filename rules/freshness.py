@@ -164,11 +164,6 @@ def _age(dated: Iterable[tuple[str, date | None]], months: int,
     return passed({**evidence, "max_age_months": months})
 
 
-def _section(profile: CompanyProfile, name: str, attr: str) -> list[tuple[str, date | None]]:
-    section = getattr(profile, name)
-    return [] if section is None else [(f"{name}.{attr}", getattr(section, attr))]
-
-
 def _meta(rid: str, title: str, severity: Severity, what: str
           ) -> Callable[[RuleFunction], Rule]:
     return rule(
@@ -182,18 +177,28 @@ def _meta(rid: str, title: str, severity: Severity, what: str
     )
 
 
-@_meta("FRS-001", "Customer figures are stale", Severity.LOW,
-       "Retention and churn are trailing-twelve-month measures")
-def customers(profile: CompanyProfile, settings: FreshnessSettings,
+def _dated_section(rid: str, title: str, severity: Severity, what: str, section: str,
+                   key: str = "as_of") -> Rule:
+    """The rule that ages one section's own date; its threshold is the setting of the
+    section's name."""
+
+    def check(profile: CompanyProfile, settings: FreshnessSettings,
               context: Context) -> RuleOutcome:
-    return _age(_section(profile, "customers", "as_of"), settings.customers, context)
+        body = getattr(profile, section)
+        dated = [] if body is None else [(f"{section}.{key}", getattr(body, key))]
+        return _age(dated, getattr(settings, section), context)
+
+    check.__name__ = section
+    return _meta(rid, title, severity, what)(check)
 
 
-@_meta("FRS-002", "Technology section is stale", Severity.LOW,
-       "Benchmarks, leaderboard standing and releases change with every model generation")
-def technology(profile: CompanyProfile, settings: FreshnessSettings,
-               context: Context) -> RuleOutcome:
-    return _age(_section(profile, "technology", "as_of"), settings.technology, context)
+customers = _dated_section(
+    "FRS-001", "Customer figures are stale", Severity.LOW,
+    "Retention and churn are trailing-twelve-month measures", "customers")
+technology = _dated_section(
+    "FRS-002", "Technology section is stale", Severity.LOW,
+    "Benchmarks, leaderboard standing and releases change with every model generation",
+    "technology")
 
 
 @_meta("FRS-003", "Evaluation runs are stale", Severity.LOW,
@@ -209,19 +214,13 @@ def evaluations(profile: CompanyProfile, settings: FreshnessSettings,
     return _age(runs, settings.evaluations, context)
 
 
-@_meta("FRS-004", "Compute inventory is stale", Severity.LOW,
-       "Export licences and capacity contracts changed within months in 2025-26")
-def compute(profile: CompanyProfile, settings: FreshnessSettings,
-            context: Context) -> RuleOutcome:
-    return _age(_section(profile, "compute", "as_of"), settings.compute, context)
-
-
-@_meta("FRS-005", "Export-control screening is stale", Severity.MEDIUM,
-       "The Entity List grows several times a year; a clear result is as of its check date")
-def export_controls(profile: CompanyProfile, settings: FreshnessSettings,
-                    context: Context) -> RuleOutcome:
-    return _age(_section(profile, "export_controls", "checked_on"),
-                settings.export_controls, context)
+compute = _dated_section(
+    "FRS-004", "Compute inventory is stale", Severity.LOW,
+    "Export licences and capacity contracts changed within months in 2025-26", "compute")
+export_controls = _dated_section(
+    "FRS-005", "Export-control screening is stale", Severity.MEDIUM,
+    "The Entity List grows several times a year; a clear result is as of its check date",
+    "export_controls", "checked_on")
 
 
 @_meta("FRS-006", "CAC registry check is stale", Severity.MEDIUM,
@@ -239,34 +238,18 @@ def registry_checks(profile: CompanyProfile, settings: FreshnessSettings,
     return _age(dated, settings.registry_checks, context)
 
 
-@_meta("FRS-007", "Content-labeling check is stale", Severity.LOW,
-       "Labels are checked on the product as released")
-def content_labeling(profile: CompanyProfile, settings: FreshnessSettings,
-                     context: Context) -> RuleOutcome:
-    return _age(_section(profile, "content_labeling", "checked_on"),
-                settings.content_labeling, context)
-
-
-@_meta("FRS-008", "Personal-information figures are stale", Severity.LOW,
-       "Cross-border volumes are counted per calendar year")
-def personal_information(profile: CompanyProfile, settings: FreshnessSettings,
-                         context: Context) -> RuleOutcome:
-    return _age(_section(profile, "personal_information", "as_of"),
-                settings.personal_information, context)
-
-
-@_meta("FRS-009", "Compliance section is stale", Severity.LOW,
-       "MLPS assessments and certificates are renewed yearly")
-def compliance(profile: CompanyProfile, settings: FreshnessSettings,
-               context: Context) -> RuleOutcome:
-    return _age(_section(profile, "compliance", "as_of"), settings.compliance, context)
-
-
-@_meta("FRS-010", "STAR Market filing evidence is stale", Severity.LOW,
-       "The fifth standard tests the company at the time of filing")
-def star_market(profile: CompanyProfile, settings: FreshnessSettings,
-                context: Context) -> RuleOutcome:
-    return _age(_section(profile, "star_market", "as_of"), settings.star_market, context)
+content_labeling = _dated_section(
+    "FRS-007", "Content-labeling check is stale", Severity.LOW,
+    "Labels are checked on the product as released", "content_labeling", "checked_on")
+personal_information = _dated_section(
+    "FRS-008", "Personal-information figures are stale", Severity.LOW,
+    "Cross-border volumes are counted per calendar year", "personal_information")
+compliance = _dated_section(
+    "FRS-009", "Compliance section is stale", Severity.LOW,
+    "MLPS assessments and certificates are renewed yearly", "compliance")
+star_market = _dated_section(
+    "FRS-010", "STAR Market filing evidence is stale", Severity.LOW,
+    "The fifth standard tests the company at the time of filing", "star_market")
 
 
 PACK = Pack(

@@ -19,6 +19,21 @@ settings.register_profile("threshold", deadline=None)
 settings.load_profile("threshold")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _generated_code_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Commands cache attrs' and cattrs' generated code in a folder of the test run's own.
+
+    The user's cache folder is never touched; subprocesses inherit the variable.
+    """
+    before = os.environ.get("THRESHOLD_CACHE_DIR")
+    os.environ["THRESHOLD_CACHE_DIR"] = str(tmp_path_factory.mktemp("threshold-cache"))
+    yield
+    if before is None:
+        os.environ.pop("THRESHOLD_CACHE_DIR", None)
+    else:
+        os.environ["THRESHOLD_CACHE_DIR"] = before
+
+
 @pytest.fixture
 def threshold_exe() -> str:
     """The installed console script (next to this interpreter)."""

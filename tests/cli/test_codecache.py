@@ -1,0 +1,98 @@
+"""The cache of attrs' and cattrs' generated code (README, "Performance"): the same
+decisions cold and warm, in the folder it names, off when asked, robust to a bad file."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from helpers import EXAMPLES
+
+from threshold_core.cli._codecache import CodeCache
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def _without_timings(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _without_timings(v) for k, v in data.items() if not k.endswith("_ms")}
+    if isinstance(data, list):
+        return [_without_timings(v) for v in data]
+    return data
+
+
+def test_cold_and_warm_runs_decide_the_same(run_cli_process: Run, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    args = ("evaluate", str(EXAMPLES / "companies"), "--format", "json")
+    cold = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})
+    files = list(cache.glob("generated-code-*.marshal"))
+    assert cold.returncode == 0, cold.stderr
+    assert len(files) == 1 and files[0].stat().st_size > 100_000
+    written = files[0].stat().st_mtime_ns
+    warm = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})
+    off = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache),
+                                      "THRESHOLD_NO_CACHE": "1"})
+    assert warm.returncode == off.returncode == 0
+    assert files[0].stat().st_mtime_ns == written  # nothing new to write when warm
+    decided = [_without_timings(json.loads(r.stdout)) for r in (cold, warm, off)]
+    assert decided[0] == decided[1] == decided[2]
+
+
+def test_no_cache_writes_nothing(run_cli_process: Run, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    result = run_cli_process("validate", str(EXAMPLES / "companies" / "zhipu.toml"),
+                             env={"THRESHOLD_CACHE_DIR": str(cache), "THRESHOLD_NO_CACHE": "1"})
+    assert result.returncode == 0 and not cache.exists()
+
+
+def test_a_damaged_file_is_ignored_and_replaced(run_cli_process: Run, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    zhipu = str(EXAMPLES / "companies" / "zhipu.toml")
+    assert run_cli_process("validate", zhipu, env={"THRESHOLD_CACHE_DIR": str(cache)}
+                           ).returncode == 0
+    (file,) = cache.glob("generated-code-*.marshal")
+    file.write_bytes(file.read_bytes()[:5000])
+    result = run_cli_process("validate", zhipu, env={"THRESHOLD_CACHE_DIR": str(cache)})
+    assert result.returncode == 0 and result.stderr == ""
+    assert file.stat().st_size > 100_000
+
+
+SOURCE = """def __hash__(self):
+        return hash((
+                {constant},
+                self.x,
+            ))
+"""
+
+
+def test_the_hash_constant_of_this_process_is_kept(tmp_path: Path) -> None:
+    """attrs mixes a per-process constant into ``__hash__``: a cached method uses this one."""
+    first = CodeCache(tmp_path / "cache.marshal")
+    first.compile(SOURCE.format(constant=-123456789), "<attrs generated methods m.C>", "exec")
+    first.save()
+    second = CodeCache(tmp_path / "cache.marshal")
+    code = second.compile(SOURCE.format(constant=987654321), "<attrs generated methods m.C>",
+                          "exec")
+    assert second.added == 0  # served from the file
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+
+    class C:
+        x = 5
+
+    assert namespace["__hash__"](C()) == hash((987654321, 5))
+
+
+def test_entries_equal_what_compile_returns(tmp_path: Path) -> None:
+    cache = CodeCache(tmp_path / "cache.marshal")
+    source = "def f(a, b=2):\n    return [a * b, f'{a!r}']\n"
+    cached = cache.compile(source, "<generated>", "exec")
+    cache.save()
+    again = CodeCache(tmp_path / "cache.marshal").compile(source, "<generated>", "exec")
+    # Both inherit this module's future flags, as compile does from its caller.
+    assert again == cached == compile(source, "<generated>", "exec")
+    assert re.fullmatch(r"cache\.marshal", next(tmp_path.iterdir()).name)

@@ -1,0 +1,180 @@
+"""A disk cache of the code attrs and cattrs generate, for the command's start-up.
+
+attrs writes the methods of every class it builds (``__init__``, ``__eq__``,
+``__hash__``, ``__repr__``, ...) as Python source and compiles it; cattrs does
+the same for its structure and unstructure functions. For ``threshold evaluate``
+that is about 230 compilations of 390,000 characters, 60 ms of a cold start,
+repeated by every process for the same source. Python caches the bytecode of
+modules in ``__pycache__``; this caches the bytecode of the generated source the
+same way: keyed by the source itself, so a cached code object is exactly what
+``compile`` would return for it.
+
+What it costs and where it lives: one file of about 0.6 MB per Python version in
+the user's cache folder (``$THRESHOLD_CACHE_DIR``, else ``$XDG_CACHE_HOME/threshold``
+or ``~/.cache/threshold``; ``%LOCALAPPDATA%\\threshold\\Cache`` on Windows,
+``~/Library/Caches/threshold`` on macOS), read once per command (about 2 ms) and
+written only when a command generated source it did not hold (atomically: a
+temporary file, then a rename, so concurrent commands never read half a file;
+when two write at once one's additions are lost, which only costs a compile next
+time). ``THRESHOLD_NO_CACHE=1`` turns it off. Decisions never depend on it: the
+code objects are the compiler's own output for the same text, file name, mode
+and flags, and an unreadable or foreign file is ignored.
+
+The one part of attrs' source that differs between processes is the constant
+that ``__hash__`` mixes in (the hash of a name, which changes with the
+interpreter's hash seed). It is left out of the key and the cached code gets
+this process's constant back, so hashes are what attrs would compute.
+
+Only the ``threshold`` command installs it (:func:`installed`), never ``import
+threshold_core``: the hook is the ``compile`` name in the two libraries' code
+generators, which resolves through their module globals before the builtins.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import hashlib
+import marshal
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from importlib.util import MAGIC_NUMBER
+from pathlib import Path
+from types import CodeType, ModuleType
+from typing import Any
+
+#: The future-statement flags ``compile`` inherits from its caller.
+_FUTURE_FLAGS = 0x3FE0000
+#: attrs' ``__hash__`` constant: ``hash((`` then the number on the next line.
+_TYPE_HASH = re.compile(r"(hash\(\(\n[ \t]*)(-?\d+),")
+#: Past this many entries a write keeps only what the writing command used.
+MAX_ENTRIES = 1500
+_FORMAT = "threshold-codecache-1"
+
+
+def cache_dir() -> Path | None:
+    """Where the cache lives (None when ``THRESHOLD_NO_CACHE`` is set)."""
+    if os.environ.get("THRESHOLD_NO_CACHE"):
+        return None
+    if os.environ.get("THRESHOLD_CACHE_DIR"):
+        return Path(os.environ["THRESHOLD_CACHE_DIR"])
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "threshold" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "threshold"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "threshold"
+
+
+class CodeCache:
+    """Code objects of generated source, by a digest of the source, file name and flags."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._entries: dict[str, tuple[CodeType, int | None]] | None = None
+        self.used: dict[str, tuple[CodeType, int | None]] = {}
+        self.added = 0
+
+    def _load(self) -> dict[str, tuple[CodeType, int | None]]:
+        if self._entries is None:
+            self._entries = _read(self.path)
+        return self._entries
+
+    def compile(self, source: Any, filename: Any, mode: str, flags: int = 0,
+                dont_inherit: bool = False, optimize: int = -1) -> Any:
+        """``compile`` for the code generators: from the cache when it holds the source."""
+        if not dont_inherit:
+            flags |= sys._getframe(1).f_code.co_flags & _FUTURE_FLAGS
+        if not isinstance(source, str) or not isinstance(filename, str):
+            return builtins.compile(source, filename, mode, flags, True, optimize)
+        found = _TYPE_HASH.search(source)
+        keyed = _TYPE_HASH.sub(r"\1#,", source, count=1) if found else source
+        key = hashlib.blake2b(
+            "\0".join((keyed, filename, mode, str(flags), str(optimize))).encode(),
+            digest_size=20).hexdigest()
+        constant = int(found.group(2)) if found else None
+        entry = self._load().get(key)
+        if entry is None:
+            entry = (builtins.compile(source, filename, mode, flags, True, optimize), constant)
+            self._load()[key] = entry
+            self.added += 1
+        self.used[key] = entry
+        code, cached_constant = entry
+        if constant != cached_constant and constant is not None and cached_constant is not None:
+            code = _swap_constant(code, cached_constant, constant)
+        return code
+
+    def save(self) -> None:
+        """Write what this command added (merged with the file as it is now); never raises."""
+        if not self.added:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            merged = _read(self.path)
+            merged.update(self.used)
+            if len(merged) > MAX_ENTRIES:
+                merged = dict(self.used)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(marshal.dumps((_FORMAT, merged)))
+                os.replace(tmp, self.path)
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+
+def _read(path: Path) -> dict[str, tuple[CodeType, int | None]]:
+    """The file's entries; empty when it is missing, unreadable or not ours."""
+    try:
+        data = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    if not (isinstance(data, tuple) and len(data) == 2 and data[0] == _FORMAT
+            and isinstance(data[1], dict)):
+        return {}
+    entries = data[1]
+    if not all(isinstance(k, str) and isinstance(v, tuple) and len(v) == 2
+               and isinstance(v[0], CodeType) for k, v in entries.items()):
+        return {}
+    return entries
+
+
+def _swap_constant(code: CodeType, old: int, new: int) -> CodeType:
+    """``code`` with the integer constant ``old`` replaced by ``new``, in nested code too."""
+    consts = tuple(
+        new if type(c) is int and c == old
+        else _swap_constant(c, old, new) if isinstance(c, CodeType) else c
+        for c in code.co_consts)
+    return code.replace(co_consts=consts)
+
+
+def _generators() -> list[ModuleType]:
+    import attr._make
+    import cattrs.gen
+
+    return [attr._make, cattrs.gen]
+
+
+@contextlib.contextmanager
+def installed() -> Iterator[CodeCache | None]:
+    """Serve attrs' and cattrs' ``compile`` from the cache while the block runs, then save."""
+    folder = cache_dir()
+    if folder is None:
+        yield None
+        return
+    tag = f"{sys.implementation.cache_tag}-{MAGIC_NUMBER.hex()}"
+    cache = CodeCache(folder / f"generated-code-{tag}.marshal")
+    modules = _generators()
+    for module in modules:
+        module.compile = cache.compile  # type: ignore[attr-defined]
+    try:
+        yield cache
+    finally:
+        for module in modules:
+            if getattr(module, "compile", None) == cache.compile:
+                del module.compile
+        cache.save()

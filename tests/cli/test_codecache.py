@@ -12,7 +12,7 @@ from typing import Any
 
 from helpers import EXAMPLES
 
-from threshold_core.cli._codecache import CodeCache
+from threshold_core.cli import CodeCache
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 

@@ -6,10 +6,29 @@ and the group imports each only when it runs. Exit codes are :class:`ExitCode`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._app import COMMANDS, ExitCode, Options, cli, main
-from ._new import plugin_names, render_plugin, scaffold_plugin
+
+if TYPE_CHECKING:
+    from ._codecache import CodeCache, cache_dir
+    from ._new import plugin_names, render_plugin, scaffold_plugin
+
+#: Names loaded on first use (PEP 562), so a command imports neither the
+#: scaffolding nor the generated-code cache until it needs them.
+_LAZY = {"plugin_names": "_new", "render_plugin": "_new", "scaffold_plugin": "_new",
+         "CodeCache": "_codecache", "cache_dir": "_codecache"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
-    "COMMANDS", "ExitCode", "Options", "cli", "main", "plugin_names", "render_plugin",
-    "scaffold_plugin",
+    "COMMANDS", "CodeCache", "ExitCode", "Options", "cache_dir", "cli", "main", "plugin_names",
+    "render_plugin", "scaffold_plugin",
 ]

@@ -39,7 +39,6 @@ import marshal
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterator
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
@@ -116,6 +115,8 @@ class CodeCache:
             merged.update(self.used)
             if len(merged) > MAX_ENTRIES:
                 merged = dict(self.used)
+            import tempfile
+
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
             try:

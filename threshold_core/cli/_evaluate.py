@@ -53,13 +53,13 @@ def evaluate(
     Invalid profiles are reported on stderr, one line per problem, and the
     others are still evaluated.
     """
+    engine = options.build_engine()  # first: it imports the model and engine
     from ..errors import InputError, PluginError, Problem
     from ..explain import explain_all
     from ..load import decision_json, decision_to_dict, decisions_json, dumps, expand_paths
     from ..reports import ReportOptions, render_markdowns, render_texts
 
     shown = ReportOptions(units=units)
-    engine = options.build_engine()
     decisions, errors = [], []
     files = list(expand_paths(paths, _skipped))
     if not files:

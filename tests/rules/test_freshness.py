@@ -142,21 +142,24 @@ RULES = {r.id: r for r in PACK.rules}
 STALE = {"passed": 0, "fired": 1}
 
 
-def status(day: date, at: date, months: int) -> int:
-    profile = profile_from_data({"id": "x", "name": "X", "technology": {"as_of": day}})
+def status(case: tuple, day: date, at: date, months: int) -> int:
+    rid, key, _default, build, _path = case
+    doc = {"id": "x", "name": "X", **build(day)}
     context = Context(fx=FxTable(rates={}), as_of=at)
-    outcome = RULES["FRS-002"].evaluate(profile, FreshnessSettings(technology=months), context)
+    outcome = RULES[rid].evaluate(profile_from_data(doc), FreshnessSettings(**{key: months}),
+                                  context)
     return STALE[str(outcome.status)]
 
 
-@settings(max_examples=60, deadline=None)
-@given(day=DATES, at=DATES, later=st.integers(0, 800), earlier=st.integers(0, 800),
-       months=st.integers(1, 36))
-def test_ageing_is_monotone(day, at, later, earlier, months):
-    """A later evaluation date never makes a section fresher; an earlier date never does."""
-    now = status(day, at, months)
-    assert status(day, at + timedelta(days=later), months) >= now
-    assert status(day - timedelta(days=earlier), at, months) >= now
+@settings(max_examples=80, deadline=None)
+@given(case=st.sampled_from(CASES), day=DATES, at=DATES, later=st.integers(0, 800),
+       earlier=st.integers(0, 800), months=st.integers(1, 36))
+def test_ageing_is_monotone(case, day, at, later, earlier, months):
+    """For every kind of dated section: a later evaluation date never makes it fresher, nor
+    does an earlier date of its own; stale exactly when more than ``months`` months old."""
+    now = status(case, day, at, months)
+    assert status(case, day, at + timedelta(days=later), months) >= now
+    assert status(case, day - timedelta(days=earlier), at, months) >= now
     assert bool(now) == older_than_months(day, at, months)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from attrs import field, frozen
 
@@ -80,75 +80,119 @@ def score_metrics(
     the score is None and the coverage 0. Each metric's evidence names the source
     of its band: ``band_sources[name]``, else the metric's own ``source``.
     """
-    total = sum(weights[m.name] for m in metrics)
+    plan = plan_metrics(metrics, weights=weights, bands=bands, band_sources=band_sources)
+    return run_plan(dimension, plan, profile, context, settings)
+
+
+class _Step(NamedTuple):
+    """One metric as :func:`run_plan` scores it: what depends only on the configuration."""
+
+    name: str
+    weight: float
+    band: Band
+    #: ``band <anchors>``: the note of a banded reading.
+    band_note: str
+    band_source: str
+    paths: tuple[str, ...]
+    reader: Reader
+    adjust: Callable[[float, Reading, Any, Any], tuple[float, str | None]] | None
+
+
+class MetricPlan(NamedTuple):
+    """A dimension's metrics with their weights, bands and band sources resolved once."""
+
+    steps: tuple[_Step, ...]
+    #: The sum of the metric weights.
+    total: float
+    #: Every metric's paths, in order, each once (the score's ``inputs``).
+    inputs: tuple[str, ...]
+
+
+def plan_metrics(
+    metrics: Sequence[Metric], *, weights: Mapping[str, float], bands: Mapping[str, Band],
+    band_sources: Mapping[str, Cited] | None = None,
+) -> MetricPlan:
+    """What :func:`score_metrics` works out from the configuration alone, once."""
+    steps = []
+    inputs: list[str] = []
+    for metric in metrics:
+        band = bands[metric.name]
+        cited = (band_sources or {}).get(metric.name, metric.source)
+        steps.append(_Step(metric.name, weights[metric.name], band, f"band {band.describe()}",
+                           str(cited if cited is not None else UNSOURCED), metric.paths,
+                           metric.reader, metric.adjust))
+        inputs.extend(p for p in metric.paths if p not in inputs)
+    return MetricPlan(tuple(steps), sum(weights[m.name] for m in metrics), tuple(inputs))
+
+
+#: Per sources configuration (by identity): a reading's ``(source, sources)`` -> its
+#: distinct sources, the weakest grade's name and whether that grade is a cohort proxy.
+#: Grading is a pure function of the texts and the configuration.
+_GRADED: dict[int, tuple[Any, dict[tuple[Any, ...], tuple[tuple[str, ...], str, bool]]]] = {}
+_GRADED_SIZE = 4096
+
+
+def _graded(source: str | None, others: tuple[str | None, ...],
+            config: Any) -> tuple[tuple[str, ...], str, bool]:
+    got = _GRADED.get(id(config))
+    if got is None or got[0] is not config:
+        if len(_GRADED) > 64:
+            _GRADED.clear()
+        got = _GRADED[id(config)] = (config, {})
+    memo = got[1]
+    key = (source, others)
+    hit = memo.get(key)
+    if hit is None:
+        sources = tuple(dict.fromkeys(
+            x for x in (source, *others) if x is not None and x.strip()))
+        # One unsourced record among several makes the reading unsourced too.
+        unsourced = not sources or any(x is None or not x.strip() for x in others)
+        grade = weakest((*sources, *((None,) if unsourced else ())), config)
+        if len(memo) >= _GRADED_SIZE:
+            memo.clear()
+        hit = memo[key] = (sources, str(grade), TIER[grade] is SourceTier.PROXY)
+    return hit
+
+
+def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
+             settings: Any = None) -> DimensionScore:
+    """:func:`score_metrics` on a plan made by :func:`plan_metrics`."""
     got_weight = 0.0
     weighted = 0.0
     results: list[MetricScore] = []
-    inputs: list[str] = []
-    for metric in metrics:
-        weight = weights[metric.name]
-        band = bands[metric.name]
-        cited = (band_sources or {}).get(metric.name, metric.source)
-        band_source = str(cited if cited is not None else UNSOURCED)
-        inputs.extend(p for p in metric.paths if p not in inputs)
-        reading = metric.reader(profile, context, settings)
-        if reading is None or not math.isfinite(reading.value):
-            results.append(
-                MetricScore(
-                    metric=metric.name,
-                    weight=weight,
-                    raw=None,
-                    points=None,
-                    inputs=metric.paths,
-                    note="no data",
-                    band_source=band_source,
-                )
-            )
+    append = results.append
+    isfinite = math.isfinite
+    sources_config = context.sources
+    for name, weight, band, band_note, band_source, paths, reader, adjust in plan.steps:
+        reading = reader(profile, context, settings)
+        if reading is None or not isfinite(reading.value):
+            append(MetricScore(name, weight, None, None, paths, None, "no data",
+                               band_source=band_source))
             continue
-        sources = tuple(dict.fromkeys(
-            x for x in (reading.source, *reading.sources) if x is not None and x.strip()))
-        # One unsourced record among several makes the reading unsourced too.
-        unsourced = not sources or any(x is None or not x.strip() for x in reading.sources)
-        grade = weakest((*sources, *((None,) if unsourced else ())), context.sources)
-        if TIER[grade] is SourceTier.PROXY:
+        source = reading.source
+        sources, grade, proxy = _graded(source, reading.sources, sources_config)
+        value = reading.value
+        if proxy:
             # A cohort average is not company data: reported, not scored.
-            results.append(
-                MetricScore(
-                    metric=metric.name, weight=weight, raw=reading.value, points=None,
-                    inputs=reading.inputs, source=reading.source,
-                    note="cohort proxy: reported, not scored", sources=sources,
-                    grade=str(grade), band_source=band_source,
-                )
-            )
+            append(MetricScore(name, weight, value, None, reading.inputs, source,
+                               "cohort proxy: reported, not scored", sources=sources,
+                               grade=grade, band_source=band_source))
             continue
-        points = band(reading.value)
-        note = f"band {band.describe()}"
-        if metric.adjust is not None:
-            points, extra = metric.adjust(points, reading, profile, settings)
+        points = band(value)
+        note = band_note
+        if adjust is not None:
+            points, extra = adjust(points, reading, profile, settings)
             if extra:
                 note = f"{note}; {extra}"
         if reading.note:
             note = f"{reading.note}; {note}"
         points = min(100.0, max(0.0, points))
-        results.append(
-            MetricScore(
-                metric=metric.name,
-                weight=weight,
-                raw=reading.value,
-                points=points,
-                inputs=reading.inputs,
-                source=reading.source,
-                note=note,
-                state=reading.state,
-                states=dict(reading.states),
-                sources=sources,
-                grade=str(grade),
-                band_source=band_source,
-            )
-        )
+        append(MetricScore(name, weight, value, points, reading.inputs, source, note,
+                           reading.state, dict(reading.states), sources, grade, band_source))
         if weight > 0:
             got_weight += weight
             weighted += weight * points
+    total = plan.total
     coverage = got_weight / total if total > 0 else 0.0
     score = weighted / got_weight if got_weight > 0 else None
     return DimensionScore(
@@ -157,7 +201,7 @@ def score_metrics(
         # the cut-offs; only reports round.
         score=score,
         coverage=coverage,
-        inputs=tuple(inputs),
+        inputs=plan.inputs,
         metrics=tuple(results),
     )
 
@@ -242,11 +286,11 @@ class MetricScorer:
         return out
 
     def score(self, profile: Any, settings: Any, context: Context) -> DimensionScore:
-        return score_metrics(
-            self.dimension, self.metrics, profile, context,
-            weights=settings.weights, bands=settings.bands, settings=settings,
-            band_sources=self.band_sources(settings),
-        )
+        # The plan depends only on the scorer and its (frozen) settings: worked out once.
+        got = _PLANS.get((id(self), id(settings)))
+        if got is None or got[0] is not self or got[1] is not settings:
+            got = _remember_plan(self, settings)
+        return run_plan(self.dimension, got[2], profile, context, settings)
 
     def parameter_sources(self, settings: Any) -> list[ParameterSource]:
         """Every weight, band and declared parameter in force, with its source."""
@@ -273,6 +317,19 @@ class MetricScorer:
             rows.append(ParameterSource(self.name, p.name, _show(value), cited.basis,
                                         cited.text, p.doc))
         return rows
+
+
+#: Per (scorer, settings), by identity (both kept, so their ids are not reused): the plan.
+_PLANS: dict[tuple[int, int], tuple[MetricScorer, Any, MetricPlan]] = {}
+
+
+def _remember_plan(scorer: MetricScorer, settings: Any) -> tuple[MetricScorer, Any, MetricPlan]:
+    if len(_PLANS) > 256:
+        _PLANS.clear()
+    plan = plan_metrics(scorer.metrics, weights=settings.weights, bands=settings.bands,
+                        band_sources=scorer.band_sources(settings))
+    got = _PLANS[(id(scorer), id(settings))] = (scorer, settings, plan)
+    return got
 
 
 def _show(value: Any) -> str:

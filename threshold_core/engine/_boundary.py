@@ -180,13 +180,13 @@ def check_outcome(value: Any, declared: Severity) -> str | None:
         message, missing, evidence = value.message, value.missing, value.evidence
         if (message is None or (message.__class__ is str and len(message) <= MAX_TEXT)) \
                 and missing.__class__ is tuple and evidence.__class__ is dict \
-                and (not missing or _short_strings(missing)) \
-                and (not evidence or _plain_evidence(evidence)):
+                and (not missing or short_strings(missing)) \
+                and (not evidence or plain_evidence(evidence)):
             return None
     return _check_outcome(value, declared)
 
 
-def _short_strings(values: tuple[Any, ...]) -> bool:
+def short_strings(values: tuple[Any, ...]) -> bool:
     if len(values) > MAX_ITEMS:
         return False
     for v in values:  # noqa: SIM110 - a loop: all() over a generator is slower here
@@ -195,7 +195,7 @@ def _short_strings(values: tuple[Any, ...]) -> bool:
     return True
 
 
-def _plain_evidence(evidence: dict[Any, Any]) -> bool:
+def plain_evidence(evidence: dict[Any, Any]) -> bool:
     """The common shapes (flat scalars, short flat lists), every value valid."""
     for key, item in evidence.items():
         t = item.__class__
@@ -237,7 +237,7 @@ def _check_outcome(value: Any, declared: Severity) -> str | None:
         if problem:
             return problem
     evidence = value.evidence
-    if evidence.__class__ is dict and _plain_evidence(evidence):
+    if evidence.__class__ is dict and plain_evidence(evidence):
         return None
     return check_evidence(evidence)
 

@@ -10,6 +10,7 @@ outcome; a scorer's event what it read and contributed.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -34,9 +35,10 @@ from ..model import (
     Severity,
     TraceEvent,
 )
-from ._boundary import check_outcome, check_score
+from ._boundary import MAX_TEXT, check_outcome, check_score, plain_evidence, short_strings
 from ._budget import BudgetExceeded
 from ._hookcalls import Abandoned, Activity
+from ._plugins import BUILTIN_PLUGINS
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -135,6 +137,13 @@ class PackPlan(NamedTuple):
     #: ``(id, meta, check, declared severity)`` by rule id; ``check`` is None for a
     #: rule disabled in ``[rules] disable``.
     rules: tuple[tuple[str, RuleMeta, Any, Severity], ...]
+    #: A pack of a built-in plugin, whose outcomes' evidence is plain JSON by construction
+    #: (tests/engine/test_builtin_outcomes.py runs the full boundary check over every one
+    #: of its outcomes on the examples and synthetic profiles): the evidence's deep check
+    #: is skipped. Every other pack's outcomes get the full check.
+    trusted: bool = False
+    #: The recorded outcome of each disabled rule (the same object every evaluation).
+    disabled: Mapping[str, RuleOutcome] = {}
 
 
 def plan_packs(engine: Engine) -> tuple[PackPlan, ...]:
@@ -142,14 +151,22 @@ def plan_packs(engine: Engine) -> tuple[PackPlan, ...]:
     out = []
     for name, reg in sorted(engine.packs.items()):
         rules = []
+        disabled = {}
         for rule in sorted(reg.component.rules, key=lambda r: r.meta.id):
             meta = rule.meta
             # A plain Rule's check is called directly (Rule.evaluate only forwards to it).
             check = rule.check if type(rule) is Rule else rule.evaluate
-            rules.append((meta.id, meta, None if meta.id in engine.disabled_rules else check,
-                          meta.severity))
+            if meta.id in engine.disabled_rules:
+                check = None
+                disabled[meta.id] = RuleOutcome(status=_DISABLED, rule=meta.id,
+                                                message="disabled in [rules] disable")
+            rules.append((meta.id, meta, check, meta.severity))
+        info = engine.pm.info.get(reg.plugin)
+        trusted = (reg.plugin in BUILTIN_PLUGINS and info is not None
+                   and info.origin == "builtin")
         out.append(PackPlan(name, reg.plugin, engine.pm.version_of(reg.plugin),
-                            str(reg.component.version), law_as_of(reg.component), tuple(rules)))
+                            str(reg.component.version), law_as_of(reg.component), tuple(rules),
+                            trusted, disabled))
     return tuple(out)
 
 
@@ -185,9 +202,10 @@ def run_packs(
     findings: list[Finding] = []
     packs: list[PackOutcomes] = []
     for plan in engine.pack_plan:
-        pack_name, plugin = plan.name, plan.plugin
+        pack_name, plugin, trusted = plan.name, plan.plugin, plan.trusted
         settings = engine.settings.get(pack_name)
         outcomes: list[RuleOutcome] = []
+        record = outcomes.append
         pack_errors: list[str] = []
         fired: list[str] = []
         read: set[str] = set()
@@ -198,8 +216,7 @@ def run_packs(
         for rid, meta, check, declared in plan.rules:
             if check is None:
                 n_disabled += 1
-                outcomes.append(RuleOutcome(status=_DISABLED, rule=rid,
-                                            message="disabled in [rules] disable"))
+                record(plan.disabled[rid])
                 continue
             if activity.cancelled:
                 raise Abandoned()
@@ -221,33 +238,46 @@ def run_packs(
             except BaseException as exc:
                 problem = failure(exc)
             else:
-                problem = check_outcome(value, declared)
+                # The boundary check (``check_outcome``), its usual case inline: a
+                # RuleOutcome of a status rules may return, no severity of its own, plain
+                # short strings, and evidence of plain JSON values (by construction in a
+                # trusted pack). Anything else gets the check that names the fault.
+                problem = None
+                if value.__class__ is RuleOutcome:
+                    status, evidence, message, missing = (
+                        value.status, value.evidence, value.message, value.missing)
+                    if not ((status is _PASSED or status is _NOT_EVALUATED or status is _FIRED)
+                            and value.severity is None
+                            and (message is None
+                                 or (message.__class__ is str and len(message) <= MAX_TEXT))
+                            and missing.__class__ is tuple and evidence.__class__ is dict
+                            and (not missing or short_strings(missing))
+                            and (trusted or not evidence or plain_evidence(evidence))):
+                        problem = check_outcome(value, declared)
+                else:
+                    problem = check_outcome(value, declared)
             if problem:
                 pack_errors.append(f"{rid}: {problem}")
                 errors.append(ComponentError(plugin, f"{pack_name}/{rid}", problem))
-                outcomes.append(RuleOutcome(status=_ERROR, rule=rid, message=problem))
+                record(RuleOutcome(status=_ERROR, rule=rid, message=problem))
                 continue
             status, evidence = value.status, value.evidence
             if evidence:
                 read.update(evidence)
-            if status is _FIRED:
+            if status is _PASSED:
+                n_passed += 1
+                sev = value.severity
+            elif status is _FIRED:
                 sev = value.severity or declared
                 fired.append(rid)
                 findings.append(
-                    Finding(
-                        rule=rid, pack=pack_name, severity=sev, effect=Effect.REPORTED,
-                        dimension=meta.dimension, title=meta.title,
-                        message=value.message or meta.title, plugin=plugin,
-                        evidence=evidence, source=meta.source,
-                    )
+                    Finding(rid, pack_name, sev, _REPORTED, meta.dimension, meta.title,
+                            value.message or meta.title, plugin, evidence, meta.source)
                 )
             else:
-                if status is _PASSED:
-                    n_passed += 1
-                else:
-                    n_missing += 1
+                n_missing += 1
                 sev = value.severity
-                if status is _NOT_EVALUATED and declared in _ASSUMED:
+                if declared in _ASSUMED:
                     # Omission never helps: a rule that could not be checked is counted at
                     # its most severe until researched; the policy decides what that does.
                     findings.append(assumed_finding(rid, meta, pack_name, plugin, value))
@@ -259,13 +289,12 @@ def run_packs(
                 recorded_id = value.rule
                 if recorded_id == "":
                     _set(value, "rule", rid)
-                    outcomes.append(value)
+                    record(value)
                     continue
                 if recorded_id == rid:
-                    outcomes.append(value)
+                    record(value)
                     continue
-            outcomes.append(RuleOutcome(status=status, severity=sev, message=value.message,
-                                        missing=value.missing, evidence=evidence, rule=rid))
+            record(RuleOutcome(status, sev, value.message, value.missing, evidence, rid))
         activity.leave()
         ms = round((time.perf_counter() - start) * 1000, 3)
         counts = {"fired": len(fired), "passed": n_passed, "not_evaluated": n_missing,
@@ -284,6 +313,9 @@ def run_packs(
         )
         packs.append(PackOutcomes(pack_name, plugin, recorded))
     return tuple(findings), tuple(packs)
+
+
+_REPORTED = Effect.REPORTED
 
 
 def law_as_of(pack: Any) -> str | None:

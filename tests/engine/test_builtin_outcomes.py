@@ -1,0 +1,80 @@
+"""The built-in rule packs keep the outcome contract that the engine stops re-checking.
+
+The engine skips the deep check of an outcome's evidence (every value plain JSON,
+finite, bounded) for the packs of built-in plugins, whose evidence is built from
+validated profile values. This is what holds that: the full boundary check
+(``check_outcome``) over every outcome of every built-in rule, on every example company
+and on synthetic profiles of two seeds. Every other pack keeps the full check
+(``test_misbehaving_plugins.py`` has a registered pack return NaN evidence).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpers import EXAMPLES
+
+from threshold_core import Engine, build_config
+from threshold_core.engine import check_outcome
+from threshold_core.hooks import hookimpl
+from threshold_core.kit import Pack, passed, rule
+from threshold_core.load import profile_from_data
+from threshold_core.model import Context, EventKind, RuleStatus
+from threshold_core.portfolio import synthetic_portfolio
+
+ENGINE = Engine(build_config({}))
+
+
+def _profiles() -> list[Any]:
+    examples = [ENGINE.load_profile(p) for p in sorted((EXAMPLES / "companies").glob("*.toml"))]
+    synthetic = [profile_from_data(d) for seed in (3, 42) for d in synthetic_portfolio(150, seed)]
+    return [*examples, *synthetic]
+
+
+def test_every_builtin_outcome_passes_the_full_boundary_check() -> None:
+    trusted = [plan for plan in ENGINE.pack_plan if plan.trusted]
+    # Every built-in pack, the declarative one included.
+    assert {plan.name for plan in trusted} >= {
+        "chip_supply", "disclosure", "ethics", "filings", "investment_restrictions", "valuation"}
+    statuses: set[RuleStatus] = set()
+    checked = 0
+    for profile in _profiles():
+        ctx = Context(fx=ENGINE.fx, as_of=profile.as_of or ENGINE.fx.as_of,
+                      sources=ENGINE.config.sources)
+        for plan in trusted:
+            settings = ENGINE.settings.get(plan.name)
+            for rid, _meta, check, declared in plan.rules:
+                outcome = check(profile, settings, ctx)
+                problem = check_outcome(outcome, declared)
+                assert problem is None, (profile.id, rid, problem)
+                statuses.add(outcome.status)
+                checked += 1
+    assert checked > 10_000
+    assert statuses == {RuleStatus.FIRED, RuleStatus.PASSED, RuleStatus.NOT_EVALUATED}
+
+
+class _Loose:
+    """A plugin (registered by code, not built in) whose rule returns evidence that is
+    not JSON: its pack is not trusted, so the decision fails closed."""
+
+    @hookimpl
+    def threshold_register_rule_packs(self, register: Any) -> None:
+        @rule("loose.set", title="evidence holds a set", severity="low", dimension=None,
+              rationale="a test", source="house policy")
+        def check(profile: Any, settings: Any, context: Any) -> Any:
+            return passed({"seen": {"a", "b"}})
+
+        register(Pack(name="loose", version="1", rules=[check]))
+
+
+def test_a_pack_not_built_in_keeps_the_full_check() -> None:
+    engine = Engine(build_config({}))
+    engine.pm.register_plugin(_Loose(), "loose")
+    engine = Engine(engine.config, engine.pm)
+    assert not next(p for p in engine.pack_plan if p.name == "loose").trusted
+    decision = engine.evaluate(ENGINE.load_profile(EXAMPLES / "companies" / "zhipu.toml"))
+    event = next(e for e in decision.trace
+                 if e.kind is EventKind.RULE_PACK and e.component == "loose")
+    assert event.status == "error"
+    assert "not a JSON value" in (event.message or "")
+    assert str(decision.verdict) == "error"

@@ -39,7 +39,6 @@ for display, never across a cut-off.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -56,7 +55,6 @@ from ..model import (
     GradeBand,
     MissingCompliance,
     PolicyResult,
-    ScoredDimension,
     Severity,
     Verdict,
     format_score,
@@ -111,44 +109,59 @@ def _floor(config: EngineConfig, name: str) -> float:
     return config.policy.coverage_floor
 
 
-def _effect(finding: Finding, dims: dict[str, ScoredDimension]) -> Effect:
-    sev = finding.severity
-    if sev is Severity.CRITICAL:
-        # An unchecked rule that could veto does not veto on an assumption, nor let the
-        # company pass: the decision waits for the research (insufficient_data).
-        return Effect.BLOCK if is_assumed(finding) else Effect.VETO
-    if sev is Severity.HIGH:
-        return Effect.CAP
-    if sev is Severity.MEDIUM and finding.dimension in dims:
-        return Effect.DEDUCTION
-    return Effect.REPORTED
+_CRITICAL, _HIGH, _MEDIUM = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM
+_VETO, _BLOCK, _CAP, _DEDUCTION, _REPORTED = (Effect.VETO, Effect.BLOCK, Effect.CAP,
+                                              Effect.DEDUCTION, Effect.REPORTED)
 
 
 def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     """The default policy (see the module docstring)."""
     policy = config.policy
     dims = {d.name: d for d in assessment.dimensions}
-    findings = tuple(with_effect(f, _effect(f, dims)) for f in assessment.findings)
 
-    # Adjust dimension scores: caps, then per-pack bounded deductions.
-    adjustments: dict[str, list[Adjustment]] = defaultdict(list)
-    deducted: dict[tuple[str, str], float] = defaultdict(float)
-    for f in findings:
-        if f.dimension not in dims:
+    # Each finding's effect (:func:`_effect`), then the dimension scores' adjustments:
+    # caps, and per-pack bounded deductions, in the order the findings arrive.
+    findings_list: list[Finding] = []
+    adjustments: dict[str, list[Adjustment]] = {name: [] for name in dims}
+    deductions: dict[str, list[float]] = {name: [] for name in dims}
+    caps_of: dict[str, list[float]] = {name: [] for name in dims}
+    deducted: dict[tuple[str, str], float] = {}
+    high_cap, medium, per_pack = (policy.high_cap, policy.medium_deduction,
+                                  policy.medium_max_per_pack)
+    for f in assessment.findings:
+        sev, dim = f.severity, f.dimension
+        if sev is _CRITICAL:
+            # An unchecked rule that could veto does not veto on an assumption, nor let the
+            # company pass: the decision waits for the research (insufficient_data).
+            effect = _BLOCK if is_assumed(f) else _VETO
+        elif sev is _HIGH:
+            effect = _CAP
+        elif sev is _MEDIUM and dim in dims:
+            effect = _DEDUCTION
+        else:
+            effect = _REPORTED
+        f = with_effect(f, effect)
+        findings_list.append(f)
+        if dim not in dims:
             continue
-        if f.effect is Effect.CAP:
-            adjustments[f.dimension].append(Adjustment(f.rule, Effect.CAP, policy.high_cap))
-        elif f.effect is Effect.DEDUCTION:
-            key = (f.pack, f.dimension)
-            room = max(0.0, policy.medium_max_per_pack - deducted[key])
-            amount = min(policy.medium_deduction, room)
-            deducted[key] += amount
-            adjustments[f.dimension].append(Adjustment(f.rule, Effect.DEDUCTION, -amount))
+        assert dim is not None
+        if effect is _CAP:
+            adjustments[dim].append(Adjustment(f.rule, _CAP, high_cap))
+            caps_of[dim].append(high_cap)
+        elif effect is _DEDUCTION:
+            key = (f.pack, dim)
+            done = deducted.get(key, 0.0)
+            amount = min(medium, max(0.0, per_pack - done))
+            deducted[key] = done + amount
+            adjustments[dim].append(Adjustment(f.rule, _DEDUCTION, -amount))
+            deductions[dim].append(-amount)
+    findings = tuple(findings_list)
 
     # Optional dimensions without enough data are left out; the rest are renormalised.
     left_out: dict[str, str] = {}
+    configured = config.dimensions
     for name, d in dims.items():
-        dc = config.dimensions.get(name)
+        dc = configured.get(name)
         if dc is None or dc.required or d.weight <= 0 or d.result is None:
             continue  # a failed scorer fails closed, optional or not
         floor = _floor(config, name)
@@ -163,40 +176,32 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     exact: dict[str, float] = {}  # unrounded final scores: verdicts compare these
     for name in sorted(dims):
         d = dims[name]
-        raw = d.result.score if d.result is not None else None
+        result = d.result
+        raw = result.score if result is not None else None
         score = raw
         if score is not None:
             # Deductions first, then the cap as a ceiling: the result does not
             # depend on the order the findings arrive in.
-            adjs = adjustments[name]
-            score += sum(a.amount for a in adjs if a.effect is Effect.DEDUCTION)
-            for cap in (a.amount for a in adjs if a.effect is Effect.CAP):
+            score += sum(deductions[name])
+            for cap in caps_of[name]:
                 score = min(score, cap)
             score = max(0.0, min(100.0, score))
             exact[name] = score
         counts = name not in left_out and total_weight > 0
         # Unrounded: reports round for display, and nothing compared is rounded.
         weight = d.weight / total_weight if counts else 0.0
-        dc = config.dimensions.get(name)
-        sourced, illustrative = dimension_sourcing(d.result.metrics if d.result is not None else ())
+        dc = configured.get(name)
+        metrics = result.metrics if result is not None else ()
+        sourced, illustrative = dimension_sourcing(metrics)
         results.append(
             DimensionResult(
-                name=name,
-                score=score,
-                raw_score=raw,
-                weight=weight,
-                configured_weight=d.weight,
-                contribution=None if score is None or not counts else weight * score,
-                coverage=d.result.coverage if d.result is not None else 0.0,
-                plugin=d.plugin,
-                component=d.component,
-                adjustments=tuple(adjustments[name]),
-                evidence=d.result.metrics if d.result is not None else (),
-                inputs=d.result.inputs if d.result is not None else (),
-                required=dc.required if dc is not None else True,
-                left_out=left_out.get(name),
-                sourced_coverage=sourced,
-                illustrative_share=illustrative,
+                name, score, raw, weight, d.weight,
+                None if score is None or not counts else weight * score,
+                result.coverage if result is not None else 0.0,
+                d.plugin, d.component, tuple(adjustments[name]), metrics,
+                result.inputs if result is not None else (),
+                dc.required if dc is not None else True,
+                left_out.get(name), sourced, illustrative,
             )
         )
 

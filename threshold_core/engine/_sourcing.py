@@ -15,6 +15,7 @@ from ..model import (
     Effect,
     Finding,
     MetricScore,
+    SourceGrade,
     SourceTier,
     Sourcing,
     count_tiers,
@@ -24,6 +25,17 @@ from ..model import (
 _SOURCED = (SourceTier.PRIMARY, SourceTier.SECONDARY)
 
 
+#: A grade's tier counted as sourced (True) or weak (False), by the grade's string; a
+#: cohort proxy is neither (absent). Other strings go through ``tier_of``.
+_SOURCED_BY_GRADE: dict[str | None, bool] = {None: False}
+for _grade in SourceGrade:
+    _tier = tier_of(_grade)
+    if _tier in _SOURCED:
+        _SOURCED_BY_GRADE[str(_grade)] = True
+    elif _tier is SourceTier.ILLUSTRATIVE:
+        _SOURCED_BY_GRADE[str(_grade)] = False
+
+
 def dimension_sourcing(metrics: Sequence[MetricScore]) -> tuple[float | None, float | None]:
     """A dimension's sourced coverage and the share of its score on illustrative readings."""
     # One pass; each sum adds the same weights in the same order as summing them apart.
@@ -31,6 +43,7 @@ def dimension_sourcing(metrics: Sequence[MetricScore]) -> tuple[float | None, fl
     sourced: float = 0
     weak: float = 0
     got: float = 0
+    known = _SOURCED_BY_GRADE
     for m in metrics:
         w = m.weight
         if not w > 0:
@@ -39,11 +52,17 @@ def dimension_sourcing(metrics: Sequence[MetricScore]) -> tuple[float | None, fl
         if m.points is None:
             continue
         got += w
-        tier = tier_of(m.grade)
-        if tier in _SOURCED:
+        grade = m.grade
+        is_sourced = known.get(grade)
+        if is_sourced is None:
+            tier = tier_of(grade)
+            if tier is SourceTier.PROXY:
+                continue
+            is_sourced = tier in _SOURCED
+        if is_sourced:
             sourced += w
         # A reading without a grade comes from a scorer that does not grade: unsourced.
-        elif tier is None or tier is SourceTier.ILLUSTRATIVE:
+        else:
             weak += w
     if not metrics or total <= 0:
         return None, None

@@ -235,6 +235,7 @@ def build_engine(
     """The engine a command runs."""
     from ..engine import Engine, create_plugin_manager
     from ..load import resolve_config
+    from ._codecache import cache_dir
 
     # Problems of the file travel with it, so the engine reports them with its own at once.
     config: EngineConfig = resolve_config(config_path, collect=True)
@@ -245,6 +246,8 @@ def build_engine(
         plugin_dirs=plugins_dirs,
         rule_dirs=rule_dirs,
         defer_problems=True,
+        # The entry-point scan, kept while the installed distributions are unchanged.
+        entry_point_cache=folder / "entry-points.json" if (folder := cache_dir()) else None,
     )
     for notice in pm.notices:
         click.echo(f"threshold: warning: {notice}", err=True)

@@ -90,7 +90,7 @@ class CodeCache:
         if not isinstance(source, str) or not isinstance(filename, str):
             return builtins.compile(source, filename, mode, flags, True, optimize)
         found = _TYPE_HASH.search(source)
-        keyed = _TYPE_HASH.sub(r"\1#,", source, count=1) if found else source
+        keyed = f"{source[:found.start(2)]}#{source[found.end(2):]}" if found else source
         key = hashlib.blake2b(
             "\0".join((keyed, filename, mode, str(flags), str(optimize))).encode(),
             digest_size=20).hexdigest()
@@ -145,11 +145,14 @@ def _read(path: Path) -> dict[str, tuple[CodeType, int | None]]:
 
 
 def _swap_constant(code: CodeType, old: int, new: int) -> CodeType:
-    """``code`` with the integer constant ``old`` replaced by ``new``, in nested code too."""
+    """``code`` with the integer constant ``old`` replaced by ``new``, in nested code too
+    (the same object where there is nothing to replace)."""
     consts = tuple(
         new if type(c) is int and c == old
         else _swap_constant(c, old, new) if isinstance(c, CodeType) else c
         for c in code.co_consts)
+    if all(a is b for a, b in zip(consts, code.co_consts, strict=True)):
+        return code
     return code.replace(co_consts=consts)
 
 

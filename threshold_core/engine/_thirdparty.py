@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import importlib.metadata
 import importlib.util
 import os
 import sys
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, PluginError, PluginInterrupted, Problem
 from ._budget import BudgetExceeded
+from ._epcache import Found, Scan, entry_points
 from ._hookcalls import Abandoned, Activity
 
 if TYPE_CHECKING:
@@ -42,18 +42,6 @@ def autoload_enabled(autoload: bool | None, config: EngineConfig | None) -> bool
     if os.environ.get(AUTOLOAD_ENV, "").strip() not in ("", "0"):
         return False
     return config.plugins.autoload if config is not None else True
-
-
-def _entry_points() -> list[importlib.metadata.EntryPoint]:
-    eps = importlib.metadata.entry_points(group=ENTRYPOINT_GROUP)
-    return sorted(eps, key=lambda ep: ep.name)
-
-
-def _dist_of(ep: importlib.metadata.EntryPoint) -> tuple[str | None, str | None]:
-    dist = getattr(ep, "dist", None)
-    if dist is None:
-        return None, None
-    return dist.metadata["Name"], dist.version
 
 
 def load_module_file(path: Path, prefix: str = "threshold_dropin") -> ModuleType:
@@ -77,10 +65,12 @@ def load_module_file(path: Path, prefix: str = "threshold_dropin") -> ModuleType
 def load_third_party(
     activity: Activity, pm: ThresholdPluginManager, config: EngineConfig | None,
     autoload: bool | None, plugin_dirs: Iterable[Path], rule_dirs: Iterable[Path],
-    extra: Iterable[tuple[str, object]], known: set[str],
+    extra: Iterable[tuple[str, object]], known: set[str], found: Scan | None = None,
 ) -> None:
+    """Register the third-party plugins; ``found``: the entry points as cached (else scanned)."""
     if autoload_enabled(autoload, config):
-        _load_entry_points(activity, pm, known)
+        _load_entry_points(activity, pm, known,
+                           found.entry_points if found else entry_points(ENTRYPOINT_GROUP))
 
     # A file is loaded once, however many folders (or symlinks) lead to it; two
     # different files with one name are an error naming both.
@@ -111,10 +101,11 @@ def _unique(folders: Iterable[Path]) -> list[Path]:
     return list(out.values())
 
 
-def _load_entry_points(activity: Activity, pm: ThresholdPluginManager, known: set[str]) -> None:
+def _load_entry_points(activity: Activity, pm: ThresholdPluginManager, known: set[str],
+                       found: tuple[Found, ...]) -> None:
     seen: dict[str, str | None] = {}
-    for ep in _entry_points():
-        dist, dist_version = _dist_of(ep)
+    for ep in found:
+        dist, dist_version = ep.distribution, ep.version
         known.add(ep.name)
         if ep.name in seen and seen[ep.name] != dist:
             raise PluginError(

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -123,6 +124,30 @@ def test_jobs_two_gives_the_same_output_as_one(run_cli, tmp_path: Path) -> None:
     assert run_cli("batch", str(source), "-o", str(two), "--format", "csv",
                    "--jobs", "2").returncode == 0
     assert one.read_text() == two.read_text()
+
+
+def test_jobs_two_loads_plugins_once_and_writes_the_same_decisions(run_cli,
+                                                                  tmp_path: Path) -> None:
+    # The workers are forked from the process that loaded the plugins and keep them: a
+    # drop-in's import runs once, and the decisions are the same bytes (timings apart).
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    loads = tmp_path / "loads.txt"
+    (plugins / "counted.py").write_text(
+        "import os\n"
+        f"with open({str(loads)!r}, 'a') as fh:\n"
+        "    fh.write(f'{os.getpid()}\\n')\n", encoding="utf-8")
+    source = tmp_path / "p.jsonl"
+    _write_jsonl(source, list(synthetic_portfolio(80, seed=5)))
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert run_cli("batch", str(source), "-o", str(one), "--plugins-dir",
+                   str(plugins)).returncode == 0
+    loads.unlink()
+    assert run_cli("batch", str(source), "-o", str(two), "--plugins-dir", str(plugins),
+                   "--jobs", "2").returncode == 0
+    assert len(loads.read_text().splitlines()) == 1
+    timing = re.compile(r'"duration_ms":[0-9.e+-]+')
+    assert timing.sub("", one.read_text()) == timing.sub("", two.read_text())
 
 
 def test_resume_needs_output(run_cli, tmp_path: Path) -> None:

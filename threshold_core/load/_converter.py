@@ -45,7 +45,7 @@ T = TypeVar("T")
 
 
 def make_converter(
-    *, float_hook: Callable[[float], float] | None = None, detailed: bool = True,
+    *, float_hook: Callable[[float], Any] | None = None, detailed: bool = True,
 ) -> cattrs.Converter:
     """Build the converter used for profiles, configuration and decisions.
 
@@ -151,7 +151,7 @@ def make_converter(
             return figure_from_table(value, cls)  # type: ignore[no-any-return]
         raise TypeError(f"expected a number or a {{ value = ... }} table, got {_show(value)}")
 
-    plain_float: Callable[[float], float] = float_hook or identity
+    plain_float: Callable[[float], Any] = float_hook or identity
 
     def unstructure_figure(fig: Figure) -> Any:
         if fig.source is None and fig.as_of is None and fig.note is None:
@@ -182,7 +182,7 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _register_fast_unstructuring(
-    conv: cattrs.Converter, float_hook: Callable[[float], float] | None,
+    conv: cattrs.Converter, float_hook: Callable[[float], Any] | None,
 ) -> None:
     """Unstructure hooks that give what cattrs' defaults give, with fewer calls per value.
 

@@ -60,9 +60,11 @@ def dumps(data: Any, *, indent: int | None = 2) -> str:
 # module, and byte for byte the same for every string, integer of 64 bits, and float
 # whose shortest repr has no exponent (0 and 1e-4 <= |x| < 1e16): Python's repr writes
 # 1e-05 where orjson writes 0.00001. The decision is unstructured by a converter that
-# checks every float it passes; anything else (a float out of that range, NaN or
-# infinity, a larger integer, a key that is not a string, a lone surrogate) falls back
-# to the json module, so the bytes (and the errors) are always those of :func:`dumps`.
+# checks every float it passes and hands a finite float out of that range to orjson as
+# its repr, already written (an ``orjson.Fragment``: the json module writes a float as
+# its repr). Anything else (NaN or infinity, a larger integer, a key that is not a
+# string, a lone surrogate) falls back to the json module, so the bytes (and the
+# errors) are always those of :func:`dumps`.
 # tests/load/test_json_writer.py compares both writers over the examples and a
 # synthetic corpus.
 
@@ -71,9 +73,13 @@ class _NotPlain(Exception):
     """A value the fast writer would not write as the json module does."""
 
 
-def _plain_float(x: float) -> float:
+def _plain_float(x: float) -> Any:
     if x == 0.0 or 1e-4 <= abs(x) < 1e16:  # False for NaN; infinity is >= 1e16
         return x
+    if x - x == 0.0:  # finite (x - x is NaN for NaN and infinity)
+        import orjson
+
+        return orjson.Fragment(repr(x))
     raise _NotPlain
 
 

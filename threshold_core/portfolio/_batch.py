@@ -37,6 +37,7 @@ from ._evaluate import (
     csv_line,
     current_engine,
     evaluate_record,
+    init_forked_worker,
     init_worker,
 )
 from ._executor import ordered_map
@@ -167,7 +168,7 @@ def run_batch(
                                   str(partial) if partial is not None else None, partition)
         elif jobs > 1:
             results = ordered_map(
-                evaluate_record, pending, jobs=jobs, initializer=init_worker,
+                evaluate_record, pending, jobs=jobs, initializer=init_forked_worker,
                 initargs=(config, options, fmt), label=lambda r: r.label,
                 partial=str(partial) if partial is not None else None,
             )

@@ -7,6 +7,7 @@ plugin set, so a record gives the same line in any process or on any machine.
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -41,14 +42,29 @@ class Outcome:
 
 _ENGINE: Any = None
 _FORMAT = "jsonl"
+#: What this process's engine was built from (the objects themselves), and by which process.
+_BUILT_FROM: tuple[Any, ...] = ()
 
 
 def init_worker(config: EngineConfig, options: dict[str, Any], fmt: str) -> None:
-    global _ENGINE, _FORMAT
+    """Build this process's engine (plugins loaded afresh)."""
+    global _ENGINE, _FORMAT, _BUILT_FROM
     from ..engine import Engine, create_plugin_manager
 
     _ENGINE = Engine(config, create_plugin_manager(config, **options))
     _FORMAT = fmt
+    _BUILT_FROM = (config, options, os.getpid())
+
+
+def init_forked_worker(config: EngineConfig, options: dict[str, Any], fmt: str) -> None:
+    """A worker process's :func:`init_worker`: a worker forked from the process that
+    built its engine for these very objects keeps the copy it inherited (the same
+    plugins, loaded once), instead of loading them again."""
+    if (_ENGINE is not None and fmt == _FORMAT and len(_BUILT_FROM) == 3
+            and _BUILT_FROM[0] is config and _BUILT_FROM[1] is options
+            and _BUILT_FROM[2] != os.getpid()):
+        return
+    init_worker(config, options, fmt)
 
 
 def current_engine() -> Any:

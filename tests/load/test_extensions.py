@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from attrs import frozen
 from helpers import REPO
 
 from threshold_core import Engine, InputError, load_config
 from threshold_core.cli import ExitCode
+from threshold_core.load import ExtensionTypes, profile_from_data
+from threshold_core.model import Figure
 
 PLUGIN = REPO / "tests" / "data" / "extension_plugins" / "inference_economics.py"
 NAME = "inference_economics"
@@ -333,3 +336,31 @@ def test_any_wrong_value_in_a_section_is_one_line_with_its_path(value: Any) -> N
     (problem,) = err.value.problems
     assert problem.path == f"$.extensions.{NAME}.cost_per_mtok_usd"
     assert problem.message.startswith("expected a number, got ")
+
+
+
+@frozen
+class Prices:
+    per_mtok_usd: Figure | None = None
+
+
+SHARED = Prices(per_mtok_usd=Figure(2.0))
+
+
+@frozen
+class Economics:
+    source: str | None = None
+    prices: Prices = SHARED
+
+
+def test_a_section_default_shared_by_every_profile_takes_each_profile_s_source() -> None:
+    # A bare figure takes its section's source; when it sits in an object the extension
+    # class shares as a default, each profile gets its own copy and the default is kept.
+    kinds = ExtensionTypes({"economics": Economics})
+    base = {"id": "a", "name": "A", "as_of": "2026-06-30"}
+    first, second = (
+        profile_from_data({**base, "extensions": {"economics": {"source": s}}}, s, kinds)
+        for s in ("list A", "list B"))
+    assert first.extensions["economics"].prices.per_mtok_usd.source == "list A"
+    assert second.extensions["economics"].prices.per_mtok_usd.source == "list B"
+    assert SHARED.per_mtok_usd.source is None and Economics().prices is SHARED

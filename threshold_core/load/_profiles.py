@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import operator
-import types
-import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,9 +21,9 @@ from attrs import field, frozen
 
 from ..errors import InputError, Problem
 from ..hooks import hookimpl
-from ..model import CompanyProfile, Figure, UndeclaredExtension, range_of
-from ._config import currency_code
+from ..model import CompanyProfile, UndeclaredExtension
 from ._converter import StructureProblems, structure
+from ._finish import finish
 from ._reading import read_json, read_toml
 
 if TYPE_CHECKING:
@@ -43,104 +41,6 @@ def threshold_load_profile(path: Path) -> Mapping[str, Any] | None:
     if suffix == ".json":
         return read_json(path)  # type: ignore[no-any-return]
     return None
-
-
-Range = tuple[float | None, float | None]
-_PLANS: dict[type, tuple[tuple[str, str, Range | None], ...]] = {}
-
-
-def _plan(cls: type) -> tuple[tuple[str, str, Range | None], ...]:
-    """The fields of ``cls`` worth visiting after structuring: ``(name, kind, range)``.
-
-    ``kind`` is ``figure``, ``number``, ``currency``, ``node`` (an attrs
-    object) or ``nodes`` (a tuple of them); ``range`` is the documented range
-    the model declares (:data:`threshold_core.model.RANGE`). Plain scalars
-    that need no check are left out, so the walk below touches only what can
-    hold a figure, a ranged number or a currency code.
-    """
-    if cls in _PLANS:
-        return _PLANS[cls]
-    hints = typing.get_type_hints(cls)
-    plan: list[tuple[str, str, Range | None]] = []
-    for a in attrs.fields(cls):
-        tp = hints[a.name]
-        if typing.get_origin(tp) in (typing.Union, types.UnionType):
-            tp = next(t for t in typing.get_args(tp) if t is not type(None))
-        bounds = range_of(a)
-        if tp is Figure:
-            plan.append((a.name, "figure", bounds))
-        elif bounds is not None:
-            plan.append((a.name, "number", bounds))
-        elif a.name == "currency":
-            plan.append((a.name, "currency", None))
-        elif isinstance(tp, type) and attrs.has(tp):
-            plan.append((a.name, "node", None))
-        elif typing.get_origin(tp) is tuple:
-            item = typing.get_args(tp)[0]
-            if isinstance(item, type) and attrs.has(item):
-                plan.append((a.name, "nodes", None))
-    _PLANS[cls] = result = tuple(plan)
-    return result
-
-
-def _out_of(bounds: Range, number: float) -> str | None:
-    """What is wrong with ``number`` for its documented range, or None."""
-    low, high = bounds
-    if (low is None or number >= low) and (high is None or number <= high):
-        return None
-    if high is None:
-        return f"must not be negative, got {number:g}" if low == 0 else (
-            f"must be at least {low:g}, got {number:g}")
-    if low is None:
-        return f"must be at most {high:g}, got {number:g}"
-    what = "a share must be" if (low, high) == (0.0, 100.0) else "must be"
-    return f"{what} within {low:g}-{high:g}, got {number:g}"
-
-
-# _finish copies a figure field by field (three times faster than attrs.evolve, once for
-# each of the ~20 figures of a profile): a new field of Figure must be copied there too.
-if tuple(a.name for a in attrs.fields(Figure)) != ("value", "source", "as_of", "note"):
-    raise RuntimeError("Figure's fields changed: update _finish in threshold_core.load")
-
-
-def _finish(obj: Any, path: str, source: Any, as_of: Any, problems: list[Problem]) -> Any:
-    """Check documented ranges and currency codes, and give bare figures the
-    ``source``/``as_of`` of their section, in one walk."""
-    source = getattr(obj, "source", None) or source
-    as_of = getattr(obj, "as_of", None) or as_of
-    changes: dict[str, Any] = {}
-    for name, kind, bounds in _plan(type(obj)):
-        value = getattr(obj, name)
-        if value is None:
-            continue
-        if kind == "figure" or kind == "number":
-            number = value.value if kind == "figure" else value
-            if bounds is not None and (msg := _out_of(bounds, number)) is not None:
-                problems.append(Problem(f"{path}.{name}", msg))
-            if kind == "figure" and (
-                (value.source is None and source) or (value.as_of is None and as_of)
-            ):
-                changes[name] = Figure(value.value, value.source or source,
-                                       value.as_of or as_of, value.note)
-        elif kind == "currency":
-            code = currency_code(value)
-            if len(code) != 3 or not (code.isascii() and code.isalpha()):
-                problems.append(
-                    Problem(f"{path}.{name}", f'expected an ISO 4217 code, got "{value}"'))
-            elif code != value:
-                changes[name] = code
-        elif kind == "node":
-            new = _finish(value, f"{path}.{name}", source, as_of, problems)
-            if new is not value:
-                changes[name] = new
-        else:
-            items = tuple(
-                _finish(v, f"{path}.{name}[{k}]", source, as_of, problems)
-                for k, v in enumerate(value)
-            )
-            if any(a is not b for a, b in zip(items, value, strict=False)):
-                changes[name] = items
-    return attrs.evolve(obj, **changes) if changes else obj
 
 
 def _semantic_problems(profile: CompanyProfile) -> list[Problem]:
@@ -237,7 +137,7 @@ def _structure_extensions(
         except Exception as exc:  # the class's own validators
             problems.append(Problem(path, str(exc) or type(exc).__name__))
             continue
-        out[name] = _finish(section, path, None, None, problems)
+        out[name] = finish(section, path, None, None, problems)
     return out
 
 
@@ -262,7 +162,7 @@ def profile_from_data(
     except StructureProblems as exc:
         raise InputError(source, _in_file_order([*exc.problems, *problems], document)) from None
     problems[:0] = _semantic_problems(profile)
-    finished = _finish(profile, "$", None, None, problems)
+    finished = finish(profile, "$", None, None, problems)
     if problems:
         raise InputError(source, _in_file_order(problems, document))
     if sections:

@@ -147,13 +147,16 @@ def _read(path: Path) -> dict[str, tuple[CodeType, int | None]]:
 def _swap_constant(code: CodeType, old: int, new: int) -> CodeType:
     """``code`` with the integer constant ``old`` replaced by ``new``, in nested code too
     (the same object where there is nothing to replace)."""
-    consts = tuple(
-        new if type(c) is int and c == old
-        else _swap_constant(c, old, new) if isinstance(c, CodeType) else c
-        for c in code.co_consts)
-    if all(a is b for a, b in zip(consts, code.co_consts, strict=True)):
-        return code
-    return code.replace(co_consts=consts)
+    consts = list(code.co_consts)
+    changed = False
+    for i, c in enumerate(consts):
+        if type(c) is int and c == old:
+            consts[i], changed = new, True
+        elif type(c) is CodeType:
+            swapped = _swap_constant(c, old, new)
+            if swapped is not c:
+                consts[i], changed = swapped, True
+    return code.replace(co_consts=tuple(consts)) if changed else code
 
 
 def _generators() -> list[ModuleType]:

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from importlib.machinery import PathFinder
 from pathlib import Path
 
+import pytest
 from helpers import bare_config, write_distribution
 
 from threshold_core import create_plugin_manager
@@ -23,6 +26,15 @@ def threshold_register_scorers(register):
 """
 
 
+@pytest.fixture
+def standard_finders() -> None:
+    """The cache works beside the standard finder only: importing the importlib_metadata
+    backport (dask does, in the Dask tests) replaces it for the rest of the process."""
+    if not hasattr(PathFinder, "find_distributions") or any(
+            hasattr(f, "find_distributions") and f is not PathFinder for f in sys.meta_path):
+        pytest.skip("another distribution finder is installed in this process")
+
+
 def _install(site: Path, name: str, version: str = "1.0") -> Path:
     module = f"threshold_{name}"
     return write_distribution(site, f"threshold-{name}", version, module,
@@ -35,6 +47,7 @@ def _plugins(cache: Path) -> dict[str, tuple[str, str | None, str | None]]:
             if i.origin == "entry_point"}
 
 
+@pytest.mark.usefixtures("standard_finders")
 def test_the_cache_finds_what_a_scan_finds(site_dir: Path, tmp_path: Path) -> None:
     _install(site_dir, "alpha")
     cache = tmp_path / "entry-points.json"
@@ -48,6 +61,7 @@ def test_the_cache_finds_what_a_scan_finds(site_dir: Path, tmp_path: Path) -> No
     assert {n for n, i in uncached.info.items() if i.origin == "entry_point"} == set(scanned)
 
 
+@pytest.mark.usefixtures("standard_finders")
 def test_an_installed_or_removed_distribution_is_seen(site_dir: Path, tmp_path: Path) -> None:
     cache = tmp_path / "entry-points.json"
     before = _plugins(cache)
@@ -61,6 +75,7 @@ def test_an_installed_or_removed_distribution_is_seen(site_dir: Path, tmp_path: 
     assert "beta" not in _plugins(cache)
 
 
+@pytest.mark.usefixtures("standard_finders")
 def test_an_edited_entry_points_file_is_seen(site_dir: Path, tmp_path: Path) -> None:
     """A hand edit that keeps the folder's time still changes the file's size and time."""
     _install(site_dir, "gamma")
@@ -74,9 +89,32 @@ def test_an_edited_entry_points_file_is_seen(site_dir: Path, tmp_path: Path) -> 
     assert "gamma2" in found and "gamma" not in found
 
 
+@pytest.mark.usefixtures("standard_finders")
 def test_a_damaged_cache_is_scanned_again(site_dir: Path, tmp_path: Path) -> None:
     _install(site_dir, "delta")
     cache = tmp_path / "entry-points.json"
     cache.write_text("{not json", encoding="utf-8")
     assert "delta" in _plugins(cache)
     assert json.loads(cache.read_text(encoding="utf-8"))["entry_points"]
+
+
+class _OtherFinder:
+    """A finder that can list distributions the fingerprint cannot see."""
+
+    @staticmethod
+    def find_spec(*_: object) -> None:
+        return None
+
+    @staticmethod
+    def find_distributions(*_: object) -> list[object]:
+        return []
+
+
+def test_no_cache_beside_another_distribution_finder(
+    site_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _install(site_dir, "epsilon")
+    monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, _OtherFinder()])
+    cache = tmp_path / "entry-points.json"
+    assert "epsilon" in _plugins(cache)
+    assert not cache.exists()

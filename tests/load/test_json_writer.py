@@ -23,6 +23,7 @@ from threshold_core.explain import explain_all
 from threshold_core.load import (
     decision_json,
     decision_line,
+    decision_line_utf8,
     decision_to_dict,
     decisions_json,
     dumps,
@@ -55,6 +56,7 @@ def test_examples_and_synthetic_corpus_are_byte_identical(decisions: list[object
     for d in decisions:
         assert decision_json(d) == dumps(decision_to_dict(d))  # type: ignore[arg-type]
         assert decision_line(d) == compact(d)  # type: ignore[arg-type]
+        assert decision_line_utf8(d) == compact(d).encode()  # type: ignore[arg-type]
     assert decisions_json(decisions) == dumps(  # type: ignore[arg-type]
         [decision_to_dict(d) for d in decisions])  # type: ignore[arg-type]
     assert decisions_json(decisions[:1]) == dumps([decision_to_dict(decisions[0])])  # type: ignore[arg-type]

@@ -150,6 +150,22 @@ def test_jobs_two_loads_plugins_once_and_writes_the_same_decisions(run_cli,
     assert timing.sub("", one.read_text()) == timing.sub("", two.read_text())
 
 
+def test_run_batch_writes_the_same_lines_to_a_text_stream_and_to_a_file(tmp_path: Path) -> None:
+    from threshold_core.load import resolve_config
+    from threshold_core.portfolio import run_batch
+
+    source = tmp_path / "p.jsonl"
+    _write_jsonl(source, list(synthetic_portfolio(5, seed=5)))
+    stream = io.StringIO()
+    config = resolve_config(None)
+    run_batch(source, config, stdout=stream)
+    run_batch(source, config, output=tmp_path / "out.jsonl")
+    timing = re.compile(r'"duration_ms":[0-9.e+-]+')
+    written = (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+    assert timing.sub("", stream.getvalue()) == timing.sub("", written)
+    assert len(written.splitlines()) == 5
+
+
 def test_resume_needs_output(run_cli, tmp_path: Path) -> None:
     source = tmp_path / "p.jsonl"
     _write_jsonl(source, list(synthetic_portfolio(1)))

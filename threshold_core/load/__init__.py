@@ -19,6 +19,7 @@ from ._converter import (
 from ._jsonio import (
     decision_json,
     decision_line,
+    decision_line_utf8,
     decision_to_dict,
     decisions_json,
     dumps,
@@ -62,6 +63,7 @@ __all__ = [
     "currency_code",
     "decision_json",
     "decision_line",
+    "decision_line_utf8",
     "decision_to_dict",
     "decisions_json",
     "decode",

@@ -90,8 +90,8 @@ def _writer_converter() -> Any:
     return make_converter(float_hook=_plain_float)
 
 
-def _fast(decisions: Decision | list[Decision], option: int) -> str | None:
-    """One decision (an object) or a list of them (an array), or None to fall back."""
+def _fast_bytes(decisions: Decision | list[Decision], option: int) -> bytes | None:
+    """One decision (an object) or a list of them (an array) as UTF-8, or None to fall back."""
     import orjson
 
     conv = _writer_converter()
@@ -99,9 +99,15 @@ def _fast(decisions: Decision | list[Decision], option: int) -> str | None:
         data: Any = ([_in_documented_order(conv.unstructure(d)) for d in decisions]
                      if isinstance(decisions, list)
                      else _in_documented_order(conv.unstructure(decisions)))
-        return orjson.dumps(data, option=option).decode()
+        return orjson.dumps(data, option=option)
     except (_NotPlain, orjson.JSONEncodeError):
         return None
+
+
+def _fast(decisions: Decision | list[Decision], option: int) -> str | None:
+    """:func:`_fast_bytes` as text."""
+    data = _fast_bytes(decisions, option)
+    return None if data is None else data.decode()
 
 
 def decision_json(decision: Decision, *, indent: int | None = 2) -> str:
@@ -133,6 +139,17 @@ def decision_line(decision: Decision) -> str:
         text = json.dumps(decision_to_dict(decision), ensure_ascii=False, allow_nan=False,
                           separators=(",", ":"))
     return text + "\n"
+
+
+def decision_line_utf8(decision: Decision) -> bytes:
+    """:func:`decision_line` encoded as UTF-8 (what a batch writes: orjson's own bytes,
+    never decoded and encoded again)."""
+    import orjson
+
+    data = _fast_bytes(decision, orjson.OPT_APPEND_NEWLINE)
+    if data is None:
+        return decision_line(decision).encode("utf-8")
+    return data
 
 
 def strip_timings(data: Any) -> Any:

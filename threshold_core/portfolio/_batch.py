@@ -41,7 +41,7 @@ from ._evaluate import (
     init_worker,
 )
 from ._executor import ordered_map
-from ._output import Progress, finish, open_partial
+from ._output import Progress, bytes_writer, finish, open_partial
 from ._records import Record, count_records, iter_records
 
 __all__ = ["BatchSummary", "run_batch"]
@@ -135,17 +135,19 @@ def run_batch(
             cleanup.callback(cluster.close)
         partial = Path(str(output) + ".partial") if output is not None else None
         done: set[str] = set()
-        sink: IO[str]
+        sink: IO[bytes] | None = None
+        write: typing.Callable[[bytes], object]
         if partial is not None and output is not None:
             sink, done, new_file = open_partial(partial, output, fmt, header, resume)
+            write = sink.write
         else:
             new_file = True
-            sink = stdout or sys.stdout
+            write = bytes_writer(stdout or sys.stdout)
         resumed = len(done)
         if fmt == "csv" and new_file:
             if bom and not workbook:
-                sink.write("\ufeff")
-            sink.write(csv_line(header))
+                write("\ufeff".encode())
+            write(csv_line(header).encode("utf-8"))
 
         progress = Progress(count_records(source))
         verdicts: Counter[str] = Counter()
@@ -187,7 +189,7 @@ def run_batch(
                     pass  # a file record whose id was already written before the resume
                 else:
                     assert outcome.line is not None
-                    sink.write(outcome.line)
+                    write(outcome.line)
                     written += 1
                     verdicts[outcome.verdict or ""] += 1
                     findings.update(outcome.findings)
@@ -199,8 +201,10 @@ def run_batch(
             close = getattr(results, "close", None)
             if close is not None:
                 close()  # stops the worker processes
-            if partial is not None:
+            if sink is not None:
                 sink.close()
+            else:
+                write(b"")  # flushes stdout
     if partial is not None and output is not None:
         finish(partial, output, workbook, ("score", "valuation_cny", *dims))
     return BatchSummary(

@@ -14,7 +14,7 @@ from typing import Any
 from attrs import frozen
 
 from ..errors import InputError, Problem
-from ..load import decision_line
+from ..load import decision_line_utf8
 from ..model import EngineConfig
 from ._records import Record, csv_row_to_document, parse_json_line
 
@@ -30,8 +30,8 @@ class Outcome:
     row: int
     label: str
     company_id: str | None = None
-    #: The output line(s), already serialised.
-    line: str | None = None
+    #: The output line(s), already serialised (UTF-8).
+    line: bytes | None = None
     verdict: str | None = None
     findings: tuple[str, ...] = ()
     #: Error lines (``label: $.path: message``).
@@ -107,9 +107,10 @@ def evaluate_with(engine: Any, fmt: str, record: Record) -> Outcome:
     )
 
 
-def format_decision(decision: Any, fmt: str) -> str:
+def format_decision(decision: Any, fmt: str) -> bytes:
+    """The decision's output line in format ``fmt``, UTF-8."""
     if fmt == "jsonl":
-        return decision_line(decision)
+        return decision_line_utf8(decision)
     row = [
         decision.company.id, decision.company.name, str(decision.verdict), str(decision.risk),
         decision.grade or "", "" if decision.score is None else f"{decision.score:.4f}",
@@ -121,7 +122,7 @@ def format_decision(decision: Any, fmt: str) -> str:
         *("" if d.score is None or d.left_out else f"{d.score:.4f}"
           for d in decision.dimensions),
     ]
-    return csv_line(row)
+    return csv_line(row).encode("utf-8")
 
 
 def csv_line(cells: Iterable[str]) -> str:

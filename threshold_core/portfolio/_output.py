@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -47,8 +48,29 @@ class Progress:
 
 
 
+def bytes_writer(stream: IO[str]) -> Callable[[bytes], None]:
+    """Writes UTF-8 lines to a text stream: straight to its binary buffer when it has one
+    (stdout), else decoded; ``b""`` flushes."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        def write_text(data: bytes) -> None:
+            stream.write(data.decode("utf-8"))
+            if not data:
+                stream.flush()
+
+        return write_text
+    stream.flush()  # what was written as text goes first
+
+    def write(data: bytes) -> None:
+        buffer.write(data)
+        if not data:
+            buffer.flush()
+
+    return write
+
+
 def open_partial(partial: Path, output: Path, fmt: str, header: list[str], resume: bool
-                  ) -> tuple[IO[str], set[str], bool]:
+                  ) -> tuple[IO[bytes], set[str], bool]:
     """The partial output opened for appending, the ids it holds, and whether it is new."""
     try:
         partial.parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +86,7 @@ def open_partial(partial: Path, output: Path, fmt: str, header: list[str], resum
         partial.unlink()
     try:
         new_file = not partial.exists() or partial.stat().st_size == 0
-        return partial.open("a", encoding="utf-8"), done, new_file
+        return partial.open("ab"), done, new_file
     except OSError as exc:
         raise cannot_write(partial, exc) from None
 

@@ -34,6 +34,7 @@ from ..model import (
     Scorer,
     Severity,
     TraceEvent,
+    positional_builder,
 )
 from ._boundary import MAX_TEXT, check_outcome, check_score, plain_evidence, short_strings
 from ._budget import BudgetExceeded
@@ -271,8 +272,8 @@ def run_packs(
                 sev = value.severity or declared
                 fired.append(rid)
                 findings.append(
-                    Finding(rid, pack_name, sev, _REPORTED, meta.dimension, meta.title,
-                            value.message or meta.title, plugin, evidence, meta.source)
+                    _finding(rid, pack_name, sev, _REPORTED, meta.dimension, meta.title,
+                             value.message or meta.title, plugin, evidence, meta.source)
                 )
             else:
                 n_missing += 1
@@ -316,6 +317,8 @@ def run_packs(
 
 
 _REPORTED = Effect.REPORTED
+#: ``Finding(*every field)`` without attrs' generic ``__init__`` (one per fired rule).
+_finding = positional_builder(Finding)
 
 
 def law_as_of(pack: Any) -> str | None:

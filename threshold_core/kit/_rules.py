@@ -8,7 +8,15 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ..model import Rule, RuleFunction, RuleMeta, RuleOutcome, RuleStatus, Severity
+from ..model import (
+    Rule,
+    RuleFunction,
+    RuleMeta,
+    RuleOutcome,
+    RuleStatus,
+    Severity,
+    positional_builder,
+)
 
 
 def _rule_tuple(rules: Iterable[Rule]) -> tuple[Rule, ...]:
@@ -67,6 +75,9 @@ def rule(
 # functions run for every rule of every evaluation. Outcomes are built with positional
 # arguments (status, severity, message, missing, evidence) for the same reason.
 _FIRED, _PASSED, _NOT_EVALUATED = RuleStatus.FIRED, RuleStatus.PASSED, RuleStatus.NOT_EVALUATED
+#: ``RuleOutcome(status, severity, message, missing, evidence, rule)``, every field given,
+#: without attrs' generic ``__init__``.
+_outcome = positional_builder(RuleOutcome)
 
 
 def fired(
@@ -78,12 +89,12 @@ def fired(
     """The rule's condition holds: report a finding."""
     if severity is not None and type(severity) is not Severity:
         severity = Severity(severity)
-    return RuleOutcome(_FIRED, severity, message, (), dict(evidence) if evidence else {})
+    return _outcome(_FIRED, severity, message, (), dict(evidence) if evidence else {}, "")
 
 
 def passed(evidence: Mapping[str, Any] | None = None) -> RuleOutcome:
     """The rule was evaluated and its condition does not hold."""
-    return RuleOutcome(_PASSED, None, None, (), dict(evidence) if evidence else {})
+    return _outcome(_PASSED, None, None, (), dict(evidence) if evidence else {}, "")
 
 
 def not_evaluated(*missing: str, message: str | None = None) -> RuleOutcome:
@@ -91,5 +102,5 @@ def not_evaluated(*missing: str, message: str | None = None) -> RuleOutcome:
 
     :param missing: the profile paths that were needed, e.g. ``"compute.accelerators"``.
     """
-    return RuleOutcome(_NOT_EVALUATED, None, message or "missing " + ", ".join(missing),
-                       missing)
+    return _outcome(_NOT_EVALUATED, None, message or "missing " + ", ".join(missing), missing,
+                    {}, "")

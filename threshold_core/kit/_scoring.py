@@ -14,7 +14,15 @@ from typing import Any, NamedTuple
 
 from attrs import field, frozen
 
-from ..model import TIER, Context, DimensionScore, MetricScore, SourceTier, weakest
+from ..model import (
+    TIER,
+    Context,
+    DimensionScore,
+    MetricScore,
+    SourceTier,
+    positional_builder,
+    weakest,
+)
 from ._band import Band, renamed_metric_check
 from ._cited import UNSOURCED, Cited, Parameter, ParameterSource, configured
 
@@ -154,6 +162,10 @@ def _graded(source: str | None, others: tuple[str | None, ...],
     return hit
 
 
+#: ``MetricScore(*every field)``, without attrs' generic ``__init__`` (one per metric).
+_metric_score = positional_builder(MetricScore)
+
+
 def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
              settings: Any = None) -> DimensionScore:
     """:func:`score_metrics` on a plan made by :func:`plan_metrics`."""
@@ -166,17 +178,17 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
     for name, weight, band, band_note, band_source, paths, reader, adjust in plan.steps:
         reading = reader(profile, context, settings)
         if reading is None or not isfinite(reading.value):
-            append(MetricScore(name, weight, None, None, paths, None, "no data",
-                               band_source=band_source))
+            append(_metric_score(name, weight, None, None, paths, None, "no data", None, {},
+                                 (), None, band_source))
             continue
         source = reading.source
         sources, grade, proxy = _graded(source, reading.sources, sources_config)
         value = reading.value
         if proxy:
             # A cohort average is not company data: reported, not scored.
-            append(MetricScore(name, weight, value, None, reading.inputs, source,
-                               "cohort proxy: reported, not scored", sources=sources,
-                               grade=grade, band_source=band_source))
+            append(_metric_score(name, weight, value, None, reading.inputs, source,
+                                 "cohort proxy: reported, not scored", None, {}, sources,
+                                 grade, band_source))
             continue
         points = band(value)
         note = band_note
@@ -187,8 +199,8 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
         if reading.note:
             note = f"{reading.note}; {note}"
         points = min(100.0, max(0.0, points))
-        append(MetricScore(name, weight, value, points, reading.inputs, source, note,
-                           reading.state, dict(reading.states), sources, grade, band_source))
+        append(_metric_score(name, weight, value, points, reading.inputs, source, note,
+                             reading.state, dict(reading.states), sources, grade, band_source))
         if weight > 0:
             got_weight += weight
             weighted += weight * points

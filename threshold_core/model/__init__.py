@@ -14,6 +14,7 @@ from ._assessment import (
     ScoredDimension,
     is_assumed,
 )
+from ._builders import positional_builder
 from ._components import (
     Context,
     FxTable,
@@ -338,6 +339,7 @@ __all__ = [
     "haircut_for",
     "is_assumed",
     "market_risk",
+    "positional_builder",
     "range_of",
     "tier_of",
     "volatility_for",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -99,6 +100,32 @@ class Band:
         """``"0→0, 50→50, 80→100"`` (cached: every scored metric prints it), then
         ``" on log10"`` for a log band."""
         return _describe(self.points) + (" on log10" if self.log else "")
+
+    def as_function(self) -> Callable[[float], float]:
+        """``self(x)`` as a function with the anchors unpacked once (a scorer's plan keeps
+        one per metric): the same arithmetic, the segment found by bisection. A subclass of
+        :class:`Band` is called as it is."""
+        if type(self) is not Band:
+            return self
+        pts = self.points
+        xs = [x for x, _ in pts]
+        (x_first, y_first), (x_last, y_last) = pts[0], pts[-1]
+        log10, on_log = math.log10, self.log
+
+        def points(x: float) -> float:
+            if x <= x_first:
+                return y_first
+            if x >= x_last:
+                return y_last
+            # The first anchor at or above x (x is above the first anchor: index 1 or more).
+            i = bisect_left(xs, x)
+            x0, y0 = pts[i - 1]
+            x1, y1 = pts[i]
+            if on_log:
+                return y0 + (y1 - y0) * log10(x / x0) / log10(x1 / x0)
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+
+        return points
 
 
 BandTable = Mapping[str, Sequence[Sequence[float]]]

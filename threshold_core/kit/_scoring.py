@@ -97,7 +97,8 @@ class _Step(NamedTuple):
 
     name: str
     weight: float
-    band: Band
+    #: The band as a function (:meth:`Band.as_function`).
+    band: Callable[[float], float]
     #: ``band <anchors>``: the note of a banded reading.
     band_note: str
     band_source: str
@@ -126,40 +127,42 @@ def plan_metrics(
     for metric in metrics:
         band = bands[metric.name]
         cited = (band_sources or {}).get(metric.name, metric.source)
-        steps.append(_Step(metric.name, weights[metric.name], band, f"band {band.describe()}",
+        steps.append(_Step(metric.name, weights[metric.name], band.as_function(),
+                           f"band {band.describe()}",
                            str(cited if cited is not None else UNSOURCED), metric.paths,
                            metric.reader, metric.adjust))
         inputs.extend(p for p in metric.paths if p not in inputs)
     return MetricPlan(tuple(steps), sum(weights[m.name] for m in metrics), tuple(inputs))
 
 
-#: Per sources configuration (by identity): a reading's ``(source, sources)`` -> its
-#: distinct sources, the weakest grade's name and whether that grade is a cohort proxy.
+#: Per sources configuration (by identity): a reading's sources -> its distinct sources,
+#: the weakest grade's name and whether that grade is a cohort proxy. The key is the
+#: reading's ``source`` when it read no other record, else ``(source, sources)``.
 #: Grading is a pure function of the texts and the configuration.
-_GRADED: dict[int, tuple[Any, dict[tuple[Any, ...], tuple[tuple[str, ...], str, bool]]]] = {}
+_GRADED: dict[int, tuple[Any, dict[Any, tuple[tuple[str, ...], str, bool]]]] = {}
 _GRADED_SIZE = 4096
 
 
-def _graded(source: str | None, others: tuple[str | None, ...],
-            config: Any) -> tuple[tuple[str, ...], str, bool]:
+def _grades_memo(config: Any) -> dict[Any, tuple[tuple[str, ...], str, bool]]:
     got = _GRADED.get(id(config))
     if got is None or got[0] is not config:
         if len(_GRADED) > 64:
             _GRADED.clear()
         got = _GRADED[id(config)] = (config, {})
     memo = got[1]
-    key = (source, others)
-    hit = memo.get(key)
-    if hit is None:
-        sources = tuple(dict.fromkeys(
-            x for x in (source, *others) if x is not None and x.strip()))
-        # One unsourced record among several makes the reading unsourced too.
-        unsourced = not sources or any(x is None or not x.strip() for x in others)
-        grade = weakest((*sources, *((None,) if unsourced else ())), config)
-        if len(memo) >= _GRADED_SIZE:
-            memo.clear()
-        hit = memo[key] = (sources, str(grade), TIER[grade] is SourceTier.PROXY)
-    return hit
+    if len(memo) >= _GRADED_SIZE:
+        memo.clear()
+    return memo
+
+
+def _graded(source: str | None, others: tuple[str | None, ...],
+            config: Any) -> tuple[tuple[str, ...], str, bool]:
+    sources = tuple(dict.fromkeys(
+        x for x in (source, *others) if x is not None and x.strip()))
+    # One unsourced record among several makes the reading unsourced too.
+    unsourced = not sources or any(x is None or not x.strip() for x in others)
+    grade = weakest((*sources, *((None,) if unsourced else ())), config)
+    return sources, str(grade), TIER[grade] is SourceTier.PROXY
 
 
 #: ``MetricScore(*every field)``, without attrs' generic ``__init__`` (one per metric).
@@ -175,6 +178,7 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
     append = results.append
     isfinite = math.isfinite
     sources_config = context.sources
+    graded = _grades_memo(sources_config)
     for name, weight, band, band_note, band_source, paths, reader, adjust in plan.steps:
         reading = reader(profile, context, settings)
         if reading is None or not isfinite(reading.value):
@@ -182,7 +186,12 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
                                  (), None, band_source))
             continue
         source = reading.source
-        sources, grade, proxy = _graded(source, reading.sources, sources_config)
+        others = reading.sources
+        key = (source, others) if others else source
+        hit = graded.get(key)
+        if hit is None:
+            hit = graded[key] = _graded(source, others, sources_config)
+        sources, grade, proxy = hit
         value = reading.value
         if proxy:
             # A cohort average is not company data: reported, not scored.

@@ -246,3 +246,16 @@ def test_each_dimensions_sourcing_equals_the_sums_written_out() -> None:
                 if o.status is RuleStatus.FIRED:
                     f = traced[(e.component, o.rule)]
                     assert (f.severity, f.evidence, f.plugin) == (o.severity, o.evidence, e.plugin)
+
+
+def test_the_default_policy_called_directly_decides_as_through_pluggy() -> None:
+    """With the default policy alone, the engine calls it without pluggy: the decisions
+    (trace included, timings aside) equal those of the call through the hook."""
+    from threshold_core.load import decision_to_dict, strip_timings
+
+    through_hook = Engine(build_config({}))
+    assert ENGINE._core_policy
+    through_hook._core_policy = False
+    for profile in PROFILES[:40]:
+        direct, hooked = ENGINE.evaluate(profile), through_hook.evaluate(profile)
+        assert strip_timings(decision_to_dict(direct)) == strip_timings(decision_to_dict(hooked))

@@ -106,6 +106,11 @@ _NUMBER = (float, int)
 _SCALARS = frozenset({str, float, int, bool, type(None)})
 
 
+#: Tuples of input paths already found to hold only short strings, by identity (each kept,
+#: so its id is not reused): a scorer built on a plan returns the same tuple every time.
+_CHECKED_INPUTS: dict[int, tuple[Any, ...]] = {}
+
+
 def check_score(value: Any, dimension: str) -> str | None:
     """What a scorer returned (see ``docs/hooks.md``, Components)."""
     if value.__class__ is not DimensionScore and not isinstance(value, DimensionScore):
@@ -123,7 +128,17 @@ def check_score(value: Any, dimension: str) -> str | None:
     cov = value.coverage
     if cov.__class__ not in _NUMBER or not 0.0 <= cov <= 1.0:
         return f"returned a coverage outside 0-1 ({_show(cov)})"
-    problem = _check_strings(value.inputs, "inputs") or _check_strings(value.notes, "notes")
+    inputs = value.inputs
+    if _CHECKED_INPUTS.get(id(inputs)) is not inputs:
+        problem = _check_strings(inputs, "inputs")
+        if problem:
+            return problem
+        if inputs.__class__ is tuple:  # immutable: checked once (a scorer's plan's inputs)
+            if len(_CHECKED_INPUTS) >= 256:
+                _CHECKED_INPUTS.clear()
+            _CHECKED_INPUTS[id(inputs)] = inputs
+    notes = value.notes
+    problem = None if notes.__class__ is tuple and not notes else _check_strings(notes, "notes")
     if problem:
         return problem
     metrics = value.metrics

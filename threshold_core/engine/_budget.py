@@ -33,6 +33,7 @@ shared state a plugin changes is not restored.
 
 from __future__ import annotations
 
+import _signal  # type: ignore[import-not-found]  # signal.getsignal without its enum conversion
 import _thread
 import queue
 import signal
@@ -112,10 +113,11 @@ def _signal_mode() -> bool:
     if not hasattr(signal, "setitimer") or threading.current_thread() is not \
             threading.main_thread():
         return False
-    current = signal.getsignal(signal.SIGALRM)
+    # The raw handler (signal.getsignal converts an int to its enum member every call).
+    current = _signal.getsignal(signal.SIGALRM)
     if current is _on_alarm:
         return True
-    if current in (signal.SIG_DFL, None):
+    if current is None or current == signal.SIG_DFL:
         signal.signal(signal.SIGALRM, _on_alarm)
         return True
     return False  # someone else's alarm (pytest-timeout, an embedding program)

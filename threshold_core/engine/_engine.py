@@ -52,7 +52,7 @@ from ..model import (
     Verdict,
 )
 from ._budget import BudgetExceeded, Watchdog
-from ._finish import CORE, decide, fail_closed, notify
+from ._finish import CORE, core_policy_only, decide, fail_closed, notify
 from ._gate import check_money, gate_result, headroom_of, max_rates
 from ._hookcalls import Abandoned, Activity, hook_call
 from ._plugins import ThresholdPluginManager, create_plugin_manager, engine_version
@@ -139,6 +139,8 @@ class Engine:
         )
         # Hooks fixed when the engine is built, like the components.
         self._observed = bool(self.pm.hook.threshold_evaluation_finished.get_hookimpls())
+        #: The default policy alone decides: it is called directly, not through pluggy.
+        self._core_policy = core_policy_only(self.pm)
         # Fixed evaluation order, worked out once: packs by name, rules by id.
         self.pack_plan = plan_packs(self)
         self.scorer_plan, self.skipped_scorers = plan_scorers(self)
@@ -260,7 +262,8 @@ class Engine:
             profile=profile, gate=gate, dimensions=dimensions, findings=findings,
             packs=packs, errors=tuple(errors),
         )
-        result = decide(self.pm, self.config, assessment, trace)
+        result = decide(self.pm, self.config, assessment, trace,
+                        activity if self._core_policy else None)
         headroom = headroom_of(self.config, profile, gate, result.verdict, result.findings)
         decision = run.decision = Decision(
             company=CompanyRef(id=profile.id, name=profile.name),

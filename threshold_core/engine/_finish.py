@@ -33,6 +33,7 @@ from ..model import (
 from ._boundary import check_policy_result
 from ._hookcalls import Abandoned, Activity, hook_call
 from ._plugins import ThresholdPluginManager
+from ._policy import combine
 from ._run import failure
 
 CORE = "threshold_core"
@@ -42,12 +43,30 @@ _CORE_POLICY = "threshold_core.policy"
 
 def decide(
     pm: ThresholdPluginManager, config: EngineConfig, assessment: Assessment,
-    trace: list[TraceEvent],
+    trace: list[TraceEvent], core_only: Activity | None = None,
 ) -> PolicyResult:
-    """Call ``threshold_decide`` through pluggy (wrappers, tryfirst, firstresult)."""
+    """Call ``threshold_decide`` through pluggy (wrappers, tryfirst, firstresult).
+
+    With ``core_only`` (the engine's activity, given when the default policy is the one
+    implementation and no wrapper is registered: :func:`core_policy_only`), the default
+    policy is called directly: what pluggy would call, attributed and timed the same."""
     start = time.perf_counter()
     exc: BaseException | None = None
     result: Any = None
+    if core_only is not None:
+        core_only.enter(_CORE_POLICY, "policy")
+        try:
+            result = combine(assessment, config)
+        except Abandoned:
+            raise
+        except KeyboardInterrupt:
+            raise PluginInterrupted(_CORE_POLICY, "policy") from None
+        except BaseException as err:
+            exc = err
+        finally:
+            core_only.leave()
+        ms = round((time.perf_counter() - start) * 1000, 3)
+        return _checked(pm, assessment, trace, ms, exc, result, _CORE_POLICY, result, [], None)
     with hook_call("policy") as call:
         try:
             result = pm.hook.threshold_decide(assessment=assessment, config=config)
@@ -61,8 +80,25 @@ def decide(
     # The plugin behind the result: the first implementation that returned one.
     decider, value = call.results[0] if call.results else (CORE, None)
     wrappers = list(dict.fromkeys(call.wrappers))
+    culprit = call.culprit(exc) if exc is not None else None
+    return _checked(pm, assessment, trace, ms, exc, result, decider, value, wrappers, culprit)
+
+
+def core_policy_only(pm: ThresholdPluginManager) -> bool:
+    """Whether the default policy is the one ``threshold_decide`` and nothing wraps it."""
+    impls = pm.hook.threshold_decide.get_hookimpls()
+    return (len(impls) == 1 and impls[0].plugin_name == _CORE_POLICY
+            and not impls[0].wrapper and not impls[0].hookwrapper)
+
+
+def _checked(
+    pm: ThresholdPluginManager, assessment: Assessment, trace: list[TraceEvent], ms: float,
+    exc: BaseException | None, result: Any, decider: str, value: Any, wrappers: list[str],
+    culprit: str | None,
+) -> PolicyResult:
+    """The policy's result checked, failed closed on a component error, and traced."""
     if exc is not None:
-        plugin = call.culprit(exc) or decider
+        plugin = culprit or decider
         problem: str | None = failure(exc)
     elif decider == _CORE_POLICY and not wrappers:
         # The engine's own default policy, unwrapped: part of the engine, not a

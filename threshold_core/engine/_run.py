@@ -186,12 +186,11 @@ def assumed_finding(rid: str, meta: RuleMeta, pack: str, plugin: str,
     """A rule that could not be evaluated, counted at its most severe (``assumed``)."""
     missing = list(outcome.missing)
     what = ", ".join(missing) if missing else "its inputs"
-    return Finding(
-        rule=rid, pack=pack, severity=meta.severity, effect=Effect.REPORTED,
-        dimension=meta.dimension, title=meta.title,
-        message=f"not evaluated (missing {what}): counted at its most severe, "
-                f"{meta.severity}, until researched",
-        plugin=plugin, evidence={ASSUMED: True, "missing": missing}, source=meta.source,
+    return _finding(
+        rid, pack, meta.severity, _REPORTED, meta.dimension, meta.title,
+        f"not evaluated (missing {what}): counted at its most severe, "
+        f"{meta.severity}, until researched",
+        plugin, {ASSUMED: True, "missing": missing}, meta.source,
     )
 
 
@@ -295,7 +294,7 @@ def run_packs(
                 if recorded_id == rid:
                     record(value)
                     continue
-            record(RuleOutcome(status, sev, value.message, value.missing, evidence, rid))
+            record(_outcome(status, sev, value.message, value.missing, evidence, rid))
         activity.leave()
         ms = round((time.perf_counter() - start) * 1000, 3)
         counts = {"fired": len(fired), "passed": n_passed, "not_evaluated": n_missing,
@@ -319,6 +318,7 @@ def run_packs(
 _REPORTED = Effect.REPORTED
 #: ``Finding(*every field)`` without attrs' generic ``__init__`` (one per fired rule).
 _finding = positional_builder(Finding)
+_outcome = positional_builder(RuleOutcome)
 
 
 def law_as_of(pack: Any) -> str | None:

@@ -19,6 +19,7 @@ from ..model import (
     SourceTier,
     Sourcing,
     count_tiers,
+    positional_builder,
     tier_of,
 )
 
@@ -74,6 +75,7 @@ _FINDING_FIELDS = tuple(a.name for a in attrs.fields(Finding))
 _FINDING_VALUES = operator.attrgetter(*_FINDING_FIELDS)
 _EFFECT_AT = _FINDING_FIELDS.index("effect")
 _POSITIONAL = all(a.init and not a.kw_only for a in attrs.fields(Finding))
+_finding = positional_builder(Finding)
 
 
 def with_effect(f: Finding, effect: Effect) -> Finding:
@@ -84,7 +86,7 @@ def with_effect(f: Finding, effect: Effect) -> Finding:
         return attrs.evolve(f, effect=effect)
     values = list(_FINDING_VALUES(f))
     values[_EFFECT_AT] = effect
-    return Finding(*values)
+    return _finding(*values)
 
 
 def overall_sourcing(counted: Sequence[DimensionResult], limit: float) -> Sourcing:

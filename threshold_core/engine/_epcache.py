@@ -7,11 +7,13 @@ hundred distributions); threshold's own version is one more metadata parse. The
 ``threshold`` command (not the library: :func:`create_plugin_manager` only with
 ``entry_point_cache``) keeps what that scan found in a small JSON file in its
 cache folder, valid for one *fingerprint* of everything the scan reads: each
-entry of ``sys.path`` in order with its modification time and size (a folder's
-changes whenever a distribution is installed, upgraded or removed), and the
-modification time and size of every distribution's ``entry_points.txt``,
-``METADATA`` and ``PKG-INFO``, as ``importlib.metadata`` finds them (the
-``*.dist-info`` and ``*.egg-info`` entries of each folder). A different
+entry of ``sys.path`` in order, the names of the distributions' metadata
+folders in it as ``importlib.metadata`` finds them (``*.dist-info``,
+``*.egg-info``, an egg's ``EGG-INFO``), and the modification time and size of
+each one's ``entry_points.txt``, ``METADATA`` and ``PKG-INFO`` (a zip file on
+the path: its own time and size). Installing, upgrading, reinstalling or
+removing a distribution changes it; other files written into a folder on the
+path do not. A different
 fingerprint, an unreadable file, or a finder on ``sys.meta_path`` other than the
 standard path finder that can report distributions: the scan runs as before and
 the file is rewritten (atomically). Computing the fingerprint costs about 1 ms.
@@ -108,8 +110,8 @@ def fingerprint(group: str) -> str | None:
         except (OSError, ValueError):
             parts.append(None)
             continue
-        parts.append((st.st_mtime_ns, st.st_size))
-        if not os.path.isdir(root):
+        if not os.path.isdir(root):  # a zip file: its time and size
+            parts.append((st.st_mtime_ns, st.st_size))
             continue
         try:
             children = sorted(os.listdir(root))
@@ -117,7 +119,8 @@ def fingerprint(group: str) -> str | None:
             parts.append("unlisted")
             continue
         for child in children:
-            if not child.lower().endswith((".dist-info", ".egg-info")):
+            low = child.lower()
+            if not (low.endswith((".dist-info", ".egg-info")) or low == "egg-info"):
                 continue
             parts.append(child)
             for name in _META:

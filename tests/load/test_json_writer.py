@@ -125,3 +125,11 @@ def test_a_finite_float_with_an_exponent_does_not_fall_back(
 
     monkeypatch.setattr(json, "dumps", no_fallback)
     assert decision_line(odd) == expected  # type: ignore[arg-type]
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_a_typed_float_is_written_as_repr_writes_it(decisions: list[object], value: float) -> None:
+    d = next(d for d in decisions if d.findings)  # type: ignore[attr-defined]
+    odd = attrs.evolve(d, score=value)  # type: ignore[misc]
+    assert decision_line(odd) == compact(odd)
+    assert decision_json(odd) == dumps(decision_to_dict(odd))  # type: ignore[arg-type]

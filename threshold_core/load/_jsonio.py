@@ -59,48 +59,37 @@ def dumps(data: Any, *, indent: int | None = 2) -> str:
 # orjson writes a decision about 6x (compact) to 18x (indented) faster than the json
 # module, and byte for byte the same for every string, integer of 64 bits, and float
 # whose shortest repr has no exponent (0 and 1e-4 <= |x| < 1e16): Python's repr writes
-# 1e-05 where orjson writes 0.00001. The decision is unstructured by a converter that
-# checks every float it passes and hands a finite float out of that range to orjson as
-# its repr, already written (an ``orjson.Fragment``: the json module writes a float as
-# its repr). Anything else (NaN or infinity, a larger integer, a key that is not a
-# string, a lone surrogate) falls back to the json module, so the bytes (and the
-# errors) are always those of :func:`dumps`.
+# 1e-05 where orjson writes 0.00001. orjson writes the decision straight from its
+# objects (:mod:`._writer`: a function generated per class gives the converter's
+# shapes) and every float it passes is checked: a finite float out of that range is
+# handed to orjson as its repr, already written (an ``orjson.Fragment``: the json
+# module writes a float as its repr). Anything else (NaN or infinity, a larger
+# integer, a key that is not a string, a lone surrogate) falls back to the json
+# module, so the bytes (and the errors) are always those of :func:`dumps`.
 # tests/load/test_json_writer.py compares both writers over the examples and a
 # synthetic corpus.
 
 
-class _NotPlain(Exception):
-    """A value the fast writer would not write as the json module does."""
-
-
-def _plain_float(x: float) -> Any:
-    if x == 0.0 or 1e-4 <= abs(x) < 1e16:  # False for NaN; infinity is >= 1e16
-        return x
-    if x - x == 0.0:  # finite (x - x is NaN for NaN and infinity)
-        import orjson
-
-        return orjson.Fragment(repr(x))
-    raise _NotPlain
-
-
 @cache
 def _writer_converter() -> Any:
+    """The converter for what the fast writer meets outside the model's classes."""
     from ._converter import make_converter
+    from ._writer import plain_float
 
-    return make_converter(float_hook=_plain_float)
+    return make_converter(float_hook=plain_float)
 
 
 def _fast_bytes(decisions: Decision | list[Decision], option: int) -> bytes | None:
     """One decision (an object) or a list of them (an array) as UTF-8, or None to fall back."""
     import orjson
 
-    conv = _writer_converter()
+    from ._writer import NotPlain, default
+
     try:
-        data: Any = ([_in_documented_order(conv.unstructure(d)) for d in decisions]
-                     if isinstance(decisions, list)
-                     else _in_documented_order(conv.unstructure(decisions)))
-        return orjson.dumps(data, option=option)
-    except (_NotPlain, orjson.JSONEncodeError):
+        # dates and dataclasses orjson would write itself, but the converter shapes them
+        return orjson.dumps(decisions, default=default, option=option
+                            | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
+    except (NotPlain, orjson.JSONEncodeError):
         return None
 
 

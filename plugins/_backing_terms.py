@@ -20,9 +20,12 @@ MONTH_DAYS = 365.25 / 12
 
 
 def months_after(start: date, months: float) -> date:
-    """``months`` calendar months after ``start``; a fraction of a month in average days."""
+    """``months`` calendar months after ``start``; a fraction of a month in average days
+    (the calendar's last day at most, as :func:`~threshold_core.kit.add_months`)."""
     whole = math.floor(months)
-    return add_months(start, whole) + timedelta(days=round((months - whole) * MONTH_DAYS))
+    end = add_months(start, whole)
+    days = round((months - whole) * MONTH_DAYS)
+    return end + timedelta(days=days) if (date.max - end).days >= days else date.max
 
 
 def lockup_end(inv: Investor) -> date | None:

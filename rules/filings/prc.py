@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from threshold_core.kit import fired, months_before, not_evaluated, passed, rule
+from threshold_core.kit import add_months, fired, months_before, not_evaluated, passed, rule
 from threshold_core.model import (
     CompanyProfile,
     Context,
@@ -136,8 +136,8 @@ def pi_compliance_audit(
         return not_evaluated("as_of", message="no evaluation date")
     if pi.compliance_audits is None:
         return not_evaluated("personal_information.compliance_audits")
-    first_due = settings.pi_audit_effective.replace(
-        year=settings.pi_audit_effective.year + settings.pi_audit_interval_months // 12)
+    # The first cycle ends one interval after the duty took effect (1 May 2027 by default).
+    first_due = add_months(settings.pi_audit_effective, settings.pi_audit_interval_months)
     since = months_before(context.as_of, settings.pi_audit_interval_months)
     recent = [d for d in pi.compliance_audits if since <= d <= context.as_of]
     evidence["personal_information.compliance_audits"] = [

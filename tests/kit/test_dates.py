@@ -13,6 +13,7 @@ from threshold_core.kit import (
     add_months,
     is_working_day,
     months_before,
+    older_than_months,
     working_days_after,
 )
 
@@ -83,7 +84,7 @@ def test_working_days_never_exceed_weekdays_plus_make_up_days(start: date, span:
 ])
 def test_older_than_months_counts_calendar_months_with_month_ends_clamped(
         start, end, months, older, elapsed):
-    from threshold_core.kit import months_elapsed, older_than_months
+    from threshold_core.kit import months_elapsed
 
     assert older_than_months(start, end, months) is older
     assert months_elapsed(start, end) == elapsed
@@ -105,3 +106,16 @@ def test_a_valuation_of_31_december_is_six_months_old_on_30_june(tmp_path):
 
     assert val003("2026-06-30") == "passed"
     assert val003("2026-07-01") == "fired"
+
+
+@given(st.dates(), st.integers(min_value=-(10**30), max_value=10**30))
+def test_month_arithmetic_saturates_at_the_ends_of_the_calendar(day: date, months: int) -> None:
+    """No count of months makes the calendar functions raise (a configured look-back or
+    threshold of 10**24 months was an OverflowError that failed the rule): beyond the
+    calendar they give its first or last day, and the order of dates is kept."""
+    later = add_months(day, months)
+    assert (later >= day) if months >= 0 else (later <= day)
+    assert months_before(day, months) == add_months(day, -months)
+    assert older_than_months(day, date.max, months) == (date.max > later)
+    if abs(months) > 12 * 10_000:
+        assert later in (date.min, date.max)

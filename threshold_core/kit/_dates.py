@@ -20,13 +20,16 @@ Look-back windows (24 months of enforcement, two years between audits) and the
 ages of dated sections (a valuation, a screening) are calendar months: the same day
 ``n`` months earlier or later, clamped to the month's end. A date is older than ``n``
 months at ``end`` when ``end`` is after :func:`add_months` (date, ``n``): 31 January
-is one month old on 28 February 2026 and more than that on 1 March.
+is one month old on 28 February 2026 and more than that on 1 March. Month arithmetic
+saturates at the ends of the calendar (1 January of year 1, 31 December 9999): a window
+or a threshold longer than the calendar (``[settings.freshness] customers = 99999999``)
+covers all of it instead of failing the rule that uses it.
 """
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 from functools import lru_cache
 from types import ModuleType
 
@@ -85,8 +88,14 @@ def months_before(day: date, months: int) -> date:
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day ``months`` calendar months later (clamped to the month's end)."""
+    """The same day ``months`` calendar months later (clamped to the month's end), or the
+    calendar's first or last day when that is beyond it (:data:`datetime.MINYEAR`,
+    :data:`datetime.MAXYEAR`)."""
     year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if year > MAXYEAR:
+        return date.max
+    if year < MINYEAR:
+        return date.min
     last = calendar.monthrange(year, month0 + 1)[1]
     return date(year, month0 + 1, min(day.day, last))
 

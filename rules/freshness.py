@@ -9,6 +9,13 @@ months is not older; a day more is (31 January is one month old on 28 February
 threshold is a field of :class:`FreshnessSettings`, overridable under
 ``[settings.freshness]`` (whole calendar months, at least 1).
 
+A date after the evaluation date is not fresh: evidence from after the evaluation
+is none at it, and a mistyped year (2062 for 2026) would otherwise stay fresh for
+ever. The rule fires naming the date; the rules that rely on a screening (CHIP-001,
+FIL-001/002/011, the INV rules) treat it as no check (``not_evaluated``), and the gate
+does not test a valuation dated after the evaluation date. To evaluate a check made
+after the profile's date, move the profile's ``as_of`` to it.
+
 A section that exists without its date is ``not_evaluated``, naming the missing
 path. A section the profile does not have passes here: what its absence does is
 the business of the rules and scorers that read it (the omission rule counts
@@ -139,8 +146,9 @@ class FreshnessSettings:
 
 def _age(dated: Iterable[tuple[str, date | None]], months: int,
          context: Context) -> RuleOutcome:
-    """Fired when a date is more than ``months`` calendar months before the evaluation date;
-    not evaluated naming the undated paths; passed when there is nothing to age."""
+    """Fired when a date is more than ``months`` calendar months before the evaluation date
+    or after it; not evaluated naming the undated paths; passed when there is nothing to
+    age."""
     dated = list(dated)
     undated = [path for path, day in dated if day is None]
     known = [(path, day) for path, day in dated if day is not None]
@@ -148,20 +156,25 @@ def _age(dated: Iterable[tuple[str, date | None]], months: int,
         return passed({})
     if known and context.as_of is None:
         return not_evaluated("as_of", *undated, message="no evaluation date")
-    at = context.as_of
-    stale = [(path, day) for path, day in known
-             if at is not None and older_than_months(day, at, months)]
+    at = context.as_of or date.max  # (no evaluation date: no date is known, see above)
     evidence: dict[str, Any] = {path: day.isoformat() for path, day in known}
+    stale = [(path, day) for path, day in known if older_than_months(day, at, months)]
+    later = [(path, day) for path, day in known if day > at]
+    parts = [f"{path} {day} is {months_elapsed(day, at)} months old "
+             f"(fresh until {add_months(day, months)})" for path, day in stale]
     if stale:
-        assert at is not None
-        parts = [f"{path} {day} is {months_elapsed(day, at)} months old "
-                 f"(fresh until {add_months(day, months)})" for path, day in stale]
-        return fired(f"older than {months} calendar months at {at}: " + "; ".join(parts),
-                     evidence={**evidence, "max_age_months": months})
+        parts[0] = f"older than {months} calendar months at {at}: {parts[0]}"
+    if later:
+        # A date after the evaluation date is not fresh: it is no evidence at that date (a
+        # mistyped year would otherwise stay fresh for ever).
+        parts += [f"{path} {day} is after the evaluation date {at}: no evidence at that date"
+                  for path, day in later]
+    if parts:
+        return fired("; ".join(parts), evidence=evidence)
     if undated:
         return not_evaluated(*undated, message="dated section without its date: "
                              + ", ".join(undated))
-    return passed({**evidence, "max_age_months": months})
+    return passed(evidence)
 
 
 def _meta(rid: str, title: str, severity: Severity, what: str

@@ -5,8 +5,8 @@ A built-in rule pack (``investment_restrictions``) for the investor side of the
 investment in a Chinese AI company. Every rule reads the profile's
 ``[investment_screening]`` section, whose ``checked_on`` date says when the lists
 were checked. A profile that was not screened, or whose screening is older than
-``screening_max_age_days`` before the evaluation date, is ``not_evaluated``: a
-missing screening is never a pass. Findings affect ``institutional_backing``.
+``screening_max_age_days`` before the evaluation date or dated after it, is
+``not_evaluated``: a missing screening is never a pass. Findings affect ``institutional_backing``.
 Every threshold and date is a field of :class:`InvestmentRestrictionsSettings`,
 overridable under ``[settings.investment_restrictions]``.
 
@@ -45,7 +45,7 @@ from typing import Any
 from attrs import Attribute, field, frozen
 
 from threshold_core import hookimpl
-from threshold_core.kit import Pack, fired, normalise, not_evaluated, passed, rule
+from threshold_core.kit import Pack, after_evaluation, fired, normalise, not_evaluated, passed, rule
 from threshold_core.model import (
     CompanyProfile,
     Context,
@@ -119,6 +119,9 @@ def _screening(
     if screening is None:
         return not_evaluated(SCREENING, message="not screened against US investment "
                              "restrictions (no [investment_screening])")
+    if (later := after_evaluation(f"{SCREENING}.checked_on", screening.checked_on,
+                                  context.as_of)) is not None:
+        return later
     if context.as_of is not None:
         age = (context.as_of - screening.checked_on).days
         if age > settings.screening_max_age_days:

@@ -19,7 +19,9 @@ VAL-002  medium: a listed company is valued on something other than its market
 VAL-003  medium: the valuation is older than ``max_age_months`` (6) calendar
          months at the evaluation date (exactly 6 months is not older; 31 Dec is
          6 months old on 30 Jun) (house policy: the line is a market test
-         and markets for AI-model companies moved by half within months in 2026).
+         and markets for AI-model companies moved by half within months in 2026),
+         or dated after the evaluation date (no market value at it; the gate does
+         not test it).
 """
 
 from __future__ import annotations
@@ -124,7 +126,11 @@ def stale(profile: CompanyProfile, settings: ValuationSettings, context: Context
         return not_evaluated(*(["valuation.as_of"] if v is None or v.as_of is None else []),
                              *(["as_of"] if context.as_of is None else []))
     age = months_elapsed(v.as_of, context.as_of)
-    evidence = {"valuation.as_of": v.as_of.isoformat(), "age_months": age}
+    evidence = {"valuation.as_of": v.as_of.isoformat()}
+    if v.as_of > context.as_of:
+        # Not fresh: a valuation from after the evaluation date is no market value at it.
+        return fired(f"valuation of {v.as_of} is after the evaluation date {context.as_of} "
+                     "(the gate does not test it)", evidence=evidence)
     if not older_than_months(v.as_of, context.as_of, settings.max_age_months):
         return passed(evidence)
     return fired(

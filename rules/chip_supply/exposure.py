@@ -4,6 +4,7 @@ unknown-provenance accelerators, licence-dependent resupply, Ascend abroad."""
 from __future__ import annotations
 
 from threshold_core.kit import (
+    after_evaluation,
     fired,
     fold,
     not_evaluated,
@@ -40,8 +41,8 @@ from threshold_rules.chip_supply.settings import DIMENSION, ChipSupplySettings
     rationale="Listed parties need a licence for all items subject to the EAR, and foreign "
     "direct-product rules reach foreign-made chips; a roadmap that relies on new US-origin "
     "items cannot be executed (critical). A clear result needs the date the lists were "
-    "checked (export_controls.checked_on); a listing the profile reports stands whatever "
-    "its date.",
+    "checked (export_controls.checked_on), on or before the evaluation date; a listing the "
+    "profile reports stands whatever its date.",
     source="BIS Entity List additions of 15 Jan 2025 (EAR Part 744, Supp. 4); "
     "https://techcentral.co.za/us-blacklists-tencent-backed-ai-start-up/257720",
 )
@@ -65,7 +66,9 @@ def entity_list(
                 message="not listed, but the screening has no date "
                 "(export_controls.checked_on): not a screening",
             )
-        return passed(evidence)
+        # Nor is one dated after the evaluation date.
+        return after_evaluation("export_controls.checked_on", ec.checked_on,
+                                context.as_of) or passed(evidence)
     who = [f"affiliate {a}" for a in ec.affiliates_listed]
     if ec.entity_list:
         since = f" (listed {ec.listed_date})" if ec.listed_date else ""

@@ -5,6 +5,7 @@ readiness scorer."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from threshold_core.kit import IN_FORCE, contains_any, names_match, not_evaluated
 from threshold_core.model import (
@@ -34,10 +35,12 @@ def filings_in_force(profile: CompanyProfile, regimes: Iterable[Regime]) -> list
     return [f for f in profile.filings or () if f.regime in wanted and f.status in IN_FORCE]
 
 
-def registry_dated(profile: CompanyProfile, regime: Regime) -> bool:
-    """Whether ``regime``'s registry was checked at a known date (``registry_checks``)."""
+def registry_dated(profile: CompanyProfile, regime: Regime, as_of: date | None) -> bool:
+    """Whether ``regime``'s registry was checked at a known date (``registry_checks``) on or
+    before the evaluation date ``as_of`` (a check from after it is no evidence at it)."""
     checks = profile.registry_checks
-    return checks is not None and checks.checked_on(regime) is not None
+    day = None if checks is None else checks.checked_on(regime)
+    return day is not None and (as_of is None or day <= as_of)
 
 
 def registry_path(regime: Regime) -> str:

@@ -136,8 +136,9 @@ def nfra_safeguards(
     else:
         # Only registries checked at a known date are evidence (registry_checks).
         regimes = sorted(GENAI_FILING_OR_REGISTRATION)
-        undated = [registry_path(r) for r in regimes if not registry_dated(profile, r)]
-        if not filings_in_force(profile, [r for r in regimes if registry_dated(profile, r)]):
+        dated = [r for r in regimes if registry_dated(profile, r, context.as_of)]
+        undated = [registry_path(r) for r in regimes if r not in dated]
+        if not filings_in_force(profile, dated):
             if undated:
                 missing.extend(undated)
             else:

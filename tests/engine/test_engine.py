@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date
 from typing import Any
 
+import attrs
 import pytest
 from helpers import bare_config, bare_engine
 
@@ -324,7 +326,8 @@ def test_disabled_rule_does_not_run_and_shows_in_trace() -> None:
 def test_gate_uses_fx_table_and_reports_it() -> None:
     engine = bare_engine(("s", ScorerPlugin(FixedScorer("q", "quality", 90))),
                          fx={"rates": {"USD": 3.0}, "as_of": "2026-01-02", "source": "test"})
-    d = engine.evaluate(PROFILE)
+    # Evaluated at the profile's date (without it, at the FX table's, before the valuation's).
+    d = engine.evaluate(attrs.evolve(PROFILE, as_of=date(2026, 6, 30)))
     # 3.0bn CNY less the 32% last-round haircut is tested against the line.
     assert d.gate.passed is False and d.gate.valuation_cny == 3.0e9
     assert d.gate.tested_cny == pytest.approx(3.0e9 * (1 - 0.32))
@@ -379,3 +382,13 @@ def test_disabling_an_unknown_plugin_names_the_key() -> None:
     with pytest.raises(InputError) as err:
         create_plugin_manager(build_config({"plugins": {"disable": ["no-such-plugin"]}}))
     assert "$.plugins.disable[0]: plugin 'no-such-plugin' matches no plugin" in str(err.value)
+
+
+def test_without_a_profile_date_a_valuation_after_the_fx_date_is_not_tested() -> None:
+    """The evaluation date of a profile without ``as_of`` is the FX table's: a valuation
+    dated after it is no market value at it, and the gate says so."""
+    engine = bare_engine(("s", ScorerPlugin(FixedScorer("q", "quality", 90))),
+                         fx={"rates": {"USD": 3.0}, "as_of": "2026-01-02", "source": "test"})
+    d = engine.evaluate(PROFILE)
+    assert d.gate.passed is None and d.verdict is Verdict.INSUFFICIENT_DATA
+    assert "dated 2026-06-01, after the evaluation date 2026-01-02" in d.gate.reason

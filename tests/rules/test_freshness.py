@@ -155,12 +155,36 @@ def status(case: tuple, day: date, at: date, months: int) -> int:
 @given(case=st.sampled_from(CASES), day=DATES, at=DATES, later=st.integers(0, 800),
        earlier=st.integers(0, 800), months=st.integers(1, 36))
 def test_ageing_is_monotone(case, day, at, later, earlier, months):
-    """For every kind of dated section: a later evaluation date never makes it fresher, nor
-    does an earlier date of its own; stale exactly when more than ``months`` months old."""
+    """For every kind of dated section: a later evaluation date never makes a date on or
+    before it fresher, nor does an earlier date of its own; it fires exactly when more than
+    ``months`` months old or after the evaluation date; and no date is fresher than the
+    evaluation date itself (a mistyped future year does not keep a section fresh)."""
     now = status(case, day, at, months)
-    assert status(case, day, at + timedelta(days=later), months) >= now
-    assert status(case, day - timedelta(days=earlier), at, months) >= now
-    assert bool(now) == older_than_months(day, at, months)
+    assert bool(now) == (older_than_months(day, at, months) or day > at)
+    assert status(case, at, at, months) == 0
+    if day <= at:
+        assert status(case, day, at + timedelta(days=later), months) >= now
+        assert status(case, day - timedelta(days=earlier), at, months) >= now
+
+
+@pytest.mark.parametrize(("rule", "key", "months", "build", "path"), CASES, ids=IDS)
+def test_a_date_after_the_evaluation_date_fires(check, rule, key, months, build, path):
+    assert check(rule, build(AT)).status == "passed"
+    for day in (AT + timedelta(days=1), date(2062, 6, 1)):  # a day later; a mistyped year
+        outcome = check(rule, build(day))
+        assert (outcome.status, outcome.severity) == ("fired", PACK_SEVERITY[rule])
+        assert f"{path} {day} is after the evaluation date {AT}" in outcome.message
+
+
+@settings(max_examples=60, deadline=None)
+@given(months=st.integers(1, 10**30), day=DATES)
+def test_a_threshold_longer_than_the_calendar_never_fails_the_rule(months, day):
+    """Month arithmetic saturates at the calendar's ends: a huge threshold means never
+    stale, not a plugin failure (exit 3)."""
+    day = min(day, AT)
+    for case in CASES:
+        assert status(case, day, AT, months) == older_than_months(day, AT, months)
+        assert status(case, day, AT, months + 12 * 10_000) == 0
 
 
 # -- through the CLI -----------------------------------------------------------------------

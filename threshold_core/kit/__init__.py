@@ -39,6 +39,7 @@ from ._regulation import (
 from ._renamed import replaced_by
 from ._rules import (
     Pack,
+    after_evaluation,
     fired,
     not_evaluated,
     passed,
@@ -79,6 +80,7 @@ __all__ = [
     "ParameterSource",
     "Reading",
     "add_months",
+    "after_evaluation",
     "contains_any",
     "count_bases",
     "figure_reading",

@@ -104,3 +104,18 @@ def not_evaluated(*missing: str, message: str | None = None) -> RuleOutcome:
     """
     return _outcome(_NOT_EVALUATED, None, message or "missing " + ", ".join(missing), missing,
                     {}, "")
+
+
+def after_evaluation(path: str, day: date | None, as_of: date | None) -> RuleOutcome | None:
+    """``not_evaluated`` naming ``path`` when the check dated ``day`` is after the evaluation
+    date ``as_of``; None when it is not (or either date is unknown).
+
+    A check from after the evaluation date is no evidence at that date, and taking it as
+    fresh would keep a mistyped year (2062 for 2026) fresh for ever. The freshness pack
+    reports the date itself (FRS-001 to FRS-010 fire on it).
+    """
+    if day is None or as_of is None or day <= as_of:
+        return None
+    return not_evaluated(path, message=f"{path} {day} is after the evaluation date {as_of}: "
+                         "not evidence at that date (correct the date, or evaluate at a "
+                         "later date with the profile's as_of)")

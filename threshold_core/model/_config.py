@@ -67,9 +67,10 @@ class GateConfig:
     #: A valuation whose source says "illustrative" cannot pass the gate (house policy: a
     #: made-up figure is not evidence).
     refuse_illustrative: bool = True
-    #: A valuation without a date (its ``as_of``, else the profile's) cannot pass the gate
-    #: (house policy: the STAR standard's market value is measured at a date; an undated
-    #: figure cannot be converted at the right FX rate or aged).
+    #: A valuation without a date (its ``as_of``, else the profile's), or dated after the
+    #: evaluation date, cannot pass the gate (house policy: the STAR standard's market value
+    #: is measured at a date; an undated figure cannot be converted at the right FX rate or
+    #: aged, and a later one is no market value at the evaluation date).
     require_date: bool = True
 
 

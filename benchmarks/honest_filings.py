@@ -41,9 +41,11 @@ def filings_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) ->
     verticals = p.get("verticals") or ()
     public = [s for s in services if s.get("public_prc", True)]
     genai = [s for s in public if s.get("kind", "generative") == "generative"]
-    # Only registries checked at a known date are evidence (registry_checks.<R>.checked_on).
+    # Only registries checked at a known date, not after the evaluation date, are evidence
+    # (registry_checks.<R>.checked_on).
     checks = p.get("registry_checks") or {}
-    dated = {r for r, c in checks.items() if c and c.get("checked_on")}
+    dated = {r for r, c in checks.items() if c and c.get("checked_on") and (
+        as_of is None or day(c["checked_on"]) <= as_of)}
     # FIL-001 a public generative service without a generative-AI filing in force
     if not services or (filings is None and genai):
         out["FIL-001"] = NE

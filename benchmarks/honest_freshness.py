@@ -28,7 +28,8 @@ def _age(dates: list[Any], months: int, severity: str, as_of: date | None) -> st
     known = [day(d) for d in dates if d is not None]
     if known and as_of is None:
         return NE
-    if any(as_of is not None and as_of > months_before(d, -months) for d in known):
+    if any(as_of is not None and (as_of > months_before(d, -months) or d > as_of)
+           for d in known):  # stale, or after the evaluation date
         return severity
     return NE if len(known) < len(dates) else PASS
 

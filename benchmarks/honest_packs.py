@@ -44,7 +44,9 @@ def chip_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) -> No
     if ec is None:
         out["CHIP-001"] = NE
     elif not ec.get("entity_list") and not ec.get("affiliates_listed"):
-        out["CHIP-001"] = PASS if ec.get("checked_on") else NE  # undated: not a screening
+        # Undated, or dated after the evaluation date: not a screening.
+        out["CHIP-001"] = PASS if ec.get("checked_on") and (
+            as_of is None or day(ec["checked_on"]) <= as_of) else NE
     else:
         out["CHIP-001"] = CRIT if ec.get("relies_on_new_us_items") else HIGH
     # CHIP-002 unlicensed or unknown-provenance accelerators
@@ -265,7 +267,7 @@ def _ip_litigation(p: dict[str, Any]) -> str:
 def investment_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) -> None:
     sc = p.get("investment_screening")
     ids = ("INV-001", "INV-002", "INV-003", "INV-004", "INV-005", "INV-006")
-    if sc is None or (as_of is not None and (as_of - day(sc["checked_on"])).days > 90):
+    if sc is None or (as_of is not None and not 0 <= (as_of - day(sc["checked_on"])).days <= 90):
         if as_of is not None and as_of < date(2021, 8, 2):
             out["INV-003"] = PASS
         for rid in ids:
@@ -322,7 +324,8 @@ def valuation_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) 
     if v is None or v.get("as_of") is None or as_of is None:
         out["VAL-003"] = NE
     else:
-        out["VAL-003"] = MED if as_of > months_before(day(v["as_of"]), -6) else PASS
+        on = day(v["as_of"])  # stale, or after the evaluation date
+        out["VAL-003"] = MED if as_of > months_before(on, -6) or on > as_of else PASS
 
 
 def _illustrative(p: dict[str, Any]) -> tuple[int, int]:

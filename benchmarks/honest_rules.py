@@ -99,9 +99,10 @@ def rules(p: dict[str, Any], as_of: date | None) -> dict[str, tuple[str, str, st
 
 def _gate(p: dict[str, Any]) -> bool | None:
     v = p.get("valuation")
+    on = v and (v.get("as_of") or p.get("as_of"))
     if v is None or v["basis"] not in HAIRCUT or (
-            v.get("source") and "illustrative" in v["source"].casefold()) or not (
-            v.get("as_of") or p.get("as_of")):
+            v.get("source") and "illustrative" in v["source"].casefold()) or not on or (
+            p.get("as_of") and day(on) > day(p["as_of"])):  # after the evaluation date
         return None
     return v["amount"] * FX[v["currency"]] * (1.0 - HAIRCUT[v["basis"]]) >= LINE
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from html import escape
 from typing import Any
 
 from attrs import frozen
@@ -126,6 +125,8 @@ _URL = re.compile(r"https?://[^\s;,)]+")
 
 def _linked(text: str) -> str:
     """Escaped text with its URLs as links (sources name their instrument and URL)."""
+    from html import escape  # HTML only: a text report never loads the html package
+
     out, last = [], 0
     for m in _URL.finditer(text):
         out.append(escape(text[last:m.start()]))
@@ -137,6 +138,8 @@ def _linked(text: str) -> str:
 
 
 def to_html(items: Sequence[Block]) -> str:
+    from html import escape
+
     out: list[str] = []
     for b in items:
         if isinstance(b, Heading):

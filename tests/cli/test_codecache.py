@@ -96,3 +96,24 @@ def test_entries_equal_what_compile_returns(tmp_path: Path) -> None:
     # Both inherit this module's future flags, as compile does from its caller.
     assert again == cached == compile(source, "<generated>", "exec")
     assert re.fullmatch(r"cache\.marshal", next(tmp_path.iterdir()).name)
+
+
+def test_concurrent_commands_share_one_cache(threshold_exe: str, tmp_path: Path) -> None:
+    """Commands started together on an empty cache all succeed, and the file they leave
+    is whole: the next command finds everything it needs in it."""
+    import os
+
+    cache = tmp_path / "cache"
+    env = {**os.environ, "THRESHOLD_CACHE_DIR": str(cache), "NO_COLOR": "1"}
+    zhipu = str(EXAMPLES / "companies" / "zhipu.toml")
+    running = [subprocess.Popen([threshold_exe, "validate", zhipu], env=env, cwd=tmp_path,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+               for _ in range(3)]
+    assert all(p.wait(timeout=120) == 0 for p in running)
+    (file,) = cache.glob("generated-code-*.marshal")
+    written = file.stat().st_mtime_ns
+    again = subprocess.run([threshold_exe, "validate", zhipu], env=env, cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and again.stderr == ""
+    assert file.stat().st_mtime_ns == written  # nothing was missing
+    assert not [p for p in cache.iterdir() if p.name.startswith(".")]  # no temporary files

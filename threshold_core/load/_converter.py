@@ -75,7 +75,7 @@ def make_converter(
                                             _cattrs_detailed_validation=detailed)
 
         def structure_table(value: Any, _: type) -> Any:
-            if not isinstance(value, Mapping):
+            if value.__class__ is not dict and not isinstance(value, Mapping):
                 raise TypeError(f"expected a table, got {_show(value)}")
             return inner(value, cls)
 
@@ -145,9 +145,10 @@ def make_converter(
     figure_from_table = conv.get_structure_hook(Figure)
 
     def structure_figure(value: Any, cls: type) -> Figure:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value.__class__ is float or value.__class__ is int or (
+                isinstance(value, (int, float)) and not isinstance(value, bool)):
             return Figure(value=_structure_float(value, float))
-        if isinstance(value, Mapping):
+        if value.__class__ is dict or isinstance(value, Mapping):
             return figure_from_table(value, cls)  # type: ignore[no-any-return]
         raise TypeError(f"expected a number or a {{ value = ... }} table, got {_show(value)}")
 

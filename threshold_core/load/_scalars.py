@@ -29,7 +29,10 @@ def _show(value: Any) -> str:
 
 
 def _structure_float(value: Any, _: type) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if value.__class__ is float:
+        if value - value == 0.0:  # finite
+            return value
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"expected a number, got {_show(value)}")
     if not math.isfinite(value):
         raise ValueError(f"expected a finite number, got {value!r}")
@@ -72,6 +75,9 @@ def _structure_date(value: Any, _: type) -> date:
 
 
 def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
+    member = cls._value2member_map_.get(value) if value.__class__ is str else None
+    if member is not None:
+        return member
     try:
         return cls(value)
     except ValueError:

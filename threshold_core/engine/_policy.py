@@ -174,6 +174,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     total_weight = math.fsum(d.weight for n, d in dims.items() if n not in left_out)
     results: list[DimensionResult] = []
     exact: dict[str, float] = {}  # unrounded final scores: verdicts compare these
+    grades_of: dict[str, dict[str, int]] = {}  # readings with data per grade
     for name in sorted(dims):
         d = dims[name]
         result = d.result
@@ -192,7 +193,8 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         weight = d.weight / total_weight if counts else 0.0
         dc = configured.get(name)
         metrics = result.metrics if result is not None else ()
-        sourced, illustrative = dimension_sourcing(metrics)
+        grades_of[name] = {}
+        sourced, illustrative = dimension_sourcing(metrics, grades_of[name])
         results.append(
             DimensionResult(
                 name, score, raw, weight, d.weight,
@@ -305,7 +307,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                            "at most watch", r.name)
                     for r, floor in below
                 )
-    sourcing = overall_sourcing(counted, policy.max_illustrative_share)
+    sourcing = overall_sourcing(counted, policy.max_illustrative_share, grades_of)
     if (verdict is Verdict.QUALIFIED and sourcing.illustrative_share is not None
             and sourcing.illustrative_share > policy.max_illustrative_share):
         verdict = Verdict.WATCH

@@ -6,7 +6,7 @@ Kept apart from :mod:`._policy` (issue 19: no module over 400 lines); pure funct
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import attrs
 
@@ -37,8 +37,11 @@ for _grade in SourceGrade:
         _SOURCED_BY_GRADE[str(_grade)] = False
 
 
-def dimension_sourcing(metrics: Sequence[MetricScore]) -> tuple[float | None, float | None]:
-    """A dimension's sourced coverage and the share of its score on illustrative readings."""
+def dimension_sourcing(
+    metrics: Sequence[MetricScore], grades: dict[str, int] | None = None,
+) -> tuple[float | None, float | None]:
+    """A dimension's sourced coverage and the share of its score on illustrative readings;
+    with ``grades``, the readings with data counted per grade into it, in the same pass."""
     # One pass; each sum adds the same weights in the same order as summing them apart.
     total: float = 0
     sourced: float = 0
@@ -46,6 +49,9 @@ def dimension_sourcing(metrics: Sequence[MetricScore]) -> tuple[float | None, fl
     got: float = 0
     known = _SOURCED_BY_GRADE
     for m in metrics:
+        if grades is not None and m.raw is not None:
+            key = m.grade or "unsourced"
+            grades[key] = grades.get(key, 0) + 1
         w = m.weight
         if not w > 0:
             continue
@@ -89,10 +95,17 @@ def with_effect(f: Finding, effect: Effect) -> Finding:
     return _finding(*values)
 
 
-def overall_sourcing(counted: Sequence[DimensionResult], limit: float) -> Sourcing:
+def overall_sourcing(counted: Sequence[DimensionResult], limit: float,
+                     grades_of: Mapping[str, Mapping[str, int]] | None = None) -> Sourcing:
+    """The decision's sourcing over the dimensions that count; ``grades_of`` (dimension ->
+    its readings per grade, from :func:`dimension_sourcing`) saves counting them again."""
     graded = [r for r in counted if r.sourced_coverage is not None]
     grades: dict[str, int] = {}
     for r in graded:
+        if grades_of is not None:
+            for key, n in grades_of[r.name].items():
+                grades[key] = grades.get(key, 0) + n
+            continue
         for m in r.evidence:
             if m.raw is not None:
                 key = m.grade or "unsourced"

@@ -133,6 +133,9 @@ class RiskConfig:
     critical_floor: Risk = Risk.HIGH
 
 
+_STANDARD_NORMAL = NormalDist()
+
+
 def breach_probability(value: float, line: float, sigma: float, years: float) -> float:
     """Probability that a driftless GBM starting at ``value`` touches ``line`` within ``years``.
 
@@ -145,7 +148,7 @@ def breach_probability(value: float, line: float, sigma: float, years: float) ->
     b = math.log(line / value)
     nu = -0.5 * sigma * sigma
     st = sigma * math.sqrt(years)
-    n = NormalDist().cdf
+    n = _STANDARD_NORMAL.cdf
     p = n((b - nu * years) / st) + (value / line) * n((b + nu * years) / st)
     return min(1.0, max(0.0, p))
 

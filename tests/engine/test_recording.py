@@ -259,3 +259,54 @@ def test_the_default_policy_called_directly_decides_as_through_pluggy() -> None:
     for profile in PROFILES[:40]:
         direct, hooked = ENGINE.evaluate(profile), through_hook.evaluate(profile)
         assert strip_timings(decision_to_dict(direct)) == strip_timings(decision_to_dict(hooked))
+
+
+_RETURNED: list[Any] = [None]
+
+
+class _Returns:
+    """A plugin pack (not built in) whose one rule returns what a test puts in _RETURNED."""
+
+    @hookimpl
+    def threshold_register_rule_packs(self, register: Any) -> None:
+        @rule("returns.it", title="returns what it is given", severity="medium", dimension=None,
+              rationale="a test", source="house policy")
+        def check(profile: Any, settings: Any, context: Any) -> Any:
+            return _RETURNED[0]
+
+        register(Pack(name="returns", version="1", rules=[check]))
+
+
+def _returning_engine() -> Engine:
+    pm = create_plugin_manager(build_config({}))
+    pm.register_plugin(_Returns(), "returns")
+    return Engine(build_config({}), pm)
+
+
+RETURNING = _returning_engine()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    status=st.sampled_from([*RuleStatus, "fired", None]),
+    severity=st.sampled_from([None, *Severity, "medium"]),
+    message=st.sampled_from([None, "why", 5, LONG]),
+    missing=st.sampled_from([(), ("compute.chips",), ["compute.chips"], (5,)]),
+    evidence=st.dictionaries(st.sampled_from(["a", "b"]),
+                             st.sampled_from(range(len(GOOD_VALUES) + len(BAD_VALUES))),
+                             max_size=2),
+)
+def test_the_engine_refuses_an_outcome_exactly_when_the_full_check_does(
+    status: Any, severity: Any, message: Any, missing: Any, evidence: Any,
+) -> None:
+    """The pack loop checks the usual outcome inline: what it refuses (the rule recorded
+    as an error, the decision failed closed) is what ``check_outcome`` refuses."""
+    pool = [*GOOD_VALUES, *BAD_VALUES]
+    outcome = RuleOutcome(status=status, severity=severity, message=message, missing=missing,
+                          evidence={k: pool[i] for k, i in evidence.items()})
+    _RETURNED[0] = outcome
+    decision = RETURNING.evaluate(PROFILES[0])
+    recorded = next(o for p in decision.trace if p.component == "returns" for o in p.rules)
+    refused = check_outcome(outcome, Severity.MEDIUM) is not None
+    assert (recorded.status is RuleStatus.ERROR) == refused, (outcome, recorded)
+    assert (str(decision.verdict) == "error") == refused

@@ -239,15 +239,18 @@ def run_packs(
                 problem = failure(exc)
             else:
                 # The boundary check (``check_outcome``), its usual case inline: a
-                # RuleOutcome of a status rules may return, no severity of its own, plain
-                # short strings, and evidence of plain JSON values (by construction in a
-                # trusted pack). Anything else gets the check that names the fault.
+                # RuleOutcome of a status rules may return, no severity above the declared
+                # one, plain short strings, and evidence of plain JSON values (by
+                # construction in a trusted pack). Anything else gets the check that names
+                # the fault.
                 problem = None
                 if value.__class__ is RuleOutcome:
                     status, evidence, message, missing = (
                         value.status, value.evidence, value.message, value.missing)
+                    sev = value.severity
                     if not ((status is _PASSED or status is _NOT_EVALUATED or status is _FIRED)
-                            and value.severity is None
+                            and (sev is None or (sev.__class__ is Severity
+                                                 and sev.rank >= declared.rank))
                             and (message is None
                                  or (message.__class__ is str and len(message) <= MAX_TEXT))
                             and missing.__class__ is tuple and evidence.__class__ is dict

@@ -27,6 +27,33 @@ if TYPE_CHECKING:
 #: True in the ``threshold`` process itself (:func:`main` without ``argv``): the
 #: process ends with the command, so start-up objects may be frozen (``gc.freeze``).
 _CONSOLE = False
+#: The cyclic garbage collector is paused for the start-up (see :func:`end_start_up`).
+_PAUSED = False
+
+
+def end_start_up() -> None:
+    """Start-up is over: freeze what it built and let the collector run again.
+
+    In the ``threshold`` process :func:`main` pauses the cyclic garbage collector:
+    a start imports the model, loader, engine, plugins and their libraries,
+    thousands of objects that live as long as the process, which the collector
+    would otherwise walk again and again (about 10 to 20 ms of a start). The
+    pause ends when the engine is built, or, for ``evaluate``, after the first
+    decision (one profile's work, however many follow); a command that builds
+    no engine ends it before it starts. Elsewhere (tests, embedding) nothing is
+    paused.
+    """
+    global _PAUSED
+    if _PAUSED:
+        _PAUSED = False
+        gc.freeze()
+        gc.enable()
+
+
+def keeps_start_up(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a command that ends the start-up pause itself (:func:`end_start_up`)."""
+    fn._keeps_start_up = True  # type: ignore[attr-defined]
+    return fn
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -77,27 +104,14 @@ class Options:
         self.plugins_dirs: tuple[Path, ...] = ()
         self.rules_dirs: tuple[Path, ...] = ()
 
-    def build_engine(self) -> Engine:
-        """The engine these options describe.
-
-        In the ``threshold`` process (:func:`main`) the cyclic garbage collector
-        is paused meanwhile and what was built is then frozen (:func:`gc.freeze`):
-        building the engine imports the model, loader, engine and plugins,
-        thousands of objects that live as long as the process, which the
-        collector would otherwise walk again and again (about 10 ms of a start).
-        """
-        if not _CONSOLE:
-            return build_engine(self.config_path, self.no_plugin_autoload, self.disabled,
-                                self.plugins_dirs, self.rules_dirs)
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return build_engine(self.config_path, self.no_plugin_autoload, self.disabled,
-                                self.plugins_dirs, self.rules_dirs)
-        finally:
-            gc.freeze()
-            if enabled:
-                gc.enable()
+    def build_engine(self, *, start_up_ends: bool = True) -> Engine:
+        """The engine these options describe; then the start-up is over
+        (:func:`end_start_up`) unless ``start_up_ends`` is false."""
+        engine = build_engine(self.config_path, self.no_plugin_autoload, self.disabled,
+                              self.plugins_dirs, self.rules_dirs)
+        if start_up_ends:
+            end_start_up()
+        return engine
 
 
 #: Passes the run's :class:`Options` to a command as its first argument.
@@ -127,6 +141,8 @@ def _handle(fn: Callable[..., Any]) -> Callable[..., Any]:
         # attrs' and cattrs' generated code from the disk cache (docs: README, Performance).
         from ._codecache import installed
 
+        if not getattr(fn, "_keeps_start_up", False):
+            end_start_up()
         with installed():
             return handled(*args, **kwargs)
 
@@ -340,10 +356,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     it without the collector walking it all once more (about 30 ms of a short
     command; atexit handlers, thread joins and flushes still run).
     """
-    global _CONSOLE
+    global _CONSOLE, _PAUSED
     _CONSOLE = argv is None
+    if _CONSOLE and gc.isenabled():
+        gc.disable()
+        _PAUSED = True
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="threshold")
     finally:
         if _CONSOLE:
             gc.freeze()
+            end_start_up()

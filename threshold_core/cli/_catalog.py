@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ._app import CONTEXT_SETTINGS, Options, _handle, engine_options
+from ._app import CONTEXT_SETTINGS, Options, _handle, engine_options, keeps_start_up
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
@@ -17,6 +17,7 @@ from ._app import CONTEXT_SETTINGS, Options, _handle, engine_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 @_handle
+@keeps_start_up
 def plugins(
     options: Options, include_builtin: bool, fmt: str,
 ) -> None:
@@ -50,6 +51,7 @@ def plugins(
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 @_handle
+@keeps_start_up
 def rules(
     options: Options, pack: str | None, show_parameters: bool, scorer: str | None, fmt: str,
 ) -> None:
@@ -113,6 +115,7 @@ def _parameters(engine: Any, scorer: str | None, fmt: str) -> None:
 @click.argument("name", type=click.Choice(["decision", "profile", "config"]))
 @engine_options
 @_handle
+@keeps_start_up
 def schema(options: Options, name: str) -> None:
     """Print the JSON Schema of a decision, a profile or the configuration.
 

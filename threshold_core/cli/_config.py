@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from ._app import CONTEXT_SETTINGS, Options, _handle, engine_options
+from ._app import CONTEXT_SETTINGS, Options, _handle, engine_options, keeps_start_up
 
 
 def _flatten(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -92,6 +92,7 @@ def config() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 @_handle
+@keeps_start_up
 def show(options: Options, fmt: str) -> None:
     """Print the effective configuration with where each value came from.
 

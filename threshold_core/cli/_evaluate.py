@@ -8,7 +8,17 @@ from typing import Any
 
 import click
 
-from ._app import CONTEXT_SETTINGS, ExitCode, Options, _handle, _style, engine_options, write_output
+from ._app import (
+    CONTEXT_SETTINGS,
+    ExitCode,
+    Options,
+    _handle,
+    _style,
+    end_start_up,
+    engine_options,
+    keeps_start_up,
+    write_output,
+)
 
 
 def _skipped(path: Path, why: str) -> None:
@@ -40,6 +50,7 @@ def _explain_failed(decision: Any, exc: Exception) -> None:
               help="Write amounts in billions (17.93bn CNY) or in 亿, hundred million "
               "(179.25亿 CNY), in the text, Markdown and HTML reports.")
 @_handle
+@keeps_start_up
 def evaluate(
     options: Options, paths: tuple[Path, ...], fmt: str, output: Path | None,
     fail_under: str | None, units: str,
@@ -53,7 +64,9 @@ def evaluate(
     Invalid profiles are reported on stderr, one line per problem, and the
     others are still evaluated.
     """
-    engine = options.build_engine()  # first: it imports the model and engine
+    # First: it imports the model and engine. The start-up (the collector's pause) lasts
+    # until the first decision: one profile's work, however many follow.
+    engine = options.build_engine(start_up_ends=False)
     from ..errors import InputError, PluginError, Problem
     from ..explain import explain_all
     from ..load import decision_json, decision_to_dict, decisions_json, dumps, expand_paths
@@ -65,7 +78,9 @@ def evaluate(
     if not files:
         raise InputError(str(paths[0]), [Problem("$", "no .toml or .json profiles found")])
     broken: list[PluginError] = []
-    for path in files:
+    for i, path in enumerate(files):
+        if i == 1:
+            end_start_up()
         try:
             decisions.append(engine.evaluate_path(path))
         except InputError as exc:
@@ -122,6 +137,7 @@ def evaluate(
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 @_handle
+@keeps_start_up
 def validate(
     options: Options, paths: tuple[Path, ...], fmt: str,
 ) -> None:

@@ -17,6 +17,7 @@ from ._app import (
     _handle,
     build_engine,
     engine_options,
+    keeps_start_up,
     write_output,
 )
 
@@ -139,6 +140,7 @@ def diff(
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 @_handle
+@keeps_start_up
 def verify(
     options: Options, decision_file: Path, profile: Path, fmt: str,
 ) -> None:

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from threshold_core import InputError, load_profile, profile_from_data
 
@@ -121,3 +123,34 @@ def test_wrong_container_types_are_named() -> None:
         "<profile>: $.filings: expected an array, got a table",
         "<profile>: $.valuation: expected a table, got 5",
     ]
+
+
+
+# TOML's own date and time values where a string, number, choice, date or table belongs:
+# the error shows them as TOML writes them (``got datetime.time(10, 0)`` before).
+TOML_TIMES = {"2026-06-01": "a date 2026-06-01", "10:00:00": "a time 10:00:00",
+              "2026-06-01T10:00:00": "a date-time 2026-06-01T10:00:00",
+              "2026-06-01T10:00:00+08:00": "a date-time 2026-06-01T10:00:00+08:00"}
+PLACES = [  # what comes before "= value", the path named, what was expected
+    ("hq_province", "$.hq_province", "a string"),
+    ('[valuation]\ncurrency = "CNY"\nbasis = "market_cap"\namount', "$.valuation.amount",
+     "a number"),
+    ("[listing]\nstatus", "$.listing.status", "one of"),
+    ("[export_controls]\nentity_list = false\nchecked_on", "$.export_controls.checked_on",
+     "a date"),
+    ("[registry_checks]\nCAC_ALGORITHM", "$.registry_checks.CAC_ALGORITHM", "a table"),
+]
+
+
+@given(place=st.sampled_from(PLACES), value=st.sampled_from(sorted(TOML_TIMES)))
+@settings(max_examples=30)
+def test_toml_dates_and_times_read_as_toml_in_errors(tmp_path_factory, place, value) -> None:
+    key, where, expected = place
+    assume(not (expected == "a date" and value == "2026-06-01"))  # that one is right
+    path = tmp_path_factory.mktemp("p") / "p.toml"
+    path.write_text(f'id = "x"\nname = "X"\n{key} = {value}\n', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_profile(path)
+    (line,) = err.value.lines()
+    assert line.startswith(f"{path}: {where}: expected {expected}"), line
+    assert line.endswith("got " + TOML_TIMES[value]), line

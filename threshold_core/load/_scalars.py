@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from ._reading import lone_surrogate
@@ -25,6 +25,13 @@ def _show(value: Any) -> str:
         return "an array"
     if value is None:
         return "nothing"
+    # TOML's dates and times as TOML writes them, not as Python's repr.
+    if isinstance(value, datetime):
+        return "a date-time " + value.isoformat()
+    if isinstance(value, date):
+        return "a date " + value.isoformat()
+    if isinstance(value, time):
+        return "a time " + value.isoformat()
     return repr(value)
 
 
@@ -63,7 +70,7 @@ def _structure_bool(value: Any, _: type) -> bool:
 
 def _structure_date(value: Any, _: type) -> date:
     if isinstance(value, datetime):
-        raise TypeError(f"expected a date (YYYY-MM-DD), got a date-time {value.isoformat()}")
+        raise TypeError(f"expected a date (YYYY-MM-DD), got {_show(value)}")
     if isinstance(value, date):
         return value
     if isinstance(value, str):

@@ -303,7 +303,7 @@ def test_settings_are_validated_per_plugin() -> None:
         bare_engine(plugin, settings={"q": {"floor": "high", "flor": 1}, "nobody": {}})
     lines = err.value.lines()
     assert "(default configuration): $.settings.q.floor: expected a number, got \"high\"" in lines
-    assert "(default configuration): $.settings.q.flor: unknown key" in lines
+    assert "(default configuration): $.settings.q.flor: unknown key (known: floor)" in lines
     assert any("$.settings.nobody: no plugin declares settings 'nobody'" in x for x in lines)
 
 

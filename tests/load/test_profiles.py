@@ -5,11 +5,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from threshold_core import InputError, load_profile, profile_from_data
+from threshold_core.model import (
+    Compute,
+    Customers,
+    ExportControls,
+    Listing,
+    RegistryCheck,
+    RegistryChecks,
+    Valuation,
+)
 
 FIVE_MISTAKES = """\
 id = "zhipu"
@@ -154,3 +164,38 @@ def test_toml_dates_and_times_read_as_toml_in_errors(tmp_path_factory, place, va
     (line,) = err.value.lines()
     assert line.startswith(f"{path}: {where}: expected {expected}"), line
     assert line.endswith("got " + TOML_TIMES[value]), line
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ("cac_genai_filing", "unknown key (did you mean CAC_GENAI_FILING?)"),
+    ("CAC-Algorithm", "unknown key (did you mean CAC_ALGORITHM?)"),
+    ("MIIT_ICP", "unknown key (known: CAC_ALGORITHM, CAC_DEEP_SYNTHESIS, CAC_GENAI_FILING, "
+                 "CAC_GENAI_REGISTRATION)"),
+])
+def test_a_registry_name_in_the_wrong_case_says_which_one(tmp_path, table, message) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(f'id = "x"\nname = "X"\n[registry_checks.{table}]\nchecked_on = 2026-06-01\n',
+                    encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_profile(path)
+    assert err.value.lines() == [f"{path}: $.registry_checks.{table}: {message}"]
+
+
+@given(st.data())
+@settings(max_examples=40)
+def test_any_key_in_another_case_names_the_key_meant(tmp_path_factory, data) -> None:
+    """The kind: a key that differs from a field only in case or separators is named."""
+    section, cls = data.draw(st.sampled_from([
+        ("valuation", Valuation), ("export_controls", ExportControls),
+        ("registry_checks", RegistryChecks), ("listing", Listing), ("customers", Customers),
+        ("registry_checks.CAC_ALGORITHM", RegistryCheck), ("compute", Compute)]))
+    name = data.draw(st.sampled_from([a.name for a in attrs.fields(cls)]))
+    flips = data.draw(st.lists(st.booleans(), min_size=len(name), max_size=len(name)))
+    typo = "".join(c.swapcase() if f else c for c, f in zip(name, flips, strict=True))
+    typo = typo.replace("_", "-") if data.draw(st.booleans()) else typo
+    assume(typo != name)
+    path = tmp_path_factory.mktemp("p") / "p.toml"
+    path.write_text(f'id = "x"\nname = "X"\n[{section}]\n"{typo}" = 1\n', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_profile(path)
+    assert f"{path}: $.{section}.{typo}: unknown key (did you mean {name}?)" in err.value.lines()

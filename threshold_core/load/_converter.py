@@ -39,6 +39,7 @@ from ._scalars import (
     _structure_int,
     _structure_str,
     _unstructure_date,
+    unknown_key,
 )
 
 T = TypeVar("T")
@@ -254,8 +255,9 @@ def _first_attempt() -> cattrs.Converter:
 def problems_from(exc: BaseException, path: str = "$") -> Iterator[Problem]:
     """Walk a cattrs validation error and yield one :class:`Problem` per leaf."""
     if isinstance(exc, ForbiddenExtraKeysError):
+        names = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
         for key in sorted(exc.extra_fields):
-            yield Problem(f"{path}.{key}", "unknown key")
+            yield Problem(f"{path}.{key}", unknown_key(key, names))
     elif isinstance(exc, ClassValidationError):
         with_notes, without = exc.group_exceptions()
         for sub, note in with_notes:
@@ -344,7 +346,8 @@ def structure_each(
             return None, [Problem(path + p.path[1:], p.message) for p in exc.problems]
     hints = typing.get_type_hints(cls)
     names = {a.name for a in fields}
-    problems = [Problem(f"{path}.{key}", "unknown key") for key in data if key not in names]
+    problems = [Problem(f"{path}.{key}", unknown_key(key, names))
+                for key in data if key not in names]
     values: dict[str, Any] = {}
     for a in fields:
         if a.name not in data:

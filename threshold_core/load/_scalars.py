@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -33,6 +33,23 @@ def _show(value: Any) -> str:
     if isinstance(value, time):
         return "a time " + value.isoformat()
     return repr(value)
+
+
+def unknown_key(key: str, names: Iterable[str]) -> str:
+    """The message for ``key``, which is none of ``names``: the name it differs from only in
+    case or separators (``cac_genai_filing``, ``CAC-GENAI-FILING``), else every name when
+    there are few (``[registry_checks]`` has four)."""
+    names = sorted(names)
+
+    def loose(name: str) -> str:
+        return name.casefold().replace("-", "_").replace(" ", "_")
+
+    near = [n for n in names if loose(n) == loose(key)]
+    if near:
+        return f"unknown key (did you mean {near[0]}?)"
+    if 0 < len(names) <= 6:
+        return f"unknown key (known: {', '.join(names)})"
+    return "unknown key"
 
 
 def _structure_float(value: Any, _: type) -> float:

@@ -277,7 +277,10 @@ class MetricScorer:
 
     Its settings object must have ``weights`` (metric -> weight) and ``bands``
     (metric -> :class:`Band`) attributes, as made by :func:`merged_weights` and
-    :func:`merged_bands`.
+    :func:`merged_bands`. What follows from them (each metric's weight, band and band
+    source) is worked out once per settings object: settings are values, so give the
+    scorer a new settings object (``attrs.evolve``) rather than changing a mapping of
+    one in place.
     """
 
     name: str
@@ -307,9 +310,11 @@ class MetricScorer:
         return out
 
     def score(self, profile: Any, settings: Any, context: Context) -> DimensionScore:
-        # The plan depends only on the scorer and its (frozen) settings: worked out once.
+        # The plan depends only on the scorer and its settings: worked out once per
+        # settings object (and its weights and bands mappings, by identity).
         got = _PLANS.get((id(self), id(settings)))
-        if got is None or got[0] is not self or got[1] is not settings:
+        if got is None or got[0] is not self or got[1] is not settings \
+                or got[3] is not settings.weights or got[4] is not settings.bands:
             got = _remember_plan(self, settings)
         return run_plan(self.dimension, got[2], profile, context, settings)
 
@@ -340,16 +345,19 @@ class MetricScorer:
         return rows
 
 
-#: Per (scorer, settings), by identity (both kept, so their ids are not reused): the plan.
-_PLANS: dict[tuple[int, int], tuple[MetricScorer, Any, MetricPlan]] = {}
+#: Per (scorer, settings), by identity (both kept, so their ids are not reused): the plan,
+#: and the weights and bands mappings it was made from.
+_PLANS: dict[tuple[int, int], tuple[MetricScorer, Any, MetricPlan, Any, Any]] = {}
 
 
-def _remember_plan(scorer: MetricScorer, settings: Any) -> tuple[MetricScorer, Any, MetricPlan]:
+def _remember_plan(scorer: MetricScorer, settings: Any
+                   ) -> tuple[MetricScorer, Any, MetricPlan, Any, Any]:
     if len(_PLANS) > 256:
         _PLANS.clear()
     plan = plan_metrics(scorer.metrics, weights=settings.weights, bands=settings.bands,
                         band_sources=scorer.band_sources(settings))
-    got = _PLANS[(id(scorer), id(settings))] = (scorer, settings, plan)
+    got = _PLANS[(id(scorer), id(settings))] = (scorer, settings, plan, settings.weights,
+                                                 settings.bands)
     return got
 
 

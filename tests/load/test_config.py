@@ -151,3 +151,28 @@ def test_the_api_still_raises_on_a_broken_file_and_collects_on_request() -> None
     assert config.gate.line_cny == 4.0e9  # the broken section keeps its defaults
     with pytest.raises(InputError):
         Engine(config)
+
+
+@pytest.mark.parametrize(("table", "lines"), [
+    ("[settings.freshness]\ncustomers = 0\ncompute = -3",
+     ["$.settings.freshness.customers: must be a whole number of calendar months, at least 1, "
+      "got 0",
+      "$.settings.freshness.compute: must be a whole number of calendar months, at least 1, "
+      "got -3"]),
+    ("[settings.investment_restrictions]\nscreening_max_age_days = -1\n"
+     "affiliates_ownership_pct = -5",
+     ["$.settings.investment_restrictions.screening_max_age_days: must not be negative, got -1",
+      "$.settings.investment_restrictions.affiliates_ownership_pct: must not be negative, "
+      "got -5"]),
+    ("[settings.valuation]\nmax_age_months = 0",
+     ["$.settings.valuation.max_age_months: must be a positive number of months"]),
+])
+def test_every_refused_setting_is_named_at_its_own_path(run_cli, tmp_path, table, lines):
+    """A settings class's validators used to stop at the first refusal and name the table
+    (``$.settings.freshness: customers: ...``); each refused key now has its own line."""
+    (tmp_path / "threshold.toml").write_text(table + "\n", encoding="utf-8")
+    (tmp_path / "co.toml").write_text('id = "x"\nname = "X"\n', encoding="utf-8")
+    result = run_cli("evaluate", "co.toml")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"{tmp_path / 'threshold.toml'}: {line}" for line in lines]

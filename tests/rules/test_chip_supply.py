@@ -243,7 +243,7 @@ def test_unknown_rule_id_in_disable_is_an_input_error(make_engine, tmp_path):
         ("bogus = 1\n", "$.settings.chip_supply.bogus"),
         ('domestic_min_pct = "20"\n', "$.settings.chip_supply.domestic_min_pct"),
         ('restricted_classes = ["h100"]\n', "$.settings.chip_supply.restricted_classes[0]"),
-        ("domestic_min_pct = 120.0\n", "$.settings.chip_supply"),
+        ("domestic_min_pct = 120.0\n", "$.settings.chip_supply.domestic_min_pct"),
         ("restricted_medium_pct = 60.0\n", "$.settings.chip_supply"),
     ],
 )

@@ -425,11 +425,11 @@ def test_healthcare_approvals_not_researched_are_not_evaluated(check):
     assert outcome.status == "not_evaluated" and "sector_approvals" in outcome.missing
 
 
-def test_invalid_settings_name_the_section(make_engine):
+def test_invalid_settings_name_the_key(make_engine):
     with pytest.raises(InputError) as err:
         make_engine('[settings.filings]\nalgorithm_number_pattern = "(["\n')
-    assert [p.path for p in err.value.problems] == ["$.settings.filings"]
-    assert "algorithm_number_pattern" in err.value.problems[0].message
+    assert [p.path for p in err.value.problems] == ["$.settings.filings.algorithm_number_pattern"]
+    assert "invalid regular expression" in err.value.problems[0].message
 
 
 @pytest.mark.parametrize(

@@ -216,9 +216,9 @@ def test_a_stale_section_shows_in_threshold_evaluate(run_cli_process, tmp_path):
 
 
 @pytest.mark.parametrize(("setting", "message"), [
-    ("customers = 0", "$.settings.freshness: customers: must be a whole number of calendar "
+    ("customers = 0", "$.settings.freshness.customers: must be a whole number of calendar "
                       "months, at least 1, got 0"),
-    ("compute = -3", "$.settings.freshness: compute: must be a whole number of calendar "
+    ("compute = -3", "$.settings.freshness.compute: must be a whole number of calendar "
                      "months, at least 1, got -3"),
     ("technology = 2.5", "$.settings.freshness.technology: expected a whole number, got 2.5"),
     ("valuation = 6", "$.settings.freshness.valuation: unknown key"),

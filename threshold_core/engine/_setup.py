@@ -11,6 +11,7 @@ raise at once; a plugin that registered something invalid is a
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from typing import Any
 
@@ -79,13 +80,45 @@ def structure_settings(
         try:
             settings[name] = structure(raw, cls)
         except StructureProblems as exc:
-            problems.extend(
-                Problem(_key(config, "settings", name) + p.path[1:], p.message)
-                for p in exc.problems
-            )
+            key = _key(config, "settings", name)
+            for p in exc.problems:
+                if p.path == "$":  # the class refused the table: say which keys, each
+                    problems.extend(validator_problems(key, cls, raw, ValueError(p.message)))
+                else:
+                    problems.append(Problem(key + p.path[1:], p.message))
         except Exception as exc:  # a settings class whose own validator raised
-            problems.append(Problem(_key(config, "settings", name), str(exc)))
+            problems.extend(validator_problems(_key(config, "settings", name), cls, raw, exc))
     return settings
+
+
+def validator_problems(path: str, cls: type[Any], raw: Mapping[str, Any],
+                       exc: Exception) -> list[Problem]:
+    """Every field of ``raw`` whose validator refuses it, each at its own path
+    (``$.settings.freshness.customers``), rather than the first one raised at the table's;
+    ``exc`` at the table's path when no single field explains it (a check across fields)."""
+    found: list[Problem] = []
+    hints = typing.get_type_hints(cls) if attrs.has(cls) else {}
+    for a in attrs.fields(cls) if attrs.has(cls) else ():
+        if a.validator is None or a.name not in raw:
+            continue
+        try:
+            a.validator(None, a, structure(raw[a.name], hints[a.name]))
+        except ValueError as refused:
+            found.append(Problem(f"{path}.{a.name}", _without_name(a.name, str(refused))))
+        except Exception:  # a validator that needs the instance: left to ``exc``
+            continue
+    message = str(exc)
+    for a in attrs.fields(cls) if attrs.has(cls) else ():
+        if message.startswith(a.name + ": "):
+            own = Problem(f"{path}.{a.name}", _without_name(a.name, message))
+            return found if own in found else [own, *found]
+    if any(p.message == message for p in found):
+        return found
+    return [Problem(path, message), *found]  # a check of the whole table, and the keys
+
+
+def _without_name(name: str, message: str) -> str:
+    return message[len(name) + 2:] if message.startswith(name + ": ") else message
 
 
 def assign_scorers(

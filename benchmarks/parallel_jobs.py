@@ -5,6 +5,13 @@ hits both alike; medians are compared. The output is JSONL (full decisions) unle
 ``--format csv``; the load average is printed (on a busy machine a second worker
 gets no second core).
 
+Each run's CPU time (all its processes) is printed too, and the cores it used (CPU
+time over wall time): a run that got about one core was measuring the machine's other
+work, not the batch. With autogrouping (Linux's default for desktop and server
+kernels, ``/proc/sys/kernel/sched_autogroup_enabled``) the processes of one command
+share one group's share of the machine, so under load ``--jobs 2`` gets no more CPU
+than ``--jobs 1``.
+
 Run: python benchmarks/parallel_jobs.py [--count 20000] [--runs 3] [--format csv]
 """
 
@@ -13,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -23,11 +31,15 @@ from pathlib import Path
 from threshold_core.portfolio import synthetic_portfolio
 
 
-def timed(cmd: list[str]) -> float:
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, every process of the run)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    env={**os.environ, "NO_COLOR": "1"})
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def main() -> None:
@@ -44,17 +56,22 @@ def main() -> None:
         with source.open("w", encoding="utf-8") as fh:
             for doc in synthetic_portfolio(args.count, seed=3):
                 fh.write(json.dumps(doc, separators=(",", ":")) + "\n")
-        one, two = [], []
+        one: list[tuple[float, float]] = []
+        two: list[tuple[float, float]] = []
         for _ in range(args.runs):
             for jobs, times in ((1, one), (2, two)):
                 times.append(timed([exe, "batch", str(source), "-o", f"{tmp}/{jobs}.{args.format}",
                                     "--format", args.format, "--jobs", str(jobs)]))
-    a, b = statistics.median(one), statistics.median(two)
-    print(f"--jobs 1: {a:6.2f} s  ({args.count / a:,.0f} companies/s)")
-    print(f"--jobs 2: {b:6.2f} s  ({args.count / b:,.0f} companies/s)")
+    a, b = statistics.median(w for w, _ in one), statistics.median(w for w, _ in two)
+    ca, cb = statistics.median(c for _, c in one), statistics.median(c for _, c in two)
+    print(f"--jobs 1: {a:6.2f} s  ({args.count / a:,.0f} companies/s), CPU {ca:6.2f} s, "
+          f"{ca / a:.2f} cores used")
+    print(f"--jobs 2: {b:6.2f} s  ({args.count / b:,.0f} companies/s), CPU {cb:6.2f} s, "
+          f"{cb / b:.2f} cores used")
     print(f"speed-up: {a / b:.2f}x (goal >= 1.7x: {'met' if a / b >= 1.7 else 'NOT met'}); "
           "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
-
+    print(f"CPU of --jobs 2 over --jobs 1: {cb / ca:.2f}x (what the second process, the "
+          "workers' start and the hand-over cost)")
 
 if __name__ == "__main__":
     main()

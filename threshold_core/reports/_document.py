@@ -255,18 +255,19 @@ def finding_blocks(data: Mapping[str, Any]) -> list[Block]:
 def unevaluated_blocks(data: Mapping[str, Any]) -> list[Block]:
     # Rules of one pack that lack the same fields share a row (an unscreened company has
     # every investment_restrictions rule missing [investment_screening]).
-    grouped: dict[tuple[str, str], list[str]] = {}
+    grouped: dict[tuple[str, str, str], list[str]] = {}
     for u in not_evaluated(data):
-        grouped.setdefault((u.component, ", ".join(u.missing)), []).append(u.rule)
+        grouped.setdefault((u.component, ", ".join(u.missing), u.why), []).append(u.rule)
     counted = {f["rule"]: str(f["effect"]) for f in data["findings"] if _assumed(f)}
-    rows = tuple((", ".join(rules), component, missing, _counted(rules, counted))
-                 for (component, missing), rules in grouped.items())
+    rows = tuple((", ".join(rules), component, missing, why or "-", _counted(rules, counted))
+                 for (component, missing, why), rules in grouped.items())
     out: list[Block] = [Heading("Not evaluated for lack of data")]
     if not rows:
         return [*out, Para("none: every rule had the data it needs")]
     # Omission never helps: a rule of severity medium or worse that lacks its data counts
     # at its most severe until researched (a critical one: insufficient_data).
-    return [*out, Table(("rule", "pack", "missing", "counted as"), rows, name="not-evaluated")]
+    return [*out, Table(("rule", "pack", "missing", "why", "counted as"), rows,
+                        name="not-evaluated")]
 
 
 def _counted(rules: Sequence[str], counted: Mapping[str, str]) -> str:

@@ -133,16 +133,29 @@ class Unevaluated:
     component: str
     plugin: str
     missing: tuple[str, ...]
+    #: The rule's own reason, when it says more than "missing <paths>" ("not listed, but the
+    #: screening has no date ...: not a screening"); "" otherwise.
+    why: str = ""
 
 
 def not_evaluated(data: Mapping[str, Any]) -> list[Unevaluated]:
-    """Rules that could not be evaluated for lack of data, with the fields they needed."""
+    """Rules that could not be evaluated for lack of data, with the fields they needed and
+    the rule's reason when it gives one."""
     return [
         Unevaluated(o.get("rule", ""), e.get("component", ""), e.get("plugin", ""),
-                    tuple(o.get("missing") or ()))
+                    missing, _why(o.get("message") or "", missing))
         for e in data.get("trace", ()) for o in e.get("rules", ())
         if o.get("status") == "not_evaluated"
+        for missing in (tuple(o.get("missing") or ()),)
     ]
+
+
+def _why(message: str, missing: tuple[str, ...]) -> str:
+    """The reason, without the paths the missing column shows already."""
+    paths = ", ".join(missing)
+    if message in ("", "missing " + paths):
+        return ""
+    return message.removesuffix(": " + paths)
 
 
 @frozen

@@ -114,6 +114,8 @@ p.note { color: var(--muted); margin-top: 0; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   table.evidence td:nth-child(n+6) { font-size: 6pt; line-height: 1.1; }
   table.evidence td { padding-top: 0; padding-bottom: 0; }
+  table.not-evaluated td { padding-top: 0; padding-bottom: 0; line-height: 1.1; }
+  table.not-evaluated td:nth-child(4) { font-size: 6pt; }
   ul.plain { margin: 2px 0; }
   a { color: inherit; text-decoration: none; }
   .badge, .sev, .kpi, svg { -webkit-print-color-adjust: exact; print-color-adjust: exact; }

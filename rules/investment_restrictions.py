@@ -134,8 +134,11 @@ def _screening(
 
 
 def _evidence(screening: InvestmentScreening, **extra: Any) -> dict[str, Any]:
+    """The screening's date and source, and ``extra`` fields of the screening, each keyed by
+    its profile path."""
     return {f"{SCREENING}.checked_on": screening.checked_on.isoformat(),
-            f"{SCREENING}.source": screening.source, **extra}
+            f"{SCREENING}.source": screening.source,
+            **{f"{SCREENING}.{key}": value for key, value in extra.items()}}
 
 
 def _uses(screening: InvestmentScreening, wanted: tuple[str, ...]) -> list[str]:
@@ -152,7 +155,7 @@ def _list_rule(
     listed = getattr(screening, attr)
     if listed is None:
         return not_evaluated(f"{SCREENING}.{attr}")
-    evidence = _evidence(screening, **{f"{SCREENING}.{attr}": listed})
+    evidence = _evidence(screening, **{attr: listed})
     if listed:
         return fired(f"on {what} (checked {screening.checked_on})", evidence=evidence)
     return passed(evidence)
@@ -168,8 +171,7 @@ def _outbound(
     if not isinstance(screening, InvestmentScreening):
         return None, screening
     if context.as_of is not None and context.as_of < settings.outbound_rule_effective:
-        return None, passed({"as_of": f"{context.as_of} is before "
-                             f"{settings.outbound_rule_effective}"})
+        return None, passed({"as_of": context.as_of.isoformat()})  # before the rule
     if screening.covered_foreign_person is None:
         return None, not_evaluated(f"{SCREENING}.covered_foreign_person")
     if not screening.covered_foreign_person:
@@ -336,7 +338,7 @@ def affiliates_rule(
     if context.as_of is None:
         return not_evaluated("as_of", message="no evaluation date")
     if context.as_of < settings.affiliates_rule_effective:
-        return passed({**evidence, "as_of": f"before {settings.affiliates_rule_effective}"})
+        return passed({**evidence, "as_of": context.as_of.isoformat()})  # before the rule
     message = (f"{share:g}% owned by Entity List or MEU parties "
                f"(>= {settings.affiliates_ownership_pct:g}%)")
     if settings.affiliates_suspended_from <= context.as_of <= settings.affiliates_suspended_until:

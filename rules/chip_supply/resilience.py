@@ -125,8 +125,7 @@ def runway(
     coverage = 100.0 * contracted / planned
     evidence = {"compute.capacity_plan.planned_h100_equiv": planned,
                 "compute.capacity_plan.contracted_h100_equiv": contracted,
-                "coverage_pct": round(coverage, 2),
-                "source": plan.planned_h100_equiv.source or plan.source}
+                "compute.capacity_plan.source": plan.planned_h100_equiv.source or plan.source}
     for severity, bar in ((Severity.HIGH, settings.capacity_high_below_pct),
                           (Severity.MEDIUM, settings.capacity_medium_below_pct)):
         if coverage < bar:

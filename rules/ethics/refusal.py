@@ -93,7 +93,8 @@ def _rate_findings(
         bars = _suite_bars(e.suite, settings)
         tiers = bars.tiers(measure) if bars is not None else ()
         if bars is None or not tiers:
-            evidence[e.suite] = {"rate_pct": rate, "note": f"no calibrated {measure} bar"}
+            evidence[f"evaluations.safety[{i}]"] = {
+                "suite": e.suite, "rate_pct": rate, "note": f"no calibrated {measure} bar"}
             continue
         n = e.n_benign if measure == "over_refusal" else e.n_unsafe
         n = n if n is not None else e.n_prompts
@@ -103,10 +104,10 @@ def _rate_findings(
             continue
         low, high = wilson_interval(rate / 100.0, n, settings.confidence)
         chinese = fold(e.language or bars.language) in settings.chinese_languages
-        entry = {"rate_pct": rate, "n": n,
+        entry = {"suite": e.suite, "rate_pct": rate, "n": n,
                  "interval_pct": [round(100 * low, 2), round(100 * high, 2)],
                  "independent": e.independent, "language": e.language or bars.language}
-        evidence[e.suite] = entry
+        evidence[f"evaluations.safety[{i}]"] = entry
         for severity, bar in tiers:
             if severity is Severity.CRITICAL and not (e.independent and chinese):
                 continue  # a veto needs an independent result on a Chinese suite
@@ -147,7 +148,7 @@ def _rate_outcome(
         return not_evaluated(
             f"evaluations.safety[].{measure}_pct",
             message=f"no {measure} result on a suite with calibrated bars (suites: "
-            + ", ".join(evidence) + ")",
+            + ", ".join(v["suite"] for v in evidence.values()) + ")",
         )
     return passed(evidence)
 

@@ -164,13 +164,14 @@ def test_the_sample_size_decides_whether_a_rate_clears_its_bar(check, n, severit
     outcome = check("ETH-001", safety(over=12.0, n=n))
     assert (outcome.status, outcome.severity) == ("fired", severity), outcome.message
     assert "interval" in outcome.message
-    assert outcome.evidence["XSTest"]["n"] == n
+    assert outcome.evidence["evaluations.safety[0]"] == {**outcome.evidence[
+        "evaluations.safety[0]"], "suite": "XSTest", "n": n}
 
 
 def test_n_benign_is_preferred_to_n_prompts(check):
     # XSTest has 250 benign prompts of 450: over-refusal is a rate on the 250.
     outcome = check("ETH-001", safety(over=12.0, n=450, n_benign=250))
-    assert outcome.evidence["XSTest"]["n"] == 250
+    assert outcome.evidence["evaluations.safety[0]"]["n"] == 250
 
 
 def test_a_suite_without_bars_decides_nothing_and_says_so(check):
@@ -185,7 +186,7 @@ def test_each_suite_is_held_to_its_own_bar(check):
         {"suite": "OR-Bench-Hard-1K", "over_refusal_pct": 16.0, "n_prompts": BIG}]}}
     outcome = check("ETH-001", data)
     assert outcome.status == "passed"
-    assert set(outcome.evidence) == {"XSTest", "OR-Bench-Hard-1K"}
+    assert [v["suite"] for v in outcome.evidence.values()] == ["XSTest", "OR-Bench-Hard-1K"]
 
 
 def test_the_removed_both_sides_rule_is_gone(check):

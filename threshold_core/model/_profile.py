@@ -88,7 +88,8 @@ class CompanyProfile:
     #: here without a record means none on record; one neither listed nor recorded is unknown.
     filings_researched: tuple[Regime, ...] = ()
     #: When each CAC registry was checked (``[registry_checks.CAC_GENAI_FILING]``): a
-    #: status read from a registry without a check date is not evidence.
+    #: status read from a registry without a check date, or checked after the evaluation
+    #: date, is not evidence.
     registry_checks: RegistryChecks | None = None
     #: Sector-regulator approvals; ``[]`` means "researched, none", absent means unknown.
     sector_approvals: tuple[SectorApproval, ...] | None = None

@@ -101,9 +101,10 @@ class RegistryCheck:
     """One CAC registry searched for the company's records, and when.
 
     The statuses of that registry's records in ``filings`` (and the absence of a record)
-    are as of ``checked_on``. Without it a status read from the registry is not evidence:
-    the rules that read the registry return ``not_evaluated`` naming
-    ``registry_checks.<REGIME>.checked_on``. Optional so that old profiles load.
+    are as of ``checked_on``. Without it (or with one after the evaluation date) a status
+    read from the registry is not evidence: the rules that read the registry return
+    ``not_evaluated`` naming ``registry_checks.<REGIME>.checked_on``. Optional so that old
+    profiles load.
     """
 
     checked_on: date | None = None

@@ -205,10 +205,10 @@ class ExportControls:
     """The company's screening against the US export-control lists (Entity List).
 
     ``checked_on`` is when the lists were checked. It is optional so that profiles
-    written before it existed still load, but a clear result without it is not a
-    screening: CHIP-001 returns ``not_evaluated`` naming ``export_controls.checked_on``
-    (a listing the profile reports stands whatever its date), and the freshness pack
-    ages it.
+    written before it existed still load, but a clear result without it (or with one
+    after the evaluation date) is not a screening: CHIP-001 returns ``not_evaluated``
+    naming ``export_controls.checked_on`` (a listing the profile reports stands whatever
+    its date), and the freshness pack ages it.
     """
 
     entity_list: bool

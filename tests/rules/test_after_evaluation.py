@@ -196,3 +196,13 @@ def test_a_threshold_longer_than_the_calendar_is_not_a_plugin_failure(run_cli, t
     assert result.returncode == 0, result.stderr
     assert all(e["status"] == "ok" for e in json.loads(result.stdout)["trace"]
                if e["kind"] != "scorer" or e["status"] != "skipped")
+
+
+def test_the_assumed_finding_says_why_the_rule_was_not_evaluated(evaluate):
+    """Counted at its most severe, the finding gives the rule's reason ("... is after the
+    evaluation date"), not "missing export_controls.checked_on", which is there."""
+    decision = evaluate({"export_controls": {"entity_list": False, "checked_on": LATER[1]}})
+    finding = {f.rule: f for f in decision.findings}["CHIP-001"]
+    assert finding.message.startswith(
+        f"not evaluated (export_controls.checked_on {LATER[1]} is after the evaluation date")
+    assert finding.message.endswith("counted at its most severe, critical, until researched")

@@ -185,10 +185,13 @@ def assumed_finding(rid: str, meta: RuleMeta, pack: str, plugin: str,
                     outcome: RuleOutcome) -> Finding:
     """A rule that could not be evaluated, counted at its most severe (``assumed``)."""
     missing = list(outcome.missing)
-    what = ", ".join(missing) if missing else "its inputs"
+    what = "missing " + (", ".join(missing) if missing else "its inputs")
+    # The rule's own reason when it says more than what is missing (a check dated after
+    # the evaluation date is there, but no evidence).
+    why = outcome.message if outcome.message and outcome.message != what else what
     return _finding(
         rid, pack, meta.severity, _REPORTED, meta.dimension, meta.title,
-        f"not evaluated (missing {what}): counted at its most severe, "
+        f"not evaluated ({why}): counted at its most severe, "
         f"{meta.severity}, until researched",
         plugin, {ASSUMED: True, "missing": missing}, meta.source,
     )

@@ -156,3 +156,26 @@ def test_no_removal_improves_a_synthetic_profile(policy: str) -> None:
     assert seen["not_qualified"] >= 50 and seen["insufficient_data"] >= 50, seen
     if policy == "lower_confidence":
         assert seen["watch"] >= 10, seen
+
+
+@pytest.mark.xfail(strict=True, reason="open: a profile without as_of is evaluated at the FX "
+                   "table's date, so removing a later as_of makes stale evidence fresh again")
+def test_removing_a_later_as_of_does_not_freshen_the_evidence() -> None:
+    """A counterexample found by hand: a profile dated 2026-12-31 whose investment screening
+    of 2026-06-01 is too old (the INV rules are not evaluated: insufficient_data) reaches
+    watch without its as_of, evaluated at the FX table's 2026-06-30 instead. Closing it
+    needs an evaluation date that does not come from the profile (a run or configuration
+    date), a design change left for later."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "rules"))
+    from test_after_evaluation import BASE
+
+    doc = copy.deepcopy(BASE)
+    doc["valuation"]["as_of"] = "2026-06-01"
+    doc["as_of"] = "2026-12-31"
+    engine = engine_for("lower_confidence", loose=True)
+    full = verdict(engine, doc)
+    assert full == "insufficient_data"
+    reduced = {k: v for k, v in doc.items() if k != "as_of"}
+    assert not better(verdict(engine, reduced), full)

@@ -117,3 +117,32 @@ def test_concurrent_commands_share_one_cache(threshold_exe: str, tmp_path: Path)
     assert again.returncode == 0 and again.stderr == ""
     assert file.stat().st_mtime_ns == written  # nothing was missing
     assert not [p for p in cache.iterdir() if p.name.startswith(".")]  # no temporary files
+
+
+
+def test_a_source_compiles_once_per_process(tmp_path: Path) -> None:
+    """The cache hands back the code object it served for the same arguments (a string
+    annotation is compiled by every typing.get_type_hints): the same object, compile's own."""
+    cache = CodeCache(tmp_path / "cache.marshal")
+    first = cache.compile("tuple[str, ...] | None", "<string>", "eval", dont_inherit=True)
+    again = cache.compile("tuple[str, ...] | None", "<string>", "eval", dont_inherit=True)
+    assert first is again and cache.added == 1
+    assert first == compile("tuple[str, ...] | None", "<string>", "eval", dont_inherit=True)
+
+
+def test_the_command_caches_typings_annotations_too(run_cli_process: Run,
+                                                    tmp_path: Path) -> None:
+    """The profile model's string annotations (compiled by typing, file ``<string>``) are in
+    the file the command leaves, beside attrs' and cattrs' methods."""
+    import marshal
+
+    cache = tmp_path / "cache"
+    result = run_cli_process("validate", str(EXAMPLES / "companies" / "zhipu.toml"),
+                             env={"THRESHOLD_CACHE_DIR": str(cache)})
+    assert result.returncode == 0, result.stderr
+    (file,) = cache.glob("generated-code-*.marshal")
+    codes = [code for code, _ in marshal.loads(file.read_bytes())[1].values()]
+    names = {code.co_filename for code in codes}
+    assert "<string>" in names
+    assert any(name.startswith("<attrs generated") for name in names)
+    assert any(name.startswith("<cattrs generated") for name in names)

@@ -94,6 +94,23 @@ def test_breach_probability_is_a_probability_falling_with_headroom(
     assert breach_probability(4e9 * ratio, 4e9, sigma * 1.5, years) >= p - 1e-12
 
 
+@settings(max_examples=300)
+@given(st.floats(1.0, 1e4), st.floats(0.001, 3.0), st.floats(0.01, 10.0))
+def test_breach_probability_is_bit_for_bit_the_formula_with_statistics_normaldist(
+    ratio: float, sigma: float, years: float
+) -> None:
+    """The closed form's N is the standard normal of the standard library, to the last bit
+    (threshold computes it without importing statistics, for the command's start-up)."""
+    from statistics import NormalDist
+
+    value, line = 4e9 * ratio, 4e9
+    n = NormalDist().cdf
+    if value > line:
+        b, nu, st_ = math.log(line / value), -0.5 * sigma * sigma, sigma * math.sqrt(years)
+        p = n((b - nu * years) / st_) + (value / line) * n((b + nu * years) / st_)
+        assert breach_probability(value, line, sigma, years) == min(1.0, max(0.0, p))
+
+
 @settings(max_examples=200)
 @given(st.floats(4.0e9, 1e13), st.sampled_from(list(Verdict)),
        st.sampled_from(["market_cap", "estimate", "last_round_post_money"]),

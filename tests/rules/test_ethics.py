@@ -286,3 +286,14 @@ def test_critical_ethics_finding_vetoes(evaluate):
     assert (finding.pack, finding.effect, finding.dimension) == (
         "ethics", "veto", "regulatory_readiness")
     assert decision.verdict == "not_qualified"
+
+
+@pytest.mark.parametrize("confidence", [0.9, 0.95, 0.99, 0.8, 0.975])
+def test_the_wilson_quantile_is_the_standard_librarys_to_the_last_bit(confidence):
+    """The usual confidences' quantiles are written out (no statistics import at start-up):
+    they and any other confidence equal NormalDist's."""
+    from statistics import NormalDist
+
+    from threshold_rules.ethics.refusal import _z
+
+    assert _z(confidence) == NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)

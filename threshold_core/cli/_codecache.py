@@ -25,9 +25,19 @@ that ``__hash__`` mixes in (the hash of a name, which changes with the
 interpreter's hash seed). It is left out of the key and the cached code gets
 this process's constant back, so hashes are what attrs would compute.
 
+Type annotations: the model's modules use postponed annotations (strings), and
+every ``typing.get_type_hints`` (cattrs and the loader resolve each class's
+fields) compiles each string again: about 850 compilations of 156 distinct
+strings (``str | None``...) in ``threshold evaluate``, 7 ms. The hook serves
+``typing``'s ``compile`` (a ``ForwardRef``'s code) from the same cache, and the
+cache keeps every code object it has served in memory by its arguments, so a
+string compiles at most once per process (a code object is immutable: sharing
+it changes nothing).
+
 Only the ``threshold`` command installs it (:func:`installed`), never ``import
 threshold_core``: the hook is the ``compile`` name in the two libraries' code
-generators, which resolves through their module globals before the builtins.
+generators and in ``typing``, which resolves through their module globals
+before the builtins.
 """
 
 from __future__ import annotations
@@ -76,6 +86,8 @@ class CodeCache:
         self._entries: dict[str, tuple[CodeType, int | None]] | None = None
         self.used: dict[str, tuple[CodeType, int | None]] = {}
         self.added = 0
+        #: What :meth:`compile` returned, by its arguments (this process only).
+        self._served: dict[tuple[str, str, str, int, int], CodeType] = {}
 
     def _load(self) -> dict[str, tuple[CodeType, int | None]]:
         if self._entries is None:
@@ -89,6 +101,9 @@ class CodeCache:
             flags |= sys._getframe(1).f_code.co_flags & _FUTURE_FLAGS
         if not isinstance(source, str) or not isinstance(filename, str):
             return builtins.compile(source, filename, mode, flags, True, optimize)
+        served = self._served.get((source, filename, mode, flags, optimize))
+        if served is not None:
+            return served
         found = _TYPE_HASH.search(source)
         keyed = f"{source[:found.start(2)]}#{source[found.end(2):]}" if found else source
         key = hashlib.blake2b(
@@ -104,6 +119,7 @@ class CodeCache:
         code, cached_constant = entry
         if constant != cached_constant and constant is not None and cached_constant is not None:
             code = _swap_constant(code, cached_constant, constant)
+        self._served[source, filename, mode, flags, optimize] = code
         return code
 
     def save(self) -> None:
@@ -160,10 +176,12 @@ def _swap_constant(code: CodeType, old: int, new: int) -> CodeType:
 
 
 def _generators() -> list[ModuleType]:
+    import typing
+
     import attr._make
     import cattrs.gen
 
-    return [attr._make, cattrs.gen]
+    return [attr._make, cattrs.gen, typing]
 
 
 @contextlib.contextmanager

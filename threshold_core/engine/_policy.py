@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from fractions import Fraction
 
 from ..hooks import hookimpl
 from ..model import (
@@ -84,6 +83,8 @@ def composite_score(pairs: Sequence[tuple[float, float]], cutoffs: Sequence[floa
     near = [c for c in cutoffs if abs(value - c) <= _NEAR * max(1.0, abs(c))]
     if not near:
         return value
+    from fractions import Fraction  # only near a cut-off: 3 ms of a command's start-up
+
     exact = sum((Fraction(w) * Fraction(s) for w, s in pairs), Fraction(0)) / sum(
         (Fraction(w) for w, _ in pairs), Fraction(0))
     shown = float(exact)

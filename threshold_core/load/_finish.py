@@ -50,10 +50,11 @@ def _plan(cls: type) -> tuple[tuple[str, str, Range | None], ...]:
     """
     if cls in _PLANS:
         return _PLANS[cls]
-    hints = typing.get_type_hints(cls)
+    # The fields' types resolved (typing.get_type_hints) once per class and kept on the
+    # fields by attrs, which cattrs has already done for the classes it structured.
     plan: list[tuple[str, str, Range | None]] = []
-    for a in attrs.fields(cls):
-        tp = hints[a.name]
+    for a in attrs.fields(attrs.resolve_types(cls)):
+        tp = a.type
         if typing.get_origin(tp) in (typing.Union, types.UnionType):
             tp = next(t for t in typing.get_args(tp) if t is not type(None))
         bounds = range_of(a)

@@ -25,7 +25,9 @@ values move. This module computes it from the gate's valuation:
       P = N((b - nu T) / (sigma sqrt T)) + (V / line) N((b + nu T) / (sigma sqrt T))
 
   (the reflection principle with drift; Shreve, *Stochastic Calculus for
-  Finance II*, 2004, §7.2.2). ``N`` is :class:`statistics.NormalDist`.
+  Finance II*, 2004, §7.2.2). ``N`` is the standard normal distribution function,
+  ``N(x) = (1 + erf(x / sqrt 2)) / 2``: what :class:`statistics.NormalDist` computes,
+  operation for operation.
 * **Volatility** ``sigma`` is the larger of the value for the valuation's basis
   and for the listing status (a valuation is only as certain as the weaker of
   the two). Private and subsidiary: 0.90 a year, from Cochrane, "The Risk and
@@ -52,7 +54,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from statistics import NormalDist
 
 from attrs import field, frozen
 
@@ -133,7 +134,14 @@ class RiskConfig:
     critical_floor: Risk = Risk.HIGH
 
 
-_STANDARD_NORMAL = NormalDist()
+_SQRT2 = math.sqrt(2.0)
+
+
+def _standard_normal_cdf(x: float) -> float:
+    """``statistics.NormalDist().cdf(x)`` to the last bit (its formula with mean 0 and
+    deviation 1, without importing :mod:`statistics`: fractions, decimal and random,
+    about 4 ms of a command's start-up)."""
+    return 0.5 * (1.0 + math.erf(x / _SQRT2))
 
 
 def breach_probability(value: float, line: float, sigma: float, years: float) -> float:
@@ -148,7 +156,7 @@ def breach_probability(value: float, line: float, sigma: float, years: float) ->
     b = math.log(line / value)
     nu = -0.5 * sigma * sigma
     st = sigma * math.sqrt(years)
-    n = _STANDARD_NORMAL.cdf
+    n = _standard_normal_cdf
     p = n((b - nu * years) / st) + (value / line) * n((b + nu * years) / st)
     return min(1.0, max(0.0, p))
 

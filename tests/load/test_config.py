@@ -166,6 +166,12 @@ def test_the_api_still_raises_on_a_broken_file_and_collects_on_request() -> None
       "got -5"]),
     ("[settings.valuation]\nmax_age_months = 0",
      ["$.settings.valuation.max_age_months: must be a positive number of months"]),
+    # Beside an unknown key and a wrong type, which used to hide the refused value.
+    ("[settings.freshness]\ncustomers = 0\nCompute = 3\ntechnology = 2.5",
+     ["$.settings.freshness.Compute: unknown key (did you mean compute?)",
+      "$.settings.freshness.technology: expected a whole number, got 2.5",
+      "$.settings.freshness.customers: must be a whole number of calendar months, at least 1, "
+      "got 0"]),
 ])
 def test_every_refused_setting_is_named_at_its_own_path(run_cli, tmp_path, table, lines):
     """A settings class's validators used to stop at the first refusal and name the table

@@ -81,18 +81,20 @@ def structure_settings(
             settings[name] = structure(raw, cls)
         except StructureProblems as exc:
             key = _key(config, "settings", name)
-            for p in exc.problems:
-                if p.path == "$":  # the class refused the table: say which keys, each
-                    problems.extend(validator_problems(key, cls, raw, ValueError(p.message)))
-                else:
-                    problems.append(Problem(key + p.path[1:], p.message))
+            refused = [p.message for p in exc.problems if p.path == "$"]
+            problems.extend(Problem(key + p.path[1:], p.message)
+                            for p in exc.problems if p.path != "$")
+            # The keys the class's validators refuse, each (with an unknown key or a wrong
+            # type beside them too: all at once).
+            problems.extend(validator_problems(
+                key, cls, raw, ValueError(refused[0]) if refused else None))
         except Exception as exc:  # a settings class whose own validator raised
             problems.extend(validator_problems(_key(config, "settings", name), cls, raw, exc))
     return settings
 
 
 def validator_problems(path: str, cls: type[Any], raw: Mapping[str, Any],
-                       exc: Exception) -> list[Problem]:
+                       exc: Exception | None) -> list[Problem]:
     """Every field of ``raw`` whose validator refuses it, each at its own path
     (``$.settings.freshness.customers``), rather than the first one raised at the table's;
     ``exc`` at the table's path when no single field explains it (a check across fields)."""
@@ -107,6 +109,8 @@ def validator_problems(path: str, cls: type[Any], raw: Mapping[str, Any],
             found.append(Problem(f"{path}.{a.name}", _without_name(a.name, str(refused))))
         except Exception:  # a validator that needs the instance: left to ``exc``
             continue
+    if exc is None:
+        return found
     message = str(exc)
     for a in attrs.fields(cls) if attrs.has(cls) else ():
         if message.startswith(a.name + ": "):

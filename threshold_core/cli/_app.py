@@ -267,6 +267,12 @@ def build_engine(
     )
     for notice in pm.notices:
         click.echo(f"threshold: warning: {notice}", err=True)
+    if folder is not None:
+        from ..declarative import use_check_cache
+
+        # The profile's CEL types and the checks of the packs' expressions (saved when
+        # the command ends: _codecache.installed).
+        use_check_cache(folder / "cel-checks.marshal")
     return Engine(config, pm)
 
 

@@ -203,3 +203,7 @@ def installed() -> Iterator[CodeCache | None]:
             if getattr(module, "compile", None) == cache.compile:
                 del module.compile
         cache.save()
+        # The CEL types and checks, when the command's engine used their cache.
+        declarative = sys.modules.get("threshold_core.declarative")
+        if declarative is not None:
+            declarative.save_check_cache()

@@ -54,7 +54,8 @@ the paths the pack's expressions read (from CEL's checked AST) are converted.
 :mod:`._cel` holds the CEL environments, the size bounds and the parsing of
 CEL's errors, :mod:`._schema` declares the profile's CEL types,
 :mod:`._checked` walks CEL's checked AST for the paths an expression reads,
-:mod:`._fields` has the shapes of the schema's paths, :mod:`._templates`
+:mod:`._fields` has the shapes of the schema's paths, :mod:`._checkcache` keeps
+the types and the checks for the ``threshold`` command, :mod:`._templates`
 handles messages, :mod:`._projection` converts the profile for CEL,
 :mod:`._readers` reads paths of the converted profile in Python, and
 :mod:`._pack` compiles and evaluates a pack. This package re-exports their
@@ -71,6 +72,8 @@ from ._cel import (
     compile_checked,
     environments,
 )
+from ._checkcache import save as save_check_cache
+from ._checkcache import use as use_check_cache
 from ._checked import MAX_MACRO_NESTING, Analysis, analyze_checked
 from ._fields import ROOTS, VARIABLES, Reference, Shape
 from ._pack import (
@@ -148,5 +151,7 @@ __all__ = [
     "projector",
     "read_pack_file",
     "render_value",
+    "save_check_cache",
     "to_cel",
+    "use_check_cache",
 ]

@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import PluginError
+from . import _checkcache
 
 #: Longest condition or placeholder, in characters (checked before CEL sees it).
 MAX_EXPRESSION_CHARS = 4000
@@ -104,13 +105,21 @@ def environments() -> Environments:
 
 def compile_checked(source: str) -> tuple[Any, bytes, str]:
     """``(program, checked AST, CEL type name)``: ``source`` type-checked against
-    the profile model and compiled to run on the converted profile.
+    the profile model and compiled to run on the converted profile. The check's
+    result may come from the ``threshold`` command's cache (:mod:`._checkcache`);
+    an expression CEL refuses is checked every time.
 
     :raises RuntimeError: CEL's error (see :func:`_cel_problems`).
     """
     envs = environments()
+    kept = _checkcache.checked(source)  # the command's cache: CEL's check of it before
+    if kept is not None:
+        return envs.run.compile(source), kept[0], kept[1]
     checked = envs.check.compile(source)
-    return envs.run.compile(source), checked.serialize(), checked.return_type().name()
+    program = envs.run.compile(source)
+    serialized, type_name = checked.serialize(), checked.return_type().name()
+    _checkcache.keep_checked(source, serialized, type_name)
+    return program, serialized, type_name
 
 
 # --------------------------------------------------------------------------- its errors

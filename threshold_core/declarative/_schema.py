@@ -45,13 +45,31 @@ def profile_type() -> str:
 
 @cache
 def descriptor_pool() -> Any:
-    """A protobuf descriptor pool holding the profile's message types."""
-    from google.protobuf import (  # type: ignore[import-untyped]
-        descriptor_pb2,
-        struct_pb2,
-        timestamp_pb2,
-    )
-    from google.protobuf import descriptor_pool as pool_module
+    """A protobuf descriptor pool holding the profile's message types.
+
+    The types are read from the ``threshold`` command's cache when it holds them for
+    this model (:mod:`._checkcache`), else built (:func:`profile_file`); either way they
+    reach the pool serialised.
+    """
+    from google.protobuf import descriptor_pool as pool_module  # type: ignore[import-untyped]
+    from google.protobuf import struct_pb2, timestamp_pb2
+
+    from . import _checkcache
+
+    serialized = _checkcache.types()
+    if serialized is None:
+        serialized = profile_file().SerializeToString()
+        _checkcache.keep_types(serialized)
+    pool = pool_module.DescriptorPool()
+    for module in (timestamp_pb2, struct_pb2):
+        pool.AddSerializedFile(module.DESCRIPTOR.serialized_pb)
+    pool.AddSerializedFile(serialized)
+    return pool
+
+
+def profile_file() -> Any:
+    """The profile's message types: a ``FileDescriptorProto`` built from the model."""
+    from google.protobuf import descriptor_pb2
 
     F = descriptor_pb2.FieldDescriptorProto
     scalars = {float: F.TYPE_DOUBLE, Figure: F.TYPE_DOUBLE, int: F.TYPE_INT64,
@@ -116,10 +134,4 @@ def descriptor_pool() -> Any:
         field = entry.field.add(name=name, number=number, label=F.LABEL_OPTIONAL, type=kind)
         if kind == F.TYPE_MESSAGE:
             field.type_name = ".google.protobuf.Timestamp"
-    pool = pool_module.DescriptorPool()
-    for module in (timestamp_pb2, struct_pb2):
-        dependency = descriptor_pb2.FileDescriptorProto()
-        module.DESCRIPTOR.CopyToProto(dependency)
-        pool.Add(dependency)
-    pool.Add(file)
-    return pool
+    return file

@@ -1,0 +1,92 @@
+"""The ``threshold`` command's cache of the profile's CEL types and of CEL's check of each
+expression (README, "Performance"): the same decisions cold, warm and off; a damaged or
+foreign file is ignored and replaced; a refused expression is refused every time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import EXAMPLES
+
+from threshold_core.declarative import (
+    analyze_checked,
+    compile_checked,
+    save_check_cache,
+    use_check_cache,
+)
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def _without_timings(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _without_timings(v) for k, v in data.items() if not k.endswith("_ms")}
+    if isinstance(data, list):
+        return [_without_timings(v) for v in data]
+    return data
+
+
+def test_cold_warm_and_off_decide_the_same(run_cli_process: Run, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    args = ("evaluate", str(EXAMPLES / "companies"), "--format", "json")
+    cold = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})
+    file = cache / "cel-checks.marshal"
+    assert cold.returncode == 0, cold.stderr
+    assert file.stat().st_size > 1_000
+    written = file.stat().st_mtime_ns
+    warm = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})
+    off = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache),
+                                      "THRESHOLD_NO_CACHE": "1"})
+    assert warm.returncode == off.returncode == 0
+    assert file.stat().st_mtime_ns == written  # everything was in it
+    decided = [_without_timings(json.loads(r.stdout)) for r in (cold, warm, off)]
+    assert decided[0] == decided[1] == decided[2]
+
+
+def test_a_damaged_file_is_ignored_and_replaced(run_cli_process: Run, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    file = cache / "cel-checks.marshal"
+    file.write_bytes(b"\x00not a cache")
+    zhipu = str(EXAMPLES / "companies" / "zhipu.toml")
+    result = run_cli_process("evaluate", zhipu, env={"THRESHOLD_CACHE_DIR": str(cache)})
+    assert result.returncode == 0 and result.stderr == ""
+    assert file.stat().st_size > 1_000
+
+
+def test_a_kept_check_is_what_cel_returned(tmp_path: Path) -> None:
+    path = tmp_path / "checks.marshal"
+    source = "profile.financials.revenue_mix.project_on_prem_pct > 70.0"
+    use_check_cache(path)
+    try:
+        _, cold, cold_type = compile_checked(source)
+    finally:
+        save_check_cache()
+    use_check_cache(path)
+    try:
+        _, warm, warm_type = compile_checked(source)
+    finally:
+        save_check_cache()
+    use_check_cache(None)
+    _, fresh, fresh_type = compile_checked(source)
+    assert path.exists()
+    assert warm == cold and cold_type == warm_type == fresh_type == "BOOL"
+    # CEL writes the checked expression's maps in no fixed order: what it says is the same
+    assert analyze_checked(cold) == analyze_checked(fresh)
+
+
+def test_a_refused_expression_is_checked_every_time(tmp_path: Path) -> None:
+    path = tmp_path / "checks.marshal"
+    for _ in range(2):
+        use_check_cache(path)
+        try:
+            with pytest.raises(RuntimeError, match="undefined field"):
+                compile_checked("profile.no_such_field > 1.0")
+        finally:
+            save_check_cache()
+    assert not path.exists()  # nothing was kept, nothing written

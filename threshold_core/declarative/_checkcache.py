@@ -1,0 +1,142 @@
+"""The profile's CEL types and CEL's type check of each expression, cached for the
+command's start-up.
+
+A declarative pack compiles each expression twice (:mod:`._cel`): in the checking
+environment, declared with the profile's message types (:mod:`._schema`), and in
+the running one. Declaring the types means building protobuf descriptors from the
+model in memory (about 4 ms with the import of ``descriptor_pb2``), and checking
+costs about as much as compiling (the built-in pack's 17 expressions: about 2 ms).
+The types are a function of the model's code; what the check returns (the
+serialised checked expression and its type) is a function of the expression, the
+types and the CEL library. The ``threshold`` command (:func:`use`, never ``import
+threshold_core``) keeps both in one small file in its cache folder, valid for one
+key: a digest of the source of the model's modules and of the modules that declare
+and check the types, the Python version, protobuf's version and the CEL library's
+file (path, size, modification time). Another key, an unreadable or foreign file:
+everything is built and checked as before and the file is rewritten (atomically: a
+temporary file, then a rename; when two commands write at once one's additions are
+lost, which only costs a check next time). An expression CEL refuses is never kept:
+its messages come from the check every time. The running environment compiles every
+expression as before, and the types reach it and the checking environment the same
+way whether built or read (serialised, then added to a descriptor pool).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sys
+from pathlib import Path
+
+_FORMAT = "threshold-cel-checks-1"
+#: The modules whose source the types and checks follow from, besides the model's.
+_OWN = ("_cel.py", "_checkcache.py", "_fields.py", "_schema.py")
+
+
+class _File:
+    """The cache file: read on first use, written by :func:`save` when something was added."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.key = ""
+        self.types: bytes | None = None
+        self.checked: dict[str, tuple[bytes, str]] = {}
+        self.loaded = False
+        self.changed = False
+
+    def load(self) -> _File:
+        if not self.loaded:
+            self.loaded = True
+            self.key = _key()
+            with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+                data = marshal.loads(self.path.read_bytes())
+                if _valid(data, self.key):
+                    self.types, self.checked = data[2], dict(data[3])
+        return self
+
+
+_current: _File | None = None
+
+
+def use(path: Path | None) -> None:
+    """Serve the types and checks from the file ``path`` (None: build and check, keep nothing)."""
+    global _current
+    _current = _File(path) if path is not None else None
+
+
+def types() -> bytes | None:
+    """The profile's types as a serialised ``FileDescriptorProto``, when the file holds them."""
+    return _current.load().types if _current is not None else None
+
+
+def keep_types(serialized: bytes) -> None:
+    if _current is not None and _current.load().types != serialized:
+        _current.types, _current.changed = serialized, True
+
+
+def checked(source: str) -> tuple[bytes, str] | None:
+    """``(checked expression, type name)`` of ``source``, when the file holds them."""
+    return _current.load().checked.get(source) if _current is not None else None
+
+
+def keep_checked(source: str, checked_expr: bytes, type_name: str) -> None:
+    if _current is not None and _current.load().checked.get(source) != (checked_expr, type_name):
+        _current.checked[source] = (checked_expr, type_name)
+        _current.changed = True
+
+
+def save() -> None:
+    """Write what was added (merged with the file as it is now), then stop; never raises."""
+    global _current
+    file, _current = _current, None
+    if file is None or not file.changed:
+        return
+    import tempfile
+
+    with contextlib.suppress(OSError, ValueError):
+        checked_now = dict(file.checked)
+        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+            data = marshal.loads(file.path.read_bytes())
+            if _valid(data, file.key):
+                checked_now = {**data[3], **checked_now}
+        file.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{file.path.name}.", dir=file.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(marshal.dumps((_FORMAT, file.key, file.types, checked_now)))
+            os.replace(tmp, file.path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _valid(data: object, key: str) -> bool:
+    if not (isinstance(data, tuple) and len(data) == 4 and data[0] == _FORMAT
+            and data[1] == key and (data[2] is None or isinstance(data[2], bytes))
+            and isinstance(data[3], dict)):
+        return False
+    return all(isinstance(k, str) and isinstance(v, tuple) and len(v) == 2
+               and isinstance(v[0], bytes) and isinstance(v[1], str)
+               for k, v in data[3].items())
+
+
+def _key() -> str:
+    """The digest the file is valid for (see the module docstring)."""
+    import google.protobuf  # type: ignore[import-untyped]
+
+    from ._cel import cel_module
+
+    library = cel_module().__file__ or ""
+    st = os.stat(library)
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update("\0".join((_FORMAT, sys.version, google.protobuf.__version__, library,
+                             str(st.st_size), str(st.st_mtime_ns), "")).encode())
+    here = Path(__file__).parent
+    model = here.parent / "model"
+    for path in [*sorted(model.glob("*.py")), here.parent / "errors.py",
+                 *(here / name for name in _OWN)]:
+        digest.update(f"{path.name}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -27,7 +27,7 @@ from threshold_core.cli import cli
 from threshold_core.model import GradeBand, PolicyResult, Verdict
 
 PROFILE = profile_from_data(
-    {"id": "acme", "name": "Acme AI",
+    {"id": "acme", "name": "Acme AI", "as_of": "2026-06-30",
      "valuation": {"amount": 5.0e9, "currency": "CNY", "basis": "market_cap",
                    "as_of": "2026-06-01"}}
 )
@@ -99,7 +99,7 @@ def test_the_regression_through_the_cli_with_the_built_in_scorers(tmp_path: Path
         encoding="utf-8",
     )
     profile = tmp_path / "acme.toml"
-    profile.write_text('id = "acme"\nname = "Acme"\n[valuation]\namount = 5e9\n'
+    profile.write_text('id = "acme"\nname = "Acme"\nas_of = 2026-06-30\n[valuation]\namount = 5e9\n'
                        'currency = "CNY"\nbasis = "market_cap"\nas_of = 2026-06-01\n',
                        encoding="utf-8")
     result = CliRunner().invoke(cli, ["evaluate", str(profile), "--config", str(config),

@@ -34,6 +34,7 @@ PROFILE = profile_from_data(
     {
         "id": "acme",
         "name": "Acme AI",
+        "as_of": "2026-06-30",
         "valuation": {"amount": 1.0e9, "currency": "USD", "basis": "last_round_post_money",
                       "as_of": "2026-06-01"},
     }
@@ -384,11 +385,15 @@ def test_disabling_an_unknown_plugin_names_the_key() -> None:
     assert "$.plugins.disable[0]: plugin 'no-such-plugin' matches no plugin" in str(err.value)
 
 
-def test_without_a_profile_date_a_valuation_after_the_fx_date_is_not_tested() -> None:
-    """The evaluation date of a profile without ``as_of`` is the FX table's: a valuation
-    dated after it is no market value at it, and the gate says so."""
+def test_a_valuation_dated_after_the_evaluation_date_is_not_tested() -> None:
+    """A valuation dated after the profile's ``as_of`` is no market value at it, and the gate
+    says so; a profile without ``as_of`` is not tested at all (its evidence cannot be aged:
+    evaluating it at another date would let a removed ``as_of`` make stale evidence fresh)."""
     engine = bare_engine(("s", ScorerPlugin(FixedScorer("q", "quality", 90))),
                          fx={"rates": {"USD": 3.0}, "as_of": "2026-01-02", "source": "test"})
-    d = engine.evaluate(PROFILE)
+    d = engine.evaluate(attrs.evolve(PROFILE, as_of=date(2026, 1, 2)))
     assert d.gate.passed is None and d.verdict is Verdict.INSUFFICIENT_DATA
     assert "dated 2026-06-01, after the evaluation date 2026-01-02" in d.gate.reason
+    undated = engine.evaluate(attrs.evolve(PROFILE, as_of=None))
+    assert undated.gate.passed is None and undated.verdict is Verdict.INSUFFICIENT_DATA
+    assert "an undated profile cannot pass the gate" in undated.gate.reason

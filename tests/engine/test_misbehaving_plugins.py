@@ -147,7 +147,7 @@ def write_case(tmp_path: Path, place: str, fault: str) -> Path:
         encoding="utf-8",
     )
     (tmp_path / "acme.toml").write_text(
-        'id = "acme"\nname = "Acme AI"\n'
+        'id = "acme"\nname = "Acme AI"\nas_of = 2026-06-30\n'
         '[valuation]\namount = 5.0e9\ncurrency = "CNY"\nbasis = "market_cap"\nas_of = 2026-06-01\n',
         encoding="utf-8",
     )
@@ -250,7 +250,7 @@ def test_outside_the_main_thread_a_sleeping_component_is_abandoned_and_fails_clo
             register(Sleepy())  # type: ignore[operator]
 
     engine = bare_engine(("sleepy", Plugin()), limits={"component_seconds": 0.2})
-    profile = profile_from_data({"id": "acme", "name": "Acme", "valuation": {
+    profile = profile_from_data({"id": "acme", "name": "Acme", "as_of": "2026-06-30", "valuation": {
         "amount": 5e9, "currency": "CNY", "basis": "market_cap", "as_of": "2026-06-01"}})
     out: list[object] = []
     thread = threading.Thread(target=lambda: out.extend(

@@ -158,14 +158,11 @@ def test_no_removal_improves_a_synthetic_profile(policy: str) -> None:
         assert seen["watch"] >= 10, seen
 
 
-@pytest.mark.xfail(strict=True, reason="open: a profile without as_of is evaluated at the FX "
-                   "table's date, so removing a later as_of makes stale evidence fresh again")
 def test_removing_a_later_as_of_does_not_freshen_the_evidence() -> None:
     """A counterexample found by hand: a profile dated 2026-12-31 whose investment screening
     of 2026-06-01 is too old (the INV rules are not evaluated: insufficient_data) reaches
-    watch without its as_of, evaluated at the FX table's 2026-06-30 instead. Closing it
-    needs an evaluation date that does not come from the profile (a run or configuration
-    date), a design change left for later."""
+    watch if, without its as_of, it were evaluated at the FX table's 2026-06-30 instead.
+    An undated profile cannot pass the gate (``[gate] require_date``), so it does not."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).parents[1] / "rules"))
@@ -179,3 +176,19 @@ def test_removing_a_later_as_of_does_not_freshen_the_evidence() -> None:
     assert full == "insufficient_data"
     reduced = {k: v for k, v in doc.items() if k != "as_of"}
     assert not better(verdict(engine, reduced), full)
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_removing_the_profiles_as_of_never_improves_a_verdict(policy: str) -> None:
+    """The profile's own date is an input like any other: 200 seeded profiles each
+    evaluated with and without it."""
+    engine = engine_for(policy, loose=True)
+    for seed in range(200):
+        doc = decidable(next(iter(synthetic_portfolio(1, seed=seed))), random.Random(seed))
+        if "as_of" not in doc:
+            continue
+        reduced = {k: v for k, v in doc.items() if k != "as_of"}
+        full, got = verdict(engine, doc), verdict(engine, reduced)
+        assert not better(got, full), f"seed {seed} without as_of: {full} -> {got}"
+        # Undated, it is never graded: at best insufficient_data, or a veto.
+        assert got in ("insufficient_data", "not_qualified"), (seed, got)

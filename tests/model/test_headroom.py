@@ -40,7 +40,7 @@ def profile(tmp_path: Path, name: str, amount: float, *, basis: str = "market_ca
             as_of: str | None = "2026-06-30", currency: str = "CNY", extra: str = "") -> Path:
     dated = f"as_of = {as_of}\n" if as_of else ""
     text = (
-        f'id = "{name}"\nname = "{name.title()}"\n\n'
+        f'id = "{name}"\nname = "{name.title()}"\n{dated}\n'
         f'[valuation]\namount = {amount!r}\ncurrency = "{currency}"\nbasis = "{basis}"\n'
         f'source = "{source}"\n{dated}\n[listing]\nstatus = "{listing}"\n{extra}'
     )

@@ -123,7 +123,7 @@ def _setup(tmp_path: Path, description: str) -> tuple[Path, Path]:
                       '"threshold_rules.investment_restrictions", "threshold_rules.freshness"]\n'
                       + dims, encoding="utf-8")
     profile = tmp_path / "p.toml"
-    profile.write_text(f'id = "p"\nname = "P"\ndescription = "{description}"\n'
+    profile.write_text(f'id = "p"\nname = "P"\ndescription = "{description}"\nas_of = 2026-06-30\n'
                        '[valuation]\namount = 40e9\ncurrency = "CNY"\nbasis = "market_cap"\n'
                        'as_of = 2026-06-30\nsource = "HKEX"\n', encoding="utf-8")
     return profile, config

@@ -54,8 +54,9 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
     """The valuation against the line, under the basis policy of ``[gate]``.
 
     A basis the gate does not accept (by default a parent group's market cap), an
-    illustrative valuation, an undated one or one dated after the evaluation date (the
-    profile's ``as_of``, else the FX table's) cannot pass: ``passed`` is None
+    illustrative valuation, an undated one, one dated after the evaluation date (the
+    profile's ``as_of``, else the FX table's), or any valuation of a profile without its
+    own ``as_of`` (under ``require_date``) cannot pass: ``passed`` is None
     (``insufficient_data``) with the reason. Estimates and last-round post-money
     valuations are tested after the haircut of ``[risk.haircut]``.
     """
@@ -90,6 +91,10 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
     elif gc.require_date and on is None:
         refused = ("an undated valuation cannot pass the gate: neither valuation.as_of nor "
                    "the profile's as_of is given")
+    elif gc.require_date and profile.as_of is None:
+        refused = ("an undated profile cannot pass the gate: as_of (the date the profile "
+                   "describes) is missing, so neither the line nor the age of its evidence "
+                   "can be tested")
     elif gc.require_date and on is not None and on > (at := profile.as_of or config.fx.as_of):
         refused = (f"a valuation dated {on}, after the evaluation date {at}, cannot pass the "
                    "gate: it is no market value at that date (correct valuation.as_of, or "

@@ -67,10 +67,12 @@ class GateConfig:
     #: A valuation whose source says "illustrative" cannot pass the gate (house policy: a
     #: made-up figure is not evidence).
     refuse_illustrative: bool = True
-    #: A valuation without a date (its ``as_of``, else the profile's), or dated after the
-    #: evaluation date, cannot pass the gate (house policy: the STAR standard's market value
-    #: is measured at a date; an undated figure cannot be converted at the right FX rate or
-    #: aged, and a later one is no market value at the evaluation date).
+    #: A valuation without a date (its ``as_of``, else the profile's), dated after the
+    #: evaluation date, or in a profile without its own ``as_of``, cannot pass the gate
+    #: (house policy: the STAR standard's market value is measured at a date; an undated
+    #: figure cannot be converted at the right FX rate or aged, a later one is no market
+    #: value at the evaluation date, and an undated profile's evidence cannot be aged:
+    #: evaluating it at the FX table's date would let removing ``as_of`` freshen it).
     require_date: bool = True
 
 

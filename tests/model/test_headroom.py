@@ -37,10 +37,13 @@ enterprise_customers = 500
 
 def profile(tmp_path: Path, name: str, amount: float, *, basis: str = "market_cap",
             listing: str = "listed", source: str = "HKEX closing price",
-            as_of: str | None = "2026-06-30", currency: str = "CNY", extra: str = "") -> Path:
+            as_of: str | None = "2026-06-30", currency: str = "CNY", extra: str = "",
+            profile_as_of: str = "2026-06-30") -> Path:
+    # The profile's own date (the evaluation date); an undated valuation gets neither.
+    top = f"as_of = {profile_as_of}\n" if as_of else ""
     dated = f"as_of = {as_of}\n" if as_of else ""
     text = (
-        f'id = "{name}"\nname = "{name.title()}"\n{dated}\n'
+        f'id = "{name}"\nname = "{name.title()}"\n{top}\n'
         f'[valuation]\namount = {amount!r}\ncurrency = "{currency}"\nbasis = "{basis}"\n'
         f'source = "{source}"\n{dated}\n[listing]\nstatus = "{listing}"\n{extra}'
     )

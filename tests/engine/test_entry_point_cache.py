@@ -27,12 +27,20 @@ def threshold_register_scorers(register):
 
 
 @pytest.fixture
-def standard_finders() -> None:
+def standard_finders(monkeypatch: pytest.MonkeyPatch) -> None:
     """The cache works beside the standard finder only: importing the importlib_metadata
-    backport (dask does, in the Dask tests) replaces it for the rest of the process."""
-    if not hasattr(PathFinder, "find_distributions") or any(
-            hasattr(f, "find_distributions") and f is not PathFinder for f in sys.meta_path):
-        pytest.skip("another distribution finder is installed in this process")
+    backport (dask does, in the Dask tests) adds another for the rest of the process, so
+    the test runs with the finders a threshold process starts with."""
+    if not hasattr(PathFinder, "find_distributions"):
+        # The backport also deletes the standard finder's method; put back what it was.
+        from importlib.metadata import MetadataPathFinder
+
+        monkeypatch.setattr(PathFinder, "find_distributions", classmethod(
+            lambda cls, *args, **kwargs: MetadataPathFinder.find_distributions(
+                *args, **kwargs)), raising=False)
+    monkeypatch.setattr(sys, "meta_path", [
+        f for f in sys.meta_path
+        if f is PathFinder or not hasattr(f, "find_distributions")])
 
 
 def _install(site: Path, name: str, version: str = "1.0") -> Path:

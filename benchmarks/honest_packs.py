@@ -46,7 +46,7 @@ def chip_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) -> No
     elif not ec.get("entity_list") and not ec.get("affiliates_listed"):
         # Undated, or dated after the evaluation date: not a screening.
         out["CHIP-001"] = PASS if ec.get("checked_on") and (
-            as_of is None or day(ec["checked_on"]) <= as_of) else NE
+            as_of is None or 0 <= (as_of - day(ec["checked_on"])).days <= 90) else NE
     else:
         out["CHIP-001"] = CRIT if ec.get("relies_on_new_us_items") else HIGH
     # CHIP-002 unlicensed or unknown-provenance accelerators

@@ -12,8 +12,9 @@ Rules (id, severity: fires when; source):
 CHIP-001  high / critical: the company or an affiliate is on the US Entity List
           (critical when the roadmap relies on new US-origin items).
           BIS Entity List additions of 15 Jan 2025. A screening without
-          ``export_controls.checked_on`` (or with one after the evaluation date) is
-          not a screening: a clear result is then not_evaluated (naming it); a
+          ``export_controls.checked_on``, with one after the evaluation date, or with
+          one more than ``screening_max_age_days`` (90; house policy) before it is
+          not relied on: a clear result is then not_evaluated (naming it); a
           reported listing fires whatever its date.
 CHIP-002  critical / high: a 3A090.a accelerator acquired without a licence
           (critical); one whose licence status is unknown, or an accelerator of

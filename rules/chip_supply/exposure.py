@@ -41,8 +41,9 @@ from threshold_rules.chip_supply.settings import DIMENSION, ChipSupplySettings
     rationale="Listed parties need a licence for all items subject to the EAR, and foreign "
     "direct-product rules reach foreign-made chips; a roadmap that relies on new US-origin "
     "items cannot be executed (critical). A clear result needs the date the lists were "
-    "checked (export_controls.checked_on), on or before the evaluation date; a listing the "
-    "profile reports stands whatever its date.",
+    "checked (export_controls.checked_on), on or before the evaluation date and no more than "
+    "screening_max_age_days (90) before it; a listing the profile reports stands whatever "
+    "its date.",
     source="BIS Entity List additions of 15 Jan 2025 (EAR Part 744, Supp. 4); "
     "https://techcentral.co.za/us-blacklists-tencent-backed-ai-start-up/257720",
 )
@@ -67,8 +68,20 @@ def entity_list(
                 "(export_controls.checked_on): not a screening",
             )
         # Nor is one dated after the evaluation date.
-        return after_evaluation("export_controls.checked_on", ec.checked_on,
-                                context.as_of) or passed(evidence)
+        later = after_evaluation("export_controls.checked_on", ec.checked_on, context.as_of)
+        if later is not None:
+            return later
+        # Nor one too old to rely on: listings take effect on publication.
+        if context.as_of is not None:
+            age = (context.as_of - ec.checked_on).days
+            if age > settings.screening_max_age_days:
+                return not_evaluated(
+                    "export_controls.checked_on",
+                    message=f"not listed as of {ec.checked_on}, {age} days before "
+                    f"{context.as_of} (more than {settings.screening_max_age_days}): "
+                    "too old to rely on",
+                )
+        return passed(evidence)
     who = [f"affiliate {a}" for a in ec.affiliates_listed]
     if ec.entity_list:
         since = f" (listed {ec.listed_date})" if ec.listed_date else ""

@@ -8,6 +8,7 @@ from attrs import field, frozen
 
 from threshold_core.kit import (
     lowered,
+    non_negative,
     percent,
     replaced_by,
 )
@@ -23,6 +24,10 @@ DIMENSION = "technical_defensibility"
 class ChipSupplySettings:
     """``[settings.chip_supply]``: every threshold of the chip-supply pack."""
 
+    #: A clear Entity List screening older than this many days before the evaluation date
+    #: is not relied on (CHIP-001; house policy, as the investment screening's 90 days:
+    #: the list grows by additions that take effect on publication, 15 Jan 2025 for one).
+    screening_max_age_days: int = field(default=90, validator=non_negative)
     #: Chip classes whose resupply depends on a US licence (CHIP-003).
     restricted_classes: tuple[ChipClass, ...] = (ChipClass.US_3A090A, ChipClass.US_LICENSED)
     #: Restricted share above which CHIP-003 is high, percent.

@@ -3,7 +3,11 @@ threshold, disabling a rule, rejecting an unknown rule id."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from threshold_core.errors import InputError
 from threshold_rules.chip_supply import PACK
@@ -276,3 +280,40 @@ def test_a_reported_listing_fires_whatever_its_date(check):
                                                    "checked_on": "2026-06-01"}})
     assert dated.status == "passed"
     assert dated.evidence["export_controls.checked_on"] == "2026-06-01"
+
+
+def test_a_clear_screening_too_old_to_rely_on_is_not_evaluated(check, make_engine):
+    # Entity List additions take effect on publication: a stale clear result clears nothing.
+    def clear(day: str) -> dict:
+        return {"export_controls": {"entity_list": False, "checked_on": day}}
+
+    assert check("CHIP-001", clear("2026-04-01")).status == "passed"  # 90 days before 30 Jun
+    stale = check("CHIP-001", clear("2026-03-31"))  # 91 days
+    assert stale.status == "not_evaluated"
+    assert stale.missing == ("export_controls.checked_on",)
+    assert "91 days before 2026-06-30 (more than 90): too old to rely on" in stale.message
+    engine = make_engine("[settings.chip_supply]\nscreening_max_age_days = 365\n")
+    assert check("CHIP-001", clear("2026-03-31"), engine).status == "passed"
+    bad = "[settings.chip_supply]\nscreening_max_age_days = -1\n"
+    with pytest.raises(InputError, match="screening_max_age_days: must not be negative"):
+        make_engine(bad)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(older=st.integers(min_value=0, max_value=3000), newer=st.integers(min_value=0,
+                                                                      max_value=3000))
+def test_an_older_clear_screening_never_clears_more(check, older, newer):
+    """Ageing is monotone: if the older screening is relied on, so is the newer."""
+    older, newer = max(older, newer), min(older, newer)
+    end = date(2026, 6, 30)
+
+    def status(days: int) -> str:
+        day = (end - timedelta(days=days)).isoformat()
+        return check("CHIP-001", {"export_controls": {"entity_list": False,
+                                                      "checked_on": day}}).status
+
+    old, new = status(older), status(newer)
+    assert old in ("passed", "not_evaluated") and new in ("passed", "not_evaluated")
+    assert not (old == "passed" and new != "passed")
+    assert (old == "passed") == (older <= 90)

@@ -45,7 +45,7 @@ def filings_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) ->
     # (registry_checks.<R>.checked_on).
     checks = p.get("registry_checks") or {}
     dated = {r for r, c in checks.items() if c and c.get("checked_on") and (
-        as_of is None or day(c["checked_on"]) <= as_of)}
+        as_of is None or 0 <= (as_of - day(c["checked_on"])).days <= 180)}
     # FIL-001 a public generative service without a generative-AI filing in force
     if not services or (filings is None and genai):
         out["FIL-001"] = NE

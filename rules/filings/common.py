@@ -35,12 +35,19 @@ def filings_in_force(profile: CompanyProfile, regimes: Iterable[Regime]) -> list
     return [f for f in profile.filings or () if f.regime in wanted and f.status in IN_FORCE]
 
 
-def registry_dated(profile: CompanyProfile, regime: Regime, as_of: date | None) -> bool:
+def registry_dated(profile: CompanyProfile, regime: Regime, as_of: date | None,
+                   max_age_days: int | None = None) -> bool:
     """Whether ``regime``'s registry was checked at a known date (``registry_checks``) on or
-    before the evaluation date ``as_of`` (a check from after it is no evidence at it)."""
+    before the evaluation date ``as_of`` (a check from after it is no evidence at it) and,
+    given ``max_age_days``, no more than that many days before it (an older check is not
+    relied on: filings are revoked and lists republished)."""
     checks = profile.registry_checks
     day = None if checks is None else checks.checked_on(regime)
-    return day is not None and (as_of is None or day <= as_of)
+    if day is None:
+        return False
+    if as_of is None:
+        return True
+    return day <= as_of and (max_age_days is None or (as_of - day).days <= max_age_days)
 
 
 def registry_path(regime: Regime) -> str:

@@ -33,12 +33,12 @@ from threshold_rules.filings.settings import FilingsSettings
 
 
 def _undated(regimes: set[Regime]) -> RuleOutcome:
-    """A registry read without a check date (or checked after the evaluation date) is not
-    evidence: ``not_evaluated`` naming it."""
+    """A registry read without a check date (or checked after the evaluation date, or more
+    than ``registry_max_age_days`` before it) is not evidence: ``not_evaluated`` naming it."""
     paths = [registry_path(r) for r in sorted(regimes)]
     return not_evaluated(*paths, message="filing status read from a registry without a check "
-                         "date on or before the evaluation date is not evidence: "
-                         + ", ".join(paths))
+                         "date on or before the evaluation date and recent enough to rely on "
+                         "(registry_max_age_days) is not evidence: " + ", ".join(paths))
 
 
 @rule(
@@ -63,7 +63,8 @@ def genai_filing(
     ):
         return not_evaluated("filings")
     filing, registration = Regime.CAC_GENAI_FILING, Regime.CAC_GENAI_REGISTRATION
-    dated = {r: registry_dated(profile, r, context.as_of) for r in (filing, registration)}
+    age = settings.registry_max_age_days
+    dated = {r: registry_dated(profile, r, context.as_of, age) for r in (filing, registration)}
     filed = filings_in_force(profile, [filing]) if dated[filing] else []
     registered = filings_in_force(profile, [registration]) if dated[registration] else []
     scope = [s for s in profile.services if s.public_prc and s.kind is ServiceKind.GENERATIVE]
@@ -124,7 +125,9 @@ def algorithm_filing(
     scope = [s for s in profile.services if s.public_prc and s.public_opinion and s.kind in kinds]
     if scope and profile.filings is None:
         return not_evaluated("filings")
-    dated = [r for r in sorted(ALGORITHM_REGIMES) if registry_dated(profile, r, context.as_of)]
+    age = settings.registry_max_age_days
+    dated = [r for r in sorted(ALGORITHM_REGIMES)
+             if registry_dated(profile, r, context.as_of, age)]
     filed = filings_in_force(profile, dated)
     uncovered = [s for s in scope if not any(covers(f, s, settings) for f in filed)]
     evidence = {"services": [s.name for s in scope], "filings": [filing_label(f) for f in filed]}

@@ -136,7 +136,8 @@ def nfra_safeguards(
     else:
         # Only registries checked at a known date are evidence (registry_checks).
         regimes = sorted(GENAI_FILING_OR_REGISTRATION)
-        dated = [r for r in regimes if registry_dated(profile, r, context.as_of)]
+        age = settings.registry_max_age_days
+        dated = [r for r in regimes if registry_dated(profile, r, context.as_of, age)]
         undated = [registry_path(r) for r in regimes if r not in dated]
         if not filings_in_force(profile, dated):
             if undated:
@@ -160,5 +161,9 @@ def nfra_safeguards(
         return fired("NFRA-regulated clients, but " + "; ".join(problems),
                      evidence={"verticals": [v.sector for _, v in scope]})
     if missing:
-        return not_evaluated(*missing)
+        registries = [m for m in missing if m.startswith("registry_checks.")]
+        why = ("; a filing status read from a registry without a check date on or before "
+               "the evaluation date and recent enough to rely on (registry_max_age_days) is "
+               "not evidence") if registries else ""
+        return not_evaluated(*missing, message="missing " + ", ".join(missing) + why)
     return passed({"verticals": [v.sector for _, v in scope]})

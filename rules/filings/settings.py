@@ -48,6 +48,11 @@ class FilingsSettings:
     genai_number_pattern: str = field(
         default=r"^[A-Za-z]+-[A-Za-z0-9]+-\d{8}(\d{4})?$", validator=valid_regex
     )
+    #: A registry check (``registry_checks.<REGIME>.checked_on``) older than this many days
+    #: before the evaluation date is not relied on (FIL-001, FIL-002, FIL-011; house policy:
+    #: about the six months after which the freshness pack reports it, FRS-006; filings are
+    #: revoked and the CAC republishes its lists in batches).
+    registry_max_age_days: int = field(default=180, validator=non_negative)
     #: A filing that names no service covers every service of the company.
     unattributed_filings_cover_all: bool = True
     #: Generative services with public-opinion attributes also need an algorithm

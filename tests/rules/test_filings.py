@@ -569,3 +569,26 @@ def test_one_dated_registry_is_enough_when_its_records_cover_the_service(check):
     deep = {**ALGO_FILING, "regime": "CAC_DEEP_SYNTHESIS"}
     outcome = check("FIL-002", {**data, "filings": [deep]})
     assert outcome.missing == ("registry_checks.CAC_DEEP_SYNTHESIS.checked_on",)
+
+
+def _checked(day: str) -> dict:
+    return {regime: {"checked_on": day, "source": "beian.cac.gov.cn"}
+            for regime in ("CAC_ALGORITHM", "CAC_DEEP_SYNTHESIS", "CAC_GENAI_FILING",
+                           "CAC_GENAI_REGISTRATION")}
+
+
+@pytest.mark.parametrize(("rule", "data", "paths"), UNDATED,
+                         ids=[f"{r}-{i}" for i, (r, _, _) in enumerate(UNDATED)])
+def test_a_registry_check_too_old_to_rely_on_is_not_evidence(check, make_engine, rule, data,
+                                                             paths):
+    """A check more than registry_max_age_days (180) before the evaluation date clears
+    nothing and condemns nothing, like an undated one; the limit is configurable."""
+    recent = check(rule, {**data, "registry_checks": _checked("2026-01-01")})  # 180 days
+    assert recent.status != "not_evaluated", recent.message
+    stale = check(rule, {**data, "registry_checks": _checked("2025-12-31")})  # 181 days
+    assert stale.status == "not_evaluated"
+    assert stale.missing == paths
+    assert "recent enough to rely on" in stale.message
+    engine = make_engine("[settings.filings]\nregistry_max_age_days = 365\n")
+    again = check(rule, {**data, "registry_checks": _checked("2025-12-31")}, engine)
+    assert again.status == recent.status

@@ -36,9 +36,9 @@ def _undated(regimes: set[Regime]) -> RuleOutcome:
     """A registry read without a check date (or checked after the evaluation date, or more
     than ``registry_max_age_days`` before it) is not evidence: ``not_evaluated`` naming it."""
     paths = [registry_path(r) for r in sorted(regimes)]
-    return not_evaluated(*paths, message="filing status read from a registry without a check "
-                         "date on or before the evaluation date and recent enough to rely on "
-                         "(registry_max_age_days) is not evidence: " + ", ".join(paths))
+    return not_evaluated(*paths, message="not evidence without a registry check dated "
+                         "within registry_max_age_days before the evaluation date: "
+                         + ", ".join(paths))
 
 
 @rule(

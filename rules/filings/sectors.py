@@ -162,8 +162,7 @@ def nfra_safeguards(
                      evidence={"verticals": [v.sector for _, v in scope]})
     if missing:
         registries = [m for m in missing if m.startswith("registry_checks.")]
-        why = ("; a filing status read from a registry without a check date on or before "
-               "the evaluation date and recent enough to rely on (registry_max_age_days) is "
-               "not evidence") if registries else ""
+        why = ("; not evidence without a registry check dated within registry_max_age_days "
+               "before the evaluation date") if registries else ""
         return not_evaluated(*missing, message="missing " + ", ".join(missing) + why)
     return passed({"verticals": [v.sector for _, v in scope]})

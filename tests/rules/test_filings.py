@@ -588,7 +588,7 @@ def test_a_registry_check_too_old_to_rely_on_is_not_evidence(check, make_engine,
     stale = check(rule, {**data, "registry_checks": _checked("2025-12-31")})  # 181 days
     assert stale.status == "not_evaluated"
     assert stale.missing == paths
-    assert "recent enough to rely on" in stale.message
+    assert "within registry_max_age_days before the evaluation date" in stale.message
     engine = make_engine("[settings.filings]\nregistry_max_age_days = 365\n")
     again = check(rule, {**data, "registry_checks": _checked("2025-12-31")}, engine)
     assert again.status == recent.status

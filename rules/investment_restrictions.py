@@ -45,7 +45,15 @@ from typing import Any
 from attrs import Attribute, field, frozen
 
 from threshold_core import hookimpl
-from threshold_core.kit import Pack, after_evaluation, fired, normalise, not_evaluated, passed, rule
+from threshold_core.kit import (
+    Pack,
+    fired,
+    normalise,
+    not_evaluated,
+    passed,
+    rule,
+    unreliable_check,
+)
 from threshold_core.model import (
     CompanyProfile,
     Context,
@@ -119,18 +127,9 @@ def _screening(
     if screening is None:
         return not_evaluated(SCREENING, message="not screened against US investment "
                              "restrictions (no [investment_screening])")
-    if (later := after_evaluation(f"{SCREENING}.checked_on", screening.checked_on,
-                                  context.as_of)) is not None:
-        return later
-    if context.as_of is not None:
-        age = (context.as_of - screening.checked_on).days
-        if age > settings.screening_max_age_days:
-            return not_evaluated(
-                f"{SCREENING}.checked_on",
-                message=f"screening of {screening.checked_on} is {age} days old at "
-                f"{context.as_of} (more than {settings.screening_max_age_days})",
-            )
-    return screening
+    unreliable = unreliable_check(f"{SCREENING}.checked_on", screening.checked_on,
+                                  context.as_of, settings.screening_max_age_days)
+    return screening if unreliable is None else unreliable
 
 
 def _evidence(screening: InvestmentScreening, **extra: Any) -> dict[str, Any]:

@@ -4,12 +4,12 @@ unknown-provenance accelerators, licence-dependent resupply, Ascend abroad."""
 from __future__ import annotations
 
 from threshold_core.kit import (
-    after_evaluation,
     fired,
     fold,
     not_evaluated,
     passed,
     rule,
+    unreliable_check,
 )
 from threshold_core.model import (
     ChipClass,
@@ -67,21 +67,10 @@ def entity_list(
                 message="not listed, but the screening has no date "
                 "(export_controls.checked_on): not a screening",
             )
-        # Nor is one dated after the evaluation date.
-        later = after_evaluation("export_controls.checked_on", ec.checked_on, context.as_of)
-        if later is not None:
-            return later
-        # Nor one too old to rely on: listings take effect on publication.
-        if context.as_of is not None:
-            age = (context.as_of - ec.checked_on).days
-            if age > settings.screening_max_age_days:
-                return not_evaluated(
-                    "export_controls.checked_on",
-                    message=f"not listed as of {ec.checked_on}, {age} days before "
-                    f"{context.as_of} (more than {settings.screening_max_age_days}): "
-                    "too old to rely on",
-                )
-        return passed(evidence)
+        # Nor is one dated after the evaluation date or too old to rely on (listings take
+        # effect on publication).
+        return unreliable_check("export_controls.checked_on", ec.checked_on, context.as_of,
+                                settings.screening_max_age_days) or passed(evidence)
     who = [f"affiliate {a}" for a in ec.affiliates_listed]
     if ec.entity_list:
         since = f" (listed {ec.listed_date})" if ec.listed_date else ""

@@ -119,3 +119,17 @@ def test_month_arithmetic_saturates_at_the_ends_of_the_calendar(day: date, month
     assert older_than_months(day, date.max, months) == (date.max > later)
     if abs(months) > 12 * 10_000:
         assert later in (date.min, date.max)
+
+
+def test_unreliable_check_refuses_a_check_after_the_date_or_too_old() -> None:
+    from threshold_core.kit import unreliable_check
+
+    at = date(2026, 6, 30)
+    assert unreliable_check("x.checked_on", date(2026, 4, 1), at, 90) is None  # 90 days
+    stale = unreliable_check("x.checked_on", date(2026, 3, 31), at, 90)
+    assert stale is not None and stale.missing == ("x.checked_on",)
+    assert stale.message == ("x.checked_on 2026-03-31 is 91 days before 2026-06-30 "
+                             "(more than 90): too old to rely on")
+    later = unreliable_check("x.checked_on", date(2026, 7, 1), at, 90)
+    assert later is not None and "after the evaluation date" in (later.message or "")
+    assert unreliable_check("x.checked_on", date(2000, 1, 1), None, 90) is None

@@ -44,6 +44,7 @@ from ._rules import (
     not_evaluated,
     passed,
     rule,
+    unreliable_check,
 )
 from ._scoring import (
     Metric,
@@ -107,6 +108,7 @@ __all__ = [
     "schedule_years",
     "score_metrics",
     "secondary",
+    "unreliable_check",
     "uppered",
     "valid_regex",
     "working_days_after",

@@ -119,3 +119,24 @@ def after_evaluation(path: str, day: date | None, as_of: date | None) -> RuleOut
     return not_evaluated(path, message=f"{path} {day} is after the evaluation date {as_of}: "
                          "not evidence at that date (correct the date, or evaluate at a "
                          "later date with the profile's as_of)")
+
+
+def unreliable_check(path: str, day: date, as_of: date | None,
+                     max_age_days: int) -> RuleOutcome | None:
+    """``not_evaluated`` naming ``path`` when the check dated ``day`` cannot be relied on at
+    the evaluation date ``as_of``: dated after it (:func:`after_evaluation`) or more than
+    ``max_age_days`` days before it; None when it can (or ``as_of`` is unknown).
+
+    For screenings against lists that change on publication (the Entity List, the
+    investment-restriction lists): a stale clear result clears nothing.
+    """
+    if as_of is None:
+        return None
+    later = after_evaluation(path, day, as_of)
+    if later is not None:
+        return later
+    age = (as_of - day).days
+    if age <= max_age_days:
+        return None
+    return not_evaluated(path, message=f"{path} {day} is {age} days before {as_of} (more "
+                         f"than {max_age_days}): too old to rely on")

@@ -72,7 +72,7 @@ FRS-010  low: ``star_market.as_of`` (the fifth-standard filing evidence),
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -144,12 +144,21 @@ class FreshnessSettings:
     star_market: int = _threshold(6)
 
 
-def _age(dated: Iterable[tuple[str, date | None]], months: int,
+def _age(dated: Sequence[tuple[str, date | None]], months: int,
          context: Context) -> RuleOutcome:
     """Fired when a date is more than ``months`` calendar months before the evaluation date
     or after it; not evaluated naming the undated paths; passed when there is nothing to
     age."""
-    dated = list(dated)
+    at = context.as_of
+    if at is not None and dated:
+        # The usual case first, in one pass: every date known and fresh at ``as_of``.
+        fresh: dict[str, Any] = {}
+        for path, day in dated:
+            if day is None or day > at or at > add_months(day, months):
+                break
+            fresh[path] = day.isoformat()
+        else:
+            return passed(fresh)
     undated = [path for path, day in dated if day is None]
     known = [(path, day) for path, day in dated if day is not None]
     if not dated:
@@ -195,11 +204,18 @@ def _dated_section(rid: str, title: str, severity: Severity, what: str, section:
     """The rule that ages one section's own date; its threshold is the setting of the
     section's name."""
 
+    path = f"{section}.{key}"
+    undated = "dated section without its date: " + path  # what _age says of it
+
     def check(profile: CompanyProfile, settings: FreshnessSettings,
               context: Context) -> RuleOutcome:
         body = getattr(profile, section)
-        dated = [] if body is None else [(f"{section}.{key}", getattr(body, key))]
-        return _age(dated, getattr(settings, section), context)
+        if body is None:
+            return passed({})
+        day = getattr(body, key)
+        if day is None:
+            return not_evaluated(path, message=undated)
+        return _age([(path, day)], getattr(settings, section), context)
 
     check.__name__ = section
     return _meta(rid, title, severity, what)(check)
@@ -236,6 +252,11 @@ export_controls = _dated_section(
     "export_controls", "checked_on")
 
 
+#: Each registry of ``registry_checks`` with the path of its check date, in field order.
+_REGISTRY_PATHS = tuple((a.name, f"registry_checks.{a.name}.checked_on")
+                        for a in fields(RegistryChecks))
+
+
 @_meta("FRS-006", "CAC registry check is stale", Severity.MEDIUM,
        "Filing statuses (active, changed, cancelled) are as of the day the registry was read")
 def registry_checks(profile: CompanyProfile, settings: FreshnessSettings,
@@ -244,10 +265,10 @@ def registry_checks(profile: CompanyProfile, settings: FreshnessSettings,
     dated: list[tuple[str, date | None]] = []
     if checks is not None:
         # Each registry the profile lists, by name (a registry not listed is not aged).
-        for a in fields(RegistryChecks):
-            check = getattr(checks, a.name)
+        for name, path in _REGISTRY_PATHS:
+            check = getattr(checks, name)
             if check is not None:
-                dated.append((f"registry_checks.{a.name}.checked_on", check.checked_on))
+                dated.append((path, check.checked_on))
     return _age(dated, settings.registry_checks, context)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import InputError, Problem
 from ..hooks import hookimpl
+from ..kit import fired, passed
 from ..model import CompanyProfile, Context, Rule, RuleMeta, RuleOutcome, RuleStatus
 from ._cel import _cel_problems, _offset, _position, _short, check_bounds, compile_checked
 from ._checked import Analysis, analyze_checked
@@ -117,9 +118,7 @@ class Condition:
     """The check function of one declarative rule: CEL in, a RuleOutcome out."""
 
     def __init__(self, pack: DeclarativePack, spec: RuleSpec, index: int) -> None:
-        self.pack = pack
-        self.spec = spec
-        self.index = index
+        self.pack, self.spec, self.index = pack, spec, index
         self.program: Any = None
         self.analysis: Analysis | None = None
         #: Text, or ``(placeholder, program, getter)``: a plain field path is read
@@ -148,10 +147,10 @@ class Condition:
         except RuntimeError as exc:  # cel-cpp's own limits (its iteration budget)
             raise ConditionError(f"condition of {self.spec.id} failed: {_short(exc)}") from None
         value = result.value()
-        if value is True:
-            return RuleOutcome(RuleStatus.FIRED, message=self.render(view), evidence=evidence)
+        if value is True:  # the kit's outcomes: positional, without attrs' generic __init__
+            return fired(self.render(view), evidence=evidence)
         if value is False:
-            return RuleOutcome(RuleStatus.PASSED, evidence=evidence)
+            return passed(evidence)
         if result.type() == self.pack._error_type:
             return self._failed(view, str(value), evidence)
         raise TypeError(

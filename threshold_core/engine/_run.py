@@ -9,10 +9,13 @@ outcome; a scorer's event what it read and contributed.
 
 from __future__ import annotations
 
+import operator
 import time
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+import attrs
 
 from ..errors import PluginInterrupted
 from ..model import (
@@ -103,15 +106,14 @@ def run_scorers(
             out.append(ScoredDimension(dim, weight, name, plugin, None))
             continue
         assert isinstance(value, DimensionScore)
-        trace.append(TraceEvent(
-            plugin=plugin, version=version, component=name, kind=EventKind.SCORER,
-            status=EventStatus.OK, duration_ms=ms, read=tuple(value.inputs),
-            contributed={"dimension": dim, "score": value.score, "coverage": value.coverage,
-                         "weight": weight,
-                         # Where each metric's band comes from (issue 16).
-                         "band_sources": {m.metric: m.band_source for m in value.metrics
-                                          if m.band_source}},
-        ))
+        trace.append(_event(
+            plugin, version, name, _SCORER, _OK, ms, tuple(value.inputs),
+            {"dimension": dim, "score": value.score, "coverage": value.coverage,
+             "weight": weight,
+             # Where each metric's band comes from (issue 16).
+             "band_sources": {m.metric: m.band_source for m in value.metrics
+                              if m.band_source}},
+            None, ()))
         out.append(ScoredDimension(dim, weight, name, plugin, value))
     trace.extend(TraceEvent(**kw) for kw in engine.skipped_scorers)
     return tuple(out)
@@ -174,7 +176,6 @@ def plan_packs(engine: Engine) -> tuple[PackPlan, ...]:
 _FIRED, _PASSED = RuleStatus.FIRED, RuleStatus.PASSED
 _NOT_EVALUATED, _DISABLED, _ERROR = (RuleStatus.NOT_EVALUATED, RuleStatus.DISABLED,
                                      RuleStatus.ERROR)
-_set = object.__setattr__
 
 
 #: Severities an unchecked rule is assumed at (low and info change no verdict).
@@ -246,12 +247,9 @@ def run_packs(
                 # one, plain short strings, and evidence of plain JSON values (by
                 # construction in a trusted pack). Anything else gets the check that names
                 # the fault.
-                problem = None
                 if value.__class__ is RuleOutcome:
-                    status, evidence, message, missing = (
-                        value.status, value.evidence, value.message, value.missing)
-                    sev = value.severity
-                    if not ((status is _PASSED or status is _NOT_EVALUATED or status is _FIRED)
+                    status, sev, message, missing, evidence, recorded_id = _fields(value)
+                    if ((status is _PASSED or status is _NOT_EVALUATED or status is _FIRED)
                             and (sev is None or (sev.__class__ is Severity
                                                  and sev.rank >= declared.rank))
                             and (message is None
@@ -259,14 +257,47 @@ def run_packs(
                             and missing.__class__ is tuple and evidence.__class__ is dict
                             and (not missing or short_strings(missing))
                             and (trusted or not evidence or plain_evidence(evidence))):
-                        problem = check_outcome(value, declared)
-                else:
-                    problem = check_outcome(value, declared)
+                        # The usual case: checked, and recorded as returned.
+                        if evidence:
+                            read.update(evidence)
+                        if status is _PASSED:
+                            n_passed += 1
+                        elif status is _FIRED:
+                            fired.append(rid)
+                            findings.append(
+                                _finding(rid, pack_name, sev or declared, _REPORTED,
+                                         meta.dimension, meta.title, message or meta.title,
+                                         plugin, evidence, meta.source))
+                            if sev is None:  # recorded with the declared severity
+                                record(_outcome(status, declared, message, missing, evidence,
+                                                rid))
+                                continue
+                        else:
+                            n_missing += 1
+                            if declared in _ASSUMED:
+                                # Omission never helps: a rule that could not be checked is
+                                # counted at its most severe until researched; the policy
+                                # decides what that does.
+                                findings.append(
+                                    assumed_finding(rid, meta, pack_name, plugin, value))
+                        # Recorded as returned, with its id set; an outcome already
+                        # carrying another id (a rule returning a shared object) is copied.
+                        if recorded_id == "":
+                            _set_rule(value, rid)
+                            record(value)
+                        elif recorded_id == rid:
+                            record(value)
+                        else:
+                            record(_outcome(status, sev, message, missing, evidence, rid))
+                        continue
+                problem = check_outcome(value, declared)
             if problem:
                 pack_errors.append(f"{rid}: {problem}")
                 errors.append(ComponentError(plugin, f"{pack_name}/{rid}", problem))
                 record(RuleOutcome(status=_ERROR, rule=rid, message=problem))
                 continue
+            # What check_outcome passed and the usual case above did not take (a subclass
+            # of RuleOutcome, evidence nested deeper): recorded as a copy with its id.
             status, evidence = value.status, value.evidence
             if evidence:
                 read.update(evidence)
@@ -284,47 +315,36 @@ def run_packs(
                 n_missing += 1
                 sev = value.severity
                 if declared in _ASSUMED:
-                    # Omission never helps: a rule that could not be checked is counted at
-                    # its most severe until researched; the policy decides what that does.
                     findings.append(assumed_finding(rid, meta, pack_name, plugin, value))
-            # The outcome a rule returns is recorded as it is, with its id set (checked
-            # above: a RuleOutcome of a status rules may return). Anything else, an
-            # outcome already carrying another id (a rule returning a shared object)
-            # or a fired one without a severity, is copied.
-            if value.__class__ is RuleOutcome and sev is value.severity:
-                recorded_id = value.rule
-                if recorded_id == "":
-                    _set(value, "rule", rid)
-                    record(value)
-                    continue
-                if recorded_id == rid:
-                    record(value)
-                    continue
             record(_outcome(status, sev, value.message, value.missing, evidence, rid))
         activity.leave()
         ms = round((time.perf_counter() - start) * 1000, 3)
         counts = {"fired": len(fired), "passed": n_passed, "not_evaluated": n_missing,
                   "disabled": n_disabled, "error": len(pack_errors)}
         recorded = tuple(outcomes)
-        trace.append(
-            TraceEvent(
-                plugin=plugin, version=plan.version, component=pack_name,
-                kind=EventKind.RULE_PACK,
-                status=EventStatus.ERROR if pack_errors else EventStatus.OK,
-                duration_ms=ms, read=tuple(sorted(read)),
-                contributed={"fired": fired, "counts": counts,
-                             "pack_version": plan.pack_version, "law_as_of": plan.law_as_of},
-                message="; ".join(pack_errors) or None, rules=recorded,
-            )
-        )
-        packs.append(PackOutcomes(pack_name, plugin, recorded))
+        trace.append(_event(
+            plugin, plan.version, pack_name, _RULE_PACK, _ERROR_EVENT if pack_errors else _OK,
+            ms, tuple(sorted(read)),
+            {"fired": fired, "counts": counts, "pack_version": plan.pack_version,
+             "law_as_of": plan.law_as_of},
+            "; ".join(pack_errors) or None, recorded))
+        packs.append(_pack_outcomes(pack_name, plugin, recorded))
     return tuple(findings), tuple(packs)
 
 
 _REPORTED = Effect.REPORTED
+_RULE_PACK, _SCORER = EventKind.RULE_PACK, EventKind.SCORER
+_OK, _ERROR_EVENT = EventStatus.OK, EventStatus.ERROR
+#: ``TraceEvent(*every field)`` and ``PackOutcomes(*every field)``, as ``_finding``.
+_event = positional_builder(TraceEvent)
+_pack_outcomes = positional_builder(PackOutcomes)
 #: ``Finding(*every field)`` without attrs' generic ``__init__`` (one per fired rule).
 _finding = positional_builder(Finding)
 _outcome = positional_builder(RuleOutcome)
+#: A RuleOutcome's fields in order (status, severity, message, missing, evidence, rule).
+_fields = operator.attrgetter(*(a.name for a in attrs.fields(RuleOutcome)))
+#: Sets a returned outcome's ``rule`` (its slot, as attrs' frozen ``__init__`` does).
+_set_rule = RuleOutcome.__dict__["rule"].__set__
 
 
 def law_as_of(pack: Any) -> str | None:

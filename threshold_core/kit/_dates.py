@@ -96,8 +96,18 @@ def add_months(day: date, months: int) -> date:
         return date.max
     if year < MINYEAR:
         return date.min
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(day.day, last))
+    d = day.day
+    if d > 28:  # clamp to the month's end (``calendar.monthrange``, without its weekday)
+        last = _MONTH_DAYS[month0]
+        if month0 == 1 and calendar.isleap(year):
+            last = 29
+        if d > last:
+            d = last
+    return date(year, month0 + 1, d)
+
+
+#: Days of each month in a common year (February of a leap year has 29).
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def months_elapsed(start: date, end: date) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 from helpers import EXAMPLES
 
-from threshold_core.cli import CodeCache
+from threshold_core.cli import CodeCache, installation
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -141,8 +141,43 @@ def test_the_command_caches_typings_annotations_too(run_cli_process: Run,
                              env={"THRESHOLD_CACHE_DIR": str(cache)})
     assert result.returncode == 0, result.stderr
     (file,) = cache.glob("generated-code-*.marshal")
-    codes = [code for code, _ in marshal.loads(file.read_bytes())[1].values()]
+    codes = [marshal.loads(code) for code, _ in marshal.loads(file.read_bytes())[1].values()]
     names = {code.co_filename for code in codes}
     assert "<string>" in names
     assert any(name.startswith("<attrs generated") for name in names)
     assert any(name.startswith("<cattrs generated") for name in names)
+
+
+def test_each_installation_keeps_its_own_files(run_cli_process: Run, tmp_path: Path) -> None:
+    """Environments sharing a cache folder do not overwrite each other's files: every
+    file the command writes names this installation (the interpreter's environment and
+    threshold's folder), and a file another installation wrote is left as it is."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    other = cache / "entry-points-00000000.json"
+    other.write_text("{}", encoding="utf-8")
+    result = run_cli_process("evaluate", str(EXAMPLES / "companies" / "zhipu.toml"),
+                             env={"THRESHOLD_CACHE_DIR": str(cache)})
+    assert result.returncode == 0, result.stderr
+    tag = installation()
+    names = sorted(p.name for p in cache.iterdir() if p != other)
+    assert names == sorted([f"cel-checks-{tag}.marshal", f"entry-points-{tag}.json",
+                            *(p.name for p in cache.glob(f"generated-code-*-{tag}.marshal"))])
+    assert len(names) == 3
+    assert other.read_text(encoding="utf-8") == "{}"
+
+
+def test_a_damaged_entry_is_compiled_again(tmp_path: Path) -> None:
+    """An entry whose bytes are not a code object is compiled anew (and replaced)."""
+    import marshal
+
+    path = tmp_path / "cache.marshal"
+    source = "def f():\n    return 1\n"
+    cache = CodeCache(path)
+    cache.compile(source, "<generated>", "exec")
+    cache.save()
+    fmt, entries = marshal.loads(path.read_bytes())
+    path.write_bytes(marshal.dumps((fmt, {k: (b"\x00", c) for k, (_, c) in entries.items()})))
+    again = CodeCache(path)
+    assert again.compile(source, "<generated>", "exec") == compile(source, "<generated>", "exec")
+    assert again.added == 1

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from helpers import EXAMPLES
 
+from threshold_core.cli import installation
 from threshold_core.declarative import (
     analyze_checked,
     compile_checked,
@@ -35,7 +36,7 @@ def test_cold_warm_and_off_decide_the_same(run_cli_process: Run, tmp_path: Path)
     cache = tmp_path / "cache"
     args = ("evaluate", str(EXAMPLES / "companies"), "--format", "json")
     cold = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})
-    file = cache / "cel-checks.marshal"
+    file = cache / f"cel-checks-{installation()}.marshal"
     assert cold.returncode == 0, cold.stderr
     assert file.stat().st_size > 1_000
     written = file.stat().st_mtime_ns
@@ -51,7 +52,7 @@ def test_cold_warm_and_off_decide_the_same(run_cli_process: Run, tmp_path: Path)
 def test_a_damaged_file_is_ignored_and_replaced(run_cli_process: Run, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cache.mkdir()
-    file = cache / "cel-checks.marshal"
+    file = cache / f"cel-checks-{installation()}.marshal"
     file.write_bytes(b"\x00not a cache")
     zhipu = str(EXAMPLES / "companies" / "zhipu.toml")
     result = run_cli_process("evaluate", zhipu, env={"THRESHOLD_CACHE_DIR": str(cache)})

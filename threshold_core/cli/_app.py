@@ -251,7 +251,7 @@ def build_engine(
     """The engine a command runs."""
     from ..engine import Engine, create_plugin_manager
     from ..load import resolve_config
-    from ._codecache import cache_dir
+    from ._codecache import cache_dir, installation
 
     # Problems of the file travel with it, so the engine reports them with its own at once.
     config: EngineConfig = resolve_config(config_path, collect=True)
@@ -263,7 +263,8 @@ def build_engine(
         rule_dirs=rule_dirs,
         defer_problems=True,
         # The entry-point scan, kept while the installed distributions are unchanged.
-        entry_point_cache=folder / "entry-points.json" if (folder := cache_dir()) else None,
+        entry_point_cache=(folder / f"entry-points-{installation()}.json"
+                           if (folder := cache_dir()) else None),
     )
     for notice in pm.notices:
         click.echo(f"threshold: warning: {notice}", err=True)
@@ -272,7 +273,7 @@ def build_engine(
 
         # The profile's CEL types and the checks of the packs' expressions (saved when
         # the command ends: _codecache.installed).
-        use_check_cache(folder / "cel-checks.marshal")
+        use_check_cache(folder / f"cel-checks-{installation()}.marshal")
     return Engine(config, pm)
 
 

@@ -9,16 +9,19 @@ modules in ``__pycache__``; this caches the bytecode of the generated source the
 same way: keyed by the source itself, so a cached code object is exactly what
 ``compile`` would return for it.
 
-What it costs and where it lives: one file of about 0.6 MB per Python version in
-the user's cache folder (``$THRESHOLD_CACHE_DIR``, else ``$XDG_CACHE_HOME/threshold``
-or ``~/.cache/threshold``; ``%LOCALAPPDATA%\\threshold\\Cache`` on Windows,
-``~/Library/Caches/threshold`` on macOS), read once per command (about 2 ms) and
-written only when a command generated source it did not hold (atomically: a
-temporary file, then a rename, so concurrent commands never read half a file;
-when two write at once one's additions are lost, which only costs a compile next
-time). ``THRESHOLD_NO_CACHE=1`` turns it off. Decisions never depend on it: the
-code objects are the compiler's own output for the same text, file name, mode
-and flags, and an unreadable or foreign file is ignored.
+What it costs and where it lives: one file of about 0.6 MB per Python version and
+installation (:func:`installation`) in the user's cache folder
+(``$THRESHOLD_CACHE_DIR``, else ``$XDG_CACHE_HOME/threshold`` or
+``~/.cache/threshold``; ``%LOCALAPPDATA%\\threshold\\Cache`` on Windows,
+``~/Library/Caches/threshold`` on macOS), read once per command and written only
+when a command generated source it did not hold (atomically: a temporary file,
+then a rename, so concurrent commands never read half a file; when two write at
+once one's additions are lost, which only costs a compile next time). Each entry
+is kept as its own marshalled bytes and turned into a code object only when a
+command asks for it, so entries other commands wrote cost next to nothing.
+``THRESHOLD_NO_CACHE=1`` turns it off. Decisions never depend on it: the code
+objects are the compiler's own output for the same text, file name, mode and
+flags, and an unreadable or foreign file is ignored.
 
 The one part of attrs' source that differs between processes is the constant
 that ``__hash__`` mixes in (the hash of a name, which changes with the
@@ -61,7 +64,7 @@ _FUTURE_FLAGS = 0x3FE0000
 _TYPE_HASH = re.compile(r"(hash\(\(\n[ \t]*)(-?\d+),")
 #: Past this many entries a write keeps only what the writing command used.
 MAX_ENTRIES = 1500
-_FORMAT = "threshold-codecache-1"
+_FORMAT = "threshold-codecache-2"
 
 
 def cache_dir() -> Path | None:
@@ -78,18 +81,32 @@ def cache_dir() -> Path | None:
     return Path(base) / "threshold"
 
 
+def installation() -> str:
+    """A short digest naming this installation: the interpreter's environment
+    (``sys.prefix``) and the folder threshold is imported from.
+
+    The command's cache files carry it in their names, so virtual environments and
+    checkouts sharing one cache folder each keep their own files instead of
+    overwriting each other's on every run (each writes what it needs afresh when
+    the file it finds was written for another installation).
+    """
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return hashlib.blake2b(f"{sys.prefix}\0{here}".encode(), digest_size=4).hexdigest()
+
+
 class CodeCache:
     """Code objects of generated source, by a digest of the source, file name and flags."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._entries: dict[str, tuple[CodeType, int | None]] | None = None
-        self.used: dict[str, tuple[CodeType, int | None]] = {}
+        #: Each entry as it is in the file: the code object marshalled, and its constant.
+        self._entries: dict[str, tuple[bytes, int | None]] | None = None
+        self.used: dict[str, tuple[bytes, int | None]] = {}
         self.added = 0
         #: What :meth:`compile` returned, by its arguments (this process only).
         self._served: dict[tuple[str, str, str, int, int], CodeType] = {}
 
-    def _load(self) -> dict[str, tuple[CodeType, int | None]]:
+    def _load(self) -> dict[str, tuple[bytes, int | None]]:
         if self._entries is None:
             self._entries = _read(self.path)
         return self._entries
@@ -111,12 +128,15 @@ class CodeCache:
             digest_size=20).hexdigest()
         constant = int(found.group(2)) if found else None
         entry = self._load().get(key)
-        if entry is None:
-            entry = (builtins.compile(source, filename, mode, flags, True, optimize), constant)
+        code = _code(entry[0]) if entry is not None else None
+        if code is None:
+            code = builtins.compile(source, filename, mode, flags, True, optimize)
+            entry = (marshal.dumps(code), constant)
             self._load()[key] = entry
             self.added += 1
+        assert entry is not None
         self.used[key] = entry
-        code, cached_constant = entry
+        cached_constant = entry[1]
         if constant != cached_constant and constant is not None and cached_constant is not None:
             code = _swap_constant(code, cached_constant, constant)
         self._served[source, filename, mode, flags, optimize] = code
@@ -144,7 +164,7 @@ class CodeCache:
                     os.unlink(tmp)
 
 
-def _read(path: Path) -> dict[str, tuple[CodeType, int | None]]:
+def _read(path: Path) -> dict[str, tuple[bytes, int | None]]:
     """The file's entries; empty when it is missing, unreadable or not ours."""
     try:
         data = marshal.loads(path.read_bytes())
@@ -155,9 +175,18 @@ def _read(path: Path) -> dict[str, tuple[CodeType, int | None]]:
         return {}
     entries = data[1]
     if not all(isinstance(k, str) and isinstance(v, tuple) and len(v) == 2
-               and isinstance(v[0], CodeType) for k, v in entries.items()):
+               and isinstance(v[0], bytes) for k, v in entries.items()):
         return {}
     return entries
+
+
+def _code(data: bytes) -> CodeType | None:
+    """An entry's code object; None when its bytes are not one (the entry is replaced)."""
+    try:
+        code = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return code if isinstance(code, CodeType) else None
 
 
 def _swap_constant(code: CodeType, old: int, new: int) -> CodeType:
@@ -191,7 +220,7 @@ def installed() -> Iterator[CodeCache | None]:
     if folder is None:
         yield None
         return
-    tag = f"{sys.implementation.cache_tag}-{MAGIC_NUMBER.hex()}"
+    tag = f"{sys.implementation.cache_tag}-{MAGIC_NUMBER.hex()}-{installation()}"
     cache = CodeCache(folder / f"generated-code-{tag}.marshal")
     modules = _generators()
     for module in modules:

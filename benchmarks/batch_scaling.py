@@ -14,7 +14,13 @@ size within 10% of that at the smallest; peak memory at the largest at most 1.2x
 the smallest; ``--jobs 2`` at least 1.7x ``--jobs 1``. The load average is printed
 before and after: ratios measured on a busy machine understate the speed-up.
 
+``--stages COUNT`` instead splits a batch company's CPU time by stage in one process,
+one company at a time as ``threshold batch`` handles it (parse the line, structure and
+validate the profile, evaluate, write the JSONL line), over COUNT synthetic profiles
+(seed 1), best and median of ``--runs`` rounds.
+
 Run: python benchmarks/batch_scaling.py [--sizes 1000 10000 100000] [--jobs-count 10000]
+     python benchmarks/batch_scaling.py --stages 1000 [--runs 3]
 """
 
 from __future__ import annotations
@@ -57,6 +63,48 @@ def write_portfolio(path: Path, n: int) -> None:
             fh.write(json.dumps(doc, separators=(",", ":")) + "\n")
 
 
+def stages(count: int, rounds: int) -> None:
+    """CPU per company of each stage of a batch company, in this process."""
+    import time
+
+    from threshold_core.load import decision_line_utf8, resolve_config
+    from threshold_core.portfolio._evaluate import current_engine, init_worker
+    from threshold_core.portfolio._records import parse_json_line
+
+    init_worker(resolve_config(None), {}, "jsonl")
+    engine = current_engine()
+    lines = [json.dumps(d, separators=(",", ":")) + "\n"
+             for d in synthetic_portfolio(count, seed=1)]
+    for text in lines[:50]:  # warm up: first calls, generated code
+        decision_line_utf8(engine.evaluate(engine.profile_from_data(parse_json_line(text)[0])))
+    clock = time.process_time
+    names = ("parse", "structure", "evaluate", "line", "total")
+    runs: dict[str, list[float]] = {k: [] for k in names}
+    for _ in range(rounds):
+        spent = [0.0] * 4
+        for text in lines:
+            t0 = clock()
+            doc = parse_json_line(text, "x")[0]
+            t1 = clock()
+            profile = engine.profile_from_data(doc, "x")
+            t2 = clock()
+            decision = engine.evaluate(profile)
+            t3 = clock()
+            decision_line_utf8(decision)
+            t4 = clock()
+            spent[0] += t1 - t0
+            spent[1] += t2 - t1
+            spent[2] += t3 - t2
+            spent[3] += t4 - t3
+        for name, seconds in zip(names, [*spent, sum(spent)], strict=True):
+            runs[name].append(seconds / count * 1e6)
+    print(f"{count:,} synthetic profiles (seed 1), one at a time, {rounds} rounds; "
+          f"CPU us per company, best (median); load average {load()}")
+    for name in names:
+        print(f"  {name:10s} {min(runs[name]):8.1f} ({statistics.median(runs[name]):8.1f})")
+    print(f"  {1e6 / min(runs['total']):,.0f} companies/s per core for these stages")
+
+
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -66,8 +114,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--jobs-count", type=int, default=10000,
                         help="portfolio size of the --jobs 2 against --jobs 1 runs (0: skip)")
-    parser.add_argument("--runs", type=int, default=3, help="runs of each for --jobs")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="runs of each for --jobs (rounds for --stages)")
+    parser.add_argument("--stages", type=int, default=0, metavar="COUNT",
+                        help="only split the time by stage in one process, over COUNT profiles")
     args = parser.parse_args()
+    if args.stages:
+        stages(args.stages, args.runs)
+        return
     exe = str(Path(sys.executable).with_name("threshold"))
     print(f"load average before: {load()}", flush=True)
     rows = []

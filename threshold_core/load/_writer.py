@@ -170,8 +170,9 @@ def _generate(cls: type, ordered: bool) -> Any:
             body.append(f"if v{i}.__class__ is float and not "
                         f"(v{i} == 0.0 or 1e-4 <= abs(v{i}) < 1e16):")
             body.append(f"    v{i} = plain_float(v{i})")
-        else:
-            body.append(f"v{i} = clean(v{i})")
+        else:  # an empty table, array or string, None, 0 or 0.0 is written as it is
+            body.append(f"if v{i}:")
+            body.append(f"    v{i} = clean(v{i})")
         items.append(f"{name!r}: v{i}")
     body.append("out = {" + ", ".join(items) + "}")
     if ordered:

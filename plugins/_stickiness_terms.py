@@ -8,6 +8,7 @@ cash flow, and log10 interpolation of a band.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 from threshold_core.kit import Band, Reading
@@ -100,6 +101,12 @@ def rule_of_40(
     )
 
 
+@lru_cache(maxsize=64)
+def log10_band(points: tuple[tuple[float, float], ...]) -> Band:
+    """The band with each anchor's raw value as its log10 (made once per band's anchors)."""
+    return Band([(math.log10(x), y) for x, y in points])
+
+
 def log_scale(name: str) -> Any:
     """An ``adjust``: interpolate on log10 of the raw figure between the band's anchors."""
 
@@ -109,7 +116,6 @@ def log_scale(name: str) -> Any:
         band: Band = settings.bands[name]
         if reading.value <= 0:
             return band.points[0][1], "log10 scale"
-        log_band = Band([(math.log10(x), y) for x, y in band.points])
-        return log_band(math.log10(reading.value)), "interpolated on log10"
+        return log10_band(band.points)(math.log10(reading.value)), "interpolated on log10"
 
     return adjust

@@ -115,6 +115,7 @@ from ._backing_terms import (
     strategic_dependence,
     weighted_mean,
 )
+from ._stickiness_terms import log10_band
 
 NAME = DIMENSION = "institutional_backing"
 RESEARCH = "domain-research §6.4"
@@ -323,8 +324,8 @@ def _log_scale(
     band: Band = settings.bands["capital_raised"]
     if reading.value <= 0:
         return band.points[0][1], "log10 scale"
-    log_band = Band([(math.log10(x), y) for x, y in band.points])
-    return log_band(math.log10(reading.value)), "interpolated on log10 of the amount"
+    return (log10_band(band.points)(math.log10(reading.value)),
+            "interpolated on log10 of the amount")
 
 
 # -- the scorer ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ from attrs import field, frozen
 from ..errors import InputError, Problem
 from ..hooks import hookimpl
 from ..model import CompanyProfile, UndeclaredExtension
+from ._canonical import canonical
 from ._converter import StructureProblems, structure
 from ._finish import finish
 from ._reading import read_json, read_toml
@@ -243,7 +244,11 @@ def profile_sha256(profile: CompanyProfile) -> str:
     profile fall back to the standard library's encoder of the same arrays.
     """
     try:
-        text = orjson.dumps(profile, default=_as_array, option=orjson.OPT_SORT_KEYS)
+        arrays = canonical(profile)  # the same arrays as the hook's, made sooner
+    except Exception:  # a value the generated code did not expect: the hook alone
+        arrays = profile
+    try:
+        text = orjson.dumps(arrays, default=_as_array, option=orjson.OPT_SORT_KEYS)
     except TypeError:
         text = json.dumps(attrs.astuple(profile), separators=(",", ":"), ensure_ascii=False,
                           sort_keys=True, default=str).encode()

@@ -58,6 +58,7 @@ from ..model import (
     Verdict,
     format_score,
     is_assumed,
+    positional_builder,
 )
 from ._sourcing import dimension_sourcing, overall_sourcing, with_effect
 
@@ -111,6 +112,10 @@ def _floor(config: EngineConfig, name: str) -> float:
 
 
 _CRITICAL, _HIGH, _MEDIUM = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM
+#: ``Adjustment(*every field)`` and ``DimensionResult(*every field)`` (one per cap or
+#: deduction, one per dimension), without attrs' generic ``__init__``.
+_adjustment = positional_builder(Adjustment)
+_dimension_result = positional_builder(DimensionResult)
 _VETO, _BLOCK, _CAP, _DEDUCTION, _REPORTED = (Effect.VETO, Effect.BLOCK, Effect.CAP,
                                               Effect.DEDUCTION, Effect.REPORTED)
 
@@ -147,14 +152,14 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             continue
         assert dim is not None
         if effect is _CAP:
-            adjustments[dim].append(Adjustment(f.rule, _CAP, high_cap))
+            adjustments[dim].append(_adjustment(f.rule, _CAP, high_cap))
             caps_of[dim].append(high_cap)
         elif effect is _DEDUCTION:
             key = (f.pack, dim)
             done = deducted.get(key, 0.0)
             amount = min(medium, max(0.0, per_pack - done))
             deducted[key] = done + amount
-            adjustments[dim].append(Adjustment(f.rule, _DEDUCTION, -amount))
+            adjustments[dim].append(_adjustment(f.rule, _DEDUCTION, -amount))
             deductions[dim].append(-amount)
     findings = tuple(findings_list)
 
@@ -197,7 +202,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         grades_of[name] = {}
         sourced, illustrative = dimension_sourcing(metrics, grades_of[name])
         results.append(
-            DimensionResult(
+            _dimension_result(
                 name, score, raw, weight, d.weight,
                 None if score is None or not counts else weight * score,
                 result.coverage if result is not None else 0.0,
@@ -230,7 +235,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     if gate.passed is False:
         factors.append(Factor(FactorKind.GATE, gate.reason, "gate"))
         verdict = verdict or Verdict.NOT_QUALIFIED
-    vetoes = [f for f in findings if f.effect is Effect.VETO]
+    vetoes = [f for f in findings if f.effect is _VETO]
     for f in vetoes:
         factors.append(Factor(FactorKind.VETO, f"{f.rule} ({f.severity}): {f.title}", f.rule))
     if vetoes:
@@ -272,7 +277,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     if verdict is None or verdict is Verdict.INSUFFICIENT_DATA:
         factors.extend(insufficient)
 
-    caps = [f for f in findings if f.effect is Effect.CAP]
+    caps = [f for f in findings if f.effect is _CAP]
     if verdict is None and band is not None and score is not None:
         verdict = band.verdict
         factors.append(
@@ -340,7 +345,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
 def _unchecked_vetoes(findings: Sequence[Finding]) -> list[Factor]:
     """One factor naming every rule that could veto and lacked data (what each lacked is
     in its assumed finding and among the rules not evaluated)."""
-    rules = [f.rule for f in findings if f.effect is Effect.BLOCK]
+    rules = [f.rule for f in findings if f.effect is _BLOCK]
     if not rules:
         return []
     return [Factor(FactorKind.BLOCK, f"{', '.join(rules)} could veto and lacked data: "

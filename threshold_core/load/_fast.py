@@ -22,6 +22,7 @@ import enum
 import types
 import typing
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import attrs
@@ -78,8 +79,8 @@ def _generate(cls: type, conv: cattrs.Converter) -> Callable[[Any], Any] | None:
         _FUNCTIONS[key] = None
         return None
     ns: dict[str, Any] = {"MISSING": _MISSING, "Unknown": _Unknown, "cls": cls,
-                          "Figure": Figure, "names": frozenset(a.name for a in
-                                                               attrs.fields(cls))}
+                          "figure": _FIGURE, "fromisoformat": date.fromisoformat,
+                          "names": frozenset(a.name for a in attrs.fields(cls))}
     # Registered before the body is built, so that a class that holds itself finds it.
     _FUNCTIONS[key] = None
     counter = iter(range(1_000_000))
@@ -121,10 +122,12 @@ def _generate(cls: type, conv: cattrs.Converter) -> Callable[[Any], Any] | None:
             members = name_of(tp._value2member_map_, "m")
             return [f"{pad}m = {members}.get(v) if v.__class__ is str else None",
                     f"{pad}v = {hook(tp)} if m is None else m"]
+        if tp is date:  # the hook's own reading of a string (it refuses a date-time)
+            return [f"{pad}v = fromisoformat(v) if v.__class__ is str else {hook(tp)}"]
         if tp is Figure:
             table = nested(Figure)
             return [f"{pad}if v.__class__ is float and v - v == 0.0:",
-                    f"{pad}    v = Figure(value=v)",
+                    f"{pad}    v = figure(v, None, None, None)",
                     *([f"{pad}elif v.__class__ is dict:", f"{pad}    v = {table}(v)"]
                       if table else []),
                     f"{pad}else:", f"{pad}    v = {hook(tp)}"]
@@ -202,3 +205,5 @@ def _positional_body(fields: Any, convert: Callable[[Any, str], list[str]],
 
 
 _MISSING = object()
+#: ``Figure(value, None, None, None)``: what the figure hook builds from a bare number.
+_FIGURE = positional_builder(Figure)

@@ -181,3 +181,22 @@ def test_a_damaged_entry_is_compiled_again(tmp_path: Path) -> None:
     again = CodeCache(path)
     assert again.compile(source, "<generated>", "exec") == compile(source, "<generated>", "exec")
     assert again.added == 1
+
+
+def test_the_decision_writers_functions_are_cached_too(run_cli_process: Run,
+                                                       tmp_path: Path) -> None:
+    """The functions the decision writer generates per class (JSON output, and the reports
+    read the JSON document) come from the cache from the second run on."""
+    import marshal
+
+    cache = tmp_path / "cache"
+    args = ("evaluate", str(EXAMPLES / "companies" / "zhipu.toml"))
+    cold = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})
+    assert cold.returncode == 0, cold.stderr
+    (file,) = cache.glob("generated-code-*.marshal")
+    codes = [marshal.loads(code) for code, _ in marshal.loads(file.read_bytes())[1].values()]
+    assert any(code.co_filename.startswith("<threshold writer") for code in codes)
+    written = file.stat().st_mtime_ns
+    warm = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})
+    assert warm.stdout == cold.stdout and warm.returncode == 0
+    assert file.stat().st_mtime_ns == written

@@ -213,9 +213,43 @@ def _generators() -> list[ModuleType]:
     return [attr._make, cattrs.gen, typing]
 
 
+#: Code generators of threshold's own, served once a command imports them (importing them
+#: up front would load the model for every command): the decision writer's functions.
+_LATER = ("threshold_core.load._writer",)
+
+
+class _ServeOnImport:
+    """A ``sys.meta_path`` entry that finds nothing itself: when one of :data:`_LATER` is
+    imported, its module gets the cache's ``compile`` before its code runs."""
+
+    def __init__(self, cache: CodeCache, modules: list[ModuleType]) -> None:
+        self.cache = cache
+        self.modules = modules
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name not in _LATER:
+            return None
+        from importlib.machinery import PathFinder
+
+        spec = PathFinder.find_spec(name, path, target)
+        loader = spec.loader if spec is not None else None
+        if loader is None or not hasattr(loader, "exec_module"):
+            return None
+        run = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            module.compile = self.cache.compile  # type: ignore[attr-defined]
+            self.modules.append(module)
+            run(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
 @contextlib.contextmanager
 def installed() -> Iterator[CodeCache | None]:
-    """Serve attrs' and cattrs' ``compile`` from the cache while the block runs, then save."""
+    """Serve attrs' and cattrs' ``compile`` (and the decision writer's) from the cache while
+    the block runs, then save."""
     folder = cache_dir()
     if folder is None:
         yield None
@@ -223,11 +257,16 @@ def installed() -> Iterator[CodeCache | None]:
     tag = f"{sys.implementation.cache_tag}-{MAGIC_NUMBER.hex()}-{installation()}"
     cache = CodeCache(folder / f"generated-code-{tag}.marshal")
     modules = _generators()
+    modules += [sys.modules[name] for name in _LATER if name in sys.modules]
     for module in modules:
         module.compile = cache.compile  # type: ignore[attr-defined]
+    finder = _ServeOnImport(cache, modules)
+    sys.meta_path.insert(0, finder)
     try:
         yield cache
     finally:
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(finder)
         for module in modules:
             if getattr(module, "compile", None) == cache.compile:
                 del module.compile

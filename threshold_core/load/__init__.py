@@ -17,6 +17,7 @@ from ._converter import (
     structure,
 )
 from ._jsonio import (
+    decision_data,
     decision_json,
     decision_line,
     decision_line_utf8,
@@ -61,6 +62,7 @@ __all__ = [
     "build_config",
     "converter",
     "currency_code",
+    "decision_data",
     "decision_json",
     "decision_line",
     "decision_line_utf8",

@@ -21,6 +21,25 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
     return _in_documented_order(converter().unstructure(decision))
 
 
+def decision_data(decision: Decision) -> dict[str, Any]:
+    """The decision's JSON document as plain data: what reading :func:`decision_json`'s
+    text back gives (dicts in the documented key order, lists, strings, numbers,
+    booleans, None), the shape the reports are written from.
+
+    The fast writer's compact bytes read back by orjson (the first call generates the
+    writer's functions for the decision's classes, cheaper than the converter's
+    unstructure functions); when the writer falls back (see below),
+    :func:`decision_to_dict`, whose values read the same (its enums are strings).
+    """
+    import orjson
+
+    data = _fast_bytes(decision, 0)
+    if data is None:
+        return decision_to_dict(decision)
+    out: dict[str, Any] = orjson.loads(data)
+    return out
+
+
 def _in_documented_order(data: dict[str, Any]) -> dict[str, Any]:
     ordered = {
         "schema_version": data.pop("schema_version"),

@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from html import escape
 
-from ..load import decision_to_dict
+from ..load import decision_data
 from ..model import Decision, DimensionResult, Effect, GradeBand
 from ._document import score_text
 from ._figures import coverage_rows, cutoffs, total, waterfall_steps
@@ -38,7 +38,7 @@ def waterfall_svg(decision: Decision, grades: Sequence[GradeBand] = ()) -> str:
     JSON and add up to the composite; without a composite the chart shows each
     dimension's coverage against the floor instead (no score is drawn).
     """
-    data = decision_to_dict(decision)
+    data = decision_data(decision)
     steps = waterfall_steps(data)
     if not steps:
         return coverage_svg(decision)
@@ -106,7 +106,7 @@ def waterfall_svg(decision: Decision, grades: Sequence[GradeBand] = ()) -> str:
 
 def coverage_svg(decision: Decision) -> str:
     """Without a composite: each dimension's coverage (share of its metric weight with data)."""
-    rows = coverage_rows(decision_to_dict(decision))
+    rows = coverage_rows(decision_data(decision))
     cid = _id(decision.company.id)
     width, row_h, left, right = 720, 34, 200, 120
     height = 40 + row_h * max(len(rows), 1) + 10

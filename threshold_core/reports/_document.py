@@ -1,6 +1,6 @@
 """One report, three formats: the blocks of a decision's report, built from its JSON.
 
-:func:`blocks` turns the documented decision data (``decision_to_dict``, or a
+:func:`blocks` turns the documented decision data (``decision_data``, or a
 decision file read back) into a list of plain blocks (headings, paragraphs,
 tables, lists); :func:`to_text`, :func:`to_markdown` and :func:`to_html`
 write the same blocks in each format. What one format shows the others show,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from html import escape
 
 from ..engine import engine_version
-from ..load import decision_to_dict
+from ..load import decision_data
 from ..model import Decision, GradeBand, Verdict
 from ._charts import _id, distance_svg, radar_svg, waterfall_svg
 from ._document import DEFAULT, Options, blocks, score_text
@@ -149,7 +149,7 @@ def _distance_summary(decision: Decision) -> str:
 
 def _section(decision: Decision, grades: Sequence[GradeBand], options: Options) -> str:
     d = decision
-    data = decision_to_dict(d)
+    data = decision_data(d)
     cid = _id(d.company.id)
     x = d.explain
     as_of = d.receipt.as_of or "-"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..load import decision_to_dict
+from ..load import decision_data
 from ..model import Decision, Explanation
 from ._document import (
     DEFAULT,
@@ -49,21 +49,21 @@ def _plain(text: str, **_: object) -> str:
 
 
 def gate_line(decision: Decision, options: Options = DEFAULT) -> str:
-    return _gate_line(decision_to_dict(decision), options)
+    return _gate_line(decision_data(decision), options)
 
 
 def headroom_line(decision: Decision) -> str:
     """The cushion above the line and the risk of falling below it, in one line."""
-    return ". ".join(headroom_lines(decision_to_dict(decision)))
+    return ". ".join(headroom_lines(decision_data(decision)))
 
 
 def verdict_line(decision: Decision, style: Style = _plain) -> str:
-    return _verdict_line(decision_to_dict(decision), style if style is not _plain else None)
+    return _verdict_line(decision_data(decision), style if style is not _plain else None)
 
 
 def render_text(decision: Decision, style: Style = _plain, options: Options = DEFAULT) -> str:
     """The full text report for one decision."""
-    data = decision_to_dict(decision)
+    data = decision_data(decision)
     text = to_text(blocks(data, options), style)
     if style is not _plain:
         plain_line = _verdict_line(data)
@@ -105,7 +105,7 @@ def render_markdown(decision: Decision, options: Options = DEFAULT) -> str:
     """A Markdown section fit to paste into an investment memo."""
     d = decision
     title = f"{d.company.name}: {str(d.verdict).replace('_', ' ')}"
-    return to_markdown(blocks(decision_to_dict(d), options), title)
+    return to_markdown(blocks(decision_data(d), options), title)
 
 
 def render_markdowns(decisions: Sequence[Decision], options: Options = DEFAULT) -> str:

@@ -17,7 +17,12 @@ Generated code: commands cache the methods attrs and cattrs generate (README,
 as every run after a user's first. One more line times ``evaluate`` with the
 cache off (``THRESHOLD_NO_CACHE=1``), as a first run or a read-only home sees it.
 
-Run: python benchmarks/cold_start.py [--runs 15]
+``--stages N`` adds where the time of ``evaluate`` goes: N more fresh processes, each
+doing what the command does step by step (the same calls, in the same order, with the
+collector paused as the command pauses it) and timing each step's CPU time; the
+medians are printed, with the interpreter's own start (``python -c pass``) before them.
+
+Run: python benchmarks/cold_start.py [--runs 15] [--stages 7]
 """
 
 from __future__ import annotations
@@ -62,9 +67,77 @@ def compile_installed() -> None:
             compileall.compile_dir(folder, quiet=1)
 
 
+#: ``threshold evaluate examples/companies/zhipu.toml`` step by step (``cli._app.build_engine``
+#: and ``cli._evaluate.evaluate`` spelled out), printing each step's CPU milliseconds.
+STAGES = r"""
+import gc, sys, time
+gc.disable()
+sys.path[0] = sys.argv[1]  # as for the console script: its folder, not the working folder
+marks = [("start", time.process_time())]
+def mark(name):
+    marks.append((name, time.process_time()))
+import click
+import threshold_core.cli
+mark("click and the command group")
+from pathlib import Path
+from threshold_core.cli._codecache import cache_dir, installation, installed
+with installed():
+    mark("the generated-code cache (attrs, cattrs)")
+    from threshold_core.engine import Engine, create_plugin_manager
+    from threshold_core.load import resolve_config
+    mark("the model, loader and engine modules")
+    config = resolve_config(None, collect=True)
+    mark("the configuration")
+    folder = cache_dir()
+    pm = create_plugin_manager(config, defer_problems=True, entry_point_cache=(
+        folder / f"entry-points-{installation()}.json" if folder else None))
+    mark("the plugin manager (plugins imported, registered)")
+    if folder is not None:
+        from threshold_core.declarative import use_check_cache
+        use_check_cache(folder / f"cel-checks-{installation()}.marshal")
+    engine = Engine(config, pm)
+    mark("the engine (components, declarative pack read)")
+    profile = engine.load_profile(Path("examples/companies/zhipu.toml"))
+    mark("the profile (TOML, structured)")
+    decision = engine.evaluate(profile)
+    mark("the first evaluation (CEL, protobuf)")
+    from threshold_core.explain import explain_all
+    from threshold_core.reports import ReportOptions, render_texts
+    mark("the explain and report modules")
+    decisions = explain_all([decision], engine)
+    mark("the explanation")
+    text = render_texts(decisions, lambda t, **_: str(t), ReportOptions(units="bn"))
+    mark("the text report")
+gc.freeze()
+mark("saving the caches")
+print(repr([(n, (t - marks[i][1]) * 1000) for i, (n, t) in enumerate(marks[1:])]))
+"""
+
+
+def stages(count: int) -> None:
+    """Each step's CPU time, medians of ``count`` fresh processes (see the module docstring)."""
+    import ast
+
+    rows: list[list[tuple[str, float]]] = []
+    for _ in range(count):
+        out = subprocess.run([sys.executable, "-c", STAGES, str(Path(sys.executable).parent)],
+                             check=True, capture_output=True, text=True, cwd=REPO,
+                             env=ENV).stdout
+        rows.append(ast.literal_eval(out.strip().splitlines()[-1]))
+    bare = statistics.median(CPU["-c"][-count:]) * 1000 if "-c" in CPU else 0.0
+    print(f"where evaluate's time goes (CPU ms, medians of {count} processes):")
+    print(f"  {'python -c pass':52s} {bare:6.1f}")
+    for i, (name, _) in enumerate(rows[0]):
+        print(f"  {name:52s} {statistics.median(r[i][1] for r in rows):6.1f}")
+    total = statistics.median(sum(ms for _, ms in r) for r in rows)
+    print(f"  {'all steps':52s} {total:6.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--stages", type=int, default=0, metavar="N",
+                        help="also time evaluate's steps in N fresh processes")
     args = parser.parse_args()
     exe = str(Path(sys.executable).with_name("threshold"))
     evaluate = [exe, "evaluate", "examples/companies/zhipu.toml"]
@@ -94,6 +167,8 @@ def main() -> None:
     o, co = statistics.median(t_off), statistics.median(CPU["no-cache"][-args.runs:])
     print(f"evaluate with the generated-code cache off: {o * 1000:.0f} ms wall "
           f"({(o - b) * 1000:+.0f}), CPU {co * 1000:.0f} ms ({(co - cb) * 1000:+.0f})")
+    if args.stages:
+        stages(args.stages)
     print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 

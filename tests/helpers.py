@@ -27,6 +27,7 @@ __all__ = [
     "REPO",
     "bare_config",
     "bare_engine",
+    "explained_corpus",
     "graded_examples",
     "write_distribution",
 ]
@@ -92,3 +93,16 @@ def graded_examples() -> Path:
 
 
 _GRADED: Path | None = None
+
+
+def explained_corpus(engine: object, count: int, seed: int) -> list[object]:
+    """The example companies and ``count`` synthetic profiles (``seed``), decided by
+    ``engine`` and explained (a profile that cannot be explained stays unexplained)."""
+    from threshold_core.explain import explain_all
+    from threshold_core.portfolio import synthetic_portfolio
+
+    made = [engine.evaluate_path(p)  # type: ignore[attr-defined]
+            for p in sorted((EXAMPLES / "companies").glob("*.toml"))]
+    made += [engine.evaluate(engine.profile_from_data(doc, doc["id"]))  # type: ignore[attr-defined]
+             for doc in synthetic_portfolio(count, seed=seed)]
+    return explain_all(made, engine, on_error=lambda d, e: None)  # type: ignore[arg-type]

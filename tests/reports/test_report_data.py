@@ -6,21 +6,17 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import attrs
 import pytest
+from helpers import explained_corpus
 
 import threshold_core.reports._charts as charts
 import threshold_core.reports._html as html
 import threshold_core.reports._text as text
 from threshold_core import Engine
-from threshold_core.explain import explain_all
 from threshold_core.load import decision_data, decision_json, decision_to_dict
-from threshold_core.portfolio import synthetic_portfolio
 from threshold_core.reports import ReportOptions, render_html, render_markdowns, render_texts
-
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples" / "companies").glob("*.toml"))
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +26,7 @@ def engine() -> Engine:
 
 @pytest.fixture(scope="module")
 def decisions(engine: Engine) -> list[object]:
-    made = [engine.evaluate_path(p) for p in EXAMPLES]
-    made += [engine.evaluate(engine.profile_from_data(doc, doc["id"]))
-             for doc in synthetic_portfolio(40, seed=5)]
-    return explain_all(made, engine, on_error=lambda d, e: None)
+    return explained_corpus(engine, 40, seed=5)
 
 
 def _reports(engine: Engine, decisions: list[object]) -> list[str]:

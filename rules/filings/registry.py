@@ -100,6 +100,12 @@ def genai_filing(
     return passed(evidence)
 
 
+#: The services FIL-002 reads, without and with generative ones; its registries in order.
+_ALGORITHM_KINDS = frozenset({ServiceKind.ALGORITHM_RECOMMENDATION, ServiceKind.DEEP_SYNTHESIS})
+_WITH_GENERATIVE = _ALGORITHM_KINDS | {ServiceKind.GENERATIVE}
+_ALGORITHM_ORDER = tuple(sorted(ALGORITHM_REGIMES))
+
+
 @rule(
     "FIL-002",
     title="Public-opinion algorithm or deep-synthesis service without an algorithm filing",
@@ -119,15 +125,12 @@ def algorithm_filing(
 ) -> RuleOutcome:
     if not profile.services:
         return no_services()
-    kinds = {ServiceKind.ALGORITHM_RECOMMENDATION, ServiceKind.DEEP_SYNTHESIS}
-    if settings.generative_needs_algorithm_filing:
-        kinds.add(ServiceKind.GENERATIVE)
+    kinds = _WITH_GENERATIVE if settings.generative_needs_algorithm_filing else _ALGORITHM_KINDS
     scope = [s for s in profile.services if s.public_prc and s.public_opinion and s.kind in kinds]
     if scope and profile.filings is None:
         return not_evaluated("filings")
     age = settings.registry_max_age_days
-    dated = [r for r in sorted(ALGORITHM_REGIMES)
-             if registry_dated(profile, r, context.as_of, age)]
+    dated = [r for r in _ALGORITHM_ORDER if registry_dated(profile, r, context.as_of, age)]
     filed = filings_in_force(profile, dated)
     uncovered = [s for s in scope if not any(covers(f, s, settings) for f in filed)]
     evidence = {"services": [s.name for s in scope], "filings": [filing_label(f) for f in filed]}

@@ -36,18 +36,31 @@ def fx_row(config: EngineConfig, currency: str, on: date | None) -> tuple[float,
     code = currency.upper()
     if code == "CNY":
         return 1.0, None, False
-    rows = [(config.fx.as_of, config.fx.rates)]
-    rows += [(r.as_of, r.rates) for r in config.fx.history]
-    rows = sorted(((d, r) for d, r in rows if code in r), key=lambda x: x[0])
+    rows = _rows_with(config.fx, code)
     if on is None:
-        d, r = rows[-1]
-        return r[code], d, False
-    before = [(d, r) for d, r in rows if d <= on]
-    if not before:
-        d, r = rows[0]
-        return r[code], d, True
-    d, r = before[-1]
-    return r[code], d, False
+        d, rate = rows[-1]
+        return rate, d, False
+    for d, rate in reversed(rows):  # the newest row on or before ``on``
+        if d <= on:
+            return rate, d, False
+    d, rate = rows[0]
+    return rate, d, True
+
+
+#: Per FX table (by identity, kept so its id is not reused) and currency: the rows that
+#: have the currency, oldest first, as ``(date, rate)``.
+_ROWS: dict[tuple[int, str], tuple[Any, list[tuple[Any, float]]]] = {}
+
+
+def _rows_with(fx: Any, code: str) -> list[tuple[Any, float]]:
+    got = _ROWS.get((id(fx), code))
+    if got is None or got[0] is not fx:
+        if len(_ROWS) > 256:
+            _ROWS.clear()
+        rows = [(fx.as_of, fx.rates), *((r.as_of, r.rates) for r in fx.history)]
+        ordered = sorted(((d, r[code]) for d, r in rows if code in r), key=lambda x: x[0])
+        got = _ROWS[(id(fx), code)] = (fx, ordered)
+    return got[1]
 
 
 def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:

@@ -207,7 +207,10 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
                 note = f"{note}; {extra}"
         if reading.note:
             note = f"{reading.note}; {note}"
-        points = min(100.0, max(0.0, points))
+        # min(100.0, max(0.0, points)) without the calls (NaN becomes 0.0 as there)
+        points = points if points > 0.0 else 0.0
+        if not points < 100.0:
+            points = 100.0
         append(_metric_score(name, weight, value, points, reading.inputs, source, note,
                              reading.state, dict(reading.states), sources, grade, band_source))
         if weight > 0:

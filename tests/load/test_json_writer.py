@@ -72,6 +72,7 @@ def with_evidence(decision: object, value: object) -> object:
 @pytest.mark.parametrize("value", [
     1e-05, -2.5e-05, 9.999999999999999e-05, 1e-300, 5e-324, 1e16, -1.5e16, 1.7976931348623157e308,
     0.0001, 9999999999999998.0, -0.0, 2**64, -(2**70), {"1": 1e-7}, "\u2028\u4e2d\x7f\x00",
+    [["a", {"b": [1.5, 1e-7]}], (2.5e20,)], {"t": ("x", 3e-9)}, [[[[1e300]]]],
 ])
 def test_values_orjson_writes_otherwise_fall_back(decisions: list[object], value: object) -> None:
     d = next(d for d in decisions if d.findings)  # type: ignore[attr-defined]
@@ -80,8 +81,9 @@ def test_values_orjson_writes_otherwise_fall_back(decisions: list[object], value
     assert decision_line(odd) == compact(odd)
 
 
-@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
-def test_non_finite_numbers_are_still_refused(decisions: list[object], value: float) -> None:
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, [["a", [math.nan]]],
+                                   {"t": (1.0, -math.inf)}])
+def test_non_finite_numbers_are_still_refused(decisions: list[object], value: object) -> None:
     d = next(d for d in decisions if d.findings)  # type: ignore[attr-defined]
     odd = with_evidence(d, value)
     for write in (decision_json, decision_line, lambda x: decisions_json([x])):

@@ -44,27 +44,41 @@ def plain_float(x: float) -> Any:
 
 def _clean(v: Any) -> Any:
     """A value of a table or an array of ``Any``: itself when orjson writes it as the json
-    module does (attrs objects inside go to :func:`default`), else a copy that does."""
+    module does (attrs objects inside go to :func:`default`), else a copy that does.
+
+    A table or array inside is looked through in the same loop (evidence often holds
+    a list of names or a small table), without a call per value."""
     cls = v.__class__
-    if cls is float:
+    if cls is dict:
+        values = v.values()
+    elif cls is list or cls is tuple:
+        values = v
+    elif cls is float:
         return v if (v == 0.0 or 1e-4 <= abs(v) < 1e16) else plain_float(v)
-    if cls is dict or cls is list or cls is tuple:
-        values = v.values() if cls is dict else v
-        if len(values) > 3 and set(map(type, values)) <= _PLAIN:  # strings, say: no walk
-            return v
-        for x in values:
-            c = x.__class__
-            if c is str or c is int or c is bool or x is None:
+    else:
+        return v
+    for x in values:
+        c = x.__class__
+        if c in _PLAIN:
+            continue
+        if c is float:
+            if x == 0.0 or 1e-4 <= abs(x) < 1e16:
                 continue
-            if c is float:
-                if x == 0.0 or 1e-4 <= abs(x) < 1e16:
+        elif c is dict or c is list or c is tuple:
+            for y in (x.values() if c is dict else x):
+                d = y.__class__
+                if d in _PLAIN or (d is float and (y == 0.0 or 1e-4 <= abs(y) < 1e16)):
                     continue
-            elif _clean(x) is x:
+                if _clean(y) is not y:
+                    break
+            else:
                 continue
-            # something in it changes: copy it (rare)
-            if cls is dict:
-                return {k: _clean(y) for k, y in v.items()}
-            return [_clean(y) for y in v]
+        elif _clean(x) is x:
+            continue
+        # something in it changes: copy it (rare)
+        if cls is dict:
+            return {k: _clean(y) for k, y in v.items()}
+        return [_clean(y) for y in v]
     return v
 
 

@@ -146,6 +146,9 @@ def test_the_command_caches_typings_annotations_too(run_cli_process: Run,
     assert "<string>" in names
     assert any(name.startswith("<attrs generated") for name in names)
     assert any(name.startswith("<cattrs generated") for name in names)
+    # attrs' own classes, built while the command imports attrs, and the model's builders
+    assert "<attrs generated __repr__ attr._make.Attribute>" in names
+    assert any(name.startswith("<positional builder") for name in names)
 
 
 def test_each_installation_keeps_its_own_files(run_cli_process: Run, tmp_path: Path) -> None:

@@ -82,10 +82,10 @@ mark("click and the command group")
 from pathlib import Path
 from threshold_core.cli._codecache import cache_dir, installation, installed
 with installed():
-    mark("the generated-code cache (attrs, cattrs)")
+    mark("the generated-code cache in place")
     from threshold_core.engine import Engine, create_plugin_manager
     from threshold_core.load import resolve_config
-    mark("the model, loader and engine modules")
+    mark("attrs, cattrs, the model, loader and engine modules")
     config = resolve_config(None, collect=True)
     mark("the configuration")
     folder = cache_dir()

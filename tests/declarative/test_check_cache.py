@@ -91,3 +91,30 @@ def test_a_refused_expression_is_checked_every_time(tmp_path: Path) -> None:
         finally:
             save_check_cache()
     assert not path.exists()  # nothing was kept, nothing written
+
+
+
+def test_a_kept_analysis_is_what_the_analysis_returns(tmp_path: Path) -> None:
+    """What a pack reads from each checked expression (paths, variables, fields) is kept
+    beside the check: equal to a fresh analysis, and found by the next load."""
+    import marshal
+
+    from threshold_core.declarative import load_pack
+
+    pack_file = Path(__file__).resolve().parents[2] / "rules" / "disclosure.toml"
+    path = tmp_path / "checks.marshal"
+    for _ in range(2):
+        use_check_cache(path)
+        try:
+            load_pack(pack_file).compile()
+        finally:
+            save_check_cache()
+        if _ == 0:
+            written = path.stat().st_mtime_ns
+    assert path.stat().st_mtime_ns == written  # the second load found everything
+    kept = marshal.loads(path.read_bytes())[4]
+    assert len(kept) >= 5
+    for checked, plain in kept.items():
+        fresh = analyze_checked(checked)
+        assert plain == (fresh.problems, tuple(tuple(r) for r in fresh.references), fresh.whole,
+                         fresh.variables, fresh.fields, fresh.figure_fields)

@@ -19,6 +19,11 @@ lost, which only costs a check next time). An expression CEL refuses is never ke
 its messages come from the check every time. The running environment compiles every
 expression as before, and the types reach it and the checking environment the same
 way whether built or read (serialised, then added to a descriptor pool).
+
+What threshold reads from a checked expression (:func:`._checked.analyze_checked`: the
+paths it reads, its problems) is a function of the checked expression and of the
+analysing module's source (part of the key), so it is kept beside the check (about
+0.1 ms an expression, 1.5 ms for the built-in pack).
 """
 
 from __future__ import annotations
@@ -29,10 +34,14 @@ import marshal
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
-_FORMAT = "threshold-cel-checks-1"
+from ._checked import Analysis, analyze_checked
+from ._fields import Reference
+
+_FORMAT = "threshold-cel-checks-2"
 #: The modules whose source the types and checks follow from, besides the model's.
-_OWN = ("_cel.py", "_checkcache.py", "_fields.py", "_schema.py")
+_OWN = ("_cel.py", "_checkcache.py", "_checked.py", "_fields.py", "_schema.py")
 
 
 class _File:
@@ -43,6 +52,8 @@ class _File:
         self.key = ""
         self.types: bytes | None = None
         self.checked: dict[str, tuple[bytes, str]] = {}
+        #: Each checked expression's analysis, as plain tuples (see :func:`analysis`).
+        self.analyses: dict[bytes, tuple[Any, ...]] = {}
         self.loaded = False
         self.changed = False
 
@@ -54,6 +65,7 @@ class _File:
                 data = marshal.loads(self.path.read_bytes())
                 if _valid(data, self.key):
                     self.types, self.checked = data[2], dict(data[3])
+                    self.analyses = dict(data[4])
         return self
 
 
@@ -87,6 +99,38 @@ def keep_checked(source: str, checked_expr: bytes, type_name: str) -> None:
         _current.changed = True
 
 
+def analysed(checked_expr: bytes) -> Analysis:
+    """:func:`._checked.analyze_checked` of ``checked_expr``: from the file when it holds
+    it, else analysed (and kept when the expression has no problem)."""
+    found = analysis(checked_expr)
+    if found is None:
+        found = analyze_checked(checked_expr)
+        keep_analysis(checked_expr, found)
+    return found
+
+
+def analysis(checked_expr: bytes) -> Analysis | None:
+    """The analysis of ``checked_expr`` (:func:`._checked.analyze_checked`), when the file
+    holds it."""
+    if _current is None:
+        return None
+    kept = _current.load().analyses.get(checked_expr)
+    if kept is None:
+        return None
+    problems, references, whole, variables, fields, figure_fields = kept
+    return Analysis(problems, tuple(Reference(*r) for r in references), whole, variables,
+                    fields, figure_fields)
+
+
+def keep_analysis(checked_expr: bytes, found: Analysis) -> None:
+    if _current is not None and not found.problems:
+        plain = (found.problems, tuple(tuple(r) for r in found.references), found.whole,
+                 found.variables, found.fields, found.figure_fields)
+        if _current.load().analyses.get(checked_expr) != plain:
+            _current.analyses[checked_expr] = plain
+            _current.changed = True
+
+
 def save() -> None:
     """Write what was added (merged with the file as it is now), then stop; never raises."""
     global _current
@@ -96,16 +140,18 @@ def save() -> None:
     import tempfile
 
     with contextlib.suppress(OSError, ValueError):
-        checked_now = dict(file.checked)
+        checked_now, analyses_now = dict(file.checked), dict(file.analyses)
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
             data = marshal.loads(file.path.read_bytes())
             if _valid(data, file.key):
                 checked_now = {**data[3], **checked_now}
+                analyses_now = {**data[4], **analyses_now}
         file.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{file.path.name}.", dir=file.path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(marshal.dumps((_FORMAT, file.key, file.types, checked_now)))
+                fh.write(marshal.dumps((_FORMAT, file.key, file.types, checked_now,
+                                        analyses_now)))
             os.replace(tmp, file.path)
         finally:
             with contextlib.suppress(OSError):
@@ -113,13 +159,15 @@ def save() -> None:
 
 
 def _valid(data: object, key: str) -> bool:
-    if not (isinstance(data, tuple) and len(data) == 4 and data[0] == _FORMAT
+    if not (isinstance(data, tuple) and len(data) == 5 and data[0] == _FORMAT
             and data[1] == key and (data[2] is None or isinstance(data[2], bytes))
-            and isinstance(data[3], dict)):
+            and isinstance(data[3], dict) and isinstance(data[4], dict)):
         return False
     return all(isinstance(k, str) and isinstance(v, tuple) and len(v) == 2
                and isinstance(v[0], bytes) and isinstance(v[1], str)
-               for k, v in data[3].items())
+               for k, v in data[3].items()) and all(
+        isinstance(k, bytes) and isinstance(v, tuple) and len(v) == 6
+        for k, v in data[4].items())
 
 
 def _key() -> str:

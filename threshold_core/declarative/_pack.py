@@ -13,7 +13,8 @@ from ..hooks import hookimpl
 from ..kit import fired, passed
 from ..model import CompanyProfile, Context, Rule, RuleMeta, RuleOutcome, RuleStatus
 from ._cel import _cel_problems, _offset, _position, _short, check_bounds, compile_checked
-from ._checked import Analysis, analyze_checked
+from ._checkcache import analysed
+from ._checked import Analysis
 from ._fields import VARIABLES, Reference, _label, _struct_fields
 from ._packfile import PackFile, RuleSpec, read_pack_file
 from ._projection import (
@@ -326,7 +327,7 @@ class DeclarativePack:
                 where, f"rule {rule_id}: the condition", shown, base,
                 f"is of type {type_name.lower()}, not bool"))
             return None
-        analysis = analyze_checked(checked)
+        analysis = analysed(checked)  # from the command's cache, as the check may be
         for offset, message in analysis.problems:
             problems.append(self._problem(where, f"rule {rule_id}: in the {what}", shown,
                                           base + offset, message))

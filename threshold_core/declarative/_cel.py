@@ -1,7 +1,8 @@
 """The CEL library (Google's cel-cpp through ``cel-expr-python``), its environments,
 the bounds a pack's expressions must keep, and the messages of its errors.
 
-Two environments, built once per process:
+Two environments, built once per process (the checking one when a check is not in the
+``threshold`` command's cache):
 
 * the **checking** environment declares every variable with its type from the
   profile model (``profile`` is the message ``threshold.profile.CompanyProfile``,
@@ -19,7 +20,7 @@ checked and the running program mean the same.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, cached_property
 from types import ModuleType
 from typing import Any
 
@@ -75,27 +76,35 @@ def cel_module() -> ModuleType:
 
 
 class Environments:
-    """The checking and the running environment (see the module docstring)."""
+    """The checking and the running environment (see the module docstring). The checking
+    one is built on first use: when every check comes from the command's cache, never."""
 
     def __init__(self) -> None:
-        from ._schema import descriptor_pool, profile_type
+        from ._schema import descriptor_pool
 
         cel = cel_module()
         T = cel.Type
-        pool = descriptor_pool()
-        self.check = cel.NewEnv(descriptor_pool=pool, variables={
-            "profile": T(profile_type()),
-            "figures": T.List(T("threshold.profile.FigureEntry")),
-            "as_of": T.TIMESTAMP,
-            "fx": T.Map(T.STRING, T.DOUBLE),
-        })
-        self.run = cel.NewEnv(descriptor_pool=pool, variables={
+        self._pool = descriptor_pool()
+        self.run = cel.NewEnv(descriptor_pool=self._pool, variables={
             "profile": T.DYN,
             "figures": T.List(T.DYN),
             "as_of": T.TIMESTAMP,
             "fx": T.Map(T.STRING, T.DOUBLE),
         })
         self.error_type = T.ERROR
+
+    @cached_property
+    def check(self) -> Any:
+        from ._schema import profile_type
+
+        cel = cel_module()
+        T = cel.Type
+        return cel.NewEnv(descriptor_pool=self._pool, variables={
+            "profile": T(profile_type()),
+            "figures": T.List(T("threshold.profile.FigureEntry")),
+            "as_of": T.TIMESTAMP,
+            "fx": T.Map(T.STRING, T.DOUBLE),
+        })
 
 
 @cache

@@ -141,7 +141,7 @@ def test_the_command_caches_typings_annotations_too(run_cli_process: Run,
                              env={"THRESHOLD_CACHE_DIR": str(cache)})
     assert result.returncode == 0, result.stderr
     (file,) = cache.glob("generated-code-*.marshal")
-    codes = [marshal.loads(code) for code, _ in marshal.loads(file.read_bytes())[1].values()]
+    codes = [marshal.loads(code) for code, *_ in marshal.loads(file.read_bytes())[1].values()]
     names = {code.co_filename for code in codes}
     assert "<string>" in names
     assert any(name.startswith("<attrs generated") for name in names)
@@ -180,7 +180,8 @@ def test_a_damaged_entry_is_compiled_again(tmp_path: Path) -> None:
     cache.compile(source, "<generated>", "exec")
     cache.save()
     fmt, entries = marshal.loads(path.read_bytes())
-    path.write_bytes(marshal.dumps((fmt, {k: (b"\x00", c) for k, (_, c) in entries.items()})))
+    damaged = {k: (b"\x00", *rest) for k, (_, *rest) in entries.items()}
+    path.write_bytes(marshal.dumps((fmt, damaged)))
     again = CodeCache(path)
     assert again.compile(source, "<generated>", "exec") == compile(source, "<generated>", "exec")
     assert again.added == 1
@@ -197,9 +198,26 @@ def test_the_decision_writers_functions_are_cached_too(run_cli_process: Run,
     cold = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})
     assert cold.returncode == 0, cold.stderr
     (file,) = cache.glob("generated-code-*.marshal")
-    codes = [marshal.loads(code) for code, _ in marshal.loads(file.read_bytes())[1].values()]
+    codes = [marshal.loads(code) for code, *_ in marshal.loads(file.read_bytes())[1].values()]
     assert any(code.co_filename.startswith("<threshold writer") for code in codes)
     written = file.stat().st_mtime_ns
     warm = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})
     assert warm.stdout == cold.stdout and warm.returncode == 0
     assert file.stat().st_mtime_ns == written
+
+
+
+def test_a_nested_hash_constant_gets_this_processs_value(tmp_path: Path) -> None:
+    """Wherever the source's constant sits (in a function inside a function too), the cached
+    code gets this process's constant back: what compile gives for this source."""
+    source = ("x = 5\ndef outer():\n    def __hash__(self):\n        return hash((\n"
+              "                {c},\n                self.x,\n            ))\n"
+              "    return __hash__\n")
+    first = CodeCache(tmp_path / "cache.marshal")
+    first.compile(source.format(c=-123456789), "<attrs generated methods m.C>", "exec")
+    first.save()
+    second = CodeCache(tmp_path / "cache.marshal")
+    # (as many digits: the code's column table is the same too)
+    code = second.compile(source.format(c=-987654321), "<attrs generated methods m.C>", "exec")
+    assert second.added == 0
+    assert code == compile(source.format(c=-987654321), "<attrs generated methods m.C>", "exec")

@@ -67,7 +67,10 @@ _FUTURE_FLAGS = 0x3FE0000
 _TYPE_HASH = re.compile(r"(hash\(\(\n[ \t]*)(-?\d+),")
 #: Past this many entries a write keeps only what the writing command used.
 MAX_ENTRIES = 1500
-_FORMAT = "threshold-codecache-2"
+_FORMAT = "threshold-codecache-3"
+#: An entry: the marshalled code object, attrs' hash constant in its source (or None) and
+#: where that constant sits in the code (:func:`_places`).
+_Entry = tuple[bytes, int | None, tuple[tuple[int, ...], ...]]
 
 
 def cache_dir() -> Path | None:
@@ -102,14 +105,15 @@ class CodeCache:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        #: Each entry as it is in the file: the code object marshalled, and its constant.
-        self._entries: dict[str, tuple[bytes, int | None]] | None = None
-        self.used: dict[str, tuple[bytes, int | None]] = {}
+        #: Each entry as it is in the file: the code object marshalled, its constant and
+        #: where the constant sits in it (:func:`_places`).
+        self._entries: dict[str, _Entry] | None = None
+        self.used: dict[str, _Entry] = {}
         self.added = 0
         #: What :meth:`compile` returned, by its arguments (this process only).
         self._served: dict[tuple[str, str, str, int, int], CodeType] = {}
 
-    def _load(self) -> dict[str, tuple[bytes, int | None]]:
+    def _load(self) -> dict[str, _Entry]:
         if self._entries is None:
             self._entries = _read(self.path)
         return self._entries
@@ -134,14 +138,14 @@ class CodeCache:
         code = _code(entry[0]) if entry is not None else None
         if code is None:
             code = builtins.compile(source, filename, mode, flags, True, optimize)
-            entry = (marshal.dumps(code), constant)
+            places = _places(code, constant) if constant is not None else ()
+            entry = (marshal.dumps(code), constant, places)
             self._load()[key] = entry
             self.added += 1
         assert entry is not None
         self.used[key] = entry
-        cached_constant = entry[1]
-        if constant != cached_constant and constant is not None and cached_constant is not None:
-            code = _swap_constant(code, cached_constant, constant)
+        if constant is not None and entry[1] is not None and constant != entry[1] and entry[2]:
+            code = _swap_constant(code, entry[2], constant)
         self._served[source, filename, mode, flags, optimize] = code
         return code
 
@@ -167,7 +171,7 @@ class CodeCache:
                     os.unlink(tmp)
 
 
-def _read(path: Path) -> dict[str, tuple[bytes, int | None]]:
+def _read(path: Path) -> dict[str, _Entry]:
     """The file's entries; empty when it is missing, unreadable or not ours."""
     try:
         data = marshal.loads(path.read_bytes())
@@ -177,8 +181,9 @@ def _read(path: Path) -> dict[str, tuple[bytes, int | None]]:
             and isinstance(data[1], dict)):
         return {}
     entries = data[1]
-    if not all(isinstance(k, str) and isinstance(v, tuple) and len(v) == 2
-               and isinstance(v[0], bytes) for k, v in entries.items()):
+    if not all(isinstance(k, str) and isinstance(v, tuple) and len(v) == 3
+               and isinstance(v[0], bytes) and isinstance(v[2], tuple)
+               for k, v in entries.items()):
         return {}
     return entries
 
@@ -192,19 +197,25 @@ def _code(data: bytes) -> CodeType | None:
     return code if isinstance(code, CodeType) else None
 
 
-def _swap_constant(code: CodeType, old: int, new: int) -> CodeType:
-    """``code`` with the integer constant ``old`` replaced by ``new``, in nested code too
-    (the same object where there is nothing to replace)."""
-    consts = list(code.co_consts)
-    changed = False
-    for i, c in enumerate(consts):
-        if type(c) is int and c == old:
-            consts[i], changed = new, True
+def _places(code: CodeType, constant: int) -> tuple[tuple[int, ...], ...]:
+    """Where the integer ``constant`` sits in ``code`` and its nested code: each place the
+    indices into ``co_consts`` leading to it."""
+    found: list[tuple[int, ...]] = []
+    for i, c in enumerate(code.co_consts):
+        if type(c) is int and c == constant:
+            found.append((i,))
         elif type(c) is CodeType:
-            swapped = _swap_constant(c, old, new)
-            if swapped is not c:
-                consts[i], changed = swapped, True
-    return code.replace(co_consts=tuple(consts)) if changed else code
+            found += [(i, *inner) for inner in _places(c, constant)]
+    return tuple(found)
+
+
+def _swap_constant(code: CodeType, places: tuple[tuple[int, ...], ...], new: int) -> CodeType:
+    """``code`` with the constant at each of ``places`` (:func:`_places`) replaced by ``new``."""
+    consts = list(code.co_consts)
+    for first in dict.fromkeys(place[0] for place in places):
+        inner = tuple(place[1:] for place in places if place[0] == first and len(place) > 1)
+        consts[first] = _swap_constant(consts[first], inner, new) if inner else new
+    return code.replace(co_consts=tuple(consts))
 
 
 #: The code generators served: attrs' and cattrs' (and ``typing``'s, for string

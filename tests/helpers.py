@@ -106,3 +106,52 @@ def explained_corpus(engine: object, count: int, seed: int) -> list[object]:
     made += [engine.evaluate(engine.profile_from_data(doc, doc["id"]))  # type: ignore[attr-defined]
              for doc in synthetic_portfolio(count, seed=seed)]
     return explain_all(made, engine, on_error=lambda d, e: None)  # type: ignore[arg-type]
+
+
+def deep(value: object) -> object:
+    """An object's fields all the way down, with their types (1 is not 1.0 here): what
+    two ways of building a profile are compared by."""
+    import attrs
+
+    if attrs.has(type(value)):
+        return (type(value), tuple(deep(getattr(value, a.name))
+                                   for a in attrs.fields(type(value))))
+    if isinstance(value, (tuple, list)):
+        return (type(value), tuple(deep(v) for v in value))
+    if isinstance(value, dict):
+        return (type(value), tuple((k, deep(v)) for k, v in value.items()))
+    return (type(value), value)
+
+
+def document_paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every path (keys and indices) inside a parsed document, to put a fault at."""
+    out = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += document_paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += document_paths(v, (*prefix, i))
+    return out
+
+
+def with_faults(data: object, docs: list[object], faults: tuple[object, ...]) -> object:
+    """A copy of one of ``docs`` (drawn by hypothesis' ``data``) with 1 to 3 of its keys
+    removed or their values replaced by one of ``faults``, anywhere inside it."""
+    import copy
+
+    from hypothesis import strategies as st
+
+    draw = data.draw  # type: ignore[attr-defined]
+    doc = copy.deepcopy(draw(st.sampled_from(docs)))
+    for _ in range(draw(st.integers(1, 3))):
+        where = draw(st.sampled_from(document_paths(doc)))
+        target = doc
+        for key in where[:-1]:
+            target = target[key]
+        if draw(st.booleans()) and isinstance(target, dict):
+            del target[where[-1]]  # a missing key
+        else:
+            # a copy: a fault that is an array or a table must not be shared (or mutated)
+            target[where[-1]] = copy.deepcopy(draw(st.sampled_from(faults)))
+    return doc

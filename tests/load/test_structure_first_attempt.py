@@ -7,11 +7,11 @@ anywhere in a profile document, whichever first attempt ran.
 
 from __future__ import annotations
 
-import copy
 import importlib
 from typing import Any
 
 import pytest
+from helpers import deep, with_faults
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,15 +25,6 @@ _fast = importlib.import_module("threshold_core.load._fast")
 DOCS = [{k: v for k, v in d.items() if k != "extensions"} for d in synthetic_portfolio(5, seed=3)]
 
 
-def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out += paths(v, (*prefix, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out += paths(v, (*prefix, i))
-    return out
 
 
 FAULTS = ("text", -1, 1.5, True, None, [], {}, {"unexpected": 1}, [1, "x"], "\ud800",
@@ -58,18 +49,6 @@ def first_attempt(request: pytest.FixtureRequest) -> Any:
         yield request.param
 
 
-def deep(value: Any) -> Any:
-    """An object's fields all the way down, with their types (1 is not 1.0 here)."""
-    import attrs
-
-    if attrs.has(type(value)):
-        return (type(value), tuple(deep(getattr(value, a.name))
-                                   for a in attrs.fields(type(value))))
-    if isinstance(value, (tuple, list)):
-        return (type(value), tuple(deep(v) for v in value))
-    if isinstance(value, dict):
-        return (type(value), tuple((k, deep(v)) for k, v in value.items()))
-    return (type(value), value)
 
 
 # The fixture sets which first attempt runs: the same for every input, on purpose.
@@ -77,17 +56,7 @@ def deep(value: Any) -> Any:
 @given(st.data())
 def test_first_attempt_changes_neither_results_nor_problems(first_attempt: str,
                                                             data: st.DataObject) -> None:
-    doc = copy.deepcopy(data.draw(st.sampled_from(DOCS)))
-    for _ in range(data.draw(st.integers(1, 3))):
-        where = data.draw(st.sampled_from(paths(doc)))
-        target = doc
-        for key in where[:-1]:
-            target = target[key]
-        if data.draw(st.booleans()) and isinstance(target, dict):
-            del target[where[-1]]  # a missing key
-        else:
-            # a copy: a fault that is an array or a table must not be shared (or mutated)
-            target[where[-1]] = copy.deepcopy(data.draw(st.sampled_from(FAULTS)))
+    doc = with_faults(data, DOCS, FAULTS)
     fast = outcome(doc)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_converter, "_first_attempt", converter)  # the detailed pass only

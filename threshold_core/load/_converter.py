@@ -253,6 +253,12 @@ def _first_attempt() -> cattrs.Converter:
     return make_converter(detailed=False)
 
 
+def first_attempt() -> cattrs.Converter:
+    """The converter of :func:`structure`'s first attempt (its hooks build what the
+    generated first attempts do not build inline)."""
+    return _first_attempt()
+
+
 def problems_from(exc: BaseException, path: str = "$") -> Iterator[Problem]:
     """Walk a cattrs validation error and yield one :class:`Problem` per leaf."""
     if isinstance(exc, ForbiddenExtraKeysError):

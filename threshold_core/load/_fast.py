@@ -35,24 +35,32 @@ from ..model import Figure, positional_builder
 #: ``threshold evaluate`` never pays).
 GENERATE_AFTER = 32
 
-#: (class, converter) -> its function, or None for a class that has none.
-_FUNCTIONS: dict[tuple[type, int], Callable[[Any], Any] | None] = {}
-_SEEN: dict[type, int] = {}
+#: (class, converter, finishing) -> its function, or None for a class that has none.
+_FUNCTIONS: dict[tuple[type, int, bool], Callable[..., Any] | None] = {}
+_SEEN: dict[tuple[type, bool], int] = {}
 
 
-def fast_function(cls: type, conv: cattrs.Converter) -> Callable[[Any], Any] | None:
+def fast_function(cls: type, conv: cattrs.Converter, finishing: bool = False
+                  ) -> Callable[..., Any] | None:
     """The generated first attempt for ``cls`` (a dict in, the object out), or None while
     the class has been structured fewer than :data:`GENERATE_AFTER` times, or when it has
-    no such function."""
+    no such function.
+
+    ``finishing``: the function also does what :func:`~._finish.finish` does after
+    structuring (``f(document, source, as_of)``): it gives bare figures their section's
+    ``source`` and ``as_of`` and upper-cases currency codes as it builds them, and fails
+    on a number out of its documented range or a currency that is no code (for the long
+    way, which names them). A class whose walk copies a shared default has none.
+    """
     try:
-        return _FUNCTIONS[cls, id(conv)]
+        return _FUNCTIONS[cls, id(conv), finishing]
     except KeyError:
         pass
-    seen = _SEEN.get(cls, 0)
+    seen = _SEEN.get((cls, finishing), 0)
     if seen < GENERATE_AFTER:
-        _SEEN[cls] = seen + 1
+        _SEEN[cls, finishing] = seen + 1
         return None
-    return _generate(cls, conv)
+    return _generate(cls, conv, finishing)
 
 
 class _Unknown(Exception):
@@ -73,13 +81,20 @@ def _optional_inner(tp: Any) -> Any:
     return None
 
 
-def _generate(cls: type, conv: cattrs.Converter) -> Callable[[Any], Any] | None:
-    key = (cls, id(conv))
-    if not _simple(cls):
+def _generate(cls: type, conv: cattrs.Converter, finishing: bool = False
+              ) -> Callable[..., Any] | None:
+    # Imported here: the walk's module reads the configuration's, which needs the converter.
+    from ._config import currency_code
+    from ._finish import _plan
+
+    key = (cls, id(conv), finishing)
+    plan = {name: (kind, bounds) for name, kind, bounds in _plan(cls)} if finishing else {}
+    if not _simple(cls) or (finishing and not _walkable(cls)):
         _FUNCTIONS[key] = None
         return None
     ns: dict[str, Any] = {"MISSING": _MISSING, "Unknown": _Unknown, "cls": cls,
                           "figure": _FIGURE, "fromisoformat": date.fromisoformat,
+                          "set": object.__setattr__, "code_of": currency_code,
                           "names": frozenset(a.name for a in attrs.fields(cls))}
     # Registered before the body is built, so that a class that holds itself finds it.
     _FUNCTIONS[key] = None
@@ -93,12 +108,13 @@ def _generate(cls: type, conv: cattrs.Converter) -> Callable[[Any], Any] | None:
     def hook(tp: Any) -> str:
         return f"{name_of(conv.get_structure_hook(tp), 'h')}(v, {name_of(tp, 't')})"
 
-    def nested(tp: type) -> str | None:
+    def nested(tp: type, walk: bool = False) -> str | None:
         """The name of ``tp``'s generated function (generated now), or None."""
-        fn = _FUNCTIONS[tp, id(conv)] if (tp, id(conv)) in _FUNCTIONS else _generate(tp, conv)
-        if fn is None and tp is not cls:
+        at = (tp, id(conv), walk)
+        fn = _FUNCTIONS[at] if at in _FUNCTIONS else _generate(tp, conv, walk)
+        if fn is None and (tp is not cls or walk is not finishing):
             return None
-        if tp is cls:  # itself: looked up when called
+        if tp is cls and walk is finishing:  # itself: looked up when called
             return "self_fn"
         return name_of(fn, "f")
 
@@ -145,16 +161,74 @@ def _generate(cls: type, conv: cattrs.Converter) -> Callable[[Any], Any] | None:
                     f"{pad}else:", f"{pad}    v = {hook(tp)}"]
         return [f"{pad}v = {hook(tp)}"]
 
+    def walked(tp: Any, name: str, pad: str) -> list[str]:
+        """:func:`convert`, then what the walk does to the field ``name`` (finishing)."""
+        kind, bounds = plan.get(name, (None, None))
+        inner = _optional_inner(tp)
+        if kind is None or (inner is not None and kind in ("node", "nodes", "figure")):
+            if kind is None:
+                return convert(tp, pad)
+            return [f"{pad}if v is not None:", *walked(inner, name, pad + "    ")]
+        out = []
+        if kind == "figure":
+            out = [f"{pad}if v.__class__ is float and v - v == 0.0:",
+                   f"{pad}    v = figure(v, source or None, as_of or None, None)",
+                   f"{pad}else:", *convert(tp, pad + "    "),
+                   f"{pad}    if v.source is None and source:",
+                   f"{pad}        set(v, 'source', source)",
+                   f"{pad}    if v.as_of is None and as_of:",
+                   f"{pad}        set(v, 'as_of', as_of)"]
+        elif kind == "node":
+            fn = nested(tp, True)
+            if fn is None:
+                raise _NotWalkable
+            out = [f"{pad}if v.__class__ is not dict:", f"{pad}    raise Unknown",
+                   f"{pad}v = {fn}(v, source, as_of)"]
+        elif kind == "nodes":
+            fn = nested(typing.get_args(inner if inner is not None else tp)[0], True)
+            if fn is None:
+                raise _NotWalkable
+            out = [f"{pad}if v.__class__ is not list:", f"{pad}    raise Unknown",
+                   f"{pad}v = tuple([{fn}(x, source, as_of) for x in v])"]
+        else:
+            out = convert(tp, pad)
+        if bounds is not None:  # a number out of its range: the long way names it
+            low, high = bounds
+            number = "v.value" if kind == "figure" else "v"
+            test = " and ".join([*([f"n >= {low!r}"] if low is not None else []),
+                                 *([f"n <= {high!r}"] if high is not None else [])])
+            lines = [f"{pad}n = {number}", f"{pad}if not ({test}):", f"{pad}    raise Unknown"]
+            out += ([f"{pad}if v is not None:", *(f"    {x}" for x in lines)]
+                    if inner is not None else lines)
+        if kind == "currency":  # the walk's check, and its upper-case code
+            check = [f"{pad}code = code_of(v)",
+                     f"{pad}if len(code) != 3 or not (code.isascii() and code.isalpha()):",
+                     f"{pad}    raise Unknown",
+                     f"{pad}if code != v:", f"{pad}    v = code"]
+            out += ([f"{pad}if v is not None:", *(f"    {x}" for x in check)]
+                    if inner is not None else check)
+        return out
+
     fields = attrs.fields(attrs.resolve_types(cls))
     build: Any = positional_builder(cls)
     if build is cls or any(isinstance(a.default, attrs.Factory)  # type: ignore[arg-type]
                            and a.default.takes_self for a in fields):
+        if finishing:
+            _FUNCTIONS[key] = None
+            return None
         body = _keyword_body(fields, convert)
     else:  # every field given, as attrs' __init__ would fill in the missing ones
         ns["build"] = build
-        body = _positional_body(fields, convert, name_of)
+        try:
+            body = (_positional_body(fields, walked, name_of, first=("source", "as_of"))
+                    if finishing else
+                    _positional_body(fields, lambda tp, _name, pad: convert(tp, pad), name_of))
+        except _NotWalkable:
+            _FUNCTIONS[key] = None
+            return None
     body = ["    if not o.keys() <= names:", "        raise Unknown", *body]
-    source = "def structure(o):\n" + "\n".join(body) + "\n"
+    signature = "o, source, as_of" if finishing else "o"
+    source = f"def structure({signature}):\n" + "\n".join(body) + "\n"
     exec(compile(source, f"<threshold first attempt {cls.__qualname__}>", "exec"), ns)
     fn = ns["structure"]
     ns["self_fn"] = fn
@@ -178,30 +252,58 @@ def _keyword_body(fields: Any, convert: Callable[[Any, str], list[str]]) -> list
     return [*body, "    return cls(**res)"]
 
 
-def _positional_body(fields: Any, convert: Callable[[Any, str], list[str]],
-                     name_of: Callable[[Any, str], str]) -> list[str]:
+def _positional_body(fields: Any, convert: Callable[[Any, str, str], list[str]],
+                     name_of: Callable[[Any, str], str], first: tuple[str, ...] = ()
+                     ) -> list[str]:
     """``build(...)`` (:func:`~threshold_core.model.positional_builder`) with every field:
     a missing one gets its default, the very object attrs' ``__init__`` would give it
-    (or a new one from its factory)."""
+    (or a new one from its factory).
+
+    The fields named in ``first`` are read first, and then become the local of that name
+    when they are set (``source = a3 or source``): a section's own ``source`` and
+    ``as_of`` are what its figures inherit."""
+    names = [a.name for a in fields]
+    order = [names.index(n) for n in first if n in names]
+    order += [i for i in range(len(fields)) if i not in order]
     body = []
-    for i, a in enumerate(fields):
+    for i in order:
+        a = fields[i]
         if a.default is attrs.NOTHING:
             body.append(f"    v = o[{a.name!r}]")
-            body += convert(a.type, "    ")
+            body += convert(a.type, a.name, "    ")
             body.append(f"    a{i} = v")
-            continue
-        default = a.default
-        made = (f"{name_of(default.factory, 'd')}()"
-                if isinstance(default, attrs.Factory)  # type: ignore[arg-type]
-                else name_of(default, "d"))
-        body.append(f"    v = o.get({a.name!r}, MISSING)")
-        body.append("    if v is MISSING:")
-        body.append(f"        a{i} = {made}")
-        body.append("    else:")
-        body += convert(a.type, "        ")
-        body.append(f"        a{i} = v")
+        else:
+            default = a.default
+            made = (f"{name_of(default.factory, 'd')}()"
+                    if isinstance(default, attrs.Factory)  # type: ignore[arg-type]
+                    else name_of(default, "d"))
+            body.append(f"    v = o.get({a.name!r}, MISSING)")
+            body.append("    if v is MISSING:")
+            body.append(f"        a{i} = {made}")
+            body.append("    else:")
+            body += convert(a.type, a.name, "        ")
+            body.append(f"        a{i} = v")
+        if a.name in first:
+            body.append(f"    {a.name} = a{i} or {a.name}")
     args = ", ".join(f"a{i}" for i in range(len(fields)))
     return [*body, f"    return build({args})"]
+
+
+def _walkable(cls: type) -> bool:
+    """Whether the walk of ``cls`` is only what a finishing function does: its ``source``
+    and ``as_of``, when it has them, are fields, and it copies no shared default."""
+    from ._finish import _plan, _shared_default
+
+    names = {a.name for a in attrs.fields(cls)}
+    if any(hasattr(cls, k) and k not in names for k in ("source", "as_of")):
+        return False
+    by_name = {a.name: a for a in attrs.fields(cls)}
+    return all(_shared_default(by_name[name]) is None for name, kind, _ in _plan(cls)
+               if kind in ("figure", "node", "nodes"))
+
+
+class _NotWalkable(Exception):
+    """A class inside has no finishing function."""
 
 
 _MISSING = object()

@@ -23,7 +23,8 @@ from ..errors import InputError, Problem
 from ..hooks import hookimpl
 from ..model import CompanyProfile, UndeclaredExtension
 from ._canonical import canonical
-from ._converter import StructureProblems, structure
+from ._converter import StructureProblems, first_attempt, structure
+from ._fast import fast_function
 from ._finish import finish
 from ._reading import read_json, read_toml
 
@@ -158,17 +159,38 @@ def profile_from_data(
     problems: list[Problem] = []
     sections = (_structure_extensions(raw_extensions, extensions, problems)
                 if raw_extensions is not None else {})
-    try:
-        profile: CompanyProfile = structure(data, CompanyProfile)
-    except StructureProblems as exc:
-        raise InputError(source, _in_file_order([*exc.problems, *problems], document)) from None
-    problems[:0] = _semantic_problems(profile)
-    finished = finish(profile, "$", None, None, problems)
+    finished = _at_once(data)
+    if finished is not None:  # structured and finished in one pass: nothing out of range
+        problems[:0] = _semantic_problems(finished)
+    else:
+        try:
+            profile: CompanyProfile = structure(data, CompanyProfile)
+        except StructureProblems as exc:
+            raise InputError(source, _in_file_order([*exc.problems, *problems],
+                                                    document)) from None
+        problems[:0] = _semantic_problems(profile)
+        finished = finish(profile, "$", None, None, problems)
     if problems:
         raise InputError(source, _in_file_order(problems, document))
     if sections:
         finished = attrs.evolve(finished, extensions=sections)
-    return finished  # type: ignore[no-any-return]
+    return finished
+
+
+def _at_once(data: Any) -> CompanyProfile | None:
+    """The profile structured and finished by one generated function (:mod:`._fast`),
+    or None: not yet generated, or the document has anything that function leaves to
+    :func:`structure` and :func:`finish` (which then name each problem)."""
+    if data.__class__ is not dict:
+        return None
+    at_once = fast_function(CompanyProfile, first_attempt(), finishing=True)
+    if at_once is None:
+        return None
+    try:
+        profile: CompanyProfile = at_once(data, None, None)
+    except Exception:  # the long way below names every problem
+        return None
+    return profile
 
 
 def _in_file_order(problems: list[Problem], document: Any) -> list[Problem]:

@@ -18,5 +18,6 @@ Each module is a pluggy plugin that registers one pack through
   registry screenings, labeling, personal information, compliance, STAR evidence).
 
 Each module's docstring lists its rules; ``examples/threshold.toml`` lists
-every setting with its default.
+every setting with its default. A rule that passes returns its evidence ``dict`` alone
+(the kit's fast path for ``passed(evidence)``, docs/hooks.md).
 """

@@ -86,7 +86,6 @@ from threshold_core.kit import (
     months_elapsed,
     not_evaluated,
     older_than_months,
-    passed,
     rule,
 )
 from threshold_core.model import (
@@ -95,7 +94,7 @@ from threshold_core.model import (
     RegistryChecks,
     Rule,
     RuleFunction,
-    RuleOutcome,
+    RuleResult,
     Severity,
 )
 
@@ -145,7 +144,7 @@ class FreshnessSettings:
 
 
 def _age(dated: Sequence[tuple[str, date | None]], months: int,
-         context: Context) -> RuleOutcome:
+         context: Context) -> RuleResult:
     """Fired when a date is more than ``months`` calendar months before the evaluation date
     or after it; not evaluated naming the undated paths; passed when there is nothing to
     age."""
@@ -158,11 +157,11 @@ def _age(dated: Sequence[tuple[str, date | None]], months: int,
                 break
             fresh[path] = day.isoformat()
         else:
-            return passed(fresh)
+            return fresh
     undated = [path for path, day in dated if day is None]
     known = [(path, day) for path, day in dated if day is not None]
     if not dated:
-        return passed({})
+        return {}
     if known and context.as_of is None:
         return not_evaluated("as_of", *undated, message="no evaluation date")
     at = context.as_of or date.max  # (no evaluation date: no date is known, see above)
@@ -183,7 +182,7 @@ def _age(dated: Sequence[tuple[str, date | None]], months: int,
     if undated:
         return not_evaluated(*undated, message="dated section without its date: "
                              + ", ".join(undated))
-    return passed(evidence)
+    return evidence
 
 
 def _meta(rid: str, title: str, severity: Severity, what: str
@@ -208,10 +207,10 @@ def _dated_section(rid: str, title: str, severity: Severity, what: str, section:
     undated = "dated section without its date: " + path  # what _age says of it
 
     def check(profile: CompanyProfile, settings: FreshnessSettings,
-              context: Context) -> RuleOutcome:
+              context: Context) -> RuleResult:
         body = getattr(profile, section)
         if body is None:
-            return passed({})
+            return {}
         day = getattr(body, key)
         if day is None:
             return not_evaluated(path, message=undated)
@@ -233,7 +232,7 @@ technology = _dated_section(
 @_meta("FRS-003", "Evaluation runs are stale", Severity.LOW,
        "A safety, hallucination or bias run describes the model it ran on")
 def evaluations(profile: CompanyProfile, settings: FreshnessSettings,
-                context: Context) -> RuleOutcome:
+                context: Context) -> RuleResult:
     ev = profile.evaluations
     runs: list[tuple[str, date | None]] = []
     if ev is not None:
@@ -260,7 +259,7 @@ _REGISTRY_PATHS = tuple((a.name, f"registry_checks.{a.name}.checked_on")
 @_meta("FRS-006", "CAC registry check is stale", Severity.MEDIUM,
        "Filing statuses (active, changed, cancelled) are as of the day the registry was read")
 def registry_checks(profile: CompanyProfile, settings: FreshnessSettings,
-                    context: Context) -> RuleOutcome:
+                    context: Context) -> RuleResult:
     checks = profile.registry_checks
     dated: list[tuple[str, date | None]] = []
     if checks is not None:

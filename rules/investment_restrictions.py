@@ -50,7 +50,6 @@ from threshold_core.kit import (
     fired,
     normalise,
     not_evaluated,
-    passed,
     rule,
     unreliable_check,
 )
@@ -59,6 +58,7 @@ from threshold_core.model import (
     Context,
     InvestmentScreening,
     RuleOutcome,
+    RuleResult,
     Severity,
 )
 
@@ -147,7 +147,7 @@ def _uses(screening: InvestmentScreening, wanted: tuple[str, ...]) -> list[str]:
 def _list_rule(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context,
     attr: str, what: str,
-) -> RuleOutcome:
+) -> RuleResult:
     screening = _screening(profile, settings, context)
     if not isinstance(screening, InvestmentScreening):
         return screening
@@ -157,7 +157,7 @@ def _list_rule(
     evidence = _evidence(screening, **{attr: listed})
     if listed:
         return fired(f"on {what} (checked {screening.checked_on})", evidence=evidence)
-    return passed(evidence)
+    return evidence
 
 
 # -- rules --------------------------------------------------------------------------
@@ -165,16 +165,16 @@ def _list_rule(
 
 def _outbound(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context,
-) -> tuple[InvestmentScreening | None, RuleOutcome | None]:
+) -> tuple[InvestmentScreening | None, RuleResult | None]:
     screening = _screening(profile, settings, context)
     if not isinstance(screening, InvestmentScreening):
         return None, screening
     if context.as_of is not None and context.as_of < settings.outbound_rule_effective:
-        return None, passed({"as_of": context.as_of.isoformat()})  # before the rule
+        return None, {"as_of": context.as_of.isoformat()}  # before the rule
     if screening.covered_foreign_person is None:
         return None, not_evaluated(f"{SCREENING}.covered_foreign_person")
     if not screening.covered_foreign_person:
-        return None, passed(_evidence(screening, covered_foreign_person=False))
+        return None, _evidence(screening, covered_foreign_person=False)
     return screening, None
 
 
@@ -191,7 +191,7 @@ def _outbound(
 )
 def outbound_prohibited(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     screening, outcome = _outbound(profile, settings, context)
     if screening is None:
         assert outcome is not None
@@ -211,7 +211,7 @@ def outbound_prohibited(
                      evidence=evidence)
     if flops is None:
         return not_evaluated(f"{SCREENING}.max_training_flops")
-    return passed(evidence)
+    return evidence
 
 
 @rule(
@@ -229,7 +229,7 @@ def outbound_prohibited(
 )
 def outbound_notifiable(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     screening, outcome = _outbound(profile, settings, context)
     if screening is None:
         assert outcome is not None
@@ -248,7 +248,7 @@ def outbound_notifiable(
                      + "; ".join(reasons), evidence=evidence)
     if flops is None:
         return not_evaluated(f"{SCREENING}.max_training_flops")
-    return passed(evidence)
+    return evidence
 
 
 @rule(
@@ -264,9 +264,9 @@ def outbound_notifiable(
 )
 def ns_cmic(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if context.as_of is not None and context.as_of < settings.ns_cmic_effective:
-        return passed({"as_of": f"{context.as_of} is before {settings.ns_cmic_effective}"})
+        return {"as_of": f"{context.as_of} is before {settings.ns_cmic_effective}"}
     return _list_rule(profile, settings, context, "ns_cmic_listed", "the NS-CMIC list")
 
 
@@ -283,7 +283,7 @@ def ns_cmic(
 )
 def section_1260h(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     return _list_rule(profile, settings, context, "section_1260h_listed",
                       "the Section 1260H list of Chinese military companies")
 
@@ -301,7 +301,7 @@ def section_1260h(
 )
 def sdn(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     return _list_rule(profile, settings, context, "sdn_listed", "OFAC's SDN list")
 
 
@@ -324,7 +324,7 @@ def sdn(
 )
 def affiliates_rule(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     screening = _screening(profile, settings, context)
     if not isinstance(screening, InvestmentScreening):
         return screening
@@ -333,11 +333,11 @@ def affiliates_rule(
         return not_evaluated(f"{SCREENING}.listed_owners_pct")
     evidence = _evidence(screening, listed_owners_pct=share)
     if share < settings.affiliates_ownership_pct:
-        return passed(evidence)
+        return evidence
     if context.as_of is None:
         return not_evaluated("as_of", message="no evaluation date")
     if context.as_of < settings.affiliates_rule_effective:
-        return passed({**evidence, "as_of": context.as_of.isoformat()})  # before the rule
+        return {**evidence, "as_of": context.as_of.isoformat()}  # before the rule
     message = (f"{share:g}% owned by Entity List or MEU parties "
                f"(>= {settings.affiliates_ownership_pct:g}%)")
     if settings.affiliates_suspended_from <= context.as_of <= settings.affiliates_suspended_until:

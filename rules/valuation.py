@@ -39,7 +39,6 @@ from threshold_core.kit import (
     months_elapsed,
     not_evaluated,
     older_than_months,
-    passed,
     rule,
 )
 from threshold_core.model import CompanyProfile, Context, ListingStatus, ValuationBasis
@@ -80,7 +79,7 @@ def haircut_basis(profile: CompanyProfile, settings: Any, context: Context) -> A
         return not_evaluated("valuation")
     evidence = {"valuation.basis": str(v.basis)}
     if v.basis not in _HAIRCUT_BASES:
-        return passed(evidence)
+        return evidence
     return fired(
         f"valuation basis {v.basis}: tested after a haircut, reported as a secondary figure",
         evidence=evidence,
@@ -104,7 +103,7 @@ def listed_on_estimate(profile: CompanyProfile, settings: Any, context: Context)
         return not_evaluated(*missing)
     evidence = {"valuation.basis": str(v.basis), "listing.status": str(listing.status)}
     if listing.status is not ListingStatus.LISTED or v.basis is ValuationBasis.MARKET_CAP:
-        return passed(evidence)
+        return evidence
     where = f" on {listing.exchange}" if listing.exchange else ""
     return fired(
         f"listed{where} but valued on {v.basis}: use the market capitalisation at a date",
@@ -132,7 +131,7 @@ def stale(profile: CompanyProfile, settings: ValuationSettings, context: Context
         return fired(f"valuation of {v.as_of} is after the evaluation date {context.as_of} "
                      "(the gate does not test it)", evidence=evidence)
     if not older_than_months(v.as_of, context.as_of, settings.max_age_months):
-        return passed(evidence)
+        return evidence
     return fired(
         f"valuation of {v.as_of} is {age} months old at {context.as_of} "
         f"(more than {settings.max_age_months}: fresh until "

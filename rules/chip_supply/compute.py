@@ -13,7 +13,7 @@ from threshold_core.model import (
     Accelerator,
     ChipClass,
     CompanyProfile,
-    RuleOutcome,
+    RuleResult,
     Severity,
 )
 from threshold_rules.chip_supply.settings import ChipSupplySettings
@@ -32,7 +32,7 @@ def _share(accels: Sequence[Accelerator], keep: Callable[[Accelerator], bool]) -
     return round(100.0 * sum(a.h100_equiv for a in accels if keep(a)) / total, 2)
 
 
-def _no_inventory(profile: CompanyProfile) -> RuleOutcome | None:
+def _no_inventory(profile: CompanyProfile) -> RuleResult | None:
     """``not_evaluated`` when the shares cannot be computed, else None."""
     accels = _accelerators(profile)
     if not accels:

@@ -7,7 +7,6 @@ from threshold_core.kit import (
     fired,
     fold,
     not_evaluated,
-    passed,
     rule,
     unreliable_check,
 )
@@ -15,7 +14,7 @@ from threshold_core.model import (
     ChipClass,
     CompanyProfile,
     Context,
-    RuleOutcome,
+    RuleResult,
     Severity,
     Tenure,
 )
@@ -49,7 +48,7 @@ from threshold_rules.chip_supply.settings import DIMENSION, ChipSupplySettings
 )
 def entity_list(
     profile: CompanyProfile, settings: ChipSupplySettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     ec = profile.export_controls
     if ec is None:
         return not_evaluated("export_controls")
@@ -70,7 +69,7 @@ def entity_list(
         # Nor is one dated after the evaluation date or too old to rely on (listings take
         # effect on publication).
         return unreliable_check("export_controls.checked_on", ec.checked_on, context.as_of,
-                                settings.screening_max_age_days) or passed(evidence)
+                                settings.screening_max_age_days) or evidence
     who = [f"affiliate {a}" for a in ec.affiliates_listed]
     if ec.entity_list:
         since = f" (listed {ec.listed_date})" if ec.listed_date else ""
@@ -104,7 +103,7 @@ def entity_list(
 )
 def unlicensed_chips(
     profile: CompanyProfile, settings: ChipSupplySettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     accels = _accelerators(profile)
     if not accels:
         return not_evaluated(_ACCELERATORS)
@@ -129,7 +128,7 @@ def unlicensed_chips(
             severity=settings.unknown_provenance_severity,
             evidence={_ACCELERATORS: unknown},
         )
-    return passed({_ACCELERATORS: f"{len(accels)} accelerator line(s), provenance documented"})
+    return {_ACCELERATORS: f"{len(accels)} accelerator line(s), provenance documented"}
 
 
 @rule(
@@ -150,7 +149,7 @@ def unlicensed_chips(
 )
 def restricted_share(
     profile: CompanyProfile, settings: ChipSupplySettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if (missing := _no_inventory(profile)) is not None:
         return missing
     accels = _accelerators(profile)
@@ -162,7 +161,7 @@ def restricted_share(
         (share >= settings.restricted_medium_pct, Severity.MEDIUM),
     ))
     if severity is None:
-        return passed(evidence)
+        return evidence
     bar = (settings.restricted_high_pct if severity is Severity.HIGH
            else settings.restricted_medium_pct)
     return fired(
@@ -187,7 +186,7 @@ def restricted_share(
 )
 def ascend_abroad(
     profile: CompanyProfile, settings: ChipSupplySettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     accels = _accelerators(profile)
     if not profile.services and not accels:
         return not_evaluated("services", _ACCELERATORS)
@@ -213,4 +212,4 @@ def ascend_abroad(
                      evidence={"services": hits})
     if unknown:
         return not_evaluated(*unknown)
-    return passed({"services": "no Ascend use outside the PRC"})
+    return {"services": "no Ascend use outside the PRC"}

@@ -9,13 +9,12 @@ from threshold_core.kit import (
     fired,
     fold,
     not_evaluated,
-    passed,
     rule,
 )
 from threshold_core.model import (
     CompanyProfile,
     Context,
-    RuleOutcome,
+    RuleResult,
     Severity,
     Tenure,
 )
@@ -43,7 +42,7 @@ from threshold_rules.chip_supply.settings import DIMENSION, ChipSupplySettings
 )
 def domestic_share(
     profile: CompanyProfile, settings: ChipSupplySettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if (missing := _no_inventory(profile)) is not None:
         return missing
     share = _share(_accelerators(profile), _is_domestic)
@@ -54,7 +53,7 @@ def domestic_share(
             f"(below {settings.domestic_min_pct:g}%)",
             evidence=evidence,
         )
-    return passed(evidence)
+    return evidence
 
 
 @rule(
@@ -73,7 +72,7 @@ def domestic_share(
 )
 def offshore_rental(
     profile: CompanyProfile, settings: ChipSupplySettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if (missing := _no_inventory(profile)) is not None:
         return missing
     share = _share(
@@ -86,7 +85,7 @@ def offshore_rental(
         (share >= settings.offshore_medium_pct, Severity.MEDIUM),
     ))
     if severity is None:
-        return passed(evidence)
+        return evidence
     return fired(
         f"{share:g}% of compute is foreign accelerators rented offshore",
         severity=severity,
@@ -113,7 +112,7 @@ def offshore_rental(
 )
 def runway(
     profile: CompanyProfile, settings: ChipSupplySettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     plan = profile.compute.capacity_plan if profile.compute is not None else None
     if plan is None:
         return not_evaluated("compute.capacity_plan")
@@ -134,7 +133,7 @@ def runway(
                 f"{planned:g} H100-equivalents (< {bar:g}%)",
                 severity=severity, evidence=evidence,
             )
-    return passed(evidence)
+    return evidence
 
 
 @rule(
@@ -152,7 +151,7 @@ def runway(
 )
 def vendor_concentration(
     profile: CompanyProfile, settings: ChipSupplySettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if (missing := _no_inventory(profile)) is not None:
         return missing
     accels = _accelerators(profile)
@@ -170,7 +169,7 @@ def vendor_concentration(
             f"{names[top]} supplies {share:g}% of compute (> {settings.top_vendor_max_pct:g}%)",
             evidence=evidence,
         )
-    return passed(evidence)
+    return evidence
 
 
 @rule(
@@ -186,7 +185,7 @@ def vendor_concentration(
 )
 def non_cuda_stack(
     profile: CompanyProfile, settings: ChipSupplySettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if (missing := _no_inventory(profile)) is not None:
         return missing
     share = _share(_accelerators(profile), _is_domestic)
@@ -194,7 +193,7 @@ def non_cuda_stack(
     evidence = {_ACCELERATORS: {"domestic_share_pct": share},
                 "compute.non_cuda_stack_validated": validated}
     if share >= settings.non_cuda_domestic_below_pct:
-        return passed(evidence)
+        return evidence
     if validated is None:
         return not_evaluated("compute.non_cuda_stack_validated")
     if not validated:
@@ -203,7 +202,7 @@ def non_cuda_stack(
             f"(< {settings.non_cuda_domestic_below_pct:g}%)",
             evidence=evidence,
         )
-    return passed(evidence)
+    return evidence
 
 
 @rule(
@@ -217,11 +216,11 @@ def non_cuda_stack(
 )
 def no_inventory(
     profile: CompanyProfile, settings: ChipSupplySettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     accels = _accelerators(profile)
     if not accels:
         return fired(
             "no compute inventory disclosed: chip-supply risk cannot be assessed",
             evidence={_ACCELERATORS: 0},
         )
-    return passed({_ACCELERATORS: len(accels)})
+    return {_ACCELERATORS: len(accels)}

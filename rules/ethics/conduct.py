@@ -12,13 +12,12 @@ from threshold_core.kit import (
     fired,
     fold,
     not_evaluated,
-    passed,
     rule,
 )
 from threshold_core.model import (
     CompanyProfile,
     Context,
-    RuleOutcome,
+    RuleResult,
     Service,
     Severity,
 )
@@ -55,13 +54,13 @@ def _content_services(profile: CompanyProfile) -> list[Service]:
 )
 def hallucination(
     profile: CompanyProfile, settings: EthicsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.verticals:
         return not_evaluated("verticals")
     regulated = sorted({g for v in profile.verticals
                         if (g := _sector_group(v.sector, settings)) is not None})
     if not regulated:
-        return passed({"verticals": [v.sector for v in profile.verticals]})
+        return {"verticals": [v.sector for v in profile.verticals]}
     if profile.evaluations is None:
         return not_evaluated("evaluations.hallucination")
     rates: dict[str, list[float]] = {}
@@ -81,7 +80,7 @@ def hallucination(
     evidence = {"verticals": regulated, "evaluations.hallucination": rates}
     if problems:
         return fired("regulated vertical(s): " + "; ".join(problems), evidence=evidence)
-    return passed(evidence)
+    return evidence
 
 
 @rule(
@@ -96,7 +95,7 @@ def hallucination(
 )
 def disclosure(
     profile: CompanyProfile, settings: EthicsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.services:
         return not_evaluated("services")
     if context.as_of is None:
@@ -108,7 +107,7 @@ def disclosure(
         s.eu_users or eu_wide for s in content
     )
     if not (prc or eu):
-        return passed({"services": "no content-generating service in a disclosure regime yet"})
+        return {"services": "no content-generating service in a disclosure regime yet"}
     cl = profile.content_labeling
     if cl is None:
         return not_evaluated("content_labeling")
@@ -126,7 +125,7 @@ def disclosure(
         )
     if problems:
         return fired("; ".join(problems), evidence=evidence)
-    return passed(evidence)
+    return evidence
 
 
 @rule(
@@ -141,14 +140,14 @@ def disclosure(
 )
 def bias_evaluation(
     profile: CompanyProfile, settings: EthicsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if profile.evaluations is None:
         return not_evaluated("evaluations.bias")
     suites = [b.suite for b in profile.evaluations.bias]
     if not suites:
         return fired("evaluations on record, but none for bias or discrimination",
                      evidence={"evaluations.bias": []})
-    return passed({"evaluations.bias": suites})
+    return {"evaluations.bias": suites}
 
 
 @rule(
@@ -163,12 +162,12 @@ def bias_evaluation(
 )
 def minor_mode(
     profile: CompanyProfile, settings: EthicsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.services:
         return not_evaluated("services")
     companions = [(i, s) for i, s in enumerate(profile.services) if s.companion]
     if not companions:
-        return passed({"services": "no companion product"})
+        return {"services": "no companion product"}
     lacking = [s.name for _, s in companions if s.minor_mode is False]
     if lacking:
         return fired("companion product(s) without a minor mode: " + ", ".join(lacking),
@@ -176,7 +175,7 @@ def minor_mode(
     unknown = [f"services[{i}].minor_mode" for i, s in companions if s.minor_mode is None]
     if unknown:
         return not_evaluated(*unknown)
-    return passed({"services": [s.name for _, s in companions]})
+    return {"services": [s.name for _, s in companions]}
 
 
 @lru_cache(maxsize=64)
@@ -200,7 +199,7 @@ def _is_ip(subject: str, settings: EthicsSettings) -> bool:
 )
 def ip_litigation(
     profile: CompanyProfile, settings: EthicsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if profile.litigation is None:
         return not_evaluated("litigation")
     cases = [
@@ -209,7 +208,7 @@ def ip_litigation(
         and fold(lit.status) not in settings.closed_litigation_statuses
     ]
     if not cases:
-        return passed({"litigation": f"{len(profile.litigation)} case(s), none open on IP"})
+        return {"litigation": f"{len(profile.litigation)} case(s), none open on IP"}
     missing = [f"litigation[{i}].claim" for i, lit in cases if lit.claim is None]
     claims_cny = sum(
         context.fx.to_cny(lit.claim.amount, lit.claim.currency)
@@ -230,7 +229,7 @@ def ip_litigation(
         )
     if missing:
         return not_evaluated(*missing)
-    return passed(evidence)
+    return evidence
 
 
 @rule(
@@ -244,7 +243,7 @@ def ip_litigation(
 )
 def eu_prohibited(
     profile: CompanyProfile, settings: EthicsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     eu = profile.eu_exposure
     if eu is None:
         return not_evaluated("eu_exposure")
@@ -252,9 +251,9 @@ def eu_prohibited(
     evidence = {"eu_exposure.serves_eu_users": serves,
                 "eu_exposure.prohibited_uses": list(eu.prohibited_uses)}
     if not serves or not eu.prohibited_uses:
-        return passed(evidence)
+        return evidence
     if context.as_of is not None and context.as_of < settings.eu_prohibitions_from:
-        return passed(evidence)
+        return evidence
     return fired("EU-facing prohibited use(s): " + ", ".join(eu.prohibited_uses),
                  evidence=evidence)
 
@@ -271,14 +270,14 @@ def eu_prohibited(
 )
 def governance(
     profile: CompanyProfile, settings: EthicsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     eg = profile.ethics_governance
     if eg is None:
         return not_evaluated("ethics_governance")
     evidence = {"ethics_governance.committee": eg.committee,
                 "ethics_governance.published_principles": eg.published_principles}
     if eg.committee or eg.published_principles:
-        return passed(evidence)
+        return evidence
     if eg.published_principles is None:
         return not_evaluated("ethics_governance.published_principles")
     return fired("no ethics committee and no published AI principles", evidence=evidence)

@@ -14,13 +14,12 @@ from threshold_core.kit import (
     fold,
     normalise,
     not_evaluated,
-    passed,
     rule,
 )
 from threshold_core.model import (
     CompanyProfile,
     Context,
-    RuleOutcome,
+    RuleResult,
     SafetyEval,
     Severity,
 )
@@ -132,7 +131,7 @@ def _rate_findings(
 
 def _rate_outcome(
     profile: CompanyProfile, settings: EthicsSettings, measure: str, what: str
-) -> RuleOutcome:
+) -> RuleResult:
     verdicts, missing, evidence = _rate_findings(profile, settings, measure)
     decided = [v for v in verdicts if v.decided]
     if decided:
@@ -159,7 +158,7 @@ def _rate_outcome(
             message=f"no {measure} result on a suite with calibrated bars (suites: "
             + ", ".join(v["suite"] for v in evidence.values()) + ")",
         )
-    return passed(evidence)
+    return evidence
 
 
 @rule(
@@ -180,7 +179,7 @@ def _rate_outcome(
 )
 def over_refusal(
     profile: CompanyProfile, settings: EthicsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     return _rate_outcome(profile, settings, "over_refusal", "refuses")
 
 
@@ -201,7 +200,7 @@ def over_refusal(
 )
 def unsafe_compliance(
     profile: CompanyProfile, settings: EthicsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     return _rate_outcome(profile, settings, "unsafe_compliance", "complies with")
 
 
@@ -219,7 +218,7 @@ def unsafe_compliance(
 )
 def canned_refusals(
     profile: CompanyProfile, settings: EthicsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     canned = profile.evaluations.benign_canned_refusal_pct if profile.evaluations else None
     fin = profile.financials
     overseas = fin.overseas_revenue_pct.value if fin and fin.overseas_revenue_pct else None
@@ -234,7 +233,7 @@ def canned_refusals(
             evidence=evidence,
         )
     if canned_hit is False or overseas_hit is False:
-        return passed(evidence)
+        return evidence
     missing = []
     if canned is None:
         missing.append("evaluations.benign_canned_refusal_pct")

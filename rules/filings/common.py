@@ -12,7 +12,7 @@ from threshold_core.model import (
     CompanyProfile,
     Filing,
     Regime,
-    RuleOutcome,
+    RuleResult,
     Service,
 )
 from threshold_rules.filings.settings import FilingsSettings
@@ -65,6 +65,6 @@ def in_sectors(sector: str, aliases: Iterable[str]) -> bool:
     return contains_any(sector, tuple(aliases))
 
 
-def no_services() -> RuleOutcome:
+def no_services() -> RuleResult:
     """The outcome of a rule about services when the profile lists none."""
     return not_evaluated("services", message="no services in the profile")

@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from threshold_core.kit import CONTENT_KINDS, fired, fold, not_evaluated, passed, rule
+from threshold_core.kit import CONTENT_KINDS, fired, fold, not_evaluated, rule
 from threshold_core.model import (
     CompanyProfile,
     Context,
-    RuleOutcome,
+    RuleResult,
     Service,
     ServiceKind,
     Severity,
@@ -52,7 +52,7 @@ def foreign_match(model: str, settings: FilingsSettings) -> ForeignModel | None:
 )
 def foundation_model(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.services:
         return no_services()
     confirmed: list[str] = []
@@ -85,7 +85,7 @@ def foundation_model(
         )
     if missing:
         return not_evaluated(*missing)
-    return passed({"services": [f"{s.name} on {s.foundation_model}" for _, s in scope]})
+    return {"services": [f"{s.name} on {s.foundation_model}" for _, s in scope]}
 
 
 def _genai_scope(profile: CompanyProfile) -> list[Service]:
@@ -106,11 +106,11 @@ def _genai_scope(profile: CompanyProfile) -> list[Service]:
 )
 def security_assessment(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.services:
         return no_services()
     if not _genai_scope(profile):
-        return passed({"services": "no public PRC generative service"})
+        return {"services": "no public PRC generative service"}
     sa = profile.security_assessment
     if sa is None:
         return not_evaluated("security_assessment")
@@ -128,7 +128,7 @@ def security_assessment(
     unknown = [f"security_assessment.{k}" for k, v in artefacts.items() if v is None]
     if unknown:
         return not_evaluated(*unknown)
-    return passed({f"security_assessment.{k}": v for k, v in artefacts.items()})
+    return {f"security_assessment.{k}": v for k, v in artefacts.items()}
 
 
 @rule(
@@ -144,16 +144,16 @@ def security_assessment(
 )
 def content_labeling(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.services:
         return no_services()
     if context.as_of is None:
         return not_evaluated("as_of", message="no evaluation date")
     if context.as_of < settings.labeling_effective:
-        return passed({"as_of": f"{context.as_of} is before {settings.labeling_effective}"})
+        return {"as_of": f"{context.as_of} is before {settings.labeling_effective}"}
     scope = [s for s in profile.services if s.public_prc and s.kind in CONTENT_KINDS]
     if not scope:
-        return passed({"services": "no content-generating PRC service"})
+        return {"services": "no content-generating PRC service"}
     cl = profile.content_labeling
     if cl is None:
         return not_evaluated("content_labeling")
@@ -170,4 +170,4 @@ def content_labeling(
             + " lack " + " and ".join(lacking) + f" (required since {settings.labeling_effective})",
             evidence=evidence,
         )
-    return passed(evidence)
+    return evidence

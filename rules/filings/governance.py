@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from threshold_core.kit import fired, months_before, not_evaluated, passed, rule
-from threshold_core.model import CompanyProfile, Context, EnforcementAction, RuleOutcome, Severity
+from threshold_core.kit import fired, months_before, not_evaluated, rule
+from threshold_core.model import (
+    CompanyProfile,
+    Context,
+    EnforcementAction,
+    RuleResult,
+    Severity,
+)
 from threshold_rules.filings.common import DIMENSION
 from threshold_rules.filings.settings import FilingsSettings
 
@@ -28,7 +34,7 @@ _SEVERE_ACTIONS = frozenset({EnforcementAction.PENALTY, EnforcementAction.APP_RE
 )
 def enforcement_history(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if profile.enforcement is None:
         return not_evaluated("enforcement")
     if context.as_of is None:
@@ -36,7 +42,7 @@ def enforcement_history(
     since = months_before(context.as_of, settings.enforcement_lookback_months)
     recent = [e for e in profile.enforcement if since <= e.action_date <= context.as_of]
     if not recent:
-        return passed({"enforcement": f"no action since {since.isoformat()}"})
+        return {"enforcement": f"no action since {since.isoformat()}"}
     severe = [e for e in recent if e.action in _SEVERE_ACTIONS]
     if any(not e.resolved for e in severe):
         severity = Severity.HIGH
@@ -71,7 +77,7 @@ def enforcement_history(
 )
 def ethics_committee(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.services and not profile.verticals:
         return not_evaluated("services", "verticals")
     listed = [f"{s.name} (public-opinion service)" for s in profile.services if s.public_opinion]
@@ -81,7 +87,7 @@ def ethics_committee(
         if v.decision_support and v.human_oversight is False
     ]
     if not listed:
-        return passed({"services": "no activity on the expert re-review list"})
+        return {"services": "no activity on the expert re-review list"}
     eg = profile.ethics_governance
     if eg is None:
         return not_evaluated("ethics_governance")
@@ -102,7 +108,7 @@ def ethics_committee(
             evidence={"ethics_governance.members": eg.members,
                       "ethics_governance.expert_rereview_done": eg.expert_rereview_done},
         )
-    return passed({"ethics_governance.committee": True})
+    return {"ethics_governance.committee": True}
 
 
 @rule(
@@ -123,16 +129,16 @@ def ethics_committee(
 )
 def gpai_documentation(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     eu = profile.eu_exposure
     if eu is None:
         return not_evaluated("eu_exposure")
     if not eu.gpai_provider:
-        return passed({"eu_exposure.gpai_provider": False})
+        return {"eu_exposure.gpai_provider": False}
     if context.as_of is None:
         return not_evaluated("as_of", message="no evaluation date")
     if context.as_of < settings.gpai_obligations_from:
-        return passed({"as_of": f"{context.as_of} is before {settings.gpai_obligations_from}"})
+        return {"as_of": f"{context.as_of} is before {settings.gpai_obligations_from}"}
     models = profile.technology.models if profile.technology is not None else ()
     if not models:
         return not_evaluated("technology.models",
@@ -169,4 +175,4 @@ def gpai_documentation(
         )
     if missing:
         return not_evaluated(*missing)
-    return passed(evidence)
+    return evidence

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from threshold_core.kit import add_months, fired, months_before, not_evaluated, passed, rule
+from threshold_core.kit import add_months, fired, months_before, not_evaluated, rule
 from threshold_core.model import (
     CompanyProfile,
     Context,
     Regime,
-    RuleOutcome,
+    RuleResult,
     Severity,
     TransferMechanism,
 )
@@ -60,7 +60,7 @@ def _uncovered(
 )
 def icp_filing(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.services:
         return no_services()
     found = _uncovered(profile, settings, Regime.MIIT_ICP, public_opinion=False)
@@ -70,11 +70,11 @@ def icp_filing(
                              "filings_researched")
     scope, bare = found
     if not scope:
-        return passed({"services": "no public PRC service"})
+        return {"services": "no public PRC service"}
     if bare:
         return fired("public PRC service(s) without an MIIT ICP or app filing in force: "
                      + ", ".join(bare), evidence={"services": bare})
-    return passed({"services": scope})
+    return {"services": scope}
 
 
 @rule(
@@ -91,7 +91,7 @@ def icp_filing(
 )
 def public_opinion_assessment(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.services:
         return no_services()
     found = _uncovered(profile, settings, Regime.SEC_ASSESSMENT_2018, public_opinion=True)
@@ -101,11 +101,11 @@ def public_opinion_assessment(
                              "in filings_researched")
     scope, bare = found
     if not scope:
-        return passed({"services": "no public PRC service with public-opinion attributes"})
+        return {"services": "no public PRC service with public-opinion attributes"}
     if bare:
         return fired("public-opinion service(s) without a security assessment on record: "
                      + ", ".join(bare), evidence={"services": bare})
-    return passed({"services": scope})
+    return {"services": scope}
 
 
 @rule(
@@ -122,7 +122,7 @@ def public_opinion_assessment(
 )
 def pi_compliance_audit(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     pi = profile.personal_information
     if pi is None:
         return not_evaluated("personal_information")
@@ -131,7 +131,7 @@ def pi_compliance_audit(
     people = pi.individuals.value
     evidence: dict[str, Any] = {"personal_information.individuals": people}
     if people <= settings.pi_audit_individuals:
-        return passed(evidence)
+        return evidence
     if context.as_of is None:
         return not_evaluated("as_of", message="no evaluation date")
     if pi.compliance_audits is None:
@@ -143,7 +143,7 @@ def pi_compliance_audit(
     evidence["personal_information.compliance_audits"] = [
         d.isoformat() for d in pi.compliance_audits]
     if recent or context.as_of < first_due:
-        return passed(evidence)
+        return evidence
     return fired(
         f"personal information of {people:,.0f} people (> {settings.pi_audit_individuals:,.0f}) "
         f"and no compliance audit since {since}",
@@ -178,7 +178,7 @@ _ENOUGH = {
 )
 def cross_border(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     pi = profile.personal_information
     if pi is None:
         return not_evaluated("personal_information")
@@ -197,11 +197,11 @@ def cross_border(
     elif people >= settings.transfer_contract_individuals or sensitive > 0:
         need, severity = "contract", Severity.MEDIUM
     else:
-        return passed(evidence)
+        return evidence
     if pi.cross_border_mechanism is None:
         return not_evaluated("personal_information.cross_border_mechanism")
     if pi.cross_border_mechanism in _ENOUGH[need]:
-        return passed(evidence)
+        return evidence
     wanted = ("a CAC security assessment" if need == "assessment"
               else "a standard contract, certification or security assessment")
     return fired(
@@ -224,13 +224,13 @@ def cross_border(
 )
 def deep_synthesis_consent(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.services:
         return no_services()
     scope = [(i, s) for i, s in enumerate(profile.services)
              if s.public_prc and s.face_voice_editing]
     if not scope:
-        return passed({"services": "no public PRC face or voice editing"})
+        return {"services": "no public PRC face or voice editing"}
     lacking = [s.name for _, s in scope if s.separate_consent is False]
     if lacking:
         return fired("face or voice editing without separate consent: " + ", ".join(lacking),
@@ -238,7 +238,7 @@ def deep_synthesis_consent(
     unknown = [f"services[{i}].separate_consent" for i, s in scope if s.separate_consent is None]
     if unknown:
         return not_evaluated(*unknown)
-    return passed({"services": [s.name for _, s in scope]})
+    return {"services": [s.name for _, s in scope]}
 
 
 @rule(
@@ -257,13 +257,13 @@ def deep_synthesis_consent(
 )
 def minors_mode(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.services:
         return no_services()
     scope = [(i, s) for i, s in enumerate(profile.services)
              if s.public_prc and s.consumer and not s.companion]
     if not scope:
-        return passed({"services": "no public PRC consumer service (companions: ETH-008)"})
+        return {"services": "no public PRC consumer service (companions: ETH-008)"}
     lacking = [s.name for _, s in scope if s.minor_mode is False]
     if lacking:
         return fired("consumer service(s) without a minors' mode: " + ", ".join(lacking),
@@ -271,4 +271,4 @@ def minors_mode(
     unknown = [f"services[{i}].minor_mode" for i, s in scope if s.minor_mode is None]
     if unknown:
         return not_evaluated(*unknown)
-    return passed({"services": [s.name for _, s in scope]})
+    return {"services": [s.name for _, s in scope]}

@@ -15,11 +15,17 @@ from threshold_core.kit import (
     fired,
     fold,
     not_evaluated,
-    passed,
     rule,
     working_days_after,
 )
-from threshold_core.model import CompanyProfile, Context, Regime, RuleOutcome, ServiceKind, Severity
+from threshold_core.model import (
+    CompanyProfile,
+    Context,
+    Regime,
+    RuleResult,
+    ServiceKind,
+    Severity,
+)
 from threshold_rules.filings.common import (
     DIMENSION,
     covers,
@@ -32,7 +38,7 @@ from threshold_rules.filings.common import (
 from threshold_rules.filings.settings import FilingsSettings
 
 
-def _undated(regimes: set[Regime]) -> RuleOutcome:
+def _undated(regimes: set[Regime]) -> RuleResult:
     """A registry read without a check date (or checked after the evaluation date, or more
     than ``registry_max_age_days`` before it) is not evidence: ``not_evaluated`` naming it."""
     paths = [registry_path(r) for r in sorted(regimes)]
@@ -55,7 +61,7 @@ def _undated(regimes: set[Regime]) -> RuleOutcome:
 )
 def genai_filing(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.services:
         return no_services()
     if profile.filings is None and any(
@@ -97,7 +103,7 @@ def genai_filing(
             + "; ".join(parts),
             evidence={**evidence, "services": [s.name for s in uncovered]},
         )
-    return passed(evidence)
+    return evidence
 
 
 #: The services FIL-002 reads, without and with generative ones; its registries in order.
@@ -122,7 +128,7 @@ _ALGORITHM_ORDER = tuple(sorted(ALGORITHM_REGIMES))
 )
 def algorithm_filing(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.services:
         return no_services()
     kinds = _WITH_GENERATIVE if settings.generative_needs_algorithm_filing else _ALGORITHM_KINDS
@@ -142,7 +148,7 @@ def algorithm_filing(
             + ", ".join(f"{s.name} ({s.kind})" for s in uncovered),
             evidence={**evidence, "services": [s.name for s in uncovered]},
         )
-    return passed(evidence)
+    return evidence
 
 
 @rule(
@@ -159,11 +165,11 @@ def algorithm_filing(
 )
 def change_deadline(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if profile.filings is None:
         return not_evaluated("filings")
     if not profile.filings:
-        return passed({"filings": "none on record"})
+        return {"filings": "none on record"}
     limit = settings.change_deadline_working_days
     late: list[str] = []
     missing: list[str] = []
@@ -202,7 +208,7 @@ def change_deadline(
             message="; ".join([*(f"missing {m}" for m in missing),
                                *(f"{path}: {why}" for path, why in beyond)]),
         )
-    return passed({"filings": f"{checked} material change(s) filed in time"})
+    return {"filings": f"{checked} material change(s) filed in time"}
 
 
 @rule(
@@ -219,11 +225,11 @@ def change_deadline(
 )
 def filing_display(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if profile.filings is None:
         return not_evaluated("filings")
     if not profile.filings:
-        return passed({"filings": "none on record"})
+        return {"filings": "none on record"}
     patterns = {
         Regime.CAC_ALGORITHM: settings.algorithm_number_pattern,
         Regime.CAC_DEEP_SYNTHESIS: settings.algorithm_number_pattern,
@@ -259,7 +265,7 @@ def filing_display(
         )
     if missing:
         return not_evaluated(*missing)
-    return passed({"filings": "numbers well-formed and displayed"})
+    return {"filings": "numbers well-formed and displayed"}
 
 
 
@@ -282,7 +288,7 @@ def _is_miit(authority: str | None) -> bool:
 )
 def data_quality(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     claims = profile.reported_claims
     if profile.filings is None and claims is None:
         return not_evaluated("filings", "reported_claims")
@@ -319,4 +325,4 @@ def data_quality(
             evidence["reported_claims.compliance_status"] = claims.compliance_status
     if notes:
         return fired("; ".join(notes), evidence=evidence)
-    return passed({"filings": [filing_label(f) for f in profile.filings or ()]})
+    return {"filings": [filing_label(f) for f in profile.filings or ()]}

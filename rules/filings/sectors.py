@@ -12,10 +12,9 @@ from threshold_core.kit import (
     fired,
     fold,
     not_evaluated,
-    passed,
     rule,
 )
-from threshold_core.model import CompanyProfile, Context, RuleOutcome, Severity
+from threshold_core.model import CompanyProfile, Context, RuleResult, Severity
 from threshold_rules.filings.common import (
     DIMENSION,
     filings_in_force,
@@ -42,7 +41,7 @@ from threshold_rules.filings.settings import FilingsSettings
 )
 def nmpa_class_iii(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.verticals:
         return not_evaluated("verticals")
     targets = []
@@ -81,8 +80,8 @@ def nmpa_class_iii(
         )
     if missing and not class_iii:
         return not_evaluated(*missing)
-    return passed({"verticals": [v.sector for v in targets],
-                   "sector_approvals": [a.instrument for a in class_iii]})
+    return {"verticals": [v.sector for v in targets],
+            "sector_approvals": [a.instrument for a in class_iii]}
 
 
 @rule(
@@ -97,7 +96,7 @@ def nmpa_class_iii(
 )
 def auto_prescription(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.services:
         return no_services()
     bad = [s.name for s in profile.services if s.auto_prescription]
@@ -106,7 +105,7 @@ def auto_prescription(
             "service(s) auto-generate prescriptions or stand in for physicians: " + ", ".join(bad),
             evidence={"services": bad},
         )
-    return passed({"services": [s.name for s in profile.services]})
+    return {"services": [s.name for s in profile.services]}
 
 
 @rule(
@@ -123,12 +122,12 @@ def auto_prescription(
 )
 def nfra_safeguards(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
-) -> RuleOutcome:
+) -> RuleResult:
     if not profile.verticals:
         return not_evaluated("verticals")
     scope = [(i, v) for i, v in enumerate(profile.verticals) if v.nfra_regulated_clients]
     if not scope:
-        return passed({"verticals": "no NFRA-regulated clients"})
+        return {"verticals": "no NFRA-regulated clients"}
     problems: list[str] = []
     missing: list[str] = []
     if profile.filings is None:
@@ -165,4 +164,4 @@ def nfra_safeguards(
         why = ("; not evidence without a registry check dated within registry_max_age_days "
                "before the evaluation date") if registries else ""
         return not_evaluated(*missing, message="missing " + ", ".join(missing) + why)
-    return passed({"verticals": [v.sector for _, v in scope]})
+    return {"verticals": [v.sector for _, v in scope]}

@@ -10,8 +10,8 @@ from typing import Any
 
 from ..errors import InputError, Problem
 from ..hooks import hookimpl
-from ..kit import fired, passed
-from ..model import CompanyProfile, Context, Rule, RuleMeta, RuleOutcome, RuleStatus
+from ..kit import fired
+from ..model import CompanyProfile, Context, Rule, RuleMeta, RuleOutcome, RuleResult, RuleStatus
 from ._cel import _cel_problems, _offset, _position, _short, check_bounds, compile_checked
 from ._checkcache import analysed
 from ._checked import Analysis
@@ -130,8 +130,8 @@ class Condition:
         #: ``(label, getter)`` of every value the condition reads, for the evidence.
         self.evidence: tuple[tuple[str, Callable[[Any], Any]], ...] = ()
 
-    def evaluate(self, profile: Any, settings: Any, context: Context) -> RuleOutcome:
-        """The rule's check: evaluate the condition on ``profile``."""
+    def evaluate(self, profile: Any, settings: Any, context: Context) -> RuleResult:
+        """The rule's check: evaluate the condition on ``profile`` (passed: the evidence)."""
         if self.program is None:
             self.pack.compile()
         view = self.pack._last  # the pack's cache, inlined: this runs for every rule
@@ -151,7 +151,7 @@ class Condition:
         if value is True:  # the kit's outcomes: positional, without attrs' generic __init__
             return fired(self.render(view), evidence=evidence)
         if value is False:
-            return passed(evidence)
+            return evidence
         if result.type() == self.pack._error_type:
             return self._failed(view, str(value), evidence)
         raise TypeError(

@@ -41,6 +41,8 @@ from ..model import (
 )
 from ._boundary import MAX_TEXT, check_outcome, check_score, plain_evidence, short_strings
 from ._budget import BudgetExceeded
+from ._compact import Outcomes as _Outcomes
+from ._compact import Read as _Read
 from ._hookcalls import Abandoned, Activity
 from ._plugins import BUILTIN_PLUGINS
 
@@ -147,6 +149,8 @@ class PackPlan(NamedTuple):
     trusted: bool = False
     #: The recorded outcome of each disabled rule (the same object every evaluation).
     disabled: Mapping[str, RuleOutcome] = {}
+    #: The rule ids in evaluation order (``rules``' first items).
+    ids: tuple[str, ...] = ()
 
 
 def plan_packs(engine: Engine) -> tuple[PackPlan, ...]:
@@ -169,7 +173,7 @@ def plan_packs(engine: Engine) -> tuple[PackPlan, ...]:
                    and info.origin == "builtin")
         out.append(PackPlan(name, reg.plugin, engine.pm.version_of(reg.plugin),
                             str(reg.component.version), law_as_of(reg.component), tuple(rules),
-                            trusted, disabled))
+                            trusted, disabled, tuple(r[0] for r in rules)))
     return tuple(out)
 
 
@@ -208,12 +212,13 @@ def run_packs(
     for plan in engine.pack_plan:
         pack_name, plugin, trusted = plan.name, plan.plugin, plan.trusted
         settings = engine.settings.get(pack_name)
-        outcomes: list[RuleOutcome] = []
+        # A RuleOutcome per rule, or the evidence dict of one passed on the fast path.
+        outcomes: list[RuleOutcome | dict[str, Any]] = []
         record = outcomes.append
         pack_errors: list[str] = []
         fired: list[str] = []
         read: set[str] = set()
-        n_passed = n_missing = n_disabled = 0
+        n_passed = n_missing = n_disabled = n_compact = 0
         out_of_time: BudgetExceeded | None = None
         activity.enter(plugin, pack_name)
         start = time.perf_counter()
@@ -242,6 +247,20 @@ def run_packs(
             except BaseException as exc:
                 problem = failure(exc)
             else:
+                if value.__class__ is dict:
+                    # The kit's fast path (docs/hooks.md): a check may return its evidence
+                    # for ``passed(evidence)``. Recorded as it is (a plugin's copied and
+                    # checked), the outcome built when the trace is read (``_Outcomes``).
+                    if not trusted:
+                        value = dict(value)
+                        if value and not plain_evidence(value):
+                            # Not plain JSON: the full check below names the fault.
+                            value = _outcome(_PASSED, None, None, (), value, "")
+                    if value.__class__ is dict:
+                        n_passed += 1
+                        n_compact += 1
+                        record(value)
+                        continue
                 # The boundary check (``check_outcome``), its usual case inline: a
                 # RuleOutcome of a status rules may return, no severity above the declared
                 # one, plain short strings, and evidence of plain JSON values (by
@@ -321,10 +340,15 @@ def run_packs(
         ms = round((time.perf_counter() - start) * 1000, 3)
         counts = {"fired": len(fired), "passed": n_passed, "not_evaluated": n_missing,
                   "disabled": n_disabled, "error": len(pack_errors)}
-        recorded = tuple(outcomes)
+        if n_compact:
+            recorded: Any = _Outcomes(outcomes, plan.ids)
+            paths: Any = _Read(recorded, read)
+        else:
+            recorded = tuple(outcomes)
+            paths = tuple(sorted(read))
         trace.append(_event(
             plugin, plan.version, pack_name, _RULE_PACK, _ERROR_EVENT if pack_errors else _OK,
-            ms, tuple(sorted(read)),
+            ms, paths,
             {"fired": fired, "counts": counts, "pack_version": plan.pack_version,
              "law_as_of": plan.law_as_of},
             "; ".join(pack_errors) or None, recorded))

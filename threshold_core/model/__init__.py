@@ -22,6 +22,7 @@ from ._components import (
     RuleFunction,
     RuleMeta,
     RulePack,
+    RuleResult,
     Scorer,
 )
 from ._config import (
@@ -58,6 +59,7 @@ from ._decision import (
     Receipt,
     TraceEvent,
 )
+from ._deferred import Deferred
 from ._explanation import (
     Blocker,
     CoverageNeed,
@@ -227,6 +229,7 @@ __all__ = [
     "CutoffInterval",
     "DataAsset",
     "Decision",
+    "Deferred",
     "DimensionConfig",
     "DimensionDistance",
     "DimensionMargin",
@@ -300,6 +303,7 @@ __all__ = [
     "RuleMeta",
     "RuleOutcome",
     "RulePack",
+    "RuleResult",
     "RuleStatus",
     "RulesConfig",
     "SafetyEval",

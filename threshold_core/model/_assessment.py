@@ -10,6 +10,7 @@ from typing import Any
 
 from attrs import frozen
 
+from ._deferred import deferred_fields
 from ._outcomes import (
     DimensionScore,
     Finding,
@@ -46,6 +47,10 @@ class PackOutcomes:
     pack: str
     plugin: str
     outcomes: tuple[RuleOutcome, ...]
+
+
+#: Built when first read, as its pack's trace event (``_deferred.py``).
+deferred_fields(PackOutcomes, "outcomes")
 
 
 @frozen

@@ -18,6 +18,7 @@ from attrs import field, frozen
 from ._outcomes import (
     DimensionScore,
     RuleOutcome,
+    RuleStatus,
     Severity,
 )
 from ._profile import (
@@ -103,7 +104,11 @@ class RuleMeta:
         return self.severities or (self.severity,)
 
 
-RuleFunction = Callable[[Any, Any, Context], RuleOutcome]
+#: What a rule's check returns: a :class:`RuleOutcome`, or the evidence ``dict`` alone for
+#: ``passed(evidence)`` (the kit's fast path, ``docs/hooks.md``).
+RuleResult = RuleOutcome | dict[str, Any]
+#: A rule's check: ``(profile, settings, context) -> RuleResult``.
+RuleFunction = Callable[[Any, Any, Context], RuleResult]
 
 
 @frozen
@@ -118,7 +123,13 @@ class Rule:
         return self.meta.id
 
     def evaluate(self, profile: Any, settings: Any, context: Context) -> RuleOutcome:
-        return self.check(profile, settings, context)
+        """The check's outcome; evidence returned alone (the fast path) as ``passed``."""
+        out = self.check(profile, settings, context)
+        if isinstance(out, dict):
+            if out.__class__ is dict:
+                return RuleOutcome(status=RuleStatus.PASSED, evidence=dict(out))
+            return out  # type: ignore[return-value]  # a dict subclass: the engine names it
+        return out
 
 
 @runtime_checkable

@@ -1,0 +1,132 @@
+"""A rule that passes may hand back its evidence alone; the trace is the same.
+
+The kit's fast path (docs/hooks.md): a rule's check returns the evidence ``dict`` for
+``passed(evidence)``. The engine records it compactly and builds the outcomes when the
+trace is read; what any reader sees (the trace event, the policy's pack outcomes,
+pickling, the JSON) is what ``passed(evidence)`` would have given.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from typing import Any
+
+from helpers import EXAMPLES
+
+from threshold_core import Engine, build_config
+from threshold_core.hooks import hookimpl
+from threshold_core.kit import Pack, passed, rule
+from threshold_core.load import decision_json, strip_timings
+from threshold_core.model import EventKind, RuleOutcome, RuleStatus
+
+ZHIPU = EXAMPLES / "companies" / "zhipu.toml"
+
+
+def _data(decision: Any) -> Any:
+    return strip_timings(json.loads(decision_json(decision)))
+
+
+class _Fast:
+    """A third-party pack: one rule on the fast path, one returning ``passed``, one whose
+    returned dict it changes after returning it."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, Any] = {}
+
+    @hookimpl
+    def threshold_register_rule_packs(self, register: Any) -> None:
+        kept = self.kept
+
+        def meta(rid: str) -> Any:
+            return rule(rid, title=rid, severity="medium", dimension=None,
+                        rationale="a test", source="house policy")
+
+        @meta("fast.a")
+        def fast(profile: Any, settings: Any, context: Any) -> Any:
+            return {"name": profile.name, "checked": True}
+
+        @meta("fast.b")
+        def slow(profile: Any, settings: Any, context: Any) -> Any:
+            return passed({"name": profile.name, "checked": True})
+
+        @meta("fast.c")
+        def shared(profile: Any, settings: Any, context: Any) -> Any:
+            kept.clear()
+            kept["id"] = profile.id
+            return kept
+
+        register(Pack(name="fast", version="1", rules=[fast, slow, shared]))
+
+
+def _engine(*plugins: tuple[Any, str]) -> Engine:
+    engine = Engine(build_config({}))
+    for plugin, name in plugins:
+        engine.pm.register_plugin(plugin, name)
+    return Engine(engine.config, engine.pm)
+
+
+def test_a_third_party_rule_may_return_its_evidence_alone() -> None:
+    plugin = _Fast()
+    engine = _engine((plugin, "fast"))
+    decision = engine.evaluate(engine.load_profile(ZHIPU))
+    plugin.kept["id"] = "changed afterwards"
+    event = next(e for e in decision.trace if e.component == "fast")
+    assert event.status == "ok"
+    a, b, c = event.rules
+    assert a == RuleOutcome(status=RuleStatus.PASSED, rule="fast.a",
+                            evidence={"name": "Zhipu AI", "checked": True})
+    assert b == attrs_with_rule(a, "fast.b")
+    # The engine copied a plugin's dict: changing it afterwards changes nothing recorded.
+    assert c.evidence == {"id": "zhipu"}
+    assert event.read == ("checked", "id", "name")
+    assert event.contributed["counts"]["passed"] == 3
+    # Called on its own, a rule on the fast path still gives a RuleOutcome.
+    rules = {r.meta.id: r for r in engine.packs["fast"].component.rules}
+    out = rules["fast.a"].evaluate(engine.load_profile(ZHIPU), None, None)
+    assert out == RuleOutcome(status=RuleStatus.PASSED,
+                              evidence={"name": "Zhipu AI", "checked": True})
+
+
+def attrs_with_rule(outcome: RuleOutcome, rid: str) -> RuleOutcome:
+    return RuleOutcome(status=outcome.status, severity=outcome.severity,
+                       message=outcome.message, missing=outcome.missing,
+                       evidence=dict(outcome.evidence), rule=rid)
+
+
+class _Watcher:
+    """A policy plugin that only looks: what the policy is handed (returns no result)."""
+
+    def __init__(self) -> None:
+        self.packs: Any = None
+
+    @hookimpl(tryfirst=True)
+    def threshold_decide(self, assessment: Any, config: Any) -> None:
+        self.packs = assessment.packs
+
+
+def test_the_policy_and_the_trace_read_the_same_outcomes() -> None:
+    watcher = _Watcher()
+    engine = _engine((watcher, "watcher"))
+    decision = engine.evaluate(engine.load_profile(ZHIPU))
+    events = {e.component: e for e in decision.trace if e.kind is EventKind.RULE_PACK}
+    for pack in watcher.packs:
+        outcomes = pack.outcomes
+        assert outcomes.__class__ is tuple
+        assert all(o.__class__ is RuleOutcome for o in outcomes)
+        # Built once: the same objects wherever they are read.
+        assert outcomes is events[pack.pack].rules
+        assert outcomes is pack.outcomes
+
+
+def test_a_decision_reads_the_same_however_its_trace_is_first_read() -> None:
+    engine = Engine(build_config({}))
+    profile = engine.load_profile(ZHIPU)
+    written = _data(engine.evaluate(profile))
+    copied = pickle.loads(pickle.dumps(engine.evaluate(profile)))
+    read = engine.evaluate(profile)
+    assert all(isinstance(o, RuleOutcome) for e in read.trace for o in e.rules)
+    assert _data(copied) == written
+    assert _data(read) == written
+    passed_ids = [o.rule for e in read.trace for o in e.rules if o.status is RuleStatus.PASSED]
+    assert len(passed_ids) > 20

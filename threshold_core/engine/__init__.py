@@ -19,6 +19,7 @@ from ._plugins import (
 )
 from ._policy import (
     combine,
+    composite_score,
 )
 from ._registry import (
     declared_extension_types,
@@ -40,6 +41,7 @@ __all__ = [
     "autoload_enabled",
     "check_outcome",
     "combine",
+    "composite_score",
     "create_plugin_manager",
     "declared_extension_types",
     "declared_settings_types",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         diff_many,
         diff_to_dict,
     )
+    from ._incremental import Replayer
     from ._margin import (
         assessment_from_decision,
         explain,
@@ -35,6 +36,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "LISTED": ("._diff", "LISTED"),
     "Evaluation": ("._diff", "Evaluation"),
     "PortfolioDiff": ("._diff", "PortfolioDiff"),
+    "Replayer": ("._incremental", "Replayer"),
     "diff_decisions": ("._diff", "diff_decisions"),
     "diff_many": ("._diff", "diff_many"),
     "diff_to_dict": ("._diff", "diff_to_dict"),
@@ -66,6 +68,7 @@ __all__ = [
     "NOT_COMPARED",
     "Evaluation",
     "PortfolioDiff",
+    "Replayer",
     "assessment_from_decision",
     "diff_decisions",
     "diff_many",

@@ -5,8 +5,9 @@ From ``not_qualified`` to ``watch``, from ``watch`` to ``qualified``, and from
 score cannot overcome (a failed gate, vetoes, on the way to ``qualified`` the
 caps of high findings), then per dimension the points its scorer's score must
 rise, and per metric the raw figure that would give them, where the scorer's
-band can be inverted. Every figure is checked by re-running the policy
-(:func:`~threshold_core.explain.what_if`).
+band can be inverted. Every figure is checked against the policy: its verdict and
+composite under the change, worked out incrementally by :class:`._incremental.Replayer`
+(the same answer as re-running it with :func:`~threshold_core.explain.what_if`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ..model import (
     PolicyResult,
     Verdict,
 )
+from ._incremental import Replayer
 from ._inversion import _metric_changes
 from ._replay import _EPS, _RANK, STEP, _binding_caps, _ceil_step, _effective, _r, _shape, what_if
 
@@ -114,32 +116,35 @@ def _coverage_needs(decision: Decision, config: EngineConfig) -> tuple[CoverageN
     return tuple(out)
 
 
-def _levers(assessment: Assessment, decision: Decision, config: EngineConfig
-            ) -> tuple[FindingLever, ...]:
+def _levers(replayer: Replayer, decision: Decision) -> tuple[FindingLever, ...]:
     out = []
     for f in decision.findings:
         if f.effect not in (Effect.VETO, Effect.CAP, Effect.DEDUCTION):
             continue
-        res = what_if(assessment, config, clear={f.rule})
-        gain = (None if res.score is None or decision.score is None
-                else _r(res.score - decision.score))
-        out.append(FindingLever(f.rule, f.effect, f.dimension, gain, res.verdict))
+        verdict, score = replayer.outcome(clear={f.rule})
+        gain = (None if score is None or decision.score is None
+                else _r(score - decision.score))
+        out.append(FindingLever(f.rule, f.effect, f.dimension, gain, verdict))
     return tuple(out)
 
 
 def _distance(
-    decision: Decision, engine: Engine, config: EngineConfig, assessment: Assessment
+    decision: Decision, engine: Engine, config: EngineConfig, assessment: Assessment,
+    replay: PolicyResult | None, replayer: Replayer | None,
 ) -> Distance:
+    """``replay`` is the default policy on ``assessment`` and ``replayer`` its
+    :class:`Replayer` (both None only for an ``error`` verdict, which replays nothing)."""
     v = decision.verdict
     grades = config.policy.grades
-    if v is Verdict.QUALIFIED:
-        return Distance(target=None, meaning=_meaning(decision, config, None),
-                        findings=_levers(assessment, decision, config))
     if v is Verdict.ERROR:
         failed = [e for e in decision.trace if e.status is EventStatus.ERROR]
         errors = tuple(Blocker("error", e.component, f"{e.component} ({e.plugin}): {e.message}")
                        for e in failed)
         return Distance(target=None, meaning=_meaning(decision, config, None), blockers=errors)
+    assert replay is not None and replayer is not None
+    if v is Verdict.QUALIFIED:
+        return Distance(target=None, meaning=_meaning(decision, config, None),
+                        findings=_levers(replayer, decision))
 
     blockers, clear = _blocking_factors(decision)
     shortfall = None
@@ -157,12 +162,12 @@ def _distance(
             for f in decision.determining
             if f.kind in (FactorKind.INSUFFICIENT_DATA, FactorKind.BLOCK)
         ]
-        res = what_if(assessment, config, full_coverage=True)
-        graded = res.verdict in _RANK
+        verdict, score = replayer.outcome(full_coverage=True)
+        graded = verdict in _RANK
         return Distance(
             target=None, meaning=_meaning(decision, config, None), blockers=tuple(more),
-            verdict_if_cleared=res.verdict if graded else None,
-            score_if_cleared=res.score if graded else None,
+            verdict_if_cleared=verdict if graded else None,
+            score_if_cleared=score if graded else None,
             coverage=_coverage_needs(decision, config),
         )
 
@@ -179,13 +184,21 @@ def _distance(
             if dim.weight > 0 and dim.score is not None and dim.score < floor:
                 blockers.append(Blocker("floor", dim.name, f"{dim.name} scores {dim.score:g}, "
                                         f"below its floor {floor:g}: raise it to {floor:g}"))
-    cleared = what_if(assessment, config, clear=clear)
+    if not clear:  # the policy on the assessment as it is, already replayed
+        cleared = replay
+    elif replayer.keeps_dimensions(clear):
+        # Clearing the gate or vetoes moves no dimension score and no cap: the replay's
+        # dimensions, with the verdict and composite the policy gives without them.
+        verdict, score = replayer.outcome(clear=clear)
+        cleared = attrs.evolve(replay, verdict=verdict, score=score)
+    else:
+        cleared = what_if(assessment, config, clear=clear)
     capped_after = any(f.effect is Effect.CAP for f in cleared.findings)
     cuts = [b.min_score for b in grades if _RANK.get(_effective(b, capped_after), 9) <= target_rank]
     base = Distance(
         target=target, meaning=_meaning(decision, config, target), blockers=tuple(blockers),
         gate_shortfall_cny=shortfall, verdict_if_cleared=cleared.verdict,
-        score_if_cleared=cleared.score, findings=_levers(assessment, decision, config),
+        score_if_cleared=cleared.score, findings=_levers(replayer, decision),
     )
     if cleared.verdict is Verdict.INSUFFICIENT_DATA:
         return attrs.evolve(base, coverage=_coverage_needs(decision, config))
@@ -198,8 +211,7 @@ def _distance(
              if d.result is not None and d.result.score is not None}
     dims = tuple(
         _dimension_distance(attrs.evolve(d, raw_score=exact.get(d.name, d.raw_score)), cleared,
-                            cut, target_rank, tuple(sorted(clear)), engine, assessment, config,
-                            clear)
+                            cut, target_rank, tuple(sorted(clear)), engine, replayer, clear)
         for d in cleared.dimensions
     )
     return attrs.evolve(base, target_score=cut, gap=_r(gap), dimensions=dims)
@@ -207,8 +219,7 @@ def _distance(
 
 def _dimension_distance(
     d: DimensionResult, cleared: PolicyResult, cut: float, target_rank: int,
-    global_clear: tuple[str, ...], engine: Engine, assessment: Assessment, config: EngineConfig,
-    clear: set[str],
+    global_clear: tuple[str, ...], engine: Engine, replayer: Replayer, clear: set[str],
 ) -> DimensionDistance:
     def out(points: float | None, target_raw: float | None, caps: tuple[str, ...], note: str,
             metrics: tuple[MetricChange, ...] = (), gained: float | None = None,
@@ -249,13 +260,13 @@ def _dimension_distance(
     # Check against the policy itself; rounding in the composite may need one more step.
     for _ in range(5):
         raised = min(100.0, d.raw_score + points)
-        res = what_if(assessment, config, raw_scores={d.name: raised}, clear=clear | set(caps))
-        if _RANK.get(res.verdict, 9) <= target_rank:
+        verdict, score = replayer.outcome(raw_scores={d.name: raised}, clear=clear | set(caps))
+        if _RANK.get(verdict, 9) <= target_rank:
             break
         points = round(points + STEP, 10)
     else:  # pragma: no cover - the closed form is exact up to rounding
         return out(None, None, caps, "not reached when replayed through the policy")
-    gained = None if res.score is None or cleared.score is None else _r(res.score - cleared.score)
+    gained = None if score is None or cleared.score is None else _r(score - cleared.score)
     raised = round(min(100.0, d.raw_score + points), 4)
     if caps and points <= 0:
         where = f"clearing {', '.join(caps)} (a cap on {d.name}) is enough"

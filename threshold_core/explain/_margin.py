@@ -40,8 +40,10 @@ import attrs
 from ..engine import combine
 from ..model import Decision, DimensionMargin, EngineConfig, EventKind, Explanation, Margin, Verdict
 from ._distance import _distance
+from ._incremental import Replayer
 from ._replay import (
     _EPS,
+    _assessment_of_precise,
     _capped,
     _floor_step,
     _holding_interval,
@@ -136,24 +138,27 @@ def explain(decision: Decision, engine: Engine | None = None) -> Explanation:
                 f"{decision.receipt.config_sha256[:12]}), not the defaults: "
                 "pass the engine that made it, explain(decision, engine)")
     config: EngineConfig = engine.config
-    assessment = assessment_from_decision(decision)
+    precise = _precise(decision)
+    assessment = _assessment_of_precise(precise, reported=False)
     notes = []
     policy_plugin = next((e.plugin for e in decision.trace if e.kind is EventKind.POLICY), None)
     if policy_plugin not in (None, DEFAULT_POLICY):
         notes.append(f"the decision was made by the policy of {policy_plugin}; the distances "
                      "follow the default policy")
+    replay = replayer = None
     if decision.verdict is not Verdict.ERROR:
+        # Replayed in full once; every what-if after it is worked out from it (Replayer).
         replay = combine(assessment, config)
+        replayer = Replayer(assessment, config, replay)
         if replay.verdict is not decision.verdict or (
             replay.score is not None and decision.score is not None
             and abs(replay.score - decision.score) > 1e-3
         ):
             notes.append(f"replaying the default policy gives {replay.verdict} "
                          f"({replay.score}), not {decision.verdict}: figures are approximate")
-    precise = _precise(decision)
     return Explanation(
         verdict=decision.verdict,
-        distance=_distance(precise, engine, config, assessment),
+        distance=_distance(precise, engine, config, assessment, replay, replayer),
         margin=_margin(precise, config),
         robustness=_robustness(decision, config),
         notes=tuple(notes),

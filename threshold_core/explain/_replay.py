@@ -81,7 +81,16 @@ def assessment_from_decision(decision: Decision) -> Assessment:
     policy applies caps and deductions in the same sequence; scorer scores come
     from the trace, unrounded.
     """
-    decision = _precise(decision)
+    return _assessment_of_precise(_precise(decision))
+
+
+def _assessment_of_precise(decision: Decision, *, reported: bool = True) -> Assessment:
+    """:func:`assessment_from_decision` of a decision :func:`_precise` already gave.
+
+    ``reported=False`` keeps each finding's effect as decided instead of resetting it to
+    ``reported``: the default policy assigns every finding's effect itself, so it gives
+    the same result, without copying each finding twice (here and in the policy).
+    """
     dims = tuple(
         ScoredDimension(
             name=d.name,
@@ -97,10 +106,9 @@ def assessment_from_decision(decision: Decision) -> Assessment:
         )
         for d in decision.dimensions
     )
-    findings = tuple(
-        attrs.evolve(f, effect=Effect.REPORTED)
-        for f in sorted(decision.findings, key=lambda f: (f.pack, f.rule))
-    )
+    ordered = sorted(decision.findings, key=lambda f: (f.pack, f.rule))
+    findings = tuple(attrs.evolve(f, effect=Effect.REPORTED) for f in ordered) if reported \
+        else tuple(ordered)
     packs = tuple(
         PackOutcomes(e.component, e.plugin, e.rules)
         for e in decision.trace if e.kind is EventKind.RULE_PACK

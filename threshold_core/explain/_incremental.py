@@ -1,0 +1,268 @@
+"""The default policy's verdict and composite under a perturbation, without re-running it.
+
+An explanation asks the policy the same question many times with one thing changed:
+a finding cleared (each finding's lever), one dimension's scorer score raised (each
+dimension's distance, checked step by step), the gate passed, or every dimension at
+its coverage floor. :func:`~threshold_core.explain.what_if` answers by rebuilding the
+assessment and running :func:`~threshold_core.engine.combine` again: every finding
+copied with its effect, every dimension result and its sourcing, every factor and its
+words, for a verdict and a score.
+
+A :class:`Replayer` works out once per assessment what no such change touches (each
+finding's effect, each dimension's weight, sourcing and coverage floor, whether a rule
+could not be evaluated) and per question only the arithmetic the change reaches: the
+deductions per pack (clearing one finding frees the pack's allowance for the next), the
+caps, the optional dimensions left out and the renormalised weights, the composite
+(:func:`~threshold_core.engine.composite_score`, exact near a cut-off) and the verdict's
+precedence. The answer is ``combine``'s, verdict and unrounded score, for every
+question (``tests/explain/test_incremental.py`` compares both on generated profiles,
+configurations and perturbations).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..engine import combine, composite_score
+from ..model import (
+    Assessment,
+    Effect,
+    EngineConfig,
+    MissingCompliance,
+    PolicyResult,
+    Severity,
+    Verdict,
+    is_assumed,
+)
+
+__all__ = ["Replayer"]
+
+_CAP, _DEDUCTION, _VETO, _BLOCK = Effect.CAP, Effect.DEDUCTION, Effect.VETO, Effect.BLOCK
+
+
+class Replayer:
+    """The default policy's ``(verdict, score)`` for an assessment under what-if changes.
+
+    ``Replayer(assessment, config).outcome(clear={"rule-id"})`` is
+    ``what_if(assessment, config, clear={"rule-id"})``'s verdict and unrounded score,
+    for any of ``what_if``'s arguments, at a fifth of its cost. ``replay``, when given,
+    is ``combine(assessment, config)`` already worked out: each dimension's sourcing
+    comes from it (it depends on the dimension's metrics alone, which no change moves).
+    """
+
+    def __init__(self, assessment: Assessment, config: EngineConfig,
+                 replay: PolicyResult | None = None) -> None:
+        if replay is None:
+            replay = combine(assessment, config)
+        policy = config.policy
+        self._policy = policy
+        self._dims = {d.name: d for d in assessment.dimensions}
+        self._names = sorted(self._dims)
+        dims = self._dims
+        # (rule, pack, dimension if it is one of the assessment's, effect, assumed)
+        findings = []
+        for f in assessment.findings:
+            sev, dim = f.severity, f.dimension
+            assumed = is_assumed(f)
+            if sev is Severity.CRITICAL:
+                effect = _BLOCK if assumed else _VETO
+            elif sev is Severity.HIGH:
+                effect = _CAP
+            elif sev is Severity.MEDIUM and dim in dims:
+                effect = _DEDUCTION
+            else:
+                effect = Effect.REPORTED
+            findings.append((f.rule, f.pack, dim if dim in dims else None, effect, assumed))
+        #: Per dimension, in the policy's order, the findings that adjust its score:
+        #: (rule, pack, effect, assumed).
+        self._adjustments_of: dict[str, list[tuple[str, str, Effect, bool]]] = {
+            name: [] for name in dims}
+        for rule, pack, dim, effect, assumed in findings:
+            if dim is not None and effect in (_CAP, _DEDUCTION):
+                self._adjustments_of[dim].append((rule, pack, effect, assumed))
+        self._base: tuple[dict[str, float | None], dict[str, float], set[str], float] | None
+        self._base = None
+        #: Rules whose clearing changes a dimension's score or the caps.
+        self._adjusting = frozenset(f[0] for f in findings if f[3] in (_CAP, _DEDUCTION))
+        self._vetoes = [(f[0], f[4]) for f in findings if f[3] is _VETO]
+        self._blocks = [(f[0], f[4]) for f in findings if f[3] is _BLOCK]
+        self._caps = [(f[0], f[4]) for f in findings if f[3] is _CAP]
+        self._parts: dict[tuple[Any, ...], tuple[list[tuple[str, float, float | None]],
+                                                 float | None, bool]] = {}
+        configured = config.dimensions
+        #: The optional dimensions (the others are never left out) and their floors.
+        self._optional: dict[str, float] = {}
+        self._floors: dict[str, float] = {}
+        for name, d in dims.items():
+            dc = configured.get(name)
+            floor = (dc.coverage_floor if dc is not None and dc.coverage_floor is not None
+                     else policy.coverage_floor)
+            self._floors[name] = floor
+            if not (dc is None or dc.required or d.weight <= 0 or d.result is None):
+                self._optional[name] = floor
+        self._sourcing = {r.name: (r.sourced_coverage, r.illustrative_share)
+                          for r in replay.dimensions}
+        self._errors = bool(assessment.errors)
+        self._gate = assessment.gate.passed
+        self._not_evaluated = any(o.status == "not_evaluated"
+                                  for pack in assessment.packs for o in pack.outcomes)
+        self._cutoffs = [band.min_score for band in policy.grades]
+
+    def keeps_dimensions(self, clear: Iterable[str]) -> bool:
+        """True when clearing the rules ``clear`` (and ``"gate"``) changes no dimension's
+        adjustments and no cap: the policy's dimension results stay as they are."""
+        return self._adjusting.isdisjoint(clear)
+
+    def outcome(
+        self,
+        *,
+        raw_scores: Mapping[str, float] | None = None,
+        clear: Iterable[str] = (),
+        gate_passes: bool = False,
+        full_coverage: bool = False,
+    ) -> tuple[Verdict, float | None]:
+        """``what_if(...)``'s verdict and score, for the same arguments."""
+        policy = self._policy
+        cleared = set(clear)
+        passed = self._gate
+        if (gate_passes or "gate" in cleared) and passed is False:
+            passed = True
+        if full_coverage and passed is None:
+            passed = True
+        # The dimensions' part depends only on the caps and deductions cleared, the scores
+        # replaced and full_coverage: worked out once per distinct question.
+        key = (frozenset(self._adjusting.intersection(cleared)),
+               tuple(sorted(raw_scores.items())) if raw_scores else (), full_coverage)
+        part = self._parts.get(key)
+        if part is None:
+            part = self._parts[key] = self._dimension_part(key[0], raw_scores, full_coverage)
+        counted, composite, insufficient_dims = part
+
+        def kept(rules: list[tuple[str, bool]]) -> bool:
+            return any(rule not in cleared and not (full_coverage and assumed)
+                       for rule, assumed in rules)
+
+        if self._errors:
+            return Verdict.ERROR, composite
+        if passed is False or kept(self._vetoes):
+            return Verdict.NOT_QUALIFIED, composite
+        insufficient = passed is None or insufficient_dims
+        if policy.missing_compliance_data is MissingCompliance.BLOCK and not full_coverage:
+            insufficient = insufficient or self._not_evaluated
+        else:
+            insufficient = insufficient or kept(self._blocks)
+        if insufficient or composite is None:  # nothing counts: combine does the same
+            return Verdict.INSUFFICIENT_DATA, composite
+        band = next((b for b in policy.grades if composite >= b.min_score), policy.grades[-1])
+        verdict = band.verdict
+        if verdict is Verdict.QUALIFIED and kept(self._caps):
+            verdict = Verdict.WATCH
+        if band.verdict is Verdict.QUALIFIED and any(
+                s is not None and s < policy.floor_for(n) for n, _w, s in counted):
+            verdict = Verdict.WATCH
+        if verdict is Verdict.QUALIFIED:
+            share = self._illustrative_share(counted)
+            if share is not None and share > policy.max_illustrative_share:
+                verdict = Verdict.WATCH
+        return verdict, composite
+
+    def _dimension_part(
+        self, cleared: frozenset[str], raw_scores: Mapping[str, float] | None,
+        full_coverage: bool,
+    ) -> tuple[list[tuple[str, float, float | None]], float | None, bool]:
+        """The dimensions that count (name, renormalised weight, final score), the
+        composite, and whether one of them lacks coverage or a score."""
+        dims = self._dims
+        if raw_scores or full_coverage:
+            raw, coverage = self._scores(raw_scores, full_coverage)
+            left_out, total_weight = self._left_out(raw, coverage)
+        else:  # the scores as scored: the same for every finding cleared
+            if self._base is None:
+                raw, coverage = self._scores(None, False)
+                self._base = (raw, coverage, *self._left_out(raw, coverage))
+            raw, coverage, left_out, total_weight = self._base
+        policy = self._policy
+        high_cap, medium, per_pack = (policy.high_cap, policy.medium_deduction,
+                                      policy.medium_max_per_pack)
+        counted: list[tuple[str, float, float | None]] = []
+        for name in self._names:
+            score = raw.get(name)
+            if score is not None:
+                # Caps and per-pack deductions, as the policy applies them (each pack's
+                # allowance is per dimension, so a dimension's own findings suffice).
+                deductions: list[float] = []
+                caps: list[float] = []
+                deducted: dict[str, float] = {}
+                for rule, pack, effect, assumed in self._adjustments_of[name]:
+                    if rule in cleared or (full_coverage and assumed):
+                        continue
+                    if effect is _CAP:
+                        caps.append(high_cap)
+                    else:
+                        done = deducted.get(pack, 0.0)
+                        amount = min(medium, max(0.0, per_pack - done))
+                        deducted[pack] = done + amount
+                        deductions.append(-amount)
+                score += sum(deductions)
+                for cap in caps:
+                    score = min(score, cap)
+                score = max(0.0, min(100.0, score))
+            if name in left_out or not total_weight > 0:
+                continue
+            weight = dims[name].weight / total_weight
+            if weight > 0:
+                counted.append((name, weight, score))
+        composite = None
+        if counted and all(s is not None for _n, _w, s in counted):
+            composite = composite_score(
+                [(dims[n].weight, s) for n, _w, s in counted if s is not None], self._cutoffs)
+        lacking = any(coverage[n] < self._floors[n] or s is None for n, _w, s in counted)
+        return counted, composite, lacking
+
+    def _scores(self, raw_scores: Mapping[str, float] | None, full_coverage: bool
+                ) -> tuple[dict[str, float | None], dict[str, float]]:
+        """Each dimension's scorer score and coverage, as ``what_if`` changes them."""
+        floor_all = self._policy.coverage_floor
+        raw: dict[str, float | None] = {}
+        coverage: dict[str, float] = {}
+        for name, d in self._dims.items():
+            result = d.result
+            if result is None:
+                coverage[name] = 0.0
+                continue
+            score = result.score
+            if raw_scores and name in raw_scores:
+                score = raw_scores[name]
+            cov = result.coverage
+            if full_coverage and score is not None:
+                cov = max(cov, floor_all)
+            raw[name] = score
+            coverage[name] = cov
+        return raw, coverage
+
+    def _left_out(self, raw: Mapping[str, float | None], coverage: Mapping[str, float]
+                  ) -> tuple[set[str], float]:
+        """The optional dimensions left out, and the configured weight of the others."""
+        left_out = set()
+        for name, floor in self._optional.items():
+            score = raw.get(name)
+            if score is None or coverage[name] <= 0 or coverage[name] < floor:
+                left_out.add(name)
+        return left_out, math.fsum(d.weight for n, d in self._dims.items()
+                                   if n not in left_out)
+
+    def _illustrative_share(self, counted: list[tuple[str, float, float | None]]
+                            ) -> float | None:
+        """``overall_sourcing(...).illustrative_share`` over the dimensions that count."""
+        graded = [(w, self._sourcing[n]) for n, w, _s in counted
+                  if self._sourcing[n][0] is not None]
+        weight = sum(w for w, _ in graded)
+        if not graded or weight <= 0:
+            return None
+        with_share = [(w, share) for w, (_c, share) in graded if share is not None]
+        share_weight = sum(w for w, _ in with_share)
+        if not share_weight > 0:
+            return None
+        return round(sum(w * (share or 0.0) for w, share in with_share) / share_weight, 6)

@@ -1,13 +1,15 @@
 """Batch scaling: ``threshold batch`` end to end, from 1,000 to 100,000 profiles, and ``--jobs 2``.
 
-Generates seeded synthetic portfolios (JSONL), runs ``threshold batch`` on each size as a
-separate process (``--jobs 1``, JSONL output to a file: read, parse, validate, evaluate,
-write), and reports side by side the time per company (wall and CPU), the throughput per
-core (from the CPU time, which other processes on a shared machine inflate less than the
-wall time) and the peak resident memory (the child's ``ru_maxrss``). A run on an empty
-portfolio measures the fixed start-up cost, which is taken off before comparing. Then
-``--jobs 2`` and ``--jobs 1`` run alternately on one portfolio (``--jobs-count``), medians
-compared.
+Generates seeded synthetic portfolios (JSONL), runs ``threshold batch --explain`` on each
+size as a separate process (``--jobs 1``, JSONL output to a file: read, parse, validate,
+evaluate, explain, write: the goal's pipeline), and reports side by side the time per
+company (wall and CPU), the throughput per core (from the CPU time, which other processes
+on a shared machine inflate less than the wall time) and the peak resident memory (the
+child's ``ru_maxrss``). Each size also runs without ``--explain`` (lines with ``"explain":
+null``), printed on its own line as "no explain": it is not the goal's figure. A run on an
+empty portfolio measures the fixed start-up cost, which is taken off before comparing.
+Then ``--jobs 2`` and ``--jobs 1`` (with ``--explain``) run alternately on one portfolio
+(``--jobs-count``), medians compared.
 
 Goals (issue 20): at least 2,000 companies/s per core; time per company at the largest
 size within 10% of that at the smallest; peak memory at the largest at most 1.2x that at
@@ -15,9 +17,11 @@ the smallest; ``--jobs 2`` at least 1.7x ``--jobs 1``. The load average is print
 before and after: ratios measured on a busy machine understate the speed-up.
 
 ``--stages COUNT`` instead splits a batch company's CPU time by stage in one process,
-one company at a time as ``threshold batch`` handles it (parse the line, structure and
-validate the profile, evaluate, write the JSONL line), over COUNT synthetic profiles
-(seed 1), best and median of ``--runs`` rounds.
+one company at a time as ``threshold batch --explain`` handles it (parse the line,
+structure and validate the profile, evaluate, explain, write the JSONL line), over COUNT
+synthetic profiles (seed 1), best and median of ``--runs`` rounds; the total, and the total
+without explaining (the stages of ``threshold batch`` without ``--explain``, whose line
+is written from the unexplained decision).
 
 Run: python benchmarks/batch_scaling.py [--sizes 1000 10000 100000] [--jobs-count 10000]
      python benchmarks/batch_scaling.py --stages 1000 [--runs 3]
@@ -37,7 +41,8 @@ from pathlib import Path
 from threshold_core.portfolio import synthetic_portfolio
 
 
-def run_batch(exe: str, source: Path, output: Path, jobs: int = 1) -> tuple[float, float, float]:
+def run_batch(exe: str, source: Path, output: Path, jobs: int = 1,
+              explain: bool = True) -> tuple[float, float, float]:
     """Wall seconds, peak RSS (MiB) and CPU seconds (user + system, with the worker
     processes) of one batch run in a fresh process."""
     code = (
@@ -49,7 +54,7 @@ def run_batch(exe: str, source: Path, output: Path, jobs: int = 1) -> tuple[floa
         "print(dt, ru.ru_maxrss / 1024, p.returncode, ru.ru_utime + ru.ru_stime)\n"
     )
     cmd = [sys.executable, "-c", code, exe, "batch", str(source), "--output", str(output),
-           "--jobs", str(jobs)]
+           "--jobs", str(jobs), *(["--explain"] if explain else [])]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True,
                          env={**os.environ, "NO_COLOR": "1"}).stdout.split()
     if out[2] not in ("0", "2"):
@@ -67,6 +72,7 @@ def stages(count: int, rounds: int) -> None:
     """CPU per company of each stage of a batch company, in this process."""
     import time
 
+    from threshold_core.explain import explain, with_explanation
     from threshold_core.load import decision_line_utf8, resolve_config
     from threshold_core.portfolio._evaluate import current_engine, init_worker
     from threshold_core.portfolio._records import parse_json_line
@@ -76,12 +82,15 @@ def stages(count: int, rounds: int) -> None:
     lines = [json.dumps(d, separators=(",", ":")) + "\n"
              for d in synthetic_portfolio(count, seed=1)]
     for text in lines[:50]:  # warm up: first calls, generated code
-        decision_line_utf8(engine.evaluate(engine.profile_from_data(parse_json_line(text)[0])))
+        d = engine.evaluate(engine.profile_from_data(parse_json_line(text)[0]))
+        decision_line_utf8(with_explanation(d, explain(d, engine)))
+        decision_line_utf8(d)
     clock = time.process_time
-    names = ("parse", "structure", "evaluate", "line", "total")
+    names = ("parse", "structure", "evaluate", "explain", "line", "total", "line, no explain",
+             "total, no explain")
     runs: dict[str, list[float]] = {k: [] for k in names}
     for _ in range(rounds):
-        spent = [0.0] * 4
+        spent = [0.0] * 6
         for text in lines:
             t0 = clock()
             doc = parse_json_line(text, "x")[0]
@@ -90,19 +99,25 @@ def stages(count: int, rounds: int) -> None:
             t2 = clock()
             decision = engine.evaluate(profile)
             t3 = clock()
-            decision_line_utf8(decision)
+            explained = with_explanation(decision, explain(decision, engine))
             t4 = clock()
-            spent[0] += t1 - t0
-            spent[1] += t2 - t1
-            spent[2] += t3 - t2
-            spent[3] += t4 - t3
-        for name, seconds in zip(names, [*spent, sum(spent)], strict=True):
+            decision_line_utf8(explained)
+            t5 = clock()
+            decision_line_utf8(decision)
+            t6 = clock()
+            for i, dt in enumerate((t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)):
+                spent[i] += dt
+        total = sum(spent[:5])
+        plain = spent[0] + spent[1] + spent[2] + spent[5]
+        for name, seconds in zip(names, [*spent[:5], total, spent[5], plain], strict=True):
             runs[name].append(seconds / count * 1e6)
     print(f"{count:,} synthetic profiles (seed 1), one at a time, {rounds} rounds; "
           f"CPU us per company, best (median); load average {load()}")
     for name in names:
-        print(f"  {name:10s} {min(runs[name]):8.1f} ({statistics.median(runs[name]):8.1f})")
-    print(f"  {1e6 / min(runs['total']):,.0f} companies/s per core for these stages")
+        print(f"  {name:18s} {min(runs[name]):8.1f} ({statistics.median(runs[name]):8.1f})")
+    print(f"  {1e6 / min(runs['total']):,.0f} companies/s per core for these stages with "
+          f"--explain (the goal's pipeline); {1e6 / min(runs['total, no explain']):,.0f} "
+          "without")
 
 
 def load() -> str:
@@ -135,13 +150,17 @@ def main() -> None:
         for n in args.sizes:
             source = Path(tmp) / f"p{n}.jsonl"
             write_portfolio(source, n)
-            seconds, rss, cpu = run_batch(exe, source, Path(tmp) / f"out{n}.jsonl")
+            for explain in (True, False):
+                seconds, rss, cpu = run_batch(exe, source, Path(tmp) / f"out{n}.jsonl",
+                                              explain=explain)
+                net, net_cpu = seconds - startup, cpu - startup_cpu
+                if explain:
+                    rows.append((n, net, rss, net_cpu))
+                what = "--explain  " if explain else "no explain "
+                print(f"{n:>7} profiles, {what}: {seconds:7.1f} s  {net / n * 1e6:6.0f} us/company "
+                      f"wall, {net_cpu / n * 1e6:6.0f} us CPU  {n / net_cpu:6,.0f} companies/s per "
+                      f"core (net of start-up)  peak RSS {rss:6.1f} MiB", flush=True)
             source.unlink()
-            net, net_cpu = seconds - startup, cpu - startup_cpu
-            rows.append((n, net, rss, net_cpu))
-            print(f"{n:>7} profiles: {seconds:7.1f} s  {net / n * 1e6:6.0f} us/company wall, "
-                  f"{net_cpu / n * 1e6:6.0f} us CPU  {n / net_cpu:6,.0f} companies/s per core "
-                  f"(net of start-up)  peak RSS {rss:6.1f} MiB", flush=True)
         if args.jobs_count:
             source = Path(tmp) / "jobs.jsonl"
             write_portfolio(source, args.jobs_count)
@@ -155,6 +174,8 @@ def main() -> None:
     cpu_ratio = (c1 / n1) / (c0 / n0)
     mem_ratio = m1 / m0
     best = max(n / c for n, _, _, c in rows)
+    print("with --explain (the goal's pipeline: read, parse, validate, evaluate, explain, "
+          "write):")
     print(f"throughput per core (CPU time): {best:,.0f} companies/s at best "
           f"(goal >= 2,000: {'met' if best >= 2000 else 'NOT met'})")
     print(f"time per company {n1:,} vs {n0:,}: {time_ratio:.2f}x wall, {cpu_ratio:.2f}x CPU "
@@ -164,6 +185,7 @@ def main() -> None:
           f"(goal within 1.20x: {'met' if mem_ratio <= 1.20 else 'NOT met'})")
     if args.jobs_count:
         print(f"--jobs 1: {a:6.2f} s, --jobs 2: {b:6.2f} s on {args.jobs_count:,} profiles "
+              "with --explain "
               f"(medians of {args.runs}): speed-up {a / b:.2f}x "
               f"(goal >= 1.7x: {'met' if a / b >= 1.7 else 'NOT met'})")
     print(f"load average after: {load()}")

@@ -66,6 +66,17 @@ def test_the_same_bytes_as_a_local_run(scheduler: str, tmp_path: Path) -> None:
     assert b'"acme_exposure"' in remote.read_bytes()  # the drop-in pack ran on the workers
 
 
+def test_explained_the_same_bytes_as_a_local_run(scheduler: str, tmp_path: Path) -> None:
+    source = _portfolio(tmp_path / "p.jsonl", 40, seed=3)
+    for fmt in ("jsonl", "csv"):
+        local, remote = tmp_path / f"local.{fmt}", tmp_path / f"dask.{fmt}"
+        _run(source, local, fmt=fmt, explain=True)
+        _run(source, remote, fmt=fmt, explain=True, executor="dask", scheduler=scheduler,
+             partition=8)
+        assert _untimed(remote.read_bytes()) == _untimed(local.read_bytes())
+    assert b'"explain":{"verdict"' in local.with_suffix(".jsonl").read_bytes()
+
+
 def _interrupt(_: tuple[str, ...]) -> None:
     raise KeyboardInterrupt  # Ctrl-C at the first invalid row, partitions in flight
 

@@ -47,13 +47,18 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option("--resume", is_flag=True,
               help="Keep the decisions already in OUTPUT.partial (checked first) and skip "
               "their company ids.")
+@click.option("--explain", is_flag=True,
+              help="Explain each decision as threshold evaluate does (distance to the next "
+              "better verdict, margin, robustness): jsonl lines carry it in \"explain\"; csv "
+              "and xlsx rows end with next_verdict, gap, blockers, margin and robustness.")
 @click.option("--encoding", callback=_check_encoding, metavar="NAME",
               help="Encoding of a .jsonl or .csv SOURCE (default UTF-8, with or without a "
               "byte-order mark), for example gbk.")
 @_handle
 def batch(
     options: Options, source: Path, jobs: int, executor: str, scheduler: str | None,
-    output: Path | None, fmt: str, bom: bool, resume: bool, encoding: str | None,
+    output: Path | None, fmt: str, bom: bool, resume: bool, explain: bool,
+    encoding: str | None,
 ) -> None:
     """Evaluate a portfolio: a folder of profiles, a .jsonl, a .csv or an .xlsx file.
 
@@ -87,7 +92,7 @@ def batch(
         raise click.UsageError("--format xlsx needs --output FILE")
     summary = run_batch(source, config, plugin_options=plugin_options, output=output, fmt=fmt,
                         jobs=jobs, resume=resume, bom=bom, encoding=encoding,
-                        executor=executor, scheduler=scheduler,
+                        executor=executor, scheduler=scheduler, explain=explain,
                         on_notice=lambda line: click.echo(line, err=True))
     rate = summary.written / summary.seconds if summary.seconds else 0.0
     lines = [

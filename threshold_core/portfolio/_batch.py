@@ -33,6 +33,7 @@ from ..errors import InputError, Problem
 from ..model import EngineConfig
 from ._evaluate import (
     CSV_COLUMNS,
+    EXPLAIN_COLUMNS,
     Outcome,
     csv_line,
     current_engine,
@@ -77,6 +78,7 @@ def run_batch(
     executor: str = "local",
     scheduler: str | None = None,
     partition: int = 128,
+    explain: bool = False,
 ) -> BatchSummary:
     """Evaluate every record of ``source``; see the module docstring.
 
@@ -91,6 +93,9 @@ def run_batch(
     ``executor`` ``dask`` evaluates on a Dask cluster (``_dask``): the scheduler at
     ``scheduler``, or a local cluster of ``jobs`` worker processes, ``partition``
     records per task; the output is the same, byte for byte apart from timings.
+
+    ``explain`` attaches to each decision the explanation ``threshold evaluate`` gives
+    (JSONL: its ``explain``; CSV and xlsx: :data:`EXPLAIN_COLUMNS` after the dimensions).
 
     :raises InputError: the source cannot be read, or ``xlsx`` without ``output``; the
         dask extra is missing or the scheduler cannot be reached.
@@ -108,9 +113,9 @@ def run_batch(
     started = time.perf_counter()
     # Build once here so that configuration and plugin problems stop the batch
     # before any work (and in the parent, with the parent's error handling).
-    init_worker(config, options, fmt)
+    init_worker(config, options, fmt, explain)
     dims = sorted(d for d, c in config.dimensions.items() if c.weight > 0)
-    header = [*CSV_COLUMNS, *dims]
+    header = [*CSV_COLUMNS, *dims, *(EXPLAIN_COLUMNS if explain else ())]
     def notice(line: str) -> None:
         if on_notice is not None:
             on_notice(line)
@@ -130,8 +135,8 @@ def run_batch(
             # Connected, and every worker's plugin set checked, before the output is touched.
             from ._dask import make_setup, open_cluster
 
-            cluster = open_cluster(make_setup(config, options, fmt, current_engine().pm),
-                                   scheduler, jobs)
+            cluster = open_cluster(make_setup(config, options, fmt, current_engine().pm,
+                                              explain), scheduler, jobs)
             cleanup.callback(cluster.close)
         partial = Path(str(output) + ".partial") if output is not None else None
         done: set[str] = set()
@@ -171,7 +176,7 @@ def run_batch(
         elif jobs > 1:
             results = ordered_map(
                 evaluate_record, pending, jobs=jobs, initializer=init_forked_worker,
-                initargs=(config, options, fmt), label=lambda r: r.label,
+                initargs=(config, options, fmt, explain), label=lambda r: r.label,
                 partial=str(partial) if partial is not None else None,
             )
         else:
@@ -189,6 +194,8 @@ def run_batch(
                     pass  # a file record whose id was already written before the resume
                 else:
                     assert outcome.line is not None
+                    for line in outcome.notices:
+                        notice(line)
                     write(outcome.line)
                     written += 1
                     verdicts[outcome.verdict or ""] += 1
@@ -206,7 +213,8 @@ def run_batch(
             else:
                 write(b"")  # flushes stdout
     if partial is not None and output is not None:
-        finish(partial, output, workbook, ("score", "valuation_cny", *dims))
+        finish(partial, output, workbook, ("score", "valuation_cny", *dims,
+                                           *(("gap", "margin") if explain else ())))
     return BatchSummary(
         written=written, skipped_resumed=resumed, invalid=invalid, plugin_errors=plugin_errors,
         verdicts=dict(sorted(verdicts.items())), top_findings=findings.most_common(5),

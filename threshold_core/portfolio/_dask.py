@@ -119,6 +119,8 @@ class Setup:
     options: dict[str, Any]
     fmt: str
     fingerprint: Fingerprint
+    #: Each decision carries its explanation (``--explain``).
+    explain: bool = False
 
 
 class WorkerRefused(Exception):
@@ -170,10 +172,11 @@ def check_worker(setup: Setup) -> str:
 def run_partition(setup: Setup, records: Sequence[Record]) -> list[Outcome]:
     """Evaluate one partition on a worker, in order."""
     engine = _engine_for(setup)
-    return [evaluate_with(engine, setup.fmt, r) for r in records]
+    return [evaluate_with(engine, setup.fmt, r, setup.explain) for r in records]
 
 
-def make_setup(config: EngineConfig, options: dict[str, Any], fmt: str, pm: Any) -> Setup:
+def make_setup(config: EngineConfig, options: dict[str, Any], fmt: str, pm: Any,
+               explain: bool = False) -> Setup:
     """The run's setup from the client's configuration and plugin manager (drop-in
     folders as absolute paths, entry-point autoload as decided here)."""
     from ..engine import autoload_enabled
@@ -183,7 +186,7 @@ def make_setup(config: EngineConfig, options: dict[str, Any], fmt: str, pm: Any)
     resolved["plugin_dirs"] = tuple(Path(p).resolve() for p in options.get("plugin_dirs") or ())
     resolved["rule_dirs"] = tuple(Path(p).resolve() for p in options.get("rule_dirs") or ())
     resolved["disable"] = tuple(options.get("disable") or ())
-    return Setup(uuid.uuid4().hex, config, resolved, fmt, plugin_set_fingerprint(pm))
+    return Setup(uuid.uuid4().hex, config, resolved, fmt, plugin_set_fingerprint(pm), explain)
 
 
 def _distributed() -> Any:

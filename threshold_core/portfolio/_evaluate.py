@@ -21,6 +21,11 @@ from ._records import Record, csv_row_to_document, parse_json_line
 #: CSV output columns, in order (dimension scores follow, one column each).
 CSV_COLUMNS = ("id", "name", "verdict", "risk", "grade", "score", "gate_passed",
                "valuation_cny", "findings", "determining")
+#: With ``--explain``, after the dimension columns: the explanation's summary (the full
+#: explanation is JSONL's ``explain``). The next better verdict, the composite points
+#: short of it once the blockers are cleared, the blockers (``kind:subject``), the margin
+#: to the next worse verdict in composite points, and the robustness label.
+EXPLAIN_COLUMNS = ("next_verdict", "gap", "blockers", "margin", "robustness")
 
 
 @frozen
@@ -37,34 +42,42 @@ class Outcome:
     #: Error lines (``label: $.path: message``).
     errors: tuple[str, ...] = ()
     plugin_error: bool = False
+    #: Lines for stderr about a decision written all the same (one not explained).
+    notices: tuple[str, ...] = ()
 
 
 
 _ENGINE: Any = None
 _FORMAT = "jsonl"
+_EXPLAIN = False
 #: What this process's engine was built from (the objects themselves), and by which process.
 _BUILT_FROM: tuple[Any, ...] = ()
 
 
-def init_worker(config: EngineConfig, options: dict[str, Any], fmt: str) -> None:
+def init_worker(config: EngineConfig, options: dict[str, Any], fmt: str,
+                explain: bool = False) -> None:
     """Build this process's engine (plugins loaded afresh)."""
-    global _ENGINE, _FORMAT, _BUILT_FROM
+    global _ENGINE, _FORMAT, _EXPLAIN, _BUILT_FROM
     from ..engine import Engine, create_plugin_manager
 
     _ENGINE = Engine(config, create_plugin_manager(config, **options))
     _FORMAT = fmt
+    _EXPLAIN = explain
     _BUILT_FROM = (config, options, os.getpid())
 
 
-def init_forked_worker(config: EngineConfig, options: dict[str, Any], fmt: str) -> None:
+def init_forked_worker(config: EngineConfig, options: dict[str, Any], fmt: str,
+                       explain: bool = False) -> None:
     """A worker process's :func:`init_worker`: a worker forked from the process that
     built its engine for these very objects keeps the copy it inherited (the same
     plugins, loaded once), instead of loading them again."""
-    if (_ENGINE is not None and fmt == _FORMAT and len(_BUILT_FROM) == 3
+    global _FORMAT, _EXPLAIN
+    if (_ENGINE is not None and len(_BUILT_FROM) == 3
             and _BUILT_FROM[0] is config and _BUILT_FROM[1] is options
             and _BUILT_FROM[2] != os.getpid()):
+        _FORMAT, _EXPLAIN = fmt, explain
         return
-    init_worker(config, options, fmt)
+    init_worker(config, options, fmt, explain)
 
 
 def current_engine() -> Any:
@@ -74,11 +87,12 @@ def current_engine() -> Any:
 
 def evaluate_record(record: Record) -> Outcome:
     """Evaluate one record with the engine :func:`init_worker` built in this process."""
-    return evaluate_with(_ENGINE, _FORMAT, record)
+    return evaluate_with(_ENGINE, _FORMAT, record, _EXPLAIN)
 
 
-def evaluate_with(engine: Any, fmt: str, record: Record) -> Outcome:
-    """Evaluate one record with ``engine``, writing its line in format ``fmt``."""
+def evaluate_with(engine: Any, fmt: str, record: Record, explain: bool = False) -> Outcome:
+    """Evaluate one record with ``engine``, writing its line in format ``fmt`` (with the
+    decision's explanation when ``explain``)."""
     problems: list[Problem] = [] if record.problem is None else [record.problem]
     document: Mapping[str, Any] | None = None
     if problems:
@@ -99,16 +113,32 @@ def evaluate_with(engine: Any, fmt: str, record: Record) -> Outcome:
     except InputError as exc:
         lines = record.problem_lines(exc.problems) if record.sheet else tuple(exc.lines())
         return Outcome(record.row, record.label, errors=lines)
-    line = format_decision(decision, fmt)
+    notices: tuple[str, ...] = ()
+    if explain:
+        decision, notices = explained(decision, engine)
+    line = format_decision(decision, fmt, explain)
     return Outcome(
         record.row, record.label, company_id=decision.company.id, line=line,
         verdict=str(decision.verdict), findings=tuple(f.rule for f in decision.findings),
-        plugin_error=str(decision.verdict) == "error",
+        plugin_error=str(decision.verdict) == "error", notices=notices,
     )
 
 
-def format_decision(decision: Any, fmt: str) -> bytes:
-    """The decision's output line in format ``fmt``, UTF-8."""
+def explained(decision: Any, engine: Any) -> tuple[Any, tuple[str, ...]]:
+    """The decision with its explanation, as ``threshold evaluate`` gives it; one that
+    cannot be explained is kept without, and the line saying why is returned."""
+    from ..explain import explain, with_explanation
+
+    try:
+        return with_explanation(decision, explain(decision, engine)), ()
+    except Exception as exc:
+        return decision, (f"threshold: {decision.company.id}: no explanation "
+                          f"({type(exc).__name__}: {exc})",)
+
+
+def format_decision(decision: Any, fmt: str, explain: bool = False) -> bytes:
+    """The decision's output line in format ``fmt``, UTF-8 (a CSV row carries the
+    explanation's summary columns when ``explain``)."""
     if fmt == "jsonl":
         return decision_line_utf8(decision)
     row = [
@@ -122,7 +152,23 @@ def format_decision(decision: Any, fmt: str) -> bytes:
         *("" if d.score is None or d.left_out else f"{d.score:.4f}"
           for d in decision.dimensions),
     ]
+    if explain:
+        row += _explain_cells(decision.explain)
     return csv_line(row).encode("utf-8")
+
+
+def _explain_cells(x: Any) -> list[str]:
+    """The :data:`EXPLAIN_COLUMNS` of an explanation (empty cells without one)."""
+    if x is None:
+        return [""] * len(EXPLAIN_COLUMNS)
+    d, m = x.distance, x.margin
+    return [
+        "" if d.target is None else str(d.target),
+        "" if d.gap is None else f"{d.gap:.4f}",
+        ";".join(f"{b.kind}:{b.subject}" for b in d.blockers),
+        "" if m is None or m.points is None else f"{m.points:.4f}",
+        x.robustness.label,
+    ]
 
 
 def csv_line(cells: Iterable[str]) -> str:

@@ -45,8 +45,9 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | Non
               help="Start CSV output with a UTF-8 byte-order mark, so that Excel reads Chinese "
               "names.")
 @click.option("--resume", is_flag=True,
-              help="Keep the decisions already in OUTPUT.partial (checked first) and skip "
-              "their company ids.")
+              help="Keep the decisions already in OUTPUT.partial and skip their company "
+              "ids; refused (exit 2) when they were made with another format, "
+              "configuration, plugin set or --explain.")
 @click.option("--explain", is_flag=True,
               help="Explain each decision as threshold evaluate does (distance to the next "
               "better verdict, margin, robustness): jsonl lines carry it in \"explain\"; csv "

@@ -330,6 +330,21 @@ class Engine:
 
     # -- steps --------------------------------------------------------------------
 
+    def receipt_basis(self) -> dict[str, Any]:
+        """What every decision's receipt from this engine shares, apart from the profile:
+        ``engine_version``, ``config_sha256``, ``plugins`` (``[name, version]`` pairs) and
+        ``packs`` (``[name, version, plugin]``), as JSON values.
+
+        ``threshold batch --resume`` holds an ``OUTPUT.partial`` to it, so decisions made
+        under another configuration or plugin set are never mixed into one output.
+        """
+        return {
+            "engine_version": engine_version(),
+            "config_sha256": self._config_sha,
+            "plugins": [[p.name, p.version] for p in self._plugin_refs],
+            "packs": [[p.name, p.version, p.plugin] for p in self._pack_refs],
+        }
+
     def _receipt(self, profile: CompanyProfile) -> Receipt:
         return Receipt(
             engine_version=engine_version(),

@@ -143,7 +143,8 @@ def run_batch(
         sink: IO[bytes] | None = None
         write: typing.Callable[[bytes], object]
         if partial is not None and output is not None:
-            sink, done, new_file = open_partial(partial, output, fmt, header, resume)
+            run = {"format": fmt, "explain": explain, **current_engine().receipt_basis()}
+            sink, done, new_file = open_partial(partial, output, fmt, header, resume, run)
             write = sink.write
         else:
             new_file = True

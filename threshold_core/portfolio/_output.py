@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ..errors import InputError, Problem, cannot_write
-from ._resume import done_ids
+from ._resume import done_ids, run_record
 
 
 class Progress:
@@ -73,9 +74,14 @@ def bytes_writer(stream: IO[str]) -> Callable[[bytes], None]:
 _BLOCK = 1 << 20
 
 
-def open_partial(partial: Path, output: Path, fmt: str, header: list[str], resume: bool
-                  ) -> tuple[IO[bytes], set[str], bool]:
-    """The partial output opened for appending, the ids it holds, and whether it is new."""
+def open_partial(partial: Path, output: Path, fmt: str, header: list[str], resume: bool,
+                 run: Mapping[str, Any] | None = None) -> tuple[IO[bytes], set[str], bool]:
+    """The partial output opened for appending, the ids it holds, and whether it is new.
+
+    ``run`` is this run's record (:func:`~._resume.done_ids`): a resumed partial is held
+    to it, and a new one gets it beside it (``OUTPUT.partial.run``) before its first
+    decision, so that a later ``--resume`` can be held to it.
+    """
     try:
         partial.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -84,12 +90,17 @@ def open_partial(partial: Path, output: Path, fmt: str, header: list[str], resum
         raise InputError(str(partial), [Problem(
             "$", "is a folder, not a partial output file: move it away")])
     done: set[str] = set()
+    record = run_record(partial)
     if resume:
-        done = done_ids(partial, fmt, header)
+        done = done_ids(partial, fmt, header, run)
     elif partial.exists() or partial.is_symlink():
         partial.unlink()
     try:
         new_file = not partial.exists() or partial.stat().st_size == 0
+        if run is not None and new_file:
+            tmp = record.with_name(f".{record.name}.tmp")
+            tmp.write_text(json.dumps(dict(run), indent=1) + "\n", encoding="utf-8")
+            os.replace(tmp, record)
         # Written in blocks of 1 MiB rather than 8 KiB: a decision line is about 40 kB, and
         # the file system's cost per write halves (what a kill loses, --resume redoes).
         return partial.open("ab", buffering=_BLOCK), done, new_file
@@ -107,8 +118,12 @@ def finish(partial: Path, output: Path, workbook: bool, numeric: tuple[str, ...]
         write_workbook(partial, tmp, numeric=numeric)
         os.replace(tmp, output)
         partial.unlink()
+        run_record(partial).unlink(missing_ok=True)
         return
     try:
         os.replace(partial, output)
     except OSError as exc:
         raise cannot_write(output, exc) from None
+    finally:
+        if not partial.exists():
+            run_record(partial).unlink(missing_ok=True)

@@ -6,14 +6,25 @@ holds a line break). That torn record is dropped. Anything else that is not a
 decision of this run's format (a CSV partial resumed as JSONL, a garbage line,
 a file of profiles, other CSV columns) is an error naming the partial file and
 its line: appending to it would leave a file that is not well-formed.
+
+Nor is a partial resumed under another run's terms. Its run record
+(``OUTPUT.partial.run``, written before the first decision: format, ``--explain``,
+and what every receipt shares, :meth:`~threshold_core.engine.Engine.receipt_basis`)
+must match this run's, and so must every JSONL decision's receipt: a resume from
+another folder (another ``threshold.toml`` found), with a plugin added or upgraded,
+or with ``--explain`` flipped would otherwise mix two runs' decisions in one
+output. A partial without a record (written by an earlier threshold) is held to
+its receipts alone.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, Problem
 from ..load import parse_json
@@ -41,11 +52,22 @@ def _fail(where: str, message: str) -> InputError:
     return InputError(where, [Problem("$", message)])
 
 
-def done_ids(partial: Path, fmt: str, header: Sequence[str]) -> set[str]:
+def run_record(partial: Path) -> Path:
+    """Where the run record of ``partial`` lives: beside it, ``OUTPUT.partial.run``."""
+    return partial.with_name(partial.name + ".run")
+
+
+def done_ids(partial: Path, fmt: str, header: Sequence[str],
+             run: Mapping[str, Any] | None = None) -> set[str]:
     """The company ids already written to ``partial``; drops a torn last record.
 
+    ``run`` is this run's record (``format``, ``explain`` and the
+    :meth:`~threshold_core.engine.Engine.receipt_basis` keys): the partial's run
+    record and, for JSONL, every decision's receipt must agree with it.
+
     :raises InputError: when the file is not decisions of format ``fmt`` (with
-        ``header``, for CSV) up to its last complete record.
+        ``header``, for CSV) up to its last complete record, or was written under
+        other terms than ``run`` (the record's path, or the line, and the key).
     """
     if partial.is_dir():
         raise _fail(str(partial), "is a folder, not a partial output file")
@@ -54,10 +76,12 @@ def done_ids(partial: Path, fmt: str, header: Sequence[str]) -> set[str]:
     with partial.open("rb+") as fh:
         data = fh.read()
         end = _complete_csv(data) if fmt == "csv" else data.rfind(b"\n") + 1
+        if run is not None and data:
+            _check_record(partial, run)
         ids = (
             _csv_ids(partial, data[:end], header)
             if fmt == "csv"
-            else _jsonl_ids(partial, data[:end])
+            else _jsonl_ids(partial, data[:end], run)
         )
         if end != len(data):
             fh.truncate(end)
@@ -76,7 +100,7 @@ def _text(partial: Path, data: bytes) -> str:
         ) from None
 
 
-def _jsonl_ids(partial: Path, data: bytes) -> set[str]:
+def _jsonl_ids(partial: Path, data: bytes, run: Mapping[str, Any] | None) -> set[str]:
     done: set[str] = set()
     # Split on "\n" only: a name may hold U+2028 or U+0085, which str.splitlines() breaks on.
     for n, line in enumerate(_text(partial, data).split("\n")[:-1], 1):
@@ -95,6 +119,8 @@ def _jsonl_ids(partial: Path, data: bytes) -> set[str]:
             raise _fail(where, f"not a decision (no verdict and receipt): {_START_AGAIN}")
         if not (isinstance(company, dict) and isinstance(company.get("id"), str)):
             raise InputError(where, [Problem("$.company", "a decision without a company id")])
+        if run is not None:
+            _check_decision(where, doc, run)
         done.add(company["id"])
     return done
 
@@ -123,3 +149,84 @@ def _csv_ids(partial: Path, data: bytes, header: Sequence[str]) -> set[str]:
             raise _fail(where, f"not a decision (verdict {row[verdict][:40]!r}): {_START_AGAIN}")
         done.add(row[0])
     return done
+
+
+#: The keys of a run record held against this run's, in the order they are checked.
+_TERMS = ("format", "explain", "engine_version", "config_sha256", "plugins", "packs")
+#: The receipt's keys of those: a decision carries them in ``receipt``.
+_RECEIPT_TERMS = ("engine_version", "config_sha256", "plugins", "packs")
+
+
+def _receipt_terms(receipt: Mapping[str, Any]) -> dict[str, Any]:
+    """A decision receipt's run terms, shaped as :meth:`Engine.receipt_basis` gives them."""
+    def pairs(key: str, fields: tuple[str, ...]) -> Any:
+        items = receipt.get(key)
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            return items
+        return [[i.get(f, "") for f in fields] for i in items]
+
+    return {"engine_version": receipt.get("engine_version"),
+            "config_sha256": receipt.get("config_sha256"),
+            "plugins": pairs("plugins", ("name", "version")),
+            "packs": pairs("packs", ("name", "version", "plugin"))}
+
+
+def _differs(key: str, theirs: Any, ours: Any) -> str:
+    """Why a partial written under ``theirs`` is not resumed under ``ours``."""
+    if key == "format":
+        return f"written as {theirs}: resume with --format {theirs}"
+    if key == "explain":
+        return ("written with --explain: resume with it" if theirs
+                else "written without --explain: resume without it")
+    if key == "engine_version":
+        return f"decided by threshold {theirs}, this is {ours}: finish it with {theirs}"
+    if key == "config_sha256":
+        return (f"decided under another configuration ({str(theirs)[:12]}, this run's is "
+                f"{str(ours)[:12]}): resume with the configuration the run started with "
+                "(--config, or the same working folder)")
+    try:
+        was = {" ".join(map(str, i)) for i in theirs}
+        now = {" ".join(map(str, i)) for i in ours}
+        change = ", ".join([*(f"-{x}" for x in sorted(was - now)),
+                            *(f"+{x}" for x in sorted(now - was))])
+    except TypeError:
+        change = "unreadable"
+    what = "plugin set" if key == "plugins" else "rule packs"
+    return f"decided with another {what} ({change}): resume with the ones the run started with"
+
+
+def _check_decision(where: str, doc: Mapping[str, Any], run: Mapping[str, Any]) -> None:
+    """A kept JSONL decision was made under this run's terms."""
+    receipt = doc.get("receipt")
+    if not isinstance(receipt, dict):
+        raise _fail(where, f"not a decision (its receipt is not an object): {_START_AGAIN}")
+    terms = _receipt_terms(receipt)
+    for key in _RECEIPT_TERMS:
+        if terms[key] != run[key]:
+            raise InputError(where, [Problem(
+                f"$.receipt.{key}", f"{_differs(key, terms[key], run[key])}, or {_START_AGAIN}")])
+    if doc.get("explain") is not None and not run["explain"]:
+        raise InputError(where, [Problem(
+            "$.explain", f"{_differs('explain', True, False)}, or {_START_AGAIN}")])
+
+
+def _check_record(partial: Path, run: Mapping[str, Any]) -> None:
+    """The partial's run record, when it has one, holds this run's terms."""
+    record = run_record(partial)
+    again = f"delete {partial.name} to start again"
+    try:
+        text = record.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return  # written by an earlier threshold: its receipts were checked
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(str(record), f"cannot be read ({exc}): {again}") from None
+    try:
+        kept = json.loads(text)
+    except ValueError:
+        kept = None
+    if not isinstance(kept, dict) or not all(k in kept for k in _TERMS):
+        raise _fail(str(record), f"not a run record of threshold batch: {again}")
+    for key in _TERMS:
+        if kept[key] != run[key]:
+            raise InputError(str(record), [Problem(
+                f"$.{key}", f"{_differs(key, kept[key], run[key])}, or {again}")])

@@ -12,7 +12,10 @@ kernels, ``/proc/sys/kernel/sched_autogroup_enabled``) the processes of one comm
 share one group's share of the machine, so under load ``--jobs 2`` gets no more CPU
 than ``--jobs 1``.
 
-Run: python benchmarks/parallel_jobs.py [--count 20000] [--runs 3] [--format csv]
+``--explain`` runs ``threshold batch --explain`` (the pipeline of issue 20's goal 3;
+without it, the lines carry ``"explain": null``, as the batch of earlier rounds did).
+
+Run: python benchmarks/parallel_jobs.py [--count 20000] [--runs 3] [--format csv] [--explain]
 """
 
 from __future__ import annotations
@@ -47,10 +50,13 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    parser.add_argument("--explain", action="store_true",
+                        help="threshold batch --explain (each decision explained)")
     args = parser.parse_args()
     exe = str(Path(sys.executable).with_name("threshold"))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"cores available: {cores}")
+    print(f"cores available: {cores}; threshold batch --format {args.format}"
+          + (" --explain" if args.explain else ""))
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "p.jsonl"
         with source.open("w", encoding="utf-8") as fh:
@@ -61,7 +67,8 @@ def main() -> None:
         for _ in range(args.runs):
             for jobs, times in ((1, one), (2, two)):
                 times.append(timed([exe, "batch", str(source), "-o", f"{tmp}/{jobs}.{args.format}",
-                                    "--format", args.format, "--jobs", str(jobs)]))
+                                    "--format", args.format, "--jobs", str(jobs),
+                                    *(["--explain"] if args.explain else [])]))
     a, b = statistics.median(w for w, _ in one), statistics.median(w for w, _ in two)
     ca, cb = statistics.median(c for _, c in one), statistics.median(c for _, c in two)
     print(f"--jobs 1: {a:6.2f} s  ({args.count / a:,.0f} companies/s), CPU {ca:6.2f} s, "

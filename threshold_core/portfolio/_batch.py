@@ -18,8 +18,10 @@ its resume journal (``_output``, ``_resume``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import sys
+import tempfile
 import time
 import typing
 from collections import Counter
@@ -31,17 +33,17 @@ from attrs import frozen
 
 from ..errors import InputError, Problem
 from ..model import EngineConfig
+from ._chunks import Meta, as_batches, evaluate_chunk, spooled
 from ._evaluate import (
     CSV_COLUMNS,
     EXPLAIN_COLUMNS,
-    Outcome,
     csv_line,
     current_engine,
     evaluate_record,
     init_forked_worker,
     init_worker,
 )
-from ._executor import ordered_map
+from ._executor import ordered_chunks
 from ._output import Progress, bytes_writer, finish, open_partial
 from ._records import Record, count_records, iter_records
 
@@ -141,7 +143,7 @@ def run_batch(
         partial = Path(str(output) + ".partial") if output is not None else None
         done: set[str] = set()
         sink: IO[bytes] | None = None
-        write: typing.Callable[[bytes], object]
+        write: typing.Callable[[bytes | memoryview], object]
         if partial is not None and output is not None:
             run = {"format": fmt, "explain": explain, **current_engine().receipt_basis()}
             sink, done, new_file = open_partial(partial, output, fmt, header, resume, run)
@@ -170,42 +172,65 @@ def run_batch(
             return True
 
         pending = (r for r in records if wanted(r))
-        results: Iterator[Outcome]
+        batches: Iterator[tuple[Any, list[Meta]]]
+        results: Any
         if cluster is not None:
             results = cluster.map(pending, lambda r: r.label,
                                   str(partial) if partial is not None else None, partition)
+            batches = as_batches(results)
         elif jobs > 1:
-            results = ordered_map(
-                evaluate_record, pending, jobs=jobs, initializer=init_forked_worker,
-                initargs=(config, options, fmt, explain), label=lambda r: r.label,
-                partial=str(partial) if partial is not None else None,
+            # Workers write their lines to spool files here; only metadata crosses back.
+            spool = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="threshold-"))
+            results = ordered_chunks(
+                functools.partial(evaluate_chunk, spool), pending, jobs=jobs,
+                initializer=init_forked_worker, initargs=(config, options, fmt, explain),
+                label=lambda r: r.label, partial=str(partial) if partial is not None else None,
             )
+            batches = spooled(spool, results)
         else:
-            results = map(evaluate_record, pending)
+            results = None
+            batches = as_batches(map(evaluate_record, pending))
         try:
-            for outcome in results:
-                processed += 1
-                if outcome.errors and outcome.line is None:
-                    invalid += 1
-                    if on_error is not None:
-                        on_error(outcome.errors)
+            for data, metas in batches:
+                view = memoryview(data)
+                start = end = 0  # the run of lines not yet written: view[start:end]
+                for company_id, size, verdict, found, failed, errors, notes in metas:
+                    processed += 1
+                    if size < 0:
+                        if end > start:
+                            write(view[start:end])
+                        start = end
+                        invalid += 1
+                        if on_error is not None:
+                            on_error(errors)
+                        else:
+                            sys.stderr.write("".join(f"{e}\n" for e in errors))
+                    elif company_id in done:
+                        # a file record whose id was already written before the resume
+                        if end > start:
+                            write(view[start:end])
+                        start = end = end + size
                     else:
-                        sys.stderr.write("".join(f"{e}\n" for e in outcome.errors))
-                elif outcome.company_id in done:
-                    pass  # a file record whose id was already written before the resume
-                else:
-                    assert outcome.line is not None
-                    for line in outcome.notices:
-                        notice(line)
-                    write(outcome.line)
-                    written += 1
-                    verdicts[outcome.verdict or ""] += 1
-                    findings.update(outcome.findings)
-                    plugin_errors += outcome.plugin_error
+                        if notes:
+                            if end > start:
+                                write(view[start:end])
+                            start = end
+                            for line in notes:
+                                notice(line)
+                        end += size
+                        written += 1
+                        verdicts[verdict or ""] += 1
+                        findings.update(found)
+                        plugin_errors += failed
+                if end > start:
+                    write(view[start:end])
                 progress.update(processed + skipped_lines)
             progress.update(processed + skipped_lines, force=True)
         finally:
             progress.close()
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
             close = getattr(results, "close", None)
             if close is not None:
                 close()  # stops the worker processes

@@ -1,7 +1,7 @@
 """Evaluating records in worker processes, in input order, with a bounded window.
 
-:func:`ordered_map` hands records to ``jobs`` processes in chunks and yields
-the results in input order. At most ``jobs * 4`` chunks are in flight, so a
+:func:`ordered_chunks` hands records to ``jobs`` processes in chunks and yields
+each chunk's result in input order. At most ``jobs * 4`` chunks are in flight, so a
 portfolio of any size is never all read ahead. It uses
 :class:`concurrent.futures.ProcessPoolExecutor` rather than
 ``multiprocessing.Pool`` because the executor notices a worker that died
@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
@@ -47,12 +47,8 @@ class WorkerDied(PluginError):
         return [self.message]  # the CLI starts it with "threshold: "
 
 
-def _run_chunk(fn: Callable[[Any], Any], chunk: Sequence[Any]) -> list[Any]:
-    return [fn(item) for item in chunk]
-
-
-def ordered_map(
-    fn: Callable[[T], R],
+def ordered_chunks(
+    fn: Callable[[int, list[T]], R],
     items: Iterable[T],
     *,
     jobs: int,
@@ -61,7 +57,8 @@ def ordered_map(
     label: Callable[[T], str] = str,
     partial: str | None = None,
 ) -> Iterator[R]:
-    """``fn`` over ``items`` in ``jobs`` worker processes, results in input order.
+    """``fn(n, chunk)`` for the ``n``-th chunk of ``items`` (:data:`CHUNK` items each) in
+    ``jobs`` worker processes, the results in input order.
 
     :raises WorkerDied: when a worker process ends while evaluating (naming the
         records it was given, by ``label``).
@@ -69,12 +66,15 @@ def ordered_map(
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     executor = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=initializer, initargs=initargs)
     source = iter(items)
-    window: deque[tuple[list[T], Future[list[R]]]] = deque()
+    window: deque[tuple[list[T], Future[R]]] = deque()
+    count = 0
 
     def submit() -> None:
+        nonlocal count
         chunk = list(islice(source, CHUNK))
         if chunk:
-            window.append((chunk, executor.submit(_run_chunk, fn, chunk)))
+            window.append((chunk, executor.submit(fn, count, chunk)))
+            count += 1
 
     try:
         for _ in range(jobs * 4):
@@ -82,10 +82,10 @@ def ordered_map(
         while window:
             chunk, future = window.popleft()
             try:
-                results = future.result()
+                result = future.result()
             except BrokenProcessPool:
                 raise WorkerDied(label(chunk[0]), label(chunk[-1]), partial) from None
             submit()
-            yield from results
+            yield result
     finally:
         executor.shutdown(wait=True, cancel_futures=True)

@@ -49,20 +49,20 @@ class Progress:
 
 
 
-def bytes_writer(stream: IO[str]) -> Callable[[bytes], None]:
+def bytes_writer(stream: IO[str]) -> Callable[[bytes | memoryview], None]:
     """Writes UTF-8 lines to a text stream: straight to its binary buffer when it has one
     (stdout), else decoded; ``b""`` flushes."""
     buffer = getattr(stream, "buffer", None)
     if buffer is None:
-        def write_text(data: bytes) -> None:
-            stream.write(data.decode("utf-8"))
+        def write_text(data: bytes | memoryview) -> None:
+            stream.write(str(data, "utf-8"))
             if not data:
                 stream.flush()
 
         return write_text
     stream.flush()  # what was written as text goes first
 
-    def write(data: bytes) -> None:
+    def write(data: bytes | memoryview) -> None:
         buffer.write(data)
         if not data:
             buffer.flush()

@@ -7,6 +7,8 @@ suite keeps one import line.
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 from threshold_core.testing import (
@@ -29,6 +31,8 @@ __all__ = [
     "bare_engine",
     "explained_corpus",
     "graded_examples",
+    "jsonl_portfolio",
+    "untimed",
     "write_distribution",
 ]
 
@@ -155,3 +159,22 @@ def with_faults(data: object, docs: list[object], faults: tuple[object, ...]) ->
             # a copy: a fault that is an array or a table must not be shared (or mutated)
             target[where[-1]] = copy.deepcopy(draw(st.sampled_from(faults)))
     return doc
+
+
+_TIMINGS = re.compile(rb'"duration_ms":\s*[0-9.eE+-]+')
+
+
+def untimed(data: bytes) -> bytes:
+    """Decision JSON or JSONL with every trace timing (``duration_ms``) blanked."""
+    return _TIMINGS.sub(b'"duration_ms":-', data)
+
+
+def jsonl_portfolio(path: Path, n: int, seed: int, broken_at: int | None = None) -> Path:
+    """``n`` synthetic profiles as JSONL at ``path``, with an invalid row at ``broken_at``."""
+    from threshold_core.portfolio import synthetic_portfolio
+
+    lines = [json.dumps(d, ensure_ascii=False) for d in synthetic_portfolio(n, seed)]
+    if broken_at is not None:
+        lines.insert(broken_at, '{"id": "broken", "name": "Broken", "valuation": "lots"}')
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path

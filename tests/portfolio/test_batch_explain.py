@@ -6,30 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import jsonl_portfolio, untimed
 
 from threshold_core.errors import InputError
 from threshold_core.load import resolve_config
-from threshold_core.portfolio import run_batch, synthetic_portfolio
+from threshold_core.portfolio import run_batch
 
 ROOT = Path(__file__).resolve().parents[2]
-TIMINGS = re.compile(rb'"duration_ms":\s*[0-9.eE+-]+')
-
-
-def _untimed(data: bytes) -> bytes:
-    return TIMINGS.sub(b'"duration_ms":-', data)
-
-
-def _portfolio(path: Path, n: int, seed: int, broken_at: int | None = None) -> Path:
-    lines = [json.dumps(d, ensure_ascii=False) for d in synthetic_portfolio(n, seed)]
-    if broken_at is not None:
-        lines.insert(broken_at, '{"id": "broken", "name": "Broken", "valuation": "lots"}')
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return path
 
 
 def test_each_line_carries_the_explanation_evaluate_gives(run_cli, tmp_path: Path) -> None:
@@ -54,7 +41,7 @@ def test_each_line_carries_the_explanation_evaluate_gives(run_cli, tmp_path: Pat
 
 
 def test_csv_rows_end_with_the_explanation_s_summary(run_cli, tmp_path: Path) -> None:
-    source = _portfolio(tmp_path / "p.jsonl", 40, seed=9)
+    source = jsonl_portfolio(tmp_path / "p.jsonl", 40, seed=9)
     jsonl = run_cli("batch", str(source), "--explain")
     table = run_cli("batch", str(source), "--explain", "--format", "csv")
     assert jsonl.returncode == table.returncode == 0, table.stderr
@@ -79,7 +66,7 @@ def test_csv_rows_end_with_the_explanation_s_summary(run_cli, tmp_path: Path) ->
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_jobs_and_resume_give_the_same_explained_bytes(tmp_path: Path, fmt: str) -> None:
-    source = _portfolio(tmp_path / "p.jsonl", 90, seed=6, broken_at=45)
+    source = jsonl_portfolio(tmp_path / "p.jsonl", 90, seed=6, broken_at=45)
     config = resolve_config(None)
 
     def run(output: Path, **kw: Any) -> Any:
@@ -90,7 +77,7 @@ def test_jobs_and_resume_give_the_same_explained_bytes(tmp_path: Path, fmt: str)
     one, two, resumed = tmp_path / "one", tmp_path / "two", tmp_path / "resumed"
     run(one)
     run(two, jobs=2)
-    assert _untimed(two.read_bytes()) == _untimed(one.read_bytes())
+    assert untimed(two.read_bytes()) == untimed(one.read_bytes())
 
     def interrupt(_: tuple[str, ...]) -> None:
         raise KeyboardInterrupt  # at the broken row: 45 companies written
@@ -99,11 +86,11 @@ def test_jobs_and_resume_give_the_same_explained_bytes(tmp_path: Path, fmt: str)
         run(resumed, on_error=interrupt)
     summary = run(resumed, resume=True, jobs=2)
     assert (summary.skipped_resumed, summary.written) == (45, 45)
-    assert _untimed(resumed.read_bytes()) == _untimed(one.read_bytes())
+    assert untimed(resumed.read_bytes()) == untimed(one.read_bytes())
 
 
 def test_a_csv_partial_without_the_explanation_is_not_resumed_with_it(tmp_path: Path) -> None:
-    source = _portfolio(tmp_path / "p.jsonl", 10, seed=2)
+    source = jsonl_portfolio(tmp_path / "p.jsonl", 10, seed=2)
     out = tmp_path / "out.csv"
     partial = Path(f"{out}.partial")
     config = resolve_config(None)

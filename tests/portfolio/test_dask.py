@@ -7,7 +7,6 @@ of 2 worker processes.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Iterator
@@ -15,16 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import jsonl_portfolio, untimed
 
 from threshold_core.errors import InputError, PluginError
 from threshold_core.load import resolve_config
-from threshold_core.portfolio import run_batch, synthetic_portfolio
+from threshold_core.portfolio import run_batch
 
 distributed = pytest.importorskip("distributed")
 
 ROOT = Path(__file__).resolve().parents[2]
 RULEPACKS = ROOT / "examples" / "rulepacks"
-TIMINGS = re.compile(rb'"duration_ms":\s*[0-9.eE+-]+')
 
 
 @pytest.fixture(scope="module")
@@ -32,18 +31,6 @@ def scheduler() -> Iterator[str]:
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster:
         yield cluster.scheduler_address
-
-
-def _untimed(data: bytes) -> bytes:
-    return TIMINGS.sub(b'"duration_ms":-', data)
-
-
-def _portfolio(path: Path, n: int, seed: int, broken_at: int | None = None) -> Path:
-    lines = [json.dumps(d, ensure_ascii=False) for d in synthetic_portfolio(n, seed)]
-    if broken_at is not None:
-        lines.insert(broken_at, '{"id": "broken", "name": "Broken", "valuation": "lots"}')
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return path
 
 
 def _run(source: Path, output: Path, **kw: Any) -> Any:
@@ -56,24 +43,24 @@ def _run(source: Path, output: Path, **kw: Any) -> Any:
 
 def test_the_same_bytes_as_a_local_run(scheduler: str, tmp_path: Path) -> None:
     # 8 partitions, 6 in flight at most (2 workers x 3): order is kept across them.
-    source = _portfolio(tmp_path / "p.jsonl", 120, seed=5, broken_at=70)
+    source = jsonl_portfolio(tmp_path / "p.jsonl", 120, seed=5, broken_at=70)
     local, remote = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
     a = _run(source, local)
     b = _run(source, remote, executor="dask", scheduler=scheduler, partition=16)
     assert (a.written, a.invalid, a.verdicts) == (b.written, b.invalid, b.verdicts) == (
         120, 1, a.verdicts)
-    assert _untimed(remote.read_bytes()) == _untimed(local.read_bytes())
+    assert untimed(remote.read_bytes()) == untimed(local.read_bytes())
     assert b'"acme_exposure"' in remote.read_bytes()  # the drop-in pack ran on the workers
 
 
 def test_explained_the_same_bytes_as_a_local_run(scheduler: str, tmp_path: Path) -> None:
-    source = _portfolio(tmp_path / "p.jsonl", 40, seed=3)
+    source = jsonl_portfolio(tmp_path / "p.jsonl", 40, seed=3)
     for fmt in ("jsonl", "csv"):
         local, remote = tmp_path / f"local.{fmt}", tmp_path / f"dask.{fmt}"
         _run(source, local, fmt=fmt, explain=True)
         _run(source, remote, fmt=fmt, explain=True, executor="dask", scheduler=scheduler,
              partition=8)
-        assert _untimed(remote.read_bytes()) == _untimed(local.read_bytes())
+        assert untimed(remote.read_bytes()) == untimed(local.read_bytes())
     assert b'"explain":{"verdict"' in local.with_suffix(".jsonl").read_bytes()
 
 
@@ -90,7 +77,7 @@ def test_the_portfolio_is_read_as_the_cluster_needs_it(scheduler: str, tmp_path:
         "    __import__('sys').__dict__.setdefault('_acme_seen', []).append(profile.id)\n"
         "    fin = profile.financials\n"))
     (rules / "acme_exposure.py").write_text(text, encoding="utf-8")
-    source = _portfolio(tmp_path / "p.jsonl", 1000, seed=4, broken_at=20)
+    source = jsonl_portfolio(tmp_path / "p.jsonl", 1000, seed=4, broken_at=20)
     with pytest.raises(KeyboardInterrupt):
         _run(source, tmp_path / "out.jsonl", options={"rule_dirs": (rules,)}, executor="dask",
              scheduler=scheduler, partition=16, on_error=_interrupt)
@@ -103,7 +90,7 @@ def test_the_portfolio_is_read_as_the_cluster_needs_it(scheduler: str, tmp_path:
 def test_an_interrupted_run_resumes_with_every_company_exactly_once(
     scheduler: str, tmp_path: Path
 ) -> None:
-    source = _portfolio(tmp_path / "p.jsonl", 100, seed=8, broken_at=50)
+    source = jsonl_portfolio(tmp_path / "p.jsonl", 100, seed=8, broken_at=50)
     local, remote = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
     _run(source, local)
     with pytest.raises(KeyboardInterrupt):
@@ -117,7 +104,7 @@ def test_an_interrupted_run_resumes_with_every_company_exactly_once(
     summary = _run(source, remote, executor="dask", scheduler=scheduler, resume=True,
                    partition=16)
     assert (summary.skipped_resumed, summary.written) == (50, 50)
-    assert _untimed(remote.read_bytes()) == _untimed(local.read_bytes())
+    assert untimed(remote.read_bytes()) == untimed(local.read_bytes())
 
 
 def test_a_worker_with_another_plugin_version_is_refused_before_any_output(
@@ -134,7 +121,7 @@ def test_a_worker_with_another_plugin_version_is_refused_before_any_output(
         "_loads.append(1)\n"
         '__version__ = "1.0.0" if len(_loads) == 1 else "1.0.1"'))
     (rules / "acme_exposure.py").write_text(text, encoding="utf-8")
-    source = _portfolio(tmp_path / "p.jsonl", 5, seed=1)
+    source = jsonl_portfolio(tmp_path / "p.jsonl", 5, seed=1)
     out = tmp_path / "out.jsonl"
     with pytest.raises(PluginError) as caught:
         _run(source, out, options={"rule_dirs": (rules,)}, executor="dask", scheduler=scheduler)
@@ -149,7 +136,7 @@ def test_a_worker_with_another_plugin_version_is_refused_before_any_output(
 def test_an_unreachable_scheduler_is_one_line_naming_it(tmp_path: Path) -> None:
     import dask
 
-    source = _portfolio(tmp_path / "p.jsonl", 2, seed=1)
+    source = jsonl_portfolio(tmp_path / "p.jsonl", 2, seed=1)
     out = tmp_path / "out.jsonl"
     with dask.config.set({"distributed.comm.timeouts.connect": "0.5s"}), \
             pytest.raises(InputError) as caught:
@@ -171,7 +158,7 @@ def _cli(*args: str) -> Any:
 def test_without_the_extra_the_error_says_how_to_install_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = _portfolio(tmp_path / "p.jsonl", 2, seed=1)
+    source = jsonl_portfolio(tmp_path / "p.jsonl", 2, seed=1)
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
     result = _cli("batch", str(source), "--executor", "dask", "-o", str(tmp_path / "o.jsonl"))
     assert result.exit_code == 2
@@ -187,7 +174,7 @@ def test_without_the_extra_the_error_says_how_to_install_it(
 def test_options_that_would_be_ignored_are_usage_errors(
     tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
-    source = _portfolio(tmp_path / "p.jsonl", 1, seed=1)
+    source = jsonl_portfolio(tmp_path / "p.jsonl", 1, seed=1)
     result = _cli("batch", str(source), *args)
     assert result.exit_code == 2 and message in result.stderr
 
@@ -199,7 +186,7 @@ def test_the_console_script_on_a_local_cluster_of_worker_processes(
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "acme_exposure.py").write_bytes(
         (RULEPACKS / "acme_exposure.py").read_bytes())
-    source = _portfolio(tmp_path / "p.jsonl", 20, seed=2)
+    source = jsonl_portfolio(tmp_path / "p.jsonl", 20, seed=2)
     local, remote = tmp_path / "local.csv", tmp_path / "dask.csv"
     _run(source, local, fmt="csv", options={"rule_dirs": (tmp_path / "rules",)})
     result = run_cli_process("batch", "p.jsonl", "--executor", "dask", "--jobs", "2",
@@ -215,7 +202,7 @@ def test_a_local_batch_does_not_import_distributed(tmp_path: Path) -> None:
     # The extra costs start-up (about 0.5-1.5 s to import): only --executor dask pays it.
     import subprocess
 
-    source = _portfolio(tmp_path / "p.jsonl", 3, seed=4)
+    source = jsonl_portfolio(tmp_path / "p.jsonl", 3, seed=4)
     code = ("import sys; from click.testing import CliRunner; from threshold_core.cli import cli; "
             f"r = CliRunner().invoke(cli, ['batch', {str(source)!r}, '--format', 'csv']); "
             "assert r.exit_code == 0, r.output; "

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 from ._app import COMMANDS, ExitCode, Options, cli, main
 
 if TYPE_CHECKING:
-    from ._codecache import CodeCache, cache_dir, installation
+    from ._codecache import CodeCache, cache_dir, installation, installed
     from ._new import plugin_names, render_plugin, scaffold_plugin
 
 #: Names loaded on first use (PEP 562), so a command imports neither the
 #: scaffolding nor the generated-code cache until it needs them.
 _LAZY = {"plugin_names": "_new", "render_plugin": "_new", "scaffold_plugin": "_new",
-         "CodeCache": "_codecache", "cache_dir": "_codecache", "installation": "_codecache"}
+         "CodeCache": "_codecache", "cache_dir": "_codecache", "installation": "_codecache",
+         "installed": "_codecache"}
 
 
 def __getattr__(name: str) -> Any:
@@ -29,6 +30,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "COMMANDS", "CodeCache", "ExitCode", "Options", "cache_dir", "cli", "installation", "main",
+    "COMMANDS", "CodeCache", "ExitCode", "Options", "cache_dir", "cli", "installation",
+    "installed", "main",
     "plugin_names", "render_plugin", "scaffold_plugin",
 ]

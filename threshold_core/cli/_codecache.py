@@ -55,7 +55,7 @@ import marshal
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType, ModuleType
@@ -112,6 +112,8 @@ class CodeCache:
         self.added = 0
         #: What :meth:`compile` returned, by its arguments (this process only).
         self._served: dict[tuple[str, str, str, int, int], CodeType] = {}
+        #: The attrs classes rebuilt while the command runs (:mod:`._classcache`).
+        self.classes: list[Any] = []
 
     def _load(self) -> dict[str, _Entry]:
         if self._entries is None:
@@ -231,9 +233,11 @@ class _ServeOnImport:
     imported, its module gets the cache's ``compile`` before its code runs (attrs builds
     its own classes, ``Attribute``, the validators, while it is imported)."""
 
-    def __init__(self, cache: CodeCache, modules: list[ModuleType]) -> None:
+    def __init__(self, cache: CodeCache, modules: list[ModuleType],
+                 classes: Callable[[ModuleType], None]) -> None:
         self.cache = cache
         self.modules = modules
+        self.classes = classes
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
         if name not in SERVED:
@@ -250,6 +254,8 @@ class _ServeOnImport:
             module.compile = self.cache.compile  # type: ignore[attr-defined]
             self.modules.append(module)
             run(module)
+            if name == "attr._make":
+                self.classes(module)
 
         loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
@@ -269,7 +275,20 @@ def installed() -> Iterator[CodeCache | None]:
     modules = [sys.modules[name] for name in SERVED if name in sys.modules]
     for module in modules:
         module.compile = cache.compile  # type: ignore[attr-defined]
-    finder = _ServeOnImport(cache, modules)
+    # attrs' classes, rebuilt from what attrs made of them before (._classcache).
+    classes = cache.classes
+
+    def replay_classes(make: ModuleType) -> None:
+        from ._classcache import ClassCache
+
+        with contextlib.suppress(AttributeError, OSError, TypeError):
+            recorder = ClassCache(folder / f"classes-{tag}.marshal", make)
+            recorder.install()
+            classes.append(recorder)
+
+    if "attr._make" in sys.modules:
+        replay_classes(sys.modules["attr._make"])
+    finder = _ServeOnImport(cache, modules, replay_classes)
     sys.meta_path.insert(0, finder)
     try:
         yield cache
@@ -279,6 +298,9 @@ def installed() -> Iterator[CodeCache | None]:
         for module in modules:
             if getattr(module, "compile", None) == cache.compile:
                 del module.compile
+        for recorder in classes:
+            recorder.uninstall()
+            recorder.save()
         cache.save()
         # The CEL types and checks, when the command's engine used their cache.
         declarative = sys.modules.get("threshold_core.declarative")

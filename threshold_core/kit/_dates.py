@@ -28,7 +28,6 @@ covers all of it instead of failing the rule that uses it.
 
 from __future__ import annotations
 
-import calendar
 from datetime import MAXYEAR, MINYEAR, date, timedelta
 from functools import lru_cache
 from types import ModuleType
@@ -97,9 +96,9 @@ def add_months(day: date, months: int) -> date:
     if year < MINYEAR:
         return date.min
     d = day.day
-    if d > 28:  # clamp to the month's end (``calendar.monthrange``, without its weekday)
+    if d > 28:  # the month's end (``calendar.monthrange``/``isleap``, without the import)
         last = _MONTH_DAYS[month0]
-        if month0 == 1 and calendar.isleap(year):
+        if month0 == 1 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
             last = 29
         if d > last:
             d = last

@@ -169,3 +169,34 @@ def test_a_changed_source_file_or_a_damaged_record_falls_back_to_attrs(
     damaged = _describe(cache, **env)
     assert damaged["replayed"] == 0 and damaged["classes"] == attrs_only["classes"]
     assert _describe(cache, **env)["replayed"] == second["replayed"]
+
+
+#: attrs before 25.4 builds classes with a builder of other parameters (attrs 24 passes
+#: each option as its own argument): a builder whose parameters are not the ones the
+#: records are made for stands in for it, then the command runs.
+OTHER_ATTRS = r'''
+import sys
+import attr._make as make
+
+class Builder(make._ClassBuilder):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+
+make._ClassBuilder = Builder
+from threshold_core.cli import main
+main(["evaluate", sys.argv[1], "--format", "json", "--no-plugin-autoload"])
+'''
+
+
+def test_an_attrs_with_another_class_builder_is_left_to_build_every_class(
+        tmp_path: Path) -> None:
+    """The requirement allows attrs 24.1 on; the records are made for attrs' builder of
+    25.4 on. With another builder, the command runs as attrs alone makes it run."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "companies" / "zhipu.toml"
+    env = {**os.environ, "THRESHOLD_CACHE_DIR": str(tmp_path)}
+    env.pop("THRESHOLD_NO_CACHE", None)
+    done = subprocess.run([sys.executable, "-c", OTHER_ATTRS, str(example)], env=env,
+                          text=True, capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["company"]["name"] == "Zhipu AI"
+    assert not list(tmp_path.glob("classes-*")), "nothing recorded for another builder"

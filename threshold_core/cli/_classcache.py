@@ -41,12 +41,36 @@ from typing import Any
 from ._classrecipe import _MISSING, Recipes, _Pending
 
 _FORMAT = "threshold-classcache-1"
+#: The parameters of the attrs class builder this module stands in for (attrs 25.4 on):
+#: another attrs' builder is left alone, and attrs builds every class as it always does.
+_BUILDER = ("self", "cls", "these", "auto_attribs", "props", "has_custom_setattr")
+#: The names of ``attr._make`` the records are made and rebuilt with.
+_MAKE_NAMES = ("_CountingAttr", "_DEFAULT_ON_SETATTR", "Factory", "NOTHING", "setters",
+               "Attribute", "ClassProps")
+
+
+def compatible(make: ModuleType) -> bool:
+    """Whether ``make`` (``attr._make``) has the class builder the records are made for.
+
+    attrs' class builder is private to attrs and changes between releases (attrs 24
+    takes each option as its own argument); with any other, nothing is recorded or
+    rebuilt, so an attrs the project's requirement allows never breaks a command.
+    """
+    init = getattr(getattr(make, "_ClassBuilder", None), "__init__", None)
+    code = getattr(init, "__code__", None)
+    return (code is not None and code.co_varnames[:code.co_argcount] == _BUILDER
+            and all(hasattr(make, name) for name in _MAKE_NAMES))
 
 
 class ClassCache(Recipes):
     """Records of the classes attrs built, by module and qualified name."""
 
     def __init__(self, path: Path, make: ModuleType) -> None:
+        """:raises TypeError: ``make`` is not an attrs the records are made for
+            (:func:`compatible`)."""
+        if not compatible(make):
+            raise TypeError(f"attrs' class builder is not the one of attrs 25.4 on: "
+                            f"{getattr(make, '__file__', make)}")
         self.path = path
         self.make: Any = make
         self.real = make._ClassBuilder
@@ -81,7 +105,10 @@ class ClassCache(Recipes):
     def build(self, pending: _Pending) -> type:
         cls, these, *_ = pending.args
         key = f"{cls.__module__}:{cls.__qualname__}"
-        shape = self._shape(pending)
+        try:
+            shape = self._shape(pending)
+        except Exception:  # a class statement of a shape not foreseen: attrs builds it
+            shape = None
         record = self._load().get(key) if shape is not None else None
         if record is not None and record[0] == shape:
             try:

@@ -51,6 +51,9 @@ from ._reading import (
     read_text,
     read_toml,
 )
+from ._types import (
+    without_none,
+)
 
 __all__ = [
     "MAX_DIGITS",
@@ -90,4 +93,5 @@ __all__ = [
     "strip_timings",
     "structure",
     "threshold_load_profile",
+    "without_none",
 ]

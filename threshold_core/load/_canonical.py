@@ -18,18 +18,20 @@ Like the generated walk of ``_finish.py``, the functions are made only from the
 
 from __future__ import annotations
 
-import types
 import typing
 from collections.abc import Callable
 from typing import Any
 
 import attrs
 
+from . import _types
+from ._types import Warmup, is_union, optional_inner
+
 #: Profiles hashed through orjson's hook alone before the functions are generated.
-GENERATE_AFTER = 32
+GENERATE_AFTER = _types.GENERATE_AFTER
 
 _ARRAYS: dict[type, Callable[[Any], Any]] = {}
-_SEEN: dict[type, int] = {}
+_USES = Warmup()
 
 
 def canonical(profile: Any) -> Any:
@@ -38,8 +40,7 @@ def canonical(profile: Any) -> Any:
     cls = profile.__class__
     arrays = _ARRAYS.get(cls)
     if arrays is None:
-        seen = _SEEN[cls] = _SEEN.get(cls, 0) + 1
-        if seen <= GENERATE_AFTER:
+        if not _USES.due(cls, GENERATE_AFTER):
             return profile
         try:
             arrays = _generate(cls)
@@ -74,10 +75,10 @@ def _fields(cls: type) -> list[tuple[str, str | None, type | None]]:
 
 def _optional(tp: Any) -> Any:
     """``T`` of ``T | None``; None for another union."""
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        args = [t for t in typing.get_args(tp) if t is not type(None)]
-        return args[0] if len(args) == 1 else None
-    return tp
+    inner = optional_inner(tp)
+    if inner is not None:
+        return inner
+    return None if is_union(tp) else tp
 
 
 def _is_attrs(tp: Any) -> bool:

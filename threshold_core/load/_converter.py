@@ -42,6 +42,7 @@ from ._scalars import (
     _unstructure_date,
     unknown_key,
 )
+from ._types import optional_inner
 
 T = TypeVar("T")
 
@@ -125,13 +126,11 @@ def make_converter(
     conv.register_structure_hook_factory(is_sequence, sequence_factory)
 
     def is_optional(t: Any) -> bool:
-        args = typing.get_args(t)
-        return (typing.get_origin(t) in (typing.Union, types.UnionType) and len(args) == 2
-                and type(None) in args)
+        return optional_inner(t) is not None
 
     def optional_factory(t: Any) -> Any:
         # cattrs' own looks the inner type's hook up on every call.
-        inner = next(a for a in typing.get_args(t) if a is not type(None))
+        inner = optional_inner(t)
         hook = conv.get_structure_hook(inner)
 
         def structure_optional(value: Any, _: Any) -> Any:

@@ -19,7 +19,6 @@ function; another class is structured by the converter as before.
 from __future__ import annotations
 
 import enum
-import types
 import typing
 from collections.abc import Callable
 from datetime import date
@@ -29,15 +28,17 @@ import attrs
 import cattrs
 
 from ..model import Figure, positional_builder
+from . import _types
+from ._types import Warmup, optional_inner
 
 #: Documents of a class structured by the converter before its function is generated
 #: (about 2 ms to generate and compile the profile's 42 functions, which a single
 #: ``threshold evaluate`` never pays).
-GENERATE_AFTER = 32
+GENERATE_AFTER = _types.GENERATE_AFTER
 
 #: (class, converter, finishing) -> its function, or None for a class that has none.
 _FUNCTIONS: dict[tuple[type, int, bool], Callable[..., Any] | None] = {}
-_SEEN: dict[tuple[type, bool], int] = {}
+_USES = Warmup()
 
 
 def fast_function(cls: type, conv: cattrs.Converter, finishing: bool = False
@@ -56,9 +57,7 @@ def fast_function(cls: type, conv: cattrs.Converter, finishing: bool = False
         return _FUNCTIONS[cls, id(conv), finishing]
     except KeyError:
         pass
-    seen = _SEEN.get((cls, finishing), 0)
-    if seen < GENERATE_AFTER:
-        _SEEN[cls, finishing] = seen + 1
+    if not _USES.due((cls, finishing), GENERATE_AFTER):
         return None
     return _generate(cls, conv, finishing)
 
@@ -70,15 +69,6 @@ class _Unknown(Exception):
 def _simple(cls: type) -> bool:
     return attrs.has(cls) and all(a.init and a.alias == a.name
                                   for a in attrs.fields(cls))
-
-
-def _optional_inner(tp: Any) -> Any:
-    """``X`` for ``X | None``, else None."""
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        args = typing.get_args(tp)
-        if len(args) == 2 and type(None) in args:
-            return args[0] if args[1] is type(None) else args[1]
-    return None
 
 
 def _generate(cls: type, conv: cattrs.Converter, finishing: bool = False
@@ -120,7 +110,7 @@ def _generate(cls: type, conv: cattrs.Converter, finishing: bool = False
 
     def convert(tp: Any, pad: str) -> list[str]:
         """Statements that turn ``v`` into what the converter's hook for ``tp`` returns."""
-        inner = _optional_inner(tp)
+        inner = optional_inner(tp)
         if inner is not None:
             body = convert(inner, pad + "    ")
             return [f"{pad}if v is not None:", *body] if body else []
@@ -164,7 +154,7 @@ def _generate(cls: type, conv: cattrs.Converter, finishing: bool = False
     def walked(tp: Any, name: str, pad: str) -> list[str]:
         """:func:`convert`, then what the walk does to the field ``name`` (finishing)."""
         kind, bounds = plan.get(name, (None, None))
-        inner = _optional_inner(tp)
+        inner = optional_inner(tp)
         if kind is None or (inner is not None and kind in ("node", "nodes", "figure")):
             if kind is None:
                 return convert(tp, pad)

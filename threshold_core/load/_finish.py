@@ -19,7 +19,6 @@ plugin's extension class may declare) is copied before it is changed.
 from __future__ import annotations
 
 import copy
-import types
 import typing
 from typing import Any
 
@@ -27,7 +26,9 @@ import attrs
 
 from ..errors import Problem
 from ..model import Figure, range_of
+from . import _types
 from ._config import currency_code
+from ._types import Warmup, without_none
 
 Range = tuple[float | None, float | None]
 _PLANS: dict[type, tuple[tuple[str, str, Range | None], ...]] = {}
@@ -54,9 +55,7 @@ def _plan(cls: type) -> tuple[tuple[str, str, Range | None], ...]:
     # fields by attrs, which cattrs has already done for the classes it structured.
     plan: list[tuple[str, str, Range | None]] = []
     for a in attrs.fields(attrs.resolve_types(cls)):
-        tp = a.type
-        if typing.get_origin(tp) in (typing.Union, types.UnionType):
-            tp = next(t for t in typing.get_args(tp) if t is not type(None))
+        tp = without_none(a.type)
         bounds = range_of(a)
         if tp is Figure:
             plan.append((a.name, "figure", bounds))
@@ -89,16 +88,14 @@ def out_of(bounds: Range, number: float) -> str | None:
 
 
 #: Profiles walked by reading the plan before the generated walks take over.
-GENERATE_AFTER = 32
-_walked = 0
+GENERATE_AFTER = _types.GENERATE_AFTER
+_USES = Warmup()
 
 
 def finish(obj: Any, path: str, source: Any, as_of: Any, problems: list[Problem]) -> Any:
     """Check documented ranges and currency codes of a freshly structured object, and give
     its bare figures the ``source``/``as_of`` of their section, in one walk; returns it."""
-    global _walked
-    if _walked < GENERATE_AFTER:
-        _walked += 1
+    if not _USES.due(None, GENERATE_AFTER):
         _interpret(obj, path, source, as_of, problems)
     else:
         (_WALKS.get(obj.__class__) or _walk_of(obj.__class__))(obj, path, source, as_of,

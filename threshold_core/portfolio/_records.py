@@ -7,7 +7,6 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
@@ -26,6 +25,7 @@ from ..load import (
     lone_surrogate,
     not_utf8,
     parse_json,
+    without_none,
 )
 from ..model import CompanyProfile, Figure
 
@@ -107,10 +107,8 @@ def _field_types(cls: type) -> dict[str, Any]:
 
 def _scalar_from_cell(text: str, tp: Any) -> Any:
     """Turn one CSV cell into the JSON value its profile field expects."""
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _scalar_from_cell(text, options[0])
+    if without_none(tp) is not tp:
+        return _scalar_from_cell(text, without_none(tp))
     if tp is bool:
         low = text.strip().lower()
         if low in ("true", "false"):
@@ -144,9 +142,7 @@ def _type_at(path: list[str], extensions: Mapping[str, type] | None = None) -> A
             raise KeyError(path[1] if len(path) > 1 else path[0])
         tp, path = (extensions or {})[path[1]], path[2:]
     for part in path:
-        origin = typing.get_origin(tp)
-        if origin in (typing.Union, types.UnionType):
-            tp = next(a for a in typing.get_args(tp) if a is not type(None))
+        tp = without_none(tp)
         if not (isinstance(tp, type) and attrs.has(tp)):
             raise KeyError(part)
         hints = _field_types(tp)

@@ -157,7 +157,8 @@ def run_batch(
                 write("\ufeff".encode())
             write(csv_line(header).encode("utf-8"))
 
-        progress = Progress(count_records(source))
+        # The count (a pass over the whole input) only for a bar that is shown.
+        progress = Progress(count_records(source) if sys.stderr.isatty() else 0)
         verdicts: Counter[str] = Counter()
         findings: Counter[str] = Counter()
         written = invalid = plugin_errors = 0

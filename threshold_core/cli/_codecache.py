@@ -130,7 +130,9 @@ class CodeCache:
         served = self._served.get((source, filename, mode, flags, optimize))
         if served is not None:
             return served
-        found = _TYPE_HASH.search(source)
+        # Only attrs' __hash__ has the constant (a substring test first: the regular
+        # expression scans the whole text, and most sources are cattrs' functions).
+        found = _TYPE_HASH.search(source) if "hash((" in source else None
         keyed = f"{source[:found.start(2)]}#{source[found.end(2):]}" if found else source
         key = hashlib.blake2b(
             "\0".join((keyed, filename, mode, str(flags), str(optimize))).encode(),

@@ -58,12 +58,18 @@ def code(co):
             co.co_linetable.hex(), co.co_exceptiontable.hex(),
             [code(c) if isinstance(c, types.CodeType) else repr(c) for c in co.co_consts]]
 
-def value(v):
+def value(v, cls):
+    if isinstance(v, (classmethod, staticmethod)):
+        return [type(v).__name__, value(v.__func__, cls)]
+    if isinstance(v, property):
+        return ["property", value(v.fget, cls)]
     if isinstance(v, types.FunctionType):
         return ["function", v.__name__, v.__qualname__, v.__module__, v.__doc__,
                 stable(v.__annotations__), code(v.__code__), stable(v.__defaults__),
                 stable(v.__kwdefaults__),
-                [stable(c.cell_contents) for c in v.__closure__ or ()],
+                # a method's __class__ cell must be the class built, not the statement's
+                ["the class" if c.cell_contents is cls else stable(c.cell_contents)
+                 for c in v.__closure__ or ()],
                 sorted((k, stable(g)) for k, g in v.__globals__.items()
                        # the generated-code cache's compile, seen by attrs' own classes
                        if k != "__builtins__"
@@ -82,7 +88,7 @@ for name, module in sorted(sys.modules.items()):
         out[f"{name}:{cls.__qualname__}"] = [
             [cls.__name__, cls.__qualname__, [b.__qualname__ for b in cls.__mro__]],
             # attrs' count of field() calls (it only orders a class's fields) excepted
-            [[k, value(v)] for k, v in cls.__dict__.items() if k != "cls_counter"],
+            [[k, value(v, cls)] for k, v in cls.__dict__.items() if k != "cls_counter"],
             [[s, stable(getattr(a, s))] for a in cls.__attrs_attrs__
              for s in type(a).__slots__],
             type(cls.__attrs_attrs__).__name__, list(vars(type(cls.__attrs_attrs__))),
@@ -120,6 +126,9 @@ class Probe(Base):
 @attrs.define
 class Mutable:
     x: int = attrs.field(default=0, validator=_positive)
+
+    def __repr__(self) -> str:
+        return f"Mutable({super().__repr__()})"
 '''
 
 

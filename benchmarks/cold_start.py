@@ -22,7 +22,13 @@ doing what the command does step by step (the same calls, in the same order, wit
 collector paused as the command pauses it) and timing each step's CPU time; the
 medians are printed, with the interpreter's own start (``python -c pass``) before them.
 
-Run: python benchmarks/cold_start.py [--runs 15] [--stages 7]
+``--against PYTHON`` times ``evaluate`` of another installation too (PYTHON is the
+interpreter of its environment; its ``threshold`` is beside it): the two commands
+alternate, ``--runs`` times each, and the script prints both medians and the median
+of the paired differences (CPU time), which a busy machine moves far less than either
+figure.
+
+Run: python benchmarks/cold_start.py [--runs 15] [--stages 7] [--against PYTHON]
 """
 
 from __future__ import annotations
@@ -142,11 +148,33 @@ def stages(count: int) -> None:
     print(f"  {'all steps':52s} {total:6.1f}")
 
 
+def against(evaluate: list[str], python: str, runs: int) -> None:
+    """``evaluate`` of this installation and of the one ``python`` belongs to, alternating;
+    CPU medians and the median of the paired differences."""
+    other = [str(Path(python).with_name("threshold")), *evaluate[1:]]
+    run(other, "other-warm"), run(other, "other-warm")  # its caches filled
+    for i in range(runs):
+        pair = ((evaluate, "this"), (other, "other"))
+        for cmd, key in pair if i % 2 == 0 else pair[::-1]:
+            run(cmd, key)
+    this, that = CPU["this"], CPU["other"]
+    diffs = sorted(a - b for a, b in zip(this, that, strict=True))
+    quartiles = statistics.quantiles(diffs, n=4) if len(diffs) > 1 else [diffs[0]] * 3
+    print(f"evaluate CPU (medians of {runs}, alternating): this installation "
+          f"{statistics.median(this) * 1000:.1f} ms, {python}: "
+          f"{statistics.median(that) * 1000:.1f} ms; paired difference (this - that) "
+          f"{statistics.median(diffs) * 1000:+.1f} ms (quartiles {quartiles[0] * 1000:+.1f} / "
+          f"{quartiles[2] * 1000:+.1f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--stages", type=int, default=0, metavar="N",
                         help="also time evaluate's steps in N fresh processes")
+    parser.add_argument("--against", metavar="PYTHON",
+                        help="also time evaluate of another installation (the python of its "
+                             "environment), alternating, and print the paired differences")
     args = parser.parse_args()
     exe = str(Path(sys.executable).with_name("threshold"))
     evaluate = [exe, "evaluate", "examples/companies/zhipu.toml"]
@@ -180,6 +208,8 @@ def main() -> None:
         print("note: an editable install: python -c pass loads its finder's modules, which "
               "threshold then finds loaded; install the wheel into a fresh virtual environment "
               "(pip install .) to measure as users run it")
+    if args.against:
+        against(evaluate, args.against, args.runs)
     if args.stages:
         stages(args.stages)
     print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))

@@ -1,4 +1,4 @@
-"""The built-in rule packs keep the outcome contract that the engine stops re-checking.
+"""The built-in rule packs and scorers keep the contract that the engine stops re-checking.
 
 The engine skips the deep check of an outcome's evidence (every value plain JSON,
 finite, bounded) for the packs of built-in plugins, whose evidence is built from
@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 from helpers import EXAMPLES
 
 from threshold_core import Engine, build_config
-from threshold_core.engine import check_outcome
+from threshold_core.engine import check_outcome, check_score
 from threshold_core.hooks import hookimpl
 from threshold_core.kit import Pack, passed, rule
 from threshold_core.load import profile_from_data
@@ -30,6 +31,24 @@ def _profiles() -> list[Any]:
     examples = [ENGINE.load_profile(p) for p in sorted((EXAMPLES / "companies").glob("*.toml"))]
     synthetic = [profile_from_data(d) for seed in (3, 42) for d in synthetic_portfolio(150, seed)]
     return [*examples, *synthetic]
+
+
+def test_every_builtin_score_passes_the_full_boundary_check() -> None:
+    """The built-in scorers' metrics are not checked per evaluation (``ScorerPlan.trusted``):
+    every score they give here passes the check a plugin's score gets, on the objects."""
+    trusted = [plan for plan in ENGINE.scorer_plan if plan.trusted]
+    assert len(trusted) == 4
+    checked = 0
+    for profile in _profiles():
+        ctx = Context(fx=ENGINE.fx, as_of=profile.as_of or ENGINE.fx.as_of,
+                      sources=ENGINE.config.sources)
+        for plan in trusted:
+            value = plan.scorer.score(profile, ENGINE.settings.get(plan.name), ctx)
+            assert check_score(value, plan.dimension) is None, (profile.id, plan.name)
+            as_objects = attrs.evolve(value, metrics=tuple(value.metrics))
+            assert check_score(as_objects, plan.dimension) is None, (profile.id, plan.name)
+            checked += len(value.metrics)
+    assert checked > 9_000
 
 
 def test_every_builtin_outcome_passes_the_full_boundary_check() -> None:

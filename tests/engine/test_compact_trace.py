@@ -1,26 +1,32 @@
-"""A rule that passes may hand back its evidence alone; the trace is the same.
+"""What components did, recorded compactly, reads the same as the objects it stands for.
 
 The kit's fast path (docs/hooks.md): a rule's check returns the evidence ``dict`` for
 ``passed(evidence)``. The engine records it compactly and builds the outcomes when the
 trace is read; what any reader sees (the trace event, the policy's pack outcomes,
-pickling, the JSON) is what ``passed(evidence)`` would have given.
+pickling, the JSON) is what ``passed(evidence)`` would have given. A kit scorer's
+metrics are rows until read, and checked at the boundary as the objects would be.
 """
 
 from __future__ import annotations
 
 import json
 import pickle
-from typing import Any
+from typing import Any, ClassVar
 
-from helpers import EXAMPLES
+from helpers import EXAMPLES, bare_engine
 
 from threshold_core import Engine, build_config
 from threshold_core.hooks import hookimpl
 from threshold_core.kit import Pack, passed, rule
-from threshold_core.load import decision_json, strip_timings
-from threshold_core.model import EventKind, RuleOutcome, RuleStatus
+from threshold_core.load import decision_json, profile_from_data, strip_timings
+from threshold_core.model import EventKind, MetricScore, RuleOutcome, RuleStatus
 
 ZHIPU = EXAMPLES / "companies" / "zhipu.toml"
+UNSOURCED = "unsourced: the scorer names no source"
+PROFILE = profile_from_data(
+    {"id": "acme", "name": "Acme AI", "as_of": "2026-06-30",
+     "valuation": {"amount": 5.0e9, "currency": "CNY", "basis": "market_cap",
+                   "as_of": "2026-06-01"}})
 
 
 def _data(decision: Any) -> Any:
@@ -130,3 +136,65 @@ def test_a_decision_reads_the_same_however_its_trace_is_first_read() -> None:
     assert _data(read) == written
     passed_ids = [o.rule for e in read.trace for o in e.rules if o.status is RuleStatus.PASSED]
     assert len(passed_ids) > 20
+
+
+# -- a kit scorer's metrics: rows, built when read ---------------------------------------
+
+
+def _kit_scorer(raw: float, source: Any = "annual report 2025") -> Any:
+    """A MetricScorer with one metric reading ``raw`` (its settings given by a wrapper)."""
+    from threshold_core.kit import Band, Metric, MetricScorer, Reading
+
+    scorer = MetricScorer(
+        name="rows", dimension="quality",
+        metrics=(Metric("m", lambda p, c, s: Reading(raw, ("valuation",), source),
+                        ("valuation",)),
+                 Metric("none", lambda p, c, s: None, ("revenue",))))
+
+    class Settings:
+        weights: ClassVar[dict[str, float]] = {"m": 1.0, "none": 1.0}
+        bands: ClassVar[dict[str, Band]] = {"m": Band([[0, 0], [100, 100]]),
+                                            "none": Band([[0, 0], [100, 100]])}
+
+    settings = Settings()
+
+    class Wrapped:
+        name, dimension = "rows", "quality"
+
+        def score(self, profile: Any, _settings: Any, context: Any) -> Any:
+            return scorer.score(profile, settings, context)
+
+    class Registering:
+        @hookimpl
+        def threshold_register_scorers(self, register: Any) -> None:
+            register(Wrapped())
+
+    return Registering()
+
+
+def test_a_kit_scorers_metrics_read_as_metric_scores() -> None:
+    engine = bare_engine(("rows", _kit_scorer(42.0)))
+    decision = engine.evaluate(PROFILE)
+    (dim,) = decision.dimensions
+    assert dim.evidence.__class__ is tuple
+    m, none = dim.evidence
+    assert m == MetricScore(metric="m", weight=1.0, raw=42.0, points=42.0,
+                            inputs=("valuation",), source="annual report 2025",
+                            note="band 0\u21920, 100\u2192100",
+                            sources=("annual report 2025",), grade=m.grade,
+                            band_source=UNSOURCED)
+    assert none == MetricScore(metric="none", weight=1.0, raw=None, points=None,
+                               inputs=("revenue",), note="no data", band_source=UNSOURCED)
+    event = next(e for e in decision.trace if e.component == "rows")
+    assert event.contributed["band_sources"] == {"m": UNSOURCED, "none": UNSOURCED}
+    assert dim.sourced_coverage is not None
+
+
+def test_a_kit_scorers_figure_out_of_range_is_named_at_the_boundary() -> None:
+    """Rows are checked as the objects are: a raw figure beyond 1e300 is the scorer's error."""
+    engine = bare_engine(("rows", _kit_scorer(1e301)))
+    decision = engine.evaluate(PROFILE)
+    assert str(decision.verdict) == "error"
+    event = next(e for e in decision.trace if e.component == "rows")
+    assert event.status == "error"
+    assert "raw value 1e+301 out of range" in (event.message or "")

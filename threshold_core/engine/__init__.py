@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ._boundary import (
     check_outcome,
+    check_score,
 )
 from ._engine import (
     Engine,
@@ -40,6 +41,7 @@ __all__ = [
     "ThresholdPluginManager",
     "autoload_enabled",
     "check_outcome",
+    "check_score",
     "combine",
     "composite_score",
     "create_plugin_manager",

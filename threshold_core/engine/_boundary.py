@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from ..kit import MetricRows
 from ..model import (
     DimensionResult,
     DimensionScore,
@@ -30,7 +31,9 @@ from ..model import (
     RuleStatus,
     Severity,
     Verdict,
+    recorded,
 )
+from ._compact import plain_rows
 
 #: Longest component name, pack version or rule id a plugin may register.
 MAX_NAME = 200
@@ -111,8 +114,8 @@ _SCALARS = frozenset({str, float, int, bool, type(None)})
 _CHECKED_INPUTS: dict[int, tuple[Any, ...]] = {}
 
 
-def check_score(value: Any, dimension: str) -> str | None:
-    """What a scorer returned (see ``docs/hooks.md``, Components)."""
+def check_score(value: Any, dimension: str, trusted: bool = False) -> str | None:
+    """What a scorer returned (``docs/hooks.md``); ``trusted``: see ``ScorerPlan.trusted``."""
     if value.__class__ is not DimensionScore and not isinstance(value, DimensionScore):
         return f"returned {type(value).__name__}, not DimensionScore"
     if value.dimension != dimension:
@@ -141,7 +144,16 @@ def check_score(value: Any, dimension: str) -> str | None:
     problem = None if notes.__class__ is tuple and not notes else _check_strings(notes, "notes")
     if problem:
         return problem
-    metrics = value.metrics
+    metrics = recorded(value, "metrics")
+    if metrics.__class__ is MetricRows:
+        # A kit scorer's rows: the usual case tested on the rows, else on the objects.
+        if trusted or plain_rows(metrics.rows, MAX_TEXT):
+            return None
+        return _check_metrics(value.metrics)
+    return _check_metrics(metrics)
+
+
+def _check_metrics(metrics: Any) -> str | None:
     if metrics.__class__ is not tuple and not isinstance(metrics, list):
         return f"returned metrics of type {type(metrics).__name__}, not a tuple"
     for m in metrics:

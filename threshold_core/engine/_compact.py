@@ -1,4 +1,4 @@
-"""A rule pack's outcomes recorded compactly, built when the trace is read (issue 20).
+"""What components did, recorded compactly, built when the trace is read (issue 20).
 
 Most rules of an evaluation pass. A built-in rule that passes hands back its evidence
 alone (a ``dict``: the kit's fast path, ``docs/hooks.md``), and the pack loop records
@@ -14,7 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Deferred, RuleOutcome, RuleStatus, positional_builder
+from ..kit import MetricRows
+from ..model import (
+    Deferred,
+    DimensionScore,
+    RuleOutcome,
+    RuleStatus,
+    positional_builder,
+    recorded,
+)
 
 _PASSED = RuleStatus.PASSED
 #: ``RuleOutcome(*every field)``.
@@ -56,3 +64,30 @@ class Read(Deferred):
             if o.__class__ is dict and o:
                 read.update(o)
         return tuple(sorted(read))
+
+
+def band_sources(value: DimensionScore) -> dict[str, str | None]:
+    """The scorer event's ``band_sources``: each metric's band source, where it has one."""
+    metrics = recorded(value, "metrics")
+    if metrics.__class__ is MetricRows:  # a kit scorer's: its plan's, one per metric
+        return dict(metrics.band_sources)
+    return {m.metric: m.band_source for m in value.metrics if m.band_source}
+
+
+_NUMBER = (float, int)
+
+
+def plain_rows(rows: list[tuple[Any, ...]], max_text: int) -> bool:
+    """Whether every row of a kit scorer's :class:`MetricRows` is the usual case that
+    ``check_score`` passes in one test: finite figures in range, plain short strings."""
+    for (name, weight, raw, points, inputs, source, note, _state, _states, _sources,
+         _grade, _band) in rows:
+        if not (weight.__class__ in _NUMBER and -1e300 < weight < 1e300
+                and (raw is None or (raw.__class__ in _NUMBER and -1e300 <= raw <= 1e300))
+                and (points is None
+                     or (points.__class__ in _NUMBER and 0.0 <= points <= 100.0))
+                and name.__class__ is str and inputs.__class__ is tuple
+                and (note is None or (note.__class__ is str and len(note) <= max_text))
+                and (source is None or source.__class__ is str)):
+            return False
+    return True

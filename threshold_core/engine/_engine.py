@@ -55,9 +55,10 @@ from ._budget import BudgetExceeded, Watchdog
 from ._finish import CORE, core_policy_only, decide, fail_closed, notify
 from ._gate import check_money, gate_result, headroom_of, max_rates
 from ._hookcalls import Abandoned, Activity, hook_call
+from ._plans import law_as_of, plan_packs, plan_scorers
 from ._plugins import ThresholdPluginManager, create_plugin_manager, engine_version
 from ._registry import extension_types
-from ._run import failure, law_as_of, plan_packs, plan_scorers, run_packs, run_scorers
+from ._run import failure, run_packs, run_scorers
 from ._setup import (
     assign_scorers,
     check_components,

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import operator
 import time
-from collections.abc import Mapping
-from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -29,12 +27,10 @@ from ..model import (
     EventStatus,
     Finding,
     PackOutcomes,
-    Rule,
     RuleMeta,
     RuleOutcome,
     RuleStatus,
     ScoredDimension,
-    Scorer,
     Severity,
     TraceEvent,
     positional_builder,
@@ -43,39 +39,11 @@ from ._boundary import MAX_TEXT, check_outcome, check_score, plain_evidence, sho
 from ._budget import BudgetExceeded
 from ._compact import Outcomes as _Outcomes
 from ._compact import Read as _Read
+from ._compact import band_sources as _band_sources
 from ._hookcalls import Abandoned, Activity
-from ._plugins import BUILTIN_PLUGINS
 
 if TYPE_CHECKING:
     from ._engine import Engine
-
-class ScorerPlan(NamedTuple):
-    """One assigned scorer as the engine runs it, worked out once when the engine is built."""
-
-    dimension: str
-    name: str
-    plugin: str
-    #: The plugin's version (the trace event's ``version``).
-    version: str
-    #: The dimension's configured weight.
-    weight: float
-    scorer: Scorer
-
-
-def plan_scorers(engine: Engine) -> tuple[tuple[ScorerPlan, ...], tuple[dict[str, Any], ...]]:
-    """The assigned scorers by dimension, and the trace events of the others (skipped)."""
-    plans = tuple(
-        ScorerPlan(dim, reg.component.name, reg.plugin, engine.pm.version_of(reg.plugin),
-                   engine.config.dimensions[dim].weight, reg.component)
-        for dim, reg in sorted(engine.assignments.items()))
-    assigned = {p.name for p in plans}
-    skipped = tuple(
-        {"plugin": reg.plugin, "version": engine.pm.version_of(reg.plugin), "component": name,
-         "kind": EventKind.SCORER, "status": EventStatus.SKIPPED,
-         "message": skip_reason(engine, reg.component.dimension)}
-        for name, reg in sorted(engine.scorers.items()) if name not in assigned)
-    return plans, skipped
-
 
 def run_scorers(
     engine: Engine, activity: Activity, profile: CompanyProfile, context: Context,
@@ -83,7 +51,7 @@ def run_scorers(
 ) -> tuple[ScoredDimension, ...]:
     """Every assigned scorer, each isolated and checked; one trace event each."""
     out = []
-    for dim, name, plugin, version, weight, scorer in engine.scorer_plan:
+    for dim, name, plugin, version, weight, scorer, trusted in engine.scorer_plan:
         settings = engine.settings.get(name)
         activity.enter(plugin, name)
         start = time.perf_counter()
@@ -97,7 +65,7 @@ def run_scorers(
         except BaseException as exc:
             problem: str | None = failure(exc)
         else:
-            problem = check_score(value, dim)
+            problem = check_score(value, dim, trusted)
         activity.leave()
         ms = round((time.perf_counter() - start) * 1000, 3)
         if problem:
@@ -113,67 +81,10 @@ def run_scorers(
             {"dimension": dim, "score": value.score, "coverage": value.coverage,
              "weight": weight,
              # Where each metric's band comes from (issue 16).
-             "band_sources": {m.metric: m.band_source for m in value.metrics
-                              if m.band_source}},
+             "band_sources": _band_sources(value)},
             None, ()))
         out.append(ScoredDimension(dim, weight, name, plugin, value))
     trace.extend(TraceEvent(**kw) for kw in engine.skipped_scorers)
-    return tuple(out)
-
-
-def skip_reason(engine: Engine, dimension: str) -> str:
-    configured = engine.config.dimensions.get(dimension)
-    if configured is None:
-        return f"dimension {dimension!r} is not configured in [dimensions]"
-    if configured.weight == 0:
-        return f"dimension {dimension!r} has weight 0"
-    return f"[dimensions.{dimension}] uses another scorer"
-
-
-class PackPlan(NamedTuple):
-    """One rule pack as the engine runs it, worked out once when the engine is built."""
-
-    name: str
-    plugin: str
-    #: The plugin's version (the trace event's ``version``).
-    version: str
-    pack_version: str
-    law_as_of: str | None
-    #: ``(id, meta, check, declared severity)`` by rule id; ``check`` is None for a
-    #: rule disabled in ``[rules] disable``.
-    rules: tuple[tuple[str, RuleMeta, Any, Severity], ...]
-    #: A pack of a built-in plugin, whose outcomes' evidence is plain JSON by construction
-    #: (tests/engine/test_builtin_outcomes.py runs the full boundary check over every one
-    #: of its outcomes on the examples and synthetic profiles): the evidence's deep check
-    #: is skipped. Every other pack's outcomes get the full check.
-    trusted: bool = False
-    #: The recorded outcome of each disabled rule (the same object every evaluation).
-    disabled: Mapping[str, RuleOutcome] = {}
-    #: The rule ids in evaluation order (``rules``' first items).
-    ids: tuple[str, ...] = ()
-
-
-def plan_packs(engine: Engine) -> tuple[PackPlan, ...]:
-    """The fixed evaluation order: packs by name, rules by id."""
-    out = []
-    for name, reg in sorted(engine.packs.items()):
-        rules = []
-        disabled = {}
-        for rule in sorted(reg.component.rules, key=lambda r: r.meta.id):
-            meta = rule.meta
-            # A plain Rule's check is called directly (Rule.evaluate only forwards to it).
-            check = rule.check if type(rule) is Rule else rule.evaluate
-            if meta.id in engine.disabled_rules:
-                check = None
-                disabled[meta.id] = RuleOutcome(status=_DISABLED, rule=meta.id,
-                                                message="disabled in [rules] disable")
-            rules.append((meta.id, meta, check, meta.severity))
-        info = engine.pm.info.get(reg.plugin)
-        trusted = (reg.plugin in BUILTIN_PLUGINS and info is not None
-                   and info.origin == "builtin")
-        out.append(PackPlan(name, reg.plugin, engine.pm.version_of(reg.plugin),
-                            str(reg.component.version), law_as_of(reg.component), tuple(rules),
-                            trusted, disabled, tuple(r[0] for r in rules)))
     return tuple(out)
 
 
@@ -369,14 +280,6 @@ _outcome = positional_builder(RuleOutcome)
 _fields = operator.attrgetter(*(a.name for a in attrs.fields(RuleOutcome)))
 #: Sets a returned outcome's ``rule`` (its slot, as attrs' frozen ``__init__`` does).
 _set_rule = RuleOutcome.__dict__["rule"].__set__
-
-
-def law_as_of(pack: Any) -> str | None:
-    value = getattr(pack, "law_as_of", None)
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, date) else str(value)
-
 
 
 def failure(exc: BaseException) -> str:

@@ -59,7 +59,7 @@ from ._decision import (
     Receipt,
     TraceEvent,
 )
-from ._deferred import Deferred
+from ._deferred import Deferred, recorded
 from ._explanation import (
     Blocker,
     CoverageNeed,
@@ -345,6 +345,7 @@ __all__ = [
     "market_risk",
     "positional_builder",
     "range_of",
+    "recorded",
     "tier_of",
     "volatility_for",
     "weakest",

@@ -65,6 +65,14 @@ def deferred_fields(cls: type, *names: str) -> None:
         setattr(cls, name, _DeferredSlot(slot, name))
 
 
+def recorded(obj: Any, name: str) -> Any:
+    """What ``obj``'s field ``name`` holds, a :class:`Deferred` left unbuilt."""
+    desc = type(obj).__dict__.get(name)
+    if isinstance(desc, _DeferredSlot):
+        return desc.slot.__get__(obj, type(obj))
+    return getattr(obj, name)
+
+
 def slot_setter(cls: type, name: str) -> Any:
     """The setter of ``cls``'s slot ``name`` (the slot's own, under a deferred field)."""
     desc = cls.__dict__.get(name)

@@ -18,7 +18,6 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from ..kit import MetricRows
 from ..model import (
     DimensionResult,
     DimensionScore,
@@ -31,9 +30,7 @@ from ..model import (
     RuleStatus,
     Severity,
     Verdict,
-    recorded,
 )
-from ._compact import plain_rows
 
 #: Longest component name, pack version or rule id a plugin may register.
 MAX_NAME = 200
@@ -144,16 +141,9 @@ def check_score(value: Any, dimension: str, trusted: bool = False) -> str | None
     problem = None if notes.__class__ is tuple and not notes else _check_strings(notes, "notes")
     if problem:
         return problem
-    metrics = recorded(value, "metrics")
-    if metrics.__class__ is MetricRows:
-        # A kit scorer's rows: the usual case tested on the rows, else on the objects.
-        if trusted or plain_rows(metrics.rows, MAX_TEXT):
-            return None
-        return _check_metrics(value.metrics)
-    return _check_metrics(metrics)
-
-
-def _check_metrics(metrics: Any) -> str | None:
+    metrics = value.metrics
+    if trusted and metrics.__class__ is tuple:
+        return None
     if metrics.__class__ is not tuple and not isinstance(metrics, list):
         return f"returned metrics of type {type(metrics).__name__}, not a tuple"
     for m in metrics:

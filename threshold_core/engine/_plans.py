@@ -90,8 +90,6 @@ class PackPlan(NamedTuple):
     trusted: bool = False
     #: The recorded outcome of each disabled rule (the same object every evaluation).
     disabled: Mapping[str, RuleOutcome] = {}
-    #: The rule ids in evaluation order (``rules``' first items).
-    ids: tuple[str, ...] = ()
 
 
 def plan_packs(engine: Engine) -> tuple[PackPlan, ...]:
@@ -112,7 +110,7 @@ def plan_packs(engine: Engine) -> tuple[PackPlan, ...]:
         trusted = builtin(engine, reg)
         out.append(PackPlan(name, reg.plugin, engine.pm.version_of(reg.plugin),
                             str(reg.component.version), law_as_of(reg.component), tuple(rules),
-                            trusted, disabled, tuple(r[0] for r in rules)))
+                            trusted, disabled))
     return tuple(out)
 
 

@@ -59,7 +59,6 @@ from ..model import (
     format_score,
     is_assumed,
     positional_builder,
-    recorded,
 )
 from ._sourcing import dimension_sourcing, overall_sourcing, with_effect
 
@@ -199,9 +198,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         # Unrounded: reports round for display, and nothing compared is rounded.
         weight = d.weight / total_weight if counts else 0.0
         dc = configured.get(name)
-        # A kit scorer's rows stay unbuilt: the sourcing is worked out from them, and the
-        # result's evidence builds the same MetricScore objects when it is read.
-        metrics = recorded(result, "metrics") if result is not None else ()
+        metrics = result.metrics if result is not None else ()
         grades_of[name] = {}
         sourced, illustrative = dimension_sourcing(metrics, grades_of[name])
         results.append(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -37,9 +37,6 @@ from ..model import (
 )
 from ._boundary import MAX_TEXT, check_outcome, check_score, plain_evidence, short_strings
 from ._budget import BudgetExceeded
-from ._compact import Outcomes as _Outcomes
-from ._compact import Read as _Read
-from ._compact import band_sources as _band_sources
 from ._hookcalls import Abandoned, Activity
 
 if TYPE_CHECKING:
@@ -81,7 +78,8 @@ def run_scorers(
             {"dimension": dim, "score": value.score, "coverage": value.coverage,
              "weight": weight,
              # Where each metric's band comes from (issue 16).
-             "band_sources": _band_sources(value)},
+             "band_sources": {m.metric: m.band_source for m in value.metrics
+                              if m.band_source}},
             None, ()))
         out.append(ScoredDimension(dim, weight, name, plugin, value))
     trace.extend(TraceEvent(**kw) for kw in engine.skipped_scorers)
@@ -123,13 +121,12 @@ def run_packs(
     for plan in engine.pack_plan:
         pack_name, plugin, trusted = plan.name, plan.plugin, plan.trusted
         settings = engine.settings.get(pack_name)
-        # A RuleOutcome per rule, or the evidence dict of one passed on the fast path.
-        outcomes: list[RuleOutcome | dict[str, Any]] = []
+        outcomes: list[RuleOutcome] = []
         record = outcomes.append
         pack_errors: list[str] = []
         fired: list[str] = []
         read: set[str] = set()
-        n_passed = n_missing = n_disabled = n_compact = 0
+        n_passed = n_missing = n_disabled = 0
         out_of_time: BudgetExceeded | None = None
         activity.enter(plugin, pack_name)
         start = time.perf_counter()
@@ -160,17 +157,18 @@ def run_packs(
             else:
                 if value.__class__ is dict:
                     # The kit's fast path (docs/hooks.md): a check may return its evidence
-                    # for ``passed(evidence)``. Recorded as it is (a plugin's copied and
-                    # checked), the outcome built when the trace is read (``_Outcomes``).
+                    # for ``passed(evidence)``; its outcome is built here, in one step (a
+                    # plugin's evidence copied and checked first).
                     if not trusted:
                         value = dict(value)
                         if value and not plain_evidence(value):
                             # Not plain JSON: the full check below names the fault.
                             value = _outcome(_PASSED, None, None, (), value, "")
                     if value.__class__ is dict:
+                        if value:
+                            read.update(value)
                         n_passed += 1
-                        n_compact += 1
-                        record(value)
+                        record(_outcome(_PASSED, None, None, (), value, rid))
                         continue
                 # The boundary check (``check_outcome``), its usual case inline: a
                 # RuleOutcome of a status rules may return, no severity above the declared
@@ -251,15 +249,10 @@ def run_packs(
         ms = round((time.perf_counter() - start) * 1000, 3)
         counts = {"fired": len(fired), "passed": n_passed, "not_evaluated": n_missing,
                   "disabled": n_disabled, "error": len(pack_errors)}
-        if n_compact:
-            recorded: Any = _Outcomes(outcomes, plan.ids)
-            paths: Any = _Read(recorded, read)
-        else:
-            recorded = tuple(outcomes)
-            paths = tuple(sorted(read))
+        recorded = tuple(outcomes)
         trace.append(_event(
             plugin, plan.version, pack_name, _RULE_PACK, _ERROR_EVENT if pack_errors else _OK,
-            ms, paths,
+            ms, tuple(sorted(read)),
             {"fired": fired, "counts": counts, "pack_version": plan.pack_version,
              "law_as_of": plan.law_as_of},
             "; ".join(pack_errors) or None, recorded))

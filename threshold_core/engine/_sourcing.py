@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from ..kit import MetricRows
 from ..model import (
     DimensionResult,
     Effect,
@@ -38,12 +37,8 @@ for _grade in SourceGrade:
         _SOURCED_BY_GRADE[str(_grade)] = False
 
 
-#: A metric's weight, raw figure, points and grade (``MetricRows.figures`` of a kit row).
-_METRIC_FIGURES = operator.attrgetter("weight", "raw", "points", "grade")
-
-
 def dimension_sourcing(
-    metrics: Sequence[MetricScore] | MetricRows, grades: dict[str, int] | None = None,
+    metrics: Sequence[MetricScore], grades: dict[str, int] | None = None,
 ) -> tuple[float | None, float | None]:
     """A dimension's sourced coverage and the share of its score on illustrative readings;
     with ``grades``, the readings with data counted per grade into it, in the same pass."""
@@ -53,21 +48,18 @@ def dimension_sourcing(
     weak: float = 0
     got: float = 0
     known = _SOURCED_BY_GRADE
-    # A kit scorer's rows (``kit/_rows.py``) read as the MetricScore objects they stand for.
-    if isinstance(metrics, MetricRows):
-        figures = metrics.figures()
-    else:
-        figures = map(_METRIC_FIGURES, metrics)
-    for w, raw, points, grade in figures:
-        if grades is not None and raw is not None:
-            key = grade or "unsourced"
+    for m in metrics:
+        if grades is not None and m.raw is not None:
+            key = m.grade or "unsourced"
             grades[key] = grades.get(key, 0) + 1
+        w = m.weight
         if not w > 0:
             continue
         total += w
-        if points is None:
+        if m.points is None:
             continue
         got += w
+        grade = m.grade
         is_sourced = known.get(grade)
         if is_sourced is None:
             tier = tier_of(grade)
@@ -79,7 +71,7 @@ def dimension_sourcing(
         # A reading without a grade comes from a scorer that does not grade: unsourced.
         else:
             weak += w
-    if total <= 0:
+    if not metrics or total <= 0:
         return None, None
     return round(sourced / total, 6), (round(weak / got, 6) if got > 0 else None)
 

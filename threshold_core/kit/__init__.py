@@ -37,7 +37,6 @@ from ._regulation import (
     in_force,
 )
 from ._renamed import replaced_by
-from ._rows import MetricRows
 from ._rules import (
     Pack,
     after_evaluation,
@@ -76,7 +75,6 @@ __all__ = [
     "CalendarRangeError",
     "Cited",
     "Metric",
-    "MetricRows",
     "MetricScorer",
     "Pack",
     "Parameter",

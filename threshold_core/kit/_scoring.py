@@ -18,12 +18,13 @@ from ..model import (
     TIER,
     Context,
     DimensionScore,
+    MetricScore,
     SourceTier,
+    positional_builder,
     weakest,
 )
 from ._band import Band, renamed_metric_check
 from ._cited import UNSOURCED, Cited, Parameter, ParameterSource, configured
-from ._rows import MetricRows
 
 
 @frozen
@@ -114,8 +115,6 @@ class MetricPlan(NamedTuple):
     total: float
     #: Every metric's paths, in order, each once (the score's ``inputs``).
     inputs: tuple[str, ...]
-    #: ``{metric: band source}`` (the scorer's trace event).
-    band_sources: Mapping[str, str] = {}
 
 
 def plan_metrics(
@@ -133,8 +132,7 @@ def plan_metrics(
                            str(cited if cited is not None else UNSOURCED), metric.paths,
                            metric.reader, metric.adjust))
         inputs.extend(p for p in metric.paths if p not in inputs)
-    return MetricPlan(tuple(steps), sum(weights[m.name] for m in metrics), tuple(inputs),
-                      {step.name: step.band_source for step in steps if step.band_source})
+    return MetricPlan(tuple(steps), sum(weights[m.name] for m in metrics), tuple(inputs))
 
 
 #: Per sources configuration (by identity): a reading's sources -> its distinct sources,
@@ -167,22 +165,25 @@ def _graded(source: str | None, others: tuple[str | None, ...],
     return sources, str(grade), TIER[grade] is SourceTier.PROXY
 
 
+#: ``MetricScore(*every field)``, without attrs' generic ``__init__`` (one per metric).
+_metric_score = positional_builder(MetricScore)
+
+
 def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
              settings: Any = None) -> DimensionScore:
     """:func:`score_metrics` on a plan made by :func:`plan_metrics`."""
     got_weight = 0.0
     weighted = 0.0
-    # Each metric a row of MetricScore's fields, built when read (``_rows.py``).
-    rows: list[tuple[Any, ...]] = []
-    append = rows.append
+    results: list[MetricScore] = []
+    append = results.append
     isfinite = math.isfinite
     sources_config = context.sources
     graded = _grades_memo(sources_config)
     for name, weight, band, band_note, band_source, paths, reader, adjust in plan.steps:
         reading = reader(profile, context, settings)
         if reading is None or not isfinite(reading.value):
-            append((name, weight, None, None, paths, None, "no data", None, {}, (), None,
-                    band_source))
+            append(_metric_score(name, weight, None, None, paths, None, "no data", None, {},
+                                 (), None, band_source))
             continue
         source = reading.source
         others = reading.sources
@@ -194,9 +195,9 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
         value = reading.value
         if proxy:
             # A cohort average is not company data: reported, not scored.
-            append((name, weight, value, None, reading.inputs, source,
-                    "cohort proxy: reported, not scored", None, {}, sources, grade,
-                    band_source))
+            append(_metric_score(name, weight, value, None, reading.inputs, source,
+                                 "cohort proxy: reported, not scored", None, {}, sources,
+                                 grade, band_source))
             continue
         points = band(value)
         note = band_note
@@ -210,8 +211,8 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
         points = points if points > 0.0 else 0.0
         if not points < 100.0:
             points = 100.0
-        append((name, weight, value, points, reading.inputs, source, note, reading.state,
-                reading.states, sources, grade, band_source))
+        append(_metric_score(name, weight, value, points, reading.inputs, source, note,
+                             reading.state, dict(reading.states), sources, grade, band_source))
         if weight > 0:
             got_weight += weight
             weighted += weight * points
@@ -225,7 +226,7 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
         score=score,
         coverage=coverage,
         inputs=plan.inputs,
-        metrics=MetricRows(rows, plan.band_sources),  # type: ignore[arg-type]
+        metrics=tuple(results),
     )
 
 

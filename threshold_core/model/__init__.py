@@ -59,7 +59,6 @@ from ._decision import (
     Receipt,
     TraceEvent,
 )
-from ._deferred import Deferred, recorded
 from ._explanation import (
     Blocker,
     CoverageNeed,
@@ -229,7 +228,6 @@ __all__ = [
     "CutoffInterval",
     "DataAsset",
     "Decision",
-    "Deferred",
     "DimensionConfig",
     "DimensionDistance",
     "DimensionMargin",
@@ -345,7 +343,6 @@ __all__ = [
     "market_risk",
     "positional_builder",
     "range_of",
-    "recorded",
     "tier_of",
     "volatility_for",
     "weakest",

@@ -10,7 +10,6 @@ from typing import Any
 
 from attrs import frozen
 
-from ._deferred import deferred_fields
 from ._outcomes import (
     DimensionScore,
     Finding,
@@ -47,10 +46,6 @@ class PackOutcomes:
     pack: str
     plugin: str
     outcomes: tuple[RuleOutcome, ...]
-
-
-#: Built when first read, as its pack's trace event (``_deferred.py``).
-deferred_fields(PackOutcomes, "outcomes")
 
 
 @frozen

@@ -19,8 +19,6 @@ from typing import Any, TypeVar, cast
 
 import attrs
 
-from ._deferred import slot_setter
-
 T = TypeVar("T")
 
 
@@ -39,7 +37,7 @@ def positional_builder(cls: type[T]) -> Callable[..., T]:
     if not _plain(cls):
         return cls
     names = [a.name for a in attrs.fields(cast(Any, cls))]
-    setters = {f"_s{i}": slot_setter(cls, name) for i, name in enumerate(names)}
+    setters = {f"_s{i}": getattr(cls, name).__set__ for i, name in enumerate(names)}
     args = ", ".join(f"a{i}" for i in range(len(names)))
     body = "".join(f"    _s{i}(o, a{i})\n" for i in range(len(names)))
     source = f"def build({args}):\n    o = _new(_cls)\n{body}    return o\n"

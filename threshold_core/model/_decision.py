@@ -11,7 +11,6 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ._deferred import deferred_fields
 from ._explanation import Explanation
 from ._figures import StrEnum
 from ._outcomes import (
@@ -62,10 +61,6 @@ class TraceEvent:
     message: str | None = None
     #: Per-rule outcomes, for rule packs.
     rules: tuple[RuleOutcome, ...] = ()
-
-
-#: A rule pack's event records most outcomes compactly; they are built when first read.
-deferred_fields(TraceEvent, "read", "rules")
 
 
 @frozen

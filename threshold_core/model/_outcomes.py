@@ -14,7 +14,6 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ._deferred import deferred_fields
 from ._figures import StrEnum
 
 
@@ -143,10 +142,6 @@ class DimensionScore:
     metrics: tuple[MetricScore, ...] = ()
     #: Anything else worth showing.
     notes: tuple[str, ...] = ()
-
-
-#: A kit scorer records its metrics compactly; they are built when first read.
-deferred_fields(DimensionScore, "metrics")
 
 
 class RuleStatus(StrEnum):
@@ -303,10 +298,6 @@ class DimensionResult:
     sourced_coverage: float | None = None
     #: Share (0-1) of the dimension's score resting on illustrative or unsourced readings.
     illustrative_share: float | None = None
-
-
-#: The evidence of a kit scorer's dimension is its score's metrics, built when first read.
-deferred_fields(DimensionResult, "evidence")
 
 
 class FactorKind(StrEnum):

@@ -1,10 +1,10 @@
-"""What components did, recorded compactly, reads the same as the objects it stands for.
+"""A rule that passes may hand back its evidence alone; what every reader sees is the same.
 
 The kit's fast path (docs/hooks.md): a rule's check returns the evidence ``dict`` for
-``passed(evidence)``. The engine records it compactly and builds the outcomes when the
-trace is read; what any reader sees (the trace event, the policy's pack outcomes,
-pickling, the JSON) is what ``passed(evidence)`` would have given. A kit scorer's
-metrics are rows until read, and checked at the boundary as the objects would be.
+``passed(evidence)``. The engine builds the outcome itself, in one step; the trace event,
+the policy's pack outcomes, pickling and the JSON are what ``passed(evidence)`` gives. A
+built-in scorer's metrics are checked by a test instead of per evaluation; a plugin's
+kit scorer still gets the full check at the boundary.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def test_the_policy_and_the_trace_read_the_same_outcomes() -> None:
         outcomes = pack.outcomes
         assert outcomes.__class__ is tuple
         assert all(o.__class__ is RuleOutcome for o in outcomes)
-        # Built once: the same objects wherever they are read.
+        # The same objects wherever they are read.
         assert outcomes is events[pack.pack].rules
         assert outcomes is pack.outcomes
 
@@ -138,7 +138,7 @@ def test_a_decision_reads_the_same_however_its_trace_is_first_read() -> None:
     assert len(passed_ids) > 20
 
 
-# -- a kit scorer's metrics: rows, built when read ---------------------------------------
+# -- a plugin's kit scorer keeps the full check --------------------------------------------
 
 
 def _kit_scorer(raw: float, source: Any = "annual report 2025") -> Any:
@@ -191,7 +191,7 @@ def test_a_kit_scorers_metrics_read_as_metric_scores() -> None:
 
 
 def test_a_kit_scorers_figure_out_of_range_is_named_at_the_boundary() -> None:
-    """Rows are checked as the objects are: a raw figure beyond 1e300 is the scorer's error."""
+    """Not a built-in scorer: a raw figure beyond 1e300 is the scorer's error."""
     engine = bare_engine(("rows", _kit_scorer(1e301)))
     decision = engine.evaluate(PROFILE)
     assert str(decision.verdict) == "error"

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from threshold_core.kit import Reading, add_months
+from threshold_core.kit import ReadingRow, add_months, reading
 from threshold_core.model import CompanyProfile, Context, Investor, InvestorType
 
 #: Days in an average calendar month (365.25 / 12): remaining months are days over this.
@@ -66,7 +66,9 @@ def weighted_mean(
     )
 
 
-def lockup_remaining(profile: CompanyProfile, context: Context, _settings: Any) -> Reading | None:
+def lockup_remaining(
+    profile: CompanyProfile, context: Context, _settings: Any
+) -> ReadingRow | None:
     as_of = profile.as_of
     locked = [i for i in profile.investors if _has_lockup(i)]
     if as_of is None or not locked:
@@ -84,7 +86,7 @@ def lockup_remaining(profile: CompanyProfile, context: Context, _settings: Any) 
     undated = len(locked) - len(used)
     soonest = min(lockup_end(i) or as_of for i in used)
     extra = f"; {undated} without an end date left out" if undated else ""
-    return Reading(
+    return reading(
         mean, ("investors.lockup_expiry", "investors.investment_date", "investors.lockup_months",
                "investors.amount", "as_of"),
         note=(f"months left at {as_of.isoformat()}, soonest end {soonest.isoformat()}; "
@@ -93,7 +95,7 @@ def lockup_remaining(profile: CompanyProfile, context: Context, _settings: Any) 
     )
 
 
-def overhang(profile: CompanyProfile, _: Context, settings: Any) -> Reading | None:
+def overhang(profile: CompanyProfile, _: Context, settings: Any) -> ReadingRow | None:
     as_of = profile.as_of
     locked = [i for i in profile.investors if _has_lockup(i)]
     if as_of is None or not locked:
@@ -105,7 +107,7 @@ def overhang(profile: CompanyProfile, _: Context, settings: Any) -> Reading | No
     unlocking = [i for i in locked if as_of < (lockup_end(i) or as_of) <= horizon]
     share = sum(i.stake_pct or 0.0 for i in unlocking)
     names = ", ".join(f"{i.name} {i.stake_pct:g}% ({lockup_end(i)})" for i in unlocking)
-    return Reading(
+    return reading(
         share, ("investors.stake_pct", "investors.lockup_expiry", "investors.investment_date",
                 "investors.lockup_months", "as_of"),
         note=f"unlocking by {horizon.isoformat()}: {names or 'none'}",
@@ -113,7 +115,7 @@ def overhang(profile: CompanyProfile, _: Context, settings: Any) -> Reading | No
     )
 
 
-def down_round(profile: CompanyProfile, context: Context, _settings: Any) -> Reading | None:
+def down_round(profile: CompanyProfile, context: Context, _settings: Any) -> ReadingRow | None:
     marks = sorted(profile.valuation_history, key=lambda m: m.as_of)
     if len(marks) < 2:
         return None
@@ -129,7 +131,7 @@ def down_round(profile: CompanyProfile, context: Context, _settings: Any) -> Rea
     note = (f"{_money(peak_at.amount, peak_at.currency)} ({peak_at.as_of.isoformat()}) to "
             f"{_money(low_at.amount, low_at.currency)} ({low_at.as_of.isoformat()})"
             if worst > 0 else f"no fall across {len(marks)} marks")
-    return Reading(
+    return reading(
         worst, ("valuation_history",), note=f"largest fall from a peak: {note}",
         sources=tuple(m.source for m in marks),
     )
@@ -141,7 +143,7 @@ def _money(amount: float, currency: str) -> str:
 
 def strategic_dependence(
     profile: CompanyProfile, context: Context, _settings: Any
-) -> Reading | None:
+) -> ReadingRow | None:
     investors = profile.investors
     if not investors:
         return None
@@ -157,7 +159,7 @@ def strategic_dependence(
         if share > worst or who == "no strategic backer":
             kind = "revenue" if (inv.revenue_share_pct or 0.0) > capital else "capital raised"
             worst, who = share, f"{inv.name}: {share:.3g}% of {kind}"
-    return Reading(
+    return reading(
         worst, ("investors.type", "investors.amount", "investors.revenue_share_pct"),
         note=f"largest strategic backer; {who}",
         sources=tuple(i.source for i in strategic) or tuple(i.source for i in investors),

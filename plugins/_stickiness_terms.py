@@ -11,14 +11,14 @@ import math
 from functools import lru_cache
 from typing import Any
 
-from threshold_core.kit import Band, Reading
+from threshold_core.kit import Band, Reading, ReadingRow, reading
 from threshold_core.model import CompanyProfile, Context
 
 
 def revenue_per_customer(
     profile: CompanyProfile, context: Context,
     settings: Any,
-) -> Reading | None:
+) -> ReadingRow | None:
     fin, cust = profile.financials, profile.customers
     if fin is None or fin.revenue is None or cust is None:
         return None
@@ -44,7 +44,7 @@ def revenue_per_customer(
     note = "revenue per customer: " + ", ".join(shown)
     if left_out:
         note += f"; left out (no customers): {', '.join(left_out)}"
-    return Reading(
+    return reading(
         10.0 ** mean_log if math.isfinite(mean_log) else 0.0,
         ("customers.segments", "financials.revenue"),
         fin.revenue.source or fin.source,
@@ -61,7 +61,7 @@ def hhi(shares: list[float]) -> float:
 
 def vertical_concentration(
     profile: CompanyProfile, _: Context, _settings: Any = None
-) -> Reading | None:
+) -> ReadingRow | None:
     verticals = profile.verticals
     if not verticals or any(v.revenue_share_pct is None for v in verticals):
         return None
@@ -69,7 +69,7 @@ def vertical_concentration(
     if sum(shares) <= 0:
         return None
     top = max(verticals, key=lambda v: v.revenue_share_pct or 0.0)
-    return Reading(
+    return reading(
         hhi(shares), ("verticals.revenue_share_pct",),
         note=(f"{len(shares)} vertical(s), largest {top.sector} {top.revenue_share_pct:g}%"
               + (f" ({sum(shares):g}% of revenue listed)" if sum(shares) < 100 else "")),
@@ -80,7 +80,7 @@ def vertical_concentration(
 def rule_of_40(
     profile: CompanyProfile, context: Context,
     settings: Any,
-) -> Reading | None:
+) -> ReadingRow | None:
     fin = profile.financials
     if (fin is None or fin.revenue_growth_pct is None or fin.operating_cash_flow is None
             or fin.revenue is None or fin.revenue.value <= 0):
@@ -90,7 +90,7 @@ def rule_of_40(
         return None
     growth = fin.revenue_growth_pct.value
     margin = 100.0 * fin.operating_cash_flow.value / fin.revenue.value
-    return Reading(
+    return reading(
         growth + margin,
         ("financials.revenue_growth_pct", "financials.operating_cash_flow",
          "financials.revenue"),

@@ -89,12 +89,12 @@ from threshold_core.kit import (
     Metric,
     MetricScorer,
     Parameter,
-    Reading,
-    figure_reading,
+    ReadingRow,
     house_policy,
     merged_bands,
     merged_weights,
     non_negative,
+    reading,
     secondary,
 )
 from threshold_core.model import CompanyProfile, Context, Segment
@@ -204,38 +204,45 @@ class ApplicationStickinessSettings:
 DEFAULTS = ApplicationStickinessSettings()
 
 
-def _ndr(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
+def _figure(fig: Any, path: str, section_source: str | None = None) -> ReadingRow | None:
+    """``figure_reading`` as :func:`reading`'s tuple (the faster return)."""
+    if fig is None:
+        return None
+    return reading(fig.value, (path,), fig.source or section_source)
+
+
+def _ndr(profile: CompanyProfile, _: Context, _settings: Any = None) -> ReadingRow | None:
     cust = profile.customers
     if cust is None:
         return None
-    return figure_reading(cust.ndr_pct, "customers.ndr_pct", cust.source)
+    return _figure(cust.ndr_pct, "customers.ndr_pct", cust.source)
 
 
-def _gdr(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
+def _gdr(profile: CompanyProfile, _: Context, _settings: Any = None) -> ReadingRow | None:
     cust = profile.customers
     if cust is None:
         return None
-    return figure_reading(cust.gdr_pct, "customers.gdr_pct", cust.source)
+    return _figure(cust.gdr_pct, "customers.gdr_pct", cust.source)
 
 
-def _logo_churn(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
+def _logo_churn(profile: CompanyProfile, _: Context, _settings: Any = None) -> ReadingRow | None:
     cust = profile.customers
     if cust is None:
         return None
-    return figure_reading(cust.logo_churn_pct, "customers.logo_churn_pct", cust.source)
+    return _figure(cust.logo_churn_pct, "customers.logo_churn_pct", cust.source)
 
 
 def _enterprise_customers(
     profile: CompanyProfile, _: Context, _settings: Any = None
-) -> Reading | None:
+) -> ReadingRow | None:
     cust = profile.customers
     if cust is None:
         return None
-    return figure_reading(cust.enterprise_customers, "customers.enterprise_customers",
+    return _figure(cust.enterprise_customers, "customers.enterprise_customers",
                           cust.source)
 
 
-def _recurring(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
+def _recurring(profile: CompanyProfile, _: Context, _settings: Any = None) -> ReadingRow | None:
     fin = profile.financials
     if fin is None or fin.revenue_mix is None:
         return None
@@ -252,7 +259,7 @@ def _recurring(profile: CompanyProfile, _: Context, _settings: Any = None) -> Re
     recurring = [shares["subscription_pct"], shares["usage_api_pct"]]
     value = sum(f.value for f in recurring if f is not None)
     sources = [f.source for f in recurring if f is not None and f.source]
-    return Reading(
+    return reading(
         value,
         ("financials.revenue_mix.subscription_pct", "financials.revenue_mix.usage_api_pct"),
         sources[0] if sources else fin.source,
@@ -260,20 +267,20 @@ def _recurring(profile: CompanyProfile, _: Context, _settings: Any = None) -> Re
     )
 
 
-def _concentration(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
+def _concentration(profile: CompanyProfile, _: Context, _settings: Any = None) -> ReadingRow | None:
     fin = profile.financials
     if fin is None:
         return None
-    return figure_reading(
+    return _figure(
         fin.top5_customer_share_pct, "financials.top5_customer_share_pct", fin.source
     )
 
 
-def _gross_margin(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
+def _gross_margin(profile: CompanyProfile, _: Context, _settings: Any = None) -> ReadingRow | None:
     fin = profile.financials
     if fin is None:
         return None
-    return figure_reading(fin.gross_margin_pct, "financials.gross_margin_pct", fin.source)
+    return _figure(fin.gross_margin_pct, "financials.gross_margin_pct", fin.source)
 
 
 SCORER = MetricScorer(

@@ -99,10 +99,12 @@ from threshold_core.kit import (
     MetricScorer,
     Parameter,
     Reading,
+    ReadingRow,
     house_policy,
     merged_bands,
     merged_weights,
     non_negative,
+    reading,
     secondary,
 )
 from threshold_core.model import CompanyProfile, Context, Investor, InvestorType, ListingStatus
@@ -249,7 +251,7 @@ DEFAULTS = InstitutionalBackingSettings()
 
 def _runway(
     profile: CompanyProfile, _: Context, settings: InstitutionalBackingSettings = DEFAULTS
-) -> Reading | None:
+) -> ReadingRow | None:
     fin = profile.financials
     if fin is None or fin.cash is None or fin.monthly_net_burn is None:
         return None
@@ -258,13 +260,13 @@ def _runway(
     if burn <= 0:
         band: Band = settings.bands["runway"]  # type: ignore[assignment]
         top_x = max(band.points, key=lambda p: p[1])[0]
-        return Reading(
+        return reading(
             top_x, paths, fin.monthly_net_burn.source or fin.source,
             note=f"cash-generative (monthly net burn {burn:,.0f} <= 0): top of the band",
             sources=(fin.cash.source or fin.source,),
         )
     months = max(0.0, cash / burn)
-    return Reading(
+    return reading(
         months, paths, fin.cash.source or fin.source,
         note=f"cash {cash:,.0f} / monthly net burn {burn:,.0f} {fin.currency}",
         sources=(fin.monthly_net_burn.source or fin.source,),
@@ -278,12 +280,12 @@ def _tier(inv: Investor, settings: InstitutionalBackingSettings) -> float:
 def _investor_quality(
     profile: CompanyProfile, context: Context,
     settings: InstitutionalBackingSettings = DEFAULTS,
-) -> Reading | None:
+) -> ReadingRow | None:
     if not profile.investors:
         return None
     items = [(_tier(i, settings), amount_cny(i, context)) for i in profile.investors]
     mean, note = weighted_mean(items, len(profile.investors))
-    return Reading(
+    return reading(
         mean, ("investors.tier", "investors.type", "investors.amount"), note=f"mean tier; {note}",
         sources=tuple(i.source for i in profile.investors),
     )
@@ -292,11 +294,11 @@ def _investor_quality(
 def _capital_raised(
     profile: CompanyProfile, context: Context,
     settings: InstitutionalBackingSettings = DEFAULTS,
-) -> Reading | None:
+) -> ReadingRow | None:
     amounts = [a for a in (amount_cny(i, context) for i in profile.investors) if a is not None]
     if not amounts:
         return None
-    return Reading(
+    return reading(
         sum(amounts) / 1e9, ("investors.amount",),
         note=f"sum of {len(amounts)} of {len(profile.investors)} investor amount(s), CNY bn",
         sources=tuple(i.source for i in profile.investors if i.amount is not None),
@@ -305,12 +307,12 @@ def _capital_raised(
 
 def _listing(
     profile: CompanyProfile, _: Context, settings: InstitutionalBackingSettings = DEFAULTS
-) -> Reading | None:
+) -> ReadingRow | None:
     listing = profile.listing
     if listing is None:
         return None
     status = listing.status.value
-    return Reading(
+    return reading(
         settings.listing_points[status], ("listing.status",), listing.source,
         note=f"status {status}", state=status, states=settings.listing_points,
     )

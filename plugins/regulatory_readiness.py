@@ -54,11 +54,12 @@ from threshold_core.kit import (
     BandTable,
     Metric,
     MetricScorer,
-    Reading,
+    ReadingRow,
     fold,
     house_policy,
     merged_bands,
     merged_weights,
+    reading,
     replaced_by,
 )
 from threshold_core.model import CompanyProfile, Context, Regime, ServiceKind
@@ -140,14 +141,14 @@ def _record_sources(profile: CompanyProfile, regimes: frozenset[Regime]) -> tupl
 
 def _filed_models(
     profile: CompanyProfile, _: Context, settings: RegulatoryReadinessSettings = DEFAULTS
-) -> Reading | None:
+) -> ReadingRow | None:
     if profile.filings is None:
         return None
     records = _records(profile, GENAI_FILING_OR_REGISTRATION)
     applies = any(s.public_prc and s.kind is ServiceKind.GENERATIVE for s in profile.services)
     if not records and not applies:
         return None  # nothing applies: no data, never full marks
-    return Reading(float(len(records)), ("filings",),
+    return reading(float(len(records)), ("filings",),
                    sources=_record_sources(profile, GENAI_FILING_OR_REGISTRATION),
                    note=f"{len(records)} generative-AI filing(s) or registration(s) in force"
                    + (f": {', '.join(records)}" if records else ""))
@@ -155,7 +156,7 @@ def _filed_models(
 
 def _filed_algorithms(
     profile: CompanyProfile, _: Context, settings: RegulatoryReadinessSettings = DEFAULTS
-) -> Reading | None:
+) -> ReadingRow | None:
     if profile.filings is None:
         return None
     records = _records(profile, ALGORITHM_REGIMES)
@@ -165,14 +166,14 @@ def _filed_algorithms(
     )
     if not records and not applies:
         return None
-    return Reading(float(len(records)), ("filings",),
+    return reading(float(len(records)), ("filings",),
                    sources=_record_sources(profile, ALGORITHM_REGIMES),
                    note=f"{len(records)} algorithm or deep-synthesis filing(s) in force")
 
 
 def _sector_approvals(
     profile: CompanyProfile, _: Context, settings: RegulatoryReadinessSettings = DEFAULTS
-) -> Reading | None:
+) -> ReadingRow | None:
     if profile.sector_approvals is None:
         return None
     held = {(fold(a.regulator), fold(a.sector)): a
@@ -184,42 +185,42 @@ def _sector_approvals(
     for _key, a in sorted(held.items()):
         by_regulator.setdefault(a.regulator.strip(), []).append(a.sector)
     note = "; ".join(f"{r}: {', '.join(s)}" for r, s in by_regulator.items())
-    return Reading(float(len(held)), ("sector_approvals",),
+    return reading(float(len(held)), ("sector_approvals",),
                    sources=tuple(a.source for a in held.values()),
                    note=f"{len(held)} approval(s) in force" + (f" ({note})" if note else ""))
 
 
 def _security_protection(
     profile: CompanyProfile, _: Context, settings: RegulatoryReadinessSettings = DEFAULTS
-) -> Reading | None:
+) -> ReadingRow | None:
     c = profile.compliance
     if c is None or c.mlps_level3_systems is None:
         return None
-    return Reading(float(c.mlps_level3_systems), ("compliance.mlps_level3_systems",), c.source,
+    return reading(float(c.mlps_level3_systems), ("compliance.mlps_level3_systems",), c.source,
                    note=f"{c.mlps_level3_systems} system(s) at MLPS level 3 or above")
 
 
 def _pi_audits(
     profile: CompanyProfile, _: Context, settings: RegulatoryReadinessSettings = DEFAULTS
-) -> Reading | None:
+) -> ReadingRow | None:
     pi = profile.personal_information
     if pi is None or pi.compliance_audits is None:
         return None
     audits = sorted(pi.compliance_audits)
-    return Reading(float(len(audits)), ("personal_information.compliance_audits",), pi.source,
+    return reading(float(len(audits)), ("personal_information.compliance_audits",), pi.source,
                    note=f"{len(audits)} compliance audit(s)"
                    + (f", latest {audits[-1]}" if audits else ""))
 
 
 def _certifications(
     profile: CompanyProfile, context: Context, settings: RegulatoryReadinessSettings = DEFAULTS
-) -> Reading | None:
+) -> ReadingRow | None:
     c = profile.compliance
     if c is None or c.certifications is None:
         return None
     valid = [x.standard for x in c.certifications
              if x.valid_until is None or context.as_of is None or x.valid_until >= context.as_of]
-    return Reading(float(len(valid)), ("compliance.certifications",), c.source,
+    return reading(float(len(valid)), ("compliance.certifications",), c.source,
                    note=f"{len(valid)} certification(s) in force"
                    + (f": {', '.join(valid)}" if valid else ""))
 

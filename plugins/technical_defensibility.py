@@ -65,10 +65,12 @@ from threshold_core.kit import (
     MetricScorer,
     Parameter,
     Reading,
+    ReadingRow,
     house_policy,
     merged_bands,
     merged_weights,
     non_negative,
+    reading,
     secondary,
 )
 from threshold_core.model import BenchmarkClaim, ClaimedBy, CompanyProfile, Context, Exclusivity
@@ -142,7 +144,7 @@ def _reproduced_flag(claim: BenchmarkClaim, tolerance: float) -> bool | None:
     return claim.independently_reproduced
 
 
-def _reproduced(profile: CompanyProfile, _: Context, settings: Any) -> Reading | None:
+def _reproduced(profile: CompanyProfile, _: Context, settings: Any) -> ReadingRow | None:
     tech = profile.technology
     if tech is None:
         return None
@@ -157,13 +159,13 @@ def _reproduced(profile: CompanyProfile, _: Context, settings: Any) -> Reading |
     note = f"{hits} of {len(known)} claims reproduced by a third party"
     if runs:
         note += f" (runs by {', '.join(by)}; within {tol:g} points)"
-    return Reading(
+    return reading(
         100.0 * hits / len(known), ("technology.benchmark_claims",), tech.source, note=note,
         sources=tuple(r.source for r in runs),
     )
 
 
-def _claim_evidence(profile: CompanyProfile, _: Context, _settings: Any) -> Reading | None:
+def _claim_evidence(profile: CompanyProfile, _: Context, _settings: Any) -> ReadingRow | None:
     tech = profile.technology
     if tech is None or not tech.benchmark_claims:
         return None
@@ -171,48 +173,48 @@ def _claim_evidence(profile: CompanyProfile, _: Context, _settings: Any) -> Read
     grade = sum(CLAIM_GRADE[c.claimed_by] for c in claims) / len(claims)
     counts = {k: sum(c.claimed_by is k for c in claims) for k in CLAIM_GRADE}
     said = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
-    return Reading(
+    return reading(
         grade, ("technology.benchmark_claims",), tech.source,
         note=f"claims: {said} (press 1, self 2, third_party 3)",
         sources=tuple(c.source for c in claims),
     )
 
 
-def _capability(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
+def _capability(profile: CompanyProfile, _: Context, _settings: Any = None) -> ReadingRow | None:
     tech = profile.technology
     if tech is None or tech.capability_percentile is None:
         return None
     fig = tech.capability_percentile
     note = f"leaderboard: {tech.capability_leaderboard}" if tech.capability_leaderboard else None
-    return Reading(fig.value, ("technology.capability_percentile",), fig.source, note)
+    return reading(fig.value, ("technology.capability_percentile",), fig.source, note)
 
 
-def _data_moat(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
+def _data_moat(profile: CompanyProfile, _: Context, _settings: Any = None) -> ReadingRow | None:
     tech = profile.technology
     if tech is None or not tech.data_assets:
         return None
     value = sum(EXCLUSIVITY_WEIGHT[a.exclusivity] for a in tech.data_assets)
     all_self = all(a.self_reported for a in tech.data_assets)
-    return Reading(
+    return reading(
         value, ("technology.data_assets",), tech.source,
         note="self-reported only" if all_self else None,
     )
 
 
-def _cadence(profile: CompanyProfile, _: Context, _settings: Any = None) -> Reading | None:
+def _cadence(profile: CompanyProfile, _: Context, _settings: Any = None) -> ReadingRow | None:
     tech = profile.technology
     if tech is None or tech.releases_12m is None:
         return None
-    return Reading(tech.releases_12m.value, ("technology.releases_12m",), tech.releases_12m.source)
+    return reading(tech.releases_12m.value, ("technology.releases_12m",), tech.releases_12m.source)
 
 
-def _rnd_spend(profile: CompanyProfile, context: Context, _settings: Any) -> Reading | None:
+def _rnd_spend(profile: CompanyProfile, context: Context, _settings: Any) -> ReadingRow | None:
     fin = profile.financials
     if fin is None or fin.rnd_expense is None:
         return None
     cny = context.fx.to_cny(fin.rnd_expense.value, fin.currency)
     own = "" if fin.currency.upper() == "CNY" else f" ({fin.rnd_expense.value:,.0f} {fin.currency})"
-    return Reading(
+    return reading(
         cny / 1e9, ("financials.rnd_expense", "financials.currency"),
         fin.rnd_expense.source or fin.source,
         note=f"R&D expense, CNY bn{own}",

@@ -27,6 +27,7 @@ from ._dates import (
     schedule_years,
     working_days_after,
 )
+from ._reading import Reading, ReadingRow, figure_reading, reading
 from ._regulation import (
     ALGORITHM_REGIMES,
     CAC_REGIMES,
@@ -49,8 +50,6 @@ from ._rules import (
 from ._scoring import (
     Metric,
     MetricScorer,
-    Reading,
-    figure_reading,
     merged_weights,
     score_metrics,
 )
@@ -80,6 +79,7 @@ __all__ = [
     "Parameter",
     "ParameterSource",
     "Reading",
+    "ReadingRow",
     "add_months",
     "after_evaluation",
     "contains_any",
@@ -103,6 +103,7 @@ __all__ = [
     "passed",
     "percent",
     "primary",
+    "reading",
     "replaced_by",
     "rule",
     "schedule_years",

@@ -9,6 +9,7 @@ that had data. Missing data lowers coverage; it never counts as zero.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -25,28 +26,7 @@ from ..model import (
 )
 from ._band import Band, renamed_metric_check
 from ._cited import UNSOURCED, Cited, Parameter, ParameterSource, configured
-
-
-@frozen
-class Reading:
-    """A raw figure read from a profile."""
-
-    value: float
-    #: Profile paths it came from.
-    inputs: tuple[str, ...]
-    source: str | None = None
-    note: str | None = None
-    #: For a categorical metric: the state read (``value`` is its raw figure) and the raw
-    #: figure of every state, so that explanations name a state to reach, not a number.
-    state: str | None = None
-    states: Mapping[str, float] = field(factory=dict)
-    #: The sources of every other record the reading read (filings, services, investors...).
-    sources: tuple[str | None, ...] = ()
-
-
-#: Reads one metric's raw value: ``(profile, context, settings) -> Reading | None``
-#: (None when the data is missing).
-Reader = Callable[[Any, Context, Any], "Reading | None"]
+from ._reading import Reader, Reading
 
 
 @frozen
@@ -167,6 +147,9 @@ def _graded(source: str | None, others: tuple[str | None, ...],
 
 #: ``MetricScore(*every field)``, without attrs' generic ``__init__`` (one per metric).
 _metric_score = positional_builder(MetricScore)
+#: A Reading's fields in order, as :func:`reading` gives them.
+_reading_fields = operator.attrgetter("value", "inputs", "source", "note", "state", "states",
+                                      "sources")
 
 
 def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
@@ -180,39 +163,45 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
     sources_config = context.sources
     graded = _grades_memo(sources_config)
     for name, weight, band, band_note, band_source, paths, reader, adjust in plan.steps:
-        reading = reader(profile, context, settings)
-        if reading is None or not isfinite(reading.value):
+        got = reader(profile, context, settings)
+        if got is not None:
+            # A Reading, or the same fields as a tuple (:func:`reading`).
+            value, inputs, source, read_note, state, states, others = (
+                got if got.__class__ is tuple else _reading_fields(got))
+        if got is None or not isfinite(value):
             append(_metric_score(name, weight, None, None, paths, None, "no data", None, {},
                                  (), None, band_source))
             continue
-        source = reading.source
-        others = reading.sources
         key = (source, others) if others else source
         hit = graded.get(key)
         if hit is None:
             hit = graded[key] = _graded(source, others, sources_config)
         sources, grade, proxy = hit
-        value = reading.value
         if proxy:
             # A cohort average is not company data: reported, not scored.
-            append(_metric_score(name, weight, value, None, reading.inputs, source,
+            append(_metric_score(name, weight, value, None, inputs, source,
                                  "cohort proxy: reported, not scored", None, {}, sources,
                                  grade, band_source))
             continue
         points = band(value)
         note = band_note
         if adjust is not None:
-            points, extra = adjust(points, reading, profile, settings)
+            # An adjustment is handed a Reading.
+            handed = got if isinstance(got, Reading) else Reading(
+                value, inputs, source, read_note, state, {} if states is None else states,
+                others)
+            points, extra = adjust(points, handed, profile, settings)
             if extra:
                 note = f"{note}; {extra}"
-        if reading.note:
-            note = f"{reading.note}; {note}"
+        if read_note:
+            note = f"{read_note}; {note}"
         # min(100.0, max(0.0, points)) without the calls (NaN becomes 0.0 as there)
         points = points if points > 0.0 else 0.0
         if not points < 100.0:
             points = 100.0
-        append(_metric_score(name, weight, value, points, reading.inputs, source, note,
-                             reading.state, dict(reading.states), sources, grade, band_source))
+        append(_metric_score(name, weight, value, points, inputs, source, note,
+                             state, dict(states) if states else {}, sources, grade,
+                             band_source))
         if weight > 0:
             got_weight += weight
             weighted += weight * points
@@ -228,13 +217,6 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
         inputs=plan.inputs,
         metrics=tuple(results),
     )
-
-
-def figure_reading(fig: Any, path: str, section_source: str | None = None) -> Reading | None:
-    """A :class:`Reading` from an optional :class:`~threshold_core.model.Figure`."""
-    if fig is None:
-        return None
-    return Reading(value=fig.value, inputs=(path,), source=fig.source or section_source)
 
 
 def merged_weights(

@@ -575,7 +575,27 @@ def partial_of(
 def _numbers() -> list[Case]:
     k = "13.4"
     huge = edit("valuation.amount", 1e308)
+    # Accepted, 1e308 H100-equivalents overflowed the chip-supply shares: "inf% of
+    # compute" in the text report, an internal error (exit 4) for --format json.
+    compute = edit("compute.accelerators.0.h100_equiv", 1.7e308)
     return [
+        Case(
+            k,
+            "h100-equivalents-1e308-json",
+            {"p.json": js(compute)},
+            [["evaluate", "p.json", "--format", "json"]],
+            2,
+            names=("p.json", "$.compute.accelerators[0].h100_equiv"),
+        ),
+        Case(
+            k,
+            "h100-equivalents-1e308-batch",
+            {"in.jsonl": jsonl(company(1), compute, company(2))},
+            [["batch", "in.jsonl", "--output", "out.jsonl"]],
+            2,
+            names=("in.jsonl:2", "$.compute.accelerators[0].h100_equiv"),
+            check=jsonl_output("out.jsonl", ["c1", "c2"]),
+        ),
         Case(
             k,
             "valuation-1e308-text",

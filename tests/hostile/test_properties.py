@@ -107,6 +107,57 @@ def test_an_amount_either_is_an_error_naming_its_path_or_gives_finite_json(
     assert decision.gate.valuation_cny is None or math.isfinite(decision.gate.valuation_cny)
 
 
+def _numeric_leaves(doc: Any, path: str = "$") -> list[str]:
+    """The JSON path of every number in ``doc`` (``$.compute.accelerators[0].h100_equiv``)."""
+    if isinstance(doc, dict):
+        return [p for k, v in doc.items() for p in _numeric_leaves(v, f"{path}.{k}")]
+    if isinstance(doc, list):
+        return [p for i, v in enumerate(doc) for p in _numeric_leaves(v, f"{path}[{i}]")]
+    return [path] if isinstance(doc, int | float) and not isinstance(doc, bool) else []
+
+
+_LEAVES = _numeric_leaves(corpus.base())
+
+
+def _set(doc: Any, path: str, value: float, every: bool) -> None:
+    """Set the number at ``path``; with ``every``, the same field in every item of its list."""
+    parts = path[2:].replace("[", ".[").split(".")
+    target = doc
+    for part in parts[:-1]:
+        target = target[int(part[1:-1])] if part.startswith("[") else target[part]
+    key = parts[-1]
+    if every and key[0] != "[" and parts[-2].startswith("["):
+        holder: Any = doc
+        for part in parts[:-2]:
+            holder = holder[int(part[1:-1])] if part.startswith("[") else holder[part]
+        for item in holder:
+            if isinstance(item, dict) and key in item:
+                item[key] = value
+    else:
+        target[int(key[1:-1]) if key.startswith("[") else key] = value
+
+
+@PROPERTY
+@given(path=st.sampled_from(_LEAVES), every=st.booleans(),
+       value=st.sampled_from([1.7e308, -1.7e308, 1e200, 9.3e18, 5e-324, -0.0]) | st.floats(
+           allow_nan=False, allow_infinity=False))
+@example(path="$.compute.accelerators[0].h100_equiv", every=False, value=1.7e308)
+@example(path="$.compute.accelerators[0].h100_equiv", every=True, value=1.7e308)
+def test_any_number_of_a_profile_is_an_error_naming_its_path_or_gives_finite_json(
+    path: str, every: bool, value: float
+) -> None:
+    """A number the model accepts never overflows what is computed from it: the decision
+    is finite JSON (no inf or nan reaching a report), else the load names the path."""
+    doc = corpus.base()
+    _set(doc, path, value, every)
+    try:
+        decision = ENGINE.evaluate(profile_from_data(doc, "p.json"), source_path="p.json")
+    except InputError as exc:
+        assert all(line.startswith("p.json: $") for line in exc.lines()), exc.lines()
+        return
+    json.dumps(decision_to_dict(decision), allow_nan=False)
+
+
 # -- 21.2: whatever the bytes of a profile, an InputError or a profile -------------------------
 
 _VALID_JSON = json.dumps(corpus.base()).encode()

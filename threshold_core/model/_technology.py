@@ -8,7 +8,7 @@ from datetime import date
 
 from attrs import field, frozen
 
-from ._figures import AMOUNT, SHARE, Figure, StrEnum
+from ._figures import AMOUNT, RANGE, SHARE, Figure, StrEnum
 
 
 class ClaimedBy(StrEnum):
@@ -153,12 +153,18 @@ class ChipClass(StrEnum):
     UNKNOWN = "unknown"
 
 
+#: One accelerator line's H100-equivalents: at least 0 and at most a billion (house
+#: policy: more than every data-centre accelerator made to date, so a typo; the chip-supply
+#: rules sum these figures into shares, which larger ones overflow).
+H100_EQUIV = {RANGE: (0.0, 1e9)}
+
+
 @frozen
 class Accelerator:
     vendor: str
     model: str
-    #: Compute in H100-equivalents.
-    h100_equiv: float = field(metadata=AMOUNT)
+    #: Compute in H100-equivalents (at most 1e9, house policy).
+    h100_equiv: float = field(metadata=H100_EQUIV)
     chip_class: ChipClass = field()
     tenure: Tenure = Tenure.OWNED
     location_country: str | None = None

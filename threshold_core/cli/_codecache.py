@@ -224,10 +224,12 @@ def _swap_constant(code: CodeType, places: tuple[tuple[int, ...], ...], new: int
 
 #: The code generators served: attrs' and cattrs' (and ``typing``'s, for string
 #: annotations), and threshold's own (the model's positional builders, the loader's first
-#: attempt and finishing walk, the receipt's canonical arrays, the decision writer).
+#: attempt and finishing walk, the receipt's canonical arrays, the decision writer, the
+#: declarative packs' CEL view of a profile and its figures).
 SERVED = ("typing", "attr._make", "cattrs.gen", "threshold_core.model._builders",
           "threshold_core.load._fast", "threshold_core.load._finish",
-          "threshold_core.load._canonical", "threshold_core.load._writer")
+          "threshold_core.load._canonical", "threshold_core.load._writer",
+          "threshold_core.declarative._projection")
 
 
 class _ServeOnImport:
@@ -263,6 +265,14 @@ class _ServeOnImport:
         return spec
 
 
+_ACTIVE: list[CodeCache] = []
+
+
+def active() -> CodeCache | None:
+    """The cache serving the command's code generators now (:func:`installed`), or None."""
+    return _ACTIVE[-1] if _ACTIVE else None
+
+
 @contextlib.contextmanager
 def installed() -> Iterator[CodeCache | None]:
     """Serve the code generators' ``compile`` (:data:`SERVED`) from the cache while the
@@ -292,9 +302,11 @@ def installed() -> Iterator[CodeCache | None]:
         replay_classes(sys.modules["attr._make"])
     finder = _ServeOnImport(cache, modules, replay_classes)
     sys.meta_path.insert(0, finder)
+    _ACTIVE.append(cache)
     try:
         yield cache
     finally:
+        _ACTIVE.remove(cache)
         with contextlib.suppress(ValueError):
             sys.meta_path.remove(finder)
         for module in modules:

@@ -21,6 +21,17 @@ from ._app import (
 )
 
 
+def _generated_from_first_use() -> None:
+    """Profiles structured by the loader's generated function from the first one, when
+    its compiled code comes from the cache of generated code (README, Performance)."""
+    from ._codecache import active
+
+    if active() is not None:
+        from ..load import generate_from_first_use
+
+        generate_from_first_use()
+
+
 def _skipped(path: Path, why: str) -> None:
     """Say which entry of a profile folder was not read, and why (nothing is ignored silently)."""
     click.echo(f"threshold: {path}: {why}", err=True)
@@ -71,6 +82,8 @@ def evaluate(
     from ..explain import explain_all
     from ..load import decision_json, decision_to_dict, decisions_json, dumps, expand_paths
     from ..reports import ReportOptions, render_markdowns, render_texts
+
+    _generated_from_first_use()
 
     shown = ReportOptions(units=units)
     decisions, errors = [], []
@@ -150,6 +163,7 @@ def validate(
     from ..load import dumps, expand_paths
 
     engine = options.build_engine()
+    _generated_from_first_use()
     results = []
     for path in expand_paths(paths, _skipped):
         try:

@@ -52,6 +52,7 @@ from ._reading import (
     read_toml,
 )
 from ._types import (
+    generate_from_first_use,
     without_none,
 )
 
@@ -75,6 +76,7 @@ __all__ = [
     "dumps",
     "expand_paths",
     "find_config",
+    "generate_from_first_use",
     "is_decision_data",
     "load_config",
     "load_decisions",

@@ -38,7 +38,7 @@ GENERATE_AFTER = _types.GENERATE_AFTER
 
 #: (class, converter, finishing) -> its function, or None for a class that has none.
 _FUNCTIONS: dict[tuple[type, int, bool], Callable[..., Any] | None] = {}
-_USES = Warmup()
+_USES = Warmup(first_use=True)
 
 
 def fast_function(cls: type, conv: cattrs.Converter, finishing: bool = False
@@ -95,8 +95,14 @@ def _generate(cls: type, conv: cattrs.Converter, finishing: bool = False
         ns[key] = value
         return key
 
+    def lazy_hook(tp: Any) -> str:
+        """The name of the converter's hook for ``tp``, looked up on its first call."""
+        key = f"h{next(counter)}"
+        ns[key] = _LazyHook(conv, tp, ns, key)
+        return key
+
     def hook(tp: Any) -> str:
-        return f"{name_of(conv.get_structure_hook(tp), 'h')}(v, {name_of(tp, 't')})"
+        return f"{lazy_hook(tp)}(v, {name_of(tp, 't')})"
 
     def nested(tp: type, walk: bool = False) -> str | None:
         """The name of ``tp``'s generated function (generated now), or None."""
@@ -143,7 +149,7 @@ def _generate(cls: type, conv: cattrs.Converter, finishing: bool = False
         if (typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
                 and isinstance(args[0], type) and attrs.has(args[0])
                 and (fn := nested(args[0])) is not None):
-            item_hook = name_of(conv.get_structure_hook(args[0]), "h")
+            item_hook = lazy_hook(args[0])
             item = name_of(args[0], "t")
             return [f"{pad}if v.__class__ is list:",
                     f"{pad}    v = tuple([{fn}(x) if x.__class__ is dict else "
@@ -290,6 +296,22 @@ def _walkable(cls: type) -> bool:
     by_name = {a.name: a for a in attrs.fields(cls)}
     return all(_shared_default(by_name[name]) is None for name, kind, _ in _plan(cls)
                if kind in ("figure", "node", "nodes"))
+
+
+class _LazyHook:
+    """The converter's hook for a type, looked up when a value first needs it (cattrs
+    generates a class's structure function when its hook is first asked for); it then
+    takes its own place in the generated function's globals."""
+
+    __slots__ = ("conv", "key", "ns", "tp")
+
+    def __init__(self, conv: cattrs.Converter, tp: Any, ns: dict[str, Any], key: str) -> None:
+        self.conv, self.tp, self.ns, self.key = conv, tp, ns, key
+
+    def __call__(self, value: Any, tp: Any) -> Any:
+        hook = self.conv.get_structure_hook(self.tp)
+        self.ns[self.key] = hook
+        return hook(value, tp)
 
 
 class _NotWalkable(Exception):

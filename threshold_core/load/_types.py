@@ -14,25 +14,47 @@ import typing
 from collections.abc import Hashable
 from typing import Any
 
-__all__ = ["GENERATE_AFTER", "Warmup", "is_union", "optional_inner", "without_none"]
+__all__ = ["GENERATE_AFTER", "Warmup", "generate_from_first_use", "is_union",
+           "optional_inner", "without_none"]
 
 #: Uses of a class by the general code before its generated function takes over.
 GENERATE_AFTER = 32
 
 
 class Warmup:
-    """Counts each key's uses: :meth:`due` once a key has been used ``after`` times."""
+    """Counts each key's uses: :meth:`due` once a key has been used ``after`` times.
 
-    def __init__(self) -> None:
+    ``first_use``: :meth:`due` from a key's first use once
+    :func:`generate_from_first_use` was called (the profile's structuring function)."""
+
+    #: Set by :func:`generate_from_first_use`.
+    from_first_use = False
+
+    def __init__(self, first_use: bool = False) -> None:
         self._seen: dict[Hashable, int] = {}
+        self._first_use = first_use
 
     def due(self, key: Hashable, after: int = GENERATE_AFTER) -> bool:
         """False (and one more use counted) for the first ``after`` uses of ``key``."""
+        if self._first_use and Warmup.from_first_use:
+            return True
         seen = self._seen.get(key, 0)
         if seen < after:
             self._seen[key] = seen + 1
             return False
         return True
+
+
+def generate_from_first_use(on: bool = True) -> None:
+    """Structure profiles with the generated function (:mod:`._fast`) from the first
+    document of a class, instead of after :data:`GENERATE_AFTER` documents.
+
+    For the ``threshold`` command with its cache of generated code in place: the function's
+    compiled code then comes from the cache, and building it (hooks looked up only when a
+    value needs one) costs less than the converter's own generated functions, which one
+    valid profile then never needs. A document the function refuses still goes the long
+    way, so every message is the detailed converter's."""
+    Warmup.from_first_use = on
 
 
 def is_union(tp: Any) -> bool:

@@ -1,0 +1,67 @@
+"""With its cache of generated code in place, ``threshold evaluate`` and ``validate``
+structure even the first profile with the loader's generated function (README,
+Performance). What a user sees is what the converter alone gives: the same report, and for
+a faulty profile the same lines, paths and exit code as with the cache turned off."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ZHIPU = (ROOT / "examples" / "companies" / "zhipu.toml").read_text(encoding="utf-8")
+
+#: A line of zhipu.toml and what it becomes: a wrong type, an unknown key, a bad currency
+#: code, a number out of range, a missing key, an enum value that is none, a figure table
+#: with an unknown key, two faults at once, a whole number for a figure (valid).
+FAULTS = {
+    "wrong-type": ('gross_margin_pct = 56.3', 'gross_margin_pct = "high"'),
+    "unknown-key": ('hq_province = "Beijing"', 'hq_provnce = "Beijing"'),
+    "currency": ('currency = "USD"', 'currency = "usdollar"'),
+    "range": ('gross_margin_pct = 56.3', 'gross_margin_pct = 156.3'),
+    "missing": ('id = "zhipu"', ''),
+    "enum": ('status = "listed"', 'status = "lsted"'),
+    "figure-key": ('{ value = 85, source = "illustrative" }',
+                   '{ value = 85, sorce = "illustrative" }'),
+    "two": ('ticker = "02513"', 'ticker = 2513\nfoo = 1'),
+    "whole-number": ('revenue = 312e6', 'revenue = 312000000'),
+}
+
+
+def _run(args: list[str], cache: Path | None) -> tuple[int, str, str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("THRESHOLD_CACHE_DIR", None)
+    env.pop("THRESHOLD_NO_CACHE", None)
+    if cache is None:
+        env["THRESHOLD_NO_CACHE"] = "1"
+    else:
+        env["THRESHOLD_CACHE_DIR"] = str(cache)
+    done = subprocess.run([sys.executable, "-m", "threshold_core", *args], env=env,
+                          text=True, capture_output=True, timeout=120, check=False, cwd=ROOT)
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.fixture(scope="module")
+def profiles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("profiles")
+    for name, (old, new) in FAULTS.items():
+        assert old in ZHIPU
+        (folder / f"{name}.toml").write_text(ZHIPU.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("command", [["validate"], ["evaluate", "--format", "markdown"]])
+def test_faulty_profiles_read_as_without_the_cache(
+        profiles: Path, tmp_path: Path, command: list[str]) -> None:
+    args = [*command, "--config", "examples/threshold.toml", str(profiles)]
+    without = _run(args, None)
+    _run(args, tmp_path)  # fills the cache
+    with_cache = _run(args, tmp_path)
+    assert with_cache == without
+    assert without[0] == 2
+    assert "currency.toml: $.valuation.currency: expected an ISO 4217 code" in without[2]
+    assert "two.toml: $.listing.ticker: expected a string, got 2513" in without[2]

@@ -111,6 +111,13 @@ with installed():
         from threshold_core.declarative import use_check_cache
         use_check_cache(folder / f"cel-checks-{installation()}.marshal")
     engine = Engine(config, pm)
+    if folder is not None:  # as the command does with its cache in place (when it can)
+        try:
+            from threshold_core.load import generate_from_first_use
+        except ImportError:
+            pass
+        else:
+            generate_from_first_use()
     mark("the engine (components, declarative pack read)")
     profile = engine.load_profile(Path("examples/companies/zhipu.toml"))
     mark("the profile (TOML, structured)")

@@ -70,7 +70,7 @@ def test_a_partial_resumed_under_another_configuration_is_refused(tmp_path: Path
     assert json.loads(record.read_text(encoding="utf-8"))["format"] == fmt
     line = _refusal(source, out, fmt=fmt, strict=True)
     assert line.startswith(f"{record}: $.config_sha256: decided under another configuration (")
-    assert line.endswith(f"or delete {partial.name} to start again")
+    assert line.endswith(f"or delete {partial.name} and {record.name} to start again")
     # The same terms resume it, and the finished output leaves no record behind.
     summary = _run(source, out, fmt=fmt, resume=True)
     assert (summary.skipped_resumed, summary.written) == (4, 4)
@@ -83,7 +83,7 @@ def test_a_partial_written_with_explain_is_not_resumed_without_it(tmp_path: Path
     partial = _interrupted(source, out, explain=True)
     assert _refusal(source, out) == (
         f"{partial}.run: $.explain: written with --explain: resume with it, "
-        f"or delete {partial.name} to start again")
+        f"or delete {partial.name} and {partial.name}.run to start again")
     # Without the record, the first kept decision shows its explanation.
     Path(f"{partial}.run").unlink()
     assert _refusal(source, out) == (
@@ -94,7 +94,7 @@ def test_a_partial_written_with_explain_is_not_resumed_without_it(tmp_path: Path
     partial2 = _interrupted(source, out2)
     assert _refusal(source, out2, explain=True) == (
         f"{partial2}.run: $.explain: written without --explain: resume without it, "
-        f"or delete {partial2.name} to start again")
+        f"or delete {partial2.name} and {partial2.name}.run to start again")
 
 
 def test_a_partial_without_a_record_is_held_to_its_receipts(tmp_path: Path) -> None:
@@ -115,8 +115,54 @@ def test_a_broken_run_record_is_named(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     partial = _interrupted(source, out)
     Path(f"{partial}.run").write_text("[1, 2]", encoding="utf-8")
+    again = f"delete {partial.name} and {partial.name}.run to start again"
     assert _refusal(source, out) == (f"{partial}.run: $: not a run record of threshold batch: "
-                                     f"delete {partial.name} to start again")
+                                     + again)
+    # Every key there, of the wrong type: not a record either (not "written with --explain").
+    record = json.loads(json.dumps({"format": "jsonl", "explain": "no",
+                                    "engine_version": "0.1.0", "config_sha256": "x",
+                                    "plugins": None, "packs": [], "plugin_files": []}))
+    Path(f"{partial}.run").write_text(json.dumps(record), encoding="utf-8")
+    assert _refusal(source, out) == (f"{partial}.run: $: not a run record of threshold batch: "
+                                     + again)
+
+
+def test_a_run_record_in_the_way_is_named(tmp_path: Path) -> None:
+    source = _portfolio(tmp_path / "p.jsonl")
+    out = tmp_path / "out.jsonl"
+    Path(f"{out}.partial.run").mkdir()
+    for resume in (False, True):
+        with pytest.raises(InputError) as caught:
+            _run(source, out, resume=resume)
+        assert caught.value.lines() == [
+            f"{out}.partial.run: $: is a folder, not the partial output's run record: "
+            "move it away"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl.partial.run", "p.jsonl"]
+
+
+def test_a_drop_in_pack_edited_under_the_same_version_is_another_plugin_set(
+        tmp_path: Path) -> None:
+    source = _portfolio(tmp_path / "p.jsonl")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    pack = rules / "acme_credit.toml"
+    pack.write_bytes((ROOT / "examples" / "rulepacks" / "acme_credit.toml").read_bytes())
+    out = tmp_path / "out.jsonl"
+    options = {"autoload": False, "rule_dirs": (rules,)}
+    config = resolve_config(None)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(source, config, plugin_options=options, output=out, on_error=_interrupt,
+                  on_notice=lambda _: None)
+    text = pack.read_text(encoding="utf-8")
+    assert 'severity = "high"' in text
+    pack.write_text(text.replace('severity = "high"', 'severity = "critical"'), "utf-8")
+    with pytest.raises(InputError) as caught:
+        run_batch(source, config, plugin_options=options, output=out, resume=True,
+                  on_error=lambda _: None, on_notice=lambda _: None)
+    (line,) = caught.value.lines()
+    assert line.startswith(f"{out}.partial.run: $.plugin_files: decided with other plugin "
+                           "files (")
+    assert "a file changed since the run started, its version did not" in line
 
 
 def test_the_command_refuses_another_plugin_set_in_one_line(
@@ -132,8 +178,8 @@ def test_the_command_refuses_another_plugin_set_in_one_line(
     assert result.returncode == 2
     assert result.stderr == (
         f"{partial}.run: $.plugins: decided with another plugin set (-acme_rules 2.0.0): "
-        f"resume with the ones the run started with, or delete {partial.name} to start "
-        "again\n")
+        f"resume with the ones the run started with, or delete {partial.name} and "
+        f"{partial.name}.run to start again\n")
 
 
 @settings(max_examples=10, deadline=None,
@@ -154,3 +200,34 @@ def test_a_resume_succeeds_exactly_when_its_terms_are_the_partials(
     else:
         with pytest.raises(InputError):
             _run(source, out, strict=then[0], explain=then[1], fmt=fmt, resume=True)
+
+
+def test_a_rule_id_holding_a_csv_separator_is_refused(run_cli: Any, tmp_path: Path) -> None:
+    """The CSV findings and blockers cells join ``id:severity`` with ``;``: an id holding
+    either could not be read back, so no pack may declare one."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "odd.toml").write_text(
+        '[pack]\nname = "odd"\nversion = "1.0.0"\n\n[[rules]]\nid = "ODD-1;中"\n'
+        'title = "t"\nseverity = "high"\ndimension = "institutional_backing"\n'
+        'when = "true"\nmessage = "odd"\nsource = "x"\nrationale = "r"\n', encoding="utf-8")
+    result = run_cli("validate", str(ROOT / "examples" / "companies" / "zhipu.toml"),
+                     "--rules-dir", str(rules))
+    assert result.returncode == 2
+    assert (f"{rules / 'odd.toml'}: $.rules[0].id: must be a non-empty id without spaces, "
+            "';' or ':' (they separate ids in CSV cells)") in result.stderr
+
+
+def test_a_line_break_in_a_rule_id_never_splits_a_problem_line(run_cli: Any,
+                                                               tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "odd.toml").write_text(
+        '[pack]\nname = "odd"\nversion = "1.0.0"\n\n[[rules]]\nid = "中文\\nY"\n'
+        'title = "t"\nseverity = "high"\ndimension = "institutional_backing"\n'
+        'when = "true"\nmessage = "odd"\nsource = "x"\n', encoding="utf-8")
+    result = run_cli("validate", str(ROOT / "examples" / "companies" / "zhipu.toml"),
+                     "--rules-dir", str(rules))
+    assert result.returncode == 2
+    assert result.stderr == (f"{rules / 'odd.toml'}: $.rules[0].rationale: rule 中文\\nY: "
+                             "required key missing\n")

@@ -155,7 +155,10 @@ def _name_rule(problem: Problem, data: Mapping[str, Any]) -> Problem:
     if m and isinstance(rules, list) and int(m.group(1)) < len(rules):
         entry = rules[int(m.group(1))]
         if isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
-            return Problem(problem.path, f"rule {entry['id']}: {problem.message}")
+            # A line break in the id is escaped: the problem stays one line.
+            rid = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                          for c in entry["id"])
+            return Problem(problem.path, f"rule {rid}: {problem.message}")
     return problem
 
 
@@ -167,8 +170,9 @@ def _check_pack(spec: PackFile) -> list[Problem]:
         problems.append(Problem("$.rules", "a pack needs at least one [[rules]] entry"))
     seen: dict[str, int] = {}
     for i, r in enumerate(spec.rules):
-        if not r.id.strip() or any(c.isspace() for c in r.id):
-            problems.append(Problem(f"$.rules[{i}].id", "must be a non-empty id without spaces"))
+        if not r.id.strip() or any(c.isspace() or c in ";:" for c in r.id):
+            problems.append(Problem(f"$.rules[{i}].id", "must be a non-empty id without "
+                                    "spaces, ';' or ':' (they separate ids in CSV cells)"))
         if r.id in seen:
             problems.append(Problem(
                 f"$.rules[{i}].id", f"rule {r.id}: duplicate rule id (also $.rules[{seen[r.id]}])"))

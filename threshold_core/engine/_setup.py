@@ -167,6 +167,13 @@ def index_rules(packs: dict[str, Registered]) -> dict[str, tuple[str, Any]]:
     for pack_name, reg in sorted(packs.items()):
         for rule in reg.component.rules:
             rid = rule.meta.id
+            if (not isinstance(rid, str) or not rid.strip()
+                    or any(c.isspace() or c in ";:" for c in rid)):
+                raise PluginError(
+                    reg.plugin,
+                    f"rule {rid!r} of pack {pack_name!r}: a rule id is non-empty, without "
+                    "spaces, ';' or ':' (they separate ids in CSV cells)",
+                )
             if rid in index:
                 other = index[rid][0]
                 raise PluginError(

@@ -44,6 +44,7 @@ from ._evaluate import (
     init_worker,
 )
 from ._executor import ordered_chunks
+from ._fingerprint import plugin_set_fingerprint
 from ._output import Progress, bytes_writer, finish, open_partial
 from ._records import Record, count_records, iter_records
 
@@ -145,7 +146,9 @@ def run_batch(
         sink: IO[bytes] | None = None
         write: typing.Callable[[bytes | memoryview], object]
         if partial is not None and output is not None:
-            run = {"format": fmt, "explain": explain, **current_engine().receipt_basis()}
+            engine = current_engine()
+            run = {"format": fmt, "explain": explain, **engine.receipt_basis(),
+                   "plugin_files": [list(e) for e in plugin_set_fingerprint(engine.pm).entries]}
             sink, done, new_file = open_partial(partial, output, fmt, header, resume, run)
             write = sink.write
         else:

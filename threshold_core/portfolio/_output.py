@@ -91,6 +91,9 @@ def open_partial(partial: Path, output: Path, fmt: str, header: list[str], resum
             "$", "is a folder, not a partial output file: move it away")])
     done: set[str] = set()
     record = run_record(partial)
+    if record.is_dir():
+        raise InputError(str(record), [Problem(
+            "$", "is a folder, not the partial output's run record: move it away")])
     if resume:
         done = done_ids(partial, fmt, header, run)
     elif partial.exists() or partial.is_symlink():
@@ -98,15 +101,27 @@ def open_partial(partial: Path, output: Path, fmt: str, header: list[str], resum
     try:
         new_file = not partial.exists() or partial.stat().st_size == 0
         if run is not None and new_file:
-            tmp = record.with_name(f".{record.name}.tmp")
-            tmp.write_text(json.dumps(dict(run), indent=1) + "\n", encoding="utf-8")
-            os.replace(tmp, record)
+            _write_record(record, run)
         # Written in blocks of 1 MiB rather than 8 KiB: a decision line is about 40 kB, and
         # the file system's cost per write halves (what a kill loses, --resume redoes).
         return partial.open("ab", buffering=_BLOCK), done, new_file
     except OSError as exc:
         raise cannot_write(partial, exc) from None
 
+
+
+def _write_record(record: Path, run: Mapping[str, Any]) -> None:
+    """The run record, written whole (a temporary file renamed) before the first decision.
+
+    :raises InputError: it cannot be written (naming the record).
+    """
+    tmp = record.with_name(f".{record.name}.tmp")
+    try:
+        tmp.write_text(json.dumps(dict(run), indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, record)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise cannot_write(record, exc) from None
 
 
 def finish(partial: Path, output: Path, workbook: bool, numeric: tuple[str, ...]) -> None:

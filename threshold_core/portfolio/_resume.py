@@ -151,8 +151,13 @@ def _csv_ids(partial: Path, data: bytes, header: Sequence[str]) -> set[str]:
     return done
 
 
-#: The keys of a run record held against this run's, in the order they are checked.
-_TERMS = ("format", "explain", "engine_version", "config_sha256", "plugins", "packs")
+#: The keys of a run record held against this run's, in the order they are checked
+#: (``plugin_files``: :func:`~._fingerprint.plugin_set_fingerprint`'s entries, so that a
+#: drop-in pack edited without a new version is another plugin set), and their types.
+_TERMS = ("format", "explain", "engine_version", "config_sha256", "plugins", "packs",
+          "plugin_files")
+_TYPES = {"format": str, "explain": bool, "engine_version": str, "config_sha256": str,
+          "plugins": list, "packs": list, "plugin_files": list}
 #: The receipt's keys of those: a decision carries them in ``receipt``.
 _RECEIPT_TERMS = ("engine_version", "config_sha256", "plugins", "packs")
 
@@ -191,6 +196,14 @@ def _differs(key: str, theirs: Any, ours: Any) -> str:
                             *(f"+{x}" for x in sorted(now - was))])
     except TypeError:
         change = "unreadable"
+    if key == "plugin_files":
+        was_by = {str(e[0]): e for e in theirs if isinstance(e, list) and e}
+        now_by = {str(e[0]): e for e in ours if isinstance(e, list) and e}
+        changed = sorted(n for n in was_by.keys() | now_by.keys()
+                         if was_by.get(n) != now_by.get(n))
+        return (f"decided with other plugin files ({', '.join(changed) or 'unreadable'}: "
+                "a file changed since the run started, its version did not): resume with "
+                "the files the run started with")
     what = "plugin set" if key == "plugins" else "rule packs"
     return f"decided with another {what} ({change}): resume with the ones the run started with"
 
@@ -213,7 +226,7 @@ def _check_decision(where: str, doc: Mapping[str, Any], run: Mapping[str, Any]) 
 def _check_record(partial: Path, run: Mapping[str, Any]) -> None:
     """The partial's run record, when it has one, holds this run's terms."""
     record = run_record(partial)
-    again = f"delete {partial.name} to start again"
+    again = f"delete {partial.name} and {record.name} to start again"
     try:
         text = record.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -224,7 +237,10 @@ def _check_record(partial: Path, run: Mapping[str, Any]) -> None:
         kept = json.loads(text)
     except ValueError:
         kept = None
-    if not isinstance(kept, dict) or not all(k in kept for k in _TERMS):
+    if not (isinstance(kept, dict)
+            and all(type(kept.get(k)) is t for k, t in _TYPES.items())
+            and all(isinstance(i, list) for k in ("plugins", "packs", "plugin_files")
+                    for i in kept[k])):
         raise _fail(str(record), f"not a run record of threshold batch: {again}")
     for key in _TERMS:
         if kept[key] != run[key]:

@@ -95,6 +95,19 @@ def test_a_drop_in_pack_can_be_disabled_by_name_even_when_broken(
     assert result.returncode == 0, result.stderr
 
 
+def test_a_disabled_plugin_is_not_named_in_the_receipt(run_cli: Any, tmp_path: Path) -> None:
+    """A plugin disabled by name decided nothing: the receipt lists only the plugins that
+    ran (it once listed a disabled one at version "0")."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    shutil.copy(REPO / "examples" / "rulepacks" / "acme_credit.toml", folder)
+    result = run_cli("evaluate", str(ZHIPU), "--rules-dir", str(folder), "--format", "json",
+                     "--disable-plugin", "acme_credit")
+    assert result.returncode == 0, result.stderr
+    named = [p["name"] for p in json.loads(result.stdout)["receipt"]["plugins"]]
+    assert "acme_credit" not in named and "threshold_core.policy" in named
+
+
 def test_a_pack_rule_id_clash_names_both_packs(run_cli: Any, tmp_path: Path) -> None:
     folder = tmp_path / "rules"
     folder.mkdir()

@@ -131,7 +131,9 @@ class Engine:
         self._max_rates = max_rates(self.config)
         self._plugin_refs = tuple(
             PluginRef(name, self.pm.version_of(name))
-            for name in sorted(n for n, _ in self.pm.list_name_plugin())
+            # A plugin disabled by name (--disable-plugin) is registered as blocked, with
+            # no plugin object: it decided nothing, so the receipt does not name it.
+            for name in sorted(n for n, p in self.pm.list_name_plugin() if p is not None)
         )
         self._pack_refs = tuple(
             PackRef(name=name, version=str(reg.component.version),

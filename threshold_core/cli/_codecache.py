@@ -320,3 +320,7 @@ def installed() -> Iterator[CodeCache | None]:
         declarative = sys.modules.get("threshold_core.declarative")
         if declarative is not None:
             declarative.save_check_cache()
+        # Other installations' stale files (at most once a day: one stat otherwise).
+        from ._cacheprune import prune
+
+        prune(folder, installation())

@@ -188,7 +188,8 @@ def check_money(
         cny = amount * rate
         if not math.isfinite(cny) or abs(cny) > MAX_CNY:
             problems.append(Problem(path, (
-                f"{amount:g} {code} is {cny:g} CNY" if code != "CNY" else f"{amount:g} CNY")
+                f"{amount:g} {code} is {cny:g} CNY" if code != "CNY" and math.isfinite(cny)
+                else f"{amount:g} {code}")
                 + f", beyond the largest amount threshold reads ({MAX_CNY:g} CNY)"))
     if problems:
         raise InputError(source, problems)

@@ -58,9 +58,15 @@ def _structure_float(value: Any, _: type) -> float:
             return value
     elif isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"expected a number, got {_show(value)}")
-    if not math.isfinite(value):
-        raise ValueError(f"expected a finite number, got {value!r}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond the float range
+        raise ValueError("expected a number within about ±1.8e308, got an integer "
+                         "beyond it") from None
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {number!r}" + (
+            " (a number beyond about ±1.8e308 reads as infinity)" if number == number else ""))
+    return number
 
 
 def _structure_int(value: Any, _: type) -> int:

@@ -81,8 +81,10 @@ from attrs import Attribute, field, fields, frozen
 from threshold_core import hookimpl
 from threshold_core.kit import (
     Pack,
+    Parameter,
     add_months,
     fired,
+    house_policy,
     months_elapsed,
     not_evaluated,
     older_than_months,
@@ -285,10 +287,35 @@ star_market = _dated_section(
     "The fifth standard tests the company at the time of filing", "star_market")
 
 
+#: Why each age is what it is (all house policy; ``threshold rules --parameters --pack
+#: freshness``).
+PARAMETERS = tuple(Parameter(name, house_policy(why), f"{rid}: calendar months")
+                   for name, rid, why in (
+    ("customers", "FRS-001", "retention and churn are trailing-twelve-month measures"),
+    ("technology", "FRS-002", "Chinese model vendors shipped major releases every few "
+     "months in 2025-26"),
+    ("evaluations", "FRS-003", "a model generation later, a run describes another model"),
+    ("compute", "FRS-004", "H20 and H200 licensing swung between banned and allowed within "
+     "twelve months (domain-research §2)"),
+    ("export_controls", "FRS-005", "BIS added Chinese AI entities in Dec 2024 and again in "
+     "Jan 2025 (domain-research §2): a quarter"),
+    ("registry_checks", "FRS-006", "the CAC publishes filing lists in batches through the "
+     "year (domain-research §1)"),
+    ("content_labeling", "FRS-007", "labeling (GB 45438-2025) is checked at app-store "
+     "listing; a year covers a release cycle"),
+    ("personal_information", "FRS-008", "CAC Order No. 16 counts transfers since 1 January: "
+     "an older figure describes another period"),
+    ("compliance", "FRS-009", "MLPS level-3 systems are re-assessed every year"),
+    ("star_market", "FRS-010", "SSE Guidance No. 10 tests the company at the time of filing "
+     "(domain-research §0)"),
+))
+
+
 PACK = Pack(
     name=NAME,
     version=VERSION,
     law_as_of=LAW_AS_OF,
+    parameters=PARAMETERS,
     rules=(customers, technology, evaluations, compute, export_controls, registry_checks,
            content_labeling, personal_information, compliance, star_market),
     description="How old each dated section is: customers, technology, evaluations, compute, "

@@ -47,10 +47,14 @@ from attrs import Attribute, field, frozen
 from threshold_core import hookimpl
 from threshold_core.kit import (
     Pack,
+    Parameter,
     fired,
+    house_policy,
     normalise,
     not_evaluated,
+    primary,
     rule,
+    secondary,
     unreliable_check,
 )
 from threshold_core.model import (
@@ -347,6 +351,34 @@ def affiliates_rule(
     return fired(message, evidence=evidence)
 
 
+_AFFILIATES = ("BIS interim final rule 'Expansion of End-User Controls to Cover Affiliates of "
+               "Certain Listed Entities' (Federal Register document 2025-19001)")
+_SUSPENSION = secondary("the BIS final rule suspending the affiliates rule (90 FR No. 216) as "
+                        "reported by Fenwick and Faegre Drinker (see INV-006)")
+#: The source of every threshold and date above (``threshold rules --parameters --pack
+#: investment_restrictions``).
+PARAMETERS = tuple(Parameter(*row) for row in (
+    ("screening_max_age_days", house_policy("a quarter, as the export-control screening "
+     "(FRS-005): the lists grow by additions through the year"),
+     "age of a screening relied on, days"),
+    ("outbound_rule_effective", primary("31 CFR 850 (Treasury final rule, 89 FR 90398): "
+     "effective 2 Jan 2025"), "INV-001, INV-002 apply from"),
+    ("prohibited_training_flops", primary("31 CFR 850.224(l)"),
+     "INV-001: training compute above which prohibited, FLOP"),
+    ("prohibited_bio_training_flops", primary("31 CFR 850.224(m)"),
+     "INV-001: the same on mainly biological sequence data, FLOP"),
+    ("notifiable_training_flops", primary("31 CFR 850.217"),
+     "INV-002: training compute above which notifiable, FLOP"),
+    ("ns_cmic_effective", primary("Executive Order 13959 as amended by EO 14032: effective "
+     "2 Aug 2021"), "INV-003 applies from"),
+    ("affiliates_rule_effective", primary(_AFFILIATES + ": effective 29 Sep 2025"),
+     "INV-006 applies from"),
+    ("affiliates_suspended_from", _SUSPENSION, "INV-006 suspended from"),
+    ("affiliates_suspended_until", _SUSPENSION, "INV-006 suspended until"),
+    ("affiliates_ownership_pct", primary(_AFFILIATES + ": owned 50% or more"),
+     "INV-006: ownership by listed parties from which it applies, percent"),
+))
+
 PACK = Pack(
     name=NAME,
     version=VERSION,
@@ -354,6 +386,7 @@ PACK = Pack(
            affiliates_rule),
     description="US investment restrictions an investor must clear: 31 CFR 850 outbound "
     "rules, NS-CMIC, Section 1260H, SDN and the BIS affiliates rule.",
+    parameters=PARAMETERS,
 )
 
 

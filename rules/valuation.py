@@ -34,8 +34,10 @@ from attrs import frozen
 from threshold_core import hookimpl
 from threshold_core.kit import (
     Pack,
+    Parameter,
     add_months,
     fired,
+    house_policy,
     months_elapsed,
     not_evaluated,
     older_than_months,
@@ -145,6 +147,9 @@ PACK = Pack(
     version=VERSION,
     law_as_of=LAW_AS_OF,
     rules=(haircut_basis, listed_on_estimate, stale),
+    parameters=(Parameter("max_age_months", house_policy(
+        "the line is a market test at a date; six months, as a prospectus's financial "
+        "statements"), "VAL-003: months after which a valuation is stale"),),
     description="How far the valuation the gate tests can be trusted: basis, listing, age.",
 )
 

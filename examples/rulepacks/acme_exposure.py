@@ -16,6 +16,7 @@ from typing import Any
 from attrs import frozen
 
 from threshold_core import Context, Pack, fired, hookimpl, not_evaluated, passed, rule
+from threshold_core.kit import Parameter, house_policy
 from threshold_core.model import CompanyProfile, Tenure
 
 __version__ = "1.0.0"
@@ -79,7 +80,16 @@ def offshore_compute(profile: CompanyProfile, settings: Any, context: Context) -
     return passed(evidence)
 
 
-PACK = Pack(name=NAME, version=__version__, rules=[concentration, offshore_compute])
+PACK = Pack(
+    name=NAME,
+    version=__version__,
+    rules=[concentration, offshore_compute],
+    # Where each threshold comes from: `threshold rules --parameters --pack acme_exposure`
+    # lists it (an undeclared one shows as unsourced).
+    parameters=[Parameter("max_top5_share_pct",
+                          house_policy("ACME Capital investment policy §4.3 (illustrative)"),
+                          "ACME-101: highest top-five customer share, percent")],
+)
 
 
 @hookimpl

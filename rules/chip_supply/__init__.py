@@ -61,7 +61,7 @@ from threshold_rules.chip_supply.resilience import (
     runway,
     vendor_concentration,
 )
-from threshold_rules.chip_supply.settings import DIMENSION, ChipSupplySettings
+from threshold_rules.chip_supply.settings import DIMENSION, PARAMETERS, ChipSupplySettings
 
 __all__ = ["DIMENSION", "PACK", "ChipSupplySettings"]
 
@@ -76,6 +76,7 @@ PACK = Pack(
     name=NAME,
     version=VERSION,
     law_as_of=LAW_AS_OF,
+    parameters=PARAMETERS,
     rules=(
         entity_list,
         unlicensed_chips,

@@ -7,10 +7,13 @@ from typing import Any
 from attrs import field, frozen
 
 from threshold_core.kit import (
+    Parameter,
+    house_policy,
     lowered,
     non_negative,
     percent,
     replaced_by,
+    secondary,
 )
 from threshold_core.model import (
     ChipClass,
@@ -71,3 +74,35 @@ class ChipSupplySettings:
         for low, high in pairs:
             if getattr(self, low) > getattr(self, high):
                 raise ValueError(f"{low} must not be above {high}")
+
+
+#: The source of every threshold above (``threshold rules --parameters --pack chip_supply``).
+PARAMETERS = (
+    Parameter("screening_max_age_days", house_policy(
+        "as the investment screening's 90 days: Entity List additions take effect on "
+        "publication (15 Jan 2025 for one)"), "CHIP-001: age of a clear screening relied on"),
+    Parameter("restricted_high_pct", secondary(
+        "domain-research §7.2, CHIP-003: > 50 high"), "CHIP-003 high above, percent"),
+    Parameter("restricted_medium_pct", secondary(
+        "domain-research §7.2, CHIP-003: 20-50 medium"), "CHIP-003 medium from, percent"),
+    Parameter("domestic_min_pct", secondary(
+        "domain-research §7.2, CHIP-004: < 20 medium"), "CHIP-004 below, percent"),
+    Parameter("offshore_high_pct", secondary(
+        "domain-research §7.2, CHIP-005: > 30 high"), "CHIP-005 high above, percent"),
+    Parameter("offshore_medium_pct", secondary(
+        "domain-research §7.2, CHIP-005: 10-30 medium"), "CHIP-005 medium from, percent"),
+    Parameter("capacity_high_below_pct", house_policy(
+        "coverage of the plan's peak (the research's runway bars, §7.2, are its own inference)"),
+        "CHIP-006 high below, percent"),
+    Parameter("capacity_medium_below_pct", house_policy(
+        "coverage of the plan's peak (the research's runway bars, §7.2, are its own inference)"),
+        "CHIP-006 medium below, percent"),
+    Parameter("top_vendor_max_pct", secondary(
+        "domain-research §7.2, CHIP-007: > 80 medium"), "CHIP-007 above, percent"),
+    Parameter("non_cuda_domestic_below_pct", secondary(
+        "domain-research §7.2, CHIP-009: < 50 with no validated non-CUDA stack"),
+        "CHIP-009 below, percent"),
+    Parameter("unknown_provenance_severity", house_policy(
+        "unknown provenance is a diligence gap, not a proven breach: below the research's "
+        "critical (§7.2, CHIP-002)"), "CHIP-002 severity for unknown provenance"),
+)

@@ -62,7 +62,13 @@ from threshold_rules.ethics.refusal import (
     unsafe_compliance,
     wilson_interval,
 )
-from threshold_rules.ethics.settings import DIMENSION, REFUSAL_SUITES, EthicsSettings, SuiteBars
+from threshold_rules.ethics.settings import (
+    DIMENSION,
+    PARAMETERS,
+    REFUSAL_SUITES,
+    EthicsSettings,
+    SuiteBars,
+)
 
 __all__ = ["DIMENSION", "PACK", "REFUSAL_SUITES", "EthicsSettings", "SuiteBars", "wilson_interval"]
 
@@ -77,6 +83,7 @@ PACK = Pack(
     name=NAME,
     version=VERSION,
     law_as_of=LAW_AS_OF,
+    parameters=PARAMETERS,
     rules=(
         over_refusal,
         unsafe_compliance,

@@ -116,7 +116,7 @@ from threshold_rules.filings.registry import (
     genai_filing,
 )
 from threshold_rules.filings.sectors import auto_prescription, nfra_safeguards, nmpa_class_iii
-from threshold_rules.filings.settings import FilingsSettings
+from threshold_rules.filings.settings import PARAMETERS, FilingsSettings
 
 # The pack was one module; its public names stay importable from the package.
 __all__ = [
@@ -160,6 +160,7 @@ PACK = Pack(
     name=NAME,
     version=VERSION,
     law_as_of=LAW_AS_OF,
+    parameters=PARAMETERS,
     rules=(
         genai_filing,
         algorithm_filing,

@@ -6,7 +6,17 @@ from datetime import date
 
 from attrs import field, frozen
 
-from threshold_core.kit import lowered, non_negative, percent, uppered, valid_regex
+from threshold_core.kit import (
+    Parameter,
+    house_policy,
+    lowered,
+    non_negative,
+    percent,
+    primary,
+    secondary,
+    uppered,
+    valid_regex,
+)
 
 
 @frozen
@@ -111,3 +121,55 @@ class FilingsSettings:
             raise ValueError(
                 "nmpa_critical_revenue_pct must not be below sector_revenue_floor_pct"
             )
+
+
+#: The source of every threshold above (``threshold rules --parameters --pack filings``).
+PARAMETERS = (
+    Parameter("change_deadline_working_days", primary(
+        "Algorithm Recommendation Provisions (2022) Art. 24"),
+        "FIL-003: working days to file a material change"),
+    Parameter("registry_max_age_days", house_policy(
+        "about the six months after which FRS-006 reports a registry check; filings are "
+        "revoked and the CAC republishes its lists in batches"),
+        "FIL-001, FIL-002, FIL-011: age of a registry check relied on"),
+    Parameter("labeling_effective", primary(
+        "Measures for Labeling AI-Generated Synthetic Content (2025) and GB 45438-2025: "
+        "in force 1 Sep 2025"), "FIL-007 applies from"),
+    Parameter("sector_revenue_floor_pct", secondary(
+        "domain-research §7.1, FIL-009: healthcare revenue >= 10%"),
+        "FIL-009: healthcare revenue share from which NMPA Class III is needed, percent"),
+    Parameter("nmpa_critical_revenue_pct", house_policy(
+        "critical when the vertical carries the company: half its revenue"),
+        "FIL-009 critical from, percent"),
+    Parameter("enforcement_lookback_months", secondary(
+        "domain-research §7.1, FIL-012: a penalty or app removal in 24 months"),
+        "FIL-012: months of enforcement history that count"),
+    Parameter("committee_min_members", secondary(
+        "MIIT-led AI S&T ethics guideline (2026): at least 5 members as reported "
+        "(domain-research §1.1)"), "FIL-013: smallest ethics committee"),
+    Parameter("gpai_obligations_from", primary(
+        "EU AI Act (Reg. 2024/1689) Art. 113(b)"), "FIL-015 applies from"),
+    Parameter("gpai_transition_until", primary(
+        "EU AI Act (Reg. 2024/1689) Art. 111(3)"),
+        "FIL-015: models placed on the market earlier comply by"),
+    Parameter("gpai_systemic_flops", primary(
+        "EU AI Act (Reg. 2024/1689) Art. 51(2)"),
+        "FIL-015: training compute presumed systemic, FLOP"),
+    Parameter("pi_audit_individuals", primary(
+        "Measures for Personal Information Protection Compliance Audits (CAC Order No. 18) "
+        "Art. 3"), "FIL-019: people whose personal information requires audits"),
+    Parameter("pi_audit_effective", primary(
+        "CAC Order No. 18, effective 1 May 2025"), "FIL-019 applies from"),
+    Parameter("pi_audit_interval_months", primary(
+        "CAC Order No. 18 Art. 3: at least once every two years"),
+        "FIL-019: months between audits"),
+    Parameter("transfer_assessment_individuals", secondary(
+        "CAC Order No. 16 (2024), the threshold as Xinhua reported it (22 Mar 2024)"),
+        "FIL-014: people sent abroad needing a security assessment"),
+    Parameter("transfer_assessment_sensitive", secondary(
+        "CAC Order No. 16 (2024), the threshold as Xinhua reported it (22 Mar 2024)"),
+        "FIL-014: people whose sensitive information needs a security assessment"),
+    Parameter("transfer_contract_individuals", secondary(
+        "CAC Order No. 16 (2024), the exemption as domain-research §1.4 summarises it"),
+        "FIL-014: people sent abroad needing a standard contract or certification"),
+)

@@ -85,8 +85,9 @@ def test_rules_parameters_lists_every_scorer_parameter_with_its_source(run_cli) 
     result = run_cli("rules", "--parameters", "--format", "json", "--no-plugin-autoload")
     assert result.returncode == 0, result.stderr
     listing = json.loads(result.stdout)
-    assert {r["scorer"] for r in listing} == set(BUILTIN_SCORERS)
-    td = {r["parameter"]: r for r in listing if r["scorer"] == "technical_defensibility"}
+    scorers = [r for r in listing if r["kind"] == "scorer"]
+    assert {r["scorer"] for r in scorers} == set(BUILTIN_SCORERS)
+    td = {r["parameter"]: r for r in scorers if r["scorer"] == "technical_defensibility"}
     assert td["open_weights_bonus"]["value"] == "0"
     assert td["open_weights_bonus"]["basis"] == "house policy"
     assert td["reproduction_tolerance_pts"]["basis"] == "secondary"
@@ -116,7 +117,8 @@ def _counts() -> dict[str, int]:
     engine = Engine(build_config({"plugins": {"autoload": False}}))
     out = dict.fromkeys(BASES, 0)
     for r in describe_parameters(engine):
-        out[r["basis"]] += 1
+        if r["kind"] == "scorer":
+            out[r["basis"]] += 1
     return out
 
 
@@ -134,6 +136,7 @@ def test_the_readme_counts_of_parameter_sources_are_computed() -> None:
 
 def test_every_built_in_parameter_names_its_basis() -> None:
     engine = Engine(build_config({"plugins": {"autoload": False}}))
-    unsourced = [f"{r['scorer']}.{r['parameter']}" for r in describe_parameters(engine)
+    unsourced = [f"{r.get('scorer') or r['pack']}.{r['parameter']}"
+                 for r in describe_parameters(engine)
                  if r["basis"] not in ("primary", "secondary", "house policy") or not r["source"]]
     assert unsourced == []

@@ -42,10 +42,11 @@ def plugins(
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
-@click.option("--pack", help="Only the rules of this pack.")
+@click.option("--pack", help="Only the rules of this pack (with --parameters: only its "
+                            "thresholds).")
 @click.option("--parameters", "show_parameters", is_flag=True,
-              help="List the scorers' weights, bands and parameters with their sources "
-                   "instead of the rules.")
+              help="List the scorers' weights, bands and parameters and the rule packs' "
+                   "thresholds, with their sources, instead of the rules.")
 @click.option("--scorer", help="With --parameters: only this scorer's.")
 @engine_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -61,16 +62,18 @@ def rules(
     fire at, most severe first (``critical / high``).
 
     With --parameters, list every scorer's weights, bands and other numeric
-    settings in force instead: value, basis (primary, secondary, house policy;
-    configured when the configuration changed it) and source, then the count
-    per basis.
+    settings, and every rule pack's thresholds (the numbers, dates and
+    severities of its settings), in force instead: value, basis (primary,
+    secondary, house policy; configured when the configuration changed it;
+    unsourced when the plugin names none) and source, then the count per basis.
+    --scorer and --pack keep one component's.
     """
     from ..load import dumps
     from ..reports import describe_rules, text_table
 
     engine = options.build_engine()
     if show_parameters or scorer is not None:
-        _parameters(engine, scorer, fmt)
+        _parameters(engine, scorer, pack, fmt)
         return
     _known(pack, engine.packs, "rule pack", "--pack")
     listing = describe_rules(engine, pack=pack)
@@ -91,24 +94,26 @@ def _known(name: str | None, known: Any, what: str, hint: str) -> None:
                                  param_hint=hint)
 
 
-def _parameters(engine: Any, scorer: str | None, fmt: str) -> None:
+def _parameters(engine: Any, scorer: str | None, pack: str | None, fmt: str) -> None:
     from ..load import dumps
     from ..reports import describe_parameters, text_table
 
     _known(scorer, engine.scorers, "scorer", "--scorer")
-    listing = describe_parameters(engine, scorer=scorer)
+    _known(pack, engine.packs, "rule pack", "--pack")
+    listing = describe_parameters(engine, scorer=scorer, pack=pack)
     if fmt == "json":
         click.echo(dumps(listing), nl=False)
         return
-    rows = [[r["scorer"], r["parameter"], r["value"], r["basis"], r["source"] or "-"]
-            for r in listing]
-    click.echo("\n".join(text_table(["scorer", "parameter", "value", "basis", "source"],
+    rows = [[r.get("scorer") or r["pack"], r["parameter"], r["value"], r["basis"],
+             r["source"] or "-"] for r in listing]
+    click.echo("\n".join(text_table(["component", "parameter", "value", "basis", "source"],
                                     rows, right=set())))
     counts: dict[str, int] = {}
     for r in listing:
         counts[r["basis"]] = counts.get(r["basis"], 0) + 1
-    click.echo(f"\n{len(listing)} parameters: "
-               + ", ".join(f"{n} {b}" for b, n in sorted(counts.items())))
+    click.echo(f"\n{len(listing)} parameter{'' if len(listing) == 1 else 's'}"
+               + "".join(f"{', ' if i else ': '}{n} {b}"
+                         for i, (b, n) in enumerate(sorted(counts.items()))))
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)

@@ -27,6 +27,7 @@ from ._dates import (
     schedule_years,
     working_days_after,
 )
+from ._packsources import settings_parameter_sources
 from ._reading import Reading, ReadingRow, figure_reading, reading
 from ._regulation import (
     ALGORITHM_REGIMES,
@@ -109,6 +110,7 @@ __all__ = [
     "schedule_years",
     "score_metrics",
     "secondary",
+    "settings_parameter_sources",
     "unreliable_check",
     "uppered",
     "valid_regex",

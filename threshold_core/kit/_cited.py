@@ -66,9 +66,11 @@ UNSOURCED = Cited(Basis.UNSOURCED, "the scorer names no source")
 
 @frozen
 class Parameter:
-    """A numeric setting of a scorer other than its bands and weights."""
+    """A numeric setting of a scorer other than its bands and weights, or a threshold of a
+    rule pack."""
 
-    #: The settings attribute (``self_reported_cap``).
+    #: The settings attribute (``self_reported_cap``); for a pack, its dotted path
+    #: (``refusal_suites.XSTest.over_refusal_high_pct``).
     name: str
     source: Cited
     #: What it does, in one line.
@@ -79,6 +81,7 @@ class Parameter:
 class ParameterSource:
     """One row of ``threshold rules --parameters``: a parameter in force, with its source."""
 
+    #: The scorer's name, or the pack's (``kind`` says which).
     scorer: str
     #: ``weights.<metric>``, ``bands.<metric>`` or a settings attribute.
     name: str
@@ -89,10 +92,16 @@ class ParameterSource:
     #: The citation, or the reason for house policy.
     source: str
     doc: str = ""
+    #: ``scorer`` or ``rule_pack``.
+    kind: str = "scorer"
 
     def as_dict(self) -> dict[str, str]:
-        return {"scorer": self.scorer, "parameter": self.name, "value": self.value,
-                "basis": str(self.basis), "source": self.source, "doc": self.doc}
+        """``{"kind", "scorer" | "pack", "parameter", "value", "basis", "source", "doc"}``:
+        a pack's row names it under ``pack``."""
+        owner = "pack" if self.kind == "rule_pack" else "scorer"
+        return {"kind": self.kind, owner: self.scorer, "parameter": self.name,
+                "value": self.value, "basis": str(self.basis), "source": self.source,
+                "doc": self.doc}
 
 
 def configured(default: Cited) -> Cited:

@@ -17,10 +17,16 @@ from ..model import (
     Severity,
     positional_builder,
 )
+from ._cited import Parameter, ParameterSource
+from ._packsources import settings_parameter_sources
 
 
 def _rule_tuple(rules: Iterable[Rule]) -> tuple[Rule, ...]:
     return tuple(rules)
+
+
+def _parameter_tuple(parameters: Iterable[Parameter]) -> tuple[Parameter, ...]:
+    return tuple(parameters)
 
 
 @frozen
@@ -35,6 +41,15 @@ class Pack:
     path: str | None = None
     #: The date of the law and practice the pack encodes (receipts and the trace show it).
     law_as_of: date | None = None
+    #: The sources of its thresholds (numbers, dates, severities of its settings), by
+    #: dotted path, for ``threshold rules --parameters``; an undeclared one is listed as
+    #: ``unsourced``.
+    parameters: tuple[Parameter, ...] = field(default=(), converter=_parameter_tuple)
+
+    def parameter_sources(self, settings: Any) -> list[ParameterSource]:
+        """Every threshold of ``settings`` in force, with its source
+        (:func:`~threshold_core.kit.settings_parameter_sources`)."""
+        return settings_parameter_sources(self.name, self.parameters, settings)
 
 
 def rule(

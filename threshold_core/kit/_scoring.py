@@ -26,6 +26,7 @@ from ..model import (
 )
 from ._band import Band, renamed_metric_check
 from ._cited import UNSOURCED, Cited, Parameter, ParameterSource, configured
+from ._packsources import default_settings as _default_settings
 from ._reading import Reader, Reading
 
 
@@ -355,15 +356,3 @@ def _show(value: Any) -> str:
         return ", ".join(f"{k} {_show(v)}" for k, v in value.items())
     return str(value)
 
-
-_DEFAULTS: dict[type, Any] = {}
-
-
-def _default_settings(kind: type) -> Any:
-    """The settings class with every default (None when it has a required field)."""
-    if kind not in _DEFAULTS:
-        try:
-            _DEFAULTS[kind] = kind()
-        except (TypeError, ValueError):
-            _DEFAULTS[kind] = None
-    return _DEFAULTS[kind]

@@ -1,12 +1,12 @@
 """What is installed: plugins with their components and hooks, every rule, and every
-scorer parameter with its source."""
+scorer parameter and rule-pack threshold with its source."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..engine import Engine
-from ..kit import Basis, ParameterSource
+from ..kit import Basis, ParameterSource, settings_parameter_sources
 
 
 def describe_plugins(engine: Engine, *, include_builtin: bool = False) -> list[dict[str, Any]]:
@@ -64,16 +64,23 @@ def describe_rules(engine: Engine, *, pack: str | None = None) -> list[dict[str,
 
 
 def describe_parameters(
-    engine: Engine, *, scorer: str | None = None
+    engine: Engine, *, scorer: str | None = None, pack: str | None = None,
 ) -> list[dict[str, str]]:
-    """Every weight, band and parameter of every scorer (or of one), in force, with its
-    source: ``primary``, ``secondary``, ``house policy``, ``configured`` (set in the
-    configuration) or ``unsourced``. A scorer that does not describe its parameters (one
-    not built on :class:`~threshold_core.kit.MetricScorer`) shows one ``unsourced`` row.
+    """Every weight, band and parameter of every scorer, then every threshold of every rule
+    pack's settings, in force, with its source: ``primary``, ``secondary``, ``house
+    policy``, ``configured`` (set in the configuration) or ``unsourced``.
+
+    ``scorer`` or ``pack`` (or both) keep only that component's rows. A scorer that does
+    not describe its parameters (one not built on :class:`~threshold_core.kit.MetricScorer`)
+    shows one ``unsourced`` row; a pack that does not (one not built on
+    :class:`~threshold_core.kit.Pack`) shows each number, date and severity of its
+    settings as ``unsourced``. A pack without settings has no rows. Rows are dicts
+    (:meth:`~threshold_core.kit.ParameterSource.as_dict` and ``plugin``).
     """
     out: list[dict[str, str]] = []
+    every = scorer is None and pack is None
     for name, reg in sorted(engine.scorers.items()):
-        if scorer is not None and name != scorer:
+        if not (every or name == scorer):
             continue
         describe = getattr(reg.component, "parameter_sources", None)
         settings = engine.settings.get(name)
@@ -84,4 +91,14 @@ def describe_parameters(
             rows = [ParameterSource(name, "*", "-", Basis.UNSOURCED,
                                     "the scorer does not describe its parameters")]
         out += [{**r.as_dict(), "plugin": reg.plugin} for r in rows]
+    for name, preg in sorted(engine.packs.items()):
+        if not (every or name == pack):
+            continue
+        settings = engine.settings.get(name)
+        if settings is None:
+            continue
+        describe = getattr(preg.component, "parameter_sources", None)
+        rows = (list(describe(settings)) if callable(describe)
+                else settings_parameter_sources(name, (), settings))
+        out += [{**r.as_dict(), "plugin": preg.plugin} for r in rows]
     return out

@@ -1,0 +1,195 @@
+"""Where every rule pack's thresholds come from: ``threshold rules --parameters`` lists each
+number, date and severity of a pack's settings in force with its basis and source, a
+configured one as ``configured``, and an undeclared one as ``unsourced`` (never left out)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from helpers import EXAMPLES, REPO
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from threshold_core import Engine, build_config
+from threshold_core.errors import InputError
+from threshold_core.reports import describe_parameters
+
+RULEPACKS = EXAMPLES / "rulepacks"
+BUILTIN_PACKS_WITH_SETTINGS = ("chip_supply", "ethics", "filings", "freshness",
+                               "investment_restrictions", "valuation")
+SOURCED = ("primary", "secondary", "house policy")
+
+
+def _listing(run_cli: Any, *args: str) -> list[dict[str, str]]:
+    result = run_cli("rules", "--parameters", "--format", "json", "--no-plugin-autoload", *args)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_every_built_in_pack_threshold_is_listed_with_its_source(run_cli: Any) -> None:
+    listing = _listing(run_cli)
+    packs = [r for r in listing if r["kind"] == "rule_pack"]
+    assert {r["pack"] for r in packs} == set(BUILTIN_PACKS_WITH_SETTINGS)
+    unsourced = [f"{r['pack']}.{r['parameter']}" for r in packs
+                 if r["basis"] not in SOURCED or not r["source"]]
+    assert unsourced == []
+    rows = {(r["pack"], r["parameter"]): r for r in packs}
+    deadline = rows["filings", "change_deadline_working_days"]
+    assert (deadline["value"], deadline["basis"], deadline["source"], deadline["doc"]) == (
+        "10", "primary", "Algorithm Recommendation Provisions (2022) Art. 24",
+        "FIL-003: working days to file a material change")
+    assert rows["investment_restrictions", "prohibited_training_flops"]["value"] == "1e+25"
+    assert rows["filings", "pi_audit_individuals"]["value"] == "10,000,000"
+    assert rows["ethics", "eu_prohibitions_from"]["value"] == "2025-02-02"
+    assert rows["chip_supply", "unknown_provenance_severity"]["value"] == "high"
+    assert rows["ethics", "refusal_suites.XSTest.over_refusal_high_pct"]["basis"] == (
+        "house policy")
+    assert rows["chip_supply", "capacity_high_below_pct"]["basis"] == "house policy"
+    # Scorer rows keep their shape, with the kind beside it.
+    scorer = next(r for r in listing if r["kind"] == "scorer")
+    assert "scorer" in scorer and "pack" not in scorer
+
+
+def test_the_text_listing_names_the_pack_and_counts_every_basis(run_cli: Any) -> None:
+    result = run_cli("rules", "--parameters", "--pack", "valuation", "--no-plugin-autoload")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"component\s+parameter\s+value\s+basis\s+source", result.stdout)
+    assert re.search(r"\nvaluation\s+max_age_months\s+6\s+house policy\s+the line is a market "
+                     r"test at a date", result.stdout)
+    assert result.stdout.rstrip().endswith("\n1 parameter: 1 house policy")
+    # A pack without settings (the declarative disclosure pack) has none to list.
+    empty = run_cli("rules", "--parameters", "--pack", "disclosure", "--no-plugin-autoload")
+    assert empty.returncode == 0 and empty.stdout.rstrip().endswith("\n0 parameters")
+
+
+def test_a_pack_threshold_set_in_the_configuration_is_configured(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    config = tmp_path / "threshold.toml"
+    config.write_text("[settings.chip_supply]\nrestricted_high_pct = 60\n\n"
+                      "[settings.ethics.refusal_suites.House-bench]\nlanguage = 'en'\n"
+                      "over_refusal_medium_pct = 12\n", encoding="utf-8")
+    listing = _listing(run_cli, "--config", str(config))
+    rows = {(r.get("pack"), r["parameter"]): r for r in listing}
+    high = rows["chip_supply", "restricted_high_pct"]
+    assert (high["value"], high["basis"]) == ("60", "configured")
+    assert high["source"] == ("set in the configuration (the default's source: secondary: "
+                              "domain-research §7.2, CHIP-003: > 50 high)")
+    assert rows["chip_supply", "restricted_medium_pct"]["basis"] == "secondary"
+    added = rows["ethics", "refusal_suites.House-bench.over_refusal_medium_pct"]
+    assert (added["value"], added["basis"]) == ("12", "configured")
+    assert added["source"] == "set in the configuration (no default)"
+
+
+def test_a_plugin_pack_that_names_no_source_is_listed_as_unsourced(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "packs"
+    folder.mkdir()
+    (folder / "firm_limits.py").write_text('''
+from typing import Any
+
+from attrs import frozen
+
+from threshold_core import Pack, hookimpl, passed, rule
+
+__version__ = "0.1.0"
+
+
+@frozen
+class Limits:
+    max_burn_months: int = 18
+    min_margin_pct: float = 12.5
+    label: str = "not a threshold"
+
+
+@rule("FIRM-1", title="Burn", severity="low", dimension=None, rationale="r", source="s")
+def burn(profile: Any, settings: Limits, context: Any) -> Any:
+    return passed({})
+
+
+@hookimpl
+def threshold_register_rule_packs(register: Any) -> None:
+    register(Pack(name="firm_limits", version=__version__, rules=[burn]))
+
+
+@hookimpl
+def threshold_settings_types() -> dict[str, type]:
+    return {"firm_limits": Limits}
+''', encoding="utf-8")
+    listing = _listing(run_cli, "--rules-dir", str(folder), "--pack", "firm_limits")
+    assert [(r["parameter"], r["value"], r["basis"], r["source"]) for r in listing] == [
+        ("max_burn_months", "18", "unsourced", "the pack names no source"),
+        ("min_margin_pct", "12.5", "unsourced", "the pack names no source"),
+    ]
+    # The example drop-in declares its threshold's source.
+    acme = _listing(run_cli, "--rules-dir", str(RULEPACKS), "--pack", "acme_exposure")
+    assert [(r["parameter"], r["basis"]) for r in acme] == [
+        ("max_top5_share_pct", "house policy")]
+
+
+def test_an_unknown_pack_with_parameters_is_a_usage_error(run_cli: Any) -> None:
+    result = run_cli("rules", "--parameters", "--pack", "hype", "--no-plugin-autoload")
+    assert result.returncode == 2
+    assert "no rule pack 'hype'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_pack_parameters_in_the_installed_script(run_cli_process: Any) -> None:
+    result = run_cli_process("rules", "--parameters", "--pack", "filings", "--format", "json",
+                             "--no-plugin-autoload")
+    assert result.returncode == 0, result.stderr
+    assert {r["pack"] for r in json.loads(result.stdout)} == {"filings"}
+
+
+def _pack_counts() -> dict[str, int]:
+    engine = Engine(build_config({"plugins": {"autoload": False}}))
+    out = dict.fromkeys(SOURCED, 0)
+    for r in describe_parameters(engine):
+        if r["kind"] == "rule_pack":
+            out[r["basis"]] += 1
+    return out
+
+
+def test_the_readme_counts_of_pack_thresholds_are_computed() -> None:
+    counts = _pack_counts()
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    expected = (f"Of the built-in rule packs' {sum(counts.values())} thresholds, "
+                f"{counts['primary']} cite a primary source, {counts['secondary']} a "
+                f"secondary source and {counts['house policy']} are house policy.")
+    assert expected in readme, expected
+
+
+_ENGINE = Engine(build_config({"plugins": {"autoload": False}}))
+_NUMERIC = sorted((r["pack"], r["parameter"]) for r in describe_parameters(_ENGINE)
+                  if r["kind"] == "rule_pack" and re.fullmatch(r"[\d,.]+", r["value"])
+                  and "." not in r["parameter"])
+
+
+@given(st.sampled_from(_NUMERIC), st.integers(min_value=1, max_value=99))
+def test_any_pack_threshold_changed_in_the_configuration_is_shown_configured(
+    which: tuple[str, str], value: int
+) -> None:
+    """Whatever threshold a configuration changes, the listing shows the value in force as
+    ``configured`` with the default's source; the others keep theirs."""
+    pack, name = which
+    try:
+        engine = Engine(build_config({"plugins": {"autoload": False},
+                                      "settings": {pack: {name: value}}}))
+    except InputError as exc:  # a pair out of order (medium above high): refused, named
+        assert f"$.settings.{pack}" in str(exc)
+        assume(False)
+    rows = {(r.get("pack"), r["parameter"]): r for r in describe_parameters(engine, pack=pack)}
+    default = {(r.get("pack"), r["parameter"]): r
+               for r in describe_parameters(_ENGINE, pack=pack)}
+    assert set(rows) == set(default)
+    row, was = rows[pack, name], default[pack, name]
+    if row["value"] == was["value"]:
+        assert row == was
+    else:
+        assert row["basis"] == "configured"
+        assert row["source"] == (f"set in the configuration (the default's source: "
+                                 f"{was['basis']}: {was['source']})")
+    assert all(rows[k] == default[k] for k in rows if k != (pack, name))

@@ -1,6 +1,8 @@
-"""Where every rule pack's thresholds come from: ``threshold rules --parameters`` lists each
-number, date and severity of a pack's settings in force with its basis and source, a
-configured one as ``configured``, and an undeclared one as ``unsourced`` (never left out)."""
+"""Where every rule pack's thresholds and the core's own come from: ``threshold rules
+--parameters`` lists each number, date and severity of a pack's settings, and of the
+configuration's gate, dimensions, policy, risk and explain sections, in force with its basis
+and source, a configured one as ``configured``, and an undeclared one as ``unsourced`` (never
+left out)."""
 
 from __future__ import annotations
 
@@ -144,22 +146,48 @@ def test_pack_parameters_in_the_installed_script(run_cli_process: Any) -> None:
     assert {r["pack"] for r in json.loads(result.stdout)} == {"filings"}
 
 
-def _pack_counts() -> dict[str, int]:
+def test_the_core_thresholds_are_listed_with_their_sources(run_cli: Any) -> None:
+    policy = [r for r in _listing(run_cli) if r["kind"] == "policy"]
+    assert [r["section"] for r in policy][:2] == ["gate", "dimensions"]
+    assert all(r["basis"] in SOURCED and r["source"] for r in policy), policy
+    rows = {(r["section"], r["parameter"]): r for r in policy}
+    assert rows["gate", "line_cny"]["value"] == "4,000,000,000"
+    assert rows["gate", "line_cny"]["basis"] == "primary"
+    assert rows["policy", "grades.Q3.min_score"]["value"] == "65"
+    assert rows["policy", "grades.Q3.verdict"]["value"] == "watch"
+    assert rows["risk", "haircut.last_round_post_money"]["source"].startswith(
+        "Gornall & Strebulaev")
+    # Filtered to one scorer or pack, the core's rows are left out.
+    assert all(r["kind"] == "rule_pack" for r in _listing(run_cli, "--pack", "ethics"))
+
+
+def test_the_core_thresholds_a_configuration_changes_are_configured(run_cli: Any) -> None:
+    listing = _listing(run_cli, "--config", str(EXAMPLES / "strict.toml"))
+    configured = {(r["section"], r["parameter"]): r["value"] for r in listing
+                  if r["kind"] == "policy" and r["basis"] == "configured"}
+    assert configured[("policy", "grades.Q1.min_score")] == "88"
+    assert configured[("policy", "coverage_floor")] == "0.7"
+    assert ("gate", "line_cny") not in configured
+
+
+def _counts(kind: str) -> dict[str, int]:
     engine = Engine(build_config({"plugins": {"autoload": False}}))
     out = dict.fromkeys(SOURCED, 0)
     for r in describe_parameters(engine):
-        if r["kind"] == "rule_pack":
+        if r["kind"] == kind:
             out[r["basis"]] += 1
     return out
 
 
-def test_the_readme_counts_of_pack_thresholds_are_computed() -> None:
-    counts = _pack_counts()
+def test_the_readme_counts_of_pack_and_core_thresholds_are_computed() -> None:
     readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
-    expected = (f"Of the built-in rule packs' {sum(counts.values())} thresholds, "
-                f"{counts['primary']} cite a primary source, {counts['secondary']} a "
-                f"secondary source and {counts['house policy']} are house policy.")
-    assert expected in readme, expected
+    for kind, what in (("rule_pack", "Of the built-in rule packs'"),
+                       ("policy", "Of the core's own")):
+        counts = _counts(kind)
+        expected = (f"{what} {sum(counts.values())} thresholds, {counts['primary']} cite a "
+                    f"primary source, {counts['secondary']} a secondary source and "
+                    f"{counts['house policy']} are house policy.")
+        assert expected in readme, expected
 
 
 _ENGINE = Engine(build_config({"plugins": {"autoload": False}}))

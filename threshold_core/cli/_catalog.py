@@ -45,8 +45,9 @@ def plugins(
 @click.option("--pack", help="Only the rules of this pack (with --parameters: only its "
                             "thresholds).")
 @click.option("--parameters", "show_parameters", is_flag=True,
-              help="List the scorers' weights, bands and parameters and the rule packs' "
-                   "thresholds, with their sources, instead of the rules.")
+              help="List the scorers' weights, bands and parameters, the rule packs' "
+                   "thresholds and the core's (line, policy, risk, explain), with their "
+                   "sources, instead of the rules.")
 @click.option("--scorer", help="With --parameters: only this scorer's.")
 @engine_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -62,11 +63,12 @@ def rules(
     fire at, most severe first (``critical / high``).
 
     With --parameters, list every scorer's weights, bands and other numeric
-    settings, and every rule pack's thresholds (the numbers, dates and
-    severities of its settings), in force instead: value, basis (primary,
-    secondary, house policy; configured when the configuration changed it;
-    unsourced when the plugin names none) and source, then the count per basis.
-    --scorer and --pack keep one component's.
+    settings, every rule pack's thresholds (the numbers, dates and severities of
+    its settings) and the core's own (the line, dimension weights, policy, risk
+    and explanation), in force instead: value, basis (primary, secondary, house
+    policy; configured when the configuration changed it; unsourced when the
+    plugin names none) and source, then the count per basis. --scorer and --pack
+    keep one component's.
     """
     from ..load import dumps
     from ..reports import describe_rules, text_table
@@ -104,8 +106,8 @@ def _parameters(engine: Any, scorer: str | None, pack: str | None, fmt: str) -> 
     if fmt == "json":
         click.echo(dumps(listing), nl=False)
         return
-    rows = [[r.get("scorer") or r["pack"], r["parameter"], r["value"], r["basis"],
-             r["source"] or "-"] for r in listing]
+    rows = [[r.get("scorer") or r.get("pack") or r["section"], r["parameter"], r["value"],
+             r["basis"], r["source"] or "-"] for r in listing]
     click.echo("\n".join(text_table(["component", "parameter", "value", "basis", "source"],
                                     rows, right=set())))
     counts: dict[str, int] = {}

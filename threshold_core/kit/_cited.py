@@ -81,7 +81,7 @@ class Parameter:
 class ParameterSource:
     """One row of ``threshold rules --parameters``: a parameter in force, with its source."""
 
-    #: The scorer's name, or the pack's (``kind`` says which).
+    #: The scorer's name, the pack's, or the configuration section's (``kind`` says which).
     scorer: str
     #: ``weights.<metric>``, ``bands.<metric>`` or a settings attribute.
     name: str
@@ -92,13 +92,14 @@ class ParameterSource:
     #: The citation, or the reason for house policy.
     source: str
     doc: str = ""
-    #: ``scorer`` or ``rule_pack``.
+    #: ``scorer``, ``rule_pack`` or ``policy`` (the core's configuration sections).
     kind: str = "scorer"
 
     def as_dict(self) -> dict[str, str]:
-        """``{"kind", "scorer" | "pack", "parameter", "value", "basis", "source", "doc"}``:
-        a pack's row names it under ``pack``."""
-        owner = "pack" if self.kind == "rule_pack" else "scorer"
+        """``{"kind", "scorer" | "pack" | "section", "parameter", "value", "basis",
+        "source", "doc"}``: a pack's row names it under ``pack``, a configuration
+        section's under ``section``."""
+        owner = {"rule_pack": "pack", "policy": "section"}.get(self.kind, "scorer")
         return {"kind": self.kind, owner: self.scorer, "parameter": self.name,
                 "value": self.value, "basis": str(self.basis), "source": self.source,
                 "doc": self.doc}

@@ -28,6 +28,7 @@ _ABSENT = object()
 
 def settings_parameter_sources(
     component: str, parameters: Sequence[Parameter], settings: Any, *, kind: str = "rule_pack",
+    default: Any = None,
 ) -> list[ParameterSource]:
     """Every number, date and enumerated choice of ``settings`` (an attrs instance), with
     its source: one :class:`ParameterSource` per value, by its dotted path
@@ -36,11 +37,13 @@ def settings_parameter_sources(
     ``parameters`` name the sources by path; a path not among them is ``unsourced``.
     A value that differs from the settings class's default is ``configured`` (the
     default's source kept for reference); one the default does not have at all is
-    ``configured`` with no default source. Strings, flags and lists of names are
-    matching vocabulary, not thresholds, and are not listed.
+    ``configured`` with no default source. ``default`` is what ``settings`` is compared
+    with (the settings class with every default when not given). Strings, flags and lists
+    of names are matching vocabulary, not thresholds, and are not listed.
     """
     declared = {p.name: p for p in parameters}
-    default = default_settings(type(settings))
+    if default is None:
+        default = default_settings(type(settings))
     rows = []
     for path, value in _leaves(settings, ""):
         p = declared.get(path)
@@ -79,6 +82,12 @@ def _leaves(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
     elif isinstance(obj, Mapping):
         for key, value in obj.items():
             yield from _leaves(value, f"{prefix}{key}.")
+    elif isinstance(obj, tuple) and obj and all(
+            attrs.has(type(item)) and isinstance(getattr(item, "name", None), str)
+            for item in obj):
+        # Named records (grade bands): by name, ``grades.Q1.min_score``.
+        for item in obj:
+            yield from _leaves(item, f"{prefix}{item.name}.")
     elif _is_setting(obj):
         yield prefix[:-1], obj
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..engine import Engine
 from ..kit import Basis, ParameterSource, settings_parameter_sources
+from ._policysources import policy_parameter_sources
 
 
 def describe_plugins(engine: Engine, *, include_builtin: bool = False) -> list[dict[str, Any]]:
@@ -66,9 +67,11 @@ def describe_rules(engine: Engine, *, pack: str | None = None) -> list[dict[str,
 def describe_parameters(
     engine: Engine, *, scorer: str | None = None, pack: str | None = None,
 ) -> list[dict[str, str]]:
-    """Every weight, band and parameter of every scorer, then every threshold of every rule
-    pack's settings, in force, with its source: ``primary``, ``secondary``, ``house
-    policy``, ``configured`` (set in the configuration) or ``unsourced``.
+    """Every weight, band and parameter of every scorer, every threshold of every rule
+    pack's settings, then the core's own (the line, dimension weights, policy, risk and
+    explanation: :mod:`._policysources`), in force, with its source: ``primary``,
+    ``secondary``, ``house policy``, ``configured`` (set in the configuration) or
+    ``unsourced``.
 
     ``scorer`` or ``pack`` (or both) keep only that component's rows. A scorer that does
     not describe its parameters (one not built on :class:`~threshold_core.kit.MetricScorer`)
@@ -101,4 +104,7 @@ def describe_parameters(
         rows = (list(describe(settings)) if callable(describe)
                 else settings_parameter_sources(name, (), settings))
         out += [{**r.as_dict(), "plugin": preg.plugin} for r in rows]
+    if every:
+        out += [{**r.as_dict(), "plugin": "core"}
+                for r in policy_parameter_sources(engine.config)]
     return out

@@ -168,8 +168,9 @@ def test_each_installation_keeps_its_own_files(run_cli_process: Run, tmp_path: P
     names = sorted(p.name for p in cache.iterdir() if p not in (other, cache / "last-pruned"))
     assert names == sorted([f"cel-checks-{tag}.marshal", f"entry-points-{tag}.json",
                             *(p.name for p in cache.glob(f"generated-code-*-{tag}.marshal")),
-                            *(p.name for p in cache.glob(f"classes-*-{tag}.marshal"))])
-    assert len(names) == 4
+                            *(p.name for p in cache.glob(f"classes-*-{tag}.marshal")),
+                            *(p.name for p in cache.glob(f"modules-*-{tag}.marshal"))])
+    assert len(names) == 5
     assert other.read_text(encoding="utf-8") == "{}"
 
 

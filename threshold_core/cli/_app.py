@@ -361,7 +361,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     As the ``threshold`` command (no ``argv``) the process ends here, so what it
     made is frozen (:func:`gc.freeze`) first: the interpreter's exit then frees
     it without the collector walking it all once more (about 30 ms of a short
-    command; atexit handlers, thread joins and flushes still run).
+    command; atexit handlers, thread joins and flushes still run), and it ends
+    without taking its modules apart (``_fastexit.py``). threshold's own modules
+    come from the module cache (``_modcache.py``).
     """
     global _CONSOLE, _PAUSED
     _CONSOLE = argv is None
@@ -369,7 +371,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         gc.disable()
         _PAUSED = True
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="threshold")
+        if not _CONSOLE:
+            cli.main(args=list(argv) if argv is not None else None, prog_name="threshold")
+            return
+        from . import _fastexit
+        from ._codecache import cache_dir, installation
+        from ._modcache import serving
+
+        armed = _fastexit.arm()
+        try:
+            with serving(cache_dir(), installation()):
+                cli.main(prog_name="threshold")
+        except SystemExit as exc:
+            if armed:
+                _fastexit.set_status(exc.code)
+            raise
     finally:
         if _CONSOLE:
             gc.freeze()

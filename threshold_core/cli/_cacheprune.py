@@ -2,14 +2,14 @@
 
 Each installation (a virtual environment, a checkout) keeps its own start-up cache files
 in the cache folder, named with its digest (``generated-code-<python>-<digest>.marshal``,
-``classes-...``, ``entry-points-<digest>.json``, ``cel-checks-<digest>.marshal``): about
-1.5 MB each. Environments come and go (a CI job's, an upgrade's), and their files would
-stay for ever. At most once a day (a ``last-pruned`` marker's modification time), a command
-removes the files of every other installation whose newest file is more than
-:data:`MAX_AGE_DAYS` old, and of all but the :data:`KEEP` most recently written ones
-(house policy: an installation used again rebuilds its files once, in the time of one
-start-up without them). Only files named as threshold names them are touched; its own
-installation's never. Nothing here can fail a command.
+``classes-...``, ``modules-...``, ``entry-points-<digest>.json``,
+``cel-checks-<digest>.marshal``): about 3 MB each. Environments come and go (a CI job's, an
+upgrade's), and their files would stay for ever. At most once a day (a ``last-pruned``
+marker's modification time), a command removes the files of every other installation whose
+newest file is more than :data:`MAX_AGE_DAYS` old, and of all but the :data:`KEEP` most
+recently written ones (house policy: an installation used again rebuilds its files once,
+in the time of one start-up without them). Only files named as threshold names them are
+touched; its own installation's never. Nothing here can fail a command.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ _EVERY_SECONDS = 86_400
 #: threshold's cache files: ``kind[-python]-digest.ext``; ``digest`` names the installation.
 #: Names without a digest were written by earlier versions: each is its own group.
 _NAME = re.compile(
-    r"^(?:generated-code|classes|entry-points|cel-checks|cel-types-and-checks)"
+    r"^(?:generated-code|classes|modules(?:-opt\d)?|entry-points|cel-checks|cel-types-and-checks)"
     r"(?:-[a-z]+-\d+-[0-9a-f]{8})?(?:-(?P<digest>[0-9a-f]{8}))?\.(?:marshal|json)$")
 
 

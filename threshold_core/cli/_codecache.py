@@ -248,7 +248,12 @@ class _ServeOnImport:
             return None
         from importlib.machinery import PathFinder
 
-        spec = PathFinder.find_spec(name, path, target)
+        from ._modcache import active
+
+        modules = active()  # threshold's own modules' code, kept by the module cache
+        spec = modules.find_spec(name, path, target) if modules is not None else None
+        if spec is None:
+            spec = PathFinder.find_spec(name, path, target)
         loader = spec.loader if spec is not None else None
         if loader is None or not hasattr(loader, "exec_module"):
             return None

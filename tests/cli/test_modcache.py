@@ -1,0 +1,154 @@
+"""The command's cache of threshold's own modules' code and its fast exit (README,
+"Performance"): the same output cold, warm, off and with a stale or damaged file; modules
+served from the file are the modules the path finder makes; the exit status, the output
+and other ``atexit`` handlers are those of an ordinary exit."""
+
+from __future__ import annotations
+
+import json
+import marshal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from helpers import EXAMPLES
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+ZHIPU = str(EXAMPLES / "companies" / "zhipu.toml")
+
+
+def _without_timings(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _without_timings(v) for k, v in data.items() if not k.endswith("_ms")}
+    if isinstance(data, list):
+        return [_without_timings(v) for v in data]
+    return data
+
+
+def _file(cache: Path) -> Path:
+    (found,) = cache.glob("modules-*.marshal")
+    return found
+
+
+def _entries(cache: Path) -> dict[str, Any]:
+    fmt, entries = marshal.loads(_file(cache).read_bytes())
+    assert fmt == "threshold-modcache-1"
+    return dict(entries)
+
+
+def _write(cache: Path, entries: dict[str, Any]) -> None:
+    _file(cache).write_bytes(marshal.dumps(("threshold-modcache-1", entries)))
+
+
+#: Runs the command as the console script does, then reports how each of threshold's
+#: modules was loaded and what it looks like (an atexit handler: it runs before the exit).
+PROBE = r'''
+import atexit, json, sys
+def report():
+    out = {}
+    for name, m in sorted(sys.modules.items()):
+        if name.partition(".")[0] in ("threshold_core", "threshold_plugins", "threshold_rules"):
+            spec = m.__spec__
+            out[name] = [type(m.__loader__).__name__, m.__file__, m.__cached__,
+                         getattr(m, "__path__", None), spec.origin, spec.cached,
+                         spec.has_location, spec.parent, m.__package__]
+    sys.stderr.write("PROBE" + json.dumps(out) + "\n")
+atexit.register(report)
+sys.argv = ["threshold", "evaluate", "--format", "json", sys.argv[1]]
+from threshold_core.cli import main
+main()
+'''
+
+
+def _probe(cache: Path) -> tuple[str, dict[str, Any]]:
+    result = subprocess.run([sys.executable, "-c", PROBE, ZHIPU], capture_output=True,
+                            text=True, env={**_env(cache)}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith("PROBE")]
+    return result.stdout, json.loads(line[5:])
+
+
+def _env(cache: Path) -> dict[str, str]:
+    import os
+
+    return {**{k: v for k, v in os.environ.items() if k != "THRESHOLD_NO_CACHE"},
+            "THRESHOLD_CACHE_DIR": str(cache), "NO_COLOR": "1"}
+
+
+def test_cold_warm_and_off_give_the_same_output(run_cli_process: Run, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    args = ("evaluate", str(EXAMPLES / "companies"), "--format", "json")
+    cold = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})
+    assert cold.returncode == 0, cold.stderr
+    written = _file(cache).stat().st_mtime_ns
+    assert len(_entries(cache)) > 80
+    warm = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})
+    off = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache),
+                                      "THRESHOLD_NO_CACHE": "1"})
+    assert _file(cache).stat().st_mtime_ns == written  # nothing new to record when warm
+    assert cold.stderr == warm.stderr == off.stderr
+    decided = [_without_timings(json.loads(r.stdout)) for r in (cold, warm, off)]
+    assert decided[0] == decided[1] == decided[2]
+
+
+def test_served_modules_are_the_modules_the_path_finder_makes(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cold_out, cold = _probe(cache)
+    warm_out, warm = _probe(cache)
+    assert set(cold) == set(warm)
+    served = [name for name, (loader, *_) in warm.items() if loader == "_Loader"]
+    assert len(served) > 80
+    for name in served:  # everything but the loader's class is as the path finder made it
+        assert warm[name][1:] == cold[name][1:], name
+    assert _without_timings(json.loads(cold_out)) == _without_timings(json.loads(warm_out))
+
+
+def test_a_changed_module_is_imported_from_its_source(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    _probe(cache)
+    entries = _entries(cache)
+    name = "threshold_core.engine._policy"
+    origin, package, parent, mtime, size, _ = entries[name]
+    # As if the source had been edited since: another time, and code that would fail.
+    entries[name] = (origin, package, parent, mtime - 1, size,
+                     marshal.dumps(compile("raise RuntimeError('stale')", origin, "exec")))
+    _write(cache, entries)
+    out, loaded = _probe(cache)
+    assert loaded[name][0] != "_Loader" and json.loads(out)["verdict"]
+    assert _entries(cache)[name][3] == mtime  # recorded again
+
+
+def test_a_damaged_file_or_entry_is_ignored(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first, _ = _probe(cache)
+    entries = _entries(cache)
+    name = "threshold_core.engine._policy"
+    entries[name] = (*entries[name][:5], b"not marshalled code")
+    _write(cache, entries)
+    out, _ = _probe(cache)  # that module's own bytecode file is used instead
+    assert _without_timings(json.loads(out)) == _without_timings(json.loads(first))
+    _file(cache).write_bytes(_file(cache).read_bytes()[:5000])
+    out, _ = _probe(cache)
+    assert _without_timings(json.loads(out)) == _without_timings(json.loads(first))
+    assert len(_entries(cache)) > 80  # rewritten
+
+
+def test_exit_status_output_and_other_exit_handlers(run_cli_process: Run,
+                                                    tmp_path: Path) -> None:
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "goodbye.py").write_text(
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('goodbye from a plugin', file=sys.stderr))\n",
+        encoding="utf-8")
+    below = run_cli_process("evaluate", ZHIPU, "--fail-under", "qualified",
+                            "--plugins-dir", str(plugins))
+    assert below.returncode == 1
+    assert below.stderr.rstrip().endswith("goodbye from a plugin")
+    assert below.stdout.startswith("Zhipu AI (zhipu):")
+    invalid = run_cli_process("evaluate", str(tmp_path / "missing.toml"))
+    assert invalid.returncode == 2 and invalid.stderr
+    many = run_cli_process("evaluate", str(EXAMPLES / "companies"), "--format", "json")
+    assert many.returncode == 0 and len(json.loads(many.stdout)) == 6  # all of it flushed

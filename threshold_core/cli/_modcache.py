@@ -1,0 +1,179 @@
+"""threshold's own modules' bytecode in one file, for the command's start-up.
+
+``threshold evaluate`` imports about 120 modules of threshold and its built-in plugins.
+For each, Python's path finder looks the name up in its folder, the loader checks the
+source file's time and size, then opens and reads the module's ``__pycache__`` file and
+unmarshals its code: about 10 ms of the command in all, of which the unmarshalling is a
+third. The ``threshold`` command (never ``import threshold_core``) keeps the marshalled
+code of the modules of ``threshold_core``, ``threshold_plugins`` and ``threshold_rules``
+it imported in one file per installation, beside its other start-up caches
+(``modules-<python>-<installation>.marshal``), read once per command.
+
+A module is served from that file only as a submodule of a package imported from the
+folder it was recorded in, and only while its source file has the size and modification
+time (in nanoseconds) it had when its code was recorded, the check Python's bytecode cache
+makes (in whole seconds). The module is then made as the path finder makes it (the same
+file location, loader class and attributes, ``__file__``, ``__cached__``, ``__path__``);
+only its code comes from the file, the very code object its ``__pycache__`` file holds
+(recorded from the standard loader's own ``get_code``). Anything else, a new or edited
+module, a top-level package, an unreadable or foreign file: the path finder imports it
+as always, and the command records its code for the next one (the file is rewritten
+atomically, only when a command recorded something). ``THRESHOLD_NO_CACHE=1`` turns it
+off with the other caches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import sys
+from collections.abc import Iterator
+from importlib.machinery import PathFinder, SourceFileLoader
+from importlib.util import MAGIC_NUMBER, spec_from_file_location
+from pathlib import Path
+from types import CodeType
+from typing import Any
+
+_FORMAT = "threshold-modcache-1"
+#: The packages whose modules are kept.
+PACKAGES = ("threshold_core", "threshold_plugins", "threshold_rules")
+#: An entry: the source file, whether it is a package's ``__init__``, the folder of the
+#: package it was imported from, the source's modification time (ns) and size, the code.
+_Entry = tuple[str, bool, str, int, int, bytes]
+
+
+class ModuleCache:
+    """A ``sys.meta_path`` entry serving threshold's modules' code from one file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries = _read(path)
+        #: Entries recorded by this command (new or changed modules).
+        self.added: dict[str, _Entry] = {}
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if path is None or target is not None or name.partition(".")[0] not in PACKAGES:
+            return None
+        entry = self.entries.get(name)
+        if entry is not None:
+            origin, is_package, parent, mtime, size, code = entry
+            if list(path) == [parent]:
+                try:
+                    st = os.stat(origin)
+                except (OSError, ValueError):
+                    st = None
+                if st is not None and (st.st_mtime_ns, st.st_size) == (mtime, size):
+                    return spec_from_file_location(
+                        name, origin, loader=_Loader(name, origin, code),
+                        submodule_search_locations=[os.path.dirname(origin)]
+                        if is_package else None)
+        # Found as always; its code is recorded when the standard loader has made it.
+        spec = PathFinder.find_spec(name, path)
+        if (spec is not None and type(spec.loader) is SourceFileLoader
+                and spec.origin and len(list(path)) == 1):
+            spec.loader = _Recorder(name, spec.origin, self, str(next(iter(path))))
+        return spec
+
+    def record(self, name: str, origin: str, parent: str, code: CodeType) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            st = os.stat(origin)
+            self.added[name] = (origin, os.path.basename(origin) == "__init__.py", parent,
+                                st.st_mtime_ns, st.st_size, marshal.dumps(code))
+
+    def save(self) -> None:
+        """Write what this command recorded (merged with the file as it is now); never raises."""
+        if not self.added:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            merged = _read(self.path)
+            merged.update(self.added)
+            import tempfile
+
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(marshal.dumps((_FORMAT, merged)))
+                os.replace(tmp, self.path)
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+
+class _Loader(SourceFileLoader):
+    """The standard loader, with the module's code from the file."""
+
+    def __init__(self, fullname: str, path: str, code: bytes) -> None:
+        super().__init__(fullname, path)
+        self._code = code
+
+    def get_code(self, fullname: str) -> Any:
+        if fullname == self.name:
+            with contextlib.suppress(ValueError, EOFError, TypeError):
+                code = marshal.loads(self._code)
+                if isinstance(code, CodeType):
+                    return code
+        return super().get_code(fullname)
+
+
+class _Recorder(SourceFileLoader):
+    """The standard loader; the code it makes is recorded for the next command."""
+
+    def __init__(self, fullname: str, path: str, cache: ModuleCache, parent: str) -> None:
+        super().__init__(fullname, path)
+        self._cache = cache
+        self._parent = parent
+
+    def get_code(self, fullname: str) -> Any:
+        code = super().get_code(fullname)
+        if fullname == self.name and isinstance(code, CodeType):
+            self._cache.record(fullname, self.path, self._parent, code)
+        return code
+
+
+def _read(path: Path) -> dict[str, _Entry]:
+    """The file's entries; empty when it is missing, unreadable or not ours."""
+    try:
+        data = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    if not (isinstance(data, tuple) and len(data) == 2 and data[0] == _FORMAT
+            and isinstance(data[1], dict)):
+        return {}
+    entries = data[1]
+    if not all(isinstance(k, str) and isinstance(v, tuple) and len(v) == 6
+               and isinstance(v[0], str) and isinstance(v[2], str) and isinstance(v[5], bytes)
+               for k, v in entries.items()):
+        return {}
+    return entries
+
+
+_ACTIVE: list[ModuleCache] = []
+
+
+def active() -> ModuleCache | None:
+    """The module cache in place now (:func:`serving`), or None."""
+    return _ACTIVE[-1] if _ACTIVE else None
+
+
+@contextlib.contextmanager
+def serving(folder: Path | None, installation: str) -> Iterator[ModuleCache | None]:
+    """Serve threshold's modules from the cache in ``folder`` while the block runs, then
+    save what was recorded. ``folder`` None (the caches are off): nothing is served."""
+    if folder is None:
+        yield None
+        return
+    # (``python -O`` compiles other code: its own file, as its own ``.opt-1.pyc``.)
+    kind = f"modules-opt{sys.flags.optimize}" if sys.flags.optimize else "modules"
+    tag = f"{sys.implementation.cache_tag}-{MAGIC_NUMBER.hex()}-{installation}"
+    cache = ModuleCache(folder / f"{kind}-{tag}.marshal")
+    sys.meta_path.insert(0, cache)
+    _ACTIVE.append(cache)
+    try:
+        yield cache
+    finally:
+        _ACTIVE.remove(cache)
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(cache)
+        cache.save()

@@ -164,6 +164,15 @@ def with_faults(data: object, docs: list[object], faults: tuple[object, ...]) ->
 _TIMINGS = re.compile(rb'"duration_ms":\s*[0-9.eE+-]+')
 
 
+def without_timings(data: object) -> object:
+    """Parsed decision JSON without its trace timings (every ``..._ms`` key)."""
+    if isinstance(data, dict):
+        return {k: without_timings(v) for k, v in data.items() if not k.endswith("_ms")}
+    if isinstance(data, list):
+        return [without_timings(v) for v in data]
+    return data
+
+
 def untimed(data: bytes) -> bytes:
     """Decision JSON or JSONL with every trace timing (``duration_ms``) blanked."""
     return _TIMINGS.sub(b'"duration_ms":-', data)

@@ -10,19 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from helpers import EXAMPLES
+from helpers import EXAMPLES, without_timings
 
 from threshold_core.cli import CodeCache, installation
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
-def _without_timings(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _without_timings(v) for k, v in data.items() if not k.endswith("_ms")}
-    if isinstance(data, list):
-        return [_without_timings(v) for v in data]
-    return data
 
 
 def test_cold_and_warm_runs_decide_the_same(run_cli_process: Run, tmp_path: Path) -> None:
@@ -38,7 +32,7 @@ def test_cold_and_warm_runs_decide_the_same(run_cli_process: Run, tmp_path: Path
                                       "THRESHOLD_NO_CACHE": "1"})
     assert warm.returncode == off.returncode == 0
     assert files[0].stat().st_mtime_ns == written  # nothing new to write when warm
-    decided = [_without_timings(json.loads(r.stdout)) for r in (cold, warm, off)]
+    decided = [without_timings(json.loads(r.stdout)) for r in (cold, warm, off)]
     assert decided[0] == decided[1] == decided[2]
 
 

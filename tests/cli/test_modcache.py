@@ -13,18 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from helpers import EXAMPLES
+from helpers import EXAMPLES, without_timings
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 ZHIPU = str(EXAMPLES / "companies" / "zhipu.toml")
 
 
-def _without_timings(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _without_timings(v) for k, v in data.items() if not k.endswith("_ms")}
-    if isinstance(data, list):
-        return [_without_timings(v) for v in data]
-    return data
 
 
 def _file(cache: Path) -> Path:
@@ -89,7 +83,7 @@ def test_cold_warm_and_off_give_the_same_output(run_cli_process: Run, tmp_path: 
                                       "THRESHOLD_NO_CACHE": "1"})
     assert _file(cache).stat().st_mtime_ns == written  # nothing new to record when warm
     assert cold.stderr == warm.stderr == off.stderr
-    decided = [_without_timings(json.loads(r.stdout)) for r in (cold, warm, off)]
+    decided = [without_timings(json.loads(r.stdout)) for r in (cold, warm, off)]
     assert decided[0] == decided[1] == decided[2]
 
 
@@ -102,7 +96,7 @@ def test_served_modules_are_the_modules_the_path_finder_makes(tmp_path: Path) ->
     assert len(served) > 80
     for name in served:  # everything but the loader's class is as the path finder made it
         assert warm[name][1:] == cold[name][1:], name
-    assert _without_timings(json.loads(cold_out)) == _without_timings(json.loads(warm_out))
+    assert without_timings(json.loads(cold_out)) == without_timings(json.loads(warm_out))
 
 
 def test_a_changed_module_is_imported_from_its_source(tmp_path: Path) -> None:
@@ -128,10 +122,10 @@ def test_a_damaged_file_or_entry_is_ignored(tmp_path: Path) -> None:
     entries[name] = (*entries[name][:5], b"not marshalled code")
     _write(cache, entries)
     out, _ = _probe(cache)  # that module's own bytecode file is used instead
-    assert _without_timings(json.loads(out)) == _without_timings(json.loads(first))
+    assert without_timings(json.loads(out)) == without_timings(json.loads(first))
     _file(cache).write_bytes(_file(cache).read_bytes()[:5000])
     out, _ = _probe(cache)
-    assert _without_timings(json.loads(out)) == _without_timings(json.loads(first))
+    assert without_timings(json.loads(out)) == without_timings(json.loads(first))
     assert len(_entries(cache)) > 80  # rewritten
 
 

@@ -8,10 +8,9 @@ import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from helpers import EXAMPLES
+from helpers import EXAMPLES, without_timings
 
 from threshold_core.cli import installation
 from threshold_core.declarative import (
@@ -24,12 +23,6 @@ from threshold_core.declarative import (
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
-def _without_timings(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _without_timings(v) for k, v in data.items() if not k.endswith("_ms")}
-    if isinstance(data, list):
-        return [_without_timings(v) for v in data]
-    return data
 
 
 def test_cold_warm_and_off_decide_the_same(run_cli_process: Run, tmp_path: Path) -> None:
@@ -45,7 +38,7 @@ def test_cold_warm_and_off_decide_the_same(run_cli_process: Run, tmp_path: Path)
                                       "THRESHOLD_NO_CACHE": "1"})
     assert warm.returncode == off.returncode == 0
     assert file.stat().st_mtime_ns == written  # everything was in it
-    decided = [_without_timings(json.loads(r.stdout)) for r in (cold, warm, off)]
+    decided = [without_timings(json.loads(r.stdout)) for r in (cold, warm, off)]
     assert decided[0] == decided[1] == decided[2]
 
 

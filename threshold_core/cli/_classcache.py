@@ -39,6 +39,7 @@ from types import ModuleType
 from typing import Any
 
 from ._classrecipe import _MISSING, Recipes, _Pending
+from ._codecache import read_file, write_file
 
 _FORMAT = "threshold-classcache-1"
 #: The parameters of the attrs class builder this module stands in for (attrs 25.4 on):
@@ -94,12 +95,7 @@ class ClassCache(Recipes):
 
     def _load(self) -> dict[str, tuple[Any, ...]]:
         if self._records is None:
-            self._records = {}
-            with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
-                data = marshal.loads(self.path.read_bytes())
-                if (isinstance(data, tuple) and len(data) == 2 and data[0] == self.tag
-                        and isinstance(data[1], dict)):
-                    self._records = data[1]
+            self._records = read_file(self.path, self.tag)
         return self._records
 
     def build(self, pending: _Pending) -> type:
@@ -141,17 +137,7 @@ class ClassCache(Recipes):
             self._records = None
             merged = dict(self._load())
             merged.update(self.added)
-            import tempfile
-
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(marshal.dumps((self.tag, merged)))
-                os.replace(tmp, self.path)
-            finally:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+            write_file(self.path, marshal.dumps((self.tag, merged)))
 
     # -- what a class is made of ---------------------------------------------------------
 

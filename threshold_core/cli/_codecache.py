@@ -162,29 +162,41 @@ class CodeCache:
             merged.update(self.used)
             if len(merged) > MAX_ENTRIES:
                 merged = dict(self.used)
-            import tempfile
-
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(marshal.dumps((_FORMAT, merged)))
-                os.replace(tmp, self.path)
-            finally:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+            write_file(self.path, marshal.dumps((_FORMAT, merged)))
 
 
-def _read(path: Path) -> dict[str, _Entry]:
-    """The file's entries; empty when it is missing, unreadable or not ours."""
+def write_file(path: Path, data: bytes) -> None:
+    """Write a cache file atomically (a temporary file, then a rename, so concurrent
+    commands never read half a file). :raises OSError: it cannot be written."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def read_file(path: Path, tag: object) -> dict[Any, Any]:
+    """A cache file's entries (``marshal`` of ``(tag, entries)``); empty when it is missing,
+    unreadable or not written with ``tag``."""
     try:
         data = marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return {}
-    if not (isinstance(data, tuple) and len(data) == 2 and data[0] == _FORMAT
+    if not (isinstance(data, tuple) and len(data) == 2 and data[0] == tag
             and isinstance(data[1], dict)):
         return {}
-    entries = data[1]
+    return data[1]
+
+
+def _read(path: Path) -> dict[str, _Entry]:
+    """The file's entries; empty when it is missing, unreadable or not ours."""
+    entries = read_file(path, _FORMAT)
     if not all(isinstance(k, str) and isinstance(v, tuple) and len(v) == 3
                and isinstance(v[0], bytes) and isinstance(v[2], tuple)
                for k, v in entries.items()):

@@ -35,6 +35,8 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
+from ._codecache import read_file, write_file
+
 _FORMAT = "threshold-modcache-1"
 #: The packages whose modules are kept.
 PACKAGES = ("threshold_core", "threshold_plugins", "threshold_rules")
@@ -88,17 +90,7 @@ class ModuleCache:
         with contextlib.suppress(OSError, ValueError):
             merged = _read(self.path)
             merged.update(self.added)
-            import tempfile
-
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(marshal.dumps((_FORMAT, merged)))
-                os.replace(tmp, self.path)
-            finally:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+            write_file(self.path, marshal.dumps((_FORMAT, merged)))
 
 
 class _Loader(SourceFileLoader):
@@ -134,14 +126,7 @@ class _Recorder(SourceFileLoader):
 
 def _read(path: Path) -> dict[str, _Entry]:
     """The file's entries; empty when it is missing, unreadable or not ours."""
-    try:
-        data = marshal.loads(path.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        return {}
-    if not (isinstance(data, tuple) and len(data) == 2 and data[0] == _FORMAT
-            and isinstance(data[1], dict)):
-        return {}
-    entries = data[1]
+    entries = read_file(path, _FORMAT)
     if not all(isinstance(k, str) and isinstance(v, tuple) and len(v) == 6
                and isinstance(v[0], str) and isinstance(v[2], str) and isinstance(v[5], bytes)
                for k, v in entries.items()):

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import attrs
-
 from ..model import (
     Assessment,
     Blocker,
@@ -34,6 +32,7 @@ from ..model import (
     PolicyResult,
     Verdict,
 )
+from ._evolve import replacer
 from ._incremental import Replayer
 from ._inversion import _metric_changes
 from ._replay import _EPS, _RANK, STEP, _binding_caps, _ceil_step, _effective, _r, _shape, what_if
@@ -190,7 +189,7 @@ def _distance(
         # Clearing the gate or vetoes moves no dimension score and no cap: the replay's
         # dimensions, with the verdict and composite the policy gives without them.
         verdict, score = replayer.outcome(clear=clear)
-        cleared = attrs.evolve(replay, verdict=verdict, score=score)
+        cleared = replacer(PolicyResult, "verdict", "score")(replay, verdict, score)
     else:
         cleared = what_if(assessment, config, clear=clear)
     capped_after = any(f.effect is Effect.CAP for f in cleared.findings)
@@ -201,7 +200,7 @@ def _distance(
         score_if_cleared=cleared.score, findings=_levers(replayer, decision),
     )
     if cleared.verdict is Verdict.INSUFFICIENT_DATA:
-        return attrs.evolve(base, coverage=_coverage_needs(decision, config))
+        return replacer(Distance, "coverage")(base, _coverage_needs(decision, config))
     if not cuts or cleared.score is None:
         return base
     cut = min(cuts)
@@ -209,12 +208,13 @@ def _distance(
     # The policy's results round raw_score; the distances start from the exact scores.
     exact = {d.name: d.result.score for d in assessment.dimensions
              if d.result is not None and d.result.score is not None}
+    raw_score = replacer(DimensionResult, "raw_score")
     dims = tuple(
-        _dimension_distance(attrs.evolve(d, raw_score=exact.get(d.name, d.raw_score)), cleared,
+        _dimension_distance(raw_score(d, exact.get(d.name, d.raw_score)), cleared,
                             cut, target_rank, tuple(sorted(clear)), engine, replayer, clear)
         for d in cleared.dimensions
     )
-    return attrs.evolve(base, target_score=cut, gap=_r(gap), dimensions=dims)
+    return replacer(Distance, "target_score", "gap", "dimensions")(base, cut, _r(gap), dims)
 
 
 def _dimension_distance(

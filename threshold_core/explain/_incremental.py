@@ -84,6 +84,11 @@ class Replayer:
                 self._adjustments_of[dim].append((rule, pack, effect, assumed))
         self._base: tuple[dict[str, float | None], dict[str, float], set[str], float] | None
         self._base = None
+        #: Each dimension's rules that cap or deduct, and its final score as scored with
+        #: none of them cleared (worked out when first needed).
+        self._rules_of = {name: frozenset(a[0] for a in adjustments)
+                          for name, adjustments in self._adjustments_of.items()}
+        self._finals: dict[str, float] = {}
         #: Rules whose clearing changes a dimension's score or the caps.
         self._adjusting = frozenset(f[0] for f in findings if f[3] in (_CAP, _DEDUCTION))
         self._vetoes = [(f[0], f[4]) for f in findings if f[3] is _VETO]
@@ -183,32 +188,21 @@ class Replayer:
                 raw, coverage = self._scores(None, False)
                 self._base = (raw, coverage, *self._left_out(raw, coverage))
             raw, coverage, left_out, total_weight = self._base
-        policy = self._policy
-        high_cap, medium, per_pack = (policy.high_cap, policy.medium_deduction,
-                                      policy.medium_max_per_pack)
         counted: list[tuple[str, float, float | None]] = []
+        finals = self._finals
         for name in self._names:
             score = raw.get(name)
             if score is not None:
-                # Caps and per-pack deductions, as the policy applies them (each pack's
-                # allowance is per dimension, so a dimension's own findings suffice).
-                deductions: list[float] = []
-                caps: list[float] = []
-                deducted: dict[str, float] = {}
-                for rule, pack, effect, assumed in self._adjustments_of[name]:
-                    if rule in cleared or (full_coverage and assumed):
-                        continue
-                    if effect is _CAP:
-                        caps.append(high_cap)
-                    else:
-                        done = deducted.get(pack, 0.0)
-                        amount = min(medium, max(0.0, per_pack - done))
-                        deducted[pack] = done + amount
-                        deductions.append(-amount)
-                score += sum(deductions)
-                for cap in caps:
-                    score = min(score, cap)
-                score = max(0.0, min(100.0, score))
+                # A dimension whose score, caps and deductions the question leaves as
+                # they are keeps the final score worked out the first time.
+                as_is = (not full_coverage and not (raw_scores and name in raw_scores)
+                         and cleared.isdisjoint(self._rules_of[name]))
+                final = finals.get(name) if as_is else None
+                if final is None:
+                    final = self._final(name, score, cleared, full_coverage)
+                    if as_is:
+                        finals[name] = final
+                score = final
             if name in left_out or not total_weight > 0:
                 continue
             weight = dims[name].weight / total_weight
@@ -220,6 +214,32 @@ class Replayer:
                 [(dims[n].weight, s) for n, _w, s in counted if s is not None], self._cutoffs)
         lacking = any(coverage[n] < self._floors[n] or s is None for n, _w, s in counted)
         return counted, composite, lacking
+
+    def _final(self, name: str, score: float, cleared: frozenset[str],
+               full_coverage: bool) -> float:
+        """The dimension's score after its caps and per-pack deductions, as the policy
+        applies them (each pack's allowance is per dimension, so a dimension's own
+        findings suffice)."""
+        policy = self._policy
+        high_cap, medium, per_pack = (policy.high_cap, policy.medium_deduction,
+                                      policy.medium_max_per_pack)
+        deductions: list[float] = []
+        caps: list[float] = []
+        deducted: dict[str, float] = {}
+        for rule, pack, effect, assumed in self._adjustments_of[name]:
+            if rule in cleared or (full_coverage and assumed):
+                continue
+            if effect is _CAP:
+                caps.append(high_cap)
+            else:
+                done = deducted.get(pack, 0.0)
+                amount = min(medium, max(0.0, per_pack - done))
+                deducted[pack] = done + amount
+                deductions.append(-amount)
+        score += sum(deductions)
+        for cap in caps:
+            score = min(score, cap)
+        return max(0.0, min(100.0, score))
 
     def _scores(self, raw_scores: Mapping[str, float] | None, full_coverage: bool
                 ) -> tuple[dict[str, float | None], dict[str, float]]:

@@ -35,11 +35,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-import attrs
-
 from ..engine import combine
-from ..model import Decision, DimensionMargin, EngineConfig, EventKind, Explanation, Margin, Verdict
+from ..model import (
+    Decision,
+    DimensionMargin,
+    EngineConfig,
+    EventKind,
+    EventStatus,
+    Explanation,
+    Margin,
+    PolicyResult,
+    Verdict,
+)
 from ._distance import _distance
+from ._evolve import builder, replacer
 from ._incremental import Replayer
 from ._replay import (
     _EPS,
@@ -114,7 +123,8 @@ def _margin(decision: Decision, config: EngineConfig) -> Margin | None:
 # -- public API ---------------------------------------------------------------------------
 
 
-def explain(decision: Decision, engine: Engine | None = None) -> Explanation:
+def explain(decision: Decision, engine: Engine | None = None, *,
+            made_here: bool = False) -> Explanation:
     """Distance to the next better verdict, margin to the next worse one, and robustness.
 
     What ``threshold evaluate`` attaches to every decision (the ``explain`` section
@@ -123,6 +133,13 @@ def explain(decision: Decision, engine: Engine | None = None) -> Explanation:
     (policy numbers, ``[explain]``) and the scorers' settings (bands, for turning
     points back into raw figures). Without it, an engine with the default
     configuration is used, and the decision must have been made with that.
+
+    ``made_here`` says that ``engine`` has just made the decision (it was not read back
+    from a file): when its default policy decided it, under this configuration, the
+    policy's result is the decision's own (verdict, score, dimensions, findings) and is
+    not worked out again. Any other decision (and any decision without ``made_here``)
+    is replayed through the default policy, and a replay that disagrees with it adds a
+    note. The explanation is the same either way.
 
     :raises ValueError: no ``engine`` was given and the decision's receipt names
         another configuration than the defaults.
@@ -147,8 +164,11 @@ def explain(decision: Decision, engine: Engine | None = None) -> Explanation:
                      "follow the default policy")
     replay = replayer = None
     if decision.verdict is not Verdict.ERROR:
-        # Replayed in full once; every what-if after it is worked out from it (Replayer).
-        replay = combine(assessment, config)
+        # Replayed in full once (unless the decision is that replay already); every
+        # what-if after it is worked out from it (Replayer).
+        replay = _own_result(decision, engine) if made_here else None
+        if replay is None:
+            replay = combine(assessment, config)
         replayer = Replayer(assessment, config, replay)
         if replay.verdict is not decision.verdict or (
             replay.score is not None and decision.score is not None
@@ -165,9 +185,26 @@ def explain(decision: Decision, engine: Engine | None = None) -> Explanation:
     )
 
 
+def _own_result(decision: Decision, engine: Engine) -> PolicyResult | None:
+    """What ``combine`` gives on the decision's assessment, read off a decision that
+    ``engine`` has just made with its own default policy, unwrapped and under its
+    configuration (the policy is a pure function of both: replaying it gives these very
+    figures); None for any other decision."""
+    if decision.receipt.config_sha256 != engine.receipt_basis()["config_sha256"]:
+        return None
+    policy = [e for e in decision.trace if e.kind is EventKind.POLICY]
+    if (len(policy) != 1 or policy[0].plugin != DEFAULT_POLICY
+            or policy[0].status is not EventStatus.OK or "wrappers" in policy[0].contributed
+            or policy[0].message is not None):
+        return None
+    return builder(PolicyResult)(decision.verdict, decision.grade, decision.score,
+                                 decision.dimensions, decision.findings,
+                                 decision.determining, None, decision.sourcing)
+
+
 def with_explanation(decision: Decision, explanation: Explanation | None) -> Decision:
     """The decision with ``explain`` set (nothing else changes)."""
-    return attrs.evolve(decision, explain=explanation)
+    return replacer(Decision, "explain")(decision, explanation)
 
 
 def explain_all(

@@ -21,6 +21,7 @@ from ..model import (
     Assessment,
     ComponentError,
     Decision,
+    DimensionResult,
     DimensionScore,
     Effect,
     EngineConfig,
@@ -35,6 +36,7 @@ from ..model import (
     Verdict,
     is_assumed,
 )
+from ._evolve import builder, replacer
 
 __all__ = ["assessment_from_decision", "scorer_scores", "what_if"]
 
@@ -66,8 +68,9 @@ def scorer_scores(decision: Decision) -> dict[str, float]:
 def _precise(decision: Decision) -> Decision:
     """The decision with every ``raw_score`` replaced by the scorer's exact score."""
     exact = scorer_scores(decision)
-    return attrs.evolve(decision, dimensions=tuple(
-        attrs.evolve(d, raw_score=exact[d.name])
+    raw_score = replacer(DimensionResult, "raw_score")
+    return replacer(Decision, "dimensions")(decision, tuple(
+        raw_score(d, exact[d.name])
         if d.raw_score is not None and d.name in exact
         and abs(exact[d.name] - d.raw_score) < 1e-3 else d
         for d in decision.dimensions
@@ -91,26 +94,23 @@ def _assessment_of_precise(decision: Decision, *, reported: bool = True) -> Asse
     ``reported``: the default policy assigns every finding's effect itself, so it gives
     the same result, without copying each finding twice (here and in the policy).
     """
+    # Built field by field in each class's order (_evolve.builder): the same objects as
+    # ScoredDimension(name=..., ...) and the others, at half the cost.
+    scored, score = builder(ScoredDimension), builder(DimensionScore)
     dims = tuple(
-        ScoredDimension(
-            name=d.name,
-            weight=d.configured_weight,
-            component=d.component,
-            plugin=d.plugin,
-            result=None
-            if d.raw_score is None and d.coverage == 0 and not d.evidence
-            else DimensionScore(
-                dimension=d.name, score=d.raw_score, coverage=d.coverage, inputs=d.inputs,
-                metrics=d.evidence,
-            ),
+        scored(
+            d.name, d.configured_weight, d.component, d.plugin,
+            None if d.raw_score is None and d.coverage == 0 and not d.evidence
+            else score(d.name, d.raw_score, d.coverage, d.inputs, d.evidence, ()),
         )
         for d in decision.dimensions
     )
     ordered = sorted(decision.findings, key=lambda f: (f.pack, f.rule))
     findings = tuple(attrs.evolve(f, effect=Effect.REPORTED) for f in ordered) if reported \
         else tuple(ordered)
+    outcomes = builder(PackOutcomes)
     packs = tuple(
-        PackOutcomes(e.component, e.plugin, e.rules)
+        outcomes(e.component, e.plugin, e.rules)
         for e in decision.trace if e.kind is EventKind.RULE_PACK
     )
     errors = tuple(
@@ -118,8 +118,7 @@ def _assessment_of_precise(decision: Decision, *, reported: bool = True) -> Asse
         for e in decision.trace
         if e.status is EventStatus.ERROR and e.kind in (EventKind.SCORER, EventKind.RULE_PACK)
     )
-    return Assessment(profile=None, gate=decision.gate, dimensions=dims, findings=findings,
-                      packs=packs, errors=errors)
+    return builder(Assessment)(None, decision.gate, dims, findings, packs, errors)
 
 
 def what_if(

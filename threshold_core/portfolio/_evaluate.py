@@ -130,7 +130,7 @@ def explained(decision: Any, engine: Any) -> tuple[Any, tuple[str, ...]]:
     from ..explain import explain, with_explanation
 
     try:
-        return with_explanation(decision, explain(decision, engine)), ()
+        return with_explanation(decision, explain(decision, engine, made_here=True)), ()
     except Exception as exc:
         return decision, (f"threshold: {decision.company.id}: no explanation "
                           f"({type(exc).__name__}: {exc})",)

@@ -135,3 +135,29 @@ def test_a_typed_float_is_written_as_repr_writes_it(decisions: list[object], val
     odd = attrs.evolve(d, score=value)  # type: ignore[misc]
     assert decision_line(odd) == compact(odd)
     assert decision_json(odd) == dumps(decision_to_dict(odd))  # type: ignore[arg-type]
+
+
+refs = st.lists(st.tuples(st.text(max_size=6), st.text(max_size=4),
+                          st.one_of(st.none(), st.dates().map(str))), max_size=4)
+
+
+@given(st.lists(st.tuples(refs, st.integers(0, 3)), min_size=1, max_size=24))
+def test_receipts_shared_between_lines_are_written_as_the_json_module_writes_them(
+    decisions: list[object], lists: list[tuple[list[tuple[str, str, object]], int]],
+) -> None:
+    """A JSONL line writes an engine's plugin and pack lists (one tuple shared by all its
+    decisions) once and reuses the text: lines whose receipts share, repeat or change those
+    tuples, more of them than are kept, are still the json module's bytes."""
+    from threshold_core.model import PackRef, PluginRef
+
+    made = [(tuple(PluginRef(n, v) for n, v, _ in r),
+             tuple(PackRef(n, v, when, n[::-1]) for n, v, when in r))  # type: ignore[arg-type]
+            for r, _ in lists]
+    d = decisions[0]
+    for i, (plugins, packs) in enumerate(made):
+        earlier = made[max(0, i - lists[i][1])]
+        for receipt_plugins, receipt_packs in ((plugins, packs), (plugins, earlier[1]),
+                                               (earlier[0], packs), (plugins, packs)):
+            odd = attrs.evolve(d, receipt=attrs.evolve(  # type: ignore[attr-defined]
+                d.receipt, plugins=receipt_plugins, packs=receipt_packs))  # type: ignore[attr-defined]
+            assert decision_line_utf8(odd) == compact(odd).encode()

@@ -102,11 +102,12 @@ def _fast_bytes(decisions: Decision | list[Decision], option: int) -> bytes | No
     """One decision (an object) or a list of them (an array) as UTF-8, or None to fall back."""
     import orjson
 
-    from ._writer import NotPlain, default
+    from ._writer import NotPlain, compact_default, default
 
     try:
         # dates and dataclasses orjson would write itself, but the converter shapes them
-        return orjson.dumps(decisions, default=default, option=option
+        return orjson.dumps(decisions, default=default if option & orjson.OPT_INDENT_2
+                            else compact_default, option=option
                             | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
     except (NotPlain, orjson.JSONEncodeError):
         return None

@@ -26,7 +26,7 @@ from typing import Any
 import attrs
 import orjson
 
-__all__ = ["NotPlain", "default", "plain_float"]
+__all__ = ["NotPlain", "compact_default", "default", "plain_float"]
 
 
 class NotPlain(Exception):
@@ -92,6 +92,58 @@ def default(obj: Any) -> Any:
     """orjson's ``default``: what to write for an object it does not write itself."""
     fn = _FUNCTIONS.get(obj.__class__) or _function_of(obj.__class__)
     return fn(obj)
+
+
+def compact_default(obj: Any) -> Any:
+    """:func:`default` for compact output (a JSONL line): the same, except that the lists
+    an engine shares between all its decisions are written once (:func:`_shared`)."""
+    fn = _COMPACT.get(obj.__class__) or _compact_function_of(obj.__class__)
+    return fn(obj)
+
+
+#: Compact output's functions: :data:`_FUNCTIONS`' but for the classes below.
+_COMPACT: dict[type, Any] = {}
+#: Per class, the fields holding what one engine shares between all its decisions: a
+#: receipt's plugins and packs (one tuple of frozen objects per engine).
+_SHARED_FIELDS = {"Receipt": ("plugins", "packs")}
+#: Written shared values: ``id(value) -> (value, its compact JSON)``; the value is held,
+#: so its id is not reused while it is here.
+_WRITTEN: dict[int, tuple[Any, Any]] = {}
+
+
+def _compact_function_of(cls: type) -> Any:
+    fn = _FUNCTIONS.get(cls) or _function_of(cls)
+    fields = _SHARED_FIELDS.get(cls.__name__) if cls.__module__.startswith(
+        "threshold_core.model") else None
+    if fields:
+        def shared(obj: Any) -> Any:
+            out = fn(obj)
+            for name in fields:
+                out[name] = _shared(out[name])
+            return out
+
+        _COMPACT[cls] = shared
+        return shared
+    _COMPACT[cls] = fn
+    return fn
+
+
+def _shared(value: Any) -> Any:
+    """``value`` as orjson writes it compact, written once per value (a tuple of frozen
+    objects, which never changes) and handed back as that text (``orjson.Fragment``)."""
+    if not value:
+        return value
+    hit = _WRITTEN.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    text = orjson.Fragment(orjson.dumps(value, default=default, option=_PASSTHROUGH))
+    if len(_WRITTEN) >= 16:  # one or two engines per process: never more than a few
+        _WRITTEN.clear()
+    _WRITTEN[id(value)] = (value, text)
+    return text
+
+
+_PASSTHROUGH = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def _kind(tp: Any) -> str:

@@ -89,6 +89,8 @@ class Replayer:
         self._rules_of = {name: frozenset(a[0] for a in adjustments)
                           for name, adjustments in self._adjustments_of.items()}
         self._finals: dict[str, float] = {}
+        #: The composite of each list of (weight, final score) asked so far.
+        self._composites: dict[tuple[tuple[float, float], ...], float] = {}
         #: Rules whose clearing changes a dimension's score or the caps.
         self._adjusting = frozenset(f[0] for f in findings if f[3] in (_CAP, _DEDUCTION))
         self._vetoes = [(f[0], f[4]) for f in findings if f[3] is _VETO]
@@ -210,8 +212,13 @@ class Replayer:
                 counted.append((name, weight, score))
         composite = None
         if counted and all(s is not None for _n, _w, s in counted):
-            composite = composite_score(
-                [(dims[n].weight, s) for n, _w, s in counted if s is not None], self._cutoffs)
+            # Many questions end in the same weights and scores (a deduction beyond its
+            # pack's allowance, a veto cleared): the composite is worked out once for each.
+            pairs = tuple((dims[n].weight, s) for n, _w, s in counted if s is not None)
+            composite = self._composites.get(pairs)
+            if composite is None:
+                composite = self._composites[pairs] = composite_score(list(pairs),
+                                                                      self._cutoffs)
         lacking = any(coverage[n] < self._floors[n] or s is None for n, _w, s in counted)
         return counted, composite, lacking
 

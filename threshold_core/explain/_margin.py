@@ -33,7 +33,7 @@ replayed on a decision), :mod:`threshold_core.explain._distance` and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..engine import combine
 from ..model import (
@@ -190,7 +190,7 @@ def _own_result(decision: Decision, engine: Engine) -> PolicyResult | None:
     ``engine`` has just made with its own default policy, unwrapped and under its
     configuration (the policy is a pure function of both: replaying it gives these very
     figures); None for any other decision."""
-    if decision.receipt.config_sha256 != engine.receipt_basis()["config_sha256"]:
+    if decision.receipt.config_sha256 != _config_sha256(engine):
         return None
     policy = [e for e in decision.trace if e.kind is EventKind.POLICY]
     if (len(policy) != 1 or policy[0].plugin != DEFAULT_POLICY
@@ -200,6 +200,18 @@ def _own_result(decision: Decision, engine: Engine) -> PolicyResult | None:
     return builder(PolicyResult)(decision.verdict, decision.grade, decision.score,
                                  decision.dimensions, decision.findings,
                                  decision.determining, None, decision.sourcing)
+
+
+#: The last engine asked about and its configuration's digest (an engine's configuration
+#: never changes; a batch asks about one engine thousands of times).
+_LAST_ENGINE: list[Any] = [None, None]
+
+
+def _config_sha256(engine: Engine) -> str:
+    if _LAST_ENGINE[0] is not engine:
+        _LAST_ENGINE[:] = [engine, engine.receipt_basis()["config_sha256"]]
+    sha: str = _LAST_ENGINE[1]
+    return sha
 
 
 def with_explanation(decision: Decision, explanation: Explanation | None) -> Decision:

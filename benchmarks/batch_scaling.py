@@ -18,7 +18,8 @@ before and after: ratios measured on a busy machine understate the speed-up.
 
 ``--stages COUNT`` instead splits a batch company's CPU time by stage in one process,
 one company at a time as ``threshold batch --explain`` handles it (parse the line,
-structure and validate the profile, evaluate, explain, write the JSONL line), over COUNT
+structure and validate the profile, evaluate, explain with the batch's own call, write
+the JSONL line), over COUNT
 synthetic profiles (seed 1), best and median of ``--runs`` rounds; then, in a pass of its
 own, the total without explaining (``threshold batch`` without ``--explain``).
 
@@ -71,9 +72,8 @@ def stages(count: int, rounds: int) -> None:
     """CPU per company of each stage of a batch company, in this process."""
     import time
 
-    from threshold_core.explain import explain, with_explanation
     from threshold_core.load import decision_line_utf8, resolve_config
-    from threshold_core.portfolio._evaluate import current_engine, init_worker
+    from threshold_core.portfolio._evaluate import current_engine, explained, init_worker
     from threshold_core.portfolio._records import parse_json_line
 
     init_worker(resolve_config(None), {}, "jsonl")
@@ -82,7 +82,7 @@ def stages(count: int, rounds: int) -> None:
              for d in synthetic_portfolio(count, seed=1)]
     for text in lines[:50]:  # warm up: first calls, generated code
         d = engine.evaluate(engine.profile_from_data(parse_json_line(text)[0]))
-        decision_line_utf8(with_explanation(d, explain(d, engine)))
+        decision_line_utf8(explained(d, engine)[0])
         decision_line_utf8(d)
     clock = time.process_time
     names = ("parse", "structure", "evaluate", "explain", "line", "total",
@@ -100,9 +100,10 @@ def stages(count: int, rounds: int) -> None:
             t2 = clock()
             decision = engine.evaluate(profile)
             t3 = clock()
-            explained = with_explanation(decision, explain(decision, engine))
+            # explained as the batch explains (the decision just made: made_here)
+            with_explanation = explained(decision, engine)[0]
             t4 = clock()
-            decision_line_utf8(explained)
+            decision_line_utf8(with_explanation)
             t5 = clock()
             for i, dt in enumerate((t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
                 spent[i] += dt

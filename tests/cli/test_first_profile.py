@@ -65,3 +65,55 @@ def test_faulty_profiles_read_as_without_the_cache(
     assert without[0] == 2
     assert "currency.toml: $.valuation.currency: expected an ISO 4217 code" in without[2]
     assert "two.toml: $.listing.ticker: expected a string, got 2513" in without[2]
+
+
+def _recipes(cache: Path) -> tuple[Path, dict[str, tuple[object, ...]]]:
+    import marshal
+
+    (file,) = cache.glob("first-attempt-*.marshal")
+    fmt, recipes = marshal.loads(file.read_bytes())
+    assert fmt == "threshold-first-attempt-1"
+    return file, recipes
+
+
+@pytest.mark.parametrize("damage", ["stale", "code", "kind", "truncated"])
+def test_recipes_stale_or_damaged_read_as_without_the_cache(
+        profiles: Path, tmp_path: Path, damage: str) -> None:
+    """The loader's function is made from the recipes the first command recorded (README,
+    Performance); a recipe whose sources changed, or a damaged one, is generated again."""
+    import marshal
+
+    args = ["evaluate", "--format", "json", "--config", "examples/threshold.toml",
+            str(profiles), str(ROOT / "examples" / "companies")]
+    without = _run(args, None)
+    _run(args, tmp_path)  # fills the caches
+    file, recipes = _recipes(tmp_path)
+    assert len(recipes) >= 40
+    changed = {}
+    for key, (stamps, code, build, entries) in recipes.items():
+        if damage == "stale":
+            stamps = tuple((m, size, mtime - 1) for m, size, mtime in stamps)
+        elif damage == "code":
+            code = b"not marshalled code"
+        elif damage == "kind":
+            entries = tuple((e[0], "unknown", *e[2:]) for e in entries) or (("x", "?"),)
+        changed[key] = (stamps, code, build, entries)
+    data = marshal.dumps(("threshold-first-attempt-1", changed))
+    file.write_bytes(data[:1000] if damage == "truncated" else data)
+    with_cache = _run(args, tmp_path)
+    assert with_cache[0] == without[0] == 2
+    assert with_cache[2] == without[2]
+    assert _untimed(with_cache[1]) == _untimed(without[1])
+    if damage in ("stale", "truncated"):  # recorded again
+
+        def loaded(found: dict[str, tuple[object, ...]]) -> dict[str, tuple[object, ...]]:
+            return {k: (stamps, marshal.loads(code), *rest)  # type: ignore[arg-type]
+                    for k, (stamps, code, *rest) in found.items()}
+
+        assert loaded(_recipes(tmp_path)[1]) == loaded(recipes)
+
+
+def _untimed(text: str) -> str:
+    import re
+
+    return re.sub(r'"duration_ms": [0-9.e-]+', '"duration_ms": 0', text)

@@ -29,7 +29,8 @@ _EVERY_SECONDS = 86_400
 #: threshold's cache files: ``kind[-python]-digest.ext``; ``digest`` names the installation.
 #: Names without a digest were written by earlier versions: each is its own group.
 _NAME = re.compile(
-    r"^(?:generated-code|classes|modules(?:-opt\d)?|entry-points|cel-checks|cel-types-and-checks)"
+    r"^(?:generated-code|classes|modules(?:-opt\d)?|first-attempt|entry-points|cel-checks"
+    r"|cel-types-and-checks)"
     r"(?:-[a-z]+-\d+-[0-9a-f]{8})?(?:-(?P<digest>[0-9a-f]{8}))?\.(?:marshal|json)$")
 
 

@@ -114,6 +114,9 @@ class CodeCache:
         self._served: dict[tuple[str, str, str, int, int], CodeType] = {}
         #: The attrs classes rebuilt while the command runs (:mod:`._classcache`).
         self.classes: list[Any] = []
+        #: The file of the loader's recipes (:func:`use_recipes`), beside this one.
+        self.recipes: Path | None = None
+        self.recipes_used = False
 
     def _load(self) -> dict[str, _Entry]:
         if self._entries is None:
@@ -163,6 +166,33 @@ class CodeCache:
             if len(merged) > MAX_ENTRIES:
                 merged = dict(self.used)
             write_file(self.path, marshal.dumps((_FORMAT, merged)))
+
+
+_RECIPES = "threshold-first-attempt-1"
+
+
+def use_recipes(cache: CodeCache) -> None:
+    """The loader's first-profile function made from its recipes in the cache (README,
+    Performance: ``load/_recipes.py``), and new ones recorded, saved when the command ends."""
+    from ..load import use_recipes as use
+
+    if cache.recipes is not None:
+        use(read_file(cache.recipes, _RECIPES))
+        cache.recipes_used = True
+
+
+def save_recipes(cache: CodeCache) -> None:
+    """Write the recipes the command recorded (merged with the file as it is now)."""
+    load = sys.modules.get("threshold_core.load")
+    if not cache.recipes_used or cache.recipes is None or load is None:
+        return
+    added = load.recorded_recipes()
+    load.use_recipes(None)
+    if added:
+        with contextlib.suppress(OSError, ValueError):
+            merged = read_file(cache.recipes, _RECIPES)
+            merged.update(added)
+            write_file(cache.recipes, marshal.dumps((_RECIPES, merged)))
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -301,6 +331,7 @@ def installed() -> Iterator[CodeCache | None]:
         return
     tag = f"{sys.implementation.cache_tag}-{MAGIC_NUMBER.hex()}-{installation()}"
     cache = CodeCache(folder / f"generated-code-{tag}.marshal")
+    cache.recipes = folder / f"first-attempt-{tag}.marshal"
     modules = [sys.modules[name] for name in SERVED if name in sys.modules]
     for module in modules:
         module.compile = cache.compile  # type: ignore[attr-defined]
@@ -333,6 +364,7 @@ def installed() -> Iterator[CodeCache | None]:
             recorder.uninstall()
             recorder.save()
         cache.save()
+        save_recipes(cache)
         # The CEL types and checks, when the command's engine used their cache.
         declarative = sys.modules.get("threshold_core.declarative")
         if declarative is not None:

@@ -24,12 +24,14 @@ from ._app import (
 def _generated_from_first_use() -> None:
     """Profiles structured by the loader's generated function from the first one, when
     its compiled code comes from the cache of generated code (README, Performance)."""
-    from ._codecache import active
+    from ._codecache import active, use_recipes
 
-    if active() is not None:
+    cache = active()
+    if cache is not None:
         from ..load import generate_from_first_use
 
         generate_from_first_use()
+        use_recipes(cache)  # ... made from the recipes of the last command that generated it
 
 
 def _skipped(path: Path, why: str) -> None:

@@ -51,6 +51,10 @@ from ._reading import (
     read_text,
     read_toml,
 )
+from ._recipes import (
+    recorded_recipes,
+    use_recipes,
+)
 from ._types import (
     generate_from_first_use,
     without_none,
@@ -91,9 +95,11 @@ __all__ = [
     "read_json",
     "read_text",
     "read_toml",
+    "recorded_recipes",
     "resolve_config",
     "strip_timings",
     "structure",
     "threshold_load_profile",
+    "use_recipes",
     "without_none",
 ]

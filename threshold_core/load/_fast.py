@@ -28,7 +28,7 @@ import attrs
 import cattrs
 
 from ..model import Figure, positional_builder
-from . import _types
+from . import _recipes, _types
 from ._types import Warmup, optional_inner
 
 #: Documents of a class structured by the converter before its function is generated
@@ -78,16 +78,26 @@ def _generate(cls: type, conv: cattrs.Converter, finishing: bool = False
     from ._finish import _plan
 
     key = (cls, id(conv), finishing)
+
+    def namespace() -> dict[str, Any]:
+        return {"MISSING": _MISSING, "Unknown": _Unknown, "cls": cls, "figure": _FIGURE,
+                "fromisoformat": date.fromisoformat, "set": object.__setattr__,
+                "code_of": currency_code, "names": frozenset(a.name for a in attrs.fields(cls))}
+
+    # Registered before the body is built, so that a class that holds itself finds it.
+    _FUNCTIONS[key] = None
+    made = _recipes.replay(  # the threshold command's recipe of it, when it has one
+        cls, finishing, namespace, conv,
+        lambda tp, walk: _FUNCTIONS.get((tp, id(conv), walk)) if (tp, id(conv), walk)
+        in _FUNCTIONS else _generate(tp, conv, walk), lambda: positional_builder(cls))
+    if made is not None:
+        _FUNCTIONS[key] = made
+        return made  # type: ignore[no-any-return]
     plan = {name: (kind, bounds) for name, kind, bounds in _plan(cls)} if finishing else {}
     if not _simple(cls) or (finishing and not _walkable(cls)):
         _FUNCTIONS[key] = None
         return None
-    ns: dict[str, Any] = {"MISSING": _MISSING, "Unknown": _Unknown, "cls": cls,
-                          "figure": _FIGURE, "fromisoformat": date.fromisoformat,
-                          "set": object.__setattr__, "code_of": currency_code,
-                          "names": frozenset(a.name for a in attrs.fields(cls))}
-    # Registered before the body is built, so that a class that holds itself finds it.
-    _FUNCTIONS[key] = None
+    ns = namespace()
     counter = iter(range(1_000_000))
 
     def name_of(value: Any, prefix: str) -> str:
@@ -225,7 +235,9 @@ def _generate(cls: type, conv: cattrs.Converter, finishing: bool = False
     body = ["    if not o.keys() <= names:", "        raise Unknown", *body]
     signature = "o, source, as_of" if finishing else "o"
     source = f"def structure({signature}):\n" + "\n".join(body) + "\n"
-    exec(compile(source, f"<threshold first attempt {cls.__qualname__}>", "exec"), ns)
+    code = compile(source, f"<threshold first attempt {cls.__qualname__}>", "exec")
+    exec(code, ns)
+    _recipes.record(cls, finishing, source, code, ns, _FUNCTIONS)
     fn = ns["structure"]
     ns["self_fn"] = fn
     _FUNCTIONS[key] = fn

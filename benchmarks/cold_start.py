@@ -19,8 +19,12 @@ cache off (``THRESHOLD_NO_CACHE=1``), as a first run or a read-only home sees it
 
 ``--stages N`` adds where the time of ``evaluate`` goes: N more fresh processes, each
 doing what the command does step by step (the same calls, in the same order, with the
-collector paused as the command pauses it) and timing each step's CPU time; the
-medians are printed, with the interpreter's own start (``python -c pass``) before them.
+collector paused as the command pauses it, its modules' code from the module cache and
+the loader's function from its recipes, as the command has them since both were added:
+the stages of an earlier installation are timed as it ran) and timing each step's CPU
+time; the medians are printed, with the interpreter's own start (``python -c pass``)
+before them. The process's exit, which the command shortens (``cli/_fastexit.py``), is
+no step: the whole-command lines above include it.
 
 ``--against PYTHON`` times ``evaluate`` of another installation too (PYTHON is the
 interpreter of its environment; its ``threshold`` is beside it): the two commands
@@ -94,9 +98,14 @@ def mark(name):
 import click
 import threshold_core.cli
 mark("click and the command group")
+import contextlib
 from pathlib import Path
 from threshold_core.cli._codecache import cache_dir, installation, installed
-with installed():
+try:  # threshold's own modules' code from the module cache, as the command's main() has it
+    from threshold_core.cli._modcache import serving
+except ImportError:
+    serving = lambda *_: contextlib.nullcontext()
+with serving(cache_dir(), installation()), installed() as code_cache:
     mark("the generated-code cache in place")
     from threshold_core.engine import Engine, create_plugin_manager
     from threshold_core.load import resolve_config
@@ -118,6 +127,12 @@ with installed():
             pass
         else:
             generate_from_first_use()
+        try:  # ... made from the recipes the cache keeps, as the command does
+            from threshold_core.cli._codecache import use_recipes
+        except ImportError:
+            pass
+        else:
+            use_recipes(code_cache)
     mark("the engine (components, declarative pack read)")
     profile = engine.load_profile(Path("examples/companies/zhipu.toml"))
     mark("the profile (TOML, structured)")

@@ -146,3 +146,35 @@ def test_exit_status_output_and_other_exit_handlers(run_cli_process: Run,
     assert invalid.returncode == 2 and invalid.stderr
     many = run_cli_process("evaluate", str(EXAMPLES / "companies"), "--format", "json")
     assert many.returncode == 0 and len(json.loads(many.stdout)) == 6  # all of it flushed
+
+
+def test_the_collector_is_paused_from_the_first_import_of_the_command_only(
+        tmp_path: Path) -> None:
+    """The ``threshold`` process pauses the cyclic collector before it imports click;
+    ``main`` ends the pause as before; imported any other way, nothing is paused."""
+    script = tmp_path / "threshold"  # as pip's console script is named
+    script.write_text(
+        "import atexit, gc, sys\n"
+        "from threshold_core.cli import main\n"
+        "sys.stderr.write(f'at import: {gc.isenabled()}\\n')\n"
+        "atexit.register(lambda: sys.stderr.write(f'at exit: {gc.isenabled()}\\n'))\n"
+        "main()\n", encoding="utf-8")
+    command = subprocess.run([sys.executable, str(script), "--version"], capture_output=True,
+                             text=True, env=_env(tmp_path / "cache"), timeout=120)
+    assert command.returncode == 0 and "threshold" in command.stdout
+    assert command.stderr.splitlines() == ["at import: False", "at exit: True"]
+    library = subprocess.run(
+        [sys.executable, "-c", "import gc, threshold_core.cli; print(gc.isenabled())"],
+        capture_output=True, text=True, env=_env(tmp_path / "cache"), timeout=120)
+    assert library.stdout == "True\n"
+    script.write_text(  # the same process calling main as a function: the pause ends
+        "import gc, sys\n"
+        "from threshold_core.cli import main\n"
+        "try:\n"
+        "    main(['--version'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write(f'after main(argv): {gc.isenabled()}\\n')\n", encoding="utf-8")
+    called = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            env=_env(tmp_path / "cache"), timeout=120)
+    assert called.stderr.splitlines() == ["after main(argv): True"]

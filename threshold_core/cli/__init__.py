@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import _startup  # noqa: F401  (the threshold process: the collector paused at once)
 from ._app import COMMANDS, ExitCode, Options, cli, main
 
 if TYPE_CHECKING:

@@ -366,10 +366,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     come from the module cache (``_modcache.py``).
     """
     global _CONSOLE, _PAUSED
+    from . import _startup
+
     _CONSOLE = argv is None
-    if _CONSOLE and gc.isenabled():
+    if _CONSOLE and (gc.isenabled() or _startup.PAUSED):
         gc.disable()
         _PAUSED = True
+    elif _startup.PAUSED:  # paused for the command, and called as a function instead
+        gc.enable()
+    _startup.PAUSED = False
     try:
         if not _CONSOLE:
             cli.main(args=list(argv) if argv is not None else None, prog_name="threshold")

@@ -297,12 +297,12 @@ class Recipes:
         order: tuple[Any, ...] = ()
         namespace: dict[str, Any] = {}
         qualname = cls.__qualname__
-        own: list[Any] = []  # the class statement's own values, which may close over it
+        statement: list[Any] = []  # the class statement's own values, which may close over it
         for name, source in entries:
             kind = source[0]
             if kind == "body":
                 namespace[name] = body[name]
-                own.append(body[name])
+                statement.append(body[name])
             elif kind == "attrs":
                 namespace[name] = attrs
             elif kind == "props":
@@ -334,7 +334,7 @@ class Recipes:
         made = type(cls)(cls.__name__, cls.__bases__, namespace)
         # attrs points the closures of the new class's methods at it (``super()``): only
         # the class statement's own can hold the class (attrs' methods are made for it).
-        for item in own:
+        for item in statement:
             if isinstance(item, (classmethod, staticmethod)):
                 cells = getattr(item.__func__, "__closure__", None)
             elif isinstance(item, property):

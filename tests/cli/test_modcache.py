@@ -26,14 +26,28 @@ def _file(cache: Path) -> Path:
     return found
 
 
+#: The file (cli/_modcache.py): a tag, the index's length, the index, the modules' code.
+MAGIC, FORMAT = b"thresholdmodules", "threshold-modcache-2"
+
+
 def _entries(cache: Path) -> dict[str, Any]:
-    fmt, entries = marshal.loads(_file(cache).read_bytes())
-    assert fmt == "threshold-modcache-1"
-    return dict(entries)
+    data = _file(cache).read_bytes()
+    assert data.startswith(MAGIC)
+    end = len(MAGIC) + 8 + int.from_bytes(data[len(MAGIC):len(MAGIC) + 8], "big")
+    fmt, index = marshal.loads(data[len(MAGIC) + 8:end])
+    assert fmt == FORMAT
+    return {name: (*entry[:5], data[end + entry[5]:end + entry[5] + entry[6]])
+            for name, entry in index.items()}
 
 
 def _write(cache: Path, entries: dict[str, Any]) -> None:
-    _file(cache).write_bytes(marshal.dumps(("threshold-modcache-1", entries)))
+    index, blobs, offset = {}, [], 0
+    for name, (*meta, code) in entries.items():
+        index[name] = (*meta, offset, len(code))
+        blobs.append(code)
+        offset += len(code)
+    head = marshal.dumps((FORMAT, index))
+    _file(cache).write_bytes(b"".join([MAGIC, len(head).to_bytes(8, "big"), head, *blobs]))
 
 
 #: Runs the command as the console script does, then reports how each of threshold's

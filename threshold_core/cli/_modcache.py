@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import marshal
+import mmap
 import os
 import sys
 from collections.abc import Iterator
@@ -35,14 +36,20 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from ._codecache import read_file, write_file
+from ._codecache import write_file
 
-_FORMAT = "threshold-modcache-1"
+_FORMAT = "threshold-modcache-2"
 #: The packages whose modules are kept.
 PACKAGES = ("threshold_core", "threshold_plugins", "threshold_rules")
 #: An entry: the source file, whether it is a package's ``__init__``, the folder of the
-#: package it was imported from, the source's modification time (ns) and size, the code.
-_Entry = tuple[str, bool, str, int, int, bytes]
+#: package it was imported from, the source's modification time (ns) and size, the code
+#: (marshalled; from the file, a view of it, unmarshalled only when the module is imported).
+_Entry = tuple[str, bool, str, int, int, "bytes | memoryview"]
+#: The file: this tag, the length of the index (8 bytes), the index (``marshal`` of
+#: ``(_FORMAT, {name: (origin, is_package, parent, mtime, size, offset, length)})``), then
+#: the modules' code one after the other (offsets from the end of the index). The file is
+#: mapped, not read: a command touches only the pages of the modules it imports.
+_MAGIC = b"thresholdmodules"
 
 
 class ModuleCache:
@@ -90,13 +97,20 @@ class ModuleCache:
         with contextlib.suppress(OSError, ValueError):
             merged = _read(self.path)
             merged.update(self.added)
-            write_file(self.path, marshal.dumps((_FORMAT, merged)))
+            index, blobs, offset = {}, [], 0
+            for name, (origin, is_package, parent, mtime, size, code) in merged.items():
+                index[name] = (origin, is_package, parent, mtime, size, offset, len(code))
+                blobs.append(bytes(code))
+                offset += len(code)
+            head = marshal.dumps((_FORMAT, index))
+            write_file(self.path, b"".join(
+                [_MAGIC, len(head).to_bytes(8, "big"), head, *blobs]))
 
 
 class _Loader(SourceFileLoader):
     """The standard loader, with the module's code from the file."""
 
-    def __init__(self, fullname: str, path: str, code: bytes) -> None:
+    def __init__(self, fullname: str, path: str, code: bytes | memoryview) -> None:
         super().__init__(fullname, path)
         self._code = code
 
@@ -126,11 +140,29 @@ class _Recorder(SourceFileLoader):
 
 def _read(path: Path) -> dict[str, _Entry]:
     """The file's entries; empty when it is missing, unreadable or not ours."""
-    entries = read_file(path, _FORMAT)
-    if not all(isinstance(k, str) and isinstance(v, tuple) and len(v) == 6
-               and isinstance(v[0], str) and isinstance(v[2], str) and isinstance(v[5], bytes)
-               for k, v in entries.items()):
+    try:
+        with open(path, "rb") as fh:
+            data = memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+        start = len(_MAGIC) + 8
+        if bytes(data[:len(_MAGIC)]) != _MAGIC:
+            return {}
+        end = start + int.from_bytes(data[len(_MAGIC):start], "big")
+        found = marshal.loads(data[start:end])
+    except (OSError, ValueError, EOFError, TypeError):
         return {}
+    if not (isinstance(found, tuple) and len(found) == 2 and found[0] == _FORMAT
+            and isinstance(found[1], dict)):
+        return {}
+    entries: dict[str, _Entry] = {}
+    for name, entry in found[1].items():
+        if not (isinstance(name, str) and isinstance(entry, tuple) and len(entry) == 7
+                and isinstance(entry[0], str) and isinstance(entry[2], str)
+                and all(type(x) is int for x in entry[3:])
+                and end + entry[5] + entry[6] <= len(data)):
+            return {}
+        origin, is_package, parent, mtime, size, offset, length = entry
+        entries[name] = (origin, is_package, parent, mtime, size,
+                         data[end + offset:end + offset + length])
     return entries
 
 

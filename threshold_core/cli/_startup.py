@@ -19,6 +19,8 @@ import sys
 
 def _as_the_command() -> bool:
     main = sys.modules.get("__main__")
+    if getattr(main, "__name__", None) != "__main__":  # (a worker re-running the script)
+        return False
     spec = getattr(main, "__spec__", None)
     if spec is not None and spec.name == "threshold_core.__main__":
         return True

@@ -9,12 +9,27 @@ import pytest
 from attrs import field, frozen
 
 from threshold_core.model import (
+    Assessment,
+    CompanyRef,
+    Context,
+    Decision,
+    DimensionScore,
     Effect,
+    EventKind,
+    EventStatus,
     Finding,
+    FxTable,
     MetricScore,
+    PolicyResult,
+    Receipt,
+    Risk,
     RuleOutcome,
     RuleStatus,
+    ScoredDimension,
     Severity,
+    Sourcing,
+    TraceEvent,
+    Verdict,
     positional_builder,
 )
 
@@ -25,6 +40,19 @@ CASES: list[tuple[type, tuple[Any, ...]]] = [
     (RuleOutcome, (RuleStatus.FIRED, Severity.HIGH, "why", ("x.y",), {}, "R-1")),
     (Finding, ("R-1", "pack", Severity.MEDIUM, Effect.REPORTED, "dim", "title", "message",
                "plugin", {"a": [1.0, "b"]}, None)),
+    # One of each per evaluation (engine/_engine.py, _run.py, _policy.py, kit/_scoring.py).
+    (Context, (FxTable(rates={"USD": 7.2}), None, None)),
+    (TraceEvent, ("core", "1", "gate", EventKind.GATE, EventStatus.OK, 0.0, ("valuation",),
+                  {"passed": True}, "why", ())),
+    (ScoredDimension, ("quality", 1.0, "q", "plugin", None)),
+    (DimensionScore, ("quality", 80.0, 1.0, ("a.b",), (), ())),
+    (Assessment, ("profile", "gate", (), (), (), ())),
+    (Sourcing, (0.5, None, 0.25, {"filing": 2}, {"primary": 2})),
+    (PolicyResult, (Verdict.WATCH, "B", 70.0, (), (), (), None, None)),
+    (CompanyRef, ("acme", "Acme AI")),
+    (Receipt, ("1.0", "ab" * 32, "cd" * 32, (), "defaults", "2026-06-30", ())),
+    (Decision, (CompanyRef("acme", "Acme AI"), Verdict.WATCH, Risk.MEDIUM, "B", 70.0, "gate",
+                (), (), (), (), "receipt", "1.0", None, Risk.MEDIUM, None, None, None)),
 ]
 
 

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from ..errors import InputError, PluginError, PluginInterrupted, Problem
 from ..load import (
     load_profile,
@@ -50,6 +52,7 @@ from ..model import (
     UndeclaredExtension,
     UndeclaredExtensions,
     Verdict,
+    positional_builder,
 )
 from ._budget import BudgetExceeded, Watchdog
 from ._finish import CORE, core_policy_only, decide, fail_closed, notify
@@ -236,8 +239,7 @@ class Engine:
     def _evaluate(
         self, activity: Activity, profile: CompanyProfile, source_path: str | None, run: _Run
     ) -> Decision:
-        context = Context(fx=self.fx, as_of=profile.as_of or self.fx.as_of,
-                          sources=self.config.sources)
+        context = _context(self.fx, profile.as_of or self.fx.as_of, self.config.sources)
         trace, errors = run.trace, run.errors
         for name, section in profile.extensions.items():
             if isinstance(section, UndeclaredExtension):
@@ -249,41 +251,23 @@ class Engine:
                              "written, unvalidated, read by no component"),
                 ))
         gate = run.gate = gate_result(self.config, profile)
-        trace.append(
-            TraceEvent(
-                plugin=CORE, version=engine_version(), component="gate", kind=EventKind.GATE,
-                status=EventStatus.OK, read=("valuation",),
-                contributed={"passed": gate.passed, "valuation_cny": gate.valuation_cny},
-                message=gate.reason,
-            )
-        )
+        trace.append(_event(
+            CORE, engine_version(), "gate", _GATE, _OK, 0.0, ("valuation",),
+            {"passed": gate.passed, "valuation_cny": gate.valuation_cny}, gate.reason, ()))
 
         dimensions = run_scorers(self, activity, profile, context, trace, errors)
         findings, packs = run_packs(self, activity, profile, context, trace, errors)
         run.findings = findings
-        assessment = Assessment(
-            profile=profile, gate=gate, dimensions=dimensions, findings=findings,
-            packs=packs, errors=tuple(errors),
-        )
+        assessment = _assessment(profile, gate, dimensions, findings, packs, tuple(errors))
         result = decide(self.pm, self.config, assessment, trace,
                         activity if self._core_policy else None)
         headroom = headroom_of(self.config, profile, gate, result.verdict, result.findings)
-        decision = run.decision = Decision(
-            company=CompanyRef(id=profile.id, name=profile.name),
-            verdict=result.verdict,
-            risk=result.risk or headroom.risk,
-            headroom=headroom,
-            scorecard_risk=RISK_OF_VERDICT[result.verdict],
-            sourcing=result.sourcing,
-            grade=result.grade,
-            score=result.score,
-            gate=gate,
-            dimensions=result.dimensions,
-            findings=tuple(sorted(result.findings, key=_finding_key)),
-            determining=result.determining,
-            trace=tuple(trace),
-            receipt=self._receipt(profile),
-            source_path=source_path,
+        decision = run.decision = _decision(
+            _company(profile.id, profile.name), result.verdict, result.risk or headroom.risk,
+            result.grade, result.score, gate, result.dimensions,
+            tuple(sorted(result.findings, key=_finding_key)), result.determining,
+            tuple(trace), self._receipt(profile), _SCHEMA_VERSION, headroom,
+            RISK_OF_VERDICT[result.verdict], result.sourcing, source_path, None,
         )
         return notify(activity, self.pm, self.config, decision) if self._observed else decision
 
@@ -349,15 +333,25 @@ class Engine:
         }
 
     def _receipt(self, profile: CompanyProfile) -> Receipt:
-        return Receipt(
-            engine_version=engine_version(),
-            input_sha256=profile_sha256(profile),
-            config_sha256=self._config_sha,
-            plugins=self._plugin_refs,
-            config_source=self.config.path or "defaults",
-            as_of=as_of.isoformat() if (as_of := profile.as_of or self.fx.as_of) else None,
-            packs=self._pack_refs,
+        return _receipt(
+            engine_version(), profile_sha256(profile), self._config_sha, self._plugin_refs,
+            self.config.path or "defaults",
+            as_of.isoformat() if (as_of := profile.as_of or self.fx.as_of) else None,
+            self._pack_refs,
         )
+
+
+#: The objects every evaluation makes, built with every field given positionally, in the
+#: class's order, without attrs' generic ``__init__`` (see ``model/_builders.py``).
+_context = positional_builder(Context)
+_event = positional_builder(TraceEvent)
+_assessment = positional_builder(Assessment)
+_decision = positional_builder(Decision)
+_company = positional_builder(CompanyRef)
+_receipt = positional_builder(Receipt)
+_GATE, _OK = EventKind.GATE, EventStatus.OK
+#: ``Decision.schema_version``'s default, which every decision carries.
+_SCHEMA_VERSION = attrs.fields(Decision).schema_version.default
 
 
 def _finding_key(f: Finding) -> tuple[int, str, str]:

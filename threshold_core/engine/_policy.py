@@ -116,6 +116,8 @@ _CRITICAL, _HIGH, _MEDIUM = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM
 #: deduction, one per dimension), without attrs' generic ``__init__``.
 _adjustment = positional_builder(Adjustment)
 _dimension_result = positional_builder(DimensionResult)
+#: ``PolicyResult(*every field)``, the same way (one per evaluation).
+_policy_result = positional_builder(PolicyResult)
 _VETO, _BLOCK, _CAP, _DEDUCTION, _REPORTED = (Effect.VETO, Effect.BLOCK, Effect.CAP,
                                               Effect.DEDUCTION, Effect.REPORTED)
 
@@ -331,15 +333,8 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         for name, why in sorted(left_out.items())
     )
 
-    return PolicyResult(
-        verdict=verdict,
-        grade=grade,
-        score=score,
-        dimensions=tuple(results),
-        findings=findings,
-        determining=tuple(factors),
-        sourcing=sourcing,
-    )
+    return _policy_result(verdict, grade, score, tuple(results), findings, tuple(factors),
+                          None, sourcing)
 
 
 def _unchecked_vetoes(findings: Sequence[Finding]) -> list[Factor]:

@@ -70,7 +70,7 @@ def run_scorers(
             trace.append(TraceEvent(plugin=plugin, version=version, component=name,
                                     kind=EventKind.SCORER, status=EventStatus.ERROR,
                                     duration_ms=ms, message=problem))
-            out.append(ScoredDimension(dim, weight, name, plugin, None))
+            out.append(_scored(dim, weight, name, plugin, None))
             continue
         assert isinstance(value, DimensionScore)
         trace.append(_event(
@@ -81,7 +81,7 @@ def run_scorers(
              "band_sources": {m.metric: m.band_source for m in value.metrics
                               if m.band_source}},
             None, ()))
-        out.append(ScoredDimension(dim, weight, name, plugin, value))
+        out.append(_scored(dim, weight, name, plugin, value))
     trace.extend(TraceEvent(**kw) for kw in engine.skipped_scorers)
     return tuple(out)
 
@@ -263,9 +263,11 @@ def run_packs(
 _REPORTED = Effect.REPORTED
 _RULE_PACK, _SCORER = EventKind.RULE_PACK, EventKind.SCORER
 _OK, _ERROR_EVENT = EventStatus.OK, EventStatus.ERROR
-#: ``TraceEvent(*every field)`` and ``PackOutcomes(*every field)``, as ``_finding``.
+#: ``TraceEvent(*every field)``, ``PackOutcomes(*every field)`` and
+#: ``ScoredDimension(*every field)``, as ``_finding``.
 _event = positional_builder(TraceEvent)
 _pack_outcomes = positional_builder(PackOutcomes)
+_scored = positional_builder(ScoredDimension)
 #: ``Finding(*every field)`` without attrs' generic ``__init__`` (one per fired rule).
 _finding = positional_builder(Finding)
 _outcome = positional_builder(RuleOutcome)

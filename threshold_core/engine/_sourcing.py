@@ -82,6 +82,8 @@ _FINDING_VALUES = operator.attrgetter(*_FINDING_FIELDS)
 _EFFECT_AT = _FINDING_FIELDS.index("effect")
 _POSITIONAL = all(a.init and not a.kw_only for a in attrs.fields(Finding))
 _finding = positional_builder(Finding)
+#: ``Sourcing(*every field)`` (sourced coverage, illustrative share, limit, grades, tiers).
+_sourcing = positional_builder(Sourcing)
 
 
 def with_effect(f: Finding, effect: Effect) -> Finding:
@@ -112,15 +114,11 @@ def overall_sourcing(counted: Sequence[DimensionResult], limit: float,
                 grades[key] = grades.get(key, 0) + 1
     weight = sum(r.weight for r in graded)
     if not graded or weight <= 0:
-        return Sourcing(limit=limit, grades=dict(sorted(grades.items())),
-                        tiers=count_tiers(grades))
+        return _sourcing(None, None, limit, dict(sorted(grades.items())), count_tiers(grades))
     sourced = sum(r.weight * (r.sourced_coverage or 0.0) for r in graded) / weight
     with_share = [r for r in graded if r.illustrative_share is not None]
     share_weight = sum(r.weight for r in with_share)
     share = (sum(r.weight * (r.illustrative_share or 0.0) for r in with_share) / share_weight
              if share_weight > 0 else None)
-    return Sourcing(
-        sourced_coverage=round(sourced, 6),
-        illustrative_share=None if share is None else round(share, 6),
-        limit=limit, grades=dict(sorted(grades.items())), tiers=count_tiers(grades),
-    )
+    return _sourcing(round(sourced, 6), None if share is None else round(share, 6), limit,
+                     dict(sorted(grades.items())), count_tiers(grades))

@@ -146,8 +146,10 @@ def _graded(source: str | None, others: tuple[str | None, ...],
     return sources, str(grade), TIER[grade] is SourceTier.PROXY
 
 
-#: ``MetricScore(*every field)``, without attrs' generic ``__init__`` (one per metric).
+#: ``MetricScore(*every field)`` and ``DimensionScore(*every field)``, without attrs'
+#: generic ``__init__`` (one per metric, one per scorer).
 _metric_score = positional_builder(MetricScore)
+_dimension_score = positional_builder(DimensionScore)
 #: A Reading's fields in order, as :func:`reading` gives them.
 _reading_fields = operator.attrgetter("value", "inputs", "source", "note", "state", "states",
                                       "sources")
@@ -209,15 +211,9 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
     total = plan.total
     coverage = got_weight / total if total > 0 else 0.0
     score = weighted / got_weight if got_weight > 0 else None
-    return DimensionScore(
-        dimension=dimension,
-        # Unrounded: the policy compares coverage with its floor and the score with
-        # the cut-offs; only reports round.
-        score=score,
-        coverage=coverage,
-        inputs=plan.inputs,
-        metrics=tuple(results),
-    )
+    # Unrounded: the policy compares coverage with its floor and the score with the
+    # cut-offs; only reports round.
+    return _dimension_score(dimension, score, coverage, plan.inputs, tuple(results), ())
 
 
 def merged_weights(

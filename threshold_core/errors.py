@@ -99,6 +99,25 @@ def _one_line(message: str) -> str:
     return text
 
 
+def output_target(path: Path) -> tuple[Path, bool]:
+    """Where an ``--output`` goes, and whether it is written atomically.
+
+    A symbolic link is followed: its target is written and the link kept. An existing
+    device, FIFO or socket (``/dev/null``, a named pipe) is written in place, never
+    replaced by a file (``False``). Anything else, a regular file or a new path, is
+    written to a temporary file beside it and renamed over it (``True``).
+    """
+    import os
+    import stat
+
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return target, True
+    return target, stat.S_ISREG(mode) or stat.S_ISDIR(mode)
+
+
 def cannot_write(path: str | Path, exc: OSError) -> InputError:
     """An output file that cannot be written, as an :class:`InputError` naming it (exit 2)."""
     if isinstance(exc, (FileExistsError, NotADirectoryError)):

@@ -31,7 +31,7 @@ from typing import IO, Any
 
 from attrs import frozen
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, cannot_write, output_target
 from ..model import EngineConfig
 from ._chunks import Meta, as_batches, evaluate_chunk, spooled
 from ._evaluate import (
@@ -106,6 +106,14 @@ def run_batch(
     """
     options = plugin_options or {}
     workbook = fmt == "xlsx"
+    direct = False  # a device or FIFO: written in place, not through OUTPUT.partial
+    named = output
+    if output is not None:
+        output, atomic = output_target(output)
+        direct = not atomic
+        if direct and (resume or workbook):
+            raise InputError(str(named), [Problem(
+                "$", "is not a regular file: --resume and --format xlsx need one")])
     if workbook:
         if output is None:
             raise InputError("--output", [Problem("$", "--format xlsx needs --output FILE")])
@@ -141,7 +149,7 @@ def run_batch(
             cluster = open_cluster(make_setup(config, options, fmt, current_engine().pm,
                                               explain), scheduler, jobs)
             cleanup.callback(cluster.close)
-        partial = Path(str(output) + ".partial") if output is not None else None
+        partial = Path(str(output) + ".partial") if output is not None and not direct else None
         done: set[str] = set()
         sink: IO[bytes] | None = None
         write: typing.Callable[[bytes | memoryview], object]
@@ -150,6 +158,13 @@ def run_batch(
             run = {"format": fmt, "explain": explain, **engine.receipt_basis(),
                    "plugin_files": [list(e) for e in plugin_set_fingerprint(engine.pm).entries]}
             sink, done, new_file = open_partial(partial, output, fmt, header, resume, run)
+            write = sink.write
+        elif output is not None:
+            new_file = True
+            try:
+                sink = output.open("wb", buffering=1 << 20)
+            except OSError as exc:
+                raise cannot_write(output, exc) from None
             write = sink.write
         else:
             new_file = True
@@ -249,6 +264,6 @@ def run_batch(
         written=written, skipped_resumed=resumed, invalid=invalid, plugin_errors=plugin_errors,
         verdicts=dict(sorted(verdicts.items())), top_findings=findings.most_common(5),
         seconds=round(time.perf_counter() - started, 3),
-        output=str(output) if output is not None else None,
+        output=str(named) if named is not None else None,
     )
 

@@ -1,0 +1,88 @@
+"""``--output`` never replaces what is not a regular file: a symbolic link's target is
+written and the link kept, a named pipe (or a device such as ``/dev/null``) is written in
+place, and a regular file is replaced atomically, for every command that writes one."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import EXAMPLES
+
+ZHIPU = EXAMPLES / "companies" / "zhipu.toml"
+MINIMAX = EXAMPLES / "companies" / "minimax.toml"
+
+#: Every command with ``--output``, as its arguments before ``--output``.
+COMMANDS = {
+    "evaluate": ("evaluate", str(ZHIPU), "--no-plugin-autoload"),
+    "diff": ("diff", str(ZHIPU), str(MINIMAX), "--no-plugin-autoload"),
+    "batch": ("batch", str(EXAMPLES / "companies"), "--no-plugin-autoload"),
+}
+
+
+def _read_fifo(fifo: Path, got: list[bytes]) -> threading.Thread:
+    def read() -> None:
+        with fifo.open("rb") as fh:
+            got.append(fh.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return reader
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_symbolic_link_is_followed_and_kept(run_cli_process: Any, tmp_path: Path,
+                                              command: str) -> None:
+    target = tmp_path / "real" / "out.txt"
+    target.parent.mkdir()
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    result = run_cli_process(*COMMANDS[command], "--output", str(link))
+    assert result.returncode in (0, 1), result.stderr
+    assert link.is_symlink() and link.resolve() == target
+    assert target.read_text(encoding="utf-8") not in ("", "old")
+    # Nothing is left beside the link or the target (no temporary or partial file).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "real"]
+    assert [p.name for p in target.parent.iterdir()] == ["out.txt"]
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_named_pipe_is_written_in_place(run_cli_process: Any, tmp_path: Path,
+                                          command: str) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = _read_fifo(fifo, got)
+    result = run_cli_process(*COMMANDS[command], "--output", str(fifo))
+    reader.join(timeout=60)
+    assert result.returncode in (0, 1), result.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode), "the pipe was replaced by a file"
+    assert got and got[0], "the reader got nothing"
+    plain = run_cli_process(*COMMANDS[command])
+    if command != "batch":  # (a batch to stdout prints the same decisions; timings differ)
+        assert got[0].decode() == plain.stdout
+
+
+def test_resume_or_a_workbook_into_a_pipe_is_refused(run_cli_process: Any,
+                                                     tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = run_cli_process(*COMMANDS["batch"], "--output", str(fifo), "--resume")
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "pipe: $: is not a regular file: --resume and --format xlsx need one")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_a_regular_file_is_still_replaced_atomically(run_cli: Any, tmp_path: Path) -> None:
+    out = tmp_path / "decision.json"
+    out.write_text("old", encoding="utf-8")
+    result = run_cli(*COMMANDS["evaluate"], "--format", "json", "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8").startswith("{")
+    assert [p.name for p in tmp_path.iterdir()] == ["decision.json"]

@@ -81,6 +81,9 @@ PARAMETERS = (
     Parameter("screening_max_age_days", house_policy(
         "as the investment screening's 90 days: Entity List additions take effect on "
         "publication (15 Jan 2025 for one)"), "CHIP-001: age of a clear screening relied on"),
+    Parameter("restricted_classes", secondary(
+        "domain-research §7.2, CHIP-003: US-origin chips whose resupply needs a licence "
+        "(H20, H200, B-series)"), "CHIP-003: the classes counted as restricted"),
     Parameter("restricted_high_pct", secondary(
         "domain-research §7.2, CHIP-003: > 50 high"), "CHIP-003 high above, percent"),
     Parameter("restricted_medium_pct", secondary(

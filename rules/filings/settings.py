@@ -132,6 +132,12 @@ PARAMETERS = (
         "about the six months after which FRS-006 reports a registry check; filings are "
         "revoked and the CAC republishes its lists in batches"),
         "FIL-001, FIL-002, FIL-011: age of a registry check relied on"),
+    Parameter("unattributed_filings_cover_all", house_policy(
+        "the profile gives no other attribution: a filing naming no service is read as the "
+        "company's"), "FIL-001, FIL-002: a filing naming no service covers every service"),
+    Parameter("generative_needs_algorithm_filing", primary(
+        "Interim Measures for the Management of Generative AI Services (2023) Art. 17"),
+        "FIL-002: public-opinion generative services also need an algorithm filing"),
     Parameter("labeling_effective", primary(
         "Measures for Labeling AI-Generated Synthetic Content (2025) and GB 45438-2025: "
         "in force 1 Sep 2025"), "FIL-007 applies from"),

@@ -148,7 +148,8 @@ def test_pack_parameters_in_the_installed_script(run_cli_process: Any) -> None:
 
 def test_the_core_thresholds_are_listed_with_their_sources(run_cli: Any) -> None:
     policy = [r for r in _listing(run_cli) if r["kind"] == "policy"]
-    assert [r["section"] for r in policy][:2] == ["gate", "dimensions"]
+    assert list(dict.fromkeys(r["section"] for r in policy)) == [
+        "gate", "dimensions", "policy", "risk", "explain"]
     assert all(r["basis"] in SOURCED and r["source"] for r in policy), policy
     rows = {(r["section"], r["parameter"]): r for r in policy}
     assert rows["gate", "line_cny"]["value"] == "4,000,000,000"
@@ -196,12 +197,15 @@ _NUMERIC = sorted((r["pack"], r["parameter"]) for r in describe_parameters(_ENGI
                   and "." not in r["parameter"])
 
 
-@given(st.sampled_from(_NUMERIC), st.integers(min_value=1, max_value=99))
+@given(st.sampled_from(_NUMERIC),
+       st.one_of(st.integers(min_value=1, max_value=99),
+                 st.floats(min_value=0.5, max_value=99.0, allow_nan=False)))
 def test_any_pack_threshold_changed_in_the_configuration_is_shown_configured(
-    which: tuple[str, str], value: int
+    which: tuple[str, str], value: float
 ) -> None:
-    """Whatever threshold a configuration changes, the listing shows the value in force as
-    ``configured`` with the default's source; the others keep theirs."""
+    """Whatever threshold a configuration changes, the listing shows the value in force,
+    exactly (it reads back as the number set), as ``configured`` with the default's source;
+    the others keep theirs."""
     pack, name = which
     try:
         engine = Engine(build_config({"plugins": {"autoload": False},
@@ -214,6 +218,8 @@ def test_any_pack_threshold_changed_in_the_configuration_is_shown_configured(
                for r in describe_parameters(_ENGINE, pack=pack)}
     assert set(rows) == set(default)
     row, was = rows[pack, name], default[pack, name]
+    if isinstance(value, float) and not value.is_integer():
+        assert float(row["value"].replace(",", "")) == value, row["value"]
     if row["value"] == was["value"]:
         assert row == was
     else:
@@ -221,3 +227,153 @@ def test_any_pack_threshold_changed_in_the_configuration_is_shown_configured(
         assert row["source"] == (f"set in the configuration (the default's source: "
                                  f"{was['basis']}: {was['source']})")
     assert all(rows[k] == default[k] for k in rows if k != (pack, name))
+
+
+_ODD_PACK = """
+import math
+from datetime import timedelta
+from typing import Any
+
+from attrs import frozen
+
+from threshold_core import Pack, hookimpl, passed, rule
+from threshold_core.kit import Parameter, primary
+
+__version__ = "0.1.0"
+
+
+@frozen
+class Odd:
+    limit_pct: float
+    other_pct: float = 10.0
+    bars: tuple = (10.0, 20.0)
+    pairs: tuple = ((85.0, 0.0), (100.0, 40.0))
+    grace: Any = timedelta(days=30)
+    nan_bar: float = math.nan
+    names: tuple = ("a", "b")
+
+
+@rule("ODD-1", title="Odd", severity="low", dimension=None, rationale="r", source="s")
+def odd(profile: Any, settings: Odd, context: Any) -> Any:
+    return passed({})
+
+
+PARAMETERS = PARAMETERS_HERE
+
+
+@hookimpl
+def threshold_register_rule_packs(register: Any) -> None:
+    register(Pack(name="odd", version=__version__, rules=[odd], parameters=PARAMETERS))
+
+
+@hookimpl
+def threshold_settings_types() -> dict[str, type]:
+    return {"odd": Odd}
+"""
+
+
+def _odd_pack(tmp_path: Path, parameters: str) -> Path:
+    folder = tmp_path / "packs"
+    folder.mkdir(exist_ok=True)
+    (folder / "odd.py").write_text(_ODD_PACK.replace("PARAMETERS_HERE", parameters),
+                                   encoding="utf-8")
+    return folder
+
+
+def test_every_kind_of_setting_is_listed_exactly(run_cli: Any, tmp_path: Path) -> None:
+    folder = _odd_pack(tmp_path, '[Parameter("bars", primary("Some Act art. 2"), "bars")]')
+    config = tmp_path / "threshold.toml"
+    config.write_text("[settings.odd]\nlimit_pct = 49.99999\nother_pct = 0.123456789\n",
+                      encoding="utf-8")
+    listing = _listing(run_cli, "--rules-dir", str(folder), "--pack", "odd",
+                       "--config", str(config))
+    rows = {r["parameter"]: (r["value"], r["basis"]) for r in listing}
+    assert rows == {
+        # A required field has no default: what is in force was configured.
+        "limit_pct": ("49.99999", "configured"),
+        "other_pct": ("0.123456789", "configured"),
+        "bars": ("10, 20", "primary"),
+        "pairs": ("(85, 0), (100, 40)", "unsourced"),
+        "grace": ("30 days, 0:00:00", "unsourced"),
+        # NaN is NaN's own default: not configured.
+        "nan_bar": ("nan", "unsourced"),
+    }
+
+
+def test_a_source_for_a_setting_the_pack_does_not_have_is_an_error(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    folder = _odd_pack(tmp_path, '[Parameter("no_such_pct", primary("Imaginary Act"))]')
+    config = tmp_path / "threshold.toml"
+    config.write_text("[settings.odd]\nlimit_pct = 40\n", encoding="utf-8")
+    result = run_cli("rules", "--parameters", "--rules-dir", str(folder), "--pack", "odd",
+                     "--no-plugin-autoload", "--config", str(config))
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "threshold: plugin 'odd': rule pack 'odd': its parameter sources failed: "
+        "SourcesError: odd: declares a source for no_such_pct, which its settings do not "
+        "have"]
+    assert "Traceback" not in result.stderr
+
+
+def test_a_malformed_parameters_list_fails_the_plugin_at_load(run_cli: Any,
+                                                             tmp_path: Path) -> None:
+    for bad in ('[Parameter("limit_pct", "Some Act art. 1", "limit")]', '["limit_pct"]'):
+        folder = _odd_pack(tmp_path, bad)
+        for args in (("rules", "--parameters"), ("evaluate", str(EXAMPLES / "companies"
+                                                                  / "zhipu.toml"))):
+            result = run_cli(*args, "--rules-dir", str(folder), "--no-plugin-autoload")
+            assert result.returncode == 3, (bad, args, result.stderr)
+            assert "Pack(parameters=...) takes Parameter" in result.stderr
+            assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_pack_whose_own_parameter_sources_fail_is_named(run_cli: Any,
+                                                          tmp_path: Path) -> None:
+    folder = tmp_path / "packs"
+    folder.mkdir()
+    (folder / "custom.py").write_text("""
+from typing import Any
+
+from attrs import frozen
+
+from threshold_core import Pack, hookimpl, passed, rule
+
+
+@frozen
+class Limits:
+    cap_pct: float = 5.0
+
+
+@rule("CUS-1", title="C", severity="low", dimension=None, rationale="r", source="s")
+def check(profile: Any, settings: Limits, context: Any) -> Any:
+    return passed({})
+
+
+class Custom:
+    name, version, rules = "custom", "1.0", (check,)
+
+    def parameter_sources(self, settings: Any) -> Any:
+        return MODE
+
+
+@hookimpl
+def threshold_register_rule_packs(register: Any) -> None:
+    register(Custom())
+
+
+@hookimpl
+def threshold_settings_types() -> dict[str, type]:
+    return {"custom": Limits}
+""", encoding="utf-8")
+    for mode, expected in (("1 / 0", "ZeroDivisionError"),
+                           ("['garbage']", "are not ParameterSource rows")):
+        text = (folder / "custom.py").read_text(encoding="utf-8")
+        (folder / "custom.py").write_text(
+            re.sub(r"return (MODE|1 / 0|\['garbage'\])\n", f"return {mode}\n", text),
+            encoding="utf-8")
+        result = run_cli("rules", "--parameters", "--rules-dir", str(folder),
+                         "--no-plugin-autoload")
+        assert result.returncode == 3, result.stderr
+        assert "plugin 'custom'" in result.stderr and expected in result.stderr
+        assert "Traceback" not in result.stderr

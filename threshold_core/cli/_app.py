@@ -288,53 +288,6 @@ def _style() -> Callable[..., str]:
     return lambda text, **_: str(text)
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Print, or write the file atomically (temporary file, then rename); a symbolic
-    link's target is written (the link kept), a device or FIFO in place
-    (:func:`~threshold_core.errors.output_target`)."""
-    if output is None:
-        click.echo(text, nl=False, color=_use_colour())
-        return
-    from ..errors import cannot_write, output_target
-
-    named = output
-    output, atomic = output_target(output)
-    if not atomic:
-        try:
-            with output.open("w", encoding="utf-8") as fh:
-                fh.write(click.unstyle(text))
-        except OSError as exc:
-            raise cannot_write(named, exc) from None
-        return
-    try:
-        folder = output.resolve().parent
-        folder.mkdir(parents=True, exist_ok=True)
-        import tempfile
-
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
-    except OSError as exc:
-        raise cannot_write(named, exc) from None
-    try:
-        # mkstemp makes the file private (0600); the output is an ordinary file: the
-        # permissions a new file gets under the umask, as for a shell redirection.
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(click.unstyle(text))
-        os.replace(tmp, output)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise cannot_write(named, exc) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 #: Every command, by the dotted path of its click object (imported when it runs).
 COMMANDS = {
     "batch": "threshold_core.cli._batch.batch",

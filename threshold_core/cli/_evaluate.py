@@ -17,8 +17,8 @@ from ._app import (
     end_start_up,
     engine_options,
     keeps_start_up,
-    write_output,
 )
+from ._output import write_output
 
 
 def _generated_from_first_use() -> None:

@@ -18,8 +18,8 @@ from ._app import (
     build_engine,
     engine_options,
     keeps_start_up,
-    write_output,
 )
+from ._output import write_output
 
 
 def plugin_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,12 +1,13 @@
 """Where a rule pack's thresholds come from: ``threshold rules --parameters`` for packs.
 
-A pack lists its numeric, date and severity settings with their basis as
-:class:`~threshold_core.kit.Parameter` objects (``Pack(parameters=...)``), the same
-way a :class:`~threshold_core.kit.MetricScorer` lists its own. Every such value of the
-settings in force is listed: a declared one with its source (``configured`` when the
-configuration changed it), an undeclared one as ``unsourced``, and one the
-configuration added (a safety suite of its own, say) as ``configured``. So a number
-without a source is never silently left out of the listing.
+A pack lists its numeric, date, flag and enumerated settings with their basis as
+:class:`~threshold_core.kit.Parameter` objects (``Pack(parameters=...)``), the same way a
+:class:`~threshold_core.kit.MetricScorer` lists its own. Every such value of the settings in
+force is listed: a declared one with its source (``configured`` when the configuration
+changed it), an undeclared one as ``unsourced``, and one the configuration added (a safety
+suite of its own, say) as ``configured``. So a number without a source is never silently
+left out of the listing, and a source declared for a setting that does not exist is an
+error (:class:`SourcesError`), not silently kept.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, time, timedelta
 from typing import Any
 
 import attrs
@@ -24,53 +25,80 @@ from ._cited import Basis, Cited, Parameter, ParameterSource, configured
 #: What an undeclared setting of a pack shows.
 UNSOURCED_SETTING = Cited(Basis.UNSOURCED, "the pack names no source")
 _ABSENT = object()
+#: A single value that is a setting (a threshold, a date, a switch, a choice).
+_SCALARS = (int, float, date, time, timedelta, enum.Enum)
+
+
+class SourcesError(ValueError):
+    """A pack's declared sources do not fit its settings (a path it does not have, an entry
+    that is not a :class:`Parameter` with a :class:`Cited` source)."""
 
 
 def settings_parameter_sources(
     component: str, parameters: Sequence[Parameter], settings: Any, *, kind: str = "rule_pack",
     default: Any = None,
 ) -> list[ParameterSource]:
-    """Every number, date and enumerated choice of ``settings`` (an attrs instance), with
-    its source: one :class:`ParameterSource` per value, by its dotted path
-    (``refusal_suites.XSTest.over_refusal_high_pct``), in field order.
+    """Every number, date, duration, flag and enumerated choice of ``settings`` (an attrs
+    instance), alone or in a list, with its source: one :class:`ParameterSource` per value,
+    by its dotted path (``refusal_suites.XSTest.over_refusal_high_pct``), in field order.
 
     ``parameters`` name the sources by path; a path not among them is ``unsourced``.
-    A value that differs from the settings class's default is ``configured`` (the
-    default's source kept for reference); one the default does not have at all is
+    A value that differs from its default is ``configured`` (the default's source kept for
+    reference); one with no default (a required field, a table the configuration added) is
     ``configured`` with no default source. ``default`` is what ``settings`` is compared
-    with (the settings class with every default when not given). Strings, flags and lists
-    of names are matching vocabulary, not thresholds, and are not listed.
+    with (by default each field's own default). Strings and lists of names are matching
+    vocabulary, not thresholds, and are not listed.
+
+    :raises SourcesError: an entry of ``parameters`` is not a :class:`Parameter` with a
+        :class:`Cited` source, or names a path the settings (in force or by default) do
+        not have.
     """
+    for p in parameters:
+        if not isinstance(p, Parameter) or not isinstance(p.source, Cited):
+            raise SourcesError(f"{component}: a declared source is not a Parameter(path, "
+                               f"primary(...) | secondary(...) | house_policy(...)): {p!r:.80}")
+    found = dict(_leaves(settings, ""))
+    defaults = dict(_leaves(default if default is not None else _field_defaults(settings), ""))
+    unknown = [p.name for p in parameters if p.name not in found and p.name not in defaults]
+    if unknown:
+        raise SourcesError(f"{component}: declares a source for {', '.join(unknown)}, which "
+                           "its settings do not have")
     declared = {p.name: p for p in parameters}
-    if default is None:
-        default = default_settings(type(settings))
     rows = []
-    for path, value in _leaves(settings, ""):
-        p = declared.get(path)
-        was = _at(default, path) if default is not None else _ABSENT
-        cited = p.source if p is not None else UNSOURCED_SETTING
-        if was is _ABSENT and default is not None:
-            cited = Cited(Basis.CONFIGURED, "set in the configuration (no default)")
-        elif was is not _ABSENT and was != value:
+    for path, value in found.items():
+        source = declared.get(path)
+        was = defaults.get(path, _ABSENT)
+        cited = source.source if source is not None else UNSOURCED_SETTING
+        if was is _ABSENT:
+            cited = (configured(cited) if source is not None
+                     else Cited(Basis.CONFIGURED, "set in the configuration (no default)"))
+        elif not _same(was, value):
             cited = configured(cited)
         rows.append(ParameterSource(component, path, show_setting(value), cited.basis,
-                                    cited.text, p.doc if p is not None else "", kind=kind))
+                                    cited.text, source.doc if source is not None else "",
+                                    kind=kind))
     return rows
 
 
 def show_setting(value: Any) -> str:
-    """A setting as text: dates ISO 8601, whole numbers with thousands separators below
-    1e15 (``10,000,000``), other numbers as ``%g`` (``1e+25``, ``0.95``)."""
+    """A setting as text, exactly: dates ISO 8601, whole numbers with thousands separators
+    below 1e15 (``10,000,000``), other numbers as Python writes them (``1e+25``, ``0.95``,
+    ``49.99999``), flags ``true``/``false``, a list's items joined by ``, ``."""
+    if isinstance(value, bool):
+        return str(value).lower()
     if isinstance(value, enum.Enum):
         return str(value.value)
-    if isinstance(value, date):
+    if isinstance(value, (date, time)):
         return value.isoformat()
     if isinstance(value, float) and math.isfinite(value) and value.is_integer() \
             and abs(value) < 1e15:
         return f"{int(value):,}"
     if isinstance(value, int):
         return f"{value:,}"
-    return f"{value:g}"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(f"({show_setting(v)})" if isinstance(v, (tuple, list))
+                         else show_setting(v) for v in value)
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _leaves(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
@@ -82,26 +110,49 @@ def _leaves(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
     elif isinstance(obj, Mapping):
         for key, value in obj.items():
             yield from _leaves(value, f"{prefix}{key}.")
-    elif isinstance(obj, tuple) and obj and all(
+    elif isinstance(obj, (tuple, list)) and obj and all(
             attrs.has(type(item)) and isinstance(getattr(item, "name", None), str)
             for item in obj):
         # Named records (grade bands): by name, ``grades.Q1.min_score``.
         for item in obj:
             yield from _leaves(item, f"{prefix}{item.name}.")
-    elif _is_setting(obj):
+    elif isinstance(obj, (bool, *_SCALARS)) or _is_setting_list(obj):
         yield prefix[:-1], obj
 
 
-def _is_setting(value: Any) -> bool:
-    if isinstance(value, bool):
+def _is_setting_list(value: Any) -> bool:
+    """A list of settings (numbers, dates, choices, or lists of them), not of names."""
+    if not isinstance(value, (tuple, list)) or not value:
         return False
-    return isinstance(value, (int, float, date, enum.Enum))
+    return all((isinstance(v, _SCALARS) and not isinstance(v, bool)) or _is_setting_list(v)
+               for v in value)
 
 
-def _at(obj: Any, path: str) -> Any:
-    """The value at a dotted path of the leaves of ``obj`` (``_ABSENT`` if none)."""
-    found = dict(_leaves(obj, ""))
-    return found.get(path, _ABSENT)
+def _same(a: Any, b: Any) -> bool:
+    """Equal, NaN equal to NaN (a NaN default is not 'changed')."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return bool(a == b)
+
+
+def _field_defaults(settings: Any) -> Any:
+    """The settings class with every default, or, when a field has none, a mapping of the
+    fields that have one to their defaults."""
+    kind = type(settings)
+    made = default_settings(kind)
+    if made is not None or not attrs.has(kind):
+        return made
+    out: dict[str, Any] = {}
+    for a in attrs.fields(kind):
+        if a.default is attrs.NOTHING:
+            continue
+        if isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+            if a.default.takes_self:
+                continue
+            out[a.name] = a.default.factory()
+        else:
+            out[a.name] = a.default
+    return out
 
 
 _DEFAULTS: dict[type, Any] = {}

@@ -17,7 +17,7 @@ from ..model import (
     Severity,
     positional_builder,
 )
-from ._cited import Parameter, ParameterSource
+from ._cited import Cited, Parameter, ParameterSource
 from ._packsources import settings_parameter_sources
 
 
@@ -26,7 +26,16 @@ def _rule_tuple(rules: Iterable[Rule]) -> tuple[Rule, ...]:
 
 
 def _parameter_tuple(parameters: Iterable[Parameter]) -> tuple[Parameter, ...]:
-    return tuple(parameters)
+    """``parameters`` as a tuple of :class:`Parameter` with a :class:`Cited` source.
+
+    :raises TypeError: anything else, naming it (the plugin then fails to load, exit 3).
+    """
+    out = tuple(parameters)
+    for p in out:
+        if not isinstance(p, Parameter) or not isinstance(p.source, Cited):
+            raise TypeError("Pack(parameters=...) takes Parameter(path, primary(...) | "
+                            f"secondary(...) | house_policy(...), doc) entries, not {p!r:.80}")
+    return out
 
 
 @frozen

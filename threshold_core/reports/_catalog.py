@@ -3,9 +3,11 @@ scorer parameter and rule-pack threshold with its source."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ..engine import Engine
+from ..errors import PluginError
 from ..kit import Basis, ParameterSource, settings_parameter_sources
 from ._policysources import policy_parameter_sources
 
@@ -89,7 +91,7 @@ def describe_parameters(
         settings = engine.settings.get(name)
         rows: list[ParameterSource] = []
         if callable(describe) and settings is not None:
-            rows = list(describe(settings))
+            rows = _described(reg.plugin, f"scorer {name!r}", describe, settings)
         if not rows:
             rows = [ParameterSource(name, "*", "-", Basis.UNSOURCED,
                                     "the scorer does not describe its parameters")]
@@ -101,10 +103,30 @@ def describe_parameters(
         if settings is None:
             continue
         describe = getattr(preg.component, "parameter_sources", None)
-        rows = (list(describe(settings)) if callable(describe)
-                else settings_parameter_sources(name, (), settings))
+        if not callable(describe):
+            describe = functools.partial(settings_parameter_sources, name, ())
+        rows = _described(preg.plugin, f"rule pack {name!r}", describe, settings)
         out += [{**r.as_dict(), "plugin": preg.plugin} for r in rows]
     if every:
         out += [{**r.as_dict(), "plugin": "core"}
                 for r in policy_parameter_sources(engine.config)]
     return out
+
+
+def _described(plugin: str, what: str, describe: Any, settings: Any) -> list[ParameterSource]:
+    """A plugin's ``parameter_sources(settings)``, checked.
+
+    :raises PluginError: it raised, or returned anything but ParameterSource rows (exit 3,
+        naming the plugin and the component).
+    """
+    try:
+        rows = list(describe(settings))
+    except Exception as exc:
+        text = " ".join(str(exc).split())
+        raise PluginError(plugin, f"{what}: its parameter sources failed: "
+                          f"{type(exc).__name__}: {text}") from None
+    wrong = [r for r in rows if not isinstance(r, ParameterSource)]
+    if wrong:
+        raise PluginError(plugin, f"{what}: its parameter sources are not ParameterSource "
+                          f"rows: {wrong[0]!r:.80}")
+    return rows

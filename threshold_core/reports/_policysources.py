@@ -41,12 +41,23 @@ PARAMETERS: dict[str, tuple[Parameter, ...]] = {
         Parameter("line_cny", primary(
             "SSE STAR Market Listing Rules, the fifth listing standard: expected market value "
             "of at least RMB 4bn (domain-research §0)"), "the line, CNY"),
+        Parameter("accepted_bases", house_policy(
+            "a parent group's market value is not the company's: parent_market_cap is left "
+            "out"), "the valuation bases the gate tests"),
+        Parameter("refuse_illustrative", house_policy("a made-up figure is not evidence"),
+                  "an illustrative valuation cannot pass"),
+        Parameter("require_date", house_policy(
+            "the STAR standard's market value is measured at a date"),
+            "an undated valuation cannot pass"),
     ),
     "dimensions": tuple(
-        Parameter(f"{d}.weight", secondary("domain-research §8: equal weights by default"),
-                  f"relative weight of {d}")
-        for d in ("technical_defensibility", "application_stickiness", "regulatory_readiness",
-                  "institutional_backing")),
+        p for d in ("technical_defensibility", "application_stickiness", "regulatory_readiness",
+                    "institutional_backing")
+        for p in (Parameter(f"{d}.weight", secondary("domain-research §8: equal weights by "
+                                                     "default"), f"relative weight of {d}"),
+                  Parameter(f"{d}.required", house_policy(
+                      "too little data is insufficient data, not a reweighting"),
+                      f"{d} below its coverage floor makes the decision insufficient_data"))),
     "policy": (
         Parameter("coverage_floor", secondary(
             "domain-research §8: coverage < 60% in any dimension is insufficient data"),

@@ -187,3 +187,39 @@ def jsonl_portfolio(path: Path, n: int, seed: int, broken_at: int | None = None)
         lines.insert(broken_at, '{"id": "broken", "name": "Broken", "valuation": "lots"}')
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return path
+
+
+#: The start of a sealed start-up cache file (cli/_codecache.py ``write_sealed``): this tag,
+#: the CRC-32 of the rest (4 bytes, big-endian), then the ``marshal`` data.
+SEAL = b"threshold-sealed-1"
+
+
+def read_sealed(path: Path) -> object:
+    """The data of a sealed cache file (its CRC-32 checked)."""
+    import marshal
+    import zlib
+
+    raw = path.read_bytes()
+    assert raw.startswith(SEAL), path
+    head = len(SEAL) + 4
+    assert zlib.crc32(raw[head:]) == int.from_bytes(raw[len(SEAL):head], "big"), path
+    return marshal.loads(raw[head:])
+
+
+def write_sealed(path: Path, data: object) -> None:
+    """Write ``data`` as a sealed cache file, as the command does."""
+    import marshal
+    import zlib
+
+    body = marshal.dumps(data)
+    path.write_bytes(SEAL + zlib.crc32(body).to_bytes(4, "big") + body)
+
+
+def read_crc_marshal(path: Path) -> object:
+    """The data of the CEL check cache (its CRC-32 first, then the ``marshal`` data)."""
+    import marshal
+    import zlib
+
+    raw = path.read_bytes()
+    assert zlib.crc32(raw[4:]) == int.from_bytes(raw[:4], "big"), path
+    return marshal.loads(raw[4:])

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from helpers import EXAMPLES, without_timings
+from helpers import EXAMPLES, read_sealed, without_timings, write_sealed
 
 from threshold_core.cli import CodeCache, installation
 
@@ -55,7 +55,7 @@ def test_a_damaged_file_is_ignored_and_replaced(run_cli_process: Run, tmp_path: 
     assert result.returncode == 0 and result.stderr == ""
     # (Read again and rewritten: what attrs and cattrs generate; the loader's functions
     # now come from their recipes, with their code: first-attempt-*.marshal.)
-    assert file.stat().st_size > 50_000 and marshal.loads(file.read_bytes())[1]
+    assert file.stat().st_size > 50_000 and read_sealed(file)[1]  # type: ignore[index]
 
 
 SOURCE = """def __hash__(self):
@@ -131,14 +131,13 @@ def test_the_command_caches_typings_annotations_too(run_cli_process: Run,
                                                     tmp_path: Path) -> None:
     """The profile model's string annotations (compiled by typing, file ``<string>``) are in
     the file the command leaves, beside attrs' and cattrs' methods."""
-    import marshal
 
     cache = tmp_path / "cache"
     result = run_cli_process("validate", str(EXAMPLES / "companies" / "zhipu.toml"),
                              env={"THRESHOLD_CACHE_DIR": str(cache)})
     assert result.returncode == 0, result.stderr
     (file,) = cache.glob("generated-code-*.marshal")
-    codes = [marshal.loads(code) for code, *_ in marshal.loads(file.read_bytes())[1].values()]
+    codes = [marshal.loads(code) for code, *_ in read_sealed(file)[1].values()]  # type: ignore[index]
     names = {code.co_filename for code in codes}
     assert "<string>" in names
     assert any(name.startswith("<attrs generated") for name in names)
@@ -174,16 +173,15 @@ def test_each_installation_keeps_its_own_files(run_cli_process: Run, tmp_path: P
 
 def test_a_damaged_entry_is_compiled_again(tmp_path: Path) -> None:
     """An entry whose bytes are not a code object is compiled anew (and replaced)."""
-    import marshal
 
     path = tmp_path / "cache.marshal"
     source = "def f():\n    return 1\n"
     cache = CodeCache(path)
     cache.compile(source, "<generated>", "exec")
     cache.save()
-    fmt, entries = marshal.loads(path.read_bytes())
+    fmt, entries = read_sealed(path)  # type: ignore[misc]
     damaged = {k: (b"\x00", *rest) for k, (_, *rest) in entries.items()}
-    path.write_bytes(marshal.dumps((fmt, damaged)))
+    write_sealed(path, (fmt, damaged))
     again = CodeCache(path)
     assert again.compile(source, "<generated>", "exec") == compile(source, "<generated>", "exec")
     assert again.added == 1
@@ -193,14 +191,13 @@ def test_the_decision_writers_functions_are_cached_too(run_cli_process: Run,
                                                        tmp_path: Path) -> None:
     """The functions the decision writer generates per class (JSON output, and the reports
     read the JSON document) come from the cache from the second run on."""
-    import marshal
 
     cache = tmp_path / "cache"
     args = ("evaluate", str(EXAMPLES / "companies" / "zhipu.toml"))
     cold = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})
     assert cold.returncode == 0, cold.stderr
     (file,) = cache.glob("generated-code-*.marshal")
-    codes = [marshal.loads(code) for code, *_ in marshal.loads(file.read_bytes())[1].values()]
+    codes = [marshal.loads(code) for code, *_ in read_sealed(file)[1].values()]  # type: ignore[index]
     assert any(code.co_filename.startswith("<threshold writer") for code in codes)
     written = file.stat().st_mtime_ns
     warm = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})

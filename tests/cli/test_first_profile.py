@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import read_sealed, write_sealed
 
 ROOT = Path(__file__).resolve().parents[2]
 ZHIPU = (ROOT / "examples" / "companies" / "zhipu.toml").read_text(encoding="utf-8")
@@ -68,10 +69,9 @@ def test_faulty_profiles_read_as_without_the_cache(
 
 
 def _recipes(cache: Path) -> tuple[Path, dict[str, tuple[object, ...]]]:
-    import marshal
 
     (file,) = cache.glob("first-attempt-*.marshal")
-    fmt, recipes = marshal.loads(file.read_bytes())
+    fmt, recipes = read_sealed(file)  # type: ignore[misc]
     assert fmt == "threshold-first-attempt-1"
     return file, recipes
 
@@ -98,8 +98,9 @@ def test_recipes_stale_or_damaged_read_as_without_the_cache(
         elif damage == "kind":
             entries = tuple((e[0], "unknown", *e[2:]) for e in entries) or (("x", "?"),)
         changed[key] = (stamps, code, build, entries)
-    data = marshal.dumps(("threshold-first-attempt-1", changed))
-    file.write_bytes(data[:1000] if damage == "truncated" else data)
+    write_sealed(file, ("threshold-first-attempt-1", changed))
+    if damage == "truncated":
+        file.write_bytes(file.read_bytes()[:1000])
     with_cache = _run(args, tmp_path)
     assert with_cache[0] == without[0] == 2
     assert with_cache[2] == without[2]

@@ -9,6 +9,7 @@ import json
 import marshal
 import subprocess
 import sys
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ def _file(cache: Path) -> Path:
 
 
 #: The file (cli/_modcache.py): a tag, the index's length, the index, the modules' code.
-MAGIC, FORMAT = b"thresholdmodules", "threshold-modcache-2"
+MAGIC, FORMAT = b"thresholdmodules", "threshold-modcache-3"
 
 
 def _entries(cache: Path) -> dict[str, Any]:
@@ -40,10 +41,18 @@ def _entries(cache: Path) -> dict[str, Any]:
             for name, entry in index.items()}
 
 
-def _write(cache: Path, entries: dict[str, Any]) -> None:
+def _crcs(cache: Path) -> dict[str, int]:
+    data = _file(cache).read_bytes()
+    end = len(MAGIC) + 8 + int.from_bytes(data[len(MAGIC):len(MAGIC) + 8], "big")
+    return {name: entry[7] for name, entry in marshal.loads(data[len(MAGIC) + 8:end])[1].items()}
+
+
+def _write(cache: Path, entries: dict[str, Any], crcs: dict[str, int] | None = None) -> None:
+    """Write ``entries`` with the CRC-32 of each code (or, given, ``crcs``)."""
     index, blobs, offset = {}, [], 0
     for name, (*meta, code) in entries.items():
-        index[name] = (*meta, offset, len(code))
+        crc = zlib.crc32(code) if crcs is None else crcs[name]
+        index[name] = (*meta, offset, len(code), crc)
         blobs.append(code)
         offset += len(code)
     head = marshal.dumps((FORMAT, index))
@@ -143,6 +152,22 @@ def test_a_damaged_file_or_entry_is_ignored(tmp_path: Path) -> None:
     assert len(_entries(cache)) > 80  # rewritten
 
 
+def test_a_flipped_byte_in_a_module_s_code_is_never_run(tmp_path: Path) -> None:
+    """A damaged file whose code still unmarshals (a bit flipped on disk) fails its CRC-32:
+    the module is imported from its source, never run from the damaged code."""
+    cache = tmp_path / "cache"
+    first, _ = _probe(cache)
+    entries, crcs = _entries(cache), _crcs(cache)
+    name = "threshold_core.engine._policy"
+    # Code that unmarshals and runs, standing in for a damaged one, under the old CRC-32.
+    entries[name] = (*entries[name][:5],
+                     marshal.dumps(compile("raise RuntimeError('damaged')", "x", "exec")))
+    _write(cache, entries, crcs)
+    out, loaded = _probe(cache)
+    assert loaded[name][0] != "_Loader"
+    assert without_timings(json.loads(out)) == without_timings(json.loads(first))
+
+
 def test_exit_status_output_and_other_exit_handlers(run_cli_process: Run,
                                                     tmp_path: Path) -> None:
     plugins = tmp_path / "plugins"
@@ -192,3 +217,45 @@ def test_the_collector_is_paused_from_the_first_import_of_the_command_only(
     called = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                             env=_env(tmp_path / "cache"), timeout=120)
     assert called.stderr.splitlines() == ["after main(argv): True"]
+
+
+def test_every_damaged_start_up_cache_is_ignored(run_cli_process: Run, tmp_path: Path) -> None:
+    """Bytes flipped anywhere in any start-up cache file (module code, generated code, class
+    records, the first profile's recipe, the CEL checks) never change the output, crash or
+    blame a plugin: the damaged file is ignored and written again."""
+    import random
+
+    cache = tmp_path / "cache"
+    env = {"THRESHOLD_CACHE_DIR": str(cache)}
+    args = ("evaluate", str(EXAMPLES / "companies"), "--format", "json")
+    first = run_cli_process(*args, env=env)
+    assert first.returncode == 0, first.stderr
+    run_cli_process(*args, env=env)  # every file written
+    files = sorted(p for p in cache.iterdir() if p.suffix == ".marshal")
+    assert {p.name.split("-")[0] for p in files} >= {"modules", "generated", "classes", "cel"}
+    for seed in range(3):
+        for path in files:
+            rng = random.Random(f"{path.name}{seed}")
+            data = bytearray(path.read_bytes())
+            for i in rng.sample(range(24, len(data)), min(20, len(data) - 24)):
+                data[i] ^= 0x55
+            path.write_bytes(bytes(data))
+        again = run_cli_process(*args, env=env)
+        assert again.returncode == 0, (seed, again.stderr)
+        assert again.stderr == first.stderr
+        assert without_timings(json.loads(again.stdout)) == without_timings(
+            json.loads(first.stdout))
+
+
+def test_a_plugin_s_unclosed_file_is_flushed_at_exit(run_cli_process: Run,
+                                                     tmp_path: Path) -> None:
+    """With a plugin other than threshold's own loaded, the process exits as Python always
+    does: what the plugin wrote to a file it never closed reaches the file."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    log = tmp_path / "plugin.log"
+    (plugins / "logger.py").write_text(
+        f"_log = open({str(log)!r}, 'w')\n_log.write('x' * 100 + '\\n')\n", encoding="utf-8")
+    result = run_cli_process("evaluate", ZHIPU, "--plugins-dir", str(plugins))
+    assert result.returncode == 0, result.stderr
+    assert log.read_text(encoding="utf-8") == "x" * 100 + "\n"

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, without_timings
+from helpers import EXAMPLES, read_crc_marshal, without_timings
 
 from threshold_core.cli import installation
 from threshold_core.declarative import (
@@ -90,7 +90,6 @@ def test_a_refused_expression_is_checked_every_time(tmp_path: Path) -> None:
 def test_a_kept_analysis_is_what_the_analysis_returns(tmp_path: Path) -> None:
     """What a pack reads from each checked expression (paths, variables, fields) is kept
     beside the check: equal to a fresh analysis, and found by the next load."""
-    import marshal
 
     from threshold_core.declarative import load_pack
 
@@ -105,7 +104,7 @@ def test_a_kept_analysis_is_what_the_analysis_returns(tmp_path: Path) -> None:
         if _ == 0:
             written = path.stat().st_mtime_ns
     assert path.stat().st_mtime_ns == written  # the second load found everything
-    kept = marshal.loads(path.read_bytes())[4]
+    kept = read_crc_marshal(path)[4]  # type: ignore[index]
     assert len(kept) >= 5
     for checked, plain in kept.items():
         fresh = analyze_checked(checked)

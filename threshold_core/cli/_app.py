@@ -268,6 +268,10 @@ def build_engine(
     )
     for notice in pm.notices:
         click.echo(f"threshold: warning: {notice}", err=True)
+    if any(info.origin != "builtin" for info in pm.info.values()):
+        from . import _fastexit
+
+        _fastexit.withhold()  # a plugin's open files are finalised by the usual exit
     if folder is not None:
         from ..declarative import use_check_cache
 

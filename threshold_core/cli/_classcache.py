@@ -39,7 +39,7 @@ from types import ModuleType
 from typing import Any
 
 from ._classrecipe import _MISSING, Recipes, _Pending
-from ._codecache import read_file, write_file
+from ._codecache import read_file, write_sealed
 
 _FORMAT = "threshold-classcache-1"
 #: The parameters of the attrs class builder this module stands in for (attrs 25.4 on):
@@ -137,7 +137,7 @@ class ClassCache(Recipes):
             self._records = None
             merged = dict(self._load())
             merged.update(self.added)
-            write_file(self.path, marshal.dumps((self.tag, merged)))
+            write_sealed(self.path, marshal.dumps((self.tag, merged)))
 
     # -- what a class is made of ---------------------------------------------------------
 

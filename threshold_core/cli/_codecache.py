@@ -55,6 +55,7 @@ import marshal
 import os
 import re
 import sys
+import zlib
 from collections.abc import Callable, Iterator
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
@@ -165,7 +166,7 @@ class CodeCache:
             merged.update(self.used)
             if len(merged) > MAX_ENTRIES:
                 merged = dict(self.used)
-            write_file(self.path, marshal.dumps((_FORMAT, merged)))
+            write_sealed(self.path, marshal.dumps((_FORMAT, merged)))
 
 
 _RECIPES = "threshold-first-attempt-1"
@@ -192,7 +193,7 @@ def save_recipes(cache: CodeCache) -> None:
         with contextlib.suppress(OSError, ValueError):
             merged = read_file(cache.recipes, _RECIPES)
             merged.update(added)
-            write_file(cache.recipes, marshal.dumps((_RECIPES, merged)))
+            write_sealed(cache.recipes, marshal.dumps((_RECIPES, merged)))
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -211,11 +212,29 @@ def write_file(path: Path, data: bytes) -> None:
             os.unlink(tmp)
 
 
+#: The start of a sealed cache file, before the CRC-32 of the rest (:func:`write_sealed`).
+_SEAL = b"threshold-sealed-1"
+
+
+def write_sealed(path: Path, data: bytes) -> None:
+    """Write ``data`` as a cache file :func:`read_file` reads back only whole and intact: a
+    tag and the CRC-32 of the data before it, so a damaged file (a disk error, a bit
+    flipped) is ignored, never unmarshalled into code that runs. :raises OSError: it
+    cannot be written."""
+    write_file(path, _SEAL + zlib.crc32(data).to_bytes(4, "big") + data)
+
+
 def read_file(path: Path, tag: object) -> dict[Any, Any]:
-    """A cache file's entries (``marshal`` of ``(tag, entries)``); empty when it is missing,
-    unreadable or not written with ``tag``."""
+    """A sealed cache file's entries (``marshal`` of ``(tag, entries)``, written by
+    :func:`write_sealed`); empty when it is missing, unreadable, damaged (its CRC-32 differs)
+    or not written with ``tag``."""
     try:
-        data = marshal.loads(path.read_bytes())
+        raw = path.read_bytes()
+        head = len(_SEAL) + 4
+        if not raw.startswith(_SEAL) or zlib.crc32(memoryview(raw)[head:]) != \
+                int.from_bytes(raw[len(_SEAL):head], "big"):
+            return {}
+        data = marshal.loads(memoryview(raw)[head:])
     except (OSError, ValueError, EOFError, TypeError):
         return {}
     if not (isinstance(data, tuple) and len(data) == 2 and data[0] == tag

@@ -10,9 +10,10 @@ one is registered first), the ``threshold`` process flushes ``sys.stdout`` and
 services end their workers.
 
 Only the ``threshold`` command itself does this (:func:`~._app.main` without ``argv``),
-and only when the status is a number (or None: 0) and nothing had registered an ``atexit``
-handler before it (a coverage tool, a profiler): anything else, or a flush that fails,
-and the interpreter exits as always, with its own messages and status. Commands close
+and only when the status is a number (or None: 0), nothing had registered an ``atexit``
+handler before it (a coverage tool, a profiler) and no plugin but threshold's own was
+loaded (:func:`withhold`): anything else, or a flush that fails, and the interpreter
+exits as always, with its own messages and status. Commands close
 what they write (``with`` blocks); nothing of threshold waits for objects to be freed.
 """
 
@@ -24,6 +25,16 @@ import sys
 
 #: The status the process ends with, once the command has one (:func:`set_status`).
 _STATUS: list[int] = []
+#: Set by :func:`withhold`: the interpreter's own exit runs.
+_WITHHELD: list[bool] = []
+
+
+def withhold() -> None:
+    """A plugin other than threshold's own was loaded: the process exits as Python always
+    does, tearing its modules down, so that whatever the plugin left open (a file written
+    and never closed, an object whose finaliser writes) is flushed and finalised as the
+    plugin's author expects."""
+    _WITHHELD.append(True)
 
 
 def arm() -> bool:
@@ -48,7 +59,7 @@ def set_status(code: object) -> None:
 
 
 def _exit() -> None:
-    if not _STATUS:
+    if not _STATUS or _WITHHELD:
         return
     try:
         for stream in (sys.stdout, sys.stderr):

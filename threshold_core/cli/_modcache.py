@@ -29,6 +29,7 @@ import marshal
 import mmap
 import os
 import sys
+import zlib
 from collections.abc import Iterator
 from importlib.machinery import PathFinder, SourceFileLoader
 from importlib.util import MAGIC_NUMBER, spec_from_file_location
@@ -38,17 +39,18 @@ from typing import Any
 
 from ._codecache import write_file
 
-_FORMAT = "threshold-modcache-2"
+_FORMAT = "threshold-modcache-3"
 #: The packages whose modules are kept.
 PACKAGES = ("threshold_core", "threshold_plugins", "threshold_rules")
 #: An entry: the source file, whether it is a package's ``__init__``, the folder of the
 #: package it was imported from, the source's modification time (ns) and size, the code
-#: (marshalled; from the file, a view of it, unmarshalled only when the module is imported).
-_Entry = tuple[str, bool, str, int, int, "bytes | memoryview"]
+#: (marshalled; from the file, a view of it, unmarshalled only when the module is imported)
+#: and its CRC-32 (a damaged file's code is never run: the module is imported as always).
+_Entry = tuple[str, bool, str, int, int, "bytes | memoryview", int]
 #: The file: this tag, the length of the index (8 bytes), the index (``marshal`` of
-#: ``(_FORMAT, {name: (origin, is_package, parent, mtime, size, offset, length)})``), then
-#: the modules' code one after the other (offsets from the end of the index). The file is
-#: mapped, not read: a command touches only the pages of the modules it imports.
+#: ``(_FORMAT, {name: (origin, is_package, parent, mtime, size, offset, length, crc)})``),
+#: then the modules' code one after the other (offsets from the end of the index). The file
+#: is mapped, not read: a command touches only the pages of the modules it imports.
 _MAGIC = b"thresholdmodules"
 
 
@@ -66,8 +68,8 @@ class ModuleCache:
             return None
         entry = self.entries.get(name)
         if entry is not None:
-            origin, is_package, parent, mtime, size, code = entry
-            if list(path) == [parent]:
+            origin, is_package, parent, mtime, size, code, crc = entry
+            if list(path) == [parent] and zlib.crc32(code) == crc:
                 try:
                     st = os.stat(origin)
                 except (OSError, ValueError):
@@ -87,8 +89,9 @@ class ModuleCache:
     def record(self, name: str, origin: str, parent: str, code: CodeType) -> None:
         with contextlib.suppress(OSError, ValueError):
             st = os.stat(origin)
+            data = marshal.dumps(code)
             self.added[name] = (origin, os.path.basename(origin) == "__init__.py", parent,
-                                st.st_mtime_ns, st.st_size, marshal.dumps(code))
+                                st.st_mtime_ns, st.st_size, data, zlib.crc32(data))
 
     def save(self) -> None:
         """Write what this command recorded (merged with the file as it is now); never raises."""
@@ -98,8 +101,8 @@ class ModuleCache:
             merged = _read(self.path)
             merged.update(self.added)
             index, blobs, offset = {}, [], 0
-            for name, (origin, is_package, parent, mtime, size, code) in merged.items():
-                index[name] = (origin, is_package, parent, mtime, size, offset, len(code))
+            for name, (origin, is_package, parent, mtime, size, code, crc) in merged.items():
+                index[name] = (origin, is_package, parent, mtime, size, offset, len(code), crc)
                 blobs.append(bytes(code))
                 offset += len(code)
             head = marshal.dumps((_FORMAT, index))
@@ -155,14 +158,14 @@ def _read(path: Path) -> dict[str, _Entry]:
         return {}
     entries: dict[str, _Entry] = {}
     for name, entry in found[1].items():
-        if not (isinstance(name, str) and isinstance(entry, tuple) and len(entry) == 7
+        if not (isinstance(name, str) and isinstance(entry, tuple) and len(entry) == 8
                 and isinstance(entry[0], str) and isinstance(entry[2], str)
                 and all(type(x) is int for x in entry[3:])
                 and end + entry[5] + entry[6] <= len(data)):
             return {}
-        origin, is_package, parent, mtime, size, offset, length = entry
+        origin, is_package, parent, mtime, size, offset, length, crc = entry
         entries[name] = (origin, is_package, parent, mtime, size,
-                         data[end + offset:end + offset + length])
+                         data[end + offset:end + offset + length], crc)
     return entries
 
 

@@ -33,6 +33,7 @@ import hashlib
 import marshal
 import os
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ class _File:
             self.loaded = True
             self.key = _key()
             with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
-                data = marshal.loads(self.path.read_bytes())
+                data = _unsealed(self.path.read_bytes())
                 if _valid(data, self.key):
                     self.types, self.checked = data[2], dict(data[3])
                     self.analyses = dict(data[4])
@@ -131,6 +132,14 @@ def keep_analysis(checked_expr: bytes, found: Analysis) -> None:
             _current.changed = True
 
 
+def _unsealed(raw: bytes) -> Any:
+    """The file's data: its CRC-32 (the first 4 bytes) checked first, so a damaged file is
+    ignored (None) rather than unmarshalled into checks the CEL library refuses."""
+    if zlib.crc32(memoryview(raw)[4:]) != int.from_bytes(raw[:4], "big"):
+        return None
+    return marshal.loads(memoryview(raw)[4:])
+
+
 def save() -> None:
     """Write what was added (merged with the file as it is now), then stop; never raises."""
     global _current
@@ -142,16 +151,16 @@ def save() -> None:
     with contextlib.suppress(OSError, ValueError):
         checked_now, analyses_now = dict(file.checked), dict(file.analyses)
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
-            data = marshal.loads(file.path.read_bytes())
+            data = _unsealed(file.path.read_bytes())
             if _valid(data, file.key):
                 checked_now = {**data[3], **checked_now}
                 analyses_now = {**data[4], **analyses_now}
         file.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{file.path.name}.", dir=file.path.parent)
         try:
+            body = marshal.dumps((_FORMAT, file.key, file.types, checked_now, analyses_now))
             with os.fdopen(fd, "wb") as fh:
-                fh.write(marshal.dumps((_FORMAT, file.key, file.types, checked_now,
-                                        analyses_now)))
+                fh.write(zlib.crc32(body).to_bytes(4, "big") + body)
             os.replace(tmp, file.path)
         finally:
             with contextlib.suppress(OSError):

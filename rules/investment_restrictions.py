@@ -42,7 +42,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from attrs import Attribute, field, frozen
+from attrs import field, frozen
 
 from threshold_core import hookimpl
 from threshold_core.kit import (
@@ -50,6 +50,7 @@ from threshold_core.kit import (
     Parameter,
     fired,
     house_policy,
+    non_negative,
     normalise,
     not_evaluated,
     primary,
@@ -67,15 +68,12 @@ from threshold_core.model import (
 )
 
 NAME = "investment_restrictions"
-VERSION = "1.0.0"
+VERSION = "1.0.1"
 DIMENSION = "institutional_backing"
 
 SCREENING = "investment_screening"
-
-
-def _non_negative(_: Any, attribute: Attribute[Any], value: float) -> None:
-    if value < 0:
-        raise ValueError(f"{attribute.name}: must not be negative, got {value:g}")
+#: What every rule of the pack adds to its source: the age limit of the screening it reads.
+_AGE = "the 90-day age of a screening relied on: house policy"
 
 
 def _lowered(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -88,15 +86,15 @@ class InvestmentRestrictionsSettings:
 
     #: A screening older than this many days before the evaluation date is not relied on
     #: (house policy).
-    screening_max_age_days: int = field(default=90, validator=_non_negative)
+    screening_max_age_days: int = field(default=90, validator=non_negative)
     #: 31 CFR 850 applies to transactions from this date.
     outbound_rule_effective: date = date(2025, 1, 2)
     #: Training compute above which an AI transaction is prohibited, FLOP (850.224(l)).
-    prohibited_training_flops: float = field(default=1e25, validator=_non_negative)
+    prohibited_training_flops: float = field(default=1e25, validator=non_negative)
     #: ... when trained mainly on biological sequence data, FLOP (850.224(m)).
-    prohibited_bio_training_flops: float = field(default=1e24, validator=_non_negative)
+    prohibited_bio_training_flops: float = field(default=1e24, validator=non_negative)
     #: Training compute above which an AI transaction is notifiable, FLOP (850.217).
-    notifiable_training_flops: float = field(default=1e23, validator=_non_negative)
+    notifiable_training_flops: float = field(default=1e23, validator=non_negative)
     #: End uses that make an AI transaction prohibited (850.224(j)-(k)).
     prohibited_end_uses: tuple[str, ...] = field(
         default=("military", "government intelligence", "mass surveillance"),
@@ -117,7 +115,7 @@ class InvestmentRestrictionsSettings:
     #: ... to this one, inclusive.
     affiliates_suspended_until: date = date(2026, 11, 9)
     #: Ownership by listed parties from which the affiliates rule applies, percent.
-    affiliates_ownership_pct: float = field(default=50.0, validator=_non_negative)
+    affiliates_ownership_pct: float = field(default=50.0, validator=non_negative)
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -191,7 +189,8 @@ def _outbound(
     "system trained with more than 1e25 FLOP (1e24 FLOP on mainly biological sequence data) or "
     "designed or intended for military, government-intelligence or mass-surveillance end uses.",
     source="31 CFR 850.224 (Treasury final rule, 89 FR 90398, 15 Nov 2024; effective "
-    "2 Jan 2025); https://www.ecfr.gov/current/title-31/subtitle-B/chapter-VIII/part-850",
+    "2 Jan 2025); https://www.ecfr.gov/current/title-31/subtitle-B/chapter-VIII/part-850 ; "
+    + _AGE,
 )
 def outbound_prohibited(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context
@@ -229,7 +228,7 @@ def outbound_prohibited(
     "30 days. Permitted, so medium (house policy).",
     source="31 CFR 850.217 (effective 2 Jan 2025); "
     "https://www.ecfr.gov/current/title-31/subtitle-B/chapter-VIII/part-850 ; "
-    "severity: house policy",
+    "severity and " + _AGE,
 )
 def outbound_notifiable(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context
@@ -264,7 +263,7 @@ def outbound_notifiable(
     "Treasury's Non-SDN Chinese Military-Industrial Complex Companies List.",
     source="Executive Order 13959 as amended by EO 14032 (3 Jun 2021, effective 2 Aug 2021); "
     "https://ofac.treasury.gov/consolidated-sanctions-list-non-sdn-lists/"
-    "ns-cmic-list",
+    "ns-cmic-list ; " + _AGE,
 )
 def ns_cmic(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context
@@ -283,7 +282,7 @@ def ns_cmic(
     "1260H; from 30 Jun 2026 DoD may not contract with them, and many investors bar them by "
     "policy. Not an investment ban by itself, so high (house policy).",
     source="NDAA FY2021 Sec. 1260H; NDAA FY2024 Sec. 805; "
-    "https://www.defense.gov/News/Releases/ ; severity: house policy",
+    "https://www.defense.gov/News/Releases/ ; severity and " + _AGE,
 )
 def section_1260h(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context
@@ -301,7 +300,7 @@ def section_1260h(
     "with them, investments included.",
     source="OFAC Specially Designated Nationals and Blocked Persons List; 31 CFR 501; "
     "https://ofac.treasury.gov/specially-designated-nationals-and-blocked-persons-list-sdn-"
-    "human-readable-lists",
+    "human-readable-lists ; " + _AGE,
 )
 def sdn(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context
@@ -324,7 +323,7 @@ def sdn(
     "reported by Fenwick (https://whatstrending.fenwick.com/post/bis-suspends-affiliates-rule-"
     "lifting-restrictions-restricted-party-affiliates) and Faegre Drinker "
     "(https://www.internationaltradeinsights.com/2025/11/bis-suspends-affiliates-rule-for-one-"
-    "year-following-u-s-agreement-with-china): secondary; https://www.bis.gov/",
+    "year-following-u-s-agreement-with-china): secondary; https://www.bis.gov/ ; " + _AGE,
 )
 def affiliates_rule(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context

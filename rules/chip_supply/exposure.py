@@ -44,7 +44,8 @@ from threshold_rules.chip_supply.settings import DIMENSION, ChipSupplySettings
     "screening_max_age_days (90) before it; a listing the profile reports stands whatever "
     "its date.",
     source="BIS Entity List additions of 15 Jan 2025 (EAR Part 744, Supp. 4); "
-    "https://techcentral.co.za/us-blacklists-tencent-backed-ai-start-up/257720",
+    "https://techcentral.co.za/us-blacklists-tencent-backed-ai-start-up/257720 ; "
+    "the 90-day age of a clear screening relied on: house policy",
 )
 def entity_list(
     profile: CompanyProfile, settings: ChipSupplySettings, context: Context
@@ -99,7 +100,8 @@ def entity_list(
     "https://blog.freshfields.us/post/102ksla/bis-guidance-targets-prc-advanced-computing-"
     "integrated-circuits-in-high-probabil ; https://www.crowell.com/en/insights/client-alerts/"
     "us-department-of-commerce-rescinds-biden-administrations-ai-diffusion-export-control-rule-"
-    "and-issues-new-guidance-on-huawei-chips-for-ai-purposes-and-diligence-expectations",
+    "and-issues-new-guidance-on-huawei-chips-for-ai-purposes-and-diligence-expectations ; "
+    "unknown provenance at high: house policy",
 )
 def unlicensed_chips(
     profile: CompanyProfile, settings: ChipSupplySettings, context: Context

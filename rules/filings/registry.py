@@ -57,7 +57,8 @@ def _undated(regimes: set[Regime]) -> RuleResult:
     "before launch.",
     source="Interim Measures for the Management of Generative AI Services (2023) Art. 17; "
     "https://www.saidot.ai/policies/interim-measures-for-the-management-of-generative-ai-systems"
-    " ; http://en.people.cn/n3/2025/0409/c90000-20299439.html",
+    " ; http://en.people.cn/n3/2025/0409/c90000-20299439.html ; the 180-day age of a "
+    "registry check relied on: house policy",
 )
 def genai_filing(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
@@ -124,7 +125,8 @@ _ALGORITHM_ORDER = tuple(sorted(ALGORITHM_REGIMES))
     source="Algorithm Recommendation Provisions (2022) Art. 24; Deep Synthesis Provisions (CAC "
     "Order No. 12) Art. 19; GenAI Interim Measures Art. 17; "
     "http://www.olppe.com/guoji/20220228/2832874.html ; "
-    "https://policywindow.org/wiki/china-deep-synthesis-provisions/print",
+    "https://policywindow.org/wiki/china-deep-synthesis-provisions/print ; the 180-day age "
+    "of a registry check relied on: house policy",
 )
 def algorithm_filing(
     profile: CompanyProfile, settings: FilingsSettings, context: Context

@@ -37,7 +37,8 @@ from threshold_rules.filings.settings import FilingsSettings
     "company (>= 50% of revenue by default), high otherwise.",
     source="NMPA Announcement No. 47 (2021); Guideline for AI Medical Device Registration "
     "(2022); https://www.pacificbridgemedical.com/news-brief/china-finalized-classification-"
-    "guidelines-for-ai-medical-devices/ ; https://chinameddevice.com/digital-health-nmpa-ai/",
+    "guidelines-for-ai-medical-devices/ ; https://chinameddevice.com/digital-health-nmpa-ai/ ; "
+    "critical from 50% of revenue: house policy",
 )
 def nmpa_class_iii(
     profile: CompanyProfile, settings: FilingsSettings, context: Context
@@ -118,7 +119,8 @@ def auto_prescription(
     "personal data from training or tuning generative AI.",
     source="NFRA guiding opinion on safe AI development and application in banking and "
     "insurance (2026); https://www.edgen.tech/news/post/china-nfra-mandates-ai-guardrails-for-"
-    "banking-insurance-sectors ; https://aspirehk.ltd/zh-hans/real-time-quotes-and-news/1178823",
+    "banking-insurance-sectors ; https://aspirehk.ltd/zh-hans/real-time-quotes-and-news/1178823"
+    " ; the 180-day age of a registry check relied on: house policy",
 )
 def nfra_safeguards(
     profile: CompanyProfile, settings: FilingsSettings, context: Context

@@ -220,3 +220,15 @@ def test_a_nested_hash_constant_gets_this_processs_value(tmp_path: Path) -> None
     code = second.compile(source.format(c=-987654321), "<attrs generated methods m.C>", "exec")
     assert second.added == 0
     assert code == compile(source.format(c=-987654321), "<attrs generated methods m.C>", "exec")
+
+
+def test_no_cache_set_to_0_leaves_the_caches_on(run_cli_process: Run, tmp_path: Path) -> None:
+    """``THRESHOLD_NO_CACHE`` is read as ``THRESHOLD_DISABLE_PLUGIN_AUTOLOAD`` is: ``0`` or
+    nothing leaves the caches on, anything else turns them off."""
+    zhipu = str(EXAMPLES / "companies" / "zhipu.toml")
+    for value, kept in (("0", True), ("", True), ("1", False), ("yes", False)):
+        cache = tmp_path / f"cache{value or 'empty'}"
+        result = run_cli_process("validate", zhipu, env={"THRESHOLD_CACHE_DIR": str(cache),
+                                                         "THRESHOLD_NO_CACHE": value})
+        assert result.returncode == 0, result.stderr
+        assert any(cache.glob("*.marshal")) is kept, value

@@ -75,8 +75,9 @@ _Entry = tuple[bytes, int | None, tuple[tuple[int, ...], ...]]
 
 
 def cache_dir() -> Path | None:
-    """Where the cache lives (None when ``THRESHOLD_NO_CACHE`` is set)."""
-    if os.environ.get("THRESHOLD_NO_CACHE"):
+    """Where the cache lives (None when ``THRESHOLD_NO_CACHE`` is set to anything but ``0``
+    or nothing, as ``THRESHOLD_DISABLE_PLUGIN_AUTOLOAD`` is read)."""
+    if os.environ.get("THRESHOLD_NO_CACHE", "").strip() not in ("", "0"):
         return None
     if os.environ.get("THRESHOLD_CACHE_DIR"):
         return Path(os.environ["THRESHOLD_CACHE_DIR"])

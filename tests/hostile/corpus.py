@@ -7,7 +7,8 @@ and the words that name the file and the place inside it. Cases are grouped by
 
 - ``13.3`` encodings and text      - ``21.2`` ordinary bad input ends in exit 4
 - ``13.4`` numbers not finite / out of range
-- ``21.3`` silently accepted       - ``13.6`` ordinary process life (closed pipes)
+- ``21.3`` silently accepted       - ``13.6`` ordinary process life (closed pipes,
+  standard output or error that cannot be written)
 - ``13.also`` every config problem at once, output permissions
 - ``21.6`` resumed batches
 
@@ -770,6 +771,76 @@ def _pipes() -> list[Case]:
             {**many, **{f"co/d{i}.json": js(base(id=f"d{i}")) for i in range(3000)}},
             "validate co",
         ),
+    ]
+
+
+#: Exit code and message of a command whose standard output cannot be written.
+CANNOT_WRITE = 2
+FULL = "threshold: cannot write to standard output: No space left on device"
+CLOSED = "threshold: cannot write to standard output: Bad file descriptor"
+
+
+def _unwritable() -> list[Case]:
+    """Standard output or error that cannot be written: a full disk (``/dev/full``), a
+    closed descriptor (``>&-``). One line naming standard output and exit 2, as for an
+    ``--output`` that cannot be written; an unwritable stderr leaves the exit code as it is."""
+    if not Path("/dev/full").exists():
+        return []
+    k = "13.6"
+    portfolio = {"in.jsonl": jsonl(*(company(i) for i in range(80)))}
+    one = {"p.json": js(base())}
+    many = {f"co/c{i}.json": js(base(id=f"c{i}")) for i in range(5)}
+    to_file = "evaluate p.json --format json --output out.json"
+
+    def one_line(folder: Path, r: Result) -> str | None:
+        return None if r.stderr.count("\n") == 1 else f"stderr: {r.stderr[:300]!r}"
+
+    def shell(name: str, files: dict[str, str | bytes], command: str, code: int,
+              *words: str, check: Callable[..., Any] | None = None) -> Case:
+        return Case(k, name, files, [], code, names=words, check=check,
+                    shell="{threshold} " + command)
+
+    def full(name: str, files: dict[str, str | bytes], command: str) -> Case:
+        return shell(f"stdout-full-{name}", files, command + " >/dev/full", CANNOT_WRITE, FULL,
+                     check=one_line)
+
+    return [
+        full("evaluate", one, "evaluate p.json"),
+        full("evaluate-json", many, "evaluate co --format json"),
+        full("evaluate-markdown", many, "evaluate co --format markdown"),
+        full("version", {}, "--version"),
+        full("help", {}, "--help"),
+        full("command-help", {}, "evaluate --help"),
+        full("plugins", {}, "plugins"),
+        full("rules", {}, "rules"),
+        full("config-show", {}, "config show"),
+        full("schema", {}, "schema decision"),
+        full("validate", many, "validate co"),
+        full("generate", {}, "generate 30"),
+        full("batch", portfolio, "batch in.jsonl"),
+        full("batch-jobs2", portfolio, "batch in.jsonl --jobs 2"),
+        full("batch-csv", portfolio, "batch in.jsonl --format csv"),
+        full("diff", one, "diff p.json"),
+        # Nothing to write, nothing fails.
+        shell("stdout-full-nothing-written", {}, "generate 0 >/dev/full", 0),
+        shell("stdout-full-output-file", one, f"{to_file} >/dev/full", 0,
+              check=json_output("out.json")),
+        shell("stdout-closed-evaluate", one, "evaluate p.json >&-", CANNOT_WRITE, CLOSED,
+              check=one_line),
+        shell("stdout-closed-version", {}, "--version >&-", CANNOT_WRITE, CLOSED,
+              check=one_line),
+        shell("stdout-closed-output-file", one, f"{to_file} >&-", 0,
+              check=json_output("out.json")),
+        # The exit code does not depend on whether the diagnostics could be shown.
+        shell("stderr-full-missing-file", {}, "evaluate missing.toml 2>/dev/full", 2),
+        shell("stderr-full-usage-error", {}, "evaluate --bogus 2>/dev/full", 2),
+        shell("stderr-full-invalid-profile", {"p.json": js(edit("valuation.amount", "a lot"))},
+              "evaluate p.json 2>/dev/full", 2),
+        shell("stderr-closed-invalid-profile", {"p.json": js(edit("valuation.amount", "lots"))},
+              "evaluate p.json 2>&-", 2),
+        shell("stderr-full-ok", one, "evaluate p.json 2>/dev/full", 0,
+              check=stdout_has("zhipu")),
+        shell("both-full", one, "evaluate p.json >/dev/full 2>/dev/full", CANNOT_WRITE),
     ]
 
 
@@ -1600,7 +1671,8 @@ def threshold_register_scorers(register):
 
 
 def all_cases() -> list[Case]:
-    return [*_encodings(), *_numbers(), *_pipes(), *_also(), *_exit4(), *_silent(), *_resume()]
+    return [*_encodings(), *_numbers(), *_pipes(), *_unwritable(), *_also(), *_exit4(),
+            *_silent(), *_resume()]
 
 
 # -- running ---------------------------------------------------------------------------------

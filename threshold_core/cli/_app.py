@@ -65,7 +65,8 @@ class ExitCode(enum.IntEnum):
     OK = 0
     #: A company's verdict is below the ``--fail-under`` bar.
     BELOW_BAR = 1
-    #: Usage error, or an invalid profile, configuration or rule pack.
+    #: Usage error, an invalid profile, configuration or rule pack, or an output (a file,
+    #: standard output) that cannot be written.
     INVALID_INPUT = 2
     #: A plugin failed to load or to run (the decision failed closed).
     PLUGIN_ERROR = 3
@@ -76,17 +77,8 @@ class ExitCode(enum.IntEnum):
     #: The reader of the output went away (``threshold ... | head``): 128 + SIGPIPE, the
     #: status of a command killed by a closed pipe, as other command-line tools end.
     CLOSED_PIPE = 141
-
-
-def closed_pipe() -> NoReturn:
-    """End quietly because stdout's reader is gone (no message: nobody is reading)."""
-    # Point stdout at /dev/null so that the interpreter's last flush cannot fail again.
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # stdout without a descriptor (a test runner)
-        pass
-    sys.exit(int(ExitCode.CLOSED_PIPE))
+    #: Stopped by SIGTERM (``kill``, ``docker stop``): 128 + SIGTERM, cleaned up as for Ctrl-C.
+    TERMINATED = 143
 
 
 class Options:
@@ -140,10 +132,11 @@ def _handle(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         # attrs' and cattrs' generated code from the disk cache (docs: README, Performance).
         from ._codecache import installed
+        from ._process import sigterm_stops
 
         if not getattr(fn, "_keeps_start_up", False):
             end_start_up()
-        with installed():
+        with installed(), sigterm_stops(_CONSOLE):
             return handled(*args, **kwargs)
 
     def handled(*args: Any, **kwargs: Any) -> Any:
@@ -154,6 +147,7 @@ def _handle(fn: Callable[..., Any]) -> Callable[..., Any]:
             PluginInterrupted,
             ThresholdError,
         )
+        from ._process import StdoutError, closed_pipe, terminated
 
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
@@ -169,13 +163,15 @@ def _handle(fn: Callable[..., Any]) -> Callable[..., Any]:
         except ThresholdError as exc:  # pragma: no cover - every subclass is handled above
             _fail(exc.lines(), ExitCode.INVALID_INPUT)
         except KeyboardInterrupt as exc:
-            # Ctrl-C, or a plugin that raised KeyboardInterrupt: stop, never a traceback.
+            # Ctrl-C, SIGTERM, or a plugin that raised KeyboardInterrupt: stop, never a traceback.
             if debug:
                 _print_traceback()
+            if terminated():
+                _fail(["terminated"], ExitCode.TERMINATED)
             why = f" ({exc})" if isinstance(exc, PluginInterrupted) else ""
             _fail([f"interrupted{why}"], ExitCode.INTERRUPTED)
-        except (click.ClickException, click.exceptions.Exit, SystemExit):
-            raise
+        except (click.ClickException, click.exceptions.Exit, SystemExit, StdoutError):
+            raise  # StdoutError: reported by main() (_process.console_streams)
         except BrokenPipeError:
             closed_pipe()
         except Exception as exc:
@@ -354,7 +350,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         armed = _fastexit.arm()
         try:
             with serving(cache_dir(), installation()):
-                cli.main(prog_name="threshold")
+                from ._process import console_streams  # (served from the module cache)
+
+                with console_streams():
+                    cli.main(prog_name="threshold")
         except SystemExit as exc:
             if armed:
                 _fastexit.set_status(exc.code)

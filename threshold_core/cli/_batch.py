@@ -66,7 +66,8 @@ def batch(
     Invalid rows are reported on stderr (row, path inside it, message) and
     skipped; every valid company is written exactly once. A summary goes to
     stderr at the end. Exit 2 when some rows were invalid, 3 when a plugin
-    failed on some company.
+    failed on some company. Ctrl-C or SIGTERM stops the run (exit 130, 143):
+    the workers are stopped and OUTPUT.partial is kept for --resume.
 
     --executor dask runs the companies on a Dask cluster (pip install
     'threshold[dask]'): exit 2 when the scheduler cannot be reached, 3 when a

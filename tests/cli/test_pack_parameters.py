@@ -83,7 +83,8 @@ def test_a_pack_threshold_set_in_the_configuration_is_configured(
     assert rows["chip_supply", "restricted_medium_pct"]["basis"] == "secondary"
     added = rows["ethics", "refusal_suites.House-bench.over_refusal_medium_pct"]
     assert (added["value"], added["basis"]) == ("12", "configured")
-    assert added["source"] == "set in the configuration (no default)"
+    # (The suite names no source of its own: SuiteBars' default, "house policy".)
+    assert added["source"] == "set in the configuration (no default); its source: house policy"
 
 
 def test_a_plugin_pack_that_names_no_source_is_listed_as_unsourced(

@@ -85,3 +85,25 @@ def test_the_readme_names_only_example_files_that_exist(run_cli) -> None:
                      str(EXAMPLES / "strict.toml"), "--fail-on-flip")
     assert result.returncode == 1, result.stderr  # the stricter committee flips verdicts
     assert "with " + str(EXAMPLES / "strict.toml") in result.stdout
+
+
+def test_config_show_names_the_file_for_what_a_replaced_table_changed(
+    run_cli, tmp_path: Path
+) -> None:
+    """A safety suite's table replaces the default suite whole: its other bars are no longer
+    the defaults but what the file's table left out, and say so; a key the table left as it
+    was, and every untouched table, are still ``default``."""
+    config = tmp_path / "threshold.toml"
+    config.write_text("[settings.ethics.refusal_suites.XSTest]\nover_refusal_high_pct = 30\n",
+                      encoding="utf-8")
+    result = run_cli("config", "show", "--config", str(config), "--format", "json",
+                     "--no-plugin-autoload")
+    assert result.returncode == 0, result.stderr
+    origin = {v["key"]: (v["value"], v["origin"]) for v in json.loads(result.stdout)["values"]}
+    suite = "settings.ethics.refusal_suites.XSTest."
+    assert origin[suite + "over_refusal_high_pct"] == (30.0, str(config))
+    assert origin[suite + "over_refusal_medium_pct"] == (None, str(config))  # was 10
+    assert origin[suite + "language"] == ("en", "default")
+    assert origin["settings.ethics.refusal_suites.TC260-bank.over_refusal_medium_pct"] == (
+        5.0, "default")
+    assert origin["settings.ethics.confidence"] == (0.95, "default")

@@ -63,6 +63,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_MISSING = object()
+
+
+def _default_data(engine: Any) -> dict[str, Any]:
+    """What :func:`effective_config` shows under the defaults: the core's sections of a
+    default configuration and each plugin's settings class with its defaults."""
+    from ..load import converter
+    from ..model import EngineConfig
+
+    data: dict[str, Any] = converter().unstructure(EngineConfig())
+    for key in ("path", "root", "settings"):
+        data.pop(key, None)
+    settings = {}
+    for name, value in sorted(engine.settings.items()):
+        try:
+            settings[name] = _plain(type(value)())
+        except (TypeError, ValueError):  # a settings class with a required field
+            continue
+    data["settings"] = settings
+    return data
+
+
 def effective_config(engine: Any) -> dict[str, Any]:
     """``{"source", "sha256", "values": [{"key", "value", "origin"}]}`` for an engine."""
     config = engine.config
@@ -73,11 +95,17 @@ def effective_config(engine: Any) -> dict[str, Any]:
         data.pop(key, None)
     data["settings"] = {name: _plain(value) for name, value in sorted(engine.settings.items())}
     given = _given(config.path, config.root)
+    # The tables the file writes in: a key of one that differs from its default came from
+    # the file too (a table that replaces a default one, as a safety suite's does).
+    touched = {key.rsplit(".", 1)[0] for key in given if "." in key}
+    defaults = dict(_flatten(_plain(_default_data(engine)))) if touched else {}
     source = config.path or "defaults"
     values = []
     for key, value in _flatten(_plain(data)):
         parts = key.split(".")
-        from_file = any(".".join(parts[:i]) in given for i in range(1, len(parts) + 1))
+        from_file = any(".".join(parts[:i]) in given for i in range(1, len(parts) + 1)) or (
+            any(".".join(parts[:i]) in touched for i in range(1, len(parts)))
+            and defaults.get(key, _MISSING) != value)
         values.append({"key": key, "value": value, "origin": source if from_file else "default"})
     return {"source": source, "sha256": config.sha256(), "values": values}
 

@@ -58,6 +58,7 @@ def settings_parameter_sources(
             raise SourcesError(f"{component}: a declared source is not a Parameter(path, "
                                f"primary(...) | secondary(...) | house_policy(...)): {p!r:.80}")
     found = dict(_leaves(settings, ""))
+    owners = dict(_owners(settings, ""))
     defaults = dict(_leaves(default if default is not None else _field_defaults(settings), ""))
     unknown = [p.name for p in parameters if p.name not in found and p.name not in defaults]
     if unknown:
@@ -70,8 +71,12 @@ def settings_parameter_sources(
         was = defaults.get(path, _ABSENT)
         cited = source.source if source is not None else UNSOURCED_SETTING
         if was is _ABSENT:
+            # A table of its own (a safety suite) may say where its values come from.
+            own = getattr(owners.get(path), "source", None)
             cited = (configured(cited) if source is not None
-                     else Cited(Basis.CONFIGURED, "set in the configuration (no default)"))
+                     else Cited(Basis.CONFIGURED, "set in the configuration (no default)"
+                                + (f"; its source: {own}" if isinstance(own, str) and own
+                                   else "")))
         elif not _same(was, value):
             cited = configured(cited)
         rows.append(ParameterSource(component, path, show_setting(value), cited.basis,
@@ -118,6 +123,20 @@ def _leaves(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
             yield from _leaves(item, f"{prefix}{item.name}.")
     elif isinstance(obj, (bool, *_SCALARS)) or _is_setting_list(obj):
         yield prefix[:-1], obj
+
+
+def _owners(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+    """Each leaf's path and the attrs object that holds it."""
+    if attrs.has(type(obj)):
+        for a in attrs.fields(type(obj)):
+            value = getattr(obj, a.name)
+            if attrs.has(type(value)) or isinstance(value, (Mapping, tuple, list)):
+                yield from _owners(value, f"{prefix}{a.name}.")
+            else:
+                yield f"{prefix}{a.name}", obj
+    elif isinstance(obj, Mapping):
+        for key, value in obj.items():
+            yield from _owners(value, f"{prefix}{key}.")
 
 
 def _is_setting_list(value: Any) -> bool:

@@ -57,10 +57,11 @@ def _alive(pids: Sequence[int]) -> list[int]:
 
 def _terminate_when(
     exe: str, args: Sequence[str], cwd: Path, ready: Callable[[], bool], timeout: float = 90,
+    sig: int = signal.SIGTERM,
 ) -> tuple[subprocess.CompletedProcess[str], list[int]]:
-    """Start ``threshold ARGS``, SIGTERM it (alone) once ``ready()``; the result, and the
-    processes it had started. Its output goes to files: a process it leaves behind would
-    hold a pipe open."""
+    """Start ``threshold ARGS``, signal it (``sig``, to it alone) once ``ready()``; the
+    result, and the processes it had started. Its output goes to files: a process it
+    leaves behind would hold a pipe open."""
     out, err = cwd / "stdout.txt", cwd / "stderr.txt"
     with out.open("w") as stdout, err.open("w") as stderr:
         proc = subprocess.Popen([exe, *args], cwd=cwd, env=_env(), stdout=stdout,
@@ -72,7 +73,7 @@ def _terminate_when(
             assert time.monotonic() < deadline, "the command never got under way"
             time.sleep(0.05)
         children = _children(proc.pid)
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         proc.wait(timeout=timeout)
     finally:
         if proc.poll() is None:
@@ -117,6 +118,22 @@ def test_sigterm_stops_a_batch_and_its_workers_and_the_run_resumes(
     ids = [json.loads(line)["company"]["id"]
            for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(ids) == len(set(ids)) == 1200
+
+
+@linux
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGHUP], ids=["SIGKILL", "SIGHUP"])
+def test_workers_end_with_a_batch_that_could_not_stop_them(
+    sig: int, threshold_exe: str, tmp_path: Path
+) -> None:
+    # Killed (or hung up on) alone, the batch cannot clean up; its workers end by themselves.
+    jsonl_portfolio(tmp_path / "p.jsonl", 1200, seed=7)
+    partial = tmp_path / "out.jsonl.partial"
+    result, children = _terminate_when(
+        threshold_exe, ["batch", "p.jsonl", "--jobs", "2", "--output", "out.jsonl"], tmp_path,
+        lambda: partial.exists() and partial.stat().st_size > 0, sig=sig)
+    assert result.returncode == -sig
+    assert children, "the batch had no worker processes"
+    assert _gone(children, within=5) == []
 
 
 @linux

@@ -11,6 +11,8 @@
 - **SIGTERM** (``kill``, ``docker stop``, systemd) stops a command as Ctrl-C does: the
   command's clean-up runs (``threshold batch`` stops its worker processes and keeps
   ``OUTPUT.partial`` for ``--resume``), one line ``threshold: terminated``, exit 143.
+  A worker process it forked ends within a second of the command's end, however the
+  command ended (SIGKILL, SIGHUP to it alone, out of memory).
 
 Only the ``threshold`` process itself (:func:`~._app.main` without ``argv``) does this:
 :func:`console_streams` puts its standard streams behind these rules for the whole run,
@@ -182,9 +184,24 @@ def terminated() -> bool:
 
 
 def _child_after_fork() -> None:
-    # A worker process forked while a command runs ends on SIGTERM as any process does.
+    # A worker process forked while a command runs ends on SIGTERM as any process does,
+    # and with the command: if the threshold process ends without stopping it (SIGKILL,
+    # SIGHUP to it alone, out of memory), the worker ends within a second instead of
+    # waiting for work for ever.
     if signal.getsignal(signal.SIGTERM) is _on_sigterm:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        import threading
+
+        threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True,
+                         name="threshold-parent-watch").start()
+
+
+def _end_with(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(int(ExitCode.TERMINATED))
 
 
 _FORK_HOOKED: list[bool] = []

@@ -102,18 +102,34 @@ def _one_line(message: str) -> str:
 def output_target(path: Path) -> tuple[Path, bool]:
     """Where an ``--output`` goes, and whether it is written atomically.
 
-    A symbolic link is followed: its target is written and the link kept. An existing
-    device, FIFO or socket (``/dev/null``, a named pipe) is written in place, never
-    replaced by a file (``False``). Anything else, a regular file or a new path, is
-    written to a temporary file beside it and renamed over it (``True``).
+    A symbolic link is followed: its target is written and the link kept (a dangling
+    link: the path it names). An existing device, FIFO or socket (``/dev/null``, a named
+    pipe) is written in place, never replaced by a file (``False``). Anything else, a
+    regular file or a new path, is written to a temporary file beside it and renamed over
+    it (``True``).
+
+    :raises InputError: the path cannot be resolved (a loop of symbolic links), naming it.
     """
+    import errno
     import os
     import stat
 
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    target = path
     try:
+        if path.is_symlink():
+            try:
+                target = Path(os.path.realpath(path, strict=True))
+            except FileNotFoundError:  # a dangling link: the path it names
+                target = Path(os.path.realpath(path))
+        target.parent.resolve()
         mode = target.stat().st_mode
-    except OSError:
+    except FileNotFoundError:
+        return target, True
+    except RuntimeError:  # pathlib's own word for a loop
+        raise cannot_write(path, OSError(errno.ELOOP, os.strerror(errno.ELOOP))) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise cannot_write(path, exc) from None
         return target, True
     return target, stat.S_ISREG(mode) or stat.S_ISDIR(mode)
 

@@ -86,3 +86,33 @@ def test_a_regular_file_is_still_replaced_atomically(run_cli: Any, tmp_path: Pat
     assert result.returncode == 0, result.stderr
     assert out.read_text(encoding="utf-8").startswith("{")
     assert [p.name for p in tmp_path.iterdir()] == ["decision.json"]
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_loop_of_links_is_exit_2_and_left_alone(run_cli_process: Any, tmp_path: Path,
+                                                  command: str) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    result = run_cli_process(*COMMANDS[command], "--output", str(tmp_path / "a"))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().endswith("a: $: cannot write: Too many levels of symbolic "
+                                          "links")
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert (tmp_path / "a").is_symlink() and (tmp_path / "b").is_symlink()
+
+
+def test_generate_follows_links_and_writes_into_a_pipe(run_cli_process: Any,
+                                                       tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"  # no .jsonl suffix: a pipe is still written as JSONL
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = _read_fifo(fifo, got)
+    result = run_cli_process("generate", "5", "--output", str(fifo))
+    reader.join(timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert got and len(got[0].splitlines()) == 5 and stat.S_ISFIFO(fifo.lstat().st_mode)
+    target = tmp_path / "real.jsonl"
+    (tmp_path / "link.jsonl").symlink_to(target)
+    result = run_cli_process("generate", "3", "--output", str(tmp_path / "link.jsonl"))
+    assert result.returncode == 0 and (tmp_path / "link.jsonl").is_symlink()
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 3

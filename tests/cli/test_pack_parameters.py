@@ -150,7 +150,7 @@ def test_pack_parameters_in_the_installed_script(run_cli_process: Any) -> None:
 def test_the_core_thresholds_are_listed_with_their_sources(run_cli: Any) -> None:
     policy = [r for r in _listing(run_cli) if r["kind"] == "policy"]
     assert list(dict.fromkeys(r["section"] for r in policy)) == [
-        "gate", "dimensions", "policy", "risk", "explain"]
+        "gate", "fx", "dimensions", "policy", "risk", "explain"]
     assert all(r["basis"] in SOURCED and r["source"] for r in policy), policy
     rows = {(r["section"], r["parameter"]): r for r in policy}
     assert rows["gate", "line_cny"]["value"] == "4,000,000,000"
@@ -378,3 +378,35 @@ def threshold_settings_types() -> dict[str, type]:
         assert result.returncode == 3, result.stderr
         assert "plugin 'custom'" in result.stderr and expected in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_the_fx_table_is_listed_and_a_table_of_ones_own_names_its_source(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    config = tmp_path / "own.toml"
+    config.write_text('[fx]\nrates = { USD = 0.5, HKD = 0.915, EUR = 7.8 }\nas_of = 2026-06-30\n'
+                      'source = "treasury desk, 30 Jun 2026"\n', encoding="utf-8")
+    rows = {(r.get("section"), r["parameter"]): r
+            for r in _listing(run_cli, "--config", str(config))}
+    usd = rows["fx", "rates.USD"]
+    assert (usd["value"], usd["raw"], usd["basis"]) == ("0.5", 0.5, "configured")
+    assert usd["source"].endswith("; its source: treasury desk, 30 Jun 2026")
+    assert rows["fx", "as_of"]["raw"] == "2026-06-30"
+    default = {(r.get("section"), r["parameter"]): r for r in _listing(run_cli)}
+    assert default["fx", "rates.USD"]["basis"] == "house policy"
+    assert default["fx", "rates.USD"]["source"].startswith("illustrative")
+
+
+def test_json_rows_carry_the_value_as_data(run_cli: Any, tmp_path: Path) -> None:
+    folder = _odd_pack(tmp_path, "[]")
+    config = tmp_path / "own.toml"
+    config.write_text("[settings.odd]\nlimit_pct = -0.0\n", encoding="utf-8")
+    rows = {r["parameter"]: r for r in _listing(run_cli, "--rules-dir", str(folder),
+                                                 "--pack", "odd", "--config", str(config))}
+    assert (rows["limit_pct"]["value"], rows["limit_pct"]["raw"]) == ("-0.0", -0.0)
+    assert rows["bars"]["raw"] == [10.0, 20.0]
+    assert rows["pairs"]["raw"] == [[85.0, 0.0], [100.0, 40.0]]
+    assert rows["grace"]["raw"] == 30 * 86400.0
+    assert rows["nan_bar"]["raw"] is None and rows["nan_bar"]["value"] == "nan"
+    line = {r["parameter"]: r for r in _listing(run_cli)}["line_cny"]
+    assert (line["value"], line["raw"]) == ("4,000,000,000", 4e9)

@@ -125,7 +125,7 @@ def batch(
 @_handle
 def generate(count: int, seed: int, output: Path | None) -> None:
     """Generate COUNT seeded synthetic profiles (for tests and benchmarks)."""
-    from ..errors import cannot_write
+    from ..errors import cannot_write, output_target
     from ..portfolio import synthetic_portfolio
 
     docs = synthetic_portfolio(count, seed)
@@ -133,8 +133,10 @@ def generate(count: int, seed: int, output: Path | None) -> None:
         for doc in docs:
             click.echo(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
         return
+    named = output
+    output, atomic = output_target(output)  # a link's target; a FIFO or device in place
     try:
-        if output.suffix.lower() == ".jsonl":
+        if output.suffix.lower() == ".jsonl" or named.suffix.lower() == ".jsonl" or not atomic:
             output.parent.mkdir(parents=True, exist_ok=True)
             with output.open("w", encoding="utf-8") as fh:
                 for doc in docs:
@@ -145,4 +147,4 @@ def generate(count: int, seed: int, output: Path | None) -> None:
             (output / f"{doc['id']}.json").write_text(
                 json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     except OSError as exc:
-        raise cannot_write(output, exc) from None
+        raise cannot_write(named, exc) from None

@@ -46,7 +46,7 @@ def plugins(
                             "thresholds).")
 @click.option("--parameters", "show_parameters", is_flag=True,
               help="List the scorers' weights, bands and parameters, the rule packs' "
-                   "thresholds and the core's (line, policy, risk, explain), with their "
+                   "thresholds and the core's (line, FX, policy, risk, explain), with their "
                    "sources, instead of the rules.")
 @click.option("--scorer", help="With --parameters: only this scorer's.")
 @engine_options
@@ -64,8 +64,8 @@ def rules(
 
     With --parameters, list every scorer's weights, bands and other numeric
     settings, every rule pack's thresholds (the numbers, dates and severities of
-    its settings) and the core's own (the line, dimension weights, policy, risk
-    and explanation), in force instead: value, basis (primary, secondary, house
+    its settings) and the core's own (the line, FX table, dimension weights,
+    policy, risk and explanation), in force instead: value, basis (primary, secondary, house
     policy; configured when the configuration changed it; unsourced when the
     plugin names none) and source, then the count per basis. --scorer and --pack
     keep one component's.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from typing import Any
 
 from attrs import field, frozen
 
@@ -94,15 +95,21 @@ class ParameterSource:
     doc: str = ""
     #: ``scorer``, ``rule_pack`` or ``policy`` (the core's configuration sections).
     kind: str = "scorer"
+    #: The value in force as JSON data (a pack's or the core's setting; None for a
+    #: scorer's rows, whose ``value`` text is the band or weight as written).
+    raw: Any = None
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         """``{"kind", "scorer" | "pack" | "section", "parameter", "value", "basis",
         "source", "doc"}``: a pack's row names it under ``pack``, a configuration
         section's under ``section``."""
         owner = {"rule_pack": "pack", "policy": "section"}.get(self.kind, "scorer")
-        return {"kind": self.kind, owner: self.scorer, "parameter": self.name,
-                "value": self.value, "basis": str(self.basis), "source": self.source,
-                "doc": self.doc}
+        out = {"kind": self.kind, owner: self.scorer, "parameter": self.name,
+               "value": self.value, "basis": str(self.basis), "source": self.source,
+               "doc": self.doc}
+        if self.kind != "scorer":
+            out["raw"] = self.raw
+        return out
 
 
 def configured(default: Cited) -> Cited:

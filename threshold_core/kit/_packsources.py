@@ -59,7 +59,9 @@ def settings_parameter_sources(
                                f"primary(...) | secondary(...) | house_policy(...)): {p!r:.80}")
     found = dict(_leaves(settings, ""))
     owners = dict(_owners(settings, ""))
-    defaults = dict(_leaves(default if default is not None else _field_defaults(settings), ""))
+    base = default if default is not None else _field_defaults(settings)
+    defaults = dict(_leaves(base, ""))
+    default_owners = dict(_owners(base, ""))
     unknown = [p.name for p in parameters if p.name not in found and p.name not in defaults]
     if unknown:
         raise SourcesError(f"{component}: declares a source for {', '.join(unknown)}, which "
@@ -70,18 +72,22 @@ def settings_parameter_sources(
         source = declared.get(path)
         was = defaults.get(path, _ABSENT)
         cited = source.source if source is not None else UNSOURCED_SETTING
+        # A table of the configuration's own (a safety suite, an FX table) may say where its
+        # values come from: its ``source``, when it is not the default table's.
+        own = getattr(owners.get(path), "source", None)
+        if not isinstance(own, str) or not own or own == getattr(
+                default_owners.get(path), "source", None):
+            own = None
         if was is _ABSENT:
-            # A table of its own (a safety suite) may say where its values come from.
-            own = getattr(owners.get(path), "source", None)
             cited = (configured(cited) if source is not None
-                     else Cited(Basis.CONFIGURED, "set in the configuration (no default)"
-                                + (f"; its source: {own}" if isinstance(own, str) and own
-                                   else "")))
+                     else Cited(Basis.CONFIGURED, "set in the configuration (no default)"))
         elif not _same(was, value):
             cited = configured(cited)
+        if cited.basis is Basis.CONFIGURED and own:
+            cited = Cited(Basis.CONFIGURED, f"{cited.text}; its source: {own}")
         rows.append(ParameterSource(component, path, show_setting(value), cited.basis,
                                     cited.text, source.doc if source is not None else "",
-                                    kind=kind))
+                                    kind=kind, raw=json_setting(value)))
     return rows
 
 
@@ -96,7 +102,7 @@ def show_setting(value: Any) -> str:
     if isinstance(value, (date, time)):
         return value.isoformat()
     if isinstance(value, float) and math.isfinite(value) and value.is_integer() \
-            and abs(value) < 1e15:
+            and abs(value) < 1e15 and math.copysign(1.0, value) > 0:
         return f"{int(value):,}"
     if isinstance(value, int):
         return f"{value:,}"
@@ -104,6 +110,25 @@ def show_setting(value: Any) -> str:
         return ", ".join(f"({show_setting(v)})" if isinstance(v, (tuple, list))
                          else show_setting(v) for v in value)
     return repr(value) if isinstance(value, float) else str(value)
+
+
+def json_setting(value: Any) -> Any:
+    """A setting as JSON data, exact: numbers as numbers (NaN and infinities as None, which
+    JSON cannot hold), dates and times ISO 8601, durations in seconds, choices by value,
+    lists as lists."""
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, (tuple, list)):
+        return [json_setting(v) for v in value]
+    return str(value)
 
 
 def _leaves(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
@@ -115,28 +140,30 @@ def _leaves(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
     elif isinstance(obj, Mapping):
         for key, value in obj.items():
             yield from _leaves(value, f"{prefix}{key}.")
-    elif isinstance(obj, (tuple, list)) and obj and all(
-            attrs.has(type(item)) and isinstance(getattr(item, "name", None), str)
-            for item in obj):
-        # Named records (grade bands): by name, ``grades.Q1.min_score``.
-        for item in obj:
-            yield from _leaves(item, f"{prefix}{item.name}.")
+    elif isinstance(obj, (tuple, list)) and obj and all(attrs.has(type(i)) for i in obj):
+        # Records: named ones (grade bands) by name, ``grades.Q1.min_score``; others by
+        # position, ``history.0.rate``.
+        for i, item in enumerate(obj):
+            name = getattr(item, "name", None)
+            yield from _leaves(item, f"{prefix}{name if isinstance(name, str) else i}.")
     elif isinstance(obj, (bool, *_SCALARS)) or _is_setting_list(obj):
         yield prefix[:-1], obj
 
 
-def _owners(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
-    """Each leaf's path and the attrs object that holds it."""
+def _owners(obj: Any, prefix: str, holder: Any = None) -> Iterator[tuple[str, Any]]:
+    """Each path and the attrs object that holds it (the nearest one, through tables)."""
     if attrs.has(type(obj)):
         for a in attrs.fields(type(obj)):
-            value = getattr(obj, a.name)
-            if attrs.has(type(value)) or isinstance(value, (Mapping, tuple, list)):
-                yield from _owners(value, f"{prefix}{a.name}.")
-            else:
-                yield f"{prefix}{a.name}", obj
+            yield f"{prefix}{a.name}", obj
+            yield from _owners(getattr(obj, a.name), f"{prefix}{a.name}.", obj)
     elif isinstance(obj, Mapping):
         for key, value in obj.items():
-            yield from _owners(value, f"{prefix}{key}.")
+            yield f"{prefix}{key}", holder
+            yield from _owners(value, f"{prefix}{key}.", holder)
+    elif isinstance(obj, (tuple, list)) and obj and all(attrs.has(type(i)) for i in obj):
+        for i, item in enumerate(obj):
+            name = getattr(item, "name", None)
+            yield from _owners(item, f"{prefix}{name if isinstance(name, str) else i}.", holder)
 
 
 def _is_setting_list(value: Any) -> bool:

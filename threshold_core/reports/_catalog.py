@@ -70,8 +70,8 @@ def describe_parameters(
     engine: Engine, *, scorer: str | None = None, pack: str | None = None,
 ) -> list[dict[str, str]]:
     """Every weight, band and parameter of every scorer, every threshold of every rule
-    pack's settings, then the core's own (the line, dimension weights, policy, risk and
-    explanation: :mod:`._policysources`), in force, with its source: ``primary``,
+    pack's settings, then the core's own (the line, FX table, dimension weights, policy, risk
+    and explanation: :mod:`._policysources`), in force, with its source: ``primary``,
     ``secondary``, ``house policy``, ``configured`` (set in the configuration) or
     ``unsourced``.
 

@@ -1,11 +1,12 @@
-"""Where the core's own decision thresholds come from: the line, the dimension weights, the
-policy, the risk model and the explanation, for ``threshold rules --parameters``.
+"""Where the core's own decision thresholds come from: the line, the FX table, the dimension
+weights, the policy, the risk model and the explanation, for ``threshold rules --parameters``.
 
-Each number, date and enumerated choice of the configuration's ``[gate]``, ``[dimensions]``,
-``[policy]``, ``[risk]`` and ``[explain]`` sections is listed with its basis, as the scorers'
-and the rule packs' are. The FX table is data with its own ``source`` (``threshold config
-show``), and ``[limits]`` are time budgets that decide nothing a decision records: neither
-is listed.
+Each number, date, switch and enumerated choice of the configuration's ``[gate]``, ``[fx]``,
+``[dimensions]``, ``[policy]``, ``[risk]`` and ``[explain]`` sections is listed with its
+basis, as the scorers' and the rule packs' are; an FX table of the configuration's own shows
+its ``source``. ``[limits]`` are time budgets that decide nothing a decision records, and
+names and patterns (``[sources]``, a dimension's ``scorer``) are vocabulary, not thresholds:
+``threshold config show`` lists every key.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ..kit import Parameter, ParameterSource, house_policy, primary, secondary
 from ..kit import settings_parameter_sources as _sources
 
 #: The configuration sections listed, in order.
-SECTIONS = ("gate", "dimensions", "policy", "risk", "explain")
+SECTIONS = ("gate", "fx", "dimensions", "policy", "risk", "explain")
 
 _GRADES = secondary("domain-research §8, the grade table (Q1 >= 85, Q2 75-85, Q3 65-75 "
                     "watch, B 55-65 and NQ < 55 not qualified)")
@@ -49,6 +50,14 @@ PARAMETERS: dict[str, tuple[Parameter, ...]] = {
         Parameter("require_date", house_policy(
             "the STAR standard's market value is measured at a date"),
             "an undated valuation cannot pass"),
+    ),
+    "fx": (
+        *(Parameter(f"rates.{code}", house_policy(
+            "illustrative: close to the seed article's own conversions (June 2026); set "
+            "[fx] to the rates of your valuation dates"), f"CNY per {code}")
+          for code in ("USD", "HKD", "EUR")),
+        Parameter("as_of", house_policy("the date of the illustrative table"),
+                  "the table's date (and the evaluation date of a profile without as_of)"),
     ),
     "dimensions": tuple(
         p for d in ("technical_defensibility", "application_stickiness", "regulatory_readiness",

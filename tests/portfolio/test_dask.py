@@ -208,3 +208,27 @@ def test_a_local_batch_does_not_import_distributed(tmp_path: Path) -> None:
             "assert r.exit_code == 0, r.output; "
             "assert 'distributed' not in sys.modules, 'a local batch imported distributed'")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120, cwd=tmp_path)
+
+
+def test_a_local_cluster_prints_nothing_when_the_dashboard_port_is_taken(
+    run_cli_process: Any, tmp_path: Path
+) -> None:
+    """The local cluster's dashboard takes a free port of this machine: with 8787 busy (a
+    second run, a notebook's cluster), nothing but threshold's own summary reaches stderr."""
+    import socket
+
+    busy = socket.socket()
+    try:
+        busy.bind(("127.0.0.1", 8787))
+        busy.listen()
+    except OSError:
+        pass  # taken already: the case itself
+    try:
+        source = jsonl_portfolio(tmp_path / "p.jsonl", 20, seed=3)
+        result = run_cli_process("batch", str(source), "--executor", "dask", "--jobs", "2",
+                                 "--no-plugin-autoload", "--output", str(tmp_path / "o.jsonl"))
+    finally:
+        busy.close()
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("threshold batch: 20 written"), result.stderr
+    assert "Port" not in result.stderr and "warn" not in result.stderr

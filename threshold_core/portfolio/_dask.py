@@ -154,8 +154,12 @@ def _connect(distributed: Any, scheduler: str | None, jobs: int) -> tuple[Any, A
     if scheduler is None:
         # Its own logs (a worker restarted, a task given up) would be lines on stderr
         # beside threshold's one-line messages: a dying worker is reported as under --jobs.
+        # dashboard_address=None does not turn the dashboard off (dask/distributed#8136): it
+        # takes port 8787, and a second run (or anything else there) printed "Port 8787 is
+        # already in use" on the user's stderr. A free port on this machine only, as
+        # distributed's own tests do.
         cluster = distributed.LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                           dashboard_address=None,
+                                           dashboard_address="127.0.0.1:0",
                                            silence_logs=logging.CRITICAL)
         return distributed.Client(cluster, set_as_default=False), cluster
     try:

@@ -28,8 +28,9 @@ RULEPACKS = ROOT / "examples" / "rulepacks"
 
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
+    # (None would still take 8787: dask/distributed#8136.)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address="127.0.0.1:0") as cluster:
         yield cluster.scheduler_address
 
 

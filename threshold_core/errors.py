@@ -134,6 +134,18 @@ def output_target(path: Path) -> tuple[Path, bool]:
     return target, stat.S_ISREG(mode) or stat.S_ISDIR(mode)
 
 
+def kept_mode(path: Path, new: int) -> int:
+    """The permission bits an output written over ``path`` gets: those of ``path`` if it
+    is an existing regular file (a file locked down to 0600 stays so), else ``new``."""
+    import stat
+
+    try:
+        st = path.stat()
+    except OSError:
+        return new
+    return stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else new
+
+
 def cannot_write(path: str | Path, exc: OSError) -> InputError:
     """An output file that cannot be written, as an :class:`InputError` naming it (exit 2)."""
     if isinstance(exc, (FileExistsError, NotADirectoryError)):

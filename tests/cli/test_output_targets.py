@@ -116,3 +116,15 @@ def test_generate_follows_links_and_writes_into_a_pipe(run_cli_process: Any,
     result = run_cli_process("generate", "3", "--output", str(tmp_path / "link.jsonl"))
     assert result.returncode == 0 and (tmp_path / "link.jsonl").is_symlink()
     assert len(target.read_text(encoding="utf-8").splitlines()) == 3
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_replaced_file_keeps_its_permissions(run_cli_process: Any, tmp_path: Path,
+                                               command: str) -> None:
+    out = tmp_path / "locked.txt"
+    out.write_text("old", encoding="utf-8")
+    out.chmod(0o600)
+    result = run_cli_process(*COMMANDS[command], "--output", str(out))
+    assert result.returncode in (0, 1), result.stderr
+    assert out.read_text(encoding="utf-8") != "old"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -17,7 +17,7 @@ def write_output(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False, color=_use_colour())
         return
-    from ..errors import cannot_write, output_target
+    from ..errors import cannot_write, kept_mode, output_target
 
     named = output
     output, atomic = output_target(output)
@@ -37,9 +37,10 @@ def write_output(text: str, output: Path | None) -> None:
     except OSError as exc:
         raise cannot_write(named, exc) from None
     try:
-        # mkstemp makes the file private (0600); the output is an ordinary file: the
-        # permissions a new file gets under the umask, as for a shell redirection.
-        os.chmod(tmp, 0o666 & ~_umask())
+        # mkstemp makes the file private (0600); the output is an ordinary file: an
+        # existing file keeps its permissions, a new one gets what the umask gives, as for
+        # a shell redirection.
+        os.chmod(tmp, kept_mode(output, 0o666 & ~_umask()))
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(click.unstyle(text))
         os.replace(tmp, output)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import InputError, Problem, cannot_write
+from ..errors import InputError, Problem, cannot_write, kept_mode
 from ._resume import done_ids, run_record
 
 
@@ -131,11 +131,13 @@ def finish(partial: Path, output: Path, workbook: bool, numeric: tuple[str, ...]
 
         tmp = output.with_name(f".{output.name}.tmp.xlsx")
         write_workbook(partial, tmp, numeric=numeric)
+        os.chmod(tmp, kept_mode(output, os.stat(tmp).st_mode & 0o7777))
         os.replace(tmp, output)
         partial.unlink()
         run_record(partial).unlink(missing_ok=True)
         return
     try:
+        os.chmod(partial, kept_mode(output, os.stat(partial).st_mode & 0o7777))
         os.replace(partial, output)
     except OSError as exc:
         raise cannot_write(output, exc) from None

@@ -21,7 +21,7 @@ from ..load import ExtensionTypes
 from ._boundary import check_name
 from ._budget import BudgetExceeded
 from ._hookcalls import Abandoned, HookCall, hook_call
-from ._plugins import ThresholdPluginManager
+from ._plugins import BUILTIN_PLUGINS, ThresholdPluginManager
 
 
 @frozen
@@ -100,6 +100,15 @@ def extension_types(
                           keep_undeclared=keep_undeclared)
 
 
+#: The configuration's or profile's table a declared class is read from.
+_SECTIONS = {"settings": "settings", "extension": "extensions"}
+
+
+def _builtin(pm: ThresholdPluginManager, plugin: str) -> bool:
+    info = pm.info.get(plugin)
+    return plugin in BUILTIN_PLUGINS and info is not None and info.origin == "builtin"
+
+
 def _declared_types(
     pm: ThresholdPluginManager, hook_name: str, what: str
 ) -> dict[str, tuple[type[Any], str]]:
@@ -130,5 +139,13 @@ def _declared_types(
                 )
             if not isinstance(cls, type) or not attrs.has(cls):
                 raise PluginError(plugin, f"{what} class for {name!r} is not attrs")
+            if not _builtin(pm, plugin):  # the built-ins' classes: held to it by a test
+                from ..load import unreadable_message
+
+                problem = unreadable_message(
+                    f"[{_SECTIONS[what]}.{name}]", cls,
+                    "TOML" if what == "settings" else "a TOML or JSON profile")
+                if problem:
+                    raise PluginError(plugin, problem)
             out[name] = (cls, plugin)
     return out

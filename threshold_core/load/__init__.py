@@ -38,6 +38,11 @@ from ._profiles import (
     profile_sha256,
     threshold_load_profile,
 )
+from ._readable import (
+    Unreadable,
+    unreadable_fields,
+    unreadable_message,
+)
 from ._reading import (
     MAX_DIGITS,
     SAVE_AS_UTF8,
@@ -67,6 +72,7 @@ __all__ = [
     "SAVE_AS_UTF8",
     "ExtensionTypes",
     "StructureProblems",
+    "Unreadable",
     "build_config",
     "converter",
     "currency_code",
@@ -100,6 +106,8 @@ __all__ = [
     "strip_timings",
     "structure",
     "threshold_load_profile",
+    "unreadable_fields",
+    "unreadable_message",
     "use_recipes",
     "without_none",
 ]

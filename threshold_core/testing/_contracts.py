@@ -34,7 +34,13 @@ from typing import Any
 
 import attrs
 
-from ..load import StructureProblems, converter, profile_from_data, structure
+from ..load import (
+    StructureProblems,
+    converter,
+    profile_from_data,
+    structure,
+    unreadable_fields,
+)
 from ..model import CompanyProfile, RuleOutcome, RuleStatus, Severity
 from ._probes import _band_violations, _metric_paths, _score, _ScorerCheck
 from ._samples import (
@@ -123,6 +129,9 @@ def _settings_violations(settings: Any, name: str) -> list[str]:
         return []
     if not attrs.has(type(settings)):
         return [f"settings must be an attrs class instance, got {type(settings).__name__}"]
+    unreadable = unreadable_fields(type(settings))
+    if unreadable:
+        return [f"settings {u.describe('TOML')}" for u in unreadable]
     try:
         text, back = settings_round_trip(settings, name or "component")
     except StructureProblems as exc:

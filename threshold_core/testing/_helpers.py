@@ -22,6 +22,7 @@ from ..engine import (
 from ..engine import (
     extension_types as engine_extension_types,
 )
+from ..errors import PluginError
 from ..load import NO_EXTENSIONS, ExtensionTypes, build_config, load_config, profile_from_data
 from ..model import DEFAULT_DIMENSIONS, CompanyProfile, EngineConfig
 from ._contracts import MINIMAL_PROFILE, deep_merge
@@ -139,12 +140,29 @@ def extension_types(declared_by: Any) -> ExtensionTypes:
     if isinstance(declared_by, ThresholdPluginManager):
         return engine_extension_types(declared_by)
     if isinstance(declared_by, Mapping):
-        return ExtensionTypes(dict(declared_by))
+        return _readable(ExtensionTypes(dict(declared_by)), "the mapping given")
     hook = getattr(declared_by, "threshold_profile_extensions", None)
     if not callable(hook):
         raise TypeError(f"{declared_by!r} declares no profile extensions "
                         "(no threshold_profile_extensions hook)")
-    return ExtensionTypes(dict(hook()))
+    return _readable(ExtensionTypes(dict(hook())),
+                     getattr(declared_by, "__name__", type(declared_by).__name__))
+
+
+def _readable(kinds: ExtensionTypes, plugin: str) -> ExtensionTypes:
+    """``kinds``, once each class is one a profile can be read into (as the engine checks).
+
+    :raises PluginError: naming the section, the field and its type."""
+    import attrs
+
+    from ..load import unreadable_message
+
+    for name, cls in sorted(kinds.types.items()):
+        problem = attrs.has(cls) and unreadable_message(
+            f"[extensions.{name}]", cls, "a TOML or JSON profile")
+        if problem:
+            raise PluginError(plugin, problem)
+    return kinds
 
 
 @contextlib.contextmanager

@@ -133,8 +133,23 @@ def _python_suite(path: Path) -> Suite:
     settings = []
     for pack in packs:
         cls = types.get(pack.name)
+        if cls is not None:
+            _check_settings_class(path, pack.name, cls)
         settings.append((pack, structure({}, cls) if cls is not None else None))
     return Suite(path, tuple(settings), tests.tests, key="$.TESTS")
+
+
+def _check_settings_class(path: Path, name: str, cls: Any) -> None:
+    """A pack's settings class the engine would refuse, refused here as there (exit 3)."""
+    import attrs
+
+    from ..load import unreadable_message
+
+    if not isinstance(cls, type) or not attrs.has(cls):
+        raise PluginError(path.stem, f"settings class for {name!r} is not attrs")
+    problem = unreadable_message(f"[settings.{name}]", cls)
+    if problem:
+        raise PluginError(path.stem, problem)
 
 
 def _remove(data: dict[str, Any], dotted: str) -> bool:

@@ -67,8 +67,10 @@ def rules(
     its settings) and the core's own (the line, FX table, dimension weights,
     policy, risk and explanation), in force instead: value, basis (primary, secondary, house
     policy; configured when the configuration changed it; unsourced when the
-    plugin names none) and source, then the count per basis. --scorer and --pack
-    keep one component's.
+    plugin names none) and source, then the count per basis. A threshold that
+    cannot change a decision under the configuration (every rule that uses it
+    disabled, its scorer not used) is listed as not in effect, with the reason
+    below the table. --scorer and --pack keep one component's.
     """
     from ..load import dumps
     from ..reports import describe_rules, text_table
@@ -107,15 +109,27 @@ def _parameters(engine: Any, scorer: str | None, pack: str | None, fmt: str) -> 
         click.echo(dumps(listing), nl=False)
         return
     rows = [[r.get("scorer") or r.get("pack") or r["section"], r["parameter"], r["value"],
-             r["basis"], r["source"] or "-"] for r in listing]
+             r["basis"] + (" (not in effect)" if "not_in_effect" in r else ""),
+             r["source"] or "-"] for r in listing]
     click.echo("\n".join(text_table(["component", "parameter", "value", "basis", "source"],
                                     rows, right=set())))
     counts: dict[str, int] = {}
+    off: dict[str, int] = {}
     for r in listing:
         counts[r["basis"]] = counts.get(r["basis"], 0) + 1
+        if "not_in_effect" in r:
+            off[r["not_in_effect"]] = off.get(r["not_in_effect"], 0) + 1
     click.echo(f"\n{len(listing)} parameter{'' if len(listing) == 1 else 's'}"
                + "".join(f"{', ' if i else ': '}{n} {b}"
                          for i, (b, n) in enumerate(sorted(counts.items()))))
+    if off:
+        # Listed, not left out: a reviewer sees every threshold, and why some cannot change
+        # a decision under this configuration.
+        total = sum(off.values())
+        click.echo(f"{total} of them not in effect under this configuration (they cannot "
+                   "change a decision):")
+        for why, n in off.items():
+            click.echo(f"  {n}: {why}")
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)

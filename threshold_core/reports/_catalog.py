@@ -4,6 +4,8 @@ scorer parameter and rule-pack threshold with its source."""
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from ..engine import Engine
@@ -81,9 +83,15 @@ def describe_parameters(
     :class:`~threshold_core.kit.Pack`) shows each number, date and severity of its
     settings as ``unsourced``. A pack without settings has no rows. Rows are dicts
     (:meth:`~threshold_core.kit.ParameterSource.as_dict` and ``plugin``).
+
+    A row that cannot change any decision under the configuration is kept and carries
+    ``not_in_effect``, saying why: its scorer is not used (its dimension has weight 0, is
+    not configured, or has another scorer), every rule of its pack is disabled, or every
+    rule its description names (``"FIL-003: working days ..."``) is disabled.
     """
     out: list[dict[str, str]] = []
     every = scorer is None and pack is None
+    unused = {e["component"]: e["message"] for e in engine.skipped_scorers}
     for name, reg in sorted(engine.scorers.items()):
         if not (every or name == scorer):
             continue
@@ -95,7 +103,8 @@ def describe_parameters(
         if not rows:
             rows = [ParameterSource(name, "*", "-", Basis.UNSOURCED,
                                     "the scorer does not describe its parameters")]
-        out += [{**r.as_dict(), "plugin": reg.plugin} for r in rows]
+        why = f"scorer {name!r} is not used: {unused[name]}" if name in unused else None
+        out += [_row(r, reg.plugin, why) for r in rows]
     for name, preg in sorted(engine.packs.items()):
         if not (every or name == pack):
             continue
@@ -106,11 +115,53 @@ def describe_parameters(
         if not callable(describe):
             describe = functools.partial(settings_parameter_sources, name, ())
         rows = _described(preg.plugin, f"rule pack {name!r}", describe, settings)
-        out += [{**r.as_dict(), "plugin": preg.plugin} for r in rows]
+        ids = [rule.meta.id for rule in preg.component.rules]
+        out += [_row(r, preg.plugin, _pack_off(name, ids, r.doc, engine.disabled_rules))
+                for r in rows]
     if every:
         out += [{**r.as_dict(), "plugin": "core"}
                 for r in policy_parameter_sources(engine.config)]
     return out
+
+
+def _row(row: ParameterSource, plugin: str, not_in_effect: str | None) -> dict[str, Any]:
+    out = {**row.as_dict(), "plugin": plugin}
+    if not_in_effect is not None:
+        out["not_in_effect"] = not_in_effect
+    return out
+
+
+#: What disables a rule, as the rows not in effect say it.
+_DISABLED = "([rules] disable)"
+
+
+def _pack_off(pack: str, ids: list[str], doc: str, disabled: frozenset[str]) -> str | None:
+    """Why a threshold of ``pack`` is not in effect, or None: every rule of the pack is
+    disabled, or every rule the row's description begins with (``"FIL-001, FIL-002: ..."``,
+    ``"FIL-007 applies from"``) is."""
+    if ids and all(i in disabled for i in ids):
+        return f"every rule of pack {pack!r} is disabled {_DISABLED}"
+    named = rules_named(doc, ids)
+    if not named or not all(i in disabled for i in named):
+        return None
+    if len(named) == 1:
+        return f"rule {named[0]} of pack {pack!r} is disabled {_DISABLED}"
+    return (f"rules {', '.join(named[:-1])} and {named[-1]} of pack {pack!r} are disabled "
+            f"{_DISABLED}")
+
+
+def rules_named(doc: str, ids: Iterable[str]) -> list[str]:
+    """The rule ids (of ``ids``) a threshold's description begins with: ``"FIL-001, FIL-002,
+    FIL-011: age of a registry check"`` names three, ``"FIL-009 critical from"`` one,
+    ``"age of a screening"`` none."""
+    known = set(ids)
+    named: list[str] = []
+    for word in re.split(r"[\s,:;]+", doc.strip()):
+        if word in known:
+            named.append(word)
+        elif not (word == "and" and named):
+            break
+    return named
 
 
 def _described(plugin: str, what: str, describe: Any, settings: Any) -> list[ParameterSource]:

@@ -1,7 +1,8 @@
 """Errors users see: each names the file and the path inside it.
 
-The CLI prints one line per :class:`Problem` (``file: $.path: message``) and
-maps :class:`InputError` to exit code 2 and :class:`PluginError` to exit code 3.
+The CLI prints one line per :class:`Problem` (``file: $.path: message``; an output file,
+which is no document, without a path: ``out.json: cannot write: ...``) and maps
+:class:`InputError` to exit code 2 and :class:`PluginError` to exit code 3.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from attrs import frozen
 class Problem:
     """One thing wrong with one place in a file."""
 
-    #: JSONPath-like location, ``$`` for the whole document.
+    #: JSONPath-like location, ``$`` for the whole document; ``""`` for a file that is not
+    #: read as a document (an output that cannot be written): the line then has no path.
     path: str
     message: str
 
@@ -39,7 +41,8 @@ class InputError(ThresholdError):
 
     def lines(self) -> list[str]:
         # Escaped so that a lone surrogate quoted from the input can always be printed.
-        return [f"{self.source}: {p.path}: {p.message}".encode("utf-8", "backslashreplace")
+        return [(f"{self.source}: {p.path}: {p.message}" if p.path else
+                 f"{self.source}: {p.message}").encode("utf-8", "backslashreplace")
                 .decode("utf-8") for p in self.problems]
 
 
@@ -126,10 +129,11 @@ def output_target(path: Path) -> tuple[Path, bool]:
     except FileNotFoundError:
         return target, True
     except RuntimeError:  # pathlib's own word for a loop
-        raise cannot_write(path, OSError(errno.ELOOP, os.strerror(errno.ELOOP))) from None
+        raise cannot_write(path, OSError(errno.ELOOP, os.strerror(errno.ELOOP)),
+                           "following its symbolic links") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise cannot_write(path, exc) from None
+            raise cannot_write(path, exc, "following its symbolic links") from None
         return target, True
     return target, stat.S_ISREG(mode) or stat.S_ISDIR(mode)
 
@@ -146,12 +150,27 @@ def kept_mode(path: Path, new: int) -> int:
     return stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else new
 
 
-def cannot_write(path: str | Path, exc: OSError) -> InputError:
-    """An output file that cannot be written, as an :class:`InputError` naming it (exit 2)."""
+def cannot_write(path: str | Path, exc: OSError, doing: str | None = None) -> InputError:
+    """An output file that cannot be written, as an :class:`InputError` naming it and why
+    (exit 2), in one line without a path inside it: ``out.json: cannot write: creating a
+    temporary file in /proc: No such file or directory``.
+
+    ``doing`` is the step that failed (``creating its folder /a/b``, ``renaming a temporary
+    file over it``): the system's reason alone can mislead (writing over ``/proc/version``,
+    which exists, fails with "No such file or directory" from the temporary file beside it).
+    """
     if isinstance(exc, (FileExistsError, NotADirectoryError)):
         why = "a part of its folder path is a file, not a folder"
     elif isinstance(exc, IsADirectoryError):
         why = "it is a folder"
     else:
         why = exc.strerror or type(exc).__name__
-    return InputError(str(path), [Problem("$", f"cannot write: {why}")])
+        if doing:
+            why = f"{doing}: {why}"
+    return InputError(str(path), [Problem("", f"cannot write: {why}")])
+
+
+def not_written(path: str | Path, message: str) -> InputError:
+    """An output refused before anything is written (``pipe: is not a regular file: ...``),
+    as an :class:`InputError` naming it without a path inside it (exit 2)."""
+    return InputError(str(path), [Problem("", message)])

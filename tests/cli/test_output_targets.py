@@ -75,7 +75,7 @@ def test_resume_or_a_workbook_into_a_pipe_is_refused(run_cli_process: Any,
     result = run_cli_process(*COMMANDS["batch"], "--output", str(fifo), "--resume")
     assert result.returncode == 2
     assert result.stderr.strip().endswith(
-        "pipe: $: is not a regular file: --resume and --format xlsx need one")
+        "pipe: is not a regular file: --resume and --format xlsx need one")
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
@@ -95,8 +95,8 @@ def test_a_loop_of_links_is_exit_2_and_left_alone(run_cli_process: Any, tmp_path
     (tmp_path / "b").symlink_to(tmp_path / "a")
     result = run_cli_process(*COMMANDS[command], "--output", str(tmp_path / "a"))
     assert result.returncode == 2, result.stderr
-    assert result.stderr.strip().endswith("a: $: cannot write: Too many levels of symbolic "
-                                          "links")
+    assert result.stderr == (f"{tmp_path / 'a'}: cannot write: following its symbolic links: "
+                             "Too many levels of symbolic links\n")
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     assert (tmp_path / "a").is_symlink() and (tmp_path / "b").is_symlink()
 

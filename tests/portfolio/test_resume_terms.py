@@ -135,7 +135,7 @@ def test_a_run_record_in_the_way_is_named(tmp_path: Path) -> None:
         with pytest.raises(InputError) as caught:
             _run(source, out, resume=resume)
         assert caught.value.lines() == [
-            f"{out}.partial.run: $: is a folder, not the partial output's run record: "
+            f"{out}.partial.run: is a folder, not the partial output's run record: "
             "move it away"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl.partial.run", "p.jsonl"]
 

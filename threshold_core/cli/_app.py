@@ -110,9 +110,11 @@ class Options:
 pass_options = click.make_pass_decorator(Options, ensure=True)
 
 
-def _fail(lines: Sequence[str], code: ExitCode) -> NoReturn:
+def _fail(lines: Sequence[str], code: ExitCode, *, named: bool = False) -> NoReturn:
+    """Each line on stderr; one that names no file (``named``: each names its file, an
+    output's line too, which has no path inside it) after ``threshold: ``."""
     for line in lines:
-        click.echo(f"threshold: {line}" if not _has_location(line) else line, err=True)
+        click.echo(line if named or _has_location(line) else f"threshold: {line}", err=True)
     sys.exit(int(code))
 
 
@@ -155,7 +157,7 @@ def _handle(fn: Callable[..., Any]) -> Callable[..., Any]:
         except (InputError, InputErrors) as exc:
             if debug:
                 _print_traceback()
-            _fail(exc.lines(), ExitCode.INVALID_INPUT)
+            _fail(exc.lines(), ExitCode.INVALID_INPUT, named=True)
         except PluginError as exc:
             if debug:
                 _print_traceback()

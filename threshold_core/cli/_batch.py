@@ -125,7 +125,7 @@ def batch(
 @_handle
 def generate(count: int, seed: int, output: Path | None) -> None:
     """Generate COUNT seeded synthetic profiles (for tests and benchmarks)."""
-    from ..errors import cannot_write, output_target
+    from ..errors import cannot_write, not_written, output_target
     from ..portfolio import synthetic_portfolio
 
     docs = synthetic_portfolio(count, seed)
@@ -135,16 +135,24 @@ def generate(count: int, seed: int, output: Path | None) -> None:
         return
     named = output
     output, atomic = output_target(output)  # a link's target; a FIFO or device in place
+    doing = f"creating its folder {output.parent}"
     try:
         if output.suffix.lower() == ".jsonl" or named.suffix.lower() == ".jsonl" or not atomic:
             output.parent.mkdir(parents=True, exist_ok=True)
+            doing = "opening it"
             with output.open("w", encoding="utf-8") as fh:
+                doing = "writing to it"
                 for doc in docs:
                     fh.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
             return
+        if output.exists() and not output.is_dir():
+            raise not_written(named, "cannot write: it is a file, and an --output not named "
+                                     "*.jsonl is a folder for one .json file per company")
+        doing = "creating the folder"
         output.mkdir(parents=True, exist_ok=True)
         for doc in docs:
-            (output / f"{doc['id']}.json").write_text(
-                json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+            target = output / f"{doc['id']}.json"
+            doing = f"writing {target.name} in it"
+            target.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     except OSError as exc:
-        raise cannot_write(named, exc) from None
+        raise cannot_write(named, exc, doing) from None

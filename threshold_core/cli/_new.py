@@ -72,15 +72,24 @@ def scaffold_plugin(name: str, directory: Path, dimension: str | None = None) ->
     :return: the project folder.
     :raises ValueError: a bad name.
     :raises FileExistsError: the project folder exists already.
+    :raises InputError: a folder or file cannot be written (naming it and why).
     """
+    from ..errors import cannot_write
+
     names = plugin_names(name, dimension)
     root = directory / names["dist"]
     if root.exists():
         raise FileExistsError(f"{root} exists already")
     for relative, text in render_plugin(names).items():
         path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise cannot_write(path.parent, exc, "creating the folder") from None
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise cannot_write(path, exc, "writing it") from None
     return root
 
 
@@ -104,10 +113,15 @@ def new_plugin(name: str, dimension: str | None, directory: Path) -> None:
     threshold's pytest fixtures. Installed with
     "pip install -e '.[test]'", its tests pass as they are.
     """
+    from ..errors import InputError
+
     try:
         root = scaffold_plugin(name, directory, dimension)
     except (ValueError, FileExistsError) as exc:
         click.echo(f"threshold: {exc}", err=True)
+        raise SystemExit(int(ExitCode.INVALID_INPUT)) from None
+    except InputError as exc:  # a folder that cannot be written: one line, exit 2
+        click.echo("\n".join(exc.lines()), err=True)
         raise SystemExit(int(ExitCode.INVALID_INPUT)) from None
     names = plugin_names(name, dimension)
     for path in sorted(p for p in root.rglob("*") if p.is_file()):

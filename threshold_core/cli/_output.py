@@ -22,31 +22,38 @@ def write_output(text: str, output: Path | None) -> None:
     named = output
     output, atomic = output_target(output)
     if not atomic:
+        doing = "opening it"
         try:
             with output.open("w", encoding="utf-8") as fh:
+                doing = "writing to it"
                 fh.write(click.unstyle(text))
         except OSError as exc:
-            raise cannot_write(named, exc) from None
+            raise cannot_write(named, exc, doing) from None
         return
+    folder = output.parent
+    doing = f"creating its folder {folder}"
     try:
         folder = output.resolve().parent
         folder.mkdir(parents=True, exist_ok=True)
         import tempfile
 
+        doing = f"creating a temporary file in {folder}"
         fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
     except OSError as exc:
-        raise cannot_write(named, exc) from None
+        raise cannot_write(named, exc, doing) from None
     try:
         # mkstemp makes the file private (0600); the output is an ordinary file: an
         # existing file keeps its permissions, a new one gets what the umask gives, as for
         # a shell redirection.
+        doing = f"writing a temporary file in {folder}"
         os.chmod(tmp, kept_mode(output, 0o666 & ~_umask()))
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(click.unstyle(text))
+        doing = "renaming a temporary file over it"
         os.replace(tmp, output)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise cannot_write(named, exc) from None
+        raise cannot_write(named, exc, doing) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

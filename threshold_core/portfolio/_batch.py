@@ -31,7 +31,7 @@ from typing import IO, Any
 
 from attrs import frozen
 
-from ..errors import InputError, Problem, cannot_write, output_target
+from ..errors import cannot_write, not_written, output_target
 from ..model import EngineConfig
 from ._chunks import Meta, as_batches, evaluate_chunk, spooled
 from ._evaluate import (
@@ -45,7 +45,7 @@ from ._evaluate import (
 )
 from ._executor import ordered_chunks
 from ._fingerprint import plugin_set_fingerprint
-from ._output import Progress, bytes_writer, finish, open_partial
+from ._output import Progress, bytes_writer, close_or_fail, finish, guarded, open_partial
 from ._records import Record, count_records, iter_records
 
 __all__ = ["BatchSummary", "run_batch"]
@@ -112,11 +112,11 @@ def run_batch(
         output, atomic = output_target(output)
         direct = not atomic
         if direct and (resume or workbook):
-            raise InputError(str(named), [Problem(
-                "$", "is not a regular file: --resume and --format xlsx need one")])
+            raise not_written(str(named), "is not a regular file: --resume and --format xlsx "
+                                     "need one")
     if workbook:
         if output is None:
-            raise InputError("--output", [Problem("$", "--format xlsx needs --output FILE")])
+            raise not_written("--output", "--format xlsx needs --output FILE")
         from ._xlsx import openpyxl
 
         openpyxl()  # fail before any work when the extra is missing
@@ -158,14 +158,16 @@ def run_batch(
             run = {"format": fmt, "explain": explain, **engine.receipt_basis(),
                    "plugin_files": [list(e) for e in plugin_set_fingerprint(engine.pm).entries]}
             sink, done, new_file = open_partial(partial, output, fmt, header, resume, run)
-            write = sink.write
+            writing = f"writing the partial output {partial}"
+            write = guarded(sink.write, output, writing)
         elif output is not None:
             new_file = True
             try:
                 sink = output.open("wb", buffering=1 << 20)
             except OSError as exc:
-                raise cannot_write(output, exc) from None
-            write = sink.write
+                raise cannot_write(output, exc, "opening it") from None
+            writing = "writing to it"
+            write = guarded(sink.write, output, writing)
         else:
             new_file = True
             write = bytes_writer(stdout or sys.stdout)
@@ -253,8 +255,8 @@ def run_batch(
             close = getattr(results, "close", None)
             if close is not None:
                 close()  # stops the worker processes
-            if sink is not None:
-                sink.close()
+            if sink is not None and output is not None:
+                close_or_fail(sink, output, writing)
             else:
                 write(b"")  # flushes stdout
     if partial is not None and output is not None:

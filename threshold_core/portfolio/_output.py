@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import InputError, Problem, cannot_write, kept_mode
+from ..errors import cannot_write, kept_mode, not_written
 from ._resume import done_ids, run_record
 
 
@@ -85,35 +85,56 @@ def open_partial(partial: Path, output: Path, fmt: str, header: list[str], resum
     try:
         partial.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise cannot_write(output, exc) from None
+        raise cannot_write(output, exc, f"creating its folder {partial.parent}") from None
     if partial.is_dir():
-        raise InputError(str(partial), [Problem(
-            "$", "is a folder, not a partial output file: move it away")])
+        raise not_written(partial, "is a folder, not a partial output file: move it away")
     done: set[str] = set()
     record = run_record(partial)
     if record.is_dir():
-        raise InputError(str(record), [Problem(
-            "$", "is a folder, not the partial output's run record: move it away")])
+        raise not_written(record, "is a folder, not the partial output's run record: move it "
+                                  "away")
     if resume:
         done = done_ids(partial, fmt, header, run)
-    elif partial.exists() or partial.is_symlink():
-        partial.unlink()
+    doing = f"removing the partial output {partial} of an earlier run"
     try:
+        if not resume and (partial.exists() or partial.is_symlink()):
+            partial.unlink()
         new_file = not partial.exists() or partial.stat().st_size == 0
         if run is not None and new_file:
-            _write_record(record, run)
+            _write_record(record, run, output)
+        doing = f"opening the partial output {partial}"
         # Written in blocks of 1 MiB rather than 8 KiB: a decision line is about 40 kB, and
         # the file system's cost per write halves (what a kill loses, --resume redoes).
         return partial.open("ab", buffering=_BLOCK), done, new_file
     except OSError as exc:
-        raise cannot_write(partial, exc) from None
+        raise cannot_write(output, exc, doing) from None
+
+
+def guarded(write: Callable[[bytes | memoryview], object], output: Path,
+            doing: str) -> Callable[[bytes | memoryview], object]:
+    """``write``, whose failure (a full disk) is :func:`cannot_write` naming ``output``."""
+    def write_or_fail(data: bytes | memoryview) -> object:
+        try:
+            return write(data)
+        except OSError as exc:
+            raise cannot_write(output, exc, doing) from None
+
+    return write_or_fail
+
+
+def close_or_fail(sink: IO[bytes], output: Path, doing: str) -> None:
+    """Close ``sink`` (its last block written): a failure is :func:`cannot_write`."""
+    try:
+        sink.close()
+    except OSError as exc:
+        raise cannot_write(output, exc, doing) from None
 
 
 
-def _write_record(record: Path, run: Mapping[str, Any]) -> None:
+def _write_record(record: Path, run: Mapping[str, Any], output: Path) -> None:
     """The run record, written whole (a temporary file renamed) before the first decision.
 
-    :raises InputError: it cannot be written (naming the record).
+    :raises InputError: it cannot be written (naming the output and the record).
     """
     tmp = record.with_name(f".{record.name}.tmp")
     try:
@@ -121,7 +142,7 @@ def _write_record(record: Path, run: Mapping[str, Any]) -> None:
         os.replace(tmp, record)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise cannot_write(record, exc) from None
+        raise cannot_write(output, exc, f"writing its run record {record}") from None
 
 
 def finish(partial: Path, output: Path, workbook: bool, numeric: tuple[str, ...]) -> None:
@@ -130,9 +151,15 @@ def finish(partial: Path, output: Path, workbook: bool, numeric: tuple[str, ...]
         from ._xlsx import write_workbook
 
         tmp = output.with_name(f".{output.name}.tmp.xlsx")
-        write_workbook(partial, tmp, numeric=numeric)
-        os.chmod(tmp, kept_mode(output, os.stat(tmp).st_mode & 0o7777))
-        os.replace(tmp, output)
+        doing = f"writing the workbook to {tmp}"
+        try:
+            write_workbook(partial, tmp, numeric=numeric)
+            doing = f"renaming {tmp} over it"
+            os.chmod(tmp, kept_mode(output, os.stat(tmp).st_mode & 0o7777))
+            os.replace(tmp, output)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise cannot_write(output, exc, doing) from None
         partial.unlink()
         run_record(partial).unlink(missing_ok=True)
         return
@@ -140,7 +167,8 @@ def finish(partial: Path, output: Path, workbook: bool, numeric: tuple[str, ...]
         os.chmod(partial, kept_mode(output, os.stat(partial).st_mode & 0o7777))
         os.replace(partial, output)
     except OSError as exc:
-        raise cannot_write(output, exc) from None
+        raise cannot_write(output, exc, f"renaming the partial output {partial} over it"
+                           ) from None
     finally:
         if not partial.exists():
             run_record(partial).unlink(missing_ok=True)

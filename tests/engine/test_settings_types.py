@@ -35,6 +35,7 @@ UNREADABLE = {
     "in_a_list": ("window: list[timedelta] = []",
                   "'window' has type list[datetime.timedelta]"),
     "nested": ("window: Nested = Nested()", "'window.span' has type datetime.timedelta"),
+    "mixed_tuple": ("window: tuple[int, str] = (1, 'd')", "'window' has type tuple[int, str]"),
 }
 
 PLUGIN = '''\

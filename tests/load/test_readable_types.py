@@ -33,6 +33,7 @@ READABLE_LEAVES: list[tuple[Any, Any]] = [
 ]
 UNREADABLE_LEAVES: list[tuple[Any, Any]] = [
     (datetime.timedelta, 30), (object, 1), (Window, {}), (complex, 1.0), (int | str, 1),
+    (tuple[int, str], [1, "a"]),
 ]
 #: Read as something else (a date): refused, though structuring does not fail.
 MISREAD_LEAVES: list[tuple[Any, Any]] = [(datetime.datetime, "2026-06-30")]

@@ -172,6 +172,11 @@ def _walk_type(tp: Any, path: str, conv: Any, found: list[Unreadable],
             _walk_type(args[0], path, conv, found, seen, within)
             _walk_type(args[1], path, conv, found, seen, within + ".*")
         return
+    if origin is tuple and len(args) > 1 and args[-1] is not Ellipsis and len(set(args)) > 1:
+        # tuple[int, str]: the loader reads every item as the first type, so no value fits.
+        found.append(Unreadable(path, type_name(tp), "the loader reads every item of a "
+                                "tuple as its first type: use tuple[X, ...] or a table"))
+        return
     if origin in _CONTAINERS:
         for arg in args:
             if arg is not Ellipsis:

@@ -60,12 +60,14 @@ from ._recipes import (
     recorded_recipes,
     use_recipes,
 )
+from ._scalars import DATE_RANGE
 from ._types import (
     generate_from_first_use,
     without_none,
 )
 
 __all__ = [
+    "DATE_RANGE",
     "MAX_DIGITS",
     "NO_EXTENSIONS",
     "PROFILE_SUFFIXES",

@@ -29,6 +29,7 @@ import cattrs
 
 from ..model import Figure, positional_builder
 from . import _recipes, _types
+from ._scalars import checked_date
 from ._types import Warmup, optional_inner
 
 #: Documents of a class structured by the converter before its function is generated
@@ -81,7 +82,7 @@ def _generate(cls: type, conv: cattrs.Converter, finishing: bool = False
 
     def namespace() -> dict[str, Any]:
         return {"MISSING": _MISSING, "Unknown": _Unknown, "cls": cls, "figure": _FIGURE,
-                "fromisoformat": date.fromisoformat, "set": object.__setattr__,
+                "fromisoformat": checked_date, "set": object.__setattr__,
                 "code_of": currency_code, "names": frozenset(a.name for a in attrs.fields(cls))}
 
     # Registered before the body is built, so that a class that holds itself finds it.

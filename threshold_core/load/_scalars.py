@@ -91,17 +91,42 @@ def _structure_bool(value: Any, _: type) -> bool:
     return value
 
 
+#: The dates a profile or a configuration may hold (house policy): from 1900-01-01 to
+#: 2100-12-31. No company, filing or exchange rate this tool judges is older than 1900,
+#: and a date outside is a typo (``1026`` for ``2026``). The span, 201 years, keeps every
+#: difference of two dates within a CEL duration (int64 nanoseconds, about 292 years), so
+#: no date the model accepts can make a declarative rule overflow.
+DATE_RANGE = (date(1900, 1, 1), date(2100, 12, 31))
+_EARLIEST, _LATEST = DATE_RANGE
+
+
+def _out_of_range(value: date) -> ValueError:
+    return ValueError(f"the date {value.isoformat()} is outside {_EARLIEST.isoformat()} to "
+                      f"{_LATEST.isoformat()} (house policy: a date outside is a typo)")
+
+
+def checked_date(value: str) -> date:
+    """``date.fromisoformat`` within :data:`DATE_RANGE` (the loader's fast path)."""
+    day = date.fromisoformat(value)
+    if not _EARLIEST <= day <= _LATEST:
+        raise _out_of_range(day)
+    return day
+
+
 def _structure_date(value: Any, _: type) -> date:
     if isinstance(value, datetime):
         raise TypeError(f"expected a date (YYYY-MM-DD), got {_show(value)}")
-    if isinstance(value, date):
-        return value
+    day: date | None = value if isinstance(value, date) else None
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
-            pass
-    raise TypeError(f"expected a date (YYYY-MM-DD), got {_show(value)}")
+            day = None
+    if day is None:
+        raise TypeError(f"expected a date (YYYY-MM-DD), got {_show(value)}")
+    if not _EARLIEST <= day <= _LATEST:
+        raise _out_of_range(day)
+    return day
 
 
 def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:

@@ -163,3 +163,18 @@ def test_any_output_path_is_written_or_named_in_one_line(
         assert path.is_dir()  # click refuses a folder as --output
         return
     _one_line(result, path)
+
+
+def test_an_option_or_a_folder_is_named_without_a_path_inside(
+    run_cli: Any, tmp_path: Path,
+) -> None:
+    """An option and a folder are no documents either: no ``$`` after them."""
+    result = run_cli("evaluate", str(ZHIPU), "--no-plugin-autoload", "--disable-plugin", "nope")
+    assert (result.returncode, result.stderr) == (
+        2, "--disable-plugin: plugin 'nope' matches no plugin\n")
+    result = run_cli("evaluate", str(tmp_path), "--no-plugin-autoload")
+    assert (result.returncode, result.stderr) == (
+        2, f"{tmp_path}: no .toml or .json profiles found\n")
+    result = run_cli("diff", str(tmp_path), "--no-plugin-autoload")
+    assert (result.returncode, result.stderr) == (
+        2, f"{tmp_path}: no .toml or .json profiles found\n")

@@ -143,7 +143,7 @@ def test_an_unreachable_scheduler_is_one_line_naming_it(tmp_path: Path) -> None:
             pytest.raises(InputError) as caught:
         _run(source, out, executor="dask", scheduler="tcp://127.0.0.1:9")
     (line,) = caught.value.lines()
-    assert line.startswith("--scheduler: $: cannot reach the Dask scheduler at "
+    assert line.startswith("--scheduler: cannot reach the Dask scheduler at "
                            "tcp://127.0.0.1:9: "), line
     assert not Path(f"{out}.partial").exists()
 
@@ -163,7 +163,7 @@ def test_without_the_extra_the_error_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
     result = _cli("batch", str(source), "--executor", "dask", "-o", str(tmp_path / "o.jsonl"))
     assert result.exit_code == 2
-    assert result.stderr == ("--executor dask: $: needs Dask's distributed, which is not "
+    assert result.stderr == ("--executor dask: needs Dask's distributed, which is not "
                              "installed: pip install 'threshold[dask]'\n")
 
 

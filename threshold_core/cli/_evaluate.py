@@ -91,7 +91,7 @@ def evaluate(
     decisions, errors = [], []
     files = list(expand_paths(paths, _skipped))
     if not files:
-        raise InputError(str(paths[0]), [Problem("$", "no .toml or .json profiles found")])
+        raise InputError(str(paths[0]), [Problem("", "no .toml or .json profiles found")])
     broken: list[PluginError] = []
     for i, path in enumerate(files):
         if i == 1:

@@ -80,7 +80,7 @@ class _Sides:
         where = engine.config.path or "the default configuration"
         files = list(expand_paths([path]))
         if not files:
-            raise InputError(str(path), [Problem("$", "no .toml or .json profiles found")])
+            raise InputError(str(path), [Problem("", "no .toml or .json profiles found")])
         out = []
         for f in files:
             profile = engine.load_profile(f)

@@ -299,4 +299,4 @@ def _disable_error(
             config.path or "<config>",
             [Problem(f"{config.root}.plugins.disable[{idx}]", f"plugin {name!r} {why}")],
         )
-    return InputError("--disable-plugin", [Problem("$", f"plugin {name!r} {why}")])
+    return InputError("--disable-plugin", [Problem("", f"plugin {name!r} {why}")])

@@ -140,13 +140,13 @@ def _distributed() -> Any:
         import distributed
     except ImportError:
         raise InputError("--executor dask", [Problem(
-            "$", f"needs Dask's distributed, which is not installed: {INSTALL_HINT}")]) from None
+            "", f"needs Dask's distributed, which is not installed: {INSTALL_HINT}")]) from None
     return distributed
 
 
 def _unreachable(scheduler: str, why: str) -> InputError:
     return InputError("--scheduler", [Problem(
-        "$", f"cannot reach the Dask scheduler at {scheduler}: {why}")])
+        "", f"cannot reach the Dask scheduler at {scheduler}: {why}")])
 
 
 def _connect(distributed: Any, scheduler: str | None, jobs: int) -> tuple[Any, Any]:

@@ -24,8 +24,8 @@ def openpyxl() -> Any:
     try:
         import openpyxl as module  # type: ignore[import-untyped]
     except ImportError:
-        raise InputError("xlsx", [Problem("$", "reading and writing .xlsx needs openpyxl: "
-                                               "pip install 'threshold[xlsx]'")]) from None
+        raise InputError("xlsx", [Problem("", "reading and writing .xlsx needs openpyxl: "
+                                              "pip install 'threshold[xlsx]'")]) from None
     return module
 
 

@@ -122,6 +122,26 @@ def _check_rates(rates: Mapping[str, float], at: str) -> list[Problem]:
     return problems
 
 
+def _check_history(fx: Any) -> list[Problem]:
+    """Each ``history`` row's rates, and its date: older than the main table's ``as_of``
+    (``rates`` is the newest row) and unlike any other row's, since two rows of one date
+    would leave the list's order to decide the rate."""
+    problems: list[Problem] = []
+    seen: dict[Any, int] = {}
+    for i, row in enumerate(fx.history):
+        problems += _check_rates(row.rates, f"$.fx.history[{i}].rates")
+        where = f"$.fx.history[{i}].as_of"
+        if row.as_of >= fx.as_of:
+            problems.append(Problem(where, f"{row.as_of.isoformat()} is not before $.fx.as_of "
+                                    f"({fx.as_of.isoformat()}): rates is the newest row"))
+        elif row.as_of in seen:
+            problems.append(Problem(where, f"{row.as_of.isoformat()} is also the date of "
+                                    f"$.fx.history[{seen[row.as_of]}]: one row per date"))
+        else:
+            seen[row.as_of] = i
+    return problems
+
+
 _ISO_CODE = re.compile(r"[A-Z]{3}")
 
 
@@ -159,8 +179,7 @@ def build_config(
     problems += _check_limits(cf.limits)
     problems += check_risk(cf.risk)
     problems += check_sources(cf.sources)
-    for i, row in enumerate(cf.fx.history):
-        problems += _check_rates(row.rates, f"$.fx.history[{i}].rates")
+    problems += _check_history(cf.fx)
     dimensions = {d: DimensionConfig() for d in DEFAULT_DIMENSIONS}
     dimensions.update(cf.dimensions)
     unknown_floors = [

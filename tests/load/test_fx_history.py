@@ -1,0 +1,95 @@
+"""FX history rows: one row per date, each older than the main table, whatever the list's order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from threshold_core import InputError, build_config
+
+COMPANY = """id = "fxco"
+name = "FX Co"
+as_of = 2026-06-30
+[valuation]
+amount = 1.0e9
+currency = "USD"
+basis = "market_cap"
+as_of = 2025-06-30
+source = "HKEX exchange close"
+"""
+
+
+def fx(*rows: tuple[str, float]) -> str:
+    history = ", ".join(f'{{ as_of = {d}, rates = {{ USD = {r} }}, source = "s{i}" }}'
+                        for i, (d, r) in enumerate(rows))
+    return (f'[fx]\nrates = {{ USD = 8.0 }}\nas_of = 2026-06-30\nsource = "PBOC"\n'
+            f"history = [{history}]\n")
+
+
+def threshold(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "threshold_core", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("command", ["validate", "evaluate"])
+@pytest.mark.parametrize("rows, message", [
+    ((("2025-06-30", 2.0), ("2025-06-30", 9.0)),
+     "$.fx.history[1].as_of: 2025-06-30 is also the date of $.fx.history[0]: one row per date"),
+    ((("2025-06-30", 9.0), ("2026-06-30", 2.0)),
+     "$.fx.history[1].as_of: 2026-06-30 is not before $.fx.as_of (2026-06-30): "
+     "rates is the newest row"),
+    ((("2027-01-01", 2.0),),
+     "$.fx.history[0].as_of: 2027-01-01 is not before $.fx.as_of (2026-06-30)"),
+])
+def test_an_ambiguous_fx_history_is_exit_2_naming_the_row(
+        tmp_path: Path, command: str, rows: tuple[tuple[str, float], ...], message: str) -> None:
+    (tmp_path / "fxco.toml").write_text(COMPANY, encoding="utf-8")
+    (tmp_path / "fx.toml").write_text(fx(*rows), encoding="utf-8")
+    run = threshold(command, "fxco.toml", "--config", "fx.toml", cwd=tmp_path)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert f"fx.toml: {message}" in run.stderr
+    assert "Traceback" not in run.stderr and run.stdout == ""
+
+
+def test_distinct_older_rows_are_accepted_and_pick_the_valuations_date(tmp_path: Path) -> None:
+    (tmp_path / "fxco.toml").write_text(COMPANY, encoding="utf-8")
+    (tmp_path / "fx.toml").write_text(fx(("2025-06-30", 9.0), ("2024-06-30", 2.0)),
+                                      encoding="utf-8")
+    run = threshold("evaluate", "fxco.toml", "--config", "fx.toml", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "x 9" in run.stdout
+
+
+DAY = st.integers(min_value=-800, max_value=40).map(
+    lambda n: dt.date(2026, 6, 30) + dt.timedelta(days=n))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(DAY, st.floats(min_value=0.5, max_value=20)), max_size=5),
+       st.randoms(use_true_random=False))
+def test_the_history_is_accepted_only_when_its_order_cannot_matter(
+        rows: list[tuple[dt.date, float]], rnd: object) -> None:
+    def table(order: list[tuple[dt.date, float]]) -> dict[str, object]:
+        return {"fx": {"rates": {"USD": 8.0}, "as_of": dt.date(2026, 6, 30), "source": "PBOC",
+                       "history": [{"as_of": d, "rates": {"USD": r}} for d, r in order]}}
+
+    dates = [d for d, _ in rows]
+    ok = len(set(dates)) == len(dates) and all(d < dt.date(2026, 6, 30) for d in dates)
+    shuffled = list(rows)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    for order in (rows, shuffled):
+        try:
+            config = build_config(table(order))
+        except InputError as e:
+            assert not ok
+            assert "$.fx.history[" in str(e) and ".as_of" in str(e)
+            continue
+        assert ok
+        got = {(r.as_of, r.rates["USD"]) for r in config.fx.history}
+        assert got == set(rows)

@@ -11,6 +11,11 @@ from ._boundary import (
 from ._engine import (
     Engine,
 )
+from ._exact import (
+    exact_coverage,
+    final_exactly,
+    on_exact_side,
+)
 from ._plugins import (
     BUILTIN_PLUGINS,
     ESSENTIAL_PLUGINS,
@@ -26,6 +31,10 @@ from ._registry import (
     declared_extension_types,
     declared_settings_types,
     extension_types,
+)
+from ._sourcing import (
+    exact_share,
+    held_share,
 )
 from ._thirdparty import (
     ENTRYPOINT_GROUP,
@@ -48,6 +57,11 @@ __all__ = [
     "declared_extension_types",
     "declared_settings_types",
     "engine_version",
+    "exact_coverage",
+    "exact_share",
     "extension_types",
+    "final_exactly",
+    "held_share",
     "load_module_file",
+    "on_exact_side",
 ]

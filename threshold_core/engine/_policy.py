@@ -39,7 +39,8 @@ for display, never across a cut-off.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ..hooks import hookimpl
 from ..model import (
@@ -60,18 +61,22 @@ from ..model import (
     is_assumed,
     positional_builder,
 )
+from ._exact import exact_coverage, final_exactly, on_exact_side, weighted_mean
 from ._sourcing import dimension_sourcing, overall_sourcing, with_effect
 
-#: Within this relative distance of a cut-off, the composite is recomputed exactly.
-_NEAR = 1e-9
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 
-def composite_score(pairs: Sequence[tuple[float, float]], cutoffs: Sequence[float]) -> float:
+def composite_score(pairs: Sequence[tuple[float, float]], cutoffs: Sequence[float],
+                    exact_scores: Callable[[], Sequence[Fraction]] | None = None) -> float:
     """The weighted mean of ``(configured weight, score)`` pairs, exact where it decides.
 
     Weights are never rounded before use (a third stays a third, not 0.333333).
     Away from every cut-off the float result is far closer than any band edge;
-    within a hair of one, the mean is recomputed with exact rational arithmetic,
+    within a hair of one, the mean is recomputed with exact rational arithmetic
+    (:func:`~threshold_core.engine._exact.on_exact_side`: weights as written, the
+    scores exactly as ``exact_scores`` gives them, else the floats' own values),
     and the float returned lies on the same side of every cut-off as the exact
     value, so comparing it with ``>=`` gives the exact verdict and displaying it
     shows what was compared.
@@ -81,18 +86,14 @@ def composite_score(pairs: Sequence[tuple[float, float]], cutoffs: Sequence[floa
     # division can overshoot by an ulp (100.00000000000001), so it is held there.
     scores = [s for _, s in pairs]
     value = min(max(math.fsum(w * s for w, s in pairs) / total, min(scores)), max(scores))
-    near = [c for c in cutoffs if abs(value - c) <= _NEAR * max(1.0, abs(c))]
-    if not near:
-        return value
-    from fractions import Fraction  # only near a cut-off: 3 ms of a command's start-up
 
-    exact = sum((Fraction(w) * Fraction(s) for w, s in pairs), Fraction(0)) / sum(
-        (Fraction(w) for w, _ in pairs), Fraction(0))
-    shown = float(exact)
-    for c in near:
-        if (shown >= c) != (exact >= Fraction(c)):
-            shown = math.nextafter(c, -math.inf)  # exactly below c, though it rounds to c
-    return shown
+    def exact() -> Fraction:
+        from fractions import Fraction
+
+        got = exact_scores() if exact_scores is not None else [Fraction(s) for _, s in pairs]
+        return weighted_mean([(w, x) for (w, _), x in zip(pairs, got, strict=True)])
+
+    return on_exact_side(value, exact, cutoffs)
 
 
 def grade_for(score: float, grades: Sequence[GradeBand]) -> GradeBand:
@@ -173,15 +174,18 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         if dc is None or dc.required or d.weight <= 0 or d.result is None:
             continue  # a failed scorer fails closed, optional or not
         floor = _floor(config, name)
-        if d.result.score is None or d.result.coverage <= 0:
+        coverage = exact_coverage(d.result.coverage, d.result.metrics, floor, d.result.score)
+        if d.result.score is None or coverage <= 0:
             left_out[name] = "optional; no data"
-        elif d.result.coverage < floor:
-            shown = format_score(d.result.coverage * 100, [floor * 100], 0)
+        elif coverage < floor:
+            shown = format_score(coverage * 100, [floor * 100], 0)
             left_out[name] = f"optional; coverage {shown}% is below its floor {floor:.0%}"
 
     total_weight = math.fsum(d.weight for n, d in dims.items() if n not in left_out)
     results: list[DimensionResult] = []
     exact: dict[str, float] = {}  # unrounded final scores: verdicts compare these
+    #: Each final score exactly (:mod:`._exact`), worked out only near a cut-off.
+    exact_of: dict[str, Callable[[], Fraction]] = {}
     grades_of: dict[str, dict[str, int]] = {}  # readings with data per grade
     for name in sorted(dims):
         d = dims[name]
@@ -195,6 +199,10 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             for cap in caps_of[name]:
                 score = min(score, cap)
             score = max(0.0, min(100.0, score))
+            assert raw is not None and result is not None
+            exact_of[name] = final_exactly(raw, result, deductions[name], caps_of[name])
+            # Held on the exact side of the dimension's floor (a floor compares it).
+            score = on_exact_side(score, exact_of[name], (policy.floor_for(name),))
             exact[name] = score
         counts = name not in left_out and total_weight > 0
         # Unrounded: reports round for display, and nothing compared is rounded.
@@ -207,7 +215,8 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             _dimension_result(
                 name, score, raw, weight, d.weight,
                 None if score is None or not counts else weight * score,
-                result.coverage if result is not None else 0.0,
+                exact_coverage(result.coverage, result.metrics, _floor(config, name),
+                               result.score) if result is not None else 0.0,
                 d.plugin, d.component, tuple(adjustments[name]), metrics,
                 result.inputs if result is not None else (),
                 dc.required if dc is not None else True,
@@ -220,7 +229,8 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     cutoffs = [band.min_score for band in policy.grades]
     if counted and all(r.name in exact for r in counted):
         # The grade is decided on this composite and the same number is shown.
-        score = composite_score([(dims[r.name].weight, exact[r.name]) for r in counted], cutoffs)
+        score = composite_score([(dims[r.name].weight, exact[r.name]) for r in counted], cutoffs,
+                                lambda: [exact_of[r.name]() for r in counted])
     band = grade_for(score, policy.grades) if score is not None else None
     grade = band.name if band else None
 

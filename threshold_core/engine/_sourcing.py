@@ -5,8 +5,10 @@ Kept apart from :mod:`._policy` (issue 19: no module over 400 lines); pure funct
 
 from __future__ import annotations
 
+import math
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -22,6 +24,10 @@ from ..model import (
     positional_builder,
     tier_of,
 )
+from ._exact import near, on_exact_side, weighted_mean, written
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 _SOURCED = (SourceTier.PRIMARY, SourceTier.SECONDARY)
 
@@ -120,5 +126,50 @@ def overall_sourcing(counted: Sequence[DimensionResult], limit: float,
     share_weight = sum(r.weight for r in with_share)
     share = (sum(r.weight * (r.illustrative_share or 0.0) for r in with_share) / share_weight
              if share_weight > 0 else None)
-    return _sourcing(round(sourced, 6), None if share is None else round(share, 6), limit,
-                     dict(sorted(grades.items())), count_tiers(grades))
+    return _sourcing(round(sourced, 6), None if share is None else held_share(
+                         share, lambda: exact_share([(r.configured_weight, r.evidence)
+                                                     for r in with_share]), limit),
+                     limit, dict(sorted(grades.items())), count_tiers(grades))
+
+
+def _is_weak(m: MetricScore) -> bool | None:
+    """Whether a scored reading rests on illustrative or unsourced figures (None: a cohort
+    proxy, or no data, which the share leaves out), as :func:`dimension_sourcing` counts."""
+    if not m.weight > 0 or m.points is None:
+        return None
+    is_sourced = _SOURCED_BY_GRADE.get(m.grade)
+    if is_sourced is None:
+        tier = tier_of(m.grade)
+        if tier is SourceTier.PROXY:
+            return None
+        is_sourced = tier in _SOURCED
+    return not is_sourced
+
+
+def exact_share(parts: Sequence[tuple[float, Sequence[MetricScore]]]) -> Fraction:
+    """The share of the composite on illustrative readings exactly: each dimension's weak
+    weight over its scored weight (metric weights as written), weighted by the dimensions'
+    configured weights."""
+    from fractions import Fraction
+
+    pairs = []
+    for weight, metrics in parts:
+        got = [(m.weight, weak) for m in metrics if (weak := _is_weak(m)) is not None]
+        if got:
+            pairs.append((weight, weighted_mean([(w, Fraction(int(weak))) for w, weak in got])))
+    return weighted_mean(pairs) if pairs else Fraction(0)
+
+
+def held_share(share: float, exact: Callable[[], Fraction], limit: float) -> float:
+    """The share rounded to 6 places for the JSON, on the exact side of ``limit``: the
+    policy holds ``qualified`` at ``watch`` above it (more digits where 6 would cross)."""
+    shown = round(share, 6)
+    if not near(share, (limit,)) and (shown > limit) == (share > limit):
+        return shown
+    held = on_exact_side(share, exact, (limit,))
+    above = held > limit or (held == limit and exact() > written(limit))
+    for digits in range(7, 18):
+        shown = round(held, digits)
+        if (shown > limit) == above:
+            return shown
+    return math.nextafter(limit, math.inf) if above else held

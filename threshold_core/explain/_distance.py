@@ -31,6 +31,7 @@ from ..model import (
     MetricScore,
     PolicyResult,
     Verdict,
+    format_score,
 )
 from ._evolve import replacer
 from ._incremental import Replayer
@@ -62,15 +63,14 @@ def _blocking_factors(decision: Decision) -> tuple[list[Blocker], set[str]]:
 
 
 def _meaning(decision: Decision, config: EngineConfig, target: Verdict | None) -> str:
-    floor = config.policy.coverage_floor
     v = decision.verdict
     if v is Verdict.ERROR:
         return ("the next better verdict is any verdict other than error: every scorer, rule "
                 "and the policy must run without failing")
     if v is Verdict.INSUFFICIENT_DATA:
         return ("the next better verdict is a graded one (qualified, watch or not_qualified): "
-                f"the score decides only once every dimension reaches the coverage floor of "
-                f"{floor:.0%}, the gate can test the valuation (known, dated, of an accepted "
+                f"the score decides only once every dimension reaches {_floors(config)}, "
+                "the gate can test the valuation (known, dated, of an accepted "
                 "basis and not illustrative) and no rule that blocks lacks data")
     if target is None:
         return ("qualified is the best verdict: nothing better to reach; the margin says how "
@@ -83,10 +83,34 @@ def _meaning(decision: Decision, config: EngineConfig, target: Verdict | None) -
             "not_qualified")
 
 
+def _below_floor(score: float, floor: float) -> str:
+    """A score below its floor, to six significant digits, or more where those would
+    show it at the floor."""
+    shown = f"{score:g}"
+    return shown if float(shown) < floor else format_score(score, [floor], 6)
+
+
+def _pct_below(coverage: float, floor: float) -> str:
+    """A coverage below its floor as a whole percentage, or with the digits that show it
+    below (never ``coverage 60% < floor 60%``)."""
+    shown = f"{coverage:.0%}"
+    if float(shown[:-1]) < floor * 100:
+        return shown
+    return f"{format_score(coverage * 100, [floor * 100], 0)}%"
+
+
+def _floors(config: EngineConfig) -> str:
+    """The coverage floors: the policy's, and each dimension's own where it has one."""
+    own = [f"{name} {dc.coverage_floor:.0%}" for name, dc in sorted(config.dimensions.items())
+           if dc.coverage_floor is not None and dc.weight > 0]
+    shown = f"the coverage floor of {config.policy.coverage_floor:.0%}"
+    return f"{shown} ({'; '.join(own)}: their own)" if own else shown
+
+
 def _coverage_needs(decision: Decision, config: EngineConfig) -> tuple[CoverageNeed, ...]:
-    floor = config.policy.coverage_floor
     out = []
     for d in decision.dimensions:
+        floor = config.coverage_floor_for(d.name)
         if d.weight <= 0 or (d.coverage >= floor and d.score is not None):
             continue
         total = sum(m.weight for m in d.evidence)
@@ -95,21 +119,22 @@ def _coverage_needs(decision: Decision, config: EngineConfig) -> tuple[CoverageN
         chosen: list[MetricScore] = []
         got = d.coverage * total
         for m in missing:
-            if total and got / total >= floor - _EPS:
-                break
+            if chosen and got / total >= floor - _EPS:
+                break  # at least one metric: the coverage as it is is below the floor
             chosen.append(m)
             got += m.weight
-        reached = bool(total) and got / total >= floor - _EPS
+        reached = bool(chosen) and got / total >= floor - _EPS
+        shown = f"coverage {_pct_below(d.coverage, floor)} < floor {floor:.0%}"
         paths = tuple(dict.fromkeys(p for m in chosen for p in m.inputs))
         if not d.evidence:
-            note = (f"coverage {d.coverage:.0%} < floor {floor:.0%}; the scorer reports no "
+            note = (f"{shown}; the scorer reports no "
                     "per-metric evidence, so which data it needs is its own")
         elif reached:
-            note = (f"coverage {d.coverage:.0%} < floor {floor:.0%}: supply "
+            note = (f"{shown}: supply "
                     f"{', '.join(m.metric for m in chosen)} to reach {got / total:.0%}")
         else:
-            note = (f"coverage {d.coverage:.0%} < floor {floor:.0%}: even every missing metric "
-                    f"only reaches {got / total:.0%}" if total else "no metric weight")
+            note = (f"{shown}: even every missing metric only reaches {got / total:.0%}"
+                    if total else "no metric weight")
         out.append(CoverageNeed(d.name, d.coverage, floor, tuple(m.metric for m in chosen),
                                 paths, note))
     return tuple(out)
@@ -181,7 +206,8 @@ def _distance(
         for dim in decision.dimensions:
             floor = config.policy.floor_for(dim.name)
             if dim.weight > 0 and dim.score is not None and dim.score < floor:
-                blockers.append(Blocker("floor", dim.name, f"{dim.name} scores {dim.score:g}, "
+                blockers.append(Blocker("floor", dim.name, f"{dim.name} scores "
+                                        f"{_below_floor(dim.score, floor)}, "
                                         f"below its floor {floor:g}: raise it to {floor:g}"))
     if not clear:  # the policy on the assessment as it is, already replayed
         cleared = replay

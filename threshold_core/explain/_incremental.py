@@ -25,7 +25,15 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..engine import combine, composite_score
+from ..engine import (
+    combine,
+    composite_score,
+    exact_coverage,
+    exact_share,
+    final_exactly,
+    held_share,
+    on_exact_side,
+)
 from ..model import (
     Assessment,
     Effect,
@@ -89,6 +97,8 @@ class Replayer:
         self._rules_of = {name: frozenset(a[0] for a in adjustments)
                           for name, adjustments in self._adjustments_of.items()}
         self._finals: dict[str, float] = {}
+        #: (dimension, final score) -> the final score exactly, for a composite near a cut-off.
+        self._exact: dict[tuple[str, float], Any] = {}
         #: The composite of each list of (weight, final score) asked so far.
         self._composites: dict[tuple[tuple[float, float], ...], float] = {}
         #: Rules whose clearing changes a dimension's score or the caps.
@@ -217,8 +227,10 @@ class Replayer:
             pairs = tuple((dims[n].weight, s) for n, _w, s in counted if s is not None)
             composite = self._composites.get(pairs)
             if composite is None:
-                composite = self._composites[pairs] = composite_score(list(pairs),
-                                                                      self._cutoffs)
+                exact = self._exact
+                composite = self._composites[pairs] = composite_score(
+                    list(pairs), self._cutoffs,
+                    lambda: [exact[(n, s)]() for n, _w, s in counted if s is not None])
         lacking = any(coverage[n] < self._floors[n] or s is None for n, _w, s in counted)
         return counted, composite, lacking
 
@@ -243,15 +255,20 @@ class Replayer:
                 amount = min(medium, max(0.0, per_pack - done))
                 deducted[pack] = done + amount
                 deductions.append(-amount)
+        raw = score
         score += sum(deductions)
         for cap in caps:
             score = min(score, cap)
-        return max(0.0, min(100.0, score))
+        score = max(0.0, min(100.0, score))
+        # Held on the exact side of the dimension's floor, as the policy holds it.
+        exact = final_exactly(raw, self._dims[name].result, deductions, caps)
+        score = on_exact_side(score, exact, (policy.floor_for(name),))
+        self._exact[(name, score)] = exact
+        return score
 
     def _scores(self, raw_scores: Mapping[str, float] | None, full_coverage: bool
                 ) -> tuple[dict[str, float | None], dict[str, float]]:
         """Each dimension's scorer score and coverage, as ``what_if`` changes them."""
-        floor_all = self._policy.coverage_floor
         raw: dict[str, float | None] = {}
         coverage: dict[str, float] = {}
         for name, d in self._dims.items():
@@ -262,9 +279,10 @@ class Replayer:
             score = result.score
             if raw_scores and name in raw_scores:
                 score = raw_scores[name]
-            cov = result.coverage
+            floor = self._floors[name]
+            cov = exact_coverage(result.coverage, result.metrics, floor, result.score)
             if full_coverage and score is not None:
-                cov = max(cov, floor_all)
+                cov = max(cov, floor)
             raw[name] = score
             coverage[name] = cov
         return raw, coverage
@@ -292,4 +310,9 @@ class Replayer:
         share_weight = sum(w for w, _ in with_share)
         if not share_weight > 0:
             return None
-        return round(sum(w * (share or 0.0) for w, share in with_share) / share_weight, 6)
+        share = sum(w * (share or 0.0) for w, share in with_share) / share_weight
+        dims = self._dims
+        return held_share(share, lambda: exact_share(
+            [(dims[n].weight, getattr(dims[n].result, "metrics", ())) for n, w, _s in counted
+             if self._sourcing[n][0] is not None and self._sourcing[n][1] is not None]),
+            self._policy.max_illustrative_share)

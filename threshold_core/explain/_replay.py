@@ -140,7 +140,6 @@ def what_if(
     gate = assessment.gate
     if (gate_passes or "gate" in cleared) and gate.passed is False:
         gate = attrs.evolve(gate, passed=True)
-    floor = config.policy.coverage_floor
     dims = []
     for d in assessment.dimensions:
         result = d.result
@@ -148,7 +147,8 @@ def what_if(
             if raw_scores and d.name in raw_scores:
                 result = attrs.evolve(result, score=raw_scores[d.name])
             if full_coverage and result.score is not None:
-                result = attrs.evolve(result, coverage=max(result.coverage, floor))
+                result = attrs.evolve(result, coverage=max(result.coverage,
+                                                           config.coverage_floor_for(d.name)))
         dims.append(d if result is d.result else attrs.evolve(d, result=result))
     if full_coverage and gate.passed is None:
         gate = attrs.evolve(gate, passed=True)

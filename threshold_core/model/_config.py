@@ -285,6 +285,13 @@ class EngineConfig:
     #: (``build_config(collect=True)``); an engine never runs with any.
     problems: tuple[Problem, ...] = field(default=(), eq=False, repr=False)
 
+    def coverage_floor_for(self, dimension: str) -> float:
+        """The coverage floor of one dimension: its own ``coverage_floor``, else the policy's."""
+        dc = self.dimensions.get(dimension)
+        if dc is not None and dc.coverage_floor is not None:
+            return dc.coverage_floor
+        return self.policy.coverage_floor
+
     def sha256(self) -> str:
         """Hash of the canonical effective configuration (for receipts)."""
         # attrs.asdict gives the same plain data as the cattrs converter here

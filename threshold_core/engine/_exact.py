@@ -1,0 +1,124 @@
+"""Comparisons with a configured cut-off, decided exactly.
+
+Every ratio the policy compares with a configured cut-off (a grade band's
+``min_score``, a coverage floor, a dimension floor, the illustrative share's limit)
+is a weighted mean of numbers the configuration or a scorer wrote. Float arithmetic
+decides it away from the cut-off; within a hair of one (:data:`NEAR`, relative), the
+mean is recomputed with exact rational arithmetic, each configured number taken as
+the decimal it is written as (``0.15`` is 3/20, not the binary float nearest it), so
+scaling relative weights never changes a verdict: covered weight 3.0 of 5.0 is 60%,
+never 59.999999999999986%. The float returned lies on the same side of every
+cut-off as the exact value, so comparing it with ``<`` or ``>=`` gives the exact
+answer and displaying it shows what was compared.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # fractions loads only near a cut-off: 3 ms of a command's start-up
+    from fractions import Fraction
+
+#: Within this relative distance of a cut-off, a ratio is recomputed exactly.
+NEAR = 1e-9
+
+
+def written(x: float) -> Fraction:
+    """``x`` as the decimal it is written as (its shortest repr): 0.15 is 3/20."""
+    from fractions import Fraction
+
+    return Fraction(repr(float(x)))
+
+
+def near(value: float, cutoffs: Iterable[float]) -> list[float]:
+    """The cut-offs within :data:`NEAR` (relative) of ``value``."""
+    return [c for c in cutoffs if abs(value - c) <= NEAR * max(1.0, abs(c))]
+
+
+def on_exact_side(value: float, exact: Callable[[], Fraction],
+                  cutoffs: Iterable[float]) -> float:
+    """``value``, or near a cut-off the float nearest ``exact()`` held on the side of every
+    cut-off the exact value is on (``exact`` is only called near one)."""
+    hits = near(value, cutoffs)
+    if not hits:
+        return value
+    x = exact()
+    shown = float(x)
+    for c in hits:
+        if (shown >= c) != (x >= written(c)):
+            # Exactly below c, though it rounds to c (correct rounding never lifts a value
+            # at or above c below it, so only this side needs holding).
+            shown = math.nextafter(c, -math.inf)
+    return shown
+
+
+def weighted_mean(pairs: Sequence[tuple[float, Fraction]]) -> Fraction:
+    """``Σ w·s / Σ w`` of configured weights (as written) and exact values."""
+    from fractions import Fraction
+
+    total = sum((written(w) for w, _ in pairs), Fraction(0))
+    return sum((written(w) * s for w, s in pairs), Fraction(0)) / total
+
+
+def _consistent(metrics: Sequence[Any], coverage: float, score: float | None) -> bool:
+    """Whether the metric evidence reproduces the scorer's coverage and score (a scorer
+    of our kit); a scorer that computes them otherwise keeps its own floats."""
+    total = sum(m.weight for m in metrics)
+    scored = [m for m in metrics if m.points is not None and m.weight > 0]
+    got = sum(m.weight for m in scored)
+    if not total > 0 or abs(got / total - coverage) > 1e-12:
+        return False
+    if score is None or not got > 0:
+        return score is None
+    mean = sum(m.weight * m.points for m in scored) / got
+    return bool(abs(mean - score) <= 1e-9 * max(1.0, abs(score)))
+
+
+def exact_coverage(coverage: float, metrics: Sequence[Any], floor: float,
+                   score: float | None = None) -> float:
+    """A scorer's coverage held on the exact side of ``floor``: the share of its metric
+    weight (as written) that had data."""
+    if not near(coverage, (floor,)) or not metrics or not _consistent(metrics, coverage,
+                                                                          score):
+        return coverage
+
+    def exact() -> Fraction:
+        from fractions import Fraction
+
+        return weighted_mean([(m.weight, Fraction(int(m.points is not None and m.weight > 0)))
+                              for m in metrics])
+
+    return on_exact_side(coverage, exact, (floor,))
+
+
+def exact_raw(raw: float, metrics: Sequence[Any], coverage: float) -> Fraction:
+    """A dimension's scorer score exactly: the weighted mean of its metrics' points with
+    the weights as written (the float's own value for a scorer that is not our kit's)."""
+    from fractions import Fraction
+
+    if metrics and _consistent(metrics, coverage, raw):
+        return weighted_mean([(m.weight, Fraction(m.points)) for m in metrics
+                              if m.points is not None and m.weight > 0])
+    return Fraction(raw)
+
+
+def exact_final(raw: Callable[[], Fraction], deductions: Sequence[float],
+                caps: Sequence[float]) -> Fraction:
+    """The final score exactly as the policy forms it: deductions first, caps as a
+    ceiling, held to 0-100."""
+    from fractions import Fraction
+
+    score = raw() + sum((written(d) for d in deductions), Fraction(0))
+    for cap in caps:
+        score = min(score, written(cap))
+    return max(Fraction(0), min(Fraction(100), score))
+
+
+def final_exactly(raw: float, result: Any, deductions: Sequence[float],
+                  caps: Sequence[float]) -> Callable[[], Fraction]:
+    """A dimension's final score exactly (``result`` its scorer's result, ``raw`` the score
+    used, which a what-if may have replaced), to work out only near a cut-off."""
+    return lambda: exact_final(lambda: exact_raw(raw, result.metrics, result.coverage),
+                               deductions, caps)

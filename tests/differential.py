@@ -22,6 +22,7 @@ import enum
 import functools
 import json
 import random
+import re
 import tempfile
 import tomllib
 import typing
@@ -464,18 +465,35 @@ def compare(conditions: list[str], pack_size: int = 40,
             for rule, when in zip(pack.rules, chunk, strict=True):
                 expected = programs[when].eval(activation)
                 value = expected.value()
+                error = ""
                 try:
                     outcome = rule.evaluate(profile, None, context)
                     got, missing = str(outcome.status), outcome.missing
-                except (ConditionError, TypeError):
-                    got, missing = "error", ()
+                except (ConditionError, TypeError) as exc:
+                    got, missing, error = "error", (), str(exc)
                 result.comparisons += 1
                 result.outcomes[got] = result.outcomes.get(got, 0) + 1
                 ok = _agrees(value, expected.type().name(), got, missing, nested)
+                if not ok and " / " in when and (
+                        (got == "error" and (_DOUBLE_DIVISION.search(error)
+                                             or isinstance(value, bool)))
+                        or (got == "not_evaluated" and isinstance(value, bool) and missing
+                            and all(_absent(nested, m) for m in missing))):
+                    # threshold fails closed where IEEE division gives an infinity or a NaN
+                    # (docs/rulepacks.md): an error instead of CEL's outcome (a comparison
+                    # with it, or another error beside it, which CEL's || then absorbs);
+                    # with absent data on the other side of && or ||, not_evaluated
+                    ok = True
+                    result.outcomes["division"] = result.outcomes.get("division", 0) + 1
                 if not ok:
                     result.mismatches.append(
                         f"{label}: {when!r}: CEL {value!r}, threshold {got} {missing}")
     return result
+
+
+#: threshold's error for a double divided by zero or a non-finite quotient.
+_DOUBLE_DIVISION = re.compile(r"failed: (?:INVALID_ARGUMENT: divide by zero|"
+                              r"OUT_OF_RANGE: the quotient is not a finite number)$")
 
 
 def _agrees(value: Any, kind: str, got: str, missing: tuple[str, ...],

@@ -32,10 +32,11 @@ unit, with ``CNY = 1.0``).
 
 **Outcomes.** true fires at the rule's severity, false passes. A condition that
 reads an absent field is ``not_evaluated`` naming the absent paths; any other
-evaluation error (division by zero, overflow...) raises
-:class:`ConditionError`, so the rule is an ``error`` event and the decision
-fails closed, as with a Python rule that raises. A condition that yields a
-non-boolean is a broken rule and an ``error`` event too.
+evaluation error (division by zero, a double divided by zero or a quotient that
+is not a finite number, overflow...) raises :class:`ConditionError`, so the rule is
+an ``error`` event and the decision fails closed, as with a Python rule that
+raises. A condition that yields a non-boolean is a broken rule and an ``error``
+event too.
 
 **Load-time checks.** Every problem is one line naming the file, the place in it
 and the rule: TOML syntax, unknown keys, wrong types and severity words,
@@ -57,7 +58,9 @@ CEL's errors, :mod:`._schema` declares the profile's CEL types,
 :mod:`._fields` has the shapes of the schema's paths, :mod:`._checkcache` keeps
 the types and the checks for the ``threshold`` command, :mod:`._templates`
 handles messages, :mod:`._projection` converts the profile for CEL,
-:mod:`._readers` reads paths of the converted profile in Python, and
+:mod:`._readers` reads paths of the converted profile in Python,
+:mod:`._arith` makes every ``/`` a checked division, :mod:`._extnames` checks the
+extension sections a pack reads, :mod:`._hints` explains CEL's compile messages, and
 :mod:`._pack` compiles and evaluates a pack. This package re-exports their
 public names.
 """
@@ -75,7 +78,9 @@ from ._cel import (
 from ._checkcache import save as save_check_cache
 from ._checkcache import use as use_check_cache
 from ._checked import MAX_MACRO_NESTING, Analysis, analyze_checked
+from ._extnames import check_extension_reads
 from ._fields import ROOTS, VARIABLES, Reference, Shape
+from ._hints import model_field_names
 from ._pack import (
     Condition,
     ConditionError,
@@ -83,7 +88,6 @@ from ._pack import (
     DeclarativePackPlugin,
     load_pack,
     load_pack_plugin,
-    model_field_names,
 )
 from ._packfile import (
     MAX_PACK_BYTES,
@@ -138,6 +142,7 @@ __all__ = [
     "Shape",
     "analyze_checked",
     "cel_module",
+    "check_extension_reads",
     "check_tests",
     "compile_checked",
     "environments",

@@ -20,6 +20,7 @@ checked and the running program mean the same.
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from functools import cache, cached_property
 from types import ModuleType
 from typing import Any
@@ -80,6 +81,7 @@ class Environments:
     one is built on first use: when every check comes from the command's cache, never."""
 
     def __init__(self) -> None:
+        from ._arith import division_declaration
         from ._schema import descriptor_pool
 
         cel = cel_module()
@@ -90,7 +92,7 @@ class Environments:
             "figures": T.List(T.DYN),
             "as_of": T.TIMESTAMP,
             "fx": T.Map(T.STRING, T.DOUBLE),
-        })
+        }, functions=[division_declaration(cel), months_declaration(cel)])
         self.error_type = T.ERROR
 
     @cached_property
@@ -104,7 +106,7 @@ class Environments:
             "figures": T.List(T("threshold.profile.FigureEntry")),
             "as_of": T.TIMESTAMP,
             "fx": T.Map(T.STRING, T.DOUBLE),
-        })
+        }, functions=[months_declaration(cel)])
 
 
 @cache
@@ -123,12 +125,44 @@ def compile_checked(source: str) -> tuple[Any, bytes, str]:
     envs = environments()
     kept = _checkcache.checked(source)  # the command's cache: CEL's check of it before
     if kept is not None:
-        return envs.run.compile(source), kept[0], kept[1]
+        return _running(envs.run, source), kept[0], kept[1]
     checked = envs.check.compile(source)
-    program = envs.run.compile(source)
+    program = _running(envs.run, source)
     serialized, type_name = checked.serialize(), checked.return_type().name()
     _checkcache.keep_checked(source, serialized, type_name)
     return program, serialized, type_name
+
+
+def _running(env: Any, source: str) -> Any:
+    """``source`` compiled in the running environment, every ``/`` a checked division
+    (:mod:`._arith`)."""
+    program = env.compile(source)
+    if "/" not in source:
+        return program
+    from ._arith import checked_division
+
+    wire = program.serialize()
+    renamed = checked_division(wire)
+    return program if renamed is wire else env.deserialize(renamed)
+
+
+def months_declaration(cel: Any) -> Any:
+    """``addMonths(timestamp, int)``: the same day that many calendar months later
+    (earlier when negative), clamped to the month's end, as the kit's
+    :func:`~threshold_core.kit.add_months` and the freshness pack count them."""
+    T = cel.Type
+    return cel.FunctionDecl("addMonths", [cel.Overload(
+        "threshold_add_months_timestamp_int", T.TIMESTAMP, [T.TIMESTAMP, T.INT],
+        impl=_add_months)])
+
+
+def _add_months(when: Any, months: int) -> Any:
+    from datetime import datetime
+
+    from ..kit import add_months
+
+    day = add_months(when.date(), months)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 # --------------------------------------------------------------------------- its errors

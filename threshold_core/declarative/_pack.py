@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from functools import cache
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,9 @@ from ..model import CompanyProfile, Context, Rule, RuleMeta, RuleOutcome, RuleRe
 from ._cel import _cel_problems, _offset, _position, _short, check_bounds, compile_checked
 from ._checkcache import analysed
 from ._checked import Analysis
-from ._fields import VARIABLES, Reference, _label, _struct_fields
+from ._extnames import extension_reads
+from ._fields import Reference, _label
+from ._hints import _explain, model_field_names
 from ._packfile import PackFile, RuleSpec, read_pack_file
 from ._projection import (
     FIGURE_FIELDS,
@@ -40,79 +41,6 @@ class ConditionError(RuntimeError):
     """A condition failed to evaluate for a reason other than absent data
     (division by zero, overflow, an index out of range...): the rule is an
     ``error``, as a Python rule that raises, and the decision fails closed."""
-
-
-@cache
-def model_field_names() -> frozenset[str]:
-    """Every field name of the profile's attrs classes."""
-    names: set[str] = set()
-    seen: set[type] = set()
-
-    def walk(cls: type) -> None:
-        if cls in seen:
-            return
-        seen.add(cls)
-        for name, shape in _struct_fields(cls).items():
-            names.add(name)
-            while shape.item is not None:
-                shape = shape.item
-            if shape.cls is not None:
-                walk(shape.cls)
-
-    walk(CompanyProfile)
-    return frozenset(names)
-
-
-@cache
-def _model_classes() -> dict[str, type]:
-    out: dict[str, type] = {}
-
-    def walk(cls: type) -> None:
-        if cls.__name__ in out:
-            return
-        out[cls.__name__] = cls
-        for shape in _struct_fields(cls).values():
-            while shape.item is not None:
-                shape = shape.item
-            if shape.cls is not None:
-                walk(shape.cls)
-
-    walk(CompanyProfile)
-    return out
-
-
-_UNDEFINED_FIELD = re.compile(
-    r"undefined field '(\w+)' not found in struct 'threshold\.profile\.(\w+)'")
-
-
-_UNDECLARED = re.compile(r"undeclared reference to '(\w+)")
-_NOT_A_STRUCT = re.compile(r"expression of type '([^']*)' cannot be the operand of a select")
-
-
-def _explain(message: str) -> str:
-    """CEL's compile message, with a hint for a field the model does not have."""
-    m = _UNDECLARED.search(message)
-    if m and m.group(1) not in VARIABLES:
-        return f"unknown variable {m.group(1)!r} (known: {', '.join(VARIABLES)})"
-    m = _NOT_A_STRUCT.search(message)
-    if m and m.group(1) == "double":
-        return (f"{message}: a figure is its number in CEL, it has no fields "
-                "(provenance is in `figures`)")
-    if m and m.group(1).startswith("list("):
-        return f"{message}: a list; use .exists(x, x.field ...) or an index"
-    m = _UNDEFINED_FIELD.search(message)
-    if m:
-        cls = _model_classes().get(m.group(2))
-        if cls is not None or m.group(2) == "FigureEntry":
-            import difflib  # only on this error path
-
-            fields = list(_struct_fields(cls)) if cls is not None else list(FIGURE_FIELDS)
-            name = cls.__name__ if cls is not None else "a figures entry"
-            close = difflib.get_close_matches(m.group(1), fields, n=1)
-            hint = (f"did you mean {close[0]!r}?" if close
-                    else f"{name} has " + ", ".join(sorted(fields)))
-            return f"the profile has no field {m.group(1)!r} in {name} ({hint})"
-    return message.replace("threshold.profile.", "")
 
 
 class Condition:
@@ -177,6 +105,9 @@ class Condition:
         return RuleOutcome(RuleStatus.NOT_EVALUATED, missing=missing,
                            message="missing " + ", ".join(missing), evidence=evidence)
 
+    def _message_error(self, error: str) -> ConditionError:
+        return ConditionError(f"message of {self.spec.id} failed: {_short(error)}")
+
     def render(self, view: ProfileView) -> str:
         out = []
         for part in self.message:
@@ -186,14 +117,18 @@ class Condition:
             placeholder, program, getter = part
             if getter is not None:
                 value = getter(view.data)
-            else:
+            else:  # an absent field is n/a; any other error fails the rule closed
                 try:
                     result = program.eval(view.cel_context)
-                except RuntimeError:  # cel-cpp's own limits: the value is not there
+                except RuntimeError as exc:  # cel-cpp's own limits
+                    raise self._message_error(str(exc)) from None
+                value = result.plain_value()
+                if result.type() == self.pack._error_type:
+                    if not str(value).startswith(_NO_KEY_PREFIX):
+                        raise self._message_error(str(value))
                     value = None
-                else:
-                    value = (None if result.type() == self.pack._error_type
-                             else result.plain_value())
+                elif value.__class__ is float and value - value != 0.0:
+                    raise self._message_error(f"the value is {value}, not a finite number")
             out.append("n/a" if value is None else render_value(value, placeholder.spec))
         return "".join(out)
 
@@ -230,6 +165,8 @@ class DeclarativePack:
         self._figure_fields = frozenset(FIGURE_FIELDS)  # the figures' attributes read: compile()
         self._last: ProfileView | None = None
         self._error_type: Any = None
+        #: Extension section -> (index, id) of the first rule reading it (see compile()).
+        self.extensions_read: dict[str, tuple[int, str]] = {}
 
     def __repr__(self) -> str:
         return f"<DeclarativePack {self.name} {self.version} from {self.path}>"
@@ -247,13 +184,14 @@ class DeclarativePack:
         problems: list[Problem] = []
         analyses: list[Analysis] = []
         plain_refs: list[Reference] = []  # read by plain placeholders, in Python only
+        reads: list[tuple[int, str, Iterable[tuple[str, ...]]]] = []
         for cond in self.conditions:
             spec, where = cond.spec, f"$.rules[{cond.index}]"
             found = self._compile_expression(spec.when, f"{where}.when", spec.id, problems,
                                              condition=True)
             if found is not None:
                 cond.program, cond.analysis = found
-            uses = [a for a in [cond.analysis] if a is not None]
+            uses, plain_uses = [a for a in [cond.analysis] if a is not None], []
             try:
                 parts = parse_template(spec.message)
             except ValueError as exc:
@@ -272,10 +210,13 @@ class DeclarativePack:
                     message.append((part, got[0], getter))
                     if plain:
                         plain_refs.extend(got[1].references)
+                        plain_uses.append(got[1])
                     else:
                         uses.append(got[1])
             cond.message = message
             analyses.extend(uses)
+            reads.append((cond.index, spec.id, (r.path for a in uses + plain_uses
+                                                for r in a.references)))
             if cond.analysis is not None:
                 paths = [r.path for r in cond.analysis.references if r.leaf]
                 cond.evidence = tuple((_label(p), _evidence_getter(p))
@@ -288,6 +229,7 @@ class DeclarativePack:
             for cond in self.conditions:
                 cond.program = None
             raise InputError(str(self.path), problems)
+        self.extensions_read = extension_reads(reads)
         refs = [r for a in analyses for r in a.references]
         whole = any(a.whole for a in analyses)
         self._projection = None if whole else projection_of(refs + plain_refs)

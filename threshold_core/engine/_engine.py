@@ -116,6 +116,12 @@ class Engine:
             self.pm,
             keep_undeclared=self.config.extensions.undeclared is UndeclaredExtensions.KEEP,
         )
+        if not self.extension_types.keep_undeclared:  # a drop-in pack reads declared ones
+            for reg in self.packs.values():
+                if getattr(reg.component, "extensions_read", None):
+                    from ..declarative import check_extension_reads
+
+                    check_extension_reads(reg.component, self.extension_types.types)
         # Every problem of the configuration at once: the file's own, then what only
         # the plugins can tell (unknown plugin names, settings, dimensions, rule ids).
         problems: list[Problem] = [*self.config.problems, *self.pm.config_problems]

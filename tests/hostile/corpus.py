@@ -640,7 +640,7 @@ def _numbers() -> list[Case]:
             {"in.csv": CSV_HEAD + "a,A,1e308,USD,estimate,100\n"},
             [["batch", "in.csv", "--format", "csv", "--output", "out.csv"]],
             2,
-            names=("in.csv:1", "$.valuation.amount"),
+            names=("in.csv:2", "$.valuation.amount"),
         ),
         Case(
             k,
@@ -648,7 +648,7 @@ def _numbers() -> list[Case]:
             {"in.csv": CSV_HEAD + "a,A,1e999,CNY,estimate,1\n"},
             [["batch", "in.csv"]],
             2,
-            names=("in.csv:1", "$.valuation.amount"),
+            names=("in.csv:2", "$.valuation.amount"),
         ),
         Case(
             k,
@@ -948,7 +948,7 @@ def _exit4() -> list[Case]:
             {"in.csv": 'id,name,filings\na,A,"' + "[" * 20_000 + "]" * 20_000 + '"\n'},
             [["batch", "in.csv"]],
             2,
-            names=("in.csv:1", "$.filings", "nested"),
+            names=("in.csv:2", "$.filings", "nested"),
         ),
         Case(
             k,
@@ -991,7 +991,7 @@ def _exit4() -> list[Case]:
             {"in.csv": f"id,name,reported_claims.verticals_approved\na,A,{big}\n"},
             [["batch", "in.csv"]],
             2,
-            names=("in.csv:1", "$.reported_claims.verticals_approved"),
+            names=("in.csv:2", "$.reported_claims.verticals_approved"),
         ),
         Case(
             k,
@@ -1011,7 +1011,7 @@ def _exit4() -> list[Case]:
             },
             [["batch", "in.csv", "--output", "out.jsonl"]],
             2,
-            names=("in.csv:1", "$.name", "UTF-8"),
+            names=("in.csv:2", "$.name", "UTF-8"),
             check=jsonl_output("out.jsonl", ["b"]),
         ),
         Case(
@@ -1165,7 +1165,7 @@ def _exit4() -> list[Case]:
             {"in.csv": "id,name,description\na,A," + "x" * 200_000 + "\nb,B,ok\n"},
             [["batch", "in.csv", "--output", "out.jsonl"]],
             2,
-            names=("in.csv:1", "longer"),
+            names=("in.csv:2", "longer"),
             check=jsonl_output("out.jsonl", ["b"]),
         ),
         Case(
@@ -1174,7 +1174,7 @@ def _exit4() -> list[Case]:
             {"in.csv": 'id,name,description\na,A,"' + "x" * 200_000 + "\nb,B,ok\n"},
             [["batch", "in.csv"]],
             2,
-            names=("in.csv:1",),
+            names=("in.csv:2",),
         ),
         Case(
             k,

@@ -197,7 +197,7 @@ def test_csv_batch_columns_address_extension_fields(run_cli, project: Path) -> N
     (project / "portfolio.csv").write_text(rows, encoding="utf-8")
     result = run_cli("batch", "portfolio.csv", "--output", "out.jsonl", cwd=project)
     assert result.returncode == ExitCode.INVALID_INPUT
-    assert (f'portfolio.csv:2: $.extensions.{NAME}.cost_per_mtok_usd: expected a number, '
+    assert (f'portfolio.csv:3: $.extensions.{NAME}.cost_per_mtok_usd: expected a number, '
             'got "cheap"') in result.stderr
     (line,) = (project / "out.jsonl").read_text(encoding="utf-8").splitlines()
     decision = json.loads(line)
@@ -207,7 +207,7 @@ def test_csv_batch_columns_address_extension_fields(run_cli, project: Path) -> N
     (project / "bad.csv").write_text(f"id,name,extensions.{NAME}.colour\nc,C,red\n",
                                      encoding="utf-8")
     bad = run_cli("batch", "bad.csv", "--output", "bad.jsonl", cwd=project)
-    assert f"bad.csv:1: $.extensions.{NAME}.colour: unknown column" in bad.stderr
+    assert f"bad.csv:2: $.extensions.{NAME}.colour: unknown column" in bad.stderr
 
 
 def test_profiles_without_an_engine_reject_extensions(project: Path) -> None:

@@ -98,7 +98,7 @@ def test_folder_and_csv_inputs_and_csv_output(run_cli, tmp_path: Path) -> None:
     result = run_cli("batch", str(table))
     assert result.returncode == 2
     assert [json.loads(x)["company"]["id"] for x in result.stdout.splitlines()] == ["a", "c"]
-    assert f'{table}:2: $.valuation.amount: expected a number, got "lots"' in result.stderr
+    assert f'{table}:3: $.valuation.amount: expected a number, got "lots"' in result.stderr
 
 
 def test_csv_cells_are_typed_by_the_profile_schema() -> None:

@@ -105,6 +105,15 @@ def _field_types(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+def _plain_number(text: str) -> str:
+    """``text`` when it is a number as JSON and TOML write one (ASCII digits, no ``_``
+    separators); Python's ``int()`` and ``float()`` would also read ``4_000`` and
+    Arabic-Indic or full-width digits."""
+    if not text.isascii() or "_" in text:
+        raise ValueError(text)
+    return text
+
+
 def _scalar_from_cell(text: str, tp: Any) -> Any:
     """Turn one CSV cell into the JSON value its profile field expects."""
     if without_none(tp) is not tp:
@@ -116,12 +125,12 @@ def _scalar_from_cell(text: str, tp: Any) -> Any:
         raise ValueError(f'expected true or false, got "{text}"')
     if tp is int:
         try:
-            return int(text)
+            return int(_plain_number(text))
         except ValueError:
             raise ValueError(f'expected a whole number, got "{text}"') from None
     if tp in (float, Figure):
         try:
-            return float(text)
+            return float(_plain_number(text))
         except ValueError:
             raise ValueError(f'expected a number, got "{text}"') from None
     if tp in (str, date) or (isinstance(tp, type) and issubclass(tp, str)):
@@ -253,14 +262,15 @@ def _csv_records(source: Path, encoding: str | None) -> Iterator[Record]:
         i = 0
         while True:
             i += 1
+            line = reader.line_num + 1  # the row's first line, as an editor numbers it
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield Record(i, f"{source}:{i}", problem=Problem("$", _csv_error(exc)))
+                yield Record(i, f"{source}:{line}", problem=Problem("$", _csv_error(exc)))
                 continue
-            yield Record(i, f"{source}:{i}", cells=row)
+            yield Record(i, f"{source}:{line}", cells=row)
 
 
 def _csv_error(exc: csv.Error) -> str:

@@ -12,6 +12,7 @@ composite under the change, worked out incrementally by :class:`._incremental.Re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..model import (
@@ -33,7 +34,7 @@ from ..model import (
     Verdict,
     format_score,
 )
-from ._evolve import replacer
+from ._evolve import builder, replacer
 from ._incremental import Replayer
 from ._inversion import _metric_changes
 from ._replay import _EPS, _RANK, STEP, _binding_caps, _ceil_step, _effective, _r, _shape, what_if
@@ -140,24 +141,31 @@ def _coverage_needs(decision: Decision, config: EngineConfig) -> tuple[CoverageN
     return tuple(out)
 
 
+_LEVERS = (Effect.VETO, Effect.CAP, Effect.DEDUCTION)
+
+
 def _levers(replayer: Replayer, decision: Decision) -> tuple[FindingLever, ...]:
     out = []
+    lever = builder(FindingLever)
+    base = decision.score
     for f in decision.findings:
-        if f.effect not in (Effect.VETO, Effect.CAP, Effect.DEDUCTION):
+        if f.effect not in _LEVERS:
             continue
-        verdict, score = replayer.outcome(clear={f.rule})
-        gain = (None if score is None or decision.score is None
-                else _r(score - decision.score))
-        out.append(FindingLever(f.rule, f.effect, f.dimension, gain, verdict))
+        verdict, score = replayer.lever(f.rule)
+        out.append(lever(f.rule, f.effect, f.dimension,
+                         None if score is None or base is None else _r(score - base), verdict))
     return tuple(out)
 
 
 def _distance(
-    decision: Decision, engine: Engine, config: EngineConfig, assessment: Assessment,
-    replay: PolicyResult | None, replayer: Replayer | None,
+    decision: Decision, engine: Engine, config: EngineConfig,
+    assessment: Callable[[], Assessment], replay: PolicyResult | None,
+    replayer: Replayer | None,
 ) -> Distance:
-    """``replay`` is the default policy on ``assessment`` and ``replayer`` its
-    :class:`Replayer` (both None only for an ``error`` verdict, which replays nothing)."""
+    """``replay`` is the default policy on the assessment ``assessment()`` gives (the
+    decision's, rebuilt only when a question needs the policy's full result) and
+    ``replayer`` its :class:`Replayer` (both None only for an ``error`` verdict, which
+    replays nothing)."""
     v = decision.verdict
     grades = config.policy.grades
     if v is Verdict.ERROR:
@@ -217,7 +225,7 @@ def _distance(
         verdict, score = replayer.outcome(clear=clear)
         cleared = replacer(PolicyResult, "verdict", "score")(replay, verdict, score)
     else:
-        cleared = what_if(assessment, config, clear=clear)
+        cleared = what_if(assessment(), config, clear=clear)
     capped_after = any(f.effect is Effect.CAP for f in cleared.findings)
     cuts = [b.min_score for b in grades if _RANK.get(_effective(b, capped_after), 9) <= target_rank]
     base = Distance(
@@ -231,16 +239,18 @@ def _distance(
         return base
     cut = min(cuts)
     gap = max(0.0, cut - cleared.score)
-    # The policy's results round raw_score; the distances start from the exact scores.
-    exact = {d.name: d.result.score for d in assessment.dimensions
-             if d.result is not None and d.result.score is not None}
+    # The policy's results round raw_score; the distances start from the exact scores
+    # (the decision's own, already exact: a dimension with a score has a scorer result).
+    exact = {d.name: d.raw_score for d in decision.dimensions if d.raw_score is not None}
     raw_score = replacer(DimensionResult, "raw_score")
-    dims = tuple(
-        _dimension_distance(raw_score(d, exact.get(d.name, d.raw_score)), cleared,
-                            cut, target_rank, tuple(sorted(clear)), engine, replayer, clear)
-        for d in cleared.dimensions
-    )
-    return replacer(Distance, "target_score", "gap", "dimensions")(base, cut, _r(gap), dims)
+    dims = []
+    for d in cleared.dimensions:
+        score = exact.get(d.name, d.raw_score)
+        dims.append(_dimension_distance(d if score is d.raw_score else raw_score(d, score),
+                                        cleared, cut, target_rank, tuple(sorted(clear)),
+                                        engine, replayer, clear))
+    return replacer(Distance, "target_score", "gap", "dimensions")(base, cut, _r(gap),
+                                                                  tuple(dims))
 
 
 def _dimension_distance(

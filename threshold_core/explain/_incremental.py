@@ -22,7 +22,7 @@ configurations and perturbations).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from ..engine import (
@@ -36,18 +36,21 @@ from ..engine import (
 )
 from ..model import (
     Assessment,
+    Decision,
     Effect,
     EngineConfig,
     MissingCompliance,
     PolicyResult,
-    Severity,
     Verdict,
-    is_assumed,
 )
+from ._basis import Basis, basis_of_assessment, basis_of_decision
 
 __all__ = ["Replayer"]
 
 _CAP, _DEDUCTION, _VETO, _BLOCK = Effect.CAP, Effect.DEDUCTION, Effect.VETO, Effect.BLOCK
+
+#: The dimensions' part of a question that clears no cap or deduction and moves no score.
+_AS_SCORED: tuple[Any, ...] = (frozenset(), (), False)
 
 
 class Replayer:
@@ -64,25 +67,28 @@ class Replayer:
                  replay: PolicyResult | None = None) -> None:
         if replay is None:
             replay = combine(assessment, config)
+        self._setup(config, basis_of_assessment(assessment, replay))
+
+    @classmethod
+    def of_decision(cls, decision: Decision, config: EngineConfig, *,
+                    scored: Mapping[str, float] | None = None,
+                    errors: bool | None = None) -> Replayer:
+        """The replayer of a decision the default policy made under ``config`` (the
+        engine's own, just made: ``explain(..., made_here=True)``), from the figures the
+        policy worked out as it ran (:func:`~._basis.basis_of_decision`) instead of a
+        rebuilt assessment; ``scored`` and ``errors``: what
+        :func:`~._replay.trace_facts` reads, when already read. The same answers as
+        ``Replayer(assessment_from_decision(decision), config)``."""
+        self = cls.__new__(cls)
+        self._setup(config, basis_of_decision(decision, scored, errors))
+        return self
+
+    def _setup(self, config: EngineConfig, basis: Basis) -> None:
+        dims, findings, sourcing, errors, gate, not_evaluated = basis
         policy = config.policy
         self._policy = policy
-        self._dims = {d.name: d for d in assessment.dimensions}
-        self._names = sorted(self._dims)
-        dims = self._dims
-        # (rule, pack, dimension if it is one of the assessment's, effect, assumed)
-        findings = []
-        for f in assessment.findings:
-            sev, dim = f.severity, f.dimension
-            assumed = is_assumed(f)
-            if sev is Severity.CRITICAL:
-                effect = _BLOCK if assumed else _VETO
-            elif sev is Severity.HIGH:
-                effect = _CAP
-            elif sev is Severity.MEDIUM and dim in dims:
-                effect = _DEDUCTION
-            else:
-                effect = Effect.REPORTED
-            findings.append((f.rule, f.pack, dim if dim in dims else None, effect, assumed))
+        self._dims = dims
+        self._names = sorted(dims)
         #: Per dimension, in the policy's order, the findings that adjust its score:
         #: (rule, pack, effect, assumed).
         self._adjustments_of: dict[str, list[tuple[str, str, Effect, bool]]] = {
@@ -103,6 +109,11 @@ class Replayer:
         self._composites: dict[tuple[tuple[float, float], ...], float] = {}
         #: Rules whose clearing changes a dimension's score or the caps.
         self._adjusting = frozenset(f[0] for f in findings if f[3] in (_CAP, _DEDUCTION))
+        #: The dimension each such rule adjusts ("" when it adjusts more than one).
+        self._adjusts: dict[str, str] = {}
+        for name, adjustments in self._adjustments_of.items():
+            for a in adjustments:
+                self._adjusts[a[0]] = "" if self._adjusts.get(a[0], name) != name else name
         self._vetoes = [(f[0], f[4]) for f in findings if f[3] is _VETO]
         self._blocks = [(f[0], f[4]) for f in findings if f[3] is _BLOCK]
         self._caps = [(f[0], f[4]) for f in findings if f[3] is _CAP]
@@ -112,19 +123,20 @@ class Replayer:
         #: The optional dimensions (the others are never left out) and their floors.
         self._optional: dict[str, float] = {}
         self._floors: dict[str, float] = {}
-        for name, d in dims.items():
+        for name, (weight, present, _s, _c, _r) in dims.items():
             dc = configured.get(name)
             floor = (dc.coverage_floor if dc is not None and dc.coverage_floor is not None
                      else policy.coverage_floor)
             self._floors[name] = floor
-            if not (dc is None or dc.required or d.weight <= 0 or d.result is None):
+            if not (dc is None or dc.required or weight <= 0 or not present):
                 self._optional[name] = floor
-        self._sourcing = {r.name: (r.sourced_coverage, r.illustrative_share)
-                          for r in replay.dimensions}
-        self._errors = bool(assessment.errors)
-        self._gate = assessment.gate.passed
-        self._not_evaluated = any(o.status == "not_evaluated"
-                                  for pack in assessment.packs for o in pack.outcomes)
+        self._sourcing = sourcing
+        self._errors = errors
+        self._gate = gate
+        # Read only under missing_compliance_data = "block" (a pass over every outcome).
+        self._not_evaluated = (not_evaluated()
+                               if policy.missing_compliance_data is MissingCompliance.BLOCK
+                               else False)
         self._cutoffs = [band.min_score for band in policy.grades]
 
     def keeps_dimensions(self, clear: Iterable[str]) -> bool:
@@ -141,7 +153,6 @@ class Replayer:
         full_coverage: bool = False,
     ) -> tuple[Verdict, float | None]:
         """``what_if(...)``'s verdict and score, for the same arguments."""
-        policy = self._policy
         cleared = set(clear)
         passed = self._gate
         if (gate_passes or "gate" in cleared) and passed is False:
@@ -154,7 +165,70 @@ class Replayer:
                tuple(sorted(raw_scores.items())) if raw_scores else (), full_coverage)
         part = self._parts.get(key)
         if part is None:
-            part = self._parts[key] = self._dimension_part(key[0], raw_scores, full_coverage)
+            if raw_scores and len(raw_scores) == 1 and not full_coverage:
+                part = self._raised(key[0], raw_scores)
+            if part is None:
+                part = self._dimension_part(key[0], raw_scores, full_coverage)
+            self._parts[key] = part
+        return self._verdict(part, cleared, passed, full_coverage)
+
+    def lever(self, rule: str) -> tuple[Verdict, float | None]:
+        """``outcome(clear={rule})``: one finding cleared, what each finding's lever asks.
+
+        The dimensions' part is the one with nothing cleared, with at most the one
+        dimension whose score the rule caps or deducts scored again."""
+        dim = self._adjusts.get(rule)
+        if rule == "gate" or dim == "":  # "" : more than one dimension (never in practice)
+            return self.outcome(clear={rule})
+        part = self._parts.get(_AS_SCORED)
+        if part is None:
+            part = self._parts[_AS_SCORED] = self._dimension_part(frozenset(), None, False)
+        counted, _composite, lacking = part
+        raw = None if dim is None else self._dims[dim][2]
+        if dim is not None and raw is not None:
+            at = next((i for i, c in enumerate(counted) if c[0] == dim), None)
+            if at is not None and counted[at][2] is not None:
+                final = self._final(dim, raw, frozenset((rule,)), False)
+                if final != counted[at][2]:
+                    counted = counted.copy()
+                    counted[at] = (dim, counted[at][1], final)
+                    part = (counted, self._composite(counted), lacking)
+        return self._verdict(part, (rule,), self._gate, False)
+
+    def _raised(self, cleared: frozenset[str], raw_scores: Mapping[str, float],
+                ) -> tuple[list[tuple[str, float, float | None]], float | None, bool] | None:
+        """The dimensions' part with one dimension's scorer score replaced (what each
+        dimension's distance asks, step by step): the part with the same rules cleared and
+        no score replaced, that dimension scored again. None when the dimension is optional
+        or had no score (replacing it can change which dimensions count)."""
+        ((name, score),) = raw_scores.items()
+        if name in self._optional or name not in self._dims:
+            return None
+        _weight, present, raw, _coverage, _result = self._dims[name]
+        if not present or raw is None:
+            return None
+        key = (cleared, (), False)
+        part = self._parts.get(key)
+        if part is None:
+            part = self._parts[key] = self._dimension_part(cleared, None, False)
+        counted, _composite, lacking = part
+        at = next((i for i, c in enumerate(counted) if c[0] == name), None)
+        if at is None:
+            return part  # it does not count
+        final = self._final(name, score, cleared, False)
+        if final == counted[at][2]:
+            return part
+        counted = counted.copy()
+        counted[at] = (name, counted[at][1], final)
+        return counted, self._composite(counted), lacking
+
+    def _verdict(
+        self, part: tuple[list[tuple[str, float, float | None]], float | None, bool],
+        cleared: Collection[str], passed: bool | None, full_coverage: bool,
+    ) -> tuple[Verdict, float | None]:
+        """The policy's precedence (errors, gate, vetoes, missing data, bands, caps, floors,
+        sources) on a question's dimensions part."""
+        policy = self._policy
         counted, composite, insufficient_dims = part
 
         def kept(rules: list[tuple[str, bool]]) -> bool:
@@ -217,22 +291,27 @@ class Replayer:
                 score = final
             if name in left_out or not total_weight > 0:
                 continue
-            weight = dims[name].weight / total_weight
+            weight = dims[name][0] / total_weight
             if weight > 0:
                 counted.append((name, weight, score))
-        composite = None
-        if counted and all(s is not None for _n, _w, s in counted):
-            # Many questions end in the same weights and scores (a deduction beyond its
-            # pack's allowance, a veto cleared): the composite is worked out once for each.
-            pairs = tuple((dims[n].weight, s) for n, _w, s in counted if s is not None)
-            composite = self._composites.get(pairs)
-            if composite is None:
-                exact = self._exact
-                composite = self._composites[pairs] = composite_score(
-                    list(pairs), self._cutoffs,
-                    lambda: [exact[(n, s)]() for n, _w, s in counted if s is not None])
         lacking = any(coverage[n] < self._floors[n] or s is None for n, _w, s in counted)
-        return counted, composite, lacking
+        return counted, self._composite(counted), lacking
+
+    def _composite(self, counted: list[tuple[str, float, float | None]]) -> float | None:
+        """The composite of the dimensions that count, None when one has no score."""
+        if not counted or any(s is None for _n, _w, s in counted):
+            return None
+        # Many questions end in the same weights and scores (a deduction beyond its
+        # pack's allowance, a veto cleared): the composite is worked out once for each.
+        dims = self._dims
+        pairs = tuple((dims[n][0], s) for n, _w, s in counted if s is not None)
+        composite = self._composites.get(pairs)
+        if composite is None:
+            exact = self._exact
+            composite = self._composites[pairs] = composite_score(
+                list(pairs), self._cutoffs,
+                lambda: [exact[(n, s)]() for n, _w, s in counted if s is not None])
+        return composite
 
     def _final(self, name: str, score: float, cleared: frozenset[str],
                full_coverage: bool) -> float:
@@ -261,7 +340,7 @@ class Replayer:
             score = min(score, cap)
         score = max(0.0, min(100.0, score))
         # Held on the exact side of the dimension's floor, as the policy holds it.
-        exact = final_exactly(raw, self._dims[name].result, deductions, caps)
+        exact = final_exactly(raw, self._dims[name][4], deductions, caps)
         score = on_exact_side(score, exact, (policy.floor_for(name),))
         self._exact[(name, score)] = exact
         return score
@@ -271,12 +350,10 @@ class Replayer:
         """Each dimension's scorer score and coverage, as ``what_if`` changes them."""
         raw: dict[str, float | None] = {}
         coverage: dict[str, float] = {}
-        for name, d in self._dims.items():
-            result = d.result
-            if result is None:
+        for name, (_w, present, score, _cov, result) in self._dims.items():
+            if not present or result is None:
                 coverage[name] = 0.0
                 continue
-            score = result.score
             if raw_scores and name in raw_scores:
                 score = raw_scores[name]
             floor = self._floors[name]
@@ -295,7 +372,7 @@ class Replayer:
             score = raw.get(name)
             if score is None or coverage[name] <= 0 or coverage[name] < floor:
                 left_out.add(name)
-        return left_out, math.fsum(d.weight for n, d in self._dims.items()
+        return left_out, math.fsum(d[0] for n, d in self._dims.items()
                                    if n not in left_out)
 
     def _illustrative_share(self, counted: list[tuple[str, float, float | None]]
@@ -313,6 +390,6 @@ class Replayer:
         share = sum(w * (share or 0.0) for w, share in with_share) / share_weight
         dims = self._dims
         return held_share(share, lambda: exact_share(
-            [(dims[n].weight, getattr(dims[n].result, "metrics", ())) for n, w, _s in counted
+            [(dims[n][0], getattr(dims[n][4], "metrics", ())) for n, w, _s in counted
              if self._sourcing[n][0] is not None and self._sourcing[n][1] is not None]),
             self._policy.max_illustrative_share)

@@ -37,14 +37,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine import combine
 from ..model import (
+    Assessment,
     Decision,
     DimensionMargin,
     EngineConfig,
-    EventKind,
     EventStatus,
     Explanation,
     Margin,
     PolicyResult,
+    TraceEvent,
     Verdict,
 )
 from ._distance import _distance
@@ -62,6 +63,7 @@ from ._replay import (
     _shape,
     assessment_from_decision,
     scorer_scores,
+    trace_facts,
     what_if,
 )
 from ._robustness import _robustness
@@ -155,10 +157,18 @@ def explain(decision: Decision, engine: Engine | None = None, *,
                 f"{decision.receipt.config_sha256[:12]}), not the defaults: "
                 "pass the engine that made it, explain(decision, engine)")
     config: EngineConfig = engine.config
-    precise = _precise(decision)
-    assessment = _assessment_of_precise(precise, reported=False)
+    exact, policy_events, failed = trace_facts(decision)
+    precise = _precise(decision, exact)
+    rebuilt: list[Assessment] = []
+
+    def assessment() -> Assessment:
+        """The assessment the policy saw, rebuilt from the decision once, when needed."""
+        if not rebuilt:
+            rebuilt.append(_assessment_of_precise(precise, reported=False))
+        return rebuilt[0]
+
     notes = []
-    policy_plugin = next((e.plugin for e in decision.trace if e.kind is EventKind.POLICY), None)
+    policy_plugin = policy_events[0].plugin if policy_events else None
     if policy_plugin not in (None, DEFAULT_POLICY):
         notes.append(f"the decision was made by the policy of {policy_plugin}; the distances "
                      "follow the default policy")
@@ -166,10 +176,14 @@ def explain(decision: Decision, engine: Engine | None = None, *,
     if decision.verdict is not Verdict.ERROR:
         # Replayed in full once (unless the decision is that replay already); every
         # what-if after it is worked out from it (Replayer).
-        replay = _own_result(decision, engine) if made_here else None
+        replay = _own_result(decision, engine, policy_events) if made_here else None
         if replay is None:
-            replay = combine(assessment, config)
-        replayer = Replayer(assessment, config, replay)
+            replay = combine(assessment(), config)
+            replayer = Replayer(assessment(), config, replay)
+        else:
+            # The policy's own figures, as it worked them out: each finding's effect,
+            # each dimension's weight, coverage, adjustments and sourcing.
+            replayer = Replayer.of_decision(precise, config, scored=exact, errors=failed)
         if replay.verdict is not decision.verdict or (
             replay.score is not None and decision.score is not None
             and abs(replay.score - decision.score) > 1e-3
@@ -185,14 +199,14 @@ def explain(decision: Decision, engine: Engine | None = None, *,
     )
 
 
-def _own_result(decision: Decision, engine: Engine) -> PolicyResult | None:
+def _own_result(decision: Decision, engine: Engine,
+                policy: list[TraceEvent]) -> PolicyResult | None:
     """What ``combine`` gives on the decision's assessment, read off a decision that
     ``engine`` has just made with its own default policy, unwrapped and under its
     configuration (the policy is a pure function of both: replaying it gives these very
-    figures); None for any other decision."""
+    figures); None for any other decision. ``policy``: the decision's policy events."""
     if decision.receipt.config_sha256 != _config_sha256(engine):
         return None
-    policy = [e for e in decision.trace if e.kind is EventKind.POLICY]
     if (len(policy) != 1 or policy[0].plugin != DEFAULT_POLICY
             or policy[0].status is not EventStatus.OK or "wrappers" in policy[0].contributed
             or policy[0].message is not None):

@@ -33,12 +33,13 @@ from ..model import (
     PackOutcomes,
     PolicyResult,
     ScoredDimension,
+    TraceEvent,
     Verdict,
     is_assumed,
 )
 from ._evolve import builder, replacer
 
-__all__ = ["assessment_from_decision", "scorer_scores", "what_if"]
+__all__ = ["assessment_from_decision", "scorer_scores", "trace_facts", "what_if"]
 
 #: Verdicts the score can decide, best first, and their rank (lower is better).
 _RANK = {Verdict.QUALIFIED: 0, Verdict.WATCH: 1, Verdict.NOT_QUALIFIED: 2}
@@ -56,18 +57,39 @@ def scorer_scores(decision: Decision) -> dict[str, float]:
     ``DimensionResult.raw_score`` is rounded to 4 decimals; the trace keeps the
     scorer's own figure.
     """
+    return trace_facts(decision)[0]
+
+
+def trace_facts(decision: Decision) -> tuple[dict[str, float], list[TraceEvent], bool]:
+    """What an explanation reads off the trace, in one pass: each dimension's scorer score
+    (:func:`scorer_scores`), the policy's events, and whether a scorer or a rule pack
+    failed (the assessment's errors)."""
     out = {}
+    policy = []
+    failed = False
+    scorer, pack, ok, error = (EventKind.SCORER, EventKind.RULE_PACK, EventStatus.OK,
+                               EventStatus.ERROR)
     for e in decision.trace:
-        if e.kind is EventKind.SCORER and e.status is EventStatus.OK:
+        kind = e.kind
+        if kind is scorer and e.status is ok:
             dim, score = e.contributed.get("dimension"), e.contributed.get("score")
             if isinstance(dim, str) and isinstance(score, (int, float)):
                 out[dim] = float(score)
-    return out
+        elif kind is EventKind.POLICY:
+            policy.append(e)
+        if e.status is error and (kind is scorer or kind is pack):
+            failed = True
+    return out, policy, failed
 
 
-def _precise(decision: Decision) -> Decision:
-    """The decision with every ``raw_score`` replaced by the scorer's exact score."""
-    exact = scorer_scores(decision)
+def _precise(decision: Decision, exact: Mapping[str, float] | None = None) -> Decision:
+    """The decision with every ``raw_score`` replaced by the scorer's exact score
+    (``exact``: :func:`scorer_scores` of it, when already read)."""
+    if exact is None:
+        exact = scorer_scores(decision)
+    if all(d.raw_score is None or d.name not in exact or _same(exact[d.name], d.raw_score)
+           for d in decision.dimensions):
+        return decision  # a decision just made: its raw scores are the scorers' own
     raw_score = replacer(DimensionResult, "raw_score")
     return replacer(Decision, "dimensions")(decision, tuple(
         raw_score(d, exact[d.name])
@@ -75,6 +97,12 @@ def _precise(decision: Decision) -> Decision:
         and abs(exact[d.name] - d.raw_score) < 1e-3 else d
         for d in decision.dimensions
     ))
+
+
+def _same(exact: float, shown: float) -> bool:
+    """The same float, written the same (not 50 for 50.0, nor 0.0 for -0.0)."""
+    return (type(shown) is float and exact == shown
+            and math.copysign(1.0, exact) == math.copysign(1.0, shown))
 
 
 def assessment_from_decision(decision: Decision) -> Assessment:

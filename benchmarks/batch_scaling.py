@@ -17,11 +17,13 @@ the smallest; ``--jobs 2`` at least 1.7x ``--jobs 1``. The load average is print
 before and after: ratios measured on a busy machine understate the speed-up.
 
 ``--stages COUNT`` instead splits a batch company's CPU time by stage in one process,
-one company at a time as ``threshold batch --explain`` handles it (parse the line,
-structure and validate the profile, evaluate, explain with the batch's own call, write
-the JSONL line), over COUNT
-synthetic profiles (seed 1), best and median of ``--runs`` rounds; then, in a pass of its
-own, the total without explaining (``threshold batch`` without ``--explain``).
+one company at a time as ``threshold batch --explain`` handles it (read the line into a
+checked profile: decoded natively, or parsed and structured when the native decoder
+leaves it to the usual way; evaluate; explain with the batch's own call; write the JSONL
+line), over COUNT synthetic profiles (seed 1), best and median of ``--runs`` rounds; then,
+in a pass of its own, the total without explaining (``threshold batch`` without
+``--explain``); then the usual way of reading alone (every line parsed, then every
+document structured), as before the native decoder.
 
 Run: python benchmarks/batch_scaling.py [--sizes 1000 10000 100000] [--jobs-count 10000]
      python benchmarks/batch_scaling.py --stages 1000 [--runs 3]
@@ -37,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from threshold_core.portfolio import synthetic_portfolio
 
@@ -73,30 +76,45 @@ def stages(count: int, rounds: int) -> None:
     import time
 
     from threshold_core.load import decision_line_utf8, resolve_config
-    from threshold_core.portfolio._evaluate import current_engine, explained, init_worker
+    from threshold_core.portfolio._evaluate import (
+        NATIVE_AFTER,
+        current_engine,
+        explained,
+        init_worker,
+        native_profile,
+    )
     from threshold_core.portfolio._records import parse_json_line
 
     init_worker(resolve_config(None), {}, "jsonl")
     engine = current_engine()
     lines = [json.dumps(d, separators=(",", ":")) + "\n"
              for d in synthetic_portfolio(count, seed=1)]
+    def read(text: str) -> Any:
+        """A line's checked profile, as the batch reads it: decoded natively, or else
+        parsed and structured (which :func:`stages` then times apart)."""
+        profile = native_profile(text)
+        if profile is None:
+            return engine.profile_from_data(parse_json_line(text, "x")[0], "x")
+        engine.check_profile(profile, "x")
+        return profile
+
+    for text in lines[:NATIVE_AFTER]:  # a batch's first lines go the usual way
+        read(text)
     for text in lines[:50]:  # warm up: first calls, generated code
-        d = engine.evaluate(engine.profile_from_data(parse_json_line(text)[0]))
+        d = engine.evaluate(read(text))
         decision_line_utf8(explained(d, engine)[0])
         decision_line_utf8(d)
     clock = time.process_time
-    names = ("parse", "structure", "evaluate", "explain", "line", "total",
-             "total, no explain")
+    names = ("read", "evaluate", "explain", "line", "total", "total, no explain",
+             "read: parse", "read: structure")
     runs: dict[str, list[float]] = {k: [] for k in names}
     for _ in range(rounds):
         # The pipeline with --explain, then (a pass of its own, so that neither reads the
         # other's freshly written objects from the cache) the pipeline without.
-        spent = [0.0] * 5
+        spent = [0.0] * 4
         for text in lines:
             t0 = clock()
-            doc = parse_json_line(text, "x")[0]
-            t1 = clock()
-            profile = engine.profile_from_data(doc, "x")
+            profile = read(text)
             t2 = clock()
             decision = engine.evaluate(profile)
             t3 = clock()
@@ -105,18 +123,28 @@ def stages(count: int, rounds: int) -> None:
             t4 = clock()
             decision_line_utf8(with_explanation)
             t5 = clock()
-            for i, dt in enumerate((t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+            for i, dt in enumerate((t2 - t0, t3 - t2, t4 - t3, t5 - t4)):
                 spent[i] += dt
         t0 = clock()
         for text in lines:
-            decision_line_utf8(engine.evaluate(engine.profile_from_data(
-                parse_json_line(text, "x")[0], "x")))
+            decision_line_utf8(engine.evaluate(read(text)))
         plain = clock() - t0
-        for name, seconds in zip(names, [*spent, sum(spent), plain], strict=True):
+        # The usual way alone (what main's parse and structure stages time), for comparison:
+        # each line parsed, then structured, without the native decoder.
+        t0 = clock()
+        docs = [parse_json_line(text, "x")[0] for text in lines]
+        t1 = clock()
+        for doc in docs:
+            engine.profile_from_data(doc, "x")
+        t2 = clock()
+        for name, seconds in zip(names, [*spent, sum(spent), plain, t1 - t0, t2 - t1],
+                                 strict=True):
             runs[name].append(seconds / count * 1e6)
     print(f"{count:,} synthetic profiles (seed 1), one at a time, {rounds} rounds; "
           f"CPU us per company, best (median); load average {load()}")
     for name in names:
+        if name == "read: parse":
+            print("  the usual way alone, back to back (not in the pipeline: warmer caches):")
         print(f"  {name:18s} {min(runs[name]):8.1f} ({statistics.median(runs[name]):8.1f})")
     print(f"  {1e6 / min(runs['total']):,.0f} companies/s per core for these stages with "
           f"--explain (the goal's pipeline); {1e6 / min(runs['total, no explain']):,.0f} "

@@ -291,6 +291,7 @@ def _swap_constant(code: CodeType, places: tuple[tuple[int, ...], ...], new: int
 SERVED = ("typing", "attr._make", "cattrs.gen", "threshold_core.model._builders",
           "threshold_core.load._fast", "threshold_core.load._finish",
           "threshold_core.load._canonical", "threshold_core.load._writer",
+          "threshold_core.load._native",
           "threshold_core.declarative._projection")
 
 

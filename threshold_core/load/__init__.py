@@ -4,6 +4,8 @@ company profiles and saved decisions (layer 3).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._config import (
     build_config,
     currency_code,
@@ -62,9 +64,13 @@ from ._recipes import (
 )
 from ._scalars import DATE_RANGE
 from ._types import (
+    Warmup,
     generate_from_first_use,
     without_none,
 )
+
+if TYPE_CHECKING:  # imported when first asked for (see __getattr__ below)
+    from ._native import profile_from_line
 
 __all__ = [
     "DATE_RANGE",
@@ -75,6 +81,7 @@ __all__ = [
     "ExtensionTypes",
     "StructureProblems",
     "Unreadable",
+    "Warmup",
     "build_config",
     "converter",
     "currency_code",
@@ -98,6 +105,7 @@ __all__ = [
     "parse_json",
     "parse_toml",
     "profile_from_data",
+    "profile_from_line",
     "profile_sha256",
     "read_bytes",
     "read_json",
@@ -113,3 +121,14 @@ __all__ = [
     "use_recipes",
     "without_none",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # Imported when first asked for: only ``threshold batch`` reads JSON lines natively,
+    # and ``threshold evaluate``'s start-up has no time to spare (issue 20, goal 4).
+    if name == "profile_from_line":
+        from ._native import profile_from_line
+
+        globals()[name] = profile_from_line
+        return profile_from_line
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,7 @@ from ._assessment import (
     ScoredDimension,
     is_assumed,
 )
-from ._builders import positional_builder
+from ._builders import builds_positionally, positional_builder
 from ._components import (
     Context,
     FxTable,
@@ -333,6 +333,7 @@ __all__ = [
     "WeightInterval",
     "assess",
     "breach_probability",
+    "builds_positionally",
     "check_risk",
     "check_sources",
     "count_tiers",

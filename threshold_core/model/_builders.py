@@ -32,6 +32,12 @@ def _plain(cls: type) -> bool:
                and a.alias == a.name for a in attrs.fields(cls))
 
 
+def builds_positionally(cls: type) -> bool:
+    """Whether :func:`positional_builder` builds ``cls`` by setting its slots (else it
+    returns the class itself): attrs' ``__init__`` does nothing more for it."""
+    return _plain(cls)
+
+
 def positional_builder(cls: type[T]) -> Callable[..., T]:
     """``cls(*values)`` with every field given, positionally, in the class's order."""
     if not _plain(cls):

@@ -87,7 +87,8 @@ def evaluate(
 
     _generated_from_first_use()
 
-    shown = ReportOptions(units=units)
+    shown = ReportOptions(units=units,
+                          cutoffs=tuple(b.min_score for b in engine.config.policy.grades))
     decisions, errors = [], []
     files = list(expand_paths(paths, _skipped))
     if not files:

@@ -127,7 +127,9 @@ def diff(
 
     sides = _Sides(no_plugin_autoload, disabled, plugins_dirs, rules_dirs)
     result = diff_many(sides.evaluations(a, config_a), sides.evaluations(b or a, config_b))
-    text = dumps(diff_to_dict(result)) if fmt == "json" else render_diff_text(result)
+    cutoffs = sorted({b.min_score for e in sides.engines.values()
+                      for b in e.config.policy.grades})
+    text = dumps(diff_to_dict(result)) if fmt == "json" else render_diff_text(result, cutoffs)
     write_output(text, output)
     sys.exit(int(ExitCode.BELOW_BAR if fail_on_flip and result.flipped else ExitCode.OK))
 

@@ -24,6 +24,7 @@ from ..model import (
     ValuationBasis,
     Verdict,
     assess,
+    bn_against,
 )
 
 
@@ -86,7 +87,7 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
     # What every outcome of the test reports (one object is built, not evolved).
     tested_as: dict[str, Any] = {
         "line_cny": line, "valuation_amount": v.amount, "valuation_currency": v.currency,
-        "valuation_cny": round(cny, 2), "basis": basis, "fx_rate": rate,
+        "valuation_cny": cny, "basis": basis, "fx_rate": rate,
         "fx_as_of": row_date.isoformat() if row_date else None,
         "valuation_as_of": on.isoformat() if on else None,
     }
@@ -118,19 +119,21 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
     tested = cny * (1.0 - cut)
     passed = tested >= line
     rel = "at or above" if passed else "below"
+    # The figure compared is shown on its side of the line (rounding is for display only).
     haircut = (
         f" less the {cut:.0%} haircut for {basis.replace('_', ' ')} = "
-        f"{tested / 1e9:,.2f}bn CNY" if cut else ""
+        f"{bn_against(tested, line)}bn CNY" if cut else ""
     )
     fx_note = (
         f" (at the oldest FX rate, of {row_date.isoformat()}: the valuation predates the table)"
         if predates and row_date else ""
     )
     reason = (
-        f"valuation {v.amount:,.0f} {v.currency} = {cny / 1e9:,.2f}bn CNY{haircut} is {rel} "
+        f"valuation {v.amount:,.0f} {v.currency} = "
+        f"{f'{cny / 1e9:,.2f}' if cut else bn_against(cny, line)}bn CNY{haircut} is {rel} "
         f"the line of {line / 1e9:,.2f}bn CNY{fx_note}"
     )
-    return GateResult(passed=passed, reason=reason, haircut=cut, tested_cny=round(tested, 2),
+    return GateResult(passed=passed, reason=reason, haircut=cut, tested_cny=tested,
                       **tested_as)
 
 

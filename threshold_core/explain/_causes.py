@@ -10,7 +10,17 @@ from typing import Any
 from attrs import frozen
 
 from ..load import converter
-from ..model import Decision, DimensionResult, Effect, EngineConfig, FactorKind, Finding, PackRef
+from ..model import (
+    Decision,
+    DimensionResult,
+    Effect,
+    EngineConfig,
+    FactorKind,
+    Finding,
+    GateResult,
+    PackRef,
+    bn_against,
+)
 
 _TINY = 1e-6
 
@@ -212,14 +222,19 @@ def _gate_cause(a: Decision, b: Decision) -> list[Cause]:
     if ga.passed != gb.passed:
         parts.append(f"passed {ga.passed} -> {gb.passed}")
     if ga.valuation_cny != gb.valuation_cny:
-        parts.append(f"valuation {_bn(ga.valuation_cny)} -> {_bn(gb.valuation_cny)} CNY")
+        parts.append(f"valuation {_bn(ga.valuation_cny, ga)} -> {_bn(gb.valuation_cny, gb)} CNY")
     if ga.line_cny != gb.line_cny:
         parts.append(f"line {_bn(ga.line_cny)} -> {_bn(gb.line_cny)} CNY")
     return [Cause("gate", "gate", "; ".join(parts))]
 
 
-def _bn(value: float | None) -> str:
-    return "none" if value is None else f"{value / 1e9:,.2f}bn"
+def _bn(value: float | None, gate: GateResult | None = None) -> str:
+    """Billions; a valuation the gate compared with its line (no haircut) on its side."""
+    if value is None:
+        return "none"
+    if gate is not None and not gate.haircut and gate.passed is not None:
+        return f"{bn_against(value, gate.line_cny)}bn"
+    return f"{value / 1e9:,.2f}bn"
 
 
 _DECIDERS = (

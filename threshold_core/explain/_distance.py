@@ -53,7 +53,10 @@ def _blocking_factors(decision: Decision) -> tuple[list[Blocker], set[str]]:
         own = ""
         if g.fx_rate and g.valuation_currency and g.valuation_currency.upper() != "CNY":
             own = f" ({short / g.fx_rate / 1e9:,.2f}bn {g.valuation_currency})"
-        blockers.append(Blocker("gate", "gate", f"valuation is {short / 1e9:,.2f}bn CNY{own} "
+        # Short by more than nothing, however little (never "0.00bn short").
+        shown = (f"{short / 1e9:,.2f}bn" if short >= 5e6
+                 else f"{short:,.2f}" if short >= 0.005 else repr(short))
+        blockers.append(Blocker("gate", "gate", f"valuation is {shown} CNY{own} "
                                 f"short of the line of {g.line_cny / 1e9:,.2f}bn CNY"))
         clear.add("gate")
     for f in decision.findings:
@@ -183,7 +186,8 @@ def _distance(
     if decision.gate.passed is False:
         g = decision.gate
         tested = g.tested_cny if g.tested_cny is not None else g.valuation_cny
-        shortfall = round(g.line_cny - (tested or 0.0), 2)
+        # Unrounded: a failed gate is short by more than nothing (3.7e-05 CNY, not 0.0).
+        shortfall = g.line_cny - (tested or 0.0)
 
     if v is Verdict.INSUFFICIENT_DATA:
         more = [

@@ -128,6 +128,8 @@ from ._outcomes import (
     Severity,
     Sourcing,
     Verdict,
+    bn_against,
+    format_against,
     format_score,
 )
 from ._profile import (
@@ -332,11 +334,13 @@ __all__ = [
     "Vertical",
     "WeightInterval",
     "assess",
+    "bn_against",
     "breach_probability",
     "builds_positionally",
     "check_risk",
     "check_sources",
     "count_tiers",
+    "format_against",
     "format_score",
     "grade_source",
     "haircut_for",

@@ -223,10 +223,10 @@ def assess(
     else:
         summary = (
             f"a {fall:.0f}% fall in value would breach the line; "
-            f"{_pct(p)} chance within {months} months"
+            f"{_pct(p, config)} chance within {months} months"
         )
         reasons.append(
-            f"breach probability {_pct(p)} (sigma {sigma:.2f}, haircut {cut:.0%}): "
+            f"breach probability {_pct(p, config)} (sigma {sigma:.2f}, haircut {cut:.0%}): "
             f"market risk {mrisk}"
         )
     risk = mrisk
@@ -247,18 +247,25 @@ def assess(
                 f"critical finding {', '.join(critical)}: {config.critical_floor} however rich"
             )
     return Headroom(
-        line_cny=line_cny, valuation_cny=round(valuation_cny, 2), basis=basis,
-        haircut=cut, tested_cny=round(tested, 2), cushion=round(tested / line_cny, 4),
-        breach_fall_pct=round(fall, 2), horizon_months=months, volatility=sigma,
-        breach_probability=round(p, 6), market_risk=mrisk, risk=risk, summary=summary,
+        # Unrounded: the risk bands and the line compare these (reports round them).
+        line_cny=line_cny, valuation_cny=valuation_cny, basis=basis,
+        haircut=cut, tested_cny=tested, cushion=tested / line_cny,
+        breach_fall_pct=fall, horizon_months=months, volatility=sigma,
+        breach_probability=p, market_risk=mrisk, risk=risk, summary=summary,
         reasons=tuple(reasons),
     )
 
 
-def _pct(p: float) -> str:
-    if 0 < p < 0.01:
+def _pct(p: float, config: RiskConfig) -> str:
+    """A probability as a whole percentage, with more digits where rounding would show it
+    on the other side of a risk band's edge (``low_below``, ``high_from``)."""
+    if 0 < p < 0.01 and config.low_below >= 0.01:
         return "under 1%"
-    return f"{p:.0%}"
+    edges = (config.low_below, config.high_from)
+    for d in range(0, 16):
+        if all((round(p, d + 2) >= e) == (p >= e) for e in edges):
+            return f"{p * 100:.{d}f}%"
+    return f"{p!r} (as a probability)"
 
 
 def check_risk(cfg: RiskConfig, root: str = "$.risk") -> list[Problem]:

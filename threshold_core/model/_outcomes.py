@@ -94,6 +94,30 @@ def format_score(value: float | None, cutoffs: Iterable[float] = (), digits: int
     return repr(value)
 
 
+def format_against(value: float, cutoffs: Iterable[float] = (), digits: int = 2,
+                   grouping: bool = True) -> str:
+    """``value`` with ``digits`` decimals, or with the digits that keep it on its own side
+    (``>=``) of every cut-off: a figure compared with a line or a band edge is never
+    shown rounded onto or across it (3,999,999,999.99996 CNY is not "4.00bn" below a
+    4.00bn line). Only display is rounded."""
+    edges = tuple(cutoffs)
+    comma = "," if grouping else ""
+    for d in range(digits, 18):
+        shown = round(value, d)
+        if all((shown >= e) == (value >= e) for e in edges):
+            return f"{shown:{comma}.{d}f}"
+    return repr(value)
+
+
+def bn_against(amount: float, line: float, scale: float = 1e9) -> str:
+    """An amount compared with ``line`` in units of ``scale`` (billions by default), on its
+    side of the line: two decimals, more where those would cross it, and the amount
+    itself where the scaled figures are too close to tell apart."""
+    if (amount / scale >= line / scale) != (amount >= line):
+        return repr(amount / scale)
+    return format_against(amount / scale, (line / scale,))
+
+
 @frozen
 class MetricScore:
     """How one raw figure became points inside a dimension."""

@@ -15,7 +15,7 @@ from attrs import frozen
 
 from ..errors import InputError, Problem
 from ..load import Warmup, decision_line_utf8, profile_from_line
-from ..model import CompanyProfile, EngineConfig
+from ..model import CompanyProfile, EngineConfig, format_against
 from ._records import Record, csv_row_to_document, parse_json_line
 
 #: CSV output columns, in order (dimension scores follow, one column each).
@@ -128,7 +128,7 @@ def evaluate_with(engine: Any, fmt: str, record: Record, explain: bool = False) 
     notices: tuple[str, ...] = ()
     if explain:
         decision, notices = explained(decision, engine)
-    line = format_decision(decision, fmt, explain)
+    line = format_decision(decision, fmt, explain, engine.config.policy)
     return Outcome(
         record.row, record.label, company_id=decision.company.id, line=line,
         verdict=str(decision.verdict), findings=tuple(f.rule for f in decision.findings),
@@ -155,25 +155,42 @@ def explained(decision: Any, engine: Any) -> tuple[Any, tuple[str, ...]]:
                           f"({type(exc).__name__}: {exc})",)
 
 
-def format_decision(decision: Any, fmt: str, explain: bool = False) -> bytes:
+def format_decision(decision: Any, fmt: str, explain: bool = False,
+                    policy: Any = None) -> bytes:
     """The decision's output line in format ``fmt``, UTF-8 (a CSV row carries the
-    explanation's summary columns when ``explain``)."""
+    explanation's summary columns when ``explain``). With the ``policy`` the scores were
+    decided under, a score is shown with the digits that keep it on its side of the grade
+    cut-offs (the composite) or of its dimension's floor."""
     if fmt == "jsonl":
         return decision_line_utf8(decision)
+    cuts = () if policy is None else tuple(b.min_score for b in policy.grades)
+
+    def floor(name: str) -> tuple[float, ...]:
+        return () if policy is None else (policy.floor_for(name),)
+
     row = [
         decision.company.id, decision.company.name, str(decision.verdict), str(decision.risk),
-        decision.grade or "", "" if decision.score is None else f"{decision.score:.4f}",
+        decision.grade or "",
+        "" if decision.score is None else format_against(decision.score, cuts, 4, False),
         str(decision.gate.passed).lower(),
-        "" if decision.gate.valuation_cny is None else f"{decision.gate.valuation_cny:.0f}",
+        "" if decision.gate.valuation_cny is None else _cny(decision.gate),
         ";".join(f"{f.rule}:{f.severity}" for f in decision.findings),
         ";".join(str(f.kind) for f in decision.determining),
         # a left-out optional dimension does not count: its partial score is not a column
-        *("" if d.score is None or d.left_out else f"{d.score:.4f}"
-          for d in decision.dimensions),
+        *("" if d.score is None or d.left_out
+          else format_against(d.score, floor(d.name), 4, False) for d in decision.dimensions),
     ]
     if explain:
         row += _explain_cells(decision.explain)
     return csv_line(row).encode("utf-8")
+
+
+def _cny(gate: Any) -> str:
+    """The valuation in whole CNY, or with the decimals that keep it on its side of the
+    line when the gate compared it (no haircut): never "4000000000" for a failed gate."""
+    if gate.haircut or gate.passed is None:
+        return f"{gate.valuation_cny:.0f}"
+    return format_against(gate.valuation_cny, (gate.line_cny,), 0, grouping=False)
 
 
 def _explain_cells(x: Any) -> list[str]:

@@ -63,6 +63,7 @@ def waterfall_svg(decision: Decision, grades: Sequence[GradeBand] = ()) -> str:
         out.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" font-size="11" '
                    f'text-anchor="end">{v}</text>')
     bands = [(b.name, b.min_score) for b in grades] or cutoffs(data)
+    cuts = [min_score for _, min_score in bands]  # the score is shown on its side of each
     for name, min_score in bands:
         if min_score <= 0:
             continue
@@ -94,9 +95,9 @@ def waterfall_svg(decision: Decision, grades: Sequence[GradeBand] = ()) -> str:
     x = left + slot * len(steps) + (slot - bar) / 2
     out.append(f'<rect class="step total" data-score="{score!r}" x="{x:.1f}" '
                f'y="{y(score):.1f}" width="{bar:.1f}" height="{y(0) - y(score):.1f}" '
-               f'fill="#1d2433"><title>composite {score:.2f}</title></rect>')
+               f'fill="#1d2433"><title>composite {score_text(score, 2, cuts)}</title></rect>')
     out.append(f'<text x="{x + bar / 2:.1f}" y="{y(score) - 4:.1f}" font-size="12" '
-               f'font-weight="700" text-anchor="middle">{score_text(score)}</text>')
+               f'font-weight="700" text-anchor="middle">{score_text(score, 1, cuts)}</text>')
     out.append(_axis_label(x + bar / 2, top + plot_h + 12, "composite"))
     out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(0):.1f}" y2="{y(0):.1f}" '
                f'stroke="#1d2433" stroke-width="1"/>')

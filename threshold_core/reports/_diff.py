@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..explain import LISTED, PortfolioDiff
+from ..model import format_score
 from ._render import (
     text_table,
 )
@@ -12,8 +15,14 @@ def _num(value: float | None, fmt: str = ".2f") -> str:
     return "-" if value is None else format(value, fmt)
 
 
-def render_diff_text(result: PortfolioDiff) -> str:
+def render_diff_text(result: PortfolioDiff, cutoffs: Sequence[float] = ()) -> str:
+    """The diff as text; a composite score is shown with the digits that keep it on its side
+    of the grade cut-offs of either configuration (``cutoffs``) and of whole numbers."""
     out = []
+
+    def score(value: float | None) -> str:
+        return "-" if value is None else format_score(value, cutoffs, 2)
+
     if len(result.diffs) != 1 or result.only_a or result.only_b:
         n = len(result.diffs)
         out.append(f"{len(result.flipped)} of {n} companies changed verdict "
@@ -31,7 +40,7 @@ def render_diff_text(result: PortfolioDiff) -> str:
         delta = f" ({d.score_delta:+.2f})" if d.score_delta is not None else ""
         out.append(f"{d.name} ({d.company}): verdict {arrow(d.verdict_a, d.verdict_b)}, grade "
                    f"{arrow(d.grade_a or '-', d.grade_b or '-')}, score "
-                   f"{_num(d.score_a)} -> {_num(d.score_b)}{delta}")
+                   f"{score(d.score_a)} -> {score(d.score_b)}{delta}")
         out.append(f"  A: {d.a}")
         out.append(f"  B: {d.b}")
         if not d.changed:

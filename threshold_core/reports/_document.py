@@ -25,7 +25,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ..model import ASSUMED, format_score
+from ..model import ASSUMED, bn_against, format_against, format_score
 from ._figures import not_evaluated, trace_summary
 from ._render import Block, Heading, Items, Para, Style, Table
 
@@ -39,6 +39,9 @@ class Options:
 
     #: ``bn``: 17.93bn CNY; ``yi``: 179.3亿 CNY (hundred million, as Chinese readers expect).
     units: str = field(default="bn")
+    #: The grade bands' cut-offs (``[[policy.grades]] min_score``): a score is shown with
+    #: the digits that keep it on its side of each (58.39999 is not "58.4" below 58.4).
+    cutoffs: tuple[float, ...] = ()
 
 
 #: Figures in billions.
@@ -49,25 +52,32 @@ def num(value: Any, fmt: str = ".1f") -> str:
     return "-" if value is None else format(float(value), fmt)
 
 
-def score_text(value: Any, digits: int = 1) -> str:
+def score_text(value: Any, digits: int = 1, cutoffs: Sequence[float] = ()) -> str:
     """A score as compared, rounded for display only: more digits where plain rounding
-    would show it on the other side of a whole-number cut-off (``64.99996`` is never
-    shown as ``65.0``)."""
-    return format_score(None if value is None else float(value), (), digits)
+    would show it on the other side of a cut-off (the configured grade cut-offs given,
+    and every whole number: ``64.99996`` is never shown as ``65.0``)."""
+    return format_score(None if value is None else float(value), cutoffs, digits)
 
 
 def signed(value: Any, fmt: str = ".2f") -> str:
     return "-" if value is None else format(float(value), "+" + fmt)
 
 
-def money(amount: Any, currency: str | None, options: Options = DEFAULT) -> str:
+def money(amount: Any, currency: str | None, options: Options = DEFAULT,
+          against: float | None = None) -> str:
+    """An amount for people; one compared with ``against`` (the line) keeps the digits that
+    show it on its side of the line (rounding is for display only)."""
     if amount is None:
         return "-"
     amount = float(amount)
     cur = f" {currency}" if currency else ""
     if options.units == "yi" and abs(amount) >= 1e8:
+        if against is not None:
+            return f"{bn_against(amount, float(against), 1e8)}亿{cur}"
         return f"{amount / 1e8:,.2f}亿{cur}"
     if abs(amount) >= 1e9:
+        if against is not None:
+            return f"{bn_against(amount, float(against))}bn{cur}"
         return f"{amount / 1e9:,.2f}bn{cur}"
     if abs(amount) >= 1e6:
         return f"{amount / 1e6:,.1f}m{cur}"
@@ -95,7 +105,8 @@ def headroom_lines(data: Mapping[str, Any]) -> list[str]:
     if h.get("cushion") is None:
         return [f"Risk of falling below the line: {risk} ({h.get('summary', '')})"]
     return [
-        f"Headroom: {float(h['cushion']):.2f}x the line; {h.get('summary', '')} "
+        f"Headroom: {format_against(float(h['cushion']), (1.0,))}x the line; "
+        f"{h.get('summary', '')} "
         f"({h.get('model')}, volatility {float(h.get('volatility') or 0):.0%} a year)",
         f"Risk of falling below the line: {risk} ({'; '.join(h.get('reasons', ()))}); "
         f"market risk {h.get('market_risk')}; scorecard risk "
@@ -119,31 +130,34 @@ def gate_line(data: Mapping[str, Any], options: Options = DEFAULT) -> str:
     if g.get("valuation_amount") is None:
         return f"Gate: not tested - {g.get('reason', '')}"
     cur = g.get("valuation_currency")
+    # The figure compared with the line (after any haircut) is shown on its side of it.
+    line = None if g.get("haircut") and g.get("tested_cny") is not None else g["line_cny"]
     conv = (
         f"{money(g['valuation_amount'], cur, options)} x {float(g['fx_rate']):g} CNY/{cur}"
-        f" (FX as of {g.get('fx_as_of')}) = {money(g['valuation_cny'], 'CNY', options)}"
+        f" (FX as of {g.get('fx_as_of')}) = {money(g['valuation_cny'], 'CNY', options, line)}"
         if cur and cur.upper() != "CNY"
-        else money(g.get("valuation_cny"), "CNY", options)
+        else money(g.get("valuation_cny"), "CNY", options, line)
     )
     dated = f", {g['valuation_as_of']}" if g.get("valuation_as_of") else ""
     if g.get("passed") is None:
         return f"Gate: {conv} ({g.get('basis')}{dated}): not tested - {g.get('reason', '')}"
     if g.get("haircut") and g.get("tested_cny") is not None:
         conv += (f" less {float(g['haircut']):.0%} haircut = "
-                 f"{money(g['tested_cny'], 'CNY', options)}")
+                 f"{money(g['tested_cny'], 'CNY', options, g['line_cny'])}")
     sign, status = (">=", "passed") if g.get("passed") else ("<", "FAILED")
     return (f"Gate: {conv} ({g.get('basis')}{dated}) {sign} line "
             f"{money(g['line_cny'], 'CNY', options)}: {status}")
 
 
-def verdict_line(data: Mapping[str, Any], style: Style | None = None) -> str:
+def verdict_line(data: Mapping[str, Any], style: Style | None = None,
+                 cutoffs: Sequence[float] = ()) -> str:
     """``Zhipu AI (zhipu): WATCH  risk medium  grade Q3  score 67.5/100``."""
     head = label(data["verdict"]).upper()
     if style is not None:
         head = style(head, fg=_COLOUR.get(str(data["verdict"]), "red"), bold=True)
     return (f"{data['company']['name']} ({data['company']['id']}): {head}  "
             f"risk {data['risk']}  grade {data.get('grade') or '-'}  "
-            f"score {score_text(data.get('score'))}/100")
+            f"score {score_text(data.get('score'), 1, cutoffs)}/100")
 
 
 _COLOUR = {"qualified": "green", "watch": "yellow", "not_qualified": "red",
@@ -169,11 +183,11 @@ def config_source(data: Mapping[str, Any]) -> str:
 
 def blocks(data: Mapping[str, Any], options: Options = DEFAULT) -> list[Block]:
     """Every block of one decision's report, in order (the verdict line comes first)."""
-    out: list[Block] = [Para(verdict_line(data), "verdict")]
+    out: list[Block] = [Para(verdict_line(data, None, options.cutoffs), "verdict")]
     out += [Para(gate_line(data, options)), Para(str(data["gate"].get("reason", "")), "note")]
     out += [Para(line) for line in headroom_lines(data)]
     out += run_blocks(data)
-    out += dimension_blocks(data)
+    out += dimension_blocks(data, options.cutoffs)
     out += finding_blocks(data)
     out += unevaluated_blocks(data)
     out.append(Heading("Determining factors"))
@@ -198,7 +212,7 @@ def run_blocks(data: Mapping[str, Any]) -> list[Block]:
     ), "run")]
 
 
-def dimension_blocks(data: Mapping[str, Any]) -> list[Block]:
+def dimension_blocks(data: Mapping[str, Any], cutoffs: Sequence[float] = ()) -> list[Block]:
     rows = tuple(
         (d["name"], "left out" if d.get("left_out") else pct(d["weight"], ".1%"),
          num(d.get("raw_score")), adjustments(d) if d.get("score") is not None else "",
@@ -209,7 +223,8 @@ def dimension_blocks(data: Mapping[str, Any]) -> list[Block]:
         Heading("Dimensions"),
         Table(("dimension", "weight", "raw", "adjustments", "score", "points", "coverage",
                "sourced", "plugin"), rows, frozenset({1, 2, 4, 5, 6, 7}), "dimensions"),
-        Para(f"composite score: {score_text(data.get('score'), 2)} (sum of weight x score)"),
+        Para(f"composite score: {score_text(data.get('score'), 2, cutoffs)} "
+             "(sum of weight x score)"),
         Para(sourcing_line(data)),
         *(Para(f"{d['name']} left out ({d['left_out']}): the other weights are renormalised")
           for d in data["dimensions"] if d.get("left_out")),
@@ -311,7 +326,7 @@ def explain_blocks(x: Mapping[str, Any], options: Options = DEFAULT) -> list[Blo
         out.append(Para(f"Gate shortfall: {money(dist['gate_shortfall_cny'], 'CNY', options)}."))
     if dist.get("verdict_if_cleared") is not None and dist.get("blockers"):
         out.append(Para(f"With those cleared: {dist['verdict_if_cleared']}, score "
-                        f"{score_text(dist.get('score_if_cleared'), 2)}."))
+                        f"{score_text(dist.get('score_if_cleared'), 2, options.cutoffs)}."))
     if dist.get("target_score") is not None:
         out.append(Para(f"{dist['target']} needs a composite of {float(dist['target_score']):g}: "
                         f"{num(dist.get('gap'), '.2f')} points short."))

@@ -161,7 +161,8 @@ def _section(decision: Decision, grades: Sequence[GradeBand], options: Options) 
              f"<h2>{escape(d.company.name)} {_verdict_badge(d.verdict)}"
              + (_badge(x.robustness.label, x.robustness.label) if x else "") + "</h2>",
              '<div class="kpis">',
-             f'<div class="kpi"><b>{score_text(d.score)}</b><span>score / 100</span></div>',
+             f'<div class="kpi"><b>{score_text(d.score, 1, options.cutoffs)}</b>'
+             '<span>score / 100</span></div>',
              f'<div class="kpi"><b>{escape(d.grade or "-")}</b><span>grade</span></div>',
              f'<div class="kpi"><b>{escape(str(d.risk))}</b><span>risk of falling below the '
              "line</span></div>",
@@ -197,6 +198,8 @@ def render_html(decisions: Sequence[Decision], grades: Sequence[GradeBand] = (),
     Printed (or saved as PDF), each company starts a page with a header naming the
     company, the evaluation date and the verdict; no chart is split from its caption.
     """
+    if grades and not options.cutoffs:  # the score beside each cut-off it is drawn against
+        options = Options(units=options.units, cutoffs=tuple(b.min_score for b in grades))
     title = (f"{decisions[0].company.name}: {decisions[0].verdict}" if len(decisions) == 1
              else f"Qualification screen: {len(decisions)} companies")
     sources = sorted({d.receipt.config_source for d in decisions})
@@ -218,7 +221,8 @@ def render_html(decisions: Sequence[Decision], grades: Sequence[GradeBand] = (),
             parts.append(f'<tr><td><a href="#company-{_id(d.company.id)}">'
                          f"{escape(d.company.name)}</a></td><td>{_verdict_badge(d.verdict)}</td>"
                          f"<td>{d.risk}</td><td>{escape(d.grade or '-')}</td>"
-                         f"<td class=num>{score_text(d.score)}</td><td>{label}</td>"
+                         f"<td class=num>{score_text(d.score, 1, options.cutoffs)}</td>"
+                         f"<td>{label}</td>"
                          f"<td>{escape(_distance_summary(d))}</td></tr>")
         parts.append("</table>")
     parts += [_section(d, grades, options) for d in decisions]

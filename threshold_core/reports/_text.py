@@ -66,8 +66,8 @@ def render_text(decision: Decision, style: Style = _plain, options: Options = DE
     data = decision_data(decision)
     text = to_text(blocks(data, options), style)
     if style is not _plain:
-        plain_line = _verdict_line(data)
-        text = text.replace(plain_line, _verdict_line(data, style), 1)
+        plain_line = _verdict_line(data, None, options.cutoffs)
+        text = text.replace(plain_line, _verdict_line(data, style, options.cutoffs), 1)
     return text
 
 
@@ -78,12 +78,13 @@ def explain_text(x: Explanation, style: Style = _plain) -> list[str]:
     return to_text(explain_blocks(converter().unstructure(x)), style).splitlines()
 
 
-def render_summary(decisions: Sequence[Decision], style: Style = _plain) -> str:
+def render_summary(decisions: Sequence[Decision], style: Style = _plain,
+                   cutoffs: Sequence[float] = ()) -> str:
     """One line per company."""
     explained = any(d.explain is not None for d in decisions)
     rows = [
         [d.company.id, d.company.name, str(d.verdict), str(d.risk), d.grade or "-",
-         score_text(d.score), str(len(d.findings))]
+         score_text(d.score, 1, cutoffs), str(len(d.findings))]
         + ([d.explain.robustness.label if d.explain else "-"] if explained else [])
         for d in decisions
     ]
@@ -96,7 +97,8 @@ def render_texts(decisions: Sequence[Decision], style: Style = _plain,
                  options: Options = DEFAULT) -> str:
     if len(decisions) == 1:
         return render_text(decisions[0], style, options)
-    parts = [style("Summary", bold=True) + "\n" + render_summary(decisions, style)]
+    parts = [style("Summary", bold=True) + "\n"
+             + render_summary(decisions, style, options.cutoffs)]
     parts += [render_text(d, style, options) for d in decisions]
     return ("\n" + "=" * 72 + "\n\n").join(parts)
 
@@ -115,7 +117,7 @@ def render_markdowns(decisions: Sequence[Decision], options: Options = DEFAULT) 
         "# Qualification screen", "",
         "| Company | Verdict | Risk | Grade | Score |", "|---|---|---|---|---:|",
         *(f"| {md_escape(d.company.name)} | {d.verdict} | {d.risk} | {d.grade or '-'} | "
-          f"{score_text(d.score)} |" for d in decisions),
+          f"{score_text(d.score, 1, options.cutoffs)} |" for d in decisions),
         "",
     ]
     return "\n".join(head) + "\n" + "\n".join(render_markdown(d, options) for d in decisions)

@@ -25,9 +25,13 @@ def test_sarif_lists_every_finding_with_its_file_and_line(run_cli, tmp_path: Pat
     sarif = loader.load_sarif_file(str(out))
     assert sarif.get_distinct_tool_names() == ["threshold"]
     decisions = _decisions(run_cli)
+    # An assumed finding (its rule lacked data) is an open result of level none, marked.
     expected = sorted(
-        (d["source_path"], f["rule"], LEVEL[f["severity"]], f"{d['company']['name']}: "
-         f"{f['message']}") for d in decisions for f in d["findings"])
+        (d["source_path"], f["rule"],
+         "none" if f["evidence"].get("assumed") else LEVEL[f["severity"]],
+         f"{d['company']['name']}: "
+         + ("assumed (not evaluated): " if f["evidence"].get("assumed") else "")
+         + f"{f['message']}") for d in decisions for f in d["findings"])
     records = sarif.get_records()
     assert sorted((r["Location"], r["Code"], r["Severity"], r["Description"])
                   for r in records) == expected
@@ -56,6 +60,7 @@ def test_junit_has_a_suite_per_company_and_a_case_per_rule(run_cli, tmp_path: Pa
     for cid, d in decisions.items():
         suite = suites[cid]
         cases = {c.name: c for c in suite if c.name != "verdict"}
+        assumed = {f["rule"]: f["severity"] for f in d["findings"] if f["evidence"].get("assumed")}
         outcomes = {o["rule"]: o for e in d["trace"] for o in e.get("rules", ())}
         assert set(cases) == set(outcomes)
         for rule, case in cases.items():
@@ -63,6 +68,11 @@ def test_junit_has_a_suite_per_company_and_a_case_per_rule(run_cli, tmp_path: Pa
             status = outcomes[rule]["status"]
             if status == "fired":
                 assert kinds == [Failure] and case.result[0].type == outcomes[rule]["severity"]
+            elif status == "not_evaluated" and rule in assumed:
+                # Counted at its most severe until researched: a failure of type assumed.
+                assert kinds == [Failure] and case.result[0].type == "assumed"
+                assert case.result[0].message.startswith(f"assumed {assumed[rule]} ")
+                assert all(m in case.result[0].message for m in outcomes[rule]["missing"])
             elif status == "not_evaluated":
                 assert kinds == [Skipped]
                 assert all(m in case.result[0].message for m in outcomes[rule]["missing"])
@@ -72,6 +82,5 @@ def test_junit_has_a_suite_per_company_and_a_case_per_rule(run_cli, tmp_path: Pa
                 assert kinds == []
         verdict = next(c for c in suite if c.name == "verdict")
         assert bool(verdict.result) is (d["verdict"] != "qualified")
-        # A rule that lacked data is skipped, though the policy counts it (assumed).
-        fired = [f for f in d["findings"] if not f["evidence"].get("assumed")]
-        assert suite.failures == len(fired) + (d["verdict"] != "qualified")
+        # Every finding fails its case, an assumed one too: the counts agree with SARIF.
+        assert suite.failures == len(d["findings"]) + (d["verdict"] != "qualified")

@@ -126,3 +126,32 @@ def _engine(rate: float) -> Engine:
     if rate not in _ENGINES:
         _ENGINES[rate] = Engine(build_config({"fx": {"rates": {"USD": rate}}}))
     return _ENGINES[rate]
+
+
+def test_an_assumed_finding_is_marked_assumed_in_every_format(tmp_path: Path) -> None:
+    (tmp_path / "dup").mkdir()
+    (tmp_path / "dup" / "a.toml").write_text(
+        'id = "same"\nname = "Alpha AI"\nas_of = 2026-06-30\nvaluation = { amount = 5e9, '
+        'currency = "CNY", basis = "market_cap", as_of = 2026-06-30, '
+        'source = "SSE exchange close" }\n', encoding="utf-8")
+    d = json.loads(threshold("evaluate", "dup/a.toml", "--format", "json", cwd=tmp_path).stdout)
+    assumed = {f["rule"] for f in d["findings"] if f["evidence"].get("assumed")}
+    assert "CHIP-001" in assumed and d["verdict"] == "insufficient_data"
+    sarif = json.loads(threshold("evaluate", "dup/a.toml", "--format", "sarif",
+                                 cwd=tmp_path).stdout)["runs"][0]["results"]
+    assert len(sarif) == len(d["findings"])
+    for r in sarif:
+        marked = r["ruleId"] in assumed
+        assert (r.get("kind") == "open") is marked and (r["level"] == "none") is marked
+        assert r["properties"].get("assumed", False) is marked
+        assert ("assumed (not evaluated)" in r["message"]["text"]) is marked
+    junit = threshold("evaluate", "dup/a.toml", "--format", "junit", cwd=tmp_path).stdout
+    assert junit.count('<failure type="assumed"') == len(assumed)
+    assert f'failures="{len(d["findings"]) + 1}"' in junit
+    run = threshold("batch", "dup", "--format", "csv", "--output", "out.csv", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    (row,) = csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text()))
+    cells = row["findings"].split(";")
+    assert len(cells) == len(d["findings"])
+    assert {c.split(":")[0] for c in cells if c.endswith(":assumed")} == assumed
+    assert "CHIP-001:critical:assumed" in cells

@@ -15,7 +15,7 @@ from attrs import frozen
 
 from ..errors import InputError, Problem
 from ..load import Warmup, decision_line_utf8, profile_from_line
-from ..model import CompanyProfile, EngineConfig, format_against
+from ..model import CompanyProfile, EngineConfig, format_against, is_assumed
 from ._records import Record, csv_row_to_document, parse_json_line
 
 #: CSV output columns, in order (dimension scores follow, one column each).
@@ -174,7 +174,9 @@ def format_decision(decision: Any, fmt: str, explain: bool = False,
         "" if decision.score is None else format_against(decision.score, cuts, 4, False),
         str(decision.gate.passed).lower(),
         "" if decision.gate.valuation_cny is None else _cny(decision.gate),
-        ";".join(f"{f.rule}:{f.severity}" for f in decision.findings),
+        # an assumed finding (its rule lacked data) is marked: RULE:severity:assumed
+        ";".join(f"{f.rule}:{f.severity}:assumed" if is_assumed(f) else f"{f.rule}:{f.severity}"
+                 for f in decision.findings),
         ";".join(str(f.kind) for f in decision.determining),
         # a left-out optional dimension does not count: its partial score is not a column
         *("" if d.score is None or d.left_out

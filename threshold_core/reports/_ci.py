@@ -6,6 +6,15 @@ profile file and the path inside it, with the line where the TOML or JSON
 file has it) or a failed JUnit test case; rules not evaluated for lack of data
 are skipped test cases naming the missing fields. Both are written from the
 decision JSON, like every other report.
+
+An *assumed* finding (a rule of severity medium or worse that could not be evaluated,
+counted at its most severe until researched: ``evidence.assumed``) is marked assumed
+in every format, and counted once as a finding in each: a SARIF result of kind
+``open`` (the tool could not tell whether it is a problem) with level ``none`` and
+``properties.assumed = true``, its message starting "assumed (not evaluated)"; a
+failed JUnit test case of type ``assumed`` naming the severity it counts at and the
+missing fields; ``RULE:severity:assumed`` in the batch CSV. So a rule's SARIF
+results, its JUnit failures and the CSV's findings are the same findings.
 """
 
 from __future__ import annotations
@@ -23,6 +32,11 @@ LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note
          "info": "note"}
 
 _URL = re.compile(r"https?://[^\s;,)]+")
+
+
+def _assumed(finding: Mapping[str, Any]) -> bool:
+    """Whether a finding (as JSON) is assumed: its rule lacked data (see the module)."""
+    return (finding.get("evidence") or {}).get("assumed") is True
 
 
 def _path_of(finding: Mapping[str, Any]) -> str | None:
@@ -108,16 +122,23 @@ def sarif(decisions: Sequence[Mapping[str, Any]], version: str,
             location["logicalLocations"] = [{
                 "fullyQualifiedName": f"{d['company']['id']}:$" + (f".{path}" if path else ""),
                 "kind": "member"}]
-            results.append({
+            assumed = _assumed(f)
+            result: dict[str, Any] = {
                 "ruleId": f["rule"],
                 "ruleIndex": list(rules).index(f["rule"]),
-                "level": LEVEL[f["severity"]],
-                "message": {"text": f"{d['company']['name']}: {f['message']}"},
+                "level": "none" if assumed else LEVEL[f["severity"]],
+                "message": {"text": f"{d['company']['name']}: "
+                                    + ("assumed (not evaluated): " if assumed else "")
+                                    + f["message"]},
                 "locations": [location],
                 "properties": {"severity": f["severity"], "effect": f["effect"],
                                "company": d["company"]["id"], "verdict": d["verdict"],
                                "dimension": f.get("dimension"), "pack": f["pack"]},
-            })
+            }
+            if assumed:
+                result["kind"] = "open"
+                result["properties"]["assumed"] = True
+            results.append(result)
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -167,6 +188,15 @@ def junit(decisions: Sequence[Mapping[str, Any]]) -> str:
                     failure = ET.SubElement(case, "failure", type=str(o.get("severity")),
                                             message=o.get("message") or "")
                     failure.text = (f"{f.get('title', '')}\nseverity {o.get('severity')}, "
+                                    f"effect {f.get('effect')}\nsource: {f.get('source')}")
+                    counts["failures"] += 1
+                elif status == "not_evaluated" and _assumed(findings.get(o["rule"], {})):
+                    f = findings[o["rule"]]
+                    missing = ", ".join(o.get("missing") or ())
+                    failure = ET.SubElement(
+                        case, "failure", type="assumed",
+                        message=f"assumed {f['severity']} (not evaluated: missing {missing})")
+                    failure.text = (f"{f.get('title', '')}\nseverity {f['severity']} (assumed), "
                                     f"effect {f.get('effect')}\nsource: {f.get('source')}")
                     counts["failures"] += 1
                 elif status in ("not_evaluated", "disabled"):

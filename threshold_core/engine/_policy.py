@@ -321,8 +321,8 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                 verdict = Verdict.WATCH
                 factors.extend(
                     Factor(FactorKind.FLOOR,
-                           f"{r.name} scores {r.score:.1f}, below its floor {floor:g}: "
-                           "at most watch", r.name)
+                           f"{r.name} scores {format_score(r.score, [floor])}, below its floor "
+                           f"{floor:g}: at most watch", r.name)
                     for r, floor in below
                 )
     sourcing = overall_sourcing(counted, policy.max_illustrative_share, grades_of)

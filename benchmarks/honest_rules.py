@@ -40,7 +40,7 @@ from honest_packs import (
 )
 from honest_scores import scores
 
-from threshold_core.model import is_assumed
+from threshold_core.model import fold, is_assumed
 
 HAIRCUT = {"market_cap": 0.0, "expected_market_value": 0.0, "estimate": 0.25,
            "last_round_post_money": 0.32}
@@ -101,7 +101,7 @@ def _gate(p: dict[str, Any]) -> bool | None:
     v = p.get("valuation")
     on = v and (v.get("as_of") or p.get("as_of"))
     if v is None or v["basis"] not in HAIRCUT or (
-            v.get("source") and "illustrative" in v["source"].casefold()) or not on or (
+            v.get("source") and "illustrative" in fold(v["source"])) or not on or (
             p.get("as_of") and day(on) > day(p["as_of"])):  # after the evaluation date
         return None
     return v["amount"] * FX[v["currency"]] * (1.0 - HAIRCUT[v["basis"]]) >= LINE

@@ -25,6 +25,7 @@ from ..model import (
     Verdict,
     assess,
     bn_against,
+    fold,
 )
 
 
@@ -46,6 +47,22 @@ def fx_row(config: EngineConfig, currency: str, on: date | None) -> tuple[float,
             return rate, d, False
     d, rate = rows[0]
     return rate, d, True
+
+
+def fx_row_undated(config: EngineConfig, currency: str,
+                   on: date | None) -> tuple[float, date | None]:
+    """CNY per unit of ``currency`` for a valuation without its own date: the least
+    favourable (lowest) rate of any date it could have, on or before ``on`` (the
+    profile's date; any date without one), and that row's date. An undated valuation is
+    never converted at a better rate than a dated one could be."""
+    code = currency.upper()
+    if code == "CNY":
+        return 1.0, None
+    rows = _rows_with(config.fx, code)
+    # The oldest row stands for every date before it too.
+    could = [r for r in rows if on is None or r[0] <= on] or rows[:1]
+    d, rate = min(could, key=lambda r: (r[1], r[0]))
+    return rate, d
 
 
 #: Per FX table (by identity, kept so its id is not reused) and currency: the rows that
@@ -79,9 +96,13 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
     v = profile.valuation
     if v is None:
         return GateResult(passed=None, line_cny=line, reason="no valuation in the profile")
-    # The valuation's date; a bare valuation inherits the profile's date.
+    # The valuation's date; a bare valuation inherits the profile's date, and is converted
+    # at the least favourable rate of any date on or before it.
     on = v.as_of or profile.as_of
-    rate, row_date, predates = fx_row(config, v.currency, on)
+    if v.as_of is None:
+        (rate, row_date), predates = fx_row_undated(config, v.currency, on), False
+    else:
+        rate, row_date, predates = fx_row(config, v.currency, on)
     cny = v.amount * rate
     basis = str(v.basis)
     # What every outcome of the test reports (one object is built, not evolved).
@@ -99,7 +120,7 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
             if v.basis is ValuationBasis.PARENT_MARKET_CAP
             else f"valuation basis {basis} is not accepted by the gate ([gate] accepted_bases)"
         )
-    elif gc.refuse_illustrative and v.source and "illustrative" in v.source.casefold():
+    elif gc.refuse_illustrative and v.source and "illustrative" in fold(v.source):
         refused = ("an illustrative valuation cannot pass the gate: the source says it is "
                    "made up")
     elif gc.require_date and on is None:
@@ -126,7 +147,10 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
     )
     fx_note = (
         f" (at the oldest FX rate, of {row_date.isoformat()}: the valuation predates the table)"
-        if predates and row_date else ""
+        if predates and row_date else
+        f" (undated: at the least favourable FX rate of any date it could have, of "
+        f"{row_date.isoformat()})" if v.as_of is None and row_date and len(
+            _rows_with(config.fx, v.currency.upper())) > 1 else ""
     )
     reason = (
         f"valuation {v.amount:,.0f} {v.currency} = "

@@ -4,25 +4,16 @@ Profiles name the same service, model, vendor or sector in slightly different
 ways, and in different widths: a Chinese input method types full-width
 letters (U+FF2E U+FF36 ...) where an English keyboard types ``NVIDIA``.
 Every name that is matched goes through :func:`fold` (Unicode NFKC, then case
-folding): no rule compares raw names. :func:`normalise` also drops spaces and punctuation for fuzzy
+folding; the model's, which grades sources and reads the gate's words too): no rule
+compares raw names. :func:`normalise` also drops spaces and punctuation for fuzzy
 matching. Both cache their results: rules call them once per rule per company.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 
-
-@lru_cache(maxsize=4096)
-def fold(text: str) -> str:
-    """The form names are compared in: NFKC, case-folded, spaces collapsed and trimmed.
-
-    Full-width ``NVIDIA``, ``" Nvidia "`` and ``"NVIDIA"`` all fold to ``"nvidia"``.
-    (NFKC again after case folding, as Unicode's compatibility caseless match does.)
-    """
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    return " ".join(folded.split())
+from ..model import fold as fold  # kit.fold: the one fold, re-exported
 
 
 @lru_cache(maxsize=1024)

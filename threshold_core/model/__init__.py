@@ -83,6 +83,7 @@ from ._figures import (
     StrEnum,
     range_of,
 )
+from ._fold import fold
 from ._headroom import (
     RiskConfig,
     RiskVolatility,
@@ -340,6 +341,7 @@ __all__ = [
     "check_risk",
     "check_sources",
     "count_tiers",
+    "fold",
     "format_against",
     "format_score",
     "grade_source",

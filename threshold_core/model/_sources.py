@@ -10,7 +10,7 @@ sources takes the weakest. The grades and the tier each counts in:
 grade          tier       default patterns (abridged)
 ============== ========== ===================================================
 illustrative   illustrative "illustrative", "hypothetical", "made up"
-cohort_proxy   proxy      "average", "proxy", "cohort", "median of"
+cohort_proxy   proxy      "average", "proxy", "cohort", "median", "typical", ...
 estimate       secondary  "estimate", "inferred", "derived", "analyst"
 seed_article   secondary  "seed article", "the article"
 registry       primary    "cac.gov.cn", "beian", "registry", "entity list", ...
@@ -46,6 +46,7 @@ from ..errors import Problem
 from ._figures import (
     StrEnum,
 )
+from ._fold import fold
 
 
 class SourceGrade(StrEnum):
@@ -91,7 +92,9 @@ _WEAKNESS = (SourceTier.PROXY, SourceTier.ILLUSTRATIVE, SourceTier.SECONDARY,
 def _default_patterns() -> dict[str, tuple[str, ...]]:
     return {
         "illustrative": ("illustrative", "hypothetical", "made up", "fictional"),
-        "cohort_proxy": ("average", "proxy", "cohort", "median of", "peer group"),
+        "cohort_proxy": ("average", "proxy", "cohort", "median", "peer group", "peer-group",
+                         "peer mean", "group mean", "sector mean", "industry mean", "typical",
+                         "sector benchmark", "industry benchmark"),
         "estimate": ("estimate", "inferred", "derived", "analyst", "[verify]"),
         "seed_article": ("seed article", "the article"),
         "registry": ("cac.gov.cn", "beian", "registry", "entity list", "federal register",
@@ -116,7 +119,7 @@ class SourcesConfig:
 
     def effective(self) -> dict[SourceGrade, tuple[str, ...]]:
         merged = {**_default_patterns(), **self.patterns}
-        return {g: tuple(p.casefold() for p in merged.get(str(g), ()))
+        return {g: tuple(fold(p) for p in merged.get(str(g), ()))
                 for g in SourceGrade if g is not SourceGrade.UNSOURCED}
 
 
@@ -162,7 +165,7 @@ def grade_source(text: str | None, config: SourcesConfig | None = None) -> Sourc
 def _grade(text: str, patterns: dict[SourceGrade, tuple[str, ...]]) -> SourceGrade:
     if not text.strip():
         return SourceGrade.UNSOURCED
-    low = text.casefold()
+    low = fold(text)
     for grade, pats in patterns.items():
         if any(p in low for p in pats):
             return grade

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pickle
+import weakref
 from typing import Any
 
 import attrs
 import pytest
 from attrs import field, frozen
 
+from threshold_core.kit import Reading
 from threshold_core.model import (
     Assessment,
     CompanyRef,
@@ -53,6 +56,8 @@ CASES: list[tuple[type, tuple[Any, ...]]] = [
     (Receipt, ("1.0", "ab" * 32, "cd" * 32, (), "defaults", "2026-06-30", ())),
     (Decision, (CompanyRef("acme", "Acme AI"), Verdict.WATCH, Risk.MEDIUM, "B", 70.0, "gate",
                 (), (), (), (), "receipt", "1.0", None, Risk.MEDIUM, None, None, None)),
+    # What a metric's adjustment is handed (kit/_scoring.py).
+    (Reading, (0.5, ("a.b",), "filing", "note", "listed", {"listed": 1.0}, ("registry",))),
 ]
 
 
@@ -65,6 +70,8 @@ def test_a_built_object_equals_the_one_attrs_builds(cls: type, values: tuple[Any
     assert made == expected
     assert repr(made) == repr(expected)
     assert attrs.astuple(made, recurse=False) == values
+    assert pickle.loads(pickle.dumps(made)) == expected
+    assert weakref.ref(made)() is made
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         made.__setattr__(attrs.fields(cls)[0].name, None)
 

@@ -150,6 +150,8 @@ def _graded(source: str | None, others: tuple[str | None, ...],
 #: generic ``__init__`` (one per metric, one per scorer).
 _metric_score = positional_builder(MetricScore)
 _dimension_score = positional_builder(DimensionScore)
+#: ``Reading(*every field)``: what an adjustment is handed when the reader gave a tuple.
+_reading = positional_builder(Reading)
 #: A Reading's fields in order, as :func:`reading` gives them.
 _reading_fields = operator.attrgetter("value", "inputs", "source", "note", "state", "states",
                                       "sources")
@@ -190,7 +192,7 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
         note = band_note
         if adjust is not None:
             # An adjustment is handed a Reading.
-            handed = got if isinstance(got, Reading) else Reading(
+            handed = got if isinstance(got, Reading) else _reading(
                 value, inputs, source, read_note, state, {} if states is None else states,
                 others)
             points, extra = adjust(points, handed, profile, settings)

@@ -97,6 +97,7 @@ def mark(name):
     marks.append((name, time.process_time()))
 import click
 import threshold_core.cli
+import threshold_core.cli._evaluate as command  # (the group imports the command it runs)
 mark("click and the command group")
 import contextlib
 from pathlib import Path
@@ -105,22 +106,8 @@ try:  # threshold's own modules' code from the module cache, as the command's ma
     from threshold_core.cli._modcache import serving
 except ImportError:
     serving = lambda *_: contextlib.nullcontext()
-with serving(cache_dir(), installation()), installed() as code_cache:
-    mark("the generated-code cache in place")
-    from threshold_core.engine import Engine, create_plugin_manager
-    from threshold_core.load import resolve_config
-    mark("attrs, cattrs, the model, loader and engine modules")
-    config = resolve_config(None, collect=True)
-    mark("the configuration")
-    folder = cache_dir()
-    pm = create_plugin_manager(config, defer_problems=True, entry_point_cache=(
-        folder / f"entry-points-{installation()}.json" if folder else None))
-    mark("the plugin manager (plugins imported, registered)")
-    if folder is not None:
-        from threshold_core.declarative import use_check_cache
-        use_check_cache(folder / f"cel-checks-{installation()}.marshal")
-    engine = Engine(config, pm)
-    if folder is not None:  # as the command does with its cache in place (when it can)
+def from_recipes():
+    if cache_dir() is not None:  # as the command does with its cache in place (when it can)
         try:
             from threshold_core.load import generate_from_first_use
         except ImportError:
@@ -133,6 +120,26 @@ with serving(cache_dir(), installation()), installed() as code_cache:
             pass
         else:
             use_recipes(code_cache)
+with serving(cache_dir(), installation()), installed() as code_cache:
+    mark("the generated-code cache in place")
+    from threshold_core.engine import Engine, create_plugin_manager
+    from threshold_core.load import resolve_config
+    mark("attrs, cattrs, the model, loader and engine modules")
+    first = getattr(command, "RECIPES_BEFORE_ENGINE", False)  # (earlier: after the engine)
+    if first:
+        from_recipes()
+    config = resolve_config(None, collect=True)
+    mark("the configuration")
+    folder = cache_dir()
+    pm = create_plugin_manager(config, defer_problems=True, entry_point_cache=(
+        folder / f"entry-points-{installation()}.json" if folder else None))
+    mark("the plugin manager (plugins imported, registered)")
+    if folder is not None:
+        from threshold_core.declarative import use_check_cache
+        use_check_cache(folder / f"cel-checks-{installation()}.marshal")
+    engine = Engine(config, pm)
+    if not first:
+        from_recipes()
     mark("the engine (components, declarative pack read)")
     profile = engine.load_profile(Path("examples/companies/zhipu.toml"))
     mark("the profile (TOML, structured)")

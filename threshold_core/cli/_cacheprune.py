@@ -27,8 +27,9 @@ KEEP = 12
 #: Once a day at most.
 _EVERY_SECONDS = 86_400
 #: threshold's cache files: ``kind[-python]-digest.ext``; ``digest`` names the installation.
-#: Names without a digest were written by earlier versions: each is its own group.
-_NAME = re.compile(
+#: Names without a digest were written by earlier versions: each is its own group. (Compiled,
+#: by ``re``'s own cache, only on the day's one pruning, not at every start.)
+_NAME = (
     r"^(?:generated-code|classes|modules(?:-opt\d)?|first-attempt|entry-points|cel-checks"
     r"|cel-types-and-checks)"
     r"(?:-[a-z]+-\d+-[0-9a-f]{8})?(?:-(?P<digest>[0-9a-f]{8}))?\.(?:marshal|json)$")
@@ -50,7 +51,7 @@ def prune(folder: Path, mine: str, now: float | None = None) -> list[str]:
         groups: dict[str, list[tuple[float, Path]]] = {}
         with os.scandir(folder) as entries:
             for entry in entries:
-                found = _NAME.match(entry.name)
+                found = re.match(_NAME, entry.name)
                 if found is None or not entry.is_file(follow_symlinks=False):
                     continue
                 group = found.group("digest") or entry.name

@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import hashlib
 import marshal
 import os
 import re
@@ -61,6 +60,13 @@ from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
+
+from ._metapath import on_meta_path
+
+try:  # (hashlib's blake2b is this one; importing hashlib would load OpenSSL: model/_digest.py)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
 
 #: The future-statement flags ``compile`` inherits from its caller.
 _FUTURE_FLAGS = 0x3FE0000
@@ -99,7 +105,7 @@ def installation() -> str:
     the file it finds was written for another installation).
     """
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return hashlib.blake2b(f"{sys.prefix}\0{here}".encode(), digest_size=4).hexdigest()
+    return blake2b(f"{sys.prefix}\0{here}".encode(), digest_size=4).hexdigest()
 
 
 class CodeCache:
@@ -139,7 +145,7 @@ class CodeCache:
         # expression scans the whole text, and most sources are cattrs' functions).
         found = _TYPE_HASH.search(source) if "hash((" in source else None
         keyed = f"{source[:found.start(2)]}#{source[found.end(2):]}" if found else source
-        key = hashlib.blake2b(
+        key = blake2b(
             "\0".join((keyed, filename, mode, str(flags), str(optimize))).encode(),
             digest_size=20).hexdigest()
         constant = int(found.group(2)) if found else None
@@ -369,15 +375,10 @@ def installed() -> Iterator[CodeCache | None]:
 
     if "attr._make" in sys.modules:
         replay_classes(sys.modules["attr._make"])
-    finder = _ServeOnImport(cache, modules, replay_classes)
-    sys.meta_path.insert(0, finder)
-    _ACTIVE.append(cache)
     try:
-        yield cache
+        with on_meta_path(_ServeOnImport(cache, modules, replay_classes), _ACTIVE, cache):
+            yield cache
     finally:
-        _ACTIVE.remove(cache)
-        with contextlib.suppress(ValueError):
-            sys.meta_path.remove(finder)
         for module in modules:
             if getattr(module, "compile", None) == cache.compile:
                 del module.compile

@@ -20,6 +20,11 @@ from ._app import (
 )
 from ._output import write_output
 
+#: ``evaluate`` and ``validate`` structure with the loader's generated functions (from their
+#: recipes) from before the engine is built: the configuration and the packs' files too
+#: (read by ``benchmarks/cold_start.py --stages``, which times each installation's order).
+RECIPES_BEFORE_ENGINE = True
+
 
 def _generated_from_first_use() -> None:
     """Profiles structured by the loader's generated function from the first one, when
@@ -77,15 +82,15 @@ def evaluate(
     Invalid profiles are reported on stderr, one line per problem, and the
     others are still evaluated.
     """
-    # First: it imports the model and engine. The start-up (the collector's pause) lasts
+    # Before the engine: the configuration and the packs' files are structured that way too.
+    _generated_from_first_use()
+    # It imports the model and engine. The start-up (the collector's pause) lasts
     # until the first decision: one profile's work, however many follow.
     engine = options.build_engine(start_up_ends=False)
     from ..errors import InputError, PluginError, Problem
     from ..explain import explain_all
     from ..load import decision_json, decision_to_dict, decisions_json, dumps, expand_paths
     from ..reports import ReportOptions, render_markdowns, render_texts
-
-    _generated_from_first_use()
 
     shown = ReportOptions(units=units,
                           cutoffs=tuple(b.min_score for b in engine.config.policy.grades))
@@ -165,8 +170,8 @@ def validate(
     from ..errors import InputError
     from ..load import dumps, expand_paths
 
+    _generated_from_first_use()  # (before the engine, as evaluate)
     engine = options.build_engine()
-    _generated_from_first_use()
     results = []
     for path in expand_paths(paths, _skipped):
         try:

@@ -38,6 +38,7 @@ from types import CodeType
 from typing import Any
 
 from ._codecache import write_file
+from ._metapath import on_meta_path
 
 _FORMAT = "threshold-modcache-3"
 #: The packages whose modules are kept.
@@ -188,12 +189,8 @@ def serving(folder: Path | None, installation: str) -> Iterator[ModuleCache | No
     kind = f"modules-opt{sys.flags.optimize}" if sys.flags.optimize else "modules"
     tag = f"{sys.implementation.cache_tag}-{MAGIC_NUMBER.hex()}-{installation}"
     cache = ModuleCache(folder / f"{kind}-{tag}.marshal")
-    sys.meta_path.insert(0, cache)
-    _ACTIVE.append(cache)
     try:
-        yield cache
+        with on_meta_path(cache, _ACTIVE, cache):
+            yield cache
     finally:
-        _ACTIVE.remove(cache)
-        with contextlib.suppress(ValueError):
-            sys.meta_path.remove(cache)
         cache.save()

@@ -174,7 +174,8 @@ def _short(exc: BaseException | str) -> str:
     return first if len(first) <= 160 else first[:157] + "..."
 
 
-_CEL_ERROR = re.compile(r"ERROR: <input>:(-?\d+):(-?\d+): (?:Syntax error: )?([^\n]*)")
+#: (Compiled, by ``re``'s own cache, only when an expression has an error.)
+_CEL_ERROR = r"ERROR: <input>:(-?\d+):(-?\d+): (?:Syntax error: )?([^\n]*)"
 
 
 def _cel_problems(exc: Exception) -> list[tuple[int, int, str, bool]]:
@@ -182,7 +183,7 @@ def _cel_problems(exc: Exception) -> list[tuple[int, int, str, bool]]:
     (a syntax error, or a type error from the checker)."""
     text = str(exc)
     out = []
-    for m in _CEL_ERROR.finditer(text):
+    for m in re.finditer(_CEL_ERROR, text):
         message = m.group(3).strip()
         if " expecting {" in message and len(message) > 80:
             message = (message.split(" expecting {", 1)[0]

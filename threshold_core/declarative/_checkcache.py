@@ -29,7 +29,6 @@ analysing module's source (part of the key), so it is kept beside the check (abo
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import os
 import sys
@@ -37,6 +36,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from ..model import blake2b
 from ._checked import Analysis, analyze_checked
 from ._fields import Reference
 
@@ -187,7 +187,7 @@ def _key() -> str:
 
     library = cel_module().__file__ or ""
     st = os.stat(library)
-    digest = hashlib.blake2b(digest_size=20)
+    digest = blake2b(digest_size=20)
     digest.update("\0".join((_FORMAT, sys.version, google.protobuf.__version__, library,
                              str(st.st_size), str(st.st_mtime_ns), "")).encode())
     here = Path(__file__).parent

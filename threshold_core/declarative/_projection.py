@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
+from ..load import keep_source, kept_source
 from ..model import CompanyProfile, Context, Figure
 from ._fields import Reference, _unwrap, hints
 
@@ -141,10 +142,22 @@ def _figure_walker(cls: Any, fields: frozenset[str]) -> Callable[[Any, str, list
         text.append("\n".join(lines))
         return fn
 
-    top = function(cls)
+    # The threshold command keeps the source (the plan resolves about 40 classes' annotations).
+    key = f"figures:{cls.__module__}:{cls.__qualname__}:{','.join(sorted(fields))}"
+    kept = kept_source(key)
+    if isinstance(kept, tuple) and len(kept) == 2 and all(type(k) is str for k in kept):
+        top, source = kept
+    else:
+        top = function(cls)
+        source = "\n\n".join(text)
+        keep_source(key, (top, source), [cls, *_FIGURE_PLANS], _GENERATORS)
     # source: attrs field names only (the threshold command serves its code from its cache)
-    exec(compile("\n\n".join(text), f"<figures of {cls.__qualname__}>", "exec"), namespace)
+    exec(compile(source, f"<figures of {cls.__qualname__}>", "exec"), namespace)
     return namespace[top]  # type: ignore[no-any-return]
+
+
+#: The modules whose code decides what the figure walker is.
+_GENERATORS = ("threshold_core.declarative._projection", "threshold_core.declarative._fields")
 
 
 class ProfileView(NamedTuple):

@@ -22,7 +22,6 @@ the file is rewritten (atomically). Computing the fingerprint costs about 1 ms.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -32,9 +31,11 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any, NamedTuple
 
-#: ``importlib.metadata.EntryPoint.pattern`` (Python 3.11 to 3.13).
-_PATTERN = re.compile(
-    r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
+from ..model import blake2b
+
+#: ``importlib.metadata.EntryPoint.pattern`` (Python 3.11 to 3.13); compiled (by ``re``'s
+#: own cache) only when a plugin's entry point is loaded, not at every start.
+_PATTERN = r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$"
 _FORMAT = "threshold-entry-points-1"
 _META = ("entry_points.txt", "METADATA", "PKG-INFO")
 
@@ -50,7 +51,7 @@ class Found(NamedTuple):
 
     def load(self) -> Any:
         """What ``importlib.metadata.EntryPoint.load`` returns for it."""
-        match = _PATTERN.match(self.value)
+        match = re.match(_PATTERN, self.value)
         if match is None or "importlib.metadata" in sys.modules:
             import importlib.metadata  # loaded already, or its own error for a bad value
 
@@ -129,7 +130,7 @@ def fingerprint(group: str) -> str | None:
                     parts.append((name, meta.st_mtime_ns, meta.st_size))
                 except (OSError, ValueError):
                     pass
-    return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+    return blake2b(repr(parts).encode(), digest_size=20).hexdigest()
 
 
 def cached_scan(path: Path, group: str) -> Scan:

@@ -10,7 +10,6 @@ it; every failure is that plugin's :class:`~threshold_core.errors.PluginError`.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.util
 import os
@@ -21,6 +20,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, PluginError, PluginInterrupted, Problem
+from ..model import sha256_hexdigest
 from ._budget import BudgetExceeded
 from ._epcache import Found, Scan, entry_points
 from ._hookcalls import Abandoned, Activity
@@ -47,7 +47,7 @@ def autoload_enabled(autoload: bool | None, config: EngineConfig | None) -> bool
 def load_module_file(path: Path, prefix: str = "threshold_dropin") -> ModuleType:
     """Import a single ``.py`` file under a unique module name."""
     stem = "".join(c if c.isalnum() else "_" for c in path.stem)
-    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
+    digest = sha256_hexdigest(str(path.resolve()).encode())[:10]
     modname = f"{prefix}_{stem}_{digest}"
     spec = importlib.util.spec_from_file_location(modname, path)
     if spec is None or spec.loader is None:  # pragma: no cover - defensive
@@ -183,7 +183,7 @@ def drop_in_version(module: object, path: Path) -> Any:
     version = getattr(module, "__version__", None)
     if version is not None:
         return version
-    return "file-" + hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return "file-" + sha256_hexdigest(path.read_bytes())[:12]
 
 
 def _py_files(

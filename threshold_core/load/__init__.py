@@ -59,6 +59,8 @@ from ._reading import (
     read_toml,
 )
 from ._recipes import (
+    keep_source,
+    kept_source,
     recorded_recipes,
     use_recipes,
 )
@@ -97,6 +99,8 @@ __all__ = [
     "find_config",
     "generate_from_first_use",
     "is_decision_data",
+    "keep_source",
+    "kept_source",
     "load_config",
     "load_decisions",
     "load_profile",

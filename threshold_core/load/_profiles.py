@@ -8,7 +8,6 @@ and ``.json`` and runs last, so plugins can add formats.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -21,7 +20,7 @@ from attrs import field, frozen
 
 from ..errors import InputError, Problem
 from ..hooks import hookimpl
-from ..model import CompanyProfile, UndeclaredExtension
+from ..model import CompanyProfile, UndeclaredExtension, sha256_hexdigest
 from ._canonical import canonical
 from ._converter import StructureProblems, first_attempt, structure
 from ._fast import fast_function
@@ -274,7 +273,7 @@ def profile_sha256(profile: CompanyProfile) -> str:
     except TypeError:
         text = json.dumps(attrs.astuple(profile), separators=(",", ":"), ensure_ascii=False,
                           sort_keys=True, default=str).encode()
-    return hashlib.sha256(text).hexdigest()
+    return sha256_hexdigest(text)
 
 
 #: Per attrs class, a function giving its field values in order (built on first use).

@@ -86,6 +86,40 @@ def _stat(module: str) -> tuple[str, int, int] | None:
     return _STATS[module]
 
 
+def kept_source(key: str) -> Any:
+    """What :func:`keep_source` kept under ``key`` (a generated function's source and
+    whatever its generator needs besides), while the source files of the modules it was
+    kept with are unchanged; None otherwise, or when recipes are not in use."""
+    entry = _IN_USE[0].get(key) if _IN_USE else None
+    try:
+        tag, stamps, kept = entry  # type: ignore[misc]
+        if tag == "source" and all(_stat(s[0]) == tuple(s) for s in stamps):
+            return kept
+    except Exception:  # no entry, or one of another shape: generated as before
+        pass
+    return None
+
+
+def keep_source(key: str, kept: Any, classes: Any, generators: tuple[str, ...]) -> None:
+    """Keep ``kept`` (marshallable) for :func:`kept_source` when recipes are in use: valid
+    while the source files of the ``generators`` modules, of each class's module and its
+    bases' and of every other module of their packages (so a type alias one of them
+    defines for another's annotations) are unchanged."""
+    if not _IN_USE:
+        return
+    modules: set[str] = set()
+    for cls in classes:
+        if "<locals>" in cls.__qualname__:
+            return
+        modules.update(k.__module__ for k in cls.__mro__[:-1])
+    for package in {m.rpartition(".")[0] for m in modules} - {""}:
+        modules.update(m for m in list(sys.modules) if m.startswith(f"{package}."))
+    modules.update(generators)
+    stamps = [_stat(m) for m in sorted(modules)]
+    if all(s is not None for s in stamps):
+        _ADDED[key] = ("source", tuple(stamps), kept)
+
+
 def _class(module: str, qualname: str) -> Any:
     value: Any = sys.modules[module]
     for part in qualname.split("."):

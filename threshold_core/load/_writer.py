@@ -26,6 +26,8 @@ from typing import Any
 import attrs
 import orjson
 
+from ._recipes import keep_source, kept_source
+
 __all__ = ["NotPlain", "compact_default", "default", "plain_float"]
 
 
@@ -220,7 +222,32 @@ _DECISION_LAST = ("trace", "receipt")
 
 
 def _generate(cls: type, ordered: bool) -> Any:
-    hints = typing.get_type_hints(cls)
+    # The threshold command keeps the source (resolving the annotations is the costly part).
+    key = f"writer:{cls.__module__}:{cls.__qualname__}:{int(ordered)}"
+    source = kept_source(key)
+    if not isinstance(source, str):
+        hints = typing.get_type_hints(cls)
+        source = _source(cls, ordered, hints)
+        keep_source(key, source, [cls, *_types_in(hints.values())], _GENERATORS)
+    ns: dict[str, Any] = {"plain_float": plain_float, "clean": _clean}
+    exec(compile(source, f"<threshold writer {cls.__qualname__}>", "exec"), ns)
+    return ns["unstructure"]
+
+
+_GENERATORS = ("threshold_core.load._writer",)
+
+
+def _types_in(tps: Any) -> list[type]:
+    """The classes the types ``tps`` name (their arguments' too)."""
+    out: list[type] = []
+    for tp in tps:
+        if isinstance(tp, type) and typing.get_origin(tp) is None:
+            out.append(tp)
+        out += _types_in(typing.get_args(tp))
+    return out
+
+
+def _source(cls: type, ordered: bool, hints: dict[str, Any]) -> str:
     names = [a.name for a in attrs.fields(cls)]
     if ordered:
         rest = [n for n in names if n not in (*_DECISION_FIRST, *_DECISION_LAST, "source_path")]
@@ -245,7 +272,4 @@ def _generate(cls: type, ordered: bool) -> Any:
         body.append("if o.source_path is not None:")
         body.append("    out['source_path'] = o.source_path")
     body.append("return out")
-    source = "def unstructure(o):\n" + "".join(f"    {line}\n" for line in body)
-    ns: dict[str, Any] = {"plain_float": plain_float, "clean": _clean}
-    exec(compile(source, f"<threshold writer {cls.__qualname__}>", "exec"), ns)
-    return ns["unstructure"]
+    return "def unstructure(o):\n" + "".join(f"    {line}\n" for line in body)

@@ -59,6 +59,7 @@ from ._decision import (
     Receipt,
     TraceEvent,
 )
+from ._digest import blake2b, sha256_hexdigest
 from ._explanation import (
     Blocker,
     CoverageNeed,
@@ -335,6 +336,7 @@ __all__ = [
     "Vertical",
     "WeightInterval",
     "assess",
+    "blake2b",
     "bn_against",
     "breach_probability",
     "builds_positionally",
@@ -350,6 +352,7 @@ __all__ = [
     "market_risk",
     "positional_builder",
     "range_of",
+    "sha256_hexdigest",
     "tier_of",
     "volatility_for",
     "weakest",

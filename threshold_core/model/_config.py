@@ -11,7 +11,6 @@ declare through ``threshold_settings_types``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,7 @@ import attrs
 from attrs import field, frozen
 
 from ..errors import Problem
+from ._digest import sha256_hexdigest
 from ._figures import (
     StrEnum,
 )
@@ -302,4 +302,4 @@ class EngineConfig:
         for key in ("path", "root", "plugin_dirs", "rule_dirs", "problems", "limits"):
             data.pop(key, None)
         text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(text.encode()).hexdigest()
+        return sha256_hexdigest(text.encode())

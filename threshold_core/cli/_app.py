@@ -328,8 +328,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     made is frozen (:func:`gc.freeze`) first: the interpreter's exit then frees
     it without the collector walking it all once more (about 30 ms of a short
     command; atexit handlers, thread joins and flushes still run), and it ends
-    without taking its modules apart (``_fastexit.py``). threshold's own modules
-    come from the module cache (``_modcache.py``).
+    without taking its modules apart (``_fastexit.py``). The modules it imports
+    (threshold's own and its libraries' submodules) come from the module cache
+    (``_modcache.py``).
     """
     global _CONSOLE, _PAUSED
     from . import _startup

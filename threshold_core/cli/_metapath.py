@@ -1,5 +1,5 @@
 """A ``sys.meta_path`` entry for the length of a block, shared by the command's start-up
-caches (threshold's own modules' code, :mod:`._modcache`; the code generators' ``compile``,
+caches (the imported modules' code, :mod:`._modcache`; the code generators' ``compile``,
 :mod:`._codecache`)."""
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ from types import ModuleType
 from typing import Any
 
 from ._classrecipe import _MISSING, Recipes, _Pending
-from ._codecache import read_file, write_sealed
+from ._sealed import read_file, write_sealed
 
 _FORMAT = "threshold-classcache-1"
 #: The parameters of the attrs class builder this module stands in for (attrs 25.4 on):

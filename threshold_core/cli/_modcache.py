@@ -42,8 +42,8 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from ._codecache import write_file
 from ._metapath import on_meta_path
+from ._sealed import write_file
 
 _FORMAT = "threshold-modcache-3"
 #: An entry: the source file, whether it is a package's ``__init__``, the folder of the

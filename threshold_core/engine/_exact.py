@@ -14,6 +14,7 @@ answer and displaying it shows what was compared.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -25,11 +26,17 @@ if TYPE_CHECKING:  # fractions loads only near a cut-off: 3 ms of a command's st
 NEAR = 1e-9
 
 
-def written(x: float) -> Fraction:
-    """``x`` as the decimal it is written as (its shortest repr): 0.15 is 3/20."""
+@functools.lru_cache(maxsize=4096)
+def _written(x: float) -> Fraction:
     from fractions import Fraction
 
-    return Fraction(repr(float(x)))
+    return Fraction(repr(x))
+
+
+def written(x: float) -> Fraction:
+    """``x`` as the decimal it is written as (its shortest repr): 0.15 is 3/20 (kept per
+    value: the same weights and cut-offs come back on every decision)."""
+    return _written(float(x))
 
 
 def near(value: float, cutoffs: Iterable[float]) -> list[float]:
@@ -55,8 +62,14 @@ def on_exact_side(value: float, exact: Callable[[], Fraction],
 
 
 def weighted_mean(pairs: Sequence[tuple[float, Fraction]]) -> Fraction:
-    """``Σ w·s / Σ w`` of configured weights (as written) and exact values."""
+    """``Σ w·s / Σ w`` of configured weights (as written) and exact values. With every
+    weight positive and every value the same, that value (no rational arithmetic)."""
     from fractions import Fraction
+
+    if pairs and all(w > 0 for w, _ in pairs):
+        first = pairs[0][1]
+        if all(s == first for _, s in pairs):
+            return Fraction(first)
 
     total = sum((written(w) for w, _ in pairs), Fraction(0))
     return sum((written(w) * s for w, s in pairs), Fraction(0)) / total

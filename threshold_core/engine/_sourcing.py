@@ -5,6 +5,7 @@ Kept apart from :mod:`._policy` (issue 19: no module over 400 lines); pure funct
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
@@ -166,6 +167,7 @@ def held_share(share: float, exact: Callable[[], Fraction], limit: float) -> flo
     shown = round(share, 6)
     if not near(share, (limit,)) and (shown > limit) == (share > limit):
         return shown
+    exact = functools.cache(exact)  # worked out at most once
     held = on_exact_side(share, exact, (limit,))
     above = held > limit or (held == limit and exact() > written(limit))
     for digits in range(7, 18):

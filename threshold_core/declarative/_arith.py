@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._checked import wire_fields
+
 #: The running environment's name for a checked division (as long as CEL's ``_/_``).
 DIVIDE = "div"
 _INT64_MIN = -(2**63)
@@ -78,38 +80,8 @@ _OPERATOR = b"_/_"
 
 
 def _fields(buf: bytes, start: int, end: int) -> list[tuple[int, int, int, int]]:
-    """``(field, wire type, start, end)`` of each length-delimited field in ``buf[start:end]``
-    (for a varint or fixed field, its value is skipped)."""
-    out = []
-    i = start
-
-    def varint() -> int:
-        nonlocal i
-        result = shift = 0
-        while True:
-            b = buf[i]
-            i += 1
-            result |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                return result
-
-    while i < end:
-        key = varint()
-        wire = key & 7
-        if wire == 0:
-            varint()
-        elif wire == 1:
-            i += 8
-        elif wire == 2:
-            length = varint()
-            out.append((key >> 3, wire, i, i + length))
-            i += length
-        elif wire == 5:
-            i += 4
-        else:  # pragma: no cover - groups are not used by CEL's protos
-            raise ValueError(f"unsupported wire type {wire}")
-    return out
+    """``(field, wire type, start, end)`` of each length-delimited field in ``buf[start:end]``."""
+    return [(f, w, s, e) for f, w, _, s, e in wire_fields(buf, start, end) if w == 2]
 
 
 def _operators(buf: bytes, start: int, end: int, kind: str, found: list[int]) -> None:

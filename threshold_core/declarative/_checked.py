@@ -15,6 +15,7 @@ and checks string literals compared with an enum field against its values.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from ._fields import ANY, ROOTS, STRING, Path_, Reference, Shape, _field_shape, _label
@@ -24,41 +25,46 @@ from ._fields import ANY, ROOTS, STRING, Path_, Reference, Shape, _field_shape, 
 Message = dict[int, list[Any]]
 
 
+def _varint(buf: bytes, i: int) -> tuple[int, int]:
+    """The varint at ``buf[i]`` and the index after it."""
+    result = shift = 0
+    while True:
+        b = buf[i]
+        i += 1
+        result |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return result, i
+
+
+def wire_fields(buf: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, int, int]]:
+    """``(field, wire type, varint value, start, end)`` of each field in ``buf[start:end]``:
+    a varint field's value (its span empty), any other field's span (its value 0)."""
+    i = start
+    while i < end:
+        key, i = _varint(buf, i)
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            value, i = _varint(buf, i)
+            yield field, wire, value, i, i
+            continue
+        if wire == 1:
+            size = 8
+        elif wire == 2:
+            size, i = _varint(buf, i)
+        elif wire == 5:
+            size = 4
+        else:  # pragma: no cover - groups are not used by CEL's protos
+            raise ValueError(f"unsupported wire type {wire}")
+        yield field, wire, 0, i, i + size
+        i += size
+
+
 def _decode(buf: bytes) -> Message:
     """One protobuf message: field number -> its values (ints or bytes)."""
     out: Message = {}
-    i, n = 0, len(buf)
-
-    def varint() -> int:
-        nonlocal i
-        result = shift = 0
-        while True:
-            b = buf[i]
-            i += 1
-            result |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                return result
-
-    while i < n:
-        key = varint()
-        wire = key & 7
-        value: Any
-        if wire == 0:
-            value = varint()
-        elif wire == 1:
-            value = buf[i : i + 8]
-            i += 8
-        elif wire == 2:
-            length = varint()
-            value = buf[i : i + length]
-            i += length
-        elif wire == 5:
-            value = buf[i : i + 4]
-            i += 4
-        else:  # pragma: no cover - groups are not used by CEL's protos
-            raise ValueError(f"unsupported wire type {wire}")
-        out.setdefault(key >> 3, []).append(value)
+    for field, wire, value, s, e in wire_fields(buf, 0, len(buf)):
+        out.setdefault(field, []).append(value if wire == 0 else buf[s:e])
     return out
 
 

@@ -23,6 +23,7 @@ from threshold_core import (
     explain,
     explain_all,
 )
+from threshold_core.model import is_assumed
 
 # Graded copies (fixture NDRs): the shipped examples disclose no retention figures.
 COMPANIES = graded_examples()
@@ -52,8 +53,11 @@ def test_a_decision_is_short_in_a_terminal_and_a_card_in_jupyter() -> None:
     doc = _doc("zhipu.toml")
     doc["name"] = "Zhipu <AI> & Co"
     decision = Engine().evaluate(doc)
+    assumed = [f for f in decision.findings if is_assumed(f)]
+    assert assumed  # the example lacks data some rules need: those are counted apart
     assert repr(decision) == ("<Decision zhipu: not_qualified, risk medium, grade B, score 58.39, "
-                              f"{len(decision.findings)} findings>")
+                              f"{len(decision.findings) - len(assumed)} findings, "
+                              f"{len(assumed)} assumed>")
     card = decision._repr_html_()
     assert len(card) < 3000
     assert "Zhipu &lt;AI&gt; &amp; Co" in card and "<AI>" not in card
@@ -87,8 +91,20 @@ def test_decisions_frame_is_one_row_per_company(run_cli, tmp_path: Path) -> None
             "findings_critical", "findings_high"} <= set(frame.columns)
     row = frame.set_index("id").loc["minimax"]
     assert row["verdict"] == "not_qualified" and row["score"] == pytest.approx(44.6316)
-    assert row["findings_medium"] == sum(f.severity == "medium"
+    # a finding rules fired and an assumed one (its rule lacked data) are counted apart
+    assert row["findings_medium"] == sum(f.severity == "medium" and not is_assumed(f)
                                          for f in decisions[4].findings)
+    assert row["assumed_medium"] == sum(f.severity == "medium" and is_assumed(f)
+                                        for f in decisions[4].findings)
+    assert row["assumed_medium"] > 0
+    critical = [d for d in decisions if any(str(f.severity) == "critical" and is_assumed(f)
+                                            for f in d.findings)]
+    assert critical
+    for d in critical:  # a rule that could veto and lacked data is not a veto
+        assert frame.set_index("id").loc[d.company.id, "assumed_critical"] > 0
+        assert frame.set_index("id").loc[d.company.id, "findings_critical"] == sum(
+            str(f.severity) == "critical" and not is_assumed(f) for f in d.findings)
+    assert "assumed_low" not in frame.columns  # a low or info rule is never assumed
     assert frame.set_index("id").loc["lingxi", "score"] != frame.set_index("id").loc[
         "lingxi", "score"]  # NaN: no composite
     # From saved decision JSON too.
@@ -111,3 +127,20 @@ def test_the_readme_notebook_lines_run(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("6 [")
     assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_summary_table_counts_assumed_findings_apart(run_cli_process) -> None:
+    """Several companies give a summary table: `findings` counts the findings rules fired,
+    `assumed` the rules that lacked data and count at their most severe; never added."""
+    out = run_cli_process("evaluate", str(COMPANIES / "zhipu.toml"),
+                          str(COMPANIES / "minimax.toml")).stdout
+    table = out[out.index("Summary"):].splitlines()
+    assert table[1].split()[-3:] in (["findings", "assumed", "robustness"],
+                                     ["score", "findings", "assumed"])
+    engine = Engine()
+    for path in (COMPANIES / "zhipu.toml", COMPANIES / "minimax.toml"):
+        d = engine.evaluate_path(path)
+        assumed = sum(1 for f in d.findings if is_assumed(f))
+        row = next(r.split() for r in table if r.startswith(d.company.id + " "))
+        cells = row[row.index(d.grade or "-") + 2:]  # after the grade and the score
+        assert cells[:2] == [str(len(d.findings) - assumed), str(assumed)]

@@ -11,6 +11,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from ._assessment import is_assumed
 from ._explanation import Explanation
 from ._figures import StrEnum
 from ._outcomes import (
@@ -149,10 +150,14 @@ class Decision:
     explain: Explanation | None = None
 
     def __repr__(self) -> str:
-        """Short: ``<Decision zhipu: watch, risk low, grade Q3, score 67.54, 9 findings>``."""
+        """Short: ``<Decision zhipu: watch, risk low, grade Q3, score 67.54, 9 findings>``;
+        assumed findings (rules that lacked data, counted at their most severe until
+        researched) are counted apart: ``..., 10 findings, 19 assumed>``."""
         score = "-" if self.score is None else f"{self.score:.2f}"
+        assumed = sum(1 for f in self.findings if is_assumed(f))
         return (f"<Decision {self.company.id}: {self.verdict}, risk {self.risk}, grade "
-                f"{self.grade or '-'}, score {score}, {len(self.findings)} findings>")
+                f"{self.grade or '-'}, score {score}, {len(self.findings) - assumed} findings"
+                + (f", {assumed} assumed>" if assumed else ">"))
 
     def _repr_html_(self) -> str:
         """A compact card for Jupyter: verdict, risk, score, dimensions, findings, reasons."""
@@ -169,7 +174,8 @@ class Decision:
             for d in self.dimensions if d.weight > 0)
         counts: dict[str, int] = {}
         for f in self.findings:
-            counts[str(f.severity)] = counts.get(str(f.severity), 0) + 1
+            key = f"{f.severity} assumed" if is_assumed(f) else str(f.severity)
+            counts[key] = counts.get(key, 0) + 1
         found = ", ".join(f"{n} {s}" for s, n in counts.items()) or "none"
         why = "".join(f"<li>{escape(f.kind)}: {escape(f.detail)}</li>" for f in self.determining)
         return (

@@ -197,11 +197,14 @@ def trace_summary(data: Mapping[str, Any]) -> list[TraceLine]:
     return out
 
 
-def severity_counts(data: Mapping[str, Any]) -> dict[str, int]:
-    """Findings per severity, every severity present (0 when none)."""
+def severity_counts(data: Mapping[str, Any], assumed: bool = False) -> dict[str, int]:
+    """Findings per severity, every severity present (0 when none): the findings rules
+    fired, or with ``assumed`` the assumed ones (rules that lacked data, counted at their
+    most severe until researched: ``evidence.assumed``), never the two added together."""
     counts = dict.fromkeys(("critical", "high", "medium", "low", "info"), 0)
     for f in data.get("findings", ()):
-        counts[str(f["severity"])] = counts.get(str(f["severity"]), 0) + 1
+        if bool((f.get("evidence") or {}).get("assumed")) is assumed:
+            counts[str(f["severity"])] = counts.get(str(f["severity"]), 0) + 1
     return counts
 
 

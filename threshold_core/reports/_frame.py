@@ -12,9 +12,13 @@ from typing import Any
 from ._figures import severity_counts
 
 #: The leading columns, in order; then ``score_<dimension>`` per dimension (sorted) and
-#: ``findings_<severity>`` per severity, critical first.
+#: ``findings_<severity>`` per severity, critical first (the findings rules fired), then
+#: ``assumed_<severity>`` for the severities an assumed finding can have (rules that
+#: lacked data, counted at their most severe until researched).
 COLUMNS = ("id", "name", "verdict", "risk", "grade", "score", "gate_passed", "valuation_cny",
            "robustness", "config_source", "source_path")
+#: The severities an assumed finding can have (a rule of severity medium or worse).
+ASSUMABLE = ("critical", "high", "medium")
 
 
 def _data(decision: Any) -> Mapping[str, Any]:
@@ -47,6 +51,9 @@ def decision_row(decision: Any) -> dict[str, Any]:
         row[f"score_{dim['name']}"] = None if dim.get("left_out") else dim.get("score")
     for severity, count in severity_counts(d).items():
         row[f"findings_{severity}"] = count
+    for severity, count in severity_counts(d, assumed=True).items():
+        if severity in ASSUMABLE:
+            row[f"assumed_{severity}"] = count
     return row
 
 
@@ -57,8 +64,11 @@ def decisions_frame(decisions: Iterable[Any]) -> Any:
     (``decision_to_dict``, or a decision file read back). Columns: ``id``,
     ``name``, ``verdict``, ``risk``, ``grade``, ``score``, ``gate_passed``,
     ``valuation_cny``, ``robustness``, ``config_source``, ``source_path``, then
-    ``score_<dimension>`` for each dimension and ``findings_<severity>`` for
-    each severity. A dimension one company lacks is missing (NaN) in its row.
+    ``score_<dimension>`` for each dimension, ``findings_<severity>`` for
+    each severity (the findings rules fired) and ``assumed_<severity>`` for
+    critical, high and medium (rules that lacked data, counted at their most
+    severe until researched: an assumed finding is not in ``findings_``). A
+    dimension one company lacks is missing (NaN) in its row.
 
     :raises ImportError: pandas is not installed (``pip install 'threshold[pandas]'``).
     """
@@ -69,7 +79,7 @@ def decisions_frame(decisions: Iterable[Any]) -> Any:
             from exc
     rows = [decision_row(d) for d in decisions]
     dims = sorted({k for r in rows for k in r if k.startswith("score_")})
-    sevs = [k for k in (rows[0] if rows else {}) if k.startswith("findings_")]
+    sevs = [k for k in (rows[0] if rows else {}) if k.startswith(("findings_", "assumed_"))]
     columns = [*COLUMNS, *dims, *sevs]
     frame = pd.DataFrame(rows, columns=columns)
     for col in ("verdict", "risk"):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..load import decision_data
-from ..model import Decision, Explanation
+from ..model import Decision, Explanation, is_assumed
 from ._document import (
     DEFAULT,
     Options,
@@ -84,13 +84,21 @@ def render_summary(decisions: Sequence[Decision], style: Style = _plain,
     explained = any(d.explain is not None for d in decisions)
     rows = [
         [d.company.id, d.company.name, str(d.verdict), str(d.risk), d.grade or "-",
-         score_text(d.score, 1, cutoffs), str(len(d.findings))]
+         score_text(d.score, 1, cutoffs), *_fired_and_assumed(d)]
         + ([d.explain.robustness.label if d.explain else "-"] if explained else [])
         for d in decisions
     ]
-    lines = text_table(["id", "company", "verdict", "risk", "grade", "score", "findings"]
-                       + (["robustness"] if explained else []), rows, right={5, 6})
+    lines = text_table(["id", "company", "verdict", "risk", "grade", "score", "findings",
+                        "assumed"] + (["robustness"] if explained else []), rows,
+                       right={5, 6, 7})
     return "\n".join(lines) + "\n"
+
+
+def _fired_and_assumed(d: Decision) -> list[str]:
+    """The counts of findings rules fired and of assumed ones (rules that lacked data,
+    counted at their most severe until researched), as two cells: never added together."""
+    assumed = sum(1 for f in d.findings if is_assumed(f))
+    return [str(len(d.findings) - assumed), str(assumed)]
 
 
 def render_texts(decisions: Sequence[Decision], style: Style = _plain,

@@ -356,3 +356,36 @@ def test_diff_attributes_a_verdict_change_to_the_law_it_rests_on(tmp_path: Path)
     assert ("rule pack valuation 1.0.0 (law as of 2026-06-17) -> 1.1.0 "
             "(law as of 2026-12-31)") in text
     assert any("law as of 2026-12-31" in r for r in company["verdict_reasons"])
+
+
+def _headline(valuation_cny: float) -> str:
+    from threshold_core.model import RiskConfig, Verdict
+    from threshold_core.model._headroom import assess
+
+    return assess(line_cny=4e9, valuation_cny=valuation_cny, basis="market_cap",
+                  listing="listed", gate_testable=True, verdict=Verdict.WATCH, findings=(),
+                  config=RiskConfig()).summary
+
+
+def test_the_headline_never_rounds_a_margin_to_nothing() -> None:
+    """A valuation a hair above the line is not "a 0% fall" from it, one at the line is
+    said to be at it, and the share below the line is of the line (1bn is 75% below 4bn)."""
+    assert _headline(4.008e9).startswith("a 0.2% fall in value would breach the line;")
+    assert _headline(4e9).startswith("at the line: any fall in value would breach it;")
+    assert _headline(3.992e9) == "the tested valuation is 0.2% below the line"
+    assert _headline(1e9) == "the tested valuation is 75% below the line"
+    assert _headline(1.0).startswith("the tested valuation is 99.9999999")  # not "100%"
+
+
+@given(st.floats(min_value=1.0, max_value=1e13, allow_nan=False))
+def test_the_headline_agrees_with_the_comparison(valuation_cny: float) -> None:
+    """Whatever the valuation, the percentage shown is never 0 or 100 unless exactly so,
+    and the headline says above or below as the comparison with the line did."""
+    import re
+
+    text = _headline(valuation_cny)
+    shown = float(re.search(r"([0-9.]+)%", text).group(1))  # type: ignore[union-attr]
+    if valuation_cny < 4e9:
+        assert "below the line" in text and 0 < shown < 100
+    elif valuation_cny > 4e9:
+        assert "fall in value would breach" in text and 0 < shown < 100

@@ -20,6 +20,7 @@ from ..model import (
     GateResult,
     PackRef,
     bn_against,
+    format_score,
 )
 
 _TINY = 1e-6
@@ -258,7 +259,8 @@ def _caps(d: Decision) -> set[str]:
     return {f.rule for f in d.findings if f.effect is Effect.CAP}
 
 
-def _verdict_reasons(a: Decision, b: Decision, causes: Sequence[Cause]) -> tuple[str, ...]:
+def _verdict_reasons(a: Decision, b: Decision, causes: Sequence[Cause],
+                     cutoffs: Sequence[float] = ()) -> tuple[str, ...]:
     if a.verdict == b.verdict:
         return ()
     (ka, sa), (kb, sb) = _decider(a), _decider(b)
@@ -283,7 +285,10 @@ def _verdict_reasons(a: Decision, b: Decision, causes: Sequence[Cause]) -> tuple
             moved = sorted((c for c in causes if c.points), key=lambda c: -abs(c.points or 0.0))
             top = ", ".join(f"{c.kind} {c.subject} {c.points:+.2f}" for c in moved[:3]
                             if (c.points or 0) * (b.score - a.score) > 0)
-            reasons.append(f"the score moved {a.score:.2f} -> {b.score:.2f}, from grade "
+            # each score on its side of every cut-off (the grade bands of both runs, and
+            # whole numbers): never "74.996 -> 75.00" for a move that stayed below 75
+            reasons.append(f"the score moved {format_score(a.score, cutoffs, 2)} -> "
+                           f"{format_score(b.score, cutoffs, 2)}, from grade "
                            f"{a.grade or '-'} to {b.grade or '-'}"
                            + (f" (mostly {top})" if top else ""))
     # The law the verdict rests on: a changed rule pack whose findings changed decides.

@@ -158,7 +158,8 @@ def diff_decisions(a: Evaluation, b: Evaluation) -> DecisionDiff:
         company=db.company.id, name=db.company.name, a=a.label, b=b.label,
         verdict_a=str(da.verdict), verdict_b=str(db.verdict), grade_a=da.grade, grade_b=db.grade,
         score_a=da.score, score_b=db.score, score_delta=delta,
-        verdict_reasons=_verdict_reasons(da, db, causes),
+        verdict_reasons=_verdict_reasons(da, db, causes, tuple(
+            g.min_score for c in (a.config, b.config) if c is not None for g in c.policy.grades)),
         dimensions=tuple(c for c in changes if abs(c.contribution_delta) > _TINY
                          or c.weight_a != c.weight_b or c.score_a != c.score_b
                          or c.raw_a != c.raw_b),

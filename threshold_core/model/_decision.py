@@ -24,6 +24,7 @@ from ._outcomes import (
     RuleOutcome,
     Sourcing,
     Verdict,
+    format_score,
 )
 
 SCHEMA_VERSION = "1.0"
@@ -153,7 +154,7 @@ class Decision:
         """Short: ``<Decision zhipu: watch, risk low, grade Q3, score 67.54, 9 findings>``;
         assumed findings (rules that lacked data, counted at their most severe until
         researched) are counted apart: ``..., 10 findings, 19 assumed>``."""
-        score = "-" if self.score is None else f"{self.score:.2f}"
+        score = format_score(self.score, (), 2)  # never rounded onto a whole-number cut-off
         assumed = sum(1 for f in self.findings if is_assumed(f))
         return (f"<Decision {self.company.id}: {self.verdict}, risk {self.risk}, grade "
                 f"{self.grade or '-'}, score {score}, {len(self.findings) - assumed} findings"
@@ -166,11 +167,13 @@ class Decision:
         colour = {"qualified": "#1a7f37", "watch": "#b7791f", "not_qualified": "#c0392b",
                   "insufficient_data": "#7b4fa0", "error": "#8b0000"}.get(str(self.verdict),
                                                                            "#555")
-        score = "-" if self.score is None else f"{self.score:.1f}"
+        # shown with the digits that keep each figure on its side of a whole-number cut-off
+        # (the default grade bands, floors and coverage floors): only display is rounded
+        score = format_score(self.score, (), 1)
         dims = "".join(
             f"<tr><td>{escape(d.name.replace('_', ' '))}</td><td style='text-align:right'>"
-            f"{'-' if d.score is None else format(d.score, '.1f')}</td>"
-            f"<td style='text-align:right'>{d.coverage:.0%}</td></tr>"
+            f"{format_score(d.score, (), 1)}</td>"
+            f"<td style='text-align:right'>{format_score(d.coverage * 100, (), 0)}%</td></tr>"
             for d in self.dimensions if d.weight > 0)
         counts: dict[str, int] = {}
         for f in self.findings:

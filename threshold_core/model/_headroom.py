@@ -218,13 +218,14 @@ def assess(
     mrisk = Risk.HIGH if tested < line_cny else market_risk(p, config)
     reasons = []
     if tested < line_cny:
-        summary = f"the tested valuation is {-fall:.0f}% below the line"
+        # how far below, as a share of the line (1bn tested against 4bn is 75% below)
+        below = (1.0 - tested / line_cny) * 100.0 if line_cny > 0 else 100.0
+        summary = f"the tested valuation is {_share(below)}% below the line"
         reasons.append("below the line: high")
     else:
-        summary = (
-            f"a {fall:.0f}% fall in value would breach the line; "
-            f"{_pct(p, config)} chance within {months} months"
-        )
+        room = (f"a {_share(fall)}% fall in value would breach the line" if tested > line_cny
+                else "at the line: any fall in value would breach it")
+        summary = f"{room}; {_pct(p, config)} chance within {months} months"
         reasons.append(
             f"breach probability {_pct(p, config)} (sigma {sigma:.2f}, haircut {cut:.0%}): "
             f"market risk {mrisk}"
@@ -256,11 +257,24 @@ def assess(
     )
 
 
+def _share(percent: float) -> str:
+    """A positive percentage (0-100) in whole numbers, or with the digits that keep it off
+    0 and 100: a valuation 0.2% above the line is never "a 0% fall" from it, nor one 99.7%
+    below it "100% below"."""
+    for d in range(0, 16):
+        shown = round(percent, d)
+        if 0 < shown < 100 or shown == percent:
+            return f"{shown:.{d}f}"
+    return repr(percent)
+
+
 def _pct(p: float, config: RiskConfig) -> str:
     """A probability as a whole percentage, with more digits where rounding would show it
     on the other side of a risk band's edge (``low_below``, ``high_from``)."""
     if 0 < p < 0.01 and config.low_below >= 0.01:
         return "under 1%"
+    if 0.99 < p < 1 and config.high_from <= 0.99:
+        return "over 99%"  # not certain: never shown as 100%
     edges = (config.low_below, config.high_from)
     for d in range(0, 16):
         if all((round(p, d + 2) >= e) == (p >= e) for e in edges):

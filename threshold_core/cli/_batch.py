@@ -6,6 +6,7 @@ import codecs
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,10 +22,51 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | Non
         raise click.BadParameter(f"unknown encoding {value!r}") from None
 
 
+def _digits(value: object) -> bool:
+    """Whether ``value`` (a string from the command line) is a whole number written in
+    ASCII digits with an optional leading ``-``. Python's ``int`` also reads ``1_0`` as
+    10, `` 7 `` as 7 and Arabic-Indic digits as numbers: a count of workers or
+    profiles written so is a typing slip, refused (exit 2), not read as a number the
+    user did not write."""
+    if not isinstance(value, str):
+        return True  # a default, already a number
+    body = value[1:] if value[:1] == "-" else value
+    return body.isascii() and body.isdigit()
+
+
+class Whole(click.IntRange):
+    """A whole number in a range, in ASCII digits (see :func:`_digits`)."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if not _digits(value):
+            self.fail(f"{value!r} is not a whole number in digits 0-9", param, ctx)
+        result: int = super().convert(value, param, ctx)
+        return result
+
+
+if TYPE_CHECKING:
+    _IntType = click.ParamType[int]  # generic from click 8.2; the project allows 8.1
+else:
+    _IntType = click.ParamType
+
+
+class Integer(_IntType):
+    """A whole number, in ASCII digits (see :func:`_digits`)."""
+
+    name = "integer"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if not _digits(value):
+            self.fail(f"{value!r} is not a whole number in digits 0-9", param, ctx)
+        return int(value)
+
+
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @engine_options
-@click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True,
+@click.option("--jobs", "-j", type=Whole(1), default=1, show_default=True,
               help="Worker processes (with --executor dask and no --scheduler: the local "
               "cluster's workers).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
@@ -117,8 +159,8 @@ def batch(
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("count", type=click.IntRange(0))
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.argument("count", type=Whole(0))
+@click.option("--seed", type=Integer(), default=0, show_default=True, help="Random seed.")
 @click.option("--output", "-o", type=click.Path(path_type=Path),
               help="A .jsonl file, or a folder to fill with one .json file per company; "
               "default stdout (JSONL).")

@@ -14,7 +14,8 @@ from threshold_core.cli import cli
 @pytest.mark.parametrize("args", [["generate", "1_0"], ["generate", " 2"],
                                   ["generate", "\u0661\u0660"], ["generate", "1", "--seed", "1_0"],
                                   ["generate", "1", "--seed", "+3"],
-                                  ["batch", ".", "--jobs", "0_2"], ["batch", ".", "--jobs", "２"]])
+                                  ["batch", ".", "--jobs", "0_2"],
+                                  ["batch", ".", "--jobs", "\uff12"]])
 def test_a_count_not_in_digits_is_refused(run_cli_process, args: list[str]) -> None:
     run = run_cli_process(*args)
     assert run.returncode == 2

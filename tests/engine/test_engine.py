@@ -303,8 +303,9 @@ def test_settings_are_validated_per_plugin() -> None:
     with pytest.raises(InputError) as err:
         bare_engine(plugin, settings={"q": {"floor": "high", "flor": 1}, "nobody": {}})
     lines = err.value.lines()
-    assert "(default configuration): $.settings.q.floor: expected a number, got \"high\"" in lines
-    assert "(default configuration): $.settings.q.flor: unknown key (known: floor)" in lines
+    assert ("(configuration given in Python): $.settings.q.floor: expected a number, "
+            'got "high"') in lines
+    assert "(configuration given in Python): $.settings.q.flor: unknown key (known: floor)" in lines
     assert any("$.settings.nobody: no plugin declares settings 'nobody'" in x for x in lines)
 
 
@@ -313,7 +314,7 @@ def test_unknown_rule_id_in_disable_names_the_key() -> None:
         bare_engine(("p", PackPlugin()), ("s", ScorerPlugin(FixedScorer("q", "quality", 1))),
                     rules={"disable": ["T-001", "NOPE-1"]})
     assert err.value.lines() == [
-        "(default configuration): $.rules.disable[1]: no rule with id 'NOPE-1'"]
+        "(configuration given in Python): $.rules.disable[1]: no rule with id 'NOPE-1'"]
 
 
 def test_disabled_rule_does_not_run_and_shows_in_trace() -> None:

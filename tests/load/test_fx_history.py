@@ -93,3 +93,40 @@ def test_the_history_is_accepted_only_when_its_order_cannot_matter(
         assert ok
         got = {(r.as_of, r.rates["USD"]) for r in config.fx.history}
         assert got == set(rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(DAY, st.floats(min_value=0.5, max_value=20)), max_size=5))
+def test_a_configuration_built_in_python_is_checked_as_a_file_is(
+        rows: list[tuple[dt.date, float]]) -> None:
+    """An ``EngineConfig`` built in Python, handed to the engine, gets the checks
+    ``build_config`` runs on a file: the same problems, never a silently ambiguous table."""
+    from threshold_core import Engine, EngineConfig
+    from threshold_core.model import FxConfig, FxRow
+
+    doc = {"fx": {"rates": {"USD": 8.0}, "as_of": dt.date(2026, 6, 30), "source": "PBOC",
+                  "history": [{"as_of": d, "rates": {"USD": r}} for d, r in rows]}}
+    try:
+        build_config(doc)
+        from_file = ""
+    except InputError as e:
+        from_file = str(e)
+    config = EngineConfig(fx=FxConfig(
+        rates={"USD": 8.0}, as_of=dt.date(2026, 6, 30), source="PBOC",
+        history=tuple(FxRow(as_of=d, rates={"USD": r}, source="s") for d, r in rows)))
+    try:
+        Engine(config)
+        in_python = ""
+    except InputError as e:
+        in_python = str(e)
+    assert in_python.replace("(configuration given in Python)", "<config>") == from_file
+
+
+def test_a_rate_keyed_by_a_code_the_gate_cannot_match_is_refused_in_python() -> None:
+    from threshold_core import Engine, EngineConfig
+    from threshold_core.model import FxConfig, PolicyConfig
+
+    with pytest.raises(InputError, match=r'\$\.fx\.rates\.usd: write the currency code as "USD"'):
+        Engine(EngineConfig(fx=FxConfig(rates={"usd": 7.1})))
+    with pytest.raises(InputError, match=r"\$\.policy\.dimension_floors\.nope: no dimension"):
+        Engine(EngineConfig(policy=PolicyConfig(dimension_floors={"nope": 30.0})))

@@ -24,6 +24,7 @@ import attrs
 
 from ..errors import InputError, PluginError, PluginInterrupted, Problem
 from ..load import (
+    config_problems,
     load_profile,
     profile_from_data,
     profile_sha256,
@@ -124,7 +125,10 @@ class Engine:
                     check_extension_reads(reg.component, self.extension_types.types)
         # Every problem of the configuration at once: the file's own, then what only
         # the plugins can tell (unknown plugin names, settings, dimensions, rule ids).
-        problems: list[Problem] = [*self.config.problems, *self.pm.config_problems]
+        # A configuration built in Python (not by build_config, which checks a file's
+        # values and keeps what it found in ``problems``) gets the same checks here.
+        problems: list[Problem] = [*(self.config.problems or config_problems(self.config)),
+                                   *self.pm.config_problems]
         self.settings = structure_settings(self.config, types, problems)
         self.assignments = assign_scorers(self.config, self.scorers, problems)
         self._rule_index = index_rules(self.packs)
@@ -159,7 +163,11 @@ class Engine:
 
     @property
     def _source(self) -> str:
-        return self.config.path or "(default configuration)"
+        if self.config.path:
+            return self.config.path
+        # built by build_config from a document, or in Python: not the defaults
+        return ("(default configuration)" if self.config == EngineConfig()
+                else "(configuration given in Python)")
 
     # -- public API ---------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ._config import (
     build_config,
+    config_problems,
     currency_code,
     find_config,
     load_config,
@@ -85,6 +86,7 @@ __all__ = [
     "Unreadable",
     "Warmup",
     "build_config",
+    "config_problems",
     "converter",
     "currency_code",
     "decision_data",

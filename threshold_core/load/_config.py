@@ -150,6 +150,55 @@ def currency_code(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().upper()
 
 
+def section_problems(config: Any) -> list[Problem]:
+    """Problems with the values of a configuration's sections (``policy``,
+    ``dimensions``, ``fx`` and its ``history``, ``gate``, ``explain``, ``limits``,
+    ``risk``, ``sources``), each naming its path: the checks :func:`build_config` runs on
+    a file, for an :class:`~threshold_core.EngineConfig` built in Python too (the engine
+    runs them on every configuration it is given that carries no problems of its own)."""
+    problems: list[Problem] = []
+    problems += _check_policy(config.policy)
+    for name, dim in config.dimensions.items():
+        if dim.weight < 0:
+            problems.append(Problem(f"$.dimensions.{name}.weight", "must not be negative"))
+        if dim.coverage_floor is not None and not 0.0 <= dim.coverage_floor <= 1.0:
+            problems.append(Problem(f"$.dimensions.{name}.coverage_floor",
+                                    "must be between 0 and 1"))
+        if name in DEFAULT_DIMENSIONS and not dim.required:
+            problems.append(Problem(f"$.dimensions.{name}.required",
+                                    "a built-in dimension is always required"))
+    problems += _check_rates(config.fx.rates, "$.fx.rates")
+    if config.gate.line_cny <= 0:
+        problems.append(Problem("$.gate.line_cny", "must be positive"))
+    problems += _check_explain(config.explain)
+    problems += _check_limits(config.limits)
+    problems += check_risk(config.risk)
+    problems += check_sources(config.sources)
+    problems += _check_history(config.fx)
+    return problems
+
+
+def config_problems(config: EngineConfig) -> list[Problem]:
+    """Every problem :func:`build_config` would find in a configuration's values, for one
+    built in Python (``EngineConfig(fx=FxConfig(history=...))``): the sections' own
+    (:func:`section_problems`), a dimension floor for no dimension, every weight 0."""
+    problems = section_problems(config)
+    problems += [
+        Problem(f"$.policy.dimension_floors.{name}",
+                f"no dimension {name!r} (known: {', '.join(sorted(config.dimensions))})")
+        for name in config.policy.dimension_floors if name not in config.dimensions
+    ]
+    if not any(d.weight > 0 for d in config.dimensions.values()):
+        problems.append(Problem("$.dimensions", "every weight is 0"))
+    # a file's keys are read as codes (NFKC, upper case); one built in Python is used as
+    # given, so a key the gate would never match ("usd") is refused, not left unused
+    tables = [("$.fx.rates", config.fx.rates)] + [
+        (f"$.fx.history[{i}].rates", row.rates) for i, row in enumerate(config.fx.history)]
+    problems += [Problem(f"{at}.{key}", f'write the currency code as "{currency_code(key)}"')
+                 for at, rates in tables for key in rates if key != currency_code(key)]
+    return problems
+
+
 def build_config(
     data: Mapping[str, Any], *, source: str = "<config>", base_dir: Path | None = None,
     root: str = "$", collect: bool = False,
@@ -162,24 +211,7 @@ def build_config(
     see (settings, dimensions, rule ids, plugin names) and report them all together.
     """
     cf, problems = _structure_sections(data)
-    problems += _check_policy(cf.policy)
-    for name, dim in cf.dimensions.items():
-        if dim.weight < 0:
-            problems.append(Problem(f"$.dimensions.{name}.weight", "must not be negative"))
-        if dim.coverage_floor is not None and not 0.0 <= dim.coverage_floor <= 1.0:
-            problems.append(Problem(f"$.dimensions.{name}.coverage_floor",
-                                    "must be between 0 and 1"))
-        if name in DEFAULT_DIMENSIONS and not dim.required:
-            problems.append(Problem(f"$.dimensions.{name}.required",
-                                    "a built-in dimension is always required"))
-    problems += _check_rates(cf.fx.rates, "$.fx.rates")
-    if cf.gate.line_cny <= 0:
-        problems.append(Problem("$.gate.line_cny", "must be positive"))
-    problems += _check_explain(cf.explain)
-    problems += _check_limits(cf.limits)
-    problems += check_risk(cf.risk)
-    problems += check_sources(cf.sources)
-    problems += _check_history(cf.fx)
+    problems += section_problems(cf)
     dimensions = {d: DimensionConfig() for d in DEFAULT_DIMENSIONS}
     dimensions.update(cf.dimensions)
     unknown_floors = [

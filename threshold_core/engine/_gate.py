@@ -26,6 +26,7 @@ from ..model import (
     assess,
     bn_against,
     fold,
+    format_percent,
 )
 
 
@@ -142,7 +143,7 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
     rel = "at or above" if passed else "below"
     # The figure compared is shown on its side of the line (rounding is for display only).
     haircut = (
-        f" less the {cut:.0%} haircut for {basis.replace('_', ' ')} = "
+        f" less the {format_percent(cut, (cut,))} haircut for {basis.replace('_', ' ')} = "
         f"{bn_against(tested, line)}bn CNY" if cut else ""
     )
     fx_note = (

@@ -57,6 +57,7 @@ from ..model import (
     PolicyResult,
     Severity,
     Verdict,
+    format_percent,
     format_score,
     is_assumed,
     positional_builder,
@@ -179,7 +180,8 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             left_out[name] = "optional; no data"
         elif coverage < floor:
             shown = format_score(coverage * 100, [floor * 100], 0)
-            left_out[name] = f"optional; coverage {shown}% is below its floor {floor:.0%}"
+            left_out[name] = (f"optional; coverage {shown}% is below its floor "
+                              f"{format_percent(floor, (floor,))}")
 
     total_weight = math.fsum(d.weight for n, d in dims.items() if n not in left_out)
     results: list[DimensionResult] = []
@@ -263,7 +265,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                 Factor(
                     FactorKind.INSUFFICIENT_DATA,
                     f"{r.name} coverage {format_score(r.coverage * 100, [floor * 100], 0)}% "
-                    f"is below the floor {floor:.0%}",
+                    f"is below the floor {format_percent(floor, (floor,))}",
                     r.name,
                 )
             )
@@ -329,10 +331,12 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     if (verdict is Verdict.QUALIFIED and sourcing.illustrative_share is not None
             and sourcing.illustrative_share > policy.max_illustrative_share):
         verdict = Verdict.WATCH
+        limit = policy.max_illustrative_share
         factors.append(
             Factor(FactorKind.SOURCES,
-                   f"{sourcing.illustrative_share:.0%} of the composite rests on illustrative "
-                   f"or unsourced figures (limit {policy.max_illustrative_share:.0%}): at most "
+                   f"{format_percent(sourcing.illustrative_share, (limit,))} of the composite "
+                   "rests on illustrative or unsourced figures (limit "
+                   f"{format_percent(limit, (limit,))}): at most "
                    "watch", "sources")
         )
     if verdict is None:  # pragma: no cover - every path above sets one

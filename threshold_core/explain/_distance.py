@@ -32,6 +32,7 @@ from ..model import (
     MetricScore,
     PolicyResult,
     Verdict,
+    format_percent,
     format_score,
 )
 from ._evolve import builder, replacer
@@ -103,11 +104,16 @@ def _pct_below(coverage: float, floor: float) -> str:
     return f"{format_score(coverage * 100, [floor * 100], 0)}%"
 
 
+def _exact(fraction: float) -> str:
+    """A configured floor shown exactly (0.605 is 60.5%, not 61%)."""
+    return format_percent(fraction, (fraction,))
+
+
 def _floors(config: EngineConfig) -> str:
     """The coverage floors: the policy's, and each dimension's own where it has one."""
-    own = [f"{name} {dc.coverage_floor:.0%}" for name, dc in sorted(config.dimensions.items())
+    own = [f"{name} {_exact(dc.coverage_floor)}" for name, dc in sorted(config.dimensions.items())
            if dc.coverage_floor is not None and dc.weight > 0]
-    shown = f"the coverage floor of {config.policy.coverage_floor:.0%}"
+    shown = f"the coverage floor of {_exact(config.policy.coverage_floor)}"
     return f"{shown} ({'; '.join(own)}: their own)" if own else shown
 
 
@@ -128,16 +134,18 @@ def _coverage_needs(decision: Decision, config: EngineConfig) -> tuple[CoverageN
             chosen.append(m)
             got += m.weight
         reached = bool(chosen) and got / total >= floor - _EPS
-        shown = f"coverage {_pct_below(d.coverage, floor)} < floor {floor:.0%}"
+        shown = f"coverage {_pct_below(d.coverage, floor)} < floor {_exact(floor)}"
         paths = tuple(dict.fromkeys(p for m in chosen for p in m.inputs))
         if not d.evidence:
             note = (f"{shown}; the scorer reports no "
                     "per-metric evidence, so which data it needs is its own")
         elif reached:
             note = (f"{shown}: supply "
-                    f"{', '.join(m.metric for m in chosen)} to reach {got / total:.0%}")
+                    f"{', '.join(m.metric for m in chosen)} to reach "
+                    f"{format_percent(got / total, (floor,))}")
         else:
-            note = (f"{shown}: even every missing metric only reaches {got / total:.0%}"
+            note = (f"{shown}: even every missing metric only reaches "
+                    f"{format_percent(got / total, (floor,))}"
                     if total else "no metric weight")
         out.append(CoverageNeed(d.name, d.coverage, floor, tuple(m.metric for m in chosen),
                                 paths, note))

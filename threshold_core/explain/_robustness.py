@@ -21,8 +21,13 @@ from ..model import (
     Robustness,
     Verdict,
     WeightInterval,
+    format_against,
+    format_percent,
 )
 from ._replay import _EPS, _capped, _holding_interval, _r, _score_decided, _verdict_at
+
+#: The least positive float: a distance above 0 is never shown as 0.00.
+_LEAST = 5e-324
 
 
 def _weight_intervals(decision: Decision, config: EngineConfig) -> tuple[WeightInterval, ...]:
@@ -146,20 +151,24 @@ def _robustness_of_counted(decision: Decision, config: EngineConfig) -> Robustne
     edge_value = None if math.isinf(edge) else _r(edge)
     mc = _monte_carlo(decision, config)
     reasons = []
-    if edge_value is not None and edge_value < ec.fragile_margin_points:
-        reasons.append(f"{edge_value:.2f} points from a cut-off that changes the verdict "
-                       f"(< {ec.fragile_margin_points:g})")
-    if mc is not None and mc.flip_probability > ec.fragile_flip_probability:
-        reasons.append(f"the verdict flips in {mc.flip_probability:.0%} of weight draws "
-                       f"(> {ec.fragile_flip_probability:.0%})")
+    fragile, flips = ec.fragile_margin_points, ec.fragile_flip_probability
+    # the unrounded distance is compared (0.99996 points is within a 1-point margin) and
+    # shown on its side of the margin and off 0 (never "0.00 points from a cut-off")
+    near = None if math.isinf(edge) else format_against(edge, (fragile, _LEAST), 2, False)
+    flipped = None if mc is None else format_percent(mc.flip_probability, (flips,))
+    if near is not None and edge < fragile:
+        reasons.append(f"{near} points from a cut-off that changes the verdict "
+                       f"(< {fragile:g})")
+    if mc is not None and mc.flip_probability > flips:
+        reasons.append(f"the verdict flips in {flipped} of weight draws "
+                       f"(> {format_percent(flips, (flips,))})")
     if reasons:
         label, reason = "fragile", "; ".join(reasons)
     else:
-        where = ("no cut-off changes it" if edge_value is None
-                 else f"{edge_value:.2f} points from the nearest cut-off that changes it")
+        where = ("no cut-off changes it" if near is None
+                 else f"{near} points from the nearest cut-off that changes it")
         label = "robust"
-        reason = where + (f"; flips in {mc.flip_probability:.0%} of weight draws"
-                          if mc is not None else "")
+        reason = where + (f"; flips in {flipped} of weight draws" if mc is not None else "")
     return Robustness(
         label=label, reason=reason, band_edge_distance=edge_value,
         weights=_weight_intervals(decision, config),

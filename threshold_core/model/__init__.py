@@ -132,6 +132,7 @@ from ._outcomes import (
     Verdict,
     bn_against,
     format_against,
+    format_percent,
     format_score,
 )
 from ._profile import (
@@ -345,6 +346,7 @@ __all__ = [
     "count_tiers",
     "fold",
     "format_against",
+    "format_percent",
     "format_score",
     "grade_source",
     "haircut_for",

@@ -94,6 +94,22 @@ def format_score(value: float | None, cutoffs: Iterable[float] = (), digits: int
     return repr(value)
 
 
+def format_percent(fraction: float, cutoffs: Iterable[float] = (), digits: int = 0) -> str:
+    """A fraction (0-1) as a percentage for people, ``"60%"``: ``digits`` decimals, or more
+    where fewer would show it equal to a cut-off it is not equal to, on the other side of
+    one, or at 0% or 100% when it is neither (a coverage of 0.596 against a 0.6 floor is
+    ``59.6%``, a share of 0.253 over a 0.25 limit ``25.3%``, a chance of 0.004 ``0.4%``).
+    A configured cut-off shown as itself, ``format_percent(x, (x,))``, is shown exactly
+    (a floor of 0.605 is ``60.5%``, never ``61%``)."""
+    edges = (*cutoffs, 0.0, 1.0)
+    for d in range(digits, 15):
+        shown = round(fraction, d + 2)
+        if all((shown > e) == (fraction > e) and (shown < e) == (fraction < e)
+               for e in edges):
+            return f"{fraction * 100:.{d}f}%"
+    return f"{fraction * 100!r}%"  # a figure too small for fixed digits: 4.94e-322%
+
+
 def format_against(value: float, cutoffs: Iterable[float] = (), digits: int = 2,
                    grouping: bool = True) -> str:
     """``value`` with ``digits`` decimals, or with the digits that keep it on its own side

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..explain import LISTED, PortfolioDiff
-from ..model import format_score
+from ..model import format_percent, format_score
 from ._render import (
     text_table,
 )
@@ -26,7 +26,8 @@ def render_diff_text(result: PortfolioDiff, cutoffs: Sequence[float] = ()) -> st
     if len(result.diffs) != 1 or result.only_a or result.only_b:
         n = len(result.diffs)
         out.append(f"{len(result.flipped)} of {n} companies changed verdict "
-                   f"({len(result.flipped) / n:.0%}); {sum(d.changed for d in result.diffs)} "
+                   f"({format_percent(len(result.flipped) / n) if n else '-'}); "
+                   f"{sum(d.changed for d in result.diffs)} "
                    "changed at all" if n else "no company on both sides")
         if result.only_a:
             out.append(f"only in A: {', '.join(result.only_a)}")

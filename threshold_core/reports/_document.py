@@ -20,12 +20,13 @@ summary.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from attrs import field, frozen
 
-from ..model import ASSUMED, bn_against, format_against, format_score
+from ..model import ASSUMED, bn_against, format_against, format_percent, format_score
 from ._figures import not_evaluated, trace_summary
 from ._render import Block, Heading, Items, Para, Style, Table
 
@@ -84,8 +85,25 @@ def money(amount: Any, currency: str | None, options: Options = DEFAULT,
     return f"{amount:,.0f}{cur}"
 
 
-def pct(value: Any, fmt: str = ".0%") -> str:
-    return "-" if value is None else format(float(value), fmt)
+def pct(value: Any, fmt: str = ".0%", cutoffs: Sequence[float] = ()) -> str:
+    """A fraction as a percentage (``fmt``'s decimals), never shown at 0% or 100% or on a
+    whole percent it is below (a coverage of 0.596 is ``59.6%``, not ``60%`` beside a 60%
+    floor), nor across one of ``cutoffs``."""
+    if value is None:
+        return "-"
+    v = float(value)
+    digits = int(fmt[1:-1] or 0) if fmt.startswith(".") and fmt.endswith("%") else 0
+    return format_percent(v, (*cutoffs, math.ceil(v * 10 ** (digits + 2)) / 10 ** (digits + 2)),
+                          digits)
+
+
+def _edge(limit: Any) -> tuple[float, ...]:
+    return () if limit is None else (float(limit),)
+
+
+def _limit(limit: Any) -> str:
+    """A configured limit shown exactly (0.255 is 25.5%, not 26%)."""
+    return "-" if limit is None else format_percent(float(limit), (float(limit),))
 
 
 def cap(text: str) -> str:
@@ -107,7 +125,7 @@ def headroom_lines(data: Mapping[str, Any]) -> list[str]:
     return [
         f"Headroom: {format_against(float(h['cushion']), (1.0,))}x the line; "
         f"{h.get('summary', '')} "
-        f"({h.get('model')}, volatility {float(h.get('volatility') or 0):.0%} a year)",
+        f"({h.get('model')}, volatility {_limit(float(h.get('volatility') or 0))} a year)",
         f"Risk of falling below the line: {risk} ({'; '.join(h.get('reasons', ()))}); "
         f"market risk {h.get('market_risk')}; scorecard risk "
         f"{data.get('scorecard_risk') or '-'}",
@@ -121,8 +139,9 @@ def sourcing_line(data: Mapping[str, Any]) -> str:
         return "Sources: not graded (no scorer reports metric readings)"
     tiers = ", ".join(f"{n} {t}" for t, n in (s.get("tiers") or {}).items())
     return (f"Sources: sourced coverage {pct(s['sourced_coverage'])}; "
-            f"{pct(s.get('illustrative_share'))} of the composite rests on illustrative or "
-            f"unsourced figures (limit {pct(s.get('limit'))}); readings: {tiers}")
+            f"{pct(s.get('illustrative_share'), cutoffs=_edge(s.get('limit')))} of the "
+            "composite rests on illustrative or "
+            f"unsourced figures (limit {_limit(s.get('limit'))}); readings: {tiers}")
 
 
 def gate_line(data: Mapping[str, Any], options: Options = DEFAULT) -> str:
@@ -142,7 +161,7 @@ def gate_line(data: Mapping[str, Any], options: Options = DEFAULT) -> str:
     if g.get("passed") is None:
         return f"Gate: {conv} ({g.get('basis')}{dated}): not tested - {g.get('reason', '')}"
     if g.get("haircut") and g.get("tested_cny") is not None:
-        conv += (f" less {float(g['haircut']):.0%} haircut = "
+        conv += (f" less {_limit(float(g['haircut']))} haircut = "
                  f"{money(g['tested_cny'], 'CNY', options, g['line_cny'])}")
     sign, status = (">=", "passed") if g.get("passed") else ("<", "FAILED")
     return (f"Gate: {conv} ({g.get('basis')}{dated}) {sign} line "

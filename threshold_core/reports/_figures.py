@@ -25,7 +25,7 @@ from typing import Any
 
 from attrs import frozen
 
-from ..model import format_score
+from ..model import format_percent, format_score
 
 #: Steps smaller than this (composite points) are not drawn.
 _VISIBLE = 0.005
@@ -186,7 +186,7 @@ def trace_summary(data: Mapping[str, Any]) -> list[TraceLine]:
         elif e.get("kind") == "scorer" and e.get("status") == "ok" and "score" in contributed:
             score = contributed.get("score")
             what = (f"score {format_score(None if score is None else float(score))}, "
-                    f"coverage {float(contributed.get('coverage') or 0):.0%}")
+                    f"coverage {format_percent(float(contributed.get('coverage') or 0))}")
         else:
             what = e.get("message") or ", ".join(f"{k}={v}" for k, v in contributed.items())
         if e.get("status") == "error":

@@ -1,0 +1,39 @@
+"""Percentages for people never cross a cut-off, sit on one they are not equal to, or
+round a non-zero figure to 0% (or a figure short of all to 100%)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from threshold_core import Engine, build_config
+from threshold_core.model import format_percent
+
+CUTOFFS = [0.0, 0.05, 0.1, 0.2, 0.25, 0.5, 0.6, 0.605, 0.75, 0.999, 1.0]
+
+
+def test_examples() -> None:
+    assert format_percent(0.596, (0.6,)) == "59.6%"  # a coverage below a 60% floor
+    assert format_percent(0.6, (0.6,)) == "60%"
+    assert format_percent(0.253, (0.25,)) == "25.3%"  # a share over a 25% limit
+    assert format_percent(0.004) == "0.4%" and format_percent(0.9996) == "99.96%"
+    assert format_percent(0.605, (0.605,)) == "60.5%"  # a configured floor, exactly
+    assert format_percent(0.61, (0.6,)) == "61%"
+
+
+@given(st.floats(min_value=0.0, max_value=1.0), st.sampled_from(CUTOFFS))
+def test_shown_on_the_side_it_is(fraction: float, cutoff: float) -> None:
+    shown = Fraction(format_percent(fraction, (cutoff,))[:-1]) / 100
+    value, edge = Fraction(repr(fraction)), Fraction(repr(cutoff))
+    assert (shown < edge) == (value < edge) and (shown > edge) == (value > edge)
+    assert (shown == 0) == (fraction == 0) and (shown == 1) == (fraction == 1)
+
+
+def test_a_floor_written_with_a_decimal_is_shown_as_written(tmp_path) -> None:
+    """The determining factor names the configured floor as written: 60.5%, not 61%."""
+    engine = Engine(build_config({"policy": {"coverage_floor": 0.605}}))
+    decision = engine.evaluate_path("examples/companies/zhipu.toml")
+    details = [f.detail for f in decision.determining if f.kind == "insufficient_data"]
+    assert details and all(d.endswith("is below the floor 60.5%") for d in details)

@@ -359,8 +359,7 @@ def test_diff_attributes_a_verdict_change_to_the_law_it_rests_on(tmp_path: Path)
 
 
 def _headline(valuation_cny: float) -> str:
-    from threshold_core.model import RiskConfig, Verdict
-    from threshold_core.model._headroom import assess
+    from threshold_core.model import RiskConfig, Verdict, assess
 
     return assess(line_cny=4e9, valuation_cny=valuation_cny, basis="market_cap",
                   listing="listed", gate_testable=True, verdict=Verdict.WATCH, findings=(),

@@ -11,8 +11,8 @@ from html import escape
 
 from ..load import decision_data
 from ..model import Decision, DimensionResult, Effect, GradeBand
-from ._document import pct, score_text
-from ._figures import coverage_rows, cutoffs, total, waterfall_steps
+from ._document import score_text
+from ._figures import coverage_rows, cutoffs, pct, total, waterfall_steps
 
 #: Dimension colours, in order (colour-blind-safe palette).
 _PALETTE = ("#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#d55e00", "#999933",
@@ -135,11 +135,13 @@ def coverage_svg(decision: Decision) -> str:
                    f"{escape(_label(r.dimension))}</text>")
         out.append(f'<rect class="coverage-bar" data-coverage="{r.coverage!r}" x="{left}" '
                    f'y="{yy + 4}" width="{px(r.coverage) - left:.1f}" height="18" '
-                   f'fill="{fill}"><title>{escape(r.dimension)}: {pct(r.coverage)} covered'
+                   f'fill="{fill}"><title>{escape(r.dimension)}: '
+                   f"{pct(r.coverage, below=r.decisive)} covered"
                    + (f"; missing {escape(', '.join(r.missing))}" if r.missing else "")
                    + "</title></rect>")
         out.append(f'<text x="{px(r.coverage) + 6:.1f}" y="{yy + 17}" font-size="11">'
-                   f"{pct(r.coverage)}" + (" below the floor" if r.decisive else "") + "</text>")
+                   f"{pct(r.coverage, below=r.decisive)}"
+                   + (" below the floor" if r.decisive else "") + "</text>")
     out.append("</svg>")
     return "\n".join(out)
 

@@ -20,14 +20,13 @@ summary.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from attrs import field, frozen
 
-from ..model import ASSUMED, bn_against, format_against, format_percent, format_score
-from ._figures import not_evaluated, trace_summary
+from ..model import ASSUMED, bn_against, format_against, format_score
+from ._figures import below_floor, exactly, limit_edge, not_evaluated, pct, trace_summary
 from ._render import Block, Heading, Items, Para, Style, Table
 
 #: How amounts are written: ``bn`` (billions, the default) or ``yi`` (亿, hundred million).
@@ -85,27 +84,6 @@ def money(amount: Any, currency: str | None, options: Options = DEFAULT,
     return f"{amount:,.0f}{cur}"
 
 
-def pct(value: Any, fmt: str = ".0%", cutoffs: Sequence[float] = ()) -> str:
-    """A fraction as a percentage (``fmt``'s decimals), never shown at 0% or 100% or on a
-    whole percent it is below (a coverage of 0.596 is ``59.6%``, not ``60%`` beside a 60%
-    floor), nor across one of ``cutoffs``."""
-    if value is None:
-        return "-"
-    v = float(value)
-    digits = int(fmt[1:-1] or 0) if fmt.startswith(".") and fmt.endswith("%") else 0
-    return format_percent(v, (*cutoffs, math.ceil(v * 10 ** (digits + 2)) / 10 ** (digits + 2)),
-                          digits)
-
-
-def _edge(limit: Any) -> tuple[float, ...]:
-    return () if limit is None else (float(limit),)
-
-
-def _limit(limit: Any) -> str:
-    """A configured limit shown exactly (0.255 is 25.5%, not 26%)."""
-    return "-" if limit is None else format_percent(float(limit), (float(limit),))
-
-
 def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -125,7 +103,7 @@ def headroom_lines(data: Mapping[str, Any]) -> list[str]:
     return [
         f"Headroom: {format_against(float(h['cushion']), (1.0,))}x the line; "
         f"{h.get('summary', '')} "
-        f"({h.get('model')}, volatility {_limit(float(h.get('volatility') or 0))} a year)",
+        f"({h.get('model')}, volatility {exactly(float(h.get('volatility') or 0))} a year)",
         f"Risk of falling below the line: {risk} ({'; '.join(h.get('reasons', ()))}); "
         f"market risk {h.get('market_risk')}; scorecard risk "
         f"{data.get('scorecard_risk') or '-'}",
@@ -139,9 +117,9 @@ def sourcing_line(data: Mapping[str, Any]) -> str:
         return "Sources: not graded (no scorer reports metric readings)"
     tiers = ", ".join(f"{n} {t}" for t, n in (s.get("tiers") or {}).items())
     return (f"Sources: sourced coverage {pct(s['sourced_coverage'])}; "
-            f"{pct(s.get('illustrative_share'), cutoffs=_edge(s.get('limit')))} of the "
+            f"{pct(s.get('illustrative_share'), cutoffs=limit_edge(s.get('limit')))} of the "
             "composite rests on illustrative or "
-            f"unsourced figures (limit {_limit(s.get('limit'))}); readings: {tiers}")
+            f"unsourced figures (limit {exactly(s.get('limit'))}); readings: {tiers}")
 
 
 def gate_line(data: Mapping[str, Any], options: Options = DEFAULT) -> str:
@@ -161,7 +139,7 @@ def gate_line(data: Mapping[str, Any], options: Options = DEFAULT) -> str:
     if g.get("passed") is None:
         return f"Gate: {conv} ({g.get('basis')}{dated}): not tested - {g.get('reason', '')}"
     if g.get("haircut") and g.get("tested_cny") is not None:
-        conv += (f" less {_limit(float(g['haircut']))} haircut = "
+        conv += (f" less {exactly(float(g['haircut']))} haircut = "
                  f"{money(g['tested_cny'], 'CNY', options, g['line_cny'])}")
     sign, status = (">=", "passed") if g.get("passed") else ("<", "FAILED")
     return (f"Gate: {conv} ({g.get('basis')}{dated}) {sign} line "
@@ -232,10 +210,12 @@ def run_blocks(data: Mapping[str, Any]) -> list[Block]:
 
 
 def dimension_blocks(data: Mapping[str, Any], cutoffs: Sequence[float] = ()) -> list[Block]:
+    under = below_floor(data)
     rows = tuple(
         (d["name"], "left out" if d.get("left_out") else pct(d["weight"], ".1%"),
          num(d.get("raw_score")), adjustments(d) if d.get("score") is not None else "",
-         score_text(d.get("score")), num(d.get("contribution"), ".2f"), pct(d.get("coverage")),
+         score_text(d.get("score")), num(d.get("contribution"), ".2f"),
+         pct(d.get("coverage"), below=d["name"] in under),
          pct(d.get("sourced_coverage")), d.get("plugin", ""))
         for d in data["dimensions"])
     out: list[Block] = [

@@ -20,6 +20,7 @@ each dimension is shown instead.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -115,10 +116,42 @@ class CoverageRow:
     decisive: bool
 
 
+def pct(value: Any, fmt: str = ".0%", cutoffs: Sequence[float] = (),
+        below: bool = False) -> str:
+    """A fraction as a percentage (``fmt``'s decimals), never shown at 0% or 100% unless
+    exactly so, nor on or across one of ``cutoffs``; with ``below`` (a coverage under its
+    floor, which the decision's JSON does not carry), never rounded up onto the next
+    whole percent (0.596 is ``59.6%``, not ``60%`` beside a 60% floor)."""
+    if value is None:
+        return "-"
+    v = float(value)
+    digits = int(fmt[1:-1] or 0) if fmt.startswith(".") and fmt.endswith("%") else 0
+    scale = 10 ** (digits + 2)
+    return format_percent(v, (*cutoffs, *((math.ceil(v * scale) / scale,) if below else ())),
+                          digits)
+
+
+def limit_edge(limit: Any) -> tuple[float, ...]:
+    return () if limit is None else (float(limit),)
+
+
+def exactly(limit: Any) -> str:
+    """A configured figure (a limit, a haircut) shown exactly: 0.255 is 25.5%, not 26%."""
+    return "-" if limit is None else format_percent(float(limit), (float(limit),))
+
+
+def below_floor(data: Mapping[str, Any]) -> set[str]:
+    """The dimensions whose coverage the decision names as under its floor (what made it
+    insufficient_data, or left an optional dimension out)."""
+    return ({f.get("subject") for f in data.get("determining", ())
+             if f.get("kind") == "insufficient_data"}
+            | {d["name"] for d in data.get("dimensions", ())
+               if "below its floor" in str(d.get("left_out") or "")})
+
+
 def coverage_rows(data: Mapping[str, Any]) -> list[CoverageRow]:
     """Each weighted dimension's coverage, with its missing metrics."""
-    decisive = {f.get("subject") for f in data.get("determining", ())
-                if f.get("kind") == "insufficient_data"}
+    decisive = below_floor(data)
     return [
         CoverageRow(d["name"], float(d.get("coverage") or 0.0),
                     tuple(m["metric"] for m in d.get("evidence", ()) if m.get("raw") is None),

@@ -143,6 +143,7 @@ def _set(doc: Any, path: str, value: float, every: bool) -> None:
            allow_nan=False, allow_infinity=False))
 @example(path="$.compute.accelerators[0].h100_equiv", every=False, value=1.7e308)
 @example(path="$.compute.accelerators[0].h100_equiv", every=True, value=1.7e308)
+@example(path="$.valuation.amount", every=False, value=5e-324)  # the rise to the line overflowed
 def test_any_number_of_a_profile_is_an_error_naming_its_path_or_gives_finite_json(
     path: str, every: bool, value: float
 ) -> None:

@@ -214,7 +214,9 @@ def assess(
     tested = valuation_cny * (1.0 - cut)
     sigma = volatility_for(basis, listing, config)
     p = breach_probability(tested, line_cny, sigma, months / 12.0)
-    fall = (1.0 - line_cny / tested) * 100.0 if tested > 0 else -100.0
+    fall: float | None = (1.0 - line_cny / tested) * 100.0 if tested > 0 else -100.0
+    if fall is not None and not math.isfinite(fall):
+        fall = None  # a valuation too small for the rise to the line to be a float (5e-324)
     mrisk = Risk.HIGH if tested < line_cny else market_risk(p, config)
     reasons = []
     if tested < line_cny:
@@ -223,7 +225,7 @@ def assess(
         summary = f"the tested valuation is {_share(below)}% below the line"
         reasons.append("below the line: high")
     else:
-        room = (f"a {_share(fall)}% fall in value would breach the line" if tested > line_cny
+        room = (f"a {_share(fall or 0.0)}% fall in value would breach the line" if tested > line_cny
                 else "at the line: any fall in value would breach it")
         summary = f"{room}; {_pct(p, config)} chance within {months} months"
         reasons.append(

@@ -265,7 +265,8 @@ class Headroom:
     tested_cny: float | None = None
     #: ``tested_cny / line_cny``.
     cushion: float | None = None
-    #: Fall in value, percent, that takes the tested valuation to the line (negative: below).
+    #: Fall in value, percent, that takes the tested valuation to the line (negative: below;
+    #: None when the rise to the line is too large to be a number, for a valuation of 5e-324).
     breach_fall_pct: float | None = None
     horizon_months: int = 12
     #: Annual volatility used.

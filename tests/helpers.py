@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from threshold_core.testing import (
     BUILTIN_DIMENSIONS,
@@ -223,3 +225,21 @@ def read_crc_marshal(path: Path) -> object:
     raw = path.read_bytes()
     assert zlib.crc32(raw[4:]) == int.from_bytes(raw[:4], "big"), path
     return marshal.loads(raw[4:])
+
+
+def cold_warm_and_off(run: Callable[..., Any], cache: Path, cache_file: Callable[[Path], Path],
+                      env: dict[str, str] | None = None) -> None:
+    """``threshold evaluate`` of the example folder as JSON with the command's caches in
+    ``cache`` cold, warm and off (``run``: the ``run_cli_process`` fixture): the same output
+    and messages, and the file ``cache_file(cache)`` names not written again when warm."""
+    env = {"THRESHOLD_CACHE_DIR": str(cache), **(env or {})}
+    args = ("evaluate", str(EXAMPLES / "companies"), "--format", "json")
+    cold = run(*args, env=env)
+    assert cold.returncode == 0, cold.stderr
+    written = cache_file(cache).stat().st_mtime_ns
+    warm = run(*args, env=env)
+    off = run(*args, env={**env, "THRESHOLD_NO_CACHE": "1"})
+    assert cache_file(cache).stat().st_mtime_ns == written  # nothing new to keep when warm
+    assert cold.stderr == warm.stderr == off.stderr
+    decided = [without_timings(json.loads(r.stdout)) for r in (cold, warm, off)]
+    assert decided[0] == decided[1] == decided[2]

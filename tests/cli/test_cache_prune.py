@@ -33,6 +33,7 @@ def test_stale_installations_are_pruned_once_a_day(
     stale += [_file(cache, "entry-points-0000000a.json", 45),
               _file(cache, "modules-cpython-311-a70d0d0a-0000000a.marshal", 45),
               _file(cache, "modules-opt1-cpython-311-a70d0d0a-0000000b.marshal", 45),
+              _file(cache, "regex-cpython-311-a70d0d0a-0000000b.marshal", 45),
               _file(cache, "cel-checks.marshal", 60)]  # an earlier version's name
     # Fourteen recent installations: the twelve newest stay, the two oldest go.
     recent = {i: _file(cache, f"classes-cpython-311-a70d0d0a-{i:08x}.marshal", 1 + i / 10)

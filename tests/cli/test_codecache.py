@@ -166,8 +166,9 @@ def test_each_installation_keeps_its_own_files(run_cli_process: Run, tmp_path: P
                             *(p.name for p in cache.glob(f"generated-code-*-{tag}.marshal")),
                             *(p.name for p in cache.glob(f"classes-*-{tag}.marshal")),
                             *(p.name for p in cache.glob(f"modules-*-{tag}.marshal")),
-                            *(p.name for p in cache.glob(f"first-attempt-*-{tag}.marshal"))])
-    assert len(names) == 6
+                            *(p.name for p in cache.glob(f"first-attempt-*-{tag}.marshal")),
+                            *(p.name for p in cache.glob(f"regex-*-{tag}.marshal"))])
+    assert len(names) == 7
     assert other.read_text(encoding="utf-8") == "{}"
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from helpers import EXAMPLES, without_timings
+from helpers import EXAMPLES, cold_warm_and_off, without_timings
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 ZHIPU = str(EXAMPLES / "companies" / "zhipu.toml")
@@ -97,19 +97,8 @@ def _env(cache: Path) -> dict[str, str]:
 
 
 def test_cold_warm_and_off_give_the_same_output(run_cli_process: Run, tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    args = ("evaluate", str(EXAMPLES / "companies"), "--format", "json")
-    cold = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})
-    assert cold.returncode == 0, cold.stderr
-    written = _file(cache).stat().st_mtime_ns
-    assert len(_entries(cache)) > 80
-    warm = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache)})
-    off = run_cli_process(*args, env={"THRESHOLD_CACHE_DIR": str(cache),
-                                      "THRESHOLD_NO_CACHE": "1"})
-    assert _file(cache).stat().st_mtime_ns == written  # nothing new to record when warm
-    assert cold.stderr == warm.stderr == off.stderr
-    decided = [without_timings(json.loads(r.stdout)) for r in (cold, warm, off)]
-    assert decided[0] == decided[1] == decided[2]
+    cold_warm_and_off(run_cli_process, tmp_path / "cache", _file)
+    assert len(_entries(tmp_path / "cache")) > 80
 
 
 def test_served_modules_are_the_modules_the_path_finder_makes(tmp_path: Path) -> None:
@@ -119,7 +108,7 @@ def test_served_modules_are_the_modules_the_path_finder_makes(tmp_path: Path) ->
     ours = ("threshold_core", "threshold_plugins", "threshold_rules")
     assert {n for n in cold if n.startswith(ours)} == {n for n in warm if n.startswith(ours)}
     served = [name for name, (loader, *_) in warm.items() if loader == "_Loader"]
-    assert len(served) > 200
+    assert len(served) > 180  # (protobuf's pure-Python messages and theirs never run)
     # threshold's own submodules, and its libraries' and the standard library's
     assert {"threshold_core.engine._policy", "threshold_rules.filings.prc", "attr._make",
             "cattrs.converters", "pluggy._manager", "google.protobuf.descriptor_pool",

@@ -330,7 +330,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     command; atexit handlers, thread joins and flushes still run), and it ends
     without taking its modules apart (``_fastexit.py``). The modules it imports
     (threshold's own and its libraries' submodules) come from the module cache
-    (``_modcache.py``).
+    (``_modcache.py``) and its regular expressions from their cache (``_recache.py``);
+    protobuf's pure-Python messages, which it never uses, are not run (``_deferred.py``).
     """
     global _CONSOLE, _PAUSED
     from . import _startup
@@ -348,11 +349,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             return
         from . import _fastexit
         from ._codecache import cache_dir, installation
+        from ._deferred import deferring
         from ._modcache import serving
 
         armed = _fastexit.arm()
         try:
-            with serving(cache_dir(), installation()):
+            with serving(cache_dir(), installation()), deferring():
                 from ._process import console_streams  # (served from the module cache)
 
                 with console_streams():
@@ -362,6 +364,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                 _fastexit.set_status(exc.code)
             raise
     finally:
+        if _startup.COMMAND:  # re's compiler as it was; the patterns it compiled kept
+            from . import _recache
+
+            _recache.finish()
         if _CONSOLE:
             gc.freeze()
             end_start_up()

@@ -2,7 +2,7 @@
 
 Each installation (a virtual environment, a checkout) keeps its own start-up cache files
 in the cache folder, named with its digest (``generated-code-<python>-<digest>.marshal``,
-``classes-...``, ``modules-...``, ``entry-points-<digest>.json``,
+``classes-...``, ``modules-...``, ``regex-...``, ``entry-points-<digest>.json``,
 ``cel-checks-<digest>.marshal``): about 3 MB each. Environments come and go (a CI job's, an
 upgrade's), and their files would stay for ever. At most once a day (a ``last-pruned``
 marker's modification time), a command removes the files of every other installation whose
@@ -30,7 +30,7 @@ _EVERY_SECONDS = 86_400
 #: Names without a digest were written by earlier versions: each is its own group. (Compiled,
 #: by ``re``'s own cache, only on the day's one pruning, not at every start.)
 _NAME = (
-    r"^(?:generated-code|classes|modules(?:-opt\d)?|first-attempt|entry-points|cel-checks"
+    r"^(?:generated-code|classes|regex|modules(?:-opt\d)?|first-attempt|entry-points|cel-checks"
     r"|cel-types-and-checks)"
     r"(?:-[a-z]+-\d+-[0-9a-f]{8})?(?:-(?P<digest>[0-9a-f]{8}))?\.(?:marshal|json)$")
 

@@ -8,6 +8,10 @@ command itself (the console script ``threshold``, or ``python -m threshold_core`
 pause starts here instead; ``main`` ends it as before, and re-enables the collector at
 once if it is then called as a library function (with ``argv``). Imported any other way
 (a test, an application), nothing is paused.
+
+The ``threshold`` process also serves ``re``'s compiler from its cache from here on
+(:mod:`._recache`), before click and the standard modules it imports compile theirs;
+``main`` ends that when the command ends.
 """
 
 from __future__ import annotations
@@ -28,7 +32,13 @@ def _as_the_command() -> bool:
     return os.path.basename(getattr(main, "__file__", None) or "") == "threshold"
 
 
+#: Whether this process is the ``threshold`` command itself.
+COMMAND = _as_the_command()
 #: Whether the collector was paused here (``main`` takes the pause over, or ends it).
-PAUSED = _as_the_command() and gc.isenabled()
+PAUSED = COMMAND and gc.isenabled()
 if PAUSED:
     gc.disable()
+if COMMAND:
+    from . import _recache
+
+    _recache.install()

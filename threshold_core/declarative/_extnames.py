@@ -11,7 +11,6 @@ refused.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterable
 from typing import Any
 
@@ -41,6 +40,8 @@ def check_extension_reads(pack: Any, declared: Collection[str]) -> None:
     for name, (index, rule_id) in pack.extensions_read.items():
         if name in declared:
             continue
+        import difflib  # (only for a pack that reads an undeclared section)
+
         close = difflib.get_close_matches(name, sorted(declared), n=1)
         hint = (f"did you mean {close[0]!r}?" if close else
                 "declared: " + (", ".join(sorted(declared)) or "none"))

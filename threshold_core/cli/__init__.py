@@ -14,12 +14,13 @@ from ._app import COMMANDS, ExitCode, Options, cli, main
 if TYPE_CHECKING:
     from ._codecache import CodeCache, cache_dir, installation, installed
     from ._new import plugin_names, render_plugin, scaffold_plugin
+    from ._recache import RegexCache
 
 #: Names loaded on first use (PEP 562), so a command imports neither the
 #: scaffolding nor the generated-code cache until it needs them.
 _LAZY = {"plugin_names": "_new", "render_plugin": "_new", "scaffold_plugin": "_new",
          "CodeCache": "_codecache", "cache_dir": "_codecache", "installation": "_codecache",
-         "installed": "_codecache"}
+         "installed": "_codecache", "RegexCache": "_recache"}
 
 
 def __getattr__(name: str) -> Any:
@@ -31,7 +32,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "COMMANDS", "CodeCache", "ExitCode", "Options", "cache_dir", "cli", "installation",
+    "COMMANDS", "CodeCache", "ExitCode", "Options", "RegexCache", "cache_dir", "cli",
+    "installation",
     "installed", "main",
     "plugin_names", "render_plugin", "scaffold_plugin",
 ]

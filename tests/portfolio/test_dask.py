@@ -7,6 +7,7 @@ of 2 worker processes.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -233,3 +234,24 @@ def test_a_local_cluster_prints_nothing_when_the_dashboard_port_is_taken(
     assert result.returncode == 0, result.stderr
     assert result.stderr.startswith("threshold batch: 20 written"), result.stderr
     assert "Port" not in result.stderr and "warn" not in result.stderr
+
+
+def test_repeated_company_ids_are_refused_as_a_local_run_refuses_them(
+    scheduler: str, tmp_path: Path
+) -> None:
+    source = jsonl_portfolio(tmp_path / "p.jsonl", 40, seed=9)
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(30, lines[3])  # row 31 repeats row 4's company, in another partition
+    source.write_text("".join(lines), encoding="utf-8")
+    local, remote = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
+    local_errors: list[tuple[str, ...]] = []
+    remote_errors: list[tuple[str, ...]] = []
+    a = _run(source, local, on_error=local_errors.append)
+    b = _run(source, remote, executor="dask", scheduler=scheduler, partition=8,
+             on_error=remote_errors.append)
+    assert untimed(local.read_bytes()) == untimed(remote.read_bytes())
+    assert remote_errors == local_errors
+    company = json.loads(lines[3])["id"]
+    assert local_errors == [(f"{source}:31: $.id: company id {company!r} is already the id of "
+                             f"{source}:4",)]
+    assert (a.written, a.invalid) == (b.written, b.invalid) == (40, 1)

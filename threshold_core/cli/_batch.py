@@ -88,8 +88,9 @@ class Integer(_IntType):
               "names.")
 @click.option("--resume", is_flag=True,
               help="Keep the decisions already in OUTPUT.partial and skip their company "
-              "ids; refused (exit 2) when they were made with another format, "
-              "configuration, plugin set or --explain.")
+              "ids (a repeated id is still refused); refused (exit 2) when they were made "
+              "with another format, configuration, plugin set or --explain, or hold a "
+              "company twice.")
 @click.option("--explain", is_flag=True,
               help="Explain each decision as threshold evaluate does (distance to the next "
               "better verdict, margin, robustness): jsonl lines carry it in \"explain\"; csv "
@@ -106,7 +107,9 @@ def batch(
     """Evaluate a portfolio: a folder of profiles, a .jsonl, a .csv or an .xlsx file.
 
     Invalid rows are reported on stderr (row, path inside it, message) and
-    skipped; every valid company is written exactly once. A summary goes to
+    skipped; every valid company is written exactly once. A row with the
+    company id of an earlier row (ids compared ignoring case and width) is
+    such a row, naming both. A summary goes to
     stderr at the end. Exit 2 when some rows were invalid, 3 when a plugin
     failed on some company. Ctrl-C or SIGTERM stops the run (exit 130, 143):
     the workers are stopped and OUTPUT.partial is kept for --resume.

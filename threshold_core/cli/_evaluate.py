@@ -80,7 +80,8 @@ def evaluate(
     distance to the next better verdict, the safety margin and how robust the
     verdict is to the weights and cut-offs ([explain] in the configuration).
     Invalid profiles are reported on stderr, one line per problem, and the
-    others are still evaluated.
+    others are still evaluated; so is a profile whose company id an earlier one
+    has (ids compared ignoring case and width), naming both files (exit 2).
     """
     # Before the engine: the configuration and the packs' files are structured that way too.
     _generated_from_first_use()
@@ -89,7 +90,14 @@ def evaluate(
     engine = options.build_engine(start_up_ends=False)
     from ..errors import InputError, PluginError, Problem
     from ..explain import explain_all
-    from ..load import decision_json, decision_to_dict, decisions_json, dumps, expand_paths
+    from ..load import (
+        CompanyIds,
+        decision_json,
+        decision_to_dict,
+        decisions_json,
+        dumps,
+        expand_paths,
+    )
     from ..reports import ReportOptions, render_markdowns, render_texts
 
     shown = ReportOptions(units=units,
@@ -99,11 +107,16 @@ def evaluate(
     if not files:
         raise InputError(str(paths[0]), [Problem("", "no .toml or .json profiles found")])
     broken: list[PluginError] = []
+    ids = CompanyIds()
     for i, path in enumerate(files):
         if i == 1:
             end_start_up()
         try:
-            decisions.append(engine.evaluate_path(path))
+            decision = engine.evaluate_path(path)
+            repeat = ids.claim(decision.company.id, str(path))
+            if repeat is not None:  # the first profile with an id has it
+                raise InputError(str(path), [repeat])
+            decisions.append(decision)
         except InputError as exc:
             errors.append(exc)
         except PluginError as exc:  # a profile reader failed on this file
@@ -165,17 +178,21 @@ def validate(
     """Check profiles (and the configuration) without evaluating them.
 
     Prints every problem of every file, one line each, and exits 2 when any
-    file is invalid.
+    file is invalid, or has the company id of an earlier file (ids compared
+    ignoring case and width).
     """
     from ..errors import InputError
-    from ..load import dumps, expand_paths
+    from ..load import CompanyIds, dumps, expand_paths
 
     _generated_from_first_use()  # (before the engine, as evaluate)
     engine = options.build_engine()
     results = []
+    ids = CompanyIds()
     for path in expand_paths(paths, _skipped):
         try:
-            engine.load_profile(path)
+            repeat = ids.claim(engine.load_profile(path).id, str(path))
+            if repeat is not None:
+                raise InputError(str(path), [repeat])
             results.append({"path": str(path), "valid": True, "problems": []})
         except InputError as exc:
             results.append({"path": str(path), "valid": False,

@@ -67,12 +67,23 @@ class _Sides:
     def evaluations(self, path: Path, config_path: Path | None) -> list[Any]:
         from ..errors import InputError, Problem
         from ..explain import Evaluation
-        from ..load import converter, expand_paths, is_decision_data, load_decisions
+        from ..load import (
+            CompanyIds,
+            converter,
+            expand_paths,
+            is_decision_data,
+            load_decisions,
+        )
 
+        ids = CompanyIds()  # companies are paired by id: one id, one company, on each side
         if path.is_file() and path.suffix.lower() == ".json" and is_decision_data(
             _read_json(path)
         ):
             saved = load_decisions(path)
+            for i, d in enumerate(saved):
+                repeat = ids.claim(d.company.id, f"$[{i}]")
+                if repeat is not None:
+                    raise InputError(str(path), [Problem(f"$[{i}].company.id", repeat.message)])
             return [Evaluation(d, f"{path} (saved decision)" if len(saved) == 1
                                else f"{path} [{d.company.id}] (saved decision)")
                     for d in saved]
@@ -84,6 +95,9 @@ class _Sides:
         out = []
         for f in files:
             profile = engine.load_profile(f)
+            repeat = ids.claim(profile.id, str(f))
+            if repeat is not None:
+                raise InputError(str(f), [repeat])
             decision = engine.evaluate(profile, source_path=str(f))
             out.append(Evaluation(decision, f"{f} with {where}", engine.config,
                                   converter().unstructure(profile)))
@@ -119,7 +133,9 @@ def diff(
     change of verdict, grade and score is attributed to the dimensions
     (weight effect vs score effect, split exactly at the midpoint), the
     findings that appeared or cleared, the gate, the settings, the profile and
-    the plugin versions recorded in the receipts.
+    the plugin versions recorded in the receipts. Two companies with one id on
+    a side (ids compared ignoring case and width) are refused, naming both
+    (exit 2).
     """
     from ..explain import diff_many, diff_to_dict
     from ..load import dumps

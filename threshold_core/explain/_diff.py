@@ -30,8 +30,8 @@ from typing import Any
 
 from attrs import frozen
 
-from ..load import converter
-from ..model import Decision, EngineConfig
+from ..load import converter, refuse_repeated_ids
+from ..model import Decision, EngineConfig, fold
 from ._causes import (
     _TINY,
     Cause,
@@ -180,15 +180,28 @@ class PortfolioDiff:
 
 
 def diff_many(a: Sequence[Evaluation], b: Sequence[Evaluation]) -> PortfolioDiff:
-    """Pair evaluations by company id (or the only one on each side) and diff each pair."""
+    """Pair evaluations by company id (or the only one on each side) and diff each pair.
+
+    :raises InputError: two evaluations on one side have one company id (compared as
+        :class:`~threshold_core.load.CompanyIds` compares them), naming both labels.
+    """
+    for side in (a, b):
+        refuse_repeated_ids((e.decision.company.id, e.label) for e in side)
     if len(a) == 1 and len(b) == 1:
         return PortfolioDiff((diff_decisions(a[0], b[0]),))
-    by_a = {e.decision.company.id: e for e in a}
-    by_b = {e.decision.company.id: e for e in b}
+    # Paired in the form ids are compared in (a case or a width never decides), listed by
+    # the ids as written.
+    by_a = {fold(e.decision.company.id): e for e in a}
+    by_b = {fold(e.decision.company.id): e for e in b}
+
+    def ids(side: dict[str, Evaluation], keys: set[str]) -> list[str]:
+        return sorted(side[k].decision.company.id for k in keys)
+
+    both = sorted(set(by_a) & set(by_b), key=lambda k: by_a[k].decision.company.id)
     return PortfolioDiff(
-        diffs=tuple(diff_decisions(by_a[k], by_b[k]) for k in sorted(set(by_a) & set(by_b))),
-        only_a=tuple(sorted(set(by_a) - set(by_b))),
-        only_b=tuple(sorted(set(by_b) - set(by_a))),
+        diffs=tuple(diff_decisions(by_a[k], by_b[k]) for k in both),
+        only_a=tuple(ids(by_a, set(by_a) - set(by_b))),
+        only_b=tuple(ids(by_b, set(by_b) - set(by_a))),
     )
 
 

@@ -19,6 +19,10 @@ from ._converter import (
     converter,
     structure,
 )
+from ._ids import (
+    CompanyIds,
+    refuse_repeated_ids,
+)
 from ._jsonio import (
     decision_data,
     decision_json,
@@ -81,6 +85,7 @@ __all__ = [
     "NO_EXTENSIONS",
     "PROFILE_SUFFIXES",
     "SAVE_AS_UTF8",
+    "CompanyIds",
     "ExtensionTypes",
     "StructureProblems",
     "Unreadable",
@@ -118,6 +123,7 @@ __all__ = [
     "read_text",
     "read_toml",
     "recorded_recipes",
+    "refuse_repeated_ids",
     "resolve_config",
     "strip_timings",
     "structure",

@@ -6,9 +6,11 @@ Records are read lazily and never all held in memory. Each valid record is
 evaluated (in worker processes with ``jobs > 1``) and written as it completes,
 in input order, to ``OUTPUT.partial``; the file is renamed to ``OUTPUT`` at the
 end. An invalid record is reported (row number, path inside it, message) and
-skipped. ``resume=True`` keeps the decisions already in ``OUTPUT.partial`` and
-skips their company ids, so a run killed at any point and resumed writes every
-company exactly once.
+skipped, and so is a record whose company id an earlier record has (compared
+in :func:`threshold_core.model.fold`'s form), naming both. ``resume=True`` keeps the
+decisions already in ``OUTPUT.partial`` and skips their company ids, so a run killed
+at any point and resumed writes every company exactly once and refuses the same
+records.
 
 The parts: reading (``_records``), evaluating one record
 (``_evaluate``), running records in processes (``_executor``), the output and
@@ -32,6 +34,7 @@ from typing import IO, Any
 from attrs import frozen
 
 from ..errors import cannot_write, not_written, output_target
+from ..load import CompanyIds
 from ..model import EngineConfig
 from ._chunks import Meta, as_batches, evaluate_chunk, spooled
 from ._evaluate import (
@@ -185,11 +188,19 @@ def run_batch(
         processed = 0
         skipped_lines = 0
 
+        # The first record with a company id has it; a later one is refused (README,
+        # Portfolios). A resumed run claims the ids it skips here, in input order, so that
+        # it refuses exactly the records an uninterrupted run refuses.
+        ids = CompanyIds()
+
         def wanted(r: Record) -> bool:
             nonlocal skipped_lines
-            if done and r.path is None and r.company_id() in done:
-                skipped_lines += 1
-                return False
+            if done and r.path is None:
+                company_id = r.company_id()
+                if (isinstance(company_id, str) and company_id in done
+                        and ids.claim(company_id, r.place()) is None):
+                    skipped_lines += 1
+                    return False
             return True
 
         pending = (r for r in records if wanted(r))
@@ -215,8 +226,16 @@ def run_batch(
             for data, metas in batches:
                 view = memoryview(data)
                 start = end = 0  # the run of lines not yet written: view[start:end]
-                for company_id, size, verdict, found, failed, errors, notes in metas:
+                for company_id, size, verdict, found, failed, errors, notes, place in metas:
                     processed += 1
+                    repeat = ids.claim(company_id, place)
+                    if repeat is not None:  # evaluated, and not written
+                        errors = (*errors, f"{place}: {repeat.path}: {repeat.message}")
+                        if size >= 0:
+                            if end > start:
+                                write(view[start:end])
+                            start = end = end + size
+                            size = -1
                     if size < 0:
                         if end > start:
                             write(view[start:end])

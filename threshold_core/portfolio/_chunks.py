@@ -27,14 +27,15 @@ from ._records import Record
 __all__ = ["Meta", "as_batches", "evaluate_chunk", "spooled"]
 
 #: ``(company id, size of the line or -1 when none, verdict, findings, plugin error,
-#: error lines, notices)``.
+#: error lines, notices, where the id stands)``; an invalid record's id is the one it
+#: gives, if any.
 Meta = tuple[str | None, int, str | None, tuple[str, ...], bool, tuple[str, ...],
-             tuple[str, ...]]
+             tuple[str, ...], str]
 
 
 def _meta(o: Outcome) -> Meta:
     return (o.company_id, -1 if o.line is None else len(o.line), o.verdict, o.findings,
-            o.plugin_error, o.errors, o.notices)
+            o.plugin_error, o.errors, o.notices, o.place)
 
 
 def evaluate_chunk(spool: str, n: int, records: Sequence[Record]) -> list[Meta]:

@@ -44,6 +44,8 @@ class Outcome:
     plugin_error: bool = False
     #: Lines for stderr about a decision written all the same (one not explained).
     notices: tuple[str, ...] = ()
+    #: Where the record's id stands (:meth:`Record.place`), for a repeated id's line.
+    place: str = ""
 
 
 
@@ -112,8 +114,9 @@ def evaluate_with(engine: Any, fmt: str, record: Record, explain: bool = False) 
     elif record.cells is not None:
         document, problems = csv_row_to_document(record.cells,
                                                  engine.extension_types.types)
-    if problems:
-        return Outcome(record.row, record.label, errors=record.problem_lines(problems))
+    if problems:  # an invalid record claims its id all the same, when it has one
+        return Outcome(record.row, record.label, company_id=_given_id(document),
+                       errors=record.problem_lines(problems), place=record.place())
     try:
         if record.path is not None:
             profile = engine.load_profile(record.path)
@@ -124,7 +127,9 @@ def evaluate_with(engine: Any, fmt: str, record: Record, explain: bool = False) 
         decision = engine.evaluate(profile, source_path=record.path)
     except InputError as exc:
         lines = record.problem_lines(exc.problems) if record.sheet else tuple(exc.lines())
-        return Outcome(record.row, record.label, errors=lines)
+        given = profile.id if profile is not None else _given_id(document)
+        return Outcome(record.row, record.label, company_id=given, errors=lines,
+                       place=record.place())
     notices: tuple[str, ...] = ()
     if explain:
         decision, notices = explained(decision, engine)
@@ -132,8 +137,14 @@ def evaluate_with(engine: Any, fmt: str, record: Record, explain: bool = False) 
     return Outcome(
         record.row, record.label, company_id=decision.company.id, line=line,
         verdict=str(decision.verdict), findings=tuple(f.rule for f in decision.findings),
-        plugin_error=str(decision.verdict) == "error", notices=notices,
+        plugin_error=str(decision.verdict) == "error", notices=notices, place=record.place(),
     )
+
+
+def _given_id(document: Mapping[str, Any] | None) -> str | None:
+    """The ``id`` an invalid profile document gives (a string), if any."""
+    given = None if document is None else document.get("id")
+    return given if isinstance(given, str) else None
 
 
 def native_profile(text: str) -> CompanyProfile | None:

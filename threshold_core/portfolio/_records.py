@@ -64,19 +64,22 @@ class Record:
     def problem_lines(self, problems: Iterable[Problem]) -> tuple[str, ...]:
         """One line per problem: ``label: path: message``, or for a workbook row
         ``file: Sheet!C3: path: message``."""
+        return tuple(f"{self.place(p.path)}: {p.path}: {p.message}" for p in problems)
+
+    def place(self, path: str = "$.id") -> str:
+        """Where ``path`` (by default the record's ``id``) stands, as its error lines name
+        it: ``file:row``, the profile file, or for a workbook row the cell,
+        ``file: Sheet!C3`` (``file: Sheet!3`` when no column gives it)."""
         if self.sheet is None:
-            return tuple(f"{self.label}: {p.path}: {p.message}" for p in problems)
+            return self.label
         from ._xlsx import cell_of
 
-        out = []
-        for p in problems:
-            letter = cell_of(p.path, self.columns)
-            where = f"{self.sheet}!{letter}{self.row}" if letter else f"{self.sheet}!{self.row}"
-            out.append(f"{self.book}: {where}: {p.path}: {p.message}")
-        return tuple(out)
+        letter = cell_of(path, self.columns)
+        return f"{self.book}: {self.sheet}!{letter or ''}{self.row}"
 
     def company_id(self) -> Any:
-        """The record's ``id`` without validating it (for ``--resume``)."""
+        """The record's ``id`` without validating it (for ``--resume``, and for the ids
+        every record claims, valid or not)."""
         if self.cells is not None:
             return self.cells.get("id")
         if self.text is not None:

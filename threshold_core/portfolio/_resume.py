@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from ..load import parse_json
+from ..load import CompanyIds, parse_json
 
 _VERDICTS = frozenset({"qualified", "watch", "not_qualified", "insufficient_data", "error"})
 _START_AGAIN = "delete it to start again"
@@ -50,6 +50,14 @@ def _complete_csv(data: bytes) -> int:
 
 def _fail(where: str, message: str) -> InputError:
     return InputError(where, [Problem("$", message)])
+
+
+def _once(ids: CompanyIds, company_id: str, where: str, path: str) -> None:
+    """A partial holds each company once (a repeat is the output of a run that did not
+    refuse repeated ids: resuming it would keep both)."""
+    repeat = ids.claim(company_id, where)
+    if repeat is not None:
+        raise InputError(where, [Problem(path, f"{repeat.message}: {_START_AGAIN}")])
 
 
 def run_record(partial: Path) -> Path:
@@ -102,6 +110,7 @@ def _text(partial: Path, data: bytes) -> str:
 
 def _jsonl_ids(partial: Path, data: bytes, run: Mapping[str, Any] | None) -> set[str]:
     done: set[str] = set()
+    ids = CompanyIds()
     # Split on "\n" only: a name may hold U+2028 or U+0085, which str.splitlines() breaks on.
     for n, line in enumerate(_text(partial, data).split("\n")[:-1], 1):
         where = f"{partial}:{n}"
@@ -121,6 +130,7 @@ def _jsonl_ids(partial: Path, data: bytes, run: Mapping[str, Any] | None) -> set
             raise InputError(where, [Problem("$.company", "a decision without a company id")])
         if run is not None:
             _check_decision(where, doc, run)
+        _once(ids, company["id"], where, "$.company.id")
         done.add(company["id"])
     return done
 
@@ -139,6 +149,7 @@ def _csv_ids(partial: Path, data: bytes, header: Sequence[str]) -> set[str]:
         )
         raise _fail(f"{partial}:1", hint + _START_AGAIN)
     verdict = header.index("verdict")
+    ids = CompanyIds()
     for row in reader:
         where = f"{partial}:{reader.line_num}"
         if len(row) != len(header):
@@ -147,6 +158,7 @@ def _csv_ids(partial: Path, data: bytes, header: Sequence[str]) -> set[str]:
             )
         if row[verdict] not in _VERDICTS:
             raise _fail(where, f"not a decision (verdict {row[verdict][:40]!r}): {_START_AGAIN}")
+        _once(ids, row[0], where, "$.id")
         done.add(row[0])
     return done
 

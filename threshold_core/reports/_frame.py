@@ -71,6 +71,8 @@ def decisions_frame(decisions: Iterable[Any]) -> Any:
     dimension one company lacks is missing (NaN) in its row.
 
     :raises ImportError: pandas is not installed (``pip install 'threshold[pandas]'``).
+    :raises InputError: two decisions are of one company id (compared ignoring case and
+        width), naming both (their ``source_path``, else ``decisions[i]``).
     """
     try:
         import pandas as pd
@@ -78,6 +80,10 @@ def decisions_frame(decisions: Iterable[Any]) -> Any:
         raise ImportError("decisions_frame needs pandas: pip install 'threshold[pandas]'") \
             from exc
     rows = [decision_row(d) for d in decisions]
+    from ..load import refuse_repeated_ids
+
+    refuse_repeated_ids((r["id"], r["source_path"] or f"decisions[{i}]")
+                        for i, r in enumerate(rows))
     dims = sorted({k for r in rows for k in r if k.startswith("score_")})
     sevs = [k for k in (rows[0] if rows else {}) if k.startswith(("findings_", "assumed_"))]
     columns = [*COLUMNS, *dims, *sevs]

@@ -13,14 +13,15 @@ from hypothesis import strategies as st
 from threshold_core import InputError, profile_from_data
 
 
-def _doc(amount: Any) -> dict[str, Any]:
-    return {"id": "a", "name": "A",
+def _doc(amount: Any, company_id: str = "a") -> dict[str, Any]:
+    return {"id": company_id, "name": "A",
             "valuation": {"amount": amount, "currency": "USD", "basis": "estimate"}}
 
 
 def test_a_batch_names_each_overflow_plainly(run_cli_process: Any, tmp_path: Path) -> None:
     source = tmp_path / "n.jsonl"
-    source.write_text("".join(json.dumps(_doc(a)) + "\n" for a in (1e308, 10 ** 400))
+    source.write_text("".join(json.dumps(_doc(a, f"a{n}")) + "\n"
+                              for n, a in enumerate((1e308, 10 ** 400)))
                       + json.dumps(_doc(1.0)).replace("1.0", "1e999") + "\n", encoding="utf-8")
     result = run_cli_process("batch", str(source), "--output", str(tmp_path / "out.jsonl"))
     assert result.returncode == 2

@@ -43,12 +43,16 @@ def variants() -> list[str]:
         lambda d: d.update(services=[5]),
     ]):
         doc = docs[i % len(docs)]
+        doc["id"] += f"-variant-{i}"  # each line a company of its own (ids are unique)
         change(doc)
         out.append(line(doc))
-    text = line(docs[-1])
-    out += [text[:-1] + ',"id":"twice"}', text.replace('"name":"', '"name":"\\ud800', 1),
-            text.replace('"name":"', '"name":"\\u0022', 1), text[:-1] + ',"x":NaN}',
-            text[:-1] + ',"big":12345678901234567890123}', "[1]", text[:40]]
+
+    def text(n: int) -> str:
+        return line({**docs[-1], "id": f"{docs[-1]['id']}-text-{n}"})
+
+    out += [text(0)[:-1] + ',"id":"twice"}', text(1).replace('"name":"', '"name":"\\ud800', 1),
+            text(2).replace('"name":"', '"name":"\\u0022', 1), text(3)[:-1] + ',"x":NaN}',
+            text(4)[:-1] + ',"big":12345678901234567890123}', "[1]", text(5)[:40]]
     return out
 
 

@@ -29,7 +29,7 @@ from threshold_core.model import GradeBand, PolicyResult, Verdict
 PROFILE = profile_from_data(
     {"id": "acme", "name": "Acme AI", "as_of": "2026-06-30",
      "valuation": {"amount": 5.0e9, "currency": "CNY", "basis": "market_cap",
-                   "as_of": "2026-06-01"}}
+                   "as_of": "2026-06-01", "source": "company statement"}}
 )
 
 
@@ -100,7 +100,8 @@ def test_the_regression_through_the_cli_with_the_built_in_scorers(tmp_path: Path
     )
     profile = tmp_path / "acme.toml"
     profile.write_text('id = "acme"\nname = "Acme"\nas_of = 2026-06-30\n[valuation]\namount = 5e9\n'
-                       'currency = "CNY"\nbasis = "market_cap"\nas_of = 2026-06-01\n',
+                       'currency = "CNY"\nbasis = "market_cap"\nas_of = 2026-06-01\n'
+                       'source = "company statement"\n',
                        encoding="utf-8")
     result = CliRunner().invoke(cli, ["evaluate", str(profile), "--config", str(config),
                                       "--format", "json"])
@@ -293,7 +294,7 @@ def test_acme_runway_rule_does_not_fire_on_a_cash_generative_company() -> None:
     engine = Engine(config, create_plugin_manager(config, rule_dirs=[EXAMPLES / "rulepacks"]))
     base = {"id": "gen", "name": "Cash Gen",
             "valuation": {"amount": 5.0e9, "currency": "CNY", "basis": "market_cap",
-                          "as_of": "2026-06-01"},
+                          "as_of": "2026-06-01", "source": "company statement"},
             "financials": {"currency": "CNY", "cash": 6.0e8, "monthly_net_burn": -1.0e7}}
     d = engine.evaluate(profile_from_data(base))
     outcome = {o.rule: o for e in d.trace if e.component == "acme_credit" for o in e.rules}

@@ -36,7 +36,7 @@ PROFILE = profile_from_data(
         "name": "Acme AI",
         "as_of": "2026-06-30",
         "valuation": {"amount": 1.0e9, "currency": "USD", "basis": "last_round_post_money",
-                      "as_of": "2026-06-01"},
+                      "as_of": "2026-06-01", "source": "company statement"},
     }
 )
 

@@ -16,7 +16,7 @@ from threshold_core.model import PolicyResult, Verdict
 PROFILE = profile_from_data(
     {"id": "acme", "name": "Acme AI", "as_of": "2026-06-30",
      "valuation": {"amount": 1.0e9, "currency": "USD", "basis": "last_round_post_money",
-                   "as_of": "2026-06-01"}}
+                   "as_of": "2026-06-01", "source": "company statement"}}
 )
 
 

@@ -148,7 +148,8 @@ def write_case(tmp_path: Path, place: str, fault: str) -> Path:
     )
     (tmp_path / "acme.toml").write_text(
         'id = "acme"\nname = "Acme AI"\nas_of = 2026-06-30\n'
-        '[valuation]\namount = 5.0e9\ncurrency = "CNY"\nbasis = "market_cap"\nas_of = 2026-06-01\n',
+        '[valuation]\namount = 5.0e9\ncurrency = "CNY"\nbasis = "market_cap"\nas_of = 2026-06-01\n'
+        'source = "company statement"\n',
         encoding="utf-8",
     )
     return tmp_path
@@ -251,7 +252,8 @@ def test_outside_the_main_thread_a_sleeping_component_is_abandoned_and_fails_clo
 
     engine = bare_engine(("sleepy", Plugin()), limits={"component_seconds": 0.2})
     profile = profile_from_data({"id": "acme", "name": "Acme", "as_of": "2026-06-30", "valuation": {
-        "amount": 5e9, "currency": "CNY", "basis": "market_cap", "as_of": "2026-06-01"}})
+        "amount": 5e9, "currency": "CNY", "basis": "market_cap", "as_of": "2026-06-01",
+        "source": "company statement"}})
     out: list[object] = []
     thread = threading.Thread(target=lambda: out.extend(
         [engine.evaluate(profile), time.monotonic(), engine.evaluate(profile)]))

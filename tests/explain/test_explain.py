@@ -404,7 +404,8 @@ def test_one_dimension_distances_are_exact(score: float, verdict: Verdict,
 
     engine = bare_engine(("fixed", FixedPlugin(score)))
     profile = profile_from_data({"id": "one", "name": "One", "as_of": "2026-06-30", "valuation": {
-        "amount": 9e9, "currency": "CNY", "basis": "market_cap", "as_of": "2026-06-30"}})
+        "amount": 9e9, "currency": "CNY", "basis": "market_cap", "as_of": "2026-06-30",
+        "source": "company statement"}})
     d = engine.evaluate(profile)
     x = explain(d, engine)
     assert d.verdict is verdict

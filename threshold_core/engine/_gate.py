@@ -21,12 +21,14 @@ from ..model import (
     Finding,
     GateResult,
     Headroom,
+    SourceGrade,
     ValuationBasis,
     Verdict,
     assess,
     bn_against,
     fold,
     format_percent,
+    grade_source,
 )
 
 
@@ -82,11 +84,30 @@ def _rows_with(fx: Any, code: str) -> list[tuple[Any, float]]:
     return got[1]
 
 
+def illustrative_valuation(source: str | None, config: EngineConfig) -> str | None:
+    """Why a valuation with ``source`` is illustrative, or None when it is not.
+
+    Graded as every source is (README "Source grades"): a missing or blank source is
+    illustrative, as in the sourcing figures (leaving the source out must never get a
+    valuation through that one sourced ``illustrative`` would not), and so is one whose
+    text says ``illustrative`` (in any width or case) or matches another pattern of the
+    ``illustrative`` grade (``hypothetical``, ``made up``, ...; ``[sources.patterns]``).
+    """
+    if source is None or not source.strip():
+        return ("it names no source (valuation.source), and an unsourced figure is "
+                "graded illustrative")
+    if ("illustrative" in fold(source)
+            or grade_source(source, config.sources) is SourceGrade.ILLUSTRATIVE):
+        return "the source says it is made up"
+    return None
+
+
 def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
     """The valuation against the line, under the basis policy of ``[gate]``.
 
     A basis the gate does not accept (by default a parent group's market cap), an
-    illustrative valuation, an undated one, one dated after the evaluation date (the
+    illustrative valuation (:func:`illustrative_valuation`: one without a source too), an
+    undated one, one dated after the evaluation date (the
     profile's ``as_of``, else the FX table's), or any valuation of a profile without its
     own ``as_of`` (under ``require_date``) cannot pass: ``passed`` is None
     (``insufficient_data``) with the reason. Estimates and last-round post-money
@@ -121,9 +142,8 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
             if v.basis is ValuationBasis.PARENT_MARKET_CAP
             else f"valuation basis {basis} is not accepted by the gate ([gate] accepted_bases)"
         )
-    elif gc.refuse_illustrative and v.source and "illustrative" in fold(v.source):
-        refused = ("an illustrative valuation cannot pass the gate: the source says it is "
-                   "made up")
+    elif gc.refuse_illustrative and (why := illustrative_valuation(v.source, config)):
+        refused = f"an illustrative valuation cannot pass the gate: {why}"
     elif gc.require_date and on is None:
         refused = ("an undated valuation cannot pass the gate: neither valuation.as_of nor "
                    "the profile's as_of is given")

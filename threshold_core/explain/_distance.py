@@ -76,7 +76,7 @@ def _meaning(decision: Decision, config: EngineConfig, target: Verdict | None) -
         return ("the next better verdict is a graded one (qualified, watch or not_qualified): "
                 f"the score decides only once every dimension reaches {_floors(config)}, "
                 "the gate can test the valuation (known, dated, of an accepted "
-                "basis and not illustrative) and no rule that blocks lacks data")
+                "basis, sourced and not illustrative) and no rule that blocks lacks data")
     if target is None:
         return ("qualified is the best verdict: nothing better to reach; the margin says how "
                 "far it is from the next worse verdict")

@@ -46,7 +46,7 @@ PARAMETERS: dict[str, tuple[Parameter, ...]] = {
             "a parent group's market value is not the company's: parent_market_cap is left "
             "out"), "the valuation bases the gate tests"),
         Parameter("refuse_illustrative", house_policy("a made-up figure is not evidence"),
-                  "an illustrative valuation cannot pass"),
+                  "an illustrative valuation (one without a source too) cannot pass"),
         Parameter("require_date", house_policy(
             "the STAR standard's market value is measured at a date"),
             "an undated valuation cannot pass"),

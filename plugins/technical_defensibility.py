@@ -231,6 +231,11 @@ def _cap_self_reported(
     return points, None
 
 
+def _self_reported_least(settings: Any) -> float:
+    """The fewest points ``data_moat`` can give: its cap may sit below its band's lowest."""
+    return float(settings.self_reported_cap)
+
+
 def _open_weights_bonus(
     points: float, reading: Reading, profile: CompanyProfile, settings: Any
 ) -> tuple[float, str | None]:
@@ -258,7 +263,7 @@ SCORER = MetricScorer(
         Metric("capability_rank", _capability, ("technology.capability_percentile",),
                source=secondary(RESEARCH)),
         Metric("data_moat", _data_moat, ("technology.data_assets",), _cap_self_reported,
-               source=secondary(RESEARCH)),
+               source=secondary(RESEARCH), least=_self_reported_least),
         Metric("cadence", _cadence, ("technology.releases_12m", "technology.models"),
                _open_weights_bonus, source=secondary(RESEARCH)),
         Metric("rnd_spend", _rnd_spend, ("financials.rnd_expense",),

@@ -23,19 +23,6 @@ def decide(doc: dict[str, Any]) -> Any:
     return ENGINE.evaluate(profile_from_data(doc, doc["id"]))
 
 
-@pytest.mark.xfail(strict=True, reason="open: a withheld metric drops out of the weighted mean, "
-                   "and an assumed high finding under the cap is milder than the real medium one")
-def test_withholding_two_figures_never_raises_the_verdict() -> None:
-    full = next(d for d in synthetic_portfolio(400, seed=3) if d["id"] == "synth-000310")
-    withheld = copy.deepcopy(full)
-    del withheld["technology"]["data_assets"]
-    del withheld["evaluations"]["safety"][0]["over_refusal_pct"]
-    a, b = decide(full), decide(withheld)
-    assert str(a.verdict) == "not_qualified"
-    assert ORDER[str(b.verdict)] <= ORDER[str(a.verdict)]
-    assert b.score <= a.score
-
-
 @pytest.mark.xfail(strict=True, reason="open: an expected market value is accepted without a "
                    "listing application on record")
 def test_a_private_companys_expected_market_value_is_not_taken_at_face_value() -> None:

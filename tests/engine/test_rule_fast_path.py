@@ -184,7 +184,11 @@ def test_a_kit_scorers_metrics_read_as_metric_scores() -> None:
                             sources=("annual report 2025",), grade=m.grade,
                             band_source=UNSOURCED)
     assert none == MetricScore(metric="none", weight=1.0, raw=None, points=None,
-                               inputs=("revenue",), note="no data", band_source=UNSOURCED)
+                               inputs=("revenue",),
+                               note="no data: counted at 0 points until researched",
+                               band_source=UNSOURCED, assumed_points=0.0)
+    # Omission never helps: the metric without data counts at its band's lowest points.
+    assert dim.raw_score == 21.0
     event = next(e for e in decision.trace if e.component == "rows")
     assert event.contributed["band_sources"] == {"m": UNSOURCED, "none": UNSOURCED}
     assert dim.sourced_coverage is not None

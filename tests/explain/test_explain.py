@@ -59,6 +59,21 @@ def engine() -> Engine:
     return Engine(build_config(base_data()))
 
 
+#: Grade bands with watch at 45: Zhipu's graded composite (about 43: the figures and the
+#: rules its profile lacks count at their worst) sits just below it, so weights, cut-offs
+#: and single metrics can move its verdict.
+NEAR = [{"name": "Q1", "min_score": 85, "verdict": "qualified"},
+        {"name": "Q2", "min_score": 75, "verdict": "qualified"},
+        {"name": "Q3", "min_score": 45, "verdict": "watch"},
+        {"name": "B", "min_score": 40, "verdict": "not_qualified"},
+        {"name": "NQ", "min_score": 0, "verdict": "not_qualified"}]
+
+
+@pytest.fixture(scope="module")
+def near() -> Engine:
+    return Engine(build_config(base_data() | {"policy": {"grades": NEAR}}))
+
+
 def replay(engine: Engine, path: Path, dimension: str | None = None, delta: float = 0.0,
            clear: tuple[str, ...] = (), **config: Any) -> Decision:
     """Evaluate ``path`` with one dimension shifted by ``delta`` and ``clear`` disabled."""
@@ -230,7 +245,8 @@ def test_insufficient_data_names_the_data_each_dimension_needs(engine: Engine,
         assert fewer < c.floor  # ...and none of them is superfluous
 
 
-def test_metric_moves_invert_the_band(engine: Engine, tmp_path: Path) -> None:
+def test_metric_moves_invert_the_band(near: Engine, tmp_path: Path) -> None:
+    engine = near
     from threshold_core.portfolio import synthetic_portfolio
 
     # The examples and some synthetic companies: which of them a single metric can move
@@ -254,9 +270,9 @@ def test_metric_moves_invert_the_band(engine: Engine, tmp_path: Path) -> None:
     assert found
 
 
-def test_weight_intervals_are_where_the_verdict_flips(engine: Engine) -> None:
+def test_weight_intervals_are_where_the_verdict_flips(near: Engine) -> None:
     path = graded_examples() / "zhipu.toml"
-    d = explained(engine, path)
+    d = explained(near, path)
     r = d.explain.robustness  # type: ignore[union-attr]
     tested = 0
     for w in r.weights:
@@ -264,15 +280,18 @@ def test_weight_intervals_are_where_the_verdict_flips(engine: Engine) -> None:
                                        (w.configured_low, 1.02, 0.98)):
             if not bound:
                 continue
-            keep = replay(engine, path, dimensions={w.dimension: {"weight": bound * inside}})
-            flip = replay(engine, path, dimensions={w.dimension: {"weight": bound * outside}})
+            keep = replay(near, path, dimensions={w.dimension: {"weight": bound * inside}},
+                          policy={"grades": NEAR})
+            flip = replay(near, path, dimensions={w.dimension: {"weight": bound * outside}},
+                          policy={"grades": NEAR})
             assert keep.verdict is d.verdict
             assert flip.verdict is not d.verdict
             tested += 1
     assert tested
 
 
-def test_cutoff_intervals_are_where_the_verdict_flips(engine: Engine) -> None:
+def test_cutoff_intervals_are_where_the_verdict_flips(near: Engine) -> None:
+    engine = near
     for path in COMPANIES:
         d = explained(engine, path)
         r = d.explain.robustness  # type: ignore[union-attr]
@@ -296,13 +315,9 @@ def test_cutoff_intervals_are_where_the_verdict_flips(engine: Engine) -> None:
 def test_fragile_rule_and_seeded_monte_carlo(engine: Engine) -> None:
     path = graded_examples() / "zhipu.toml"
 
-    # Zhipu's graded composite (about 56: the rules its profile lacks data for count at
-    # their worst) sits between B and a watch band moved to 57, so weights can flip it.
-    grades = [{"name": "Q1", "min_score": 85, "verdict": "qualified"},
-              {"name": "Q2", "min_score": 75, "verdict": "qualified"},
-              {"name": "Q3", "min_score": 57, "verdict": "watch"},
-              {"name": "B", "min_score": 55, "verdict": "not_qualified"},
-              {"name": "NQ", "min_score": 0, "verdict": "not_qualified"}]
+    # Zhipu's graded composite (about 43: the figures and rules its profile lacks count at
+    # their worst) sits between B and a watch band moved to 45, so weights can flip it.
+    grades = NEAR
 
     def robustness(**explain_cfg: Any) -> Any:
         e = Engine(build_config(base_data() | {"explain": explain_cfg,

@@ -38,7 +38,9 @@ from threshold_core.model import (
 
 CASES: list[tuple[type, tuple[Any, ...]]] = [
     (MetricScore, ("ndr", 0.3, 120.0, 80.0, ("ndr_pct",), "filing", "band 0→0", "listed",
-                   {"listed": 100.0}, ("filing",), "filing", "house policy: x")),
+                   {"listed": 100.0}, ("filing",), "filing", "house policy: x", None)),
+    (MetricScore, ("moat", 0.2, None, None, ("data",), None, "no data", None, {}, (), None,
+                   "house policy: x", 0.0)),
     (RuleOutcome, (RuleStatus.PASSED, None, None, (), {"a": 1.0}, "")),
     (RuleOutcome, (RuleStatus.FIRED, Severity.HIGH, "why", ("x.y",), {}, "R-1")),
     (Finding, ("R-1", "pack", Severity.MEDIUM, Effect.REPORTED, "dim", "title", "message",

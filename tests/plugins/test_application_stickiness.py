@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from scorer_kit import dimension, make_profile, metric
 
 from threshold_core import CompanyProfile, Engine, InputError, Verdict
+from threshold_plugins.application_stickiness import BANDS
 
 DIM = "application_stickiness"
 WEIGHTS = {
@@ -180,11 +181,17 @@ def test_coverage_drops_by_the_weight_of_a_missing_metric(engine: Engine, remove
     del (data[section] if section else data)[key]
     result = dimension(engine, make_profile(**data), DIM)
     assert result.coverage == pytest.approx(1 - WEIGHTS[removed] / TOTAL)
-    assert metric(result, removed).points is None
-    assert metric(result, removed).note == "no data"
-    present = [m for m in result.evidence if m.points is not None]
-    mean = sum(m.weight * m.points for m in present) / sum(m.weight for m in present)
+    gone = metric(result, removed)
+    assert gone.points is None
+    # Omission never helps: it counts at its lowest band's points, with its full weight.
+    lowest = min(points for _raw, points in BANDS[removed])
+    assert gone.assumed_points == lowest
+    assert gone.note == f"no data: counted at {lowest:g} points until researched"
+    mean = sum(m.weight * (m.points if m.points is not None else lowest)
+               for m in result.evidence) / sum(m.weight for m in result.evidence)
     assert result.score == pytest.approx(mean, abs=1e-4)
+    full = dimension(engine, make_profile(**full_data()), DIM)
+    assert result.score <= full.score
 
 
 def test_metrics_removed_one_by_one_lower_coverage_to_zero(engine: Engine) -> None:

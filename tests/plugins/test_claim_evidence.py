@@ -71,7 +71,9 @@ def test_claims_nobody_checked_give_no_reproduction_data(engine: Engine) -> None
     profile = make_profile(technology={"benchmark_claims": [claim(), claim(by="press")]})
     result = dimension(engine, profile, DIM)
     rep = metric(result, "reproduced_benchmarks")
-    assert rep.points is None and rep.note == "no data"
+    assert rep.points is None
+    assert rep.note == "no data: counted at 0 points until researched"
+    assert rep.assumed_points == 0
     assert metric(result, "claim_evidence").points is not None
     checked = make_profile(technology={"benchmark_claims": [
         claim(reproduction={"by": "OpenCompass", "score": 50.0}), claim(by="press")]})

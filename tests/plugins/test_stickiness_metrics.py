@@ -59,7 +59,8 @@ def test_churn_and_count_without_data_are_no_data(engine: Engine) -> None:
     result = dimension(engine, make_profile(customers={"ndr_pct": 110}), DIM)
     for name in ("logo_churn", "enterprise_customers", "revenue_per_customer"):
         assert metric(result, name).points is None
-        assert metric(result, name).note == "no data"
+        assert metric(result, name).note == "no data: counted at 0 points until researched"
+        assert metric(result, name).assumed_points == 0
 
 
 # -- revenue per customer ------------------------------------------------------------------

@@ -362,6 +362,17 @@ def test_the_distance_names_the_rnd_spend_to_reach(run_cli, tmp_path) -> None:
                           for v in profile["verticals"]]}
     for vertical in profile["verticals"]:  # FIL-011 reads it
         vertical["personal_data_in_training"] = False
+    # The figures a generated profile leaves out, which would count at their lowest points
+    # (omission never helps) and leave watch out of R&D spend's reach.
+    profile["customers"].update(logo_churn_pct=5, enterprise_customers=1000)
+    profile["technology"]["data_assets"] = [
+        {"description": "licensed corpora", "exclusivity": "exclusive", "self_reported": False}]
+    profile["compliance"] = {"mlps_level3_systems": 3,
+                             "certifications": [{"standard": "ISO/IEC 27001"}]}
+    profile["valuation_history"] = [{"as_of": "2025-06-30", "amount": 1e9, "currency": "CNY",
+                                     "basis": "last_round_post_money", "source": "synthetic"}]
+    for investor in profile["investors"]:
+        investor.update(lockup_expiry="2028-06-30", stake_pct=1.0)
     path.write_text(json.dumps(profile), encoding="utf-8")
     result = run_cli("evaluate", str(path), "--format", "json", "--no-plugin-autoload")
     assert result.returncode == 0, result.stderr

@@ -12,6 +12,7 @@ from ._engine import (
     Engine,
 )
 from ._exact import (
+    counted_points,
     exact_coverage,
     final_exactly,
     on_exact_side,
@@ -24,6 +25,7 @@ from ._plugins import (
     engine_version,
 )
 from ._policy import (
+    adjustments_of,
     combine,
     composite_score,
 )
@@ -48,11 +50,13 @@ __all__ = [
     "ESSENTIAL_PLUGINS",
     "Engine",
     "ThresholdPluginManager",
+    "adjustments_of",
     "autoload_enabled",
     "check_outcome",
     "check_score",
     "combine",
     "composite_score",
+    "counted_points",
     "create_plugin_manager",
     "declared_extension_types",
     "declared_settings_types",

@@ -75,17 +75,24 @@ def weighted_mean(pairs: Sequence[tuple[float, Fraction]]) -> Fraction:
     return sum((written(w) * s for w, s in pairs), Fraction(0)) / total
 
 
+def counted_points(m: Any) -> float | None:
+    """The points a metric counts at in its dimension's score: its own, else (no data)
+    the ``assumed_points`` its scorer counted it at, else None (left out of the mean)."""
+    return m.points if m.points is not None else getattr(m, "assumed_points", None)
+
+
 def _consistent(metrics: Sequence[Any], coverage: float, score: float | None) -> bool:
     """Whether the metric evidence reproduces the scorer's coverage and score (a scorer
     of our kit); a scorer that computes them otherwise keeps its own floats."""
     total = sum(m.weight for m in metrics)
-    scored = [m for m in metrics if m.points is not None and m.weight > 0]
-    got = sum(m.weight for m in scored)
+    got = sum(m.weight for m in metrics if m.points is not None and m.weight > 0)
     if not total > 0 or abs(got / total - coverage) > 1e-12:
         return False
     if score is None or not got > 0:
         return score is None
-    mean = sum(m.weight * m.points for m in scored) / got
+    counted = [(m.weight, p) for m in metrics
+               if m.weight > 0 and (p := counted_points(m)) is not None]
+    mean = sum(w * p for w, p in counted) / sum(w for w, _ in counted)
     return bool(abs(mean - score) <= 1e-9 * max(1.0, abs(score)))
 
 
@@ -107,13 +114,14 @@ def exact_coverage(coverage: float, metrics: Sequence[Any], floor: float,
 
 
 def exact_raw(raw: float, metrics: Sequence[Any], coverage: float) -> Fraction:
-    """A dimension's scorer score exactly: the weighted mean of its metrics' points with
-    the weights as written (the float's own value for a scorer that is not our kit's)."""
+    """A dimension's scorer score exactly: the weighted mean of its metrics' points (a
+    metric without data at its ``assumed_points``) with the weights as written (the
+    float's own value for a scorer that is not our kit's)."""
     from fractions import Fraction
 
     if metrics and _consistent(metrics, coverage, raw):
-        return weighted_mean([(m.weight, Fraction(m.points)) for m in metrics
-                              if m.points is not None and m.weight > 0])
+        return weighted_mean([(m.weight, Fraction(p)) for m in metrics
+                              if m.weight > 0 and (p := counted_points(m)) is not None])
     return Fraction(raw)
 
 

@@ -20,12 +20,14 @@ Precedence, strongest first:
 
 Omission never helps. A rule of severity medium or worse that could not be
 evaluated (``not_evaluated``: the data it reads is missing) reaches the policy as
-an *assumed* finding at its most severe (:func:`threshold_core.model.is_assumed`):
-a high one caps its dimension and allows at most ``watch``, a medium one deducts,
-a critical one makes the decision ``insufficient_data`` (it does not veto on an
-assumption, nor let the company pass). Whatever a withheld section would have
-shown, the verdict without it is no better. This holds under every
-``missing_compliance_data`` setting; ``"block"`` is stricter still.
+an *assumed* finding at least as bad as anything the rule could have found
+(:func:`threshold_core.model.is_assumed`): a high one caps its dimension, also
+deducts as a medium one would (within the pack's allowance, :func:`adjustments_of`),
+and allows at most ``watch``; a medium one deducts; a critical one makes the decision
+``insufficient_data`` (it does not veto on an assumption, nor let the company pass).
+Whatever a withheld section would have shown, the verdict without it is no better.
+This holds under every ``missing_compliance_data`` setting; ``"block"`` is stricter
+still.
 
 An optional dimension (``required = false``) below its coverage floor, no data
 included, is left out: weight 0, the other weights renormalised, and a
@@ -39,7 +41,7 @@ for display, never across a cut-off.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ..hooks import hookimpl
@@ -54,6 +56,7 @@ from ..model import (
     Finding,
     GradeBand,
     MissingCompliance,
+    PolicyConfig,
     PolicyResult,
     Severity,
     Verdict,
@@ -129,15 +132,10 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     policy = config.policy
     dims = {d.name: d for d in assessment.dimensions}
 
-    # Each finding's effect (:func:`_effect`), then the dimension scores' adjustments:
+    # Each finding's effect, then the dimension scores' adjustments (:func:`adjustments_of`):
     # caps, and per-pack bounded deductions, in the order the findings arrive.
     findings_list: list[Finding] = []
-    adjustments: dict[str, list[Adjustment]] = {name: [] for name in dims}
-    deductions: dict[str, list[float]] = {name: [] for name in dims}
-    caps_of: dict[str, list[float]] = {name: [] for name in dims}
-    deducted: dict[tuple[str, str], float] = {}
-    high_cap, medium, per_pack = (policy.high_cap, policy.medium_deduction,
-                                  policy.medium_max_per_pack)
+    adjusting: dict[str, list[tuple[str, str, Effect, bool]]] = {name: [] for name in dims}
     for f in assessment.findings:
         sev, dim = f.severity, f.dimension
         if sev is _CRITICAL:
@@ -152,20 +150,15 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             effect = _REPORTED
         f = with_effect(f, effect)
         findings_list.append(f)
-        if dim not in dims:
-            continue
-        assert dim is not None
-        if effect is _CAP:
-            adjustments[dim].append(_adjustment(f.rule, _CAP, high_cap))
-            caps_of[dim].append(high_cap)
-        elif effect is _DEDUCTION:
-            key = (f.pack, dim)
-            done = deducted.get(key, 0.0)
-            amount = min(medium, max(0.0, per_pack - done))
-            deducted[key] = done + amount
-            adjustments[dim].append(_adjustment(f.rule, _DEDUCTION, -amount))
-            deductions[dim].append(-amount)
+        if (effect is _CAP or effect is _DEDUCTION) and dim in dims:
+            assert dim is not None
+            adjusting[dim].append((f.rule, f.pack, effect, is_assumed(f)))
     findings = tuple(findings_list)
+    adjustments = {name: adjustments_of(adjusting[name], policy) for name in dims}
+    deductions = {name: [a.amount for a in adjs if a.effect is _DEDUCTION]
+                  for name, adjs in adjustments.items()}
+    caps_of = {name: [a.amount for a in adjs if a.effect is _CAP]
+               for name, adjs in adjustments.items()}
 
     # Optional dimensions without enough data are left out; the rest are renormalised.
     left_out: dict[str, str] = {}
@@ -349,6 +342,34 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
 
     return _policy_result(verdict, grade, score, tuple(results), findings, tuple(factors),
                           None, sourcing)
+
+
+def adjustments_of(findings: Iterable[tuple[str, str, Effect, bool]],
+                   policy: PolicyConfig) -> tuple[Adjustment, ...]:
+    """One dimension's caps and deductions: ``findings`` are its ``(rule, pack, effect,
+    assumed)`` that cap (high) or deduct (medium), in the order the policy applies them.
+
+    A high finding caps the dimension at ``high_cap``; a medium one deducts
+    ``medium_deduction`` points, at most ``medium_max_per_pack`` per pack (here: per
+    pack and dimension). An *assumed* high one (its rule lacked data) caps and also
+    deducts as a medium one would, within the same allowance: it is at least as bad as
+    anything the rule could have found, a cap that binds nothing on a score already below
+    it included. The score is then ``clamp(min(raw + Σ deductions, min caps), 0, 100)``.
+    """
+    high_cap, medium, per_pack = (policy.high_cap, policy.medium_deduction,
+                                  policy.medium_max_per_pack)
+    out: list[Adjustment] = []
+    deducted: dict[str, float] = {}
+    for rule, pack, effect, assumed in findings:
+        if effect is _CAP:
+            out.append(_adjustment(rule, _CAP, high_cap))
+            if not assumed:
+                continue
+        done = deducted.get(pack, 0.0)
+        amount = min(medium, max(0.0, per_pack - done))
+        deducted[pack] = done + amount
+        out.append(_adjustment(rule, _DEDUCTION, -amount))
+    return tuple(out)
 
 
 def _unchecked_vetoes(findings: Sequence[Finding]) -> list[Factor]:

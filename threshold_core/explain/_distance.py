@@ -37,7 +37,7 @@ from ..model import (
 )
 from ._evolve import builder, replacer
 from ._incremental import Replayer
-from ._inversion import _metric_changes
+from ._inversion import _metric_changes, research_gains
 from ._replay import _EPS, _RANK, STEP, _binding_caps, _ceil_step, _effective, _r, _shape, what_if
 
 if TYPE_CHECKING:
@@ -325,4 +325,10 @@ def _dimension_distance(
             verb = "is" if len(caps) == 1 else "are"
             where += (f" once {', '.join(caps)} {verb} cleared ({they} {d.name} below "
                       "the need)")
+    gains = research_gains(d)
+    if gains:
+        # Omission never helps: each withheld figure counts at its lowest points.
+        shown = ", ".join(f"{metric} (up to {g:.2f})" for metric, g in gains[:3])
+        where += (f"; researching {shown} could add up to {sum(g for _, g in gains):.2f} "
+                  f"points to {d.name} (counted at their lowest points until researched)")
     return out(points, raised, caps, where, _metric_changes(d, points, engine), gained)

@@ -26,6 +26,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from ..engine import (
+    adjustments_of,
     combine,
     composite_score,
     exact_coverage,
@@ -319,21 +320,11 @@ class Replayer:
         applies them (each pack's allowance is per dimension, so a dimension's own
         findings suffice)."""
         policy = self._policy
-        high_cap, medium, per_pack = (policy.high_cap, policy.medium_deduction,
-                                      policy.medium_max_per_pack)
-        deductions: list[float] = []
-        caps: list[float] = []
-        deducted: dict[str, float] = {}
-        for rule, pack, effect, assumed in self._adjustments_of[name]:
-            if rule in cleared or (full_coverage and assumed):
-                continue
-            if effect is _CAP:
-                caps.append(high_cap)
-            else:
-                done = deducted.get(pack, 0.0)
-                amount = min(medium, max(0.0, per_pack - done))
-                deducted[pack] = done + amount
-                deductions.append(-amount)
+        adjustments = adjustments_of(
+            (a for a in self._adjustments_of[name]
+             if not (a[0] in cleared or (full_coverage and a[3]))), policy)
+        deductions = [a.amount for a in adjustments if a.effect is _DEDUCTION]
+        caps = [a.amount for a in adjustments if a.effect is _CAP]
         raw = score
         score += sum(deductions)
         for cap in caps:

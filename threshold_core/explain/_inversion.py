@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from ..engine import counted_points
 from ..kit import Band
 from ..model import DimensionResult, MetricChange, MetricScore
-from ._replay import _EPS, _r
+from ._replay import _EPS, _r, _shape
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -55,17 +56,39 @@ def _fmt(x: float) -> str:
     return f"{x:,.4f}".rstrip("0").rstrip(".")
 
 
+def _counted(dim: DimensionResult) -> list[tuple[MetricScore, float]]:
+    """The metrics the dimension's scorer score averages, with the points each counts at
+    (a metric without data at its ``assumed_points``, where the scorer gives them)."""
+    return [(m, p) for m in dim.evidence
+            if m.weight > 0 and (p := counted_points(m)) is not None]
+
+
+def research_gains(dim: DimensionResult) -> tuple[tuple[str, float], ...]:
+    """``(metric, points)`` per metric counted at its least favourable points for lack of
+    data: the most researching it alone could add to the dimension's scorer score (its
+    figure at 100 points instead), largest first. Empty when the evidence does not add up
+    to the scorer's score."""
+    counted = _counted(dim)
+    total = sum(m.weight for m, _ in counted)
+    if dim.raw_score is None or not total > 0 or abs(
+            sum(m.weight * p for m, p in counted) / total - dim.raw_score) > 1e-3:
+        return ()
+    gains = [(m.metric, (100.0 - p) * m.weight / total) for m, p in counted
+             if m.points is None and p < 100.0]
+    return tuple(sorted(gains, key=lambda g: (-g[1], g[0])))
+
+
 def _metric_changes(
     dim: DimensionResult, needed: float, engine: Engine
 ) -> tuple[MetricChange, ...]:
     """Per metric, moved alone: the raw figure giving the dimension ``needed`` more points."""
     if needed <= 0 or dim.raw_score is None:
         return ()
-    scored = [m for m in dim.evidence if m.points is not None and m.weight > 0]
-    if not scored:
+    counted = _counted(dim)
+    if not any(m.points is not None for m, _ in counted):
         return ()
-    total = sum(m.weight for m in scored)
-    recomputed = sum(m.weight * (m.points or 0.0) for m in scored) / total
+    total = sum(m.weight for m, _ in counted)
+    recomputed = sum(m.weight * p for m, p in counted) / total
     if abs(recomputed - dim.raw_score) > 1e-3:
         return (MetricChange(
             metric="*", action="none", raw=None, target_raw=None, points=None,
@@ -76,7 +99,11 @@ def _metric_changes(
     for m in dim.evidence:
         if m.weight <= 0:
             continue
-        if m.points is None:
+        if m.points is None and m.assumed_points is not None:
+            # Counted at its least favourable points: supplying it replaces them.
+            out.append(_change(m, m.assumed_points + needed * total / m.weight, engine,
+                               dim.component, supply=True))
+        elif m.points is None:
             # Supplying the metric adds its weight to the mean (and to the coverage).
             target = dim.raw_score + needed
             need = (target * (total + m.weight) - dim.raw_score * total) / m.weight
@@ -119,7 +146,9 @@ def _change(
     raw = math.floor(raw * 1e4) / 1e4 if lower else math.ceil(raw * 1e4) / 1e4
     if supply:
         rel = "<=" if lower else ">="
-        note = f"supply {m.metric} (missing) at {rel} {_fmt(raw)} ({target_points:.1f} points)"
+        missing = ("missing" if m.assumed_points is None
+                   else f"missing: counted at {m.assumed_points:g} points until researched")
+        note = f"supply {m.metric} ({missing}) at {rel} {_fmt(raw)} ({target_points:.1f} points)"
     else:
         action = "lower" if lower else "raise"
         note = (f"{action} {m.metric} from {_fmt(m.raw or 0.0)} to {_fmt(raw)} "
@@ -141,3 +170,28 @@ def _change_state(m: MetricScore, target_points: float, band: Band) -> MetricCha
             + (f" (or {', '.join(others)})" if others else "")
             + f" (points {m.points or 0.0:.1f} -> {band(raw):.1f})")
     return MetricChange(m.metric, "change", m.raw, raw, m.points, _r(target_points), note)
+
+
+def research_note(dims: Sequence[DimensionResult]) -> str | None:
+    """What researching the figures counted at their least favourable points could add
+    to the composite at most (each at 100 points, through the dimension's caps and
+    deductions), naming them, the most valuable first; None when no counted dimension has
+    such a figure."""
+    named: list[tuple[float, str]] = []
+    gained = 0.0
+    for d in dims:
+        if d.weight <= 0 or d.score is None or d.raw_score is None:
+            continue
+        gains = research_gains(d)
+        if not gains:
+            continue
+        total, cap = _shape(d.adjustments)
+        best = max(0.0, min(100.0, d.raw_score + sum(g for _, g in gains) + total, cap))
+        named.extend((-d.weight * g, f"{d.name}.{metric}") for metric, g in gains)
+        gained += d.weight * max(0.0, best - d.score)
+    if not named:
+        return None
+    names = [name for _, name in sorted(named)]
+    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    return (f"researching {shown} (counted at their lowest points until researched) could "
+            f"add up to {gained:.2f} points to the composite")

@@ -239,9 +239,9 @@ def _holding_interval(
 def _shape(adjustments: Sequence[Adjustment]) -> tuple[float, float]:
     """``(A, C)`` with ``policy score = clamp(min(raw + A, C), 0, 100)``.
 
-    Folding the policy's caps (``min``) and deductions (``+``) in order gives
-    ``min(raw + A, C)``: A is the sum of the deductions, C the tightest cap
-    plus the deductions applied after it.
+    The policy applies every deduction first and the caps last, as a ceiling, whatever
+    order the findings arrive in: A is the sum of the deductions (an assumed high
+    finding's included), C the tightest cap.
     """
     total = 0.0
     cap = math.inf
@@ -250,20 +250,14 @@ def _shape(adjustments: Sequence[Adjustment]) -> tuple[float, float]:
             cap = min(cap, adj.amount)
         else:
             total += adj.amount
-            cap += adj.amount
     return total, cap
 
 
 def _binding_caps(adjustments: Sequence[Adjustment], needed: float) -> tuple[str, ...]:
-    """The caps that keep the dimension's score below ``needed`` whatever its raw score."""
-    out = []
-    for i, adj in enumerate(adjustments):
-        if adj.effect is not Effect.CAP:
-            continue
-        after = sum(a.amount for a in adjustments[i + 1:] if a.effect is not Effect.CAP)
-        if adj.amount + after < needed - _EPS:
-            out.append(adj.rule)
-    return tuple(dict.fromkeys(out))
+    """The caps that keep the dimension's score below ``needed`` whatever its raw score
+    (a cap is the last thing applied, so one binds when it lies below ``needed``)."""
+    return tuple(dict.fromkeys(adj.rule for adj in adjustments
+                               if adj.effect is Effect.CAP and adj.amount < needed - _EPS))
 
 
 def _ceil_step(value: float) -> float:

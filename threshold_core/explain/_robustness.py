@@ -24,6 +24,7 @@ from ..model import (
     format_against,
     format_percent,
 )
+from ._inversion import research_note
 from ._replay import _EPS, _capped, _holding_interval, _r, _score_decided, _verdict_at
 
 #: The least positive float: a distance above 0 is never shown as 0.00.
@@ -169,6 +170,11 @@ def _robustness_of_counted(decision: Decision, config: EngineConfig) -> Robustne
                  else f"{near} points from the nearest cut-off that changes it")
         label = "robust"
         reason = where + (f"; flips in {flipped} of weight draws" if mc is not None else "")
+    # Omission never helps: a withheld figure counts at its lowest points, so research
+    # can only raise the score; say how far.
+    research = research_note(decision.dimensions)
+    if research is not None:
+        reason = f"{reason}; {research}"
     return Robustness(
         label=label, reason=reason, band_edge_distance=edge_value,
         weights=_weight_intervals(decision, config),

@@ -66,6 +66,13 @@ class Band:
                 return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def lowest(self) -> float:
+        """The fewest points the band gives any raw figure: its lowest anchor's points
+        (interpolation and clamping never go below them). A metric without data counts at
+        these until researched (:func:`~threshold_core.kit.score_metrics`); a subclass that
+        changes ``__call__`` so that it can give fewer overrides this too."""
+        return min(y for _, y in self.points)
+
     @property
     def direction(self) -> str:
         """``"higher"`` when more raw is better, ``"lower"`` when less is, else ``"mixed"``."""

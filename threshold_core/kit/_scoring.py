@@ -2,8 +2,10 @@
 
 A scorer lists its :class:`Metric` objects; :func:`score_metrics` reads each
 one from the profile, turns it into points, and computes the weighted score
-over the metrics that had data plus the *coverage*: the share of metric weight
-that had data. Missing data lowers coverage; it never counts as zero.
+plus the *coverage*: the share of metric weight that had data. Omission never
+helps: a metric without data (missing, or only a cohort proxy) counts in the score
+at its least favourable points (its band's lowest, :meth:`Band.lowest`) with its
+full weight until researched, and lowers the coverage as missing.
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ class Metric:
     source: Cited | None = None
     #: Where its default weight comes from, when not from the scorer's ``weights_source``.
     weight_source: Cited | None = None
+    #: For an ``adjust`` that can give fewer points than the band's lowest (a cap below
+    #: it): ``(settings) -> the fewest points the metric can give``. A metric without
+    #: data counts at the lower of this and its band's lowest; None: the band's lowest.
+    least: Callable[[Any], float] | None = field(default=None, repr=False)
 
 
 def score_metrics(
@@ -64,10 +70,13 @@ def score_metrics(
 ) -> DimensionScore:
     """Score a dimension from its metrics.
 
-    ``score`` is the weighted mean of the points of the metrics that had data,
-    ``coverage`` the share of weight those metrics carry. With no data at all
-    the score is None and the coverage 0. Each metric's evidence names the source
-    of its band: ``band_sources[name]``, else the metric's own ``source``.
+    ``score`` is the weighted mean of every metric's points, a metric without data
+    (missing, or only a cohort proxy) counted at its least favourable points (its
+    band's lowest, or ``Metric.least`` when lower: ``MetricScore.assumed_points``) with
+    its full weight, so withholding a figure never raises the score; ``coverage`` is
+    the share of weight carried by the metrics that had data. With no data at all the
+    score is None and the coverage 0. Each metric's evidence names the source of its
+    band: ``band_sources[name]``, else the metric's own ``source``.
     """
     plan = plan_metrics(metrics, weights=weights, bands=bands, band_sources=band_sources)
     return run_plan(dimension, plan, profile, context, settings)
@@ -86,6 +95,9 @@ class _Step(NamedTuple):
     paths: tuple[str, ...]
     reader: Reader
     adjust: Callable[[float, Reading, Any, Any], tuple[float, str | None]] | None
+    #: The band's lowest points (:meth:`Band.lowest`), and ``Metric.least``.
+    lowest: float
+    least: Callable[[Any], float] | None
 
 
 class MetricPlan(NamedTuple):
@@ -111,7 +123,7 @@ def plan_metrics(
         steps.append(_Step(metric.name, weights[metric.name], band.as_function(),
                            f"band {band.describe()}",
                            str(cited if cited is not None else UNSOURCED), metric.paths,
-                           metric.reader, metric.adjust))
+                           metric.reader, metric.adjust, band.lowest(), metric.least))
         inputs.extend(p for p in metric.paths if p not in inputs)
     return MetricPlan(tuple(steps), sum(weights[m.name] for m in metrics), tuple(inputs))
 
@@ -157,25 +169,41 @@ _reading_fields = operator.attrgetter("value", "inputs", "source", "note", "stat
                                       "sources")
 
 
+def _least_points(lowest: float, least: Callable[[Any], float] | None,
+                   settings: Any) -> float:
+    """The points a metric without data counts at: ``lowest`` (its band's lowest), or
+    ``least(settings)`` when lower, held to 0-100."""
+    points = lowest if least is None else min(lowest, least(settings))
+    return min(100.0, max(0.0, points))
+
+
 def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
              settings: Any = None) -> DimensionScore:
     """:func:`score_metrics` on a plan made by :func:`plan_metrics`."""
     got_weight = 0.0
+    assumed_weight = 0.0
     weighted = 0.0
     results: list[MetricScore] = []
     append = results.append
     isfinite = math.isfinite
     sources_config = context.sources
     graded = _grades_memo(sources_config)
-    for name, weight, band, band_note, band_source, paths, reader, adjust in plan.steps:
+    for (name, weight, band, band_note, band_source, paths, reader, adjust, lowest,
+         least) in plan.steps:
         got = reader(profile, context, settings)
         if got is not None:
             # A Reading, or the same fields as a tuple (:func:`reading`).
             value, inputs, source, read_note, state, states, others = (
                 got if got.__class__ is tuple else _reading_fields(got))
         if got is None or not isfinite(value):
-            append(_metric_score(name, weight, None, None, paths, None, "no data", None, {},
-                                 (), None, band_source))
+            # Omission never helps: counted at its least favourable points until researched.
+            floor = _least_points(lowest, least, settings)
+            append(_metric_score(name, weight, None, None, paths, None,
+                                 f"no data: counted at {floor:g} points until researched",
+                                 None, {}, (), None, band_source, floor))
+            if weight > 0:
+                assumed_weight += weight
+                weighted += weight * floor
             continue
         key = (source, others) if others else source
         hit = graded.get(key)
@@ -183,10 +211,16 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
             hit = graded[key] = _graded(source, others, sources_config)
         sources, grade, proxy = hit
         if proxy:
-            # A cohort average is not company data: reported, not scored.
+            # A cohort average is not company data: reported, and counted like a metric
+            # without data (at its least favourable points until researched).
+            floor = _least_points(lowest, least, settings)
             append(_metric_score(name, weight, value, None, inputs, source,
-                                 "cohort proxy: reported, not scored", None, {}, sources,
-                                 grade, band_source))
+                                 f"cohort proxy: reported, not scored; counted at {floor:g} "
+                                 "points until researched", None, {}, sources,
+                                 grade, band_source, floor))
+            if weight > 0:
+                assumed_weight += weight
+                weighted += weight * floor
             continue
         points = band(value)
         note = band_note
@@ -206,13 +240,14 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
             points = 100.0
         append(_metric_score(name, weight, value, points, inputs, source, note,
                              state, dict(states) if states else {}, sources, grade,
-                             band_source))
+                             band_source, None))
         if weight > 0:
             got_weight += weight
             weighted += weight * points
     total = plan.total
     coverage = got_weight / total if total > 0 else 0.0
-    score = weighted / got_weight if got_weight > 0 else None
+    # Over every metric with weight: the ones without data at their assumed points.
+    score = weighted / (got_weight + assumed_weight) if got_weight > 0 else None
     # Unrounded: the policy compares coverage with its floor and the score with the
     # cut-offs; only reports round.
     return _dimension_score(dimension, score, coverage, plan.inputs, tuple(results), ())

@@ -164,6 +164,13 @@ class MetricScore:
     #: ``house policy: ...``, ``configured: ...`` (changed in the configuration) or
     #: ``unsourced`` (:mod:`threshold_core.kit`, ``Metric.source``).
     band_source: str | None = None
+    #: For a metric without company data (``points`` None: missing, or a cohort proxy):
+    #: the points it counts at in the dimension's score until researched, its least
+    #: favourable (its band's lowest), with its full weight. Omission never helps: the
+    #: score with a figure withheld is never above the score with it. None when the
+    #: metric had data (or the scorer does not count missing metrics: its score is then
+    #: the mean over the metrics that had data). Coverage still counts it as missing.
+    assumed_points: float | None = None
 
 
 @frozen
@@ -172,7 +179,8 @@ class DimensionScore:
 
     #: The dimension scored.
     dimension: str
-    #: 0-100, or None when no metric had data.
+    #: 0-100, or None when no metric had data. A metric without data counts at its
+    #: ``assumed_points`` (least favourable) where the scorer gives them.
     score: float | None
     #: Share (0-1) of the scorer's metric weight that had data.
     coverage: float

@@ -119,6 +119,43 @@ def test_each_scorer_check_catches_its_breakage(how: str, expected: str) -> None
     assert str(exc.value).startswith("scorer 'broken' breaks ")
 
 
+class PresentOnly:
+    """A hand-written scorer that averages the metrics that had data: withholding the weak
+    one (gross margin) raises its score."""
+
+    name = "present_only"
+    dimension = "stickiness"
+    directions: ClassVar[dict[str, str]] = {}
+
+    def score(self, profile: CompanyProfile, settings: Any, context: Any) -> Any:
+        points = []
+        if profile.customers is not None and profile.customers.ndr_pct is not None:
+            points.append(min(100.0, max(0.0, profile.customers.ndr_pct.value - 40.0)))
+        fin = profile.financials
+        if fin is not None and fin.gross_margin_pct is not None:
+            points.append(max(0.0, fin.gross_margin_pct.value))
+        if not points:
+            return DimensionScore("stickiness", None, 0.0)
+        return DimensionScore("stickiness", sum(points) / len(points), len(points) / 2,
+                              ("customers.ndr_pct", "financials.gross_margin_pct"))
+
+
+def test_a_scorer_that_averages_only_the_data_present_is_caught() -> None:
+    """Omission never helps: leaving out a weak figure must not raise the score."""
+    from threshold_core.load import profile_from_data
+
+    weak_margin = profile_from_data({
+        "id": "w", "name": "W", "as_of": "2026-06-30",
+        "customers": {"ndr_pct": 130.0, "source": "filing"},
+        "financials": {"currency": "CNY", "gross_margin_pct": 10.0, "source": "filing"}}, "w")
+    with pytest.raises(ContractViolation) as exc:
+        check_scorer(PresentOnly(), profiles=[weak_margin])
+    found = violations(exc)
+    assert "omission never helps: leaving out financials.gross_margin_pct raised the score" \
+        in found
+    assert "count a metric without data at its least favourable points" in found
+
+
 def test_a_scorer_that_moves_the_wrong_way_is_caught_by_probing() -> None:
     # The band rises with NDR, but the scorer declares that less NDR is better. No
     # settings are passed, so only the probes (not the band check) can notice.

@@ -13,6 +13,10 @@ and raise :class:`ContractViolation` listing *every* broken contract at once:
 * **monotone** (scorers that declare ``directions``): whenever a metric's raw
   value moves alone, the score moves the declared way or stays put (the
   probes are described in :mod:`threshold_core.testing._probes`);
+* **omission never helps**: leaving out what a metric reads (each of its paths, one at
+  a time, where the profile still validates without it) never raises the score: a
+  metric without data counts at its least favourable points, never drops out of the
+  mean (:func:`threshold_core.kit.score_metrics` does this);
 * **settings survive TOML**: the settings, unstructured with the shared
   converter and written as TOML, load back through the same strict
   structuring the engine uses into an equal object;
@@ -54,7 +58,7 @@ from ._samples import (
     sample_profiles,
 )
 from ._tomlwriter import toml_dumps
-from ._variations import profile_variants
+from ._variations import profile_variants, withheld
 
 __all__ = [
     "EMPTY_PROFILE",
@@ -191,6 +195,19 @@ def check_scorer(
         paths = [*read, *(base.inputs if base is not None else ())] or [""]
         for desc, variant in profile_variants(profile, paths):
             check.score(f"{label} with {desc}", variant)
+
+    # Omission never helps: each path a metric reads, left out, never raises the score.
+    for label, profile in samples:
+        base = check.score(label, profile)
+        if base is None or base.score is None:
+            continue
+        for path in dict.fromkeys(read or base.inputs):
+            left = withheld(profile, path)
+            got = None if left is None else check.score(f"{label} without {path}", left)
+            if got is not None and got.score is not None and got.score > base.score + 1e-9:
+                check.fail(f"omission never helps: leaving out {path} raised the score "
+                           f"{base.score:g} -> {got.score:g} ({label}); count a metric "
+                           "without data at its least favourable points", "omission")
 
     directions = getattr(scorer, "directions", None) or {}
     if not isinstance(directions, Mapping):

@@ -24,7 +24,7 @@ from ..errors import InputError
 from ..load import ExtensionTypes, converter, profile_from_data
 from ..model import CompanyProfile, Figure
 
-__all__ = ["MAX_VARIANTS", "profile_variants"]
+__all__ = ["MAX_VARIANTS", "profile_variants", "withheld"]
 
 #: At most this many variations of one profile under one path (keeps the checks fast).
 MAX_VARIANTS = 400
@@ -188,3 +188,34 @@ def profile_variants(
             count += 1
             if count >= limit:
                 return
+
+
+def withheld(profile: CompanyProfile, path: str) -> CompanyProfile | None:
+    """``profile`` with what lies at the dotted ``path`` left out (set to None, or to an
+    empty list), or None when the path crosses a list, is already empty, or the profile
+    would not validate without it (a required field)."""
+    parts = [p for p in path.split(".") if p]
+    if not parts or any("[" in p for p in parts):
+        return None
+
+    def drop(obj: Any, rest: list[str]) -> Any:
+        if isinstance(obj, dict):  # profile.extensions: section name -> its attrs instance
+            if rest[0] not in obj:
+                return None
+            if len(rest) == 1:
+                return {k: v for k, v in obj.items() if k != rest[0]}
+            inner = drop(obj[rest[0]], rest[1:])
+            return None if inner is None else {**obj, rest[0]: inner}
+        if obj is None or not attrs.has(type(obj)) or rest[0] not in attrs.fields_dict(
+                type(obj)):
+            return None
+        value = getattr(obj, rest[0])
+        if len(rest) == 1:
+            if value is None or value == ():
+                return None
+            return _evolve(obj, rest[0], () if isinstance(value, tuple) else None)
+        inner = None if isinstance(value, tuple) else drop(value, rest[1:])
+        return None if inner is None else _evolve(obj, rest[0], inner)
+
+    changed = drop(profile, parts)
+    return None if changed is None else _revalidate(changed)

@@ -119,7 +119,8 @@ def decide(p: dict[str, Any]) -> tuple[str, float | None, dict[str, tuple[float 
     deducted: dict[tuple[str, str], float] = {}
     blocked = False
     for rid, (result, pack, dim) in found.items():
-        if result == NE:
+        assumed = result == NE
+        if assumed:
             result = SEVERITY.get(rid, NE)
             if result == CRIT:
                 blocked = True
@@ -130,6 +131,10 @@ def decide(p: dict[str, Any]) -> tuple[str, float | None, dict[str, tuple[float 
             capped = True
             if dim in dims:
                 cap.add(dim)
+            if assumed and dim in dims:  # at least as bad as the medium it might have been
+                key = (pack, dim)
+                deducted[key] = min(MEDIUM_MAX_PER_PACK,
+                                    deducted.get(key, 0.0) + MEDIUM_DEDUCTION)
         elif result == MED and dim in dims:
             key = (pack, dim)
             deducted[key] = min(MEDIUM_MAX_PER_PACK, deducted.get(key, 0.0) + MEDIUM_DEDUCTION)

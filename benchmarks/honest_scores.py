@@ -102,19 +102,24 @@ def _band(pts: Any, x: float) -> float:
 
 def _dim(weights: dict[str, float], bands: dict[str, Any], got: dict[str, float | None],
          ) -> tuple[float | None, float]:
-    """Weighted mean of the metrics with data, and the coverage (share of weight with data)."""
+    """Weighted mean of every metric, one without data at its band's lowest points (omission
+    never helps), and the coverage (share of weight with data)."""
     total = sum(weights.values())
-    gw = ws = 0.0
+    gw = aw = ws = 0.0
     for name, w in weights.items():
         raw = got.get(name)
-        if raw is None or not math.isfinite(raw):
-            continue
         band = bands[name]
+        if raw is None or not math.isfinite(raw):
+            # Every band given as a function here (log scales, data_moat, cadence) starts at 0.
+            lowest = 0.0 if callable(band) else min(float(y) for _x, y in band)
+            aw += w
+            ws += w * lowest
+            continue
         pts = band(raw) if callable(band) else _band(band, raw)
         pts = min(100.0, max(0.0, pts))
         gw += w
         ws += w * pts
-    return (ws / gw if gw else None), (gw / total if total else 0.0)
+    return (ws / (gw + aw) if gw else None), (gw / total if total else 0.0)
 
 
 def scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:

@@ -34,3 +34,10 @@ def test_generate_reads_a_count_only_as_written(text: str) -> None:
         assert result.output.count("\n") == int(text)
     elif not (text.isascii() and text.isdigit()):
         assert result.exit_code == 2
+
+
+def test_more_workers_than_anyone_has_is_a_usage_error(run_cli_process) -> None:
+    """An absurd --jobs is refused as out of range (exit 2), never a C integer overflow."""
+    run = run_cli_process("batch", ".", "--jobs", "99999999999")
+    assert run.returncode == 2 and "is not in the range 1<=x<=1024" in run.stderr
+    assert "Traceback" not in run.stderr and "internal error" not in run.stderr

@@ -47,7 +47,11 @@ def test_a_valuation_without_a_source_cannot_pass(run_cli_process: Run, tmp_path
     assert "it names no source (valuation.source)" in text
 
 
-@pytest.mark.parametrize("source", ["", "   ", "hypothetical round", "Made up for the demo"])
+@pytest.mark.parametrize("source", ["", "   ", "hypothetical round", "Made up for the demo",
+                                    # invisible: a zero-width space, a byte-order mark, NUL;
+                                    # and "illustrative" with one hidden inside
+                                    "\u200b", "\ufeff\u200b", "\u0000",
+                                    "illus\u200btrative", "illus\u00adtrative"])
 def test_a_blank_or_made_up_source_is_illustrative_too(tmp_path: Path, source: str) -> None:
     path = tmp_path / "v.toml"
     path.write_text(COMPANY + f"source = {json.dumps(source)}\n", encoding="utf-8")

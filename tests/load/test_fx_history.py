@@ -130,3 +130,47 @@ def test_a_rate_keyed_by_a_code_the_gate_cannot_match_is_refused_in_python() -> 
         Engine(EngineConfig(fx=FxConfig(rates={"usd": 7.1})))
     with pytest.raises(InputError, match=r"\$\.policy\.dimension_floors\.nope: no dimension"):
         Engine(EngineConfig(policy=PolicyConfig(dimension_floors={"nope": 30.0})))
+
+
+@pytest.mark.parametrize(("make", "line"), [
+    (lambda m: m.FxConfig(rates={"USD": float("nan")}),
+     "$.fx.rates.USD: expected a finite number, got nan"),
+    (lambda m: m.FxConfig(rates={"USD": True}), "$.fx.rates.USD: expected a number, got True"),
+    (lambda m: m.FxConfig(rates={"USD": "7.1"}), "$.fx.rates.USD: expected a number, got '7.1'"),
+    (lambda m: m.FxConfig(rates=[("USD", 7.1)]), "$.fx.rates: expected a table, got list"),
+    (lambda m: m.FxConfig(as_of="2026-06-30"), "$.fx.as_of: expected a date, got '2026-06-30'"),
+    (lambda m: m.FxConfig(history=({"as_of": "2025-01-01"},)),
+     "$.fx.history[0]: expected a FxRow, got dict"),
+])
+def test_a_python_configuration_of_the_wrong_kind_is_refused_naming_the_path(
+        make: object, line: str) -> None:
+    """What a file's converter refuses (a string, nan, inf or true for a number; a text
+    for a date), a configuration built in Python is refused for too, never a TypeError."""
+    import math
+
+    from threshold_core import Engine, EngineConfig, model
+
+    with pytest.raises(InputError) as err:
+        Engine(EngineConfig(fx=make(model)))  # type: ignore[operator]
+    assert err.value.lines() == [f"(configuration given in Python): {line}"]
+    with pytest.raises(InputError, match=r"\$\.policy\.medium_deduction: expected a finite"):
+        Engine(EngineConfig(policy=model.PolicyConfig(medium_deduction=math.inf)))
+    with pytest.raises(InputError, match=r"\$\.policy\.coverage_floor: expected a number"):
+        Engine(EngineConfig(policy=model.PolicyConfig(coverage_floor=True)))
+
+
+def test_policy_problems_name_their_own_key() -> None:
+    def problems(policy: dict[str, object]) -> list[str]:
+        with pytest.raises(InputError) as err:
+            build_config({"policy": policy})
+        return err.value.lines()
+
+    assert problems({"medium_max_per_pack": -1.0}) == [
+        "<config>: $.policy.medium_max_per_pack: deductions must not be negative"]
+    band = {"verdict": "qualified"}
+    assert problems({"grades": [{"name": "Q1", "min_score": 150, **band},
+                                {"name": "NQ", "min_score": 0, "verdict": "not_qualified"}]}) == [
+        "<config>: $.policy.grades[0].min_score: 150 is above 100: no score reaches the band"]
+    assert problems({"grades": [{"name": "Q1", "min_score": 80, **band},
+                                {"name": "Q1", "min_score": 0, "verdict": "not_qualified"}]}) == [
+        "<config>: $.policy.grades[1].name: 'Q1' is also the name of $.policy.grades[0]"]

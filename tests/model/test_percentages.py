@@ -37,3 +37,25 @@ def test_a_floor_written_with_a_decimal_is_shown_as_written(tmp_path) -> None:
     decision = engine.evaluate_path("examples/companies/zhipu.toml")
     details = [f.detail for f in decision.determining if f.kind == "insufficient_data"]
     assert details and all(d.endswith("is below the floor 60.5%") for d in details)
+
+
+@given(st.text(max_size=12), st.integers(0, 12),
+       st.sampled_from(["\u200b", "\u200c", "\u200d", "\u00ad", "\ufeff", "\u202e", "\u2060"]))
+def test_an_invisible_character_never_changes_what_text_folds_to(
+        text: str, at: int, hidden: str) -> None:
+    """Sources, names and company ids are matched folded: a character that shows nothing
+    (Unicode format characters, Cf) never makes two texts differ, or a blank one not blank."""
+    from threshold_core.model import fold
+
+    assert fold(text[:at] + hidden + text[at:]) == fold(text)
+
+
+def test_a_hidden_character_between_a_letter_and_its_accent_folds_away() -> None:
+    from threshold_core.model import fold
+
+    assert fold("cafe\u200d\u0301") == fold("caf\u00e9") == "caf\u00e9"
+
+
+def test_a_half_percent_is_not_printed_as_nothing() -> None:
+    """0.005 prints as "0%" with no decimals (the half rounds to even): one more digit."""
+    assert format_percent(0.005, (0.0,)) == "0.5%"

@@ -96,6 +96,30 @@ def test_ids_that_differ_in_more_than_case_and_width_are_two_companies(
     assert run_cli("validate", str(tmp_path)).returncode == 0
 
 
+@pytest.mark.parametrize("hidden", ["zhipu\u200b", "zhi\u200dpu", "zhipu\u00ad", "\u202ezhipu",
+                                    "zhipu\u0000", "\ufeffzhipu"])
+def test_an_id_with_an_invisible_character_is_the_same_id(
+    run_cli_process, tmp_path: Path, hidden: str
+) -> None:
+    """A zero-width space, joiner, soft hyphen, direction override, NUL or byte-order mark
+    shows nothing: ``zhipu\u200b`` is the id ``zhipu`` typed again, and refused."""
+    (tmp_path / "a.toml").write_text(ZHIPU.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "b.toml").write_text(_as(ZHIPU.read_text(encoding="utf-8"), hidden),
+                                     encoding="utf-8")
+    run = run_cli_process("validate", str(tmp_path))
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "is already the id of" in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("blank", ["\u200b", "\ufeff", "\u00ad\u200b", "\u0000"])
+def test_an_id_of_invisible_characters_only_is_empty(run_cli, tmp_path: Path,
+                                                    blank: str) -> None:
+    (tmp_path / "a.toml").write_text(_as(ZHIPU.read_text(encoding="utf-8"), blank),
+                                     encoding="utf-8")
+    run = run_cli("validate", str(tmp_path / "a.toml"))
+    assert run.returncode == 2 and "$.id: must not be empty" in run.stdout + run.stderr
+
+
 # ----------------------------------------------------------------- diff
 
 

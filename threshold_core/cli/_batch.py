@@ -34,6 +34,11 @@ def _digits(value: object) -> bool:
     return body.isascii() and body.isdigit()
 
 
+#: The most worker processes ``batch --jobs`` starts (house policy: far above any machine's
+#: cores, below what an operating system lets one process start).
+MAX_JOBS = 1024
+
+
 class Whole(click.IntRange):
     """A whole number in a range, in ASCII digits (see :func:`_digits`)."""
 
@@ -66,9 +71,9 @@ class Integer(_IntType):
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @engine_options
-@click.option("--jobs", "-j", type=Whole(1), default=1, show_default=True,
+@click.option("--jobs", "-j", type=Whole(1, MAX_JOBS), default=1, show_default=True,
               help="Worker processes (with --executor dask and no --scheduler: the local "
-              "cluster's workers).")
+              f"cluster's workers), at most {MAX_JOBS}.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
               show_default=True, help="local: this machine (--jobs processes); dask: a Dask "
               "cluster (the dask extra), the same output byte for byte apart from timings.")

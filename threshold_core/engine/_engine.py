@@ -89,6 +89,10 @@ class _Run:
         self.decision: Decision | None = None
 
 
+#: The default configuration, which needs no checking.
+_DEFAULTS = EngineConfig()
+
+
 class Engine:
     """Evaluates company profiles against the line.
 
@@ -127,8 +131,10 @@ class Engine:
         # the plugins can tell (unknown plugin names, settings, dimensions, rule ids).
         # A configuration built in Python (not by build_config, which checks a file's
         # values and keeps what it found in ``problems``) gets the same checks here.
-        problems: list[Problem] = [*(self.config.problems or config_problems(self.config)),
-                                   *self.pm.config_problems]
+        problems: list[Problem] = [
+            *(() if self.config.checked or self.config == _DEFAULTS
+              else config_problems(self.config)),
+            *self.config.problems, *self.pm.config_problems]
         self.settings = structure_settings(self.config, types, problems)
         self.assignments = assign_scorers(self.config, self.scorers, problems)
         self._rule_index = index_rules(self.packs)

@@ -93,7 +93,7 @@ def illustrative_valuation(source: str | None, config: EngineConfig) -> str | No
     text says ``illustrative`` (in any width or case) or matches another pattern of the
     ``illustrative`` grade (``hypothetical``, ``made up``, ...; ``[sources.patterns]``).
     """
-    if source is None or not source.strip():
+    if source is None or not fold(source):  # blank, or only invisible characters
         return ("it names no source (valuation.source), and an unsourced figure is "
                 "graded illustrative")
     if ("illustrative" in fold(source)

@@ -32,6 +32,7 @@ from ..model import (
     check_sources,
 )
 from ._converter import structure_each
+from ._pyconfig import kind_problems
 from ._reading import read_toml
 
 
@@ -41,8 +42,9 @@ def _check_policy(policy: PolicyConfig) -> list[Problem]:
         problems.append(Problem("$.policy.coverage_floor", "must be between 0 and 1"))
     if not 0.0 <= policy.high_cap <= 100.0:
         problems.append(Problem("$.policy.high_cap", "must be between 0 and 100"))
-    if policy.medium_deduction < 0 or policy.medium_max_per_pack < 0:
-        problems.append(Problem("$.policy.medium_deduction", "deductions must not be negative"))
+    for key in ("medium_deduction", "medium_max_per_pack"):
+        if getattr(policy, key) < 0:
+            problems.append(Problem(f"$.policy.{key}", "deductions must not be negative"))
     if not 0.0 <= policy.max_illustrative_share <= 1.0:
         problems.append(Problem("$.policy.max_illustrative_share", "must be between 0 and 1"))
     if not 0.0 <= policy.dimension_floor <= 100.0:
@@ -62,6 +64,15 @@ def _check_policy(policy: PolicyConfig) -> list[Problem]:
         problems.append(
             Problem("$.policy.grades", f"the last band must start at 0, not {mins[-1]:g}")
         )
+    elif mins[0] > 100:
+        problems.append(Problem("$.policy.grades[0].min_score", f"{mins[0]:g} is above 100: "
+                                "no score reaches the band"))
+    seen: dict[str, int] = {}
+    for i, g in enumerate(policy.grades):
+        if g.name in seen:
+            problems.append(Problem(f"$.policy.grades[{i}].name", f"{g.name!r} is also the "
+                                    f"name of $.policy.grades[{seen[g.name]}]"))
+        seen.setdefault(g.name, i)
     return problems
 
 
@@ -182,6 +193,9 @@ def config_problems(config: EngineConfig) -> list[Problem]:
     """Every problem :func:`build_config` would find in a configuration's values, for one
     built in Python (``EngineConfig(fx=FxConfig(history=...))``): the sections' own
     (:func:`section_problems`), a dimension floor for no dimension, every weight 0."""
+    problems = kind_problems(config)
+    if problems:  # the value checks compare numbers: only once every value is of its kind
+        return problems
     problems = section_problems(config)
     problems += [
         Problem(f"$.policy.dimension_floors.{name}",
@@ -253,6 +267,7 @@ def build_config(
         path=None if source == "<config>" else source,
         root=root,
         problems=tuple(_rooted(problems, root)),
+        checked=True,
     )
 
 

@@ -45,13 +45,16 @@ class CompanyIds:
         claims nothing. The same place claiming again is a repeat too (a file given
         twice, or inside a folder given as well, would be evaluated twice).
         """
-        if not isinstance(company_id, str) or not company_id.strip():
+        if not isinstance(company_id, str):
             return None
-        # fold() of ASCII text is its lower case with spaces collapsed (NFKC changes no
-        # ASCII character); a portfolio's ids are mostly ASCII and seen once each, so
-        # they skip fold()'s cache.
-        key = (" ".join(company_id.lower().split()) if company_id.isascii()
-               else fold(company_id))
+        # fold() of printable ASCII text is its lower case with spaces collapsed (NFKC
+        # changes no such character); a portfolio's ids are mostly that and seen once
+        # each, so they skip fold()'s cache. Invisible characters fold away (01ai\u200b is
+        # 01ai).
+        key = (" ".join(company_id.lower().split())
+               if company_id.isascii() and company_id.isprintable() else fold(company_id))
+        if not key:  # blank: the profile's own error
+            return None
         first = self._first.get(key)
         if first is None:
             self._first[key] = (company_id, place)

@@ -20,7 +20,7 @@ from attrs import field, frozen
 
 from ..errors import InputError, Problem
 from ..hooks import hookimpl
-from ..model import CompanyProfile, UndeclaredExtension, sha256_hexdigest
+from ..model import CompanyProfile, UndeclaredExtension, fold, sha256_hexdigest
 from ._canonical import canonical
 from ._converter import StructureProblems, first_attempt, structure
 from ._fast import fast_function
@@ -46,7 +46,7 @@ def threshold_load_profile(path: Path) -> Mapping[str, Any] | None:
 
 def _semantic_problems(profile: CompanyProfile) -> list[Problem]:
     problems: list[Problem] = []
-    if not profile.id.strip():
+    if not fold(profile.id):  # blank, or only invisible characters (a zero-width space)
         problems.append(Problem("$.id", "must not be empty"))
     if profile.valuation is not None and profile.valuation.amount == 0:
         problems.append(Problem("$.valuation.amount", "must be positive"))

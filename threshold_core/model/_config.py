@@ -286,6 +286,9 @@ class EngineConfig:
     #: Problems found in the file, kept for the engine to report with its own
     #: (``build_config(collect=True)``); an engine never runs with any.
     problems: tuple[Problem, ...] = field(default=(), eq=False, repr=False)
+    #: True when :func:`~threshold_core.load.build_config` made it: its values came
+    #: through the converter and its checks, which the engine then does not repeat.
+    checked: bool = field(default=False, eq=False, repr=False)
 
     def coverage_floor_for(self, dimension: str) -> float:
         """The coverage floor of one dimension: its own ``coverage_floor``, else the policy's."""
@@ -301,7 +304,8 @@ class EngineConfig:
         data = attrs.asdict(self)
         # The time budgets decide nothing a decision records (a timeout is an error
         # event either way), so they leave the hash alone.
-        for key in ("path", "root", "plugin_dirs", "rule_dirs", "problems", "limits"):
+        for key in ("path", "root", "plugin_dirs", "rule_dirs", "problems", "limits",
+                    "checked"):
             data.pop(key, None)
         text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
         return sha256_hexdigest(text.encode())

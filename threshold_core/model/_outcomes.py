@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from fractions import Fraction
 from typing import Any
 
 from attrs import field, frozen
@@ -101,12 +102,15 @@ def format_percent(fraction: float, cutoffs: Iterable[float] = (), digits: int =
     ``59.6%``, a share of 0.253 over a 0.25 limit ``25.3%``, a chance of 0.004 ``0.4%``).
     A configured cut-off shown as itself, ``format_percent(x, (x,))``, is shown exactly
     (a floor of 0.605 is ``60.5%``, never ``61%``)."""
-    edges = (*cutoffs, 0.0, 1.0)
+    # compared as the decimals they are written as (0.6 is 60%, not 60.00000000000001%),
+    # the figure as it will be printed (0.005 prints as 0%, the half rounded to even)
+    value = Fraction(repr(fraction))
+    edges = [Fraction(repr(e)) for e in (*cutoffs, 0.0, 1.0)]
     for d in range(digits, 15):
-        shown = round(fraction, d + 2)
-        if all((shown > e) == (fraction > e) and (shown < e) == (fraction < e)
-               for e in edges):
-            return f"{fraction * 100:.{d}f}%"
+        text = f"{fraction * 100:.{d}f}"
+        shown = Fraction(text) / 100
+        if all((shown > e) == (value > e) and (shown < e) == (value < e) for e in edges):
+            return f"{text}%"
     return f"{fraction * 100!r}%"  # a figure too small for fixed digits: 4.94e-322%
 
 

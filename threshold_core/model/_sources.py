@@ -163,9 +163,9 @@ def grade_source(text: str | None, config: SourcesConfig | None = None) -> Sourc
 
 
 def _grade(text: str, patterns: dict[SourceGrade, tuple[str, ...]]) -> SourceGrade:
-    if not text.strip():
-        return SourceGrade.UNSOURCED
     low = fold(text)
+    if not low:  # blank, or only invisible characters
+        return SourceGrade.UNSOURCED
     for grade, pats in patterns.items():
         if any(p in low for p in pats):
             return grade

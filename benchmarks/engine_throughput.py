@@ -78,8 +78,9 @@ def make_baseline(engine: Engine) -> Any:
             if out.__class__ is dict:  # passed, on the kit's fast path (its evidence alone)
                 continue
             if out.status is RuleStatus.NOT_EVALUATED:
-                # the omission rule: an unchecked rule counts at its declared severity;
-                # an unchecked critical one leaves the decision insufficient_data
+                # the omission rule: an unchecked rule counts at its declared severity (a
+                # high one caps and deducts); an unchecked critical one leaves the decision
+                # insufficient_data
                 sev = rule.meta.severity
                 if sev is Severity.CRITICAL:
                     blocked = True
@@ -94,6 +95,10 @@ def make_baseline(engine: Engine) -> Any:
                 veto = True
             elif sev is Severity.HIGH and dim in scores:
                 caps[dim] = policy.high_cap
+                if out.status is RuleStatus.NOT_EVALUATED:  # assumed: it deducts too
+                    key = (pack, dim)
+                    deductions[key] = min(policy.medium_max_per_pack,
+                                          deductions.get(key, 0.0) + policy.medium_deduction)
             elif sev is Severity.MEDIUM and dim in scores:
                 key = (pack, dim)
                 deductions[key] = min(policy.medium_max_per_pack,

@@ -46,6 +46,11 @@ def _has_lockup(inv: Investor) -> bool:
     return inv.lockup_months is not None or inv.lockup_expiry is not None
 
 
+def _no_lockup(inv: Investor) -> bool:
+    """The profile says the investor has no lock-up (``lockup_months = 0``, no expiry)."""
+    return inv.lockup_expiry is None and inv.lockup_months == 0
+
+
 def amount_cny(inv: Investor, context: Context) -> float | None:
     if inv.amount is None:
         return None
@@ -55,63 +60,94 @@ def amount_cny(inv: Investor, context: Context) -> float | None:
 def weighted_mean(
     items: Sequence[tuple[float, float | None]], total: int
 ) -> tuple[float, str]:
-    """Mean of ``(value, amount)`` pairs, amount-weighted over those with an amount."""
+    """Mean of ``(value, amount)`` pairs, amount-weighted, where a higher value is better.
+
+    An item without an amount could weigh any amount, so it is counted at the least
+    favourable it could: the mean is at most its value (the lowest such value, when it is
+    below the mean of the items with an amount). With no amount at all, that is the lowest
+    value. So leaving an amount out never raises the mean.
+    """
     with_amount = [(v, a) for v, a in items if a is not None and a > 0]
+    unweighed = [v for v, a in items if a is None]
+    lowest = min(unweighed, default=math.inf)
     if with_amount:
         weight = sum(a for _, a in with_amount)
         mean = sum(v * a for v, a in with_amount) / weight
-        return mean, f"amount-weighted over {len(with_amount)} of {total} investor(s)"
+        note = f"amount-weighted over {len(with_amount)} of {total} investor(s)"
+        if lowest < mean:
+            return lowest, (f"{note}; {len(unweighed)} without an amount could weigh any: "
+                            f"at the least favourable, {lowest:g}")
+        return mean, note
+    if unweighed:
+        return lowest, (f"no amounts: the least favourable of {len(unweighed)} of {total} "
+                        "investor(s), each of which could weigh any amount")
     return sum(v for v, _ in items) / len(items), (
-        f"equal weights over {len(items)} of {total} investor(s) (no amounts)"
+        f"equal weights over {len(items)} of {total} investor(s) (every amount 0)"
     )
 
 
 def lockup_remaining(
     profile: CompanyProfile, context: Context, _settings: Any
 ) -> ReadingRow | None:
+    """Lock-up months left at ``as_of``, over every investor once any gives lock-up terms.
+
+    An investor whose lock-up end is unknown (no terms, ``lockup_months = 0``, or months
+    without ``investment_date``) counts 0 months left: the least favourable it could be,
+    so leaving a term out never lengthens the lock-ups.
+    """
     as_of = profile.as_of
-    locked = [i for i in profile.investors if _has_lockup(i)]
-    if as_of is None or not locked:
+    if as_of is None or not any(_has_lockup(i) for i in profile.investors):
         return None
     items: list[tuple[float, float | None]] = []
-    used: list[Investor] = []
-    for inv in locked:
+    ends: list[date] = []
+    unknown = 0
+    for inv in profile.investors:
         end = lockup_end(inv)
-        if end is not None:
-            items.append((remaining_months(end, as_of), amount_cny(inv, context)))
-            used.append(inv)
-    if not items:
-        return None
+        if end is None:
+            unknown += 1
+        else:
+            ends.append(end)
+        items.append((remaining_months(end, as_of) if end is not None else 0.0,
+                      amount_cny(inv, context)))
     mean, note = weighted_mean(items, len(profile.investors))
-    undated = len(locked) - len(used)
-    soonest = min(lockup_end(i) or as_of for i in used)
-    extra = f"; {undated} without an end date left out" if undated else ""
+    soonest = f", soonest end {min(ends).isoformat()}" if ends else ""
+    extra = f"; {unknown} without a known end counted as 0 months left" if unknown else ""
     return reading(
         mean, ("investors.lockup_expiry", "investors.investment_date", "investors.lockup_months",
                "investors.amount", "as_of"),
-        note=(f"months left at {as_of.isoformat()}, soonest end {soonest.isoformat()}; "
-              f"{note}{extra}"),
-        sources=tuple(i.source for i in used),
+        note=f"months left at {as_of.isoformat()}{soonest}; {note}{extra}",
+        sources=tuple(i.source for i in profile.investors),
     )
 
 
 def overhang(profile: CompanyProfile, _: Context, settings: Any) -> ReadingRow | None:
+    """Percent of the shares unlocking within the window, once any investor gives lock-up terms.
+
+    An investor whose lock-up end is unknown could unlock within the window and counts as
+    unlocking (``lockup_months = 0`` says it has none: its shares are not locked up). Every
+    investor counted must give its ``stake_pct``, else it is no data.
+    """
     as_of = profile.as_of
-    locked = [i for i in profile.investors if _has_lockup(i)]
-    if as_of is None or not locked:
-        return None
-    if any(i.stake_pct is None or lockup_end(i) is None for i in locked):
+    if as_of is None or not any(_has_lockup(i) for i in profile.investors):
         return None
     window = settings.overhang_window_months
     horizon = months_after(as_of, window)
-    unlocking = [i for i in locked if as_of < (lockup_end(i) or as_of) <= horizon]
+
+    def unlocks(inv: Investor) -> bool:
+        end = lockup_end(inv)
+        return as_of < end <= horizon if end is not None else not _no_lockup(inv)
+
+    unlocking = [i for i in profile.investors if unlocks(i)]
+    if any(i.stake_pct is None for i in unlocking):
+        return None
     share = sum(i.stake_pct or 0.0 for i in unlocking)
-    names = ", ".join(f"{i.name} {i.stake_pct:g}% ({lockup_end(i)})" for i in unlocking)
+    names = ", ".join(f"{i.name} {i.stake_pct:g}% ({lockup_end(i) or 'end unknown'})"
+                      for i in unlocking)
     return reading(
         share, ("investors.stake_pct", "investors.lockup_expiry", "investors.investment_date",
                 "investors.lockup_months", "as_of"),
         note=f"unlocking by {horizon.isoformat()}: {names or 'none'}",
-        sources=tuple(i.source for i in locked),
+        sources=tuple(i.source for i in profile.investors),
     )
 
 
@@ -144,21 +180,31 @@ def _money(amount: float, currency: str) -> str:
 def strategic_dependence(
     profile: CompanyProfile, context: Context, _settings: Any
 ) -> ReadingRow | None:
+    """The largest share of capital raised or of revenue from one strategic backer, percent.
+
+    A strategic investor without an ``amount`` could have put up all the capital raised, and
+    one without a ``revenue_share_pct`` could be the company's whole revenue: each unknown
+    share counts as 100%, the least favourable it could be, so leaving one out never
+    lowers the dependence.
+    """
     investors = profile.investors
     if not investors:
         return None
     strategic = [i for i in investors if i.type is InvestorType.STRATEGIC]
-    if any(i.amount is None and i.revenue_share_pct is None for i in strategic):
-        return None
     total = sum(a for a in (amount_cny(i, context) for i in investors) if a is not None)
     worst, who = 0.0, "no strategic backer"
     for inv in strategic:
         amount = amount_cny(inv, context)
-        capital = 100.0 * amount / total if amount is not None and total > 0 else 0.0
-        share = max(capital, inv.revenue_share_pct or 0.0)
+        capital = (100.0 if amount is None else 100.0 * amount / total if total > 0 else 0.0)
+        revenue = 100.0 if inv.revenue_share_pct is None else inv.revenue_share_pct
+        share = max(capital, revenue)
         if share > worst or who == "no strategic backer":
-            kind = "revenue" if (inv.revenue_share_pct or 0.0) > capital else "capital raised"
-            worst, who = share, f"{inv.name}: {share:.3g}% of {kind}"
+            kind = "revenue" if revenue > capital else "capital raised"
+            unknown = [f for f, x in (("amount", inv.amount), ("revenue share",
+                                                                inv.revenue_share_pct))
+                       if x is None]
+            given = f" ({' and '.join(unknown)} not given: counted as 100%)" if unknown else ""
+            worst, who = share, f"{inv.name}: {share:.3g}% of {kind}{given}"
     return reading(
         worst, ("investors.type", "investors.amount", "investors.revenue_share_pct"),
         note=f"largest strategic backer; {who}",

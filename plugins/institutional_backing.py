@@ -50,8 +50,10 @@ How the raw figures are read:
   ``pe`` and ``cornerstone`` 2, ``university`` and ``other`` 1.
 * **Weighting.** Amounts are converted to CNY with the configuration's FX
   table (``context.fx.to_cny``). ``investor_quality`` and ``lockup_remaining``
-  weight by amount over the investors that give one; when none does, every
-  investor counts equally (the note says which).
+  weight by amount. An investor without an amount could weigh any amount, so
+  it counts at the least favourable: the mean is at most its value (with no
+  amount at all, the lowest value); leaving an amount out never raises the
+  mean (the note says which).
 * **Capital raised** is the sum of the listed investors' amounts; with no
   amount at all it has no data. With ``capital_raised_log_scale = true`` (the
   default) points are interpolated on log10 of the amount between the band's
@@ -62,12 +64,17 @@ How the raw figures are read:
   are the days from the profile's ``as_of`` to that day over 30.4375 (0 once
   it has passed). The original length is not what binds an investor today:
   the Zhipu and MiniMax cornerstone lock-ups end about a week after the
-  examples' ``as_of``. An investor with ``lockup_months`` and no date is left
-  out (the note counts them); with none left, or no ``as_of``, it is no data.
+  examples' ``as_of``. Once any investor gives lock-up terms, every investor
+  counts: one whose end is unknown (no terms, or ``lockup_months`` without
+  ``investment_date``) counts 0 months left, the least favourable (the note
+  counts them); ``lockup_months = 0`` says there is none. With no terms at
+  all, or no ``as_of``, it is no data.
 * **Overhang** sums ``stake_pct`` of the investors whose lock-up ends after
-  ``as_of`` and within ``overhang_window_months``. Every investor with a
-  lock-up must give its stake and an end date, else it is no data: an unknown
-  unlock could be the largest.
+  ``as_of`` and within ``overhang_window_months``; once any investor gives
+  lock-up terms, one whose end is unknown could unlock within the window and
+  counts as unlocking (``lockup_months = 0``: none, its shares are not locked
+  up). Every investor counted must give its stake, else it is no data: an
+  unknown unlock could be the largest.
 * **Down round** reads ``valuation_history`` (rounds, listings, estimates;
   each converted to CNY with the FX table, so a currency switch is no fall):
   the largest percentage fall from the highest earlier mark to a later one, 0
@@ -77,8 +84,9 @@ How the raw figures are read:
 * **Strategic dependence** is, over the ``strategic`` investors, the largest of
   each one's share of the capital raised (its amount over the sum of the
   investors' amounts) and ``revenue_share_pct`` (revenue from that backer). 0
-  when investors are listed and none is strategic; no data when a strategic
-  investor gives neither an amount nor a revenue share.
+  when investors are listed and none is strategic. A strategic investor's
+  amount or revenue share left out counts as 100%, the least favourable it
+  could be (it could have put up all the capital, or be the whole revenue).
 * **Runway** needs both ``cash`` and ``monthly_net_burn`` (same currency, the
   section's).
 """

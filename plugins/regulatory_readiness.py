@@ -160,8 +160,9 @@ def _filed_algorithms(
     if profile.filings is None:
         return None
     records = _records(profile, ALGORITHM_REGIMES)
+    # A service whose public_opinion is left out may need one (unknown, never false).
     applies = any(
-        s.public_prc and (s.public_opinion or s.kind is not ServiceKind.GENERATIVE)
+        s.public_prc and (s.public_opinion is not False or s.kind is not ServiceKind.GENERATIVE)
         for s in profile.services
     )
     if not records and not applies:

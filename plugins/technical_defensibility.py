@@ -36,11 +36,14 @@ benchmarks is split here into 20 for reproduction and 10 for who made the claim
   ``reproduction`` record (an independent party's own run; reproduced when its
   score is within ``reproduction_tolerance_pts`` of the claim, research §6.1:
   ±2 points) or, without one, the ``independently_reproduced`` flag. With no
-  claim checked it has no data (never a better score).
+  claim checked it has no data (never a better score); once one is, a claim
+  nobody is said to have checked counts as not reproduced (the least
+  favourable: leaving a failed reproduction out never raises the share).
 - **claim_evidence** grades who stands behind each claim: a press report
   (``claimed_by = "press"``) counts less than the company's own model card or
   report (``"self"``), which counts less than an independent evaluation
-  (``"third_party"``). No claims: no data.
+  (``"third_party"``); a claim whose ``claimed_by`` is left out counts as a
+  press report (unknown, never the company's own). No claims: no data.
 - **rnd_spend** replaces R&D intensity (R&D / revenue), which rewarded a small
   revenue without bound (705% scored 100): absolute spend, converted to CNY with
   the FX table, interpolated on log10 of the amount, so each tenfold step in
@@ -153,14 +156,20 @@ def _reproduced(profile: CompanyProfile, _: Context, settings: Any) -> ReadingRo
              if (f := _reproduced_flag(c, tol)) is not None]
     if not known:
         return None
+    # A claim nobody is said to have checked counts as not reproduced (the least favourable),
+    # so leaving a failed reproduction out never raises the share.
     hits = sum(f for _, f in known)
+    unchecked = len(tech.benchmark_claims) - len(known)
     runs = [c.reproduction for c, _ in known if c.reproduction is not None]
     by = sorted({r.by for r in runs})
-    note = f"{hits} of {len(known)} claims reproduced by a third party"
+    note = f"{hits} of {len(tech.benchmark_claims)} claims reproduced by a third party"
+    if unchecked:
+        note += f" ({unchecked} unchecked, counted as not reproduced)"
     if runs:
         note += f" (runs by {', '.join(by)}; within {tol:g} points)"
     return reading(
-        100.0 * hits / len(known), ("technology.benchmark_claims",), tech.source, note=note,
+        100.0 * hits / len(tech.benchmark_claims), ("technology.benchmark_claims",),
+        tech.source, note=note,
         sources=tuple(r.source for r in runs),
     )
 
@@ -170,9 +179,12 @@ def _claim_evidence(profile: CompanyProfile, _: Context, _settings: Any) -> Read
     if tech is None or not tech.benchmark_claims:
         return None
     claims = tech.benchmark_claims
-    grade = sum(CLAIM_GRADE[c.claimed_by] for c in claims) / len(claims)
+    # A claimant left out is unknown: counted as the least credible (a press report).
+    grade = sum(CLAIM_GRADE[c.claimed_by or ClaimedBy.PRESS] for c in claims) / len(claims)
     counts = {k: sum(c.claimed_by is k for c in claims) for k in CLAIM_GRADE}
     said = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+    if unsaid := sum(c.claimed_by is None for c in claims):
+        said += f"{', ' if said else ''}{unsaid} unknown (counted as press)"
     return reading(
         grade, ("technology.benchmark_claims",), tech.source,
         note=f"claims: {said} (press 1, self 2, third_party 3)",

@@ -68,7 +68,7 @@ from threshold_core.model import (
 )
 
 NAME = "investment_restrictions"
-VERSION = "1.0.1"
+VERSION = "1.1.0"
 DIMENSION = "institutional_backing"
 
 SCREENING = "investment_screening"
@@ -201,8 +201,8 @@ def outbound_prohibited(
         return outcome
     reasons = []
     flops = screening.max_training_flops.value if screening.max_training_flops else None
-    bar = (settings.prohibited_bio_training_flops if screening.biological_sequence_data
-           else settings.prohibited_training_flops)
+    bio = screening.biological_sequence_data
+    bar = settings.prohibited_bio_training_flops if bio else settings.prohibited_training_flops
     if flops is not None and flops > bar:
         reasons.append(f"trained with {flops:.3g} FLOP (> {bar:.0e})")
     uses = _uses(screening, settings.prohibited_end_uses)
@@ -214,6 +214,12 @@ def outbound_prohibited(
                      evidence=evidence)
     if flops is None:
         return not_evaluated(f"{SCREENING}.max_training_flops")
+    if bio is None and flops > settings.prohibited_bio_training_flops:
+        # Left out, the biological-sequence flag is unknown: the lower bar may apply.
+        return not_evaluated(f"{SCREENING}.biological_sequence_data",
+                             message=f"trained with {flops:.3g} FLOP, above the "
+                             f"{settings.prohibited_bio_training_flops:.0e} bar for models "
+                             "trained on biological sequence data")
     return evidence
 
 

@@ -3,15 +3,21 @@
 A built-in rule pack (``valuation``). The gate itself (``[gate]`` in the
 configuration) refuses a parent group's market capitalisation, an illustrative
 valuation and an undated one, and tests estimates and last-round post-money
-valuations after the haircut of ``[risk.haircut]``; these rules report what the
+valuations (and an expected market value without a listing application on
+record, which is an estimate) after the haircut of ``[risk.haircut]``; these rules report what the
 committee should know about the basis. None of them affects a dimension: they
 are reported, and the haircut already acts on the gate and the risk.
 
 Rules (id, severity: fires when; source):
 
 VAL-001  low: the valuation is an estimate or a last-round post-money
-         valuation (tested after a haircut). Gornall and Strebulaev, "Squaring
-         Venture Capital Valuations with Reality", JFE 135(1), 2020.
+         valuation (tested after a haircut), or an expected market value without
+         a listing application on record (``listing.status`` ``filed`` or
+         ``listed``; a left-out ``listing`` is none), which is the company's own
+         estimate and tested as one. Gornall and Strebulaev, "Squaring
+         Venture Capital Valuations with Reality", JFE 135(1), 2020; SSE STAR
+         Market Listing Rules 2.1.2(5) (the expected market value a listing
+         application states).
 VAL-002  medium: a listed company is valued on something other than its market
          capitalisation (its market price exists and should be used).
          STAR Market fifth listing standard: market value at a date
@@ -43,10 +49,16 @@ from threshold_core.kit import (
     older_than_months,
     rule,
 )
-from threshold_core.model import CompanyProfile, Context, ListingStatus, ValuationBasis
+from threshold_core.model import (
+    CompanyProfile,
+    Context,
+    ListingStatus,
+    ValuationBasis,
+    tested_basis,
+)
 
 NAME = "valuation"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 #: The date of the law and practice these rules encode.
 LAW_AS_OF = date(2026, 6, 17)
 
@@ -72,16 +84,28 @@ class ValuationSettings:
     dimension=None,
     rationale="Post-money valuations overstate the fair value of a company's shares (48% on "
     "average for US unicorns); press and analyst estimates usually restate a last round. The "
-    "gate tests them after the haircut of [risk.haircut].",
-    source="Gornall & Strebulaev, Journal of Financial Economics 135(1), 2020",
+    "gate tests them after the haircut of [risk.haircut]. An expected market value is the one "
+    "a listing application states; without an application on record it is the company's own "
+    "estimate.",
+    source="Gornall & Strebulaev, Journal of Financial Economics 135(1), 2020; SSE STAR "
+    "Market Listing Rules 2.1.2(5) (expected market value at listing)",
 )
 def haircut_basis(profile: CompanyProfile, settings: Any, context: Context) -> Any:
     v = profile.valuation
     if v is None:
         return not_evaluated("valuation")
-    evidence = {"valuation.basis": str(v.basis)}
-    if v.basis not in _HAIRCUT_BASES:
+    evidence: dict[str, str | None] = {"valuation.basis": str(v.basis)}
+    basis = tested_basis(v, profile.listing)
+    if basis not in _HAIRCUT_BASES:
         return evidence
+    if basis is not v.basis:
+        evidence["listing.status"] = None if profile.listing is None else str(
+            profile.listing.status)
+        return fired(
+            "valuation basis expected_market_value without a listing application on record "
+            "(listing.status filed or listed): the company's own estimate, tested as an "
+            "estimate after a haircut", evidence=evidence,
+        )
     return fired(
         f"valuation basis {v.basis}: tested after a haircut, reported as a secondary figure",
         evidence=evidence,

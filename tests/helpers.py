@@ -55,13 +55,33 @@ FIXTURE_SECTIONS = {
     "evaluations": (
         '\n[[evaluations.safety]]\nsuite = "XSTest"\nover_refusal_pct = 8\n'
         'unsafe_compliance_pct = 2\nn_benign = 250\nn_unsafe = 200\nsource = "test fixture"\n'),
-    "eu_exposure": '\n[eu_exposure]\nserves_eu_users = false\nsource = "test fixture"\n',
+    "eu_exposure": ('\n[eu_exposure]\nserves_eu_users = false\ngpai_provider = false\n'
+                    'source = "test fixture"\n'),
     # Each CAC registry searched at a date, so the filing statuses are evidence.
     "registry_checks": "".join(
         f'\n[registry_checks.{regime}]\nchecked_on = 2026-06-20\nsource = "test fixture"\n'
         for regime in ("CAC_ALGORITHM", "CAC_DEEP_SYNTHESIS", "CAC_GENAI_FILING",
                        "CAC_GENAI_REGISTRATION")),
 }
+#: The flags each service of the examples leaves out, stated false (left out, each is unknown
+#: and its rule counts at its severity; the sources do not say); a test fixture, not data.
+FIXTURE_SERVICE_FLAGS = ("public_opinion", "companion", "consumer", "eu_users",
+                         "face_voice_editing", "auto_prescription", "ascend_outside_prc")
+
+
+def _stated_service_flags(text: str) -> str:
+    """``text`` with every ``[[services]]`` table given the :data:`FIXTURE_SERVICE_FLAGS` it
+    leaves out, as false."""
+    head, *blocks = text.split("[[services]]\n")
+    out = [head]
+    for block in blocks:
+        table = re.split(r"\n(?=\[)", block, maxsplit=1)[0]
+        given = set(re.findall(r"^(\w+) =", table, re.M))
+        out.append("".join(f"{flag} = false\n" for flag in FIXTURE_SERVICE_FLAGS
+                           if flag not in given) + block)
+    return "[[services]]\n".join(out)
+
+
 #: The export-control screenings of the examples, dated (undated, a clear one is not a
 #: screening); a test fixture, not data.
 FIXTURE_EXPORT_CHECK = "[export_controls]\nchecked_on = 2026-06-20\n"
@@ -93,6 +113,7 @@ def graded_examples() -> Path:
                            for opening, closing in (("[", "]"), ("[[", "."), ("[", "."))):
                     text += fixture
             text = text.replace("[export_controls]\n", FIXTURE_EXPORT_CHECK, 1)
+            text = _stated_service_flags(text)
             (folder / path.name).write_text(text, encoding="utf-8")
         _GRADED = folder
     return _GRADED

@@ -19,7 +19,7 @@ from threshold_core import Context, Pack, fired, hookimpl, not_evaluated, passed
 from threshold_core.kit import Parameter, house_policy
 from threshold_core.model import CompanyProfile, Tenure
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 NAME = "acme_exposure"
 
@@ -71,12 +71,17 @@ def offshore_compute(profile: CompanyProfile, settings: Any, context: Context) -
         return not_evaluated("compute")
     offshore = [a.model for a in profile.compute.accelerators
                 if a.tenure is Tenure.LEASED_OFFSHORE]
-    tenures = [str(a.tenure) for a in profile.compute.accelerators]
+    tenures = [str(a.tenure or "unknown") for a in profile.compute.accelerators]
     evidence = {"export_controls.entity_list": profile.export_controls.entity_list,
                 "compute.accelerators[].tenure": tenures}
     if profile.export_controls.entity_list and offshore:
         return fired(f"on the Entity List and leasing offshore: {', '.join(offshore)}",
                      evidence=evidence)
+    # A tenure left out is unknown, never presumed owned: it could be leased offshore.
+    unknown = [f"compute.accelerators[{i}].tenure"
+               for i, a in enumerate(profile.compute.accelerators) if a.tenure is None]
+    if profile.export_controls.entity_list and unknown:
+        return not_evaluated(*unknown)
     return passed(evidence)
 
 

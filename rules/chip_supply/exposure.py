@@ -75,6 +75,11 @@ def entity_list(
     if ec.entity_list:
         since = f" (listed {ec.listed_date})" if ec.listed_date else ""
         who.insert(0, "the company" + since)
+    if ec.relies_on_new_us_items is None:
+        # Left out: unknown, never presumed false (with new US-origin items it is critical).
+        return not_evaluated("export_controls.relies_on_new_us_items",
+                             message="on the US Entity List (" + ", ".join(who) + "); whether "
+                             "the roadmap relies on new US-origin items decides the severity")
     if ec.relies_on_new_us_items:
         return fired(
             "on the US Entity List (" + ", ".join(who) + ") and the roadmap relies on new "
@@ -193,7 +198,9 @@ def ascend_abroad(
     if not profile.services and not accels:
         return not_evaluated("services", _ACCELERATORS)
     hits = [f"service {s.name}" for s in profile.services if s.ascend_outside_prc]
-    unknown: list[str] = []
+    # A service's ascend_outside_prc left out is unknown, never presumed false.
+    unknown: list[str] = [f"services[{i}].ascend_outside_prc"
+                          for i, s in enumerate(profile.services) if s.ascend_outside_prc is None]
     for i, a in enumerate(accels):
         if not _is_ascend(a, settings):
             continue

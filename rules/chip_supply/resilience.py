@@ -75,15 +75,23 @@ def offshore_rental(
 ) -> RuleResult:
     if (missing := _no_inventory(profile)) is not None:
         return missing
-    share = _share(
-        _accelerators(profile),
-        lambda a: a.tenure is Tenure.LEASED_OFFSHORE and not _is_domestic(a),
-    )
+    accels = _accelerators(profile)
+    share = _share(accels, lambda a: a.tenure is Tenure.LEASED_OFFSHORE and not _is_domestic(a))
+    # A line whose tenure is left out could be rented offshore: unknown, never owned.
+    could = _share(accels, lambda a: a.tenure in (Tenure.LEASED_OFFSHORE, None)
+                   and not _is_domestic(a))
     evidence = {_ACCELERATORS: {"offshore_rental_share_pct": share}}
-    severity = _tiered((
-        (share > settings.offshore_high_pct, Severity.HIGH),
-        (share >= settings.offshore_medium_pct, Severity.MEDIUM),
-    ))
+
+    def tier(pct: float) -> Severity | None:
+        return _tiered(((pct > settings.offshore_high_pct, Severity.HIGH),
+                        (pct >= settings.offshore_medium_pct, Severity.MEDIUM)))
+
+    severity = tier(share)
+    if tier(could) != severity:
+        return not_evaluated(*(f"{_ACCELERATORS}[{i}].tenure" for i, a in enumerate(accels)
+                               if a.tenure is None and not _is_domestic(a)),
+                             message=f"{share:g}% of compute is rented offshore, up to "
+                             f"{could:g}% with the accelerators of unknown tenure")
     if severity is None:
         return evidence
     return fired(

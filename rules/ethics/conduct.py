@@ -103,10 +103,16 @@ def disclosure(
     content = _content_services(profile)
     eu_wide = profile.eu_exposure is not None and profile.eu_exposure.serves_eu_users
     prc = context.as_of >= settings.prc_labeling_from and any(s.public_prc for s in content)
-    eu = context.as_of >= settings.eu_transparency_from and any(
-        s.eu_users or eu_wide for s in content
-    )
-    if not (prc or eu):
+    eu_from = context.as_of >= settings.eu_transparency_from
+    eu = eu_from and any(s.eu_users or eu_wide for s in content)
+    # EU users left out (a service's eu_users, or the eu_exposure section) are unknown,
+    # never presumed absent: the EU duty is not evaluated while it would be unmet.
+    maybe_eu = [] if not eu_from or eu else [
+        f"services[{i}].eu_users" for i, s in enumerate(profile.services)
+        if s.eu_users is None and any(s is c for c in content)]
+    if maybe_eu and profile.eu_exposure is None:
+        maybe_eu.append("eu_exposure")
+    if not (prc or eu or maybe_eu):
         return {"services": "no content-generating service in a disclosure regime yet"}
     cl = profile.content_labeling
     if cl is None:
@@ -125,6 +131,9 @@ def disclosure(
         )
     if problems:
         return fired("; ".join(problems), evidence=evidence)
+    if maybe_eu and not (cl.explicit and cl.implicit_metadata):
+        return not_evaluated(*maybe_eu, message="EU users would need disclosure and "
+                             "machine-readable marking")
     return evidence
 
 
@@ -165,14 +174,17 @@ def minor_mode(
 ) -> RuleResult:
     if not profile.services:
         return not_evaluated("services")
-    companions = [(i, s) for i, s in enumerate(profile.services) if s.companion]
+    # A service whose companion is left out may be one: unknown, never presumed false.
+    companions = [(i, s) for i, s in enumerate(profile.services) if s.companion is not False]
     if not companions:
         return {"services": "no companion product"}
-    lacking = [s.name for _, s in companions if s.minor_mode is False]
+    lacking = [s.name for _, s in companions if s.companion and s.minor_mode is False]
     if lacking:
         return fired("companion product(s) without a minor mode: " + ", ".join(lacking),
                      evidence={"services": lacking})
-    unknown = [f"services[{i}].minor_mode" for i, s in companions if s.minor_mode is None]
+    unknown = [f"services[{i}].companion" for i, s in companions
+               if s.companion is None and s.minor_mode is not True]
+    unknown += [f"services[{i}].minor_mode" for i, s in companions if s.minor_mode is None]
     if unknown:
         return not_evaluated(*unknown)
     return {"services": [s.name for _, s in companions]}
@@ -250,10 +262,15 @@ def eu_prohibited(
     serves = eu.serves_eu_users or any(s.eu_users for s in profile.services)
     evidence = {"eu_exposure.serves_eu_users": serves,
                 "eu_exposure.prohibited_uses": list(eu.prohibited_uses)}
-    if not serves or not eu.prohibited_uses:
+    if not eu.prohibited_uses:
         return evidence
     if context.as_of is not None and context.as_of < settings.eu_prohibitions_from:
         return evidence
+    if not serves:
+        # A service's eu_users left out is unknown, never presumed false.
+        unknown = [f"services[{i}].eu_users" for i, s in enumerate(profile.services)
+                   if s.eu_users is None]
+        return not_evaluated(*unknown) if unknown else evidence
     return fired("EU-facing prohibited use(s): " + ", ".join(eu.prohibited_uses),
                  evidence=evidence)
 

@@ -86,11 +86,24 @@ def ethics_committee(
         for v in profile.verticals
         if v.decision_support and v.human_oversight is False
     ]
-    if not listed:
+    # A service whose public_opinion is left out may be on the list: unknown, never false.
+    maybe = [f"services[{i}].public_opinion" for i, s in enumerate(profile.services)
+             if s.public_opinion is None]
+    maybe += [f"verticals[{i}].{flag}" for i, v in enumerate(profile.verticals)
+              if v.decision_support is not False and v.human_oversight is not True
+              for flag in ("decision_support", "human_oversight") if getattr(v, flag) is None]
+    if not listed and not maybe:
         return {"services": "no activity on the expert re-review list"}
     eg = profile.ethics_governance
     if eg is None:
         return not_evaluated("ethics_governance")
+    if not listed:
+        gap = not eg.committee or eg.expert_rereview_done is False or (
+            eg.members is not None and eg.members < settings.committee_min_members)
+        return not_evaluated(*maybe, message="a service or vertical may be on the expert "
+                             "re-review list (public-opinion attributes, or decision support "
+                             "without human oversight)") if gap else {
+            "ethics_governance.committee": True}
     if not eg.committee:
         return fired(
             "no ethics committee although on the expert re-review list: " + ", ".join(listed),
@@ -133,6 +146,8 @@ def gpai_documentation(
     eu = profile.eu_exposure
     if eu is None:
         return not_evaluated("eu_exposure")
+    if eu.gpai_provider is None:  # left out: unknown, never presumed false
+        return not_evaluated("eu_exposure.gpai_provider")
     if not eu.gpai_provider:
         return {"eu_exposure.gpai_provider": False}
     if context.as_of is None:

@@ -28,22 +28,27 @@ from threshold_rules.filings.settings import FilingsSettings
 
 def _uncovered(
     profile: CompanyProfile, settings: FilingsSettings, regime: Regime, public_opinion: bool
-) -> tuple[list[str], list[str]] | None:
-    """(services in scope, those without a record of ``regime`` in force), or None when that
-    registry was not researched (no filings at all, or none of ``regime`` and the regime not in
-    ``filings_researched``)."""
-    scope = [s for s in profile.services
-             if s.public_prc and (s.public_opinion or not public_opinion)]
+) -> tuple[list[str], list[str], list[str]] | None:
+    """(services in scope, those without a record of ``regime`` in force, and the
+    ``services[i].public_opinion`` paths of the bare ones only possibly in scope), or None
+    when that registry was not researched (no filings at all, or none of ``regime`` and the
+    regime not in ``filings_researched``). With ``public_opinion``, a service whose
+    ``public_opinion`` is left out may be in scope: unknown, never presumed false."""
+    scope = [(i, s) for i, s in enumerate(profile.services)
+             if s.public_prc and (s.public_opinion is not False or not public_opinion)]
     if not scope:
-        return [], []
+        return [], [], []
     if profile.filings is None:
         return None
     if regime not in profile.filings_researched and not any(
             f.regime is regime for f in profile.filings):
         return None  # the CAC registries were searched, this one was not
     records = filings_in_force(profile, (regime,))
-    bare = [s.name for s in scope if not any(covers(f, s, settings) for f in records)]
-    return [s.name for s in scope], bare
+    bare = [(i, s) for i, s in scope if not any(covers(f, s, settings) for f in records)]
+    unknown = [f"services[{i}].public_opinion" for i, s in bare
+               if public_opinion and s.public_opinion is None]
+    return ([s.name for _, s in scope],
+            [s.name for _, s in bare if not public_opinion or s.public_opinion], unknown)
 
 
 @rule(
@@ -68,7 +73,7 @@ def icp_filing(
         return not_evaluated("filings", "filings_researched",
                              message="no MIIT_ICP record, and the registry is not in "
                              "filings_researched")
-    scope, bare = found
+    scope, bare, _ = found
     if not scope:
         return {"services": "no public PRC service"}
     if bare:
@@ -99,12 +104,15 @@ def public_opinion_assessment(
         return not_evaluated("filings", "filings_researched",
                              message="no SEC_ASSESSMENT_2018 record, and the registry is not "
                              "in filings_researched")
-    scope, bare = found
+    scope, bare, unknown = found
     if not scope:
         return {"services": "no public PRC service with public-opinion attributes"}
     if bare:
         return fired("public-opinion service(s) without a security assessment on record: "
                      + ", ".join(bare), evidence={"services": bare})
+    if unknown:
+        return not_evaluated(*unknown, message="a service without a security assessment on "
+                             "record may have public-opinion attributes")
     return {"services": scope}
 
 
@@ -227,15 +235,19 @@ def deep_synthesis_consent(
 ) -> RuleResult:
     if not profile.services:
         return no_services()
+    # A service whose face_voice_editing is left out may edit faces: unknown, never false.
     scope = [(i, s) for i, s in enumerate(profile.services)
-             if s.public_prc and s.face_voice_editing]
+             if s.public_prc and s.face_voice_editing is not False]
     if not scope:
         return {"services": "no public PRC face or voice editing"}
-    lacking = [s.name for _, s in scope if s.separate_consent is False]
+    lacking = [s.name for _, s in scope if s.face_voice_editing and s.separate_consent is False]
     if lacking:
         return fired("face or voice editing without separate consent: " + ", ".join(lacking),
                      evidence={"services": lacking})
-    unknown = [f"services[{i}].separate_consent" for i, s in scope if s.separate_consent is None]
+    unknown = [f"services[{i}].face_voice_editing" for i, s in scope
+               if s.face_voice_editing is None and s.separate_consent is not True]
+    unknown += [f"services[{i}].separate_consent" for i, s in scope
+                if s.separate_consent is None]
     if unknown:
         return not_evaluated(*unknown)
     return {"services": [s.name for _, s in scope]}
@@ -260,15 +272,19 @@ def minors_mode(
 ) -> RuleResult:
     if not profile.services:
         return no_services()
+    # ``consumer`` or ``companion`` left out is unknown: the service may be in scope.
     scope = [(i, s) for i, s in enumerate(profile.services)
-             if s.public_prc and s.consumer and not s.companion]
+             if s.public_prc and s.consumer is not False and s.companion is not True]
     if not scope:
         return {"services": "no public PRC consumer service (companions: ETH-008)"}
-    lacking = [s.name for _, s in scope if s.minor_mode is False]
+    lacking = [s.name for _, s in scope
+               if s.consumer and s.companion is False and s.minor_mode is False]
     if lacking:
         return fired("consumer service(s) without a minors' mode: " + ", ".join(lacking),
                      evidence={"services": lacking})
-    unknown = [f"services[{i}].minor_mode" for i, s in scope if s.minor_mode is None]
+    unknown = [f"services[{i}].{flag}" for i, s in scope if s.minor_mode is not True
+               for flag in ("consumer", "companion") if getattr(s, flag) is None]
+    unknown += [f"services[{i}].minor_mode" for i, s in scope if s.minor_mode is None]
     if unknown:
         return not_evaluated(*unknown)
     return {"services": [s.name for _, s in scope]}

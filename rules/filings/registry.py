@@ -134,7 +134,9 @@ def algorithm_filing(
     if not profile.services:
         return no_services()
     kinds = _WITH_GENERATIVE if settings.generative_needs_algorithm_filing else _ALGORITHM_KINDS
-    scope = [s for s in profile.services if s.public_prc and s.public_opinion and s.kind in kinds]
+    # A service whose public_opinion is left out may have those attributes: unknown.
+    scope = [s for s in profile.services
+             if s.public_prc and s.public_opinion is not False and s.kind in kinds]
     if scope and profile.filings is None:
         return not_evaluated("filings")
     age = settings.registry_max_age_days
@@ -144,12 +146,18 @@ def algorithm_filing(
     evidence = {"services": [s.name for s in scope], "filings": [filing_label(f) for f in filed]}
     if uncovered and len(dated) < len(ALGORITHM_REGIMES):
         return _undated(set(ALGORITHM_REGIMES) - set(dated))
-    if uncovered:
+    if any(s.public_opinion for s in uncovered):
         return fired(
             "public-opinion service(s) without an algorithm or deep-synthesis filing in force: "
-            + ", ".join(f"{s.name} ({s.kind})" for s in uncovered),
-            evidence={**evidence, "services": [s.name for s in uncovered]},
+            + ", ".join(f"{s.name} ({s.kind})" for s in uncovered if s.public_opinion),
+            evidence={**evidence, "services": [s.name for s in uncovered if s.public_opinion]},
         )
+    if uncovered:
+        return not_evaluated(*(f"services[{i}].public_opinion"
+                               for i, s in enumerate(profile.services)
+                               if any(s is u for u in uncovered)),
+                             message="a service without an algorithm or deep-synthesis filing "
+                             "in force may have public-opinion attributes")
     return evidence
 
 

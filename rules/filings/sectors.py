@@ -48,9 +48,15 @@ def nmpa_class_iii(
     targets = []
     missing: list[str] = []
     for i, v in enumerate(profile.verticals):
-        if not (v.decision_support and in_sectors(v.sector, settings.healthcare_sectors)):
+        if not (v.decision_support is not False
+                and in_sectors(v.sector, settings.healthcare_sectors)):
             continue
         if v.exemption:
+            continue
+        if v.decision_support is None:  # left out: unknown, never presumed false
+            if v.revenue_share_pct is None or (
+                    v.revenue_share_pct >= settings.sector_revenue_floor_pct):
+                missing.append(f"verticals[{i}].decision_support")
             continue
         if v.revenue_share_pct is None:
             missing.append(f"verticals[{i}].revenue_share_pct")
@@ -106,6 +112,10 @@ def auto_prescription(
             "service(s) auto-generate prescriptions or stand in for physicians: " + ", ".join(bad),
             evidence={"services": bad},
         )
+    unknown = [f"services[{i}].auto_prescription" for i, s in enumerate(profile.services)
+               if s.auto_prescription is None]
+    if unknown:  # left out: unknown, never presumed false
+        return not_evaluated(*unknown)
     return {"services": [s.name for s in profile.services]}
 
 
@@ -127,10 +137,15 @@ def nfra_safeguards(
 ) -> RuleResult:
     if not profile.verticals:
         return not_evaluated("verticals")
-    scope = [(i, v) for i, v in enumerate(profile.verticals) if v.nfra_regulated_clients]
+    # A vertical whose nfra_regulated_clients is left out may serve them: unknown, never
+    # presumed false. What it alone would fire is not evaluated, naming the flag.
+    scope = [(i, v) for i, v in enumerate(profile.verticals)
+             if v.nfra_regulated_clients is not False]
     if not scope:
         return {"verticals": "no NFRA-regulated clients"}
+    certain = any(v.nfra_regulated_clients for _, v in scope)
     problems: list[str] = []
+    maybe: list[str] = []
     missing: list[str] = []
     if profile.filings is None:
         missing.append("filings")
@@ -148,16 +163,24 @@ def nfra_safeguards(
     unfiled = [s.name for s in profile.services if s.foundation_model_filed is False]
     if unfiled:
         problems.append("built on an unfiled foundation model: " + ", ".join(unfiled))
+    if not certain:
+        maybe, problems = problems, []
     for i, v in scope:
+        found = problems if v.nfra_regulated_clients else maybe
         if v.decision_support:
             if v.human_oversight is False:
-                problems.append(f"{v.sector}: decision support without human oversight")
+                found.append(f"{v.sector}: decision support without human oversight")
             elif v.human_oversight is None:
                 missing.append(f"verticals[{i}].human_oversight")
+        elif v.decision_support is None and v.human_oversight is not True:
+            missing.append(f"verticals[{i}].decision_support")
         if v.personal_data_in_training:
-            problems.append(f"{v.sector}: personal data used to train generative AI")
+            found.append(f"{v.sector}: personal data used to train generative AI")
         elif v.personal_data_in_training is None:
             missing.append(f"verticals[{i}].personal_data_in_training")
+    if maybe and not problems:
+        missing[:0] = [f"verticals[{i}].nfra_regulated_clients" for i, v in scope
+                       if v.nfra_regulated_clients is None]
     if problems:
         return fired("NFRA-regulated clients, but " + "; ".join(problems),
                      evidence={"verticals": [v.sector for _, v in scope]})

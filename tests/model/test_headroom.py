@@ -327,10 +327,10 @@ def test_receipts_and_trace_carry_each_packs_version_and_law_date(tmp_path: Path
     d = decision(profile(tmp_path, "law", 9e9))
     packs = {p["name"]: p for p in d["receipt"]["packs"]}
     assert packs["filings"]["law_as_of"] == "2026-06-17"
-    assert packs["valuation"]["version"] == "1.0.0"
+    assert packs["valuation"]["version"] == "1.1.0"  # an EMV without an application
     event = next(e for e in d["trace"] if e["component"] == "chip_supply")
     assert event["contributed"]["law_as_of"] == "2026-06-17"
-    assert event["contributed"]["pack_version"] == "1.0.1"  # chip_supply: sources named
+    assert event["contributed"]["pack_version"] == "1.1.0"  # chip_supply: unknown flags
 
 
 def test_diff_attributes_a_verdict_change_to_the_law_it_rests_on(tmp_path: Path) -> None:
@@ -344,7 +344,7 @@ def test_diff_attributes_a_verdict_change_to_the_law_it_rests_on(tmp_path: Path)
     b["findings"] = [f for f in b["findings"] if f["rule"] != "VAL-002"]
     for p in b["receipt"]["packs"]:
         if p["name"] == "valuation":
-            p["version"], p["law_as_of"] = "1.1.0", "2026-12-31"
+            p["version"], p["law_as_of"] = "1.2.0", "2026-12-31"
     fa, fb = tmp_path / "a.json", tmp_path / "b.json"
     fa.write_text(json.dumps(a), encoding="utf-8")
     fb.write_text(json.dumps(b), encoding="utf-8")
@@ -353,7 +353,7 @@ def test_diff_attributes_a_verdict_change_to_the_law_it_rests_on(tmp_path: Path)
     data = json.loads(res.stdout)
     company = data["diffs"][0]
     text = json.dumps(company)
-    assert ("rule pack valuation 1.0.0 (law as of 2026-06-17) -> 1.1.0 "
+    assert ("rule pack valuation 1.1.0 (law as of 2026-06-17) -> 1.2.0 "
             "(law as of 2026-12-31)") in text
     assert any("law as of 2026-12-31" in r for r in company["verdict_reasons"])
 

@@ -65,14 +65,29 @@ def test_the_original_length_is_not_what_binds(engine: Engine) -> None:
     assert got.points is not None and got.points < 3
 
 
-def test_a_lockup_without_a_date_is_left_out_and_counted(engine: Engine) -> None:
-    investors = [locked("dated", AS_OF + timedelta(days=365)),
-                 locked("undated", lockup_months=24)]
+def test_a_lockup_without_a_date_counts_no_months_left(engine: Engine) -> None:
+    """Its end is unknown: it could have ended already, so it counts 0 months left, and
+    leaving ``investment_date`` out never lengthens the lock-ups."""
+    investors = [locked("dated", AS_OF + timedelta(days=365), amount=1e9),
+                 locked("undated", lockup_months=24, amount=1e9)]
     got = result_of(engine, "lockup_remaining", investors=investors)
-    assert got.raw == pytest.approx(365 / 30.4375)
-    assert "1 without an end date left out" in (got.note or "")
-    assert result_of(engine, "lockup_remaining",
-                     investors=[locked("undated", lockup_months=24)]).points is None
+    assert got.raw == pytest.approx(365 / 30.4375 / 2)
+    assert "1 without a known end counted as 0 months left" in (got.note or "")
+    alone = result_of(engine, "lockup_remaining", investors=[locked("undated", lockup_months=24)])
+    assert alone.raw == 0 and alone.points == 0
+
+
+def test_an_investor_without_lockup_terms_counts_no_months_left(engine: Engine) -> None:
+    """Once any investor gives lock-up terms, one that gives none counts as having none
+    (``lockup_months = 0`` says so): leaving ``lockup_months`` out never helps."""
+    terms = locked("a", AS_OF + timedelta(days=365), amount=1e9)
+    for other in ({"lockup_months": 0}, {}):
+        got = result_of(engine, "lockup_remaining",
+                        investors=[terms, locked("b", amount=1e9, **other)])
+        assert got.raw == pytest.approx(365 / 30.4375 / 2)
+    full = result_of(engine, "lockup_remaining",
+                     investors=[terms, locked("b", AS_OF + timedelta(days=30), amount=1e9)])
+    assert full.raw > 365 / 30.4375 / 2
 
 
 def test_lockup_remaining_needs_the_profiles_date(engine: Engine) -> None:
@@ -131,14 +146,28 @@ def test_overhang_band(engine: Engine, stake: float, expected: float) -> None:
 @pytest.mark.parametrize(
     "investors",
     [[], [locked("c", AS_OF + timedelta(days=10))],
-     [locked("c", AS_OF + timedelta(days=10), stake=5), locked("d", lockup_months=6, stake=9)],
+     [locked("c", AS_OF + timedelta(days=10), stake=5), locked("d", lockup_months=6)],
+     [locked("c", AS_OF + timedelta(days=10), stake=5), locked("e")],
      [locked("vc", kind="vc", stake=9)]],
-    ids=["no investors", "a stake unknown", "an end date unknown", "no lock-up at all"],
+    ids=["no investors", "a stake unknown", "an end date and stake unknown",
+         "no terms and no stake", "no lock-up at all"],
 )
 def test_overhang_without_every_stake_and_date_is_no_data(
     engine: Engine, investors: list[Any]
 ) -> None:
     assert result_of(engine, "overhang", investors=investors).points is None
+
+
+@pytest.mark.parametrize("other", [{"lockup_months": 6}, {}], ids=["no date", "no terms"])
+def test_an_unknown_lockup_end_counts_as_unlocking(engine: Engine, other: Any) -> None:
+    """It could end within the window: its stake counts, so leaving an end out never helps;
+    ``lockup_months = 0`` says there is no lock-up, and the stake does not count."""
+    first = locked("c", AS_OF + timedelta(days=10), stake=5)
+    got = result_of(engine, "overhang", investors=[first, locked("d", stake=9, **other)])
+    assert got.raw == 14
+    assert "d 9% (end unknown)" in (got.note or "")
+    none = result_of(engine, "overhang", investors=[first, locked("d", stake=9, lockup_months=0)])
+    assert none.raw == 5
 
 
 def test_the_overhang_window_is_a_setting(write_config, engine_from_file) -> None:
@@ -200,12 +229,15 @@ def backer(kind: str, amount: float | None = None, revenue: float | None = None,
 @pytest.mark.parametrize(
     ("investors", "share", "expected"),
     [
-        ([backer("strategic", 1e9), backer("vc", 4e9)], 20, 100),
-        ([backer("strategic", 3e9), backer("vc", 7e9)], 30, 80),
-        ([backer("strategic", 1e9), backer("vc", 1e9)], 50, 40),
-        ([backer("strategic", 7e9), backer("vc", 3e9)], 70, 0),
+        ([backer("strategic", 1e9, revenue=0), backer("vc", 4e9)], 20, 100),
+        ([backer("strategic", 3e9, revenue=0), backer("vc", 7e9)], 30, 80),
+        ([backer("strategic", 1e9, revenue=0), backer("vc", 1e9)], 50, 40),
+        ([backer("strategic", 7e9, revenue=0), backer("vc", 3e9)], 70, 0),
         ([backer("strategic", 1e9, revenue=55), backer("vc", 9e9)], 55, 30),  # revenue counts
-        ([backer("strategic", revenue=10), backer("vc", 9e9)], 10, 100),
+        ([backer("strategic", 0.5e9, revenue=10), backer("vc", 9.5e9)], 10, 100),
+        # Left out, an amount or a revenue share counts as 100%: the least favourable.
+        ([backer("strategic", 1e9), backer("vc", 4e9)], 100, 0),
+        ([backer("strategic", revenue=10), backer("vc", 9e9)], 100, 0),
         ([backer("vc", 1e9), backer("state_fund", 9e9)], 0, 100),  # no strategic backer
     ],
 )
@@ -217,9 +249,11 @@ def test_strategic_dependence(
     assert got.points == pytest.approx(expected)
 
 
-def test_a_strategic_backer_of_unknown_size_is_no_data(engine: Engine) -> None:
+def test_a_strategic_backer_of_unknown_size_counts_as_all_of_it(engine: Engine) -> None:
     investors = [backer("strategic"), backer("vc", 1e9)]
-    assert result_of(engine, "strategic_dependence", investors=investors).points is None
+    got = result_of(engine, "strategic_dependence", investors=investors)
+    assert got.raw == 100 and got.points == 0
+    assert "amount and revenue share not given: counted as 100%" in (got.note or "")
     assert result_of(engine, "strategic_dependence").points is None
 
 
@@ -252,6 +286,7 @@ name = "Cloud partner"
 type = "strategic"
 amount = { amount = 1.0e9, currency = "CNY" }
 revenue_share_pct = 35
+lockup_months = 0  # none
 source = "illustrative"
 
 [[valuation_history]]
@@ -278,7 +313,8 @@ def test_a_profile_file_scores_every_new_metric(run_cli, tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     (dim,) = [d for d in json.loads(result.stdout)["dimensions"] if d["name"] == DIM]
     got = {m["metric"]: m for m in dim["evidence"]}
-    assert got["lockup_remaining"]["raw"] == pytest.approx(8 / 30.4375)
+    # The cloud partner has no lock-up and the only amount: 0 months left.
+    assert got["lockup_remaining"]["raw"] == pytest.approx(0)
     assert got["overhang"]["raw"] == pytest.approx(4.5)
     assert got["down_round"]["raw"] == pytest.approx(40)
     assert got["strategic_dependence"]["raw"] == pytest.approx(100)  # the only amount

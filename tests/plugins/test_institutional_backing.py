@@ -23,7 +23,7 @@ USD = 7.17  # the default FX table's CNY per USD
 
 def investor(kind: str, amount: float | None = None, currency: str = "CNY",
              lockup: float | None = None, tier: int | None = None,
-             stake: float | None = None) -> dict[str, Any]:
+             stake: float | None = None, revenue: float | None = None) -> dict[str, Any]:
     """An investor; a ``lockup`` of n months starts on the profiles' date (n months left)."""
     data: dict[str, Any] = {"name": f"{kind} investor", "type": kind}
     if amount is not None:
@@ -35,6 +35,8 @@ def investor(kind: str, amount: float | None = None, currency: str = "CNY",
         data["stake_pct"] = stake
     if tier is not None:
         data["tier"] = tier
+    if revenue is not None:
+        data["revenue_share_pct"] = revenue
     return data
 
 
@@ -43,7 +45,7 @@ def full_data() -> dict[str, Any]:
         "financials": {"cash": 1.8e9, "monthly_net_burn": 100e6},
         "investors": [investor("state_fund", 1e9, lockup=18, stake=10),
                       investor("vc", 1e9, lockup=6, stake=5),
-                      investor("strategic", 0.5e9, tier=3)],
+                      investor("strategic", 0.5e9, lockup=0, tier=3, revenue=0)],
         "listing": {"status": "filed"},
         "valuation_history": [
             {"as_of": "2024-01-01", "amount": 10e9, "currency": "CNY",
@@ -98,8 +100,11 @@ def test_runway_needs_cash_and_burn(engine: Engine) -> None:
         ([investor("state_fund", 3e9), investor("other", 1e9)], 80),  # mean tier 2.5
         ([investor("vc", 1e9), investor("other", 1e9)], 30),  # mean tier 1.5
         ([investor("state_fund", 100e6, "USD"), investor("other", 100e6 * USD)], 60),
-        ([investor("state_fund"), investor("other")], 60),  # no amounts: equal weights
-        ([investor("state_fund", 1e9), investor("university")], 100),  # amounts win
+        # An investor without an amount could weigh any amount: the least favourable.
+        ([investor("state_fund"), investor("other")], 0),  # no amounts: the lowest tier
+        ([investor("state_fund", 1e9), investor("university")], 0),  # it could outweigh
+        ([investor("state_fund", 1e9), investor("other", 1e9), investor("vc")], 60),  # above
+        ([investor("other", 1e9), investor("state_fund")], 0),  # below the mean: no lift
     ],
 )
 def test_investor_quality_is_the_amount_weighted_mean_tier(
@@ -118,7 +123,8 @@ def test_investor_quality_is_the_amount_weighted_mean_tier(
         ([investor("vc", lockup=18)], 100),
         ([investor("vc", lockup=48)], 100),
         ([investor("vc", 1e9, lockup=6), investor("vc", 3e9, lockup=18)], 87.5),  # 15 months
-        ([investor("vc", 1e9, lockup=6), investor("vc", 3e9)], 50),  # unknown lock-up ignored
+        # An unknown lock-up counts as none: 0 months left (mean 1.5 months).
+        ([investor("vc", 1e9, lockup=6), investor("vc", 3e9)], 12.5),
     ],
 )
 def test_lockup_remaining_band(engine: Engine, investors: list[Any], expected: float) -> None:
@@ -182,7 +188,8 @@ def test_listing_and_tier_tables_are_settings() -> None:
 
 def test_full_profile_score_is_the_weighted_mean(engine: Engine) -> None:
     result = dimension(engine, make_profile(**full_data()), DIM)
-    expected = {"runway": 75, "investor_quality": 84, "lockup_remaining": 75, "overhang": 70,
+    # Lock-ups of 18, 6 and 0 months, weighted 2:2:1: 9.6 months left.
+    expected = {"runway": 75, "investor_quality": 84, "lockup_remaining": 65, "overhang": 70,
                 "down_round": 80, "strategic_dependence": 100,
                 "capital_raised": 50 + 50 * math.log10(2.5 / 2) / math.log10(5), "listing": 60}
     # Lock-ups run in calendar months, counted in average months: within 0.1 point.
@@ -195,7 +202,7 @@ def test_full_profile_score_is_the_weighted_mean(engine: Engine) -> None:
 
 REMOVALS = {
     "runway": lambda d: d["financials"].pop("monthly_net_burn"),
-    "overhang": lambda d: d["investors"][0].pop("stake_pct"),
+    "overhang": lambda d: d["investors"][1].pop("stake_pct"),  # the one unlocking
     "down_round": lambda d: d["valuation_history"].pop(),
     "listing": lambda d: d.pop("listing"),
     "capital_raised": lambda d: [i.pop("amount") for i in d["investors"]],
@@ -241,7 +248,8 @@ def backing(cash: float, burn: float, tiers: list[int], amount: float, lockups: 
     """Investors of equal amounts, so moving one metric leaves the others alone."""
     return {
         "financials": {"cash": cash, "monthly_net_burn": burn},
-        "investors": [investor("other", amount, lockup=lock, tier=tier)
+        # No stake in the shares: the overhang stays 0 however the lock-ups move.
+        "investors": [investor("other", amount, lockup=lock, tier=tier, stake=0)
                       for tier, lock in zip(tiers, lockups, strict=True)],
         "listing": {"status": status},
     }

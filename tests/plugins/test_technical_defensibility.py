@@ -21,7 +21,8 @@ WEIGHTS = {
 
 def claims(reproduced: int, total: int) -> list[dict[str, Any]]:
     return [
-        {"benchmark": f"b{i}", "score": 80.0, "independently_reproduced": i < reproduced}
+        {"benchmark": f"b{i}", "score": 80.0, "independently_reproduced": i < reproduced,
+         "claimed_by": "self"}
         for i in range(total)
     ]
 
@@ -68,6 +69,21 @@ def test_reproduced_benchmarks_band(
     got = points(engine, "reproduced_benchmarks",
                  technology={"benchmark_claims": claims(reproduced, total)})
     assert got == pytest.approx(expected)
+
+
+def test_left_out_checks_and_claimants_count_at_their_least_favourable(engine: Engine) -> None:
+    """Once a claim is checked, one nobody checked counts as not reproduced; a claimant left
+    out counts as a press report: leaving either out never raises the dimension."""
+    known = claims(1, 2)
+    unchecked = [*known, {"benchmark": "b2", "score": 80.0, "claimed_by": "self"}]
+    got = metric(dimension(engine, make_profile(technology={"benchmark_claims": unchecked}),
+                           DIM), "reproduced_benchmarks")
+    assert got.raw == pytest.approx(100 / 3)
+    assert "1 unchecked, counted as not reproduced" in (got.note or "")
+    press = [{**c, "claimed_by": "press"} for c in known]
+    unsaid = [{k: v for k, v in c.items() if k != "claimed_by"} for c in known]
+    assert points(engine, "claim_evidence", technology={"benchmark_claims": unsaid}) == (
+        points(engine, "claim_evidence", technology={"benchmark_claims": press}))
 
 
 def test_claims_never_checked_are_no_data(engine: Engine) -> None:
@@ -363,7 +379,9 @@ def test_the_distance_names_the_rnd_spend_to_reach(run_cli, tmp_path) -> None:
     for vertical in profile["verticals"]:  # FIL-011 reads it
         vertical["personal_data_in_training"] = False
     # The figures a generated profile leaves out, which would count at their lowest points
-    # (omission never helps) and leave watch out of R&D spend's reach.
+    # (omission never helps) and leave watch out of R&D spend's reach; its investors' lock-ups
+    # dated and its strategic backer's revenue share given, which left out count at their
+    # least favourable.
     profile["customers"].update(logo_churn_pct=5, enterprise_customers=1000)
     profile["technology"]["data_assets"] = [
         {"description": "licensed corpora", "exclusivity": "exclusive", "self_reported": False}]
@@ -372,7 +390,8 @@ def test_the_distance_names_the_rnd_spend_to_reach(run_cli, tmp_path) -> None:
     profile["valuation_history"] = [{"as_of": "2025-06-30", "amount": 1e9, "currency": "CNY",
                                      "basis": "last_round_post_money", "source": "synthetic"}]
     for investor in profile["investors"]:
-        investor.update(lockup_expiry="2028-06-30", stake_pct=1.0)
+        investor.update(lockup_expiry="2028-06-30", stake_pct=1.0,
+                        investment_date="2026-06-01", revenue_share_pct=0)
     path.write_text(json.dumps(profile), encoding="utf-8")
     result = run_cli("evaluate", str(path), "--format", "json", "--no-plugin-autoload")
     assert result.returncode == 0, result.stderr

@@ -60,7 +60,8 @@ def test_a_check_after_the_evaluation_date_is_no_check(check, rule, build, path)
 
 
 def test_a_reported_listing_still_fires_whatever_its_check_date(check):
-    data = {"export_controls": {"entity_list": True, "checked_on": LATER[1]}}
+    data = {"export_controls": {"entity_list": True, "checked_on": LATER[1],
+                                "relies_on_new_us_items": False}}
     assert check("CHIP-001", data).status == "fired"
 
 

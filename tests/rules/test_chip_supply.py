@@ -56,7 +56,8 @@ def ascend(**where: object) -> dict:
 
 # rule id, profile that fires, severity, near miss (passes), profile lacking data, missing paths
 CASES = [
-    ("CHIP-001", {"export_controls": {"entity_list": True}}, "high",
+    ("CHIP-001", {"export_controls": {"entity_list": True, "relies_on_new_us_items": False}},
+     "high",
      {"export_controls": {"entity_list": False, "checked_on": "2026-06-01"}}, {},
      ("export_controls",)),
     ("CHIP-002", fleet(acc(10.0, "us_3a090a", model="H100", licensed=False)), "critical",
@@ -117,7 +118,7 @@ def test_zero_compute_is_not_evaluated(check):
 TIERS = [
     ("CHIP-001", {"export_controls": {"entity_list": True, "relies_on_new_us_items": True}},
      "critical"),
-    ("CHIP-001", {"export_controls": {"entity_list": False,
+    ("CHIP-001", {"export_controls": {"entity_list": False, "relies_on_new_us_items": False,
                                       "affiliates_listed": ["Zhipu Linghang"]}}, "high"),
     ("CHIP-002", fleet(acc(10.0, "us_3a090a", model="H800")), "high"),
     ("CHIP-002", fleet(acc(10.0, "unknown", vendor="?", model="?")), "high"),
@@ -160,7 +161,9 @@ def test_domestic_chips_rented_offshore_are_not_offshore_rental_risk(check):
         (ascend(tenure="leased_domestic"), "passed"),
         (ascend(location_country="HK"), "passed"),
         ({"services": [{"name": "Talkie", "ascend_outside_prc": True}]}, "fired"),
-        ({"services": [{"name": "Talkie"}]}, "passed"),
+        ({"services": [{"name": "Talkie", "ascend_outside_prc": False}]}, "passed"),
+        # Left out, the flag is unknown: never presumed false.
+        ({"services": [{"name": "Talkie"}]}, "not_evaluated"),
         (fleet(acc(10.0, "us_below", location_country="SG")), "passed"),
     ],
 )
@@ -274,6 +277,7 @@ def test_an_undated_clear_screening_is_not_a_screening(check):
 def test_a_reported_listing_fires_whatever_its_date(check):
     # Adverse evidence stands without the check date: withholding the date cannot help.
     outcome = check("CHIP-001", {"export_controls": {"entity_list": True,
+                                                     "relies_on_new_us_items": False,
                                                      "listed_date": "2025-01-15"}})
     assert (outcome.status, outcome.severity) == ("fired", "high")
     dated = check("CHIP-001", {"export_controls": {"entity_list": False,

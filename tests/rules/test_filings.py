@@ -112,7 +112,7 @@ def abroad(people: float, sensitive: float = 0, mechanism: str | None = "none") 
 ICP = {"regime": "MIIT_ICP", "filing_number": "京ICP备00000000号"}
 SEC_2018 = {"regime": "SEC_ASSESSMENT_2018", "service": "Chat"}
 EDITOR = {"name": "FaceSwap", "kind": "deep_synthesis", "face_voice_editing": True}
-CONSUMER = {"name": "Assistant", "consumer": True}
+CONSUMER = {"name": "Assistant", "consumer": True, "companion": False}
 
 # rule id, profile that fires, severity, near miss (passes), profile lacking data, missing paths
 CASES = [

@@ -18,6 +18,17 @@ def screened(**answers: object) -> dict:
                                      "covered_foreign_person": True, **answers}}
 
 
+def test_an_unknown_biological_flag_leaves_compute_between_the_bars_not_evaluated(
+    check,
+) -> None:
+    """Left out, ``biological_sequence_data`` is unknown, never presumed false: 1e25 FLOP
+    passes the general bar but not the biological one, so INV-001 is not evaluated."""
+    outcome = check("INV-001", screened(max_training_flops=1e25))
+    assert outcome.status == "not_evaluated"
+    assert outcome.missing == ("investment_screening.biological_sequence_data",)
+    assert check("INV-001", screened(max_training_flops=1e23)).status == "passed"
+
+
 def listed(attr: str, value: bool) -> dict:
     return screened(**{attr: value})
 
@@ -31,7 +42,8 @@ def owned(pct: float, on: str = "2026-11-10") -> dict:
 # the missing path
 CASES = [
     ("INV-001", screened(max_training_flops=1.01e25), "critical",
-     screened(max_training_flops=1e25), screened(), "investment_screening.max_training_flops"),
+     screened(max_training_flops=1e25, biological_sequence_data=False), screened(),
+     "investment_screening.max_training_flops"),
     ("INV-002", screened(max_training_flops=1.01e23), "medium",
      screened(max_training_flops=1e23), screened(), "investment_screening.max_training_flops"),
     ("INV-003", listed("ns_cmic_listed", True), "critical", listed("ns_cmic_listed", False),

@@ -32,8 +32,10 @@ def test_the_engine_registers_the_three_packs(default_engine):
         reg = default_engine.packs[name]
         assert reg.component is module.PACK
         assert reg.plugin == f"threshold_rules.{name}"
-        # 1.0.1: the sources name the house-policy ages and tiers (no rule changed).
-        assert reg.component.version == ("1.0.0" if name == "ethics" else "1.0.1")
+        # 1.0.1: the sources name the house-policy ages and tiers (no rule changed); 1.1.0:
+        # a flag left out is unknown, never presumed false (filings, chip_supply, ethics).
+        # (investment_restrictions: INV-001's biological-sequence flag.)
+        assert reg.component.version == "1.1.0"
         assert reg.component.description
         assert attrs.has(type(default_engine.settings[name]))
 

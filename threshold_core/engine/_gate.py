@@ -29,6 +29,7 @@ from ..model import (
     fold,
     format_percent,
     grade_source,
+    tested_basis,
 )
 
 
@@ -126,7 +127,11 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
     else:
         rate, row_date, predates = fx_row(config, v.currency, on)
     cny = v.amount * rate
-    basis = str(v.basis)
+    # An expected market value without a listing application on record is the company's
+    # own estimate, and is tested (haircut, accepted bases, risk) as one.
+    tested_on = tested_basis(v, profile.listing)
+    as_estimate = tested_on is not v.basis
+    basis = str(tested_on)
     # What every outcome of the test reports (one object is built, not evolved).
     tested_as: dict[str, Any] = {
         "line_cny": line, "valuation_amount": v.amount, "valuation_currency": v.currency,
@@ -135,13 +140,13 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
         "valuation_as_of": on.isoformat() if on else None,
     }
     refused = None
-    if v.basis not in gc.accepted_bases:
+    if tested_on not in gc.accepted_bases:
         refused = (
             "a parent group's market capitalisation cannot pass the gate: it values the "
             "group, not the company"
             if v.basis is ValuationBasis.PARENT_MARKET_CAP
             else f"valuation basis {basis} is not accepted by the gate ([gate] accepted_bases)"
-        )
+        ) + (f": {_ESTIMATE_NOTE}" if as_estimate else "")
     elif gc.refuse_illustrative and (why := illustrative_valuation(v.source, config)):
         refused = f"an illustrative valuation cannot pass the gate: {why}"
     elif gc.require_date and on is None:
@@ -174,12 +179,19 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
             _rows_with(config.fx, v.currency.upper())) > 1 else ""
     )
     reason = (
-        f"valuation {v.amount:,.0f} {v.currency} = "
+        (f"{_ESTIMATE_NOTE}; " if as_estimate else "")
+        + f"valuation {v.amount:,.0f} {v.currency} = "
         f"{f'{cny / 1e9:,.2f}' if cut else bn_against(cny, line)}bn CNY{haircut} is {rel} "
         f"the line of {line / 1e9:,.2f}bn CNY{fx_note}"
     )
     return GateResult(passed=passed, reason=reason, haircut=cut, tested_cny=tested,
                       **tested_as)
+
+
+#: What the gate says of an expected market value without a listing application on record.
+_ESTIMATE_NOTE = ("an expected market value without a listing application on record "
+                  "(listing.status filed or listed) is the company's own estimate: tested as "
+                  "an estimate")
 
 
 def headroom_of(

@@ -96,6 +96,7 @@ from ._headroom import (
     volatility_for,
 )
 from ._market import (
+    APPLICATION_ON_RECORD,
     Customers,
     CustomerSegment,
     Financials,
@@ -109,6 +110,7 @@ from ._market import (
     ValuationBasis,
     ValuationMark,
     Vertical,
+    tested_basis,
 )
 from ._outcomes import (
     GRADED_VERDICTS,
@@ -196,6 +198,7 @@ from ._technology import (
 
 __all__ = [
     "AMOUNT",
+    "APPLICATION_ON_RECORD",
     "ASSUMED",
     "CONFIG_FILE",
     "DEFAULT_DIMENSIONS",
@@ -355,6 +358,7 @@ __all__ = [
     "positional_builder",
     "range_of",
     "sha256_hexdigest",
+    "tested_basis",
     "tier_of",
     "volatility_for",
     "weakest",

@@ -63,5 +63,6 @@ class Money:
 
     #: The amount, in units of ``currency`` (not negative).
     amount: float = field(metadata=AMOUNT)
-    #: ISO 4217 code, for example ``"CNY"``, ``"USD"``, ``"HKD"``.
-    currency: str = "CNY"
+    #: ISO 4217 code, for example ``"CNY"``, ``"USD"``, ``"HKD"``. Required: a default would
+    #: be a guess, and a better one for some readers (an HKD amount read as CNY is 9% larger).
+    currency: str

@@ -45,6 +45,27 @@ class Listing:
     source: str | None = None
 
 
+#: Listing statuses under which an expected market value is on record: a listing application
+#: has been filed (the value it states) or the company is listed.
+APPLICATION_ON_RECORD = (ListingStatus.FILED, ListingStatus.LISTED)
+
+
+def tested_basis(valuation: Valuation, listing: Listing | None) -> ValuationBasis:
+    """The basis the gate tests ``valuation`` on.
+
+    An ``expected_market_value`` is the value a listing application states: under the STAR
+    Market fifth listing standard (SSE STAR Market Listing Rules 2.1.2(5); domain-research
+    §0 item 1 and §8) it is the issuer's expected market value at listing, assessed with
+    the application. Without one on record (``listing.status`` ``filed`` or ``listed``; a
+    left-out ``listing`` is no record) it is the company's own estimate and is tested as
+    an ``estimate``. Every other basis is tested as stated.
+    """
+    if (valuation.basis is ValuationBasis.EXPECTED_MARKET_VALUE
+            and (listing is None or listing.status not in APPLICATION_ON_RECORD)):
+        return ValuationBasis.ESTIMATE
+    return valuation.basis
+
+
 @frozen
 class RevenueMix:
     """Shares of revenue by model, in percent."""
@@ -60,6 +81,8 @@ class RevenueMix:
 class Financials:
     """One reporting period. Amounts are in ``currency``."""
 
+    #: CNY when left out. A known gap: an amount really in HKD (below CNY in the FX table)
+    #: then reads about 9% larger.
     currency: str = "CNY"
     period: str | None = None
     source: str | None = None
@@ -126,10 +149,11 @@ class Vertical:
 
     sector: str
     revenue_share_pct: float | None = field(default=None, metadata=SHARE)
-    #: The product makes or supports decisions (diagnosis, credit, claims...).
-    decision_support: bool = False
-    #: Serves institutions regulated by NFRA (banks, insurers).
-    nfra_regulated_clients: bool = False
+    #: The product makes or supports decisions (diagnosis, credit, claims...). Left out:
+    #: unknown, never presumed false (FIL-009, FIL-011, FIL-013).
+    decision_support: bool | None = None
+    #: Serves institutions regulated by NFRA (banks, insurers). Left out: unknown (FIL-011).
+    nfra_regulated_clients: bool | None = None
     human_oversight: bool | None = None
     #: Personal data is used to train or tune generative models.
     personal_data_in_training: bool | None = None
@@ -154,9 +178,15 @@ class Investor:
     name: str
     type: InvestorType
     #: 3 = state fund or strategic hyperscaler, 2 = top-tier VC or sovereign, 1 = other.
+    #: Left out: its type's tier (``type_tiers``; a known gap: for a ``vc`` that presumes a
+    #: top-tier fund).
     tier: int | None = field(default=None, metadata={RANGE: (1, 3)})
+    #: Left out: it could be any amount, so the amount-weighted means count it at their
+    #: least favourable (a strategic backer's share of the capital raised: 100%).
     amount: Money | None = None
-    #: Length of the lock-up from ``investment_date``, calendar months.
+    #: Length of the lock-up from ``investment_date``, calendar months; 0 for none. Left out
+    #: (and no ``lockup_expiry``), or without ``investment_date``, the end is unknown: 0
+    #: months left, and it could unlock within the overhang window.
     lockup_months: float | None = field(default=None, metadata=AMOUNT)
     #: The day the lock-up ends, when known (else ``investment_date`` + ``lockup_months``).
     lockup_expiry: date | None = None
@@ -165,7 +195,7 @@ class Investor:
     #: Share of the company's shares the investor holds, percent.
     stake_pct: float | None = field(default=None, metadata=SHARE)
     #: Share of the company's revenue that comes from this investor (cloud, distribution
-    #: or customer deals), percent.
+    #: or customer deals), percent. Left out for a ``strategic`` investor: counted as 100%.
     revenue_share_pct: float | None = field(default=None, metadata=SHARE)
     source: str | None = None
 

@@ -246,6 +246,9 @@ class GateResult:
     valuation_amount: float | None = None
     valuation_currency: str | None = None
     valuation_cny: float | None = None
+    #: The basis tested: the valuation's, except that an ``expected_market_value`` without a
+    #: listing application on record is tested as an ``estimate``
+    #: (:func:`~threshold_core.model.tested_basis`).
     basis: str | None = None
     fx_rate: float | None = None
     fx_as_of: str | None = None

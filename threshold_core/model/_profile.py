@@ -70,8 +70,10 @@ class CompanyProfile:
     name: str
     legal_name: str | None = None
     parent: str | None = None
-    #: False when no public source confirms the company exists as described.
-    verified: bool = True
+    #: True when a public source confirms the company exists as described, False when none
+    #: does. Left out it is unknown, never presumed true: DIS-001 is not evaluated and
+    #: counts at its severity (an assumed high finding: at most ``watch``).
+    verified: bool | None = None
     description: str | None = None
     #: Date the profile describes.
     as_of: date | None = None

@@ -29,11 +29,15 @@ class Service:
     kind: ServiceKind = ServiceKind.GENERATIVE
     #: The model the service runs; a filing for that model covers the service.
     model: str | None = None
-    #: Offered to the public in mainland China.
+    #: Offered to the public in mainland China. True when left out: the stricter value (a
+    #: public service is in the scope of every filing rule), so omission never helps.
     public_prc: bool = True
-    #: Public-opinion attributes or social-mobilisation capability.
-    public_opinion: bool = False
-    #: Calls an already-filed model through an API (registration, not filing).
+    #: Public-opinion attributes or social-mobilisation capability. Left out: unknown, never
+    #: presumed false (FIL-002, FIL-013, FIL-018 are not evaluated for it when it lacks what
+    #: the attribute would need).
+    public_opinion: bool | None = None
+    #: Calls an already-filed model through an API (registration, not filing). False when left
+    #: out: the stricter value (a filing is needed; with True a registration also does).
     api_based: bool = False
     #: The foundation model it is built on, when not the company's own.
     foundation_model: str | None = None
@@ -42,19 +46,22 @@ class Service:
     #: source confirms them; a foreign jurisdiction confirms a foreign model (FIL-005).
     foundation_model_provider: str | None = None
     foundation_model_jurisdiction: str | None = None
-    #: Companion or role-play consumer product.
-    companion: bool = False
+    #: Companion or role-play consumer product. Left out: unknown (ETH-008, FIL-021).
+    companion: bool | None = None
     minor_mode: bool | None = None
-    #: Served to users in the EU.
-    eu_users: bool = False
-    #: Auto-generates prescriptions or stands in for a physician.
-    auto_prescription: bool = False
-    #: Huawei Ascend accelerators serve this product outside the PRC.
-    ascend_outside_prc: bool = False
+    #: Served to users in the EU. Left out: unknown (ETH-006's EU duties, ETH-010).
+    eu_users: bool | None = None
+    #: Auto-generates prescriptions or stands in for a physician. Left out: unknown (FIL-010).
+    auto_prescription: bool | None = None
+    #: Huawei Ascend accelerators serve this product outside the PRC. Left out: unknown
+    #: (CHIP-008).
+    ascend_outside_prc: bool | None = None
     #: Offered to individual consumers (an app or site anyone can use), not only to businesses.
-    consumer: bool = False
+    #: Left out: unknown (FIL-021).
+    consumer: bool | None = None
     #: Lets users edit faces, voices or other biometric features of a person (deep synthesis).
-    face_voice_editing: bool = False
+    #: Left out: unknown (FIL-020).
+    face_voice_editing: bool | None = None
     #: The edited person's separate consent is obtained (Deep Synthesis Provisions Art. 14).
     separate_consent: bool | None = None
     source: str | None = None
@@ -83,10 +90,13 @@ class Filing:
 
     regime: Regime
     #: The registry's authority as the source states it (``CAC``, ``CAC_PROVINCIAL``, ``MIIT``...).
+    #: ``CAC`` when left out: only FIL-008 (info, which changes no decision) reads it.
     authority: str = "CAC"
     filing_number: str | None = None
     #: The service or model the record covers.
     service: str | None = None
+    #: ``active`` when left out (a known gap: a cancelled record left without its status
+    #: reads as in force).
     status: FilingStatus = FilingStatus.ACTIVE
     filing_date: date | None = None
     #: Date of a material change to the filed service, and when the change was filed.
@@ -144,6 +154,7 @@ class SectorApproval:
 class ContentLabeling:
     explicit: bool
     implicit_metadata: bool
+    #: Shown, not read by any rule: its default changes no decision.
     standard: str | None = "GB 45438-2025"
     checked_on: date | None = None
     source: str | None = None
@@ -171,6 +182,7 @@ class Enforcement:
     authority: str
     action: EnforcementAction
     action_date: date
+    #: False when left out, the stricter value (an unresolved penalty is high, FIL-012).
     resolved: bool = False
     amount: Money | None = None
     source: str | None = None
@@ -190,6 +202,7 @@ class Litigation:
     counterparty: str
     subject: str
     claim: Money | None = None
+    #: ``open`` when left out, the stricter value (only an open claim is material, ETH-009).
     status: str = "open"
     source: str | None = None
 
@@ -197,7 +210,9 @@ class Litigation:
 @frozen
 class EuExposure:
     serves_eu_users: bool
-    gpai_provider: bool = False
+    #: Provides a general-purpose AI model on the EU market. Left out: unknown, never presumed
+    #: false (FIL-015 is not evaluated).
+    gpai_provider: bool | None = None
     gpai_documentation: bool | None = None
     training_flops: float | None = field(default=None, metadata=AMOUNT)
     prohibited_uses: tuple[str, ...] = ()
@@ -268,8 +283,10 @@ class InvestmentScreening:
     covered_foreign_person: bool | None = None
     #: Largest training compute of any AI system the company develops, FLOP (31 CFR 850).
     max_training_flops: Figure | None = None
-    #: Trained primarily on biological sequence data (31 CFR 850.224's 1e24 threshold).
-    biological_sequence_data: bool = False
+    #: Trained primarily on biological sequence data (31 CFR 850.224's 1e24 threshold). Left
+    #: out: unknown, never presumed false (INV-001 is not evaluated for training compute
+    #: between the two bars).
+    biological_sequence_data: bool | None = None
     #: End uses its AI systems are designed or intended for (military, government
     #: intelligence, mass surveillance, cybersecurity, digital forensics, penetration testing,
     #: robotic control).

@@ -39,7 +39,9 @@ class Reproduction:
 class BenchmarkClaim:
     benchmark: str
     score: float
-    claimed_by: ClaimedBy = ClaimedBy.SELF
+    #: Who makes the claim. Left out: unknown, counted as the least credible claimant (a
+    #: press report) by the technical-defensibility scorer, never as the company's own.
+    claimed_by: ClaimedBy | None = None
     #: Whether an independent harness reproduced it within tolerance (when no
     #: ``reproduction`` record says so).
     independently_reproduced: bool | None = None
@@ -60,7 +62,8 @@ class Exclusivity(StrEnum):
 class DataAsset:
     description: str
     exclusivity: Exclusivity
-    #: True when the only evidence is the company's own statement.
+    #: True when the only evidence is the company's own statement; true when left out, the
+    #: stricter value (a self-reported asset is capped).
     self_reported: bool = True
     source: str | None = None
 
@@ -69,6 +72,8 @@ class DataAsset:
 class Model:
     name: str
     release_date: date | None = None
+    #: False when left out, the stricter value: open weights only earn a bonus
+    #: (``open_weights_bonus``) or exempt a model from the EU GPAI documentation (FIL-015).
     open_weights: bool = False
     params_b: float | None = field(default=None, metadata=AMOUNT)
     #: Training compute of this model, FLOP (EU AI Act systemic-risk presumption at 1e25).
@@ -102,7 +107,8 @@ class SafetyEval:
     n_benign: int | None = None
     #: Unsafe prompts behind ``unsafe_compliance_pct`` (XSTest: 200 of its 450).
     n_unsafe: int | None = None
-    #: Run by a party independent of the company (not self-run, not press).
+    #: Run by a party independent of the company (not self-run, not press). False when left
+    #: out: a known gap (a critical ETH-001/002 veto needs an independent result).
     independent: bool = False
     as_of: date | None = None
     source: str | None = None
@@ -166,7 +172,9 @@ class Accelerator:
     #: Compute in H100-equivalents (at most 1e9, house policy).
     h100_equiv: float = field(metadata=H100_EQUIV)
     chip_class: ChipClass = field()
-    tenure: Tenure = Tenure.OWNED
+    #: Owned or leased, and where. Left out: unknown, never presumed owned (CHIP-005 is not
+    #: evaluated while an unknown line could be rented offshore and change its severity).
+    tenure: Tenure | None = None
     location_country: str | None = None
     #: Acquired with a licence where one was needed; None when unknown.
     licensed: bool | None = None
@@ -220,8 +228,9 @@ class ExportControls:
     entity_list: bool
     listed_date: date | None = None
     affiliates_listed: tuple[str, ...] = ()
-    #: The roadmap relies on new US-origin items.
-    relies_on_new_us_items: bool = False
+    #: The roadmap relies on new US-origin items. Left out: unknown, never presumed false
+    #: (a listed company's CHIP-001 is not evaluated: it would be critical with them).
+    relies_on_new_us_items: bool | None = None
     #: The date the Entity List (and its affiliates) was checked for the company.
     checked_on: date | None = None
     source: str | None = None

@@ -41,6 +41,9 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
     profile: dict[str, Any] = {
         "id": cid,
         "name": f"Synthetic AI {index}",
+        # Made up like every other figure, and taken as confirmed so that the profiles reach
+        # every verdict (left out, DIS-001 would count as an assumed high finding).
+        "verified": True,
         "as_of": "2026-06-30",
         "hq_province": province,
         "valuation": {
@@ -96,7 +99,10 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
         "services": [
             {"name": f"{model} Chat", "kind": "generative", "public_prc": True,
              "public_opinion": rng.random() < 0.5, "eu_users": rng.random() < 0.2,
-             "companion": rng.random() < 0.1, "minor_mode": rng.random() < 0.5},
+             "companion": rng.random() < 0.1, "minor_mode": rng.random() < 0.5,
+             # Stated, like every flag a rule reads (left out, each is unknown).
+             "consumer": False, "face_voice_editing": False, "auto_prescription": False,
+             "ascend_outside_prc": False},
         ],
         "filings": [],
         "sector_approvals": [],
@@ -174,7 +180,8 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
             "capacity_plan": {"planned_h100_equiv": round(total * 1.1, 1),
                               "contracted_h100_equiv": round(total, 1), "horizon_months": 12},
         }
-    profile["export_controls"] = {"entity_list": rng.random() < 0.1}
+    profile["export_controls"] = {"entity_list": rng.random() < 0.1,
+                                  "relies_on_new_us_items": False}
     # Researched, as a committee would have it (no random draws: earlier figures keep
     # their values): dated export-control, CAC registry and sanctions screenings and the
     # EU exposure the services imply.
@@ -184,7 +191,7 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
     profile["investment_screening"] = {
         "checked_on": "2026-06-15", "source": SOURCE, "covered_foreign_person": True,
         "max_training_flops": 1e22, "ns_cmic_listed": False, "section_1260h_listed": False,
-        "sdn_listed": False, "listed_owners_pct": 0.0,
+        "sdn_listed": False, "listed_owners_pct": 0.0, "biological_sequence_data": False,
     }
     # The MIIT and 2018-assessment registries searched: an ICP record for the service, and
     # the assessment for a public-opinion service that also holds its CAC filing.
@@ -201,7 +208,7 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
     }
     profile["litigation"] = []
     profile["eu_exposure"] = {"serves_eu_users": any(s["eu_users"] for s in profile["services"]),
-                              "source": SOURCE}
+                              "gpai_provider": False, "source": SOURCE}
     profile["ethics_governance"] = {"committee": rng.random() < 0.6,
                                     "published_principles": rng.random() < 0.6}
     profile["enforcement"] = []

@@ -37,8 +37,15 @@ EMPTY_PROFILE: dict[str, Any] = {"id": "empty", "name": "Empty profile"}
 MINIMAL_PROFILE: dict[str, Any] = {
     "id": "acme",
     "name": "Acme AI",
+    "verified": True,
     "as_of": dt.date(2026, 6, 30),
     "valuation": {"amount": 5.0e9, "currency": "CNY", "basis": "market_cap", "source": "test"},
+}
+
+#: The service flags the rules read, stated false where a sample service does not say.
+_STATED: dict[str, Any] = {
+    "public_opinion": False, "companion": False, "consumer": False, "eu_users": False,
+    "face_voice_editing": False, "auto_prescription": False, "ascend_outside_prc": False,
 }
 
 #: A profile with every section filled, so that every built-in metric and rule has data.
@@ -67,9 +74,12 @@ RICH_PROFILE: dict[str, Any] = {
         "capability_percentile": 70.0, "capability_leaderboard": "SuperCLUE",
         "releases_12m": 2,
         "benchmark_claims": [
-            {"benchmark": "C-Eval", "score": 80.0, "independently_reproduced": True},
-            {"benchmark": "MMLU", "score": 75.0, "independently_reproduced": False},
-            {"benchmark": "GSM8K", "score": 70.0, "independently_reproduced": True},
+            {"benchmark": "C-Eval", "score": 80.0, "independently_reproduced": True,
+             "claimed_by": "self"},
+            {"benchmark": "MMLU", "score": 75.0, "independently_reproduced": False,
+             "claimed_by": "self"},
+            {"benchmark": "GSM8K", "score": 70.0, "independently_reproduced": True,
+             "claimed_by": "self"},
         ],
         "data_assets": [
             {"description": "hospital records", "exclusivity": "licensed", "self_reported": False},
@@ -77,11 +87,13 @@ RICH_PROFILE: dict[str, Any] = {
         ],
         "models": [{"name": "Rich-1", "open_weights": False, "params_b": 70.0}],
     },
+    # Every flag a rule reads stated (left out, each is unknown and its rule not evaluated).
     "services": [
-        {"name": "RichChat", "kind": "generative", "public_prc": True, "public_opinion": True},
-        {"name": "RichAPI", "kind": "generative", "api_based": True,
+        {**_STATED, "name": "RichChat", "kind": "generative", "public_prc": True,
+         "public_opinion": True},
+        {**_STATED, "name": "RichAPI", "kind": "generative", "api_based": True,
          "foundation_model": "Rich-1", "foundation_model_filed": True},
-        {"name": "RichRec", "kind": "algorithm_recommendation"},
+        {**_STATED, "name": "RichRec", "kind": "algorithm_recommendation"},
     ],
     "filings": [
         {"regime": "CAC_GENAI_FILING", "service": "RichChat",
@@ -94,9 +106,12 @@ RICH_PROFILE: dict[str, Any] = {
     "sector_approvals": [{"sector": "healthcare", "regulator": "NMPA", "status": "active"}],
     "verticals": [
         {"sector": "healthcare", "revenue_share_pct": 30.0, "decision_support": True,
-         "human_oversight": True, "personal_data_in_training": False},
-        {"sector": "finance", "revenue_share_pct": 25.0, "nfra_regulated_clients": True},
-        {"sector": "retail", "revenue_share_pct": 5.0},
+         "human_oversight": True, "personal_data_in_training": False,
+         "nfra_regulated_clients": False},
+        {"sector": "finance", "revenue_share_pct": 25.0, "nfra_regulated_clients": True,
+         "decision_support": False},
+        {"sector": "retail", "revenue_share_pct": 5.0, "decision_support": False,
+         "nfra_regulated_clients": False},
     ],
     "content_labeling": {"explicit": True, "implicit_metadata": False},
     "security_assessment": {"corpus_blacklist": True, "keyword_library": True,
@@ -117,9 +132,9 @@ RICH_PROFILE: dict[str, Any] = {
         "non_cuda_stack_validated": False,
         "accelerators": [
             {"vendor": "Nvidia", "model": "H800", "h100_equiv": 800, "chip_class": "us_3a090a",
-             "licensed": True},
+             "licensed": True, "tenure": "owned"},
             {"vendor": "Huawei", "model": "Ascend 910B", "h100_equiv": 600,
-             "chip_class": "domestic"},
+             "chip_class": "domestic", "tenure": "owned"},
             {"vendor": "Nvidia", "model": "H20", "h100_equiv": 300, "chip_class": "us_licensed",
              "tenure": "leased_offshore", "location_country": "SG", "licensed": True},
         ],
@@ -128,12 +143,18 @@ RICH_PROFILE: dict[str, Any] = {
     "registry_checks": {regime: {"checked_on": dt.date(2026, 6, 1)}
                         for regime in ("CAC_ALGORITHM", "CAC_DEEP_SYNTHESIS", "CAC_GENAI_FILING",
                                        "CAC_GENAI_REGISTRATION")},
-    # One investor with an amount and one with a lock-up: moving either figure moves
-    # exactly one metric of institutional_backing, which the monotonicity check needs.
+    # One investor with an amount, and one whose lock-up is the shortest and ends within the
+    # overhang window: moving its months, its stake or the amount moves exactly one metric of
+    # institutional_backing, which the monotonicity check needs (a lock-up without an amount
+    # could weigh any amount: the shortest sets the mean).
     "investors": [
-        {"name": "City AI Fund", "type": "state_fund", "amount": {"amount": 2.0e9}},
-        {"name": "Top VC", "type": "vc", "lockup_months": 12},
-        {"name": "Angel", "type": "other", "tier": 1},
+        {"name": "City AI Fund", "type": "state_fund",
+         "amount": {"amount": 2.0e9, "currency": "CNY"}, "lockup_months": 36,
+         "investment_date": dt.date(2026, 6, 30)},
+        {"name": "Top VC", "type": "vc", "lockup_months": 12,
+         "investment_date": dt.date(2026, 6, 30)},
+        {"name": "Angel", "type": "other", "tier": 1, "lockup_months": 3,
+         "investment_date": dt.date(2026, 6, 30), "stake_pct": 3.0},
     ],
     "enforcement": [
         {"authority": "CAC", "action": "summons", "action_date": dt.date(2025, 11, 1)},
@@ -143,7 +164,7 @@ RICH_PROFILE: dict[str, Any] = {
     "ethics_governance": {"committee": True, "members": 4, "expert_rereview_done": False,
                           "published_principles": True},
     "litigation": [{"counterparty": "A Publisher", "subject": "copyright",
-                    "claim": {"amount": 5e6}}],
+                    "claim": {"amount": 5e6, "currency": "CNY"}}],
     "eu_exposure": {"serves_eu_users": True, "gpai_provider": True,
                     "gpai_documentation": False, "training_flops": 2e24},
     # Compliance breadth (regulatory_readiness) and the sections the PRC, investor-side
@@ -156,7 +177,7 @@ RICH_PROFILE: dict[str, Any] = {
     "investment_screening": {"checked_on": dt.date(2026, 6, 1), "covered_foreign_person": True,
                              "max_training_flops": 2e24, "ns_cmic_listed": False,
                              "section_1260h_listed": False, "sdn_listed": False,
-                             "listed_owners_pct": 0.0},
+                             "listed_owners_pct": 0.0, "biological_sequence_data": False},
 }
 
 #: Default FX table for the checks: the configuration's defaults.

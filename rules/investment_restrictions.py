@@ -201,7 +201,7 @@ def outbound_prohibited(
         return outcome
     reasons = []
     flops = screening.max_training_flops.value if screening.max_training_flops else None
-    bio = screening.biological_sequence_data
+    bio = screening.biological_sequence_data  # left out: unknown, the lower bar may apply
     bar = settings.prohibited_bio_training_flops if bio else settings.prohibited_training_flops
     if flops is not None and flops > bar:
         reasons.append(f"trained with {flops:.3g} FLOP (> {bar:.0e})")
@@ -212,14 +212,9 @@ def outbound_prohibited(
     if reasons:
         return fired("prohibited AI transaction under 31 CFR 850: " + "; ".join(reasons),
                      evidence=evidence)
-    if flops is None:
-        return not_evaluated(f"{SCREENING}.max_training_flops")
-    if bio is None and flops > settings.prohibited_bio_training_flops:
-        # Left out, the biological-sequence flag is unknown: the lower bar may apply.
-        return not_evaluated(f"{SCREENING}.biological_sequence_data",
-                             message=f"trained with {flops:.3g} FLOP, above the "
-                             f"{settings.prohibited_bio_training_flops:.0e} bar for models "
-                             "trained on biological sequence data")
+    if flops is None or (bio is None and flops > settings.prohibited_bio_training_flops):
+        lacking = "max_training_flops" if flops is None else "biological_sequence_data"
+        return not_evaluated(f"{SCREENING}.{lacking}")
     return evidence
 
 

@@ -63,23 +63,30 @@ FIXTURE_SECTIONS = {
         for regime in ("CAC_ALGORITHM", "CAC_DEEP_SYNTHESIS", "CAC_GENAI_FILING",
                        "CAC_GENAI_REGISTRATION")),
 }
-#: The flags each service of the examples leaves out, stated false (left out, each is unknown
-#: and its rule counts at its severity; the sources do not say); a test fixture, not data.
-FIXTURE_SERVICE_FLAGS = ("public_opinion", "companion", "consumer", "eu_users",
-                         "face_voice_editing", "auto_prescription", "ascend_outside_prc")
+#: The flags each service and each vertical of the examples leaves out, stated false (left
+#: out, each is unknown and its rule counts at its severity; the sources do not say); a test
+#: fixture, not data.
+FIXTURE_FLAGS = {
+    "services": ("public_opinion", "companion", "consumer", "eu_users", "face_voice_editing",
+                 "auto_prescription", "ascend_outside_prc"),
+    "verticals": ("decision_support", "nfra_regulated_clients"),
+}
 
 
-def _stated_service_flags(text: str) -> str:
-    """``text`` with every ``[[services]]`` table given the :data:`FIXTURE_SERVICE_FLAGS` it
-    leaves out, as false."""
-    head, *blocks = text.split("[[services]]\n")
-    out = [head]
-    for block in blocks:
-        table = re.split(r"\n(?=\[)", block, maxsplit=1)[0]
-        given = set(re.findall(r"^(\w+) =", table, re.M))
-        out.append("".join(f"{flag} = false\n" for flag in FIXTURE_SERVICE_FLAGS
-                           if flag not in given) + block)
-    return "[[services]]\n".join(out)
+def _stated_flags(text: str) -> str:
+    """``text`` with every ``[[services]]`` and ``[[verticals]]`` table given the
+    :data:`FIXTURE_FLAGS` it leaves out, as false."""
+    for table, flags in FIXTURE_FLAGS.items():
+        header = f"[[{table}]]\n"
+        head, *blocks = text.split(header)
+        out = [head]
+        for block in blocks:
+            body = re.split(r"\n(?=\[)", block, maxsplit=1)[0]
+            given = set(re.findall(r"^(\w+) =", body, re.M))
+            out.append("".join(f"{flag} = false\n" for flag in flags if flag not in given)
+                       + block)
+        text = header.join(out)
+    return text
 
 
 #: The export-control screenings of the examples, dated (undated, a clear one is not a
@@ -113,7 +120,7 @@ def graded_examples() -> Path:
                            for opening, closing in (("[", "]"), ("[[", "."), ("[", "."))):
                     text += fixture
             text = text.replace("[export_controls]\n", FIXTURE_EXPORT_CHECK, 1)
-            text = _stated_service_flags(text)
+            text = _stated_flags(text)
             (folder / path.name).write_text(text, encoding="utf-8")
         _GRADED = folder
     return _GRADED

@@ -27,7 +27,7 @@ def test_plugins_lists_both_drop_ins_with_their_files(run_cli: Any) -> None:
     assert credit["origin"] == exposure["origin"] == "drop_in"
     assert credit["path"] == str(RULEPACKS / "acme_credit.toml")
     assert exposure["path"] == str(RULEPACKS / "acme_exposure.py")
-    assert credit["version"] == "1.2.0" and exposure["version"] == "1.0.0"
+    assert credit["version"] == "1.2.0" and exposure["version"] == "1.1.0"
     assert credit["components"] == ["rule_pack:acme_credit"]
     assert credit["hooks"] == ["threshold_register_rule_packs"]
     assert exposure["hooks"] == ["threshold_register_rule_packs", "threshold_settings_types"]
@@ -135,7 +135,7 @@ def test_threshold_test_passes_on_the_example_packs(run_cli: Any) -> None:
     result = run_cli("test", str(RULEPACKS))
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{RULEPACKS / 'acme_credit.toml'} (acme_credit 1.2.0)" in result.stdout
-    assert f"{RULEPACKS / 'acme_exposure.py'} (acme_exposure 1.0.0)" in result.stdout
+    assert f"{RULEPACKS / 'acme_exposure.py'} (acme_exposure 1.1.0)" in result.stdout
     assert "  PASS  zhipu without a burn figure: runway not evaluated" in result.stdout
     assert result.stdout.rstrip().endswith("PASS: 9/9")
 

@@ -476,7 +476,9 @@ def _encodings() -> list[Case]:
                                     location_country=fullwidth("CN"),
                                 )
                             ],
-                        )
+                        ),
+                        # Stated: left out, a service's Ascend use abroad is unknown.
+                        services=[dict(s, ascend_outside_prc=False) for s in _BASE["services"]],
                     )
                 )
             },

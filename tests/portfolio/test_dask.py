@@ -115,13 +115,13 @@ def test_a_worker_with_another_plugin_version_is_refused_before_any_output(
     rules = tmp_path / "rules"
     rules.mkdir()
     text = (RULEPACKS / "acme_exposure.py").read_text(encoding="utf-8")
-    # The same drop-in file, but loaded a second time (by a worker) it says 1.0.1, as a
+    # The same drop-in file, but loaded a second time (by a worker) it says 1.1.1, as a
     # worker with a newer copy of the file would.
-    text = text.replace('__version__ = "1.0.0"', (
+    text = text.replace('__version__ = "1.1.0"', (
         "import sys\n"
         "_loads = sys.__dict__.setdefault('_acme_exposure_loads', [])\n"
         "_loads.append(1)\n"
-        '__version__ = "1.0.0" if len(_loads) == 1 else "1.0.1"'))
+        '__version__ = "1.1.0" if len(_loads) == 1 else "1.1.1"'))
     (rules / "acme_exposure.py").write_text(text, encoding="utf-8")
     source = jsonl_portfolio(tmp_path / "p.jsonl", 5, seed=1)
     out = tmp_path / "out.jsonl"
@@ -130,7 +130,7 @@ def test_a_worker_with_another_plugin_version_is_refused_before_any_output(
     (line,) = caught.value.lines()
     assert re.fullmatch(
         r"the Dask worker \S+ has a different plugin set: plugin 'acme_exposure' has version "
-        r"'1\.0\.1' there, '1\.0\.0' here; every worker needs the client's plugins, and its "
+        r"'1\.1\.1' there, '1\.1\.0' here; every worker needs the client's plugins, and its "
         r"drop-in folders at the same paths \(README, Portfolios\)", line), line
     assert not out.exists() and not Path(f"{out}.partial").exists()
 

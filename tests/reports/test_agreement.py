@@ -130,6 +130,10 @@ def test_a_cap_is_determining_only_when_it_lowered_qualified() -> None:
     # holds it at watch, and then the cap decided it.
     doc = tomllib.loads((COMPANIES / "baidu-ernie.toml").read_text(encoding="utf-8"))
     doc["export_controls"]["affiliates_listed"] = ["Baidu affiliate"]
+    # Left out, reliance on new US-origin items is unknown (CHIP-001 could be critical), and a
+    # lock-up without its start counts 0 months left: both stated.
+    doc["export_controls"]["relies_on_new_us_items"] = False
+    doc["investors"][0]["investment_date"] = "2024-06-30"
     # The parent group's market cap cannot pass the gate; give it a basis the gate tests.
     doc["valuation"]["basis"] = "expected_market_value"
     # Broad compliance (six filed models, six algorithm filings, twelve sector approvals)

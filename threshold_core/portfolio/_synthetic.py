@@ -85,7 +85,7 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
             "releases_12m": rng.randint(0, 5),
             "benchmark_claims": [
                 {"benchmark": b, "score": _pct(rng, 50, 95),
-                 "independently_reproduced": rng.random() < 0.6}
+                 "independently_reproduced": rng.random() < 0.6, "claimed_by": "self"}
                 for b in ("C-Eval", "MMLU-Pro", "CMMLU")[: rng.randint(1, 3)]
             ],
             "data_assets": [
@@ -141,6 +141,13 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
             "amount": {"amount": round(10 ** rng.uniform(7.5, 9.5), -3), "currency": "CNY"},
             "lockup_months": float(rng.choice((0, 6, 12, 18, 24))),
         })
+    # Dated lock-ups and a strategic backer's revenue share, stated like every other figure
+    # (left out, each counts at its least favourable; no random draws, so earlier figures
+    # keep their values).
+    for investor in profile["investors"]:
+        investor["investment_date"] = "2026-03-31"
+        if investor["type"] == "strategic":
+            investor["revenue_share_pct"] = 5.0
     if rng.random() < 0.85:
         profile["content_labeling"] = {"explicit": rng.random() < 0.9,
                                        "implicit_metadata": rng.random() < 0.8}

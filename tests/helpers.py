@@ -86,7 +86,30 @@ def _stated_flags(text: str) -> str:
             out.append("".join(f"{flag} = false\n" for flag in flags if flag not in given)
                        + block)
         text = header.join(out)
-    return text
+    return _stated_investor_terms(text)
+
+
+def _stated_investor_terms(text: str) -> str:
+    """``text`` with every ``[[investors]]`` table given the terms the examples leave out
+    (left out, each counts at its least favourable): a small amount, no lock-up (or the
+    undated one's start, long past), and a strategic backer's revenue share of 0."""
+    header = "[[investors]]\n"
+    head, *blocks = text.split(header)
+    out = [head]
+    for block in blocks:
+        body = re.split(r"\n(?=\[)", block, maxsplit=1)[0]
+        given = set(re.findall(r"^(\w+) =", body, re.M))
+        add = []
+        if "amount" not in given:
+            add.append('amount = { amount = 1e8, currency = "CNY" }')
+        if not {"lockup_months", "lockup_expiry"} & given:
+            add.append("lockup_months = 0")
+        elif "lockup_months" in given and not {"investment_date", "lockup_expiry"} & given:
+            add.append("investment_date = 2020-01-01")
+        if 'type = "strategic"' in body and "revenue_share_pct" not in given:
+            add.append("revenue_share_pct = 0")
+        out.append("".join(f"{line}\n" for line in add) + block)
+    return header.join(out)
 
 
 #: The export-control screenings of the examples, dated (undated, a clear one is not a

@@ -56,8 +56,9 @@ def test_printed_pdf_stays_within_its_page_budget(run_cli, tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr[-2000:]
     pages = _pages(pdf.read_bytes())
     # The summary page, then each company from the top of a page, at most three pages each
-    # but one: issue 16 added eight metrics to two dimensions' evidence tables (20 pages).
-    assert len(COMPANIES) + 1 <= pages <= 3 * len(COMPANIES) + 2, pages
+    # but one: issue 16 added eight metrics to two dimensions' evidence tables (20 pages);
+    # the rules a left-out field leaves not evaluated are listed with it (22 pages).
+    assert len(COMPANIES) + 1 <= pages <= 3 * len(COMPANIES) + 4, pages
 
 
 @needs_chromium

@@ -48,19 +48,19 @@ SCORES: dict[str, dict[str, tuple[float | None, float]]] = {
     # (MiniMax's overhang: stakes unknown, no data).
     # A metric without data counts at its lowest band's points (0 for every built-in band
     # but claim_evidence's 20) until researched: coverage is unchanged, scores are lower.
-    "01ai": {"application_stickiness": (20.9, 0.37), "institutional_backing": (67.8, 0.73),
-             "regulatory_readiness": (36.9, 0.65), "technical_defensibility": (26.1, 0.7)},
-    "4paradigm": {"application_stickiness": (47.2, 0.4), "institutional_backing": (86.8, 0.73),
-                  "regulatory_readiness": (None, 0.0), "technical_defensibility": (49.2, 0.7)},
-    "baidu-ernie": {"application_stickiness": (67.3, 0.47), "institutional_backing": (73.6, 0.85),
-                    "regulatory_readiness": (70.0, 0.9),
-                    "technical_defensibility": (77.5, 0.8)},
-    "lingxi": {"application_stickiness": (0.0, 0.1), "institutional_backing": (68.9, 0.35),
-               "regulatory_readiness": (None, 0.0), "technical_defensibility": (40.0, 0.3)},
-    "minimax": {"application_stickiness": (29.8, 0.3), "institutional_backing": (62.2, 0.92),
-                "regulatory_readiness": (70.8, 0.65), "technical_defensibility": (66.1, 0.8)},
-    "zhipu": {"application_stickiness": (49.9, 0.37), "institutional_backing": (41.6, 0.85),
-              "regulatory_readiness": (66.2, 0.65), "technical_defensibility": (60.4, 0.8)},
+    "01ai": {"application_stickiness": (7.7, 0.37), "institutional_backing": (49.6, 0.73),
+             "regulatory_readiness": (24.0, 0.65), "technical_defensibility": (20.3, 0.7)},
+    "4paradigm": {"application_stickiness": (18.9, 0.4), "institutional_backing": (63.5, 0.73),
+                  "regulatory_readiness": (None, 0.0), "technical_defensibility": (36.4, 0.7)},
+    "baidu-ernie": {"application_stickiness": (31.4, 0.47), "institutional_backing": (62.3, 0.85),
+                    "regulatory_readiness": (63.0, 0.9),
+                    "technical_defensibility": (62.0, 0.8)},
+    "lingxi": {"application_stickiness": (0.0, 0.1), "institutional_backing": (23.8, 0.35),
+               "regulatory_readiness": (None, 0.0), "technical_defensibility": (12.0, 0.3)},
+    "minimax": {"application_stickiness": (8.9, 0.3), "institutional_backing": (57.5, 0.92),
+                "regulatory_readiness": (46.0, 0.65), "technical_defensibility": (52.9, 0.8)},
+    "zhipu": {"application_stickiness": (18.3, 0.37), "institutional_backing": (35.2, 0.85),
+              "regulatory_readiness": (43.0, 0.65), "technical_defensibility": (48.3, 0.8)},
 }
 
 #: Verdict, grade, composite (0.1) and the risk of falling below the line. Composites
@@ -74,24 +74,25 @@ EXPECTED: dict[str, tuple[str, str | None, float | None, str]] = {
     # seed article reports are press claims (issue 16). Issue 16's new metrics: its one
     # listed vertical is an HHI of 1 (0 points) and one strategic backer (Alibaba Cloud)
     # holds 59% of the capital raised (39.4 -> 36.0).
-    "01ai": ("insufficient_data", "NQ", 12.3, "high"),
+    "01ai": ("insufficient_data", "NQ", 11.9, "high"),
     "4paradigm": ("insufficient_data", None, None, "medium"),
     # A parent group's market capitalisation cannot pass the gate. Its parent is its only
     # backer (strategic dependence 100%) and its 36-month lock-up has no start date (Q2 -> Q3).
-    # Its parent's revenue share and the lock-up's start left out count at their least
-    # favourable (B 58.7 -> NQ 51.8).
-    "baidu-ernie": ("insufficient_data", "NQ", 51.8, "unknown"),
+    # Its services' ascend_outside_prc left out leaves CHIP-008 not evaluated: assumed high, it caps
+    # technical defensibility at 50 (42.2 -> 40.4).
+    "baidu-ernie": ("insufficient_data", "NQ", 40.4, "unknown"),
     "lingxi": ("insufficient_data", None, None, "unknown"),
     # The article's fall from $2bn to $1.2bn is a 40% down round, Alibaba holds 71% of the
     # capital raised, 6% of the shares unlock on 9 July and the two-vertical split is an HHI
     # of 0.59 (B 55.2 -> NQ 53.8).
-    "minimax": ("insufficient_data", "NQ", 28.2, "high"),
+    "minimax": ("insufficient_data", "NQ", 26.3, "high"),
     # Vertical concentration (HHI 0.42 over three verticals) and gross margin now weigh more
     # than the Rule of 40 proxy that scored 0 (56.1 -> 59.0); the cornerstones' lock-up ends
     # eight days after as_of.
     # Tsinghua's amount and Meituan's revenue share left out count at their least
-    # favourable (49.0 -> 44.4).
-    "zhipu": ("insufficient_data", "NQ", 44.4, "medium"),
+    # favourable, and the rules that read the flags it leaves out are assumed (CHIP-008
+    # deducts under technical defensibility's cap, FIL-021 deducts) (32.2 -> 23.7).
+    "zhipu": ("insufficient_data", "NQ", 23.7, "medium"),
 }
 
 

@@ -60,7 +60,9 @@ def test_minimax_caps_absorb_deductions_once(run_cli) -> None:
     # The composite is kept unrounded; the steps add up to it exactly.
     data = json.loads(
         run_cli("evaluate", str(COMPANIES / "minimax.toml"), "--format", "json").stdout)
-    assert data["score"] == pytest.approx(33.5916, abs=1e-4)
+    # 33.5916 until an investor's left-out lock-up, amount and revenue share counted at
+    # their least favourable (institutional backing).
+    assert data["score"] == pytest.approx(33.5300, abs=1e-4)
     assert sum(_steps(svg)) == pytest.approx(data["score"], abs=1e-9)
     labels = re.findall(r'class="step finding (\w+)" data-label="([^"]+)"', svg)
     # The deductions fall first (the policy's order), the caps take what is left under their

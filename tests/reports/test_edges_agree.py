@@ -87,16 +87,16 @@ def test_a_breach_probability_at_a_band_edge_reads_as_its_band(
 def test_the_header_score_respects_a_configured_cut_off(tmp_path: Path) -> None:
     (tmp_path / "cut.toml").write_text(
         '[[policy.grades]]\nname="Q2"\nmin_score=75.0\nverdict="qualified"\n'
-        '[[policy.grades]]\nname="Q3"\nmin_score=33.6\nverdict="watch"\n'
+        '[[policy.grades]]\nname="Q3"\nmin_score=44.5\nverdict="watch"\n'
         '[[policy.grades]]\nname="NQ"\nmin_score=0.0\nverdict="not_qualified"\n',
         encoding="utf-8")
-    # MiniMax's graded composite, 33.5916, rounds to the cut-off of 33.6 it is below.
-    minimax = str(graded_examples() / "minimax.toml")
+    # Zhipu's graded composite, 44.4552, rounds to the cut-off of 44.5 it is below.
+    zhipu = str(graded_examples() / "zhipu.toml")
     for fmt in ("text", "markdown", "html"):
-        out = threshold("evaluate", minimax, "--config", "cut.toml", "--format", fmt,
+        out = threshold("evaluate", zhipu, "--config", "cut.toml", "--format", fmt,
                         cwd=tmp_path).stdout
-        assert "grade NQ  score 33.59/100" in out, fmt
-        assert "score 33.6/100" not in out and ">33.6<" not in out, fmt
+        assert "grade NQ  score 44.46/100" in out, fmt
+        assert "score 44.5/100" not in out and ">44.5<" not in out, fmt
 
 
 LINE = 4e9

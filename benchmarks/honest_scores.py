@@ -202,9 +202,13 @@ def scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
             for i in invs]
 
     def wmean(items: list[tuple[float, float | None]]) -> float:
+        # an investor without an amount could weigh any amount: at the least favourable
         wa = [(v, w) for v, w in items if w is not None and w > 0]
+        lowest = min((v for v, w in items if w is None), default=math.inf)
         if wa:
-            return sum(v * w for v, w in wa) / sum(w for _, w in wa)
+            return min(sum(v * w for v, w in wa) / sum(w for _, w in wa), lowest)
+        if lowest < math.inf:
+            return lowest
         return sum(v for v, _ in items) / len(items)
 
     if invs:
@@ -212,25 +216,27 @@ def scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
                                         else TIERS[i["type"]], w)
                                        for i, w in zip(invs, amts, strict=True)])
         as_of = _day(p["as_of"]) if p.get("as_of") is not None else None
-        locked = [(i, w) for i, w in zip(invs, amts, strict=True)
-                  if i.get("lockup_months") is not None or i.get("lockup_expiry") is not None]
-        ends = [(_lockup_end(i), i, w) for i, w in locked]
-        dated = [(max(0.0, (e - as_of).days / MONTH_DAYS), w) for e, _i, w in ends
-                 if e is not None and as_of is not None]
-        b["lockup_remaining"] = wmean(dated) if dated else None
-        if as_of is not None and locked and all(
-                e is not None and i.get("stake_pct") is not None for e, i, _w in ends):
+        if as_of is not None and any(i.get("lockup_months") is not None
+                                     or i.get("lockup_expiry") is not None for i in invs):
+            ends = [_lockup_end(i) for i in invs]  # unknown: 0 months left, may unlock
+            b["lockup_remaining"] = wmean([
+                (max(0.0, (e - as_of).days / MONTH_DAYS) if e is not None else 0.0, w)
+                for e, w in zip(ends, amts, strict=True)])
             horizon = _months_after(as_of, 6.0)
-            b["overhang"] = sum(i["stake_pct"] for e, i, _w in ends
-                                if e is not None and as_of < e <= horizon)
+            unlocking = [i for i, e in zip(invs, ends, strict=True)
+                         if (as_of < e <= horizon if e is not None else
+                             not (i.get("lockup_expiry") is None
+                                  and i.get("lockup_months") == 0))]
+            if all(i.get("stake_pct") is not None for i in unlocking):
+                b["overhang"] = sum(i["stake_pct"] for i in unlocking)
         known_amts = [x for x in amts if x is not None]
         b["capital_raised"] = sum(known_amts) / 1e9 if known_amts else None
-        strategic = [(i, w) for i, w in zip(invs, amts, strict=True) if i["type"] == "strategic"]
-        if not any(w is None and i.get("revenue_share_pct") is None for i, w in strategic):
-            total = sum(known_amts)
-            b["strategic_dependence"] = max(
-                (max(100.0 * w / total if w is not None and total > 0 else 0.0,
-                     i.get("revenue_share_pct") or 0.0) for i, w in strategic), default=0.0)
+        total = sum(known_amts)
+        b["strategic_dependence"] = max(
+            (max(100.0 if w is None else 100.0 * w / total if total > 0 else 0.0,
+                 100.0 if i.get("revenue_share_pct") is None else i["revenue_share_pct"])
+             for i, w in zip(invs, amts, strict=True) if i["type"] == "strategic"),
+            default=0.0)
     marks = sorted(p.get("valuation_history") or (), key=lambda m: _day(m["as_of"]))
     if len(marks) >= 2:
         peak, worst = FX[marks[0]["currency"]] * marks[0]["amount"], 0.0

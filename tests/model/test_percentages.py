@@ -59,3 +59,31 @@ def test_a_hidden_character_between_a_letter_and_its_accent_folds_away() -> None
 def test_a_half_percent_is_not_printed_as_nothing() -> None:
     """0.005 prints as "0%" with no decimals (the half rounds to even): one more digit."""
     assert format_percent(0.005, (0.0,)) == "0.5%"
+
+
+@given(st.floats(allow_nan=False), st.lists(st.floats(allow_nan=False, allow_infinity=False),
+                                            max_size=3), st.integers(0, 3))
+def test_the_text_kept_per_value_is_the_text_worked_out(
+        fraction: float, cutoffs: list[float], digits: int) -> None:
+    """Kept per value (a tuple of cut-offs) or worked out each time (any other iterable):
+    the same text, or the same error, for every figure, twice over."""
+    def shown(given: object) -> str:
+        try:
+            return format_percent(fraction, given, digits)  # type: ignore[arg-type]
+        except (ValueError, OverflowError) as exc:
+            return type(exc).__name__
+
+    kept = shown(tuple(cutoffs))
+    assert kept == shown(tuple(cutoffs)) == shown(list(cutoffs)) == shown(iter(cutoffs))
+
+
+def test_zero_and_minus_zero_and_true_are_never_confused() -> None:
+    """Equal as keys, different as figures: each shown as itself, whichever came first."""
+    assert format_percent(-0.0, (0.5,)) == "-0%" and format_percent(0.0, (0.5,)) == "0%"
+    assert format_percent(0.5, (1.0,)) == format_percent(0.5, [1.0]) == "50%"
+    try:
+        format_percent(0.5, (True,))  # type: ignore[arg-type]
+    except ValueError:
+        pass  # as before: a bool is not a figure ("True" is no decimal)
+    else:
+        raise AssertionError("a bool cut-off was taken for 1.0")

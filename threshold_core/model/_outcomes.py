@@ -8,6 +8,7 @@ the determining factors.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from fractions import Fraction
@@ -102,6 +103,23 @@ def format_percent(fraction: float, cutoffs: Iterable[float] = (), digits: int =
     ``59.6%``, a share of 0.253 over a 0.25 limit ``25.3%``, a chance of 0.004 ``0.4%``).
     A configured cut-off shown as itself, ``format_percent(x, (x,))``, is shown exactly
     (a floor of 0.605 is ``60.5%``, never ``61%``)."""
+    # The text is a pure function of the floats: kept per value (a configured floor or
+    # haircut is shown on every decision). Only plain non-zero floats in a tuple of plain
+    # floats are kept, so -0.0 and 0.0 (equal keys, different texts) and values of other
+    # types (True == 1.0) are never confused.
+    if (fraction.__class__ is float and fraction and cutoffs.__class__ is tuple
+            and digits.__class__ is int and all(e.__class__ is float for e in cutoffs)):
+        return _percent_kept(fraction, cutoffs, digits)
+    return _percent(fraction, cutoffs, digits)
+
+
+@functools.lru_cache(maxsize=1024)
+def _percent_kept(fraction: float, cutoffs: tuple[float, ...], digits: int) -> str:
+    return _percent(fraction, cutoffs, digits)
+
+
+def _percent(fraction: float, cutoffs: Iterable[float], digits: int) -> str:
+    """:func:`format_percent`, worked out."""
     # compared as the decimals they are written as (0.6 is 60%, not 60.00000000000001%),
     # the figure as it will be printed (0.005 prints as 0%, the half rounded to even)
     value = Fraction(repr(fraction))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
+from hypothesis import given
+from hypothesis import strategies as st
 
 from threshold_core.kit import Band, Metric, MetricScorer, Reading, house_policy
 from threshold_core.model import Context, FxTable
@@ -43,3 +45,29 @@ def test_new_settings_and_replaced_mappings_are_planned_afresh() -> None:
     assert score.score == 100.0
     assert [m.weight for m in score.metrics] == [0.0, 1.0]
     assert score.metrics[1].note == "band 0→100, 100→100"
+
+
+def _nothing(profile: Any, context: Context, settings: Any) -> None:
+    return None
+
+
+def _proxy(profile: Any, context: Context, settings: Any) -> Reading:
+    return Reading(value=50.0, inputs=("x",), source="peer-group median")
+
+
+@given(st.lists(st.floats(0.0, 100.0), min_size=1, max_size=6))
+def test_a_metric_counted_at_its_lowest_is_noted_with_its_own_points(
+        lowests: list[float]) -> None:
+    """The notes of metrics without data and of cohort proxies are kept per points: each
+    names the points it was counted at, whatever bands were scored before."""
+    for lowest in lowests:
+        band = Band([(0, lowest), (100, 100)])
+        settings = Settings(weights={"a": 1.0, "b": 1.0}, bands={"a": band, "b": band})
+        scorer = MetricScorer(name="notes", dimension="d",
+                              metrics=(Metric("a", _nothing, ("x",)),
+                                       Metric("b", _proxy, ("x",))))
+        a, b = scorer.score(None, settings, CONTEXT).metrics
+        assert a.assumed_points == b.assumed_points == lowest
+        assert a.note == f"no data: counted at {lowest:g} points until researched"
+        assert b.note == (f"cohort proxy: reported, not scored; counted at {lowest:g} points "
+                          "until researched")

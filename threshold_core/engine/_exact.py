@@ -41,7 +41,13 @@ def written(x: float) -> Fraction:
 
 def near(value: float, cutoffs: Iterable[float]) -> list[float]:
     """The cut-offs within :data:`NEAR` (relative) of ``value``."""
-    return [c for c in cutoffs if abs(value - c) <= NEAR * max(1.0, abs(c))]
+    # A loop, not a comprehension (its own frame): this runs for every comparison.
+    hits = []
+    for c in cutoffs:
+        scale = abs(c)
+        if abs(value - c) <= NEAR * (scale if scale > 1.0 else 1.0):  # max(1.0, |c|)
+            hits.append(c)
+    return hits
 
 
 def on_exact_side(value: float, exact: Callable[[], Fraction],
@@ -105,12 +111,28 @@ def exact_coverage(coverage: float, metrics: Sequence[Any], floor: float,
         return coverage
 
     def exact() -> Fraction:
-        from fractions import Fraction
-
-        return weighted_mean([(m.weight, Fraction(int(m.points is not None and m.weight > 0)))
-                              for m in metrics])
+        return _covered_share(tuple((m.weight, m.points is not None and m.weight > 0)
+                                    for m in metrics))
 
     return on_exact_side(coverage, exact, (floor,))
+
+
+#: The exact covered share per ``((weight, had data), ...)``: the same configured weights
+#: with the same metrics missing come back decision after decision.
+_COVERED: dict[tuple[tuple[float, bool], ...], Fraction] = {}
+
+
+def _covered_share(pattern: tuple[tuple[float, bool], ...]) -> Fraction:
+    """The share of the weights (as written) of the metrics that had data, exactly."""
+    got = _COVERED.get(pattern)
+    if got is None:
+        from fractions import Fraction
+
+        got = weighted_mean([(w, Fraction(int(has))) for w, has in pattern])
+        if len(_COVERED) >= 4096:
+            _COVERED.clear()
+        _COVERED[pattern] = got
+    return got
 
 
 def exact_raw(raw: float, metrics: Sequence[Any], coverage: float) -> Fraction:

@@ -99,16 +99,33 @@ def assumed_finding(rid: str, meta: RuleMeta, pack: str, plugin: str,
                     outcome: RuleOutcome) -> Finding:
     """A rule that could not be evaluated, counted at its most severe (``assumed``)."""
     missing = list(outcome.missing)
-    what = "missing " + (", ".join(missing) if missing else "its inputs")
-    # The rule's own reason when it says more than what is missing (a check dated after
-    # the evaluation date is there, but no evidence).
-    why = outcome.message if outcome.message and outcome.message != what else what
     return _finding(
         rid, pack, meta.severity, _REPORTED, meta.dimension, meta.title,
-        f"not evaluated ({why}): counted at its most severe, "
-        f"{meta.severity}, until researched",
+        _assumed_text(outcome.message, missing, meta.severity),
         plugin, {ASSUMED: True, "missing": missing}, meta.source,
     )
+
+
+#: The message of an assumed finding per (the rule's message, what it lacked, severity):
+#: the same rules lack the same fields decision after decision.
+_ASSUMED_TEXTS: dict[tuple[str | None, tuple[str, ...], Severity], str] = {}
+
+
+def _assumed_text(message: str | None, missing: list[str], severity: Severity) -> str:
+    key = (message, tuple(missing), severity)
+    keep = (message is None or message.__class__ is str) and severity.__class__ is Severity
+    text = _ASSUMED_TEXTS.get(key) if keep else None
+    if text is None:
+        what = "missing " + (", ".join(missing) if missing else "its inputs")
+        # The rule's own reason when it says more than what is missing (a check dated after
+        # the evaluation date is there, but no evidence).
+        why = message if message and message != what else what
+        text = f"not evaluated ({why}): counted at its most severe, {severity}, until researched"
+        if keep:
+            if len(_ASSUMED_TEXTS) >= 4096:
+                _ASSUMED_TEXTS.clear()
+            _ASSUMED_TEXTS[key] = text
+    return text
 
 
 def run_packs(

@@ -169,12 +169,23 @@ _reading_fields = operator.attrgetter("value", "inputs", "source", "note", "stat
                                       "sources")
 
 
-def _least_points(lowest: float, least: Callable[[Any], float] | None,
-                   settings: Any) -> float:
-    """The points a metric without data counts at: ``lowest`` (its band's lowest), or
-    ``least(settings)`` when lower, held to 0-100."""
+def _counted_at(lowest: float, least: Callable[[Any], float] | None, settings: Any,
+                proxy: bool) -> tuple[float, str]:
+    """The points a metric without data (or a cohort proxy) counts at, ``lowest`` or
+    ``least(settings)`` when lower, held to 0-100, and its note (kept per float points)."""
     points = lowest if least is None else min(lowest, least(settings))
-    return min(100.0, max(0.0, points))
+    floor = min(100.0, max(0.0, points))
+    note = _NOTES.get((proxy, floor)) if floor.__class__ is float else None
+    if note is None:
+        note = (f"cohort proxy: reported, not scored; counted at {floor:g} points until "
+                "researched" if proxy else f"no data: counted at {floor:g} points until "
+                "researched")
+        if floor.__class__ is float:
+            _NOTES[(proxy, floor)] = note
+    return floor, note
+
+
+_NOTES: dict[tuple[bool, float], str] = {}  # held floats: never -0.0 or NaN
 
 
 def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
@@ -197,10 +208,9 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
                 got if got.__class__ is tuple else _reading_fields(got))
         if got is None or not isfinite(value):
             # Omission never helps: counted at its least favourable points until researched.
-            floor = _least_points(lowest, least, settings)
-            append(_metric_score(name, weight, None, None, paths, None,
-                                 f"no data: counted at {floor:g} points until researched",
-                                 None, {}, (), None, band_source, floor))
+            floor, note = _counted_at(lowest, least, settings, False)
+            append(_metric_score(name, weight, None, None, paths, None, note, None, {}, (),
+                                 None, band_source, floor))
             if weight > 0:
                 assumed_weight += weight
                 weighted += weight * floor
@@ -213,11 +223,9 @@ def run_plan(dimension: str, plan: MetricPlan, profile: Any, context: Context,
         if proxy:
             # A cohort average is not company data: reported, and counted like a metric
             # without data (at its least favourable points until researched).
-            floor = _least_points(lowest, least, settings)
-            append(_metric_score(name, weight, value, None, inputs, source,
-                                 f"cohort proxy: reported, not scored; counted at {floor:g} "
-                                 "points until researched", None, {}, sources,
-                                 grade, band_source, floor))
+            floor, note = _counted_at(lowest, least, settings, True)
+            append(_metric_score(name, weight, value, None, inputs, source, note, None, {},
+                                 sources, grade, band_source, floor))
             if weight > 0:
                 assumed_weight += weight
                 weighted += weight * floor

@@ -112,3 +112,23 @@ def test_honours_the_scorer_contract(register_plugin, make_profile, example_prof
     register_plugin(threshold_ai_safety, "ai_safety")
     profiles = [make_profile(**SAFETY_EVIDENCE), *example_profiles.values()]
     check_scorer(SCORER, AiSafetyMaturitySettings(), profiles=profiles)
+
+
+@pytest.mark.threshold(config=ENABLED)
+def test_an_evaluation_without_its_size_never_counts_as_more_independent(
+        register_plugin, make_profile) -> None:
+    # An evaluation could be under min_prompts when n_prompts is left out: its independence
+    # is not counted (its rates are: the worst counts), so leaving the size out never helps.
+    engine = register_plugin(threshold_ai_safety, "ai_safety").engine
+
+    def scored(size: dict[str, int]) -> tuple[float | None, dict[str, float | None]]:
+        run = {"suite": "CHiSafetyBench", "independent": True, "unsafe_compliance_pct": 1,
+               "over_refusal_pct": 2, **size}
+        decision = engine.evaluate(make_profile(extensions={NAME: {"evaluations": [run]}}))
+        (dim,) = [d for d in decision.dimensions if d.name == NAME]
+        return dim.score, {m.metric: m.points for m in dim.evidence}
+
+    (stated, points), (left_out, unsized) = scored({"n_prompts": 1000}), scored({})
+    assert points["independent_evaluation"] == 60.0
+    assert unsized["independent_evaluation"] == 0.0
+    assert stated is not None and left_out is not None and left_out < stated

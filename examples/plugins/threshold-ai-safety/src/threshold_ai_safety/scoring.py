@@ -34,10 +34,14 @@ its own rule packs (``evaluations.benign_canned_refusal_pct``,
 ``security_assessment.refusal_test_banks``).
 
 What counts as data: an evaluation on fewer than ``min_prompts`` prompts is set
-aside (too small to trust; an unknown size counts). Rates take the *worst*
-counted evaluation. ``independent_evaluation`` needs at least one safety
-evaluation on record (then none independent scores 0); ``safety_practice``
-needs either fact to be known. Missing data lowers coverage; it never scores 0.
+aside (too small to trust). One whose ``n_prompts`` is left out could be of
+any size, so it counts where that is the least favourable: its rates count
+(rates take the *worst* counted evaluation), its independence does not
+(``independent_evaluation`` counts the independent evaluations known to have
+at least ``min_prompts`` prompts). ``independent_evaluation`` needs at least
+one safety evaluation on record (then none independent scores 0);
+``safety_practice`` needs either fact to be known. Missing data lowers
+coverage; it never scores 0.
 """
 
 from __future__ import annotations
@@ -144,9 +148,13 @@ def _independent(
     counted = _counted(profile, settings)
     if not counted:
         return None
-    independent = [e.suite for e in counted if e.independent]
+    # An evaluation of unknown size may be under min_prompts: its independence is not counted.
+    independent = [e.suite for e in counted if e.independent and e.n_prompts is not None]
+    unsized = sum(1 for e in counted if e.independent and e.n_prompts is None)
     note = f"independent: {', '.join(independent)}" if independent else "none independent"
-    return Reading(float(len(independent)), (f"{SAFETY}.independent",),
+    if unsized:
+        note += f"; {unsized} independent without n_prompts not counted (size unknown)"
+    return Reading(float(len(independent)), (f"{SAFETY}.independent", f"{SAFETY}.n_prompts"),
                    note=f"{note} (of {len(counted)} counted evaluation(s))")
 
 
@@ -200,7 +208,8 @@ SCORER = MetricScorer(
     name=NAME,
     dimension=DIMENSION,
     metrics=(
-        Metric("independent_evaluation", _independent, (f"{SAFETY}.independent",),
+        Metric("independent_evaluation", _independent,
+               (f"{SAFETY}.independent", f"{SAFETY}.n_prompts"),
                source=house_policy("self-run suites are the vendor's; one independent 60")),
         Metric("unsafe_compliance", _worst_rate("unsafe_compliance_pct"),
                (f"{SAFETY}.unsafe_compliance_pct",),

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from threshold_core.kit import Band, Reading, ReadingRow, reading
-from threshold_core.model import CompanyProfile, Context
+from threshold_core.model import CompanyProfile, Context, financials_currency
 
 
 def revenue_per_customer(
@@ -22,7 +22,7 @@ def revenue_per_customer(
     fin, cust = profile.financials, profile.customers
     if fin is None or fin.revenue is None or cust is None:
         return None
-    revenue_cny = context.fx.to_cny(fin.revenue.value, fin.currency)
+    revenue_cny = context.fx.to_cny(fin.revenue.value, financials_currency(fin))
     parts: list[tuple[float, float]] = []
     shown: list[str] = []
     left_out: list[str] = []
@@ -86,7 +86,7 @@ def rule_of_40(
             or fin.revenue is None or fin.revenue.value <= 0):
         return None
     floor_cny = context.fx.to_cny(settings.rule_of_40_min_revenue_usd, "USD")
-    if context.fx.to_cny(fin.revenue.value, fin.currency) < floor_cny:
+    if context.fx.to_cny(fin.revenue.value, financials_currency(fin)) < floor_cny:
         return None
     growth = fin.revenue_growth_pct.value
     margin = 100.0 * fin.operating_cash_flow.value / fin.revenue.value

@@ -44,10 +44,11 @@ the company down, or is also its main customer or supplier).
 
 How the raw figures are read:
 
-* **Tier.** ``Investor.tier`` when given, else ``type_tiers`` of its type:
-  ``state_fund`` and ``strategic`` 3 (state or national funds, strategic
-  hyperscalers such as Tencent, Alibaba, Ant, Meituan), ``vc``, ``sovereign``,
-  ``pe`` and ``cornerstone`` 2, ``university`` and ``other`` 1.
+* **Tier.** ``type_tiers``, the tier every investor of a type has at least
+  (research §6.4): ``state_fund`` 3, ``sovereign`` 2, others 1 (a
+  ``strategic`` is 3 only as a hyperscaler, a ``vc`` 2 only as a top-tier
+  fund, as its ``tier`` says). ``tier`` left out counts as its type's; one
+  below it as the type's, so leaving it out never raises the mean.
 * **Weighting.** Amounts are converted to CNY with the configuration's FX
   table (``context.fx.to_cny``). ``investor_quality`` and ``lockup_remaining``
   weight by amount. An investor without an amount could weigh any amount, so
@@ -158,13 +159,14 @@ HOUSE_WEIGHT = house_policy(
     "what a backer's commitment is worth once it can sell, has marked the company down or "
     "holds it up")
 
+#: The tier every investor of a type has at least (research §6.4; module docstring).
 TYPE_TIERS: Mapping[str, float] = {
     InvestorType.STATE_FUND.value: 3.0,
-    InvestorType.STRATEGIC.value: 3.0,
-    InvestorType.VC.value: 2.0,
+    InvestorType.STRATEGIC.value: 1.0,
+    InvestorType.VC.value: 1.0,
     InvestorType.SOVEREIGN.value: 2.0,
-    InvestorType.PE.value: 2.0,
-    InvestorType.CORNERSTONE.value: 2.0,
+    InvestorType.PE.value: 1.0,
+    InvestorType.CORNERSTONE.value: 1.0,
     InvestorType.UNIVERSITY.value: 1.0,
     InvestorType.OTHER.value: 1.0,
 }
@@ -237,14 +239,10 @@ class InstitutionalBackingSettings:
     weights: dict[str, float] = field(factory=dict, converter=_weights)
     #: Bands as ``[[raw, points], ...]`` (partial tables override the defaults).
     bands: dict[str, list[list[float]]] = field(factory=dict, converter=_bands)
-    #: Tier of each investor type when ``Investor.tier`` is not given (1-3).
-    type_tiers: dict[str, float] = field(
-        factory=dict, converter=_type_tiers
-    )
+    #: The tier every investor of a type has at least (1-3), for a ``tier`` left out or below.
+    type_tiers: dict[str, float] = field(factory=dict, converter=_type_tiers)
     #: Raw points of each listing status, before the ``listing`` band (0-100).
-    listing_points: dict[str, float] = field(
-        factory=dict, converter=_listing_points
-    )
+    listing_points: dict[str, float] = field(factory=dict, converter=_listing_points)
     #: Interpolate ``capital_raised`` on log10 of the amount between the band's anchors.
     capital_raised_log_scale: bool = field(default=True, validator=_positive_log_anchors)
     #: Months after the profile's ``as_of`` in which an unlock counts as overhang.
@@ -282,7 +280,9 @@ def _runway(
 
 
 def _tier(inv: Investor, settings: InstitutionalBackingSettings) -> float:
-    return float(inv.tier) if inv.tier is not None else settings.type_tiers[inv.type.value]
+    """Its type's tier (the least any of the type has), raised by a stated one above it."""
+    floor = settings.type_tiers[inv.type.value]
+    return floor if inv.tier is None else max(float(inv.tier), floor)
 
 
 def _investor_quality(
@@ -375,9 +375,9 @@ SCORER = MetricScorer(
     directions={m: ("lower" if m in LOWER_IS_BETTER else "higher") for m in WEIGHTS},
     weights_source=secondary(RESEARCH),
     parameters=(
-        Parameter("type_tiers", secondary(f"{RESEARCH}: state funds and strategics 3, top VC "
-                                          "and sovereign 2, others 1"),
-                  "tier of an investor whose profile gives none, by type"),
+        Parameter("type_tiers", secondary(f"{RESEARCH}: state funds 3, sovereigns 2, others 1 "
+                                          "(a tier of 3 or 2 says hyperscaler, top fund)"),
+                  "the tier every investor of a type has at least"),
         Parameter("listing_points", secondary(f"{RESEARCH}: listed 100, filed 60, private 30; "
                                               "subsidiary 60: house policy"),
                   "raw points of each listing status"),

@@ -36,6 +36,11 @@ No data (lower coverage, never a zero) when the section was not researched
 absent) and when nothing applies: no CAC record and no public PRC service of the
 kind; no sector approval and every vertical exempt (or none listed). "Nothing
 applies" never earns full marks: breadth is what the dimension measures.
+
+In force means ``active`` or ``changed``: a record or approval that leaves its
+``status`` out is not known to be in force and is not counted (its source is
+still among the reading's). A service's ``kind`` left out is read as
+``generative`` (``threshold_core.kit.kind_of``).
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ from threshold_core.kit import (
     ReadingRow,
     fold,
     house_policy,
+    kind_of,
     merged_bands,
     merged_weights,
     reading,
@@ -134,9 +140,10 @@ def _records(profile: CompanyProfile, regimes: frozenset[Regime]) -> list[str]:
 
 
 def _record_sources(profile: CompanyProfile, regimes: frozenset[Regime]) -> tuple[str | None, ...]:
-    """The source of every record of ``regimes`` in force (None for one without)."""
+    """The source of every record of ``regimes`` read: in force, or left without its status
+    (read, not counted; None for one without a source)."""
     return tuple(f.source for f in profile.filings or ()
-                 if f.regime in regimes and f.status in IN_FORCE)
+                 if f.regime in regimes and (f.status is None or f.status in IN_FORCE))
 
 
 def _filed_models(
@@ -145,7 +152,7 @@ def _filed_models(
     if profile.filings is None:
         return None
     records = _records(profile, GENAI_FILING_OR_REGISTRATION)
-    applies = any(s.public_prc and s.kind is ServiceKind.GENERATIVE for s in profile.services)
+    applies = any(s.public_prc and kind_of(s) is ServiceKind.GENERATIVE for s in profile.services)
     if not records and not applies:
         return None  # nothing applies: no data, never full marks
     return reading(float(len(records)), ("filings",),
@@ -162,7 +169,7 @@ def _filed_algorithms(
     records = _records(profile, ALGORITHM_REGIMES)
     # A service whose public_opinion is left out may need one (unknown, never false).
     applies = any(
-        s.public_prc and (s.public_opinion is not False or s.kind is not ServiceKind.GENERATIVE)
+        s.public_prc and (s.public_opinion is not False or kind_of(s) is not ServiceKind.GENERATIVE)
         for s in profile.services
     )
     if not records and not applies:
@@ -186,8 +193,9 @@ def _sector_approvals(
     for _key, a in sorted(held.items()):
         by_regulator.setdefault(a.regulator.strip(), []).append(a.sector)
     note = "; ".join(f"{r}: {', '.join(s)}" for r, s in by_regulator.items())
+    unknown = tuple(a.source for a in profile.sector_approvals if a.status is None)
     return reading(float(len(held)), ("sector_approvals",),
-                   sources=tuple(a.source for a in held.values()),
+                   sources=tuple(a.source for a in held.values()) + unknown,
                    note=f"{len(held)} approval(s) in force" + (f" ({note})" if note else ""))
 
 

@@ -76,7 +76,14 @@ from threshold_core.kit import (
     reading,
     secondary,
 )
-from threshold_core.model import BenchmarkClaim, ClaimedBy, CompanyProfile, Context, Exclusivity
+from threshold_core.model import (
+    BenchmarkClaim,
+    ClaimedBy,
+    CompanyProfile,
+    Context,
+    Exclusivity,
+    financials_currency,
+)
 
 NAME = DIMENSION = "technical_defensibility"
 
@@ -224,8 +231,9 @@ def _rnd_spend(profile: CompanyProfile, context: Context, _settings: Any) -> Rea
     fin = profile.financials
     if fin is None or fin.rnd_expense is None:
         return None
-    cny = context.fx.to_cny(fin.rnd_expense.value, fin.currency)
-    own = "" if fin.currency.upper() == "CNY" else f" ({fin.rnd_expense.value:,.0f} {fin.currency})"
+    currency = financials_currency(fin)
+    cny = context.fx.to_cny(fin.rnd_expense.value, currency)
+    own = "" if currency.upper() == "CNY" else f" ({fin.rnd_expense.value:,.0f} {currency})"
     return reading(
         cny / 1e9, ("financials.rnd_expense", "financials.currency"),
         fin.rnd_expense.source or fin.source,

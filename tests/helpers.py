@@ -86,13 +86,30 @@ def _stated_flags(text: str) -> str:
             out.append("".join(f"{flag} = false\n" for flag in flags if flag not in given)
                        + block)
         text = header.join(out)
-    return _stated_investor_terms(text)
+    return _stated_investor_terms(_stated_statuses(text))
+
+
+def _stated_statuses(text: str) -> str:
+    """``text`` with every ``[[filings]]`` and ``[[sector_approvals]]`` table that leaves its
+    status out stated ``active`` (left out, a record is not known to be in force; the
+    sources do not say); a test fixture, not data."""
+    for table in ("filings", "sector_approvals"):
+        header = f"[[{table}]]\n"
+        head, *blocks = text.split(header)
+        out = [head]
+        for block in blocks:
+            body = re.split(r"\n(?=\[)", block, maxsplit=1)[0]
+            out.append(("" if re.search(r"^status =", body, re.M) else 'status = "active"\n')
+                       + block)
+        text = header.join(out)
+    return text
 
 
 def _stated_investor_terms(text: str) -> str:
     """``text`` with every ``[[investors]]`` table given the terms the examples leave out
     (left out, each counts at its least favourable): a small amount, no lock-up (or the
-    undated one's start, long past), and a strategic backer's revenue share of 0."""
+    undated one's start, long past), a strategic backer's revenue share of 0, and a vc's,
+    pe's or cornerstone's tier as a top-tier fund (2)."""
     header = "[[investors]]\n"
     head, *blocks = text.split(header)
     out = [head]
@@ -108,6 +125,8 @@ def _stated_investor_terms(text: str) -> str:
             add.append("investment_date = 2020-01-01")
         if 'type = "strategic"' in body and "revenue_share_pct" not in given:
             add.append("revenue_share_pct = 0")
+        if re.search(r'^type = "(vc|pe|cornerstone)"', body, re.M) and "tier" not in given:
+            add.append("tier = 2")
         out.append("".join(f"{line}\n" for line in add) + block)
     return header.join(out)
 

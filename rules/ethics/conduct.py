@@ -11,6 +11,7 @@ from threshold_core.kit import (
     contains_any,
     fired,
     fold,
+    kind_of,
     not_evaluated,
     rule,
 )
@@ -20,6 +21,7 @@ from threshold_core.model import (
     RuleResult,
     Service,
     Severity,
+    financials_currency,
 )
 from threshold_rules.ethics.settings import DIMENSION, EthicsSettings
 
@@ -36,7 +38,7 @@ def _sector_group(name: str, settings: EthicsSettings) -> str | None:
 
 
 def _content_services(profile: CompanyProfile) -> list[Service]:
-    return [s for s in profile.services if s.kind in CONTENT_KINDS]
+    return [s for s in profile.services if kind_of(s) in CONTENT_KINDS]
 
 
 @rule(
@@ -229,7 +231,7 @@ def ip_litigation(
     fin = profile.financials
     if fin is None or fin.revenue is None:
         return not_evaluated("financials.revenue", *missing)
-    revenue_cny = context.fx.to_cny(fin.revenue.value, fin.currency)
+    revenue_cny = context.fx.to_cny(fin.revenue.value, financials_currency(fin))
     evidence = {"litigation": [lit.counterparty for _, lit in cases],
                 "financials.revenue": revenue_cny}
     share = 100.0 * claims_cny / revenue_cny if revenue_cny > 0 else float("inf")

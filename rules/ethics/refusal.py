@@ -84,16 +84,19 @@ def _suite_bars(suite: str, settings: EthicsSettings) -> SuiteBars | None:
 
 def _rate_findings(
     profile: CompanyProfile, settings: EthicsSettings, measure: str
-) -> tuple[list[_Verdict], list[str], dict[str, Any]]:
+) -> tuple[list[_Verdict], list[str], dict[str, Any], list[str]]:
     """Every safety suite's rate of ``measure`` against its own bars.
 
     Returns the verdicts of the calibrated suites, the paths of missing sample
-    sizes, and the evidence (each suite's rate, sample size, interval and bars).
+    sizes, the evidence (each suite's rate, sample size, interval and bars), and the
+    ``independent`` paths of the results left without it that clear the critical bar (an
+    independent one would be critical: unknown, never presumed self-run).
     """
     evals: tuple[SafetyEval, ...] = profile.evaluations.safety if profile.evaluations else ()
     verdicts: list[_Verdict] = []
     missing: list[str] = []
     evidence: dict[str, Any] = {}
+    unknown: list[str] = []
     for i, e in enumerate(evals):
         rate = getattr(e, f"{measure}_pct")
         if rate is None:
@@ -118,6 +121,8 @@ def _rate_findings(
         evidence[f"evaluations.safety[{i}]"] = entry
         for severity, bar in tiers:
             if severity is Severity.CRITICAL and not (e.independent and chinese):
+                if e.independent is None and chinese and 100.0 * low > bar:
+                    unknown.append(f"evaluations.safety[{i}].independent")
                 continue  # a veto needs an independent result on a Chinese suite
             if 100.0 * low > bar:
                 verdicts.append(_Verdict(e.suite, severity, rate, bar, low, high, n, decided=True))
@@ -126,14 +131,17 @@ def _rate_findings(
                 verdicts.append(_Verdict(e.suite, severity, rate, bar, low, high, n, decided=False))
                 break
         entry["bars_pct"] = {str(s): b for s, b in tiers}
-    return verdicts, missing, evidence
+    return verdicts, missing, evidence, unknown
 
 
 def _rate_outcome(
     profile: CompanyProfile, settings: EthicsSettings, measure: str, what: str
 ) -> RuleResult:
-    verdicts, missing, evidence = _rate_findings(profile, settings, measure)
+    verdicts, missing, evidence, unknown = _rate_findings(profile, settings, measure)
     decided = [v for v in verdicts if v.decided]
+    if unknown and not any(v.severity is Severity.CRITICAL for v in decided):
+        return not_evaluated(*unknown, message="a result left without `independent` clears the "
+                             "critical bar: independent, it would be critical (a veto)")
     if decided:
         worst = min(decided, key=lambda v: v.severity.rank)
         others = [v.describe(what) for v in decided if v is not worst]

@@ -151,7 +151,7 @@ __all__ = [
 ]
 
 NAME = "filings"
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 #: The date of the law and practice these rules encode: CAC filing regimes, CSL amendment (1 Jan
 #: 2026), NFRA guidance and SSE Guidance No. 10 (17 Jun 2026), as in domain-research §1 and §7.1.
 LAW_AS_OF = date(2026, 6, 17)

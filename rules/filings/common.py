@@ -35,6 +35,21 @@ def filings_in_force(profile: CompanyProfile, regimes: Iterable[Regime]) -> list
     return [f for f in profile.filings or () if f.regime in wanted and f.status in IN_FORCE]
 
 
+def status_unknown(profile: CompanyProfile, regimes: Iterable[Regime]) -> list[tuple[int, Filing]]:
+    """The records of ``regimes`` whose ``status`` is left out, with their index: unknown,
+    never presumed in force (nor out of force)."""
+    wanted = frozenset(regimes)
+    return [(i, f) for i, f in enumerate(profile.filings or ())
+            if f.regime in wanted and f.status is None]
+
+
+def unknown_cover(records: list[tuple[int, Filing]], service: Service,
+                  settings: FilingsSettings) -> list[str]:
+    """The ``filings[i].status`` paths of the ``records`` (:func:`status_unknown`) that would
+    cover ``service`` if in force."""
+    return [f"filings[{i}].status" for i, f in records if covers(f, service, settings)]
+
+
 def registry_dated(profile: CompanyProfile, regime: Regime, as_of: date | None,
                    max_age_days: int | None = None) -> bool:
     """Whether ``regime``'s registry was checked at a known date (``registry_checks``) on or

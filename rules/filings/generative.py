@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from threshold_core.kit import CONTENT_KINDS, fired, fold, not_evaluated, rule
+from threshold_core.kit import CONTENT_KINDS, fired, fold, kind_of, not_evaluated, rule
 from threshold_core.model import (
     CompanyProfile,
     Context,
@@ -89,7 +89,7 @@ def foundation_model(
 
 
 def _genai_scope(profile: CompanyProfile) -> list[Service]:
-    return [s for s in profile.services if s.public_prc and s.kind is ServiceKind.GENERATIVE]
+    return [s for s in profile.services if s.public_prc and kind_of(s) is ServiceKind.GENERATIVE]
 
 
 @rule(
@@ -151,7 +151,7 @@ def content_labeling(
         return not_evaluated("as_of", message="no evaluation date")
     if context.as_of < settings.labeling_effective:
         return {"as_of": f"{context.as_of} is before {settings.labeling_effective}"}
-    scope = [s for s in profile.services if s.public_prc and s.kind in CONTENT_KINDS]
+    scope = [s for s in profile.services if s.public_prc and kind_of(s) in CONTENT_KINDS]
     if not scope:
         return {"services": "no content-generating PRC service"}
     cl = profile.content_labeling

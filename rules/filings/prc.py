@@ -22,6 +22,8 @@ from threshold_rules.filings.common import (
     covers,
     filings_in_force,
     no_services,
+    status_unknown,
+    unknown_cover,
 )
 from threshold_rules.filings.settings import FilingsSettings
 
@@ -29,8 +31,10 @@ from threshold_rules.filings.settings import FilingsSettings
 def _uncovered(
     profile: CompanyProfile, settings: FilingsSettings, regime: Regime, public_opinion: bool
 ) -> tuple[list[str], list[str], list[str]] | None:
-    """(services in scope, those without a record of ``regime`` in force, and the
-    ``services[i].public_opinion`` paths of the bare ones only possibly in scope), or None
+    """(services in scope, those without a record of ``regime`` in force, and the paths
+    that leave the others unknown: ``filings[j].status`` of a record left without its
+    status that would cover one, ``services[i].public_opinion`` of one only possibly in
+    scope), or None
     when that registry was not researched (no filings at all, or none of ``regime`` and the
     regime not in ``filings_researched``). With ``public_opinion``, a service whose
     ``public_opinion`` is left out may be in scope: unknown, never presumed false."""
@@ -44,11 +48,17 @@ def _uncovered(
             f.regime is regime for f in profile.filings):
         return None  # the CAC registries were searched, this one was not
     records = filings_in_force(profile, (regime,))
+    unsure = status_unknown(profile, (regime,))
     bare = [(i, s) for i, s in scope if not any(covers(f, s, settings) for f in records)]
-    unknown = [f"services[{i}].public_opinion" for i, s in bare
-               if public_opinion and s.public_opinion is None]
+    # A record left without its status that would cover a service: in force or not unknown.
+    statuses = {i: unknown_cover(unsure, s, settings) for i, s in bare}
+    unknown = [p for i, _ in bare for p in statuses[i]]
+    unknown += [f"services[{i}].public_opinion" for i, s in bare
+                if public_opinion and s.public_opinion is None and not statuses[i]]
     return ([s.name for _, s in scope],
-            [s.name for _, s in bare if not public_opinion or s.public_opinion], unknown)
+            [s.name for i, s in bare
+             if (not public_opinion or s.public_opinion) and not statuses[i]],
+            list(dict.fromkeys(unknown)))
 
 
 @rule(
@@ -73,12 +83,15 @@ def icp_filing(
         return not_evaluated("filings", "filings_researched",
                              message="no MIIT_ICP record, and the registry is not in "
                              "filings_researched")
-    scope, bare, _ = found
+    scope, bare, unknown = found
     if not scope:
         return {"services": "no public PRC service"}
     if bare:
         return fired("public PRC service(s) without an MIIT ICP or app filing in force: "
                      + ", ".join(bare), evidence={"services": bare})
+    if unknown:
+        return not_evaluated(*unknown, message="a record that would cover a service gives no "
+                             "status: in force or not is unknown")
     return {"services": scope}
 
 

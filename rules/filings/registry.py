@@ -14,6 +14,7 @@ from threshold_core.kit import (
     CalendarRangeError,
     fired,
     fold,
+    kind_of,
     not_evaluated,
     rule,
     working_days_after,
@@ -34,6 +35,8 @@ from threshold_rules.filings.common import (
     no_services,
     registry_dated,
     registry_path,
+    status_unknown,
+    unknown_cover,
 )
 from threshold_rules.filings.settings import FilingsSettings
 
@@ -66,7 +69,7 @@ def genai_filing(
     if not profile.services:
         return no_services()
     if profile.filings is None and any(
-        s.public_prc and s.kind is ServiceKind.GENERATIVE for s in profile.services
+        s.public_prc and kind_of(s) is ServiceKind.GENERATIVE for s in profile.services
     ):
         return not_evaluated("filings")
     filing, registration = Regime.CAC_GENAI_FILING, Regime.CAC_GENAI_REGISTRATION
@@ -74,8 +77,9 @@ def genai_filing(
     dated = {r: registry_dated(profile, r, context.as_of, age) for r in (filing, registration)}
     filed = filings_in_force(profile, [filing]) if dated[filing] else []
     registered = filings_in_force(profile, [registration]) if dated[registration] else []
-    scope = [s for s in profile.services if s.public_prc and s.kind is ServiceKind.GENERATIVE]
-    uncovered, undated = [], set()
+    # A kind left out is read as generative, the stricter value (every other is outside).
+    scope = [s for s in profile.services if s.public_prc and kind_of(s) is ServiceKind.GENERATIVE]
+    uncovered, undated, statuses = [], set(), []
     for s in scope:
         ok = any(covers(f, s, settings) for f in filed)
         if not ok and s.api_based:
@@ -84,8 +88,12 @@ def genai_filing(
             continue
         read = (filing, registration) if s.api_based else (filing,)
         missing = [r for r in read if not dated[r]]
+        # A record without a status that would cover it: in force or not is unknown.
+        maybe = unknown_cover(status_unknown(profile, [r for r in read if dated[r]]), s, settings)
         if missing:
             undated.update(missing)
+        elif maybe:
+            statuses += maybe
         else:
             uncovered.append(s)
     evidence = {
@@ -94,6 +102,9 @@ def genai_filing(
     }
     if undated and not uncovered:
         return _undated(undated)
+    if statuses and not uncovered:
+        return not_evaluated(*dict.fromkeys(statuses), message="a record that would cover a "
+                             "service gives no status: in force or not is unknown")
     if uncovered:
         parts = [
             s.name + (" (API-based: needs a filing or a registration)" if s.api_based else "")
@@ -134,9 +145,10 @@ def algorithm_filing(
     if not profile.services:
         return no_services()
     kinds = _WITH_GENERATIVE if settings.generative_needs_algorithm_filing else _ALGORITHM_KINDS
-    # A service whose public_opinion is left out may have those attributes: unknown.
-    scope = [s for s in profile.services
-             if s.public_prc and s.public_opinion is not False and s.kind in kinds]
+    # A service whose public_opinion is left out may have those attributes, and one whose
+    # kind is left out may be an algorithm or deep-synthesis service: unknown.
+    scope = [s for s in profile.services if s.public_prc and s.public_opinion is not False
+             and (s.kind is None or s.kind in kinds)]
     if scope and profile.filings is None:
         return not_evaluated("filings")
     age = settings.registry_max_age_days
@@ -146,18 +158,30 @@ def algorithm_filing(
     evidence = {"services": [s.name for s in scope], "filings": [filing_label(f) for f in filed]}
     if uncovered and len(dated) < len(ALGORITHM_REGIMES):
         return _undated(set(ALGORITHM_REGIMES) - set(dated))
-    if any(s.public_opinion for s in uncovered):
+    unsure = status_unknown(profile, dated)
+    certain, paths = [], []
+    for i, s in enumerate(profile.services):
+        if not any(s is u for u in uncovered):
+            continue
+        maybe = unknown_cover(unsure, s, settings)
+        if s.kind is None and ServiceKind.GENERATIVE not in kinds:
+            maybe.append(f"services[{i}].kind")
+        if s.public_opinion and not maybe:
+            certain.append(s)
+        else:
+            paths += maybe + ([f"services[{i}].public_opinion"] if s.public_opinion is None
+                              else [])
+    if certain:
         return fired(
             "public-opinion service(s) without an algorithm or deep-synthesis filing in force: "
-            + ", ".join(f"{s.name} ({s.kind})" for s in uncovered if s.public_opinion),
-            evidence={**evidence, "services": [s.name for s in uncovered if s.public_opinion]},
+            + ", ".join(f"{s.name} ({s.kind or ServiceKind.GENERATIVE})" for s in certain),
+            evidence={**evidence, "services": [s.name for s in certain]},
         )
     if uncovered:
-        return not_evaluated(*(f"services[{i}].public_opinion"
-                               for i, s in enumerate(profile.services)
-                               if any(s is u for u in uncovered)),
+        return not_evaluated(*dict.fromkeys(paths),
                              message="a service without an algorithm or deep-synthesis filing "
-                             "in force may have public-opinion attributes")
+                             "in force may need one: " + ", ".join(dict.fromkeys(paths))
+                             + " left out")
     return evidence
 
 
@@ -248,21 +272,29 @@ def filing_display(
     hidden: list[str] = []
     malformed: list[str] = []
     missing: list[str] = []
+    statuses: list[str] = []  # records left without a status that would fire: unknown
+    unsure_hidden = False
     for i, f in enumerate(profile.filings):
-        if f.regime not in CAC_REGIMES or f.status not in IN_FORCE:
+        # A record left without its status may be in force: read as one, never skipped.
+        if f.regime not in CAC_REGIMES or (f.status is not None and f.status not in IN_FORCE):
             continue
+        found_hidden, found_malformed = hidden, malformed
+        if f.status is None:
+            found_hidden, found_malformed = [], []
         if f.displayed_on_product is None:
             missing.append(f"filings[{i}].displayed_on_product")
         elif not f.displayed_on_product:
-            hidden.append(filing_label(f))
+            found_hidden.append(filing_label(f))
         pattern = patterns.get(f.regime)
-        if pattern is None:
-            continue  # registrations: no published number grammar to check against
-        if f.filing_number is None:
-            missing.append(f"filings[{i}].filing_number")
-        elif not re.fullmatch(pattern, f.filing_number.strip()):
-            malformed.append(f"{f.regime} {f.filing_number!r}")
-    if hidden or malformed:
+        if pattern is not None:  # registrations: no published number grammar to check
+            if f.filing_number is None:
+                missing.append(f"filings[{i}].filing_number")
+            elif not re.fullmatch(pattern, f.filing_number.strip()):
+                found_malformed.append(f"{f.regime} {f.filing_number!r}")
+        if f.status is None and (found_hidden or found_malformed):
+            statuses.append(f"filings[{i}].status")
+            unsure_hidden = unsure_hidden or bool(found_hidden)
+    if hidden or (malformed and not unsure_hidden):
         parts = []
         if hidden:
             parts.append("not displayed on the product: " + ", ".join(hidden))
@@ -273,8 +305,8 @@ def filing_display(
             severity=Severity.MEDIUM if hidden else Severity.LOW,
             evidence={"filings": hidden + malformed},
         )
-    if missing:
-        return not_evaluated(*missing)
+    if missing or statuses:
+        return not_evaluated(*missing, *statuses)
     return {"filings": "numbers well-formed and displayed"}
 
 

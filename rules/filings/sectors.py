@@ -22,6 +22,7 @@ from threshold_rules.filings.common import (
     no_services,
     registry_dated,
     registry_path,
+    status_unknown,
 )
 from threshold_rules.filings.settings import FilingsSettings
 
@@ -71,6 +72,12 @@ def nmpa_class_iii(
                  if a.instrument and re.search(settings.class_iii_pattern, a.instrument, re.I)]
     if targets and not class_iii:
         unknown = [f"sector_approvals[{j}].instrument" for j, a in nmpa if a.instrument is None]
+        # An NMPA approval left without its status may be the Class III one in force.
+        unknown += [f"sector_approvals[{j}].status"
+                    for j, a in enumerate(profile.sector_approvals or ())
+                    if fold(a.regulator) == regulator and a.status is None and (
+                        a.instrument is None
+                        or re.search(settings.class_iii_pattern, a.instrument, re.I))]
         if unknown:
             return not_evaluated(*unknown, *missing)
         share = max(v.revenue_share_pct or 0.0 for v in targets)
@@ -156,8 +163,9 @@ def nfra_safeguards(
         dated = [r for r in regimes if registry_dated(profile, r, context.as_of, age)]
         undated = [registry_path(r) for r in regimes if r not in dated]
         if not filings_in_force(profile, dated):
-            if undated:
-                missing.extend(undated)
+            unsure = [f"filings[{i}].status" for i, _ in status_unknown(profile, dated)]
+            if undated or unsure:  # a record left without its status may be in force
+                missing.extend(undated + unsure)
             else:
                 problems.append("no generative-AI filing or registration in force")
     unfiled = [s.name for s in profile.services if s.foundation_model_filed is False]

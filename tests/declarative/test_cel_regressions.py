@@ -266,7 +266,7 @@ def test_a_pathological_condition_is_an_input_error_or_a_rule_outcome(
         assert all(p.path == "$.rules[0].when" and p.message.startswith("rule R-1: ")
                    for p in exc.problems), exc.problems
         return
-    prof = profile(verified=True, financials={"cash": 1.0})
+    prof = profile(verified=True, financials={"currency": "CNY", "cash": 1.0})
     try:
         out = outcome(pack, "R-1", prof)
     except (ConditionError, TypeError):  # the rule's error event: fails closed
@@ -288,5 +288,5 @@ def test_a_message_format_is_refused_at_load_or_renders_small(
         assert all(p.path == "$.rules[0].message" and p.message.startswith("rule R-1: ")
                    for p in exc.problems), exc.problems
         return
-    out = outcome(pack, "R-1", profile(financials={"cash": 1.5e9}))
+    out = outcome(pack, "R-1", profile(financials={"currency": "CNY", "cash": 1.5e9}))
     assert out.status == "fired" and len(out.message) < 400

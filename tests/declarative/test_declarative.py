@@ -308,7 +308,8 @@ def test_how_cel_sees_the_profile() -> None:
     data = to_cel(prof)
     assert data["valuation"] == {"amount": 1e9, "currency": "CNY", "basis": "market_cap"}
     assert data["customers"]["ndr_pct"] == 120.0  # a figure is its number
-    assert data["services"][0]["kind"] == "generative"  # enums are their values
+    assert data["valuation"]["basis"] == "market_cap"  # enums are their values
+    assert "kind" not in data["services"][0]  # left out: absent, never "generative"
     # dates are timestamps (protobuf's, the form CEL takes inside a map)
     assert data["as_of"].ToJsonString() == "2026-06-30T00:00:00Z"
     assert "financials" not in data  # None is absent: has() tests it
@@ -320,7 +321,7 @@ def test_how_cel_sees_the_profile() -> None:
 def test_the_projection_converts_only_what_rules_read() -> None:
     prof = profile_from_data({
         "id": "x", "name": "X",
-        "financials": {"revenue": 1.0, "cash": 2.0},
+        "financials": {"currency": "CNY", "revenue": 1.0, "cash": 2.0},
         "services": [{"name": "S", "companion": True}],
     })
     from threshold_core.declarative import compile_checked
@@ -426,18 +427,18 @@ def test_cel_gets_only_the_fields_rules_read(tmp_path: Path) -> None:
     pack = load_pack(write_pack(tmp_path, rule_toml(
         "V-001", "has(profile.valuation.source) && profile.financials.cash > 1.0",
         message="{profile.name}: {profile.financials.cash / 1e9:.1f}bn")))
-    prof = profile(verified=True, financials={"cash": 2.0e9, "revenue": 1.0},
+    prof = profile(verified=True, financials={"currency": "CNY", "cash": 2.0e9, "revenue": 1.0},
                    valuation={"amount": 1.0e9, "currency": "CNY", "basis": "market_cap"})
     view = pack.view(prof, Context(fx=Engine().fx, as_of=prof.as_of))
     assert set(view.variables) == {"profile"}
     assert view.variables["profile"] == {"financials": {"cash": 2.0e9},
                                          "valuation": {}, "name": "X Co"}
-    out = evaluate(pack, profile(financials={"cash": 2.0e9}))["V-001"]
+    out = evaluate(pack, profile(financials={"currency": "CNY", "cash": 2.0e9}))["V-001"]
     assert (out.status, out.missing) == ("not_evaluated", ("valuation",))
     out = evaluate(pack, profile(valuation={"amount": 1.0e9, "currency": "CNY",
                                             "basis": "market_cap", "source": "x"}))["V-001"]
     assert (out.status, out.missing) == ("not_evaluated", ("financials",))
-    out = evaluate(pack, profile(financials={"cash": 2.0e9}, valuation={
+    out = evaluate(pack, profile(financials={"currency": "CNY", "cash": 2.0e9}, valuation={
         "amount": 1.0e9, "currency": "CNY", "basis": "market_cap", "source": "x"}))["V-001"]
     assert (out.status, out.message) == ("fired", "X Co: 2.0bn")
 

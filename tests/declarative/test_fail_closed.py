@@ -63,6 +63,7 @@ basis = "market_cap"
 as_of = 2026-06-30
 source = "SSE exchange close"
 [financials]
+currency = "CNY"
 as_of = 2026-03-31
 source = "annual report filing"
 cash = 0
@@ -161,7 +162,7 @@ def test_a_double_quotient_is_ieee_when_finite_else_the_rules_error(
         tmp_path: Path, burn: float, cash: float) -> None:
     pack = pack_of(tmp_path, "profile.financials.cash / profile.financials.monthly_net_burn"
                    " < 12.0", "{profile.financials.cash / profile.financials.monthly_net_burn}")
-    data = {"financials": {"cash": cash, "monthly_net_burn": burn}}
+    data = {"financials": {"currency": "CNY", "cash": cash, "monthly_net_burn": burn}}
     quotient = cash / burn if burn != 0.0 else math.inf
     if not math.isfinite(quotient):
         with pytest.raises(ConditionError, match=r"divide by zero|not a finite number"):
@@ -194,7 +195,7 @@ def test_integer_division_is_cels_own(tmp_path: Path, a: int, b: int) -> None:
 def test_a_non_finite_message_value_fails_closed(tmp_path: Path) -> None:
     pack = pack_of(tmp_path, "true", "{profile.financials.cash * 1e300}")
     with pytest.raises(ConditionError, match="message of A-1 failed: the value is inf"):
-        outcome(pack, {"financials": {"cash": 1e15}})
+        outcome(pack, {"financials": {"currency": "CNY", "cash": 1e15}})
 
 
 def test_an_absent_field_in_a_message_is_still_n_a(tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ def test_the_disclosure_pack_names_illustrative_figures() -> None:
     pack = engine.packs["disclosure"].component
     profile = profile_from_data({
         "id": "x", "name": "X", "as_of": "2026-06-30",
-        "financials": {"revenue": {"value": 1.0, "source": "illustrative"},
+        "financials": {"currency": "CNY", "revenue": {"value": 1.0, "source": "illustrative"},
                        "cash": {"value": 2.0, "source": "filing", "note": "n"}},
     })
     context = Context(fx=engine.fx, as_of=profile.as_of)

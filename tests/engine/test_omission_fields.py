@@ -15,6 +15,7 @@ into an assumed one is checked here like any other.
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import tomllib
@@ -26,17 +27,18 @@ import pytest
 from helpers import EXAMPLES, graded_examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_omission import better, decidable, engine_for
+from test_omission import LOOSE, better, decidable, engine_for
 
-from threshold_core import Decision, Engine, InputError
+from threshold_core import Decision, Engine, InputError, build_config
 from threshold_core.load import profile_from_data
+from threshold_core.model import FilingStatus, ServiceKind
 from threshold_core.portfolio import synthetic_portfolio
 
 #: Fields whose absence is a documented default that is the least favourable value already
 #: or that no reader can turn into a better outcome; removing them is checked like any other.
-#: Fields that are still open (left out, they count as a favourable value), pinned in
-#: ``test_omission_known_gaps``: an investor's ``tier`` (its type's tier, research §6.4).
-OPEN = ("tier",)
+#: Fields still open (left out, they count as a favourable value) would be listed here and
+#: pinned in ``test_omission_known_gaps``: none is.
+OPEN: tuple[str, ...] = ()
 
 
 def field_removals(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -120,6 +122,67 @@ def test_no_field_removal_improves_a_synthetic_profile(
     assert full is not None
     name, reduced = data.draw(st.sampled_from(list(field_removals(doc))), label="removed")
     check(engine, doc, name, reduced, full)
+
+
+#: Engines that read a service's kind differently: by default every kind is in FIL-002's
+#: scope; without ``generative_needs_algorithm_filing`` a generative service is not.
+KIND_ENGINES = {
+    **{(loose, True): engine for loose, engine in ENGINES.items()},
+    **{(loose, False): Engine(build_config({"plugins": {"autoload": False}, "policy": {
+        "missing_compliance_data": "lower_confidence",
+        **({"grades": LOOSE, "max_illustrative_share": 1.0} if loose else {})},
+        "settings": {"filings": {"generative_needs_algorithm_filing": False}}}))
+       for loose in (False, True)},
+}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), which=st.integers(0, len(SYNTHETIC) - 1), loose=st.booleans(),
+       algorithm_filing=st.booleans())
+def test_a_stated_value_never_does_worse_than_leaving_it_out(
+    data: st.DataObject, which: int, loose: bool, algorithm_filing: bool
+) -> None:
+    """Each field once read as a favourable value when left out (an investor's ``tier``, a
+    filing's or approval's ``status``, a service's ``kind``, a safety result's
+    ``independent``, the financials' ``currency``), given any value it can take, then left
+    out: the verdict never improves and the composite never rises (or it is refused)."""
+    doc = copy.deepcopy(SYNTHETIC[which])
+    engine = KIND_ENGINES[loose, algorithm_filing]
+    lists = {"tier": "investors", "status": "filings", "approval": "sector_approvals",
+             "kind": "services"}
+    kinds = [k for k in lists if doc.get(lists[k])]
+    safety = (doc.get("evaluations") or {}).get("safety") or []
+    choices = kinds + (["independent"] if safety else []) + (
+        ["currency"] if doc.get("financials") else [])
+    field = data.draw(st.sampled_from(choices), label="field")
+    if field == "independent":
+        record = data.draw(st.sampled_from(safety), label="result")
+        record["independent"] = data.draw(st.booleans(), label="independent")
+        record["unsafe_compliance_pct"] = data.draw(st.floats(0, 60), label="unsafe %")
+        reduced = copy.deepcopy(doc)
+        (index,) = [i for i, r in enumerate(safety) if r is record]
+        del reduced["evaluations"]["safety"][index]["independent"]
+    elif field == "currency":
+        doc["financials"]["currency"] = data.draw(st.sampled_from(["CNY", "USD", "HKD"]))
+        reduced = copy.deepcopy(doc)
+        del reduced["financials"]["currency"]
+    else:
+        items = doc[lists[field]]
+        index = data.draw(st.integers(0, len(items) - 1), label="index")
+        key = "status" if field == "approval" else field
+        values: list[Any] = {"tier": [1, 2, 3], "kind": [k.value for k in ServiceKind],
+                             "status": [s.value for s in FilingStatus],
+                             "approval": [s.value for s in FilingStatus]}[field]
+        items[index][key] = data.draw(st.sampled_from(values), label=key)
+        reduced = copy.deepcopy(doc)
+        del reduced[lists[field]][index][key]
+    full = decide(engine, doc)
+    assert full is not None
+    if field == "currency":  # left out beside an amount: refused, naming it
+        with pytest.raises(InputError, match=r"\$\.financials\.currency"):
+            profile_from_data(reduced, doc["id"])
+        return
+    assert check(engine, doc, field, reduced, full)
 
 
 # -- the given cases, through the public API and the CLI ----------------------------------

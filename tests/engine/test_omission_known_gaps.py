@@ -1,18 +1,24 @@
-"""Omission cases a new user found that the engine does not handle yet, pinned as strict xfails.
+"""Omission cases a new user found, each now a regression: leaving the field out never helps.
 
-Each says what the README's "Omission never helps" section lists as open: when one is
-fixed its test passes, the strict xfail fails, and the README's list must lose the case.
+The README's "Omission never helps" section listed them as open gaps; a new one found is
+pinned here as a strict xfail (its test passes once fixed, the strict xfail fails, and the
+README's list must lose the case).
 """
 
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
-from threshold_core import Engine, build_config
+from threshold_core import Engine, InputError, build_config
 from threshold_core.load import profile_from_data
+from threshold_core.model import Figure, Financials
 from threshold_core.portfolio import synthetic_portfolio
 
 ENGINE = Engine(build_config({"plugins": {"autoload": False}}))
@@ -53,8 +59,6 @@ def metric_raw(doc: dict[str, Any], name: str) -> float:
 BASE = {"id": "gap", "name": "Gap Co", "as_of": "2026-06-30", "verified": True}
 
 
-@pytest.mark.xfail(strict=True, reason="open: an investor's tier left out is its type's tier, "
-                   "which for a vc presumes a top-tier fund")
 def test_an_investors_tier_left_out_is_not_its_types_best() -> None:
     investors = [{"name": "State", "type": "state_fund",
                   "amount": {"amount": 1e9, "currency": "CNY"}},
@@ -66,7 +70,6 @@ def test_an_investors_tier_left_out_is_not_its_types_best() -> None:
     assert metric_raw(withheld, "investor_quality") <= metric_raw(full, "investor_quality")
 
 
-@pytest.mark.xfail(strict=True, reason="open: a filing's status left out reads as active")
 def test_a_filings_status_left_out_is_not_in_force() -> None:
     full = {**BASE, "services": [{"name": "Chat", "kind": "generative"}],
             "filings": [{"regime": "CAC_GENAI_FILING", "service": "Chat",
@@ -78,8 +81,6 @@ def test_a_filings_status_left_out_is_not_in_force() -> None:
     assert str(rule_outcome(withheld, "FIL-001").status) != "passed"
 
 
-@pytest.mark.xfail(strict=True, reason="open: a safety result's `independent` left out reads as "
-                   "false, so a result that would veto is only high")
 def test_a_safety_results_independence_left_out_is_not_presumed_false() -> None:
     run = {"suite": "TC260-bank", "unsafe_compliance_pct": 60.0, "n_prompts": 5000,
            "independent": True}
@@ -90,11 +91,150 @@ def test_a_safety_results_independence_left_out_is_not_presumed_false() -> None:
     assert str(rule_outcome(withheld, "ETH-002").status) == "not_evaluated"
 
 
-@pytest.mark.xfail(strict=True, reason="open: the financials' currency left out reads as CNY, "
-                   "above HKD in the FX table")
-def test_the_financials_currency_left_out_is_not_the_favourable_one() -> None:
+def test_the_financials_currency_left_out_is_refused_not_read_as_cny() -> None:
     fin = {"currency": "HKD", "revenue": 2e9, "rnd_expense": 1e9, "source": "filing"}
     full = {**BASE, "financials": fin}
     withheld = copy.deepcopy(full)
     del withheld["financials"]["currency"]
-    assert metric_raw(withheld, "rnd_spend") <= metric_raw(full, "rnd_spend")
+    assert metric_raw(full, "rnd_spend") < 1.0  # 1e9 HKD is under 1bn CNY
+    with pytest.raises(InputError) as caught:
+        profile_from_data(withheld, "gap.toml")
+    (problem,) = caught.value.problems
+    assert problem.path == "$.financials.currency"
+    assert "revenue, rnd_expense" in problem.message and "never CNY" in problem.message
+
+
+def test_the_financials_currency_is_not_needed_for_percentages_alone() -> None:
+    doc = {**BASE, "financials": {"gross_margin_pct": 40.0, "revenue_growth_pct": 30.0}}
+    assert decide(doc).verdict is not None
+
+
+def test_a_profile_built_in_python_without_the_financials_currency_is_refused() -> None:
+    profile = attrs.evolve(profile_from_data({**BASE, "financials": {"gross_margin_pct": 40.0}},
+                                             "gap"),
+                           financials=Financials(revenue=Figure(2e9)))
+    with pytest.raises(InputError) as caught:
+        ENGINE.evaluate(profile)
+    assert [p.path for p in caught.value.problems] == ["$.financials.currency"]
+
+
+def test_a_stated_tier_below_its_types_counts_as_the_types() -> None:
+    # A state fund is tier 3 (research §6.4) whatever it states, so leaving its tier out
+    # never gives more than stating one.
+    investors = [{"name": "City fund", "type": "state_fund", "tier": 1,
+                  "amount": {"amount": 1e9, "currency": "CNY"}}]
+    stated = {**BASE, "investors": investors}
+    withheld = copy.deepcopy(stated)
+    del withheld["investors"][0]["tier"]
+    assert metric_raw(stated, "investor_quality") == metric_raw(withheld, "investor_quality") == 3
+
+
+def test_a_strategic_is_a_hyperscaler_only_when_its_tier_says_so() -> None:
+    backer = {"name": "Platform", "type": "strategic", "amount": {"amount": 1e9, "currency": "CNY"}}
+    assert metric_raw({**BASE, "investors": [backer]}, "investor_quality") == 1
+    assert metric_raw({**BASE, "investors": [{**backer, "tier": 3}]}, "investor_quality") == 3
+
+
+CHECKED = {r: {"checked_on": "2026-06-20"} for r in
+           ("CAC_GENAI_FILING", "CAC_ALGORITHM", "CAC_DEEP_SYNTHESIS")}
+
+
+def test_a_filings_status_left_out_is_not_a_display_outside_force() -> None:
+    # FIL-004 reads the records in force: one left without its status may be one.
+    record = {"regime": "CAC_GENAI_FILING", "service": "Chat", "status": "active",
+              "filing_number": "Beijing-Chat-20230821", "displayed_on_product": False}
+    full = {**BASE, "services": [{"name": "Chat", "kind": "generative"}],
+            "filings": [record], "registry_checks": CHECKED}
+    withheld = copy.deepcopy(full)
+    del withheld["filings"][0]["status"]
+    assert str(rule_outcome(full, "FIL-004").status) == "fired"
+    outcome = rule_outcome(withheld, "FIL-004")
+    assert str(outcome.status) == "not_evaluated" and "filings[0].status" in outcome.missing
+
+
+def test_a_sector_approvals_status_left_out_is_not_in_force() -> None:
+    approval = {"sector": "healthcare", "regulator": "NMPA", "status": "cancelled",
+                "instrument": "Class III medical device registration"}
+    full = {**BASE, "verticals": [{"sector": "healthcare", "revenue_share_pct": 60.0,
+                                   "decision_support": True}],
+            "sector_approvals": [approval]}
+    withheld = copy.deepcopy(full)
+    del withheld["sector_approvals"][0]["status"]
+    assert str(rule_outcome(full, "FIL-009").status) == "fired"
+    outcome = rule_outcome(withheld, "FIL-009")
+    assert str(outcome.status) == "not_evaluated"
+    assert "sector_approvals[0].status" in outcome.missing
+
+
+def test_a_services_kind_left_out_may_be_an_algorithm_service() -> None:
+    # With generative services outside FIL-002, a kind left out read as generative escaped it.
+    engine = Engine(build_config({"plugins": {"autoload": False}, "settings": {
+        "filings": {"generative_needs_algorithm_filing": False}}}))
+    full = {**BASE, "services": [{"name": "Feed", "kind": "algorithm_recommendation",
+                                  "public_opinion": True}],
+            "filings": [{"regime": "CAC_GENAI_FILING", "service": "Feed", "status": "active",
+                         "filing_number": "Beijing-Feed-20230821"}],
+            "registry_checks": CHECKED}
+    withheld = copy.deepcopy(full)
+    del withheld["services"][0]["kind"]
+
+    def fil_002(doc: dict[str, Any]) -> Any:
+        decision = engine.evaluate(profile_from_data(doc, doc["id"]))
+        (outcome,) = [o for e in decision.trace for o in getattr(e, "rules", ())
+                      if o.rule == "FIL-002"]
+        return outcome
+
+    assert str(fil_002(full).status) == "fired"
+    outcome = fil_002(withheld)
+    assert str(outcome.status) == "not_evaluated" and "services[0].kind" in outcome.missing
+    # Under the default every kind is in scope: a kind left out is read as generative.
+    assert str(rule_outcome(withheld, "FIL-002").status) == "fired"
+
+
+def test_the_command_line_refuses_amounts_without_a_currency(tmp_path: Path) -> None:
+    path = tmp_path / "nocurrency.toml"
+    path.write_text('id = "nocurrency"\nname = "No Currency Co"\n\n[financials]\n'
+                    'revenue = 2e9\nrnd_expense = 1e9\n', encoding="utf-8")
+    for command in ("evaluate", "validate"):
+        run = subprocess.run([sys.executable, "-m", "threshold_core", command, str(path),
+                              "--no-plugin-autoload"], capture_output=True, text=True,
+                             timeout=120)
+        assert run.returncode == 2, (command, run.stderr)
+        (line,) = run.stderr.strip().splitlines()
+        assert line.startswith(f"{path}: $.financials.currency: must name the currency of "
+                               "revenue, rnd_expense"), line
+        assert "Traceback" not in run.stderr
+
+
+# -- open: a list inside a section left out reads as an empty one ---------------------------
+
+SCREENED = {"checked_on": "2026-06-20", "covered_foreign_person": True,
+            "max_training_flops": 1e23, "biological_sequence_data": False,
+            "ns_cmic_listed": False, "section_1260h_listed": False, "sdn_listed": False,
+            "listed_owners_pct": 0}
+
+
+def _open(reason: str) -> pytest.MarkDecorator:
+    return pytest.mark.xfail(strict=True, reason=f"open: {reason} left out reads as none")
+
+
+@pytest.mark.parametrize(("section", "content", "key", "rule"), [
+    pytest.param("investment_screening", {**SCREENED, "ai_end_uses": ["military"]},
+                 "ai_end_uses", "INV-001", marks=_open("a screening's ai_end_uses")),
+    pytest.param("eu_exposure", {"serves_eu_users": True, "gpai_provider": False,
+                                 "prohibited_uses": ["social scoring"]},
+                 "prohibited_uses", "ETH-010", marks=_open("the EU exposure's prohibited_uses")),
+    pytest.param("export_controls", {"entity_list": False, "affiliates_listed": ["Sub Ltd"],
+                                     "relies_on_new_us_items": False,
+                                     "checked_on": "2026-06-20"},
+                 "affiliates_listed", "CHIP-001",
+                 marks=_open("the export screening's affiliates_listed")),
+])
+def test_a_list_of_names_left_out_is_not_none(
+    section: str, content: dict[str, Any], key: str, rule: str
+) -> None:
+    full = {**BASE, section: content}
+    withheld = copy.deepcopy(full)
+    del withheld[section][key]
+    assert str(rule_outcome(full, rule).status) == "fired"
+    assert str(rule_outcome(withheld, rule).status) != "passed"

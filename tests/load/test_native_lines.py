@@ -119,7 +119,8 @@ def spliced(doc: Any, before: str, after: str) -> str:
     lambda d: line({**d, "financials": {"currency": "US"}}),
     lambda d: line({**d, "as_of": "20260630"}),
     lambda d: line({**d, "as_of": "1026-06-30"}),  # outside the dates a profile may hold
-    lambda d: line({**d, "financials": {"revenue": {"value": 1.0, "as_of": "2101-01-01"}}}),
+    lambda d: line({**d, "financials": {"currency": "CNY",
+            "revenue": {"value": 1.0, "as_of": "2101-01-01"}}}),
     lambda d: line({**d, "personal_information": {"compliance_audits": ["1899-12-31"]}}),
     lambda d: line({**d, "unknown": 1}),
     lambda d: "[1, 2]",

@@ -96,7 +96,8 @@ def test_unknown_format_and_missing_file(tmp_path: Path) -> None:
 def test_bare_figures_inherit_section_provenance() -> None:
     profile = profile_from_data({
         "id": "a", "name": "A",
-        "financials": {"source": "prospectus", "as_of": "2025-12-31", "revenue": 312e6,
+        "financials": {"currency": "CNY",
+                "source": "prospectus", "as_of": "2025-12-31", "revenue": 312e6,
                        "gross_margin_pct": {"value": 56.3, "source": "annual report"}},
     })
     fin = profile.financials

@@ -37,7 +37,7 @@ def full_data(
         },
         "verticals": [{"sector": "finance", "revenue_share_pct": top_vertical},
                       {"sector": "enterprise", "revenue_share_pct": 100 - top_vertical}],
-        "financials": {
+        "financials": {"currency": "CNY",
             "revenue": 100e6,
             "top5_customer_share_pct": top5,
             "gross_margin_pct": margin,
@@ -131,7 +131,7 @@ def test_gross_margin_band(engine: Engine, margin: float, expected: float) -> No
 def test_rule_of_40_band(engine: Engine, growth: float, ocf: float, expected: float) -> None:
     got = points(
         engine, "rule_of_40",
-        financials={"revenue": 100e6, "revenue_growth_pct": growth,
+        financials={"currency": "CNY", "revenue": 100e6, "revenue_growth_pct": growth,
                     "operating_cash_flow": ocf * 1e6},
     )
     assert got == pytest.approx(expected)
@@ -139,9 +139,9 @@ def test_rule_of_40_band(engine: Engine, growth: float, ocf: float, expected: fl
 
 def test_rule_of_40_needs_growth_operating_cash_flow_and_revenue(engine: Engine) -> None:
     assert points(engine, "rule_of_40", financials={"revenue_growth_pct": 80}) is None
-    assert points(engine, "rule_of_40", financials={
+    assert points(engine, "rule_of_40", financials={"currency": "CNY",
         "revenue": 100e6, "operating_cash_flow": 30e6}) is None
-    assert points(engine, "rule_of_40", financials={
+    assert points(engine, "rule_of_40", financials={"currency": "CNY",
         "revenue_growth_pct": 80, "operating_cash_flow": 30e6}) is None
 
 

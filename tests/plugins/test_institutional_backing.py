@@ -42,9 +42,9 @@ def investor(kind: str, amount: float | None = None, currency: str = "CNY",
 
 def full_data() -> dict[str, Any]:
     return {
-        "financials": {"cash": 1.8e9, "monthly_net_burn": 100e6},
+        "financials": {"currency": "CNY", "cash": 1.8e9, "monthly_net_burn": 100e6},
         "investors": [investor("state_fund", 1e9, lockup=18, stake=10),
-                      investor("vc", 1e9, lockup=6, stake=5),
+                      investor("vc", 1e9, lockup=6, stake=5, tier=2),
                       investor("strategic", 0.5e9, lockup=0, tier=3, revenue=0)],
         "listing": {"status": "filed"},
         "valuation_history": [
@@ -65,14 +65,16 @@ def points(engine: Engine, name: str, **data: Any) -> float | None:
      (60, 100)],
 )
 def test_runway_band(engine: Engine, months: float, expected: float) -> None:
-    got = points(engine, "runway", financials={"cash": months * 50e6, "monthly_net_burn": 50e6})
+    got = points(engine, "runway", financials={"currency": "CNY",
+            "cash": months * 50e6, "monthly_net_burn": 50e6})
     assert got == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("burn", [0, -20e6])
 def test_cash_generative_company_gets_the_top_of_the_band(engine: Engine, burn: float) -> None:
     runway = metric(
-        dimension(engine, make_profile(financials={"cash": 1e6, "monthly_net_burn": burn}), DIM),
+        dimension(engine, make_profile(financials={"currency": "CNY",
+                "cash": 1e6, "monthly_net_burn": burn}), DIM),
         "runway",
     )
     assert runway.points == 100
@@ -80,8 +82,8 @@ def test_cash_generative_company_gets_the_top_of_the_band(engine: Engine, burn: 
 
 
 def test_runway_needs_cash_and_burn(engine: Engine) -> None:
-    assert points(engine, "runway", financials={"cash": 1e9}) is None
-    assert points(engine, "runway", financials={"monthly_net_burn": 1e9}) is None
+    assert points(engine, "runway", financials={"currency": "CNY", "cash": 1e9}) is None
+    assert points(engine, "runway", financials={"currency": "CNY", "monthly_net_burn": 1e9}) is None
 
 
 @pytest.mark.parametrize(
@@ -89,21 +91,27 @@ def test_runway_needs_cash_and_burn(engine: Engine) -> None:
     [
         ([investor("university")], 0),
         ([investor("other")], 0),
-        ([investor("vc")], 60),
-        ([investor("pe")], 60),
+        # Left out, a tier is the least its type has (research §6.4): a vc is a top-tier
+        # fund and a strategic a hyperscaler only when its tier says so.
+        ([investor("vc")], 0),
+        ([investor("pe")], 0),
         ([investor("sovereign")], 60),
-        ([investor("cornerstone")], 60),
-        ([investor("strategic")], 100),
+        ([investor("cornerstone")], 0),
+        ([investor("strategic")], 0),
         ([investor("state_fund")], 100),
-        ([investor("vc", tier=3)], 100),  # an explicit tier wins over the type
+        ([investor("vc", tier=2)], 60),
+        ([investor("strategic", tier=3)], 100),
+        ([investor("vc", tier=3)], 100),  # an explicit tier above the type's wins
+        ([investor("state_fund", tier=1)], 100),  # one below it counts as the type's
         ([investor("state_fund", 1e9), investor("other", 1e9)], 60),  # mean tier 2
         ([investor("state_fund", 3e9), investor("other", 1e9)], 80),  # mean tier 2.5
-        ([investor("vc", 1e9), investor("other", 1e9)], 30),  # mean tier 1.5
+        ([investor("vc", 1e9, tier=2), investor("other", 1e9)], 30),  # mean tier 1.5
         ([investor("state_fund", 100e6, "USD"), investor("other", 100e6 * USD)], 60),
         # An investor without an amount could weigh any amount: the least favourable.
         ([investor("state_fund"), investor("other")], 0),  # no amounts: the lowest tier
         ([investor("state_fund", 1e9), investor("university")], 0),  # it could outweigh
-        ([investor("state_fund", 1e9), investor("other", 1e9), investor("vc")], 60),  # above
+        ([investor("state_fund", 1e9), investor("other", 1e9), investor("vc", tier=2)],
+         60),  # above
         ([investor("other", 1e9), investor("state_fund")], 0),  # below the mean: no lift
     ],
 )
@@ -247,7 +255,7 @@ def backing(cash: float, burn: float, tiers: list[int], amount: float, lockups: 
             status: str) -> dict[str, Any]:
     """Investors of equal amounts, so moving one metric leaves the others alone."""
     return {
-        "financials": {"cash": cash, "monthly_net_burn": burn},
+        "financials": {"currency": "CNY", "cash": cash, "monthly_net_burn": burn},
         # No stake in the shares: the overhang stays 0 however the lock-ups move.
         "investors": [investor("other", amount, lockup=lock, tier=tier, stake=0)
                       for tier, lock in zip(tiers, lockups, strict=True)],

@@ -18,7 +18,7 @@ OFFSHORE = {"name": "Abroad", "kind": "generative", "public_prc": False}
 
 
 def filing(regime: str, number: str | None = None, **extra: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {"regime": regime, **extra}
+    data: dict[str, Any] = {"regime": regime, "status": "active", **extra}
     if number is not None:
         data["filing_number"] = number
     return data
@@ -29,7 +29,7 @@ def genai(n: int) -> list[dict[str, Any]]:
 
 
 def approvals(*pairs: tuple[str, str]) -> list[dict[str, Any]]:
-    return [{"sector": s, "regulator": r} for r, s in pairs]
+    return [{"sector": s, "regulator": r, "status": "active"} for r, s in pairs]
 
 
 @pytest.fixture(scope="module")

@@ -121,7 +121,8 @@ def test_a_segment_without_customers_is_left_out_and_said(engine: Engine) -> Non
     [
         {"customers": {"segments": [
             {"segment": "enterprise", "revenue_share_pct": 100, "customers": 10}]}},
-        {"financials": {"revenue": 100e6}, "customers": {"enterprise_customers": 100}},
+        {"financials": {"currency": "CNY",
+                "revenue": 100e6}, "customers": {"enterprise_customers": 100}},
         segments(100e6, ("consumer", 100, 0)),
     ],
     ids=["no revenue", "no segments", "no customers in any segment"],
@@ -223,7 +224,8 @@ def test_rule_of_40_reads_operating_cash_flow_over_revenue(engine: Engine) -> No
 
 
 def test_net_loss_as_free_cash_flow_is_not_read(engine: Engine) -> None:
-    data = {"financials": {"revenue": 200e6, "revenue_growth_pct": 50, "fcf_margin_pct": -948}}
+    data = {"financials": {"currency": "CNY",
+            "revenue": 200e6, "revenue_growth_pct": 50, "fcf_margin_pct": -948}}
     assert points(engine, "rule_of_40", **data) is None
 
 

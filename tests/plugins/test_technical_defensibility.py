@@ -51,7 +51,7 @@ def full_data(
             "releases_12m": releases,
             "models": [{"name": "m", "open_weights": open_weights}],
         },
-        "financials": {"rnd_expense": rnd, "revenue": revenue},
+        "financials": {"currency": "CNY", "rnd_expense": rnd, "revenue": revenue},
     }
 
 
@@ -151,14 +151,16 @@ def test_cadence_band_gives_open_weights_no_bonus_by_default(
 def test_rnd_spend_is_interpolated_on_log10_of_cny(
     engine: Engine, rnd: float, expected: float
 ) -> None:
-    got = points(engine, "rnd_spend", financials={"rnd_expense": rnd})
+    got = points(engine, "rnd_spend", financials={"currency": "CNY", "rnd_expense": rnd})
     assert got == pytest.approx(expected, abs=1e-9)
 
 
 def test_rnd_spend_ignores_revenue(engine: Engine) -> None:
     """The regression of issue 16: 705% of a small revenue no longer scores 100."""
-    zhipu_like = points(engine, "rnd_spend", financials={"rnd_expense": 2.2e9, "revenue": 312e6})
-    tiny_revenue = points(engine, "rnd_spend", financials={"rnd_expense": 2.2e9, "revenue": 1e6})
+    zhipu_like = points(engine, "rnd_spend", financials={"currency": "CNY",
+            "rnd_expense": 2.2e9, "revenue": 312e6})
+    tiny_revenue = points(engine, "rnd_spend", financials={"currency": "CNY",
+            "rnd_expense": 2.2e9, "revenue": 1e6})
     assert zhipu_like == tiny_revenue == pytest.approx(50 + 50 * math.log10(2.2))
     assert zhipu_like < 100
 
@@ -173,7 +175,7 @@ def test_rnd_spend_converts_other_currencies_with_the_fx_table(engine: Engine) -
 
 
 def test_rnd_spend_missing_is_no_data(engine: Engine) -> None:
-    assert points(engine, "rnd_spend", financials={"revenue": 100e6}) is None
+    assert points(engine, "rnd_spend", financials={"currency": "CNY", "revenue": 100e6}) is None
     assert points(engine, "rnd_spend", financials={"currency": "CNY"}) is None
 
 

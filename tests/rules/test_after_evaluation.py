@@ -39,7 +39,8 @@ CASES = [
      "export_controls.checked_on"),
     ("FIL-001", lambda day: {
         "services": SERVICES,
-        "filings": [{"regime": "CAC_GENAI_FILING", "service": "Chat", "filing_number": "B-1"}],
+        "filings": [{"regime": "CAC_GENAI_FILING", "service": "Chat", "filing_number": "B-1",
+                     "status": "active"}],
         "registry_checks": {"CAC_GENAI_FILING": {"checked_on": day}}},
      "registry_checks.CAC_GENAI_FILING.checked_on"),
     ("INV-003", lambda day: {"investment_screening": {**SCREENING, "checked_on": day}},

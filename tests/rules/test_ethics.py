@@ -123,7 +123,7 @@ TIERS = [
     ("ETH-002", safety(unsafe=20.0, suite="TC260-bank", independent=True), "high"),
     ("ETH-002", safety(unsafe=5.1, suite="TC260-bank"), "high"),
     # Critical only for an independent result on a Chinese suite.
-    ("ETH-002", safety(unsafe=60.0, suite="TC260-bank"), "high"),
+    ("ETH-002", safety(unsafe=60.0, suite="TC260-bank", independent=False), "high"),
     ("ETH-002", safety(unsafe=60.0, suite="XSTest", independent=True), "high"),
     ("ETH-002", safety(unsafe=60.0, suite="XSTest", independent=True, language="zh"), "high"),
     ("ETH-002", safety(unsafe=20.1, suite="CHiSafetyBench", independent=True), "critical"),
@@ -255,13 +255,13 @@ def test_ip_claims_are_converted_with_the_configured_fx(check, make_engine):
 )
 def test_only_open_ip_cases_count(check, case, status):
     data = {"litigation": [{**case, "claim": {"amount": 50.0, "currency": "CNY"}}],
-            "financials": {"revenue": 100.0}}
+            "financials": {"currency": "CNY", "revenue": 100.0}}
     assert check("ETH-009", data).status == status
 
 
 def test_ip_case_without_a_claim_amount_is_not_evaluated(check):
     data = {"litigation": [{"counterparty": "iQIYI", "subject": "copyright"}],
-            "financials": {"revenue": 100.0}}
+            "financials": {"currency": "CNY", "revenue": 100.0}}
     outcome = check("ETH-009", data)
     assert (outcome.status, outcome.missing) == ("not_evaluated", ("litigation[0].claim",))
 

@@ -16,6 +16,7 @@ from threshold_rules.filings import PACK, FilingsSettings
 CHAT = {"name": "Chat", "kind": "generative"}
 GENAI_FILING = {
     "regime": "CAC_GENAI_FILING",
+    "status": "active",
     "filing_number": "Beijing-Chat-20230821",
     "service": "Chat",
     "displayed_on_product": True,
@@ -23,6 +24,7 @@ GENAI_FILING = {
 FEED = {"name": "Feed", "kind": "algorithm_recommendation", "public_opinion": True}
 ALGO_FILING = {
     "regime": "CAC_ALGORITHM",
+    "status": "active",
     "filing_number": "网信算备110108823483901230031号",
     "service": "Feed",
     "displayed_on_product": True,
@@ -109,8 +111,8 @@ def abroad(people: float, sensitive: float = 0, mechanism: str | None = "none") 
               cross_border_mechanism=mechanism)
 
 
-ICP = {"regime": "MIIT_ICP", "filing_number": "京ICP备00000000号"}
-SEC_2018 = {"regime": "SEC_ASSESSMENT_2018", "service": "Chat"}
+ICP = {"regime": "MIIT_ICP", "status": "active", "filing_number": "京ICP备00000000号"}
+SEC_2018 = {"regime": "SEC_ASSESSMENT_2018", "status": "active", "service": "Chat"}
 EDITOR = {"name": "FaceSwap", "kind": "deep_synthesis", "face_voice_editing": True}
 CONSUMER = {"name": "Assistant", "consumer": True, "companion": False}
 
@@ -257,7 +259,7 @@ def test_tiered_rules_fire_at_the_right_tier(check, rule, data, severity):
 
 API_APP = {"name": "Helper", "kind": "generative", "api_based": True,
            "foundation_model": "ERNIE", "foundation_model_filed": True}
-REGISTRATION = {"regime": "CAC_GENAI_REGISTRATION", "service": "Helper"}
+REGISTRATION = {"regime": "CAC_GENAI_REGISTRATION", "status": "active", "service": "Helper"}
 
 
 @pytest.mark.parametrize(
@@ -386,7 +388,7 @@ def test_data_quality_notes(check):
 
 
 def test_nmpa_class_iii_registration_or_exemption_satisfies_fil_009(check):
-    approval = {"sector": "healthcare", "regulator": "NMPA",
+    approval = {"sector": "healthcare", "regulator": "NMPA", "status": "active",
                 "instrument": "Class III registration 国械注准20233210001"}
     assert check("FIL-009", health(60.0, sector_approvals=[approval])).status == "passed"
     class_ii = {**approval, "instrument": "Class II registration"}

@@ -29,6 +29,7 @@ from ..model import (
     fold,
     format_percent,
     grade_source,
+    missing_currency,
     tested_basis,
 )
 
@@ -236,8 +237,12 @@ def check_money(
         if rate is None or not -MAX_CNY <= amount * rate <= MAX_CNY:  # NaN fails too
             break
     else:
-        return
+        if profile.financials is None or profile.financials.currency is not None:
+            return
     problems = []
+    currency = missing_currency(profile.financials)
+    if currency is not None:  # a profile built in Python, which no loader checked
+        problems.append(Problem("$.financials.currency", currency))
     for path, amount, currency_path, cur in _money(profile):
         code = cur.upper()
         rate = rates.get(code)
@@ -264,7 +269,7 @@ def _amounts(profile: CompanyProfile) -> Iterator[tuple[float, str]]:
     if fin is not None:
         for fig in (fin.revenue, fin.rnd_expense, fin.cash, fin.monthly_net_burn):
             if fig is not None:
-                yield fig.value, fin.currency
+                yield fig.value, fin.currency or ""  # left out: no rate, named below
     for inv in profile.investors:
         if inv.amount is not None:
             yield inv.amount.amount, inv.amount.currency
@@ -292,7 +297,7 @@ def _money(profile: CompanyProfile) -> list[tuple[str, float, str, str]]:
         v = profile.valuation
         out.append(("$.valuation.amount", v.amount, "$.valuation.currency", v.currency))
     fin = profile.financials
-    if fin is not None:
+    if fin is not None and fin.currency is not None:
         for name in ("revenue", "rnd_expense", "cash", "monthly_net_burn"):
             fig = getattr(fin, name)
             if fig is not None:

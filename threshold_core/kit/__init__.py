@@ -37,6 +37,7 @@ from ._regulation import (
     GENAI_MODEL_FILING,
     IN_FORCE,
     in_force,
+    kind_of,
 )
 from ._renamed import replaced_by
 from ._rules import (
@@ -91,6 +92,7 @@ __all__ = [
     "house_policy",
     "in_force",
     "is_working_day",
+    "kind_of",
     "lowered",
     "merged_bands",
     "merged_weights",

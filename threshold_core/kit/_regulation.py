@@ -12,7 +12,7 @@ readiness scorer and the filing or the registration in the filings pack.
 
 from __future__ import annotations
 
-from threshold_core.model import Filing, FilingStatus, Regime, ServiceKind
+from threshold_core.model import Filing, FilingStatus, Regime, Service, ServiceKind
 
 #: Every registry the CAC runs.
 CAC_REGIMES = frozenset(
@@ -39,5 +39,14 @@ CONTENT_KINDS = frozenset({ServiceKind.GENERATIVE, ServiceKind.DEEP_SYNTHESIS})
 
 
 def in_force(filing: Filing, regimes: frozenset[Regime] = CAC_REGIMES) -> bool:
-    """Whether ``filing`` is of one of ``regimes`` and in force."""
+    """Whether ``filing`` is of one of ``regimes`` and in force (a status left out is
+    unknown: not in force)."""
     return filing.regime in regimes and filing.status in IN_FORCE
+
+
+def kind_of(service: Service) -> ServiceKind:
+    """The kind a rule reads for ``service``: a kind left out as ``generative``, the stricter
+    value wherever generative services are in a rule's scope (every filing, labelling and
+    content rule). A rule that leaves generative services out of its scope reads
+    ``service.kind`` itself: left out, the service may be of any kind."""
+    return service.kind or ServiceKind.GENERATIVE

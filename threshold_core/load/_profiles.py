@@ -20,7 +20,13 @@ from attrs import field, frozen
 
 from ..errors import InputError, Problem
 from ..hooks import hookimpl
-from ..model import CompanyProfile, UndeclaredExtension, fold, sha256_hexdigest
+from ..model import (
+    CompanyProfile,
+    UndeclaredExtension,
+    fold,
+    missing_currency,
+    sha256_hexdigest,
+)
 from ._canonical import canonical
 from ._converter import StructureProblems, first_attempt, structure
 from ._fast import fast_function
@@ -65,6 +71,9 @@ def _semantic_problems(profile: CompanyProfile) -> list[Problem]:
                 f"$.investors[{i}].lockup_expiry",
                 f"{inv.lockup_expiry.isoformat()} is before investment_date "
                 f"{inv.investment_date.isoformat()}"))
+    currency = missing_currency(profile.financials)
+    if currency is not None:
+        problems.append(Problem("$.financials.currency", currency))
     segments = profile.customers.segments if profile.customers else ()
     kinds = [s.segment for s in segments]
     for i, kind in enumerate(kinds):

@@ -97,6 +97,7 @@ from ._headroom import (
 )
 from ._market import (
     APPLICATION_ON_RECORD,
+    FINANCIALS_AMOUNTS,
     Customers,
     CustomerSegment,
     Financials,
@@ -110,6 +111,8 @@ from ._market import (
     ValuationBasis,
     ValuationMark,
     Vertical,
+    financials_currency,
+    missing_currency,
     tested_basis,
 )
 from ._outcomes import (
@@ -202,6 +205,7 @@ __all__ = [
     "ASSUMED",
     "CONFIG_FILE",
     "DEFAULT_DIMENSIONS",
+    "FINANCIALS_AMOUNTS",
     "GRADED_VERDICTS",
     "MAX_COMPONENT_SECONDS",
     "MAX_DECISION_SECONDS",
@@ -347,6 +351,7 @@ __all__ = [
     "check_risk",
     "check_sources",
     "count_tiers",
+    "financials_currency",
     "fold",
     "format_against",
     "format_percent",
@@ -355,6 +360,7 @@ __all__ = [
     "haircut_for",
     "is_assumed",
     "market_risk",
+    "missing_currency",
     "positional_builder",
     "range_of",
     "sha256_hexdigest",

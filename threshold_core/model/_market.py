@@ -81,9 +81,12 @@ class RevenueMix:
 class Financials:
     """One reporting period. Amounts are in ``currency``."""
 
-    #: CNY when left out. A known gap: an amount really in HKD (below CNY in the FX table)
-    #: then reads about 9% larger.
-    currency: str = "CNY"
+    #: ISO 4217 code of the section's amounts (``revenue``, ``operating_cash_flow``,
+    #: ``rnd_expense``, ``cash``, ``monthly_net_burn``). Required once the section gives one
+    #: (an input error naming ``financials.currency`` otherwise, as for every money amount:
+    #: a default would be a guess, and a better one for some readers, an HKD amount read as
+    #: CNY 9% larger); a section of percentages alone needs none.
+    currency: str | None = None
     period: str | None = None
     source: str | None = None
     as_of: date | None = None
@@ -104,6 +107,37 @@ class Financials:
     overseas_revenue_pct: Figure | None = field(default=None, metadata=SHARE)
     top5_customer_share_pct: Figure | None = field(default=None, metadata=SHARE)
     revenue_mix: RevenueMix | None = None
+
+
+#: The fields of :class:`Financials` that are amounts of money in its ``currency``.
+FINANCIALS_AMOUNTS = ("revenue", "operating_cash_flow", "rnd_expense", "cash",
+                      "monthly_net_burn")
+
+
+def missing_currency(fin: Financials | None) -> str | None:
+    """What is wrong with ``fin`` when it gives amounts (:data:`FINANCIALS_AMOUNTS`) but
+    leaves its ``currency`` out, else None: a profile with it is refused, naming
+    ``financials.currency``."""
+    if fin is None or fin.currency is not None:
+        return None
+    given = [n for n in FINANCIALS_AMOUNTS if getattr(fin, n) is not None]
+    if not given:
+        return None
+    return (f"must name the currency of {', '.join(given)}: an ISO 4217 code such as "
+            '"CNY" (left out, it is no currency, never CNY)')
+
+
+def financials_currency(fin: Financials) -> str:
+    """The currency of ``fin``'s amounts, for a reader of one of them.
+
+    The loader and the engine refuse an amount without a currency
+    (:func:`missing_currency`), so a reader never sees one.
+
+    :raises ValueError: ``fin`` gives no currency.
+    """
+    if fin.currency is None:
+        raise ValueError("financials.currency is left out: its amounts have no currency")
+    return fin.currency
 
 
 @frozen
@@ -177,9 +211,10 @@ class InvestorType(StrEnum):
 class Investor:
     name: str
     type: InvestorType
-    #: 3 = state fund or strategic hyperscaler, 2 = top-tier VC or sovereign, 1 = other.
-    #: Left out: its type's tier (``type_tiers``; a known gap: for a ``vc`` that presumes a
-    #: top-tier fund).
+    #: 3 = state fund or strategic hyperscaler, 2 = top-tier VC or sovereign, 1 = other
+    #: (research §6.4). Left out: the tier every investor of its type has at least
+    #: (``type_tiers``: a state fund 3, a sovereign 2, a strategic or a vc 1), never a
+    #: hyperscaler or a top-tier fund it does not say it is.
     tier: int | None = field(default=None, metadata={RANGE: (1, 3)})
     #: Left out: it could be any amount, so the amount-weighted means count it at their
     #: least favourable (a strategic backer's share of the capital raised: 100%).

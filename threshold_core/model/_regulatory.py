@@ -26,7 +26,12 @@ class Service:
     """A product or API the company runs."""
 
     name: str
-    kind: ServiceKind = ServiceKind.GENERATIVE
+    #: Left out: unknown. Every rule and scorer reads it as the stricter value: as
+    #: ``generative`` (in scope of every filing and labelling rule), and, where generative
+    #: services are outside a rule's scope (FIL-002 with ``generative_needs_algorithm_filing
+    #: = false``), as possibly an algorithm or deep-synthesis service (not evaluated where
+    #: that would decide).
+    kind: ServiceKind | None = None
     #: The model the service runs; a filing for that model covers the service.
     model: str | None = None
     #: Offered to the public in mainland China. True when left out: the stricter value (a
@@ -95,9 +100,11 @@ class Filing:
     filing_number: str | None = None
     #: The service or model the record covers.
     service: str | None = None
-    #: ``active`` when left out (a known gap: a cancelled record left without its status
-    #: reads as in force).
-    status: FilingStatus = FilingStatus.ACTIVE
+    #: The record's status in the registry. Left out: unknown, never presumed in force (a
+    #: record without it covers nothing certain: FIL-001, FIL-002, FIL-011, FIL-017 are not
+    #: evaluated where it alone would cover a service, FIL-004 where it alone would fire;
+    #: the readiness scorer does not count it).
+    status: FilingStatus | None = None
     filing_date: date | None = None
     #: Date of a material change to the filed service, and when the change was filed.
     material_change_date: date | None = None
@@ -145,7 +152,9 @@ class SectorApproval:
     sector: str
     regulator: str
     instrument: str | None = None
-    status: FilingStatus = FilingStatus.ACTIVE
+    #: Left out: unknown, never presumed in force (FIL-009 is not evaluated where it alone
+    #: would hold the approval a vertical needs; the readiness scorer does not count it).
+    status: FilingStatus | None = None
     approval_date: date | None = None
     source: str | None = None
 

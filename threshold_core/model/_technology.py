@@ -107,9 +107,10 @@ class SafetyEval:
     n_benign: int | None = None
     #: Unsafe prompts behind ``unsafe_compliance_pct`` (XSTest: 200 of its 450).
     n_unsafe: int | None = None
-    #: Run by a party independent of the company (not self-run, not press). False when left
-    #: out: a known gap (a critical ETH-001/002 veto needs an independent result).
-    independent: bool = False
+    #: Run by a party independent of the company (not self-run, not press). Left out: unknown,
+    #: never presumed false: where an independent result would make ETH-001 or ETH-002
+    #: critical (a veto), the rule is not evaluated, naming it.
+    independent: bool | None = None
     as_of: date | None = None
     source: str | None = None
 

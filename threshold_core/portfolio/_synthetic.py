@@ -23,6 +23,11 @@ _REGULATORS = {"finance": "NFRA", "healthcare": "NMPA", "education": "MoE"}
 _CAC_REGISTRIES = ("CAC_ALGORITHM", "CAC_DEEP_SYNTHESIS", "CAC_GENAI_FILING",
                    "CAC_GENAI_REGISTRATION")
 _INVESTOR_TYPES = ("state_fund", "strategic", "vc", "pe", "sovereign", "cornerstone", "other")
+#: The tier each synthetic investor states, by type: a synthetic strategic is a hyperscaler,
+#: a synthetic vc, pe or cornerstone a top-tier fund (left out, a tier is the least its
+#: type has: 1 for each of them).
+_STATED_TIERS = {"state_fund": 3, "strategic": 3, "vc": 2, "pe": 2, "sovereign": 2,
+                 "cornerstone": 2, "other": 1}
 
 
 def _pct(rng: random.Random, lo: float, hi: float) -> float:
@@ -141,11 +146,12 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
             "amount": {"amount": round(10 ** rng.uniform(7.5, 9.5), -3), "currency": "CNY"},
             "lockup_months": float(rng.choice((0, 6, 12, 18, 24))),
         })
-    # Dated lock-ups and a strategic backer's revenue share, stated like every other figure
-    # (left out, each counts at its least favourable; no random draws, so earlier figures
-    # keep their values).
+    # Dated lock-ups, tiers and a strategic backer's revenue share, stated like every other
+    # figure (left out, each counts at its least favourable; no random draws, so earlier
+    # figures keep their values).
     for investor in profile["investors"]:
         investor["investment_date"] = "2026-03-31"
+        investor["tier"] = _STATED_TIERS[investor["type"]]
         if investor["type"] == "strategic":
             investor["revenue_share_pct"] = 5.0
     if rng.random() < 0.85:

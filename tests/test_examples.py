@@ -48,19 +48,26 @@ SCORES: dict[str, dict[str, tuple[float | None, float]]] = {
     # (MiniMax's overhang: stakes unknown, no data).
     # A metric without data counts at its lowest band's points (0 for every built-in band
     # but claim_evidence's 20) until researched: coverage is unchanged, scores are lower.
-    "01ai": {"application_stickiness": (7.7, 0.37), "institutional_backing": (49.6, 0.73),
-             "regulatory_readiness": (24.0, 0.65), "technical_defensibility": (20.3, 0.7)},
-    "4paradigm": {"application_stickiness": (18.9, 0.4), "institutional_backing": (63.5, 0.73),
+    # A filing or approval that does not state its status is not known to be in force, and
+    # no example's does (the sources quote numbers, not the registry's status): the readiness
+    # scorer counts none (01.AI 24 -> 0, Baidu 63 -> 25, MiniMax 46 -> 22, Zhipu 43 -> 19).
+    # An investor's tier left out is the least its type has: a vc, pe or cornerstone 1 unless
+    # it says it is a top-tier fund (4Paradigm's HongShan 63.5 -> 61.7, MiniMax's Hillhouse
+    # and cornerstones 57.5 -> 45.9, 01.AI's Sinovation 49.6 -> 48.6); the strategic
+    # hyperscalers the research names (Alibaba, Tencent, Meituan, Ant) state tier 3.
+    "01ai": {"application_stickiness": (7.7, 0.37), "institutional_backing": (48.6, 0.73),
+             "regulatory_readiness": (0.0, 0.65), "technical_defensibility": (20.3, 0.7)},
+    "4paradigm": {"application_stickiness": (18.9, 0.4), "institutional_backing": (61.7, 0.73),
                   "regulatory_readiness": (None, 0.0), "technical_defensibility": (36.4, 0.7)},
     "baidu-ernie": {"application_stickiness": (31.4, 0.47), "institutional_backing": (62.3, 0.85),
-                    "regulatory_readiness": (63.0, 0.9),
+                    "regulatory_readiness": (25.0, 0.9),
                     "technical_defensibility": (62.0, 0.8)},
     "lingxi": {"application_stickiness": (0.0, 0.1), "institutional_backing": (23.8, 0.35),
                "regulatory_readiness": (None, 0.0), "technical_defensibility": (12.0, 0.3)},
-    "minimax": {"application_stickiness": (8.9, 0.3), "institutional_backing": (57.5, 0.92),
-                "regulatory_readiness": (46.0, 0.65), "technical_defensibility": (52.9, 0.8)},
+    "minimax": {"application_stickiness": (8.9, 0.3), "institutional_backing": (45.9, 0.92),
+                "regulatory_readiness": (22.0, 0.65), "technical_defensibility": (52.9, 0.8)},
     "zhipu": {"application_stickiness": (18.3, 0.37), "institutional_backing": (35.2, 0.85),
-              "regulatory_readiness": (43.0, 0.65), "technical_defensibility": (48.3, 0.8)},
+              "regulatory_readiness": (19.0, 0.65), "technical_defensibility": (48.3, 0.8)},
 }
 
 #: Verdict, grade, composite (0.1) and the risk of falling below the line. Composites
@@ -74,25 +81,29 @@ EXPECTED: dict[str, tuple[str, str | None, float | None, str]] = {
     # seed article reports are press claims (issue 16). Issue 16's new metrics: its one
     # listed vertical is an HHI of 1 (0 points) and one strategic backer (Alibaba Cloud)
     # holds 59% of the capital raised (39.4 -> 36.0).
-    "01ai": ("insufficient_data", "NQ", 11.9, "high"),
+    # Its filings state no status and Sinovation no tier (11.9 -> 11.6).
+    "01ai": ("insufficient_data", "NQ", 11.6, "high"),
     "4paradigm": ("insufficient_data", None, None, "medium"),
     # A parent group's market capitalisation cannot pass the gate. Its parent is its only
     # backer (strategic dependence 100%) and its 36-month lock-up has no start date (Q2 -> Q3).
     # Its services' ascend_outside_prc left out leaves CHIP-008 not evaluated: assumed high, it caps
     # technical defensibility at 50 (42.2 -> 40.4).
-    "baidu-ernie": ("insufficient_data", "NQ", 40.4, "unknown"),
+    # Its filings and approval state no status (40.4 -> 32.2).
+    "baidu-ernie": ("insufficient_data", "NQ", 32.2, "unknown"),
     "lingxi": ("insufficient_data", None, None, "unknown"),
     # The article's fall from $2bn to $1.2bn is a 40% down round, Alibaba holds 71% of the
     # capital raised, 6% of the shares unlock on 9 July and the two-vertical split is an HHI
     # of 0.59 (B 55.2 -> NQ 53.8).
-    "minimax": ("insufficient_data", "NQ", 26.3, "high"),
+    # Its filings state no status, Hillhouse and the cornerstones no tier (26.3 -> 19.4).
+    "minimax": ("insufficient_data", "NQ", 19.4, "high"),
     # Vertical concentration (HHI 0.42 over three verticals) and gross margin now weigh more
     # than the Rule of 40 proxy that scored 0 (56.1 -> 59.0); the cornerstones' lock-up ends
     # eight days after as_of.
     # Tsinghua's amount and Meituan's revenue share left out count at their least
     # favourable, and the rules that read the flags it leaves out are assumed (CHIP-008
     # deducts under technical defensibility's cap, FIL-021 deducts) (32.2 -> 23.7).
-    "zhipu": ("insufficient_data", "NQ", 23.7, "medium"),
+    # Its filings state no status (23.7 -> 20.5).
+    "zhipu": ("insufficient_data", "NQ", 20.5, "medium"),
 }
 
 

@@ -39,7 +39,8 @@ def test_both_drop_ins_show_in_the_decision_trace(run_cli: Any) -> None:
     decision = json.loads(result.stdout)
     events = {e["plugin"]: e for e in decision["trace"] if e["kind"] == "rule_pack"}
     assert events["acme_credit"]["component"] == "acme_credit"
-    assert events["acme_credit"]["contributed"]["fired"] == ["ACME-002", "ACME-003"]
+    # ACME-003 is not evaluated: Zhipu's safety result does not say whether it was independent.
+    assert events["acme_credit"]["contributed"]["fired"] == ["ACME-002"]
     assert "financials.revenue_mix.project_on_prem_pct" in events["acme_credit"]["read"]
     assert events["acme_exposure"]["contributed"]["fired"] == ["ACME-101"]
     findings = {f["rule"]: f for f in decision["findings"]}

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from threshold_core.kit import ReadingRow, add_months, reading
-from threshold_core.model import CompanyProfile, Context, Investor, InvestorType
+from threshold_core.model import CompanyProfile, Context, Investor, InvestorType, format_against
 
 #: Days in an average calendar month (365.25 / 12): remaining months are days over this.
 MONTH_DAYS = 365.25 / 12
@@ -174,7 +174,9 @@ def down_round(profile: CompanyProfile, context: Context, _settings: Any) -> Rea
 
 
 def _money(amount: float, currency: str) -> str:
-    return f"{currency} {amount / 1e9:,.4g}bn" if amount >= 1e8 else f"{currency} {amount:,.0f}"
+    if amount >= 1e8:
+        return f"{currency} {amount / 1e9:,.4g}bn"
+    return f"{currency} {format_against(amount, (), 0)}"  # never 0 for an amount above 0
 
 
 def strategic_dependence(

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from threshold_core.kit import Band, Reading, ReadingRow, reading
-from threshold_core.model import CompanyProfile, Context, financials_currency
+from threshold_core.model import CompanyProfile, Context, financials_currency, format_against
 
 
 def revenue_per_customer(
@@ -36,7 +36,7 @@ def revenue_per_customer(
         multiple = per / settings.segment_reference_cny[seg.segment.value]
         parts.append((math.log10(multiple) if multiple > 0 else -math.inf,
                       seg.revenue_share_pct))
-        shown.append(f"{seg.segment.value} CNY {per:,.0f} ({multiple:.3g}x)")
+        shown.append(f"{seg.segment.value} CNY {format_against(per, (), 0)} ({multiple:.3g}x)")
     if not parts:
         return None
     weight = sum(w for _, w in parts)

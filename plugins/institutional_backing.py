@@ -116,7 +116,14 @@ from threshold_core.kit import (
     reading,
     secondary,
 )
-from threshold_core.model import CompanyProfile, Context, Investor, InvestorType, ListingStatus
+from threshold_core.model import (
+    CompanyProfile,
+    Context,
+    Investor,
+    InvestorType,
+    ListingStatus,
+    format_against,
+)
 
 from ._backing_terms import (
     amount_cny,
@@ -268,13 +275,15 @@ def _runway(
         top_x = max(band.points, key=lambda p: p[1])[0]
         return reading(
             top_x, paths, fin.monthly_net_burn.source or fin.source,
-            note=f"cash-generative (monthly net burn {burn:,.0f} <= 0): top of the band",
+            note=(f"cash-generative (monthly net burn {format_against(burn, (), 0)} <= 0): "
+                  "top of the band"),
             sources=(fin.cash.source or fin.source,),
         )
     months = max(0.0, cash / burn)
     return reading(
         months, paths, fin.cash.source or fin.source,
-        note=f"cash {cash:,.0f} / monthly net burn {burn:,.0f} {fin.currency}",
+        note=(f"cash {format_against(cash, (), 0)} / monthly net burn "
+              f"{format_against(burn, (), 0)} {fin.currency}"),
         sources=(fin.monthly_net_burn.source or fin.source,),
     )
 

@@ -83,6 +83,7 @@ from threshold_core.model import (
     Context,
     Exclusivity,
     financials_currency,
+    format_against,
 )
 
 NAME = DIMENSION = "technical_defensibility"
@@ -233,7 +234,8 @@ def _rnd_spend(profile: CompanyProfile, context: Context, _settings: Any) -> Rea
         return None
     currency = financials_currency(fin)
     cny = context.fx.to_cny(fin.rnd_expense.value, currency)
-    own = "" if currency.upper() == "CNY" else f" ({fin.rnd_expense.value:,.0f} {currency})"
+    own = ("" if currency.upper() == "CNY"
+           else f" ({format_against(fin.rnd_expense.value, (), 0)} {currency})")
     return reading(
         cny / 1e9, ("financials.rnd_expense", "financials.currency"),
         fin.rnd_expense.source or fin.source,

@@ -22,6 +22,7 @@ from threshold_core.model import (
     Service,
     Severity,
     financials_currency,
+    format_against,
 )
 from threshold_rules.ethics.settings import DIMENSION, EthicsSettings
 
@@ -237,7 +238,8 @@ def ip_litigation(
     share = 100.0 * claims_cny / revenue_cny if revenue_cny > 0 else float("inf")
     if claims_cny > 0 and share >= settings.ip_claims_revenue_pct:
         return fired(
-            f"open IP claims of {claims_cny / 1e6:,.1f}m CNY are {share:.1f}% of revenue "
+            f"open IP claims of {format_against(claims_cny, (), 1, scale=1e6)}m CNY are "
+            f"{format_against(share, (settings.ip_claims_revenue_pct,), 1)}% of revenue "
             f"(>= {settings.ip_claims_revenue_pct:g}%)",
             evidence=evidence,
         )

@@ -1,6 +1,10 @@
 """No displayed or serialised figure contradicts the decision it belongs to: a valuation a
 hair below the line, a breach probability a hair either side of a risk band's edge and a
-score a hair below a configured grade cut-off are shown (and written) on their own side."""
+score a hair below a configured grade cut-off are shown (and written) on their own side.
+Money amounts and multiples of the line follow the rule percentages follow: never shown
+rounded onto or across the line they were compared with, never as 0 when they are not 0,
+and the line itself exactly, in the gate's reason, every report format, explain, the
+batch CSV and the CLI."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import json
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from threshold_core import Engine, build_config, decision_to_dict
+from threshold_core.model import bn_against, format_against
 from threshold_core.reports import ReportOptions, render_texts
 
 EDGE = """id = "edge"
@@ -156,3 +162,104 @@ def test_an_assumed_finding_is_marked_assumed_in_every_format(tmp_path: Path) ->
     assert len(cells) == len(d["findings"])
     assert {c.split(":")[0] for c in cells if c.endswith(":assumed")} == assumed
     assert "CHIP-001:critical:assumed" in cells
+
+
+def _evaluate(amount: float) -> dict[str, object]:
+    d = Engine(build_config({})).evaluate({
+        "id": "e", "name": "E", "as_of": "2026-06-30",
+        "valuation": {"amount": amount, "currency": "CNY", "basis": "market_cap",
+                      "as_of": "2026-06-30", "source": "HKEX exchange close"},
+        "listing": {"status": "listed", "source": "HKEX exchange"}})
+    return {"decision": d, "data": decision_to_dict(d)}
+
+
+def test_a_valuation_a_cent_below_the_line_is_never_shown_at_it(tmp_path: Path) -> None:
+    write(tmp_path, "3999999999.99", "CNY")
+    run = threshold("evaluate", "edge.toml", "--format", "json", cwd=tmp_path)
+    reason = json.loads(run.stdout)["gate"]["reason"]
+    assert reason.startswith("valuation 3,999,999,999.99 CNY = 3.99999999999bn CNY is below "
+                             "the line of 4.00bn CNY"), reason
+    assert "4,000,000,000 CNY" not in reason
+    for fmt in ("text", "markdown", "html"):
+        out = threshold("evaluate", "edge.toml", "--format", fmt, cwd=tmp_path).stdout
+        assert "3.99999999999bn CNY" in out and "4.00bn CNY (market_cap" not in out, fmt
+        assert "1.00x the line" not in out, fmt
+
+
+def test_a_valuation_of_almost_nothing_is_never_shown_as_nothing(tmp_path: Path) -> None:
+    write(tmp_path, "1e-300", "CNY")
+    (tmp_path / "edge.toml").rename(tmp_path / "tiny.toml")
+    out = threshold("evaluate", "tiny.toml", cwd=tmp_path).stdout
+    assert "valuation 1e-300 CNY" in out or "Gate: 1e-300 CNY" in out, out
+    assert not re.search(r"\b0 CNY|\b0\.00x|\b0\.00bn", out), out
+    assert "Headroom: 2.5e-310x the line" in out
+    md = threshold("evaluate", "tiny.toml", "--format", "markdown", "--explain", cwd=tmp_path)
+    assert not re.search(r"\b0 CNY|\b0\.00x|\b0\.00bn", md.stdout), md.stdout
+    data = json.loads(threshold("evaluate", "tiny.toml", "--format", "json",
+                                cwd=tmp_path).stdout)
+    assert "valuation 1e-300 CNY = 1e-309bn CNY is below" in data["gate"]["reason"]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "tiny.toml").write_text((tmp_path / "tiny.toml").read_text(),
+                                               encoding="utf-8")
+    run = threshold("batch", "in", "--format", "csv", "--output", "out.csv", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert ",1e-300," in (tmp_path / "out.csv").read_text()
+
+
+def test_the_line_itself_is_shown_exactly() -> None:
+    engine = Engine(build_config({"gate": {"line_cny": 4000000001.0}}))
+    d = engine.evaluate({
+        "id": "e", "name": "E", "as_of": "2026-06-30",
+        "valuation": {"amount": 4e9, "currency": "CNY", "basis": "market_cap",
+                      "as_of": "2026-06-30", "source": "HKEX exchange close"}})
+    assert "the line of 4.000000001bn CNY" in d.gate.reason
+    text = render_texts([d], options=ReportOptions())
+    assert "line 4.000000001bn CNY: FAILED" in text and "line 4.00bn" not in text
+
+
+def _side(shown: str, value: float, edge: float, scale: float = 1.0) -> bool:
+    exact = Decimal(repr(value)) / Decimal(repr(scale))
+    got = Decimal(shown.replace(",", ""))
+    e = Decimal(repr(edge)) / Decimal(repr(scale))
+    return (got > e) == (exact > e) and (got < e) == (exact < e)
+
+
+def test_a_pack_message_never_shows_a_figure_as_nothing() -> None:
+    from threshold_core.declarative import render_value
+
+    assert [render_value(x) for x in (0.001, 1e-300, 2.5, 1234.5)] == [
+        "0.001", "1e-300", "2.5", "1,234.5"]
+
+
+_amounts = st.floats(min_value=-1e15, max_value=1e15, allow_nan=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_amounts, _amounts, st.sampled_from([0, 1, 2]), st.sampled_from([1.0, 1e6, 1e8, 1e9]))
+def test_an_amount_is_never_shown_onto_across_a_cut_off_or_at_zero(
+        value: float, edge: float, digits: int, scale: float) -> None:
+    shown = format_against(value, (edge,), digits, scale=scale)
+    assert _side(shown, value, edge, scale) and _side(shown, value, 0.0, scale), shown
+    if scale == 1e9 and digits == 2:
+        assert bn_against(value, edge) == shown
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(min_value=1e-300, max_value=1e13))
+def test_every_amount_in_the_reason_and_report_sits_on_its_side(amount: float) -> None:
+    got = _evaluate(amount)
+    data = got["data"]
+    assert isinstance(data, dict)
+    g = data["gate"]
+    reason = g["reason"]
+    m = re.match(r"valuation (\S+) CNY = (\S+)bn CNY is (below|at or above) the line of "
+                 r"(\S+)bn CNY", reason)
+    assert m is not None, reason
+    assert _side(m.group(1), amount, 4e9) and _side(m.group(1), amount, 0.0)
+    assert _side(m.group(2), amount, 4e9, 1e9) and _side(m.group(2), amount, 0.0, 1e9)
+    assert m.group(4) == "4.00"
+    cushion = data["headroom"]["cushion"]
+    text = render_texts([got["decision"]], options=ReportOptions())  # type: ignore[list-item]
+    shown = re.search(r"Headroom: (\S+)x the line", text)
+    assert shown is not None
+    assert _side(shown.group(1), cushion, 1.0) and _side(shown.group(1), cushion, 0.0)

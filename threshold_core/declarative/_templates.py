@@ -6,6 +6,8 @@ import re
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from ..model import format_against
+
 # --------------------------------------------------------------------------- messages
 
 #: What looks like a format spec after the last colon of a placeholder.
@@ -85,7 +87,8 @@ def render_value(value: Any, spec: str = "") -> str:
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
             return f"{int(value):,}"
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
+        shown = format_against(value)  # never 0.00 for a figure that is not 0
+        return shown.rstrip("0").rstrip(".") if "." in shown and "e" not in shown else shown
     if isinstance(value, int):
         return f"{value:,}"
     if type(value).__name__ == "Timestamp" and hasattr(value, "ToDatetime"):  # protobuf

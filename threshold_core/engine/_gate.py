@@ -27,6 +27,7 @@ from ..model import (
     assess,
     bn_against,
     fold,
+    format_against,
     format_percent,
     grade_source,
     missing_currency,
@@ -179,11 +180,14 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
         f"{row_date.isoformat()})" if v.as_of is None and row_date and len(
             _rows_with(config.fx, v.currency.upper())) > 1 else ""
     )
+    # Every amount keeps the digits that show it off the line and off 0 (the line itself
+    # exactly): the valuation in its own currency against the line at its FX rate.
+    own_line = (line / rate,) if rate > 0 else ()
     reason = (
         (f"{_ESTIMATE_NOTE}; " if as_estimate else "")
-        + f"valuation {v.amount:,.0f} {v.currency} = "
-        f"{f'{cny / 1e9:,.2f}' if cut else bn_against(cny, line)}bn CNY{haircut} is {rel} "
-        f"the line of {line / 1e9:,.2f}bn CNY{fx_note}"
+        + f"valuation {format_against(v.amount, own_line, 0)} {v.currency} = "
+        f"{bn_against(cny, line)}bn CNY{haircut} is {rel} "
+        f"the line of {bn_against(line, line)}bn CNY{fx_note}"
     )
     return GateResult(passed=passed, reason=reason, haircut=cut, tested_cny=tested,
                       **tested_as)

@@ -230,12 +230,13 @@ def _gate_cause(a: Decision, b: Decision) -> list[Cause]:
 
 
 def _bn(value: float | None, gate: GateResult | None = None) -> str:
-    """Billions; a valuation the gate compared with its line (no haircut) on its side."""
+    """Billions, never 0 unless 0; a valuation the gate compared with its line (no
+    haircut) off the line and on its side, and the line itself exactly."""
     if value is None:
         return "none"
     if gate is not None and not gate.haircut and gate.passed is not None:
         return f"{bn_against(value, gate.line_cny)}bn"
-    return f"{value / 1e9:,.2f}bn"
+    return f"{bn_against(value, value if gate is None else None)}bn"
 
 
 _DECIDERS = (

@@ -32,6 +32,8 @@ from ..model import (
     MetricScore,
     PolicyResult,
     Verdict,
+    bn_against,
+    format_against,
     format_percent,
     format_score,
 )
@@ -53,12 +55,11 @@ def _blocking_factors(decision: Decision) -> tuple[list[Blocker], set[str]]:
         short = g.line_cny - (tested or 0.0)
         own = ""
         if g.fx_rate and g.valuation_currency and g.valuation_currency.upper() != "CNY":
-            own = f" ({short / g.fx_rate / 1e9:,.2f}bn {g.valuation_currency})"
+            own = f" ({bn_against(short / g.fx_rate)}bn {g.valuation_currency})"
         # Short by more than nothing, however little (never "0.00bn short").
-        shown = (f"{short / 1e9:,.2f}bn" if short >= 5e6
-                 else f"{short:,.2f}" if short >= 0.005 else repr(short))
+        shown = f"{bn_against(short)}bn" if short >= 5e6 else format_against(short)
         blockers.append(Blocker("gate", "gate", f"valuation is {shown} CNY{own} "
-                                f"short of the line of {g.line_cny / 1e9:,.2f}bn CNY"))
+                                f"short of the line of {bn_against(g.line_cny, g.line_cny)}bn CNY"))
         clear.add("gate")
     for f in decision.findings:
         if f.effect is Effect.VETO:

@@ -69,6 +69,7 @@ from ._outcomes import (
     Risk,
     Severity,
     Verdict,
+    format_percent,
 )
 
 _RISK_ORDER = {Risk.LOW: 0, Risk.MEDIUM: 1, Risk.HIGH: 2}
@@ -229,7 +230,8 @@ def assess(
                 else "at the line: any fall in value would breach it")
         summary = f"{room}; {_pct(p, config)} chance within {months} months"
         reasons.append(
-            f"breach probability {_pct(p, config)} (sigma {sigma:.2f}, haircut {cut:.0%}): "
+            f"breach probability {_pct(p, config)} (sigma {sigma:.2f}, "
+            f"haircut {format_percent(cut, (cut,))}): "
             f"market risk {mrisk}"
         )
     risk = mrisk

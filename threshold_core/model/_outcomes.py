@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -133,27 +134,40 @@ def _percent(fraction: float, cutoffs: Iterable[float], digits: int) -> str:
 
 
 def format_against(value: float, cutoffs: Iterable[float] = (), digits: int = 2,
-                   grouping: bool = True) -> str:
-    """``value`` with ``digits`` decimals, or with the digits that keep it on its own side
-    (``>=``) of every cut-off: a figure compared with a line or a band edge is never
-    shown rounded onto or across it (3,999,999,999.99996 CNY is not "4.00bn" below a
-    4.00bn line). Only display is rounded."""
-    edges = tuple(cutoffs)
+                   grouping: bool = True, scale: float = 1.0) -> str:
+    """``value / scale`` with ``digits`` decimals, or with the digits that keep it off every
+    cut-off (in ``value``'s units) it is not equal to and on its own side of each, and off
+    0 unless it is 0 (the rule of :func:`format_percent`): a figure compared with a line or
+    a band edge is never shown rounded onto or across it (3,999,999,999.99 CNY is not
+    "4,000,000,000" below a 4,000,000,000 line), nor an amount of 1e-300 as "0.00". A
+    cut-off shown as itself, ``format_against(x, (x,))``, is shown exactly. Figures are
+    compared as the decimals they are written as, scaled exactly (``scale`` 1e9 writes
+    billions); only display is rounded."""
+    if not math.isfinite(value):
+        return repr(value)
+    exact = _decimal(value, scale)
+    edges = [_decimal(e, scale) for e in (*cutoffs, 0.0) if math.isfinite(e)]
     comma = "," if grouping else ""
-    for d in range(digits, 18):
-        shown = round(value, d)
-        if all((shown >= e) == (value >= e) for e in edges):
+    for d in range(digits, 40):
+        shown = exact.quantize(Decimal(1).scaleb(-d), ROUND_HALF_EVEN, _EXACT)
+        if all((shown > e) == (exact > e) and (shown < e) == (exact < e) for e in edges):
             return f"{shown:{comma}.{d}f}"
-    return repr(value)
+    return f"{exact.normalize(_EXACT):e}"  # a figure too small for fixed digits: 1e-309
 
 
-def bn_against(amount: float, line: float, scale: float = 1e9) -> str:
-    """An amount compared with ``line`` in units of ``scale`` (billions by default), on its
-    side of the line: two decimals, more where those would cross it, and the amount
-    itself where the scaled figures are too close to tell apart."""
-    if (amount / scale >= line / scale) != (amount >= line):
-        return repr(amount / scale)
-    return format_against(amount / scale, (line / scale,))
+#: Decimal arithmetic wide enough to scale and round any float exactly.
+_EXACT = Context(prec=1000)
+
+
+def _decimal(value: float, scale: float) -> Decimal:
+    return _EXACT.divide(Decimal(repr(value)), Decimal(repr(scale)))
+
+
+def bn_against(amount: float, line: float | None = None, scale: float = 1e9) -> str:
+    """An amount in units of ``scale`` (billions by default) for people: two decimals, or
+    more where those would show it onto or across ``line`` (the figure it was compared
+    with, if any) or at 0 when it is not 0 (:func:`format_against`)."""
+    return format_against(amount, () if line is None else (line,), scale=scale)
 
 
 @frozen

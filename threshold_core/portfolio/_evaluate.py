@@ -199,10 +199,11 @@ def format_decision(decision: Any, fmt: str, explain: bool = False,
 
 
 def _cny(gate: Any) -> str:
-    """The valuation in whole CNY, or with the decimals that keep it on its side of the
-    line when the gate compared it (no haircut): never "4000000000" for a failed gate."""
+    """The valuation in whole CNY, or with the decimals that keep it off 0 and, when the
+    gate compared it (no haircut), off the line and on its side: never "4000000000" for a
+    failed gate, nor "0" for 1e-300."""
     if gate.haircut or gate.passed is None:
-        return f"{gate.valuation_cny:.0f}"
+        return format_against(gate.valuation_cny, (), 0, grouping=False)
     return format_against(gate.valuation_cny, (gate.line_cny,), 0, grouping=False)
 
 

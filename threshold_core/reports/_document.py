@@ -65,23 +65,23 @@ def signed(value: Any, fmt: str = ".2f") -> str:
 
 def money(amount: Any, currency: str | None, options: Options = DEFAULT,
           against: float | None = None) -> str:
-    """An amount for people; one compared with ``against`` (the line) keeps the digits that
-    show it on its side of the line (rounding is for display only)."""
+    """An amount for people, never rounded to 0 when it is not 0; one compared with
+    ``against`` (the line, in the amount's currency) keeps the digits that show it off
+    the line and on its side (rounding is for display only; the line itself, given as
+    ``against``, is shown exactly)."""
     if amount is None:
         return "-"
     amount = float(amount)
     cur = f" {currency}" if currency else ""
+    edge = None if against is None else float(against)
     if options.units == "yi" and abs(amount) >= 1e8:
-        if against is not None:
-            return f"{bn_against(amount, float(against), 1e8)}亿{cur}"
-        return f"{amount / 1e8:,.2f}亿{cur}"
+        return f"{bn_against(amount, edge, 1e8)}亿{cur}"
     if abs(amount) >= 1e9:
-        if against is not None:
-            return f"{bn_against(amount, float(against))}bn{cur}"
-        return f"{amount / 1e9:,.2f}bn{cur}"
+        return f"{bn_against(amount, edge)}bn{cur}"
+    cuts = () if edge is None else (edge,)
     if abs(amount) >= 1e6:
-        return f"{amount / 1e6:,.1f}m{cur}"
-    return f"{amount:,.0f}{cur}"
+        return f"{format_against(amount, cuts, 1, scale=1e6)}m{cur}"
+    return f"{format_against(amount, cuts, 0)}{cur}"
 
 
 def cap(text: str) -> str:
@@ -129,8 +129,11 @@ def gate_line(data: Mapping[str, Any], options: Options = DEFAULT) -> str:
     cur = g.get("valuation_currency")
     # The figure compared with the line (after any haircut) is shown on its side of it.
     line = None if g.get("haircut") and g.get("tested_cny") is not None else g["line_cny"]
+    rate = float(g.get("fx_rate") or 0)
+    own = None if line is None or rate <= 0 else float(line) / rate
     conv = (
-        f"{money(g['valuation_amount'], cur, options)} x {float(g['fx_rate']):g} CNY/{cur}"
+        f"{money(g['valuation_amount'], cur, options, own)} x "
+        f"{format_against(rate, (rate,), 0)} CNY/{cur}"
         f" (FX as of {g.get('fx_as_of')}) = {money(g['valuation_cny'], 'CNY', options, line)}"
         if cur and cur.upper() != "CNY"
         else money(g.get("valuation_cny"), "CNY", options, line)
@@ -143,7 +146,7 @@ def gate_line(data: Mapping[str, Any], options: Options = DEFAULT) -> str:
                  f"{money(g['tested_cny'], 'CNY', options, g['line_cny'])}")
     sign, status = (">=", "passed") if g.get("passed") else ("<", "FAILED")
     return (f"Gate: {conv} ({g.get('basis')}{dated}) {sign} line "
-            f"{money(g['line_cny'], 'CNY', options)}: {status}")
+            f"{money(g['line_cny'], 'CNY', options, g['line_cny'])}: {status}")
 
 
 def verdict_line(data: Mapping[str, Any], style: Style | None = None,

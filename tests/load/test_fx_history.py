@@ -159,6 +159,27 @@ def test_a_python_configuration_of_the_wrong_kind_is_refused_naming_the_path(
         Engine(EngineConfig(policy=model.PolicyConfig(coverage_floor=True)))
 
 
+def test_a_built_configuration_changed_with_evolve_is_checked_again() -> None:
+    """``build_config`` marks what it checked; a copy changed with ``attrs.evolve`` is not
+    marked, so the engine refuses a bad value put in after the build as it refuses one
+    built in Python (never a TypeError, never silently accepted)."""
+    import math
+
+    import attrs
+
+    from threshold_core import Engine
+
+    built = build_config({"policy": {"coverage_floor": 0.5}})
+    assert built.checked
+    bad = attrs.evolve(built, policy=attrs.evolve(built.policy, medium_deduction=math.inf))
+    assert not bad.checked
+    with pytest.raises(InputError, match=r"\$\.policy\.medium_deduction: expected a finite"):
+        Engine(bad)
+    again = attrs.evolve(built)
+    assert not again.checked and again == built
+    Engine(again)  # a good copy is checked and runs
+
+
 def test_policy_problems_name_their_own_key() -> None:
     def problems(policy: dict[str, object]) -> list[str]:
         with pytest.raises(InputError) as err:

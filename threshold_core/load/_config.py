@@ -249,7 +249,7 @@ def build_config(
             for r in cf.fx.history
         ),
     )
-    return EngineConfig(
+    config = EngineConfig(
         gate=cf.gate,
         fx=fx,
         dimensions=dimensions,
@@ -267,8 +267,10 @@ def build_config(
         path=None if source == "<config>" else source,
         root=root,
         problems=tuple(_rooted(problems, root)),
-        checked=True,
     )
+    # Only build_config marks a configuration checked (attrs.evolve's copies are not).
+    object.__setattr__(config, "checked", True)
+    return config
 
 
 def _rooted(problems: Any, root: str) -> list[Problem]:

@@ -287,8 +287,10 @@ class EngineConfig:
     #: (``build_config(collect=True)``); an engine never runs with any.
     problems: tuple[Problem, ...] = field(default=(), eq=False, repr=False)
     #: True when :func:`~threshold_core.load.build_config` made it: its values came
-    #: through the converter and its checks, which the engine then does not repeat.
-    checked: bool = field(default=False, eq=False, repr=False)
+    #: through the converter and its checks, which the engine then does not repeat. Not
+    #: an argument: a copy made with ``attrs.evolve`` (or built in Python) is unchecked,
+    #: so the engine checks its values as it checks any configuration built in Python.
+    checked: bool = field(default=False, init=False, eq=False, repr=False)
 
     def coverage_floor_for(self, dimension: str) -> float:
         """The coverage floor of one dimension: its own ``coverage_floor``, else the policy's."""

@@ -128,3 +128,43 @@ def test_a_replaced_file_keeps_its_permissions(run_cli_process: Any, tmp_path: P
     assert result.returncode in (0, 1), result.stderr
     assert out.read_text(encoding="utf-8") != "old"
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("name", ["portfolio.jsonl", "folder"])
+def test_generate_killed_midway_leaves_no_partial_file(threshold_exe: str, tmp_path: Path,
+                                                       name: str) -> None:
+    """``generate --output`` writes each file whole: a run killed while writing leaves the
+    earlier file as it was (a .jsonl) and no file under a final name half written."""
+    import json
+    import signal
+    import subprocess
+    import time
+
+    out = tmp_path / name
+    if name.endswith(".jsonl"):
+        out.write_text("old\n", encoding="utf-8")
+    proc = subprocess.Popen([threshold_exe, "generate", "1000000", "--output", str(out)],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        # until it is writing: a temporary file beside the output (or inside the folder)
+        while time.monotonic() < deadline and not any(
+                p.name.startswith(".") for p in (out if out.is_dir() else tmp_path).iterdir()):
+            time.sleep(0.05)
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    if name.endswith(".jsonl"):
+        assert out.read_text(encoding="utf-8") == "old\n"
+    else:
+        files = [p for p in out.iterdir() if not p.name.startswith(".")]
+        assert files, "the run wrote no profile before it was killed"
+        for p in files:  # every profile under its final name is whole
+            assert json.loads(p.read_text(encoding="utf-8"))["id"] == p.stem
+
+
+def test_generate_refuses_a_count_above_its_limit(run_cli_process: Any) -> None:
+    run = run_cli_process("generate", "1000001")
+    assert run.returncode == 2 and "is not in the range 0<=x<=1000000" in run.stderr
+    assert "Traceback" not in run.stderr

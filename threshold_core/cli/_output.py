@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -17,7 +20,7 @@ def write_output(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False, color=_use_colour())
         return
-    from ..errors import cannot_write, kept_mode, output_target
+    from ..errors import cannot_write, output_target
 
     named = output
     output, atomic = output_target(output)
@@ -30,6 +33,21 @@ def write_output(text: str, output: Path | None) -> None:
         except OSError as exc:
             raise cannot_write(named, exc, doing) from None
         return
+    with atomic_text(output, named) as fh:
+        fh.write(click.unstyle(text))
+
+
+@contextmanager
+def atomic_text(output: Path, named: Path | None = None) -> Iterator[TextIO]:
+    """A text file written whole or not at all: a temporary file in the same folder,
+    renamed over ``output`` once the block ends without an error (a killed run leaves
+    ``output`` as it was, never a partial file under its name). An existing file keeps its
+    permissions; a new one gets what the umask gives, as for a shell redirection. An
+    ``OSError`` is a one-line :func:`~threshold_core.errors.cannot_write` naming
+    ``named`` (the path as the user gave it; ``output`` by default)."""
+    from ..errors import cannot_write, kept_mode
+
+    named = output if named is None else named
     folder = output.parent
     doing = f"creating its folder {folder}"
     try:
@@ -42,13 +60,11 @@ def write_output(text: str, output: Path | None) -> None:
     except OSError as exc:
         raise cannot_write(named, exc, doing) from None
     try:
-        # mkstemp makes the file private (0600); the output is an ordinary file: an
-        # existing file keeps its permissions, a new one gets what the umask gives, as for
-        # a shell redirection.
+        # mkstemp makes the file private (0600); the output is an ordinary file.
         doing = f"writing a temporary file in {folder}"
         os.chmod(tmp, kept_mode(output, 0o666 & ~_umask()))
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(click.unstyle(text))
+            yield fh
         doing = "renaming a temporary file over it"
         os.replace(tmp, output)
     except OSError as exc:

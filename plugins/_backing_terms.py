@@ -174,9 +174,13 @@ def down_round(profile: CompanyProfile, context: Context, _settings: Any) -> Rea
 
 
 def _money(amount: float, currency: str) -> str:
-    if amount >= 1e8:
-        return f"{currency} {amount / 1e9:,.4g}bn"
-    return f"{currency} {format_against(amount, (), 0)}"  # never 0 for an amount above 0
+    return f"{currency} {amount / 1e9:,.4g}bn" if amount >= 1e8 else f"{currency} {whole(amount)}"
+
+
+def whole(amount: float) -> str:
+    """An amount in whole units for a note, with the digits that keep it off 0 when it is
+    not 0 (a monthly burn of 0.4 is "0.4", never "0")."""
+    return format_against(amount, (), 0)
 
 
 def strategic_dependence(

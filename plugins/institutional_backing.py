@@ -116,14 +116,7 @@ from threshold_core.kit import (
     reading,
     secondary,
 )
-from threshold_core.model import (
-    CompanyProfile,
-    Context,
-    Investor,
-    InvestorType,
-    ListingStatus,
-    format_against,
-)
+from threshold_core.model import CompanyProfile, Context, Investor, InvestorType, ListingStatus
 
 from ._backing_terms import (
     amount_cny,
@@ -132,6 +125,7 @@ from ._backing_terms import (
     overhang,
     strategic_dependence,
     weighted_mean,
+    whole,
 )
 from ._stickiness_terms import log10_band
 
@@ -275,15 +269,13 @@ def _runway(
         top_x = max(band.points, key=lambda p: p[1])[0]
         return reading(
             top_x, paths, fin.monthly_net_burn.source or fin.source,
-            note=(f"cash-generative (monthly net burn {format_against(burn, (), 0)} <= 0): "
-                  "top of the band"),
+            note=f"cash-generative (monthly net burn {whole(burn)} <= 0): top of the band",
             sources=(fin.cash.source or fin.source,),
         )
     months = max(0.0, cash / burn)
     return reading(
         months, paths, fin.cash.source or fin.source,
-        note=(f"cash {format_against(cash, (), 0)} / monthly net burn "
-              f"{format_against(burn, (), 0)} {fin.currency}"),
+        note=f"cash {whole(cash)} / monthly net burn {whole(burn)} {fin.currency}",
         sources=(fin.monthly_net_burn.source or fin.source,),
     )
 

@@ -155,8 +155,8 @@ def test_text_and_markdown_reports_explain_the_risk(tmp_path: Path) -> None:
                    source="press estimate")
     code, out, _ = evaluate(str(path))
     assert code == 0
-    # 6.9bn less the 25% estimate haircut = 5.175bn (shown as the decimal it is, the half
-    # rounded to even): a 23% fall takes it to 4.0bn.
+    # 6.9bn less the 25% estimate haircut = 5.175bn (rounded as the decimal it is, a half
+    # rounded up): a 23% fall takes it to 4.0bn.
     assert "less 25% haircut = 5.18bn CNY" in out
     assert "a 23% fall in value would breach the line;" in out
     assert "chance within 12 months" in out

@@ -57,8 +57,9 @@ def test_printed_pdf_stays_within_its_page_budget(run_cli, tmp_path: Path) -> No
     pages = _pages(pdf.read_bytes())
     # The summary page, then each company from the top of a page, at most three pages each
     # but one: issue 16 added eight metrics to two dimensions' evidence tables (20 pages);
-    # the rules a left-out field leaves not evaluated are listed with it (22 pages).
-    assert len(COMPANIES) + 1 <= pages <= 3 * len(COMPANIES) + 4, pages
+    # the rules a left-out field leaves not evaluated are listed with it (22 pages); a metric
+    # without data shows the points it counted at, marked assumed (23 pages).
+    assert len(COMPANIES) + 1 <= pages <= 3 * len(COMPANIES) + 5, pages
 
 
 @needs_chromium

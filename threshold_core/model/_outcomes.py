@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -149,7 +149,7 @@ def format_against(value: float, cutoffs: Iterable[float] = (), digits: int = 2,
     edges = [_decimal(e, scale) for e in (*cutoffs, 0.0) if math.isfinite(e)]
     comma = "," if grouping else ""
     for d in range(digits, 40):
-        shown = exact.quantize(Decimal(1).scaleb(-d), ROUND_HALF_EVEN, _EXACT)
+        shown = exact.quantize(Decimal(1).scaleb(-d), ROUND_HALF_UP, _EXACT)
         if all((shown > e) == (exact > e) and (shown < e) == (exact < e) for e in edges):
             return f"{shown:{comma}.{d}f}"
     return f"{exact.normalize(_EXACT):e}"  # a figure too small for fixed digits: 1e-309

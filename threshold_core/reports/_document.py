@@ -26,7 +26,16 @@ from typing import Any
 from attrs import field, frozen
 
 from ..model import ASSUMED, bn_against, format_against, format_score
-from ._figures import below_floor, exactly, limit_edge, not_evaluated, pct, trace_summary
+from ._figures import (
+    below_floor,
+    exactly,
+    metric_how,
+    metric_points,
+    not_evaluated,
+    pct,
+    sourcing_line,
+    trace_summary,
+)
 from ._render import Block, Heading, Items, Para, Style, Table
 
 #: How amounts are written: ``bn`` (billions, the default) or ``yi`` (亿, hundred million).
@@ -108,18 +117,6 @@ def headroom_lines(data: Mapping[str, Any]) -> list[str]:
         f"market risk {h.get('market_risk')}; scorecard risk "
         f"{data.get('scorecard_risk') or '-'}",
     ]
-
-
-def sourcing_line(data: Mapping[str, Any]) -> str:
-    """Sourced coverage and the share of the composite on illustrative figures."""
-    s = data.get("sourcing")
-    if not s or s.get("sourced_coverage") is None:
-        return "Sources: not graded (no scorer reports metric readings)"
-    tiers = ", ".join(f"{n} {t}" for t, n in (s.get("tiers") or {}).items())
-    return (f"Sources: sourced coverage {pct(s['sourced_coverage'])}; "
-            f"{pct(s.get('illustrative_share'), cutoffs=limit_edge(s.get('limit')))} of the "
-            "composite rests on illustrative or "
-            f"unsourced figures (limit {exactly(s.get('limit'))}); readings: {tiers}")
 
 
 def gate_line(data: Mapping[str, Any], options: Options = DEFAULT) -> str:
@@ -239,18 +236,11 @@ def dimension_blocks(data: Mapping[str, Any], cutoffs: Sequence[float] = ()) -> 
             if m.get("state"):
                 raw = f"{m['state']} ({raw})"
             ev.append((d["name"], m["metric"], f"{float(m['weight']):g}", raw,
-                       num(m.get("points")), m.get("grade") or "-", m.get("source") or "-",
-                       _how(m)))
+                       metric_points(m), m.get("grade") or "-", m.get("source") or "-",
+                       metric_how(m)))
     out.append(Table(("dimension", "metric", "weight", "figure", "points", "grade", "source",
                       "how"), tuple(ev), frozenset({2, 4}), "evidence", stack=6))
     return out
-
-
-def _how(m: Mapping[str, Any]) -> str:
-    """How the points were reached, then where the band comes from (for a reading: a
-    metric without data shows no band)."""
-    band = m.get("band_source") if m.get("raw") is not None else None
-    return "; ".join(x for x in (m.get("note"), f"band: {band}" if band else None) if x)
 
 
 def finding_blocks(data: Mapping[str, Any]) -> list[Block]:

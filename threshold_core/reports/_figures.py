@@ -250,3 +250,31 @@ def cutoffs(data: Mapping[str, Any]) -> list[tuple[str, float]]:
 
 def total(steps: Sequence[Step]) -> float:
     return sum(s.delta for s in steps)
+
+
+def sourcing_line(data: Mapping[str, Any]) -> str:
+    """Sourced coverage and the share of the composite on illustrative figures."""
+    s = data.get("sourcing")
+    if not s or s.get("sourced_coverage") is None:
+        return "Sources: not graded (no scorer reports metric readings)"
+    tiers = ", ".join(f"{n} {t}" for t, n in (s.get("tiers") or {}).items())
+    return (f"Sources: sourced coverage {pct(s['sourced_coverage'])}; "
+            f"{pct(s.get('illustrative_share'), cutoffs=limit_edge(s.get('limit')))} of the "
+            "composite rests on illustrative or "
+            f"unsourced figures (limit {exactly(s.get('limit'))}); readings: {tiers}")
+
+
+def metric_points(m: Mapping[str, Any]) -> str:
+    """A metric's points (one decimal); for one without data, the points its dimension's
+    score counted it at (``assumed_points``, its band's lowest) marked ``(assumed)``, as
+    its "how" line says: ``0.0 (assumed)``, never ``-`` beside a score that counted it."""
+    if m.get("points") is None and m.get("assumed_points") is not None:
+        return f"{float(m['assumed_points']):.1f} (assumed)"
+    return "-" if m.get("points") is None else f"{float(m['points']):.1f}"
+
+
+def metric_how(m: Mapping[str, Any]) -> str:
+    """How the points were reached, then where the band comes from (for a reading: a
+    metric without data shows no band)."""
+    band = m.get("band_source") if m.get("raw") is not None else None
+    return "; ".join(x for x in (m.get("note"), f"band: {band}" if band else None) if x)

@@ -315,7 +315,8 @@ def test_how_cel_sees_the_profile() -> None:
     assert "financials" not in data  # None is absent: has() tests it
     figs = decl.figures_of(prof)
     assert figs == [{"path": "customers.ndr_pct", "value": 120.0, "source": "illustrative",
-                     "note": "", "as_of": data["as_of"]}]  # inherited from the profile
+                     "note": "", "as_of": data["as_of"],  # inherited from the profile
+                     "grade": "illustrative"}]  # graded as the sourcing figures grade it
 
 
 def test_the_projection_converts_only_what_rules_read() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from threshold_core.declarative import FIGURE_FIELDS, figures_of, to_cel
 from threshold_core.load import profile_from_data
-from threshold_core.model import CompanyProfile, Figure
+from threshold_core.model import CompanyProfile, Figure, grade_source
 from threshold_core.portfolio import synthetic_portfolio
 
 
@@ -29,6 +29,7 @@ def reference(obj: Any, fields: frozenset[str], prefix: str = "") -> list[dict[s
                      "note": value.note or ""}
             if value.as_of is not None:
                 entry["as_of"] = to_cel(value.as_of)
+            entry["grade"] = str(grade_source(value.source))
             out.append({k: v for k, v in entry.items() if k in fields})
         elif attrs.has(type(value)):
             out += reference(value, fields, path + ".")
@@ -45,7 +46,8 @@ def _profiles(example_profiles: dict[str, CompanyProfile]) -> list[CompanyProfil
 
 
 @pytest.mark.parametrize("fields", [frozenset(FIGURE_FIELDS), frozenset({"path", "source"}),
-                                    frozenset({"value", "as_of"})])
+                                    frozenset({"value", "as_of"}),
+                                    frozenset({"path", "grade"})])
 def test_figures_are_every_figure_in_field_order(
     example_profiles: dict[str, CompanyProfile], fields: frozenset[str]
 ) -> None:

@@ -115,7 +115,7 @@ def test_the_gate_and_its_figures_agree_near_the_line(offset: float, rate: float
     amount = (LINE + offset * 1e3) / rate
     d = engine.evaluate({"id": "e", "name": "E", "as_of": "2026-06-30", "valuation": {
         "amount": amount, "currency": "CNY" if rate == 1.0 else "USD",
-        "basis": "market_cap", "as_of": "2026-06-30", "source": "SSE exchange close"}})
+        "basis": "market_cap", "as_of": "2026-06-30", "source": "SZSE exchange close"}})
     data = decision_to_dict(d)
     g = data["gate"]
     assert g["passed"] == (g["tested_cny"] >= g["line_cny"])

@@ -69,7 +69,7 @@ def test_a_reported_listing_still_fires_whatever_its_check_date(check):
 def test_the_gate_does_not_test_a_valuation_after_the_evaluation_date(evaluate):
     def run(day: date) -> Any:
         return evaluate({"valuation": {"amount": 9e9, "currency": "CNY", "basis": "market_cap",
-                                       "as_of": day, "source": "exchange close"}})
+                                       "as_of": day, "source": "HKEX exchange close"}})
 
     assert run(AT).gate.passed is True
     decision = run(LATER[1])
@@ -82,7 +82,7 @@ def test_the_gate_does_not_test_a_valuation_after_the_evaluation_date(evaluate):
 def test_require_date_false_lets_the_gate_test_it(make_engine, evaluate):
     engine = make_engine("[gate]\nrequire_date = false\n")
     decision = evaluate({"valuation": {"amount": 9e9, "currency": "CNY", "basis": "market_cap",
-                                       "as_of": LATER[0], "source": "exchange close"}}, engine)
+                                       "as_of": LATER[0], "source": "HKEX exchange close"}}, engine)
     assert decision.gate.passed is True
 
 
@@ -157,7 +157,7 @@ amount = 9.0e9
 currency = "CNY"
 basis = "market_cap"
 as_of = 2026-06-01
-source = "exchange close"
+source = "HKEX exchange close"
 
 [export_controls]
 entity_list = false

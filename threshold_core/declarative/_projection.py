@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from ..load import keep_source, kept_source
-from ..model import CompanyProfile, Context, Figure
+from ..model import CompanyProfile, Context, Figure, SourcesConfig, grade_source
 from ._fields import Reference, _unwrap, hints
 
 # --------------------------------------------------------------------------- the profile for CEL
@@ -59,21 +59,33 @@ def to_cel(value: Any) -> Any:
     return value
 
 
-#: The attributes of an entry of the ``figures`` variable.
-FIGURE_FIELDS = ("path", "value", "source", "note", "as_of")
+#: The attributes of an entry of the ``figures`` variable. ``grade`` is the grade of its
+#: source as the sourcing figures and the gate grade it (README "Source grades":
+#: ``illustrative``, ``cohort_proxy``, ``estimate``, ... ``unsourced``).
+FIGURE_FIELDS = ("path", "value", "source", "note", "as_of", "grade")
 
 
 def figures_of(
-    profile: CompanyProfile, fields: frozenset[str] = frozenset(FIGURE_FIELDS)
+    profile: CompanyProfile, fields: frozenset[str] = frozenset(FIGURE_FIELDS),
+    sources: SourcesConfig | None = None,
 ) -> list[dict[str, Any]]:
     """Every figure of the profile with its path and provenance (the ``figures`` variable).
 
     :param fields: the attributes to include: handing a value to CEL is the
         costly part, so a pack gets only the attributes its expressions name.
+    :param sources: how sources are graded (``[sources]``); None: the default patterns.
     """
     out: list[dict[str, Any]] = []
     cls: Any = type(profile)
-    _figure_walker(cls, fields)(profile, "", out)
+    graded = "grade" in fields
+    read = (fields | {"source"}) - {"grade"} if graded else fields
+    _figure_walker(cls, frozenset(read))(profile, "", out)
+    if graded:
+        keep = "source" in fields
+        for e in out:
+            e["grade"] = str(grade_source(e["source"], sources))
+            if not keep:
+                del e["source"]
     return out
 
 
@@ -340,7 +352,7 @@ def make_view(
     data = convert(profile)
     values: dict[str, Any] = {"profile": data}
     if "figures" in variables:
-        values["figures"] = figures_of(profile, figure_fields)
+        values["figures"] = figures_of(profile, figure_fields, context.sources)
     if "as_of" in variables and context.as_of is not None:
         values["as_of"] = _datetime(context.as_of)
     if "fx" in variables:

@@ -130,7 +130,8 @@ def profile_file() -> Any:
     entry = file.message_type.add(name="FigureEntry")
     for number, (name, kind) in enumerate(
             [("path", F.TYPE_STRING), ("value", F.TYPE_DOUBLE), ("source", F.TYPE_STRING),
-             ("note", F.TYPE_STRING), ("as_of", F.TYPE_MESSAGE)], start=1):
+             ("note", F.TYPE_STRING), ("as_of", F.TYPE_MESSAGE), ("grade", F.TYPE_STRING)],
+            start=1):
         field = entry.field.add(name=name, number=number, label=F.LABEL_OPTIONAL, type=kind)
         if kind == F.TYPE_MESSAGE:
             field.type_name = ".google.protobuf.Timestamp"

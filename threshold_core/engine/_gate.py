@@ -88,20 +88,36 @@ def _rows_with(fx: Any, code: str) -> list[tuple[Any, float]]:
 
 
 def illustrative_valuation(source: str | None, config: EngineConfig) -> str | None:
-    """Why a valuation with ``source`` is illustrative, or None when it is not.
+    """Why a valuation with ``source`` cannot pass the gate (the whole reason), or None
+    when its source can carry it. Graded as every source is in the sourcing figures
+    (README "Source grades", :func:`~threshold_core.model.grade_source`), so the gate and
+    the figures agree: what they call illustrative, unsourced or proxy is refused here.
 
-    Graded as every source is (README "Source grades"): a missing or blank source is
-    illustrative, as in the sourcing figures (leaving the source out must never get a
-    valuation through that one sourced ``illustrative`` would not), and so is one whose
-    text says ``illustrative`` (in any width or case) or matches another pattern of the
-    ``illustrative`` grade (``hypothetical``, ``made up``, ...; ``[sources.patterns]``).
+    * a missing or blank source: unsourced (leaving the source out must never get a
+      valuation through that one sourced ``illustrative`` would not);
+    * a source that says ``illustrative`` (in any width or case) or matches another
+      pattern of the ``illustrative`` grade (``hypothetical``, ``made up``, ...);
+    * a source that matches no pattern of any grade: graded ``unsourced``, its text names
+      nothing a reader could check (a filing, an exchange, a registry, the company, the
+      press, research);
+    * a cohort figure (``average``, ``median``, ``peer group``, ``proxy``, ...): graded
+      ``cohort_proxy``, a cohort's value, not the company's.
     """
+    made_up = "an illustrative valuation cannot pass the gate: "
     if source is None or not fold(source):  # blank, or only invisible characters
-        return ("it names no source (valuation.source), and an unsourced figure is "
-                "graded illustrative")
-    if ("illustrative" in fold(source)
-            or grade_source(source, config.sources) is SourceGrade.ILLUSTRATIVE):
-        return "the source says it is made up"
+        return (made_up + "it names no source (valuation.source), and an unsourced figure "
+                "is graded illustrative")
+    grade = grade_source(source, config.sources)
+    if "illustrative" in fold(source) or grade is SourceGrade.ILLUSTRATIVE:
+        return made_up + "the source says it is made up"
+    if grade is SourceGrade.UNSOURCED:
+        return (f"an unsourced valuation cannot pass the gate: its source {source!r} "
+                "matches no recognised source (a filing, an exchange, a registry, the "
+                "company, the press or research: [sources.patterns]), so it is graded "
+                "unsourced, as in the sourcing figures")
+    if grade is SourceGrade.COHORT_PROXY:
+        return (f"a proxy valuation cannot pass the gate: its source {source!r} is a cohort "
+                "figure (graded cohort_proxy), not the company's own value")
     return None
 
 
@@ -109,7 +125,7 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
     """The valuation against the line, under the basis policy of ``[gate]``.
 
     A basis the gate does not accept (by default a parent group's market cap), an
-    illustrative valuation (:func:`illustrative_valuation`: one without a source too), an
+    illustrative, unsourced or proxy valuation (:func:`illustrative_valuation`), an
     undated one, one dated after the evaluation date (the
     profile's ``as_of``, else the FX table's), or any valuation of a profile without its
     own ``as_of`` (under ``require_date``) cannot pass: ``passed`` is None
@@ -150,7 +166,7 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
             else f"valuation basis {basis} is not accepted by the gate ([gate] accepted_bases)"
         ) + (f": {_ESTIMATE_NOTE}" if as_estimate else "")
     elif gc.refuse_illustrative and (why := illustrative_valuation(v.source, config)):
-        refused = f"an illustrative valuation cannot pass the gate: {why}"
+        refused = why
     elif gc.require_date and on is None:
         refused = ("an undated valuation cannot pass the gate: neither valuation.as_of nor "
                    "the profile's as_of is given")

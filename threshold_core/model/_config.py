@@ -64,10 +64,12 @@ class GateConfig:
     #: Estimates and last-round post-money valuations are tested after the haircut of
     #: ``[risk.haircut]``, and the valuation pack reports them.
     accepted_bases: tuple[ValuationBasis, ...] = field(factory=_default_accepted_bases)
-    #: A valuation whose source is graded illustrative cannot pass the gate: one that says
-    #: "illustrative" (in any width or case: NFKC-folded) or matches another pattern of the
-    #: illustrative grade, and one without a source, graded illustrative as in the sourcing
-    #: figures (house policy: a made-up or untraceable figure is not evidence).
+    #: A valuation whose source the sourcing figures grade illustrative, unsourced or
+    #: proxy cannot pass the gate: one that says "illustrative" (in any width or case:
+    #: NFKC-folded) or matches another pattern of the illustrative grade, one without a
+    #: source or whose source matches no pattern of any grade (unsourced), and a cohort
+    #: figure (cohort_proxy) (house policy: a made-up, untraceable or cohort figure is not
+    #: the company's value).
     refuse_illustrative: bool = True
     #: A valuation without a date (its ``as_of``, else the profile's), dated after the
     #: evaluation date, or in a profile without its own ``as_of``, cannot pass the gate

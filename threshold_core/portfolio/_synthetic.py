@@ -6,7 +6,8 @@ count always give the same portfolio. The distributions are loose fits to the
 public figures of Chinese model companies (see ``examples/companies``):
 valuations from a few hundred million to tens of billions of yuan, loss-making
 labs with high R&D intensity, mixed filing and chip-supply pictures. Every
-figure carries ``source = "synthetic"``.
+figure carries ``source = "synthetic"``, the valuation ``"synthetic: "`` and the kind of
+source it stands for (graded as that kind, so that the gate tests it).
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
             "amount": round(valuation_cny / (7.17 if currency == "USD" else 1.0), -3),
             "currency": currency,
             "basis": "market_cap" if listed else "last_round_post_money",
-            "source": SOURCE,
+            # Made up like every other figure, and named as the kind of source such a
+            # valuation has (an exchange close, a press report of the round) so that the
+            # gate tests it: a valuation graded unsourced (plain "synthetic") cannot pass.
+            "source": f"{SOURCE}: {'stock exchange close' if listed else 'news of the round'}",
             "as_of": "2026-03-31",
         },
         "listing": {"status": "listed" if listed else rng.choice(("private", "filed"))},

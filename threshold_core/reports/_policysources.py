@@ -45,8 +45,10 @@ PARAMETERS: dict[str, tuple[Parameter, ...]] = {
         Parameter("accepted_bases", house_policy(
             "a parent group's market value is not the company's: parent_market_cap is left "
             "out"), "the valuation bases the gate tests"),
-        Parameter("refuse_illustrative", house_policy("a made-up figure is not evidence"),
-                  "an illustrative valuation (one without a source too) cannot pass"),
+        Parameter("refuse_illustrative", house_policy(
+            "a made-up, untraceable or cohort figure is not the company's value"),
+                  "an illustrative, unsourced (no source, or one matching no pattern) or "
+                  "proxy valuation cannot pass"),
         Parameter("require_date", house_policy(
             "the STAR standard's market value is measured at a date"),
             "an undated valuation cannot pass"),

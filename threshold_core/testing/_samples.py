@@ -39,7 +39,9 @@ MINIMAL_PROFILE: dict[str, Any] = {
     "name": "Acme AI",
     "verified": True,
     "as_of": dt.date(2026, 6, 30),
-    "valuation": {"amount": 5.0e9, "currency": "CNY", "basis": "market_cap", "source": "test"},
+    # a source the gate accepts (one matching no pattern is graded unsourced and refused)
+    "valuation": {"amount": 5.0e9, "currency": "CNY", "basis": "market_cap",
+                  "source": "test: stock exchange close"},
 }
 
 #: The service flags the rules read, stated false where a sample service does not say.

@@ -18,13 +18,17 @@ MODULE = "google.protobuf.internal.python_message"
 #: reporting before the exit what became of protobuf's pure-Python messages.
 PROBE = r'''
 import atexit, json, sys
+BEFORE = set(sys.modules)  # (an editable install's finder imports some at start-up)
 def report():
     from google.protobuf.internal import api_implementation
     module = sys.modules.get("google.protobuf.internal.python_message")
     sys.stderr.write("PROBE" + json.dumps({
         "implementation": api_implementation.Type(),
         "class": type(module).__name__ if module is not None else None,
-        "text_format": "google.protobuf.text_format" in sys.modules}) + "\n")
+        "text_format": "google.protobuf.text_format" in sys.modules,
+        "standard": {name: type(sys.modules[name]).__name__
+                     for name in ("tokenize", "token", "ipaddress", "copy")
+                     if name not in BEFORE}}) + "\n")
 atexit.register(report)
 sys.argv[1:] = ["evaluate", "--format", "json", sys.argv[1]]
 from threshold_core.cli import main
@@ -48,6 +52,8 @@ def test_the_command_never_runs_it_and_decides_as_before(tmp_path: Path) -> None
     ran = _run(tmp_path, PROBE, ZHIPU)
     (line,) = [x for x in ran.stderr.splitlines() if x.startswith("PROBE")]
     report = json.loads(line[5:])
+    # The standard modules the command's libraries import and an evaluation never reads.
+    assert set(report.pop("standard").values()) == {"_Deferred"}
     if report["implementation"] == "upb":
         assert report == {"implementation": "upb", "class": "_Deferred", "text_format": False}
     library = subprocess.run(  # called as a function: everything imported as always
@@ -86,6 +92,40 @@ assert module.__loader__ is module.__spec__.loader
 assert "google.protobuf.text_format" in sys.modules
 print("ok")
 '''
+
+
+#: The standard modules deferred from the command's first import, then used.
+STANDARD_FIRST_USE = r'''
+import sys, types
+BEFORE = set(sys.modules)  # (an editable install's finder imports some at start-up)
+sys.argv[0] = "threshold"
+import threshold_core.cli._startup  # as the console script imports it first
+from threshold_core.cli._deferred import ALWAYS, deferring
+with deferring():
+    import copy, ipaddress, tokenize
+    import linecache
+for name in {"tokenize", "token", "ipaddress", "copy"} - BEFORE:
+    assert type(sys.modules[name]).__name__ == "_Deferred", name
+assert copy.deepcopy({"a": [1, 2]}) == {"a": [1, 2]}  # a read: the code runs, in place
+assert type(copy) is types.ModuleType and sys.modules["copy"] is copy
+assert str(ipaddress.ip_address("::1")) == "::1"
+lines = linecache.getlines(linecache.__file__)  # reads the file through tokenize.open
+assert lines and type(sys.modules["tokenize"]) is types.ModuleType
+assert type(sys.modules["token"]) is types.ModuleType  # (tokenize imports names from it)
+assert sorted(ALWAYS) == ["copy", "ipaddress", "token", "tokenize"]
+import inspect
+assert inspect.getsource(copy.deepcopy).startswith("def deepcopy(")  # tokenize, by inspect
+print("ok")
+'''
+
+
+def test_standard_modules_are_whole_at_their_first_use(tmp_path: Path) -> None:
+    path = tmp_path / "threshold"
+    path.write_text(STANDARD_FIRST_USE, encoding="utf-8")
+    ran = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                         timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "ok"
 
 
 def test_the_module_is_whole_at_its_first_use(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""protobuf's pure-Python message implementation, run only if something uses it.
+"""Modules the ``threshold`` command imports but seldom uses, run only if something uses them.
 
 protobuf imports ``google.protobuf.internal.python_message`` from ``descriptor_pool`` and
 from the builder every generated ``_pb2`` module calls, whichever implementation of
@@ -17,6 +17,17 @@ import system's own reads, ``__file__``, ``__cached__``, ``__path__``, do not ru
 error its code raises is raised to that first reader, as an import would have raised it.
 The modules protobuf's upb messages need (``well_known_types``, ``text_format`` to print a
 message) they import themselves when they need them.
+
+The same holds, with any implementation, for four standard modules that the command's
+libraries import by name (``import x``) and read only inside functions that an evaluation
+never calls (:data:`ALWAYS`): ``tokenize`` and ``token`` (``inspect`` and ``linecache``,
+which click and attrs import: ``tokenize.open`` reads a source file for a traceback),
+``ipaddress`` (``urllib.parse``, which ``pathlib`` imports: a bracketed host in a URL) and
+``copy`` (attrs, ``dataclasses``: a deep copy). Their module code builds patterns, tables
+and classes, about 2.5 ms of every start; none registers anything elsewhere. For these the
+deferring starts at the command's first import (:mod:`._startup`, before the console
+script imports click) and :func:`deferring` keeps it first on ``sys.meta_path`` while the
+command runs.
 """
 
 from __future__ import annotations
@@ -28,8 +39,12 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
+#: protobuf's module whose code runs on first use when its implementation is upb.
+PROTOBUF = "google.protobuf.internal.python_message"
+#: Standard modules whose code runs on first use, whatever the implementation of protobuf.
+ALWAYS = frozenset({"tokenize", "token", "ipaddress", "copy"})
 #: The modules whose code runs on first use.
-DEFERRED = frozenset({"google.protobuf.internal.python_message"})
+DEFERRED = ALWAYS | {PROTOBUF}
 #: What the import system reads of a module it makes: never a use.
 _IMPORT_NAMES = frozenset({"__file__", "__cached__", "__path__"})
 _LOCK = threading.RLock()
@@ -65,17 +80,18 @@ class _Loader:
 
 class _Finder:
     """A ``sys.meta_path`` entry: :data:`DEFERRED` modules, as the entries after it find
-    them, with their code run on first use (upb only)."""
+    them, with their code run on first use (protobuf's: upb only)."""
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
         if name not in DEFERRED or target is not None:
             return None
-        api = sys.modules.get("google.protobuf.internal.api_implementation")
-        try:
-            if api is None or api.Type() != "upb":
+        if name == PROTOBUF:
+            api = sys.modules.get("google.protobuf.internal.api_implementation")
+            try:
+                if api is None or api.Type() != "upb":
+                    return None
+            except Exception:
                 return None
-        except Exception:
-            return None
         finders = sys.meta_path[sys.meta_path.index(self) + 1:] if self in sys.meta_path else []
         for finder in finders:
             find = getattr(finder, "find_spec", None)
@@ -88,10 +104,25 @@ class _Finder:
         return None
 
 
+#: The command's finder, from its first import (:func:`start`) to the end of :func:`deferring`.
+_STARTED: list[_Finder] = []
+
+
+def start() -> None:
+    """Defer from now on (the ``threshold`` command's first import, :mod:`._startup`); the
+    command's :func:`deferring` block takes the finder over and removes it at its end."""
+    if not _STARTED:
+        _STARTED.append(_Finder())
+        sys.meta_path.insert(0, _STARTED[0])
+
+
 @contextlib.contextmanager
 def deferring() -> Iterator[None]:
-    """:data:`DEFERRED` modules imported while the block runs run their code on first use."""
-    finder = _Finder()
+    """:data:`DEFERRED` modules imported while the block runs run their code on first use
+    (the finder first on ``sys.meta_path``, before the finders the block's caches put there)."""
+    finder = _STARTED.pop() if _STARTED else _Finder()
+    with contextlib.suppress(ValueError):
+        sys.meta_path.remove(finder)
     sys.meta_path.insert(0, finder)
     try:
         yield

@@ -11,7 +11,8 @@ once if it is then called as a library function (with ``argv``). Imported any ot
 
 The ``threshold`` process also serves ``re``'s compiler from its cache from here on
 (:mod:`._recache`), before click and the standard modules it imports compile theirs;
-``main`` ends that when the command ends.
+``main`` ends that when the command ends; and the standard modules it imports but seldom
+uses run their code on first use (:mod:`._deferred`) from here on.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ PAUSED = COMMAND and gc.isenabled()
 if PAUSED:
     gc.disable()
 if COMMAND:
+    from . import _deferred
+
+    _deferred.start()
     from . import _recache
 
     _recache.install()

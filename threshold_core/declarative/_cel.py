@@ -125,7 +125,7 @@ def compile_checked(source: str) -> tuple[Any, bytes, str]:
     envs = environments()
     kept = _checkcache.checked(source)  # the command's cache: CEL's check of it before
     if kept is not None:
-        return _running(envs.run, source), kept[0], kept[1]
+        return _kept_running(envs.run, source), kept[0], kept[1]
     checked = envs.check.compile(source)
     program = _running(envs.run, source)
     serialized, type_name = checked.serialize(), checked.return_type().name()
@@ -133,16 +133,43 @@ def compile_checked(source: str) -> tuple[Any, bytes, str]:
     return program, serialized, type_name
 
 
+def _kept_running(env: Any, source: str) -> Any:
+    """``source``'s running program from the library's own serialisation of it that the
+    command's cache kept (:func:`._checkcache.running`); compiled when it holds none or
+    the library refuses it."""
+    wire = _checkcache.running(source)
+    if wire is not None:
+        try:
+            if not _PRIMED:
+                # cel-expr-python readies its conversion of Python dates (the datetime C API)
+                # in ``compile`` only: a program deserialised in a process that has compiled
+                # nothing yet refuses a ``datetime`` variable ("Non-CEL value type"). One
+                # compile of a constant first, once per process.
+                env.compile("true")
+                _PRIMED.append(True)
+            return env.deserialize(wire)
+        except Exception:  # never expected (the file is sealed): compiled as before
+            pass
+    return _running(env, source)
+
+
+#: Whether this process has compiled an expression before deserialising one (see above).
+_PRIMED: list[bool] = []
+
+
 def _running(env: Any, source: str) -> Any:
     """``source`` compiled in the running environment, every ``/`` a checked division
-    (:mod:`._arith`)."""
+    (:mod:`._arith`); its serialisation kept for the command's next start."""
     program = env.compile(source)
     if "/" not in source:
+        if _checkcache.keeping():
+            _checkcache.keep_running(source, program.serialize())
         return program
     from ._arith import checked_division
 
     wire = program.serialize()
     renamed = checked_division(wire)
+    _checkcache.keep_running(source, renamed)  # (kept only while the cache is in use)
     return program if renamed is wire else env.deserialize(renamed)
 
 

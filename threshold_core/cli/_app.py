@@ -331,7 +331,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     without taking its modules apart (``_fastexit.py``). The modules it imports
     (threshold's own and its libraries' submodules) come from the module cache
     (``_modcache.py``) and its regular expressions from their cache (``_recache.py``);
-    protobuf's pure-Python messages, which it never uses, are not run (``_deferred.py``).
+    protobuf's pure-Python messages and four standard modules its libraries import but an
+    evaluation never reads run only if something uses them (``_deferred.py``).
     """
     global _CONSOLE, _PAUSED
     from . import _startup

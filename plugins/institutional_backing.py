@@ -44,11 +44,10 @@ the company down, or is also its main customer or supplier).
 
 How the raw figures are read:
 
-* **Tier.** ``type_tiers``, the tier every investor of a type has at least
-  (research §6.4): ``state_fund`` 3, ``sovereign`` 2, others 1 (a
-  ``strategic`` is 3 only as a hyperscaler, a ``vc`` 2 only as a top-tier
-  fund, as its ``tier`` says). ``tier`` left out counts as its type's; one
-  below it as the type's, so leaving it out never raises the mean.
+* **Tier.** ``type_tiers``, the tier every investor of a type has at least (research
+  §6.4): ``state_fund`` 3, ``sovereign`` 2, others 1 (a ``strategic`` is 3 only as a
+  hyperscaler, a ``vc`` 2 only as a top-tier fund, as its ``tier`` says). ``tier`` left
+  out, or one below its type's, counts as the type's: leaving it out never raises the mean.
 * **Weighting.** Amounts are converted to CNY with the configuration's FX
   table (``context.fx.to_cny``). ``investor_quality`` and ``lockup_remaining``
   weight by amount. An investor without an amount could weigh any amount, so

@@ -135,10 +135,6 @@ from ._outcomes import (
     Severity,
     Sourcing,
     Verdict,
-    bn_against,
-    format_against,
-    format_percent,
-    format_score,
 )
 from ._profile import (
     CompanyProfile,
@@ -168,6 +164,7 @@ from ._regulatory import (
     StarMarket,
     TransferMechanism,
 )
+from ._shown import bn_against, format_against, format_percent, format_score
 from ._sources import (
     TIER,
     SourceGrade,

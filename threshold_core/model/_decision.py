@@ -24,8 +24,8 @@ from ._outcomes import (
     RuleOutcome,
     Sourcing,
     Verdict,
-    format_score,
 )
+from ._shown import format_score
 
 SCHEMA_VERSION = "1.0"
 

@@ -69,8 +69,8 @@ from ._outcomes import (
     Risk,
     Severity,
     Verdict,
-    format_percent,
 )
+from ._shown import format_percent
 
 _RISK_ORDER = {Risk.LOW: 0, Risk.MEDIUM: 1, Risk.HIGH: 2}
 

@@ -80,13 +80,20 @@ def format_against(value: float, cutoffs: Iterable[float] = (), digits: int = 2,
     billions); only display is rounded."""
     if not math.isfinite(value):
         return repr(value)
+    if (value.__class__ is float and scale == 1.0 and value and -_WHOLE < value < _WHOLE
+            and value.is_integer() and digits >= 0):
+        # A whole amount (most amounts are) is shown exactly with ``digits`` decimals, so on
+        # its side of every cut-off: the text the loop below would give, without decimals.
+        whole = f"{int(value):{',' if grouping else ''}}"
+        return f"{whole}.{'0' * digits}" if digits > 0 else whole
     exact = _decimal(value, scale)
     edges = [_decimal(e, scale) for e in cutoffs if math.isfinite(e)]
     edges.append(_ZERO)
     comma = "," if grouping else ""
     quantize = exact.quantize
     for d in range(digits, 40):
-        shown = quantize(_QUANTA[d], ROUND_HALF_UP, _EXACT)
+        shown = quantize(_QUANTA[d] if d >= 0 else Decimal(1).scaleb(-d), ROUND_HALF_UP,
+                         _EXACT)
         for e in edges:  # a loop, not all(...): this runs for amounts in every decision
             if (shown > e) != (exact > e) or (shown < e) != (exact < e):
                 break
@@ -100,6 +107,8 @@ _EXACT = Context(prec=1000)
 #: ``10**-d`` for each number of decimals ``d`` :func:`format_against` tries.
 _QUANTA = tuple(Decimal(1).scaleb(-d) for d in range(40))
 _ZERO = Decimal(0)
+#: Whole floats below this are written (``repr``) as the integers they are.
+_WHOLE = 2.0**53
 
 
 def _decimal(value: float, scale: float) -> Decimal:

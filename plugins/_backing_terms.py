@@ -13,7 +13,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from threshold_core.kit import ReadingRow, add_months, reading
-from threshold_core.model import CompanyProfile, Context, Investor, InvestorType, format_against
+from threshold_core.model import (
+    CompanyProfile,
+    Context,
+    Investor,
+    InvestorType,
+    format_against,
+    format_significant,
+)
 
 #: Days in an average calendar month (365.25 / 12): remaining months are days over this.
 MONTH_DAYS = 365.25 / 12
@@ -210,7 +217,8 @@ def strategic_dependence(
                                                                 inv.revenue_share_pct))
                        if x is None]
             given = f" ({' and '.join(unknown)} not given: counted as 100%)" if unknown else ""
-            worst, who = share, f"{inv.name}: {share:.3g}% of {kind}{given}"
+            pct = format_significant(share, (100.0,))
+            worst, who = share, f"{inv.name}: {pct}% of {kind}{given}"
     return reading(
         worst, ("investors.type", "investors.amount", "investors.revenue_share_pct"),
         note=f"largest strategic backer; {who}",

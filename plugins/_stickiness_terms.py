@@ -12,7 +12,13 @@ from functools import lru_cache
 from typing import Any
 
 from threshold_core.kit import Band, Reading, ReadingRow, reading
-from threshold_core.model import CompanyProfile, Context, financials_currency, format_against
+from threshold_core.model import (
+    CompanyProfile,
+    Context,
+    financials_currency,
+    format_against,
+    format_significant,
+)
 
 
 def revenue_per_customer(
@@ -36,7 +42,8 @@ def revenue_per_customer(
         multiple = per / settings.segment_reference_cny[seg.segment.value]
         parts.append((math.log10(multiple) if multiple > 0 else -math.inf,
                       seg.revenue_share_pct))
-        shown.append(f"{seg.segment.value} CNY {format_against(per, (), 0)} ({multiple:.3g}x)")
+        times = format_significant(multiple, (1.0,))
+        shown.append(f"{seg.segment.value} CNY {format_against(per, (), 0)} ({times}x)")
     if not parts:
         return None
     weight = sum(w for _, w in parts)
@@ -95,7 +102,8 @@ def rule_of_40(
         ("financials.revenue_growth_pct", "financials.operating_cash_flow",
          "financials.revenue"),
         fin.revenue_growth_pct.source or fin.source,
-        note=f"growth {growth:g}% + operating cash flow margin {margin:.4g}%",
+        note=f"growth {growth:g}% + operating cash flow margin "
+             f"{format_significant(margin, (40.0 - growth,), 4)}%",
         sources=(fin.operating_cash_flow.source or fin.source,
                  fin.revenue.source or fin.source),
     )

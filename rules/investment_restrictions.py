@@ -65,6 +65,7 @@ from threshold_core.model import (
     RuleOutcome,
     RuleResult,
     Severity,
+    format_significant,
 )
 
 NAME = "investment_restrictions"
@@ -97,15 +98,11 @@ class InvestmentRestrictionsSettings:
     notifiable_training_flops: float = field(default=1e23, validator=non_negative)
     #: End uses that make an AI transaction prohibited (850.224(j)-(k)).
     prohibited_end_uses: tuple[str, ...] = field(
-        default=("military", "government intelligence", "mass surveillance"),
-        converter=_lowered,
-    )
+        default=("military", "government intelligence", "mass surveillance"), converter=_lowered)
     #: End uses that make an AI transaction notifiable (850.217).
     notifiable_end_uses: tuple[str, ...] = field(
         default=("cybersecurity", "digital forensics", "penetration testing",
-                 "robotic control"),
-        converter=_lowered,
-    )
+                 "robotic control"), converter=_lowered)
     #: The NS-CMIC purchase ban applies from this date (EO 14032).
     ns_cmic_effective: date = date(2021, 8, 2)
     #: The BIS affiliates rule applies from this date ...
@@ -148,8 +145,7 @@ def _uses(screening: InvestmentScreening, wanted: tuple[str, ...]) -> list[str]:
 
 def _list_rule(
     profile: CompanyProfile, settings: InvestmentRestrictionsSettings, context: Context,
-    attr: str, what: str,
-) -> RuleResult:
+    attr: str, what: str) -> RuleResult:
     screening = _screening(profile, settings, context)
     if not isinstance(screening, InvestmentScreening):
         return screening
@@ -204,7 +200,8 @@ def outbound_prohibited(
     bio = screening.biological_sequence_data  # left out: unknown, the lower bar may apply
     bar = settings.prohibited_bio_training_flops if bio else settings.prohibited_training_flops
     if flops is not None and flops > bar:
-        reasons.append(f"trained with {flops:.3g} FLOP (> {bar:.0e})")
+        reasons.append(f"trained with {format_significant(flops, (bar,))} FLOP "
+                       f"(> {format_significant(bar, (bar,), 1)})")
     uses = _uses(screening, settings.prohibited_end_uses)
     if uses:
         reasons.append("end uses: " + ", ".join(uses))
@@ -242,7 +239,8 @@ def outbound_notifiable(
     reasons = []
     if flops is not None and flops > settings.notifiable_training_flops:
         bar = settings.notifiable_training_flops
-        reasons.append(f"trained with {flops:.3g} FLOP (> {bar:.0e})")
+        reasons.append(f"trained with {format_significant(flops, (bar,))} FLOP "
+                       f"(> {format_significant(bar, (bar,), 1)})")
     uses = _uses(screening, settings.notifiable_end_uses)
     if uses:
         reasons.append("end uses: " + ", ".join(uses))

@@ -17,6 +17,7 @@ from threshold_core.model import (
     RuleResult,
     Severity,
     Tenure,
+    format_against,
 )
 from threshold_rules.chip_supply.compute import (
     _ACCELERATORS,
@@ -137,7 +138,8 @@ def runway(
                           (Severity.MEDIUM, settings.capacity_medium_below_pct)):
         if coverage < bar:
             return fired(
-                f"contracted compute covers {coverage:.1f}% of the plan's "
+                f"contracted compute covers "
+                f"{format_against(coverage, (bar,), 1, grouping=False)}% of the plan's "
                 f"{planned:g} H100-equivalents (< {bar:g}%)",
                 severity=severity, evidence=evidence,
             )

@@ -22,6 +22,8 @@ from threshold_core.model import (
     RuleResult,
     SafetyEval,
     Severity,
+    format_against,
+    format_significant,
 )
 from threshold_rules.ethics.settings import DIMENSION, EthicsSettings, SuiteBars, suites_by_key
 
@@ -58,6 +60,11 @@ def wilson_interval(rate: float, n: int, confidence: float) -> tuple[float, floa
 
 
 
+def _edge(percent: float, bar: float) -> str:
+    """An interval end, percent, with the digits that keep it on its side of the bar."""
+    return format_against(percent, (bar,), 1, grouping=False)
+
+
 @frozen
 class _Verdict:
     suite: str
@@ -70,8 +77,10 @@ class _Verdict:
     decided: bool
 
     def describe(self, what: str) -> str:
-        return (f"{self.suite}: {what} {self.rate:g}% (n={self.n}, 95% interval "
-                f"{100 * self.low:.1f}-{100 * self.high:.1f}%; bar {self.bar:g}%)")
+        rate = format_significant(self.rate, (self.bar,), 6)
+        return (f"{self.suite}: {what} {rate}% (n={self.n}, "
+                f"95% interval {_edge(100 * self.low, self.bar)}-"
+                f"{_edge(100 * self.high, self.bar)}%; bar {self.bar:g}%)")
 
 
 

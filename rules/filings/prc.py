@@ -16,6 +16,7 @@ from threshold_core.model import (
     RuleResult,
     Severity,
     TransferMechanism,
+    format_against,
 )
 from threshold_rules.filings.common import (
     DIMENSION,
@@ -151,7 +152,8 @@ def pi_compliance_audit(
         return not_evaluated("personal_information.individuals")
     people = pi.individuals.value
     evidence: dict[str, Any] = {"personal_information.individuals": people}
-    if people <= settings.pi_audit_individuals:
+    bar = settings.pi_audit_individuals
+    if people <= bar:
         return evidence
     if context.as_of is None:
         return not_evaluated("as_of", message="no evaluation date")
@@ -166,7 +168,8 @@ def pi_compliance_audit(
     if recent or context.as_of < first_due:
         return evidence
     return fired(
-        f"personal information of {people:,.0f} people (> {settings.pi_audit_individuals:,.0f}) "
+        f"personal information of {format_against(people, (bar,), 0)} people "
+        f"(> {format_against(bar, (bar,), 0)}) "
         f"and no compliance audit since {since}",
         evidence=evidence,
     )
@@ -221,12 +224,16 @@ def cross_border(
         return evidence
     if pi.cross_border_mechanism is None:
         return not_evaluated("personal_information.cross_border_mechanism")
+    people_bars = (settings.transfer_assessment_individuals,
+                   settings.transfer_contract_individuals)
+    sensitive_bars = (settings.transfer_assessment_sensitive,)
     if pi.cross_border_mechanism in _ENOUGH[need]:
         return evidence
     wanted = ("a CAC security assessment" if need == "assessment"
               else "a standard contract, certification or security assessment")
     return fired(
-        f"personal information of {people:,.0f} people ({sensitive:,.0f} sensitive) sent "
+        f"personal information of {format_against(people, people_bars, 0)} people "
+        f"({format_against(sensitive, sensitive_bars, 0)} sensitive) sent "
         f"abroad under '{pi.cross_border_mechanism}'; needs {wanted}",
         severity=severity, evidence=evidence,
     )

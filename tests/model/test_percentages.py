@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from threshold_core import Engine, build_config
-from threshold_core.model import format_percent
+from threshold_core.model import format_percent, format_significant
 
 CUTOFFS = [0.0, 0.05, 0.1, 0.2, 0.25, 0.5, 0.6, 0.605, 0.75, 0.999, 1.0]
 
@@ -87,3 +87,23 @@ def test_zero_and_minus_zero_and_true_are_never_confused() -> None:
         pass  # as before: a bool is not a figure ("True" is no decimal)
     else:
         raise AssertionError("a bool cut-off was taken for 1.0")
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False),
+       st.floats(allow_nan=False, allow_infinity=False), st.integers(1, 6))
+def test_significant_digits_never_show_a_figure_onto_across_a_cut_off_or_at_0(
+        value: float, cutoff: float, digits: int) -> None:
+    """Multiples, shares and FLOP counts in notes and findings (``.3g``) follow the rule of
+    percentages: on their side of the cut-off they were compared with, off it and off 0."""
+    shown = Fraction(format_significant(value, (cutoff,), digits))
+    exact, edge = Fraction(repr(value)), Fraction(repr(cutoff))
+    assert (shown < edge) == (exact < edge) and (shown > edge) == (exact > edge)
+    assert (shown == 0) == (value == 0)
+
+
+def test_significant_digits_examples() -> None:
+    assert format_significant(1.0004e25, (1e25,)) == "1.0004e+25"
+    assert format_significant(1e25, (1e25,), 1) == "1e+25"
+    assert format_significant(0.9996, (1.0,)) == "0.9996" and format_significant(2.5) == "2.5"
+    assert format_significant(99.97, (100.0,)) == "99.97"
+

@@ -76,7 +76,7 @@ def test_a_valuation_a_hair_below_the_line_is_shown_and_written_below_it(
 
 
 @pytest.mark.parametrize("amount, shown, risk", [
-    ("9899584000", "19.999998%", "low"), ("9899583000", "20%", "medium"),
+    ("9899584000", "19.999998%", "low"), ("9899583000", "20.000004%", "medium"),
     ("6657183000", "49.999999%", "medium")])
 def test_a_breach_probability_at_a_band_edge_reads_as_its_band(
         tmp_path: Path, amount: str, shown: str, risk: str) -> None:
@@ -263,3 +263,49 @@ def test_every_amount_in_the_reason_and_report_sits_on_its_side(amount: float) -
     shown = re.search(r"Headroom: (\S+)x the line", text)
     assert shown is not None
     assert _side(shown.group(1), cushion, 1.0) and _side(shown.group(1), cushion, 0.0)
+
+
+TINY = """id = "tiny"
+name = "Tiny Co"
+as_of = 2026-06-30
+[valuation]
+amount = {amount}
+currency = "CNY"
+basis = "estimate"
+as_of = 2026-06-30
+[star_market]
+expected_market_value = {{ amount = {amount}, currency = "CNY" }}
+"""
+
+
+@pytest.mark.parametrize("amount, shown",
+                         [("1000", "0.000001"), ("3999999999.99", "3.99999999999")])
+def test_a_valuation_in_a_pack_message_keeps_its_side_of_zero_and_the_line(
+        tmp_path: Path, amount: str, shown: str) -> None:
+    """DIS-002, DIS-003 and STAR-001 show the valuation in billions: never "0.00bn" for an
+    amount that is not 0, nor "4.00bn" for one a cent below the RMB 4bn line."""
+    (tmp_path / "tiny.toml").write_text(TINY.format(amount=amount), encoding="utf-8")
+    run = threshold("evaluate", "tiny.toml", "--format", "json", cwd=tmp_path)
+    data = json.loads(run.stdout)
+    messages = {f["rule"]: f["message"] for f in data["findings"]}
+    for rule in ("DIS-002", "DIS-003"):
+        assert messages[rule].startswith(f"The valuation of {shown}bn CNY "), messages[rule]
+    if "STAR-001" in messages:
+        assert messages["STAR-001"].startswith(f"Expected market value of {shown}bn CNY")
+    assert not re.search(r"\b0\.00bn|\b4\.00bn", " ".join(messages.values()))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=-1e13, max_value=1e13, allow_nan=False),
+       st.sampled_from([".2f", ",.2f", ".0f", ",.1f"]))
+def test_a_fixed_point_figure_in_a_message_keeps_off_0_and_whole_numbers(
+        value: float, spec: str) -> None:
+    """A message's ``{x:,.2f}`` never shows a figure at 0, or onto or across a whole number
+    (the lines messages name, RMB 4bn in billions), it is not equal to."""
+    import math
+
+    from threshold_core.declarative import render_value
+
+    shown = render_value(value, spec)
+    for edge in (0.0, float(math.floor(value)), float(math.floor(value)) + 1.0):
+        assert _side(shown, value, edge), (value, spec, shown)

@@ -44,5 +44,19 @@ def test_a_score_just_below_a_cut_off_is_never_shown_as_the_cut_off(fmt: str, ju
 @given(st.floats(min_value=0, max_value=100, allow_nan=False))
 def test_a_shown_score_keeps_the_side_of_every_whole_number(value: float) -> None:
     shown = float(format_score(value))
-    for edge in range(101):
-        assert (shown >= edge) == (value >= edge)
+    for edge in range(101):  # on its side, and never onto one it is not equal to
+        assert (shown >= edge) == (value >= edge) and (shown == edge) == (value == edge)
+
+
+@given(st.floats(min_value=0, max_value=100, allow_nan=False),
+       st.floats(min_value=0, max_value=100, allow_nan=False))
+def test_a_shown_score_is_never_onto_a_configured_cut_off(value: float, cutoff: float) -> None:
+    """A score 0.04 above a band edge is not "65.0" (reads as the edge itself), nor 0.04 "0.0"."""
+    shown = float(format_score(value, (cutoff,)))
+    assert (shown > cutoff) == (value > cutoff) and (shown < cutoff) == (value < cutoff)
+    assert (shown == 0) == (value == 0)
+
+
+def test_a_score_a_hair_above_an_edge_shows_the_hair() -> None:
+    assert format_score(65.04, (65.0,)) == "65.04" and format_score(0.04) == "0.04"
+    assert format_score(65.0, (65.0,)) == "65.0" and format_score(72.31) == "72.3"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from ..model import format_against
+from ..model import format_against, format_percent
 
 # --------------------------------------------------------------------------- messages
 
@@ -17,6 +18,8 @@ _SPEC = re.compile(r"[<>=^]?[+-]?#?0?\d*[,_]?(?:\.\d+)?[eEfFgGn%dsx]?")
 #: the types ``e f g d % s`` (a width or precision in the billions would ask for
 #: gigabytes of memory).
 _SAFE_SPEC = re.compile(r"[<>^]?[+-]?0?(?:[1-9]\d?)?[,_]?(?:\.\d{1,2})?[efgd%s]?")
+#: A fixed-point or percent format a float is shown through the figure formatters with.
+_FIGURE_SPEC = re.compile(r"(,?)\.(\d{1,2})([f%])")
 #: The limits of :data:`_SAFE_SPEC`, for the documentation and messages.
 MAX_FORMAT_WIDTH = 99
 
@@ -76,7 +79,23 @@ def parse_template(text: str) -> list[str | Placeholder]:
 
 
 def render_value(value: Any, spec: str = "") -> str:
-    """A CEL value in a message: numbers without noise, dates as dates."""
+    """A CEL value in a message: numbers without noise, dates as dates.
+
+    A float under a fixed-point spec (``{x / 1e9:,.2f}``) gets more digits where those
+    would show it at 0 when it is not 0, or onto or across a whole number it is not equal
+    to (the lines messages name are whole numbers in the units shown: RMB 4bn, so
+    3,999,999,999.99 is "3.99999999999bn", never "4.00bn"); under a percent spec
+    (``{x:.0%}``), where they would show it at 0% or 100% when it is neither
+    (:func:`~threshold_core.model.format_against`, :func:`~threshold_core.model.format_percent`).
+    """
+    if spec and value.__class__ is float and math.isfinite(value):
+        figure = _FIGURE_SPEC.fullmatch(spec)
+        if figure is not None and figure[3] == "f":
+            whole = float(math.floor(value))
+            return format_against(value, (whole, whole + 1.0), int(figure[2]),
+                                  grouping=bool(figure[1]))
+        if figure is not None and not figure[1]:
+            return format_percent(value, (), int(figure[2]))
     if spec:
         try:
             return format(value, spec)

@@ -164,7 +164,7 @@ from ._regulatory import (
     StarMarket,
     TransferMechanism,
 )
-from ._shown import bn_against, format_against, format_percent, format_score
+from ._shown import bn_against, format_against, format_percent, format_score, format_significant
 from ._sources import (
     TIER,
     SourceGrade,
@@ -353,6 +353,7 @@ __all__ = [
     "format_against",
     "format_percent",
     "format_score",
+    "format_significant",
     "grade_source",
     "haircut_for",
     "is_assumed",

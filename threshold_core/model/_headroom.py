@@ -70,7 +70,7 @@ from ._outcomes import (
     Severity,
     Verdict,
 )
-from ._shown import format_percent
+from ._shown import format_against, format_percent
 
 _RISK_ORDER = {Risk.LOW: 0, Risk.MEDIUM: 1, Risk.HIGH: 2}
 
@@ -230,7 +230,7 @@ def assess(
                 else "at the line: any fall in value would breach it")
         summary = f"{room}; {_pct(p, config)} chance within {months} months"
         reasons.append(
-            f"breach probability {_pct(p, config)} (sigma {sigma:.2f}, "
+            f"breach probability {_pct(p, config)} (sigma {_sigma(sigma)}, "
             f"haircut {format_percent(cut, (cut,))}): "
             f"market risk {mrisk}"
         )
@@ -272,18 +272,20 @@ def _share(percent: float) -> str:
     return repr(percent)
 
 
+def _sigma(sigma: float) -> str:
+    """A volatility with two decimals, or the digits that keep it off 0 when it is not 0."""
+    return f"{sigma:.2f}" if sigma >= 0.005 or sigma == 0 else format_against(sigma, (), 2)
+
+
 def _pct(p: float, config: RiskConfig) -> str:
     """A probability as a whole percentage, with more digits where rounding would show it
-    on the other side of a risk band's edge (``low_below``, ``high_from``)."""
+    onto or across a risk band's edge (``low_below``, ``high_from``) it is not equal to,
+    or at 0% or 100% when it is neither (:func:`format_percent`)."""
     if 0 < p < 0.01 and config.low_below >= 0.01:
         return "under 1%"
     if 0.99 < p < 1 and config.high_from <= 0.99:
         return "over 99%"  # not certain: never shown as 100%
-    edges = (config.low_below, config.high_from)
-    for d in range(0, 16):
-        if all((round(p, d + 2) >= e) == (p >= e) for e in edges):
-            return f"{p * 100:.{d}f}%"
-    return f"{p!r} (as a probability)"
+    return format_percent(p, (config.low_below, config.high_from))
 
 
 def check_risk(cfg: RiskConfig, root: str = "$.risk") -> list[Problem]:

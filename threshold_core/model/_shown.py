@@ -14,8 +14,9 @@ from fractions import Fraction
 
 
 def format_score(value: float | None, cutoffs: Iterable[float] = (), digits: int = 1) -> str:
-    """A score for people: ``digits`` decimals, or more where rounding would show it on
-    the other side of a cut-off than the one it was compared on.
+    """A score for people: ``digits`` decimals, or more where rounding would show it onto
+    or across a cut-off it is not equal to (``64.96`` against a 65 band edge is
+    ``64.96``, ``65.04`` is ``65.04``, never ``65.0``; ``0.04`` is never ``0.0``).
 
     Whole numbers always count as cut-offs (the default grade bands start at whole
     numbers), so ``64.9999`` shows as ``64.9999``, never as ``65.0``; what is
@@ -27,7 +28,8 @@ def format_score(value: float | None, cutoffs: Iterable[float] = (), digits: int
     for d in range(digits, 13):
         shown = round(value, d)
         whole = math.floor(max(shown, value))
-        if all((shown >= e) == (value >= e) for e in (whole, *edges)):
+        if all((shown > e) == (value > e) and (shown < e) == (value < e)
+               for e in (whole, *edges)):
             return f"{shown:.{d}f}"
     return repr(value)
 
@@ -122,3 +124,25 @@ def bn_against(amount: float, line: float | None = None, scale: float = 1e9) -> 
     more where those would show it onto or across ``line`` (the figure it was compared
     with, if any) or at 0 when it is not 0 (:func:`format_against`)."""
     return format_against(amount, () if line is None else (line,), scale=scale)
+
+
+def format_significant(value: float, cutoffs: Iterable[float] = (), digits: int = 3) -> str:
+    """``value`` with ``digits`` significant digits (``f"{value:.3g}"``), or more where fewer
+    would show it onto or across a cut-off it is not equal to, or at 0 when it is not 0
+    (the rule of :func:`format_against`): a training run of 1.0004e25 FLOP over a 1e25
+    bar is ``1.0004e+25``, never ``1e+25``; a multiple of 0.9996 of a reference is never
+    ``1``. A cut-off shown as itself, ``format_significant(x, (x,))``, is shown exactly."""
+    if not math.isfinite(value):
+        return repr(value)
+    exact = Decimal(repr(value))
+    edges = [Decimal(repr(e)) for e in cutoffs if math.isfinite(e)]
+    edges.append(_ZERO)
+    for s in range(digits, 18):
+        text = f"{value:.{s}g}"
+        shown = Decimal(text)
+        for e in edges:
+            if (shown > e) != (exact > e) or (shown < e) != (exact < e):
+                break
+        else:
+            return text
+    return repr(value)

@@ -125,6 +125,7 @@ def make_baseline(engine: Engine) -> Any:
 # Its four dimension scores are benchmarks/honest_scores.py's, which honest_rules.py uses too.
 # ---------------------------------------------------------------------------------------------
 
+from honest_common import REFUSED_GRADES, grade, refuse_currencyless  # noqa: E402
 from honest_scores import AS_W, FX, HAIRCUT, IB_W, RR_W, TD_W  # noqa: E402
 from honest_scores import scores as honest_scores  # noqa: E402
 
@@ -135,12 +136,12 @@ GRADES = ((85.0, "qualified"), (75.0, "qualified"), (65.0, "watch"), (55.0, "not
 
 def honest_evaluate(p: dict[str, Any]) -> tuple[str, float | None, dict[str, Any]]:
     """Scores, gate and verdict (no rule checks: see the script's output)."""
+    refuse_currencyless(p)
     scores = honest_scores(p)
     v = p.get("valuation")
     if v is None:
         gate: bool | None = None
-    elif v["basis"] not in HAIRCUT or (v.get("source") and "illustrative" in
-                                        v["source"].casefold()) or not (
+    elif v["basis"] not in HAIRCUT or grade(v.get("source")) in REFUSED_GRADES or not (
             v.get("as_of") or p.get("as_of")):
         gate = None
     else:

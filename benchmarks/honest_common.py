@@ -88,9 +88,27 @@ SUITES = {"tc260bank": (15.0, 5.0, 20.0, 5.0, "zh"), "cnbenign": (15.0, 5.0, Non
 Z95 = 1.959963984540054  # NormalDist().inv_cdf(0.975)
 
 
+#: The financials' amounts, in its ``currency``.
+AMOUNTS = ("revenue", "operating_cash_flow", "rnd_expense", "cash", "monthly_net_burn")
+
+
+def refuse_currencyless(p: dict[str, Any]) -> None:
+    """A profile whose financials give an amount but no currency is refused, as the loader
+    refuses it (no currency, never CNY)."""
+    fin = p.get("financials")
+    if fin and fin.get("currency") is None and any(fin.get(k) is not None for k in AMOUNTS):
+        raise ValueError(f"{p.get('id')}: $.financials.currency: must name the currency")
+
+
 def in_force(p: dict[str, Any], regimes: Iterable[str]) -> list[dict[str, Any]]:
     return [f for f in p.get("filings") or () if f["regime"] in regimes
-            and f.get("status", "active") in IN_FORCE]
+            and f.get("status") in IN_FORCE]  # left out: unknown, not in force
+
+
+def unsure(p: dict[str, Any], regimes: Iterable[str]) -> list[dict[str, Any]]:
+    """The records of ``regimes`` left without a status: in force or not is unknown."""
+    return [f for f in p.get("filings") or () if f["regime"] in regimes
+            and f.get("status") is None]
 
 
 def covers(f: dict[str, Any], s: dict[str, Any]) -> bool:
@@ -99,6 +117,44 @@ def covers(f: dict[str, Any], s: dict[str, Any]) -> bool:
         return True
     return names_match(name, s["name"]) or (s.get("model") is not None
                                              and names_match(name, s["model"]))
+
+
+#: The sourcing figures' default patterns per grade, weakest first (data, as the engine's
+#: ``[sources.patterns]`` defaults; a source matching none, or none given, is unsourced).
+PATTERNS = (
+    ("illustrative", ("illustrative", "hypothetical", "made up", "fictional")),
+    ("cohort_proxy", ("average", "proxy", "cohort", "median", "peer group", "peer-group",
+                      "peer mean", "group mean", "sector mean", "industry mean", "typical",
+                      "sector benchmark", "industry benchmark")),
+    ("estimate", ("estimate", "inferred", "derived", "analyst", "[verify]")),
+    ("seed_article", ("seed article", "the article")),
+    ("registry", ("cac.gov.cn", "beian", "registry", "entity list", "federal register",
+                  "nmpa", "regulator")),
+    ("exchange", ("hkex", "sse.com", "szse", "stock exchange", "exchange announcement")),
+    ("filing", ("prospectus", "annual report", "interim report", "10-k", "20-f",
+                "statutory filing")),
+    ("company", ("model card", "press release", "company", "vendor disclosure", "official",
+                 "github.com", "huggingface.co")),
+    ("press", ("reuters", "bloomberg", "scmp", "caixin", "news", "reportify", "http")),
+    ("research", ("domain-research", "research")),
+)
+#: Grades a valuation cannot pass the gate on (made up, untraceable, a cohort figure).
+REFUSED_GRADES = frozenset({"illustrative", "unsourced", "cohort_proxy"})
+
+
+@lru_cache(maxsize=4096)
+def grade(source: Any) -> str:
+    """The grade of a free-text source: the first grade one of whose patterns its folded
+    text contains (invisible characters dropped), else unsourced."""
+    if not source:
+        return "unsourced"
+    low = fold("".join(ch for ch in str(source) if unicodedata.category(ch) != "Cf"))
+    if not low:
+        return "unsourced"
+    for name, patterns in PATTERNS:
+        if any(pat in low for pat in patterns):
+            return name
+    return "unsourced"
 
 
 def sector_in(sector: str, aliases: Iterable[str]) -> bool:

@@ -32,6 +32,7 @@ from honest_common import (
     months_before,
     num,
     sector_in,
+    unsure,
 )
 
 
@@ -58,20 +59,25 @@ def filings_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) ->
                     s.get("api_based") and any(covers(f, s) for f in reg)):
                 continue
             read = GENAI_ANY if s.get("api_based") else {"CAC_GENAI_FILING"}
-            if read <= dated:
+            if read <= dated and not any(covers(f, s) for f in unsure(p, read)):
                 uncovered = True
-            else:
+            else:  # a registry not checked, or a record without a status that would cover it
                 unknown = True
         out["FIL-001"] = CRIT if uncovered else NE if unknown else PASS
     # FIL-002 public-opinion service without an algorithm filing
-    scope = [s for s in public if s.get("public_opinion") and s.get("kind", "generative") in (
-        "algorithm_recommendation", "deep_synthesis", "generative")]
+    # (a public_opinion left out may be one, a kind left out generative: in scope)
+    scope = [s for s in public if s.get("public_opinion") is not False
+             and s.get("kind", "generative") in (
+                 "algorithm_recommendation", "deep_synthesis", "generative")]
     if not services or (scope and filings is None):
         out["FIL-002"] = NE
     else:
         algo = in_force(p, ALGO & dated)
-        uncovered = any(not any(covers(f, s) for f in algo) for s in scope)
-        out["FIL-002"] = PASS if not uncovered else CRIT if dated >= ALGO else NE
+        bare = [s for s in scope if not any(covers(f, s) for f in algo)]
+        certain = [s for s in bare if s.get("public_opinion")
+                   and not any(covers(f, s) for f in unsure(p, ALGO & dated))]
+        out["FIL-002"] = (PASS if not bare else NE if not dated >= ALGO else CRIT if certain
+                          else NE)
     # FIL-003 material change filed late (10 working days)
     if filings is None:
         out["FIL-003"] = NE
@@ -81,24 +87,32 @@ def filings_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) ->
     if filings is None:
         out["FIL-004"] = NE
     else:
-        hidden = malformed = missing = False
+        hidden = malformed = missing = statusless = statusless_hidden = False
         for f in filings:
-            if f["regime"] not in CAC or f.get("status", "active") not in IN_FORCE:
+            status = f.get("status")  # left out: may be in force, read and never fired on
+            if f["regime"] not in CAC or (status is not None and status not in IN_FORCE):
                 continue
+            bad_shown = bad_number = False
             shown = f.get("displayed_on_product")
             if shown is None:
                 missing = True
             elif not shown:
-                hidden = True
+                bad_shown = True
             pattern = (GENAI_NO if f["regime"] == "CAC_GENAI_FILING" else ALGO_NO
                        if f["regime"] in ALGO else None)
-            if pattern is None:
-                continue
-            if f.get("filing_number") is None:
-                missing = True
-            elif not pattern.fullmatch(f["filing_number"].strip()):
-                malformed = True
-        out["FIL-004"] = MED if hidden else LOW if malformed else NE if missing else PASS
+            if pattern is not None:
+                if f.get("filing_number") is None:
+                    missing = True
+                elif not pattern.fullmatch(f["filing_number"].strip()):
+                    bad_number = True
+            if status is None:
+                statusless |= bad_shown or bad_number
+                statusless_hidden |= bad_shown
+            else:
+                hidden |= bad_shown
+                malformed |= bad_number
+        out["FIL-004"] = MED if hidden else LOW if malformed and not statusless_hidden else (
+            NE if missing or statusless else PASS)
     # FIL-005 foundation model that cannot pass filing
     if not services:
         out["FIL-005"] = NE
@@ -167,13 +181,16 @@ def filings_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) ->
             elif share >= 10.0:
                 targets.append(share)
         nmpa = [a for a in approvals or () if fold(a["regulator"]) == "nmpa"
-                and a.get("status", "active") in IN_FORCE]
+                and a.get("status") in IN_FORCE]
         class_iii = [a for a in nmpa if a.get("instrument")
                      and CLASS_III.search(a["instrument"])]
         if targets and approvals is None:
             out["FIL-009"] = NE
         elif targets and not class_iii:
-            out["FIL-009"] = NE if any(a.get("instrument") is None for a in nmpa) else (
+            maybe = any(fold(a["regulator"]) == "nmpa" and a.get("status") is None and (
+                a.get("instrument") is None or CLASS_III.search(a["instrument"]))
+                for a in approvals or ())  # left without a status: may be the one in force
+            out["FIL-009"] = NE if maybe or any(a.get("instrument") is None for a in nmpa) else (
                 CRIT if max(targets) >= 50.0 else HIGH)
         else:
             out["FIL-009"] = NE if missing and not class_iii else PASS
@@ -191,7 +208,7 @@ def filings_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) ->
         if filings is None:
             missing = True
         elif not in_force(p, GENAI_ANY & dated):
-            if dated >= GENAI_ANY:
+            if dated >= GENAI_ANY and not unsure(p, GENAI_ANY):
                 problem = True
             else:
                 missing = True
@@ -268,8 +285,9 @@ def filings_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) ->
             out[rid] = NE
         else:
             recs = in_force(p, (regime,))
-            out[rid] = HIGH if any(not any(covers(f, s) for f in recs) for s in scope) \
-                else PASS
+            bare = [s for s in scope if not any(covers(f, s) for f in recs)]
+            maybe = [s for s in bare if any(covers(f, s) for f in unsure(p, (regime,)))]
+            out[rid] = HIGH if len(maybe) < len(bare) else NE if maybe else PASS
     # FIL-019 PI compliance audit every 24 months (> 10m people)
     if pi is None or pi.get("individuals") is None:
         out["FIL-019"] = NE

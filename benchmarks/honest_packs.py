@@ -29,6 +29,7 @@ from honest_common import (
     Z95,
     day,
     fold,
+    grade,
     months_before,
     norm,
     num,
@@ -124,7 +125,7 @@ def _wilson_low_high(rate: float, n: int) -> tuple[float, float]:
 def _refusals(evals: dict[str, Any] | None, over: bool) -> str:
     """ETH-001 (over-refusal) or ETH-002 (unsafe compliance) over every safety suite."""
     decided: list[str] = []
-    inconclusive = measured = missing = False
+    inconclusive = measured = missing = unknown = False
     for e in (evals or {}).get("safety") or ():
         rate = e.get("over_refusal_pct" if over else "unsafe_compliance_pct")
         if rate is None:
@@ -146,6 +147,9 @@ def _refusals(evals: dict[str, Any] | None, over: bool) -> str:
         low, _high = _wilson_low_high(rate / 100.0, n)
         for sev, bar in tiers:
             if sev == CRIT and not (e.get("independent") and fold(lang) in CHINESE):
+                # left out: unknown; independent, a result over the bar would be a veto
+                unknown |= (e.get("independent") is None and fold(lang) in CHINESE
+                            and 100.0 * low > bar)
                 continue
             if 100.0 * low > bar:
                 decided.append(sev)
@@ -153,6 +157,8 @@ def _refusals(evals: dict[str, Any] | None, over: bool) -> str:
             if rate > bar:
                 inconclusive = True
                 break
+    if unknown and CRIT not in decided:
+        return NE
     if decided:
         return min(decided, key=(CRIT, HIGH, MED, LOW).index)
     return NE if missing else LOW if inconclusive else PASS if measured else NE
@@ -257,7 +263,7 @@ def _ip_litigation(p: dict[str, Any]) -> str:
     fin = p.get("financials") or {}
     if fin.get("revenue") is None:
         return NE
-    revenue = num(fin["revenue"]) * FX[fin.get("currency", "CNY").upper()]  # type: ignore[operator]
+    revenue = num(fin["revenue"]) * FX[fin["currency"].upper()]  # type: ignore[operator]
     share = 100.0 * claims / revenue if revenue > 0 else math.inf
     if claims > 0 and share >= 5.0:
         return MED
@@ -337,7 +343,7 @@ def _illustrative(p: dict[str, Any]) -> tuple[int, int]:
         if isinstance(x, dict):
             if "value" in x and "source" in x:
                 total += 1
-                marked += str(x["source"]).startswith("illustrative")
+                marked += grade(x["source"]) == "illustrative"
             stack.extend(v for v in x.values() if isinstance(v, dict | list))
         elif isinstance(x, list):
             stack.extend(v for v in x if isinstance(v, dict | list))

@@ -28,7 +28,21 @@ import math
 from datetime import date
 from typing import Any
 
-from honest_common import CRIT, FX, HIGH, IB, MED, NE, PASS, RR, TD, day
+from honest_common import (
+    CRIT,
+    FX,
+    HIGH,
+    IB,
+    MED,
+    NE,
+    PASS,
+    REFUSED_GRADES,
+    RR,
+    TD,
+    day,
+    grade,
+    refuse_currencyless,
+)
 from honest_filings import filings_rules
 from honest_freshness import freshness_rules
 from honest_packs import (
@@ -40,7 +54,7 @@ from honest_packs import (
 )
 from honest_scores import scores
 
-from threshold_core.model import fold, is_assumed
+from threshold_core.model import is_assumed
 
 HAIRCUT = {"market_cap": 0.0, "expected_market_value": 0.0, "estimate": 0.25,
            "last_round_post_money": 0.32}
@@ -101,7 +115,7 @@ def _gate(p: dict[str, Any]) -> bool | None:
     v = p.get("valuation")
     on = v and (v.get("as_of") or p.get("as_of"))
     if v is None or v["basis"] not in HAIRCUT or (
-            v.get("source") and "illustrative" in fold(v["source"])) or not on or (
+            grade(v.get("source")) in REFUSED_GRADES) or not on or (
             p.get("as_of") and day(on) > day(p["as_of"])):  # after the evaluation date
         return None
     return v["amount"] * FX[v["currency"]] * (1.0 - HAIRCUT[v["basis"]]) >= LINE
@@ -110,6 +124,7 @@ def _gate(p: dict[str, Any]) -> bool | None:
 def decide(p: dict[str, Any]) -> tuple[str, float | None, dict[str, tuple[float | None, float]],
                                        dict[str, tuple[str, str, str | None]]]:
     """Verdict, composite (unrounded), the 4 raw dimension scores and every rule's result."""
+    refuse_currencyless(p)
     as_of = day(p["as_of"]) if p.get("as_of") else None
     dims = scores(p)
     found = rules(p, as_of)
@@ -205,6 +220,63 @@ def disagreements(p: dict[str, Any], decision: Any) -> list[str]:
     return out
 
 
+#: The field left out or the value given in ``--check``'s crafted profiles, each applied to
+#: every synthetic profile in turn: the omissions whose reading the engine fixes.
+def _crafted(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    import copy
+
+    def variant(change: Any) -> dict[str, Any]:
+        d = copy.deepcopy(doc)
+        change(d)
+        return d
+
+    def each(key: str, field: str) -> Any:
+        return lambda d: [x.pop(field, None) for x in d.get(key) or ()]
+
+    def safety(d: dict[str, Any]) -> None:
+        for e in (d.get("evaluations") or {}).get("safety") or ():
+            e.pop("independent", None)
+
+    def source(text: str | None) -> Any:
+        def change(d: dict[str, Any]) -> None:
+            if d.get("valuation"):
+                if text is None:
+                    d["valuation"].pop("source", None)
+                else:
+                    d["valuation"]["source"] = text
+        return change
+
+    def revenue(d: dict[str, Any]) -> None:
+        fin = d.get("financials") or {}
+        if isinstance(fin.get("revenue"), dict):
+            fin["revenue"]["source"] = "figure is Illustrative only"
+
+    return {
+        "valuation source left out": variant(source(None)),
+        "valuation source unsourced": variant(source("a friend")),
+        "valuation source a cohort figure": variant(source("sector median of peers")),
+        "valuation source illustrative (full width)": variant(source(
+            "".join(chr(ord(c) + 0xFEE0) for c in "ILLUSTRATIVE"))),
+        "filing statuses left out": variant(each("filings", "status")),
+        "approval statuses left out": variant(each("sector_approvals", "status")),
+        "service kinds left out": variant(each("services", "kind")),
+        "investor tiers left out": variant(each("investors", "tier")),
+        "safety independence left out": variant(safety),
+        "a figure's source says illustrative mid-text": variant(revenue),
+    }
+
+
+def _accepted(run: Any, doc: dict[str, Any]) -> bool:
+    """Whether ``run(doc)`` returns instead of refusing its input."""
+    from threshold_core.errors import InputError
+
+    try:
+        run(doc)
+    except (ValueError, KeyError, InputError):
+        return False
+    return True
+
+
 def main() -> None:
     import argparse
     import json
@@ -217,9 +289,35 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--check", action="store_true",
+                        help="also compare on crafted profiles: each synthetic profile with a "
+                        "valuation source left out, unsourced, a cohort figure or illustrative, "
+                        "filing and approval statuses, service kinds, investor tiers and safety "
+                        "independence left out")
     args = parser.parse_args()
     engine = Engine(build_config({}))
     docs = [json.loads(json.dumps(d)) for d in synthetic_portfolio(args.count, seed=42)]
+    crafted: Counter[str] = Counter()
+    failing: Counter[str] = Counter()
+    if args.check:
+        for doc in docs:
+            for what, d in _crafted(doc).items():
+                diffs = disagreements(d, engine.evaluate(profile_from_data(d)))
+                crafted[what] += 1
+                failing[what] += bool(diffs)
+                if diffs and failing[what] <= 2:
+                    print(f"{what}, {d['id']}: " + "; ".join(diffs))
+        for doc in docs:  # financials with amounts and no currency: both refuse
+            fin = doc.get("financials")
+            if not fin or fin.get("revenue") is None:
+                continue
+            d = json.loads(json.dumps(doc))
+            del d["financials"]["currency"]
+            what = "financials currency left out"
+            crafted[what] += 1
+            failing[what] += _accepted(profile_from_data, d) or _accepted(evaluate, d)
+        for what, n in crafted.items():
+            print(f"crafted ({what}): differ on {failing[what]} of {n}")
     profiles = [profile_from_data(d) for d in docs]
     by_component: Counter[str] = Counter()
     bad = 0
@@ -239,7 +337,7 @@ def main() -> None:
         evaluate(doc)
     print(f"honest baseline: {(time.process_time() - start) / len(docs) * 1e6:.1f} us per "
           "company (one pass, CPU time)")
-    raise SystemExit(1 if bad else 0)
+    raise SystemExit(1 if bad or sum(failing.values()) else 0)
 
 
 if __name__ == "__main__":

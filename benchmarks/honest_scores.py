@@ -27,8 +27,9 @@ MONTH_DAYS = 365.25 / 12
 RR_W = {"filed_models": 25.0, "filed_algorithms": 15.0, "sector_approvals": 25.0,
         "security_protection": 10.0, "pi_audits": 10.0, "certifications": 15.0}
 EXCL = {"exclusive": 1.0, "licensed": 0.5, "public": 0.0}
-TIERS = {"state_fund": 3.0, "strategic": 3.0, "vc": 2.0, "sovereign": 2.0, "pe": 2.0,
-         "cornerstone": 2.0, "university": 1.0, "other": 1.0}
+#: The tier every investor of a type has at least; a stated tier raises it, never lowers it.
+TIERS = {"state_fund": 3.0, "strategic": 1.0, "vc": 1.0, "sovereign": 2.0, "pe": 1.0,
+         "cornerstone": 1.0, "university": 1.0, "other": 1.0}
 LISTING = {"listed": 100.0, "filed": 60.0, "private": 30.0, "subsidiary": 60.0}
 HAIRCUT = {"market_cap": 0.0, "expected_market_value": 0.0, "estimate": 0.25,
            "last_round_post_money": 0.32}
@@ -153,7 +154,7 @@ def scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
             cad_pts = _band(_BANDS_TD["cadence"], rel)  # no open-weights bonus by default
     rnd = num(fin.get("rnd_expense"))
     g["rnd_spend"] = (None if rnd is None
-                      else rnd * FX[fin.get("currency", "CNY").upper()] / 1e9)
+                      else rnd * FX[fin["currency"].upper()] / 1e9)
     td = dict(_BANDS_TD, data_moat=lambda _v: moat_pts, cadence=lambda _v: cad_pts)
     g["data_moat"] = 0.0 if moat_pts is not None else None
     g["cadence"] = 0.0 if cad_pts is not None else None
@@ -174,7 +175,7 @@ def scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
     a["logo_churn"] = num(cust.get("logo_churn_pct"))
     a["enterprise_customers"] = num(cust.get("enterprise_customers"))
     rev = num(fin.get("revenue"))
-    rate = FX[fin.get("currency", "CNY").upper()]
+    rate = FX[fin["currency"].upper()] if rev else 0.0
     parts = [(math.log10(rev * rate * sg["revenue_share_pct"] / 100 / sg["customers"]
                          / SEGMENT_REF[sg["segment"]]) if rev else -math.inf,
               sg["revenue_share_pct"])
@@ -212,8 +213,8 @@ def scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
         return sum(v for v, _ in items) / len(items)
 
     if invs:
-        b["investor_quality"] = wmean([(float(i["tier"]) if i.get("tier") is not None
-                                        else TIERS[i["type"]], w)
+        b["investor_quality"] = wmean([(max(float(i["tier"]), TIERS[i["type"]])
+                                        if i.get("tier") is not None else TIERS[i["type"]], w)
                                        for i, w in zip(invs, amts, strict=True)])
         as_of = _day(p["as_of"]) if p.get("as_of") is not None else None
         if as_of is not None and any(i.get("lockup_months") is not None
@@ -256,7 +257,7 @@ def scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
         def records(regimes: tuple[str, ...]) -> int:
             return len({f.get("filing_number") or f.get("service")
                         or f"{f['regime']} (company-level)" for f in filings
-                        if f["regime"] in regimes and f.get("status", "active") in IN_FORCE})
+                        if f["regime"] in regimes and f.get("status") in IN_FORCE})
         n = records(("CAC_GENAI_FILING", "CAC_GENAI_REGISTRATION"))
         if n or any(s.get("public_prc", True) and s.get("kind", "generative") == "generative"
                     for s in services):
@@ -269,7 +270,7 @@ def scores(p: dict[str, Any]) -> dict[str, tuple[float | None, float]]:
     appr = p.get("sector_approvals")
     if appr is not None:
         held = {(x["regulator"].strip(), x["sector"].strip().casefold()) for x in appr
-                if x.get("status", "active") in IN_FORCE}
+                if x.get("status") in IN_FORCE}
         if held or any(v.get("exemption") is None for v in p.get("verticals") or ()):
             r["sector_approvals"] = float(len(held))
     comp = p.get("compliance") or {}

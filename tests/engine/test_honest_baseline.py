@@ -1,0 +1,24 @@
+"""The honest baseline the throughput goal is measured against computes what the engine
+computes: the same scores, rule results and verdicts, on synthetic profiles and on
+profiles that leave out what the engine reads as unknown (a valuation's source, filing
+and approval statuses, service kinds, investor tiers, safety independence, the
+financials' currency) or grade a source as the sourcing figures do."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_honest_baseline_agrees_with_the_engine_on_crafted_profiles() -> None:
+    run = subprocess.run([sys.executable, "honest_rules.py", "--count", "12", "--check"],
+                         cwd=ROOT / "benchmarks", capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    crafted = re.findall(r"crafted \((.+)\): differ on (\d+) of (\d+)", run.stdout)
+    assert len(crafted) == 11, run.stdout
+    assert all(n == "0" and int(total) > 0 for _, n, total in crafted), run.stdout
+    assert "12 synthetic profiles (seed 42): 0 differ" in run.stdout

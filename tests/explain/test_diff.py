@@ -153,8 +153,9 @@ def test_diff_and_verify_are_documented() -> None:
 
 
 def test_a_score_a_hair_below_a_cut_off_is_not_shown_on_it_in_the_reasons() -> None:
-    """"the score moved 74.996 -> 75.00, from grade Q3 to Q2" never reads "75.00 -> 75.00":
-    the reasons show each score on its side of every grade cut-off."""
+    """"the score moved 74.996 -> 75.004, from grade Q3 to Q2" never reads "75.00 -> 75.00"
+    (nor 75.004 as "75.00", onto the cut-off): the reasons show each score on its side of
+    every grade cut-off and off it."""
     from attrs import evolve
 
     engine = Engine()
@@ -164,4 +165,4 @@ def test_a_score_a_hair_below_a_cut_off_is_not_shown_on_it_in_the_reasons() -> N
     b = evolve(base, score=75.004, grade="Q2", verdict="qualified", determining=())
     d = diff_decisions(Evaluation(a, "a", engine.config), Evaluation(b, "b", engine.config))
     moved = [r for r in d.verdict_reasons if r.startswith("the score moved")]
-    assert moved and moved[0].startswith("the score moved 74.996 -> 75.00, from grade Q3 to Q2")
+    assert moved and moved[0].startswith("the score moved 74.996 -> 75.004, from grade Q3 to Q2")

@@ -128,6 +128,11 @@ def _rate_findings(
                  "interval_pct": [round(100 * low, 2), round(100 * high, 2)],
                  "independent": e.independent, "language": e.language or bars.language}
         evidence[f"evaluations.safety[{i}]"] = entry
+        # The most severe bar the interval's lower end clears decides; a bar only the rate
+        # exceeds does not stop the search, so an inconclusive higher tier never hides a
+        # lower one the sample does show (a higher rate, or an independent result, is never
+        # milder). Otherwise the most severe bar the rate exceeds is reported inconclusive.
+        inconclusive: _Verdict | None = None
         for severity, bar in tiers:
             if severity is Severity.CRITICAL and not (e.independent and chinese):
                 if e.independent is None and chinese and 100.0 * low > bar:
@@ -136,9 +141,12 @@ def _rate_findings(
             if 100.0 * low > bar:
                 verdicts.append(_Verdict(e.suite, severity, rate, bar, low, high, n, decided=True))
                 break
-            if rate > bar:
-                verdicts.append(_Verdict(e.suite, severity, rate, bar, low, high, n, decided=False))
-                break
+            if rate > bar and inconclusive is None:
+                inconclusive = _Verdict(e.suite, severity, rate, bar, low, high, n,
+                                        decided=False)
+        else:
+            if inconclusive is not None:
+                verdicts.append(inconclusive)
         entry["bars_pct"] = {str(s): b for s, b in tiers}
     return verdicts, missing, evidence, unknown
 

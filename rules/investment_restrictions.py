@@ -69,7 +69,7 @@ from threshold_core.model import (
 )
 
 NAME = "investment_restrictions"
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 DIMENSION = "institutional_backing"
 
 SCREENING = "investment_screening"
@@ -139,7 +139,11 @@ def _evidence(screening: InvestmentScreening, **extra: Any) -> dict[str, Any]:
             **{f"{SCREENING}.{key}": value for key, value in extra.items()}}
 
 
-def _uses(screening: InvestmentScreening, wanted: tuple[str, ...]) -> list[str]:
+def _uses(screening: InvestmentScreening, wanted: tuple[str, ...]) -> list[str] | None:
+    """The screening's end uses among ``wanted``; None when its ``ai_end_uses`` were left out
+    (unknown, never "none")."""
+    if screening.ai_end_uses is None:
+        return None
     return [u for u in screening.ai_end_uses if any(w in normalise(u) for w in wanted)]
 
 
@@ -205,13 +209,17 @@ def outbound_prohibited(
     uses = _uses(screening, settings.prohibited_end_uses)
     if uses:
         reasons.append("end uses: " + ", ".join(uses))
-    evidence = _evidence(screening, max_training_flops=flops, ai_end_uses=list(uses))
+    evidence = _evidence(screening, max_training_flops=flops, ai_end_uses=uses)
     if reasons:
         return fired("prohibited AI transaction under 31 CFR 850: " + "; ".join(reasons),
                      evidence=evidence)
+    lacking = []
     if flops is None or (bio is None and flops > settings.prohibited_bio_training_flops):
-        lacking = "max_training_flops" if flops is None else "biological_sequence_data"
-        return not_evaluated(f"{SCREENING}.{lacking}")
+        lacking.append("max_training_flops" if flops is None else "biological_sequence_data")
+    if uses is None:  # left out: unknown, a prohibited end use could be among them
+        lacking.append("ai_end_uses")
+    if lacking:
+        return not_evaluated(*(f"{SCREENING}.{name}" for name in lacking))
     return evidence
 
 
@@ -244,12 +252,14 @@ def outbound_notifiable(
     uses = _uses(screening, settings.notifiable_end_uses)
     if uses:
         reasons.append("end uses: " + ", ".join(uses))
-    evidence = _evidence(screening, max_training_flops=flops, ai_end_uses=list(uses))
+    evidence = _evidence(screening, max_training_flops=flops, ai_end_uses=uses)
     if reasons:
         return fired("notifiable AI transaction under 31 CFR 850 (notice within 30 days): "
                      + "; ".join(reasons), evidence=evidence)
-    if flops is None:
-        return not_evaluated(f"{SCREENING}.max_training_flops")
+    lacking = [name for name, value in (("max_training_flops", flops), ("ai_end_uses", uses))
+               if value is None]  # left out: unknown, never "none"
+    if lacking:
+        return not_evaluated(*(f"{SCREENING}.{name}" for name in lacking))
     return evidence
 
 

@@ -50,13 +50,13 @@ FIXTURE_SECTIONS = {
     "investment_screening": (
         '\n[investment_screening]\nchecked_on = 2026-06-20\nsource = "test fixture"\n'
         "covered_foreign_person = true\nns_cmic_listed = false\nsection_1260h_listed = false\n"
-        "sdn_listed = false\nlisted_owners_pct = 0\n"
+        "sdn_listed = false\nlisted_owners_pct = 0\nai_end_uses = []\n"
         "max_training_flops = { value = 1e22, source = \"test fixture\" }\n"),
     "evaluations": (
         '\n[[evaluations.safety]]\nsuite = "XSTest"\nover_refusal_pct = 8\n'
         'unsafe_compliance_pct = 2\nn_benign = 250\nn_unsafe = 200\nsource = "test fixture"\n'),
     "eu_exposure": ('\n[eu_exposure]\nserves_eu_users = false\ngpai_provider = false\n'
-                    'source = "test fixture"\n'),
+                    'prohibited_uses = []\nsource = "test fixture"\n'),
     # Each CAC registry searched at a date, so the filing statuses are evidence.
     "registry_checks": "".join(
         f'\n[registry_checks.{regime}]\nchecked_on = 2026-06-20\nsource = "test fixture"\n'
@@ -134,6 +134,9 @@ def _stated_investor_terms(text: str) -> str:
 #: The export-control screenings of the examples, dated (undated, a clear one is not a
 #: screening); a test fixture, not data.
 FIXTURE_EXPORT_CHECK = "[export_controls]\nchecked_on = 2026-06-20\n"
+#: The lists of names a section of the examples leaves out, stated empty ("checked, none";
+#: left out, each is unknown and its rule counts at its severity); a test fixture, not data.
+FIXTURE_NAMES = {"export_controls": "affiliates_listed", "eu_exposure": "prohibited_uses"}
 
 FIXTURE_NDR = {"zhipu": 120, "4paradigm": 120, "baidu-ernie": 120, "minimax": 85, "01ai": 85}
 #: Logo churn to go with them (the article's "high churn" below the line), for the same reason:
@@ -162,6 +165,10 @@ def graded_examples() -> Path:
                            for opening, closing in (("[", "]"), ("[[", "."), ("[", "."))):
                     text += fixture
             text = text.replace("[export_controls]\n", FIXTURE_EXPORT_CHECK, 1)
+            for section, key in FIXTURE_NAMES.items():
+                body = text.split(f"[{section}]\n", 1)[1:]
+                if body and f"\n{key} =" not in "\n" + re.split(r"\n(?=\[)", body[0])[0]:
+                    text = text.replace(f"[{section}]\n", f"[{section}]\n{key} = []\n", 1)
             text = _stated_flags(text)
             (folder / path.name).write_text(text, encoding="utf-8")
         _GRADED = folder

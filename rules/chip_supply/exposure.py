@@ -55,7 +55,8 @@ def entity_list(
         return not_evaluated("export_controls")
     evidence = {
         "export_controls.entity_list": ec.entity_list,
-        "export_controls.affiliates_listed": list(ec.affiliates_listed),
+        "export_controls.affiliates_listed": None if ec.affiliates_listed is None
+        else list(ec.affiliates_listed),
         "export_controls.relies_on_new_us_items": ec.relies_on_new_us_items,
         "export_controls.checked_on": ec.checked_on.isoformat() if ec.checked_on else None,
     }
@@ -64,14 +65,23 @@ def entity_list(
             # An undated screening is not a screening: it cannot clear the company.
             return not_evaluated(
                 "export_controls.checked_on",
+                *(() if ec.affiliates_listed is not None
+                  else ("export_controls.affiliates_listed",)),
                 message="not listed, but the screening has no date "
                 "(export_controls.checked_on): not a screening",
+            )
+        if ec.affiliates_listed is None:
+            # Left out: unknown, never "none" (a listed affiliate makes the company listed).
+            return not_evaluated(
+                "export_controls.affiliates_listed",
+                message="the company is not listed, but the screening does not say whether "
+                "any affiliate is (export_controls.affiliates_listed)",
             )
         # Nor is one dated after the evaluation date or too old to rely on (listings take
         # effect on publication).
         return unreliable_check("export_controls.checked_on", ec.checked_on, context.as_of,
                                 settings.screening_max_age_days) or evidence
-    who = [f"affiliate {a}" for a in ec.affiliates_listed]
+    who = [f"affiliate {a}" for a in ec.affiliates_listed or ()]
     if ec.entity_list:
         since = f" (listed {ec.listed_date})" if ec.listed_date else ""
         who.insert(0, "the company" + since)

@@ -73,7 +73,7 @@ from threshold_rules.ethics.settings import (
 __all__ = ["DIMENSION", "PACK", "REFUSAL_SUITES", "EthicsSettings", "SuiteBars", "wilson_interval"]
 
 NAME = "ethics"
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 #: The date of the law and practice these rules encode: EU AI Act Arts. 5 and 50, PRC labeling
 #: measures (in force 1 Sep 2025), MIIT ethics guideline (2026), as in domain-research §7.3.
 LAW_AS_OF = date(2026, 6, 17)

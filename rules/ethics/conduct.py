@@ -264,18 +264,24 @@ def eu_prohibited(
     if eu is None:
         return not_evaluated("eu_exposure")
     serves = eu.serves_eu_users or any(s.eu_users for s in profile.services)
+    uses = eu.prohibited_uses
     evidence = {"eu_exposure.serves_eu_users": serves,
-                "eu_exposure.prohibited_uses": list(eu.prohibited_uses)}
-    if not eu.prohibited_uses:
+                "eu_exposure.prohibited_uses": None if uses is None else list(uses)}
+    if uses is not None and not uses:
         return evidence
     if context.as_of is not None and context.as_of < settings.eu_prohibitions_from:
         return evidence
-    if not serves:
-        # A service's eu_users left out is unknown, never presumed false.
-        unknown = [f"services[{i}].eu_users" for i, s in enumerate(profile.services)
-                   if s.eu_users is None]
-        return not_evaluated(*unknown) if unknown else evidence
-    return fired("EU-facing prohibited use(s): " + ", ".join(eu.prohibited_uses),
+    # A service's eu_users left out is unknown, never presumed false; so are the prohibited
+    # uses left out, never "none".
+    unknown = [] if serves else [f"services[{i}].eu_users"
+                                 for i, s in enumerate(profile.services) if s.eu_users is None]
+    if not serves and not unknown:
+        return evidence
+    if uses is None:
+        return not_evaluated("eu_exposure.prohibited_uses", *unknown)
+    if unknown:
+        return not_evaluated(*unknown)
+    return fired("EU-facing prohibited use(s): " + ", ".join(uses),
                  evidence=evidence)
 
 

@@ -129,9 +129,10 @@ def decidable(doc: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         "checked_on": "2026-06-20", "source": "synthetic", "covered_foreign_person": True,
         "ns_cmic_listed": False, "section_1260h_listed": False, "sdn_listed": False,
         "listed_owners_pct": 0, "max_training_flops": 1e24, "biological_sequence_data": False,
+        "ai_end_uses": [],
     }
     doc["eu_exposure"] = {"serves_eu_users": False, "gpai_provider": False,
-                          "source": "synthetic"}
+                          "prohibited_uses": [], "source": "synthetic"}
     for service in doc.get("services", []):
         service["public_opinion"] = rng.random() < 0.2
     for suite in doc.get("evaluations", {}).get("safety", []):

@@ -136,6 +136,18 @@ KIND_ENGINES = {
 }
 
 
+#: Lists of names inside a section, by key: the section holding them, and values they can
+#: hold (end uses the screening's rules read as prohibited, notifiable or neither).
+NAMES = {"ai_end_uses": "investment_screening", "prohibited_uses": "eu_exposure",
+         "affiliates_listed": "export_controls"}
+NAME_VALUES = {
+    "ai_end_uses": ["military", "mass surveillance", "penetration testing", "robotic control",
+                    "customer service"],
+    "prohibited_uses": ["social scoring", "emotion recognition at work"],
+    "affiliates_listed": ["Sub Ltd", "Cloud Arm Co"],
+}
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), which=st.integers(0, len(SYNTHETIC) - 1), loose=st.booleans(),
        algorithm_filing=st.booleans())
@@ -144,18 +156,29 @@ def test_a_stated_value_never_does_worse_than_leaving_it_out(
 ) -> None:
     """Each field once read as a favourable value when left out (an investor's ``tier``, a
     filing's or approval's ``status``, a service's ``kind``, a safety result's
-    ``independent``, the financials' ``currency``), given any value it can take, then left
-    out: the verdict never improves and the composite never rises (or it is refused)."""
+    ``independent``, the financials' ``currency``, a list of names inside a section: the
+    screening's ``ai_end_uses``, the EU exposure's ``prohibited_uses``, the export
+    screening's ``affiliates_listed``), given any value it can take, then left out: the
+    verdict never improves and the composite never rises (or it is refused)."""
     doc = copy.deepcopy(SYNTHETIC[which])
     engine = KIND_ENGINES[loose, algorithm_filing]
     lists = {"tier": "investors", "status": "filings", "approval": "sector_approvals",
              "kind": "services"}
     kinds = [k for k in lists if doc.get(lists[k])]
     safety = (doc.get("evaluations") or {}).get("safety") or []
+    names = [key for key, section in NAMES.items() if doc.get(section)]
     choices = kinds + (["independent"] if safety else []) + (
-        ["currency"] if doc.get("financials") else [])
+        ["currency"] if doc.get("financials") else []) + names
     field = data.draw(st.sampled_from(choices), label="field")
-    if field == "independent":
+    if field in NAMES:
+        section = NAMES[field]
+        doc[section][field] = data.draw(st.lists(st.sampled_from(NAME_VALUES[field]),
+                                                 unique=True, max_size=3), label=field)
+        if section == "eu_exposure":  # a use prohibited in the EU counts where EU users are
+            doc[section]["serves_eu_users"] = data.draw(st.booleans(), label="EU users")
+        reduced = copy.deepcopy(doc)
+        del reduced[section][field]
+    elif field == "independent":
         record = data.draw(st.sampled_from(safety), label="result")
         record["independent"] = data.draw(st.booleans(), label="independent")
         record["unsafe_compliance_pct"] = data.draw(st.floats(0, 60), label="unsafe %")

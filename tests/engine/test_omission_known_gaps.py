@@ -8,6 +8,7 @@ README's list must lose the case).
 from __future__ import annotations
 
 import copy
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -206,30 +207,25 @@ def test_the_command_line_refuses_amounts_without_a_currency(tmp_path: Path) -> 
         assert "Traceback" not in run.stderr
 
 
-# -- open: a list inside a section left out reads as an empty one ---------------------------
+# -- a list of names inside a section left out is unknown, never "none" ----------------------
 
 SCREENED = {"checked_on": "2026-06-20", "covered_foreign_person": True,
             "max_training_flops": 1e23, "biological_sequence_data": False,
             "ns_cmic_listed": False, "section_1260h_listed": False, "sdn_listed": False,
             "listed_owners_pct": 0}
 
+LISTS = [
+    ("investment_screening", {**SCREENED, "ai_end_uses": ["military"]}, "ai_end_uses",
+     "INV-001"),
+    ("eu_exposure", {"serves_eu_users": True, "gpai_provider": False,
+                     "prohibited_uses": ["social scoring"]}, "prohibited_uses", "ETH-010"),
+    ("export_controls", {"entity_list": False, "affiliates_listed": ["Sub Ltd"],
+                         "relies_on_new_us_items": False, "checked_on": "2026-06-20"},
+     "affiliates_listed", "CHIP-001"),
+]
 
-def _open(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"open: {reason} left out reads as none")
 
-
-@pytest.mark.parametrize(("section", "content", "key", "rule"), [
-    pytest.param("investment_screening", {**SCREENED, "ai_end_uses": ["military"]},
-                 "ai_end_uses", "INV-001", marks=_open("a screening's ai_end_uses")),
-    pytest.param("eu_exposure", {"serves_eu_users": True, "gpai_provider": False,
-                                 "prohibited_uses": ["social scoring"]},
-                 "prohibited_uses", "ETH-010", marks=_open("the EU exposure's prohibited_uses")),
-    pytest.param("export_controls", {"entity_list": False, "affiliates_listed": ["Sub Ltd"],
-                                     "relies_on_new_us_items": False,
-                                     "checked_on": "2026-06-20"},
-                 "affiliates_listed", "CHIP-001",
-                 marks=_open("the export screening's affiliates_listed")),
-])
+@pytest.mark.parametrize(("section", "content", "key", "rule"), LISTS)
 def test_a_list_of_names_left_out_is_not_none(
     section: str, content: dict[str, Any], key: str, rule: str
 ) -> None:
@@ -237,4 +233,63 @@ def test_a_list_of_names_left_out_is_not_none(
     withheld = copy.deepcopy(full)
     del withheld[section][key]
     assert str(rule_outcome(full, rule).status) == "fired"
-    assert str(rule_outcome(withheld, rule).status) != "passed"
+    outcome = rule_outcome(withheld, rule)
+    assert str(outcome.status) == "not_evaluated"
+    assert f"{section}.{key}" in outcome.missing
+
+
+@pytest.mark.parametrize(("section", "content", "key", "rule"), LISTS)
+def test_a_list_of_names_given_empty_says_none(
+    section: str, content: dict[str, Any], key: str, rule: str
+) -> None:
+    # ``[]`` is a statement ("checked, none"): the rule is evaluated and passes.
+    stated = {**BASE, section: {**content, key: []}}
+    assert str(rule_outcome(stated, rule).status) == "passed"
+
+
+def test_end_uses_left_out_leave_inv_002_unknown_but_not_a_compute_finding() -> None:
+    screening = {**SCREENED, "max_training_flops": 1e22}
+    outcome = rule_outcome({**BASE, "investment_screening": screening}, "INV-002")
+    assert str(outcome.status) == "not_evaluated"
+    assert list(outcome.missing) == ["investment_screening.ai_end_uses"]
+    # Compute over the notifiable bar decides it whatever the end uses.
+    over = rule_outcome({**BASE, "investment_screening": {**SCREENED, "max_training_flops":
+                                                           1e24}}, "INV-002")
+    assert str(over.status) == "fired"
+
+
+def test_affiliates_left_out_do_not_matter_once_the_company_is_listed() -> None:
+    controls = {"entity_list": True, "relies_on_new_us_items": True,
+                "checked_on": "2026-06-20"}
+    outcome = rule_outcome({**BASE, "export_controls": controls}, "CHIP-001")
+    assert str(outcome.status) == "fired" and str(outcome.severity) == "critical"
+
+
+def test_prohibited_uses_left_out_do_not_matter_without_eu_users() -> None:
+    exposure = {"serves_eu_users": False, "gpai_provider": False}
+    outcome = rule_outcome({**BASE, "eu_exposure": exposure}, "ETH-010")
+    assert str(outcome.status) == "passed"
+
+
+def test_the_command_line_names_a_list_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "noenduses.toml"
+    path.write_text('id = "noenduses"\nname = "No End Uses Co"\nverified = true\n'
+                    'as_of = 2026-06-30\n\n'
+                    "[investment_screening]\nchecked_on = 2026-06-20\n"
+                    "covered_foreign_person = true\nmax_training_flops = 1e23\n"
+                    "biological_sequence_data = false\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "threshold_core", "evaluate", str(path),
+                          "--format", "json", "--no-plugin-autoload"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    findings = {f["rule"]: f for f in json.loads(run.stdout)["findings"]}
+    assert findings["INV-001"]["severity"] == "critical"
+    assert findings["INV-001"]["evidence"] == {
+        "assumed": True, "missing": ["investment_screening.ai_end_uses"]}
+    # Stated as none, it is a statement: INV-001 is evaluated and passes.
+    path.write_text(path.read_text(encoding="utf-8") + "ai_end_uses = []\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "threshold_core", "evaluate", str(path),
+                          "--format", "json", "--no-plugin-autoload"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "INV-001" not in {f["rule"] for f in json.loads(run.stdout)["findings"]}

@@ -35,7 +35,8 @@ SCREENING = {"covered_foreign_person": True, "ns_cmic_listed": False,
 
 # rule, the profile data with its check dated ``day``, the path named
 CASES = [
-    ("CHIP-001", lambda day: {"export_controls": {"entity_list": False, "checked_on": day}},
+    ("CHIP-001", lambda day: {"export_controls": {"entity_list": False, "affiliates_listed": [],
+                                                  "checked_on": day}},
      "export_controls.checked_on"),
     ("FIL-001", lambda day: {
         "services": SERVICES,
@@ -161,6 +162,7 @@ source = "HKEX exchange close"
 
 [export_controls]
 entity_list = false
+affiliates_listed = []
 checked_on = 2062-06-01
 
 [registry_checks.CAC_GENAI_FILING]
@@ -203,7 +205,8 @@ def test_a_threshold_longer_than_the_calendar_is_not_a_plugin_failure(run_cli, t
 def test_the_assumed_finding_says_why_the_rule_was_not_evaluated(evaluate):
     """Counted at its most severe, the finding gives the rule's reason ("... is after the
     evaluation date"), not "missing export_controls.checked_on", which is there."""
-    decision = evaluate({"export_controls": {"entity_list": False, "checked_on": LATER[1]}})
+    decision = evaluate({"export_controls": {"entity_list": False, "affiliates_listed": [],
+                                             "checked_on": LATER[1]}})
     finding = {f.rule: f for f in decision.findings}["CHIP-001"]
     assert finding.message.startswith(
         f"not evaluated (export_controls.checked_on {LATER[1]} is after the evaluation date")

@@ -58,7 +58,8 @@ def ascend(**where: object) -> dict:
 CASES = [
     ("CHIP-001", {"export_controls": {"entity_list": True, "relies_on_new_us_items": False}},
      "high",
-     {"export_controls": {"entity_list": False, "checked_on": "2026-06-01"}}, {},
+     {"export_controls": {"entity_list": False, "affiliates_listed": [],
+                          "checked_on": "2026-06-01"}}, {},
      ("export_controls",)),
     ("CHIP-002", fleet(acc(10.0, "us_3a090a", model="H100", licensed=False)), "critical",
      fleet(acc(10.0, "us_3a090a", model="H100", licensed=True)), {},
@@ -268,7 +269,8 @@ def test_findings_affect_technical_defensibility(evaluate):
 
 
 def test_an_undated_clear_screening_is_not_a_screening(check):
-    outcome = check("CHIP-001", {"export_controls": {"entity_list": False}})
+    outcome = check("CHIP-001", {"export_controls": {"entity_list": False,
+                                                     "affiliates_listed": []}})
     assert outcome.status == "not_evaluated"
     assert outcome.missing == ("export_controls.checked_on",)
     assert "not a screening" in outcome.message
@@ -280,7 +282,7 @@ def test_a_reported_listing_fires_whatever_its_date(check):
                                                      "relies_on_new_us_items": False,
                                                      "listed_date": "2025-01-15"}})
     assert (outcome.status, outcome.severity) == ("fired", "high")
-    dated = check("CHIP-001", {"export_controls": {"entity_list": False,
+    dated = check("CHIP-001", {"export_controls": {"entity_list": False, "affiliates_listed": [],
                                                    "checked_on": "2026-06-01"}})
     assert dated.status == "passed"
     assert dated.evidence["export_controls.checked_on"] == "2026-06-01"
@@ -289,7 +291,8 @@ def test_a_reported_listing_fires_whatever_its_date(check):
 def test_a_clear_screening_too_old_to_rely_on_is_not_evaluated(check, make_engine):
     # Entity List additions take effect on publication: a stale clear result clears nothing.
     def clear(day: str) -> dict:
-        return {"export_controls": {"entity_list": False, "checked_on": day}}
+        return {"export_controls": {"entity_list": False, "affiliates_listed": [],
+                                    "checked_on": day}}
 
     assert check("CHIP-001", clear("2026-04-01")).status == "passed"  # 90 days before 30 Jun
     stale = check("CHIP-001", clear("2026-03-31"))  # 91 days
@@ -314,7 +317,7 @@ def test_an_older_clear_screening_never_clears_more(check, older, newer):
 
     def status(days: int) -> str:
         day = (end - timedelta(days=days)).isoformat()
-        return check("CHIP-001", {"export_controls": {"entity_list": False,
+        return check("CHIP-001", {"export_controls": {"entity_list": False, "affiliates_listed": [],
                                                       "checked_on": day}}).status
 
     old, new = status(older), status(newer)

@@ -200,6 +200,7 @@ ndr_pct = 110
 
 [export_controls]
 entity_list = false
+affiliates_listed = []
 checked_on = 2026-06-01
 """
 

@@ -15,7 +15,8 @@ CHECKED = "2026-06-20"  # ten days before the test profiles' as_of (2026-06-30)
 
 def screened(**answers: object) -> dict:
     return {"investment_screening": {"checked_on": CHECKED, "source": "test screening",
-                                     "covered_foreign_person": True, **answers}}
+                                     "covered_foreign_person": True, "ai_end_uses": [],
+                                     **answers}}
 
 
 def test_an_unknown_biological_flag_leaves_compute_between_the_bars_not_evaluated(

@@ -36,8 +36,13 @@ def test_the_engine_registers_the_three_packs(default_engine):
         # a flag left out is unknown, never presumed false (filings, chip_supply, ethics).
         # (investment_restrictions: INV-001's biological-sequence flag.) 1.2.0: a filing's or
         # approval's status and a safety result's independence left out are unknown too, and
-        # a service's kind left out may be an algorithm service (filings, ethics).
-        assert reg.component.version == ("1.2.0" if name in ("filings", "ethics") else "1.1.0")
+        # a service's kind left out may be an algorithm service (filings, ethics). A list of
+        # names left out is unknown, never "none" (ethics 1.3.0: ETH-010's prohibited uses,
+        # and ETH-002 never milder for an independent result; chip_supply 1.2.0: CHIP-001's
+        # listed affiliates; investment_restrictions 1.2.0: INV-001 and INV-002's end uses).
+        assert reg.component.version == {"filings": "1.2.0", "ethics": "1.3.0",
+                                         "chip_supply": "1.2.0",
+                                         "investment_restrictions": "1.2.0"}[name]
         assert reg.component.description
         assert attrs.has(type(default_engine.settings[name]))
 

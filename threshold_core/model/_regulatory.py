@@ -224,7 +224,10 @@ class EuExposure:
     gpai_provider: bool | None = None
     gpai_documentation: bool | None = None
     training_flops: float | None = field(default=None, metadata=AMOUNT)
-    prohibited_uses: tuple[str, ...] = ()
+    #: Uses in an EU AI Act Art. 5 prohibited category (social scoring, emotion recognition
+    #: at work or school...); ``[]`` means "researched, none", absent means unknown (ETH-010
+    #: is not evaluated where the answer could decide it).
+    prohibited_uses: tuple[str, ...] | None = None
     source: str | None = None
 
 
@@ -298,8 +301,9 @@ class InvestmentScreening:
     biological_sequence_data: bool | None = None
     #: End uses its AI systems are designed or intended for (military, government
     #: intelligence, mass surveillance, cybersecurity, digital forensics, penetration testing,
-    #: robotic control).
-    ai_end_uses: tuple[str, ...] = ()
+    #: robotic control). ``[]`` means "screened, none", absent means unknown (INV-001 and
+    #: INV-002 are not evaluated where an end use could decide them).
+    ai_end_uses: tuple[str, ...] | None = None
     #: On Treasury's Non-SDN Chinese Military-Industrial Complex Companies List.
     ns_cmic_listed: bool | None = None
     #: On the DoD list of Chinese military companies (NDAA FY2021 Section 1260H).

@@ -228,7 +228,9 @@ class ExportControls:
 
     entity_list: bool
     listed_date: date | None = None
-    affiliates_listed: tuple[str, ...] = ()
+    #: Affiliates on the Entity List; ``[]`` means "checked, none", absent means unknown
+    #: (CHIP-001 is not evaluated for a company not itself listed).
+    affiliates_listed: tuple[str, ...] | None = None
     #: The roadmap relies on new US-origin items. Left out: unknown, never presumed false
     #: (a listed company's CHIP-001 is not evaluated: it would be critical with them).
     relies_on_new_us_items: bool | None = None

@@ -203,12 +203,14 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
     # their values): dated export-control, CAC registry and sanctions screenings and the
     # EU exposure the services imply.
     profile["export_controls"]["checked_on"] = "2026-06-15"
+    profile["export_controls"]["affiliates_listed"] = []
     profile["registry_checks"] = {regime: {"checked_on": "2026-06-15", "source": SOURCE}
                                   for regime in _CAC_REGISTRIES}
     profile["investment_screening"] = {
         "checked_on": "2026-06-15", "source": SOURCE, "covered_foreign_person": True,
         "max_training_flops": 1e22, "ns_cmic_listed": False, "section_1260h_listed": False,
         "sdn_listed": False, "listed_owners_pct": 0.0, "biological_sequence_data": False,
+        "ai_end_uses": [],
     }
     # The MIIT and 2018-assessment registries searched: an ICP record for the service, and
     # the assessment for a public-opinion service that also holds its CAC filing.
@@ -225,7 +227,7 @@ def synthetic_profile(rng: random.Random, index: int) -> dict[str, Any]:
     }
     profile["litigation"] = []
     profile["eu_exposure"] = {"serves_eu_users": any(s["eu_users"] for s in profile["services"]),
-                              "gpai_provider": False, "source": SOURCE}
+                              "gpai_provider": False, "prohibited_uses": [], "source": SOURCE}
     profile["ethics_governance"] = {"committee": rng.random() < 0.6,
                                     "published_principles": rng.random() < 0.6}
     profile["enforcement"] = []

@@ -293,3 +293,35 @@ def test_the_command_line_names_a_list_left_out(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "INV-001" not in {f["rule"] for f in json.loads(run.stdout)["findings"]}
+
+
+LIST_PACK = """\
+[pack]
+name = "house"
+version = "1.0.0"
+[[rules]]
+id = "HOUSE-001"
+title = "An EU-facing prohibited use"
+severity = "critical"
+when = "size(profile.eu_exposure.prohibited_uses) > 0"
+message = "prohibited uses: {profile.eu_exposure.prohibited_uses}"
+rationale = "r"
+source = "house policy"
+"""
+
+
+def test_a_declarative_rule_reads_a_list_left_out_as_absent(run_cli: Any, tmp_path: Path) -> None:
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "house.toml").write_text(LIST_PACK, encoding="utf-8")
+    profile = ('id = "eu"\nname = "EU Co"\nas_of = 2026-06-30\n\n[eu_exposure]\n'
+               "serves_eu_users = true\n")
+    found = {}
+    for name, extra in (("left_out", ""), ("none", "prohibited_uses = []\n")):
+        (tmp_path / f"{name}.toml").write_text(profile + extra, encoding="utf-8")
+        result = run_cli("evaluate", f"{name}.toml", "--rules-dir", "packs", "--format", "json",
+                         "--no-plugin-autoload")
+        assert result.returncode == 0, result.stderr
+        found[name] = {f["rule"]: f for f in json.loads(result.stdout)["findings"]}
+    assert found["left_out"]["HOUSE-001"]["evidence"] == {
+        "assumed": True, "missing": ["eu_exposure.prohibited_uses"]}
+    assert "HOUSE-001" not in found["none"]

@@ -132,19 +132,15 @@ def _screening(
 
 
 def _evidence(screening: InvestmentScreening, **extra: Any) -> dict[str, Any]:
-    """The screening's date and source, and ``extra`` fields of the screening, each keyed by
-    its profile path."""
+    """The screening's date, source and ``extra`` fields, each keyed by its profile path."""
     return {f"{SCREENING}.checked_on": screening.checked_on.isoformat(),
             f"{SCREENING}.source": screening.source,
             **{f"{SCREENING}.{key}": value for key, value in extra.items()}}
 
 
 def _uses(screening: InvestmentScreening, wanted: tuple[str, ...]) -> list[str] | None:
-    """The screening's end uses among ``wanted``; None when its ``ai_end_uses`` were left out
-    (unknown, never "none")."""
-    if screening.ai_end_uses is None:
-        return None
-    return [u for u in screening.ai_end_uses if any(w in normalise(u) for w in wanted)]
+    uses = screening.ai_end_uses  # left out: None, unknown
+    return None if uses is None else [u for u in uses if any(w in normalise(u) for w in wanted)]
 
 
 def _list_rule(
@@ -213,14 +209,11 @@ def outbound_prohibited(
     if reasons:
         return fired("prohibited AI transaction under 31 CFR 850: " + "; ".join(reasons),
                      evidence=evidence)
-    lacking = []
-    if flops is None or (bio is None and flops > settings.prohibited_bio_training_flops):
-        lacking.append("max_training_flops" if flops is None else "biological_sequence_data")
-    if uses is None:  # left out: unknown, a prohibited end use could be among them
-        lacking.append("ai_end_uses")
-    if lacking:
-        return not_evaluated(*(f"{SCREENING}.{name}" for name in lacking))
-    return evidence
+    lacking = [name for name, unknown in (
+        ("max_training_flops", flops is None), ("biological_sequence_data", flops is not None
+         and bio is None and flops > settings.prohibited_bio_training_flops),
+        ("ai_end_uses", uses is None)) if unknown]  # left out: unknown, never "none"
+    return not_evaluated(*(f"{SCREENING}.{n}" for n in lacking)) if lacking else evidence
 
 
 @rule(
@@ -256,11 +249,8 @@ def outbound_notifiable(
     if reasons:
         return fired("notifiable AI transaction under 31 CFR 850 (notice within 30 days): "
                      + "; ".join(reasons), evidence=evidence)
-    lacking = [name for name, value in (("max_training_flops", flops), ("ai_end_uses", uses))
-               if value is None]  # left out: unknown, never "none"
-    if lacking:
-        return not_evaluated(*(f"{SCREENING}.{name}" for name in lacking))
-    return evidence
+    lacking = [n for n, v in (("max_training_flops", flops), ("ai_end_uses", uses)) if v is None]
+    return not_evaluated(*(f"{SCREENING}.{n}" for n in lacking)) if lacking else evidence
 
 
 @rule(

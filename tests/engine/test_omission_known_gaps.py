@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -325,3 +326,24 @@ def test_a_declarative_rule_reads_a_list_left_out_as_absent(run_cli: Any, tmp_pa
     assert found["left_out"]["HOUSE-001"]["evidence"] == {
         "assumed": True, "missing": ["eu_exposure.prohibited_uses"]}
     assert "HOUSE-001" not in found["none"]
+
+
+@pytest.mark.xfail(strict=True, reason="open: an assumed veto does not cap its dimension")
+def test_an_assumed_veto_is_never_milder_on_the_composite_than_a_real_high_finding() -> None:
+    # A listed affiliate makes CHIP-001 high (the company itself not listed): it caps
+    # technical_defensibility. Left out, CHIP-001 is an assumed critical finding (a veto): the
+    # verdict is undecided (insufficient_data, worse), but the dimension is not capped, so the
+    # composite rises.
+    from test_omission import decidable
+
+    doc = decidable(next(iter(synthetic_portfolio(1, seed=10))), random.Random(10))
+    doc["export_controls"]["affiliates_listed"] = ["Sub Ltd"]
+    withheld = copy.deepcopy(doc)
+    del withheld["export_controls"]["affiliates_listed"]
+    engine = Engine(build_config({"plugins": {"autoload": False},
+                                  "policy": {"missing_compliance_data": "lower_confidence"}}))
+    full = engine.evaluate(profile_from_data(doc, doc["id"]))
+    reduced = engine.evaluate(profile_from_data(withheld, doc["id"]))
+    assert ORDER[str(reduced.verdict)] <= ORDER[str(full.verdict)]
+    assert full.score is not None and reduced.score is not None
+    assert reduced.score <= full.score + 1e-9

@@ -11,6 +11,16 @@ import math
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
+from typing import Any
+
+
+def _same_sides(shown: Any, exact: Any, edges: Iterable[Any]) -> bool:
+    """Whether ``shown`` is on the same side of every edge as ``exact``: above, below or on
+    it (so never rounded onto an edge it is not on, nor across one)."""
+    for e in edges:  # noqa: SIM110 (a loop, not all(...): this runs in every decision)
+        if (shown > e) != (exact > e) or (shown < e) != (exact < e):
+            return False
+    return True
 
 
 def format_score(value: float | None, cutoffs: Iterable[float] = (), digits: int = 1) -> str:
@@ -28,8 +38,7 @@ def format_score(value: float | None, cutoffs: Iterable[float] = (), digits: int
     for d in range(digits, 13):
         shown = round(value, d)
         whole = math.floor(max(shown, value))
-        if all((shown > e) == (value > e) and (shown < e) == (value < e)
-               for e in (whole, *edges)):
+        if _same_sides(shown, value, (whole, *edges)):
             return f"{shown:.{d}f}"
     return repr(value)
 
@@ -65,7 +74,7 @@ def _percent(fraction: float, cutoffs: Iterable[float], digits: int) -> str:
     for d in range(digits, 15):
         text = f"{fraction * 100:.{d}f}"
         shown = Fraction(text) / 100
-        if all((shown > e) == (value > e) and (shown < e) == (value < e) for e in edges):
+        if _same_sides(shown, value, edges):
             return f"{text}%"
     return f"{fraction * 100!r}%"  # a figure too small for fixed digits: 4.94e-322%
 
@@ -96,10 +105,7 @@ def format_against(value: float, cutoffs: Iterable[float] = (), digits: int = 2,
     for d in range(digits, 40):
         shown = quantize(_QUANTA[d] if d >= 0 else Decimal(1).scaleb(-d), ROUND_HALF_UP,
                          _EXACT)
-        for e in edges:  # a loop, not all(...): this runs for amounts in every decision
-            if (shown > e) != (exact > e) or (shown < e) != (exact < e):
-                break
-        else:
+        if _same_sides(shown, exact, edges):
             return f"{shown:{comma}.{d}f}"
     return f"{exact.normalize(_EXACT):e}"  # a figure too small for fixed digits: 1e-309
 
@@ -140,9 +146,6 @@ def format_significant(value: float, cutoffs: Iterable[float] = (), digits: int 
     for s in range(digits, 18):
         text = f"{value:.{s}g}"
         shown = Decimal(text)
-        for e in edges:
-            if (shown > e) != (exact > e) or (shown < e) != (exact < e):
-                break
-        else:
+        if _same_sides(shown, exact, edges):
             return text
     return repr(value)

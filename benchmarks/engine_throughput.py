@@ -77,14 +77,15 @@ def make_baseline(engine: Engine) -> Any:
             out = rule.check(profile, settings, ctx)
             if out.__class__ is dict:  # passed, on the kit's fast path (its evidence alone)
                 continue
-            if out.status is RuleStatus.NOT_EVALUATED:
+            assumed = out.status is RuleStatus.NOT_EVALUATED
+            if assumed:
                 # the omission rule: an unchecked rule counts at its declared severity (a
                 # high one caps and deducts); an unchecked critical one leaves the decision
-                # insufficient_data
+                # insufficient_data, and caps and deducts as an unchecked high one does
                 sev = rule.meta.severity
                 if sev is Severity.CRITICAL:
                     blocked = True
-                    continue
+                    sev = Severity.HIGH
             elif out.status is not RuleStatus.FIRED:
                 continue
             else:
@@ -95,7 +96,7 @@ def make_baseline(engine: Engine) -> Any:
                 veto = True
             elif sev is Severity.HIGH and dim in scores:
                 caps[dim] = policy.high_cap
-                if out.status is RuleStatus.NOT_EVALUATED:  # assumed: it deducts too
+                if assumed:  # it deducts too
                     key = (pack, dim)
                     deductions[key] = min(policy.medium_max_per_pack,
                                           deductions.get(key, 0.0) + policy.medium_deduction)

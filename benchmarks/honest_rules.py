@@ -69,7 +69,8 @@ MEDIUM_MAX_PER_PACK = 15.0
 
 #: Each rule's declared (most severe) severity: a rule that could not be evaluated counts at
 #: it when it is medium or worse (the default policy's omission rule, issue 15); an unchecked
-#: critical rule leaves the decision insufficient_data instead of vetoing.
+#: critical rule leaves the decision insufficient_data instead of vetoing, and caps and deducts
+#: on its dimension as an unchecked high one does.
 SEVERITY = {
     "CHIP-001": "critical", "CHIP-002": "critical", "CHIP-003": "high", "CHIP-004": "medium",
     "CHIP-005": "high", "CHIP-006": "high", "CHIP-007": "medium", "CHIP-008": "high",
@@ -137,13 +138,15 @@ def decide(p: dict[str, Any]) -> tuple[str, float | None, dict[str, tuple[float 
         assumed = result == NE
         if assumed:
             result = SEVERITY.get(rid, NE)
+        if result == CRIT and not assumed:
+            veto = True
+        elif result in (CRIT, HIGH):
+            # An unchecked critical rule leaves the decision undecided and, like an unchecked
+            # high one, caps and deducts on its dimension (the high or medium it might be).
             if result == CRIT:
                 blocked = True
-                continue
-        if result == CRIT:
-            veto = True
-        elif result == HIGH:
-            capped = True
+            else:
+                capped = True
             if dim in dims:
                 cap.add(dim)
             if assumed and dim in dims:  # at least as bad as the medium it might have been

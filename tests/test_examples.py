@@ -89,7 +89,9 @@ EXPECTED: dict[str, tuple[str, str | None, float | None, str]] = {
     # Its services' ascend_outside_prc left out leaves CHIP-008 not evaluated: assumed high, it caps
     # technical defensibility at 50 (42.2 -> 40.4).
     # Its filings and approval state no status (40.4 -> 32.2).
-    "baidu-ernie": ("insufficient_data", "NQ", 32.2, "unknown"),
+    # Its export screening has no date, so CHIP-001 is unchecked: an assumed veto caps and deducts
+    # technical defensibility as the high or medium it might be would (50 -> 47; 32.2 -> 31.4).
+    "baidu-ernie": ("insufficient_data", "NQ", 31.4, "unknown"),
     "lingxi": ("insufficient_data", None, None, "unknown"),
     # The article's fall from $2bn to $1.2bn is a 40% down round, Alibaba holds 71% of the
     # capital raised, 6% of the shares unlock on 9 July and the two-vertical split is an HHI

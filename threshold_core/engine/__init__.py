@@ -25,6 +25,7 @@ from ._plugins import (
     engine_version,
 )
 from ._policy import (
+    ADJUSTING_EFFECTS,
     adjustments_of,
     combine,
     composite_score,
@@ -45,6 +46,7 @@ from ._thirdparty import (
 )
 
 __all__ = [
+    "ADJUSTING_EFFECTS",
     "BUILTIN_PLUGINS",
     "ENTRYPOINT_GROUP",
     "ESSENTIAL_PLUGINS",

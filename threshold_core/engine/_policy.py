@@ -24,10 +24,12 @@ an *assumed* finding at least as bad as anything the rule could have found
 (:func:`threshold_core.model.is_assumed`): a high one caps its dimension, also
 deducts as a medium one would (within the pack's allowance, :func:`adjustments_of`),
 and allows at most ``watch``; a medium one deducts; a critical one makes the decision
-``insufficient_data`` (it does not veto on an assumption, nor let the company pass).
-Whatever a withheld section would have shown, the verdict without it is no better.
-This holds under every ``missing_compliance_data`` setting; ``"block"`` is stricter
-still.
+``insufficient_data`` (it does not veto on an assumption, nor let the company pass)
+and caps and deducts on its dimension as an assumed high one does, since the rule
+might have found a high or a medium instead. Whatever a withheld section would have
+shown, the verdict without it is no better, nor its dimension's score or the
+composite (a rule with no dimension moves neither, whatever it finds). This holds
+under every ``missing_compliance_data`` setting; ``"block"`` is stricter still.
 
 An optional dimension (``required = false``) below its coverage floor, no data
 included, is left out: weight 0, the other weights renormalised, and a
@@ -125,6 +127,9 @@ _dimension_result = positional_builder(DimensionResult)
 _policy_result = positional_builder(PolicyResult)
 _VETO, _BLOCK, _CAP, _DEDUCTION, _REPORTED = (Effect.VETO, Effect.BLOCK, Effect.CAP,
                                               Effect.DEDUCTION, Effect.REPORTED)
+#: The effects that adjust a finding's dimension (:func:`adjustments_of`): a cap, a
+#: deduction, and an assumed critical finding's block (it caps and deducts too).
+ADJUSTING_EFFECTS = frozenset({_CAP, _DEDUCTION, _BLOCK})
 
 
 def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
@@ -140,7 +145,8 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         sev, dim = f.severity, f.dimension
         if sev is _CRITICAL:
             # An unchecked rule that could veto does not veto on an assumption, nor let the
-            # company pass: the decision waits for the research (insufficient_data).
+            # company pass: the decision waits for the research (insufficient_data), and
+            # its dimension is capped and deducted as by the high or medium it might be.
             effect = _BLOCK if is_assumed(f) else _VETO
         elif sev is _HIGH:
             effect = _CAP
@@ -150,7 +156,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             effect = _REPORTED
         f = with_effect(f, effect)
         findings_list.append(f)
-        if (effect is _CAP or effect is _DEDUCTION) and dim in dims:
+        if (effect is _CAP or effect is _DEDUCTION or effect is _BLOCK) and dim in dims:
             assert dim is not None
             adjusting[dim].append((f.rule, f.pack, effect, is_assumed(f)))
     findings = tuple(findings_list)
@@ -347,23 +353,26 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
 def adjustments_of(findings: Iterable[tuple[str, str, Effect, bool]],
                    policy: PolicyConfig) -> tuple[Adjustment, ...]:
     """One dimension's caps and deductions: ``findings`` are its ``(rule, pack, effect,
-    assumed)`` that cap (high) or deduct (medium), in the order the policy applies them.
+    assumed)`` whose effect is in :data:`ADJUSTING_EFFECTS` (a high finding's cap, a medium one's
+    deduction, an assumed critical one's block), in the order the policy applies them.
 
     A high finding caps the dimension at ``high_cap``; a medium one deducts
     ``medium_deduction`` points, at most ``medium_max_per_pack`` per pack (here: per
-    pack and dimension). An *assumed* high one (its rule lacked data) caps and also
-    deducts as a medium one would, within the same allowance: it is at least as bad as
-    anything the rule could have found, a cap that binds nothing on a score already below
-    it included. The score is then ``clamp(min(raw + Σ deductions, min caps), 0, 100)``.
+    pack and dimension). An *assumed* high or critical one (its rule lacked data) caps
+    and also deducts as a medium one would, within the same allowance: it is at least as
+    bad as anything the rule could have found (a real critical one vetoes and adjusts
+    nothing, a high one caps, a medium one deducts), a cap that binds nothing on a score
+    already below it included. The score is then
+    ``clamp(min(raw + Σ deductions, min caps), 0, 100)``.
     """
     high_cap, medium, per_pack = (policy.high_cap, policy.medium_deduction,
                                   policy.medium_max_per_pack)
     out: list[Adjustment] = []
     deducted: dict[str, float] = {}
     for rule, pack, effect, assumed in findings:
-        if effect is _CAP:
+        if effect is _CAP or effect is _BLOCK:  # a block: an assumed critical finding
             out.append(_adjustment(rule, _CAP, high_cap))
-            if not assumed:
+            if effect is _CAP and not assumed:
                 continue
         done = deducted.get(pack, 0.0)
         amount = min(medium, max(0.0, per_pack - done))

@@ -26,6 +26,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from ..engine import (
+    ADJUSTING_EFFECTS,
     adjustments_of,
     combine,
     composite_score,
@@ -95,7 +96,7 @@ class Replayer:
         self._adjustments_of: dict[str, list[tuple[str, str, Effect, bool]]] = {
             name: [] for name in dims}
         for rule, pack, dim, effect, assumed in findings:
-            if dim is not None and effect in (_CAP, _DEDUCTION):
+            if dim is not None and effect in ADJUSTING_EFFECTS:
                 self._adjustments_of[dim].append((rule, pack, effect, assumed))
         self._base: tuple[dict[str, float | None], dict[str, float], set[str], float] | None
         self._base = None
@@ -109,7 +110,7 @@ class Replayer:
         #: The composite of each list of (weight, final score) asked so far.
         self._composites: dict[tuple[tuple[float, float], ...], float] = {}
         #: Rules whose clearing changes a dimension's score or the caps.
-        self._adjusting = frozenset(f[0] for f in findings if f[3] in (_CAP, _DEDUCTION))
+        self._adjusting = frozenset(f[0] for f in findings if f[3] in ADJUSTING_EFFECTS)
         #: The dimension each such rule adjusts ("" when it adjusts more than one).
         self._adjusts: dict[str, str] = {}
         for name, adjustments in self._adjustments_of.items():

@@ -139,7 +139,8 @@ def _default_grades() -> tuple[GradeBand, ...]:
 
 class MissingCompliance(StrEnum):
     #: A rule of severity medium or worse that could not be evaluated counts at its most
-    #: severe until researched (high caps, medium deducts, critical: insufficient_data).
+    #: severe until researched (medium deducts; high caps and deducts; critical:
+    #: insufficient_data, and caps and deducts on its dimension).
     LOWER_CONFIDENCE = "lower_confidence"
     #: A rule that could not be evaluated blocks qualification (insufficient_data).
     BLOCK = "block"

@@ -272,7 +272,8 @@ def unevaluated_blocks(data: Mapping[str, Any]) -> list[Block]:
     if not rows:
         return [*out, Para("none: every rule had the data it needs")]
     # Omission never helps: a rule of severity medium or worse that lacks its data counts
-    # at its most severe until researched (a critical one: insufficient_data).
+    # at its most severe until researched (a critical one: insufficient_data, and a cap and
+    # a deduction on its dimension, shown in the dimensions table).
     return [*out, Table(("rule", "pack", "missing", "why", "counted as"), rows,
                         name="not-evaluated")]
 

@@ -45,11 +45,14 @@ def chip_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) -> No
     if ec is None:
         out["CHIP-001"] = NE
     elif not ec.get("entity_list") and not ec.get("affiliates_listed"):
-        # Undated, or dated after the evaluation date: not a screening.
+        # Undated, or dated after the evaluation date: not a screening; affiliates left
+        # out: unknown, never "none".
         out["CHIP-001"] = PASS if ec.get("checked_on") and (
+            ec.get("affiliates_listed") is not None) and (
             as_of is None or 0 <= (as_of - day(ec["checked_on"])).days <= 90) else NE
     else:
-        out["CHIP-001"] = CRIT if ec.get("relies_on_new_us_items") else HIGH
+        relies = ec.get("relies_on_new_us_items")  # left out: unknown, it decides the severity
+        out["CHIP-001"] = CRIT if relies else NE if relies is None else HIGH
     # CHIP-002 unlicensed or unknown-provenance accelerators
     if not accels:
         out["CHIP-002"] = NE
@@ -236,9 +239,14 @@ def ethics_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str]) -> 
         out["ETH-010"] = NE
     else:
         serves = eu_x.get("serves_eu_users") or any(s.get("eu_users") for s in services)
-        uses = eu_x.get("prohibited_uses") or ()
-        out["ETH-010"] = CRIT if serves and uses and not (
-            as_of is not None and as_of < date(2025, 2, 2)) else PASS
+        uses = eu_x.get("prohibited_uses")  # left out: unknown, never "none"
+        # A service's eu_users left out is unknown too, where nothing else says EU users.
+        unknown = not serves and any(s.get("eu_users") is None for s in services)
+        if (uses is not None and not uses) or (as_of is not None and as_of < date(2025, 2, 2)) \
+                or not (serves or unknown):
+            out["ETH-010"] = PASS
+        else:
+            out["ETH-010"] = NE if uses is None or unknown else CRIT
     # ETH-011 no principles and no committee
     eg = p.get("ethics_governance")
     if eg is None:
@@ -288,16 +296,20 @@ def investment_rules(p: dict[str, Any], as_of: date | None, out: dict[str, str])
         out["INV-001"] = out["INV-002"] = PASS
     else:
         flops = num(sc.get("max_training_flops"))
-        uses = [norm(u) for u in sc.get("ai_end_uses") or ()]
-        bar = 1e24 if sc.get("biological_sequence_data") else 1e25
+        listed_uses = sc.get("ai_end_uses")  # left out: unknown, never "none"
+        uses = [norm(u) for u in listed_uses or ()]
+        bio = sc.get("biological_sequence_data")  # left out: the lower bar may apply
+        bar = 1e24 if bio else 1e25
         prohibited = (flops is not None and flops > bar) or any(
             w in u for u in uses for w in ("military", "governmentintelligence",
                                            "masssurveillance"))
         notifiable = (flops is not None and flops > 1e23) or any(
             w in u for u in uses for w in ("cybersecurity", "digitalforensics",
                                            "penetrationtesting", "roboticcontrol"))
-        out["INV-001"] = CRIT if prohibited else NE if flops is None else PASS
-        out["INV-002"] = MED if notifiable else NE if flops is None else PASS
+        out["INV-001"] = CRIT if prohibited else NE if (
+            flops is None or listed_uses is None or (bio is None and flops > 1e24)) else PASS
+        out["INV-002"] = MED if notifiable else NE if (
+            flops is None or listed_uses is None) else PASS
     # INV-003 NS-CMIC, INV-004 Section 1260H, INV-005 SDN
     for rid, key, sev in (("INV-003", "ns_cmic_listed", CRIT),
                           ("INV-004", "section_1260h_listed", HIGH),

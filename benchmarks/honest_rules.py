@@ -249,6 +249,9 @@ def _crafted(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
                     d["valuation"]["source"] = text
         return change
 
+    def leave_out(section: str, key: str) -> Any:
+        return lambda d: (d.get(section) or {}).pop(key, None)
+
     def revenue(d: dict[str, Any]) -> None:
         fin = d.get("financials") or {}
         if isinstance(fin.get("revenue"), dict):
@@ -266,6 +269,14 @@ def _crafted(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "investor tiers left out": variant(each("investors", "tier")),
         "safety independence left out": variant(safety),
         "a figure's source says illustrative mid-text": variant(revenue),
+        # Each leaves a rule that can veto unchecked (an assumed critical finding: undecided,
+        # and its dimension capped and deducted), on each of three dimensions.
+        "export affiliates left out": variant(leave_out("export_controls",
+                                                        "affiliates_listed")),
+        "reliance on new US items left out": variant(leave_out("export_controls",
+                                                               "relies_on_new_us_items")),
+        "AI end uses left out": variant(leave_out("investment_screening", "ai_end_uses")),
+        "EU prohibited uses left out": variant(leave_out("eu_exposure", "prohibited_uses")),
     }
 
 
@@ -295,8 +306,9 @@ def main() -> None:
     parser.add_argument("--check", action="store_true",
                         help="also compare on crafted profiles: each synthetic profile with a "
                         "valuation source left out, unsourced, a cohort figure or illustrative, "
-                        "filing and approval statuses, service kinds, investor tiers and safety "
-                        "independence left out")
+                        "filing and approval statuses, service kinds, investor tiers, safety "
+                        "independence, the export screening's affiliates or reliance on new US "
+                        "items, the AI end uses or the EU prohibited uses left out")
     args = parser.parse_args()
     engine = Engine(build_config({}))
     docs = [json.loads(json.dumps(d)) for d in synthetic_portfolio(args.count, seed=42)]

@@ -2,7 +2,10 @@
 computes: the same scores, rule results and verdicts, on synthetic profiles and on
 profiles that leave out what the engine reads as unknown (a valuation's source, filing
 and approval statuses, service kinds, investor tiers, safety independence, the
-financials' currency) or grade a source as the sourcing figures do."""
+financials' currency, the export screening's affiliates and reliance on new US items,
+the AI end uses, the EU prohibited uses: the last four leave a rule that can veto
+unchecked, which caps and deducts its dimension) or grade a source as the sourcing
+figures do."""
 
 from __future__ import annotations
 
@@ -19,6 +22,6 @@ def test_the_honest_baseline_agrees_with_the_engine_on_crafted_profiles() -> Non
                          cwd=ROOT / "benchmarks", capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     crafted = re.findall(r"crafted \((.+)\): differ on (\d+) of (\d+)", run.stdout)
-    assert len(crafted) == 11, run.stdout
+    assert len(crafted) == 15, run.stdout
     assert all(n == "0" and int(total) > 0 for _, n, total in crafted), run.stdout
     assert "12 synthetic profiles (seed 42): 0 differ" in run.stdout

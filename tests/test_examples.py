@@ -83,7 +83,9 @@ EXPECTED: dict[str, tuple[str, str | None, float | None, str]] = {
     # holds 59% of the capital raised (39.4 -> 36.0).
     # Its filings state no status and Sinovation no tier (11.9 -> 11.6).
     "01ai": ("insufficient_data", "NQ", 11.6, "high"),
-    "4paradigm": ("insufficient_data", None, None, "medium"),
+    # Critical rules it gives no data for (CHIP-001, ...) could have vetoed it: risk high
+    # until researched, however rich its parent group.
+    "4paradigm": ("insufficient_data", None, None, "high"),
     # A parent group's market capitalisation cannot pass the gate. Its parent is its only
     # backer (strategic dependence 100%) and its 36-month lock-up has no start date (Q2 -> Q3).
     # Its services' ascend_outside_prc left out leaves CHIP-008 not evaluated: assumed high, it caps
@@ -105,7 +107,8 @@ EXPECTED: dict[str, tuple[str, str | None, float | None, str]] = {
     # favourable, and the rules that read the flags it leaves out are assumed (CHIP-008
     # deducts under technical defensibility's cap, FIL-021 deducts) (32.2 -> 23.7).
     # Its filings state no status (23.7 -> 20.5).
-    "zhipu": ("insufficient_data", "NQ", 20.5, "medium"),
+    # CHIP-001 and other critical rules it gives no data for: risk high until researched.
+    "zhipu": ("insufficient_data", "NQ", 20.5, "high"),
 }
 
 

@@ -36,6 +36,8 @@ from threshold_core.portfolio import synthetic_portfolio
 from threshold_core.testing import toml_dumps
 
 ORDER = {"qualified": 3, "watch": 2, "not_qualified": 1, "insufficient_data": 0, "error": -1}
+#: Risk from least to most: withholding data never lowers it.
+RISK = {"unknown": -1, "low": 0, "medium": 1, "high": 2}
 POLICIES = ("lower_confidence", "block")
 LOOSE = [{"name": "Q", "min_score": 45, "verdict": "qualified"},
          {"name": "W", "min_score": 30, "verdict": "watch"},
@@ -62,10 +64,13 @@ def dims(decision: Decision) -> dict[str, float | None]:
 
 def assert_never_better(reduced: Decision, full: Decision, what: str,
                         dimensions: tuple[str, ...]) -> None:
-    """The verdict no better (insufficient_data below every graded verdict), the composite
-    and each named dimension's score no higher."""
+    """The verdict no better (insufficient_data below every graded verdict), the risk of
+    falling below the line no lower (an unknown risk is the least informative), the
+    composite and each named dimension's score no higher."""
     assert ORDER[str(reduced.verdict)] <= ORDER[str(full.verdict)], (
         what, full.verdict, reduced.verdict)
+    if str(reduced.risk) != "unknown":
+        assert RISK[str(reduced.risk)] >= RISK[str(full.risk)], (what, full.risk, reduced.risk)
     if full.score is not None and reduced.score is not None:
         assert reduced.score <= full.score + 1e-9, (what, full.score, reduced.score)
     before, after = dims(full), dims(reduced)

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from threshold_core.cli import cli
+from threshold_core.engine import BUILTIN_PLUGINS
 from threshold_core.model import (
     Effect,
     Finding,
@@ -142,12 +143,27 @@ def test_a_company_just_above_the_line_is_high_risk_whatever_its_score(tmp_path:
 
 
 def test_a_very_rich_company_with_a_low_score_is_not_high_risk(tmp_path: Path) -> None:
-    d = decision(profile(tmp_path, "rich", 100e9))
+    # The rule packs off: no critical rule lacks data, so the market risk and the verdict's
+    # floor decide.
+    packs = [f"--disable-plugin={p}" for p in BUILTIN_PLUGINS if p.startswith("threshold_rules.")]
+    d = decision(profile(tmp_path, "rich", 100e9), *packs)
     assert d["headroom"]["breach_probability"] < 0.001
     assert d["headroom"]["market_risk"] == "low"
     # not_qualified by score (or short of data) allows no less than medium.
     assert d["verdict"] in {"not_qualified", "insufficient_data"}
     assert d["risk"] == "medium"
+
+
+def test_a_critical_rule_that_lacked_data_sets_the_critical_floor(tmp_path: Path) -> None:
+    # Omission never lowers the risk: a critical rule that could not be checked could have
+    # found a critical finding (high however rich), so the risk is high until researched.
+    d = decision(profile(tmp_path, "rich", 100e9))
+    assumed = [f["rule"] for f in d["findings"]
+               if f["severity"] == "critical" and f["evidence"].get("assumed")]
+    assert assumed and d["headroom"]["market_risk"] == "low"
+    assert d["risk"] == "high"
+    assert any(r.startswith("critical rules ") and assumed[0] in r and r.endswith(
+        "lacked data: high until researched") for r in d["headroom"]["reasons"])
 
 
 def test_text_and_markdown_reports_explain_the_risk(tmp_path: Path) -> None:

@@ -131,7 +131,8 @@ class RiskConfig:
     volatility: RiskVolatility = field(factory=RiskVolatility)
     #: The least risk each verdict allows (house policy).
     verdict_floor: dict[str, Risk] = field(factory=_default_floors)
-    #: The risk of a decision with a critical finding (house policy).
+    #: The risk of a decision with a critical finding, or with a critical rule that lacked its
+    #: data (it could have found one; house policy).
     critical_floor: Risk = Risk.HIGH
 
 
@@ -243,14 +244,23 @@ def assess(
         if floor is not None and _worse(floor, risk) is not risk:
             risk = floor
             reasons.append(f"verdict {verdict} allows no less than {floor}")
-        # A critical rule that lacked data leaves the verdict undecided; it found nothing.
-        critical = [f.rule for f in findings
-                    if f.severity is Severity.CRITICAL and not is_assumed(f)]
-        if critical and _worse(config.critical_floor, risk) is not risk:
+        # A critical finding fails the company however rich; a critical rule that lacked its
+        # data could have found one, so until researched it sets the same floor (omission
+        # never lowers the risk).
+        found = [f.rule for f in findings
+                 if f.severity is Severity.CRITICAL and not is_assumed(f)]
+        unchecked = [f.rule for f in findings
+                     if f.severity is Severity.CRITICAL and is_assumed(f)]
+        if (found or unchecked) and _worse(config.critical_floor, risk) is not risk:
             risk = config.critical_floor
-            reasons.append(
-                f"critical finding {', '.join(critical)}: {config.critical_floor} however rich"
-            )
+            if found:
+                reasons.append(
+                    f"critical finding {', '.join(found)}: {config.critical_floor} however rich")
+            if unchecked:
+                rules = "rule" if len(unchecked) == 1 else "rules"
+                reasons.append(
+                    f"critical {rules} {', '.join(unchecked)} lacked data: "
+                    f"{config.critical_floor} until researched")
     return Headroom(
         # Unrounded: the risk bands and the line compare these (reports round them).
         line_cny=line_cny, valuation_cny=valuation_cny, basis=basis,

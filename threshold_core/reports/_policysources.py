@@ -127,7 +127,8 @@ PARAMETERS: dict[str, tuple[Parameter, ...]] = {
         *(Parameter(f"verdict_floor.{v}", _FLOOR, f"the least risk of {v}")
           for v in ("qualified", "watch", "not_qualified", "insufficient_data")),
         Parameter("critical_floor", house_policy(
-            "a critical finding is high risk however rich the company"),
+            "a critical finding, or a critical rule that lacked its data, is high risk "
+            "however rich the company"),
             "the risk of a decision with a critical finding"),
     ),
     "explain": (

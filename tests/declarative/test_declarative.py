@@ -290,6 +290,30 @@ def test_fired_messages_quote_profile_values(tmp_path: Path) -> None:
                            "{literal}")
 
 
+@pytest.mark.parametrize(("spec", "value", "shown"), [
+    ("", 70.0000001, "70.0000001"),      # no spec: never "70" beside a house limit of 70
+    ("", 69.999, "69.999"),
+    ("", 84.8, "84.8"),                  # away from a whole number: as before
+    ("", 12.3456, "12.35"),
+    (":g", 19.9999999, "19.9999999"),    # never "20"
+    (":g", 12.5, "12.5"),
+    (":.3g", 49.96, "49.96"),            # never "50.0"
+    (":.3g", 0.000123456, "0.000123"),
+])
+def test_a_message_figure_is_never_shown_onto_a_whole_number(
+        tmp_path: Path, spec: str, value: float, shown: str) -> None:
+    """A double in a message, with no spec or a significant-digits one, keeps the digits
+    that show it off 0 and off every whole number it is not equal to (the limits messages
+    name are whole numbers), as a fixed-point spec does."""
+    pack = load_pack(write_pack(tmp_path, rule_toml(
+        "F-002", "profile.financials.revenue_mix.project_on_prem_pct > 0.0",
+        message=f"{{profile.financials.revenue_mix.project_on_prem_pct{spec}}}% on-premise",
+    )))
+    prof = profile(financials={"currency": "CNY",
+                               "revenue_mix": {"project_on_prem_pct": value}})
+    assert evaluate(pack, prof)["F-002"].message == f"{shown}% on-premise"
+
+
 def test_template_parsing() -> None:
     parts = parse_template("a {x:,.1f} b {c ? 1 : 2} {{}}")
     assert [p if isinstance(p, str) else (p.expression, p.spec) for p in parts] == [

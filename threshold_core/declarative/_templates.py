@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from ..model import format_against, format_percent
+from ..model import format_against, format_percent, format_significant
 
 # --------------------------------------------------------------------------- messages
 
@@ -20,6 +20,8 @@ _SPEC = re.compile(r"[<>=^]?[+-]?#?0?\d*[,_]?(?:\.\d+)?[eEfFgGn%dsx]?")
 _SAFE_SPEC = re.compile(r"[<>^]?[+-]?0?(?:[1-9]\d?)?[,_]?(?:\.\d{1,2})?[efgd%s]?")
 #: A fixed-point or percent format a float is shown through the figure formatters with.
 _FIGURE_SPEC = re.compile(r"(,?)\.(\d{1,2})([f%])")
+#: A significant-digits spec a figure is kept off whole numbers under: ``g``, ``.4g``.
+_SIGNIFICANT_SPEC = re.compile(r"(?:\.(\d{1,2}))?g")
 #: The limits of :data:`_SAFE_SPEC`, for the documentation and messages.
 MAX_FORMAT_WIDTH = 99
 
@@ -85,8 +87,12 @@ def render_value(value: Any, spec: str = "") -> str:
     would show it at 0 when it is not 0, or onto or across a whole number it is not equal
     to (the lines messages name are whole numbers in the units shown: RMB 4bn, so
     3,999,999,999.99 is "3.99999999999bn", never "4.00bn"); under a percent spec
-    (``{x:.0%}``), where they would show it at 0% or 100% when it is neither
-    (:func:`~threshold_core.model.format_against`, :func:`~threshold_core.model.format_percent`).
+    (``{x:.0%}``), where they would show it at 0% or 100% when it is neither; under a
+    significant-digits spec (``{x:g}``, ``{x:.4g}``) and with no spec (two decimals at
+    most), where they would show it at 0 or onto or across a whole number (69.999 is
+    never "70" beside a house limit of 70)
+    (:func:`~threshold_core.model.format_against`, :func:`~threshold_core.model.format_percent`,
+    :func:`~threshold_core.model.format_significant`).
     """
     if spec and value.__class__ is float and math.isfinite(value):
         figure = _FIGURE_SPEC.fullmatch(spec)
@@ -96,6 +102,10 @@ def render_value(value: Any, spec: str = "") -> str:
                                   grouping=bool(figure[1]))
         if figure is not None and not figure[1]:
             return format_percent(value, (), int(figure[2]))
+        significant = _SIGNIFICANT_SPEC.fullmatch(spec)
+        if significant is not None:
+            whole = float(math.floor(value))
+            return format_significant(value, (whole, whole + 1.0), int(significant[1] or 6))
     if spec:
         try:
             return format(value, spec)
@@ -106,7 +116,10 @@ def render_value(value: Any, spec: str = "") -> str:
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
             return f"{int(value):,}"
-        shown = format_against(value)  # never 0.00 for a figure that is not 0
+        # never 0.00 for a figure that is not 0, nor a whole number it is not (69.999 is
+        # not "70" beside a line of 70)
+        whole = float(math.floor(value)) if math.isfinite(value) else 0.0
+        shown = format_against(value, (whole, whole + 1.0))
         return shown.rstrip("0").rstrip(".") if "." in shown and "e" not in shown else shown
     if isinstance(value, int):
         return f"{value:,}"

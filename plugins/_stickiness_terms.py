@@ -17,6 +17,7 @@ from threshold_core.model import (
     Context,
     financials_currency,
     format_against,
+    format_share,
     format_significant,
 )
 
@@ -78,8 +79,10 @@ def vertical_concentration(
     top = max(verticals, key=lambda v: v.revenue_share_pct or 0.0)
     return reading(
         hhi(shares), ("verticals.revenue_share_pct",),
-        note=(f"{len(shares)} vertical(s), largest {top.sector} {top.revenue_share_pct:g}%"
-              + (f" ({sum(shares):g}% of revenue listed)" if sum(shares) < 100 else "")),
+        note=(f"{len(shares)} vertical(s), largest {top.sector} "
+              f"{format_share(top.revenue_share_pct or 0.0)}%"
+              + (f" ({format_share(sum(shares))}% of revenue listed)" if sum(shares) < 100
+                 else "")),
         sources=tuple(v.source for v in verticals),
     )
 
@@ -102,7 +105,8 @@ def rule_of_40(
         ("financials.revenue_growth_pct", "financials.operating_cash_flow",
          "financials.revenue"),
         fin.revenue_growth_pct.source or fin.source,
-        note=f"growth {growth:g}% + operating cash flow margin "
+        note=f"growth {format_significant(growth, (40.0 - margin,), 6)}% + operating cash "
+             "flow margin "
              f"{format_significant(margin, (40.0 - growth,), 4)}%",
         sources=(fin.operating_cash_flow.source or fin.source,
                  fin.revenue.source or fin.source),

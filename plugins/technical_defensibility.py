@@ -84,6 +84,7 @@ from threshold_core.model import (
     Exclusivity,
     financials_currency,
     format_against,
+    format_cutoff,
 )
 
 NAME = DIMENSION = "technical_defensibility"
@@ -174,7 +175,7 @@ def _reproduced(profile: CompanyProfile, _: Context, settings: Any) -> ReadingRo
     if unchecked:
         note += f" ({unchecked} unchecked, counted as not reproduced)"
     if runs:
-        note += f" (runs by {', '.join(by)}; within {tol:g} points)"
+        note += f" (runs by {', '.join(by)}; within {format_cutoff(tol)} points)"
     return reading(
         100.0 * hits / len(tech.benchmark_claims), ("technology.benchmark_claims",),
         tech.source, note=note,
@@ -249,7 +250,7 @@ def _cap_self_reported(
     assets = profile.technology.data_assets if profile.technology else ()
     if assets and all(a.self_reported for a in assets) and points > settings.self_reported_cap:
         cap = settings.self_reported_cap
-        return cap, f"capped at {cap:g} (self-reported)"
+        return cap, f"capped at {format_cutoff(cap)} (self-reported)"
     return points, None
 
 

@@ -65,6 +65,7 @@ from threshold_core.model import (
     RuleOutcome,
     RuleResult,
     Severity,
+    format_cutoff,
     format_significant,
 )
 
@@ -340,8 +341,9 @@ def affiliates_rule(
         return not_evaluated("as_of", message="no evaluation date")
     if context.as_of < settings.affiliates_rule_effective:
         return {**evidence, "as_of": context.as_of.isoformat()}  # before the rule
-    message = (f"{share:g}% owned by Entity List or MEU parties "
-               f"(>= {settings.affiliates_ownership_pct:g}%)")
+    bar = settings.affiliates_ownership_pct
+    message = (f"{format_significant(share, (bar, 100.0), 6)}% owned by Entity List or MEU "
+               f"parties (>= {format_cutoff(bar)}%)")
     if settings.affiliates_suspended_from <= context.as_of <= settings.affiliates_suspended_until:
         return fired(f"{message}; the affiliates rule is suspended until "
                      f"{settings.affiliates_suspended_until}, then applies",

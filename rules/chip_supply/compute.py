@@ -3,7 +3,9 @@ on H100-equivalents."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from threshold_core.kit import (
     fold,
@@ -18,6 +20,9 @@ from threshold_core.model import (
 )
 from threshold_rules.chip_supply.settings import ChipSupplySettings
 
+if TYPE_CHECKING:  # fractions loads only near a bar
+    from fractions import Fraction
+
 # -- compute mix --------------------------------------------------------------------
 
 _ACCELERATORS = "compute.accelerators"
@@ -27,9 +32,43 @@ def _accelerators(profile: CompanyProfile) -> Sequence[Accelerator]:
     return profile.compute.accelerators if profile.compute is not None else ()
 
 
-def _share(accels: Sequence[Accelerator], keep: Callable[[Accelerator], bool]) -> float:
-    total = sum(a.h100_equiv for a in accels)
-    return round(100.0 * sum(a.h100_equiv for a in accels if keep(a)) / total, 2)
+def _share(accels: Sequence[Accelerator], keep: Callable[[Accelerator], bool],
+           bars: Iterable[float] = ()) -> float:
+    """The share (percent, 0-100) of the H100-equivalents that ``keep`` keeps, unrounded,
+    on the exact side of each of ``bars`` (:func:`_percent_of`)."""
+    return _percent_of([a.h100_equiv for a in accels if keep(a)],
+                       [a.h100_equiv for a in accels], bars)
+
+
+def _percent_of(part: Sequence[float], whole: Sequence[float], bars: Iterable[float]) -> float:
+    """``100 * sum(part) / sum(whole)`` (percent), unrounded: the rules compare it with
+    their bars as it is (never rounded first: 19.996 is below a 20% bar). Within 1e-9
+    (relative) of a bar it is worked out exactly from the figures as written (``0.1`` is
+    1/10) and held on the side of the bar the exact share is on, so float noise never
+    moves it across: 1 of 5 H100-equivalents is 20%, at a 20% bar, never just below."""
+    share = 100.0 * sum(part) / sum(whole)
+    near = [b for b in bars if abs(share - b) <= 1e-9 * max(1.0, abs(b))]
+    if not near:
+        return share
+    from fractions import Fraction
+
+    exact = 100 * sum(map(_written, part), Fraction(0)) / sum(map(_written, whole), Fraction(0))
+    for bar in near:
+        written = _written(bar)
+        if exact == written:
+            share = bar
+        elif exact > written and share <= bar:
+            share = math.nextafter(bar, math.inf)
+        elif exact < written and share >= bar:
+            share = math.nextafter(bar, -math.inf)
+    return share
+
+
+def _written(x: float) -> Fraction:
+    """``x`` as the decimal it is written as."""
+    from fractions import Fraction
+
+    return Fraction(repr(float(x)))
 
 
 def _no_inventory(profile: CompanyProfile) -> RuleResult | None:

@@ -17,6 +17,8 @@ from threshold_core.model import (
     RuleResult,
     Severity,
     Tenure,
+    format_cutoff,
+    format_share,
 )
 from threshold_rules.chip_supply.compute import (
     _ACCELERATORS,
@@ -171,7 +173,8 @@ def restricted_share(
         return missing
     accels = _accelerators(profile)
     classes = frozenset(settings.restricted_classes)
-    share = _share(accels, lambda a: a.chip_class in classes)
+    bars = (settings.restricted_high_pct, settings.restricted_medium_pct)
+    share = _share(accels, lambda a: a.chip_class in classes, bars)
     evidence = {_ACCELERATORS: {"restricted_share_pct": share}}
     severity = _tiered((
         (share > settings.restricted_high_pct, Severity.HIGH),
@@ -182,8 +185,8 @@ def restricted_share(
     bar = (settings.restricted_high_pct if severity is Severity.HIGH
            else settings.restricted_medium_pct)
     return fired(
-        f"{share:g}% of compute (H100-equivalents) is US-origin and needs a licence to resupply "
-        f"(threshold {bar:g}%)",
+        f"{format_share(share, bars)}% of compute (H100-equivalents) is US-origin and needs a "
+        f"licence to resupply (threshold {format_cutoff(bar)}%)",
         severity=severity,
         evidence=evidence,
     )

@@ -18,12 +18,15 @@ from threshold_core.model import (
     Severity,
     Tenure,
     format_against,
+    format_cutoff,
+    format_share,
 )
 from threshold_rules.chip_supply.compute import (
     _ACCELERATORS,
     _accelerators,
     _is_domestic,
     _no_inventory,
+    _percent_of,
     _share,
     _tiered,
 )
@@ -46,12 +49,13 @@ def domestic_share(
 ) -> RuleResult:
     if (missing := _no_inventory(profile)) is not None:
         return missing
-    share = _share(_accelerators(profile), _is_domestic)
+    bar = settings.domestic_min_pct
+    share = _share(_accelerators(profile), _is_domestic, (bar,))
     evidence = {_ACCELERATORS: {"domestic_share_pct": share}}
-    if share < settings.domestic_min_pct:
+    if share < bar:
         return fired(
-            f"domestic accelerators are {share:g}% of compute "
-            f"(below {settings.domestic_min_pct:g}%)",
+            f"domestic accelerators are {format_share(share, (bar,))}% of compute "
+            f"(below {format_cutoff(bar)}%)",
             evidence=evidence,
         )
     return evidence
@@ -77,10 +81,12 @@ def offshore_rental(
     if (missing := _no_inventory(profile)) is not None:
         return missing
     accels = _accelerators(profile)
-    share = _share(accels, lambda a: a.tenure is Tenure.LEASED_OFFSHORE and not _is_domestic(a))
+    bars = (settings.offshore_high_pct, settings.offshore_medium_pct)
+    share = _share(accels, lambda a: a.tenure is Tenure.LEASED_OFFSHORE and not _is_domestic(a),
+                   bars)
     # A line whose tenure is left out could be rented offshore: unknown, never owned.
     could = _share(accels, lambda a: a.tenure in (Tenure.LEASED_OFFSHORE, None)
-                   and not _is_domestic(a))
+                   and not _is_domestic(a), bars)
     evidence = {_ACCELERATORS: {"offshore_rental_share_pct": share}}
 
     def tier(pct: float) -> Severity | None:
@@ -91,12 +97,13 @@ def offshore_rental(
     if tier(could) != severity:
         return not_evaluated(*(f"{_ACCELERATORS}[{i}].tenure" for i, a in enumerate(accels)
                                if a.tenure is None and not _is_domestic(a)),
-                             message=f"{share:g}% of compute is rented offshore, up to "
-                             f"{could:g}% with the accelerators of unknown tenure")
+                             message=f"{format_share(share, bars)}% of compute is rented "
+                             f"offshore, up to {format_share(could, (*bars, share))}% with "
+                             "the accelerators of unknown tenure")
     if severity is None:
         return evidence
     return fired(
-        f"{share:g}% of compute is foreign accelerators rented offshore",
+        f"{format_share(share, bars)}% of compute is foreign accelerators rented offshore",
         severity=severity,
         evidence=evidence,
     )
@@ -140,7 +147,7 @@ def runway(
             return fired(
                 f"contracted compute covers "
                 f"{format_against(coverage, (bar,), 1, grouping=False)}% of the plan's "
-                f"{planned:g} H100-equivalents (< {bar:g}%)",
+                f"{planned:g} H100-equivalents (< {format_cutoff(bar)}%)",
                 severity=severity, evidence=evidence,
             )
     return evidence
@@ -172,11 +179,14 @@ def vendor_concentration(
         by_vendor[key] += a.h100_equiv
         names.setdefault(key, a.vendor.strip())
     top = max(by_vendor, key=lambda k: (by_vendor[k], k))
-    share = round(100.0 * by_vendor[top] / sum(by_vendor.values()), 2)
+    bar = settings.top_vendor_max_pct
+    share = _percent_of([a.h100_equiv for a in accels if fold(a.vendor) == top],
+                        [a.h100_equiv for a in accels], (bar,))
     evidence = {_ACCELERATORS: {"top_vendor": names[top], "top_vendor_share_pct": share}}
-    if share > settings.top_vendor_max_pct:
+    if share > bar:
         return fired(
-            f"{names[top]} supplies {share:g}% of compute (> {settings.top_vendor_max_pct:g}%)",
+            f"{names[top]} supplies {format_share(share, (bar,))}% of compute "
+            f"(> {format_cutoff(bar)}%)",
             evidence=evidence,
         )
     return evidence
@@ -198,18 +208,19 @@ def non_cuda_stack(
 ) -> RuleResult:
     if (missing := _no_inventory(profile)) is not None:
         return missing
-    share = _share(_accelerators(profile), _is_domestic)
+    bar = settings.non_cuda_domestic_below_pct
+    share = _share(_accelerators(profile), _is_domestic, (bar,))
     validated = profile.compute.non_cuda_stack_validated if profile.compute else None
     evidence = {_ACCELERATORS: {"domestic_share_pct": share},
                 "compute.non_cuda_stack_validated": validated}
-    if share >= settings.non_cuda_domestic_below_pct:
+    if share >= bar:
         return evidence
     if validated is None:
         return not_evaluated("compute.non_cuda_stack_validated")
     if not validated:
         return fired(
-            f"no validated non-CUDA stack and domestic share {share:g}% "
-            f"(< {settings.non_cuda_domestic_below_pct:g}%)",
+            f"no validated non-CUDA stack and domestic share {format_share(share, (bar,))}% "
+            f"(< {format_cutoff(bar)}%)",
             evidence=evidence,
         )
     return evidence

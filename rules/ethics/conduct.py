@@ -23,6 +23,8 @@ from threshold_core.model import (
     Severity,
     financials_currency,
     format_against,
+    format_cutoff,
+    format_share,
 )
 from threshold_rules.ethics.settings import DIMENSION, EthicsSettings
 
@@ -75,10 +77,10 @@ def hallucination(
     for group in regulated:
         if group not in rates:
             problems.append(f"{group}: no domain hallucination evaluation")
-        elif max(rates[group]) > settings.confabulation_max_pct:
+        elif max(rates[group]) > (bar := settings.confabulation_max_pct):
             problems.append(
-                f"{group}: confabulation {max(rates[group]):g}% "
-                f"(> {settings.confabulation_max_pct:g}%)"
+                f"{group}: confabulation {format_share(max(rates[group]), (bar,))}% "
+                f"(> {format_cutoff(bar)}%)"
             )
     evidence = {"verticals": regulated, "evaluations.hallucination": rates}
     if problems:
@@ -240,7 +242,7 @@ def ip_litigation(
         return fired(
             f"open IP claims of {format_against(claims_cny, (), 1, scale=1e6)}m CNY are "
             f"{format_against(share, (settings.ip_claims_revenue_pct,), 1)}% of revenue "
-            f"(>= {settings.ip_claims_revenue_pct:g}%)",
+            f"(>= {format_cutoff(settings.ip_claims_revenue_pct)}%)",
             evidence=evidence,
         )
     if missing:

@@ -23,6 +23,9 @@ from threshold_core.model import (
     SafetyEval,
     Severity,
     format_against,
+    format_cutoff,
+    format_percent,
+    format_share,
     format_significant,
 )
 from threshold_rules.ethics.settings import DIMENSION, EthicsSettings, SuiteBars, suites_by_key
@@ -76,11 +79,13 @@ class _Verdict:
     n: int
     decided: bool
 
-    def describe(self, what: str) -> str:
+    def describe(self, what: str, confidence: float) -> str:
+        """The suite's rate, sample, interval (at ``confidence``, as configured) and bar."""
         rate = format_significant(self.rate, (self.bar,), 6)
         return (f"{self.suite}: {what} {rate}% (n={self.n}, "
-                f"95% interval {_edge(100 * self.low, self.bar)}-"
-                f"{_edge(100 * self.high, self.bar)}%; bar {self.bar:g}%)")
+                f"{format_percent(confidence, (confidence,))} interval "
+                f"{_edge(100 * self.low, self.bar)}-"
+                f"{_edge(100 * self.high, self.bar)}%; bar {format_cutoff(self.bar)}%)")
 
 
 
@@ -161,18 +166,19 @@ def _rate_outcome(
                              "critical bar: independent, it would be critical (a veto)")
     if decided:
         worst = min(decided, key=lambda v: v.severity.rank)
-        others = [v.describe(what) for v in decided if v is not worst]
+        level = settings.confidence
+        others = [v.describe(what, level) for v in decided if v is not worst]
         return fired(
-            worst.describe(what) + (f"; also {'; '.join(others)}" if others else ""),
+            worst.describe(what, level) + (f"; also {'; '.join(others)}" if others else ""),
             severity=worst.severity, evidence=evidence,
         )
     if missing:
         return not_evaluated(*missing)
     if verdicts:
         return fired(
-            "; ".join(v.describe(what) for v in verdicts)
-            + f": the {settings.confidence:.0%} interval includes the bar, so the sample "
-            "cannot show the rate exceeds it",
+            "; ".join(v.describe(what, settings.confidence) for v in verdicts)
+            + f": the {format_percent(settings.confidence, (settings.confidence,))} interval "
+            "includes the bar, so the sample cannot show the rate exceeds it",
             severity=Severity.LOW, evidence=evidence,
         )
     if not evidence:
@@ -251,10 +257,13 @@ def canned_refusals(
                 "financials.overseas_revenue_pct": overseas}
     canned_hit = None if canned is None else canned > settings.benign_canned_refusal_max_pct
     overseas_hit = None if overseas is None else overseas >= settings.overseas_revenue_min_pct
-    if canned_hit and overseas_hit:
+    if canned_hit and overseas_hit and canned is not None and overseas is not None:
+        canned_bar, overseas_bar = (settings.benign_canned_refusal_max_pct,
+                                    settings.overseas_revenue_min_pct)
         return fired(
-            f"{canned:g}% canned refusals on benign prompts (> "
-            f"{settings.benign_canned_refusal_max_pct:g}%) with {overseas:g}% of revenue overseas",
+            f"{format_share(canned, (canned_bar,))}% canned refusals on benign prompts (> "
+            f"{format_cutoff(canned_bar)}%) with {format_share(overseas, (overseas_bar,))}% of "
+            "revenue overseas",
             evidence=evidence,
         )
     if canned_hit is False or overseas_hit is False:

@@ -14,7 +14,7 @@ from threshold_core.kit import (
     not_evaluated,
     rule,
 )
-from threshold_core.model import CompanyProfile, Context, RuleResult, Severity
+from threshold_core.model import CompanyProfile, Context, RuleResult, Severity, format_share
 from threshold_rules.filings.common import (
     DIMENSION,
     filings_in_force,
@@ -81,12 +81,14 @@ def nmpa_class_iii(
         if unknown:
             return not_evaluated(*unknown, *missing)
         share = max(v.revenue_share_pct or 0.0 for v in targets)
+        bars = (settings.sector_revenue_floor_pct, settings.nmpa_critical_revenue_pct)
         severity = (
             Severity.CRITICAL if share >= settings.nmpa_critical_revenue_pct else Severity.HIGH
         )
         return fired(
             "healthcare decision-support vertical(s) "
-            + ", ".join(f"{v.sector} ({v.revenue_share_pct:g}% of revenue)" for v in targets)
+            + ", ".join(f"{v.sector} ({format_share(v.revenue_share_pct or 0.0, bars)}% of "
+                        "revenue)" for v in targets)
             + " without an NMPA Class III registration in force",
             severity=severity,
             evidence={"verticals": [v.sector for v in targets],

@@ -47,6 +47,7 @@ from ._config import (
     RulesConfig,
     UndeclaredExtensions,
 )
+from ._cutoff import format_cutoff, format_share
 from ._decision import (
     SCHEMA_VERSION,
     CompanyRef,
@@ -351,8 +352,10 @@ __all__ = [
     "financials_currency",
     "fold",
     "format_against",
+    "format_cutoff",
     "format_percent",
     "format_score",
+    "format_share",
     "format_significant",
     "grade_source",
     "haircut_for",

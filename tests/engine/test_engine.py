@@ -103,6 +103,7 @@ def test_scorer_contributes_to_decision_and_trace() -> None:
         ("eighty", "returned str, not DimensionScore"),
         (math.nan, "non-finite score"),
         (101.0, "outside 0-100"),
+        (100.0000001, "outside 0-100 (100.0000001)"),  # never "(100)"
         (-1.0, "outside 0-100"),
         (DimensionScore("quality", 50.0, 1.5), "coverage outside 0-1"),
         (DimensionScore("other", 50.0, 1.0), "dimension 'other'"),

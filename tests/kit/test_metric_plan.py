@@ -59,8 +59,10 @@ def _proxy(profile: Any, context: Context, settings: Any) -> Reading:
 def test_a_metric_counted_at_its_lowest_is_noted_with_its_own_points(
         lowests: list[float]) -> None:
     """The notes of metrics without data and of cohort proxies are kept per points: each
-    names the points it was counted at, whatever bands were scored before."""
+    names the points it was counted at, whatever bands were scored before: as configured,
+    exactly (a band's lowest of 10.96875 points is never "10.9688")."""
     for lowest in lowests:
+        shown = f"{lowest:g}" if float(f"{lowest:g}") == lowest else repr(lowest)
         band = Band([(0, lowest), (100, 100)])
         settings = Settings(weights={"a": 1.0, "b": 1.0}, bands={"a": band, "b": band})
         scorer = MetricScorer(name="notes", dimension="d",
@@ -68,6 +70,13 @@ def test_a_metric_counted_at_its_lowest_is_noted_with_its_own_points(
                                        Metric("b", _proxy, ("x",))))
         a, b = scorer.score(None, settings, CONTEXT).metrics
         assert a.assumed_points == b.assumed_points == lowest
-        assert a.note == f"no data: counted at {lowest:g} points until researched"
-        assert b.note == (f"cohort proxy: reported, not scored; counted at {lowest:g} points "
+        assert a.note == f"no data: counted at {shown} points until researched"
+        assert b.note == (f"cohort proxy: reported, not scored; counted at {shown} points "
                           "until researched")
+
+
+def test_a_band_is_described_with_its_anchors_as_configured() -> None:
+    """A band's anchors are cut-offs: shown as written (an edge at 74.9999999 points or
+    at 1e-05 is never "75" or "0"), and as ``{x:g}`` shows them where that is exact."""
+    assert Band([(0, 74.9999999), (1e-05, 80), (123456789, 100)]).describe() == (
+        "0\u219274.9999999, 1e-05\u219280, 123456789\u2192100")

@@ -156,6 +156,30 @@ def test_a_scorer_that_averages_only_the_data_present_is_caught() -> None:
     assert "count a metric without data at its least favourable points" in found
 
 
+def test_a_score_raised_by_a_hair_is_shown_apart_from_where_it_was() -> None:
+    """The two scores a violation names are never shown equal ("90 -> 90"): each with the
+    digits that keep it apart from the other."""
+    from threshold_core.load import profile_from_data
+
+    near_90 = profile_from_data({
+        "id": "w", "name": "W", "as_of": "2026-06-30",
+        "customers": {"ndr_pct": 130.0, "source": "filing"},
+        "financials": {"currency": "CNY", "gross_margin_pct": 89.99999, "source": "filing"}},
+        "w")
+    class OnlyThisOne(PresentOnly):
+        """Scores only the profile given (the sample profiles get no score)."""
+
+        def score(self, profile: CompanyProfile, settings: Any, context: Any) -> Any:
+            if profile.id != "w":
+                return DimensionScore("stickiness", None, 0.0)
+            return super().score(profile, settings, context)
+
+    with pytest.raises(ContractViolation) as exc:
+        check_scorer(OnlyThisOne(), profiles=[near_90])
+    assert ("leaving out financials.gross_margin_pct raised the score 89.99999 -> 90 ("
+            in violations(exc))
+
+
 def test_a_scorer_that_moves_the_wrong_way_is_caught_by_probing() -> None:
     # The band rises with NDR, but the scorer declares that less NDR is better. No
     # settings are passed, so only the probes (not the band check) can notice.

@@ -30,8 +30,11 @@ from ..model import (
     RuleStatus,
     Severity,
     Verdict,
+    format_significant,
 )
 
+#: A score or points outside 0-100 is shown off both ends (100.0000001, never "100").
+_ENDS = (0.0, 100.0)
 #: Longest component name, pack version or rule id a plugin may register.
 MAX_NAME = 200
 #: Longest string a plugin may hand back (messages, evidence values).
@@ -124,7 +127,7 @@ def check_score(value: Any, dimension: str, trusted: bool = False) -> str | None
         if not 0.0 <= score <= 100.0:  # NaN fails every comparison
             if score != score or score in (math.inf, -math.inf):
                 return f"returned a non-finite score ({score!r})"
-            return f"returned a score outside 0-100 ({score:g})"
+            return f"returned a score outside 0-100 ({format_significant(score, _ENDS, 6)})"
     cov = value.coverage
     if cov.__class__ not in _NUMBER or not 0.0 <= cov <= 1.0:
         return f"returned a coverage outside 0-1 ({_show(cov)})"
@@ -175,9 +178,11 @@ def _check_metric(m: Any) -> str | None:
         if type(value) not in _NUMBER or not math.isfinite(value):  # type: ignore[arg-type]
             return f"returned metric {m.metric!r} with {field} {_show(value)}"
     if m.points is not None and not 0.0 <= m.points <= 100.0:
-        return f"returned metric {m.metric!r} with points outside 0-100 ({m.points:g})"
+        return (f"returned metric {m.metric!r} with points outside 0-100 "
+                f"({format_significant(m.points, _ENDS, 6)})")
     if abs(m.raw or 0.0) > 1e300:
-        return f"returned metric {m.metric!r} with raw value {m.raw:g} out of range"
+        return (f"returned metric {m.metric!r} with raw value "
+                f"{format_significant(m.raw or 0.0, (1e300, -1e300), 6)} out of range")
     return _check_strings(m.inputs, f"metric {m.metric!r} inputs") or _check_text(
         m.note, f"metric {m.metric!r} note") or _check_text(m.source, f"metric {m.metric!r} source")
 

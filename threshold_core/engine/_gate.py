@@ -29,6 +29,7 @@ from ..model import (
     fold,
     format_against,
     format_percent,
+    format_significant,
     grade_source,
     missing_currency,
     tested_basis,
@@ -272,9 +273,11 @@ def check_money(
             continue
         cny = amount * rate
         if not math.isfinite(cny) or abs(cny) > MAX_CNY:
+            # the amount in CNY is shown off the largest amount it was compared with
+            shown = format_significant(amount, (MAX_CNY, -MAX_CNY) if code == "CNY" else (), 6)
             problems.append(Problem(path, (
-                f"{amount:g} {code} is {cny:g} CNY" if code != "CNY" and math.isfinite(cny)
-                else f"{amount:g} {code}")
+                f"{shown} {code} is {format_significant(cny, (MAX_CNY, -MAX_CNY), 6)} CNY"
+                if code != "CNY" and math.isfinite(cny) else f"{shown} {code}")
                 + f", beyond the largest amount threshold reads ({MAX_CNY:g} CNY)"))
     if problems:
         raise InputError(source, problems)

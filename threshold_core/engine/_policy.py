@@ -62,6 +62,7 @@ from ..model import (
     PolicyResult,
     Severity,
     Verdict,
+    format_cutoff,
     format_percent,
     format_score,
     is_assumed,
@@ -297,7 +298,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             Factor(
                 FactorKind.BAND,
                 f"score {format_score(score, cutoffs)} falls in band {band.name} "
-                f"(>= {band.min_score:g}): {band.verdict}",
+                f"(>= {format_cutoff(band.min_score)}): {band.verdict}",
                 band.name,
             )
         )
@@ -323,7 +324,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                 factors.extend(
                     Factor(FactorKind.FLOOR,
                            f"{r.name} scores {format_score(r.score, [floor])}, below its floor "
-                           f"{floor:g}: at most watch", r.name)
+                           f"{format_cutoff(floor)}: at most watch", r.name)
                     for r, floor in below
                 )
     sourcing = overall_sourcing(counted, policy.max_illustrative_share, grades_of)

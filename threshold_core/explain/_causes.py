@@ -20,7 +20,9 @@ from ..model import (
     GateResult,
     PackRef,
     bn_against,
+    format_cutoff,
     format_score,
+    format_significant,
 )
 
 _TINY = 1e-6
@@ -91,11 +93,19 @@ def config_data(config: EngineConfig) -> dict[str, Any]:
     return data
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, other: Any = None, exact: bool = False) -> str:
+    """A value of one run beside ``other``, the other run's: a number with six significant
+    digits, or the digits that keep the two apart (a profile's 3,999,999,999.99 beside
+    4,000,000,000 is never "4e+09 -> 4e+09") and off 0 (:func:`format_significant`);
+    ``exact``, a configured figure shown as written (a cut-off of 75 set to 74.9999999
+    reads "75 -> 74.9999999", :func:`format_cutoff`)."""
     if value is None:
         return "(none)"
+    if isinstance(value, float) and exact:
+        return format_cutoff(value)
     if isinstance(value, float):
-        return f"{value:g}"
+        beside = isinstance(other, (int, float)) and not isinstance(other, bool)
+        return format_significant(value, (float(other),) if beside else (), 6)
     text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -123,9 +133,10 @@ def _dimension_change(name: str, da: DimensionResult | None, db: DimensionResult
         rx, ry = (x.raw if x else None), (y.raw if y else None)
         px, py = (x.points if x else None), (y.points if y else None)
         if rx != ry or px != py or (x and y and x.weight != y.weight):
-            part = f"{metric}: raw {_show(rx)} -> {_show(ry)}, points {_show(px)} -> {_show(py)}"
+            part = (f"{metric}: raw {_show(rx, ry)} -> {_show(ry, rx)}, "
+                    f"points {_show(px, py)} -> {_show(py, px)}")
             if x and y and x.weight != y.weight:
-                part += f", weight {x.weight:g} -> {y.weight:g}"
+                part += f", weight {_show(x.weight, y.weight)} -> {_show(y.weight, x.weight)}"
             metrics.append(part)
     return DimensionChange(
         name=name, weight_a=wa, weight_b=wb,
@@ -141,7 +152,7 @@ def _dimension_change(name: str, da: DimensionResult | None, db: DimensionResult
 def _adjustments(d: DimensionResult | None) -> str:
     if d is None or not d.adjustments:
         return "none"
-    return ", ".join(f"{a.rule} {a.effect} {a.amount:g}" for a in d.adjustments)
+    return ", ".join(f"{a.rule} {a.effect} {format_cutoff(a.amount)}" for a in d.adjustments)
 
 
 def _finding_key(f: Finding) -> str:

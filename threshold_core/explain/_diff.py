@@ -31,7 +31,7 @@ from typing import Any
 from attrs import frozen
 
 from ..load import converter, refuse_repeated_ids
-from ..model import Decision, EngineConfig, fold
+from ..model import Decision, EngineConfig, fold, format_cutoff, format_percent
 from ._causes import (
     _TINY,
     Cause,
@@ -92,6 +92,12 @@ class DecisionDiff:
                 or bool(self.score_delta) or bool(self.causes))
 
 
+def _share(weight: float, other: float) -> str:
+    """A normalised weight as a percentage (one decimal), kept apart from the other run's
+    and off 0% and 100% unless it is that (:func:`format_percent`)."""
+    return format_percent(weight, (other,), 1)
+
+
 def diff_decisions(a: Evaluation, b: Evaluation) -> DecisionDiff:
     """Compare two evaluations of a company and attribute every change."""
     da, db = a.decision, b.decision
@@ -113,24 +119,28 @@ def diff_decisions(a: Evaluation, b: Evaluation) -> DecisionDiff:
         own = next(c for c in changes if c.name == n)
         causes.append(Cause(
             "weight", n,
-            f"configured weight {conf_a.get(n, 0.0):g} -> {conf_b.get(n, 0.0):g} (normalised "
-            f"{own.weight_a:.1%} -> {own.weight_b:.1%}): {own.weight_effect:+.2f} on itself, "
+            f"configured weight {format_cutoff(conf_a.get(n, 0.0))} -> "
+            f"{format_cutoff(conf_b.get(n, 0.0))} (normalised "
+            f"{_share(own.weight_a, own.weight_b)} -> {_share(own.weight_b, own.weight_a)}): "
+            f"{own.weight_effect:+.2f} on itself, "
             f"{weight_total - own.weight_effect:+.2f} from renormalising the others",
             round(weight_total, 4)))
     else:
         for c in changes:
             if abs(c.weight_effect) > _TINY:
-                why = (f"configured {conf_a.get(c.name, 0.0):g} -> {conf_b.get(c.name, 0.0):g}"
+                why = (f"configured {format_cutoff(conf_a.get(c.name, 0.0))} -> "
+                       f"{format_cutoff(conf_b.get(c.name, 0.0))}"
                        if c.name in changed_conf else "renormalised")
-                causes.append(Cause("weight", c.name, f"weight {c.weight_a:.1%} -> "
-                                    f"{c.weight_b:.1%} ({why})", round(c.weight_effect, 4)))
+                causes.append(Cause("weight", c.name, f"weight {_share(c.weight_a, c.weight_b)} "
+                                    f"-> {_share(c.weight_b, c.weight_a)} ({why})",
+                                    round(c.weight_effect, 4)))
     plugin_changes = {c.subject: c.detail for c in _receipt_causes(da, db) if c.kind == "plugin"}
     for c in changes:
         if abs(c.scorer_effect) > _TINY:
             d = dims_b.get(c.name) or dims_a.get(c.name)
             plugin = d.plugin if d else ""
             extra = f"; {plugin_changes[plugin]}" if plugin in plugin_changes else ""
-            detail = (f"scorer score {_show(c.raw_a)} -> {_show(c.raw_b)} "
+            detail = (f"scorer score {_show(c.raw_a, c.raw_b)} -> {_show(c.raw_b, c.raw_a)} "
                       f"({plugin}{extra})")
             if c.metrics:
                 detail += ": " + "; ".join(c.metrics)
@@ -143,10 +153,10 @@ def diff_decisions(a: Evaluation, b: Evaluation) -> DecisionDiff:
     causes += _gate_cause(da, db)
     causes += _finding_causes(da, db)
     if a.config is not None and b.config is not None:
-        causes += [Cause("setting", key, f"{_show(x)} -> {_show(y)}")
+        causes += [Cause("setting", key, f"{_show(x, y, True)} -> {_show(y, x, True)}")
                    for key, x, y in changed_keys(config_data(a.config), config_data(b.config))]
     if a.profile is not None and b.profile is not None:
-        causes += [Cause("profile", key, f"{_show(x)} -> {_show(y)}")
+        causes += [Cause("profile", key, f"{_show(x, y)} -> {_show(y, x)}")
                    for key, x, y in changed_keys(a.profile, b.profile)]
     causes += _receipt_causes(da, db)
 

@@ -34,6 +34,7 @@ from ..model import (
     Verdict,
     bn_against,
     format_against,
+    format_cutoff,
     format_percent,
     format_score,
 )
@@ -98,11 +99,9 @@ def _below_floor(score: float, floor: float) -> str:
 
 def _pct_below(coverage: float, floor: float) -> str:
     """A coverage below its floor as a whole percentage, or with the digits that show it
-    below (never ``coverage 60% < floor 60%``)."""
-    shown = f"{coverage:.0%}"
-    if float(shown[:-1]) < floor * 100:
-        return shown
-    return f"{format_score(coverage * 100, [floor * 100], 0)}%"
+    below (never ``coverage 60% < floor 60%``) and off 0% unless it is 0
+    (:func:`format_percent`)."""
+    return format_percent(coverage, (floor,))
 
 
 def _exact(fraction: float) -> str:
@@ -229,7 +228,8 @@ def _distance(
             if dim.weight > 0 and dim.score is not None and dim.score < floor:
                 blockers.append(Blocker("floor", dim.name, f"{dim.name} scores "
                                         f"{_below_floor(dim.score, floor)}, "
-                                        f"below its floor {floor:g}: raise it to {floor:g}"))
+                                        f"below its floor {format_cutoff(floor)}: raise it to "
+                                        f"{format_cutoff(floor)}"))
     if not clear:  # the policy on the assessment as it is, already replayed
         cleared = replay
     elif replayer.keeps_dimensions(clear):
@@ -294,7 +294,8 @@ def _dimension_distance(
     others = sum(o.weight * (o.score or 0.0) for o in cleared.dimensions if o.name != d.name)
     needed_score = (cut - others) / d.weight
     if needed_score > 100.0 + _EPS:
-        return out(None, None, (), f"needs a score of {needed_score:.1f}, above 100")
+        return out(None, None, (), f"needs a score of {format_score(needed_score, (100.0,))}, "
+                   "above 100")
     adjustments = d.adjustments
     caps = _binding_caps(adjustments, needed_score)
     if caps:
@@ -302,7 +303,8 @@ def _dimension_distance(
     total, _cap = _shape(adjustments)
     target_raw = max(d.raw_score, needed_score - total)
     if target_raw > 100.0 + _EPS:
-        return out(None, None, caps, f"needs a scorer score of {target_raw:.1f} "
+        return out(None, None, caps, "needs a scorer score of "
+                   f"{format_score(target_raw, (100.0,))} "
                    f"(after {-total:g} points of deductions), above 100")
     rise = target_raw - d.raw_score
     points = 0.0 if rise <= _EPS else _ceil_step(rise)
@@ -320,7 +322,8 @@ def _dimension_distance(
     if caps and points <= 0:
         where = f"clearing {', '.join(caps)} (a cap on {d.name}) is enough"
     else:
-        where = f"raise {d.name} from {d.raw_score:.2f} to {raised:.2f} (+{points:.2f} points)"
+        where = (f"raise {d.name} from {format_score(d.raw_score, (target_raw,), 2)} to "
+                 f"{format_score(raised, (target_raw,), 2)} (+{points:.2f} points)")
         if caps:
             they = "it caps" if len(caps) == 1 else "they cap"
             verb = "is" if len(caps) == 1 else "are"

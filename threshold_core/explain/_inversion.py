@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 
 from ..engine import counted_points
 from ..kit import Band
-from ..model import DimensionResult, MetricChange, MetricScore
+from ..model import (
+    DimensionResult,
+    MetricChange,
+    MetricScore,
+    format_against,
+    format_cutoff,
+    format_score,
+)
 from ._replay import _EPS, _r, _shape
 
 if TYPE_CHECKING:
@@ -51,9 +58,18 @@ def _invert(band: Band, target: float) -> float | None:
     return None
 
 
-def _fmt(x: float) -> str:
-    """A raw figure as stored (already rounded to the safe side), without trailing zeros."""
-    return f"{x:,.4f}".rstrip("0").rstrip(".")
+def _fmt(x: float, cutoffs: Sequence[float] = ()) -> str:
+    """A raw figure with four decimals, without trailing zeros: a target as stored (already
+    rounded to the safe side), a current figure with the digits that keep it off the
+    target it is compared with and off 0 (:func:`format_against`)."""
+    shown = format_against(x, cutoffs, 4)
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown
+
+
+def _pts(points: float, *others: float) -> str:
+    """Points (one decimal) needed or held, never shown onto or across 100, a whole
+    number, or the other figure they are shown beside (:func:`format_score`)."""
+    return format_score(points, (100.0, *others))
 
 
 def _counted(dim: DimensionResult) -> list[tuple[MetricScore, float]]:
@@ -121,23 +137,23 @@ def _change(
     if target_points > 100.0 + _EPS:
         what = "even 100 points on it" + (" (supplied)" if supply else "")
         return MetricChange(m.metric, "none", m.raw, None, current, _r(target_points),
-                            f"{m.metric}: {what} is not enough (needs {target_points:.1f})")
+                            f"{m.metric}: {what} is not enough (needs {_pts(target_points)})")
     target_points = max(0.0, target_points)
     band = _band_of(engine, scorer, m.metric)
     if m.states and band is not None and not supply:
         return _change_state(m, target_points, band)
     if band is None:
         return MetricChange(m.metric, action, m.raw, None, current, _r(target_points),
-                            f"{m.metric}: needs {target_points:.1f} points; not invertible "
+                            f"{m.metric}: needs {_pts(target_points)} points; not invertible "
                             "(the scorer exposes no band for it)")
     if not supply and (m.raw is None or abs(band(m.raw) - (current or 0.0)) > 1e-3):
         return MetricChange(m.metric, action, m.raw, None, current, _r(target_points),
-                            f"{m.metric}: needs {target_points:.1f} points; not invertible "
+                            f"{m.metric}: needs {_pts(target_points)} points; not invertible "
                             "(the scorer adjusts its points beyond the band)")
     raw = _invert(band, target_points)
     if raw is None or band.direction == "mixed":
         return MetricChange(m.metric, action, m.raw, None, current, _r(target_points),
-                            f"{m.metric}: needs {target_points:.1f} points; not invertible "
+                            f"{m.metric}: needs {_pts(target_points)} points; not invertible "
                             "(the band is not monotone)")
     lower = band.direction == "lower"
     if math.isinf(raw):  # every figure gives the points (only when supplying)
@@ -147,12 +163,15 @@ def _change(
     if supply:
         rel = "<=" if lower else ">="
         missing = ("missing" if m.assumed_points is None
-                   else f"missing: counted at {m.assumed_points:g} points until researched")
-        note = f"supply {m.metric} ({missing}) at {rel} {_fmt(raw)} ({target_points:.1f} points)"
+                   else f"missing: counted at {format_cutoff(m.assumed_points)} points until "
+                   "researched")
+        note = (f"supply {m.metric} ({missing}) at {rel} {_fmt(raw)} "
+                f"({_pts(target_points)} points)")
     else:
         action = "lower" if lower else "raise"
-        note = (f"{action} {m.metric} from {_fmt(m.raw or 0.0)} to {_fmt(raw)} "
-                f"(points {current:.1f} -> {target_points:.1f})")
+        note = (f"{action} {m.metric} from {_fmt(m.raw or 0.0, (raw,))} to {_fmt(raw)} "
+                f"(points {_pts(current or 0.0, target_points)} -> "
+                f"{_pts(target_points, current or 0.0)})")
     return MetricChange(m.metric, action, m.raw, raw, current, _r(target_points), note)
 
 
@@ -162,13 +181,14 @@ def _change_state(m: MetricScore, target_points: float, band: Band) -> MetricCha
                    if band(raw) >= target_points - _EPS and state != m.state)
     if not reach:
         return MetricChange(m.metric, "none", m.raw, None, m.points, _r(target_points),
-                            f"{m.metric}: no state gives {target_points:.1f} points "
+                            f"{m.metric}: no state gives {_pts(target_points)} points "
                             f"(now {m.state})")
     raw, state = reach[0]
     others = [s for _, s in reach[1:]]
     note = (f"change {m.metric} from {m.state} to {state}"
             + (f" (or {', '.join(others)})" if others else "")
-            + f" (points {m.points or 0.0:.1f} -> {band(raw):.1f})")
+            + f" (points {_pts(m.points or 0.0, band(raw))} -> "
+              f"{_pts(band(raw), m.points or 0.0)})")
     return MetricChange(m.metric, "change", m.raw, raw, m.points, _r(target_points), note)
 
 

@@ -47,6 +47,8 @@ from ..model import (
     PolicyResult,
     TraceEvent,
     Verdict,
+    format_cutoff,
+    format_score,
 )
 from ._distance import _distance
 from ._evolve import builder, replacer
@@ -109,15 +111,16 @@ def _margin(decision: Decision, config: EngineConfig) -> Margin | None:
         # A capped dimension's scorer score can first fall to the cap for free.
         total, cap = _shape(d.adjustments)
         slack = max(0.0, d.raw_score + total - cap)
-        safe = max(0.0, _floor_step(loss + slack))
-        extra = f" ({slack:.2f} of it above the cap)" if slack > 0 else ""
+        safe = round(max(0.0, _floor_step(loss + slack)), 2)  # a whole number of steps
+        extra = f" ({format_score(slack, (), 2)} of it above the cap)" if slack > 0 else ""
         dims.append(DimensionMargin(
-            d.name, round(safe, 2),
-            f"its scorer score can lose {safe:.2f} of {d.raw_score:.2f}{extra} and stay "
-            f"{decision.verdict}"))
+            d.name, safe,
+            f"its scorer score can lose {format_score(safe, (d.raw_score,), 2)} of "
+            f"{format_score(d.raw_score, (safe,), 2)}{extra} and stay {decision.verdict}"))
     return Margin(
         worse=worse,
-        meaning=f"the next worse verdict is {worse}: the composite falling below {low:g}",
+        meaning=f"the next worse verdict is {worse}: the composite falling below "
+        f"{format_cutoff(low)}",
         cutoff=low, points=_r(points), dimensions=tuple(dims),
     )
 

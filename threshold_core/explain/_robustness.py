@@ -22,6 +22,7 @@ from ..model import (
     Verdict,
     WeightInterval,
     format_against,
+    format_cutoff,
     format_percent,
 )
 from ._inversion import research_note
@@ -159,7 +160,7 @@ def _robustness_of_counted(decision: Decision, config: EngineConfig) -> Robustne
     flipped = None if mc is None else format_percent(mc.flip_probability, (flips,))
     if near is not None and edge < fragile:
         reasons.append(f"{near} points from a cut-off that changes the verdict "
-                       f"(< {fragile:g})")
+                       f"(< {format_cutoff(fragile)})")
     if mc is not None and mc.flip_probability > flips:
         reasons.append(f"the verdict flips in {flipped} of weight draws "
                        f"(> {format_percent(flips, (flips,))})")

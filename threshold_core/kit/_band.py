@@ -19,6 +19,8 @@ from typing import Any
 
 from attrs import field, frozen
 
+from ..model import format_cutoff
+
 
 def _points(value: Iterable[Iterable[float]]) -> tuple[tuple[float, float], ...]:
     pts = tuple((float(x), float(y)) for x, y in value)
@@ -35,7 +37,8 @@ def _points(value: Iterable[Iterable[float]]) -> tuple[tuple[float, float], ...]
 
 @lru_cache(maxsize=1024)
 def _describe(points: tuple[tuple[float, float], ...]) -> str:
-    return ", ".join(f"{x:g}\u2192{y:g}" for x, y in points)
+    # the anchors as configured, exactly (an edge of 74.9999999 is never "75")
+    return ", ".join(f"{format_cutoff(x)}\u2192{format_cutoff(y)}" for x, y in points)
 
 
 def _positive_when_log(instance: Band, attribute: Any, value: bool) -> None:

@@ -23,6 +23,7 @@ from ..model import (
     DimensionScore,
     MetricScore,
     SourceTier,
+    format_cutoff,
     positional_builder,
     weakest,
 )
@@ -177,9 +178,9 @@ def _counted_at(lowest: float, least: Callable[[Any], float] | None, settings: A
     floor = min(100.0, max(0.0, points))
     note = _NOTES.get((proxy, floor)) if floor.__class__ is float else None
     if note is None:
-        note = (f"cohort proxy: reported, not scored; counted at {floor:g} points until "
-                "researched" if proxy else f"no data: counted at {floor:g} points until "
-                "researched")
+        note = (f"cohort proxy: reported, not scored; counted at {format_cutoff(floor)} points "
+                "until researched" if proxy else f"no data: counted at {format_cutoff(floor)} "
+                "points until researched")
         if floor.__class__ is float:
             _NOTES[(proxy, floor)] = note
     return floor, note
@@ -356,8 +357,8 @@ class MetricScorer:
             cited = m.weight_source if m.weight_source is not None else wsrc
             if isinstance(dweights, Mapping) and dweights.get(m.name) != w:
                 cited = configured(cited)
-            rows.append(ParameterSource(self.name, f"weights.{m.name}", f"{w:g}", cited.basis,
-                                        cited.text, f"weight of {m.name}"))
+            rows.append(ParameterSource(self.name, f"weights.{m.name}", format_cutoff(w),
+                                        cited.basis, cited.text, f"weight of {m.name}"))
         for name, cited in self.band_sources(settings).items():
             rows.append(ParameterSource(self.name, f"bands.{name}",
                                         settings.bands[name].describe(), cited.basis,
@@ -392,7 +393,7 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
-        return f"{value:g}"
+        return format_cutoff(value)  # a setting as configured, exactly
     if isinstance(value, Mapping):
         return ", ".join(f"{k} {_show(v)}" for k, v in value.items())
     return str(value)

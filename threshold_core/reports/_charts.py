@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from html import escape
 
 from ..load import decision_data
-from ..model import Decision, DimensionResult, Effect, GradeBand
+from ..model import Decision, DimensionResult, Effect, GradeBand, format_cutoff, format_score
 from ._document import score_text
 from ._figures import coverage_rows, cutoffs, pct, total, waterfall_steps
 
@@ -71,7 +71,7 @@ def waterfall_svg(decision: Decision, grades: Sequence[GradeBand] = ()) -> str:
         out.append(f'<line class="cutoff" x1="{left}" x2="{left + plot_w}" y1="{yy:.1f}" '
                    f'y2="{yy:.1f}" stroke="#5b6475" stroke-dasharray="5 4" stroke-width="1"/>')
         out.append(f'<text class="cutoff-label" x="{left + plot_w + 4}" y="{yy + 4:.1f}" '
-                   f'font-size="11">{escape(name)} {min_score:g}</text>')
+                   f'font-size="11">{escape(name)} {format_cutoff(min_score)}</text>')
     running = 0.0
     for i, step in enumerate(steps):
         kind = "dimension" if step.kind == "dimension" else "finding"
@@ -265,15 +265,18 @@ def distance_svg(decision: Decision) -> str | None:
         out.append(f'<text x="{left - 8}" y="{y + 15}" font-size="12" text-anchor="end">'
                    f"{escape(_label(row.dimension))}</text>")
         raw = row.raw_score or 0.0
+        # shown off the score it needs (never "65.0" for 64.96 below a 65.0 need)
+        needs = () if row.target_raw_score is None else (row.target_raw_score,)
         out.append(f'<rect class="current" x="{left}" y="{y + 4}" width="{px(raw) - left:.1f}" '
-                   f'height="16" fill="#9aa3b2"><title>scorer score {raw:.1f}</title></rect>')
+                   f'height="16" fill="#9aa3b2"><title>scorer score '
+                   f"{format_score(raw, needs, 1)}</title></rect>")
         if d is not None:
             for adj in d.adjustments:
                 if adj.effect is Effect.CAP:
                     out.append(f'<line class="cap" x1="{px(adj.amount):.1f}" '
                                f'x2="{px(adj.amount):.1f}" y1="{y}" y2="{y + 24}" '
                                f'stroke="#c0392b" stroke-width="2"><title>{escape(adj.rule)} '
-                               f"caps at {adj.amount:g}</title></line>")
+                               f"caps at {format_cutoff(adj.amount)}</title></line>")
         if row.points is not None and row.target_raw_score is not None and row.points > 0:
             out.append(f'<rect class="needed" x="{px(raw):.1f}" y="{y + 4}" '
                        f'width="{px(row.target_raw_score) - px(raw):.1f}" height="16" '

@@ -11,8 +11,15 @@ from ._render import (
 )
 
 
-def _num(value: float | None, fmt: str = ".2f") -> str:
-    return "-" if value is None else format(value, fmt)
+def _num(value: float | None, other: float | None) -> str:
+    """A dimension's score in one run beside the other run's: two decimals, or the digits
+    that keep it off that score and off every whole number (its floors) it is not equal to."""
+    return "-" if value is None else format_score(value, () if other is None else (other,), 2)
+
+
+def _weight(value: float, other: float) -> str:
+    """A normalised weight beside the other run's, one decimal, never shown equal to it."""
+    return format_percent(value, (other,), 1)
 
 
 def render_diff_text(result: PortfolioDiff, cutoffs: Sequence[float] = ()) -> str:
@@ -51,8 +58,10 @@ def render_diff_text(result: PortfolioDiff, cutoffs: Sequence[float] = ()) -> st
         for reason in d.verdict_reasons:
             out.append(f"  verdict: {reason}")
         if d.dimensions:
-            rows = [[c.name, f"{c.weight_a:.1%} -> {c.weight_b:.1%}",
-                     f"{_num(c.score_a)} -> {_num(c.score_b)}", f"{c.contribution_delta:+.2f}",
+            rows = [[c.name, f"{_weight(c.weight_a, c.weight_b)} -> "
+                     f"{_weight(c.weight_b, c.weight_a)}",
+                     f"{_num(c.score_a, c.score_b)} -> {_num(c.score_b, c.score_a)}",
+                     f"{c.contribution_delta:+.2f}",
                      f"{c.weight_effect:+.2f}", f"{c.scorer_effect:+.2f}",
                      f"{c.adjustment_effect:+.2f}"] for c in d.dimensions]
             out.append("  score change by dimension (midpoint split: "

@@ -25,9 +25,10 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ..model import ASSUMED, bn_against, format_against, format_score
+from ..model import ASSUMED, bn_against, format_against, format_cutoff, format_score
 from ._figures import (
     below_floor,
+    beside,
     exactly,
     metric_how,
     metric_points,
@@ -166,7 +167,7 @@ def adjustments(dim: Mapping[str, Any]) -> str:
     counted past three (``-5 x4``: the findings and the rules not evaluated name them)."""
     groups: dict[str, list[str]] = {}
     for a in dim.get("adjustments", ()):
-        what = (f"cap {float(a['amount']):g}" if a["effect"] == "cap"
+        what = (f"cap {format_cutoff(float(a['amount']))}" if a["effect"] == "cap"
                 else format(float(a["amount"]), "+g"))
         groups.setdefault(what, []).append(str(a["rule"]))
     return "; ".join(f"{rules[0]} {what}" if len(rules) == 1 else
@@ -300,7 +301,8 @@ def trace_blocks(data: Mapping[str, Any]) -> list[Block]:
 def _reach(d: Mapping[str, Any]) -> str:
     if d.get("points") is None or d.get("raw_score") is None:
         return "-"
-    return f"{float(d['raw_score']):.2f} -> {float(d['target_raw_score']):.2f}"
+    raw, target = float(d["raw_score"]), float(d["target_raw_score"])
+    return f"{format_score(raw, (target,), 2)} -> {format_score(target, (raw,), 2)}"
 
 
 def _conf(value: Any) -> str:
@@ -321,8 +323,11 @@ def explain_blocks(x: Mapping[str, Any], options: Options = DEFAULT) -> list[Blo
         out.append(Para(f"With those cleared: {dist['verdict_if_cleared']}, score "
                         f"{score_text(dist.get('score_if_cleared'), 2, options.cutoffs)}."))
     if dist.get("target_score") is not None:
-        out.append(Para(f"{dist['target']} needs a composite of {float(dist['target_score']):g}: "
-                        f"{num(dist.get('gap'), '.2f')} points short."))
+        gap = dist.get("gap")
+        out.append(Para(f"{dist['target']} needs a composite of "
+                        f"{format_cutoff(float(dist['target_score']))}: "
+                        f"{'-' if gap is None else format_score(float(gap), (), 2)} "
+                        "points short."))
     if dist.get("dimensions"):
         rows = []
         for d in dist["dimensions"]:
@@ -359,7 +364,7 @@ def explain_blocks(x: Mapping[str, Any], options: Options = DEFAULT) -> list[Blo
     if m is not None:
         out.append(Heading("Safety margin"))
         out.append(Para(m["meaning"]
-                        + (f" (now {float(m['points']):.2f} points above it)"
+                        + (f" (now {format_score(float(m['points']), (), 2)} points above it)"
                            if m.get("points") is not None else "") + "."
                         + (f" The verdict below: {m['worse']}." if m.get("worse") else "")))
         if m.get("dimensions"):
@@ -377,16 +382,17 @@ def explain_blocks(x: Mapping[str, Any], options: Options = DEFAULT) -> list[Blo
     if r.get("cutoffs"):
         binding = [c for c in r["cutoffs"] if c["binding"]]
         out.append(Para("Cut-offs: " + "; ".join(
-            f"{c['grade']} {float(c['min_score']):g} holds for {float(c['low']):g}-"
-            f"{float(c['high']):g}" + (" (binding)" if c["binding"] else "")
+            f"{c['grade']} {format_cutoff(float(c['min_score']))} holds for "
+            f"{beside(c['low'], c['min_score'])}-{beside(c['high'], c['min_score'])}"
+            + (" (binding)" if c["binding"] else "")
             for c in (binding or r["cutoffs"]))))
     mc = r.get("monte_carlo")
     if mc is not None:
-        shares = ", ".join(f"{k} {float(v):.1%}" for k, v in mc.get("verdicts", {}).items())
+        shares = ", ".join(f"{k} {pct(v, '.1%')}" for k, v in mc.get("verdicts", {}).items())
         out.append(Para(f"Monte Carlo: {mc['draws']} weight draws, Dirichlet("
                         f"{float(mc['concentration']):g} x w), seed {mc['seed']}: verdict flips "
-                        f"{float(mc['flip_probability']):.1%}, grade changes "
-                        f"{float(mc['grade_change_probability']):.1%}"
+                        f"{pct(mc['flip_probability'], '.1%')}, grade changes "
+                        f"{pct(mc['grade_change_probability'], '.1%')}"
                         + (f" ({shares})" if shares else "") + "."))
     if x.get("notes"):
         out.append(Items(tuple(f"note: {n}" for n in x["notes"])))

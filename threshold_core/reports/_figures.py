@@ -26,7 +26,7 @@ from typing import Any
 
 from attrs import frozen
 
-from ..model import format_percent, format_score
+from ..model import format_cutoff, format_percent, format_score, format_significant
 
 #: Steps smaller than this (composite points) are not drawn.
 _VISIBLE = 0.005
@@ -63,7 +63,7 @@ def waterfall_steps(data: Mapping[str, Any]) -> list[Step]:
     for d in dims:
         w, raw = float(d["weight"]), float(d["raw_score"])
         steps.append(Step("dimension", d["name"], w * raw, d["name"],
-                          f"{d['name']}: {w:.1%} x {raw:.1f} ({d.get('plugin', '')})"))
+                          f"{d['name']}: {w:.1%} x {format_score(raw)} ({d.get('plugin', '')})"))
     for d in dims:
         w, raw, name = float(d["weight"]), float(d["raw_score"]), d["name"]
         adjustments = d.get("adjustments") or ()
@@ -81,7 +81,8 @@ def waterfall_steps(data: Mapping[str, Any]) -> list[Step]:
                 continue
             new = min(current, float(adj["amount"]))
             falls.append(Step("cap", adj["rule"], w * (new - current), name,
-                              f"{adj['rule']} caps {name} at {float(adj['amount']):g}"))
+                              f"{adj['rule']} caps {name} at "
+                              f"{format_cutoff(float(adj['amount']))}"))
             current = new
         clamped = max(0.0, min(100.0, current))
         if clamped != current:
@@ -133,6 +134,12 @@ def pct(value: Any, fmt: str = ".0%", cutoffs: Sequence[float] = (),
 
 def limit_edge(limit: Any) -> tuple[float, ...]:
     return () if limit is None else (float(limit),)
+
+
+def beside(value: Any, cutoff: Any) -> str:
+    """A figure shown beside a cut-off (an end of the interval a grade cut-off may move
+    in), never at it unless it is that: six significant digits, or more."""
+    return format_significant(float(value), (float(cutoff),), 6)
 
 
 def exactly(limit: Any) -> str:

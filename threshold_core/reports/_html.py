@@ -16,7 +16,7 @@ from html import escape
 
 from ..engine import engine_version
 from ..load import decision_data
-from ..model import Decision, GradeBand, Verdict
+from ..model import Decision, GradeBand, Verdict, format_cutoff, format_score
 from ._charts import _id, distance_svg, radar_svg, waterfall_svg
 from ._document import DEFAULT, Options, blocks, score_text
 from ._render import to_html
@@ -138,12 +138,15 @@ def _distance_summary(decision: Decision) -> str:
     dist = x.distance
     if dist.target is None:
         if decision.verdict is Verdict.QUALIFIED and x.margin and x.margin.points is not None:
-            return f"margin {x.margin.points:.1f} pts above {x.margin.cutoff:g}"
+            # above the cut-off, never shown at it (0.04 points is "0.04", not "0.0")
+            return (f"margin {format_score(x.margin.points, (), 1)} pts above "
+                    f"{format_cutoff(x.margin.cutoff)}")
         if dist.coverage:
             return "needs data: " + ", ".join(c.dimension for c in dist.coverage)
         return ", ".join(b.subject for b in dist.blockers)
     blockers = [b.subject for b in dist.blockers]
-    gap = f"{dist.gap:.1f} pts to {dist.target}" if dist.gap is not None else str(dist.target)
+    gap = (f"{format_score(dist.gap, (), 1)} pts to {dist.target}" if dist.gap is not None
+           else str(dist.target))
     return gap + (f" after clearing {', '.join(blockers)}" if blockers else "")
 
 

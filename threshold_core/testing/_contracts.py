@@ -45,7 +45,7 @@ from ..load import (
     structure,
     unreadable_fields,
 )
-from ..model import CompanyProfile, RuleOutcome, RuleStatus, Severity
+from ..model import CompanyProfile, RuleOutcome, RuleStatus, Severity, format_significant
 from ._probes import _band_violations, _metric_paths, _score, _ScorerCheck
 from ._samples import (
     CONTEXT,
@@ -205,8 +205,11 @@ def check_scorer(
             left = withheld(profile, path)
             got = None if left is None else check.score(f"{label} without {path}", left)
             if got is not None and got.score is not None and got.score > base.score + 1e-9:
+                # the two scores kept apart (never "65 -> 65" for a rise of a hair)
+                before = format_significant(base.score, (got.score,), 6)
+                after = format_significant(got.score, (base.score,), 6)
                 check.fail(f"omission never helps: leaving out {path} raised the score "
-                           f"{base.score:g} -> {got.score:g} ({label}); count a metric "
+                           f"{before} -> {after} ({label}); count a metric "
                            "without data at its least favourable points", "omission")
 
     directions = getattr(scorer, "directions", None) or {}

@@ -31,7 +31,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ..model import CompanyProfile, DimensionScore
+from ..model import CompanyProfile, DimensionScore, format_significant
 from ._samples import CONTEXT
 from ._variations import profile_variants
 
@@ -193,7 +193,10 @@ class _ScorerCheck:
         better = (new.raw > old.raw) == (direction == "higher")
         moved = result.score - base.score
         if (better and moved < -1e-6) or (not better and moved > 1e-6):
+            # each pair kept apart (never "65 -> 65" for a move of a hair)
             return (f"monotone: {metric!r} declares {direction!r} is better, but its raw value "
-                    f"going {old.raw:g} -> {new.raw:g} moved the score {base.score:g} -> "
-                    f"{result.score:g} ({label})")
+                    f"going {format_significant(old.raw, (new.raw,), 6)} -> "
+                    f"{format_significant(new.raw, (old.raw,), 6)} moved the score "
+                    f"{format_significant(base.score, (result.score,), 6)} -> "
+                    f"{format_significant(result.score, (base.score,), 6)} ({label})")
         return ""

@@ -107,6 +107,23 @@ def test_the_cli_shows_a_share_beside_its_bar(tmp_path, run_cli_process) -> None
     assert "Nvidia supplies 80% of compute (> 79.9999999%)" in result.stdout
 
 
+def test_the_reports_show_a_configured_cut_off_exactly() -> None:
+    """Markdown and HTML: the cut-off a composite needs, its interval and the chart's band
+    label read 74.9999999, never 75."""
+    from threshold_core.explain import with_explanation
+    from threshold_core.reports import render_html, render_markdowns
+
+    engine = _engine(74.9999999)
+    decision, x = _decide(engine, 70.0, 70.0)
+    assert decision.verdict is Verdict.WATCH
+    explained = [with_explanation(decision, x)]
+    md = render_markdowns(explained)
+    assert "qualified needs a composite of 74.9999999: 5.00 points short." in md
+    assert "Q 74.9999999 holds for" in md
+    html = render_html(explained, engine.config.policy.grades)
+    assert ">Q 74.9999999</text>" in html and ">Q 75</text>" not in html
+
+
 def test_diff_keeps_the_two_runs_figures_apart() -> None:
     """A cut-off set from 75 to 74.9999999 reads "75 -> 74.9999999" (a setting, as written),
     a scorer score of 64.99996 beside 65 "64.99996 -> 65", never "65 -> 65"."""

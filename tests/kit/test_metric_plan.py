@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -62,7 +63,8 @@ def test_a_metric_counted_at_its_lowest_is_noted_with_its_own_points(
     names the points it was counted at, whatever bands were scored before: as configured,
     exactly (a band's lowest of 10.96875 points is never "10.9688")."""
     for lowest in lowests:
-        shown = f"{lowest:g}" if float(f"{lowest:g}") == lowest else repr(lowest)
+        exact = Decimal(f"{lowest:g}") == Decimal(repr(lowest))  # 5e-324 is not 4.94066e-324
+        shown = f"{lowest:g}" if exact else repr(lowest)
         band = Band([(0, lowest), (100, 100)])
         settings = Settings(weights={"a": 1.0, "b": 1.0}, bands={"a": band, "b": band})
         scorer = MetricScorer(name="notes", dimension="d",

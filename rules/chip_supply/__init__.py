@@ -66,7 +66,7 @@ from threshold_rules.chip_supply.settings import DIMENSION, PARAMETERS, ChipSupp
 __all__ = ["DIMENSION", "PACK", "ChipSupplySettings"]
 
 NAME = "chip_supply"
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 #: The date of the law and practice these rules encode: BIS Entity List and 3A090 guidance as of
 #: May 2025; H20/H200 licensing as reported to mid-2026 (domain-research §2).
 LAW_AS_OF = date(2026, 6, 17)

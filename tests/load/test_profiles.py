@@ -115,6 +115,29 @@ def test_shares_must_be_percentages() -> None:
         "<profile>: $.financials.top5_customer_share_pct: a share must be within 0-100, got 145"]
 
 
+@pytest.mark.parametrize(("given", "shown"), [
+    (100.0000001, "a share must be within 0-100, got 100.0000001"),
+    (-1e-9, "a share must be within 0-100, got -1e-09"),
+    (100.00000000000001, "a share must be within 0-100, got 100.00000000000001"),
+])
+def test_a_rejected_figure_is_never_shown_on_the_bound_it_is_outside(given: float,
+                                                                      shown: str) -> None:
+    with pytest.raises(InputError) as err:
+        profile_from_data({"id": "a", "name": "A",
+                           "financials": {"top5_customer_share_pct": given}})
+    assert err.value.lines() == [f"<profile>: $.financials.top5_customer_share_pct: {shown}"]
+
+
+def test_revenue_shares_over_100_by_a_hair_are_not_shown_as_100() -> None:
+    segments = [{"segment": "enterprise", "revenue_share_pct": 60.000002, "customers": 10},
+                {"segment": "developer", "revenue_share_pct": 40.0, "customers": 900}]
+    with pytest.raises(InputError) as err:
+        profile_from_data({"id": "a", "name": "A", "customers": {"segments": segments}})
+    assert err.value.lines() == [
+        "<profile>: $.customers.segments: revenue shares add up to 100.000002%, more than "
+        "100%"]
+
+
 def test_strict_scalars_never_coerce() -> None:
     with pytest.raises(InputError) as err:
         profile_from_data({"id": 5, "name": "A", "verified": "yes",

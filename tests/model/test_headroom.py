@@ -347,7 +347,7 @@ def test_receipts_and_trace_carry_each_packs_version_and_law_date(tmp_path: Path
     assert packs["valuation"]["version"] == "1.1.0"  # an EMV without an application
     event = next(e for e in d["trace"] if e["component"] == "chip_supply")
     assert event["contributed"]["law_as_of"] == "2026-06-17"
-    assert event["contributed"]["pack_version"] == "1.2.0"  # chip_supply: unknown lists
+    assert event["contributed"]["pack_version"] == "1.3.0"  # chip_supply: unrounded shares
 
 
 def test_diff_attributes_a_verdict_change_to_the_law_it_rests_on(tmp_path: Path) -> None:

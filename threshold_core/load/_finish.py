@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from ..errors import Problem
-from ..model import Figure, range_of
+from ..model import Figure, format_cutoff, format_significant, range_of
 from . import _types
 from ._config import currency_code
 from ._types import Warmup, without_none
@@ -78,13 +78,16 @@ def out_of(bounds: Range, number: float) -> str | None:
     low, high = bounds
     if (low is None or number >= low) and (high is None or number <= high):
         return None
+    # The number as given, never shown onto the bound it is outside (100.0000001 is not
+    # "got 100" beside "at most 100"); the bounds as written.
+    got = format_significant(number, tuple(b for b in bounds if b is not None), 6)
     if high is None:
-        return f"must not be negative, got {number:g}" if low == 0 else (
-            f"must be at least {low:g}, got {number:g}")
+        return f"must not be negative, got {got}" if low == 0 else (
+            f"must be at least {format_cutoff(low)}, got {got}")
     if low is None:
-        return f"must be at most {high:g}, got {number:g}"
+        return f"must be at most {format_cutoff(high)}, got {got}"
     what = "a share must be" if (low, high) == (0.0, 100.0) else "must be"
-    return f"{what} within {low:g}-{high:g}, got {number:g}"
+    return f"{what} within {format_cutoff(low)}-{format_cutoff(high)}, got {got}"
 
 
 #: Profiles walked by reading the plan before the generated walks take over.

@@ -24,6 +24,7 @@ from ..model import (
     CompanyProfile,
     UndeclaredExtension,
     fold,
+    format_share,
     missing_currency,
     sha256_hexdigest,
 )
@@ -83,7 +84,8 @@ def _semantic_problems(profile: CompanyProfile) -> list[Problem]:
     total = sum(s.revenue_share_pct for s in segments)
     if total > 100.0 + 1e-6:
         problems.append(Problem("$.customers.segments",
-                                f"revenue shares add up to {total:g}%, more than 100%"))
+                                f"revenue shares add up to {format_share(total)}%, more "
+                                "than 100%"))
     return problems
 
 

@@ -163,5 +163,18 @@ def final_exactly(raw: float, result: Any, deductions: Sequence[float],
                   caps: Sequence[float]) -> Callable[[], Fraction]:
     """A dimension's final score exactly (``result`` its scorer's result, ``raw`` the score
     used, which a what-if may have replaced), to work out only near a cut-off."""
-    return lambda: exact_final(lambda: exact_raw(raw, result.metrics, result.coverage),
-                               deductions, caps)
+    def exact() -> Fraction:
+        # Deducted or capped clearly below 0, the score is held at exactly 0: the exact raw
+        # score is within 1e-9 (relative) of ``raw`` (``_consistent``; points are 0-100),
+        # each deduction and cap within 1e-16 of its float, far inside this margin.
+        low = raw + sum(deductions)
+        for cap in caps:
+            low = min(low, cap)
+        if low < -1e-6 * (1.0 + abs(raw) + sum(abs(d) for d in deductions)):
+            from fractions import Fraction
+
+            return Fraction(0)
+        return exact_final(lambda: exact_raw(raw, result.metrics, result.coverage),
+                           deductions, caps)
+
+    return exact

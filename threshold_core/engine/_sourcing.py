@@ -5,7 +5,6 @@ Kept apart from :mod:`._policy` (issue 19: no module over 400 lines); pure funct
 
 from __future__ import annotations
 
-import functools
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
@@ -150,12 +149,43 @@ def _is_weak(m: MetricScore) -> bool | None:
 def exact_share(parts: Sequence[tuple[float, Sequence[MetricScore]]]) -> Fraction:
     """The share of the composite on illustrative readings exactly: each dimension's weak
     weight over its scored weight (metric weights as written), weighted by the dimensions'
-    configured weights."""
+    configured weights (kept per pattern of weights and weak readings: the same
+    configuration with the same kinds of sources comes back decision after decision)."""
+    known = _SOURCED_BY_GRADE
+    dims = []
+    for weight, metrics in parts:
+        flags: list[tuple[float, bool]] = []
+        for m in metrics:  # as :func:`_is_weak`, inline (this runs near the limit)
+            w = m.weight
+            if not w > 0 or m.points is None:
+                continue
+            is_sourced = known.get(m.grade)
+            if is_sourced is not None:
+                flags.append((w, not is_sourced))
+            elif (weak := _is_weak(m)) is not None:
+                flags.append((w, weak))
+        dims.append((weight, tuple(flags)))
+    pattern = tuple(dims)
+    got = _SHARES.get(pattern)
+    if got is None:
+        got = _share_exactly(pattern)
+        if len(_SHARES) >= 4096:
+            _SHARES.clear()
+        _SHARES[pattern] = got
+    return got
+
+
+#: :func:`_share_exactly` per pattern ``((dimension weight, ((metric weight, weak), ...)),
+#: ...)``.
+_SHARES: dict[tuple[tuple[float, tuple[tuple[float, bool], ...]], ...], Fraction] = {}
+
+
+def _share_exactly(pattern: Sequence[tuple[float, Sequence[tuple[float, bool]]]]) -> Fraction:
+    """:func:`exact_share` worked out, from its pattern."""
     from fractions import Fraction
 
     pairs = []
-    for weight, metrics in parts:
-        got = [(m.weight, weak) for m in metrics if (weak := _is_weak(m)) is not None]
+    for weight, got in pattern:
         if got:
             pairs.append((weight, weighted_mean([(w, Fraction(int(weak))) for w, weak in got])))
     return weighted_mean(pairs) if pairs else Fraction(0)
@@ -167,9 +197,26 @@ def held_share(share: float, exact: Callable[[], Fraction], limit: float) -> flo
     shown = round(share, 6)
     if not near(share, (limit,)) and (shown > limit) == (share > limit):
         return shown
-    exact = functools.cache(exact)  # worked out at most once
-    held = on_exact_side(share, exact, (limit,))
-    above = held > limit or (held == limit and exact() > written(limit))
+    x = exact()
+    # A pure function of the share, the limit and the exact share: kept per value.
+    key = (share, limit, *x.as_integer_ratio())
+    held = _HELD.get(key)
+    if held is None:
+        held = _held_exactly(share, x, limit)
+        if len(_HELD) >= 4096:
+            _HELD.clear()
+        _HELD[key] = held
+    return held
+
+
+#: :func:`_held_exactly` per ``(share, limit, exact numerator, exact denominator)``.
+_HELD: dict[tuple[float, ...], float] = {}
+
+
+def _held_exactly(share: float, x: Fraction, limit: float) -> float:
+    """:func:`held_share` near ``limit``, with ``x`` the exact share."""
+    held = on_exact_side(share, lambda: x, (limit,))
+    above = held > limit or (held == limit and x > written(limit))
     for digits in range(7, 18):
         shown = round(held, digits)
         if (shown > limit) == above:

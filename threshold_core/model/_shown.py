@@ -66,7 +66,50 @@ def _percent_kept(fraction: float, cutoffs: tuple[float, ...], digits: int) -> s
 
 
 def _percent(fraction: float, cutoffs: Iterable[float], digits: int) -> str:
-    """:func:`format_percent`, worked out."""
+    """:func:`format_percent`, worked out: the text of :func:`_percent_exact`, decided in
+    floats wherever float error cannot change a comparison, else exactly."""
+    edges = tuple(cutoffs)
+    if (fraction.__class__ is not float or digits.__class__ is not int
+            or not 0 <= digits < 15 or not math.isfinite(fraction * 100)
+            or not all(e.__class__ is float and math.isfinite(e) for e in edges)):
+        return _percent_exact(fraction, edges, digits)  # its text or its error
+    t = fraction * 100
+    if not fraction:
+        return f"{t:.{digits}f}%"  # 0% (or -0%) is exactly the figure: no edge between
+    edges = (*edges, 0.0, 1.0)
+    for d in range(digits, 15):
+        text = f"{t:.{d}f}"
+        s = float(text)
+        for c in edges:
+            # The figure against the edge: both are floats, and each decimal written for
+            # a float rounds back to it, so the floats' order is the decimals' order.
+            if (fraction > c) - (fraction < c) != _percent_side(text, s, c):
+                break
+        else:
+            return f"{text}%"
+    return f"{t!r}%"
+
+
+def _percent_side(text: str, s: float, c: float) -> int:
+    """The sign of ``text`` (a percentage, ``s`` its float) less ``c`` (a fraction) as the
+    decimal it is written as: in floats where the gap is far above their error (about
+    1e-16 relative), else exactly."""
+    if c == 0.0:
+        return (s > 0.0) - (s < 0.0)  # a text of at most 14 decimals is 0 only as 0.0
+    if c == 1.0:
+        # 100 and the nearest other text (1e-14 away) are more than half a float apart
+        return (s > 100.0) - (s < 100.0)
+    c100 = c * 100
+    gap = s - c100
+    if 1e-290 < abs(c) < 1e290 and abs(gap) > 1e-12 * abs(c100):
+        return (gap > 0.0) - (gap < 0.0)
+    shown, edge = Decimal(text), Decimal(repr(c)).scaleb(2, _EXACT)
+    return (shown > edge) - (shown < edge)
+
+
+def _percent_exact(fraction: float, cutoffs: Iterable[float], digits: int) -> str:
+    """:func:`format_percent` in rational arithmetic: the reference :func:`_percent` is
+    held to."""
     # compared as the decimals they are written as (0.6 is 60%, not 60.00000000000001%),
     # the figure as it will be printed (0.005 prints as 0%, the half rounded to even)
     value = Fraction(repr(fraction))
@@ -97,6 +140,39 @@ def format_against(value: float, cutoffs: Iterable[float] = (), digits: int = 2,
         # its side of every cut-off: the text the loop below would give, without decimals.
         whole = f"{int(value):{',' if grouping else ''}}"
         return f"{whole}.{'0' * digits}" if digits > 0 else whole
+    cuts = tuple(cutoffs)
+    if (value.__class__ is float and value and scale.__class__ is float
+            and digits.__class__ is int and grouping.__class__ is bool
+            and all(e.__class__ is float for e in cuts)):
+        # A pure function of plain floats (a line is shown on every decision): kept per
+        # value. Never 0.0 (-0.0 is an equal key with another text) nor True for 1.0.
+        return _against_kept(value, cuts, digits, grouping, scale)
+    return _against(value, cuts, digits, grouping, scale)
+
+
+def _against(value: float, cuts: tuple[Any, ...], digits: int, grouping: bool,
+             scale: float) -> str:
+    """:func:`format_against` of a finite figure, worked out: in integers for a figure and
+    cut-offs written without an exponent over a power of ten (:func:`_against_fixed`),
+    else in decimal arithmetic."""
+    k = _TENS.get(scale) if scale.__class__ is float else None
+    if (k is not None and value.__class__ is float and value and digits.__class__ is int
+            and 0 <= digits < 40):
+        fixed = _fixed(value)
+        if fixed is not None and fixed[1] + k < 40:
+            edges = _fixed_edges(cuts)
+            if edges is not None:
+                return _against_fixed(fixed, k, edges, digits, grouping)
+    return _against_exact(value, cuts, digits, grouping, scale)
+
+
+_against_kept = functools.lru_cache(maxsize=1024)(_against)
+
+
+def _against_exact(value: float, cutoffs: Iterable[float], digits: int, grouping: bool,
+                   scale: float) -> str:
+    """:func:`format_against` in decimal arithmetic: the reference
+    :func:`_against_fixed` is held to."""
     exact = _decimal(value, scale)
     edges = [_decimal(e, scale) for e in cutoffs if math.isfinite(e)]
     edges.append(_ZERO)
@@ -108,6 +184,89 @@ def format_against(value: float, cutoffs: Iterable[float] = (), digits: int = 2,
         if _same_sides(shown, exact, edges):
             return f"{shown:{comma}.{d}f}"
     return f"{exact.normalize(_EXACT):e}"  # a figure too small for fixed digits: 1e-309
+
+
+def _fixed(x: float) -> tuple[int, int] | None:
+    """The decimal ``x`` is written as (its shortest repr), as ``(m, p)``: ``m / 10**p``;
+    None when it is written with an exponent (``1e-05``, ``1e+16``) or is not finite."""
+    if -_WHOLE < x < _WHOLE and x.is_integer():
+        return int(x), 0  # written as the integer it is (most amounts)
+    r = repr(x)
+    if "e" in r or "n" in r:
+        return None
+    whole, _, decimals = r.partition(".")
+    return int(whole + decimals), len(decimals)
+
+
+#: The scales that are powers of ten (``1e9`` writes billions): ``scale -> k``, 10**k.
+_TENS = {10.0**k: k for k in range(23)}
+#: ``10**i`` for the exponents :func:`_against_fixed` uses (below 40 + 40).
+_POW10 = tuple(10**i for i in range(80))
+#: :func:`_fixed` of each finite cut-off per tuple of cut-offs (None: one is not a float
+#: or is written with an exponent); the same lines come back on every decision.
+_EDGES: dict[tuple[Any, ...], tuple[tuple[int, int], ...] | None] = {}
+
+
+def _fixed_edges(cuts: tuple[Any, ...]) -> tuple[tuple[int, int], ...] | None:
+    got = _EDGES.get(cuts, False)
+    if got is not False:
+        return got  # type: ignore[return-value]
+    edges: list[tuple[int, int]] = []
+    kept: tuple[tuple[int, int], ...] | None = None
+    for e in cuts:
+        if e.__class__ is not float:
+            break  # an int, a bool or a Decimal: worked out by the decimal path
+        if math.isfinite(e):  # as the decimal path: a line at infinity is no line
+            f = _fixed(e)
+            if f is None:
+                break
+            edges.append(f)
+    else:
+        kept = tuple(edges)
+    if all(e.__class__ is float for e in cuts):  # never True for 1.0 (equal keys)
+        if len(_EDGES) >= 1024:
+            _EDGES.clear()
+        _EDGES[cuts] = kept
+    return kept
+
+
+def _against_fixed(fixed: tuple[int, int], k: int, edges: tuple[tuple[int, int], ...],
+                   digits: int, comma: bool) -> str:
+    """:func:`format_against` of a non-zero figure ``m / 10**p`` over ``10**k`` against
+    ``edges`` (each ``m / 10**p``, in the figure's units), in integers: the text of
+    :func:`_against_exact` (half-up rounding of the figure as written)."""
+    m, p = fixed
+    places = p + k  # the figure is m / 10**places
+    common = p  # compared in units of 10**-common (of the figure's units)
+    for _, q in edges:
+        if q > common:
+            common = q
+    tens = _POW10
+    up = tens[common - p]
+    figure = m * up
+    lines = [(0, (m > 0) - (m < 0))]  # each line and the figure's side of it
+    for e, q in edges:
+        line = e * tens[common - q]
+        lines.append((line, (figure > line) - (figure < line)))
+    size = -m if m < 0 else m
+    d = digits
+    while d < places:
+        cut = tens[places - d]
+        n = (size + cut // 2) // cut  # half up: away from zero
+        shown = (n if m > 0 else -n) * cut * up
+        for line, side in lines:
+            if (shown > line) - (shown < line) != side:
+                break
+        else:
+            break
+        d += 1
+    else:
+        n = size * tens[d - places]  # shown exactly: on its side of every line
+    whole, part = divmod(n, tens[d])
+    text = f"{whole:,}" if comma and whole >= 1000 else str(whole)
+    if m < 0:
+        text = "-" + text
+    return f"{text}.{str(part).zfill(d)}" if d else text
 
 
 #: Decimal arithmetic wide enough to scale and round any float exactly.

@@ -1,0 +1,86 @@
+"""The exact illustrative share is kept per pattern of weights and weak readings, the held
+share per value, and a dimension deducted clearly below 0 is exactly 0 without the
+rational arithmetic: each the value worked out from scratch (restated here)."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from threshold_core.engine import exact_share, final_exactly, held_share
+from threshold_core.model import MetricScore
+
+GRADES = ["illustrative", "filing", "estimate", "cohort_proxy", None, "company", "unsourced"]
+
+
+def metric(weight: float, points: float | None, grade: str | None) -> MetricScore:
+    return MetricScore(metric="m", weight=weight, raw=None if points is None else 1.0,
+                       points=points, grade=grade)
+
+
+METRICS = st.lists(st.builds(metric, st.sampled_from([0.0, 0.1, 0.15, 0.25, 1 / 3, 1.0, 2.0]),
+                             st.one_of(st.none(), st.floats(0, 100)), st.sampled_from(GRADES)),
+                   max_size=5)
+PARTS = st.lists(st.tuples(st.sampled_from([0.1, 0.15, 0.25, 0.35, 1.0]), METRICS), max_size=4)
+
+
+def share_reference(parts: list[tuple[float, list[MetricScore]]]) -> Fraction:
+    from threshold_core.model import SourceTier, tier_of
+
+    def weak(m: MetricScore) -> bool | None:
+        if not m.weight > 0 or m.points is None:
+            return None
+        tier = tier_of(m.grade)
+        if tier is SourceTier.PROXY:
+            return None
+        return tier not in (SourceTier.PRIMARY, SourceTier.SECONDARY)
+
+    def w(x: float) -> Fraction:
+        return Fraction(repr(x))
+
+    pairs = []
+    for weight, metrics in parts:
+        got = [(w(m.weight), int(k)) for m in metrics if (k := weak(m)) is not None]
+        if got:
+            pairs.append((w(weight), sum(a * b for a, b in got) / sum(a for a, _ in got)))
+    if not pairs:
+        return Fraction(0)
+    return sum(a * b for a, b in pairs) / sum(a for a, _ in pairs)
+
+
+@settings(max_examples=300)
+@given(PARTS)
+def test_the_kept_share_is_the_share_worked_out(parts: list) -> None:
+    assert exact_share(parts) == share_reference(parts)
+    assert exact_share(parts) == share_reference(parts)  # the second time, kept
+
+
+@settings(max_examples=300)
+@given(st.sampled_from([0.25, 1.0, 0.5, 0.0]), st.integers(-3, 3), st.integers(0, 2))
+def test_the_held_share_is_the_same_kept_or_not(limit: float, steps: int, way: int) -> None:
+    share = limit
+    for _ in range(abs(steps)):
+        share = math.nextafter(share, math.inf if steps > 0 else -math.inf)
+    x = [Fraction(repr(limit)), Fraction(repr(limit)) + Fraction(1, 10**12),
+         Fraction(repr(limit)) - Fraction(1, 10**12)][way]
+    first = held_share(share, lambda: x, limit)
+    assert held_share(share, lambda: x, limit) == first
+    assert (first > limit) == (x > Fraction(repr(limit))) or first == limit
+
+
+@settings(max_examples=300)
+@given(st.floats(0, 100), st.lists(st.sampled_from([-5.0, -10.0, -0.1, -100.0]), max_size=4),
+       st.lists(st.sampled_from([50.0, 0.0, 30.0]), max_size=2))
+def test_a_score_deducted_below_zero_is_exactly_zero(
+        raw: float, deductions: list[float], caps: list[float]) -> None:
+    class Result:
+        metrics = ()
+        coverage = 1.0
+
+    score = Fraction(raw) + sum(Fraction(repr(d)) for d in deductions)
+    for cap in caps:
+        score = min(score, Fraction(repr(cap)))
+    assert final_exactly(raw, Result(), deductions, caps)() == max(0, min(100, score))

@@ -32,7 +32,14 @@ alternate, ``--runs`` times each, and the script prints both medians and the med
 of the paired differences (CPU time), which a busy machine moves far less than either
 figure.
 
-Run: python benchmarks/cold_start.py [--runs 15] [--stages 7] [--against PYTHON]
+``--server`` times the commands handed to a server instead (``threshold server``, README
+"Commands"): it starts one for this installation in a folder of its own
+(``THRESHOLD_SERVER_DIR``), checks that the commands are handed over (its count of
+commands served), times ``evaluate`` and ``--help`` through it against ``python -c pass``,
+alternated as above, and stops it. It also prints the server's memory (resident and
+proportional set size, from ``/proc``, Linux).
+
+Run: python benchmarks/cold_start.py [--runs 15] [--stages 7] [--against PYTHON] [--server]
 """
 
 from __future__ import annotations
@@ -53,6 +60,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 ENV["NO_COLOR"] = "1"
+ENV["THRESHOLD_NO_SERVER"] = "1"  # (a server of the user's is used only with --server)
 
 
 CPU: dict[str, list[float]] = {}
@@ -196,6 +204,67 @@ def against(evaluate: list[str], python: str, runs: int) -> None:
           f"{quartiles[2] * 1000:+.1f})")
 
 
+def _served(exe: str, env: dict[str, str]) -> dict[str, object]:
+    import json
+
+    out = subprocess.run([exe, "server", "status", "--format", "json"], check=True,
+                         capture_output=True, text=True, env={**ENV, **env}).stdout
+    found: dict[str, object] = json.loads(out)
+    return found
+
+
+def _memory(pid: int) -> str:
+    """The server's resident and proportional set size (``/proc``, Linux)."""
+    sizes = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("Rss", "Pss"):
+                sizes[name] = int(value.split()[0]) / 1024
+    except OSError:
+        return "memory not known (no /proc)"
+    return f"resident {sizes.get('Rss', 0):.1f} MiB, proportional {sizes.get('Pss', 0):.1f} MiB"
+
+
+def server(exe: str, evaluate: list[str], help_: list[str], bare: list[str], runs: int) -> None:
+    """``evaluate`` and ``--help`` handed to a server against ``python -c pass``."""
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="tsrv", dir="/tmp")  # (a short socket path)
+    env = {"THRESHOLD_SERVER_DIR": folder, "THRESHOLD_NO_SERVER": "0"}
+    subprocess.run([exe, "server", "start"], check=True, env={**ENV, **env},
+                   stdout=subprocess.DEVNULL)
+    try:
+        before = int(_served(exe, env)["served"])  # type: ignore[call-overload]
+        run(evaluate, "s-warm", env), run(help_, "s-warm", env), run(bare)
+        t_eval, t_help, t_bare = [], [], []
+        for _ in range(runs):
+            t_eval.append(run(evaluate, "s-evaluate", env))
+            t_help.append(run(help_, "s-help", env))
+            t_bare.append(run(bare, "s-bare"))
+        status = _served(exe, env)
+        handed = int(status["served"]) - before - 1  # type: ignore[call-overload]
+        e, h, b = (statistics.median(t) for t in (t_eval, t_help, t_bare))
+        ce, ch, cb = (statistics.median(CPU[k]) for k in ("s-evaluate", "s-help", "s-bare"))
+        print(f"through the server ({handed} of {2 * runs + 2} commands handed over; "
+              f"server {_memory(int(status['pid']))}):")  # type: ignore[call-overload]
+        print(f"python -c pass:                 {b * 1000:6.0f} ms (median of {runs})")
+        print(f"threshold --help:               {h * 1000:6.0f} ms (median of {runs})")
+        print(f"threshold evaluate zhipu.toml:  {e * 1000:6.0f} ms (median of {runs})")
+        print(f"--help difference: {(h - b) * 1000:.0f} ms (goal <= 120 ms: "
+              f"{'met' if h - b <= 0.12 else 'NOT met'})")
+        print(f"evaluate difference: {(e - b) * 1000:.0f} ms (goal <= 150 ms: "
+              f"{'met' if e - b <= 0.15 else 'NOT met'}); ratio {e / b:.1f}x")
+        print(f"CPU time of the command's own process (user + system, medians; the server's "
+              f"worker is not its child): python -c pass {cb * 1000:.0f} ms, --help "
+              f"{ch * 1000:.0f} ms, evaluate {ce * 1000:.0f} ms")
+    finally:
+        subprocess.run([exe, "server", "stop"], env={**ENV, **env}, stdout=subprocess.DEVNULL)
+        shutil.rmtree(folder, ignore_errors=True)
+    print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
@@ -204,12 +273,17 @@ def main() -> None:
     parser.add_argument("--against", metavar="PYTHON",
                         help="also time evaluate of another installation (the python of its "
                              "environment), alternating, and print the paired differences")
+    parser.add_argument("--server", action="store_true",
+                        help="time the commands handed to a server of this installation")
     args = parser.parse_args()
     exe = str(Path(sys.executable).with_name("threshold"))
     evaluate = [exe, "evaluate", "examples/companies/zhipu.toml"]
     help_ = [exe, "--help"]
     bare = [sys.executable, "-c", "pass"]
     compile_installed()
+    if args.server:
+        server(exe, evaluate, help_, bare, args.runs)
+        return
     run(evaluate), run(help_), run(bare)  # warm the file cache
     t_eval, t_help, t_bare, t_off = [], [], [], []
     for _ in range(args.runs):

@@ -34,6 +34,23 @@ def _generated_code_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         os.environ["THRESHOLD_CACHE_DIR"] = before
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_server() -> Iterator[None]:
+    """The console script never hands a test's command to a server the user runs: the
+    test run's server folder is its own and empty (``tests/cli/test_server.py`` starts
+    its servers in folders of their own)."""
+    import tempfile
+
+    before = os.environ.get("THRESHOLD_SERVER_DIR")
+    with tempfile.TemporaryDirectory(prefix="tsrv", dir="/tmp") as folder:
+        os.environ["THRESHOLD_SERVER_DIR"] = folder
+        yield
+    if before is None:
+        os.environ.pop("THRESHOLD_SERVER_DIR", None)
+    else:
+        os.environ["THRESHOLD_SERVER_DIR"] = before
+
+
 @pytest.fixture
 def threshold_exe() -> str:
     """The installed console script (next to this interpreter)."""

@@ -18,12 +18,15 @@ nothing, so ``threshold --help`` and plugins that import one name stay fast.
 
 from __future__ import annotations
 
-import importlib
 import sys
-import types
-from typing import TYPE_CHECKING, Any
 
+# ``typing``, ``types`` and ``importlib`` are not imported: the console script's client
+# (``cli/_client.py``) runs under this package before anything else is imported.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any
+
     from .declarative import (
         load_pack,
     )
@@ -79,6 +82,8 @@ if TYPE_CHECKING:
         Verdict,
     )
     from .reports import decisions_frame
+else:
+    ModuleType = type(sys)
 
 #: Every public name, and the package (under threshold_core) it comes from.
 _EXPORTS: dict[str, str] = {
@@ -138,6 +143,8 @@ def __getattr__(name: str) -> Any:
     package = _EXPORTS.get(name)
     if package is None:
         raise AttributeError(f"module 'threshold_core' has no attribute {name!r}")
+    import importlib
+
     value = getattr(importlib.import_module(f"{__name__}.{package}"), name)
     globals()[name] = value  # later look-ups skip __getattr__
     return value
@@ -147,7 +154,7 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_EXPORTS])
 
 
-class _Facade(types.ModuleType):
+class _Facade(ModuleType):
     """The package module, where a public name beats a subpackage of the same name.
 
     Importing ``threshold_core.explain`` (the package) binds it on this module;
@@ -156,7 +163,7 @@ class _Facade(types.ModuleType):
     """
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in _EXPORTS and isinstance(value, types.ModuleType):
+        if name in _EXPORTS and isinstance(value, ModuleType):
             return
         super().__setattr__(name, value)
 

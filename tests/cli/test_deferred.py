@@ -100,6 +100,7 @@ import sys, types
 BEFORE = set(sys.modules)  # (an editable install's finder imports some at start-up)
 sys.argv[0] = "threshold"
 import threshold_core.cli._startup  # as the console script imports it first
+import threshold_core.cli._app  # ... then the command group (click, inspect, tokenize)
 from threshold_core.cli._deferred import ALWAYS, deferring
 with deferring():
     import copy, ipaddress, tokenize

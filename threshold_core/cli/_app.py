@@ -301,6 +301,7 @@ COMMANDS = {
     "plugins": "threshold_core.cli._catalog.plugins",
     "rules": "threshold_core.cli._catalog.rules",
     "schema": "threshold_core.cli._catalog.schema",
+    "server": "threshold_core.cli._servercmd.server",
     "test": "threshold_core.cli._packtests.test_packs",
     "validate": "threshold_core.cli._evaluate.validate",
     "verify": "threshold_core.cli._explain.verify",

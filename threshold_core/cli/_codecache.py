@@ -60,6 +60,7 @@ from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
 
+from ._client import installation
 from ._metapath import on_meta_path
 from ._sealed import read_file, write_sealed
 
@@ -67,6 +68,8 @@ try:  # (hashlib's blake2b is this one; importing hashlib would load OpenSSL: mo
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover - a Python built without it
     from hashlib import blake2b
+
+__all__ = ["CodeCache", "cache_dir", "installation", "installed"]
 
 #: The future-statement flags ``compile`` inherits from its caller.
 _FUTURE_FLAGS = 0x3FE0000
@@ -93,19 +96,6 @@ def cache_dir() -> Path | None:
         return Path.home() / "Library" / "Caches" / "threshold"
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "threshold"
-
-
-def installation() -> str:
-    """A short digest naming this installation: the interpreter's environment
-    (``sys.prefix``) and the folder threshold is imported from.
-
-    The command's cache files carry it in their names, so virtual environments and
-    checkouts sharing one cache folder each keep their own files instead of
-    overwriting each other's on every run (each writes what it needs afresh when
-    the file it finds was written for another installation).
-    """
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return blake2b(f"{sys.prefix}\0{here}".encode(), digest_size=4).hexdigest()
 
 
 class CodeCache:

@@ -11,6 +11,7 @@ from ._boundary import (
 from ._engine import (
     Engine,
 )
+from ._epcache import fingerprint as installed_fingerprint
 from ._exact import (
     counted_points,
     exact_coverage,
@@ -68,6 +69,7 @@ __all__ = [
     "extension_types",
     "final_exactly",
     "held_share",
+    "installed_fingerprint",
     "load_module_file",
     "on_exact_side",
 ]

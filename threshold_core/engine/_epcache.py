@@ -96,11 +96,14 @@ def scan(group: str) -> Scan:
     return Scan(installed_version(), entry_points(group))
 
 
-def fingerprint(group: str) -> str | None:
-    """A digest of what the scan reads; None when it cannot be told from files."""
+def fingerprint(group: str, *, any_finder: bool = False) -> str | None:
+    """A digest of what the scan reads; None when it cannot be told from files (a finder
+    on ``sys.meta_path`` that reports distributions, unless ``any_finder``: then the
+    files' part of it, which the command's server compares, ``cli/_server.py``)."""
     from importlib.machinery import PathFinder
 
-    if any(hasattr(f, "find_distributions") and f is not PathFinder for f in sys.meta_path):
+    if not any_finder and any(hasattr(f, "find_distributions") and f is not PathFinder
+                              for f in sys.meta_path):
         return None
     parts: list[object] = [_FORMAT, group, sys.version]
     for entry in sys.path:

@@ -191,8 +191,7 @@ class Server:
         self.path = path
         self.idle = idle
         self.started = time.time()
-        self.served = 0
-        self.declined = 0
+        self.served = self.declined = 0
         self.last = time.monotonic()
         self.snapshot = Snapshot()
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -217,8 +216,7 @@ class Server:
                 os.unlink(self.path)
 
     def serve(self) -> tuple[Request, socket.socket]:
-        """Answer requests until the server ends (then the process exits); in a worker,
-        return its command."""
+        """Answer requests until the server ends; in a worker, return its command."""
         while True:
             with contextlib.suppress(ChildProcessError):
                 while os.waitpid(-1, os.WNOHANG)[0]:
@@ -227,13 +225,11 @@ class Server:
                 self.end("its socket file was removed or replaced")
             if time.monotonic() - self.last > self.idle:
                 self.end(f"idle for {self.idle:g} s")
-            if not select.select([self.listener], [], [], 1.0)[0]:
-                continue
             with contextlib.suppress(BlockingIOError, InterruptedError):
-                conn, _ = self.listener.accept()
-                handed = self.answer(conn)
-                if handed is not None:
-                    return handed
+                if select.select([self.listener], [], [], 1.0)[0]:
+                    handed = self.answer(self.listener.accept()[0])
+                    if handed is not None:
+                        return handed
 
     def end(self, why: str) -> None:
         log(f"ending: {why}")
@@ -363,8 +359,7 @@ def become(request: Request, conn: socket.socket) -> None:
 
 
 def _stream(fd: int, shape: tuple[str, str, bool, bool] | None) -> io.TextIOWrapper | None:
-    """A standard stream over ``fd`` as Python's start-up makes it (``create_stdio``), in
-    the shape the client's was made."""
+    """A standard stream over ``fd`` as Python's start-up made the client's (``create_stdio``)."""
     if shape is None:
         return None
     encoding, errors, line_buffering, write_through = shape
@@ -392,7 +387,13 @@ def run(path: str, idle: float) -> None:
     log(f"serving {path} (pid {os.getpid()})")
     signal.signal(signal.SIGTERM, lambda *_: server.end("SIGTERM"))
     request, conn = server.serve()
-    become(request, conn)
+    try:
+        become(request, conn)
+    except Exception as exc:  # (a folder gone meanwhile...): declined, before any output
+        log(f"declined {request.argv[1:]}: {type(exc).__name__}: {exc}")
+        with contextlib.suppress(OSError):
+            conn.sendall(b"N")
+        os._exit(0)
     from ._app import main
 
     main()

@@ -222,16 +222,21 @@ def _blocked_on_stdin(server: Server, tmp_path: Path, served: bool) -> subproces
     return process
 
 
-def test_sigint_to_the_command_interrupts_its_worker(server: Server, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143),
+                                           (signal.SIGHUP, -signal.SIGHUP)])
+def test_a_signal_to_the_command_reaches_its_worker(server: Server, tmp_path: Path,
+                                                    sig: signal.Signals, code: int) -> None:
+    # Ctrl-C and SIGTERM stop the command as on its own (130, 143, one line); SIGHUP, which
+    # it does not handle, kills it, and the command's process ends by the same signal.
     ended = []
     for served in (True, False):
         process = _blocked_on_stdin(server, tmp_path, served)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(sig)
         process.wait(timeout=60)  # (its input still open: the signal, not the input's end)
         out, err = process.communicate(timeout=60)
         ended.append((process.returncode, _batch_summary(err), out))
     assert ended[0] == ended[1]
-    assert ended[0][0] == 130
+    assert ended[0][0] == code
 
 
 def test_a_worker_killed_by_sigkill_kills_the_command_so(server: Server, tmp_path: Path) -> None:

@@ -1716,12 +1716,15 @@ IN_PROCESS = False
 
 
 def _cli() -> Any:
-    """The ``threshold`` click group, found through the console script's entry point."""
+    """The ``threshold`` click group, found through the console script's entry point (its
+    target is the client, ``cli/_client.py``, which runs the group of its package when no
+    server takes the command)."""
     from importlib import import_module
     from importlib.metadata import entry_points
 
     (script,) = entry_points(group="console_scripts", name="threshold")
-    return import_module(script.module).cli
+    module = import_module(script.module)
+    return getattr(module, "cli", None) or import_module(module.__package__ or "").cli
 
 
 def _run_in_process(folder: Path, argv: Sequence[str], env: dict[str, str] | None) -> Result:

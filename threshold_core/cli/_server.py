@@ -74,8 +74,9 @@ def warm_up() -> None:
     """Import what a command needs (recording the environment variables read meanwhile),
     then evaluate a synthetic profile once with the built-ins alone, so that what a
     process makes on its first evaluation (the loader's functions, attrs' and cattrs'
-    code, the CEL library's types) is made here, once. A warning printed meanwhile is a
-    reason not to serve: a worker would not print it again as a fresh process would."""
+    code, the CEL library's types) is made here, once. A warning printed meanwhile, or an
+    exit handler registered, is a reason not to serve: a worker would not print the
+    warning again, nor start without the handler, as a fresh process does."""
     import importlib
     import pkgutil
     import shutil

@@ -288,3 +288,25 @@ def test_the_server_ends_when_its_socket_is_removed(server: Server) -> None:
     assert _ends(server, pid)
     result = server.run("evaluate", str(ZHIPU))
     assert result.returncode == 0, result.stderr
+
+
+def test_a_stopped_server_never_hangs_a_command_nor_runs_it_twice(server: Server,
+                                                                   tmp_path: Path) -> None:
+    # A server that does not answer (stopped here with SIGSTOP): the command waits at most
+    # ANSWER_SECONDS for it, then runs on its own; the worker the server forks once it is
+    # continued is never told to go, so the command's output is written once.
+    pid = int(server.status()["pid"])  # type: ignore[call-overload]
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        began = time.monotonic()
+        result = server.run("evaluate", str(ZHIPU), "--format", "json", "--output", "out.json")
+        waited = time.monotonic() - began
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert result.returncode == 0, result.stderr
+    assert waited < 60
+    alone = server.run("evaluate", str(ZHIPU), "--format", "json", served=False)
+    assert untimed((tmp_path / "out.json").read_bytes()) == untimed(alone.stdout)
+    time.sleep(1)  # the continued server forks the abandoned command's worker: it ends
+    assert untimed((tmp_path / "out.json").read_bytes()) == untimed(alone.stdout)
+    assert server.run("evaluate", str(ZHIPU)).returncode == 0  # and the server serves on

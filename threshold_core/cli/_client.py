@@ -28,7 +28,12 @@ import os
 import sys
 
 #: The version of the exchange between :func:`hand_over` and the server.
-PROTOCOL = 1
+PROTOCOL = 2
+#: Seconds the command waits for the server to take it (its worker's pid) before running
+#: in this process instead (house policy: a stopped or hung server never hangs a command).
+#: The worker starts the command only once told to go, after that answer, so a command
+#: is never run twice.
+ANSWER_SECONDS = 5.0
 #: A socket's path is at most this many bytes (``sun_path``: 108 on Linux, with its NUL).
 MAX_PATH = 107
 #: The signals passed on to the worker: SIGHUP, SIGINT, SIGTERM. SIGINT and SIGHUP go to
@@ -168,10 +173,14 @@ def hand_over() -> tuple[str, int] | None:
         if sig not in ignored:
             _signal.signal(sig, worker.forward)
     try:
-        sent = sock.sendmsg([message], rights)
-        sock.sendall(message[sent:])
-        worker.started(_read(sock, 5))
-    except (OSError, ValueError):
+        sock.settimeout(ANSWER_SECONDS)
+        sock.sendall(message)
+        reply = _read(sock, 5)
+        sock.settimeout(None)
+        if reply[:1] == b"S":  # go, with the descriptors: the command is the worker's now
+            sock.sendmsg([b"G"], rights)
+        worker.started(reply)
+    except (OSError, ValueError):  # (a timeout too: the worker, never told to go, ends)
         worker.pid = 0
     if not worker.pid:  # declined: the command runs here, with the signals it was sent
         sock.close()

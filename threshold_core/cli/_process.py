@@ -28,6 +28,10 @@ import io
 import os
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import socket
 from contextlib import contextmanager
 from types import FrameType
 from typing import NoReturn
@@ -226,3 +230,31 @@ def sigterm_stops(console: bool) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def receive_fds(conn: socket.socket, size: int) -> tuple[bytes, list[int]]:
+    """Up to ``size`` bytes from a Unix socket and the descriptors sent with them
+    (``SCM_RIGHTS``): how the server receives a command's standard descriptors."""
+    import socket  # (the server's: a command's own start-up never imports it)
+
+    data, ancillary, _, _ = conn.recvmsg(size, socket.CMSG_SPACE(3 * 4))
+    fds = [int.from_bytes(payload[i:i + 4], sys.byteorder)
+           for level, kind, payload in ancillary
+           if (level, kind) == (socket.SOL_SOCKET, socket.SCM_RIGHTS)
+           for i in range(0, len(payload) - len(payload) % 4, 4)]
+    return data, fds
+
+
+def stream_over(fd: int, shape: tuple[str, str, bool, bool] | None) -> io.TextIOWrapper | None:
+    """A standard stream over ``fd`` as Python's start-up made the client's (``create_stdio``)."""
+    if shape is None:
+        return None
+    encoding, errors, line_buffering, write_through = shape
+    mode = "r" if fd == 0 else "w"
+    buffering = -1 if mode == "r" or not write_through else 0
+    buffer = open(fd, f"{mode}b", buffering, closefd=False)  # noqa: SIM115  (it is sys's)
+    raw: Any = getattr(buffer, "raw", buffer)
+    raw.name = ("<stdin>", "<stdout>", "<stderr>")[fd]
+    stream = io.TextIOWrapper(buffer, encoding, errors, "\n", line_buffering, write_through)
+    stream.mode = mode  # type: ignore[misc]
+    return stream

@@ -4,24 +4,24 @@
 own, standard input and output ``/dev/null``, its messages in a log beside the caches. It
 imports what a command needs (every command, the engine, loader, declarative packs, the
 CEL library, explanations, reports, the built-in plugins; no third-party plugin),
-evaluates one synthetic profile (:func:`warm_up`), freezes what that made (``gc.freeze``)
-and listens on its installation's socket (:mod:`._client`). For each command handed over
-it forks a *monitor*, which forks the *worker*: the worker takes the client's working
+evaluates one synthetic profile (:func:`warm_up`), freezes what that made (``gc.freeze``),
+listens on its installation's socket (:mod:`._client`); per command it forks a
+*monitor*, which forks the *worker*: the worker takes the client's working
 folder, environment (``time.tzset``), umask, ignored signals, arguments and descriptors
 0, 1 and 2, makes ``sys.stdin``, ``sys.stdout`` and ``sys.stderr`` over them as the
 client's Python made its own, becomes a process group and runs :func:`~._app.main` as the
 console script does, ending as an interpreter ends; the monitor tells the client its exit
-status or the signal that killed it, and kills it if the client goes away. Each command
-is a fresh fork: nothing a command or a plugin does reaches the next one.
+status or the signal that killed it, and kills it if the client goes away. A fresh fork
+each time: nothing a command or plugin does reaches the next.
 
 Never stale, never different: the server declines a command (the client runs it itself)
-when anything it imported could differ from a fresh process: a module's file (time,
-size), the folders on ``sys.path`` and the distributions' metadata (a plugin installed or
-removed), ``sys.path``, the interpreter's flags, ``-X`` and ``-W`` options, or a variable
-read at start-up (``PYTHON*``, ``LANG``, ``LANGUAGE``, ``LC_*``, :data:`WATCHED`, and
-every one read while it imported); another user or group is refused. A changed file
-ends the server, as do ``THRESHOLD_SERVER_IDLE_SECONDS`` without a command (default
-1,800: house policy), its socket file removed or replaced, ``server stop`` and SIGTERM.
+when anything it imported could differ from a fresh process: a module's file (time, size),
+the folders on ``sys.path`` and the distributions' metadata (a plugin installed or removed),
+``sys.path``, the interpreter's flags, ``-X`` and ``-W`` options, or a variable read at
+start-up (``PYTHON*``, ``LANG``, ``LANGUAGE``, ``LC_*``, :data:`WATCHED`, every one read
+while it imported); another user or group is refused. The server ends on a changed file,
+30 idle minutes (house policy; ``THRESHOLD_SERVER_IDLE_SECONDS``), its socket file
+removed or replaced, ``server stop`` and SIGTERM.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
-import io
 import marshal
 import os
 import select
@@ -40,18 +39,18 @@ import time
 from typing import Any, ClassVar, NoReturn
 
 from ._client import PROTOCOL, installation
+from ._process import receive_fds, stream_over
 
 #: Environment variables a fresh process reads at start-up, by name or prefix.
-WATCHED = ("LANG", "LANGUAGE", "TMPDIR", "TEMP", "TMP", "THRESHOLD_CACHE_DIR",
-           "THRESHOLD_NO_CACHE")
+WATCHED = ("LANG", "LANGUAGE", "TMPDIR", "TEMP", "TMP", "THRESHOLD_CACHE_DIR", "THRESHOLD_NO_CACHE")
 WATCHED_PREFIXES = ("PYTHON", "LC_")
 #: What the server imports: every module of these packages, and these modules.
 PACKAGES = ("threshold_core.cli", "threshold_core.engine", "threshold_core.load",
             "threshold_core.declarative", "threshold_core.explain", "threshold_core.reports",
             "threshold_core.model", "threshold_core.kit", "threshold_core.hooks",
             "threshold_plugins", "threshold_rules")
-MODULES = ("cel_expr_python.cel", "google.protobuf.struct_pb2",
-           "google.protobuf.timestamp_pb2", "importlib.metadata", "csv", "textwrap")
+MODULES = ("cel_expr_python.cel", "google.protobuf.struct_pb2", "google.protobuf.timestamp_pb2",
+           "importlib.metadata", "csv", "textwrap")
 
 
 def log(line: str) -> None:
@@ -72,11 +71,10 @@ class _Recording(type(os.environ)):  # type: ignore[misc]
 
 def warm_up() -> None:
     """Import what a command needs (recording the environment variables read meanwhile),
-    then evaluate a synthetic profile once with the built-ins alone, so that what a
-    process makes on its first evaluation (the loader's functions, attrs' and cattrs'
-    code, the CEL library's types) is made here, once. A warning printed meanwhile, or an
-    exit handler registered, is a reason not to serve: a worker would not print the
-    warning again, nor start without the handler, as a fresh process does."""
+    then evaluate a synthetic profile once with the built-ins alone, so that what a process
+    makes on its first evaluation (the loader's functions, attrs' and cattrs' code, the CEL
+    library's types) is made here, once. A warning printed meanwhile, or an exit handler
+    registered, is a reason not to serve: a fresh process would print it, or have it."""
     import importlib
     import pkgutil
     import shutil
@@ -179,10 +177,10 @@ class Request:
     def __init__(self, body: bytes, fds: list[int]) -> None:
         (version, self.argv, self.cwd, self.environ, path, flags, xoptions, warnoptions,
          self.umask, self.ignored, self.present, self.streams) = marshal.loads(body)
-        if version != PROTOCOL or len(fds) != len(self.present):
+        if version != PROTOCOL or fds:  # (the descriptors come once a worker answers)
             raise ValueError("not this protocol")
         self.shape = (path, tuple(flags), xoptions, warnoptions)
-        self.fds = dict(zip(self.present, fds, strict=True))
+        self.fds: dict[int, int] = {}
 
 
 class Server:
@@ -248,11 +246,7 @@ class Server:
             if (uid, gid) != (os.getuid(), os.getgid()):
                 log(f"refused a connection of uid {uid}, gid {gid}")
                 return None
-            data, ancillary, _, _ = conn.recvmsg(65536, socket.CMSG_SPACE(3 * 4))
-            for level, kind, payload in ancillary:
-                if (level, kind) == (socket.SOL_SOCKET, socket.SCM_RIGHTS):
-                    fds += [int.from_bytes(payload[i:i + 4], sys.byteorder)
-                            for i in range(0, len(payload) - len(payload) % 4, 4)]
+            data, fds = receive_fds(conn, 65536)
             if data[:1] == b"?":
                 conn.sendall(marshal.dumps(self.status()))
             elif data[:1] == b"Q":
@@ -345,6 +339,13 @@ def become(request: Request, conn: socket.socket) -> None:
         os.environb[key] = value
     time.tzset()
     sys.argv = list(request.argv)
+    # Taken: the client sends its descriptors with "go" (a server that never answers never
+    # holds them), or gives up waiting (ANSWER_SECONDS) and runs the command itself.
+    conn.sendall(b"S" + os.getpid().to_bytes(4, "big"))
+    go, fds = receive_fds(conn, 1)
+    if go != b"G" or len(fds) != len(request.present):
+        os._exit(0)
+    request.fds = dict(zip(request.present, fds, strict=True))
     for fd in (0, 1, 2):
         if fd in request.fds:
             os.dup2(request.fds[fd], fd)
@@ -352,26 +353,10 @@ def become(request: Request, conn: socket.socket) -> None:
         else:
             with contextlib.suppress(OSError):
                 os.close(fd)
-    streams = [_stream(fd, shape) for fd, shape in enumerate(request.streams)]
+    streams = [stream_over(fd, shape) for fd, shape in enumerate(request.streams)]
     sys.stdin, sys.stdout, sys.stderr = streams
     sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams  # type: ignore[misc]
-    conn.sendall(b"S" + os.getpid().to_bytes(4, "big"))
     conn.close()
-
-
-def _stream(fd: int, shape: tuple[str, str, bool, bool] | None) -> io.TextIOWrapper | None:
-    """A standard stream over ``fd`` as Python's start-up made the client's (``create_stdio``)."""
-    if shape is None:
-        return None
-    encoding, errors, line_buffering, write_through = shape
-    mode = "r" if fd == 0 else "w"
-    buffering = -1 if mode == "r" or not write_through else 0
-    buffer = open(fd, f"{mode}b", buffering, closefd=False)  # noqa: SIM115  (it is sys's)
-    raw: Any = getattr(buffer, "raw", buffer)
-    raw.name = ("<stdin>", "<stdout>", "<stderr>")[fd]
-    stream = io.TextIOWrapper(buffer, encoding, errors, "\n", line_buffering, write_through)
-    stream.mode = mode  # type: ignore[misc]
-    return stream
 
 
 def run(path: str, idle: float) -> None:

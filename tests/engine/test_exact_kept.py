@@ -84,3 +84,28 @@ def test_a_score_deducted_below_zero_is_exactly_zero(
     for cap in caps:
         score = min(score, Fraction(repr(cap)))
     assert final_exactly(raw, Result(), deductions, caps)() == max(0, min(100, score))
+
+
+def test_the_rounded_dimension_shares_never_move_the_share_across_its_limit() -> None:
+    # Dimension weights 0.3 and 0.7 with exact illustrative shares 0.2500024 and 0.2499993:
+    # the composite's share is exactly 0.25000023, over a 25% limit (qualified is held at
+    # watch); the mean of the dimensions' shares rounded to 6 places is 0.2499999, under it.
+    rounded = 0.3 * round(0.2500024, 6) + 0.7 * round(0.2499993, 6)
+    assert rounded < 0.25
+    held = held_share(rounded, lambda: Fraction("0.25000023"), 0.25)
+    assert held > 0.25
+
+
+@settings(max_examples=500)
+@given(st.sampled_from([0.25, 0.5, 0.3, 1.0]), st.integers(-10**6, 10**6),
+       st.integers(-500, 500))
+def test_the_exact_share_decides_its_side_within_the_inputs_rounding(
+        limit: float, exact_off: int, rounding_off: int) -> None:
+    # The exact share anywhere within 1e-6 of the limit (in steps of 1e-12); the float the
+    # rounded inputs give up to 5e-7 from it: the held share is on the exact side, and equal
+    # to the limit only when the exact share is.
+    x = Fraction(repr(limit)) + Fraction(exact_off, 10**12)
+    share = float(x + Fraction(rounding_off, 10**9))
+    held = held_share(share, lambda: x, limit)
+    assert (held > limit) == (x > Fraction(repr(limit)))
+    assert (held == limit) == (x == Fraction(repr(limit)))

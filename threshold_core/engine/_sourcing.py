@@ -24,7 +24,7 @@ from ..model import (
     positional_builder,
     tier_of,
 )
-from ._exact import near, on_exact_side, weighted_mean, written
+from ._exact import near, weighted_mean, written
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -191,13 +191,28 @@ def _share_exactly(pattern: Sequence[tuple[float, Sequence[tuple[float, bool]]]]
     return weighted_mean(pairs) if pairs else Fraction(0)
 
 
+#: How far the composite's illustrative share may be from its exact value: it is a mean of
+#: the dimensions' shares, each rounded to 6 places (:func:`dimension_sourcing`), so up to
+#: 5e-7 off; within this of the limit the exact share decides.
+_ROUNDED_INPUTS = 1e-6
+
+
 def held_share(share: float, exact: Callable[[], Fraction], limit: float) -> float:
     """The share rounded to 6 places for the JSON, on the exact side of ``limit``: the
-    policy holds ``qualified`` at ``watch`` above it (more digits where 6 would cross)."""
+    policy holds ``qualified`` at ``watch`` above it (more digits where 6 would cross).
+    ``share`` is the mean of the dimensions' rounded shares; within
+    :data:`_ROUNDED_INPUTS` of the limit, ``exact()`` (worked out from the metrics) decides
+    the side, so the rounding never moves a decision across the limit."""
     shown = round(share, 6)
-    if not near(share, (limit,)) and (shown > limit) == (share > limit):
+    if abs(share - limit) > _ROUNDED_INPUTS and (shown > limit) == (share > limit):
         return shown
     x = exact()
+    if not near(share, (limit,)):
+        # Beyond float noise of the limit but within the inputs' rounding: the figure as
+        # before when it is on the exact side (and equal only when exactly equal).
+        at, above = x == written(limit), x > written(limit)
+        if (shown == limit) == at and (shown > limit) == above:
+            return shown
     # A pure function of the share, the limit and the exact share: kept per value.
     key = (share, limit, *x.as_integer_ratio())
     held = _HELD.get(key)
@@ -214,11 +229,15 @@ _HELD: dict[tuple[float, ...], float] = {}
 
 
 def _held_exactly(share: float, x: Fraction, limit: float) -> float:
-    """:func:`held_share` near ``limit``, with ``x`` the exact share."""
-    held = on_exact_side(share, lambda: x, (limit,))
+    """:func:`held_share` near ``limit``, with ``x`` the exact share: the float nearest it,
+    held below the limit where it is exactly below but rounds onto it."""
+    held = float(x)
+    if (held >= limit) != (x >= written(limit)):
+        held = math.nextafter(limit, -math.inf)
     above = held > limit or (held == limit and x > written(limit))
+    at = x == written(limit)
     for digits in range(7, 18):
         shown = round(held, digits)
-        if (shown > limit) == above:
+        if (shown > limit) == above and (shown == limit) == at:  # never onto it either
             return shown
     return math.nextafter(limit, math.inf) if above else held

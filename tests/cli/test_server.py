@@ -310,3 +310,12 @@ def test_a_stopped_server_never_hangs_a_command_nor_runs_it_twice(server: Server
     time.sleep(1)  # the continued server forks the abandoned command's worker: it ends
     assert untimed((tmp_path / "out.json").read_bytes()) == untimed(alone.stdout)
     assert server.run("evaluate", str(ZHIPU)).returncode == 0  # and the server serves on
+
+
+def test_a_quick_command_ends_as_soon_as_its_worker_does(server: Server) -> None:
+    # The monitor's look at the connection never waits out its timeout: --help through the
+    # server took 10 s once the worker read its word to go first.
+    for _ in range(3):
+        began = time.monotonic()
+        assert server.run("--help").returncode == 0
+        assert time.monotonic() - began < 5

@@ -95,6 +95,9 @@ def main() -> None:
     (this process then ends as the command's worker ended), else in this process."""
     ended = hand_over() if wanted() else None
     if ended is None:
+        # Before click is imported: the collector paused, re's compiler served from its
+        # cache, seldom-used standard modules deferred (:mod:`._startup`).
+        from . import _startup  # noqa: F401
         from ._app import main as run_here
 
         run_here()

@@ -28,15 +28,14 @@ import io
 import os
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from contextlib import contextmanager
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from ._app import ExitCode
 
 if TYPE_CHECKING:
     import socket
-from contextlib import contextmanager
-from types import FrameType
-from typing import NoReturn
-
-from ._app import ExitCode
 
 # ``signal`` itself costs about 0.5 ms of every command to build its enums (as _budget.py).
 signal = _signal

@@ -308,6 +308,7 @@ def _monitor(worker: int, conn: socket.socket) -> NoReturn:
         if pidfd is not None:
             watch.register(pidfd, select.POLLIN)
         watch.register(conn.fileno(), select.POLLIN)
+        conn.setblocking(False)  # (a peek never waits out the connection's timeout)
         while True:
             done, status = os.waitpid(worker, os.WNOHANG)
             if done:

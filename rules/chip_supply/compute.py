@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
 
 from threshold_core.kit import (
     fold,
@@ -17,11 +16,9 @@ from threshold_core.model import (
     CompanyProfile,
     RuleResult,
     Severity,
+    written,
 )
 from threshold_rules.chip_supply.settings import ChipSupplySettings
-
-if TYPE_CHECKING:  # fractions loads only near a bar
-    from fractions import Fraction
 
 # -- compute mix --------------------------------------------------------------------
 
@@ -52,23 +49,16 @@ def _percent_of(part: Sequence[float], whole: Sequence[float], bars: Iterable[fl
         return share
     from fractions import Fraction
 
-    exact = 100 * sum(map(_written, part), Fraction(0)) / sum(map(_written, whole), Fraction(0))
+    exact = 100 * sum(map(written, part), Fraction(0)) / sum(map(written, whole), Fraction(0))
     for bar in near:
-        written = _written(bar)
-        if exact == written:
+        as_written = written(bar)
+        if exact == as_written:
             share = bar
-        elif exact > written and share <= bar:
+        elif exact > as_written and share <= bar:
             share = math.nextafter(bar, math.inf)
-        elif exact < written and share >= bar:
+        elif exact < as_written and share >= bar:
             share = math.nextafter(bar, -math.inf)
     return share
-
-
-def _written(x: float) -> Fraction:
-    """``x`` as the decimal it is written as."""
-    from fractions import Fraction
-
-    return Fraction(repr(float(x)))
 
 
 def _no_inventory(profile: CompanyProfile) -> RuleResult | None:

@@ -14,29 +14,17 @@ answer and displaying it shows what was compared.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from ..model import written
 
 if TYPE_CHECKING:  # fractions loads only near a cut-off: 3 ms of a command's start-up
     from fractions import Fraction
 
 #: Within this relative distance of a cut-off, a ratio is recomputed exactly.
 NEAR = 1e-9
-
-
-@functools.lru_cache(maxsize=4096)
-def _written(x: float) -> Fraction:
-    from fractions import Fraction
-
-    return Fraction(repr(x))
-
-
-def written(x: float) -> Fraction:
-    """``x`` as the decimal it is written as (its shortest repr): 0.15 is 3/20 (kept per
-    value: the same weights and cut-offs come back on every decision)."""
-    return _written(float(x))
 
 
 def near(value: float, cutoffs: Iterable[float]) -> list[float]:

@@ -23,8 +23,9 @@ from ..model import (
     count_tiers,
     positional_builder,
     tier_of,
+    written,
 )
-from ._exact import near, weighted_mean, written
+from ._exact import near, weighted_mean
 
 if TYPE_CHECKING:
     from fractions import Fraction

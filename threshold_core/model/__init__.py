@@ -47,7 +47,7 @@ from ._config import (
     RulesConfig,
     UndeclaredExtensions,
 )
-from ._cutoff import format_cutoff, format_share
+from ._cutoff import format_cutoff, format_share, written
 from ._decision import (
     SCHEMA_VERSION,
     CompanyRef,
@@ -369,4 +369,5 @@ __all__ = [
     "tier_of",
     "volatility_for",
     "weakest",
+    "written",
 ]

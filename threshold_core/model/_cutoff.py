@@ -9,8 +9,27 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ._shown import format_significant
+
+if TYPE_CHECKING:  # fractions loads only near a cut-off: 3 ms of a command's start-up
+    from fractions import Fraction
+
+
+@functools.lru_cache(maxsize=4096)
+def _written(x: float) -> Fraction:
+    from fractions import Fraction
+
+    return Fraction(repr(x))
+
+
+def written(x: float) -> Fraction:
+    """``x`` as the decimal it is written as (its shortest repr), exactly: 0.15 is 3/20, not
+    the binary float nearest it. How a figure is compared with a configured cut-off within a
+    hair of it (the policy's bands and floors, a rule pack's bars). Kept per value: the same
+    weights and cut-offs come back on every decision."""
+    return _written(float(x))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -109,3 +109,72 @@ def test_the_exact_share_decides_its_side_within_the_inputs_rounding(
     held = held_share(share, lambda: x, limit)
     assert (held > limit) == (x > Fraction(repr(limit)))
     assert (held == limit) == (x == Fraction(repr(limit)))
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.sampled_from([0.0, 0.1, 0.25, 1 / 3, 1.0]),
+                          st.sampled_from([0.0, 0.0, 0.0, 5e-324, 1e-10, 1.0, None])),
+                min_size=1, max_size=5),
+       st.lists(st.sampled_from([-5.0, 0.0, -0.1]), max_size=3),
+       st.lists(st.sampled_from([50.0, 0.0]), max_size=2))
+def test_a_score_of_exactly_zero_is_exactly_zero(
+        metrics: list[tuple[float, float | None]], deductions: list[float],
+        caps: list[float]) -> None:
+    # Every point counted 0 and nothing added: exactly 0 without the rational arithmetic;
+    # a point that is not 0 (5e-324, 1e-10), however small, is worked out.
+    scored = [MetricScore(metric=f"m{i}", weight=w, raw=None if p is None else 1.0, points=p,
+                          grade="filing") for i, (w, p) in enumerate(metrics)]
+
+    total = sum(m.weight for m in scored)
+    got = sum(m.weight for m in scored if m.points is not None and m.weight > 0)
+
+    class Result:
+        coverage = got / total if total > 0 else 0.0  # as the kit's scorers give it
+
+    Result.metrics = tuple(scored)  # type: ignore[attr-defined]
+    counted = [(Fraction(repr(m.weight)), Fraction(m.points)) for m in scored
+               if m.weight > 0 and m.points is not None]
+    raw = 0.0
+    if counted:
+        exact_raw = sum(w * p for w, p in counted) / sum(w for w, _ in counted)
+        consistent = abs(float(exact_raw)) <= 1e-9
+    else:
+        exact_raw, consistent = Fraction(0), False
+    score = (exact_raw if consistent else Fraction(0)) + sum(
+        Fraction(repr(d)) for d in deductions)
+    for cap in caps:
+        score = min(score, Fraction(repr(cap)))
+    assert final_exactly(raw, Result(), deductions, caps)() == max(0, min(100, score))
+
+
+POLICY_METRICS = st.lists(
+    st.builds(metric, st.sampled_from([0.1, 0.15, 0.25, 1 / 3, 1.0]),
+              st.one_of(st.none(), st.floats(0, 100)),
+              st.sampled_from(["illustrative", "filing", None, "unsourced", "company",
+                               "cohort_proxy"])),
+    min_size=1, max_size=4)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.tuples(st.sampled_from([0.1, 0.15, 0.25, 0.35, 1.0]), POLICY_METRICS),
+                min_size=1, max_size=4),
+       st.sampled_from([0.25, 1.0, 0.0, 0.5]))
+def test_a_share_every_dimension_has_exactly_is_the_share_worked_out(
+        dims: list[tuple[float, list[MetricScore]]], limit: float) -> None:
+    # The composite's illustrative share when every dimension's is exactly 0 or 1 (all weak,
+    # or none) is taken as it is; it equals what the exact arithmetic holds.
+    from threshold_core.engine import dimension_sourcing, overall_sourcing
+    from threshold_core.model import DimensionResult
+
+    results, pure, grades_of = [], {}, {}
+    for i, (weight, metrics) in enumerate(dims):
+        grades_of[f"d{i}"] = {}
+        sourced, share = dimension_sourcing(metrics, grades_of[f"d{i}"], pure, f"d{i}")
+        results.append(DimensionResult(
+            name=f"d{i}", score=50.0, raw_score=50.0, weight=weight / sum(w for w, _ in dims),
+            configured_weight=weight, contribution=None, coverage=1.0, plugin="p",
+            component="c", adjustments=(), evidence=tuple(metrics),
+            sourced_coverage=sourced, illustrative_share=share))
+    fast = overall_sourcing(results, limit, grades_of, pure)
+    slow = overall_sourcing(results, limit, grades_of)
+    assert fast == slow

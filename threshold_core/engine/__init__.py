@@ -37,8 +37,10 @@ from ._registry import (
     extension_types,
 )
 from ._sourcing import (
+    dimension_sourcing,
     exact_share,
     held_share,
+    overall_sourcing,
 )
 from ._thirdparty import (
     ENTRYPOINT_GROUP,
@@ -63,6 +65,7 @@ __all__ = [
     "create_plugin_manager",
     "declared_extension_types",
     "declared_settings_types",
+    "dimension_sourcing",
     "engine_version",
     "exact_coverage",
     "exact_share",
@@ -72,4 +75,5 @@ __all__ = [
     "installed_fingerprint",
     "load_module_file",
     "on_exact_side",
+    "overall_sourcing",
 ]

@@ -158,7 +158,11 @@ def final_exactly(raw: float, result: Any, deductions: Sequence[float],
         low = raw + sum(deductions)
         for cap in caps:
             low = min(low, cap)
-        if low < -1e-6 * (1.0 + abs(raw) + sum(abs(d) for d in deductions)):
+        if low < -1e-6 * (1.0 + abs(raw) + sum(abs(d) for d in deductions)) or (
+                raw == 0.0 and _no_points(result.metrics)
+                and all(d <= 0.0 for d in deductions)):
+            # Or a raw score of exactly 0 (every point counted 0, which is then the exact
+            # mean, or the float's own value), nothing added: held at exactly 0 too.
             from fractions import Fraction
 
             return Fraction(0)
@@ -166,3 +170,14 @@ def final_exactly(raw: float, result: Any, deductions: Sequence[float],
                            deductions, caps)
 
     return exact
+
+
+def _no_points(metrics: Sequence[Any]) -> bool:
+    """Whether some metric counts in the score and every one that does counts 0 points."""
+    counted = False
+    for m in metrics:
+        if m.weight > 0 and (p := counted_points(m)) is not None:
+            if p != 0.0:
+                return False
+            counted = True
+    return counted

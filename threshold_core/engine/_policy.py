@@ -189,6 +189,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     #: Each final score exactly (:mod:`._exact`), worked out only near a cut-off.
     exact_of: dict[str, Callable[[], Fraction]] = {}
     grades_of: dict[str, dict[str, int]] = {}  # readings with data per grade
+    pure: dict[str, float | None] = {}  # illustrative shares exactly 0 or 1
     for name in sorted(dims):
         d = dims[name]
         result = d.result
@@ -212,7 +213,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         dc = configured.get(name)
         metrics = result.metrics if result is not None else ()
         grades_of[name] = {}
-        sourced, illustrative = dimension_sourcing(metrics, grades_of[name])
+        sourced, illustrative = dimension_sourcing(metrics, grades_of[name], pure, name)
         results.append(
             _dimension_result(
                 name, score, raw, weight, d.weight,
@@ -327,7 +328,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                            f"{format_cutoff(floor)}: at most watch", r.name)
                     for r, floor in below
                 )
-    sourcing = overall_sourcing(counted, policy.max_illustrative_share, grades_of)
+    sourcing = overall_sourcing(counted, policy.max_illustrative_share, grades_of, pure)
     if (verdict is Verdict.QUALIFIED and sourcing.illustrative_share is not None
             and sourcing.illustrative_share > policy.max_illustrative_share):
         verdict = Verdict.WATCH

@@ -46,14 +46,18 @@ for _grade in SourceGrade:
 
 def dimension_sourcing(
     metrics: Sequence[MetricScore], grades: dict[str, int] | None = None,
+    pure: dict[str, float | None] | None = None, name: str = "",
 ) -> tuple[float | None, float | None]:
     """A dimension's sourced coverage and the share of its score on illustrative readings;
-    with ``grades``, the readings with data counted per grade into it, in the same pass."""
+    with ``grades``, the readings with data counted per grade into it, in the same pass;
+    with ``pure``, ``pure[name]`` set to the share when it is exactly 0 or 1 (no scored
+    reading weak, or every one; none a cohort proxy), else None."""
     # One pass; each sum adds the same weights in the same order as summing them apart.
     total: float = 0
     sourced: float = 0
     weak: float = 0
     got: float = 0
+    proxies = False
     known = _SOURCED_BY_GRADE
     for m in metrics:
         if grades is not None and m.raw is not None:
@@ -71,6 +75,7 @@ def dimension_sourcing(
         if is_sourced is None:
             tier = tier_of(grade)
             if tier is SourceTier.PROXY:
+                proxies = True
                 continue
             is_sourced = tier in _SOURCED
         if is_sourced:
@@ -78,6 +83,10 @@ def dimension_sourcing(
         # A reading without a grade comes from a scorer that does not grade: unsourced.
         else:
             weak += w
+    if pure is not None:
+        # weak == got: the same weights added in the same order, so the share is 1 exactly.
+        pure[name] = (None if proxies or not got > 0 else 0.0 if weak == 0
+                      else 1.0 if weak == got else None)
     if not metrics or total <= 0:
         return None, None
     return round(sourced / total, 6), (round(weak / got, 6) if got > 0 else None)
@@ -105,9 +114,11 @@ def with_effect(f: Finding, effect: Effect) -> Finding:
 
 
 def overall_sourcing(counted: Sequence[DimensionResult], limit: float,
-                     grades_of: Mapping[str, Mapping[str, int]] | None = None) -> Sourcing:
+                     grades_of: Mapping[str, Mapping[str, int]] | None = None,
+                     pure: Mapping[str, float | None] | None = None) -> Sourcing:
     """The decision's sourcing over the dimensions that count; ``grades_of`` (dimension ->
-    its readings per grade, from :func:`dimension_sourcing`) saves counting them again."""
+    its readings per grade, from :func:`dimension_sourcing`) saves counting them again, and
+    ``pure`` (its exact 0 or 1 shares) working out a share every dimension has exactly."""
     graded = [r for r in counted if r.sourced_coverage is not None]
     grades: dict[str, int] = {}
     for r in graded:
@@ -127,10 +138,28 @@ def overall_sourcing(counted: Sequence[DimensionResult], limit: float,
     share_weight = sum(r.weight for r in with_share)
     share = (sum(r.weight * (r.illustrative_share or 0.0) for r in with_share) / share_weight
              if share_weight > 0 else None)
-    return _sourcing(round(sourced, 6), None if share is None else held_share(
-                         share, lambda: exact_share([(r.configured_weight, r.evidence)
-                                                     for r in with_share]), limit),
+    if share is not None and pure is not None and _same_pure_share(with_share, pure, share):
+        # Every dimension's share is exactly this 0 or 1, so their mean is too (the float
+        # sums the same terms as the weights): :func:`held_share` would return it as is.
+        held: float | None = share
+    else:
+        held = None if share is None else held_share(
+            share, lambda: exact_share([(r.configured_weight, r.evidence)
+                                        for r in with_share]), limit)
+    return _sourcing(round(sourced, 6), held,
                      limit, dict(sorted(grades.items())), count_tiers(grades))
+
+
+def _same_pure_share(dims: Sequence[DimensionResult], pure: Mapping[str, float | None],
+                     share: float) -> bool:
+    """Whether every dimension's share is exactly ``share``, 0 or 1 (see ``pure`` of
+    :func:`dimension_sourcing`)."""
+    if share != 0.0 and share != 1.0:
+        return False
+    for r in dims:  # noqa: SIM110 (a loop: this runs in every decision)
+        if pure.get(r.name) != share:
+            return False
+    return True
 
 
 def _is_weak(m: MetricScore) -> bool | None:

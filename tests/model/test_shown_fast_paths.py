@@ -137,3 +137,47 @@ def test_amounts_at_and_beside_the_line() -> None:
             x = math.nextafter(x, -math.inf)
     assert bn_against(3999999999.99, 4e9) == "3.99999999999"
     assert format_against(0.0049, (0.0,), 2) == "0.005"
+
+
+def significant_reference(value: float, cutoffs: tuple[float, ...], digits: int) -> str:
+    """The rule of ``format_significant`` in decimal arithmetic, restated."""
+    if not math.isfinite(value):
+        return repr(value)
+    exact = Decimal(repr(value))
+    edges = [Decimal(repr(e)) for e in cutoffs if math.isfinite(e)] + [Decimal(0)]
+    for s in range(digits, 18):
+        text = f"{value:.{s}g}"
+        if _sides(Decimal(text), exact, edges):
+            return text
+    return repr(value)
+
+
+SIGNIFICANT_CUTS = [20.0, 0.25, 1.0, 100.0, 1e25, 74.9999999, 0.1, 65.0, -3.25, 0.0, math.inf]
+
+
+@st.composite
+def _near_a_cutoff(draw: st.DrawFn) -> tuple[float, tuple[float, ...]]:
+    cut = draw(st.sampled_from(SIGNIFICANT_CUTS[:-1]) | st.floats(-1e6, 1e6))
+    how = draw(st.integers(0, 4))
+    if how == 0:
+        value = cut
+        for _ in range(draw(st.integers(-4, 4))):
+            value = math.nextafter(value, math.inf)
+    elif how == 1:
+        value = cut + draw(st.sampled_from([-1, 1])) * draw(
+            st.sampled_from([1e-15, 1e-12, 1e-9, 1e-7, 1e-4, 0.01])) * max(1.0, abs(cut))
+    elif how == 2:
+        value = draw(st.sampled_from([0.0, -0.0, 5e-324, -5e-324, 1e-300, 1e300, math.nan]))
+    else:
+        value = draw(st.floats(allow_nan=False, allow_infinity=True))
+    cuts = (cut,) if draw(st.booleans()) else (cut, 100.0, math.inf)
+    return value, cuts
+
+
+@settings(max_examples=2000)
+@given(_near_a_cutoff(), st.sampled_from([1, 3, 6]))
+def test_significant_digits_are_the_decimal_rules_text(case: tuple, digits: int) -> None:
+    from threshold_core.model import format_significant
+
+    value, cuts = case
+    assert format_significant(value, cuts, digits) == significant_reference(value, cuts, digits)

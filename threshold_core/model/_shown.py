@@ -291,6 +291,30 @@ def bn_against(amount: float, line: float | None = None, scale: float = 1e9) -> 
     return format_against(amount, () if line is None else (line,), scale=scale)
 
 
+#: Relative distance beyond which two floats' decimals (the shortest repr, or a text that
+#: rounds to the float) are ordered as the floats are: far more than their half-ulps.
+_CLEAR = 1e-12
+
+
+def _clear_of(value: float, shown: float, cutoffs: Iterable[float]) -> bool:
+    """Whether ``value`` and the float of its text ``shown`` are both clearly on the same side
+    of every finite cut-off and of 0 (so :func:`_same_sides` of their exact decimals holds)."""
+    for e in (*cutoffs, 0.0):
+        if e - e != 0.0:  # not finite: not an edge
+            continue
+        scale = abs(e)
+        for x in (value, shown):
+            if abs(x) > scale:
+                scale = abs(x)
+        tol = _CLEAR * scale
+        below = value < e - tol
+        if not (below or value > e + tol):
+            return False
+        if below != (shown < e - tol) or (not below and not shown > e + tol):
+            return False
+    return True
+
+
 def format_significant(value: float, cutoffs: Iterable[float] = (), digits: int = 3) -> str:
     """``value`` with ``digits`` significant digits (``f"{value:.3g}"``), or more where fewer
     would show it onto or across a cut-off it is not equal to, or at 0 when it is not 0
@@ -299,6 +323,9 @@ def format_significant(value: float, cutoffs: Iterable[float] = (), digits: int 
     ``1``. A cut-off shown as itself, ``format_significant(x, (x,))``, is shown exactly."""
     if not math.isfinite(value):
         return repr(value)
+    text = f"{value:.{digits}g}"
+    if _clear_of(value, float(text), cutoffs):
+        return text  # what the exact comparisons below would give, without Decimal
     exact = Decimal(repr(value))
     edges = [Decimal(repr(e)) for e in cutoffs if math.isfinite(e)]
     edges.append(_ZERO)

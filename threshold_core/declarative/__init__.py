@@ -61,7 +61,8 @@ handles messages, :mod:`._projection` converts the profile for CEL,
 :mod:`._readers` reads paths of the converted profile in Python,
 :mod:`._arith` makes every ``/`` a checked division, :mod:`._extnames` checks the
 extension sections a pack reads, :mod:`._hints` explains CEL's compile messages, and
-:mod:`._pack` compiles and evaluates a pack. This package re-exports their
+:mod:`._fast` and :mod:`._fastops` run an expression in Python where CEL's result is
+certain without CEL, and :mod:`._pack` compiles and evaluates a pack. This package re-exports their
 public names.
 """
 
@@ -74,11 +75,13 @@ from ._cel import (
     cel_module,
     compile_checked,
     environments,
+    running_program,
 )
 from ._checkcache import save as save_check_cache
 from ._checkcache import use as use_check_cache
 from ._checked import MAX_MACRO_NESTING, Analysis, analyze_checked
 from ._extnames import check_extension_reads
+from ._fast import MAX_FAST_ITEMS, AbsentKey, LeftToCel, compile_fast, plain_value
 from ._fields import ROOTS, VARIABLES, Reference, Shape
 from ._hints import model_field_names
 from ._pack import (
@@ -117,6 +120,7 @@ __all__ = [
     "FIGURE_FIELDS",
     "FULL",
     "MAX_EXPRESSION_CHARS",
+    "MAX_FAST_ITEMS",
     "MAX_FORMAT_WIDTH",
     "MAX_MACRO_NESTING",
     "MAX_NESTING",
@@ -124,12 +128,14 @@ __all__ = [
     "MAX_PACK_BYTES",
     "ROOTS",
     "VARIABLES",
+    "AbsentKey",
     "Analysis",
     "Condition",
     "ConditionError",
     "DeclarativePack",
     "DeclarativePackPlugin",
     "ExpectedFinding",
+    "LeftToCel",
     "PackFile",
     "PackInfo",
     "PackTest",
@@ -145,6 +151,7 @@ __all__ = [
     "check_extension_reads",
     "check_tests",
     "compile_checked",
+    "compile_fast",
     "environments",
     "figures_of",
     "load_pack",
@@ -152,10 +159,12 @@ __all__ = [
     "make_view",
     "model_field_names",
     "parse_template",
+    "plain_value",
     "projection_of",
     "projector",
     "read_pack_file",
     "render_value",
+    "running_program",
     "save_check_cache",
     "to_cel",
     "use_check_cache",

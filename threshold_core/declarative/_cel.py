@@ -133,6 +133,15 @@ def compile_checked(source: str) -> tuple[Any, bytes, str]:
     return program, serialized, type_name
 
 
+def running_program(source: str) -> Any:
+    """``source`` compiled in the running environment (``profile`` and ``figures`` of
+    any shape), every ``/`` a checked division: how a pack's expressions run.
+
+    :raises RuntimeError: CEL's compile error.
+    """
+    return _running(environments().run, source)
+
+
 def _kept_running(env: Any, source: str) -> Any:
     """``source``'s running program from the library's own serialisation of it that the
     command's cache kept (:func:`._checkcache.running`); compiled when it holds none or

@@ -15,6 +15,7 @@ from ._cel import _cel_problems, _offset, _position, _short, check_bounds, compi
 from ._checkcache import analysed
 from ._checked import Analysis
 from ._extnames import extension_reads
+from ._fast import AbsentKey, LeftToCel, Node, compile_fast, plain_value
 from ._fields import Reference, _label
 from ._hints import _explain, model_field_names
 from ._packfile import PackFile, RuleSpec, read_pack_file
@@ -22,6 +23,7 @@ from ._projection import (
     FIGURE_FIELDS,
     ProfileView,
     Projection,
+    activation_of,
     make_view,
     projection_of,
     projector,
@@ -50,9 +52,13 @@ class Condition:
         self.pack, self.spec, self.index = pack, spec, index
         self.program: Any = None
         self.analysis: Analysis | None = None
-        #: Text, or ``(placeholder, program, getter)``: a plain field path is read
-        #: with ``getter`` from the converted profile, anything else runs ``program``.
-        self.message: list[str | tuple[Placeholder, Any, Callable[[Any], Any] | None]] = []
+        #: The condition run in Python where CEL's result is certain (:mod:`._fast`).
+        self.fast: Node | None = None
+        #: Text, or ``(placeholder, program, getter, fast)``: a plain field path is read
+        #: with ``getter`` from the converted profile, anything else runs ``fast`` (in
+        #: Python, :mod:`._fast`) or ``program``.
+        self.message: list[str | tuple[Placeholder, Any, Callable[[Any], Any] | None,
+                                       Node | None]] = []
         #: Finders of the absent paths the condition reads (see _not_evaluated).
         self.missing: tuple[Callable[[Any], list[tuple[str, str]]], ...] = ()
         #: ``(label, getter)`` of every value the condition reads, for the evidence.
@@ -71,8 +77,21 @@ class Condition:
             value = get(data)
             if value is not None:
                 evidence[label] = value
+        fast = self.fast
+        if fast is not None:
+            try:
+                value = fast(view.variables)
+            except LeftToCel:  # outside what runs in Python: CEL decides
+                pass
+            else:
+                if value is True:
+                    return fired(self.render(view), evidence=evidence)
+                if value is False:
+                    return evidence
+                if value.__class__ is AbsentKey:
+                    return self._failed(view, value.message, evidence)
         try:
-            result = self.program.eval(view.cel_context)
+            result = self.program.eval(self.pack.cel_context(view))
         except RuntimeError as exc:  # cel-cpp's own limits (its iteration budget)
             raise ConditionError(f"condition of {self.spec.id} failed: {_short(exc)}") from None
         value = result.value()
@@ -114,12 +133,17 @@ class Condition:
             if isinstance(part, str):
                 out.append(part)
                 continue
-            placeholder, program, getter = part
+            placeholder, program, getter, fast = part
             if getter is not None:
                 value = getter(view.data)
+            elif fast is not None and (value := _fast_value(fast, view)) is not _CEL:
+                if value.__class__ is AbsentKey:
+                    value = None  # an absent field is n/a, as below
+                elif value.__class__ is float and value - value != 0.0:
+                    raise self._message_error(f"the value is {value}, not a finite number")
             else:  # an absent field is n/a; any other error fails the rule closed
                 try:
-                    result = program.eval(view.cel_context)
+                    result = program.eval(self.pack.cel_context(view))
                 except RuntimeError as exc:  # cel-cpp's own limits
                     raise self._message_error(str(exc)) from None
                 value = result.plain_value()
@@ -190,14 +214,15 @@ class DeclarativePack:
             found = self._compile_expression(spec.when, f"{where}.when", spec.id, problems,
                                              condition=True)
             if found is not None:
-                cond.program, cond.analysis = found
+                cond.program, cond.analysis, cond.fast = found
             uses, plain_uses = [a for a in [cond.analysis] if a is not None], []
             try:
                 parts = parse_template(spec.message)
             except ValueError as exc:
                 problems.append(Problem(f"{where}.message", f"rule {spec.id}: {exc}"))
                 parts = []
-            message: list[str | tuple[Placeholder, Any, Callable[[Any], Any] | None]] = []
+            message: list[str | tuple[Placeholder, Any, Callable[[Any], Any] | None,
+                                      Node | None]] = []
             for part in parts:
                 if isinstance(part, str):
                     message.append(part)
@@ -207,7 +232,7 @@ class DeclarativePack:
                 if got is not None:
                     plain = _PLAIN_PATH.fullmatch(part.expression)
                     getter = _raw_getter(tuple(plain.group(1).split("."))) if plain else None
-                    message.append((part, got[0], getter))
+                    message.append((part, got[0], getter, got[2]))
                     if plain:
                         plain_refs.extend(got[1].references)
                         plain_uses.append(got[1])
@@ -243,7 +268,7 @@ class DeclarativePack:
     def _compile_expression(
         self, source: str, where: str, rule_id: str, problems: list[Problem],
         template: str | None = None, base: int = 0, *, condition: bool = False,
-    ) -> tuple[Any, Analysis] | None:
+    ) -> tuple[Any, Analysis, Node | None] | None:
         """Compile and type-check one expression: the condition, or a placeholder at
         ``base`` inside the message ``template``."""
         what = "placeholder" if template is not None else "condition"
@@ -273,7 +298,7 @@ class DeclarativePack:
         for offset, message in analysis.problems:
             problems.append(self._problem(where, f"rule {rule_id}: in the {what}", shown,
                                           base + offset, message))
-        return (program, analysis) if not analysis.problems else None
+        return (program, analysis, compile_fast(checked)) if not analysis.problems else None
 
     def _problem(self, where: str, what: str, shown: str, offset: int, message: str) -> Problem:
         """One problem: the first line says it all; the next two show the place with a caret."""
@@ -300,9 +325,23 @@ class DeclarativePack:
         if last is not None and last.profile is profile and last.context is context:
             return last
         view = make_view(profile, context, self._convert, self._variables,
-                         self._figure_fields)
+                         self._figure_fields, activation=False)
         self._last = view
         return view
+
+    def cel_context(self, view: ProfileView) -> Any:
+        """The CEL activation of ``view``'s variables, made the first time a rule needs CEL
+        (a condition or placeholder that runs in Python needs none)."""
+        if view.cel_context is not None:
+            return view.cel_context
+        last = self._last
+        if last is not None and last.profile is view.profile and last.context is view.context \
+                and last.cel_context is not None:
+            return last.cel_context
+        made = view._replace(cel_context=activation_of(view.variables))
+        if last is None or (last.profile is view.profile and last.context is view.context):
+            self._last = made
+        return made.cel_context
 
 
 def load_pack(path: str | Path, *, compile: bool = True) -> DeclarativePack:
@@ -340,3 +379,17 @@ class DeclarativePackPlugin:
 def load_pack_plugin(path: str | Path, *, compile: bool = True) -> DeclarativePackPlugin:
     """:func:`load_pack`, wrapped as a plugin."""
     return DeclarativePackPlugin(load_pack(path, compile=compile))
+
+
+#: :func:`_fast_value`'s word that CEL must evaluate the placeholder.
+_CEL = object()
+
+
+def _fast_value(fast: Node, view: ProfileView) -> Any:
+    """A placeholder's value run in Python (as CEL's ``plain_value()``), a
+    :class:`~._fast.AbsentKey`, or :data:`_CEL` when CEL must evaluate it."""
+    try:
+        value = fast(view.variables)
+        return value if value.__class__ is AbsentKey else plain_value(value)
+    except LeftToCel:
+        return _CEL

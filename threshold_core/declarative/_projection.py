@@ -82,11 +82,32 @@ def figures_of(
     _figure_walker(cls, frozenset(read))(profile, "", out)
     if graded:
         keep = "source" in fields
+        names = _grade_names(sources)
         for e in out:
-            e["grade"] = str(grade_source(e["source"], sources))
+            text = e["source"]
+            name = names.get(text)
+            if name is None:
+                if len(names) >= _GRADE_NAMES_SIZE:
+                    names.clear()
+                name = names[text] = str(grade_source(text, sources))
+            e["grade"] = name
             if not keep:
                 del e["source"]
     return out
+
+
+#: Per sources configuration (by identity, kept): each source text's grade's name.
+_GRADE_NAMES: dict[int, tuple[SourcesConfig | None, dict[str, str]]] = {}
+_GRADE_NAMES_SIZE = 4096
+
+
+def _grade_names(sources: SourcesConfig | None) -> dict[str, str]:
+    got = _GRADE_NAMES.get(id(sources))
+    if got is None or got[0] is not sources:
+        if len(_GRADE_NAMES) > 64:
+            _GRADE_NAMES.clear()
+        got = _GRADE_NAMES[id(sources)] = (sources, {})
+    return got[1]
 
 
 _FIGURE_PLANS: dict[type, tuple[tuple[str, str], ...]] = {}
@@ -180,7 +201,8 @@ class ProfileView(NamedTuple):
     data: dict[str, Any]
     variables: dict[str, Any]
     #: The CEL activation holding ``variables`` (CEL converts a variable the first
-    #: time an expression reads it, and keeps it for the others).
+    #: time an expression reads it, and keeps it for the others); None until a rule
+    #: needs CEL when the view was made without it.
     cel_context: Any
 
 
@@ -199,6 +221,7 @@ def _timestamp(value: date) -> Any:
     return ts
 
 
+@lru_cache(maxsize=4096)
 def _datetime(value: date) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=_UTC)
@@ -346,9 +369,11 @@ def projector(tree: Projection) -> Callable[[CompanyProfile], dict[str, Any]]:
 def make_view(
     profile: CompanyProfile, context: Context,
     convert: Callable[[CompanyProfile], dict[str, Any]], variables: frozenset[str],
-    figure_fields: frozenset[str] = frozenset(FIGURE_FIELDS),
+    figure_fields: frozenset[str] = frozenset(FIGURE_FIELDS), *, activation: bool = True,
 ) -> ProfileView:
-    """Convert the profile with ``convert`` (see :func:`projector`), and ``variables``."""
+    """Convert the profile with ``convert`` (see :func:`projector`), and ``variables``;
+    without ``activation``, the view's ``cel_context`` is None (made when needed with
+    :func:`activation_of`)."""
     data = convert(profile)
     values: dict[str, Any] = {"profile": data}
     if "figures" in variables:
@@ -357,6 +382,19 @@ def make_view(
         values["as_of"] = _datetime(context.as_of)
     if "fx" in variables:
         values["fx"] = {"CNY": 1.0, **{k: float(v) for k, v in context.fx.rates.items()}}
-    from ._cel import environments
+    return ProfileView(profile, context, data, values,
+                       activation_of(values) if activation else None)
 
-    return ProfileView(profile, context, data, values, environments().run.Activation(values))
+
+def activation_of(variables: dict[str, Any]) -> Any:
+    """The CEL activation of a view's variables (CEL converts each the first time an
+    expression reads it)."""
+    global _ACTIVATION
+    if _ACTIVATION is None:
+        from ._cel import environments
+
+        _ACTIVATION = environments().run.Activation
+    return _ACTIVATION(variables)
+
+
+_ACTIVATION: Callable[[dict[str, Any]], Any] | None = None  # the running env's type

@@ -142,6 +142,65 @@ def test_a_message_reads_the_same_through_python_and_cel(tmp_path: Path,
     assert "bn; " in fast.message and "n/a" not in fast.message
 
 
+def _outcome_both_ways(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: dict[str, Any],
+                       when: str, message: str = "m") -> tuple[str, str]:
+    """The rule's outcome (or its error) with the Python path, then with CEL alone."""
+    from threshold_core.declarative import ConditionError
+
+    def run() -> str:
+        try:
+            out = _evaluate(_rule(tmp_path, when, message), data)
+        except ConditionError as exc:
+            return f"error: {exc}"
+        return repr(out) if isinstance(out, dict) else repr((str(out.status), out.message,
+                                                              out.missing))
+    fast = run()
+    with monkeypatch.context() as m:
+        m.setattr(_NO_PYTHON, lambda checked: None)
+        slow = run()
+    return fast, slow
+
+
+@pytest.mark.parametrize("when, message", [
+    # addMonths clamped to the calendar's first day: CEL refuses that timestamp
+    ("addMonths(as_of, -30000) < as_of", "m"),
+    ("true", "{addMonths(as_of, -30000)}"),
+    ("addMonths(as_of, 100000) > as_of", "m"),
+])
+def test_dates_beyond_the_calendar_are_cels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            when: str, message: str) -> None:
+    fast, slow = _outcome_both_ways(tmp_path, monkeypatch, _example(), when, message)
+    assert fast == slow
+
+
+@pytest.mark.parametrize("count", [2**63, 2**64, -(2**63) - 1, 2**63 - 1])
+@pytest.mark.parametrize("when", [
+    "profile.compliance.mlps_level3_systems - 1 > 0",
+    "-profile.compliance.mlps_level3_systems < 0",
+    "profile.compliance.mlps_level3_systems > 0",
+    "has(profile.valuation.as_of)",  # reads another field of the same profile
+])
+def test_an_int_outside_int64_is_cels_for_every_rule(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int, when: str) -> None:
+    data = _example()
+    data.setdefault("compliance", {})["mlps_level3_systems"] = count
+    fast, slow = _outcome_both_ways(tmp_path, monkeypatch, data, when)
+    assert fast == slow
+
+
+def test_a_timestamp_finer_than_a_datetime_or_beyond_it_is_cels() -> None:
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    env = environments().run
+    fast = compile_fast(env.compile("profile.a < profile.b").serialize())
+    assert fast is not None
+    with pytest.raises(LeftToCel):
+        fast({"profile": {"a": Timestamp(seconds=100, nanos=1),
+                          "b": Timestamp(seconds=100, nanos=2)}})
+    with pytest.raises(LeftToCel):
+        fast({"profile": {"a": Timestamp(seconds=253402300800), "b": Timestamp(seconds=0)}})
+
+
 def test_a_macro_over_a_long_list_is_left_to_cel_and_its_budget() -> None:
     env = environments().run
     program = env.compile("figures.exists(f, f == 'x')")
@@ -192,6 +251,7 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 _EXPRESSIONS = st.recursive(_atoms(), _extend, max_leaves=6)
 _VALUES = st.one_of(st.floats(allow_nan=True, allow_infinity=False, width=64), st.integers(-5, 5),
+                   st.sampled_from([2**63 - 1, -(2**63), 2**62]),  # int64's edges
                     st.sampled_from(["s", "t", ""]), st.booleans())
 
 

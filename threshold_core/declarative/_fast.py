@@ -45,13 +45,15 @@ from ._fastops import (
     equal_constant,
     error_of,
     first_error,
+    has_wide_int,
     logic,
     not_strictly_false,
     plain_value,
     quantifier,
 )
 
-__all__ = ["MAX_FAST_ITEMS", "AbsentKey", "LeftToCel", "Node", "compile_fast", "plain_value"]
+__all__ = ["MAX_FAST_ITEMS", "AbsentKey", "LeftToCel", "Node", "compile_fast", "has_wide_int",
+           "plain_value"]
 
 #: cel-cpp's iteration budget: one evaluation's macros may run 9,999 steps in all.
 _BUDGET = 10_000

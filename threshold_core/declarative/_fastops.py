@@ -83,7 +83,12 @@ def as_time(ts: Any) -> datetime:
     key = (ts.seconds, ts.nanos)
     got = _TIMES.get(key)
     if got is None:
-        got = ts.ToDatetime(tzinfo=UTC)
+        if ts.nanos % 1000:
+            raise LeftToCel  # finer than a datetime holds
+        try:
+            got = ts.ToDatetime(tzinfo=UTC)
+        except (ValueError, OverflowError):
+            raise LeftToCel from None  # beyond the calendar: CEL's error
         if len(_TIMES) >= 4096:
             _TIMES.clear()
         _TIMES[key] = got
@@ -198,9 +203,12 @@ def _add_months(when: Any, months: Any) -> Any:
     from ._cel import _add_months as add
 
     try:
-        return add(when, months)
+        got = add(when, months)
     except Exception:  # whatever it is, CEL reports it
         raise LeftToCel from None
+    if got.year <= 1 or got.year >= 9999:
+        raise LeftToCel  # clamped to the calendar's end: CEL's timestamp limits decide
+    return got
 
 
 def _not(a: Any) -> Any:
@@ -346,3 +354,16 @@ def collect(items: Node, var: str, node: Node, filtering: bool) -> Node:
                 out.append(x if filtering else v)
         return out
     return collect_
+
+
+def has_wide_int(value: Any) -> bool:
+    """Whether ``value`` (a view's variables) holds an int outside int64 anywhere: CEL
+    converts one to a uint64 or refuses it, so every expression on that view is CEL's."""
+    cls = value.__class__
+    if cls is int:
+        return not -INT64 <= value < INT64
+    if cls is dict:
+        return any(has_wide_int(v) for v in value.values())
+    if cls is list:
+        return any(has_wide_int(v) for v in value)
+    return False

@@ -15,7 +15,7 @@ from ._cel import _cel_problems, _offset, _position, _short, check_bounds, compi
 from ._checkcache import analysed
 from ._checked import Analysis
 from ._extnames import extension_reads
-from ._fast import AbsentKey, LeftToCel, Node, compile_fast, plain_value
+from ._fast import AbsentKey, LeftToCel, Node, compile_fast, has_wide_int, plain_value
 from ._fields import Reference, _label
 from ._hints import _explain, model_field_names
 from ._packfile import PackFile, RuleSpec, read_pack_file
@@ -78,7 +78,7 @@ class Condition:
             if value is not None:
                 evidence[label] = value
         fast = self.fast
-        if fast is not None:
+        if fast is not None and view is not self.pack._wide:
             try:
                 value = fast(view.variables)
             except LeftToCel:  # outside what runs in Python: CEL decides
@@ -136,7 +136,8 @@ class Condition:
             placeholder, program, getter, fast = part
             if getter is not None:
                 value = getter(view.data)
-            elif fast is not None and (value := _fast_value(fast, view)) is not _CEL:
+            elif fast is not None and view is not self.pack._wide \
+                    and (value := _fast_value(fast, view)) is not _CEL:
                 if value.__class__ is AbsentKey:
                     value = None  # an absent field is n/a, as below
                 elif value.__class__ is float and value - value != 0.0:
@@ -188,6 +189,8 @@ class DeclarativePack:
         self._variables: frozenset[str] = frozenset()
         self._figure_fields = frozenset(FIGURE_FIELDS)  # the figures' attributes read: compile()
         self._last: ProfileView | None = None
+        #: The last view when it holds an int outside int64 (see :meth:`view`), else None.
+        self._wide: ProfileView | None = None
         self._error_type: Any = None
         #: Extension section -> (index, id) of the first rule reading it (see compile()).
         self.extensions_read: dict[str, tuple[int, str]] = {}
@@ -327,6 +330,8 @@ class DeclarativePack:
         view = make_view(profile, context, self._convert, self._variables,
                          self._figure_fields, activation=False)
         self._last = view
+        # An int outside int64: CEL's conversion decides every rule of it (see has_wide_int).
+        self._wide = view if has_wide_int(view.variables) else None
         return view
 
     def cel_context(self, view: ProfileView) -> Any:

@@ -188,6 +188,68 @@ def test_an_int_outside_int64_is_cels_for_every_rule(
     assert fast == slow
 
 
+MANY = '''[pack]
+name = "wide"
+version = "1.0.0"
+''' + "".join(f'''
+[[rules]]
+id = "W-{i}"
+title = "t"
+severity = "low"
+when = "{when}"
+message = "{message}"
+rationale = "r"
+source = "house policy (test)"
+''' for i, (when, message) in enumerate([
+    ("has(profile.compliance.mlps_level3_systems)", "a"),
+    ("has(profile.valuation.as_of)", "b {profile.valuation.amount / 1e9:,.2f}"),
+    ("profile.valuation.amount > 1.0", "c {profile.valuation.amount / 1e9:,.2f}"),
+    ("profile.compliance.mlps_level3_systems - 1 > 0", "d {profile.name}"),
+]))
+
+
+@pytest.mark.parametrize("count", [2**63, 2**64])
+def test_a_pack_with_a_wide_int_is_cels_for_every_rule_every_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int) -> None:
+    # Found by trying to break it: a rule needing CEL replaced the pack's view with a copy
+    # holding the activation, and the rules after it ran in Python on the wide int.
+    from threshold_core.declarative import ConditionError
+    from threshold_core.model import Context
+
+    data = _example()
+    data.setdefault("compliance", {})["mlps_level3_systems"] = count
+    profile = profile_from_data(data)
+    context = Context(fx=Engine(build_config({})).fx, as_of=profile.as_of)
+    path = tmp_path / "wide.toml"
+    path.write_text(MANY, encoding="utf-8")
+
+    def outcomes() -> list[str]:
+        rules = load_pack(path).rules
+        out = []
+        for _ in range(2):  # the same profile and context again: the pack's cached view
+            for rule in rules:
+                try:
+                    got = rule.check(profile, None, context)
+                    out.append(repr(got))
+                except ConditionError as exc:
+                    out.append(f"error: {exc}")
+        return out
+    fast = outcomes()
+    monkeypatch.setattr(_NO_PYTHON, lambda checked: None)
+    assert fast == outcomes()
+
+
+def test_a_map_in_a_message_shows_its_keys_in_order(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _example()
+    message = "{fx} / {[profile.valuation]}"
+    fast = _evaluate(_rule(tmp_path, "true", message), data)
+    monkeypatch.setattr(_NO_PYTHON, lambda checked: None)
+    slow = _evaluate(_rule(tmp_path, "true", message), data)
+    assert fast.message == slow.message
+    assert "{'CNY': 1.0" in fast.message and "'amount'" in fast.message
+
+
 def test_a_timestamp_finer_than_a_datetime_or_beyond_it_is_cels() -> None:
     from google.protobuf.timestamp_pb2 import Timestamp
 

@@ -78,7 +78,7 @@ class Condition:
             if value is not None:
                 evidence[label] = value
         fast = self.fast
-        if fast is not None and view is not self.pack._wide:
+        if fast is not None and not view.cel_only:
             try:
                 value = fast(view.variables)
             except LeftToCel:  # outside what runs in Python: CEL decides
@@ -136,7 +136,7 @@ class Condition:
             placeholder, program, getter, fast = part
             if getter is not None:
                 value = getter(view.data)
-            elif fast is not None and view is not self.pack._wide \
+            elif fast is not None and not view.cel_only \
                     and (value := _fast_value(fast, view)) is not _CEL:
                 if value.__class__ is AbsentKey:
                     value = None  # an absent field is n/a, as below
@@ -189,8 +189,6 @@ class DeclarativePack:
         self._variables: frozenset[str] = frozenset()
         self._figure_fields = frozenset(FIGURE_FIELDS)  # the figures' attributes read: compile()
         self._last: ProfileView | None = None
-        #: The last view when it holds an int outside int64 (see :meth:`view`), else None.
-        self._wide: ProfileView | None = None
         self._error_type: Any = None
         #: Extension section -> (index, id) of the first rule reading it (see compile()).
         self.extensions_read: dict[str, tuple[int, str]] = {}
@@ -329,9 +327,9 @@ class DeclarativePack:
             return last
         view = make_view(profile, context, self._convert, self._variables,
                          self._figure_fields, activation=False)
+        if has_wide_int(view.variables):  # CEL's conversion decides every rule of it
+            view = view._replace(cel_only=True)
         self._last = view
-        # An int outside int64: CEL's conversion decides every rule of it (see has_wide_int).
-        self._wide = view if has_wide_int(view.variables) else None
         return view
 
     def cel_context(self, view: ProfileView) -> Any:

@@ -200,10 +200,10 @@ class ProfileView(NamedTuple):
     context: Context
     data: dict[str, Any]
     variables: dict[str, Any]
-    #: The CEL activation holding ``variables`` (CEL converts a variable the first
-    #: time an expression reads it, and keeps it for the others); None until a rule
-    #: needs CEL when the view was made without it.
+    #: The CEL activation of ``variables`` (each converted when first read); None until a
+    #: rule needs CEL, when the view was made without it.
     cel_context: Any
+    cel_only: bool = False  #: every expression on it is CEL's (see ``_fast.has_wide_int``)
 
 
 @lru_cache(maxsize=4096)

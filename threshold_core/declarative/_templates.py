@@ -131,6 +131,20 @@ def render_value(value: Any, spec: str = "") -> str:
         return ", ".join(render_value(v) for v in value)
     if value is None:
         return "null"
+    if isinstance(value, dict):
+        # Keys in order: cel-cpp hands a map back in an order that differs between
+        # processes, and a message is part of the decision a receipt replays.
+        return str(_in_order(value))
     return str(value)
+
+
+def _in_order(value: Any) -> Any:
+    """``value`` with every map's keys sorted (by kind, then text), lists kept in order."""
+    if isinstance(value, dict):
+        return {k: _in_order(value[k])
+                for k in sorted(value, key=lambda k: (type(k).__name__, str(k)))}
+    if isinstance(value, list):
+        return [_in_order(v) for v in value]
+    return value
 
 

@@ -364,5 +364,3 @@ def _macro(c: dict[int, list[Any]], var: str, accu: str, items: Node,
         return None
     return collect(items, var, _expr(made, st), filtering=False)
 
-
-

@@ -137,3 +137,36 @@ def _field_shape(shape: Shape, name: str) -> Shape:
     if shape.kind == "struct":
         return shape.fields().get(name, ANY)
     return ANY
+
+
+# --------------------------------------------------------------------------- ints
+
+
+def may_hold_int(cls: type, tree: Mapping[str, Any] | None) -> bool:
+    """Whether the part ``tree`` of a ``cls`` value (a pack's projection, None or ``True``
+    for all of it, see ``_projection.projection_of``) can hold an int: the views
+    ``_fast.has_wide_int`` must look through. Mappings and types other than the model's
+    plain ones count as able to."""
+    names = hints(cls)
+    for name in names if not isinstance(tree, Mapping) else tree:
+        if name not in names:
+            return True
+        sub = tree.get(name) if isinstance(tree, Mapping) else None
+        if _type_may_hold_int(_unwrap(names[name]), sub):
+            return True
+    return False
+
+
+def _type_may_hold_int(tp: Any, sub: Any) -> bool:
+    if tp is int:
+        return True
+    if tp in (float, str, bool, date, datetime, Figure) or (
+            isinstance(tp, type) and issubclass(tp, enum.Enum)):
+        return False
+    if isinstance(tp, type) and attrs.has(tp):
+        return may_hold_int(tp, sub if isinstance(sub, Mapping) else None)
+    if typing.get_origin(tp) in (tuple, list):
+        item = _unwrap(typing.get_args(tp)[0])
+        inner = sub.get("[]") if isinstance(sub, Mapping) else None
+        return _type_may_hold_int(item, inner)
+    return True  # a mapping, a union, anything else: it may

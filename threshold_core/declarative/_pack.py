@@ -16,7 +16,7 @@ from ._checkcache import analysed
 from ._checked import Analysis
 from ._extnames import extension_reads
 from ._fast import AbsentKey, LeftToCel, Node, compile_fast, has_wide_int, plain_value
-from ._fields import Reference, _label
+from ._fields import Reference, _label, may_hold_int
 from ._hints import _explain, model_field_names
 from ._packfile import PackFile, RuleSpec, read_pack_file
 from ._projection import (
@@ -189,6 +189,7 @@ class DeclarativePack:
         self._variables: frozenset[str] = frozenset()
         self._figure_fields = frozenset(FIGURE_FIELDS)  # the figures' attributes read: compile()
         self._last: ProfileView | None = None
+        self._ints = True  # whether a view can hold an int at all (see compile())
         self._error_type: Any = None
         #: Extension section -> (index, id) of the first rule reading it (see compile()).
         self.extensions_read: dict[str, tuple[int, str]] = {}
@@ -260,6 +261,8 @@ class DeclarativePack:
         whole = any(a.whole for a in analyses)
         self._projection = None if whole else projection_of(refs + plain_refs)
         self._convert = projector(self._projection)
+        # Only the profile's part can hold an int (figures, as_of and fx are doubles and times).
+        self._ints = may_hold_int(CompanyProfile, self._projection)
         self._variables = frozenset({v for a in analyses for v in a.variables} | {"profile"})
         read = [a.figure_fields for a in analyses]
         self._figure_fields = frozenset(FIGURE_FIELDS) if None in read else frozenset(
@@ -327,7 +330,7 @@ class DeclarativePack:
             return last
         view = make_view(profile, context, self._convert, self._variables,
                          self._figure_fields, activation=False)
-        if has_wide_int(view.variables):  # CEL's conversion decides every rule of it
+        if self._ints and has_wide_int(view.data):  # CEL's conversion decides every rule
             view = view._replace(cel_only=True)
         self._last = view
         return view
@@ -389,8 +392,7 @@ _CEL = object()
 
 
 def _fast_value(fast: Node, view: ProfileView) -> Any:
-    """A placeholder's value run in Python (as CEL's ``plain_value()``), a
-    :class:`~._fast.AbsentKey`, or :data:`_CEL` when CEL must evaluate it."""
+    """A placeholder's value in Python (as ``plain_value()``), an AbsentKey, or :data:`_CEL`."""
     try:
         value = fast(view.variables)
         return value if value.__class__ is AbsentKey else plain_value(value)

@@ -334,6 +334,12 @@ def main() -> None:
         ratio = us["engine"] / us["honest_rules"]
         print(f"ratio engine (all built-ins, full trace) / honest baseline with the rules: "
               f"{ratio:.1f}x (goal <= 3x: {'met' if ratio <= 3 else 'not met'})")
+        # Each round's own ratio (its two timings seconds apart): on a machine whose speed
+        # swings between minutes, their median is the steadier figure to compare.
+        per_round = sorted(e / h for e, h in zip(runs["engine"], runs["honest_rules"],
+                                                 strict=True))
+        print(f"  the same, per round: median {statistics.median(per_round):.2f}x "
+              f"(rounds {', '.join(f'{r:.2f}' for r in per_round)})")
     print(f"ratio engine (all built-ins, full trace) / honest baseline without rules: "
           f"{us['engine'] / us['honest']:.1f}x")
     print(f"ratio engine without rule packs / honest baseline without rules (like for like): "

@@ -354,6 +354,13 @@ def main() -> None:
         if key != "threshold":
             print(f"ratio threshold / {key}: {us['threshold'] / us[key]:.2f}x")
     if has_zen:
+        # Each round's own ratio (its timings seconds apart): on a machine whose speed swings
+        # between minutes, their median is the steadier figure to compare.
+        per_round = sorted(t / z for t, z in zip(runs["threshold"], runs["zen_trace"],
+                                                 strict=True))
+        print(f"ratio threshold / zen_trace per round: median "
+              f"{statistics.median(per_round):.2f}x (rounds "
+              f"{', '.join(f'{r:.2f}' for r in per_round)})")
         print("goal: threshold faster than zen-engine with its trace on: "
               + ("met" if us["threshold"] < us["zen_trace"] else "NOT met"))
 

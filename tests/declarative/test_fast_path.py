@@ -67,24 +67,27 @@ def test_the_built_in_disclosure_pack_runs_in_python() -> None:
                for c in pack.conditions for part in c.message if not isinstance(part, str))
 
 
-PACK = '''[pack]
-name = "fastcheck"
+def _pack_text(name: str, rules: list[tuple[str, str, str, str, str]]) -> str:
+    """A pack file of ``(id, title, severity, when, message)`` rules."""
+    return f'''[pack]
+name = "{name}"
 version = "1.0.0"
-
+''' + "".join(f'''
 [[rules]]
-id = "FC-1"
-title = "absent or thin"
-severity = "medium"
+id = "{rid}"
+title = "{title}"
+severity = "{severity}"
 when = "{when}"
 message = "{message}"
 rationale = "r"
 source = "house policy (test)"
-'''
+''' for rid, title, severity, when, message in rules)
 
 
 def _rule(tmp_path: Path, when: str, message: str = "m") -> Any:
     path = tmp_path / "fastcheck.toml"
-    path.write_text(PACK.format(when=when, message=message), encoding="utf-8")
+    path.write_text(_pack_text("fastcheck", [("FC-1", "absent or thin", "medium", when, message)]),
+                    encoding="utf-8")
     return load_pack(path).rules[0]
 
 
@@ -188,24 +191,13 @@ def test_an_int_outside_int64_is_cels_for_every_rule(
     assert fast == slow
 
 
-MANY = '''[pack]
-name = "wide"
-version = "1.0.0"
-''' + "".join(f'''
-[[rules]]
-id = "W-{i}"
-title = "t"
-severity = "low"
-when = "{when}"
-message = "{message}"
-rationale = "r"
-source = "house policy (test)"
-''' for i, (when, message) in enumerate([
+MANY = _pack_text("wide", [(f"W-{i}", "t", "low", when, message)
+                           for i, (when, message) in enumerate([
     ("has(profile.compliance.mlps_level3_systems)", "a"),
     ("has(profile.valuation.as_of)", "b {profile.valuation.amount / 1e9:,.2f}"),
     ("profile.valuation.amount > 1.0", "c {profile.valuation.amount / 1e9:,.2f}"),
     ("profile.compliance.mlps_level3_systems - 1 > 0", "d {profile.name}"),
-]))
+])])
 
 
 @pytest.mark.parametrize("count", [2**63, 2**64])

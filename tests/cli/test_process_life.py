@@ -167,3 +167,35 @@ def test_unwritable_stdout_is_exit_2_in_one_line_whatever_the_size(count: int) -
         assert r.returncode == 2
         assert r.stderr == ("threshold: cannot write to standard output: "
                             "No space left on device\n")
+
+
+SWALLOWED = """
+import os, signal, time
+from threshold_core.cli._process import Terminated, sigterm_stops
+
+class Finalized:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGTERM)
+        start = time.monotonic()
+        while time.monotonic() - start < 0.2:  # the handler runs here, in the finalizer
+            pass
+
+try:
+    with sigterm_stops(True):
+        Finalized()
+        for _ in range(100):
+            time.sleep(0.01)
+    print("ran on")
+except Terminated:
+    print("stopped")
+"""
+
+
+@linux
+def test_a_sigterm_landing_in_a_finalizer_still_stops_the_command() -> None:
+    # Found when a batch on Dask ran to its end and exited 0 after SIGTERM: the signal landed
+    # in a Future's __del__, where Python ignores what is raised.
+    result = subprocess.run([sys.executable, "-c", SWALLOWED], capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout == "stopped\n", result.stdout + result.stderr
+    assert "Exception ignored" not in result.stderr

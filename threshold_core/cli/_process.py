@@ -186,6 +186,33 @@ def terminated() -> bool:
     return bool(_TERMINATED)
 
 
+def _swallowed(unraisable: Any) -> None:
+    """``sys.unraisablehook`` while a command runs: a SIGTERM that landed in a finalizer
+    (a ``__del__``, a weakref callback: Python ignores what they raise) is made pending
+    again, so the command still stops; anything else goes to the hook as before."""
+    if unraisable.exc_type is Terminated:
+        import threading
+
+        _TERMINATED.clear()
+        # Sent again a moment later from another thread: sent (or made pending) from here it
+        # would be handled in this hook, and ignored too; landing in a finalizer again, it
+        # comes back here.
+        threading.Thread(target=_terminate_soon, daemon=True, name="threshold-sigterm").start()
+        return
+    _HOOK[-1](unraisable)
+
+
+def _terminate_soon() -> None:
+    import time
+
+    time.sleep(0.05)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+#: The ``sys.unraisablehook`` a command's :func:`_swallowed` stands in front of.
+_HOOK: list[Any] = [sys.__unraisablehook__]
+
+
 def _child_after_fork() -> None:
     # A worker process forked while a command runs ends on SIGTERM as any process does,
     # and with the command: if the threshold process ends without stopping it (SIGKILL,
@@ -225,10 +252,13 @@ def sigterm_stops(console: bool) -> Iterator[None]:
     if not _FORK_HOOKED and hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_child_after_fork)
         _FORK_HOOKED.append(True)
+    _HOOK.append(sys.unraisablehook)
+    sys.unraisablehook = _swallowed
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = _HOOK.pop()
 
 
 def receive_fds(conn: socket.socket, size: int) -> tuple[bytes, list[int]]:

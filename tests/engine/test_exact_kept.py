@@ -178,3 +178,32 @@ def test_a_share_every_dimension_has_exactly_is_the_share_worked_out(
     fast = overall_sourcing(results, limit, grades_of, pure)
     slow = overall_sourcing(results, limit, grades_of)
     assert fast == slow
+
+
+@settings(max_examples=400)
+@given(st.floats(0, 100), st.lists(st.sampled_from([-5.0, -100.0, -0.1, 0.0]), max_size=3),
+       st.lists(st.sampled_from([50.0, 0.0, 100.0]), max_size=2),
+       st.lists(st.sampled_from([0.0, -0.0, -1.0, -1e-300, 100.5, 101.0, 1e300]), min_size=1,
+                max_size=3))
+def test_cutoffs_outside_0_to_100_never_move_a_score_held_to_0_100(
+        raw: float, deductions: list[float], caps: list[float], cutoffs: list[float]) -> None:
+    # Why the policy and the explanation hold a dimension score, or the composite, only on
+    # the exact side of floors and band edges in (0, 100]: a score held to 0-100, exactly
+    # and as a float, is on the same side of every other cut-off both ways, so holding it
+    # there changes nothing (a floor of 0 and the lowest band's 0 are the common ones).
+    from threshold_core.engine import composite_score, on_exact_side
+
+    class Result:
+        metrics = ()
+        coverage = 1.0
+
+    score = raw + sum(deductions)
+    for cap in caps:
+        score = min(score, cap)
+    score = max(0.0, min(100.0, score))
+    exact = final_exactly(raw, Result(), deductions, caps)
+    assert on_exact_side(score, exact, cutoffs) == score
+    for c in cutoffs:
+        assert (score >= c) == (exact() >= Fraction(repr(c)))
+    pairs = [(0.35, score), (0.65, 100.0 - score)]
+    assert composite_score(pairs, cutoffs) == composite_score(pairs, [])

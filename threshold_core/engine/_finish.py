@@ -29,6 +29,7 @@ from ..model import (
     Risk,
     TraceEvent,
     Verdict,
+    positional_builder,
 )
 from ._boundary import check_policy_result
 from ._hookcalls import Abandoned, Activity, hook_call
@@ -36,6 +37,8 @@ from ._plugins import ThresholdPluginManager
 from ._policy import combine
 from ._run import failure
 
+#: ``TraceEvent(*every field)``, without attrs' generic ``__init__`` (one per evaluation).
+_event = positional_builder(TraceEvent)
 CORE = "threshold_core"
 #: The plugin name of the default policy (a built-in).
 _CORE_POLICY = "threshold_core.policy"
@@ -137,13 +140,8 @@ def _checked(
                                    "weights": {d.name: d.weight for d in result.dimensions}}
     if wrappers:
         contributed["wrappers"] = wrappers
-    trace.append(
-        TraceEvent(
-            plugin=decider, version=pm.version_of(decider), component="policy",
-            kind=EventKind.POLICY, status=EventStatus.OK, duration_ms=ms,
-            contributed=contributed, message=note,
-        )
-    )
+    trace.append(_event(decider, pm.version_of(decider), "policy", EventKind.POLICY,
+                        EventStatus.OK, ms, (), contributed, note, ()))
     note_left_out(trace, result)
     return result  # type: ignore[no-any-return]
 

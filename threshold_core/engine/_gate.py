@@ -32,8 +32,12 @@ from ..model import (
     format_significant,
     grade_source,
     missing_currency,
+    positional_builder,
     tested_basis,
 )
+
+#: ``GateResult(*every field)``, without attrs' generic ``__init__`` (one per decision).
+_gate_result = positional_builder(GateResult)
 
 
 def fx_row(config: EngineConfig, currency: str, on: date | None) -> tuple[float, date | None, bool]:
@@ -105,11 +109,12 @@ def illustrative_valuation(source: str | None, config: EngineConfig) -> str | No
       ``cohort_proxy``, a cohort's value, not the company's.
     """
     made_up = "an illustrative valuation cannot pass the gate: "
-    if source is None or not fold(source):  # blank, or only invisible characters
+    folded = fold(source) if source is not None else ""
+    if not folded:  # none, blank, or only invisible characters
         return (made_up + "it names no source (valuation.source), and an unsourced figure "
                 "is graded illustrative")
     grade = grade_source(source, config.sources)
-    if "illustrative" in fold(source) or grade is SourceGrade.ILLUSTRATIVE:
+    if "illustrative" in folded or grade is SourceGrade.ILLUSTRATIVE:
         return made_up + "the source says it is made up"
     if grade is SourceGrade.UNSOURCED:
         return (f"an unsourced valuation cannot pass the gate: its source {source!r} "
@@ -206,8 +211,9 @@ def gate_result(config: EngineConfig, profile: CompanyProfile) -> GateResult:
         f"{bn_against(cny, line)}bn CNY{haircut} is {rel} "
         f"the line of {bn_against(line, line)}bn CNY{fx_note}"
     )
-    return GateResult(passed=passed, reason=reason, haircut=cut, tested_cny=tested,
-                      **tested_as)
+    return _gate_result(passed, line, v.amount, v.currency, cny, basis, rate,
+                        tested_as["fx_as_of"], reason, tested_as["valuation_as_of"], cut,
+                        tested)
 
 
 #: What the gate says of an expected market value without a listing application on record.

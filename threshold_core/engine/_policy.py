@@ -126,6 +126,7 @@ _adjustment = positional_builder(Adjustment)
 _dimension_result = positional_builder(DimensionResult)
 #: ``PolicyResult(*every field)``, the same way (one per evaluation).
 _policy_result = positional_builder(PolicyResult)
+_NONE: tuple[float, ...] = ()  # no deductions or caps
 _VETO, _BLOCK, _CAP, _DEDUCTION, _REPORTED = (Effect.VETO, Effect.BLOCK, Effect.CAP,
                                               Effect.DEDUCTION, Effect.REPORTED)
 #: The effects that adjust a finding's dimension (:func:`adjustments_of`): a cap, a
@@ -161,7 +162,9 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             assert dim is not None
             adjusting[dim].append((f.rule, f.pack, effect, is_assumed(f)))
     findings = tuple(findings_list)
-    adjustments = {name: adjustments_of(adjusting[name], policy) for name in dims}
+    # Only the dimensions a finding adjusts have adjustments (most have none).
+    adjustments = {name: adjustments_of(found, policy)
+                   for name, found in adjusting.items() if found}
     deductions = {name: [a.amount for a in adjs if a.effect is _DEDUCTION]
                   for name, adjs in adjustments.items()}
     caps_of = {name: [a.amount for a in adjs if a.effect is _CAP]
@@ -198,14 +201,20 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         if score is not None:
             # Deductions first, then the cap as a ceiling: the result does not
             # depend on the order the findings arrive in.
-            score += sum(deductions[name])
-            for cap in caps_of[name]:
+            deducted = deductions.get(name, _NONE)
+            capped = caps_of.get(name, _NONE)
+            if deducted:
+                score += sum(deducted)
+            for cap in capped:
                 score = min(score, cap)
             score = max(0.0, min(100.0, score))
             assert raw is not None and result is not None
-            exact_of[name] = final_exactly(raw, result, deductions[name], caps_of[name])
-            # Held on the exact side of the dimension's floor (a floor compares it).
-            score = on_exact_side(score, exact_of[name], (policy.floor_for(name),))
+            exact_of[name] = final_exactly(raw, result, deducted, capped)
+            # Held on the exact side of the dimension's floor (a floor compares it; one
+            # at or below 0, or above 100, is on one side of every score held to 0-100).
+            floor = policy.floor_for(name)
+            if 0.0 < floor <= 100.0:
+                score = on_exact_side(score, exact_of[name], (floor,))
             exact[name] = score
         counts = name not in left_out and total_weight > 0
         # Unrounded: reports round for display, and nothing compared is rounded.
@@ -220,7 +229,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                 None if score is None or not counts else weight * score,
                 exact_coverage(result.coverage, result.metrics, _floor(config, name),
                                result.score) if result is not None else 0.0,
-                d.plugin, d.component, tuple(adjustments[name]), metrics,
+                d.plugin, d.component, adjustments.get(name, ()), metrics,
                 result.inputs if result is not None else (),
                 dc.required if dc is not None else True,
                 left_out.get(name), sourced, illustrative,
@@ -232,7 +241,10 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     cutoffs = [band.min_score for band in policy.grades]
     if counted and all(r.name in exact for r in counted):
         # The grade is decided on this composite and the same number is shown.
-        score = composite_score([(dims[r.name].weight, exact[r.name]) for r in counted], cutoffs,
+        # Only the cut-offs inside (0, 100] can fall between the composite and its exact
+        # value: both are means of scores held to 0-100 (see the floors above).
+        score = composite_score([(dims[r.name].weight, exact[r.name]) for r in counted],
+                                [c for c in cutoffs if 0.0 < c <= 100.0],
                                 lambda: [exact_of[r.name]() for r in counted])
     band = grade_for(score, policy.grades) if score is not None else None
     grade = band.name if band else None

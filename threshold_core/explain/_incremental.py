@@ -139,7 +139,9 @@ class Replayer:
         self._not_evaluated = (not_evaluated()
                                if policy.missing_compliance_data is MissingCompliance.BLOCK
                                else False)
-        self._cutoffs = [band.min_score for band in policy.grades]
+        # The cut-offs a composite of scores held to 0-100 can fall on either side of.
+        self._cutoffs = [band.min_score for band in policy.grades
+                         if 0.0 < band.min_score <= 100.0]
 
     def keeps_dimensions(self, clear: Iterable[str]) -> bool:
         """True when clearing the rules ``clear`` (and ``"gate"``) changes no dimension's
@@ -333,7 +335,9 @@ class Replayer:
         score = max(0.0, min(100.0, score))
         # Held on the exact side of the dimension's floor, as the policy holds it.
         exact = final_exactly(raw, self._dims[name][4], deductions, caps)
-        score = on_exact_side(score, exact, (policy.floor_for(name),))
+        floor = policy.floor_for(name)
+        if 0.0 < floor <= 100.0:  # else on one side of every score held to 0-100
+            score = on_exact_side(score, exact, (floor,))
         self._exact[(name, score)] = exact
         return score
 

@@ -59,11 +59,13 @@ from attrs import field, frozen
 
 from ..errors import Problem
 from ._assessment import is_assumed
+from ._builders import positional_builder
 from ._market import (
     ListingStatus,
     ValuationBasis,
 )
 from ._outcomes import (
+    MODEL,
     Finding,
     Headroom,
     Risk,
@@ -72,6 +74,8 @@ from ._outcomes import (
 )
 from ._shown import format_against, format_percent
 
+#: ``Headroom(*every field)``, without attrs' generic ``__init__`` (one per decision).
+_headroom = positional_builder(Headroom)
 _RISK_ORDER = {Risk.LOW: 0, Risk.MEDIUM: 1, Risk.HIGH: 2}
 
 
@@ -172,8 +176,9 @@ def volatility_for(basis: str | None, listing: str | None, config: RiskConfig) -
     vb = config.volatility.basis.get(basis or "")
     table = config.volatility.listing
     vl = table.get(listing or "unknown", table.get("unknown"))
-    values = [v for v in (vb, vl) if v is not None]
-    return max(values) if values else 0.0
+    if vb is None or vl is None:
+        return vl if vb is None and vl is not None else vb if vb is not None else 0.0
+    return vl if vl > vb else vb  # max(vb, vl)
 
 
 def market_risk(probability: float, config: RiskConfig) -> Risk:
@@ -229,9 +234,10 @@ def assess(
     else:
         room = (f"a {_share(fall or 0.0)}% fall in value would breach the line" if tested > line_cny
                 else "at the line: any fall in value would breach it")
-        summary = f"{room}; {_pct(p, config)} chance within {months} months"
+        chance = _pct(p, config)
+        summary = f"{room}; {chance} chance within {months} months"
         reasons.append(
-            f"breach probability {_pct(p, config)} (sigma {_sigma(sigma)}, "
+            f"breach probability {chance} (sigma {_sigma(sigma)}, "
             f"haircut {format_percent(cut, (cut,))}): "
             f"market risk {mrisk}"
         )
@@ -261,14 +267,9 @@ def assess(
                 reasons.append(
                     f"critical {rules} {', '.join(unchecked)} lacked data: "
                     f"{config.critical_floor} until researched")
-    return Headroom(
-        # Unrounded: the risk bands and the line compare these (reports round them).
-        line_cny=line_cny, valuation_cny=valuation_cny, basis=basis,
-        haircut=cut, tested_cny=tested, cushion=tested / line_cny,
-        breach_fall_pct=fall, horizon_months=months, volatility=sigma,
-        breach_probability=p, market_risk=mrisk, risk=risk, summary=summary,
-        reasons=tuple(reasons),
-    )
+    # Unrounded: the risk bands and the line compare these (reports round them).
+    return _headroom(line_cny, valuation_cny, basis, cut, tested, tested / line_cny, fall,
+                     months, sigma, p, mrisk, risk, MODEL, summary, tuple(reasons))
 
 
 def _share(percent: float) -> str:

@@ -89,7 +89,12 @@ def dimension_sourcing(
                       else 1.0 if weak == got else None)
     if not metrics or total <= 0:
         return None, None
-    return round(sourced / total, 6), (round(weak / got, 6) if got > 0 else None)
+    return _round6(sourced / total), (_round6(weak / got) if got > 0 else None)
+
+
+def _round6(share: float) -> float:
+    """``round(share, 6)``; a share of exactly 0 or 1 (the common ones) as it is."""
+    return share if share == 0.0 or share == 1.0 else round(share, 6)
 
 
 #: Finding's fields in ``__init__`` order, to copy one with another effect.
@@ -146,8 +151,24 @@ def overall_sourcing(counted: Sequence[DimensionResult], limit: float,
         held = None if share is None else held_share(
             share, lambda: exact_share([(r.configured_weight, r.evidence)
                                         for r in with_share]), limit)
-    return _sourcing(round(sourced, 6), held,
-                     limit, dict(sorted(grades.items())), count_tiers(grades))
+    return _sourcing(_round6(sourced), held, limit, *_grades_and_tiers(grades))
+
+
+#: The sorted grades and their tiers per pattern of counts (a configuration's scorers give
+#: the same few patterns decision after decision); each decision gets its own dicts.
+_GRADE_PATTERNS: dict[tuple[tuple[str, int], ...], tuple[dict[str, int], dict[str, int]]] = {}
+
+
+def _grades_and_tiers(grades: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
+    """``dict(sorted(grades.items()))`` and ``count_tiers(grades)``, new dicts each time."""
+    key = tuple(grades.items())
+    got = _GRADE_PATTERNS.get(key)
+    if got is None:
+        got = (dict(sorted(key)), count_tiers(grades))
+        if len(_GRADE_PATTERNS) >= 1024:
+            _GRADE_PATTERNS.clear()
+        _GRADE_PATTERNS[key] = got
+    return got[0].copy(), got[1].copy()
 
 
 def _same_pure_share(dims: Sequence[DimensionResult], pure: Mapping[str, float | None],
@@ -233,7 +254,7 @@ def held_share(share: float, exact: Callable[[], Fraction], limit: float) -> flo
     ``share`` is the mean of the dimensions' rounded shares; within
     :data:`_ROUNDED_INPUTS` of the limit, ``exact()`` (worked out from the metrics) decides
     the side, so the rounding never moves a decision across the limit."""
-    shown = round(share, 6)
+    shown = _round6(share)
     if abs(share - limit) > _ROUNDED_INPUTS and (shown > limit) == (share > limit):
         return shown
     x = exact()

@@ -181,3 +181,29 @@ def test_significant_digits_are_the_decimal_rules_text(case: tuple, digits: int)
 
     value, cuts = case
     assert format_significant(value, cuts, digits) == significant_reference(value, cuts, digits)
+
+
+@st.composite
+def _beside_a_half_step(draw: st.DrawFn) -> tuple[float, int, float]:
+    """An amount at, or a hair either side of, a half step of its last decimal once scaled
+    (``4.125bn`` shown with 2 decimals): where float rounding and the rule's half-up
+    rounding of the exact decimal could part."""
+    digits = draw(st.integers(0, 6))
+    scale = draw(st.sampled_from([1.0, 1e3, 1e9, 0.1, 3.0]))
+    whole = draw(st.integers(-(10**11), 10**11))
+    offset = draw(st.sampled_from([0.0, 1e-15, -1e-15, 1e-12, -1e-12, 1e-10, -1e-9, 2e-9,
+                                   1e-7, -1e-6]))
+    value = (whole + 0.5 + offset) / 10.0**digits * scale
+    for _ in range(draw(st.integers(-3, 3))):
+        value = math.nextafter(value, math.inf)
+    return value, digits, scale
+
+
+@settings(max_examples=4000)
+@given(_beside_a_half_step(), st.lists(st.sampled_from(LINES), max_size=2), st.booleans())
+def test_an_amount_beside_a_half_step_is_the_text_decimal_arithmetic_gives(
+        case: tuple[float, int, float], cutoffs: list[float], grouping: bool) -> None:
+    value, digits, scale = case
+    cuts = tuple(cutoffs)
+    assert format_against(value, cuts, digits, grouping, scale) == against_reference(
+        value, cuts, digits, grouping, scale)

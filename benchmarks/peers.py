@@ -6,9 +6,11 @@ The scorecard: 4 banded dimensions (piecewise-linear bands, each from one profil
 0.15) and verdict bands (>= 75 qualified, >= 65 watch, else not_qualified). These are the
 semantics of threshold's default policy, so threshold runs it with no special policy:
 
-- threshold: the 4 scorers (``MetricScorer``) and a Python rule pack (``Pack`` of
-  ``@rule`` functions) registered as real pluggy plugins, the built-ins disabled, full
-  trace and receipt; it also runs its valuation gate (every input passes it).
+- threshold: the 4 scorers (``MetricScorer``, their readers returning the kit's
+  ``reading()`` tuple, the faster return the kit documents) and a Python rule pack
+  (``Pack`` of ``@rule`` functions) registered as real pluggy plugins, the built-ins
+  disabled, full trace and receipt; it also runs its valuation gate (every input passes
+  it) and works out the headroom and risk of falling below the line.
 - zen-engine (``pip install 'threshold[bench]'``): a JDM graph of 4 decision tables (the
   bands), an expression node (rules, composite) and a decision table (verdict bands),
   with and without ``trace``.
@@ -36,7 +38,17 @@ import attrs
 
 from threshold_core import Engine, build_config, hookimpl
 from threshold_core.engine import create_plugin_manager
-from threshold_core.kit import Band, Metric, MetricScorer, Pack, Reading, fired, passed, rule
+from threshold_core.kit import (
+    Band,
+    Metric,
+    MetricScorer,
+    Pack,
+    ReadingRow,
+    fired,
+    passed,
+    reading,
+    rule,
+)
 from threshold_core.testing import OPTIONAL_BUILTINS, profile_data
 
 # ------------------------------------------------------------------ the scorecard, as data
@@ -102,9 +114,13 @@ def plain(d: dict[str, Any]) -> tuple[str, float]:
 
 # ------------------------------------------------------------------ threshold plugins
 def _reader(section: str, name: str) -> Any:
-    def read(profile: Any, _ctx: Any, _settings: Any = None) -> Reading | None:
+    # The kit's faster return (``reading``: a Reading's fields as a plain tuple), with the
+    # path it reads made once.
+    paths = (f"{section}.{name}",)
+
+    def read(profile: Any, _ctx: Any, _settings: Any = None) -> ReadingRow | None:
         fig = getattr(getattr(profile, section), name)
-        return None if fig is None else Reading(fig.value, (f"{section}.{name}",))
+        return None if fig is None else reading(fig.value, paths)
     return read
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from threshold_core.kit import ReadingRow, add_months, reading
@@ -26,9 +27,11 @@ from threshold_core.model import (
 MONTH_DAYS = 365.25 / 12
 
 
+@lru_cache(maxsize=4096)
 def months_after(start: date, months: float) -> date:
     """``months`` calendar months after ``start``; a fraction of a month in average days
-    (the calendar's last day at most, as :func:`~threshold_core.kit.add_months`)."""
+    (the calendar's last day at most, as :func:`~threshold_core.kit.add_months`). Kept per
+    ``(start, months)``: each investor's lock-up end is read by three metrics."""
     whole = math.floor(months)
     end = add_months(start, whole)
     days = round((months - whole) * MONTH_DAYS)

@@ -191,7 +191,7 @@ def test_cutoffs_outside_0_to_100_never_move_a_score_held_to_0_100(
     # the exact side of floors and band edges in (0, 100]: a score held to 0-100, exactly
     # and as a float, is on the same side of every other cut-off both ways, so holding it
     # there changes nothing (a floor of 0 and the lowest band's 0 are the common ones).
-    from threshold_core.engine import composite_score, on_exact_side
+    from threshold_core.engine import composite_score, deciding_cutoffs, on_exact_side
 
     class Result:
         metrics = ()
@@ -207,3 +207,4 @@ def test_cutoffs_outside_0_to_100_never_move_a_score_held_to_0_100(
         assert (score >= c) == (exact() >= Fraction(repr(c)))
     pairs = [(0.35, score), (0.65, 100.0 - score)]
     assert composite_score(pairs, cutoffs) == composite_score(pairs, [])
+    assert deciding_cutoffs(cutoffs) == []

@@ -13,7 +13,9 @@ from ._engine import (
 )
 from ._epcache import fingerprint as installed_fingerprint
 from ._exact import (
+    composite_score,
     counted_points,
+    deciding_cutoffs,
     exact_coverage,
     final_exactly,
     on_exact_side,
@@ -29,7 +31,6 @@ from ._policy import (
     ADJUSTING_EFFECTS,
     adjustments_of,
     combine,
-    composite_score,
 )
 from ._registry import (
     declared_extension_types,
@@ -63,6 +64,7 @@ __all__ = [
     "composite_score",
     "counted_points",
     "create_plugin_manager",
+    "deciding_cutoffs",
     "declared_extension_types",
     "declared_settings_types",
     "dimension_sourcing",

@@ -38,6 +38,14 @@ def near(value: float, cutoffs: Iterable[float]) -> list[float]:
     return hits
 
 
+def deciding_cutoffs(cutoffs: Iterable[float]) -> list[float]:
+    """The cut-offs among ``cutoffs`` a score held to 0-100, or a weighted mean of such
+    scores, can be on either side of, exactly or as a float: those in (0, 100]. Any other
+    (a floor of 0, the lowest band's 0) has the score and its exact value on one side of
+    it both ways, so holding the score there would change nothing."""
+    return [c for c in cutoffs if 0.0 < c <= 100.0]
+
+
 def on_exact_side(value: float, exact: Callable[[], Fraction],
                   cutoffs: Iterable[float]) -> float:
     """``value``, or near a cut-off the float nearest ``exact()`` held on the side of every
@@ -181,3 +189,31 @@ def _no_points(metrics: Sequence[Any]) -> bool:
                 return False
             counted = True
     return counted
+
+
+def composite_score(pairs: Sequence[tuple[float, float]], cutoffs: Sequence[float],
+                    exact_scores: Callable[[], Sequence[Fraction]] | None = None) -> float:
+    """The weighted mean of ``(configured weight, score)`` pairs, exact where it decides.
+
+    Weights are never rounded before use (a third stays a third, not 0.333333).
+    Away from every cut-off the float result is far closer than any band edge;
+    within a hair of one, the mean is recomputed with exact rational arithmetic
+    (:func:`~threshold_core.engine._exact.on_exact_side`: weights as written, the
+    scores exactly as ``exact_scores`` gives them, else the floats' own values),
+    and the float returned lies on the same side of every cut-off as the exact
+    value, so comparing it with ``>=`` gives the exact verdict and displaying it
+    shows what was compared.
+    """
+    total = math.fsum(w for w, _ in pairs)
+    # A weighted mean lies between the smallest and the largest score; the float
+    # division can overshoot by an ulp (100.00000000000001), so it is held there.
+    scores = [s for _, s in pairs]
+    value = min(max(math.fsum(w * s for w, s in pairs) / total, min(scores)), max(scores))
+
+    def exact() -> Fraction:
+        from fractions import Fraction
+
+        got = exact_scores() if exact_scores is not None else [Fraction(s) for _, s in pairs]
+        return weighted_mean([(w, x) for (w, _), x in zip(pairs, got, strict=True)])
+
+    return on_exact_side(value, exact, cutoffs)

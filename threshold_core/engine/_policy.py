@@ -68,39 +68,17 @@ from ..model import (
     is_assumed,
     positional_builder,
 )
-from ._exact import exact_coverage, final_exactly, on_exact_side, weighted_mean
+from ._exact import (
+    composite_score,
+    deciding_cutoffs,
+    exact_coverage,
+    final_exactly,
+    on_exact_side,
+)
 from ._sourcing import dimension_sourcing, overall_sourcing, with_effect
 
 if TYPE_CHECKING:
     from fractions import Fraction
-
-
-def composite_score(pairs: Sequence[tuple[float, float]], cutoffs: Sequence[float],
-                    exact_scores: Callable[[], Sequence[Fraction]] | None = None) -> float:
-    """The weighted mean of ``(configured weight, score)`` pairs, exact where it decides.
-
-    Weights are never rounded before use (a third stays a third, not 0.333333).
-    Away from every cut-off the float result is far closer than any band edge;
-    within a hair of one, the mean is recomputed with exact rational arithmetic
-    (:func:`~threshold_core.engine._exact.on_exact_side`: weights as written, the
-    scores exactly as ``exact_scores`` gives them, else the floats' own values),
-    and the float returned lies on the same side of every cut-off as the exact
-    value, so comparing it with ``>=`` gives the exact verdict and displaying it
-    shows what was compared.
-    """
-    total = math.fsum(w for w, _ in pairs)
-    # A weighted mean lies between the smallest and the largest score; the float
-    # division can overshoot by an ulp (100.00000000000001), so it is held there.
-    scores = [s for _, s in pairs]
-    value = min(max(math.fsum(w * s for w, s in pairs) / total, min(scores)), max(scores))
-
-    def exact() -> Fraction:
-        from fractions import Fraction
-
-        got = exact_scores() if exact_scores is not None else [Fraction(s) for _, s in pairs]
-        return weighted_mean([(w, x) for (w, _), x in zip(pairs, got, strict=True)])
-
-    return on_exact_side(value, exact, cutoffs)
 
 
 def grade_for(score: float, grades: Sequence[GradeBand]) -> GradeBand:
@@ -126,7 +104,6 @@ _adjustment = positional_builder(Adjustment)
 _dimension_result = positional_builder(DimensionResult)
 #: ``PolicyResult(*every field)``, the same way (one per evaluation).
 _policy_result = positional_builder(PolicyResult)
-_NONE: tuple[float, ...] = ()  # no deductions or caps
 _VETO, _BLOCK, _CAP, _DEDUCTION, _REPORTED = (Effect.VETO, Effect.BLOCK, Effect.CAP,
                                               Effect.DEDUCTION, Effect.REPORTED)
 #: The effects that adjust a finding's dimension (:func:`adjustments_of`): a cap, a
@@ -162,8 +139,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             assert dim is not None
             adjusting[dim].append((f.rule, f.pack, effect, is_assumed(f)))
     findings = tuple(findings_list)
-    # Only the dimensions a finding adjusts have adjustments (most have none).
-    adjustments = {name: adjustments_of(found, policy)
+    adjustments = {name: adjustments_of(found, policy)  # only where a finding adjusts
                    for name, found in adjusting.items() if found}
     deductions = {name: [a.amount for a in adjs if a.effect is _DEDUCTION]
                   for name, adjs in adjustments.items()}
@@ -201,19 +177,15 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         if score is not None:
             # Deductions first, then the cap as a ceiling: the result does not
             # depend on the order the findings arrive in.
-            deducted = deductions.get(name, _NONE)
-            capped = caps_of.get(name, _NONE)
-            if deducted:
-                score += sum(deducted)
+            deducted, capped = deductions.get(name, ()), caps_of.get(name, ())
+            score += sum(deducted)
             for cap in capped:
                 score = min(score, cap)
             score = max(0.0, min(100.0, score))
             assert raw is not None and result is not None
             exact_of[name] = final_exactly(raw, result, deducted, capped)
-            # Held on the exact side of the dimension's floor (a floor compares it; one
-            # at or below 0, or above 100, is on one side of every score held to 0-100).
-            floor = policy.floor_for(name)
-            if 0.0 < floor <= 100.0:
+            floor = policy.floor_for(name)  # held on the exact side of a deciding floor
+            if 0.0 < floor <= 100.0:  # (:func:`deciding_cutoffs`)
                 score = on_exact_side(score, exact_of[name], (floor,))
             exact[name] = score
         counts = name not in left_out and total_weight > 0
@@ -241,10 +213,8 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     cutoffs = [band.min_score for band in policy.grades]
     if counted and all(r.name in exact for r in counted):
         # The grade is decided on this composite and the same number is shown.
-        # Only the cut-offs inside (0, 100] can fall between the composite and its exact
-        # value: both are means of scores held to 0-100 (see the floors above).
         score = composite_score([(dims[r.name].weight, exact[r.name]) for r in counted],
-                                [c for c in cutoffs if 0.0 < c <= 100.0],
+                                deciding_cutoffs(cutoffs),
                                 lambda: [exact_of[r.name]() for r in counted])
     band = grade_for(score, policy.grades) if score is not None else None
     grade = band.name if band else None

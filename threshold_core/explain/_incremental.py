@@ -30,6 +30,7 @@ from ..engine import (
     adjustments_of,
     combine,
     composite_score,
+    deciding_cutoffs,
     exact_coverage,
     exact_share,
     final_exactly,
@@ -139,9 +140,7 @@ class Replayer:
         self._not_evaluated = (not_evaluated()
                                if policy.missing_compliance_data is MissingCompliance.BLOCK
                                else False)
-        # The cut-offs a composite of scores held to 0-100 can fall on either side of.
-        self._cutoffs = [band.min_score for band in policy.grades
-                         if 0.0 < band.min_score <= 100.0]
+        self._cutoffs = deciding_cutoffs(band.min_score for band in policy.grades)
 
     def keeps_dimensions(self, clear: Iterable[str]) -> bool:
         """True when clearing the rules ``clear`` (and ``"gate"``) changes no dimension's
@@ -336,7 +335,7 @@ class Replayer:
         # Held on the exact side of the dimension's floor, as the policy holds it.
         exact = final_exactly(raw, self._dims[name][4], deductions, caps)
         floor = policy.floor_for(name)
-        if 0.0 < floor <= 100.0:  # else on one side of every score held to 0-100
+        if 0.0 < floor <= 100.0:  # a deciding floor (:func:`deciding_cutoffs`)
             score = on_exact_side(score, exact, (floor,))
         self._exact[(name, score)] = exact
         return score

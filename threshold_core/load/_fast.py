@@ -27,10 +27,12 @@ from typing import Any
 import attrs
 import cattrs
 
-from ..model import Figure, positional_builder
+from ..model import INT64_RANGE, Figure, positional_builder
 from . import _recipes, _types
 from ._scalars import checked_date
 from ._types import Warmup, optional_inner
+
+_INT_LOW, _INT_HIGH = INT64_RANGE
 
 #: Documents of a class structured by the converter before its function is generated
 #: (about 2 ms to generate and compile the profile's 42 functions, which a single
@@ -137,8 +139,9 @@ def _generate(cls: type, conv: cattrs.Converter, finishing: bool = False
         if tp is float:
             return [f"{pad}if v.__class__ is not float or v - v != 0.0:",
                     f"{pad}    v = {hook(tp)}"]
-        if tp is int:
-            return [f"{pad}if v.__class__ is not int:", f"{pad}    v = {hook(tp)}"]
+        if tp is int:  # beyond 64 bits: the hook names it
+            return [f"{pad}if v.__class__ is not int or not {_INT_LOW} <= v <= {_INT_HIGH}:",
+                    f"{pad}    v = {hook(tp)}"]
         if tp is bool:
             return [f"{pad}if v is not True and v is not False:", f"{pad}    v = {hook(tp)}"]
         if isinstance(tp, type) and issubclass(tp, enum.Enum):

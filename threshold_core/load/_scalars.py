@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
+from ..model import INT64_RANGE
 from ._reading import lone_surrogate
 
 
@@ -69,9 +70,15 @@ def _structure_float(value: Any, _: type) -> float:
     return number
 
 
+_INT_LOW, _INT_HIGH = INT64_RANGE
+
+
 def _structure_int(value: Any, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"expected a whole number, got {_show(value)}")
+    if not _INT_LOW <= value <= _INT_HIGH:
+        raise ValueError("expected a whole number within ±9,223,372,036,854,775,807 (64 "
+                         f"bits), got {value}")
     return value
 
 

@@ -78,6 +78,7 @@ from ._explanation import (
 )
 from ._figures import (
     AMOUNT,
+    INT64_RANGE,
     RANGE,
     SHARE,
     Figure,
@@ -205,6 +206,7 @@ __all__ = [
     "DEFAULT_DIMENSIONS",
     "FINANCIALS_AMOUNTS",
     "GRADED_VERDICTS",
+    "INT64_RANGE",
     "MAX_COMPONENT_SECONDS",
     "MAX_DECISION_SECONDS",
     "MAX_MONTE_CARLO_DRAWS",

@@ -35,6 +35,13 @@ def range_of(attribute: Any) -> tuple[float | None, float | None] | None:
     return None if bounds == (None, None) else bounds
 
 
+#: The whole numbers a profile or a configuration may hold, ``(lowest, highest)``: 64-bit
+#: signed integers, CEL's ``int`` (the CEL language definition, "Values": int is a 64-bit
+#: signed integer). A count beyond it is a typo, and no declarative rule could read it
+#: (cel-cpp refuses the whole profile's conversion), so the loader refuses it by path.
+INT64_RANGE = (-(2**63), 2**63 - 1)
+
+
 #: A percentage of a whole: 0-100.
 SHARE = {RANGE: (0.0, 100.0)}
 

@@ -276,7 +276,7 @@ class Compliance:
     source: str | None = None
     as_of: date | None = None
     #: Systems filed at MLPS level 3 or above (Cybersecurity Law Art. 21; GB/T 22239-2019).
-    mlps_level3_systems: int | None = field(default=None)
+    mlps_level3_systems: int | None = field(default=None, metadata=AMOUNT)
     #: Management-system certifications; ``[]`` means none, absent means not researched.
     certifications: tuple[Certification, ...] | None = None
 

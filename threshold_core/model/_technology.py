@@ -102,11 +102,11 @@ class SafetyEval:
     unsafe_compliance_pct: float | None = field(default=None, metadata=SHARE)
     language: str | None = None
     #: Prompts behind the rates, when one count serves both.
-    n_prompts: int | None = None
+    n_prompts: int | None = field(default=None, metadata=AMOUNT)
     #: Benign prompts behind ``over_refusal_pct`` (XSTest: 250 of its 450).
-    n_benign: int | None = None
+    n_benign: int | None = field(default=None, metadata=AMOUNT)
     #: Unsafe prompts behind ``unsafe_compliance_pct`` (XSTest: 200 of its 450).
-    n_unsafe: int | None = None
+    n_unsafe: int | None = field(default=None, metadata=AMOUNT)
     #: Run by a party independent of the company (not self-run, not press). Left out: unknown,
     #: never presumed false: where an independent result would make ETH-001 or ETH-002
     #: critical (a veto), the rule is not evaluated, naming it.

@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from ..model import RANGE, CompanyProfile, ConfigFile, Decision, Figure
+from ..model import INT64_RANGE, RANGE, CompanyProfile, ConfigFile, Decision, Figure
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 NAMES = ("decision", "profile", "config")
@@ -54,8 +54,8 @@ class _Builder:
             return {"type": "object", "additionalProperties": self.of(value)}
         if tp is bool:
             return {"type": "boolean"}
-        if tp is int:
-            return {"type": "integer"}
+        if tp is int:  # the loader's 64-bit bound (``INT64_RANGE``)
+            return {"type": "integer", "minimum": INT64_RANGE[0], "maximum": INT64_RANGE[1]}
         if tp is float:
             return {"type": "number"}
         if tp is str:

@@ -359,7 +359,8 @@ def test_every_documented_range_is_enforced_and_in_the_schema(
         value = low if low is not None else high
         if path == "valuation.amount":
             value = 1.0  # the gate needs a positive valuation
-    if path.endswith(("tier", "n_prompts", "members", "verticals_approved")):
+    if path.endswith(("tier", "n_prompts", "n_benign", "n_unsafe", "members",
+                      "verticals_approved", "mlps_level3_systems")):  # whole numbers
         value = int(value) if not outside else int(value) + (1 if value > (high or 0) else -1)
     doc = corpus.edit(path, {"value": value} if as_figure and path.split(".")[-1] in _FIGURES
                       else value)

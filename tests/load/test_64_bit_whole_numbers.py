@@ -25,6 +25,8 @@ from threshold_core.reports import schema
 LOW, HIGH = INT64_RANGE
 TOO_BIG = 2**64
 BASE: dict[str, Any] = {"id": "n", "name": "N Co", "as_of": "2026-06-30"}
+WORDS = ("expected a whole number from -9,223,372,036,854,775,808 to "
+         "9,223,372,036,854,775,807 (64 bits)")
 
 #: Every whole-number field of a profile: (its path, the document that holds a value there).
 FIELDS = {
@@ -82,8 +84,8 @@ def test_a_count_has_a_documented_lower_bound() -> None:
 def test_a_whole_number_beyond_64_bits_is_refused_by_path(path: str, value: int) -> None:
     with pytest.raises(InputError) as err:
         profile_from_data({**BASE, **FIELDS[path](value)})
-    assert f"$.{path}: expected a whole number within ±9,223,372,036,854,775,807 (64 bits), " \
-           f"got {value}" in str(err.value)
+    assert f"$.{path}: expected a whole number from -9,223,372,036,854,775,808 to " \
+           f"9,223,372,036,854,775,807 (64 bits), got {value}" in str(err.value)
 
 
 @pytest.mark.parametrize("path", ["compliance.mlps_level3_systems",
@@ -104,8 +106,7 @@ def test_the_reported_input_is_exit_2_naming_the_file_and_path(
     result = run_cli_process(command, "big.json")
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.strip() == (
-        "big.json: $.compliance.mlps_level3_systems: expected a whole number within "
-        "±9,223,372,036,854,775,807 (64 bits), got 18446744073709551616")
+        f"big.json: $.compliance.mlps_level3_systems: {WORDS}, got 18446744073709551616")
     assert "Traceback" not in result.stderr
 
 
@@ -129,9 +130,7 @@ def test_a_configuration_s_whole_number_beyond_64_bits(run_cli: Any, tmp_path: P
                                         encoding="utf-8")
     result = run_cli("validate", "ok.json", "--config", "seed.toml")
     assert result.returncode == 2
-    assert result.stderr.strip() == ("seed.toml: $.explain.seed: expected a whole number "
-                                     "within ±9,223,372,036,854,775,807 (64 bits), got "
-                                     "18446744073709551616")
+    assert result.stderr.strip() == f"seed.toml: $.explain.seed: {WORDS}, got {TOO_BIG}"
 
 
 def test_a_batch_line_beyond_64_bits_is_that_line_s_error(
@@ -146,8 +145,8 @@ def test_a_batch_line_beyond_64_bits_is_that_line_s_error(
     ids = [json.loads(x)["company"]["id"]
            for x in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert sorted(ids) == ["good", "small"]
-    assert ("in.jsonl:2: $.compliance.mlps_level3_systems: expected a whole number within "
-            "±9,223,372,036,854,775,807 (64 bits), got 18446744073709551616") in result.stderr
+    assert (f"in.jsonl:2: $.compliance.mlps_level3_systems: {WORDS}, got {TOO_BIG}"
+            in result.stderr)
     assert "Traceback" not in result.stderr
 
 
@@ -194,5 +193,25 @@ def test_every_accepted_count_reaches_a_declarative_rule_as_itself(value: int) -
 @given(st.sampled_from(sorted(FIELDS)),
        st.integers(min_value=HIGH + 1) | st.integers(max_value=LOW - 1))
 def test_no_whole_number_beyond_64_bits_loads(path: str, value: int) -> None:
-    with pytest.raises(InputError, match="within ±9,223,372,036,854,775,807"):
+    with pytest.raises(InputError, match="from -9,223,372,036,854,775,808 to "):
         profile_from_data({**BASE, **FIELDS[path](value)})
+
+
+def test_a_number_too_long_to_write_is_named_by_its_size() -> None:
+    # Python refuses to write an int of more than 4,300 digits: the message gives its size.
+    with pytest.raises(InputError) as err:
+        profile_from_data({**BASE, **FIELDS["compliance.mlps_level3_systems"](10**5000)})
+    assert f"$.compliance.mlps_level3_systems: {WORDS}, got a number of about 5,000 digits" \
+        in str(err.value)
+
+
+@pytest.mark.parametrize("path, value, message", [
+    ("evaluations.safety[0].n_prompts", -1234567, "must not be negative, got -1234567"),
+    ("investors[0].tier", HIGH, f"must be within 1-3, got {HIGH}"),
+    ("investors[0].tier", LOW, f"must be within 1-3, got {LOW}"),
+])
+def test_a_whole_number_out_of_its_range_is_shown_as_written(path: str, value: int,
+                                                             message: str) -> None:
+    with pytest.raises(InputError) as err:
+        profile_from_data({**BASE, **FIELDS[path](value)})
+    assert f"$.{path}: {message}" in str(err.value)

@@ -185,7 +185,7 @@ def test_a_mistyped_year_shows_in_threshold_evaluate(run_cli_process, tmp_path):
 
 
 @pytest.mark.parametrize("setting", [
-    "[settings.freshness]\nexport_controls = 1000000000000000000000000",
+    "[settings.freshness]\nexport_controls = 9223372036854775807",  # the largest whole number
     "[settings.valuation]\nmax_age_months = 10000000000000",
     "[settings.filings]\nenforcement_lookback_months = 100000",
     "[settings.filings]\npi_audit_interval_months = 100000",
@@ -200,6 +200,17 @@ def test_a_threshold_longer_than_the_calendar_is_not_a_plugin_failure(run_cli, t
     assert result.returncode == 0, result.stderr
     assert all(e["status"] == "ok" for e in json.loads(result.stdout)["trace"]
                if e["kind"] != "scorer" or e["status"] != "skipped")
+
+
+def test_a_threshold_beyond_64_bits_is_refused_where_it_loads(run_cli, tmp_path):
+    (tmp_path / "co.json").write_text(json.dumps(RICH_PROFILE, default=str), encoding="utf-8")
+    (tmp_path / "threshold.toml").write_text(
+        "[settings.freshness]\nexport_controls = 1000000000000000000000000\n", encoding="utf-8")
+    result = run_cli("evaluate", "co.json")
+    assert result.returncode == 2
+    assert "threshold.toml: $.settings.freshness.export_controls: expected a whole number " \
+        "from -9,223,372,036,854,775,808 to 9,223,372,036,854,775,807 (64 bits), got " \
+        "1000000000000000000000000" in result.stderr
 
 
 def test_the_assumed_finding_says_why_the_rule_was_not_evaluated(evaluate):

@@ -80,7 +80,8 @@ def out_of(bounds: Range, number: float) -> str | None:
         return None
     # The number as given, never shown onto the bound it is outside (100.0000001 is not
     # "got 100" beside "at most 100"); the bounds as written.
-    got = format_significant(number, tuple(b for b in bounds if b is not None), 6)
+    got = (str(number) if number.__class__ is int  # a whole number as written (64 bits)
+           else format_significant(number, tuple(b for b in bounds if b is not None), 6))
     if high is None:
         return f"must not be negative, got {got}" if low == 0 else (
             f"must be at least {format_cutoff(low)}, got {got}")

@@ -77,9 +77,21 @@ def _structure_int(value: Any, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"expected a whole number, got {_show(value)}")
     if not _INT_LOW <= value <= _INT_HIGH:
-        raise ValueError("expected a whole number within ±9,223,372,036,854,775,807 (64 "
-                         f"bits), got {value}")
+        raise ValueError(f"{INT64_WORDS}, got {_whole(value)}")
     return value
+
+
+#: What a whole number must be (:data:`~threshold_core.model.INT64_RANGE`).
+INT64_WORDS = ("expected a whole number from -9,223,372,036,854,775,808 to "
+               "9,223,372,036,854,775,807 (64 bits)")
+
+
+def _whole(value: int) -> str:
+    """A whole number as written, or its size when Python would refuse to write it (more
+    than 4,300 digits: ``sys.get_int_max_str_digits``)."""
+    if value.bit_length() <= 14_000:  # at most about 4,215 digits
+        return str(value)
+    return f"a number of about {int(value.bit_length() * 0.30103):,} digits"
 
 
 def _structure_str(value: Any, _: type) -> str:

@@ -38,14 +38,6 @@ def near(value: float, cutoffs: Iterable[float]) -> list[float]:
     return hits
 
 
-def deciding_cutoffs(cutoffs: Iterable[float]) -> list[float]:
-    """The cut-offs among ``cutoffs`` a score held to 0-100, or a weighted mean of such
-    scores, can be on either side of, exactly or as a float: those in (0, 100]. Any other
-    (a floor of 0, the lowest band's 0) has the score and its exact value on one side of
-    it both ways, so holding the score there would change nothing."""
-    return [c for c in cutoffs if 0.0 < c <= 100.0]
-
-
 def on_exact_side(value: float, exact: Callable[[], Fraction],
                   cutoffs: Iterable[float]) -> float:
     """``value``, or near a cut-off the float nearest ``exact()`` held on the side of every
@@ -160,17 +152,7 @@ def final_exactly(raw: float, result: Any, deductions: Sequence[float],
     """A dimension's final score exactly (``result`` its scorer's result, ``raw`` the score
     used, which a what-if may have replaced), to work out only near a cut-off."""
     def exact() -> Fraction:
-        # Deducted or capped clearly below 0, the score is held at exactly 0: the exact raw
-        # score is within 1e-9 (relative) of ``raw`` (``_consistent``; points are 0-100),
-        # each deduction and cap within 1e-16 of its float, far inside this margin.
-        low = raw + sum(deductions)
-        for cap in caps:
-            low = min(low, cap)
-        if low < -1e-6 * (1.0 + abs(raw) + sum(abs(d) for d in deductions)) or (
-                raw == 0.0 and _no_points(result.metrics)
-                and all(d <= 0.0 for d in deductions)):
-            # Or a raw score of exactly 0 (every point counted 0, which is then the exact
-            # mean, or the float's own value), nothing added: held at exactly 0 too.
+        if exactly_zero(raw, result, deductions, caps):
             from fractions import Fraction
 
             return Fraction(0)
@@ -178,6 +160,23 @@ def final_exactly(raw: float, result: Any, deductions: Sequence[float],
                            deductions, caps)
 
     return exact
+
+
+def exactly_zero(raw: float, result: Any, deductions: Sequence[float],
+                 caps: Sequence[float]) -> bool:
+    """Whether the final score :func:`final_exactly` works out is exactly 0, known without
+    rational arithmetic (its float, held to 0-100, is then 0.0 too, so no cut-off can have
+    the two on different sides)."""
+    # Deducted or capped clearly below 0, the score is held at exactly 0: the exact raw
+    # score is within 1e-9 (relative) of ``raw`` (``_consistent``; points are 0-100),
+    # each deduction and cap within 1e-16 of its float, far inside this margin.
+    low = raw + sum(deductions)
+    for cap in caps:
+        low = min(low, cap)
+    # Or a raw score of exactly 0 (every point counted 0, which is then the exact mean, or
+    # the float's own value), nothing added: held at exactly 0 too.
+    return bool(low < -1e-6 * (1.0 + abs(raw) + sum(abs(d) for d in deductions)) or (
+        raw == 0.0 and _no_points(result.metrics) and all(d <= 0.0 for d in deductions)))
 
 
 def _no_points(metrics: Sequence[Any]) -> bool:

@@ -30,9 +30,9 @@ from ..engine import (
     adjustments_of,
     combine,
     composite_score,
-    deciding_cutoffs,
     exact_coverage,
     exact_share,
+    exactly_zero,
     final_exactly,
     held_share,
     on_exact_side,
@@ -140,7 +140,7 @@ class Replayer:
         self._not_evaluated = (not_evaluated()
                                if policy.missing_compliance_data is MissingCompliance.BLOCK
                                else False)
-        self._cutoffs = deciding_cutoffs(band.min_score for band in policy.grades)
+        self._cutoffs = [*(band.min_score for band in policy.grades), 0.0]  # as the policy
 
     def keeps_dimensions(self, clear: Iterable[str]) -> bool:
         """True when clearing the rules ``clear`` (and ``"gate"``) changes no dimension's
@@ -334,9 +334,8 @@ class Replayer:
         score = max(0.0, min(100.0, score))
         # Held on the exact side of the dimension's floor, as the policy holds it.
         exact = final_exactly(raw, self._dims[name][4], deductions, caps)
-        floor = policy.floor_for(name)
-        if 0.0 < floor <= 100.0:  # a deciding floor (:func:`deciding_cutoffs`)
-            score = on_exact_side(score, exact, (floor,))
+        if score != 0.0 or not exactly_zero(raw, self._dims[name][4], deductions, caps):
+            score = on_exact_side(score, exact, (policy.floor_for(name), 0.0))
         self._exact[(name, score)] = exact
         return score
 

@@ -93,6 +93,21 @@ def test_every_problem_named_with_file_and_key(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("lowest", ["-10", "-0.5"])
+def test_a_last_band_below_0_is_refused_as_its_message_says(tmp_path: Path,
+                                                           lowest: str) -> None:
+    # Every score is at least 0: a band starting below it says something the policy never
+    # does (and the composite is held on the exact side of the last band's 0).
+    path = tmp_path / "threshold.toml"
+    path.write_text('[[policy.grades]]\nname = "A"\nmin_score = 70\nverdict = "qualified"\n'
+                    f'[[policy.grades]]\nname = "B"\nmin_score = {lowest}\n'
+                    'verdict = "not_qualified"\n')
+    with pytest.raises(InputError) as err:
+        load_config(path)
+    assert err.value.lines() == [
+        f"{path}: $.policy.grades: the last band must start at 0, not {float(lowest):g}"]
+
+
 def test_config_hash_ignores_where_the_file_lives(tmp_path: Path) -> None:
     a, b = tmp_path / "a.toml", tmp_path / "b.toml"
     a.write_text("[gate]\nline_cny = 5e9\n")

@@ -184,11 +184,13 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             score = max(0.0, min(100.0, score))
             assert raw is not None and result is not None
             exact_of[name] = final_exactly(raw, result, deducted, capped)
-            # Held on the exact side of the dimension's floor (a floor compares it) and of 0
-            # (float noise of an exact 0 is shown as 0); a score of 0.0 known to be exactly
-            # 0 is on the exact side of every cut-off already.
-            if score != 0.0 or not exactly_zero(raw, result, deducted, capped):
+            # Held on the exact side of the dimension's floor (a floor compares it), and a
+            # score off 0 on the exact side of 0 (float noise of an exact 0 is shown as 0);
+            # a score of 0.0 known to be exactly 0 is on the exact side of every cut-off.
+            if score != 0.0:
                 score = on_exact_side(score, exact_of[name], (policy.floor_for(name), 0.0))
+            elif not exactly_zero(raw, result, deducted, capped):
+                score = on_exact_side(score, exact_of[name], (policy.floor_for(name),))
             exact[name] = score
         counts = name not in left_out and total_weight > 0
         # Unrounded: reports round for display, and nothing compared is rounded.
@@ -216,7 +218,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     if counted and all(r.name in exact for r in counted):
         # The grade is decided on this composite and the same number is shown.
         score = composite_score([(dims[r.name].weight, exact[r.name]) for r in counted],
-                                [*cutoffs, 0.0],  # 0: as each dimension's score
+                                cutoffs,  # the last band's 0 among them
                                 lambda: [exact_of[r.name]() for r in counted])
     band = grade_for(score, policy.grades) if score is not None else None
     grade = band.name if band else None

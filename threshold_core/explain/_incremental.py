@@ -140,7 +140,7 @@ class Replayer:
         self._not_evaluated = (not_evaluated()
                                if policy.missing_compliance_data is MissingCompliance.BLOCK
                                else False)
-        self._cutoffs = [*(band.min_score for band in policy.grades), 0.0]  # as the policy
+        self._cutoffs = [band.min_score for band in policy.grades]
 
     def keeps_dimensions(self, clear: Iterable[str]) -> bool:
         """True when clearing the rules ``clear`` (and ``"gate"``) changes no dimension's
@@ -334,8 +334,10 @@ class Replayer:
         score = max(0.0, min(100.0, score))
         # Held on the exact side of the dimension's floor, as the policy holds it.
         exact = final_exactly(raw, self._dims[name][4], deductions, caps)
-        if score != 0.0 or not exactly_zero(raw, self._dims[name][4], deductions, caps):
+        if score != 0.0:  # and off 0 on the exact side of 0, as the policy holds it
             score = on_exact_side(score, exact, (policy.floor_for(name), 0.0))
+        elif not exactly_zero(raw, self._dims[name][4], deductions, caps):
+            score = on_exact_side(score, exact, (policy.floor_for(name),))
         self._exact[(name, score)] = exact
         return score
 

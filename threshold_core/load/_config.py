@@ -60,7 +60,7 @@ def _check_policy(policy: PolicyConfig) -> list[Problem]:
         problems.append(
             Problem("$.policy.grades", "bands must be listed best first with falling min_score")
         )
-    elif mins[-1] > 0:
+    elif mins[-1] != 0:  # below 0 too: every score is at least 0
         problems.append(
             Problem("$.policy.grades", f"the last band must start at 0, not {mins[-1]:g}")
         )

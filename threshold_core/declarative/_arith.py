@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..model import INT64_RANGE
 from ._checked import wire_fields
 
 #: The running environment's name for a checked division (as long as CEL's ``_/_``).
 DIVIDE = "div"
-_INT64_MIN = -(2**63)
+_INT64_MIN = INT64_RANGE[0]
 
 
 def _divide_int(a: int, b: int) -> int:

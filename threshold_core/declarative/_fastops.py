@@ -11,7 +11,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-INT64 = 2**63
+from ..model import INT64_RANGE
+
+INT64 = -INT64_RANGE[0]  # 2**63: CEL's int is within [-INT64, INT64)
 #: A compiled expression: the variables (and macro variables) in, a value or AbsentKey out.
 Node = Callable[[dict[str, Any]], Any]
 

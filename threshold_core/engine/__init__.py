@@ -18,6 +18,7 @@ from ._exact import (
     exact_coverage,
     exactly_zero,
     final_exactly,
+    held_final,
     on_exact_side,
 )
 from ._plugins import (
@@ -73,6 +74,7 @@ __all__ = [
     "exactly_zero",
     "extension_types",
     "final_exactly",
+    "held_final",
     "held_share",
     "installed_fingerprint",
     "load_module_file",

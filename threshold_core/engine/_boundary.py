@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import (
+    INT64_RANGE,
     DimensionResult,
     DimensionScore,
     Factor,
@@ -44,7 +45,7 @@ MAX_ITEMS = 10_000
 #: Deepest nesting of evidence containers.
 MAX_DEPTH = 8
 #: Largest integer magnitude in evidence (a signed 64-bit integer).
-MAX_INT = 2**63
+MAX_INT = INT64_RANGE[1] + 1  # 2**63
 
 _ENGINE_STATUSES = (RuleStatus.DISABLED, RuleStatus.ERROR)
 

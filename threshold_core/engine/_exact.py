@@ -162,6 +162,21 @@ def final_exactly(raw: float, result: Any, deductions: Sequence[float],
     return exact
 
 
+def held_final(score: float, raw: float, result: Any, deductions: Sequence[float],
+               caps: Sequence[float], floor: float) -> tuple[float, Callable[[], Fraction]]:
+    """A dimension's final ``score`` (its float, held to 0-100) held as the policy holds it,
+    and its exact value (:func:`final_exactly`, worked out only near a cut-off): on the
+    exact side of the dimension's ``floor``, and, off 0, on the exact side of 0 (float
+    noise of an exact 0 is shown as 0). A score of 0.0 known to be exactly 0
+    (:func:`exactly_zero`) is on the exact side of every cut-off as it is."""
+    exact = final_exactly(raw, result, deductions, caps)
+    if score != 0.0:
+        return on_exact_side(score, exact, (floor, 0.0)), exact
+    if not exactly_zero(raw, result, deductions, caps):
+        return on_exact_side(score, exact, (floor,)), exact
+    return score, exact
+
+
 def exactly_zero(raw: float, result: Any, deductions: Sequence[float],
                  caps: Sequence[float]) -> bool:
     """Whether the final score :func:`final_exactly` works out is exactly 0, known without

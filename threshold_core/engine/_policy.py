@@ -71,9 +71,7 @@ from ..model import (
 from ._exact import (
     composite_score,
     exact_coverage,
-    exactly_zero,
-    final_exactly,
-    on_exact_side,
+    held_final,
 )
 from ._sourcing import dimension_sourcing, overall_sourcing, with_effect
 
@@ -183,14 +181,9 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                 score = min(score, cap)
             score = max(0.0, min(100.0, score))
             assert raw is not None and result is not None
-            exact_of[name] = final_exactly(raw, result, deducted, capped)
-            # Held on the exact side of the dimension's floor (a floor compares it), and a
-            # score off 0 on the exact side of 0 (float noise of an exact 0 is shown as 0);
-            # a score of 0.0 known to be exactly 0 is on the exact side of every cut-off.
-            if score != 0.0:
-                score = on_exact_side(score, exact_of[name], (policy.floor_for(name), 0.0))
-            elif not exactly_zero(raw, result, deducted, capped):
-                score = on_exact_side(score, exact_of[name], (policy.floor_for(name),))
+            # Held on the exact side of the dimension's floor (a floor compares it) and of 0.
+            score, exact_of[name] = held_final(score, raw, result, deducted, capped,
+                                               policy.floor_for(name))
             exact[name] = score
         counts = name not in left_out and total_weight > 0
         # Unrounded: reports round for display, and nothing compared is rounded.

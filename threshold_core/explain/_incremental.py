@@ -32,10 +32,8 @@ from ..engine import (
     composite_score,
     exact_coverage,
     exact_share,
-    exactly_zero,
-    final_exactly,
+    held_final,
     held_share,
-    on_exact_side,
 )
 from ..model import (
     Assessment,
@@ -332,12 +330,9 @@ class Replayer:
         for cap in caps:
             score = min(score, cap)
         score = max(0.0, min(100.0, score))
-        # Held on the exact side of the dimension's floor, as the policy holds it.
-        exact = final_exactly(raw, self._dims[name][4], deductions, caps)
-        if score != 0.0:  # and off 0 on the exact side of 0, as the policy holds it
-            score = on_exact_side(score, exact, (policy.floor_for(name), 0.0))
-        elif not exactly_zero(raw, self._dims[name][4], deductions, caps):
-            score = on_exact_side(score, exact, (policy.floor_for(name),))
+        # Held on the exact side of the dimension's floor and of 0, as the policy holds it.
+        score, exact = held_final(score, raw, self._dims[name][4], deductions, caps,
+                                  policy.floor_for(name))
         self._exact[(name, score)] = exact
         return score
 

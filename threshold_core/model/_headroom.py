@@ -176,8 +176,10 @@ def volatility_for(basis: str | None, listing: str | None, config: RiskConfig) -
     vb = config.volatility.basis.get(basis or "")
     table = config.volatility.listing
     vl = table.get(listing or "unknown", table.get("unknown"))
-    if vb is None or vl is None:
-        return vl if vb is None and vl is not None else vb if vb is not None else 0.0
+    if vb is None:
+        return vl if vl is not None else 0.0
+    if vl is None:
+        return vb
     return vl if vl > vb else vb  # max(vb, vl)
 
 

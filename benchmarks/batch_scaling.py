@@ -11,6 +11,15 @@ empty portfolio measures the fixed start-up cost, which is taken off before comp
 Then ``--jobs 2`` and ``--jobs 1`` (with ``--explain``) run alternately on one portfolio
 (``--jobs-count``), medians compared.
 
+Each size also runs ``benchmarks/honest_batch.py``, the honest pipeline: plain Python a
+user would write instead (parse each line with orjson, the honest baseline's 64 rule
+checks, scores, gate and policy, a JSONL line of the verdict), in a fresh process right
+after threshold's runs; its verdicts are compared with ``threshold batch``'s on every
+company, and the ratio of CPU per company printed. It explains nothing and writes no
+trace, so it is a lower bound: goal 3's 2,000 companies/s is an absolute rate, and when
+the honest pipeline is below it on a machine, no pipeline running the same checks in
+Python one company at a time meets it there (the script says so).
+
 Goals (issue 20): at least 2,000 companies/s per core; time per company at the largest
 size within 10% of that at the smallest; peak memory at the largest at most 1.2x that at
 the smallest; ``--jobs 2`` at least 1.7x ``--jobs 1``. The load average is printed
@@ -23,7 +32,8 @@ leaves it to the usual way; evaluate; explain with the batch's own call; write t
 line), over COUNT synthetic profiles (seed 1), best and median of ``--runs`` rounds; then,
 in a pass of its own, the total without explaining (``threshold batch`` without
 ``--explain``); then the usual way of reading alone (every line parsed, then every
-document structured), as before the native decoder.
+document structured), as before the native decoder; then the honest pipeline over the
+same lines in memory (its verdicts checked equal to the engine's on every line first).
 
 Run: python benchmarks/batch_scaling.py [--sizes 1000 10000 100000] [--jobs-count 10000]
      python benchmarks/batch_scaling.py --stages 1000 [--runs 3]
@@ -43,11 +53,24 @@ from typing import Any
 
 from threshold_core.portfolio import synthetic_portfolio
 
+HERE = Path(__file__).resolve().parent
+
 
 def run_batch(exe: str, source: Path, output: Path, jobs: int = 1,
               explain: bool = True) -> tuple[float, float, float]:
     """Wall seconds, peak RSS (MiB) and CPU seconds (user + system, with the worker
     processes) of one batch run in a fresh process."""
+    return timed([exe, "batch", str(source), "--output", str(output), "--jobs", str(jobs),
+                  *(["--explain"] if explain else [])])
+
+
+def run_honest(source: Path, output: Path) -> tuple[float, float, float]:
+    """:func:`run_batch`'s figures for ``benchmarks/honest_batch.py`` on ``source``."""
+    return timed([sys.executable, str(HERE / "honest_batch.py"), str(source), str(output)])
+
+
+def timed(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MiB) and CPU seconds of ``command`` in a fresh process."""
     code = (
         "import resource, subprocess, sys, time\n"
         "t = time.perf_counter()\n"
@@ -56,13 +79,24 @@ def run_batch(exe: str, source: Path, output: Path, jobs: int = 1,
         "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
         "print(dt, ru.ru_maxrss / 1024, p.returncode, ru.ru_utime + ru.ru_stime)\n"
     )
-    cmd = [sys.executable, "-c", code, exe, "batch", str(source), "--output", str(output),
-           "--jobs", str(jobs), *(["--explain"] if explain else [])]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True,
-                         env={**os.environ, "NO_COLOR": "1"}).stdout.split()
+    out = subprocess.run([sys.executable, "-c", code, *command], capture_output=True,
+                         text=True, check=True, env={**os.environ, "NO_COLOR": "1"}).stdout.split()
     if out[2] != "0":  # a usage error is 2 too; the portfolios have no invalid rows
-        raise SystemExit(f"batch failed with exit code {out[2]}")
+        raise SystemExit(f"{' '.join(command)} failed with exit code {out[2]}")
     return float(out[0]), float(out[1]), float(out[3])
+
+
+def verdicts_differ(ours: Path, honest: Path) -> int:
+    """On how many companies ``threshold batch``'s output and the honest pipeline's
+    disagree on the verdict (a company missing from either counts)."""
+    def read(path: Path) -> dict[str, str]:
+        out = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            out[(row.get("company") or {}).get("id") or row.get("id")] = row["verdict"]
+        return out
+    a, b = read(ours), read(honest)
+    return sum(a.get(k) != b.get(k) for k in a.keys() | b.keys())
 
 
 def write_portfolio(path: Path, n: int) -> None:
@@ -106,7 +140,8 @@ def stages(count: int, rounds: int) -> None:
         decision_line_utf8(d)
     clock = time.process_time
     names = ("read", "evaluate", "explain", "line", "total", "total, no explain",
-             "read: parse", "read: structure")
+             "read: parse", "read: structure", "honest pipeline")
+    honest = honest_pipeline(lines, engine)
     runs: dict[str, list[float]] = {k: [] for k in names}
     for _ in range(rounds):
         # The pipeline with --explain, then (a pass of its own, so that neither reads the
@@ -137,7 +172,10 @@ def stages(count: int, rounds: int) -> None:
         for doc in docs:
             engine.profile_from_data(doc, "x")
         t2 = clock()
-        for name, seconds in zip(names, [*spent, sum(spent), plain, t1 - t0, t2 - t1],
+        t3 = clock()
+        honest()
+        t4 = clock()
+        for name, seconds in zip(names, [*spent, sum(spent), plain, t1 - t0, t2 - t1, t4 - t3],
                                  strict=True):
             runs[name].append(seconds / count * 1e6)
     print(f"{count:,} synthetic profiles (seed 1), one at a time, {rounds} rounds; "
@@ -145,10 +183,35 @@ def stages(count: int, rounds: int) -> None:
     for name in names:
         if name == "read: parse":
             print("  the usual way alone, back to back (not in the pipeline: warmer caches):")
+        if name == "honest pipeline":
+            print("  plain Python, what a user would write instead (benchmarks/honest_batch.py: "
+                  "parse, the same checks, a line of the verdict; no explanation or trace):")
         print(f"  {name:18s} {min(runs[name]):8.1f} ({statistics.median(runs[name]):8.1f})")
     print(f"  {1e6 / min(runs['total']):,.0f} companies/s per core for these stages with "
           f"--explain (the goal's pipeline); {1e6 / min(runs['total, no explain']):,.0f} "
           "without")
+    ratio = min(runs["total"]) / min(runs["honest pipeline"])
+    print(f"  the honest pipeline {1e6 / min(runs['honest pipeline']):,.0f} companies/s per core; "
+          f"threshold's stages with --explain {ratio:.2f}x its time")
+
+
+def honest_pipeline(lines: list[str], engine: Any) -> Any:
+    """A function running ``benchmarks/honest_batch.py``'s pipeline over ``lines`` in
+    memory (parse, decide, write the line to a buffer), once its verdicts are checked
+    equal to ``engine``'s on every line."""
+    import io
+
+    import honest_batch  # type: ignore[import-not-found, unused-ignore]
+
+    data = [text.encode() for text in lines]
+    out = io.BytesIO()
+    honest_batch.pipeline(data, out)
+    honest = [json.loads(row)["verdict"] for row in out.getvalue().splitlines()]
+    ours = [engine.evaluate(engine.profile_from_data(json.loads(t), "x")).verdict.value
+            for t in lines]
+    differ = sum(a != b for a, b in zip(honest, ours, strict=True))
+    print(f"honest pipeline vs threshold: verdicts differ on {differ} of {len(lines):,}")
+    return lambda: honest_batch.pipeline(data, io.BytesIO())
 
 
 def load() -> str:
@@ -173,7 +236,8 @@ def main() -> None:
         return
     exe = str(Path(sys.executable).with_name("threshold"))
     print(f"load average before: {load()}", flush=True)
-    rows = []
+    rows: list[tuple[int, float, float, float]] = []
+    honest_rows: list[tuple[int, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         empty = Path(tmp) / "empty.jsonl"
         empty.write_text("", encoding="utf-8")
@@ -183,6 +247,7 @@ def main() -> None:
         startup, startup_cpu = min(e[0] for e in empties), min(e[2] for e in empties)
         print(f"start-up (empty portfolio): {startup * 1000:.0f} ms, "
               f"{startup_cpu * 1000:.0f} ms CPU", flush=True)
+        honest_startup = min(run_honest(empty, Path(tmp) / "empty.out")[2] for _ in range(3))
         for n in args.sizes:
             source = Path(tmp) / f"p{n}.jsonl"
             write_portfolio(source, n)
@@ -196,6 +261,17 @@ def main() -> None:
                 print(f"{n:>7} profiles, {what}: {seconds:7.1f} s  {net / n * 1e6:6.0f} us/company "
                       f"wall, {net_cpu / n * 1e6:6.0f} us CPU  {n / net_cpu:6,.0f} companies/s per "
                       f"core (net of start-up)  peak RSS {rss:6.1f} MiB", flush=True)
+            # The honest pipeline on the same portfolio, right after (same minutes' load).
+            honest_out = Path(tmp) / f"honest{n}.jsonl"
+            cpu = run_honest(source, honest_out)[2] - honest_startup
+            ours = rows[-1][3] if rows and rows[-1][0] == n else None
+            honest_rows.append((n, cpu))
+            differ = verdicts_differ(Path(tmp) / f"out{n}.jsonl", honest_out)
+            print(f"{n:>7} profiles, honest pipeline (benchmarks/honest_batch.py: plain Python, "
+                  f"the same checks, no explanation or trace): {cpu / n * 1e6:6.0f} us CPU  "
+                  f"{n / cpu:6,.0f} companies/s per core (net of start-up); verdicts differ on "
+                  f"{differ}" + (f"; threshold batch {'--explain ' if explains[0] else ''}/ "
+                                 f"honest: {ours / cpu:.2f}x" if ours else ""), flush=True)
             source.unlink()
         if args.jobs_count:
             source = Path(tmp) / "jobs.jsonl"
@@ -217,6 +293,10 @@ def main() -> None:
           "pipeline):")
     print(f"throughput per core (CPU time): {best:,.0f} companies/s at best "
           f"(goal >= 2,000: {'met' if best >= 2000 else 'NOT met'})")
+    honest_best = max(n / c for n, c in honest_rows)
+    print(f"the honest pipeline on this machine: {honest_best:,.0f} companies/s at best"
+          + ("" if honest_best >= 2000 else " (below 2,000: plain Python running the same "
+             "checks one company at a time cannot meet goal 3 here)"))
     print(f"time per company {n1:,} vs {n0:,}: {time_ratio:.2f}x wall, {cpu_ratio:.2f}x CPU "
           f"(goal within 10%: {'met' if abs(time_ratio - 1.0) <= 0.10 else 'NOT met'} "
           f"wall, {'met' if abs(cpu_ratio - 1.0) <= 0.10 else 'NOT met'} CPU)")

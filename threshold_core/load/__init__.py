@@ -19,6 +19,7 @@ from ._converter import (
     converter,
     structure,
 )
+from ._finish import unstructured_problems
 from ._ids import (
     CompanyIds,
     refuse_repeated_ids,
@@ -130,6 +131,7 @@ __all__ = [
     "threshold_load_profile",
     "unreadable_fields",
     "unreadable_message",
+    "unstructured_problems",
     "use_recipes",
     "without_none",
 ]

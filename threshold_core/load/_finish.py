@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import copy
 import typing
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
 from ..errors import Problem
-from ..model import Figure, format_cutoff, format_significant, range_of
+from ..model import INT64_RANGE, Figure, format_cutoff, format_significant, range_of
 from . import _types
 from ._config import currency_code
 from ._types import Warmup, without_none
@@ -159,6 +160,60 @@ def _interpret(obj: Any, path: str, source: Any, as_of: Any, problems: list[Prob
         else:
             for k, item in enumerate(v):
                 _interpret(item, f"{path}.{name}[{k}]", source, as_of, problems)
+
+
+def unstructured_problems(cls: type, data: Any, path: str,
+                          found: Sequence[Problem]) -> list[Problem]:
+    """The problems :func:`finish` would find in ``data``, a document of ``cls`` that did not
+    structure, at the paths ``found`` (structuring's own problems) leaves alone.
+
+    A structuring problem stops the walk that checks documented ranges and currency codes,
+    which needs the structured object; without this, a negative count beside a misspelt
+    number would be reported only once the number is fixed. The same checks run here on
+    the raw document, for every number and currency code that has the right type (a value
+    of the wrong type is structuring's problem, never reported twice): ``[Problem]``, in
+    the document's order.
+    """
+    taken = tuple(q.path for q in found)
+    out: list[Problem] = []
+    _unstructured(cls, data, path, out)
+    return [q for q in out if not any(
+        q.path == t or q.path.startswith((t + ".", t + "[")) for t in taken)]
+
+
+def _unstructured(cls: type, data: Any, path: str, out: list[Problem]) -> None:
+    if not isinstance(data, dict):
+        return
+    types = {a.name: without_none(a.type) for a in attrs.fields(attrs.resolve_types(cls))}
+    for name, kind, bounds in _plan(cls):
+        v = data.get(name)
+        if v is None:
+            continue
+        at = f"{path}.{name}"
+        if kind in ("figure", "number"):
+            number = v.get("value") if kind == "figure" and isinstance(v, dict) else v
+            if bounds is None or number.__class__ not in (int, float):
+                continue  # not a number: structuring's problem
+            if number.__class__ is int and types[name] is not int:
+                try:  # a number field given a whole number reads it as a float
+                    number = float(number)
+                except OverflowError:  # beyond the float range: structuring's problem
+                    continue
+            elif number.__class__ is int and not INT64_RANGE[0] <= number <= INT64_RANGE[1]:
+                continue  # beyond 64 bits: structuring's problem
+            if (msg := out_of(bounds, number)) is not None:
+                out.append(Problem(at, msg))
+        elif kind == "currency":
+            if isinstance(v, str):
+                code = currency_code(v)
+                if len(code) != 3 or not (code.isascii() and code.isalpha()):
+                    out.append(Problem(at, f'expected an ISO 4217 code, got "{v}"'))
+        elif kind == "node":
+            _unstructured(types[name], v, at, out)
+        elif isinstance(v, list):
+            item = typing.get_args(types[name])[0]
+            for k, entry in enumerate(v):
+                _unstructured(item, entry, f"{at}[{k}]", out)
 
 
 def _shared_default(a: attrs.Attribute) -> Any:  # type: ignore[type-arg]

@@ -31,7 +31,7 @@ from ..model import (
 from ._canonical import canonical
 from ._converter import StructureProblems, first_attempt, structure
 from ._fast import fast_function
-from ._finish import finish
+from ._finish import finish, unstructured_problems
 from ._reading import read_json, read_toml
 
 if TYPE_CHECKING:
@@ -144,7 +144,8 @@ def _structure_extensions(
         try:
             section = structure(value, cls)
         except StructureProblems as exc:
-            problems.extend(Problem(path + p.path[1:], p.message) for p in exc.problems)
+            found = [Problem(path + p.path[1:], p.message) for p in exc.problems]
+            problems.extend([*found, *unstructured_problems(cls, value, path, found)])
             continue
         except Exception as exc:  # the class's own validators
             problems.append(Problem(path, str(exc) or type(exc).__name__))
@@ -176,7 +177,10 @@ def profile_from_data(
         try:
             profile: CompanyProfile = structure(data, CompanyProfile)
         except StructureProblems as exc:
-            raise InputError(source, _in_file_order([*exc.problems, *problems],
+            # What the walk after structuring would have found too, so that one problem
+            # never hides another: out-of-range numbers and currency codes beside it.
+            hidden = unstructured_problems(CompanyProfile, data, "$", exc.problems)
+            raise InputError(source, _in_file_order([*exc.problems, *hidden, *problems],
                                                     document)) from None
         problems[:0] = _semantic_problems(profile)
         finished = finish(profile, "$", None, None, problems)

@@ -14,7 +14,7 @@ from typing import Any
 from attrs import frozen
 
 from ..errors import InputError, Problem
-from ..load import Warmup, decision_line_utf8, profile_from_line
+from ..load import Warmup, decision_line_utf8, profile_from_line, unstructured_problems
 from ..model import CompanyProfile, EngineConfig, format_against, is_assumed
 from ._records import Record, csv_row_to_document, parse_json_line
 
@@ -114,6 +114,8 @@ def evaluate_with(engine: Any, fmt: str, record: Record, explain: bool = False) 
     elif record.cells is not None:
         document, problems = csv_row_to_document(record.cells,
                                                  engine.extension_types.types)
+        if problems:  # the other cells' ranges and currency codes, so none is hidden
+            problems += unstructured_problems(CompanyProfile, document, "$", problems)
     if problems:  # an invalid record claims its id all the same, when it has one
         return Outcome(record.row, record.label, company_id=_given_id(document),
                        errors=record.problem_lines(problems), place=record.place())

@@ -126,8 +126,9 @@ def _problems(doc: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
-#: Values put in a number's place: out of most ranges, beyond 64 bits, beyond the floats.
-ODD_NUMBERS = (-1e30, -1, -0.5, 1e30, 2**64, -(2**64), 10**400, -(10**400), 1e308)
+#: Values put in a number's place: out of most ranges, 0 (a valuation must be above it),
+#: beyond 64 bits, beyond the floats.
+ODD_NUMBERS = (-1e30, -1, -0.5, 0, 0.0, 1e30, 2**64, -(2**64), 10**400, -(10**400), 1e308)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -163,6 +164,82 @@ def test_a_csv_row_names_every_problem_beside_a_cell_that_does_not_convert(
     assert "Traceback" not in run.stderr
     assert run.stderr.splitlines()[:3] == [
         f'{portfolio}:2: $.compliance.mlps_level3_systems: expected a whole number, got "x"',
-        f'{portfolio}:2: $.financials.currency: expected an ISO 4217 code, got "yuan"',
         f"{portfolio}:2: $.reported_claims.verticals_approved: must not be negative, got -12",
+        f'{portfolio}:2: $.financials.currency: expected an ISO 4217 code, got "yuan"',
+    ]  # in the row's column order
+
+
+def test_a_valuation_of_0_and_a_blank_id_are_reported_beside_a_value_of_the_wrong_type() -> None:
+    doc = {"id": " ", "name": "C", "as_of": "2026-06-30",
+           "valuation": {"amount": 0, "currency": "CNY", "basis": "market_cap"},
+           "compliance": {"mlps_level3_systems": "x"}}
+    with pytest.raises(InputError) as caught:
+        profile_from_data(doc, "c.json")
+    assert [(p.path, p.message) for p in caught.value.problems] == [
+        ("$.id", "must not be empty"),
+        ("$.valuation.amount", "must be positive"),
+        ("$.compliance.mlps_level3_systems", 'expected a whole number, got "x"'),
+    ]
+
+
+def test_problems_are_listed_in_the_order_they_stand_in_the_file() -> None:
+    doc = {"id": "c", "name": "C", "as_of": "2026-06-30", "investors": [
+        {"name": "A", "type": "vc"}, {"name": "B", "type": "vc", "tier": 9},
+        {"name": "C", "type": "vc", "lockup_months": "x"}]}
+    with pytest.raises(InputError) as caught:
+        profile_from_data(doc, "c.json")
+    assert [p.path for p in caught.value.problems] == ["$.investors[1].tier",
+                                                        "$.investors[2].lockup_months"]
+
+
+def test_a_plugins_extension_section_reports_its_counts_beside_a_wrong_type(
+    tmp_path: Path, run_cli_process: Callable[..., Any],
+) -> None:
+    """The example plugin's ``n_prompts`` declares its range (``metadata=AMOUNT``), so the
+    loader checks it by path beside every other problem (an attrs validator on it named
+    the whole evaluation, and only once nothing else was wrong)."""
+    profile = tmp_path / "z.toml"
+    profile.write_text(ZHIPU.read_text(encoding="utf-8") + """
+[extensions.ai_safety_maturity]
+source = "s"
+
+[[extensions.ai_safety_maturity.evaluations]]
+suite = 5
+n_prompts = -450
+over_refusal_pct = 500
+""", encoding="utf-8")
+    run = run_cli_process("validate", str(profile))
+    assert run.returncode == 2, run.stdout + run.stderr
+    at = "$.extensions.ai_safety_maturity.evaluations[0]"
+    assert run.stderr.splitlines() == [
+        f"{profile}: {at}.suite: expected a string, got 5",
+        f"{profile}: {at}.n_prompts: must not be negative, got -450",
+        f"{profile}: {at}.over_refusal_pct: a share must be within 0-100, got 500",
+    ]
+
+
+def test_a_csv_row_names_every_problem_of_its_other_cells_in_column_order(
+    tmp_path: Path, run_cli_process: Callable[..., Any],
+) -> None:
+    """Beside a cell that does not convert: a wrong type inside a JSON cell, an enum value,
+    an extension section's range, and a figure's ``value`` column, each at its column."""
+    portfolio = tmp_path / "q.csv"
+    rows = [
+        "id,name,as_of,financials.currency,financials.revenue.value,"
+        "compliance.mlps_level3_systems,investors,listing.status,"
+        "extensions.ai_safety_maturity.evaluations",
+        'q,Q Co,2026-06-30,CNY,-5,x,"[{""name"":5,""type"":""vc""}]",bogus,'
+        '"[{""suite"":""X"",""over_refusal_pct"":500}]"',
+    ]
+    portfolio.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run = run_cli_process("batch", str(portfolio), "--output", str(tmp_path / "o.jsonl"))
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert run.stderr.splitlines()[:5] == [
+        f"{portfolio}:2: $.financials.revenue: must not be negative, got -5",
+        f'{portfolio}:2: $.compliance.mlps_level3_systems: expected a whole number, got "x"',
+        f"{portfolio}:2: $.investors[0].name: expected a string, got 5",
+        f"{portfolio}:2: $.listing.status: expected one of listed, filed, private, "
+        'subsidiary; got "bogus"',
+        f"{portfolio}:2: $.extensions.ai_safety_maturity.evaluations[0].over_refusal_pct: "
+        "a share must be within 0-100, got 500",
     ]

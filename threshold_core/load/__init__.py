@@ -19,7 +19,6 @@ from ._converter import (
     converter,
     structure,
 )
-from ._finish import unstructured_problems
 from ._ids import (
     CompanyIds,
     refuse_repeated_ids,
@@ -131,7 +130,6 @@ __all__ = [
     "threshold_load_profile",
     "unreadable_fields",
     "unreadable_message",
-    "unstructured_problems",
     "use_recipes",
     "without_none",
 ]

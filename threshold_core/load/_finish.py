@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -162,36 +162,46 @@ def _interpret(obj: Any, path: str, source: Any, as_of: Any, problems: list[Prob
                 _interpret(item, f"{path}.{name}[{k}]", source, as_of, problems)
 
 
-def unstructured_problems(cls: type, data: Any, path: str,
-                          found: Sequence[Problem]) -> list[Problem]:
+#: Checks of one value each beside the ranges (``(class, field) -> (is wrong, message)``),
+#: which :func:`unstructured_problems` runs on a document that did not structure.
+ValueChecks = Mapping[tuple[type, str], tuple[Callable[[Any], bool], str]]
+
+
+def unstructured_problems(cls: type, data: Any, path: str, found: Sequence[Problem],
+                          checks: ValueChecks | None = None) -> list[Problem]:
     """The problems :func:`finish` would find in ``data``, a document of ``cls`` that did not
-    structure, at the paths ``found`` (structuring's own problems) leaves alone.
+    structure, at the paths other than those of ``found`` (structuring's own problems).
 
     A structuring problem stops the walk that checks documented ranges and currency codes,
     which needs the structured object; without this, a negative count beside a misspelt
     number would be reported only once the number is fixed. The same checks run here on
     the raw document, for every number and currency code that has the right type (a value
-    of the wrong type is structuring's problem, never reported twice): ``[Problem]``, in
-    the document's order.
+    of the wrong type is structuring's problem, never reported twice), and so do
+    ``checks``, the profile's checks of one value each (a valuation amount of 0):
+    ``[Problem]``, in the document's order.
     """
-    taken = tuple(q.path for q in found)
+    taken = {q.path for q in found}
     out: list[Problem] = []
-    _unstructured(cls, data, path, out)
-    return [q for q in out if not any(
-        q.path == t or q.path.startswith((t + ".", t + "[")) for t in taken)]
+    _unstructured(cls, data, path, out, checks or {})
+    return [q for q in out if q.path not in taken]
 
 
-def _unstructured(cls: type, data: Any, path: str, out: list[Problem]) -> None:
-    if not isinstance(data, dict):
+def _unstructured(cls: type, data: Any, path: str, out: list[Problem],
+                  checks: ValueChecks) -> None:
+    if not isinstance(data, Mapping):
         return
     types = {a.name: without_none(a.type) for a in attrs.fields(attrs.resolve_types(cls))}
-    for name, kind, bounds in _plan(cls):
-        v = data.get(name)
-        if v is None:
+    plan = {name: (kind, bounds) for name, kind, bounds in _plan(cls)}
+    for name, v in data.items():
+        if v is None or name not in types:
             continue
         at = f"{path}.{name}"
+        check = checks.get((cls, name))
+        if check is not None and check[0](v):
+            out.append(Problem(at, check[1]))
+        kind, bounds = plan.get(name, ("", None))
         if kind in ("figure", "number"):
-            number = v.get("value") if kind == "figure" and isinstance(v, dict) else v
+            number = v.get("value") if kind == "figure" and isinstance(v, Mapping) else v
             if bounds is None or number.__class__ not in (int, float):
                 continue  # not a number: structuring's problem
             if number.__class__ is int and types[name] is not int:
@@ -209,11 +219,11 @@ def _unstructured(cls: type, data: Any, path: str, out: list[Problem]) -> None:
                 if len(code) != 3 or not (code.isascii() and code.isalpha()):
                     out.append(Problem(at, f'expected an ISO 4217 code, got "{v}"'))
         elif kind == "node":
-            _unstructured(types[name], v, at, out)
-        elif isinstance(v, list):
+            _unstructured(types[name], v, at, out, checks)
+        elif kind == "nodes" and isinstance(v, (list, tuple)):
             item = typing.get_args(types[name])[0]
             for k, entry in enumerate(v):
-                _unstructured(item, entry, f"{at}[{k}]", out)
+                _unstructured(item, entry, f"{at}[{k}]", out, checks)
 
 
 def _shared_default(a: attrs.Attribute) -> Any:  # type: ignore[type-arg]

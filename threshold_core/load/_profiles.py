@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import operator
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,10 @@ from ..errors import InputError, Problem
 from ..hooks import hookimpl
 from ..model import (
     CompanyProfile,
+    Reproduction,
     UndeclaredExtension,
+    Valuation,
+    ValuationMark,
     fold,
     format_share,
     missing_currency,
@@ -51,20 +55,31 @@ def threshold_load_profile(path: Path) -> Mapping[str, Any] | None:
     return None
 
 
+#: A profile's checks of one value each beside the ranges: the whole profile's checks below
+#: run them, and so does :func:`~._finish.unstructured_problems` on a document that did not
+#: structure, so that a problem elsewhere never hides them.
+_BLANK_ID = (lambda v: isinstance(v, str) and not fold(v),  # or only invisible characters
+             "must not be empty")
+_ZERO = (lambda v: v.__class__ in (int, float) and v == 0, "must be positive")
+_NOBODY = (lambda v: isinstance(v, str) and not v.strip(), "must name who ran the reproduction")
+VALUE_CHECKS = {(CompanyProfile, "id"): _BLANK_ID, (Valuation, "amount"): _ZERO,
+                (ValuationMark, "amount"): _ZERO, (Reproduction, "by"): _NOBODY}
+
+
 def _semantic_problems(profile: CompanyProfile) -> list[Problem]:
     problems: list[Problem] = []
-    if not fold(profile.id):  # blank, or only invisible characters (a zero-width space)
-        problems.append(Problem("$.id", "must not be empty"))
-    if profile.valuation is not None and profile.valuation.amount == 0:
-        problems.append(Problem("$.valuation.amount", "must be positive"))
+    if _BLANK_ID[0](profile.id):
+        problems.append(Problem("$.id", _BLANK_ID[1]))
+    if profile.valuation is not None and _ZERO[0](profile.valuation.amount):
+        problems.append(Problem("$.valuation.amount", _ZERO[1]))
     claims = profile.technology.benchmark_claims if profile.technology else ()
     for i, claim in enumerate(claims):
-        if claim.reproduction is not None and not claim.reproduction.by.strip():
+        if claim.reproduction is not None and _NOBODY[0](claim.reproduction.by):
             problems.append(Problem(f"$.technology.benchmark_claims[{i}].reproduction.by",
-                                    "must name who ran the reproduction"))
+                                    _NOBODY[1]))
     for i, mark in enumerate(profile.valuation_history):
-        if mark.amount == 0:
-            problems.append(Problem(f"$.valuation_history[{i}].amount", "must be positive"))
+        if _ZERO[0](mark.amount):
+            problems.append(Problem(f"$.valuation_history[{i}].amount", _ZERO[1]))
     for i, inv in enumerate(profile.investors):
         if (inv.lockup_expiry is not None and inv.investment_date is not None
                 and inv.lockup_expiry < inv.investment_date):
@@ -179,7 +194,8 @@ def profile_from_data(
         except StructureProblems as exc:
             # What the walk after structuring would have found too, so that one problem
             # never hides another: out-of-range numbers and currency codes beside it.
-            hidden = unstructured_problems(CompanyProfile, data, "$", exc.problems)
+            hidden = unstructured_problems(CompanyProfile, data, "$", exc.problems,
+                                           VALUE_CHECKS)
             raise InputError(source, _in_file_order([*exc.problems, *hidden, *problems],
                                                     document)) from None
         problems[:0] = _semantic_problems(profile)
@@ -208,13 +224,30 @@ def _at_once(data: Any) -> CompanyProfile | None:
 
 
 def _in_file_order(problems: list[Problem], document: Any) -> list[Problem]:
-    """Problems in the order their top-level keys stand in the document (a stable sort)."""
-    order = {key: i for i, key in enumerate(document)} if isinstance(document, Mapping) else {}
+    """Problems in the order their paths stand in the document (a stable sort): by each
+    key's place in its table and each item's index, a path the document lacks (a required
+    key missing) after its table's keys."""
+    return sorted(problems, key=lambda p: _place(p.path, document))
 
-    def position(p: Problem) -> int:
-        return order.get(p.path[2:].split(".")[0].split("[")[0], len(order))
 
-    return sorted(problems, key=position)
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def _place(path: str, document: Any) -> tuple[int, ...]:
+    """Where ``path`` (``$.investors[2].tier``) stands in ``document``, as a sort key."""
+    place: list[int] = []
+    node = document
+    for key, index in _STEP.findall(path[1:]):
+        if key and isinstance(node, Mapping):
+            keys = list(node)
+            place.append(keys.index(key) if key in node else len(keys))
+            node = node.get(key)
+        elif index and isinstance(node, (list, tuple)):
+            place.append(int(index))
+            node = node[int(index)] if int(index) < len(node) else None
+        else:
+            break
+    return tuple(place)
 
 
 def load_profile(

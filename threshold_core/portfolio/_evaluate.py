@@ -14,7 +14,7 @@ from typing import Any
 from attrs import frozen
 
 from ..errors import InputError, Problem
-from ..load import Warmup, decision_line_utf8, profile_from_line, unstructured_problems
+from ..load import Warmup, decision_line_utf8, profile_from_line
 from ..model import CompanyProfile, EngineConfig, format_against, is_assumed
 from ._records import Record, csv_row_to_document, parse_json_line
 
@@ -114,8 +114,8 @@ def evaluate_with(engine: Any, fmt: str, record: Record, explain: bool = False) 
     elif record.cells is not None:
         document, problems = csv_row_to_document(record.cells,
                                                  engine.extension_types.types)
-        if problems:  # the other cells' ranges and currency codes, so none is hidden
-            problems += unstructured_problems(CompanyProfile, document, "$", problems)
+        if problems:  # what the other cells hold wrong too, so that none is hidden
+            problems = _beside_cells(engine, record, document, problems)
     if problems:  # an invalid record claims its id all the same, when it has one
         return Outcome(record.row, record.label, company_id=_given_id(document),
                        errors=record.problem_lines(problems), place=record.place())
@@ -128,6 +128,8 @@ def evaluate_with(engine: Any, fmt: str, record: Record, explain: bool = False) 
             profile = engine.profile_from_data(document, record.label)
         decision = engine.evaluate(profile, source_path=record.path)
     except InputError as exc:
+        if record.cells is not None:
+            exc = InputError(exc.source, _in_row_order(record, exc.problems))
         lines = record.problem_lines(exc.problems) if record.sheet else tuple(exc.lines())
         given = profile.id if profile is not None else _given_id(document)
         return Outcome(record.row, record.label, company_id=given, errors=lines,
@@ -141,6 +143,45 @@ def evaluate_with(engine: Any, fmt: str, record: Record, explain: bool = False) 
         verdict=str(decision.verdict), findings=tuple(f.rule for f in decision.findings),
         plugin_error=str(decision.verdict) == "error", notices=notices, place=record.place(),
     )
+
+
+def _beside_cells(engine: Any, record: Record, document: Mapping[str, Any],
+                  problems: list[Problem]) -> list[Problem]:
+    """A row's cells that did not convert (``problems``) and every problem of the profile the
+    other cells make, in the row's column order (:func:`_in_row_order`): a cell left out
+    for its problem is neither missing nor a reason for a check of its table or the whole
+    profile, so a problem at its path, under it or above it is left to the fix."""
+    try:
+        engine.profile_from_data(document, record.label)
+    except InputError as exc:
+        cells = [q.path for q in problems]
+        problems = [*problems, *(q for q in exc.problems if q.path != "$" and not any(
+            _related(q.path, c) for c in cells))]
+    return _in_row_order(record, problems)
+
+
+def _related(path: str, other: str) -> bool:
+    """Whether one of two paths is the other or inside it."""
+    return path == other or path.startswith((other + ".", other + "[")) \
+        or other.startswith((path + ".", path + "["))
+
+
+def _in_row_order(record: Record, problems: Iterable[Problem]) -> list[Problem]:
+    """A CSV or xlsx row's problems in the order of its columns (a stable sort): a problem
+    at a column's path, inside it (an item of a JSON cell) or above it (a figure's
+    ``value`` column) with that column; one no column names (a required key missing)
+    after its table's columns, or last."""
+    columns = ["$." + c.strip() for c in record.cells or () if c is not None]
+
+    def place(q: Problem) -> tuple[int, int]:
+        for i, c in enumerate(columns):
+            if _related(q.path, c):
+                return i, 0
+        table = q.path[:max(q.path.rfind("."), q.path.rfind("["))]
+        near = [i for i, c in enumerate(columns) if c.startswith((table + ".", table + "["))]
+        return (max(near), 1) if near else (len(columns), 0)
+
+    return sorted(problems, key=place)
 
 
 def _given_id(document: Mapping[str, Any] | None) -> str | None:

@@ -50,11 +50,11 @@ from collections.abc import Callable, Mapping
 from datetime import date
 
 from attrs import field, frozen
-from attrs.validators import ge, optional
+from attrs.validators import ge
 
 from threshold_core import Metric, MetricScorer, Reading
 from threshold_core.kit import house_policy, merged_bands, merged_weights
-from threshold_core.model import CompanyProfile, Context
+from threshold_core.model import AMOUNT, CompanyProfile, Context
 
 NAME = DIMENSION = "ai_safety_maturity"
 
@@ -105,7 +105,7 @@ class SafetyEvaluation:
     #: Run by a party other than the vendor.
     independent: bool = False
     #: Prompts in the evaluation; evaluations under ``min_prompts`` are set aside.
-    n_prompts: int | None = field(default=None, validator=optional(ge(0)))
+    n_prompts: int | None = field(default=None, metadata=AMOUNT)
     #: Safe prompts refused, percent (lower is better; the core checks ``*_pct`` are 0-100).
     over_refusal_pct: float | None = None
     #: Unsafe prompts complied with, percent (lower is better).

@@ -166,12 +166,16 @@ def held_final(score: float, raw: float, result: Any, deductions: Sequence[float
                caps: Sequence[float], floor: float) -> tuple[float, Callable[[], Fraction]]:
     """A dimension's final ``score`` (its float, held to 0-100) held as the policy holds it,
     and its exact value (:func:`final_exactly`, worked out only near a cut-off): on the
-    exact side of the dimension's ``floor``, and, off 0, on the exact side of 0 (float
-    noise of an exact 0 is shown as 0). A score of 0.0 known to be exactly 0
-    (:func:`exactly_zero`) is on the exact side of every cut-off as it is."""
+    exact side of the dimension's ``floor``, and, off 0 and 100, on the exact side of 0 and
+    of 100 (float noise of an exact 0 is shown as 0, of an exact 100 as 100: weights of 0.1
+    and 0.2 on two metrics at 100 points give 99.99999999999999). A score of 0.0 known to
+    be exactly 0 (:func:`exactly_zero`) is on the exact side of every cut-off as it is; 100.0
+    is not held by 100 itself (an exact value a hair below 100 shows as 100.0, as it rounds;
+    a floor at 100 still holds it)."""
     exact = final_exactly(raw, result, deductions, caps)
     if score != 0.0:
-        return on_exact_side(score, exact, (floor, 0.0)), exact
+        return on_exact_side(score, exact, (floor, 0.0) if score == 100.0
+                             else (floor, 0.0, 100.0)), exact
     if not exactly_zero(raw, result, deductions, caps):
         return on_exact_side(score, exact, (floor,)), exact
     return score, exact

@@ -358,7 +358,7 @@ def adjustments_of(findings: Iterable[tuple[str, str, Effect, bool]],
         done = deducted.get(pack, 0.0)
         amount = min(medium, max(0.0, per_pack - done))
         deducted[pack] = done + amount
-        out.append(_adjustment(rule, _DEDUCTION, -amount))
+        out.append(_adjustment(rule, _DEDUCTION, 0.0 - amount))  # 0.0, never -0.0
     return tuple(out)
 
 

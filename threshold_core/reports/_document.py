@@ -164,11 +164,12 @@ _COLOUR = {"qualified": "green", "watch": "yellow", "not_qualified": "red",
 
 def adjustments(dim: Mapping[str, Any]) -> str:
     """``ETH-009 -5`` for one; rules with the same adjustment share it (``cap 50: A, B``),
-    counted past three (``-5 x4``: the findings and the rules not evaluated name them)."""
+    counted past three (``-5 x4``: the findings and the rules not evaluated name them); a
+    deduction the pack's maximum left at 0 is ``0 (pack maximum)``."""
     groups: dict[str, list[str]] = {}
     for a in dim.get("adjustments", ()):
-        what = (f"cap {format_cutoff(float(a['amount']))}" if a["effect"] == "cap"
-                else format(float(a["amount"]), "+g"))
+        what = (f"cap {format_cutoff(float(a['amount']))}" if a["effect"] == "cap" else
+                format(float(a["amount"]), "+g") if a["amount"] else "0 (pack maximum)")
         groups.setdefault(what, []).append(str(a["rule"]))
     return "; ".join(f"{rules[0]} {what}" if len(rules) == 1 else
                      f"{what}: {', '.join(rules)}" if len(rules) <= 3 else

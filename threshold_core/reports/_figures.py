@@ -73,8 +73,11 @@ def waterfall_steps(data: Mapping[str, Any]) -> list[Step]:
             if adj["effect"] != "deduction":
                 continue
             new = current + float(adj["amount"])
+            amount = float(adj["amount"])
             falls.append(Step("deduction", adj["rule"], w * (new - current), name,
-                              f"{adj['rule']} on {name}: {float(adj['amount']):+g} points"))
+                              f"{adj['rule']} on {name}: " + (
+                                  f"{amount:+g} points" if amount else
+                                  "0 points (its pack's maximum deduction reached)")))
             current = new
         for adj in adjustments:
             if adj["effect"] != "cap":

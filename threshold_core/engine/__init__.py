@@ -30,7 +30,6 @@ from ._plugins import (
 )
 from ._policy import (
     ADJUSTING_EFFECTS,
-    adjustments_of,
     combine,
 )
 from ._registry import (
@@ -39,6 +38,7 @@ from ._registry import (
     extension_types,
 )
 from ._sourcing import (
+    adjustments_of,
     dimension_sourcing,
     exact_share,
     held_share,

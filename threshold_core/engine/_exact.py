@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..model import written
@@ -30,10 +31,12 @@ NEAR = 1e-9
 def near(value: float, cutoffs: Iterable[float]) -> list[float]:
     """The cut-offs within :data:`NEAR` (relative) of ``value``."""
     # A loop, not a comprehension (its own frame): this runs for every comparison.
+    # abs() and max() written out as comparisons (the same results, NaN and infinities
+    # included, without the calls).
     hits = []
     for c in cutoffs:
-        scale = abs(c)
-        if abs(value - c) <= NEAR * (scale if scale > 1.0 else 1.0):  # max(1.0, |c|)
+        tol = NEAR * (c if c > 1.0 else -c if c < -1.0 else 1.0)  # NEAR * max(1.0, |c|)
+        if -tol <= value - c <= tol:  # |value - c| <= tol
             hits.append(c)
     return hits
 
@@ -151,15 +154,20 @@ def final_exactly(raw: float, result: Any, deductions: Sequence[float],
                   caps: Sequence[float]) -> Callable[[], Fraction]:
     """A dimension's final score exactly (``result`` its scorer's result, ``raw`` the score
     used, which a what-if may have replaced), to work out only near a cut-off."""
-    def exact() -> Fraction:
-        if exactly_zero(raw, result, deductions, caps):
-            from fractions import Fraction
+    # A partial, not a closure: made for every dimension of every decision, called only
+    # near a cut-off.
+    return partial(_final_exactly, raw, result, deductions, caps)
 
-            return Fraction(0)
-        return exact_final(lambda: exact_raw(raw, result.metrics, result.coverage),
-                           deductions, caps)
 
-    return exact
+def _final_exactly(raw: float, result: Any, deductions: Sequence[float],
+                   caps: Sequence[float]) -> Fraction:
+    """:func:`final_exactly`'s value, worked out."""
+    if exactly_zero(raw, result, deductions, caps):
+        from fractions import Fraction
+
+        return Fraction(0)
+    return exact_final(lambda: exact_raw(raw, result.metrics, result.coverage),
+                       deductions, caps)
 
 
 def held_final(score: float, raw: float, result: Any, deductions: Sequence[float],
@@ -194,8 +202,16 @@ def exactly_zero(raw: float, result: Any, deductions: Sequence[float],
         low = min(low, cap)
     # Or a raw score of exactly 0 (every point counted 0, which is then the exact mean, or
     # the float's own value), nothing added: held at exactly 0 too.
-    return bool(low < -1e-6 * (1.0 + abs(raw) + sum(abs(d) for d in deductions)) or (
-        raw == 0.0 and _no_points(result.metrics) and all(d <= 0.0 for d in deductions)))
+    return bool(low < -1e-6 * (1.0 + abs(raw) + sum(map(abs, deductions))) or (
+        raw == 0.0 and _no_points(result.metrics) and _none_added(deductions)))
+
+
+def _none_added(deductions: Sequence[float]) -> bool:
+    """Whether no deduction adds to the score (a loop: a generator is a function a call)."""
+    for d in deductions:  # noqa: SIM110
+        if not d <= 0.0:
+            return False
+    return True
 
 
 def _no_points(metrics: Sequence[Any]) -> bool:
@@ -222,16 +238,27 @@ def composite_score(pairs: Sequence[tuple[float, float]], cutoffs: Sequence[floa
     value, so comparing it with ``>=`` gives the exact verdict and displaying it
     shows what was compared.
     """
-    total = math.fsum(w for w, _ in pairs)
+    # Loops, not generator expressions (each a function made per call: this runs in every
+    # decision); fsum gives the same sum of the same terms.
+    weights: list[float] = []
+    scores: list[float] = []
+    products: list[float] = []
+    for w, s in pairs:
+        weights.append(w)
+        scores.append(s)
+        products.append(w * s)
+    total = math.fsum(weights)
     # A weighted mean lies between the smallest and the largest score; the float
     # division can overshoot by an ulp (100.00000000000001), so it is held there.
-    scores = [s for _, s in pairs]
-    value = min(max(math.fsum(w * s for w, s in pairs) / total, min(scores)), max(scores))
+    value = min(max(math.fsum(products) / total, min(scores)), max(scores))
+    return on_exact_side(value, partial(_composite_exactly, pairs, exact_scores), cutoffs)
 
-    def exact() -> Fraction:
-        from fractions import Fraction
 
-        got = exact_scores() if exact_scores is not None else [Fraction(s) for _, s in pairs]
-        return weighted_mean([(w, x) for (w, _), x in zip(pairs, got, strict=True)])
+def _composite_exactly(pairs: Sequence[tuple[float, float]],
+                       exact_scores: Callable[[], Sequence[Fraction]] | None) -> Fraction:
+    """:func:`composite_score`'s mean exactly: the weights as written, the scores as
+    ``exact_scores`` gives them, else the floats' own values."""
+    from fractions import Fraction
 
-    return on_exact_side(value, exact, cutoffs)
+    got = exact_scores() if exact_scores is not None else [Fraction(s) for _, s in pairs]
+    return weighted_mean([(w, x) for (w, _), x in zip(pairs, got, strict=True)])

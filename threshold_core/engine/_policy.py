@@ -43,7 +43,8 @@ for display, never across a cut-off.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ..hooks import hookimpl
@@ -58,8 +59,8 @@ from ..model import (
     Finding,
     GradeBand,
     MissingCompliance,
-    PolicyConfig,
     PolicyResult,
+    ScoredDimension,
     Severity,
     Verdict,
     format_cutoff,
@@ -73,7 +74,7 @@ from ._exact import (
     exact_coverage,
     held_final,
 )
-from ._sourcing import dimension_sourcing, overall_sourcing, with_effect
+from ._sourcing import adjustments_of, dimension_sourcing, overall_sourcing, with_effect
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -96,9 +97,8 @@ def _floor(config: EngineConfig, name: str) -> float:
 
 
 _CRITICAL, _HIGH, _MEDIUM = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM
-#: ``Adjustment(*every field)`` and ``DimensionResult(*every field)`` (one per cap or
-#: deduction, one per dimension), without attrs' generic ``__init__``.
-_adjustment = positional_builder(Adjustment)
+#: ``DimensionResult(*every field)`` (one per dimension), without attrs' generic
+#: ``__init__``.
 _dimension_result = positional_builder(DimensionResult)
 #: ``PolicyResult(*every field)``, the same way (one per evaluation).
 _policy_result = positional_builder(PolicyResult)
@@ -111,13 +111,20 @@ ADJUSTING_EFFECTS = frozenset({_CAP, _DEDUCTION, _BLOCK})
 
 def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     """The default policy (see the module docstring)."""
+    # Loops rather than comprehensions and generator expressions throughout: each of those
+    # makes a function per call, and this runs in every decision.
     policy = config.policy
-    dims = {d.name: d for d in assessment.dimensions}
+    dims: dict[str, ScoredDimension] = {}
+    for d in assessment.dimensions:
+        dims[d.name] = d
 
     # Each finding's effect, then the dimension scores' adjustments (:func:`adjustments_of`):
     # caps, and per-pack bounded deductions, in the order the findings arrive.
     findings_list: list[Finding] = []
-    adjusting: dict[str, list[tuple[str, str, Effect, bool]]] = {name: [] for name in dims}
+    vetoes: list[Finding] = []
+    caps: list[Finding] = []
+    blocks: list[str] = []
+    adjusting: dict[str, list[tuple[str, str, Effect, bool]]] = {}
     for f in assessment.findings:
         sev, dim = f.severity, f.dimension
         if sev is _CRITICAL:
@@ -133,50 +140,75 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             effect = _REPORTED
         f = with_effect(f, effect)
         findings_list.append(f)
+        if effect is _VETO:
+            vetoes.append(f)
+        elif effect is _CAP:
+            caps.append(f)
+        elif effect is _BLOCK:
+            blocks.append(f.rule)
         if (effect is _CAP or effect is _DEDUCTION or effect is _BLOCK) and dim in dims:
             assert dim is not None
-            adjusting[dim].append((f.rule, f.pack, effect, is_assumed(f)))
+            found = adjusting.get(dim)
+            if found is None:
+                found = adjusting[dim] = []
+            found.append((f.rule, f.pack, effect, is_assumed(f)))
     findings = tuple(findings_list)
-    adjustments = {name: adjustments_of(found, policy)  # only where a finding adjusts
-                   for name, found in adjusting.items() if found}
-    deductions = {name: [a.amount for a in adjs if a.effect is _DEDUCTION]
-                  for name, adjs in adjustments.items()}
-    caps_of = {name: [a.amount for a in adjs if a.effect is _CAP]
-               for name, adjs in adjustments.items()}
+    adjustments: dict[str, tuple[Adjustment, ...]] = {}  # only where a finding adjusts
+    deductions: dict[str, Sequence[float]] = {}
+    caps_of: dict[str, Sequence[float]] = {}
+    for name, found in adjusting.items():
+        adjs = adjustments[name] = adjustments_of(found, policy)
+        minus: list[float] = []
+        ceilings: list[float] = []
+        for a in adjs:
+            if a.effect is _DEDUCTION:
+                minus.append(a.amount)
+            elif a.effect is _CAP:
+                ceilings.append(a.amount)
+        deductions[name], caps_of[name] = minus, ceilings
 
     # Optional dimensions without enough data are left out; the rest are renormalised.
     left_out: dict[str, str] = {}
     configured = config.dimensions
+    kept_weights: list[float] = []  # of the dimensions not left out, in their order
     for name, d in dims.items():
         dc = configured.get(name)
-        if dc is None or dc.required or d.weight <= 0 or d.result is None:
-            continue  # a failed scorer fails closed, optional or not
-        floor = _floor(config, name)
-        coverage = exact_coverage(d.result.coverage, d.result.metrics, floor, d.result.score)
-        if d.result.score is None or coverage <= 0:
-            left_out[name] = "optional; no data"
-        elif coverage < floor:
-            shown = format_score(coverage * 100, [floor * 100], 0)
-            left_out[name] = (f"optional; coverage {shown}% is below its floor "
-                              f"{format_percent(floor, (floor,))}")
+        # a failed scorer fails closed, optional or not
+        if not (dc is None or dc.required or d.weight <= 0 or d.result is None):
+            floor = _floor(config, name)
+            coverage = exact_coverage(d.result.coverage, d.result.metrics, floor,
+                                      d.result.score)
+            if d.result.score is None or coverage <= 0:
+                left_out[name] = "optional; no data"
+                continue
+            if coverage < floor:
+                shown = format_score(coverage * 100, [floor * 100], 0)
+                left_out[name] = (f"optional; coverage {shown}% is below its floor "
+                                  f"{format_percent(floor, (floor,))}")
+                continue
+        kept_weights.append(d.weight)
 
-    total_weight = math.fsum(d.weight for n, d in dims.items() if n not in left_out)
+    total_weight = math.fsum(kept_weights)
     results: list[DimensionResult] = []
+    counted: list[DimensionResult] = []  # the results with weight
     exact: dict[str, float] = {}  # unrounded final scores: verdicts compare these
     #: Each final score exactly (:mod:`._exact`), worked out only near a cut-off.
     exact_of: dict[str, Callable[[], Fraction]] = {}
     grades_of: dict[str, dict[str, int]] = {}  # readings with data per grade
     pure: dict[str, float | None] = {}  # illustrative shares exactly 0 or 1
+    floors: dict[str, float] = {}  # each dimension's coverage floor
     for name in sorted(dims):
         d = dims[name]
         result = d.result
+        floor = floors[name] = _floor(config, name)
         raw = result.score if result is not None else None
         score = raw
         if score is not None:
             # Deductions first, then the cap as a ceiling: the result does not
             # depend on the order the findings arrive in.
             deducted, capped = deductions.get(name, ()), caps_of.get(name, ())
-            score += sum(deducted)
+            if deducted:
+                score += sum(deducted)
             for cap in capped:
                 score = min(score, cap)
             score = max(0.0, min(100.0, score))
@@ -190,29 +222,38 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         weight = d.weight / total_weight if counts else 0.0
         dc = configured.get(name)
         metrics = result.metrics if result is not None else ()
-        grades_of[name] = {}
-        sourced, illustrative = dimension_sourcing(metrics, grades_of[name], pure, name)
-        results.append(
-            _dimension_result(
-                name, score, raw, weight, d.weight,
-                None if score is None or not counts else weight * score,
-                exact_coverage(result.coverage, result.metrics, _floor(config, name),
-                               result.score) if result is not None else 0.0,
-                d.plugin, d.component, adjustments.get(name, ()), metrics,
-                result.inputs if result is not None else (),
-                dc.required if dc is not None else True,
-                left_out.get(name), sourced, illustrative,
-            )
+        grades = grades_of[name] = {}
+        sourced, illustrative = dimension_sourcing(metrics, grades, pure, name)
+        r = _dimension_result(
+            name, score, raw, weight, d.weight,
+            None if score is None or not counts else weight * score,
+            exact_coverage(result.coverage, result.metrics, floor,
+                           result.score) if result is not None else 0.0,
+            d.plugin, d.component, adjustments.get(name, ()), metrics,
+            result.inputs if result is not None else (),
+            dc.required if dc is not None else True,
+            left_out.get(name), sourced, illustrative,
         )
+        results.append(r)
+        if weight > 0:
+            counted.append(r)
 
-    counted = [r for r in results if r.weight > 0]
     score = None
-    cutoffs = [band.min_score for band in policy.grades]
-    if counted and all(r.name in exact for r in counted):
-        # The grade is decided on this composite and the same number is shown.
-        score = composite_score([(dims[r.name].weight, exact[r.name]) for r in counted],
-                                cutoffs,  # the last band's 0 among them
-                                lambda: [exact_of[r.name]() for r in counted])
+    cutoffs: list[float] = []
+    for grade_band in policy.grades:
+        cutoffs.append(grade_band.min_score)
+    pairs: list[tuple[float, float]] = []
+    exacts: list[Callable[[], Fraction]] = []
+    for r in counted:
+        if r.name not in exact:
+            break
+        pairs.append((dims[r.name].weight, exact[r.name]))
+        exacts.append(exact_of[r.name])
+    else:
+        if counted:
+            # The grade is decided on this composite and the same number is shown.
+            score = composite_score(pairs, cutoffs,  # the last band's 0 among them
+                                    partial(_each_called, exacts))
     band = grade_for(score, policy.grades) if score is not None else None
     grade = band.name if band else None
 
@@ -229,7 +270,6 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     if gate.passed is False:
         factors.append(Factor(FactorKind.GATE, gate.reason, "gate"))
         verdict = verdict or Verdict.NOT_QUALIFIED
-    vetoes = [f for f in findings if f.effect is _VETO]
     for f in vetoes:
         factors.append(Factor(FactorKind.VETO, f"{f.rule} ({f.severity}): {f.title}", f.rule))
     if vetoes:
@@ -239,7 +279,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     if gate.passed is None:
         insufficient.append(Factor(FactorKind.INSUFFICIENT_DATA, gate.reason, "gate"))
     for r in counted:
-        floor = _floor(config, r.name)
+        floor = floors[r.name]
         if r.coverage < floor:
             insufficient.append(
                 Factor(
@@ -254,7 +294,8 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                 Factor(FactorKind.INSUFFICIENT_DATA, f"{r.name} has no score", r.name)
             )
     if policy.missing_compliance_data is not MissingCompliance.BLOCK:
-        insufficient.extend(_unchecked_vetoes(findings))
+        if blocks:
+            insufficient.append(_unchecked_vetoes(blocks))
     else:
         for pack in assessment.packs:
             for o in pack.outcomes:
@@ -271,7 +312,6 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
     if verdict is None or verdict is Verdict.INSUFFICIENT_DATA:
         factors.extend(insufficient)
 
-    caps = [f for f in findings if f.effect is _CAP]
     if verdict is None and band is not None and score is not None:
         verdict = band.verdict
         factors.append(
@@ -295,10 +335,10 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         # Non-compensatory floors: a dimension below its floor allows at most watch,
         # however strong the others (named only when it lowered a qualified band).
         if band.verdict is Verdict.QUALIFIED:
-            below = [
-                (r, policy.floor_for(r.name)) for r in counted
-                if r.score is not None and r.score < policy.floor_for(r.name)
-            ]
+            below = []
+            for r in counted:
+                if r.score is not None and r.score < (floor := policy.floor_for(r.name)):
+                    below.append((r, floor))
             if below:
                 verdict = Verdict.WATCH
                 factors.extend(
@@ -321,55 +361,27 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         )
     if verdict is None:  # pragma: no cover - every path above sets one
         verdict = Verdict.INSUFFICIENT_DATA
-    factors.extend(
-        Factor(FactorKind.LEFT_OUT, f"{name} left out ({why}): the other dimensions' weights "
-               "are renormalised to sum to 1", name)
-        for name, why in sorted(left_out.items())
-    )
+    if left_out:
+        factors.extend(
+            Factor(FactorKind.LEFT_OUT, f"{name} left out ({why}): the other dimensions' "
+                   "weights are renormalised to sum to 1", name)
+            for name, why in sorted(left_out.items())
+        )
 
     return _policy_result(verdict, grade, score, tuple(results), findings, tuple(factors),
                           None, sourcing)
 
 
-def adjustments_of(findings: Iterable[tuple[str, str, Effect, bool]],
-                   policy: PolicyConfig) -> tuple[Adjustment, ...]:
-    """One dimension's caps and deductions: ``findings`` are its ``(rule, pack, effect,
-    assumed)`` whose effect is in :data:`ADJUSTING_EFFECTS` (a high finding's cap, a medium one's
-    deduction, an assumed critical one's block), in the order the policy applies them.
-
-    A high finding caps the dimension at ``high_cap``; a medium one deducts
-    ``medium_deduction`` points, at most ``medium_max_per_pack`` per pack (here: per
-    pack and dimension). An *assumed* high or critical one (its rule lacked data) caps
-    and also deducts as a medium one would, within the same allowance: it is at least as
-    bad as anything the rule could have found (a real critical one vetoes and adjusts
-    nothing, a high one caps, a medium one deducts), a cap that binds nothing on a score
-    already below it included. The score is then
-    ``clamp(min(raw + Σ deductions, min caps), 0, 100)``.
-    """
-    high_cap, medium, per_pack = (policy.high_cap, policy.medium_deduction,
-                                  policy.medium_max_per_pack)
-    out: list[Adjustment] = []
-    deducted: dict[str, float] = {}
-    for rule, pack, effect, assumed in findings:
-        if effect is _CAP or effect is _BLOCK:  # a block: an assumed critical finding
-            out.append(_adjustment(rule, _CAP, high_cap))
-            if effect is _CAP and not assumed:
-                continue
-        done = deducted.get(pack, 0.0)
-        amount = min(medium, max(0.0, per_pack - done))
-        deducted[pack] = done + amount
-        out.append(_adjustment(rule, _DEDUCTION, 0.0 - amount))  # 0.0, never -0.0
-    return tuple(out)
+def _each_called(exacts: Sequence[Callable[[], Fraction]]) -> list[Fraction]:
+    """Each function's value, in order (the counted dimensions' exact final scores)."""
+    return [exact() for exact in exacts]
 
 
-def _unchecked_vetoes(findings: Sequence[Finding]) -> list[Factor]:
-    """One factor naming every rule that could veto and lacked data (what each lacked is
+def _unchecked_vetoes(rules: Sequence[str]) -> Factor:
+    """The factor naming every rule that could veto and lacked data (what each lacked is
     in its assumed finding and among the rules not evaluated)."""
-    rules = [f.rule for f in findings if f.effect is _BLOCK]
-    if not rules:
-        return []
-    return [Factor(FactorKind.BLOCK, f"{', '.join(rules)} could veto and lacked data: "
-                   "undecided until researched", rules[0])]
+    return Factor(FactorKind.BLOCK, f"{', '.join(rules)} could veto and lacked data: "
+                  "undecided until researched", rules[0])
 
 
 @hookimpl(trylast=True)

@@ -1,4 +1,5 @@
-"""The default policy's helpers: a dimension's sourcing, the overall sourcing, a finding's effect.
+"""The default policy's helpers: a dimension's sourcing, the overall sourcing, a finding's
+effect and a dimension's adjustments.
 
 Kept apart from :mod:`._policy` (issue 19: no module over 400 lines); pure functions.
 """
@@ -7,16 +8,18 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
 
 from ..model import (
+    Adjustment,
     DimensionResult,
     Effect,
     Finding,
     MetricScore,
+    PolicyConfig,
     SourceGrade,
     SourceTier,
     Sourcing,
@@ -103,6 +106,9 @@ _FINDING_VALUES = operator.attrgetter(*_FINDING_FIELDS)
 _EFFECT_AT = _FINDING_FIELDS.index("effect")
 _POSITIONAL = all(a.init and not a.kw_only for a in attrs.fields(Finding))
 _finding = positional_builder(Finding)
+#: ``Adjustment(*every field)``, one per cap or deduction.
+_adjustment = positional_builder(Adjustment)
+_CAP, _DEDUCTION, _BLOCK = Effect.CAP, Effect.DEDUCTION, Effect.BLOCK
 #: ``Sourcing(*every field)`` (sourced coverage, illustrative share, limit, grades, tiers).
 _sourcing = positional_builder(Sourcing)
 
@@ -118,15 +124,63 @@ def with_effect(f: Finding, effect: Effect) -> Finding:
     return _finding(*values)
 
 
+def adjustments_of(findings: Iterable[tuple[str, str, Effect, bool]],
+                   policy: PolicyConfig) -> tuple[Adjustment, ...]:
+    """One dimension's caps and deductions: ``findings`` are its ``(rule, pack, effect,
+    assumed)`` whose effect is in :data:`ADJUSTING_EFFECTS` (a high finding's cap, a medium one's
+    deduction, an assumed critical one's block), in the order the policy applies them.
+
+    A high finding caps the dimension at ``high_cap``; a medium one deducts
+    ``medium_deduction`` points, at most ``medium_max_per_pack`` per pack (here: per
+    pack and dimension). An *assumed* high or critical one (its rule lacked data) caps
+    and also deducts as a medium one would, within the same allowance: it is at least as
+    bad as anything the rule could have found (a real critical one vetoes and adjusts
+    nothing, a high one caps, a medium one deducts), a cap that binds nothing on a score
+    already below it included. The score is then
+    ``clamp(min(raw + Σ deductions, min caps), 0, 100)``.
+    """
+    high_cap, medium, per_pack = (policy.high_cap, policy.medium_deduction,
+                                  policy.medium_max_per_pack)
+    out: list[Adjustment] = []
+    deducted: dict[str, float] = {}
+    for rule, pack, effect, assumed in findings:
+        if effect is _CAP or effect is _BLOCK:  # a block: an assumed critical finding
+            out.append(_adjustment(rule, _CAP, high_cap))
+            if effect is _CAP and not assumed:
+                continue
+        done = deducted.get(pack, 0.0)
+        amount = min(medium, max(0.0, per_pack - done))
+        deducted[pack] = done + amount
+        out.append(_adjustment(rule, _DEDUCTION, 0.0 - amount))  # 0.0, never -0.0
+    return tuple(out)
+
+
 def overall_sourcing(counted: Sequence[DimensionResult], limit: float,
                      grades_of: Mapping[str, Mapping[str, int]] | None = None,
                      pure: Mapping[str, float | None] | None = None) -> Sourcing:
     """The decision's sourcing over the dimensions that count; ``grades_of`` (dimension ->
     its readings per grade, from :func:`dimension_sourcing`) saves counting them again, and
     ``pure`` (its exact 0 or 1 shares) working out a share every dimension has exactly."""
-    graded = [r for r in counted if r.sourced_coverage is not None]
+    # One loop, not comprehensions (each a function made per call: this runs in every
+    # decision); each sum adds the same terms in the same order.
+    graded = []
+    weights = []  # of the graded dimensions
+    sourced_parts = []
+    with_share = []
+    share_weights = []
+    share_parts = []
     grades: dict[str, int] = {}
-    for r in graded:
+    for r in counted:
+        if r.sourced_coverage is None:
+            continue
+        graded.append(r)
+        w = r.weight
+        weights.append(w)
+        sourced_parts.append(w * (r.sourced_coverage or 0.0))
+        if r.illustrative_share is not None:
+            with_share.append(r)
+            share_weights.append(w)
+            share_parts.append(w * (r.illustrative_share or 0.0))
         if grades_of is not None:
             for key, n in grades_of[r.name].items():
                 grades[key] = grades.get(key, 0) + n
@@ -135,14 +189,12 @@ def overall_sourcing(counted: Sequence[DimensionResult], limit: float,
             if m.raw is not None:
                 key = m.grade or "unsourced"
                 grades[key] = grades.get(key, 0) + 1
-    weight = sum(r.weight for r in graded)
+    weight = sum(weights)
     if not graded or weight <= 0:
         return _sourcing(None, None, limit, dict(sorted(grades.items())), count_tiers(grades))
-    sourced = sum(r.weight * (r.sourced_coverage or 0.0) for r in graded) / weight
-    with_share = [r for r in graded if r.illustrative_share is not None]
-    share_weight = sum(r.weight for r in with_share)
-    share = (sum(r.weight * (r.illustrative_share or 0.0) for r in with_share) / share_weight
-             if share_weight > 0 else None)
+    sourced = sum(sourced_parts) / weight
+    share_weight = sum(share_weights)
+    share = sum(share_parts) / share_weight if share_weight > 0 else None
     if share is not None and pure is not None and _same_pure_share(with_share, pure, share):
         # Every dimension's share is exactly this 0 or 1, so their mean is too (the float
         # sums the same terms as the weights): :func:`held_share` would return it as is.

@@ -135,9 +135,11 @@ def _checked(
             result, verdict=Verdict.ERROR, risk=None,
             determining=(*error_factors(assessment), *result.determining),
         )
+    weights = {}  # a loop, not a comprehension (a function made per call)
+    for d in result.dimensions:
+        weights[d.name] = d.weight
     contributed: dict[str, Any] = {"verdict": str(result.verdict), "grade": result.grade,
-                                   "score": result.score,
-                                   "weights": {d.name: d.weight for d in result.dimensions}}
+                                   "score": result.score, "weights": weights}
     if wrappers:
         contributed["wrappers"] = wrappers
     trace.append(_event(decider, pm.version_of(decider), "policy", EventKind.POLICY,
@@ -190,7 +192,10 @@ def notify(
 
 def note_left_out(trace: list[TraceEvent], result: PolicyResult) -> None:
     """Say on each left-out optional dimension's scorer event that it did not count."""
-    left_out = {d.component: d for d in result.dimensions if d.left_out}
+    left_out = {}  # a loop, not a comprehension (a function made per call)
+    for dim in result.dimensions:
+        if dim.left_out:
+            left_out[dim.component] = dim
     if not left_out:
         return
     for i, event in enumerate(trace):

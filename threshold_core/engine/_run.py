@@ -73,16 +73,20 @@ def run_scorers(
             out.append(_scored(dim, weight, name, plugin, None))
             continue
         assert isinstance(value, DimensionScore)
+        # Where each metric's band comes from (issue 16); a loop, not a comprehension (a
+        # function made per call).
+        band_sources = {}
+        for m in value.metrics:
+            if m.band_source:
+                band_sources[m.metric] = m.band_source
         trace.append(_event(
             plugin, version, name, _SCORER, _OK, ms, tuple(value.inputs),
             {"dimension": dim, "score": value.score, "coverage": value.coverage,
-             "weight": weight,
-             # Where each metric's band comes from (issue 16).
-             "band_sources": {m.metric: m.band_source for m in value.metrics
-                              if m.band_source}},
+             "weight": weight, "band_sources": band_sources},
             None, ()))
         out.append(_scored(dim, weight, name, plugin, value))
-    trace.extend(TraceEvent(**kw) for kw in engine.skipped_scorers)
+    if engine.skipped_scorers:
+        trace.extend(TraceEvent(**kw) for kw in engine.skipped_scorers)
     return tuple(out)
 
 

@@ -88,7 +88,9 @@ def _is_attrs(tp: Any) -> bool:
 def _generate(root: type) -> Callable[[Any], Any]:
     """The function of ``root``, with those of the classes it holds (source: field names
     of attrs classes only)."""
-    namespace: dict[str, Any] = {}
+    # A nested tuple's arrays by ``list(map(...))``, not a comprehension (a function made
+    # per call); an empty one as a new empty list, as the comprehension gave.
+    namespace: dict[str, Any] = {"_list": list, "_map": map}
     names: dict[type, str] = {}
     sources: list[str] = []
 
@@ -107,7 +109,7 @@ def _generate(root: type) -> Callable[[Any], Any]:
                 parts.append(f"o.{field}")
             elif kind == "many":  # a tuple or a list, else left as it is
                 parts.append(f"(v if (v := o.{field}).__class__ is not tuple and v.__class__ "
-                             f"is not list else [{function(item)}(x) for x in v])")
+                             f"is not list else _list(_map({function(item)}, v)) if v else [])")
             elif all(k is None for _, k, _ in _fields(item)):
                 inner = ", ".join(f"v.{f}" for f, _, _ in _fields(item))
                 parts.append(f"(None if (v := o.{field}) is None else [{inner}] "

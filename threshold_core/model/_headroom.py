@@ -255,10 +255,11 @@ def assess(
         # A critical finding fails the company however rich; a critical rule that lacked its
         # data could have found one, so until researched it sets the same floor (omission
         # never lowers the risk).
-        found = [f.rule for f in findings
-                 if f.severity is Severity.CRITICAL and not is_assumed(f)]
-        unchecked = [f.rule for f in findings
-                     if f.severity is Severity.CRITICAL and is_assumed(f)]
+        found: list[str] = []
+        unchecked: list[str] = []
+        for f in findings:  # one loop, not two comprehensions (functions made per call)
+            if f.severity is Severity.CRITICAL:
+                (unchecked if is_assumed(f) else found).append(f.rule)
         if (found or unchecked) and _worse(config.critical_floor, risk) is not risk:
             risk = config.critical_floor
             if found:

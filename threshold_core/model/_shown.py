@@ -55,9 +55,26 @@ def format_percent(fraction: float, cutoffs: Iterable[float] = (), digits: int =
     # floats are kept, so -0.0 and 0.0 (equal keys, different texts) and values of other
     # types (True == 1.0) are never confused.
     if (fraction.__class__ is float and fraction and cutoffs.__class__ is tuple
-            and digits.__class__ is int and all(e.__class__ is float for e in cutoffs)):
+            and digits.__class__ is int and _plain_floats(cutoffs)):
         return _percent_kept(fraction, cutoffs, digits)
     return _percent(fraction, cutoffs, digits)
+
+
+def _plain_floats(values: Iterable[Any]) -> bool:
+    """Whether every value is a plain float (a loop: a generator in ``all`` is a function
+    made per call, and this runs for every figure shown)."""
+    for e in values:  # noqa: SIM110
+        if e.__class__ is not float:
+            return False
+    return True
+
+
+def _finite_floats(values: Iterable[Any]) -> bool:
+    """Whether every value is a plain finite float (a loop, as :func:`_plain_floats`)."""
+    for e in values:  # noqa: SIM110
+        if e.__class__ is not float or not math.isfinite(e):
+            return False
+    return True
 
 
 @functools.lru_cache(maxsize=1024)
@@ -71,7 +88,7 @@ def _percent(fraction: float, cutoffs: Iterable[float], digits: int) -> str:
     edges = tuple(cutoffs)
     if (fraction.__class__ is not float or digits.__class__ is not int
             or not 0 <= digits < 15 or not math.isfinite(fraction * 100)
-            or not all(e.__class__ is float and math.isfinite(e) for e in edges)):
+            or not _finite_floats(edges)):
         return _percent_exact(fraction, edges, digits)  # its text or its error
     t = fraction * 100
     if not fraction:
@@ -143,7 +160,7 @@ def format_against(value: float, cutoffs: Iterable[float] = (), digits: int = 2,
     cuts = tuple(cutoffs)
     if (value.__class__ is float and value and scale.__class__ is float
             and digits.__class__ is int and grouping.__class__ is bool
-            and all(e.__class__ is float for e in cuts)):
+            and _plain_floats(cuts)):
         # A pure function of plain floats (a line is shown on every decision): kept per
         # value. Never 0.0 (-0.0 is an equal key with another text) nor True for 1.0.
         return _against_kept(value, cuts, digits, grouping, scale)

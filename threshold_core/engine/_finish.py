@@ -94,6 +94,15 @@ def core_policy_only(pm: ThresholdPluginManager) -> bool:
             and not impls[0].wrapper and not impls[0].hookwrapper)
 
 
+#: Enum members the hot path compares with, as module names: on Python 3.11 each
+#: ``Enum.MEMBER`` is a lookup through the enum class's ``__getattr__`` hook.
+_EVENTKIND_POLICY = EventKind.POLICY
+_EVENTSTATUS_ERROR = EventStatus.ERROR
+_EVENTSTATUS_OK = EventStatus.OK
+_FACTORKIND_ERROR = FactorKind.ERROR
+_VERDICT_ERROR = Verdict.ERROR
+
+
 def _checked(
     pm: ThresholdPluginManager, assessment: Assessment, trace: list[TraceEvent], ms: float,
     exc: BaseException | None, result: Any, decider: str, value: Any, wrappers: list[str],
@@ -114,25 +123,25 @@ def _checked(
     if problem is not None:
         trace.append(
             TraceEvent(plugin=plugin, version=pm.version_of(plugin), component="policy",
-                       kind=EventKind.POLICY, status=EventStatus.ERROR, duration_ms=ms,
+                       kind=_EVENTKIND_POLICY, status=_EVENTSTATUS_ERROR, duration_ms=ms,
                        contributed={"wrappers": wrappers} if wrappers else {},
                        message=problem)
         )
         return PolicyResult(
-            verdict=Verdict.ERROR, grade=None, score=None, dimensions=(),
+            verdict=_VERDICT_ERROR, grade=None, score=None, dimensions=(),
             findings=assessment.findings,
-            determining=(Factor(FactorKind.ERROR, f"policy ({plugin}) failed: {problem}",
+            determining=(Factor(_FACTORKIND_ERROR, f"policy ({plugin}) failed: {problem}",
                                 "policy"),),
         )
     assert isinstance(result, PolicyResult)
     note = None
-    if assessment.errors and result.verdict is not Verdict.ERROR:
+    if assessment.errors and result.verdict is not _VERDICT_ERROR:
         # Fail closed whatever policy is installed: a decision with a component
         # error is never qualified (nor anything else but error).
         note = (f"returned {result.verdict} despite {len(assessment.errors)} component "
                 "error(s); the decision fails closed")
         result = attrs.evolve(
-            result, verdict=Verdict.ERROR, risk=None,
+            result, verdict=_VERDICT_ERROR, risk=None,
             determining=(*error_factors(assessment), *result.determining),
         )
     weights = {}  # a loop, not a comprehension (a function made per call)
@@ -142,8 +151,8 @@ def _checked(
                                    "score": result.score, "weights": weights}
     if wrappers:
         contributed["wrappers"] = wrappers
-    trace.append(_event(decider, pm.version_of(decider), "policy", EventKind.POLICY,
-                        EventStatus.OK, ms, (), contributed, note, ()))
+    trace.append(_event(decider, pm.version_of(decider), "policy", _EVENTKIND_POLICY,
+                        _EVENTSTATUS_OK, ms, (), contributed, note, ()))
     note_left_out(trace, result)
     return result  # type: ignore[no-any-return]
 

@@ -92,6 +92,13 @@ def _rows_with(fx: Any, code: str) -> list[tuple[Any, float]]:
     return got[1]
 
 
+#: Enum members the hot path compares with, as module names: on Python 3.11 each
+#: ``Enum.MEMBER`` is a lookup through the enum class's ``__getattr__`` hook.
+_SOURCEGRADE_COHORT_PROXY = SourceGrade.COHORT_PROXY
+_SOURCEGRADE_ILLUSTRATIVE = SourceGrade.ILLUSTRATIVE
+_SOURCEGRADE_UNSOURCED = SourceGrade.UNSOURCED
+
+
 def illustrative_valuation(source: str | None, config: EngineConfig) -> str | None:
     """Why a valuation with ``source`` cannot pass the gate (the whole reason), or None
     when its source can carry it. Graded as every source is in the sourcing figures
@@ -114,14 +121,14 @@ def illustrative_valuation(source: str | None, config: EngineConfig) -> str | No
         return (made_up + "it names no source (valuation.source), and an unsourced figure "
                 "is graded illustrative")
     grade = grade_source(source, config.sources)
-    if "illustrative" in folded or grade is SourceGrade.ILLUSTRATIVE:
+    if "illustrative" in folded or grade is _SOURCEGRADE_ILLUSTRATIVE:
         return made_up + "the source says it is made up"
-    if grade is SourceGrade.UNSOURCED:
+    if grade is _SOURCEGRADE_UNSOURCED:
         return (f"an unsourced valuation cannot pass the gate: its source {source!r} "
                 "matches no recognised source (a filing, an exchange, a registry, the "
                 "company, the press or research: [sources.patterns]), so it is graded "
                 "unsourced, as in the sourcing figures")
-    if grade is SourceGrade.COHORT_PROXY:
+    if grade is _SOURCEGRADE_COHORT_PROXY:
         return (f"a proxy valuation cannot pass the gate: its source {source!r} is a cohort "
                 "figure (graded cohort_proxy), not the company's own value")
     return None

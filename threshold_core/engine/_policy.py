@@ -107,6 +107,11 @@ _VETO, _BLOCK, _CAP, _DEDUCTION, _REPORTED = (Effect.VETO, Effect.BLOCK, Effect.
 #: The effects that adjust a finding's dimension (:func:`adjustments_of`): a cap, a
 #: deduction, and an assumed critical finding's block (it caps and deducts too).
 ADJUSTING_EFFECTS = frozenset({_CAP, _DEDUCTION, _BLOCK})
+#: Members compared in every decision, as module names (on Python 3.11 ``Enum.MEMBER`` is a
+#: lookup through the enum class's ``__getattr__`` hook).
+_QUALIFIED, _WATCH, _NOT_QUALIFIED, _INSUFFICIENT = (
+    Verdict.QUALIFIED, Verdict.WATCH, Verdict.NOT_QUALIFIED, Verdict.INSUFFICIENT_DATA)
+_BLOCK_UNCHECKED, _BAND_FACTOR = MissingCompliance.BLOCK, FactorKind.BAND
 
 
 def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
@@ -269,11 +274,11 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         )
     if gate.passed is False:
         factors.append(Factor(FactorKind.GATE, gate.reason, "gate"))
-        verdict = verdict or Verdict.NOT_QUALIFIED
+        verdict = verdict or _NOT_QUALIFIED
     for f in vetoes:
         factors.append(Factor(FactorKind.VETO, f"{f.rule} ({f.severity}): {f.title}", f.rule))
     if vetoes:
-        verdict = verdict or Verdict.NOT_QUALIFIED
+        verdict = verdict or _NOT_QUALIFIED
 
     insufficient: list[Factor] = []
     if gate.passed is None:
@@ -293,7 +298,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             insufficient.append(
                 Factor(FactorKind.INSUFFICIENT_DATA, f"{r.name} has no score", r.name)
             )
-    if policy.missing_compliance_data is not MissingCompliance.BLOCK:
+    if policy.missing_compliance_data is not _BLOCK_UNCHECKED:
         if blocks:
             insufficient.append(_unchecked_vetoes(blocks))
     else:
@@ -308,15 +313,15 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                         )
                     )
     if verdict is None and insufficient:
-        verdict = Verdict.INSUFFICIENT_DATA
-    if verdict is None or verdict is Verdict.INSUFFICIENT_DATA:
+        verdict = _INSUFFICIENT
+    if verdict is None or verdict is _INSUFFICIENT:
         factors.extend(insufficient)
 
     if verdict is None and band is not None and score is not None:
         verdict = band.verdict
         factors.append(
             Factor(
-                FactorKind.BAND,
+                _BAND_FACTOR,
                 f"score {format_score(score, cutoffs)} falls in band {band.name} "
                 f"(>= {format_cutoff(band.min_score)}): {band.verdict}",
                 band.name,
@@ -324,8 +329,8 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
         )
         # A high finding decides only when it lowers the band's verdict: a score that
         # falls in a watch or not_qualified band is decided by the band alone.
-        if caps and verdict is Verdict.QUALIFIED:
-            verdict = Verdict.WATCH
+        if caps and verdict is _QUALIFIED:
+            verdict = _WATCH
             factors.extend(
                 Factor(FactorKind.CAP, f"{f.rule} ({f.severity}"
                        f"{', assumed: not evaluated' if is_assumed(f) else ''}) caps the "
@@ -334,13 +339,13 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
             )
         # Non-compensatory floors: a dimension below its floor allows at most watch,
         # however strong the others (named only when it lowered a qualified band).
-        if band.verdict is Verdict.QUALIFIED:
+        if band.verdict is _QUALIFIED:
             below = []
             for r in counted:
                 if r.score is not None and r.score < (floor := policy.floor_for(r.name)):
                     below.append((r, floor))
             if below:
-                verdict = Verdict.WATCH
+                verdict = _WATCH
                 factors.extend(
                     Factor(FactorKind.FLOOR,
                            f"{r.name} scores {format_score(r.score, [floor])}, below its floor "
@@ -348,9 +353,9 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                     for r, floor in below
                 )
     sourcing = overall_sourcing(counted, policy.max_illustrative_share, grades_of, pure)
-    if (verdict is Verdict.QUALIFIED and sourcing.illustrative_share is not None
+    if (verdict is _QUALIFIED and sourcing.illustrative_share is not None
             and sourcing.illustrative_share > policy.max_illustrative_share):
-        verdict = Verdict.WATCH
+        verdict = _WATCH
         limit = policy.max_illustrative_share
         factors.append(
             Factor(FactorKind.SOURCES,
@@ -360,7 +365,7 @@ def combine(assessment: Assessment, config: EngineConfig) -> PolicyResult:
                    "watch", "sources")
         )
     if verdict is None:  # pragma: no cover - every path above sets one
-        verdict = Verdict.INSUFFICIENT_DATA
+        verdict = _INSUFFICIENT
     if left_out:
         factors.extend(
             Factor(FactorKind.LEFT_OUT, f"{name} left out ({why}): the other dimensions' "

@@ -183,12 +183,22 @@ def volatility_for(basis: str | None, listing: str | None, config: RiskConfig) -
     return vl if vl > vb else vb  # max(vb, vl)
 
 
+#: Enum members the hot path compares with, as module names: on Python 3.11 each
+#: ``Enum.MEMBER`` is a lookup through the enum class's ``__getattr__`` hook.
+_RISK_HIGH = Risk.HIGH
+_RISK_LOW = Risk.LOW
+_RISK_MEDIUM = Risk.MEDIUM
+_RISK_UNKNOWN = Risk.UNKNOWN
+_SEVERITY_CRITICAL = Severity.CRITICAL
+_VERDICT_ERROR = Verdict.ERROR
+
+
 def market_risk(probability: float, config: RiskConfig) -> Risk:
     if probability >= config.high_from:
-        return Risk.HIGH
+        return _RISK_HIGH
     if probability < config.low_below:
-        return Risk.LOW
-    return Risk.MEDIUM
+        return _RISK_LOW
+    return _RISK_MEDIUM
 
 
 def _worse(a: Risk, b: Risk) -> Risk:
@@ -226,7 +236,7 @@ def assess(
     fall: float | None = (1.0 - line_cny / tested) * 100.0 if tested > 0 else -100.0
     if fall is not None and not math.isfinite(fall):
         fall = None  # a valuation too small for the rise to the line to be a float (5e-324)
-    mrisk = Risk.HIGH if tested < line_cny else market_risk(p, config)
+    mrisk = _RISK_HIGH if tested < line_cny else market_risk(p, config)
     reasons = []
     if tested < line_cny:
         # how far below, as a share of the line (1bn tested against 4bn is 75% below)
@@ -244,8 +254,8 @@ def assess(
             f"market risk {mrisk}"
         )
     risk = mrisk
-    if verdict is Verdict.ERROR:
-        risk = Risk.UNKNOWN
+    if verdict is _VERDICT_ERROR:
+        risk = _RISK_UNKNOWN
         reasons.append("a component failed: risk unknown")
     else:
         floor = config.verdict_floor.get(str(verdict))
@@ -258,7 +268,7 @@ def assess(
         found: list[str] = []
         unchecked: list[str] = []
         for f in findings:  # one loop, not two comprehensions (functions made per call)
-            if f.severity is Severity.CRITICAL:
+            if f.severity is _SEVERITY_CRITICAL:
                 (unchecked if is_assumed(f) else found).append(f.rule)
         if (found or unchecked) and _worse(config.critical_floor, risk) is not risk:
             risk = config.critical_floor

@@ -60,10 +60,15 @@ def tested_basis(valuation: Valuation, listing: Listing | None) -> ValuationBasi
     left-out ``listing`` is no record) it is the company's own estimate and is tested as
     an ``estimate``. Every other basis is tested as stated.
     """
-    if (valuation.basis is ValuationBasis.EXPECTED_MARKET_VALUE
+    if (valuation.basis is _EXPECTED_MARKET_VALUE
             and (listing is None or listing.status not in APPLICATION_ON_RECORD)):
         return ValuationBasis.ESTIMATE
     return valuation.basis
+
+
+#: As a module name (on Python 3.11 ``Enum.MEMBER`` is a lookup through the enum class's
+#: ``__getattr__`` hook; this is compared in every decision).
+_EXPECTED_MARKET_VALUE = ValuationBasis.EXPECTED_MARKET_VALUE
 
 
 @frozen

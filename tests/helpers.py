@@ -24,11 +24,42 @@ from threshold_core.testing import (
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 
+#: A small profile valued above the line from a recognised source, with one MLPS level-3
+#: system: the tests of how a dimension's score is held start from it.
+VALUED_PROFILE = """\
+id = "n"
+name = "N Co"
+as_of = 2026-06-30
+[valuation]
+amount = 5.0e9
+currency = "CNY"
+basis = "market_cap"
+as_of = 2026-06-30
+source = "HKEX exchange announcement"
+[compliance]
+mlps_level3_systems = 1
+"""
+
+#: A configuration head where regulatory readiness alone counts (the other built-in
+#: dimensions weigh 0).
+ONLY_REGULATORY_READINESS = """\
+[dimensions.technical_defensibility]
+weight = 0.0
+[dimensions.application_stickiness]
+weight = 0.0
+[dimensions.institutional_backing]
+weight = 0.0
+[dimensions.regulatory_readiness]
+weight = 1.0
+"""
+
 __all__ = [
     "BUILTIN_DIMENSIONS",
     "EXAMPLES",
+    "ONLY_REGULATORY_READINESS",
     "OPTIONAL_BUILTINS",
     "REPO",
+    "VALUED_PROFILE",
     "bare_config",
     "bare_engine",
     "explained_corpus",

@@ -11,37 +11,19 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from helpers import ONLY_REGULATORY_READINESS, VALUED_PROFILE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from threshold_core.engine import held_final
 from threshold_core.model import MetricScore
 
-PROFILE = """\
-id = "n"
-name = "N Co"
-as_of = 2026-06-30
-[valuation]
-amount = 5.0e9
-currency = "CNY"
-basis = "market_cap"
-as_of = 2026-06-30
-source = "HKEX exchange announcement"
-[compliance]
-mlps_level3_systems = 1
+PROFILE = VALUED_PROFILE + """\
 certifications = [{ standard = "ISO/IEC 27001" }, { standard = "ISO/IEC 27701" },
                   { standard = "ISO/IEC 42001" }]
 """
 
-CONFIG = """\
-[dimensions.technical_defensibility]
-weight = 0.0
-[dimensions.application_stickiness]
-weight = 0.0
-[dimensions.institutional_backing]
-weight = 0.0
-[dimensions.regulatory_readiness]
-weight = 1.0
+CONFIG = ONLY_REGULATORY_READINESS + """\
 [policy]
 coverage_floor = 0.05
 [settings.regulatory_readiness.weights]

@@ -12,29 +12,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-PROFILE = """\
-id = "n"
-name = "N Co"
-as_of = 2026-06-30
-[valuation]
-amount = 5.0e9
-currency = "CNY"
-basis = "market_cap"
-as_of = 2026-06-30
-source = "HKEX exchange announcement"
-[compliance]
-mlps_level3_systems = 1
-"""
+from helpers import ONLY_REGULATORY_READINESS, VALUED_PROFILE
 
-CONFIG = """\
-[dimensions.technical_defensibility]
-weight = 0.0
-[dimensions.application_stickiness]
-weight = 0.0
-[dimensions.institutional_backing]
-weight = 0.0
-[dimensions.regulatory_readiness]
-weight = 1.0
+PROFILE = VALUED_PROFILE
+
+CONFIG = ONLY_REGULATORY_READINESS + """\
 [policy]
 medium_deduction = 5.0
 medium_max_per_pack = 5.0

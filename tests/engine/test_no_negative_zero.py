@@ -10,25 +10,14 @@ import math
 from pathlib import Path
 from typing import Any
 
+from helpers import VALUED_PROFILE
 from hypothesis import given
 from hypothesis import strategies as st
 
 from threshold_core.engine import adjustments_of
 from threshold_core.model import Effect, PolicyConfig
 
-PROFILE = """\
-id = "n"
-name = "N Co"
-as_of = 2026-06-30
-[valuation]
-amount = 5.0e9
-currency = "CNY"
-basis = "market_cap"
-as_of = 2026-06-30
-source = "HKEX exchange announcement"
-[compliance]
-mlps_level3_systems = 1
-"""
+PROFILE = VALUED_PROFILE
 
 
 def test_a_deduction_past_the_packs_maximum_is_0_in_every_output(
